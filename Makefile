@@ -1,0 +1,47 @@
+# The two commands of the README's quick start are `make run` and `make test`.
+# Everything else here is what they need, installed from the project's own files.
+
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PORT ?= 8000
+
+.PHONY: run test install messages lint check-services clean
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+# Translations are compiled from the committed .po files on every install; .mo files are not committed.
+messages: $(VENV)/.installed
+	$(PY) manage.py compilemessages --ignore=.venv --ignore=node_modules -v0
+
+install: $(VENV)/.installed node_modules/.installed messages
+
+# Web, worker and scheduler on the embedded default (SQLite and a file-system broker in var/), with demo data.
+run: install
+	$(PY) manage.py migrate --no-input -v0
+	$(PY) manage.py seed_demo
+	@echo ""
+	@echo "Herning kører på http://127.0.0.1:$(PORT)/  (stop med Ctrl+C)"
+	@echo ""
+	HERNING_PORT=$(PORT) $(VENV)/bin/honcho --procfile Procfile.dev start
+
+# The whole test suite, against PostgreSQL and Redis on 127.0.0.1 as in production.
+test: install
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: install
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+
+clean:
+	rm -rf var/ .pytest_cache

@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+
+
+class CasesConfig(AppConfig):
+    """The child and the case: the child and their relations (custody holders, network), the case
+    lifecycle, notifications (underretninger) and their assessment, investigations, the child's plan
+    (handleplan / barnets plan) with its goals, and the journal."""
+
+    name = "cases"
+    verbose_name = "Børn og sager"

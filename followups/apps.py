@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+
+
+class FollowupsConfig(AppConfig):
+    """Follow-up: rule sets, the pure schedule engine, follow-up records, deadlines, reminders and
+    the periodic sweep that sends them."""
+
+    name = "followups"
+    verbose_name = "Opfølgning"

@@ -1,0 +1,299 @@
+"""Municipality (kommune) → districts (distrikter) → cross-disciplinary teams (områdeteams) → staff."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator, RegexValidator
+from django.db import models
+from django.utils.functional import cached_property
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+
+class Municipality(models.Model):
+    """A kommune. One installation may serve several; every person and case belongs to one."""
+
+    name = models.CharField(_("navn"), max_length=100, unique=True)
+    code = models.CharField(
+        _("kommunekode"),
+        max_length=3,
+        unique=True,
+        validators=[RegexValidator(r"^\d{3}$", _("Kommunekoden er tre cifre, fx 657."))],
+        help_text=_("Danmarks Statistiks kommunekode, fx 657 for Herning."),
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("kommune")
+        verbose_name_plural = _("kommuner")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class District(models.Model):
+    """A distrikt: the unit the model is organised by, built on one or more school districts."""
+
+    municipality = models.ForeignKey(
+        Municipality, on_delete=models.PROTECT, related_name="districts", verbose_name=_("kommune")
+    )
+    name = models.CharField(_("navn"), max_length=100)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("distrikt")
+        verbose_name_plural = _("distrikter")
+        ordering = ["municipality__name", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["municipality", "name"], name="district_unique_name"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class SchoolDistrict(models.Model):
+    """A skoledistrikt: a child's address lies in one, which tells the district of the case."""
+
+    district = models.ForeignKey(
+        District, on_delete=models.PROTECT, related_name="school_districts", verbose_name=_("distrikt")
+    )
+    name = models.CharField(_("navn"), max_length=100)
+    school_name = models.CharField(_("distriktsskole"), max_length=150, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("skoledistrikt")
+        verbose_name_plural = _("skoledistrikter")
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["district", "name"], name="school_district_unique_name"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+def _default_cap() -> int:
+    return settings.HERNING["DEFAULT_CASELOAD_CAP"]
+
+
+def _default_warning() -> int:
+    return settings.HERNING["DEFAULT_CASELOAD_WARNING"]
+
+
+class Team(models.Model):
+    """An områdeteam: advisors, psychologist and health visitor of a district, under a team leader.
+
+    ``caseload_cap`` is the model's precondition ("max. 20-25 børn per socialrådgiver", domain.md §5):
+    assignments above it are refused unless the team leader overrides with a reason.
+    """
+
+    district = models.ForeignKey(
+        District, on_delete=models.PROTECT, related_name="teams", verbose_name=_("distrikt")
+    )
+    name = models.CharField(_("navn"), max_length=100)
+    caseload_cap = models.PositiveSmallIntegerField(
+        _("loft over sager pr. rådgiver"), default=_default_cap, validators=[MinValueValidator(1)]
+    )
+    caseload_warning = models.PositiveSmallIntegerField(
+        _("advarsel fra antal sager"), default=_default_warning, validators=[MinValueValidator(1)]
+    )
+    shares_cases = models.BooleanField(
+        _("rådgivere ser teamets sager"),
+        default=False,
+        help_text=_(
+            "Slået til: teamets rådgivere kan læse hinandens sager (fx for at dække ind ved fravær)."
+        ),
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("team")
+        verbose_name_plural = _("teams")
+        ordering = ["district__name", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["district", "name"], name="team_unique_name"),
+            models.CheckConstraint(
+                condition=models.Q(caseload_warning__lte=models.F("caseload_cap")),
+                name="team_warning_not_above_cap",
+                violation_error_message=_("Advarselsniveauet må ikke ligge over loftet."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def municipality(self) -> Municipality:
+        return self.district.municipality
+
+
+class Role(models.TextChoices):
+    """The kinds of staff (domain.md §1). A person may hold several."""
+
+    ADVISOR = "advisor", _("Socialrådgiver")
+    TEAM_LEADER = "team_leader", _("Teamleder")
+    DUTY_ADVISOR = "duty_advisor", _("Vagtrådgiver")
+    CASE_ADMINISTRATOR = "case_administrator", _("Administrativ medarbejder")
+    PSYCHOLOGIST = "psychologist", _("PPR-psykolog")
+    HEALTH_VISITOR = "health_visitor", _("Sundhedsplejerske")
+    MANAGEMENT = "management", _("Ledelse")
+    SYSTEM_ADMINISTRATOR = "system_administrator", _("Systemadministrator")
+
+
+# Roles that belong to a team; the others are held for the whole municipality.
+TEAM_ROLES = frozenset(
+    {Role.ADVISOR, Role.TEAM_LEADER, Role.PSYCHOLOGIST, Role.HEALTH_VISITOR, Role.DUTY_ADVISOR}
+)
+
+
+class StaffManager(UserManager):
+    def with_role(self, role: str, *, team: Team | None = None):
+        qs = self.filter(is_active=True, role_assignments__role=role)
+        if team is not None:
+            qs = qs.filter(role_assignments__team=team)
+        return qs.distinct()
+
+
+class User(AbstractUser):
+    """A member of staff. What they may do follows from their roles (``RoleAssignment``)."""
+
+    municipality = models.ForeignKey(
+        Municipality,
+        on_delete=models.PROTECT,
+        related_name="staff",
+        null=True,
+        blank=True,
+        verbose_name=_("kommune"),
+        help_text=_("Tom kun for driftens egne administratorer på en fælles installation."),
+    )
+    job_title = models.CharField(_("stillingsbetegnelse"), max_length=100, blank=True)
+    phone = models.CharField(_("telefon"), max_length=30, blank=True)
+
+    objects = StaffManager()
+    history = HistoricalRecords(excluded_fields=["password", "last_login"])
+
+    class Meta:
+        verbose_name = _("medarbejder")
+        verbose_name_plural = _("medarbejdere")
+        ordering = ["first_name", "last_name", "username"]
+
+    def __str__(self) -> str:
+        return self.get_full_name() or self.username
+
+    @cached_property
+    def role_assignments_cached(self) -> list[RoleAssignment]:
+        return list(self.role_assignments.select_related("team", "team__district"))
+
+    @property
+    def roles(self) -> frozenset[str]:
+        return frozenset(a.role for a in self.role_assignments_cached)
+
+    def has_role(self, *roles: str) -> bool:
+        return any(r in self.roles for r in roles)
+
+    def teams_for(self, *roles: str) -> list[Team]:
+        """The teams in which the person holds one of ``roles``."""
+        seen: dict[int, Team] = {}
+        for a in self.role_assignments_cached:
+            if a.role in roles and a.team is not None:
+                seen.setdefault(a.team_id, a.team)
+        return list(seen.values())
+
+    @property
+    def team_ids(self) -> frozenset[int]:
+        return frozenset(a.team_id for a in self.role_assignments_cached if a.team_id)
+
+    @property
+    def primary_team(self) -> Team | None:
+        teams = self.teams_for(Role.ADVISOR, Role.TEAM_LEADER, Role.PSYCHOLOGIST, Role.HEALTH_VISITOR)
+        return teams[0] if teams else None
+
+
+class RoleAssignment(models.Model):
+    """That a person holds a role, in a team where the role belongs to one."""
+
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="role_assignments", verbose_name=_("medarbejder")
+    )
+    role = models.CharField(_("rolle"), max_length=32, choices=Role.choices)
+    team = models.ForeignKey(
+        Team,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="role_assignments",
+        verbose_name=_("team"),
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("rolle")
+        verbose_name_plural = _("roller")
+        ordering = ["user", "role"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "role", "team"],
+                condition=models.Q(team__isnull=False),
+                name="role_in_team_unique",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "role"],
+                condition=models.Q(team__isnull=True),
+                name="role_without_team_unique",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        where = f" ({self.team})" if self.team_id else ""
+        return f"{self.get_role_display()}{where}"
+
+    def clean(self) -> None:
+        if self.role in TEAM_ROLES and self.team_id is None:
+            raise ValidationError(
+                {
+                    "team": _("Rollen %(role)s hører til et team: vælg teamet.")
+                    % {"role": self.get_role_display()}
+                }
+            )
+        if self.role not in TEAM_ROLES and self.team_id is not None:
+            raise ValidationError(
+                {
+                    "team": _("Rollen %(role)s gælder hele kommunen og har intet team.")
+                    % {"role": self.get_role_display()}
+                }
+            )
+        if self.team_id and self.user_id and self.user.municipality_id != self.team.district.municipality_id:
+            raise ValidationError({"team": _("Teamet hører til en anden kommune end medarbejderen.")})
+
+
+class DutyShift(models.Model):
+    """One day of the duty roster (vagtplan): who makes the 24-hour assessments in a district."""
+
+    district = models.ForeignKey(
+        District, on_delete=models.PROTECT, related_name="duty_shifts", verbose_name=_("distrikt")
+    )
+    date = models.DateField(_("dato"))
+    advisor = models.ForeignKey(
+        User, on_delete=models.PROTECT, related_name="duty_shifts", verbose_name=_("vagtrådgiver")
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("vagt")
+        verbose_name_plural = _("vagtplan")
+        ordering = ["date", "district"]
+        constraints = [
+            models.UniqueConstraint(fields=["district", "date"], name="duty_shift_one_per_district_and_day"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.date:%d.%m.%Y} {self.district}: {self.advisor}"
+
+    def clean(self) -> None:
+        if self.advisor_id and not self.advisor.has_role(Role.DUTY_ADVISOR, Role.ADVISOR):
+            raise ValidationError({"advisor": _("Kun socialrådgivere kan have vagt.")})

@@ -1,0 +1,404 @@
+"""Settings for herning, read from environment variables.
+
+One module for every mode. ``HERNING_ENV`` picks the defaults:
+
+* ``development`` (default): SQLite in ``var/``, an embedded file-system broker for Celery,
+  e-mail printed to the console. Enough for a first look on a fresh machine.
+* ``test``: PostgreSQL and Redis on 127.0.0.1, as in production; e-mail kept in memory.
+* ``production``: nothing is assumed. Every required variable must be set, and a malformed
+  value stops the process at start-up instead of surfacing later as odd behaviour.
+
+Every variable is documented in ``.env.example``. A secret may also be given as a file path in
+``<NAME>_FILE`` (Docker and Kubernetes secrets).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import environ
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext_lazy as _
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+VAR_DIR = Path(os.environ.get("HERNING_VAR_DIR", BASE_DIR / "var"))
+
+_env = environ.Env()
+if (BASE_DIR / ".env").is_file() and os.environ.get("HERNING_READ_DOTENV", "1") == "1":
+    # A local .env (never committed) is a convenience for development; real environment wins.
+    environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
+
+ENVIRONMENTS = ("development", "test", "production")
+HERNING_ENV = os.environ.get("HERNING_ENV", "development")
+if HERNING_ENV not in ENVIRONMENTS:
+    raise ImproperlyConfigured(f"HERNING_ENV must be one of {', '.join(ENVIRONMENTS)}, not {HERNING_ENV!r}.")
+PRODUCTION = HERNING_ENV == "production"
+TESTING = HERNING_ENV == "test"
+
+_MISSING = object()
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off"}
+
+
+def env_str(name: str, default=_MISSING, *, dev_default=_MISSING) -> str:
+    """A string variable; ``NAME_FILE`` may point to a file holding it.
+
+    ``dev_default`` applies outside production only: production must set the variable.
+    """
+    if name in os.environ:
+        return os.environ[name]
+    file_var = f"{name}_FILE"
+    if file_var in os.environ:
+        try:
+            return Path(os.environ[file_var]).read_text(encoding="utf-8").strip()
+        except OSError as exc:
+            raise ImproperlyConfigured(f"{file_var} points to a file that cannot be read: {exc}") from exc
+    if not PRODUCTION and dev_default is not _MISSING:
+        return dev_default
+    if default is not _MISSING:
+        return default
+    raise ImproperlyConfigured(f"The environment variable {name} is required (HERNING_ENV={HERNING_ENV}).")
+
+
+def env_bool(name: str, default: bool) -> bool:
+    raw = os.environ.get(name)
+    if raw is None:
+        return default
+    value = raw.strip().lower()
+    if value in _TRUE:
+        return True
+    if value in _FALSE:
+        return False
+    raise ImproperlyConfigured(f"{name} must be a boolean (true/false, 1/0, yes/no, on/off), not {raw!r}.")
+
+
+def env_int(name: str, default: int, *, minimum: int | None = None, maximum: int | None = None) -> int:
+    raw = os.environ.get(name)
+    if raw is None:
+        return default
+    try:
+        value = int(raw.strip())
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be a whole number, not {raw!r}.") from None
+    if minimum is not None and value < minimum:
+        raise ImproperlyConfigured(f"{name} must be at least {minimum}, not {value}.")
+    if maximum is not None and value > maximum:
+        raise ImproperlyConfigured(f"{name} must be at most {maximum}, not {value}.")
+    return value
+
+
+def env_list(name: str, default=_MISSING, *, dev_default=_MISSING) -> list[str]:
+    """A comma-separated list variable."""
+    raw = env_str(
+        name,
+        default=None if default is not _MISSING else _MISSING,
+        dev_default=None if dev_default is not _MISSING else _MISSING,
+    )
+    if raw is None:
+        fallback = dev_default if (not PRODUCTION and dev_default is not _MISSING) else default
+        return list(fallback)
+    return [item.strip() for item in raw.split(",") if item.strip()]
+
+
+# --- Core -------------------------------------------------------------------------------------
+
+SECRET_KEY = env_str("SECRET_KEY", dev_default="insecure-development-key-do-not-use-in-production")
+if PRODUCTION and (len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5 or SECRET_KEY.startswith("insecure")):
+    raise ImproperlyConfigured("SECRET_KEY must be a random string of at least 50 characters in production.")
+
+DEBUG = env_bool("DEBUG", default=HERNING_ENV == "development")
+if PRODUCTION and DEBUG:
+    raise ImproperlyConfigured("DEBUG must not be on in production: it shows personal data in error pages.")
+
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", dev_default=["localhost", "127.0.0.1", "[::1]", "testserver"])
+CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", default=[])
+
+# Absolute address of the product, used for links in e-mails and calendar feeds.
+BASE_URL = env_str("HERNING_BASE_URL", dev_default="http://127.0.0.1:8000").rstrip("/")
+if not BASE_URL.startswith(("http://", "https://")):
+    raise ImproperlyConfigured(f"HERNING_BASE_URL must start with http:// or https://, not {BASE_URL!r}.")
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "django.forms",
+    "rest_framework",
+    "django_filters",
+    "drf_spectacular",
+    "django_celery_beat",
+    "django_htmx",
+    "simple_history",
+    # Our own apps; README "Architecture" says what each owns.
+    "herning.core",
+    "herning.organisation",
+    "herning.accounts",
+    "cases",
+    "measures",
+    "followups",
+    "network_meetings",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "herning.core.middleware.DanishFirstLocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+    "simple_history.middleware.HistoryRequestMiddleware",
+]
+
+ROOT_URLCONF = "herning.urls"
+WSGI_APPLICATION = "herning.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "herning.core.context_processors.navigation",
+            ],
+        },
+    },
+]
+# Every form renders with the design system's markup (label, hint, error, aria-describedby).
+FORM_RENDERER = "herning.core.forms.DesignSystemFormRenderer"
+
+# --- Database ---------------------------------------------------------------------------------
+
+_DEFAULT_DATABASE_URL = {
+    "development": f"sqlite:///{VAR_DIR / 'herning.sqlite3'}",
+    "test": "postgres://postgres@127.0.0.1:5432/herning",
+}.get(HERNING_ENV, _MISSING)
+try:
+    DATABASES = {"default": _env.db_url_config(env_str("DATABASE_URL", dev_default=_DEFAULT_DATABASE_URL))}
+except (ValueError, KeyError) as exc:
+    raise ImproperlyConfigured(f"DATABASE_URL is not a valid database address: {exc}") from exc
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
+    # Web, worker and scheduler share one SQLite file in the embedded default: WAL lets readers
+    # go on while one writes, and IMMEDIATE transactions wait for the lock instead of failing.
+    DATABASES["default"]["OPTIONS"] = {
+        "timeout": 30,
+        "transaction_mode": "IMMEDIATE",
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    }
+else:
+    DATABASES["default"].setdefault("CONN_MAX_AGE", env_int("DB_CONN_MAX_AGE", 60, minimum=0))
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+if PRODUCTION and DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+    raise ImproperlyConfigured("Production runs on PostgreSQL: DATABASE_URL must be a postgres:// address.")
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+AUTH_USER_MODEL = "organisation.User"
+
+# --- Redis, cache and Celery ------------------------------------------------------------------
+
+REDIS_URL = env_str("REDIS_URL", default="", dev_default="redis://127.0.0.1:6379/1" if TESTING else "")
+if PRODUCTION and not REDIS_URL:
+    raise ImproperlyConfigured("The environment variable REDIS_URL is required (HERNING_ENV=production).")
+if REDIS_URL and not REDIS_URL.startswith(("redis://", "rediss://", "unix://")):
+    raise ImproperlyConfigured(
+        f"REDIS_URL must start with redis://, rediss:// or unix://, not {REDIS_URL!r}."
+    )
+
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "herning",
+            "TIMEOUT": 300,
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# Sessions live in the database: the web tier keeps no state and survives a Redis outage.
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
+
+# The embedded default uses kombu's file-system transport: a real broker with real queues, on disk,
+# so worker and scheduler run as in production without a Redis server on a first-look machine.
+CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", default=REDIS_URL or "filesystem://")
+CELERY_FILESYSTEM_DIR = VAR_DIR / "celery"
+if CELERY_BROKER_URL.startswith("filesystem://"):
+    if PRODUCTION:
+        raise ImproperlyConfigured("Production needs a real broker: set CELERY_BROKER_URL or REDIS_URL.")
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "data_folder_in": str(CELERY_FILESYSTEM_DIR / "queue"),
+        "data_folder_out": str(CELERY_FILESYSTEM_DIR / "queue"),
+        "processed_folder": str(CELERY_FILESYSTEM_DIR / "processed"),
+        "control_folder": str(CELERY_FILESYSTEM_DIR / "control"),
+        "store_processed": False,
+    }
+    CELERY_RESULT_BACKEND = f"file://{CELERY_FILESYSTEM_DIR / 'results'}"
+    for _folder in ("queue", "processed", "results", "control"):
+        (CELERY_FILESYSTEM_DIR / _folder).mkdir(parents=True, exist_ok=True)
+else:
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+    CELERY_RESULT_BACKEND = env_str("CELERY_RESULT_BACKEND", default=CELERY_BROKER_URL)
+CELERY_TIMEZONE = "Europe/Copenhagen"
+CELERY_TASK_SERIALIZER = "json"
+CELERY_ACCEPT_CONTENT = ["json"]
+CELERY_RESULT_EXPIRES = 3600
+# At-least-once delivery: a task is acknowledged after it ran, so a killed worker's task is redone.
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", 600, minimum=1)
+CELERY_TASK_TIME_LIMIT = CELERY_TASK_SOFT_TIME_LIMIT + 60
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# How often the scheduler proves it is alive (seconds); the health page reads it.
+HEARTBEAT_SECONDS = env_int("HERNING_HEARTBEAT_SECONDS", 60, minimum=1, maximum=3600)
+
+# --- Authentication ---------------------------------------------------------------------------
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "accounts:start"
+LOGOUT_REDIRECT_URL = "accounts:login"
+PASSWORD_RESET_TIMEOUT = 60 * 60 * 3  # a reset link is valid for three hours
+
+# --- E-mail -----------------------------------------------------------------------------------
+
+_DEFAULT_EMAIL_URL = {"development": "consolemail://", "test": "memorymail://"}.get(HERNING_ENV, _MISSING)
+try:
+    globals().update(_env.email_url_config(env_str("EMAIL_URL", dev_default=_DEFAULT_EMAIL_URL)))
+except (ValueError, KeyError) as exc:
+    raise ImproperlyConfigured(f"EMAIL_URL is not a valid e-mail address: {exc}") from exc
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", dev_default="herning@localhost")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+EMAIL_SUBJECT_PREFIX = "[Herning] "
+
+# --- Internationalisation ---------------------------------------------------------------------
+
+# Danish first: source strings are written in Danish, the users' language; English is a
+# translation in locale/en. A string missing from the English catalogue still shows in Danish.
+LANGUAGE_CODE = "da"
+LANGUAGES = [("da", _("Dansk")), ("en", _("Engelsk"))]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+USE_I18N = True
+TIME_ZONE = "Europe/Copenhagen"
+USE_TZ = True
+
+# --- Static files -----------------------------------------------------------------------------
+
+STATIC_URL = "/static/"
+STATIC_ROOT = VAR_DIR / "static"
+NODE_MODULES = BASE_DIR / "node_modules"
+STATICFILES_DIRS = [
+    BASE_DIR / "static",
+    # Det Fælles Designsystem and htmx come from the npm registry (package.json), never a CDN.
+    ("dkfds", NODE_MODULES / "dkfds" / "dist"),
+    ("htmx", NODE_MODULES / "htmx.org" / "dist"),
+]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": (
+            "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            if PRODUCTION
+            else "django.contrib.staticfiles.storage.StaticFilesStorage"
+        )
+    },
+}
+MEDIA_ROOT = VAR_DIR / "media"
+
+# --- Security ---------------------------------------------------------------------------------
+
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_HTTPONLY = True
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+if PRODUCTION:
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 60 * 60 * 24 * 365, minimum=0)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
+
+# --- REST framework ---------------------------------------------------------------------------
+
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DATE_INPUT_FORMATS": ["iso-8601"],
+    "DATE_FORMAT": "iso-8601",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Herning API",
+    "DESCRIPTION": "Case management for child-welfare advisors working the Herning model.",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+}
+
+# --- Logging ----------------------------------------------------------------------------------
+
+LOG_LEVEL = env_str("LOG_LEVEL", default="INFO").upper()
+if LOG_LEVEL not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
+    raise ImproperlyConfigured(
+        f"LOG_LEVEL must be DEBUG, INFO, WARNING, ERROR or CRITICAL, not {LOG_LEVEL!r}."
+    )
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {
+        # CPR numbers never reach a log line, whatever a developer or a library writes to it.
+        "plain": {
+            "()": "herning.core.logging.CprSafeFormatter",
+            "format": "%(asctime)s %(levelname)s %(name)s %(message)s",
+        },
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain"},
+    },
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+    },
+}
+
+# --- Product settings -------------------------------------------------------------------------
+
+HERNING = {
+    # Defaults for a new team; each team may set its own (domain.md §5).
+    "DEFAULT_CASELOAD_CAP": env_int("HERNING_DEFAULT_CASELOAD_CAP", 25, minimum=1, maximum=200),
+    "DEFAULT_CASELOAD_WARNING": env_int("HERNING_DEFAULT_CASELOAD_WARNING", 20, minimum=1, maximum=200),
+}
+if HERNING["DEFAULT_CASELOAD_WARNING"] > HERNING["DEFAULT_CASELOAD_CAP"]:
+    raise ImproperlyConfigured(
+        "HERNING_DEFAULT_CASELOAD_WARNING must not be above HERNING_DEFAULT_CASELOAD_CAP."
+    )
+
+if TESTING:
+    # Hashing passwords slowly is the point in production and pure waste in tests.
+    PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

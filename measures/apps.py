@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+
+
+class MeasuresConfig(AppConfig):
+    """The measure ladder (indsatstrappe) and its steps, the measure catalog (tilbudsvifte) with unit
+    costs, the measures on a case, and the ladder movements between steps."""
+
+    name = "measures"
+    verbose_name = "Indsatser"

@@ -1,0 +1,1 @@
+"""Models arrive with their issue; see the app docstring in apps.py for what this app owns."""

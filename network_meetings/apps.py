@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+
+
+class NetworkMeetingsConfig(AppConfig):
+    """Network meetings (netværksmøder) and involving network meetings: participants, consent,
+    invitations, minutes and agreements, fixed meeting slots, and the child's network map."""
+
+    name = "network_meetings"
+    verbose_name = "Netværksmøder"

@@ -1,0 +1,42 @@
+"""Shared test set-up: the real services, and the fixed people every view is tested for."""
+
+from __future__ import annotations
+
+import socket
+from urllib.parse import urlparse
+
+import pytest
+from django.conf import settings
+
+pytest_plugins = ["tests.fixtures"]
+
+
+def _reachable(host: str, port: int) -> bool:
+    try:
+        with socket.create_connection((host, port), timeout=2):
+            return True
+    except OSError:
+        return False
+
+
+def pytest_configure(config):
+    """The suite runs against PostgreSQL and Redis as in production; without them it stops at once."""
+    db = settings.DATABASES["default"]
+    problems = []
+    if db["ENGINE"] == "django.db.backends.postgresql":
+        host, port = db.get("HOST") or "127.0.0.1", int(db.get("PORT") or 5432)
+        if not _reachable(host, port):
+            problems.append(
+                f"PostgreSQL is not reachable at {host}:{port}. Start it with\n"
+                "    pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start\n"
+                "or point DATABASE_URL at a running server."
+            )
+    redis_url = urlparse(settings.REDIS_URL or "redis://127.0.0.1:6379/0")
+    if not _reachable(redis_url.hostname or "127.0.0.1", redis_url.port or 6379):
+        problems.append(
+            f"Redis is not reachable at {redis_url.hostname}:{redis_url.port or 6379}. Start it with\n"
+            '    redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no\n'
+            "or point REDIS_URL at a running server."
+        )
+    if problems:
+        pytest.exit("The tests need the real services:\n\n" + "\n\n".join(problems), returncode=3)

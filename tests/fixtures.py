@@ -1,0 +1,131 @@
+"""The fixed test people (like healthchecks' alice/bob/charlie), one of each kind.
+
+``org`` builds one municipality with two districts and their teams:
+
+* ``advisor`` (Alice) and ``colleague`` (Bob) in team A; ``outsider`` (Charlie) advises in team B;
+* ``team_leader`` leads team A, ``other_team_leader`` leads team B;
+* ``duty_advisor`` holds duty in district A; ``case_admin``, ``psychologist`` and ``health_visitor``
+  in team A; ``management`` and ``sysadmin`` for the municipality.
+"""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import pytest
+
+from tests.factories import (
+    DistrictFactory,
+    MunicipalityFactory,
+    Role,
+    SchoolDistrictFactory,
+    TeamFactory,
+    staff,
+)
+
+
+@pytest.fixture
+def org(db):
+    municipality = MunicipalityFactory(name="Herning Kommune", code="657")
+    district_a = DistrictFactory(municipality=municipality, name="Distrikt A")
+    district_b = DistrictFactory(municipality=municipality, name="Distrikt B")
+    school_a = SchoolDistrictFactory(district=district_a, name="Skole A")
+    school_b = SchoolDistrictFactory(district=district_b, name="Skole B")
+    team_a = TeamFactory(district=district_a, name="Team A")
+    team_b = TeamFactory(district=district_b, name="Team B")
+    m = municipality
+    people = {
+        "advisor": staff(
+            username="alice", municipality=m, roles=[(Role.ADVISOR, team_a)], first_name="Alice"
+        ),
+        "colleague": staff(username="bob", municipality=m, roles=[(Role.ADVISOR, team_a)], first_name="Bob"),
+        "outsider": staff(
+            username="charlie", municipality=m, roles=[(Role.ADVISOR, team_b)], first_name="Charlie"
+        ),
+        "team_leader": staff(username="tl", municipality=m, roles=[(Role.TEAM_LEADER, team_a)]),
+        "other_team_leader": staff(username="tl_b", municipality=m, roles=[(Role.TEAM_LEADER, team_b)]),
+        "duty_advisor": staff(
+            username="duty", municipality=m, roles=[(Role.DUTY_ADVISOR, team_a), (Role.ADVISOR, team_a)]
+        ),
+        "case_admin": staff(username="sec", municipality=m, roles=[(Role.CASE_ADMINISTRATOR, None)]),
+        "psychologist": staff(username="ppr", municipality=m, roles=[(Role.PSYCHOLOGIST, team_a)]),
+        "health_visitor": staff(username="hv", municipality=m, roles=[(Role.HEALTH_VISITOR, team_a)]),
+        "management": staff(username="boss", municipality=m, roles=[(Role.MANAGEMENT, None)]),
+        "sysadmin": staff(
+            username="sysadm",
+            municipality=m,
+            roles=[(Role.SYSTEM_ADMINISTRATOR, None)],
+            is_staff=True,
+            is_superuser=True,
+        ),
+    }
+    return SimpleNamespace(
+        municipality=municipality,
+        district_a=district_a,
+        district_b=district_b,
+        school_a=school_a,
+        school_b=school_b,
+        team_a=team_a,
+        team_b=team_b,
+        **people,
+    )
+
+
+PERSONAS = (
+    "advisor",
+    "colleague",
+    "outsider",
+    "team_leader",
+    "other_team_leader",
+    "duty_advisor",
+    "case_admin",
+    "psychologist",
+    "health_visitor",
+    "management",
+    "sysadmin",
+)
+
+
+@pytest.fixture
+def login(client):
+    """``login(user)`` logs the test client in as ``user`` and returns the client."""
+
+    def _login(user):
+        client.force_login(user)
+        return client
+
+    return _login
+
+
+@pytest.fixture(scope="session")
+def _celery_session_worker(django_db_setup, django_db_blocker):
+    """One real Celery worker (in a thread) for the session, consuming a queue of its own on the
+    real Redis broker, so that no other worker on the same Redis can take its tasks.
+
+    One per session rather than per test: the Redis result backend keeps a subscription per
+    process, and restarting workers under it loses results.
+    """
+    import uuid
+
+    import celery.contrib.testing.tasks  # noqa: F401 - registers the ping task the worker check uses
+    from celery.contrib.testing.worker import start_worker
+
+    from herning.celery import app
+
+    queue = f"test-{uuid.uuid4().hex}"
+    previous = app.conf.task_default_queue
+    app.conf.task_default_queue = queue
+    try:
+        with (
+            django_db_blocker.unblock(),
+            start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=30) as worker,
+        ):
+            yield worker
+    finally:
+        app.conf.task_default_queue = previous
+
+
+@pytest.fixture
+def celery_worker_real(transactional_db, _celery_session_worker):
+    """The session's real worker; tests that use it see what it commits (transactional_db)."""
+    return _celery_session_worker

@@ -1,0 +1,135 @@
+"""The project's own files: the compose file, the linter, the health page, the service check."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def compose_command() -> list[str] | None:
+    if shutil.which("docker"):
+        probe = subprocess.run(["docker", "compose", "version"], capture_output=True)
+        if probe.returncode == 0:
+            return ["docker", "compose"]
+    if shutil.which("docker-compose"):
+        return ["docker-compose"]
+    return None
+
+
+def test_docker_compose_accepts_the_compose_file():
+    command = compose_command()
+    if command is None:
+        pytest.skip(
+            "No docker client with compose support on this machine (docker compose or docker-compose)."
+        )
+    env = {
+        "PATH": os.environ["PATH"],
+        "SECRET_KEY": "x" * 64,
+        "HERNING_BASE_URL": "https://herning.example.dk",
+        "ALLOWED_HOSTS": "herning.example.dk",
+        "EMAIL_URL": "smtp://smtp.example.dk",
+    }
+    result = subprocess.run(
+        [*command, "-f", str(ROOT / "docker-compose.yml"), "config"],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=ROOT,
+    )
+    assert result.returncode == 0, result.stderr
+    for service in ("db", "redis", "web", "worker", "beat"):
+        assert f"  {service}:" in result.stdout
+    assert "gunicorn" in result.stdout
+
+
+def test_compose_refuses_to_start_without_the_secret():
+    command = compose_command()
+    if command is None:
+        pytest.skip(
+            "No docker client with compose support on this machine (docker compose or docker-compose)."
+        )
+    result = subprocess.run(
+        [*command, "-f", str(ROOT / "docker-compose.yml"), "config"],
+        capture_output=True,
+        text=True,
+        env={"PATH": os.environ["PATH"]},
+        cwd=ROOT,
+    )
+    assert result.returncode != 0
+    assert "SECRET_KEY" in result.stderr
+
+
+def test_ruff_finds_nothing():
+    result = subprocess.run(
+        [sys.executable, "-m", "ruff", "check", "."], cwd=ROOT, capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_no_missing_migrations():
+    result = subprocess.run(
+        [sys.executable, "manage.py", "makemigrations", "--check", "--dry-run"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "HERNING_ENV": "test"},
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_tests_stop_at_once_when_redis_is_not_reachable():
+    env = {**os.environ, "REDIS_URL": "redis://127.0.0.1:9/0"}
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-p",
+            "no:cacheprovider",
+            "tests/herning/test_project.py::test_ruff_finds_nothing",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+    assert result.returncode == 3
+    assert "Redis is not reachable at 127.0.0.1:9" in result.stdout + result.stderr
+    assert "redis-server --daemonize yes" in result.stdout + result.stderr
+
+
+def test_tests_stop_at_once_when_postgres_is_not_reachable():
+    env = {**os.environ, "DATABASE_URL": "postgres://postgres@127.0.0.1:9/herning"}
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-p",
+            "no:cacheprovider",
+            "tests/herning/test_project.py::test_ruff_finds_nothing",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+    assert result.returncode == 3
+    assert "PostgreSQL is not reachable at 127.0.0.1:9" in result.stdout + result.stderr
+
+
+@pytest.mark.django_db
+def test_health_page_reports_database_and_scheduler(client):
+    response = client.get("/sundhed/")
+    assert response.status_code == 200
+    assert response.json()["database"] == "ok"
+    assert response.json()["scheduler"] == "never seen"

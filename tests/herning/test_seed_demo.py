@@ -1,0 +1,56 @@
+"""``seed_demo`` builds the demo municipality and running it again changes nothing."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+import time_machine
+from django.apps import apps
+from django.core.management import call_command
+
+from herning.organisation.models import District, DutyShift, Role, Team, User
+
+
+def snapshot() -> dict[str, int]:
+    """Row counts of every table the project owns, history tables included."""
+    counts = {}
+    for model in apps.get_models():
+        if model._meta.app_label in {
+            "organisation",
+            "cases",
+            "measures",
+            "followups",
+            "network_meetings",
+            "core",
+        }:
+            counts[model._meta.label] = model.objects.count()
+    return counts
+
+
+@pytest.mark.django_db
+@time_machine.travel("2026-03-02 09:00 +01:00", tick=False)
+def test_seed_demo_creates_a_believable_municipality_and_prints_logins():
+    out = io.StringIO()
+    call_command("seed_demo", stdout=out)
+    assert District.objects.count() == 3
+    assert Team.objects.count() == 3
+    assert User.objects.with_role(Role.ADVISOR).count() == 12
+    assert User.objects.with_role(Role.TEAM_LEADER).count() == 2
+    # Every district has someone on duty every day of the roster, today included.
+    assert DutyShift.objects.filter(date="2026-03-02").count() == 3
+    printed = out.getvalue()
+    assert "herning-demo-2026" in printed
+    for username in ("anne", "tl.nord", "sekretaer", "chef", "admin"):
+        assert username in printed
+
+
+@pytest.mark.django_db
+@time_machine.travel("2026-03-02 09:00 +01:00", tick=False)
+def test_seed_demo_twice_changes_nothing():
+    call_command("seed_demo", stdout=io.StringIO())
+    before = snapshot()
+    passwords = dict(User.objects.values_list("username", "password"))
+    call_command("seed_demo", stdout=io.StringIO())
+    assert snapshot() == before
+    assert dict(User.objects.values_list("username", "password")) == passwords
