@@ -139,6 +139,7 @@ INSTALLED_APPS = [
     "herning.core",
     "herning.organisation",
     "herning.accounts",
+    "herning.audit",
     "cases",
     "measures",
     "followups",

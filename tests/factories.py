@@ -1,9 +1,13 @@
-"""factory-boy factories for the organisation; apps add theirs beside them."""
+"""factory-boy factories and small helpers shared by the tests of every app."""
 
 from __future__ import annotations
 
-import factory
+import datetime
 
+import factory
+from django.utils import timezone
+
+from cases.models import Case, CaseState, Child, LegalBasis, Notification
 from herning.organisation.models import (
     District,
     Municipality,
@@ -13,6 +17,7 @@ from herning.organisation.models import (
     Team,
     User,
 )
+from measures.models import LadderStep, Measure, MeasureType
 
 TEST_PASSWORD = "correct-horse-battery-staple"
 
@@ -82,4 +87,70 @@ __all__ = [
     "TeamFactory",
     "UserFactory",
     "staff",
+]
+
+
+# --- Children, cases and measures -------------------------------------------------------------
+
+
+def cpr_for(birth: datetime.date, serial: int, *, female: bool = True) -> str:
+    """A CPR number for ``birth`` whose 7th digit gives the right century (not mod-11 checked)."""
+    yy = birth.year % 100
+    seventh = (4 if yy <= 36 else 5) if birth.year >= 2000 else 0
+    last = (serial % 5) * 2 + (0 if female else 1)
+    return f"{birth:%d%m}{yy:02d}{seventh}{serial % 100:02d}{last}"
+
+
+class ChildFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Child
+
+    municipality = factory.SubFactory(MunicipalityFactory)
+    district = factory.SubFactory(DistrictFactory, municipality=factory.SelfAttribute("..municipality"))
+    first_name = factory.Faker("first_name", locale="da_DK")
+    last_name = factory.Faker("last_name", locale="da_DK")
+    cpr = factory.Sequence(lambda n: cpr_for(datetime.date(2012, 1, 1) + datetime.timedelta(days=n), n))
+
+
+class CaseFactory(factory.django.DjangoModelFactory):
+    """An open case; pass ``team`` (its district and municipality follow) and ``advisor``."""
+
+    class Meta:
+        model = Case
+
+    team = factory.SubFactory(TeamFactory)
+    district = factory.SelfAttribute("team.district")
+    municipality = factory.SelfAttribute("team.district.municipality")
+    child = factory.SubFactory(
+        ChildFactory,
+        municipality=factory.SelfAttribute("..municipality"),
+        district=factory.SelfAttribute("..district"),
+    )
+    advisor = None
+    state = CaseState.CLARIFICATION
+    opened_on = factory.LazyFunction(timezone.localdate)
+
+
+def measure_type(code: str) -> MeasureType:
+    """A measure type of the shipped catalog (loaded by migration)."""
+    return MeasureType.objects.get(code=code)
+
+
+def ladder_step(number: int) -> LadderStep:
+    return LadderStep.objects.get(number=number)
+
+
+def legal_basis(code: str) -> LegalBasis:
+    return LegalBasis.objects.get(code=code)
+
+
+__all__ += [
+    "CaseFactory",
+    "ChildFactory",
+    "Measure",
+    "Notification",
+    "cpr_for",
+    "ladder_step",
+    "legal_basis",
+    "measure_type",
 ]

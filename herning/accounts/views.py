@@ -30,10 +30,7 @@ def placeholder(title, description, roles):
 
 my_day = placeholder(
     _("Min dag"),
-    _(
-        "Her samles dine opfølgninger, underretninger til vurdering og frister. "
-        "Siden er under udvikling."
-    ),
+    _("Her samles dine opfølgninger, underretninger til vurdering og frister. Siden er under udvikling."),
     [Role.ADVISOR],
 )
 team = placeholder(

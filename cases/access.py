@@ -1,0 +1,101 @@
+"""Who may see which case, child and notification: decided here, and only here.
+
+Every page, API endpoint, export and search starts from ``Case.objects.visible_to(user)``,
+``Child.objects.visible_to(user)`` or ``Notification.objects.visible_to(user)``, which call the
+filters below (the pattern of NetBox's ``RestrictedQuerySet.restrict``). A record outside them
+is answered with 404, never 403, so its existence is not revealed. The matrix is written out in
+``docs/access.md``.
+
+* advisor: own cases; the team's cases where the team shares (``Team.shares_cases``);
+* team leader: the cases of the teams they lead, and those districts' notifications;
+* duty advisor: the notifications sent to them and the district's notifications awaiting the
+  24-hour assessment, with the child and any case those concern;
+* psychologist, health visitor (and anyone else): the cases they are added to (``CaseParticipant``);
+* case administrator: the notifications they registered, not the case contents;
+* management: aggregated figures only, never a person;
+* system administrator: configuration only, unless they also hold a role on the case.
+Everything is limited to the person's own municipality.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Exists, OuterRef, Q
+
+from herning.organisation.models import Role
+
+NOTHING = Q(pk__in=[])
+
+
+def _active_staff(user) -> bool:
+    return bool(user and user.is_authenticated and user.is_active and user.municipality_id)
+
+
+def case_filter(user) -> Q:
+    """The cases ``user`` may read."""
+    from cases.models import CaseParticipant, Notification
+
+    if not _active_staff(user):
+        return NOTHING
+    q = NOTHING
+    if user.has_role(Role.ADVISOR):
+        q |= Q(advisor=user)
+        shared = [t.pk for t in user.teams_for(Role.ADVISOR) if t.shares_cases]
+        if shared:
+            q |= Q(team__in=shared)
+    led = [t.pk for t in user.teams_for(Role.TEAM_LEADER)]
+    if led:
+        q |= Q(team__in=led)
+    q |= Q(Exists(CaseParticipant.objects.filter(case=OuterRef("pk"), user=user)))
+    if user.has_role(Role.DUTY_ADVISOR):
+        q |= Q(Exists(Notification.objects.filter(case=OuterRef("pk")).filter(_duty_notifications(user))))
+    return q & Q(municipality_id=user.municipality_id)
+
+
+def _duty_notifications(user) -> Q:
+    districts = [t.district_id for t in user.teams_for(Role.DUTY_ADVISOR)]
+    return Q(duty_advisor=user) | Q(district__in=districts, assessed_at__isnull=True)
+
+
+def notification_filter(user, *, include_registrations: bool = True) -> Q:
+    """The notifications ``user`` may read."""
+    from cases.models import Case
+
+    if not _active_staff(user):
+        return NOTHING
+    q = NOTHING
+    if user.has_role(Role.DUTY_ADVISOR):
+        q |= _duty_notifications(user)
+    led_districts = [t.district_id for t in user.teams_for(Role.TEAM_LEADER)]
+    if led_districts:
+        q |= Q(district__in=led_districts)
+    if include_registrations and user.has_role(Role.CASE_ADMINISTRATOR):
+        q |= Q(registered_by=user)
+    q |= Q(case__in=Case.objects.filter(case_filter(user)))
+    return q & Q(municipality_id=user.municipality_id)
+
+
+def child_filter(user) -> Q:
+    """The children ``user`` may read: those with a visible case or a visible notification.
+
+    Registering a notification is not a reason to read the child's record, so a case
+    administrator's own registrations do not count here.
+    """
+    from cases.models import Case, Notification
+
+    if not _active_staff(user):
+        return NOTHING
+    cases = Case.objects.filter(case_filter(user)).filter(child=OuterRef("pk"))
+    notifications = Notification.objects.filter(
+        notification_filter(user, include_registrations=False)
+    ).filter(child=OuterRef("pk"))
+    return (Q(Exists(cases)) | Q(Exists(notifications))) & Q(municipality_id=user.municipality_id)
+
+
+def can_edit_case(user, case) -> bool:
+    """Writes: the case's advisor and the team leader of its team, while the case is open.
+    Participants and sharing colleagues read; the duty advisor writes only the assessment."""
+    if not _active_staff(user) or case.municipality_id != user.municipality_id or not case.is_open:
+        return False
+    if case.advisor_id == user.pk:
+        return True
+    return case.team_id in {t.pk for t in user.teams_for(Role.TEAM_LEADER)}

@@ -1,0 +1,293 @@
+"""The shipped defaults of the ladder, the legal bases and the measure catalog (domain.md §§2-3).
+
+They are data: a migration loads them into every new installation and ``load_catalog`` restores
+missing entries; an administrator edits them in the admin afterwards. Loading never overwrites
+an entry the municipality has changed.
+"""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+
+# code, title, title_en, SEL section, Barnets Lov section (law_dubu.md §3)
+LEGAL_BASES = [
+    (
+        "notification_assessment",
+        "Vurdering af underretning inden 24 timer",
+        "Assessment of a notification within 24 hours",
+        "§ 155",
+        "§ 136",
+    ),
+    (
+        "notification_receipt",
+        "Kvittering til fagperson, der underretter",
+        "Receipt to a professional notifier",
+        "§ 155 b",
+        "§ 137",
+    ),
+    ("clarification", "Afklaring / afdækning", "Clarification", "§ 11", "§ 19"),
+    ("early_support", "Tidlig forebyggende indsats", "Early preventive support", "§ 11, stk. 3", "§ 30"),
+    ("investigation", "Børnefaglig undersøgelse", "Child-welfare investigation", "§ 50", "§ 20"),
+    ("support_measure", "Støttende indsats", "Supportive measure", "§ 52, stk. 3", "§ 32"),
+    (
+        "practical_support",
+        "Praktisk, pædagogisk eller anden støtte i hjemmet",
+        "Practical or educational support at home",
+        "§ 52, stk. 3, nr. 2",
+        "§ 32, stk. 1, nr. 2",
+    ),
+    (
+        "family_treatment",
+        "Familiebehandling / behandling af barnet",
+        "Family treatment",
+        "§ 52, stk. 3, nr. 3",
+        "§ 32, stk. 1, nr. 5",
+    ),
+    (
+        "respite_care",
+        "Aflastningsophold / støtteophold",
+        "Respite care",
+        "§ 52, stk. 3, nr. 5",
+        "§ 32, stk. 1, nr. 7",
+    ),
+    (
+        "contact_person",
+        "Fast kontaktperson",
+        "Permanent contact person",
+        "§ 52, stk. 3, nr. 6",
+        "§ 32, stk. 1, nr. 3",
+    ),
+    (
+        "placement_with_consent",
+        "Anbringelse med samtykke",
+        "Placement with consent",
+        "§ 52, stk. 3, nr. 7",
+        "§ 46",
+    ),
+    ("placement_without_consent", "Anbringelse uden samtykke", "Placement without consent", "§ 58", "§ 47"),
+    (
+        "boarding_school_support",
+        "Økonomisk støtte til efterskoleophold",
+        "Financial support for boarding school",
+        "§ 52 a",
+        "§ 35, stk. 4",
+    ),
+    ("plan", "Handleplan / barnets plan", "Action plan / the child's plan", "§ 140", "§ 91"),
+    ("follow_up", "Opfølgning", "Follow-up", "§ 70", "§§ 95-96"),
+    ("supervision", "Personrettet tilsyn", "Supervision of the placed child", "§ 148", "§ 156"),
+    ("aftercare", "Efterværn / ungestøtte (18-22 år)", "Aftercare (18-22)", "§ 76", "§§ 114-116"),
+]
+
+# number, name, name_en, is_placement, description (domain.md §2; 004, 001 Fig. 2.1)
+LADDER_STEPS = [
+    (
+        1,
+        "Forebyggelse",
+        "Prevention",
+        False,
+        "Tidlig forebyggende indsats i almenområdet: netværksmøder, psykologsamtaler, behovsbesøg hos sundhedsplejen, familiecentral.",
+    ),
+    (
+        2,
+        "Hjemmebaserede indsatser",
+        "Home-based measures",
+        False,
+        "Støttende indsatser i hjemmet: familiebehandling, aflastning, kontaktperson, MST, FFT.",
+    ),
+    (
+        3,
+        "Hjemmebaserede anbringelser",
+        "Home-based placements",
+        True,
+        "Eget værelse, kost- og efterskole, opgangsfællesskab.",
+    ),
+    (
+        4,
+        "Anbringelse i slægt/netværk",
+        "Kinship / network foster care",
+        True,
+        "Anbringelse hos familie eller netværk.",
+    ),
+    (
+        5,
+        "Anbringelse i plejefamilie",
+        "Foster family",
+        True,
+        "Almindelige, kommunale og forstærkede/specialiserede plejefamilier (TFCO, MTFC).",
+    ),
+    (
+        6,
+        "Anbringelse på institution",
+        "Residential institution",
+        True,
+        "Døgninstitution, opholdssted, sikret institution, korttidsanbringelse.",
+    ),
+]
+
+# code, name, name_en, step, legal basis, placement category, unit cost per child-year (DKK)
+# Unit costs: KORA Tab. 2.6 (2015, 2013 prices) for the placement groups; the others are
+# estimates for the demo, marked as such, which a municipality replaces with its own prices.
+MEASURE_TYPES = [
+    (
+        "institution",
+        "Anbringelse på døgninstitution / opholdssted",
+        "Residential institution",
+        6,
+        "placement_with_consent",
+        "institution",
+        1_100_000,
+    ),
+    (
+        "secure_institution",
+        "Sikret institution",
+        "Secure institution",
+        6,
+        "placement_without_consent",
+        "institution",
+        2_000_000,
+    ),
+    (
+        "short_term_placement",
+        "Korttidsanbringelse",
+        "Short-term intensive placement",
+        6,
+        "placement_with_consent",
+        "institution",
+        1_200_000,
+    ),
+    ("foster_family", "Plejefamilie", "Foster family", 5, "placement_with_consent", "foster_family", 400_000),
+    (
+        "special_foster_family",
+        "Forstærket / specialiseret plejefamilie (TFCO, MTFC)",
+        "Reinforced or specialised foster family (TFCO, MTFC)",
+        5,
+        "placement_with_consent",
+        "special_foster",
+        550_000,
+    ),
+    (
+        "network_foster_family",
+        "Netværks- / slægtspleje",
+        "Kinship / network foster care",
+        4,
+        "placement_with_consent",
+        "network_foster",
+        250_000,
+    ),
+    (
+        "own_room",
+        "Anbringelse på eget værelse",
+        "Own room",
+        3,
+        "placement_with_consent",
+        "home_based",
+        290_000,
+    ),
+    (
+        "boarding_school",
+        "Kost- / efterskole",
+        "Boarding school",
+        3,
+        "placement_with_consent",
+        "home_based",
+        200_000,
+    ),
+    (
+        "supported_housing",
+        "Opgangsfællesskab",
+        "Supported stairwell community",
+        3,
+        "placement_with_consent",
+        "home_based",
+        290_000,
+    ),
+    (
+        "preventive",
+        "Forebyggende foranstaltning (§ 52)",
+        "Preventive measure (§ 52)",
+        2,
+        "support_measure",
+        "",
+        120_000,
+    ),
+    ("mst", "MST / MST-CM", "MST / MST-CM", 2, "family_treatment", "", 250_000),
+    (
+        "contact_person",
+        "Kontaktperson / ambulant behandling",
+        "Contact person / outpatient treatment",
+        2,
+        "contact_person",
+        "",
+        90_000,
+    ),
+    (
+        "private_contact_person",
+        "Privat kontaktperson",
+        "Private contact person",
+        2,
+        "contact_person",
+        "",
+        60_000,
+    ),
+    ("family_treatment", "Familiebehandling", "Family treatment", 2, "family_treatment", "", 150_000),
+    ("respite_care", "Aflastning", "Respite care", 2, "respite_care", "", 180_000),
+    (
+        "early_support",
+        "Tidlig forebyggende indsats (§ 11)",
+        "Early preventive support (§ 11)",
+        1,
+        "early_support",
+        "",
+        20_000,
+    ),
+]
+
+UNIT_COSTS_VALID_FROM = datetime.date(2013, 1, 1)
+
+
+def load_default_catalog(*, LegalBasis, LadderStep, MeasureType, UnitCost) -> dict[str, int]:
+    """Create every default entry that is missing; leave existing ones as they are.
+
+    Takes the model classes so that a data migration can pass its historical models.
+    Returns how many of each were created.
+    """
+    created = {"legal_bases": 0, "ladder_steps": 0, "measure_types": 0, "unit_costs": 0}
+    bases = {}
+    for code, title, title_en, sel, bl in LEGAL_BASES:
+        obj, was_created = LegalBasis.objects.get_or_create(
+            code=code, defaults={"title": title, "title_en": title_en, "sel_section": sel, "bl_section": bl}
+        )
+        bases[code] = obj
+        created["legal_bases"] += was_created
+    steps = {}
+    for number, name, name_en, is_placement, description in LADDER_STEPS:
+        obj, was_created = LadderStep.objects.get_or_create(
+            number=number,
+            defaults={
+                "name": name,
+                "name_en": name_en,
+                "is_placement": is_placement,
+                "description": description,
+            },
+        )
+        steps[number] = obj
+        created["ladder_steps"] += was_created
+    for code, name, name_en, step, basis, category, cost in MEASURE_TYPES:
+        obj, was_created = MeasureType.objects.get_or_create(
+            code=code,
+            defaults={
+                "name": name,
+                "name_en": name_en,
+                "ladder_step": steps[step],
+                "legal_basis": bases[basis],
+                "placement_category": category,
+            },
+        )
+        created["measure_types"] += was_created
+        if was_created:
+            UnitCost.objects.create(
+                measure_type=obj, valid_from=UNIT_COSTS_VALID_FROM, amount_per_year=Decimal(cost)
+            )
+            created["unit_costs"] += 1
+    return created
