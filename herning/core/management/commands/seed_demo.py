@@ -1,20 +1,36 @@
 """Create a believable demo municipality; running it again changes nothing."""
 
+import random
+
 from django.core.management.base import BaseCommand
+from django.db import transaction
 from django.utils import timezone
 
 from herning.organisation.demo import DEMO_PASSWORD, STAFF, seed_organisation
 
+# Each app that has demo data adds its step here, in dependency order. A step is called as
+# ``step(org=DemoOrganisation, today=date, rng=random.Random, stdout=...)`` and must itself be
+# idempotent: look things up by a natural key before creating them.
+DEMO_STEPS: list[str] = []
+
 
 class Command(BaseCommand):
-    help = "Opretter en demokommune med distrikter, teams, medarbejdere og vagtplan (kan køres flere gange)."
+    help = "Opretter en demokommune med distrikter, teams, medarbejdere, vagtplan, børn og sager (kan køres flere gange)."
 
     def add_arguments(self, parser):
         parser.add_argument("--quiet-logins", action="store_true", help="Udskriv ikke demo-logins.")
 
     def handle(self, *args, **options):
+        from django.utils.module_loading import import_string
+
         today = timezone.localdate()
-        org = seed_organisation(today=today)
+        with transaction.atomic():
+            org = seed_organisation(today=today)
+            for path in DEMO_STEPS:
+                # A fixed seed per step: the same demo every time, whatever ran before it.
+                import_string(path)(
+                    org=org, today=today, rng=random.Random(f"herning-demo:{path}"), stdout=self.stdout
+                )
         self.stdout.write(self.style.SUCCESS(f"Demodata klar: {org.municipality}."))
         if not options["quiet_logins"]:
             self.stdout.write("")
