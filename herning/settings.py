@@ -132,6 +132,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "django_filters",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "django_celery_beat",
     "django_htmx",
     "simple_history",
@@ -140,6 +141,7 @@ INSTALLED_APPS = [
     "herning.organisation",
     "herning.accounts",
     "herning.audit",
+    "herning.api",
     "cases",
     "measures",
     "followups",
@@ -348,18 +350,48 @@ if PRODUCTION:
 # --- REST framework ---------------------------------------------------------------------------
 
 REST_FRAMEWORK = {
-    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "herning.api.authentication.ApiTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": [
+        "rest_framework.permissions.IsAuthenticated",
+        "herning.api.permissions.TokenScope",
+    ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_FILTER_BACKENDS": [
+        "django_filters.rest_framework.DjangoFilterBackend",
+        "rest_framework.filters.OrderingFilter",
+    ],
+    "DEFAULT_PAGINATION_CLASS": "herning.api.pagination.Pagination",
+    "EXCEPTION_HANDLER": "herning.api.errors.exception_handler",
+    "DEFAULT_THROTTLE_CLASSES": [
+        "rest_framework.throttling.AnonRateThrottle",
+        "rest_framework.throttling.UserRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": env_str("API_THROTTLE_ANON", default="60/minute"),
+        "user": env_str("API_THROTTLE_USER", default="3000/minute"),
+    },
     "DATE_INPUT_FORMATS": ["iso-8601"],
     "DATE_FORMAT": "iso-8601",
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Herning API",
-    "DESCRIPTION": "Case management for child-welfare advisors working the Herning model.",
+    "DESCRIPTION": (
+        "Case management for child-welfare advisors working the Herning model. Authenticate with "
+        "`Authorization: Bearer <token>` (tokens: `python manage.py create_api_token`). Dates are "
+        "`YYYY-MM-DD`; measure types are referenced by `code`; CPR numbers are write-only and read "
+        "back masked. Errors are 4xx with a message per field, in Danish or with `Accept-Language: en` "
+        "in English. Updates need `If-Match` with the `ETag` you read."
+    ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
 }
 
 # --- Logging ----------------------------------------------------------------------------------

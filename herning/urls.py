@@ -14,5 +14,6 @@ urlpatterns = [
     path("", include(start_patterns)),
     path("sundhed/", core_views.health, name="health"),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("api/", include("herning.api.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -1,0 +1,41 @@
+from __future__ import annotations
+
+import hmac
+from datetime import timedelta
+
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from rest_framework import authentication, exceptions
+
+from herning.api.models import TOKEN_PREFIX_LENGTH, ApiToken, hash_token
+
+
+class ApiTokenAuthentication(authentication.BaseAuthentication):
+    """``Authorization: Bearer <key>`` (or ``Token <key>``) for integrations."""
+
+    keywords = ("bearer", "token")
+
+    def authenticate(self, request):
+        header = authentication.get_authorization_header(request).split()
+        if not header or header[0].decode().lower() not in self.keywords:
+            return None
+        if len(header) != 2:
+            raise exceptions.AuthenticationFailed(
+                _("Ugyldig Authorization-header: forventer 'Bearer <token>'.")
+            )
+        key = header[1].decode(errors="replace")
+        digest = hash_token(key)
+        for token in (
+            ApiToken.objects.usable().filter(prefix=key[:TOKEN_PREFIX_LENGTH]).select_related("user")
+        ):
+            if hmac.compare_digest(token.key_hash, digest):
+                # Write the last use at most once a minute: a busy integration must not turn
+                # every read into a write.
+                now = timezone.now()
+                if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=1):
+                    ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+                return token.user, token
+        raise exceptions.AuthenticationFailed(_("Ukendt, udløbet eller spærret token."))
+
+    def authenticate_header(self, request):
+        return 'Bearer realm="api"'

@@ -1,0 +1,84 @@
+from __future__ import annotations
+
+import hashlib
+import secrets
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+TOKEN_PREFIX_LENGTH = 8
+
+
+def hash_token(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+class ApiTokenQuerySet(models.QuerySet):
+    def usable(self):
+        now = timezone.now()
+        return self.filter(revoked_at__isnull=True, user__is_active=True).filter(
+            models.Q(expires_at__isnull=True) | models.Q(expires_at__gt=now)
+        )
+
+
+class ApiToken(models.Model):
+    """A scoped token for an integration, tied to a service user whose access it carries.
+
+    Only a hash is stored; the key is shown once when the token is made. The first characters are
+    kept in clear so a token can be found and named without revealing it.
+    """
+
+    class Scope(models.TextChoices):
+        READ = "read", _("Kun læse")
+        READ_WRITE = "read_write", _("Læse og skrive")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="api_tokens",
+        verbose_name=_("servicebruger"),
+    )
+    name = models.CharField(
+        _("navn"), max_length=100, help_text=_("Hvad tokenet bruges til, fx 'DUBU-udtræk'.")
+    )
+    prefix = models.CharField(_("begyndelse"), max_length=TOKEN_PREFIX_LENGTH, db_index=True, editable=False)
+    key_hash = models.CharField(max_length=64, unique=True, editable=False)
+    scope = models.CharField(_("rettighed"), max_length=10, choices=Scope.choices, default=Scope.READ)
+    created_at = models.DateTimeField(_("oprettet"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("udløber"), null=True, blank=True)
+    last_used_at = models.DateTimeField(_("sidst brugt"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("spærret"), null=True, blank=True)
+
+    objects = ApiTokenQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("API-token")
+        verbose_name_plural = _("API-tokens")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    @property
+    def read_only(self) -> bool:
+        return self.scope == self.Scope.READ
+
+    @classmethod
+    def issue(cls, *, user, name: str, read_only: bool) -> tuple[ApiToken, str]:
+        """Make a token; returns it and the key, which is never stored and cannot be shown again."""
+        key = secrets.token_urlsafe(32)
+        token = cls.objects.create(
+            user=user,
+            name=name,
+            prefix=key[:TOKEN_PREFIX_LENGTH],
+            key_hash=hash_token(key),
+            scope=cls.Scope.READ if read_only else cls.Scope.READ_WRITE,
+        )
+        return token, key
+
+    def revoke(self) -> None:
+        if self.revoked_at is None:
+            self.revoked_at = timezone.now()
+            self.save(update_fields=["revoked_at"])
