@@ -20,6 +20,7 @@ from herning.organisation.models import Role, Team, User
 from network_meetings import services
 from network_meetings.models import MeetingSlot, NetworkMap, NetworkMapPerson, NetworkMeeting, Participant
 
+ASCII = str.maketrans({"æ": "ae", "ø": "oe", "å": "aa"})
 TEACHERS = ["Mette Kristensen", "Jens Andersen", "Louise Holm", "Søren Bak", "Pia Lauridsen", "Kim Winther"]
 SCHOOL_LEADERS = ["Ole Brask", "Birgitte Lund", "Henrik Skov"]
 NETWORK = [
@@ -111,7 +112,7 @@ def _participants(meeting: NetworkMeeting, *, rng, org, with_names: bool) -> lis
             function=Participant.Function.TEACHER,
             name=teacher,
             organisation=school,
-            email=f"{teacher.split()[0].lower()}@skole.herning.example",
+            email=f"{teacher.split()[0].lower().translate(ASCII)}@skole.herning.example",
         )
     )
     people.append(

@@ -7,6 +7,7 @@ An e-mail never carries a CPR number, and an anonymous meeting's documents say "
 
 from __future__ import annotations
 
+import logging
 from urllib.parse import urlparse
 
 from django.conf import settings
@@ -76,6 +77,10 @@ def minutes_context(meeting: NetworkMeeting, *, with_cpr: bool) -> dict:
         "attended": [p for p in participants if p.attended],
         "agreements": list(meeting.agreements.select_related("owner").order_by("due_on", "pk")),
     }
+
+
+# WeasyPrint reports every step of every PDF at INFO; only its warnings belong in the log.
+logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
 
 
 def render_pdf(template_name: str, context: dict) -> bytes:

@@ -23,6 +23,23 @@ from network_meetings.models import (
 )
 from network_meetings.selectors import MEETING_ROLES
 
+
+class RadioSelect(forms.RadioSelect):
+    """Radio buttons whose options show: see templates/network_meetings/widgets/multiple_input.html."""
+
+    template_name = "network_meetings/widgets/multiple_input.html"
+
+
+class CheckboxSelectMultiple(forms.CheckboxSelectMultiple):
+    template_name = "network_meetings/widgets/multiple_input.html"
+
+    def create_option(self, *args, **kwargs):
+        # The shared renderer gives every RadioSelect subclass the radio class; these are boxes.
+        option = super().create_option(*args, **kwargs)
+        option["attrs"]["class"] = option["attrs"].get("class", "").replace("form-radio", "form-checkbox")
+        return option
+
+
 # The form fields a service's error on a model field belongs to.
 _FIELD_OF = {"starts_at": "start_time", "ends_at": "end_time"}
 
@@ -116,7 +133,7 @@ class MeetingForm(_TimeFields):
     kind = forms.ChoiceField(
         label=_("Mødeform"),
         choices=NetworkMeeting.Kind.choices,
-        widget=forms.RadioSelect,
+        widget=RadioSelect,
         help_text=_(
             "Som udgangspunkt et netværksmøde. Et inddragende netværksmøde er løsningsorienteret og "
             "vælges af Børn og Unges medarbejdere."
@@ -276,7 +293,7 @@ class FromMapForm(forms.Form):
     people = forms.ModelMultipleChoiceField(
         label=_("Personer fra netværkskortet"),
         queryset=NetworkMapPerson.objects.none(),
-        widget=forms.CheckboxSelectMultiple,
+        widget=CheckboxSelectMultiple,
         error_messages={"required": _("Vælg mindst én person.")},
     )
 
@@ -292,7 +309,7 @@ class ConsentForm(forms.ModelForm):
     class Meta:
         model = Consent
         fields = ["custody_holder", "given_by_name", "given_on", "method", "note"]
-        widgets = {"given_on": DateInput(), "method": forms.RadioSelect}
+        widgets = {"given_on": DateInput(), "method": RadioSelect}
         labels = {"given_by_name": _("Navn på den, der gav samtykke")}
         help_texts = {
             "custody_holder": _("Vælg blandt forældremyndighedsindehaverne registreret på barnet."),
@@ -305,6 +322,7 @@ class ConsentForm(forms.ModelForm):
         self.fields["custody_holder"].required = False
         self.fields["given_by_name"].required = False
         self.fields["custody_holder"].empty_label = _("Ikke på listen")
+        self.fields["method"].choices = Consent.Method.choices  # no empty radio button
 
     def clean(self):
         data = super().clean()
@@ -317,7 +335,7 @@ class MinutesForm(forms.Form):
     attended = forms.ModelMultipleChoiceField(
         label=_("På mødet deltog"),
         queryset=Participant.objects.none(),
-        widget=forms.CheckboxSelectMultiple,
+        widget=CheckboxSelectMultiple,
         required=False,
     )
     concerns = forms.CharField(
@@ -386,12 +404,13 @@ class NetworkMapPersonForm(forms.ModelForm):
     class Meta:
         model = NetworkMapPerson
         fields = ["name", "kind", "relation", "significance", "closeness", "user", "phone", "email", "note"]
-        widgets = {"significance": forms.RadioSelect, "closeness": forms.RadioSelect}
+        widgets = {"significance": RadioSelect, "closeness": RadioSelect}
         error_messages = {"email": {"invalid": _("Skriv en gyldig e-mailadresse.")}}
 
     def __init__(self, *args, municipality_id: int, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["user"].queryset = staff_queryset(municipality_id)
+        self.fields["significance"].choices = NetworkMapPerson.Significance.choices  # no empty radio button
 
 
 class SlotOfferForm(forms.Form):

@@ -265,8 +265,13 @@ class Participant(models.Model):
     @property
     def label(self) -> str:
         """Name and function, as the invitation lists them: "Per Olsen, skoleleder (Sunds Skole)"."""
-        function = self.get_function_display()
-        text = f"{self.name}, {function.lower()}" if self.name else function
+        function = str(self.get_function_display())
+        if self.name:
+            # "PPR-psykolog" keeps its capitals; "Skoleleder" reads "skoleleder" after a name.
+            lowered = function if function[1:2].isupper() else function[:1].lower() + function[1:]
+            text = f"{self.name}, {lowered}"
+        else:
+            text = function
         return f"{text} ({self.organisation})" if self.organisation else text
 
     @property

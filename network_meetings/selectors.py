@@ -198,7 +198,7 @@ def slots_in_week(*, team, year: int, week: int) -> list[MeetingSlot]:
     )
 
 
-def bookable_slots(*, user, municipality_id: int) -> QuerySet[MeetingSlot]:
+def bookable_slots(*, municipality_id: int) -> QuerySet[MeetingSlot]:
     """Open slots of the municipality's teams that have not started yet."""
     return (
         MeetingSlot.objects.filter(

@@ -80,8 +80,11 @@ def _save(instance) -> None:
 
 
 def _refuse_if_closed(meeting: NetworkMeeting) -> None:
+    """A cancelled meeting, and a held one whose minutes are sent, are kept as they were."""
     if meeting.is_cancelled:
         raise ValidationError(_("Mødet er aflyst og kan ikke ændres."))
+    if meeting.status == NetworkMeeting.Status.HELD:
+        raise ValidationError(_("Mødet er afholdt, og referatet er sendt; det kan ikke ændres."))
 
 
 def _check_meeting_texts(meeting: NetworkMeeting) -> None:
@@ -274,8 +277,6 @@ def meeting_update(*, meeting: NetworkMeeting, by, **fields) -> NetworkMeeting:
     calendar version goes up and participants are to be invited again."""
     meeting = NetworkMeeting.objects.select_for_update().get(pk=meeting.pk)
     _refuse_if_closed(meeting)
-    if meeting.status == NetworkMeeting.Status.HELD:
-        raise ValidationError(_("Mødet er afholdt, og referatet er sendt; det kan ikke ændres."))
     allowed = set(MEETING_TEXT_FIELDS + MEETING_PROFESSIONAL_FIELDS) | {
         "kind",
         "starts_at",
@@ -327,8 +328,6 @@ def meeting_cancel(*, meeting: NetworkMeeting, by, note: str = "") -> NetworkMee
     """Cancel; everyone who was sent an invitation is sent a cancellation of the calendar entry."""
     meeting = NetworkMeeting.objects.select_for_update().get(pk=meeting.pk)
     _refuse_if_closed(meeting)
-    if meeting.status == NetworkMeeting.Status.HELD:
-        raise ValidationError(_("Mødet er afholdt og kan ikke aflyses."))
     anonymity.check_texts(meeting=meeting, texts={"cancellation_note": note})
     meeting.status = NetworkMeeting.Status.CANCELLED
     meeting.cancelled_at = timezone.now()
@@ -572,8 +571,6 @@ def invitation_send(*, meeting: NetworkMeeting, by) -> list[Dispatch]:
     their status is set by hand."""
     meeting = NetworkMeeting.objects.select_for_update().select_related("child").get(pk=meeting.pk)
     _refuse_if_closed(meeting)
-    if meeting.status != NetworkMeeting.Status.PLANNED:
-        raise ValidationError(_("Mødet er afholdt; der sendes ikke flere invitationer."))
     if meeting.ends_at <= timezone.now():
         raise ValidationError(_("Mødet er overstået; ret tidspunktet, før du inviterer."))
     participants = list(meeting.participants.all())

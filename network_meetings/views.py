@@ -71,10 +71,13 @@ def _require_edit(request, meeting: NetworkMeeting) -> None:
 
 
 def _meeting_context(request, meeting: NetworkMeeting, tab: str, **extra) -> dict:
+    can_edit = selectors.can_edit_meeting(request.user, meeting)
     return {
         "meeting": meeting,
         "tab": tab,
-        "can_edit": selectors.can_edit_meeting(request.user, meeting),
+        "can_edit": can_edit,
+        # Rights to change it, and a meeting still open to change (not held, not cancelled).
+        "can_change": can_edit and meeting.status == NetworkMeeting.Status.PLANNED,
         **extra,
     }
 
@@ -88,7 +91,9 @@ def _error_message(request, error: ValidationError) -> None:
 
 @role_required(*selectors.MEETING_ROLES)
 def meeting_list(request):
-    scope = "team" if request.GET.get("vis") == "team" else "mine"
+    # A team leader looks after the team's meetings; everyone else starts with their own.
+    default = "team" if request.user.has_role(Role.TEAM_LEADER) else "mine"
+    scope = request.GET.get("vis") if request.GET.get("vis") in {"mine", "team"} else default
     meetings = selectors.meeting_list(user=request.user, scope=scope)
     now = timezone.now()
     upcoming = list(
@@ -290,9 +295,12 @@ def _map_people_to_invite(request, meeting: NetworkMeeting):
     latest = selectors.latest_network_map(meeting.child)
     if latest is None:
         return None, NetworkMapPerson.objects.none()
-    taken_users = [p.user_id for p in meeting.participants.all() if p.user_id]
+    participants = list(meeting.participants.all())
+    taken_users = [p.user_id for p in participants if p.user_id]
+    taken_names = {p.name.casefold() for p in participants if p.name}
     people = latest.people.exclude(user_id__in=taken_users).order_by("closeness", "kind", "name")
-    return latest, people
+    already = [p.pk for p in people if p.name.casefold() in taken_names]
+    return latest, people.exclude(pk__in=already)
 
 
 @login_required
@@ -310,7 +318,8 @@ def meeting_participants(request, pk):
             else:
                 messages.success(request, _("Deltageren er tilføjet."))
                 return redirect("network_meetings:participants", pk=meeting.pk)
-    network_map, map_people = _map_people_to_invite(request, meeting) if can_edit else (None, None)
+    can_change = can_edit and meeting.status == NetworkMeeting.Status.PLANNED
+    network_map, map_people = _map_people_to_invite(request, meeting) if can_change else (None, None)
     context = _meeting_context(
         request,
         meeting,
@@ -460,7 +469,7 @@ def meeting_consent(request, pk):
             request,
             meeting,
             "consent",
-            form=form if can_edit else None,
+            form=form,
             missing=services.missing_consents(meeting) if can_edit else [],
         ),
     )
@@ -556,8 +565,10 @@ def meeting_minutes(request, pk):
         "minutes",
         minutes=minutes,
         sent=sent,
-        form=form if (can_edit and not sent) else None,
-        agreement_form=forms.AgreementForm(meeting=meeting) if (can_edit and not sent) else None,
+        form=form if (can_edit and not sent and not meeting.is_cancelled) else None,
+        agreement_form=forms.AgreementForm(meeting=meeting)
+        if (can_edit and not sent and not meeting.is_cancelled)
+        else None,
         agreements=[(a, selectors.can_mark_agreement_done(request.user, a)) for a in agreements],
         recipients=[p for p in meeting.participants.all() if p.was_invited or p.attended],
         started=meeting.starts_at <= timezone.now(),
