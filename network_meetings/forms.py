@@ -316,9 +316,11 @@ class ConsentForm(forms.ModelForm):
             "given_by_name": _("Udfyld, hvis forældremyndighedsindehaveren ikke står på listen."),
         }
 
-    def __init__(self, *args, custody_holders, **kwargs):
+    def __init__(self, *args, custody_holders, name_holders: bool = True, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["custody_holder"].queryset = custody_holders
+        if not name_holders:
+            self.fields["custody_holder"].label_from_instance = lambda r: r.get_kind_display()
         self.fields["custody_holder"].required = False
         self.fields["given_by_name"].required = False
         self.fields["custody_holder"].empty_label = _("Ikke på listen")

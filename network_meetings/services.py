@@ -290,6 +290,8 @@ def meeting_update(*, meeting: NetworkMeeting, by, **fields) -> NetworkMeeting:
     unknown = set(fields) - allowed
     if unknown:
         raise TypeError(f"meeting_update does not change {sorted(unknown)}")
+    if "procedure" in fields and not fields["procedure"]:
+        fields["procedure"] = str(DEFAULT_PROCEDURE.get(fields.get("kind", meeting.kind), ""))
     changed = {f for f, v in fields.items() if getattr(meeting, f) != v}
     for field, value in fields.items():
         setattr(meeting, field, value)

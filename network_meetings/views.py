@@ -209,6 +209,9 @@ def meeting_detail(request, pk):
 def meeting_edit(request, pk):
     meeting = _meeting(request, pk, purpose=_("Ret netværksmøde"))
     _require_edit(request, meeting)
+    if meeting.status != NetworkMeeting.Status.PLANNED:
+        messages.error(request, _("Mødet er afholdt eller aflyst og kan ikke ændres."))
+        return redirect("network_meetings:detail", pk=meeting.pk)
     local_start, local_end = timezone.localtime(meeting.starts_at), timezone.localtime(meeting.ends_at)
     initial = {f: getattr(meeting, f) for f in _MEETING_FIELDS}
     initial.update(day=local_start.date(), start_time=local_start.time(), end_time=local_end.time())
@@ -239,6 +242,9 @@ def meeting_edit(request, pk):
 def meeting_cancel(request, pk):
     meeting = _meeting(request, pk, purpose=_("Aflys netværksmøde"))
     _require_edit(request, meeting)
+    if meeting.status != NetworkMeeting.Status.PLANNED:
+        messages.error(request, _("Mødet er afholdt eller aflyst og kan ikke aflyses."))
+        return redirect("network_meetings:detail", pk=meeting.pk)
     form = forms.CancelForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -449,8 +455,14 @@ def meeting_consent(request, pk):
     meeting = _meeting(request, pk, purpose=_("Samtykke til netværksmøde"))
     can_edit = selectors.can_edit_meeting(request.user, meeting)
     holders = meeting.child.relations.filter(has_custody=True, is_active=True).order_by("name")
+    # Custody holders are named only to those who may read the child's record; taking part in
+    # the meeting (or chairing it) does not open it.
+    sees_child = Child.objects.visible_to(request.user).filter(pk=meeting.child_id).exists()
     form = forms.ConsentForm(
-        request.POST or None, custody_holders=holders, initial={"given_on": timezone.localdate()}
+        request.POST or None,
+        custody_holders=holders,
+        name_holders=sees_child,
+        initial={"given_on": timezone.localdate()},
     )
     if request.method == "POST":
         _require_edit(request, meeting)
@@ -471,6 +483,7 @@ def meeting_consent(request, pk):
             "consent",
             form=form,
             missing=services.missing_consents(meeting) if can_edit else [],
+            sees_child=sees_child,
         ),
     )
 

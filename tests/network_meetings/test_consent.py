@@ -253,3 +253,26 @@ def test_a_follow_up_of_a_consented_meeting_is_anonymous_and_redacts_the_old_agr
     (row,) = previous_agreements(follow_up)
     assert "Emma" not in row["text"] and "Quistorff" not in row["owner"]
     assert "[barnets navn]" in row["text"]
+
+
+def test_a_chair_who_may_not_read_the_child_sees_no_name_on_any_meeting_page(meeting, case, org, login):
+    psychologist = add(meeting, function=Participant.Function.PSYCHOLOGIST, user=org.psychologist)
+    services.meeting_set_roles(meeting=meeting, by=meeting.created_by, chair=psychologist, minute_taker=None)
+    first = services.custody_holders(case.child)[0]
+    services.consent_record(
+        meeting=meeting,
+        by=meeting.created_by,
+        custody_holder=first,
+        given_by_name="",
+        given_on=timezone.localdate(),
+        method="oral",
+    )
+    client = login(org.psychologist)
+    for name in ("detail", "edit", "participants", "consent", "invitation", "minutes", "minutes_print"):
+        response = client.get(reverse(f"network_meetings:{name}", args=[meeting.pk]))
+        body = response.content.decode()
+        assert response.status_code == 200, name
+        for word in ("Emma", "Quistorff", "Jonas Brink", meeting.child.cpr[:6]):
+            assert word not in body, (name, word)
+    consent_page = client.get(reverse("network_meetings:consent", args=[meeting.pk])).content.decode()
+    assert ">Far</option>" in consent_page  # the custody holder by relation, not by name

@@ -317,3 +317,18 @@ def test_the_menu_shows_network_meetings_to_advisors_and_figures_to_management(o
     )
     body = login(org.management).get(reverse("network_meetings:figures")).content.decode()
     assert "Netværksmøder i tal" in body
+
+
+def test_a_held_meeting_is_no_longer_edited_or_cancelled(meeting, org, login):
+    meeting.status = NetworkMeeting.Status.HELD
+    meeting.save()
+    client = login(org.advisor)
+    for name in ("edit", "cancel"):
+        response = client.get(reverse(f"network_meetings:{name}", args=[meeting.pk]))
+        assert response.status_code == 302 and response.url == reverse(
+            "network_meetings:detail", args=[meeting.pk]
+        )
+    body = client.get(reverse("network_meetings:participants", args=[meeting.pk])).content.decode()
+    assert "Tilføj deltager" not in body
+    # The follow-up is planned after the meeting was held.
+    assert client.get(reverse("network_meetings:follow_up", args=[meeting.pk])).status_code == 200
