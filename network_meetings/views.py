@@ -200,6 +200,7 @@ def meeting_detail(request, pk):
             meeting,
             "overview",
             previous_agreements=documents.previous_agreements(meeting),
+            sees_child=Child.objects.visible_to(request.user).filter(pk=meeting.child_id).exists(),
             follow_ups=list(meeting.follow_up_meetings.exclude(status=NetworkMeeting.Status.CANCELLED)),
         ),
     )

@@ -4,8 +4,10 @@ invitation to the participants who have an address, sent after commit by a Celer
 from __future__ import annotations
 
 import datetime
+from urllib.parse import urlparse
 
 import pytest
+from django.conf import settings
 from django.core import mail
 from django.urls import reverse
 from icalendar import Calendar
@@ -113,7 +115,7 @@ def test_the_calendar_invitation_has_the_meetings_time_place_and_a_stable_uid(me
     assert event.decoded("dtstart") == meeting.starts_at
     assert event.decoded("dtend") == meeting.ends_at
     assert str(event["location"]) == "Sunds Skole, mødelokale 2"
-    assert str(event["uid"]) == f"netvaerksmoede-{meeting.pk}@127.0.0.1"
+    assert str(event["uid"]) == f"netvaerksmoede-{meeting.pk}@{urlparse(settings.BASE_URL).hostname}"
     assert int(event["sequence"]) == 0
     assert str(event["attendee"]) == "mailto:per@skole.example"
     assert calendar.walk("VTIMEZONE"), "the time zone travels with the invitation"

@@ -332,3 +332,16 @@ def test_a_held_meeting_is_no_longer_edited_or_cancelled(meeting, org, login):
     assert "Tilføj deltager" not in body
     # The follow-up is planned after the meeting was held.
     assert client.get(reverse("network_meetings:follow_up", args=[meeting.pk])).status_code == 200
+
+
+def test_the_meeting_links_to_the_childs_network_map_for_those_who_may_read_the_child(meeting, org, login):
+    url = reverse("network_meetings:network_map", args=[meeting.child_id])
+    assert (
+        url in login(org.advisor).get(reverse("network_meetings:detail", args=[meeting.pk])).content.decode()
+    )
+    assert (
+        url
+        not in login(org.psychologist)
+        .get(reverse("network_meetings:detail", args=[meeting.pk]))
+        .content.decode()
+    )
