@@ -9,6 +9,7 @@ import os
 from datetime import timedelta
 
 from celery import Celery
+from celery.schedules import crontab
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "herning.settings")
 
@@ -27,6 +28,21 @@ def beat_schedule() -> dict:
             "task": "herning.core.tasks.heartbeat",
             "schedule": timedelta(seconds=settings.HEARTBEAT_SECONDS),
             "options": {"expires": settings.HEARTBEAT_SECONDS},
+        },
+        # Fixed network-meeting slots nobody booked within their week go back to the calendar
+        # (001 compendium, "Netværksmøder og inddragende netværksmøder"). Hourly is close enough
+        # to "a week"; the task is idempotent.
+        "network-meeting-slot-release": {
+            "task": "network_meetings.tasks.release_unbooked_slots",
+            "schedule": crontab(minute=7),
+            "options": {"expires": 3600},
+        },
+        # E-mails (invitations, minutes) ordered but not sent because a task was lost: the database
+        # knows what is owed, so a broker outage delays them instead of losing them.
+        "network-meeting-pending-emails": {
+            "task": "network_meetings.tasks.deliver_pending_dispatches",
+            "schedule": timedelta(minutes=10),
+            "options": {"expires": 600},
         },
     }
 

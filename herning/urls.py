@@ -13,6 +13,7 @@ urlpatterns = [
     path("", include("herning.accounts.urls")),
     path("", include(start_patterns)),
     path("sundhed/", core_views.health, name="health"),
+    path("netvaerksmoeder/", include("network_meetings.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/", include("herning.api.urls")),
     path("admin/", admin.site.urls),

@@ -33,7 +33,21 @@ NAV_ITEMS: tuple[NavItem, ...] = (
         "start:my_cases",
         frozenset({Role.PSYCHOLOGIST, Role.HEALTH_VISITOR}),
     ),
+    NavItem(
+        "network_meetings",
+        _("Netværksmøder"),
+        "network_meetings:list",
+        frozenset(
+            {Role.ADVISOR, Role.TEAM_LEADER, Role.DUTY_ADVISOR, Role.PSYCHOLOGIST, Role.HEALTH_VISITOR}
+        ),
+    ),
     NavItem("management", _("Ledelsesinformation"), "start:management", frozenset({Role.MANAGEMENT})),
+    NavItem(
+        "network_meeting_figures",
+        _("Netværksmøder i tal"),
+        "network_meetings:figures",
+        frozenset({Role.MANAGEMENT}),
+    ),
     NavItem("admin", _("Administration"), "admin:index", frozenset({Role.SYSTEM_ADMINISTRATOR})),
 )
 

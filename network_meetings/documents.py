@@ -1,0 +1,178 @@
+"""The invitation and the minutes as the compendium's template has them (001 compendium,
+"Skabelon til inddragende netværksmødeindkaldelse" and "Referat fra netværksmøde"): one context
+for the page, the PDF and the e-mail, the calendar entry (.ics) and the e-mails themselves.
+
+An e-mail never carries a CPR number, and an anonymous meeting's documents say "et barn".
+"""
+
+from __future__ import annotations
+
+import logging
+from urllib.parse import urlparse
+
+from django.conf import settings
+from django.contrib.staticfiles import finders
+from django.core.mail import EmailMessage
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from icalendar import Calendar, Event, vCalAddress, vText
+
+from network_meetings import anonymity
+from network_meetings.models import Dispatch, NetworkMeeting, Participant
+from network_meetings.selectors import previous_open_agreements
+
+
+def genitive(name: str) -> str:
+    """Danish genitive: "Emmas", but "Lukas'" after s, x and z."""
+    return f"{name}'" if name[-1:].lower() in {"s", "x", "z"} else f"{name}s"
+
+
+def invitation_title(meeting: NetworkMeeting) -> str:
+    involving = meeting.kind == NetworkMeeting.Kind.INVOLVING
+    if meeting.is_anonymous:
+        if involving:
+            return _("Invitation til inddragende netværksmøde om et barn")
+        return _("Invitation til netværksmøde om et barn")
+    name = genitive(meeting.child.first_name)
+    if involving:
+        return _("Invitation til %(name)s inddragende netværksmøde") % {"name": name}
+    return _("Invitation til %(name)s netværksmøde") % {"name": name}
+
+
+def previous_agreements(meeting: NetworkMeeting) -> list[dict]:
+    rows = []
+    for agreement in previous_open_agreements(meeting):
+        text, owner = agreement.text, agreement.owner.label
+        if meeting.is_anonymous:
+            # The previous meeting may have had consent; this one has not (yet).
+            text, owner = anonymity.redact(text, meeting.child), anonymity.redact(owner, meeting.child)
+        rows.append({"text": text, "owner": owner, "due_on": agreement.due_on})
+    return rows
+
+
+def invitation_context(meeting: NetworkMeeting) -> dict:
+    participants = list(meeting.participants.all())
+    return {
+        "meeting": meeting,
+        "title": invitation_title(meeting),
+        "child_name": meeting.child_first_name_for_letters,
+        "participants": participants,
+        "chair": meeting.chair,
+        "previous_agreements": previous_agreements(meeting),
+        "today": timezone.localdate(),
+    }
+
+
+def minutes_context(meeting: NetworkMeeting, *, with_cpr: bool) -> dict:
+    """``with_cpr``: the printed minutes carry the CPR number the template asks for ("cpr. nr."),
+    once consent is recorded; e-mailed minutes never do."""
+    participants = list(meeting.participants.all())
+    minutes = getattr(meeting, "minutes", None)
+    return {
+        "meeting": meeting,
+        "minutes": minutes,
+        "child_name": meeting.child.full_name if meeting.has_consent else _("et barn"),
+        "cpr": meeting.child.formatted_cpr if (with_cpr and meeting.has_consent) else "",
+        "attended": [p for p in participants if p.attended],
+        "agreements": list(meeting.agreements.select_related("owner").order_by("due_on", "pk")),
+    }
+
+
+# WeasyPrint reports every step of every PDF at INFO; only its warnings belong in the log.
+logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
+
+
+def render_pdf(template_name: str, context: dict) -> bytes:
+    from weasyprint import CSS, HTML
+
+    html = render_to_string(template_name, context)
+    stylesheet = finders.find("network_meetings/print.css")
+    return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf(
+        stylesheets=[CSS(filename=stylesheet)]
+    )
+
+
+# --- Calendar ---------------------------------------------------------------------------------
+
+
+def _uid(meeting: NetworkMeeting) -> str:
+    host = urlparse(settings.BASE_URL).hostname or "herning.invalid"
+    return f"netvaerksmoede-{meeting.pk}@{host}"
+
+
+def calendar_invitation(meeting: NetworkMeeting, *, recipient: Participant, cancel: bool = False) -> bytes:
+    """One VEVENT with a stable UID and the meeting's ``sequence``, so a calendar replaces the
+    entry when the time changes and removes it when the meeting is cancelled."""
+    calendar = Calendar()
+    calendar.add("prodid", "-//Herning Kommune//Netvaerksmoeder//DA")
+    calendar.add("version", "2.0")
+    calendar.add("method", "CANCEL" if cancel else "REQUEST")
+    event = Event()
+    event.add("uid", _uid(meeting))
+    event.add("sequence", meeting.sequence)
+    event.add("dtstamp", timezone.now())
+    event.add("dtstart", timezone.localtime(meeting.starts_at))
+    event.add("dtend", timezone.localtime(meeting.ends_at))
+    event.add("summary", invitation_title(meeting))
+    event.add("location", meeting.place)
+    event.add("status", "CANCELLED" if cancel else "CONFIRMED")
+    event.add(
+        "description",
+        _("Kontakt %(name)s på telefon %(phone)s ved spørgsmål eller afbud.")
+        % {"name": meeting.contact_name, "phone": meeting.contact_phone},
+    )
+    organizer = vCalAddress(f"mailto:{meeting.contact_email or settings.DEFAULT_FROM_EMAIL}")
+    organizer.params["cn"] = vText(meeting.contact_name)
+    event.add("organizer", organizer)
+    attendee = vCalAddress(f"mailto:{recipient.email}")
+    attendee.params["cn"] = vText(recipient.name or recipient.get_function_display())
+    attendee.params["rsvp"] = vText("FALSE")
+    event.add("attendee", attendee)
+    calendar.add_component(event)
+    calendar.add_missing_timezones()
+    return calendar.to_ical()
+
+
+# --- E-mail -----------------------------------------------------------------------------------
+
+_EMAIL_TEMPLATES = {
+    Dispatch.Kind.INVITATION: "emails/network_meetings/invitation",
+    Dispatch.Kind.CANCELLATION: "emails/network_meetings/cancellation",
+    Dispatch.Kind.MINUTES: "emails/network_meetings/minutes",
+}
+
+
+def email_for(dispatch: Dispatch) -> EmailMessage:
+    """The e-mail of ``dispatch``, in Danish (the citizens' and schools' language)."""
+    meeting, recipient = dispatch.meeting, dispatch.participant
+    with translation.override(settings.LANGUAGE_CODE):
+        if dispatch.kind == Dispatch.Kind.MINUTES:
+            context = minutes_context(meeting, with_cpr=False)
+        else:
+            context = invitation_context(meeting)
+        context["recipient"] = recipient
+        base = _EMAIL_TEMPLATES[dispatch.kind]
+        subject = " ".join(render_to_string(f"{base}_subject.txt", context).split())
+        body = render_to_string(f"{base}.txt", context)
+        message = EmailMessage(
+            subject=settings.EMAIL_SUBJECT_PREFIX + subject,
+            body=body,
+            from_email=settings.DEFAULT_FROM_EMAIL,
+            to=[dispatch.email],
+            reply_to=[meeting.contact_email] if meeting.contact_email else None,
+        )
+        if dispatch.kind != Dispatch.Kind.MINUTES:
+            message.attach(
+                "invitation.ics",
+                calendar_invitation(
+                    meeting, recipient=recipient, cancel=dispatch.kind == Dispatch.Kind.CANCELLATION
+                ),
+                "text/calendar",
+            )
+    return message
+
+
+def pdf_filename(kind: str, meeting: NetworkMeeting) -> str:
+    """No name in a file name: downloads end up in folders and mail attachments."""
+    return f"{kind}-{timezone.localtime(meeting.starts_at):%Y-%m-%d}-{meeting.pk}.pdf"

@@ -1,0 +1,211 @@
+"""Reads of meetings, agreements, network maps and slots. Every read of a person's data starts
+from ``cases.access`` (through ``Case/Child.objects.visible_to``); the meeting-specific rule on
+top is only this: staff who take part in a meeting may read that meeting.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from cases.access import can_edit_case
+from cases.models import Case, Child
+from herning.organisation.models import Role
+from network_meetings.models import (
+    Agreement,
+    MeetingSlot,
+    NetworkMap,
+    NetworkMeeting,
+    Participant,
+)
+
+# The roles that take part in and plan network meetings (domain.md §1 and §6).
+MEETING_ROLES = (
+    Role.ADVISOR,
+    Role.TEAM_LEADER,
+    Role.DUTY_ADVISOR,
+    Role.PSYCHOLOGIST,
+    Role.HEALTH_VISITOR,
+)
+
+
+def meetings_visible_to(user) -> QuerySet[NetworkMeeting]:
+    """The meetings ``user`` may read: those on a case they may read, those on a child without a
+    case whom they may read, and those they take part in as staff."""
+    if not (user and user.is_authenticated and user.is_active and user.municipality_id):
+        return NetworkMeeting.objects.none()
+    on_case = Q(case__isnull=False, case__in=Case.objects.visible_to(user))
+    on_child = Q(case__isnull=True, child__in=Child.objects.visible_to(user))
+    takes_part = Q(Exists(Participant.objects.filter(meeting=OuterRef("pk"), user=user)))
+    return NetworkMeeting.objects.filter(on_case | on_child | takes_part).filter(
+        municipality_id=user.municipality_id
+    )
+
+
+def can_edit_meeting(user, meeting: NetworkMeeting) -> bool:
+    """Who may change a meeting they can read: whoever planned it, its chair and minute-taker when
+    they are staff, those who may write the case, and the leader of the meeting's team."""
+    if not (user and user.is_authenticated and user.municipality_id == meeting.municipality_id):
+        return False
+    if meeting.is_cancelled:
+        return False
+    if user.pk == meeting.created_by_id:
+        return True
+    if meeting.case_id and can_edit_case(user, meeting.case):
+        return True
+    if meeting.team_id in {t.pk for t in user.teams_for(Role.TEAM_LEADER)}:
+        return True
+    staff_roles = [p for p in (meeting.chair, meeting.minute_taker) if p is not None]
+    return any(p.user_id == user.pk for p in staff_roles)
+
+
+def can_mark_agreement_done(user, agreement: Agreement) -> bool:
+    return agreement.owner_user_id == user.pk or can_edit_meeting(user, agreement.meeting)
+
+
+def meeting_list(*, user, scope: str = "mine") -> QuerySet[NetworkMeeting]:
+    """The meetings on the list page: ``mine`` (I planned or take part) or ``team`` (my teams')."""
+    meetings = meetings_visible_to(user)
+    if scope == "team":
+        meetings = meetings.filter(team__in=[t.pk for t in user.teams_for(*MEETING_ROLES)])
+    else:
+        mine = Exists(Participant.objects.filter(meeting=OuterRef("pk"), user=user))
+        meetings = meetings.filter(Q(created_by=user) | Q(mine))
+    return meetings.select_related("child", "team").annotate(
+        participant_count=Count("participants", distinct=True),
+        open_agreement_count=Count("agreements", filter=Q(agreements__done_at__isnull=True), distinct=True),
+    )
+
+
+def meeting_detail(*, user, pk: int) -> NetworkMeeting:
+    """One visible meeting with what its pages show; raises DoesNotExist otherwise (a 404)."""
+    return (
+        meetings_visible_to(user)
+        .select_related(
+            "child",
+            "case",
+            "team",
+            "chair",
+            "minute_taker",
+            "created_by",
+            "previous_meeting",
+            "minutes",
+        )
+        .prefetch_related(
+            Prefetch("participants", queryset=Participant.objects.select_related("user")),
+            Prefetch("agreements", queryset=Agreement.objects.select_related("owner", "done_by")),
+            "consents",
+        )
+        .get(pk=pk)
+    )
+
+
+def previous_open_agreements(meeting: NetworkMeeting) -> list[Agreement]:
+    """The open agreements of the meeting this one follows up (they go on its agenda)."""
+    if not meeting.previous_meeting_id:
+        return []
+    return list(
+        Agreement.objects.open()
+        .filter(meeting_id=meeting.previous_meeting_id)
+        .select_related("owner", "meeting__child")
+        .order_by("due_on", "pk")
+    )
+
+
+def meetings_for_child(child, user) -> QuerySet[NetworkMeeting]:
+    """The child's meetings that ``user`` may read, newest first, for the child's timeline
+    (rendered with ``network_meetings/_child_meetings.html``)."""
+    return (
+        meetings_visible_to(user)
+        .filter(child=child)
+        .select_related("team", "chair", "child")
+        .annotate(
+            open_agreement_count=Count("agreements", filter=Q(agreements__done_at__isnull=True)),
+        )
+        .order_by("-starts_at", "-pk")
+    )
+
+
+def open_staff_agreements(*, user=None, due_by: datetime.date | None = None) -> QuerySet[Agreement]:
+    """Agreements owned by a member of staff, with a date, not done: what the reminder engine and
+    "Min dag" pick up. Narrow to one person with ``user`` and to a horizon with ``due_by``."""
+    agreements = (
+        Agreement.objects.open()
+        .filter(owner_user__isnull=False, due_on__isnull=False)
+        .exclude(meeting__status=NetworkMeeting.Status.CANCELLED)
+        .select_related("owner_user", "meeting", "meeting__case", "meeting__child")
+        .order_by("due_on", "pk")
+    )
+    if user is not None:
+        agreements = agreements.filter(owner_user=user)
+    if due_by is not None:
+        agreements = agreements.filter(due_on__lte=due_by)
+    return agreements
+
+
+# --- Network maps -----------------------------------------------------------------------------
+
+
+def investigation_has_network_map(investigation) -> bool:
+    """Whether a network map is attached to ``investigation`` (the case page warns while not)."""
+    return NetworkMap.objects.filter(investigation=investigation).exists()
+
+
+def network_map_versions(child) -> list[NetworkMap]:
+    return list(
+        NetworkMap.objects.filter(child=child)
+        .select_related("investigation", "created_by")
+        .annotate(person_count=Count("people"))
+        .order_by("-version")
+    )
+
+
+def latest_network_map(child) -> NetworkMap | None:
+    return NetworkMap.objects.filter(child=child).order_by("-version").first()
+
+
+def child_open_case(child) -> Case | None:
+    return Case.objects.open().filter(child=child).select_related("team").first()
+
+
+def can_edit_network_map(user, child) -> bool:
+    """The map is part of the child's case work: those who may write the open case write it."""
+    case = child_open_case(child)
+    return case is not None and can_edit_case(user, case)
+
+
+# --- Slots ------------------------------------------------------------------------------------
+
+
+def week_bounds(year: int, week: int) -> tuple[datetime.datetime, datetime.datetime]:
+    """Monday 00:00 to the next Monday 00:00 of ISO ``week``, local time."""
+    monday = datetime.date.fromisocalendar(year, week, 1)
+    start = timezone.make_aware(datetime.datetime.combine(monday, datetime.time.min))
+    end = timezone.make_aware(
+        datetime.datetime.combine(monday + datetime.timedelta(days=7), datetime.time.min)
+    )
+    return start, end
+
+
+def slots_in_week(*, team, year: int, week: int) -> list[MeetingSlot]:
+    start, end = week_bounds(year, week)
+    return list(
+        MeetingSlot.objects.filter(team=team, starts_at__gte=start, starts_at__lt=end)
+        .select_related("meeting", "offered_by", "booked_by")
+        .order_by("starts_at")
+    )
+
+
+def bookable_slots(*, municipality_id: int) -> QuerySet[MeetingSlot]:
+    """Open slots of the municipality's teams that have not started yet."""
+    return (
+        MeetingSlot.objects.filter(
+            status=MeetingSlot.Status.OPEN,
+            team__district__municipality_id=municipality_id,
+            starts_at__gt=timezone.now(),
+        )
+        .select_related("team")
+        .order_by("starts_at")
+    )
