@@ -23,23 +23,6 @@ from network_meetings.models import (
 )
 from network_meetings.selectors import MEETING_ROLES
 
-
-class RadioSelect(forms.RadioSelect):
-    """Radio buttons whose options show: see templates/network_meetings/widgets/multiple_input.html."""
-
-    template_name = "network_meetings/widgets/multiple_input.html"
-
-
-class CheckboxSelectMultiple(forms.CheckboxSelectMultiple):
-    template_name = "network_meetings/widgets/multiple_input.html"
-
-    def create_option(self, *args, **kwargs):
-        # The shared renderer gives every RadioSelect subclass the radio class; these are boxes.
-        option = super().create_option(*args, **kwargs)
-        option["attrs"]["class"] = option["attrs"].get("class", "").replace("form-radio", "form-checkbox")
-        return option
-
-
 # The form fields a service's error on a model field belongs to.
 _FIELD_OF = {"starts_at": "start_time", "ends_at": "end_time"}
 
@@ -133,7 +116,7 @@ class MeetingForm(_TimeFields):
     kind = forms.ChoiceField(
         label=_("Mødeform"),
         choices=NetworkMeeting.Kind.choices,
-        widget=RadioSelect,
+        widget=forms.RadioSelect,
         help_text=_(
             "Som udgangspunkt et netværksmøde. Et inddragende netværksmøde er løsningsorienteret og "
             "vælges af Børn og Unges medarbejdere."
@@ -293,7 +276,7 @@ class FromMapForm(forms.Form):
     people = forms.ModelMultipleChoiceField(
         label=_("Personer fra netværkskortet"),
         queryset=NetworkMapPerson.objects.none(),
-        widget=CheckboxSelectMultiple,
+        widget=forms.CheckboxSelectMultiple,
         error_messages={"required": _("Vælg mindst én person.")},
     )
 
@@ -309,7 +292,7 @@ class ConsentForm(forms.ModelForm):
     class Meta:
         model = Consent
         fields = ["custody_holder", "given_by_name", "given_on", "method", "note"]
-        widgets = {"given_on": DateInput(), "method": RadioSelect}
+        widgets = {"given_on": DateInput(), "method": forms.RadioSelect}
         labels = {"given_by_name": _("Navn på den, der gav samtykke")}
         help_texts = {
             "custody_holder": _("Vælg blandt forældremyndighedsindehaverne registreret på barnet."),
@@ -337,7 +320,7 @@ class MinutesForm(forms.Form):
     attended = forms.ModelMultipleChoiceField(
         label=_("På mødet deltog"),
         queryset=Participant.objects.none(),
-        widget=CheckboxSelectMultiple,
+        widget=forms.CheckboxSelectMultiple,
         required=False,
     )
     concerns = forms.CharField(
@@ -406,7 +389,7 @@ class NetworkMapPersonForm(forms.ModelForm):
     class Meta:
         model = NetworkMapPerson
         fields = ["name", "kind", "relation", "significance", "closeness", "user", "phone", "email", "note"]
-        widgets = {"significance": RadioSelect, "closeness": RadioSelect}
+        widgets = {"significance": forms.RadioSelect, "closeness": forms.RadioSelect}
         error_messages = {"email": {"invalid": _("Skriv en gyldig e-mailadresse.")}}
 
     def __init__(self, *args, municipality_id: int, **kwargs):
