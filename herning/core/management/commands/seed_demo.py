@@ -11,7 +11,7 @@ from herning.organisation.demo import DEMO_PASSWORD, STAFF, seed_organisation
 # Each app that has demo data adds its step here, in dependency order. A step is called as
 # ``step(org=DemoOrganisation, today=date, rng=random.Random, stdout=...)`` and must itself be
 # idempotent: look things up by a natural key before creating them.
-DEMO_STEPS: list[str] = []
+DEMO_STEPS: list[str] = ["cases.demo.seed"]
 
 
 class Command(BaseCommand):
