@@ -17,6 +17,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from cases import cpr as cpr_lib
 from cases import deadlines, emails
 from cases.history import acting_as
 from cases.models import (
@@ -88,9 +89,13 @@ def child_create(
     school_or_daycare: str = "",
 ) -> Child:
     """Register a child. The district follows the school district unless one is chosen."""
+    try:
+        parsed = cpr_lib.parse(cpr)
+    except ValidationError as error:
+        raise ValidationError({"cpr": error.error_list}) from None
     child = Child(
         municipality=municipality,
-        cpr=cpr,
+        cpr=parsed.digits,
         first_name=first_name,
         last_name=last_name,
         address=address,
@@ -262,7 +267,7 @@ MANUAL_STATES = (CaseState.CLARIFICATION, CaseState.MEASURES, CaseState.AFTERCAR
 def case_set_state(*, case: Case, state: str, changed_by: User, on: datetime.date | None = None) -> Case:
     from measures.models import Measure
 
-    case = Case.objects.select_for_update().select_related("child").get(pk=case.pk)
+    case = Case.objects.select_for_update(of=("self",)).select_related("child").get(pk=case.pk)
     _require_open(case)
     on = on or timezone.localdate()
     if state not in MANUAL_STATES:
@@ -451,7 +456,7 @@ def notification_assess(
     assessed_at: datetime.datetime | None = None,
 ) -> Notification:
     """Record the 24-hour assessment: is the child in acute danger, and what was done."""
-    notification = Notification.objects.select_for_update().select_related("case").get(pk=notification.pk)
+    notification = Notification.objects.select_for_update(of=("self",)).select_related("case").get(pk=notification.pk)
     if notification.assessed_at is not None:
         raise ValidationError(_("Underretningen er allerede vurderet."))
     assessed_at = assessed_at or timezone.now()
@@ -563,7 +568,7 @@ def investigation_complete(
     """Conclude the investigation; the case goes on with its measures, or back to clarification."""
     from measures.models import Measure
 
-    investigation = Investigation.objects.select_for_update().select_related("case").get(pk=investigation.pk)
+    investigation = Investigation.objects.select_for_update(of=("self",)).select_related("case").get(pk=investigation.pk)
     case = investigation.case
     _require_open(case)
     if investigation.completed_on is not None:
@@ -742,7 +747,7 @@ def plan_revise(
 @transaction.atomic
 def goal_update_status(*, goal: Goal, status: str, updated_by: User, note: str = "") -> Goal:
     """Set a goal's status; the history keeps every earlier status with who and when."""
-    goal = Goal.objects.select_for_update().select_related("plan__case").get(pk=goal.pk)
+    goal = Goal.objects.select_for_update(of=("self",)).select_related("plan__case").get(pk=goal.pk)
     _require_open(goal.plan.case)
     latest = current_plan(goal.plan.case)
     if latest is None or latest.pk != goal.plan_id:
@@ -785,7 +790,7 @@ def journal_correct(
 ) -> JournalNote:
     """Correct a note openly: the note says who corrected it, when and why, and the history keeps
     every earlier wording. A note is never deleted."""
-    note = JournalNote.objects.select_for_update().select_related("case").get(pk=note.pk)
+    note = JournalNote.objects.select_for_update(of=("self",)).select_related("case").get(pk=note.pk)
     _require_open(note.case)
     if not (reason or "").strip():
         raise ValidationError({"correction_reason": _("Skriv hvorfor notatet rettes.")})

@@ -189,7 +189,7 @@ def measure_start(
     movement_note: str = "",
 ) -> Measure:
     """Start a measure on an open case; record the ladder movement it causes."""
-    case = Case.objects.select_for_update().select_related("child").get(pk=case.pk)
+    case = Case.objects.select_for_update(of=("self",)).select_related("child").get(pk=case.pk)
     with acting_as(decided_by):
         before = step_on(case=case, day=start_date)
         measure = _create_measure(
@@ -231,7 +231,7 @@ def measure_end(
 ) -> Measure:
     """End a measure (the last day it runs is ``end_date``); record the movement it causes."""
     case = Case.objects.select_for_update().get(pk=measure.case_id)
-    measure = Measure.objects.select_for_update().select_related("measure_type").get(pk=measure.pk)
+    measure = Measure.objects.select_for_update(of=("self",)).select_related("measure_type").get(pk=measure.pk)
     if not case.is_open:
         raise ValidationError(_("Sagen er lukket og kan ikke ændres."))
     with acting_as(ended_by):
@@ -279,8 +279,8 @@ def measure_change(
     """Replace a measure by another from ``change_date`` (the old one's last day is the day
     before). The case moves once, straight from the old step to the new one (e.g. institution →
     foster family), instead of passing through "under clarification"."""
-    case = Case.objects.select_for_update().select_related("child").get(pk=measure.case_id)
-    old = Measure.objects.select_for_update().select_related("measure_type").get(pk=measure.pk)
+    case = Case.objects.select_for_update(of=("self",)).select_related("child").get(pk=measure.case_id)
+    old = Measure.objects.select_for_update(of=("self",)).select_related("measure_type").get(pk=measure.pk)
     if change_date <= old.start_date:
         raise ValidationError(
             {"change_date": _("Skiftet skal ligge efter den nuværende indsats' startdato.")}
