@@ -50,10 +50,8 @@ def notifications_context(child, case, user) -> dict:
                 "receipt_overdue": n.receipt_due_on is not None
                 and n.receipt_sent_on is None
                 and n.receipt_due_on < today,
-                "can_assess": n.assessed_at is None and can_assess_notification(user, n),
-                "can_receipt": n.receipt_due_on is not None
-                and n.receipt_sent_on is None
-                and can_record_receipt(user, n),
+                "can_assess": can_assess_notification(user, n, known_readable=True),
+                "can_receipt": can_record_receipt(user, n, known_readable=True),
             }
         )
     return {"case": case, "rows": rows}

@@ -32,22 +32,27 @@ def can_assign_case(user, case) -> bool:
     return case.is_open and leads_team_of(user, case)
 
 
-def can_assess_notification(user, notification: Notification) -> bool:
-    """The duty advisor (or a team leader) who may read the notification makes the 24-hour assessment."""
+def _readable(user, notification: Notification, known_readable: bool) -> bool:
+    return known_readable or Notification.objects.visible_to(user).filter(pk=notification.pk).exists()
+
+
+def can_assess_notification(user, notification: Notification, *, known_readable: bool = False) -> bool:
+    """The duty advisor (or a team leader) who may read the notification makes the 24-hour
+    assessment. ``known_readable``: the caller took the notification from ``visible_to(user)``."""
     return (
         notification.assessed_at is None
         and user.has_role(Role.DUTY_ADVISOR, Role.TEAM_LEADER)
-        and Notification.objects.visible_to(user).filter(pk=notification.pk).exists()
+        and _readable(user, notification, known_readable)
     )
 
 
-def can_record_receipt(user, notification: Notification) -> bool:
+def can_record_receipt(user, notification: Notification, *, known_readable: bool = False) -> bool:
     """Whoever handles the notification (its registrant, the duty advisor, the case's advisor or
     team leader) may record that the professional notifier got a receipt."""
     return (
         notification.notifier_kind == Notification.NotifierKind.PROFESSIONAL
         and notification.receipt_sent_on is None
-        and Notification.objects.visible_to(user).filter(pk=notification.pk).exists()
+        and _readable(user, notification, known_readable)
     )
 
 

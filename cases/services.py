@@ -456,7 +456,9 @@ def notification_assess(
     assessed_at: datetime.datetime | None = None,
 ) -> Notification:
     """Record the 24-hour assessment: is the child in acute danger, and what was done."""
-    notification = Notification.objects.select_for_update(of=("self",)).select_related("case").get(pk=notification.pk)
+    notification = (
+        Notification.objects.select_for_update(of=("self",)).select_related("case").get(pk=notification.pk)
+    )
     if notification.assessed_at is not None:
         raise ValidationError(_("Underretningen er allerede vurderet."))
     assessed_at = assessed_at or timezone.now()
@@ -568,7 +570,9 @@ def investigation_complete(
     """Conclude the investigation; the case goes on with its measures, or back to clarification."""
     from measures.models import Measure
 
-    investigation = Investigation.objects.select_for_update(of=("self",)).select_related("case").get(pk=investigation.pk)
+    investigation = (
+        Investigation.objects.select_for_update(of=("self",)).select_related("case").get(pk=investigation.pk)
+    )
     case = investigation.case
     _require_open(case)
     if investigation.completed_on is not None:

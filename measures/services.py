@@ -231,7 +231,9 @@ def measure_end(
 ) -> Measure:
     """End a measure (the last day it runs is ``end_date``); record the movement it causes."""
     case = Case.objects.select_for_update().get(pk=measure.case_id)
-    measure = Measure.objects.select_for_update(of=("self",)).select_related("measure_type").get(pk=measure.pk)
+    measure = (
+        Measure.objects.select_for_update(of=("self",)).select_related("measure_type").get(pk=measure.pk)
+    )
     if not case.is_open:
         raise ValidationError(_("Sagen er lukket og kan ikke ændres."))
     with acting_as(ended_by):

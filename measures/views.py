@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from cases.forms import add_service_errors
-from cases.views.common import case_url, editable_case, form_page
+from cases.views.common import case_url, editable_case, form_page, posted
 from measures import services
 from measures.forms import MeasureChangeForm, MeasureEndForm, MeasureStartForm
 from measures.models import Measure
@@ -26,7 +26,7 @@ def _visible_measure(request, pk: int) -> Measure:
 @login_required
 def measure_start(request, case_pk: int):
     case = editable_case(request, case_pk)
-    form = MeasureStartForm(request.POST or None)
+    form = MeasureStartForm(posted(request))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -66,7 +66,7 @@ def measure_start(request, case_pk: int):
 def measure_end(request, pk: int):
     measure = _visible_measure(request, pk)
     case = editable_case(request, measure.case_id)
-    form = MeasureEndForm(request.POST or None)
+    form = MeasureEndForm(posted(request))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -102,7 +102,7 @@ def measure_end(request, pk: int):
 def measure_change(request, pk: int):
     measure = _visible_measure(request, pk)
     case = editable_case(request, measure.case_id)
-    form = MeasureChangeForm(request.POST or None)
+    form = MeasureChangeForm(posted(request))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:

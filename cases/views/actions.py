@@ -36,7 +36,7 @@ from cases.forms import (
 from cases.models import CaseParticipant, Goal, Investigation, JournalNote, Plan, Relation
 from cases.permissions import can_assign_case, can_create_child, can_edit_child
 from cases.selectors import cases_of_child, journal_of, team_advisor_choices, visible_case, visible_child
-from cases.views.common import case_url, editable_case, form_page, safe_next
+from cases.views.common import case_url, editable_case, form_page, posted, safe_next
 from herning.core.access import role_required
 from herning.organisation.models import Role
 
@@ -53,8 +53,8 @@ def child_create(request):
     """Register a child the municipality does not know yet and open the child's case. An advisor
     becomes the case's advisor; a team leader assigns one afterwards."""
     user = request.user
-    form = ChildCreateForm(request.POST or None, municipality=user.municipality)
-    case_form = CaseOpenForm(request.POST or None, prefix="case")
+    form = ChildCreateForm(posted(request), municipality=user.municipality)
+    case_form = CaseOpenForm(posted(request), prefix="case")
     if request.method == "POST" and form.is_valid() and case_form.is_valid():
         try:
             with transaction.atomic():
@@ -99,7 +99,7 @@ def _editable_child(request, pk: int):
 @login_required
 def child_update(request, pk: int):
     child, open_case = _editable_child(request, pk)
-    form = ChildForm(request.POST or None, instance=child, municipality=child.municipality)
+    form = ChildForm(posted(request), instance=child, municipality=child.municipality)
     if request.method == "POST" and form.is_valid():
         try:
             services.child_update(child=child, updated_by=request.user, **form.cleaned_data)
@@ -126,7 +126,7 @@ def case_open(request, pk: int):
     cases = cases_of_child(child=child, user=request.user)
     if any(c.is_open for c in cases) or not can_create_child(request.user):
         raise PermissionDenied(_("Barnet har allerede en åben sag, eller du kan ikke oprette sager."))
-    form = CaseOpenForm(request.POST or None)
+    form = CaseOpenForm(posted(request))
     if request.method == "POST" and form.is_valid():
         user = request.user
         try:
@@ -154,7 +154,7 @@ def case_open(request, pk: int):
 @login_required
 def relation_add(request, pk: int):
     child, open_case = _editable_child(request, pk)
-    form = RelationForm(request.POST or None)
+    form = RelationForm(posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             services.relation_add(child=child, added_by=request.user, **form.cleaned_data)
@@ -178,7 +178,7 @@ def relation_add(request, pk: int):
 def relation_update(request, pk: int):
     relation = get_object_or_404(Relation, pk=pk)
     child, open_case = _editable_child(request, relation.child_id)
-    form = RelationForm(request.POST or None, instance=relation)
+    form = RelationForm(posted(request), instance=relation)
     if request.method == "POST" and "end" in request.POST:
         services.relation_end(relation=relation, ended_by=request.user)
         messages.success(request, _("Relationen er markeret som tidligere."))
@@ -212,7 +212,7 @@ def case_assign(request, pk: int):
     if not can_assign_case(request.user, case):
         raise PermissionDenied(_("Kun teamlederen for sagens team kan fordele sagen."))
     advisors = team_advisor_choices(teams=[case.team])[case.team_id]
-    form = AssignForm(request.POST or None, advisors=advisors, initial={"advisor": case.advisor_id})
+    form = AssignForm(posted(request), advisors=advisors, initial={"advisor": case.advisor_id})
     if request.method == "POST" and form.is_valid():
         try:
             services.case_assign(case=case, advisor=form.cleaned_data["advisor"], assigned_by=request.user)
@@ -238,7 +238,7 @@ def case_assign(request, pk: int):
 @login_required
 def case_state(request, pk: int):
     case = editable_case(request, pk)
-    form = CaseStateForm(request.POST or None)
+    form = CaseStateForm(posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             services.case_set_state(case=case, state=form.cleaned_data["state"], changed_by=request.user)
@@ -265,7 +265,7 @@ def case_state(request, pk: int):
 @login_required
 def case_close(request, pk: int):
     case = editable_case(request, pk)
-    form = CaseCloseForm(request.POST or None)
+    form = CaseCloseForm(posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             services.case_close(case=case, closed_by=request.user, **form.cleaned_data)
@@ -289,7 +289,7 @@ def case_close(request, pk: int):
 @login_required
 def participant_add(request, pk: int):
     case = editable_case(request, pk)
-    form = ParticipantForm(request.POST or None, case=case)
+    form = ParticipantForm(posted(request), case=case)
     if request.method == "POST" and form.is_valid():
         try:
             services.case_participant_add(case=case, added_by=request.user, **form.cleaned_data)
@@ -326,7 +326,7 @@ def participant_remove(request, pk: int, participant_pk: int):
 @login_required
 def investigation_open(request, pk: int):
     case = editable_case(request, pk)
-    form = InvestigationOpenForm(request.POST or None)
+    form = InvestigationOpenForm(posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             services.investigation_open(case=case, decided_by=request.user, **form.cleaned_data)
@@ -354,7 +354,7 @@ def investigation_open(request, pk: int):
 def investigation_complete(request, pk: int):
     investigation = get_object_or_404(Investigation, pk=pk)
     case = editable_case(request, investigation.case_id)
-    form = InvestigationCompleteForm(request.POST or None)
+    form = InvestigationCompleteForm(posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             services.investigation_complete(
@@ -412,8 +412,8 @@ def plan_create(request, pk: int):
     if pending is not None and pending.is_made:
         return redirect("cases:plan_revise", pk=pending.pk)
     initial = {"kind": pending.kind if pending else services.plan_kind_for(case.child, timezone.localdate())}
-    form = PlanForm(request.POST or None, initial=initial)
-    goals = GoalFormSet(request.POST or None, prefix="goals")
+    form = PlanForm(posted(request), initial=initial)
+    goals = GoalFormSet(posted(request), prefix="goals")
     if request.method == "POST" and form.is_valid() and goals.is_valid():
         try:
             services.plan_create(
@@ -445,7 +445,7 @@ def plan_revise(request, pk: int):
     case = editable_case(request, plan.case_id)
     previous = list(plan.goals.order_by("order", "pk"))
     form = PlanForm(
-        request.POST or None,
+        posted(request),
         initial={"kind": plan.kind, "purpose": plan.purpose, "made_on": timezone.localdate()},
     )
     initial_goals = [
@@ -460,7 +460,7 @@ def plan_revise(request, pk: int):
         }
         for g in previous
     ]
-    goals = GoalFormSet(request.POST or None, prefix="goals", initial=initial_goals, revising=True)
+    goals = GoalFormSet(posted(request), prefix="goals", initial=initial_goals, revising=True)
     if request.method == "POST" and form.is_valid() and goals.is_valid():
         try:
             services.plan_revise(
@@ -490,7 +490,7 @@ def plan_revise(request, pk: int):
 def goal_status(request, pk: int):
     goal = get_object_or_404(Goal.objects.select_related("plan"), pk=pk)
     case = editable_case(request, goal.plan.case_id)
-    form = GoalStatusForm(request.POST or None, initial={"status": goal.status, "note": goal.status_note})
+    form = GoalStatusForm(posted(request), initial={"status": goal.status, "note": goal.status_note})
     if request.method == "POST" and form.is_valid():
         try:
             services.goal_update_status(
@@ -523,7 +523,7 @@ def goal_status(request, pk: int):
 def journal_add(request, pk: int):
     """Add a note. With HTMX the journal section is replaced in place; without it, a page."""
     case = editable_case(request, pk)
-    form = JournalForm(request.POST or None, initial={"occurred_on": timezone.localdate()})
+    form = JournalForm(posted(request), initial={"occurred_on": timezone.localdate()})
     if request.method == "POST" and form.is_valid():
         try:
             services.journal_add(case=case, written_by=request.user, **form.cleaned_data)
@@ -567,10 +567,13 @@ def journal_add(request, pk: int):
 def journal_correct(request, pk: int):
     note = get_object_or_404(JournalNote, pk=pk)
     case = editable_case(request, note.case_id)
-    form = JournalCorrectForm(request.POST or None, instance=note)
+    form = JournalCorrectForm(posted(request), instance=note)
     if request.method == "POST" and form.is_valid():
         try:
-            services.journal_correct(note=note, corrected_by=request.user, **form.cleaned_data)
+            data = dict(form.cleaned_data)
+            services.journal_correct(
+                note=note, corrected_by=request.user, reason=data.pop("correction_reason"), **data
+            )
         except ValidationError as error:
             add_service_errors(form, error)
         else:

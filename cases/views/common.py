@@ -71,3 +71,8 @@ def safe_next(request, default: str) -> str:
     ):
         return target
     return default
+
+
+def posted(request):
+    """The submitted data of a POST (even an empty one, so it is validated), None on a GET."""
+    return request.POST if request.method == "POST" else None

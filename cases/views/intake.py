@@ -28,7 +28,7 @@ from cases.selectors import (
     registered_by,
     team_advisor_choices,
 )
-from cases.views.common import form_page, log_page_read, safe_next
+from cases.views.common import form_page, log_page_read, posted, safe_next
 from herning.core.access import role_required
 from herning.organisation.models import Role
 
@@ -40,7 +40,7 @@ def intake(request):
     """Register a received notification. "Slå op" only tells whether the municipality knows the
     child (never the child's record); "Registrér" saves it and sends it to the duty advisor."""
     user = request.user
-    form = IntakeForm(request.POST or None, municipality=user.municipality)
+    form = IntakeForm(posted(request), municipality=user.municipality)
     looked_up = lookup_errors = None
     if request.method == "POST" and "lookup" in request.POST:
         # Only the CPR number is checked; the other fields wait for the registration.
@@ -122,7 +122,7 @@ def notification_assess(request, pk: int):
             if notification.is_assessed
             else _("Kun vagten eller teamlederen kan foretage 24-timers vurderingen.")
         )
-    form = AssessForm(request.POST or None)
+    form = AssessForm(posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             services.notification_assess(
@@ -159,7 +159,7 @@ def notification_receipt(request, pk: int):
     notification = get_object_or_404(Notification.objects.visible_to(request.user), pk=pk)
     if not can_record_receipt(request.user, notification):
         raise PermissionDenied(_("Der skal ikke registreres en kvittering for denne underretning."))
-    form = ReceiptForm(request.POST or None)
+    form = ReceiptForm(posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             services.notification_receipt_sent(

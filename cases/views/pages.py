@@ -19,7 +19,7 @@ from cases.models import Child
 from cases.permissions import can_assign_case, can_create_child, can_edit_child
 from cases.selectors import case_list as case_list_rows
 from cases.selectors import cases_of_child, find_child_by_cpr, relations_of, visible_case, visible_child
-from cases.views.common import PURPOSE_CASEWORK, log_page_read
+from cases.views.common import PURPOSE_CASEWORK, log_page_read, posted
 from herning.audit.models import AccessLog
 from herning.audit.services import log_child_read
 from herning.core.access import role_required
@@ -61,7 +61,7 @@ def case_list(request):
 @role_required(*CASE_LIST_ROLES)
 def find_child(request):
     """Find a child by CPR number. The number travels in the body of a POST, never in a URL."""
-    form = CprSearchForm(request.POST or None)
+    form = CprSearchForm(posted(request))
     if request.method == "POST" and form.is_valid():
         child = find_child_by_cpr(user=request.user, cpr=form.cleaned_data["cpr"])
         if child is not None:
