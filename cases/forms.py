@@ -8,14 +8,15 @@ import datetime
 
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cases import cpr as cpr_lib
-from cases.models import Case, Child, Goal, JournalNote, Notification, Plan, Relation
+from cases.models import Case, CaseState, Child, Goal, JournalNote, Notification, Plan, Relation
 from cases.services import MANUAL_STATES
 from herning.core.forms import DateInput, TimeInput
-from herning.organisation.models import District, Role, SchoolDistrict, User
+from herning.organisation.models import District, Role, SchoolDistrict, Team, User
 
 
 def add_service_errors(
@@ -78,8 +79,6 @@ class CaseFilterForm(forms.Form):
 
     def __init__(self, *args, user, steps, **kwargs):
         super().__init__(*args, **kwargs)
-        from herning.organisation.models import Team
-
         municipality = user.municipality_id
         advisors = User.objects.with_role(Role.ADVISOR).filter(municipality_id=municipality)
         self.fields["advisor"].choices = [
@@ -94,8 +93,6 @@ class CaseFilterForm(forms.Form):
             (self.UNDER_CLARIFICATION, _("Under afklaring / undersøgelse")),
             *[(str(s.number), str(s)) for s in steps],
         ]
-        from cases.models import CaseState
-
         self.fields["state"].choices = [
             ("", _("Åbne sager")),
             (self.ALL_STATES, _("Alle sager")),
@@ -104,10 +101,6 @@ class CaseFilterForm(forms.Form):
 
     def apply(self, queryset):
         """Narrow ``queryset`` by the valid filters."""
-        from django.db.models import Q
-
-        from cases.models import CaseState
-
         data = self.cleaned_data
         for word in (data.get("q") or "").split():
             queryset = queryset.filter(

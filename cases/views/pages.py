@@ -37,10 +37,8 @@ def case_list(request):
     steps = list(LadderStep.objects.all())
     form = CaseFilterForm(request.GET or None, user=request.user, steps=steps)
     rows = case_list_rows(user=request.user)
-    if form.is_bound and form.is_valid():
-        rows = form.apply(rows)
-    elif not form.is_bound:
-        rows = rows.open()
+    # Invalid filters (a hand-edited address) show the form's message over the open cases.
+    rows = form.apply(rows) if form.is_bound and form.is_valid() else rows.open()
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("side"))
     query = request.GET.copy()
     query.pop("side", None)

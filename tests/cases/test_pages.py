@@ -210,3 +210,16 @@ def test_the_child_page_runs_the_same_queries_however_much_the_case_holds(
     for case in (small, big):
         with django_assert_num_queries(QUERIES_CHILD_PAGE):
             assert client.get(child_url(case)).status_code == 200
+
+
+def test_a_hand_edited_filter_is_explained_and_shows_the_open_cases(org, case, login):
+    response = login(org.advisor).get(reverse("cases:case_list"), {"advisor": "abc", "side": "x"})
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Marker en gyldig valgmulighed" in page
+    assert case.child.masked_cpr in page
+
+
+def test_the_case_list_offers_the_cpr_search_by_post(org, login):
+    page = login(org.advisor).get(reverse("cases:case_list")).content.decode()
+    assert f'<form method="post" action="{reverse("cases:find_child")}"' in page
