@@ -196,7 +196,8 @@ def case_open(
     state: str = CaseState.CLARIFICATION,
     opened_on: datetime.date | None = None,
 ) -> Case:
-    """Open a case for ``child``; refused while the child has another open case."""
+    """Open a case for ``child``; refused while the child has another open case. An advisor given
+    here is assigned through ``case_assign``, the one place a case gets its advisor."""
     if state not in (CaseState.NOTIFICATION, CaseState.CLARIFICATION):
         raise ValidationError({"state": _("En ny sag begynder med en underretning eller i afklaring.")})
     if team is None:
@@ -208,16 +209,15 @@ def case_open(
         municipality_id=child.municipality_id,
         district_id=team.district_id,
         team=team,
-        advisor=advisor,
         state=state,
         opened_on=opened_on or timezone.localdate(),
         legal_basis=_legal_basis(STATE_LEGAL_BASIS[state]),
     )
-    if advisor is not None:
-        _check_advisor_of_team(advisor, team)
     with acting_as(opened_by):
         case.full_clean()
         case.save()
+    if advisor is not None:
+        case = case_assign(case=case, advisor=advisor, assigned_by=opened_by)
     return case
 
 
@@ -248,7 +248,7 @@ def case_assign(*, case: Case, advisor: User, assigned_by: User) -> Case:
     with acting_as(assigned_by):
         case.full_clean()
         case.save()
-    if previous != advisor:
+    if previous != advisor and advisor != assigned_by:
         emails.notify_after_commit(
             recipients=[advisor],
             subject=_("Du har fået sag nr. %(pk)s") % {"pk": case.pk},
