@@ -347,16 +347,18 @@ class PlanForm(ServiceModelForm):
 
 
 class GoalForm(forms.Form):
-    """One SMART goal: what, who works on it, how progress is seen, by when."""
+    """One SMART goal: what, who works on it, how progress is seen, by when. A blank extra goal
+    is skipped (the formset leaves an unchanged form alone); a goal left out of a revision need
+    not be complete."""
 
     carried_from = forms.IntegerField(widget=forms.HiddenInput, required=False)
     keep = forms.BooleanField(label=_("Tag målet med i den nye version"), required=False, initial=True)
-    what = forms.CharField(label=_("Mål (hvad)"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
-    who = forms.CharField(label=_("Hvem arbejder med det"), max_length=250, required=False)
+    what = forms.CharField(label=_("Mål (hvad)"), widget=forms.Textarea(attrs={"rows": 2}))
+    who = forms.CharField(label=_("Hvem arbejder med det"), max_length=250)
     how_measured = forms.CharField(
-        label=_("Hvordan ses fremskridt"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+        label=_("Hvordan ses fremskridt"), widget=forms.Textarea(attrs={"rows": 2})
     )
-    by_when = forms.DateField(label=_("Hvornår"), widget=DateInput(), required=False)
+    by_when = forms.DateField(label=_("Hvornår"), widget=DateInput())
     status = forms.ChoiceField(
         label=_("Status"), choices=Goal.Status.choices, initial=Goal.Status.NOT_STARTED
     )
@@ -370,12 +372,10 @@ class GoalForm(forms.Form):
 
     def clean(self):
         data = super().clean()
-        filled = [name for name in self.SMART if data.get(name)]
-        if filled and data.get("keep", True):
+        if "keep" in self.fields and not data.get("keep"):
             for name in self.SMART:
-                if not data.get(name):
-                    self.add_error(name, _("Et mål skal have hvad, hvem, hvordan og hvornår."))
-        data["is_empty"] = not filled
+                self._errors.pop(name, None)
+            data["left_out"] = True
         return data
 
 

@@ -389,7 +389,7 @@ def _goal_data(formset) -> list[services.GoalData]:
         carried = {g.pk: g for g in Goal.objects.filter(pk__in=ids).select_related("plan")}
     for f in formset.forms:
         data = f.cleaned_data
-        if not data or data.get("is_empty") or not data.get("keep", True):
+        if not data or data.get("left_out"):
             continue
         goals.append(
             services.GoalData(

@@ -321,7 +321,7 @@ def test_writing_and_revising_the_plan_through_the_pages(org, case, login):
             **goal_rows(rows=[goal, incomplete]),
         },
     )
-    assert "Et mål skal have hvad, hvem, hvordan og hvornår" in response.content.decode()
+    assert "Dette felt er påkrævet" in response.content.decode()
     assert not Plan.objects.exists()
 
     response = client.post(
@@ -428,3 +428,48 @@ def test_a_new_case_for_a_child_whose_case_is_closed(org, case, login):
     assert response.status_code == 302
     assert case.child.cases.open().get().advisor == org.advisor
     assert client.get(reverse("cases:case_open", args=[case.child_id])).status_code == 403
+
+
+def test_a_goal_left_out_of_a_revision_stays_only_in_the_earlier_version(org, case, login):
+    plan = services.plan_create(
+        case=case,
+        kind=Plan.Kind.CHILD_PLAN,
+        made_on=case.opened_on,
+        goals=[
+            services.GoalData(what=w, who="Ida", how_measured="Ses i skolen", by_when=D(2030, 1, 1))
+            for w in ("Skole", "Fritid")
+        ],
+        created_by=org.advisor,
+    )
+    school, leisure = plan.goals.order_by("order")
+    rows = [
+        {
+            "carried_from": str(school.pk),
+            "keep": "on",
+            "what": "Skole",
+            "who": "Ida",
+            "how_measured": "Ses i skolen",
+            "by_when": "2030-01-01",
+            "status": "in_progress",
+        },
+        {
+            "carried_from": str(leisure.pk),
+            "what": "",
+            "who": "",
+            "how_measured": "",
+            "by_when": "",
+            "status": "not_started",
+        },
+    ]
+    response = login(org.advisor).post(
+        reverse("cases:plan_revise", args=[plan.pk]),
+        {
+            "kind": plan.kind,
+            "made_on": case.opened_on.isoformat(),
+            "purpose": "",
+            **goal_rows(rows=rows, initial=2),
+        },
+    )
+    assert response.status_code == 302
+    assert [g.what for g in Plan.objects.get(version=2).goals.all()] == ["Skole"]
+    assert plan.goals.count() == 2
