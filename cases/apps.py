@@ -8,3 +8,8 @@ class CasesConfig(AppConfig):
 
     name = "cases"
     verbose_name = "Børn og sager"
+
+    def ready(self):
+        from cases import panels
+
+        panels.register()

@@ -482,6 +482,18 @@ class Investigation(models.Model):
     def __str__(self) -> str:
         return _("Undersøgelse besluttet %(date)s") % {"date": self.decided_on.strftime("%d.%m.%Y")}
 
+    @property
+    def is_open(self) -> bool:
+        return self.completed_on is None
+
+    @property
+    def has_network_map(self) -> bool:
+        """Whether a network map is attached; answered by whichever app owns network maps
+        (``cases.extensions.register_network_map_check``), False until one is wired."""
+        from cases.extensions import investigation_has_network_map
+
+        return investigation_has_network_map(self)
+
 
 class Plan(models.Model):
     """The child's plan: handleplan (SEL § 140), from 2024 barnets plan (BL §§ 91-92) or ungeplan
@@ -513,6 +525,11 @@ class Plan(models.Model):
     def __str__(self) -> str:
         return f"{self.get_kind_display()} v{self.version}"
 
+    @property
+    def is_made(self) -> bool:
+        """A plan whose ``made_on`` is empty is required but not made yet (its deadline runs)."""
+        return self.made_on is not None
+
 
 class Goal(models.Model):
     """A SMART goal of a plan: what, who works on it, how progress is seen, by when."""
@@ -533,6 +550,15 @@ class Goal(models.Model):
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.NOT_STARTED)
     status_note = models.TextField(_("bemærkning til status"), blank=True)
     order = models.PositiveSmallIntegerField(_("rækkefølge"), default=0)
+    # The same goal in the previous version of the plan, so its status can be followed over time.
+    carried_from = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="carried_to",
+        verbose_name=_("videreført fra"),
+    )
     history = HistoricalRecords()
 
     class Meta:
@@ -573,6 +599,18 @@ class JournalNote(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("skrevet af")
     )
     written_at = models.DateTimeField(_("skrevet"), default=timezone.now)
+    # A correction is made openly: who, when and why show on the note; the earlier text stays in
+    # the history.
+    corrected_at = models.DateTimeField(_("rettet"), null=True, blank=True)
+    corrected_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("rettet af"),
+    )
+    correction_reason = models.CharField(_("begrundelse for rettelse"), max_length=250, blank=True)
     history = HistoricalRecords()
 
     class Meta:

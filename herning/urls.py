@@ -12,6 +12,8 @@ admin.site.index_title = _("Opsætning")
 urlpatterns = [
     path("", include("herning.accounts.urls")),
     path("", include(start_patterns)),
+    path("", include("cases.urls")),
+    path("", include("measures.urls")),
     path("sundhed/", core_views.health, name="health"),
     path("netvaerksmoeder/", include("network_meetings.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -7,3 +7,8 @@ class MeasuresConfig(AppConfig):
 
     name = "measures"
     verbose_name = "Indsatser"
+
+    def ready(self):
+        from measures import panels
+
+        panels.register()

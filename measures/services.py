@@ -1,4 +1,4 @@
-"""Starting and ending measures, and keeping the case's place on the ladder.
+"""Starting, ending and changing measures, and keeping the case's place on the ladder.
 
 The ladder step of a case on a day is the highest step among its measures active that day, or
 "under clarification" (no step) when none is. Every change of that step is written as a
@@ -14,11 +14,14 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from cases.history import acting_as
 from cases.models import Case, CaseState, LegalBasis
+from cases.services import plan_require
 from measures.models import LadderMovement, LadderStep, Measure, MeasureType
 from measures.signals import measure_changed
 
-# What a measure's ending reason says about the movement it causes, when nobody says otherwise.
+# What a measure's ending reason says about the movement it causes, when nobody says otherwise
+# (001 ch. 4.2: the child's own wish, the placement did not work / ran away, turned 18 with aftercare).
 _MOVEMENT_FOR_ENDING = {
     Measure.EndingReason.BREAKDOWN: LadderMovement.Reason.PLACEMENT_FAILED,
     Measure.EndingReason.CHILDS_WISH: LadderMovement.Reason.CHILDS_WISH,
@@ -26,14 +29,42 @@ _MOVEMENT_FOR_ENDING = {
     Measure.EndingReason.GOALS_MET: LadderMovement.Reason.PROGRESS,
 }
 
+# Early preventive support (SEL § 11 stk. 3 / BL § 30) may be given while the case is still being
+# clarified: it does not move the case into the "measures" state.
+EARLY_SUPPORT_BASIS = "early_support"
+
 
 def step_on(*, case: Case, day: datetime.date, exclude: Measure | None = None) -> LadderStep | None:
     """The case's ladder step on ``day`` (None = under clarification)."""
-    measures = Measure.objects.filter(case=case).active_on(day).select_related("measure_type__ladder_step")
+    measure = _highest_measure(case=case, day=day, exclude=exclude)
+    return measure.measure_type.ladder_step if measure else None
+
+
+def _highest_measure(*, case: Case, day: datetime.date, exclude: Measure | None = None) -> Measure | None:
+    measures = (
+        Measure.objects.filter(case=case)
+        .active_on(day)
+        .select_related("measure_type__ladder_step", "legal_basis")
+        .order_by("-measure_type__ladder_step__number", "start_date", "pk")
+    )
     if exclude is not None:
         measures = measures.exclude(pk=exclude.pk)
-    steps = [m.measure_type.ladder_step for m in measures]
-    return max(steps, key=lambda s: s.number, default=None)
+    return measures.first()
+
+
+def movement_reason_for_end(*, ending_reason: str, measure_type_code: str, after: LadderStep | None) -> str:
+    """The movement reason an ended measure implies when nobody chose one."""
+    if ending_reason in _MOVEMENT_FOR_ENDING:
+        return _MOVEMENT_FOR_ENDING[ending_reason]
+    if measure_type_code == "short_term_placement":
+        return LadderMovement.Reason.SHORT_TERM_ENDED
+    if measure_type_code in {"family_treatment", "mst"} and after is None:
+        return LadderMovement.Reason.HOME_AFTER_TREATMENT
+    return LadderMovement.Reason.MEASURE_ENDED
+
+
+def movement_reason_for_start(*, before: LadderStep | None) -> str:
+    return LadderMovement.Reason.FIRST_MEASURE if before is None else LadderMovement.Reason.GREATER_NEED
 
 
 def _record_movement(
@@ -65,12 +96,82 @@ def _record_movement(
 
 
 def case_refresh_step(*, case: Case, today: datetime.date | None = None) -> None:
-    """Store the case's step as of today (a measure may start or end on a later day)."""
+    """Store the case's step as of today (a measure may start or end on a later day), and while the
+    case is in the measures state, the legal basis of its highest measure."""
     today = today or timezone.localdate()
-    step = step_on(case=case, day=today)
+    highest = _highest_measure(case=case, day=today)
+    step = highest.measure_type.ladder_step if highest else None
+    fields = []
     if case.current_step_id != (step.pk if step else None):
         case.current_step = step
-        case.save(update_fields=["current_step", "updated_at"])
+        fields.append("current_step")
+    if case.state == CaseState.MEASURES and highest and case.legal_basis_id != highest.legal_basis_id:
+        case.legal_basis = highest.legal_basis
+        fields.append("legal_basis")
+    if fields:
+        case.save(update_fields=[*fields, "updated_at"])
+
+
+def _create_measure(
+    *,
+    case: Case,
+    measure_type: MeasureType,
+    start_date: datetime.date,
+    decided_by,
+    provider: str,
+    planned_end: datetime.date | None,
+    decision_basis: str,
+    legal_basis: LegalBasis | None,
+) -> Measure:
+    if not case.is_open:
+        raise ValidationError(_("Sagen er lukket; der kan ikke startes nye indsatser."))
+    if not measure_type.is_active:
+        raise ValidationError({"measure_type": _("Indsatstypen er ikke længere i brug.")})
+    measure = Measure(
+        case=case,
+        measure_type=measure_type,
+        provider=provider,
+        start_date=start_date,
+        planned_end=planned_end,
+        decision_basis=decision_basis,
+        legal_basis=legal_basis or measure_type.legal_basis,
+        decided_by=decided_by,
+    )
+    measure.full_clean()
+    measure.save()
+    if measure.legal_basis.code == EARLY_SUPPORT_BASIS:
+        if case.state == CaseState.NOTIFICATION:
+            case.state = CaseState.CLARIFICATION
+            case.save(update_fields=["state", "updated_at"])
+    elif case.state in (CaseState.NOTIFICATION, CaseState.CLARIFICATION, CaseState.INVESTIGATION):
+        case.state = CaseState.MEASURES
+        case.save(update_fields=["state", "updated_at"])
+    if measure_type.is_placement:
+        # BL § 91: the child's plan within three months of a placement decision (before it, for a
+        # placement without consent).
+        plan_require(
+            case=case,
+            decided_on=start_date,
+            without_consent=decision_basis == Measure.DecisionBasis.WITHOUT_CONSENT,
+            required_by=decided_by,
+        )
+    return measure
+
+
+def _close_measure(
+    *, measure: Measure, end_date: datetime.date, ending_reason: str, ending_note: str
+) -> None:
+    if measure.actual_end is not None:
+        raise ValidationError(_("Indsatsen er allerede afsluttet."))
+    if end_date < measure.start_date:
+        raise ValidationError({"end_date": _("Slutdatoen kan ikke ligge før startdatoen.")})
+    if not ending_reason:
+        raise ValidationError({"ending_reason": _("Angiv årsagen til, at indsatsen ophører.")})
+    measure.actual_end = end_date
+    measure.ending_reason = ending_reason
+    measure.ending_note = ending_note
+    measure.full_clean()
+    measure.save()
 
 
 @transaction.atomic
@@ -88,46 +189,32 @@ def measure_start(
     movement_note: str = "",
 ) -> Measure:
     """Start a measure on an open case; record the ladder movement it causes."""
-    case = Case.objects.select_for_update().get(pk=case.pk)
-    if not case.is_open:
-        raise ValidationError(_("Sagen er lukket; der kan ikke startes nye indsatser."))
-    if not measure_type.is_active:
-        raise ValidationError({"measure_type": _("Indsatstypen er ikke længere i brug.")})
-    before = step_on(case=case, day=start_date)
-    measure = Measure(
-        case=case,
-        measure_type=measure_type,
-        provider=provider,
-        start_date=start_date,
-        planned_end=planned_end,
-        decision_basis=decision_basis,
-        legal_basis=legal_basis or measure_type.legal_basis,
-        decided_by=decided_by,
-    )
-    measure.full_clean()
-    measure.save()
-    after = step_on(case=case, day=start_date)
-    if movement_reason is None and (after and (before is None or after.number > before.number)):
-        movement_reason = (
-            LadderMovement.Reason.FIRST_MEASURE if before is None else LadderMovement.Reason.GREATER_NEED
+    case = Case.objects.select_for_update(of=("self",)).select_related("child").get(pk=case.pk)
+    with acting_as(decided_by):
+        before = step_on(case=case, day=start_date)
+        measure = _create_measure(
+            case=case,
+            measure_type=measure_type,
+            start_date=start_date,
+            decided_by=decided_by,
+            provider=provider,
+            planned_end=planned_end,
+            decision_basis=decision_basis,
+            legal_basis=legal_basis,
         )
-    if (before != after) and not movement_reason:
-        raise ValidationError({"movement_reason": _("Angiv årsagen til bevægelsen på indsatstrappen.")})
-    _record_movement(
-        case=case,
-        date=start_date,
-        from_step=before,
-        to_step=after,
-        reason=movement_reason or "",
-        note=movement_note,
-        measure=measure,
-        recorded_by=decided_by,
-    )
-    if case.state in (CaseState.NOTIFICATION, CaseState.CLARIFICATION, CaseState.INVESTIGATION):
-        case.state = CaseState.MEASURES
-        case.save(update_fields=["state", "updated_at"])
-    case_refresh_step(case=case)
-    _on_measure_changed(measure)
+        after = step_on(case=case, day=start_date)
+        _record_movement(
+            case=case,
+            date=start_date,
+            from_step=before,
+            to_step=after,
+            reason=movement_reason or movement_reason_for_start(before=before),
+            note=movement_note,
+            measure=measure,
+            recorded_by=decided_by,
+        )
+        case_refresh_step(case=case)
+        _on_measure_changed(measure)
     return measure
 
 
@@ -144,42 +231,100 @@ def measure_end(
 ) -> Measure:
     """End a measure (the last day it runs is ``end_date``); record the movement it causes."""
     case = Case.objects.select_for_update().get(pk=measure.case_id)
-    measure = Measure.objects.select_for_update().get(pk=measure.pk)
-    if measure.actual_end is not None:
-        raise ValidationError(_("Indsatsen er allerede afsluttet."))
-    if end_date < measure.start_date:
-        raise ValidationError({"end_date": _("Slutdatoen kan ikke ligge før startdatoen.")})
-    before = step_on(case=case, day=end_date)
-    measure.actual_end = end_date
-    measure.ending_reason = ending_reason
-    measure.ending_note = ending_note
-    measure.full_clean()
-    measure.save()
-    # The step changes the day after the last day of the measure.
-    effective = end_date + datetime.timedelta(days=1)
-    after = step_on(case=case, day=effective)
-    if before != after and not movement_reason:
-        if ending_reason in _MOVEMENT_FOR_ENDING:
-            movement_reason = _MOVEMENT_FOR_ENDING[ending_reason]
-        elif measure.measure_type.code == "short_term_placement":
-            movement_reason = LadderMovement.Reason.SHORT_TERM_ENDED
-        elif measure.measure_type.code in {"family_treatment", "mst"} and after is None:
-            movement_reason = LadderMovement.Reason.HOME_AFTER_TREATMENT
-        else:
-            movement_reason = LadderMovement.Reason.MEASURE_ENDED
-    _record_movement(
-        case=case,
-        date=effective,
-        from_step=before,
-        to_step=after,
-        reason=movement_reason or "",
-        note=movement_note or ending_note,
-        measure=measure,
-        recorded_by=ended_by,
+    measure = (
+        Measure.objects.select_for_update(of=("self",)).select_related("measure_type").get(pk=measure.pk)
     )
-    case_refresh_step(case=case)
-    _on_measure_changed(measure)
+    if not case.is_open:
+        raise ValidationError(_("Sagen er lukket og kan ikke ændres."))
+    with acting_as(ended_by):
+        before = step_on(case=case, day=end_date)
+        _close_measure(
+            measure=measure, end_date=end_date, ending_reason=ending_reason, ending_note=ending_note
+        )
+        # The step changes the day after the last day of the measure.
+        effective = end_date + datetime.timedelta(days=1)
+        after = step_on(case=case, day=effective)
+        _record_movement(
+            case=case,
+            date=effective,
+            from_step=before,
+            to_step=after,
+            reason=movement_reason
+            or movement_reason_for_end(
+                ending_reason=ending_reason, measure_type_code=measure.measure_type.code, after=after
+            ),
+            note=movement_note or ending_note,
+            measure=measure,
+            recorded_by=ended_by,
+        )
+        case_refresh_step(case=case)
+        _on_measure_changed(measure)
     return measure
+
+
+@transaction.atomic
+def measure_change(
+    *,
+    measure: Measure,
+    change_date: datetime.date,
+    ending_reason: str,
+    new_measure_type: MeasureType,
+    decided_by,
+    provider: str = "",
+    planned_end: datetime.date | None = None,
+    decision_basis: str = Measure.DecisionBasis.WITH_CONSENT,
+    legal_basis: LegalBasis | None = None,
+    ending_note: str = "",
+    movement_reason: str | None = None,
+    movement_note: str = "",
+) -> Measure:
+    """Replace a measure by another from ``change_date`` (the old one's last day is the day
+    before). The case moves once, straight from the old step to the new one (e.g. institution →
+    foster family), instead of passing through "under clarification"."""
+    case = Case.objects.select_for_update(of=("self",)).select_related("child").get(pk=measure.case_id)
+    old = Measure.objects.select_for_update(of=("self",)).select_related("measure_type").get(pk=measure.pk)
+    if change_date <= old.start_date:
+        raise ValidationError(
+            {"change_date": _("Skiftet skal ligge efter den nuværende indsats' startdato.")}
+        )
+    last_day = change_date - datetime.timedelta(days=1)
+    with acting_as(decided_by):
+        before = step_on(case=case, day=last_day)
+        _close_measure(measure=old, end_date=last_day, ending_reason=ending_reason, ending_note=ending_note)
+        new = _create_measure(
+            case=case,
+            measure_type=new_measure_type,
+            start_date=change_date,
+            decided_by=decided_by,
+            provider=provider,
+            planned_end=planned_end,
+            decision_basis=decision_basis,
+            legal_basis=legal_basis,
+        )
+        after = step_on(case=case, day=change_date)
+        if movement_reason is None:
+            going_up = after is not None and (before is None or after.number > before.number)
+            movement_reason = (
+                movement_reason_for_start(before=before)
+                if going_up
+                else movement_reason_for_end(
+                    ending_reason=ending_reason, measure_type_code=old.measure_type.code, after=after
+                )
+            )
+        _record_movement(
+            case=case,
+            date=change_date,
+            from_step=before,
+            to_step=after,
+            reason=movement_reason,
+            note=movement_note or ending_note,
+            measure=new,
+            recorded_by=decided_by,
+        )
+        case_refresh_step(case=case)
+        _on_measure_changed(old)
+        _on_measure_changed(new)
+    return new
 
 
 def _on_measure_changed(measure: Measure) -> None:

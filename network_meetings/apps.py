@@ -7,3 +7,8 @@ class NetworkMeetingsConfig(AppConfig):
 
     name = "network_meetings"
     verbose_name = "Netværksmøder"
+
+    def ready(self) -> None:
+        from network_meetings import child_page
+
+        child_page.register()

@@ -1,6 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
+from cases.views import intake as case_intake
 from herning.accounts import views
 
 app_name = "accounts"
@@ -48,9 +49,9 @@ start_patterns = (
     [
         path("min-dag/", views.my_day, name="my_day"),
         path("team/", views.team, name="team"),
-        path("vagt/", views.duty, name="duty"),
-        path("underretninger/", views.intake, name="intake"),
-        path("mine-sager/", views.my_cases, name="my_cases"),
+        path("vagt/", case_intake.duty, name="duty"),
+        path("underretninger/", case_intake.intake, name="intake"),
+        path("mine-sager/", case_intake.my_cases, name="my_cases"),
         path("ledelse/", views.management, name="management"),
         path("ingen-rolle/", views.no_role, name="no_role"),
     ],

@@ -40,23 +40,6 @@ team = placeholder(
     ),
     [Role.TEAM_LEADER],
 )
-duty = placeholder(
-    _("Vagt"),
-    _(
-        "Her ser du distriktets nye underretninger, der venter på 24-timers vurdering. Siden er under udvikling."
-    ),
-    [Role.DUTY_ADVISOR],
-)
-intake = placeholder(
-    _("Underretninger"),
-    _("Her registrerer du modtagne underretninger. Siden er under udvikling."),
-    [Role.CASE_ADMINISTRATOR],
-)
-my_cases = placeholder(
-    _("Mine sager"),
-    _("Her ser du de sager, du er tilknyttet. Siden er under udvikling."),
-    [Role.PSYCHOLOGIST, Role.HEALTH_VISITOR],
-)
 management = placeholder(
     _("Ledelsesinformation"),
     _("Her følger ledelsen indsatstrappen, anbringelser, opfølgning og økonomi. Siden er under udvikling."),

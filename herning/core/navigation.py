@@ -26,6 +26,19 @@ NAV_ITEMS: tuple[NavItem, ...] = (
     NavItem("my_day", _("Min dag"), "start:my_day", frozenset({Role.ADVISOR})),
     NavItem("team", _("Teamoverblik"), "start:team", frozenset({Role.TEAM_LEADER})),
     NavItem("duty", _("Vagt"), "start:duty", frozenset({Role.DUTY_ADVISOR})),
+    NavItem("distribution", _("Til fordeling"), "cases:distribution", frozenset({Role.TEAM_LEADER})),
+    NavItem(
+        "cases",
+        _("Sager"),
+        "cases:case_list",
+        frozenset({Role.ADVISOR, Role.TEAM_LEADER, Role.DUTY_ADVISOR}),
+    ),
+    NavItem(
+        "find_child",
+        _("Find barn"),
+        "cases:find_child",
+        frozenset({Role.ADVISOR, Role.TEAM_LEADER, Role.DUTY_ADVISOR}),
+    ),
     NavItem("intake", _("Underretninger"), "start:intake", frozenset({Role.CASE_ADMINISTRATOR})),
     NavItem(
         "my_cases",

@@ -12,6 +12,7 @@ from herning.organisation.demo import DEMO_PASSWORD, STAFF, seed_organisation
 # ``step(org=DemoOrganisation, today=date, rng=random.Random, stdout=...)`` and must itself be
 # idempotent: look things up by a natural key before creating them.
 DEMO_STEPS: list[str] = [
+    "cases.demo.seed",
     "network_meetings.demo.seed",
 ]
 

@@ -1,0 +1,81 @@
+"""How other apps add to the child page without the cases app knowing them.
+
+Two kinds of contribution, registered from an app's ``AppConfig.ready()``:
+
+* a *timeline provider* ``(child, user) -> list[TimelineEvent]`` adds dated events to the child's
+  timeline (the ladder movements, notifications, network meetings, follow-ups…);
+* a *panel* is a section of the page: a title, a template and a ``context(child, case, user)``
+  function giving the template its data; panels are shown in ``order``.
+
+Providers and panels receive a child the user may see (the page checked it); what they read
+beyond that child must still start from ``visible_to(user)``. Each should run a fixed number of
+queries, whatever the number of rows: the child page's query count is pinned in the tests.
+
+A third hook answers whether an investigation has a network map attached; the network meetings
+app owns network maps and registers the answer (``register_network_map_check``).
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class TimelineEvent:
+    date: datetime.date
+    kind: str  # a short machine name: "movement", "notification", "meeting"…
+    title: str
+    detail: str = ""
+    url: str = ""
+    # Sorts events of the same day: lower comes first.
+    order: int = 0
+
+
+@dataclass(frozen=True)
+class Panel:
+    key: str
+    title: str
+    template_name: str
+    context: Callable[[Any, Any, Any], dict] = field(compare=False)
+    order: int = 100
+
+
+TimelineProvider = Callable[[Any, Any], list[TimelineEvent]]
+
+_timeline_providers: dict[str, TimelineProvider] = {}
+_panels: dict[str, Panel] = {}
+_network_map_check: list[Callable[[Any], bool]] = []
+
+
+def register_timeline_provider(key: str, provider: TimelineProvider) -> None:
+    """Register (or replace, by ``key``) a provider of timeline events."""
+    _timeline_providers[key] = provider
+
+
+def register_panel(panel: Panel) -> None:
+    """Register (or replace, by ``panel.key``) a section of the child page."""
+    _panels[panel.key] = panel
+
+
+def panels() -> list[Panel]:
+    return sorted(_panels.values(), key=lambda p: (p.order, p.key))
+
+
+def timeline_for(child, user) -> list[TimelineEvent]:
+    """Every provider's events for ``child``, newest first."""
+    events: list[TimelineEvent] = []
+    for provider in _timeline_providers.values():
+        events.extend(provider(child, user))
+    return sorted(events, key=lambda e: (e.date, -e.order), reverse=True)
+
+
+def register_network_map_check(check: Callable[[Any], bool]) -> None:
+    """``check(investigation) -> bool``: whether a network map is attached to the investigation."""
+    _network_map_check[:] = [check]
+
+
+def investigation_has_network_map(investigation) -> bool:
+    return bool(_network_map_check and _network_map_check[0](investigation))

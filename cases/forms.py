@@ -1,0 +1,424 @@
+"""Forms of the case pages. They check what a field alone can tell; the services check the rules
+and their errors are put back on the form (``add_service_errors``), so the page says in Danish
+what is wrong and keeps what was typed."""
+
+from __future__ import annotations
+
+import datetime
+
+from django import forms
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from cases import cpr as cpr_lib
+from cases.models import Case, CaseState, Child, Goal, JournalNote, Notification, Plan, Relation
+from cases.services import MANUAL_STATES
+from herning.core.forms import DateInput, TimeInput
+from herning.organisation.models import District, Role, SchoolDistrict, Team, User
+
+
+def add_service_errors(
+    form: forms.Form, error: ValidationError, *, field_map: dict[str, str] | None = None
+) -> None:
+    """Put a service's ValidationError on the form: on the field it names when the form has it,
+    otherwise at the top of the form."""
+    field_map = field_map or {}
+    if hasattr(error, "error_dict"):
+        for name, errors in error.error_dict.items():
+            target = field_map.get(name, name)
+            form.add_error(target if target in form.fields and target != NON_FIELD_ERRORS else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+class ServiceModelForm(forms.ModelForm):
+    """A model form whose model validation is left to the service that saves it."""
+
+    def _post_clean(self):
+        pass
+
+
+class CprField(forms.CharField):
+    """A CPR number as typed (with or without a dash); cleaned to ten digits."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("label", _("CPR-nummer"))
+        kwargs.setdefault("help_text", _("10 cifre, fx 010203-1234."))
+        kwargs.setdefault("max_length", 11)
+        super().__init__(**kwargs)
+        self.widget.attrs.update({"autocomplete": "off", "inputmode": "numeric", "spellcheck": "false"})
+
+    def clean(self, value):
+        value = super().clean(value)
+        if not value:
+            return value
+        return cpr_lib.parse(value).digits
+
+
+class CprSearchForm(forms.Form):
+    cpr = CprField()
+
+
+class CaseFilterForm(forms.Form):
+    """The case list's filters (GET). Choices come from the person's own municipality."""
+
+    NO_ADVISOR = "none"
+    UNDER_CLARIFICATION = "0"
+    ALL_STATES = "all"
+
+    q = forms.CharField(label=_("Navn"), required=False, max_length=100)
+    advisor = forms.ChoiceField(label=_("Rådgiver"), required=False)
+    team = forms.ModelChoiceField(label=_("Team"), queryset=None, required=False, empty_label=_("Alle"))
+    district = forms.ModelChoiceField(
+        label=_("Distrikt"), queryset=None, required=False, empty_label=_("Alle")
+    )
+    step = forms.ChoiceField(label=_("Trin"), required=False)
+    state = forms.ChoiceField(label=_("Status"), required=False)
+
+    def __init__(self, *args, user, steps, **kwargs):
+        super().__init__(*args, **kwargs)
+        municipality = user.municipality_id
+        advisors = User.objects.with_role(Role.ADVISOR).filter(municipality_id=municipality)
+        self.fields["advisor"].choices = [
+            ("", _("Alle")),
+            (self.NO_ADVISOR, _("Ingen rådgiver")),
+            *[(str(u.pk), str(u)) for u in advisors],
+        ]
+        self.fields["team"].queryset = Team.objects.filter(district__municipality_id=municipality)
+        self.fields["district"].queryset = District.objects.filter(municipality_id=municipality)
+        self.fields["step"].choices = [
+            ("", _("Alle")),
+            (self.UNDER_CLARIFICATION, _("Under afklaring / undersøgelse")),
+            *[(str(s.number), str(s)) for s in steps],
+        ]
+        self.fields["state"].choices = [
+            ("", _("Åbne sager")),
+            (self.ALL_STATES, _("Alle sager")),
+            *CaseState.choices,
+        ]
+
+    def apply(self, queryset):
+        """Narrow ``queryset`` by the valid filters."""
+        data = self.cleaned_data
+        for word in (data.get("q") or "").split():
+            queryset = queryset.filter(
+                Q(child__first_name__icontains=word) | Q(child__last_name__icontains=word)
+            )
+        if data.get("advisor") == self.NO_ADVISOR:
+            queryset = queryset.filter(advisor__isnull=True)
+        elif data.get("advisor"):
+            queryset = queryset.filter(advisor_id=int(data["advisor"]))
+        if data.get("team"):
+            queryset = queryset.filter(team=data["team"])
+        if data.get("district"):
+            queryset = queryset.filter(district=data["district"])
+        if data.get("step") == self.UNDER_CLARIFICATION:
+            queryset = queryset.filter(current_step__isnull=True)
+        elif data.get("step"):
+            queryset = queryset.filter(current_step__number=int(data["step"]))
+        state = data.get("state")
+        if not state:
+            queryset = queryset.exclude(state=CaseState.CLOSED)
+        elif state != self.ALL_STATES:
+            queryset = queryset.filter(state=state)
+        return queryset
+
+
+# --- The child ---------------------------------------------------------------------------------
+
+
+class ChildForm(ServiceModelForm):
+    class Meta:
+        model = Child
+        fields = [
+            "first_name",
+            "last_name",
+            "address",
+            "postal_code",
+            "city",
+            "school_district",
+            "district",
+            "school_or_daycare",
+        ]
+
+    def __init__(self, *args, municipality, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["school_district"].queryset = SchoolDistrict.objects.filter(
+            district__municipality=municipality
+        ).select_related("district")
+        self.fields["district"].queryset = District.objects.filter(municipality=municipality)
+        self.fields["district"].required = False
+        self.fields["district"].help_text = _("Udfyldes af skoledistriktet, hvis du ikke vælger et.")
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("district") and not data.get("school_district"):
+            self.add_error("district", _("Vælg barnets distrikt eller skoledistrikt."))
+        return data
+
+
+class ChildCreateForm(ChildForm):
+    cpr = CprField()
+
+    field_order = ["cpr", "first_name", "last_name"]
+
+    def __init__(self, *args, municipality, **kwargs):
+        super().__init__(*args, municipality=municipality, **kwargs)
+        self.municipality = municipality
+
+    def clean_cpr(self):
+        digits = self.cleaned_data["cpr"]
+        if Child.objects.filter(municipality=self.municipality, cpr=digits).exists():
+            raise ValidationError(
+                _("Barnet er allerede registreret. Find barnet under Find barn, eller kontakt din teamleder.")
+            )
+        return digits
+
+
+class RelationForm(ServiceModelForm):
+    class Meta:
+        model = Relation
+        fields = ["kind", "name", "has_custody", "phone", "email", "address", "note"]
+
+
+# --- The case ----------------------------------------------------------------------------------
+
+
+class CaseOpenForm(forms.Form):
+    opened_on = forms.DateField(label=_("Oprettet"), widget=DateInput(), initial=timezone.localdate)
+
+
+class AssignForm(forms.Form):
+    advisor = forms.ModelChoiceField(label=_("Rådgiver"), queryset=User.objects.none(), empty_label=None)
+
+    def __init__(self, *args, advisors, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["advisor"].queryset = User.objects.filter(pk__in=[a.pk for a in advisors])
+
+
+class CaseStateForm(forms.Form):
+    state = forms.ChoiceField(
+        label=_("Ny status"),
+        choices=[(s.value, s.label) for s in MANUAL_STATES],
+        widget=forms.RadioSelect,
+    )
+
+
+class CaseCloseForm(ServiceModelForm):
+    class Meta:
+        model = Case
+        fields = ["closed_on", "closing_reason", "closing_note"]
+        widgets = {"closed_on": DateInput()}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["closed_on"].required = True
+        self.fields["closing_reason"].required = True
+
+
+class ParticipantForm(forms.Form):
+    user = forms.ModelChoiceField(label=_("Fagperson"), queryset=User.objects.none())
+    note = forms.CharField(label=_("Rolle i sagen"), required=False, max_length=200)
+
+    def __init__(self, *args, case, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["user"].queryset = (
+            User.objects.filter(
+                is_active=True,
+                municipality_id=case.municipality_id,
+                role_assignments__role__in=[Role.PSYCHOLOGIST, Role.HEALTH_VISITOR, Role.ADVISOR],
+            )
+            .exclude(pk=case.advisor_id)
+            .exclude(case_participations__case=case)
+            .distinct()
+        )
+
+
+# --- Notifications -------------------------------------------------------------------------------
+
+
+class IntakeForm(forms.Form):
+    """The case administrator's registration of a notification. The child is found by CPR number
+    (by POST); for a child the municipality does not know, the child's name and district are
+    filled in as well."""
+
+    cpr = CprField()
+    first_name = forms.CharField(label=_("Barnets fornavn"), required=False, max_length=100)
+    last_name = forms.CharField(label=_("Barnets efternavn"), required=False, max_length=100)
+    address = forms.CharField(label=_("Adresse"), required=False, max_length=200)
+    postal_code = forms.CharField(label=_("Postnummer"), required=False, max_length=4)
+    city = forms.CharField(label=_("By"), required=False, max_length=100)
+    school_district = forms.ModelChoiceField(label=_("Skoledistrikt"), queryset=None, required=False)
+    district = forms.ModelChoiceField(label=_("Distrikt"), queryset=None, required=False)
+    received_date = forms.DateField(label=_("Modtaget dato"), widget=DateInput())
+    received_time = forms.TimeField(label=_("Modtaget klokken"), widget=TimeInput())
+    notifier_kind = forms.ChoiceField(
+        label=_("Underretter"), choices=Notification.NotifierKind.choices, widget=forms.RadioSelect
+    )
+    notifier_name = forms.CharField(label=_("Underretters navn"), required=False, max_length=200)
+    notifier_organisation = forms.CharField(
+        label=_("Underretters arbejdssted"), required=False, max_length=200
+    )
+    notifier_email = forms.EmailField(label=_("Underretters e-mail"), required=False)
+    notifier_phone = forms.CharField(label=_("Underretters telefon"), required=False, max_length=30)
+    concern = forms.CharField(label=_("Bekymring"), widget=forms.Textarea(attrs={"rows": 6}))
+
+    NEW_CHILD_FIELDS = (
+        "first_name",
+        "last_name",
+        "address",
+        "postal_code",
+        "city",
+        "school_district",
+        "district",
+    )
+
+    def __init__(self, *args, municipality, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.municipality = municipality
+        self.known_child: Child | None = None
+        self.fields["school_district"].queryset = SchoolDistrict.objects.filter(
+            district__municipality=municipality
+        )
+        self.fields["district"].queryset = District.objects.filter(municipality=municipality)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("cpr"):
+            self.known_child = Child.objects.filter(municipality=self.municipality, cpr=data["cpr"]).first()
+            if self.known_child is None:
+                if not data.get("first_name"):
+                    self.add_error("first_name", _("Barnet er ikke kendt: skriv barnets fornavn."))
+                if not data.get("last_name"):
+                    self.add_error("last_name", _("Barnet er ikke kendt: skriv barnets efternavn."))
+                if not data.get("district") and not data.get("school_district"):
+                    self.add_error("district", _("Barnet er ikke kendt: vælg distrikt eller skoledistrikt."))
+        if data.get("received_date") and data.get("received_time"):
+            data["received_at"] = timezone.make_aware(
+                datetime.datetime.combine(data["received_date"], data["received_time"])
+            )
+        return data
+
+
+class AssessForm(forms.Form):
+    acute_danger = forms.TypedChoiceField(
+        label=_("Er barnet i akut fare?"),
+        choices=[("yes", _("Ja")), ("no", _("Nej"))],
+        coerce=lambda v: v == "yes",
+        widget=forms.RadioSelect,
+    )
+    assessment_action = forms.CharField(
+        label=_("Hvad blev gjort"),
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=_("Fx kontakt til forældre, politi eller skole, eller at sagen går videre til fordeling."),
+    )
+
+
+class ReceiptForm(forms.Form):
+    receipt_sent_on = forms.DateField(
+        label=_("Kvittering sendt"), widget=DateInput(), initial=timezone.localdate
+    )
+
+
+# --- Investigation, plan, journal -----------------------------------------------------------------
+
+
+class InvestigationOpenForm(forms.Form):
+    decided_on = forms.DateField(label=_("Besluttet"), widget=DateInput(), initial=timezone.localdate)
+
+
+class InvestigationCompleteForm(forms.Form):
+    completed_on = forms.DateField(label=_("Afsluttet"), widget=DateInput(), initial=timezone.localdate)
+    conclusion = forms.CharField(label=_("Konklusion"), widget=forms.Textarea(attrs={"rows": 6}))
+
+
+class PlanForm(ServiceModelForm):
+    class Meta:
+        model = Plan
+        fields = ["kind", "purpose", "made_on"]
+        widgets = {"made_on": DateInput(), "purpose": forms.Textarea(attrs={"rows": 4})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["made_on"].required = True
+        self.fields["made_on"].initial = timezone.localdate
+
+
+class GoalForm(forms.Form):
+    """One SMART goal: what, who works on it, how progress is seen, by when. A blank extra goal
+    is skipped (the formset leaves an unchanged form alone); a goal left out of a revision need
+    not be complete."""
+
+    carried_from = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    keep = forms.BooleanField(label=_("Tag målet med i den nye version"), required=False, initial=True)
+    what = forms.CharField(label=_("Mål (hvad)"), widget=forms.Textarea(attrs={"rows": 2}))
+    who = forms.CharField(label=_("Hvem arbejder med det"), max_length=250)
+    how_measured = forms.CharField(
+        label=_("Hvordan ses fremskridt"), widget=forms.Textarea(attrs={"rows": 2})
+    )
+    by_when = forms.DateField(label=_("Hvornår"), widget=DateInput())
+    status = forms.ChoiceField(
+        label=_("Status"), choices=Goal.Status.choices, initial=Goal.Status.NOT_STARTED
+    )
+
+    SMART = ("what", "who", "how_measured", "by_when")
+
+    def __init__(self, *args, revising: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not revising:
+            del self.fields["keep"]
+
+    def clean(self):
+        data = super().clean()
+        if "keep" in self.fields and not data.get("keep"):
+            for name in self.SMART:
+                self._errors.pop(name, None)
+            data["left_out"] = True
+        return data
+
+
+class BaseGoalFormSet(forms.BaseFormSet):
+    def __init__(self, *args, revising: bool = False, **kwargs):
+        self.revising = revising
+        super().__init__(*args, **kwargs)
+
+    def get_form_kwargs(self, index):
+        return {**super().get_form_kwargs(index), "revising": self.revising}
+
+    @property
+    def empty_form(self):
+        form = self.form(
+            auto_id=self.auto_id,
+            prefix=self.add_prefix("__prefix__"),
+            empty_permitted=True,
+            use_required_attribute=False,
+            revising=self.revising,
+            renderer=self.renderer,
+        )
+        self.add_fields(form, None)
+        return form
+
+
+GoalFormSet = forms.formset_factory(GoalForm, formset=BaseGoalFormSet, extra=2, max_num=20)
+
+
+class GoalStatusForm(forms.Form):
+    status = forms.ChoiceField(label=_("Status"), choices=Goal.Status.choices, widget=forms.RadioSelect)
+    note = forms.CharField(label=_("Bemærkning"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class JournalForm(ServiceModelForm):
+    class Meta:
+        model = JournalNote
+        fields = ["heading", "occurred_on", "text"]
+        widgets = {"occurred_on": DateInput(), "text": forms.Textarea(attrs={"rows": 6})}
+
+
+class JournalCorrectForm(JournalForm):
+    correction_reason = forms.CharField(
+        label=_("Begrundelse for rettelse"),
+        max_length=250,
+        help_text=_("Vises ved notatet. Den oprindelige tekst bevares i historikken."),
+    )

@@ -1,0 +1,200 @@
+"""The cases app's own sections of the child page and its events on the child's timeline,
+registered through ``cases.extensions`` like any other app's."""
+
+from __future__ import annotations
+
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from cases.access import can_edit_case
+from cases.extensions import Panel, TimelineEvent, register_panel, register_timeline_provider
+from cases.forms import JournalForm
+from cases.history import case_history
+from cases.models import Case, Investigation, Notification, Plan
+from cases.permissions import can_assess_notification, can_assign_case, can_record_receipt
+from cases.selectors import goal_status_history, investigations_of, journal_of, notifications_of, plans_of
+
+HISTORY_ON_PAGE = 15
+
+
+def case_context(child, case, user) -> dict:
+    if case is None:
+        return {"case": None}
+    participants = list(case.case_participants.select_related("user").order_by("added_on", "pk"))
+    return {
+        "case": case,
+        "participants": participants,
+        "can_edit": can_edit_case(user, case),
+        "can_assign": can_assign_case(user, case),
+    }
+
+
+def notifications_context(child, case, user) -> dict:
+    if case is None:
+        return {"case": None, "rows": []}
+    now = timezone.now()
+    today = timezone.localdate()
+    notifications = notifications_of(case)
+    visible = set(Notification.objects.visible_to(user).filter(case=case).values_list("pk", flat=True))
+    rows = []
+    for n in notifications:
+        if n.pk not in visible:
+            continue
+        rows.append(
+            {
+                "n": n,
+                "assessment_overdue": n.assessed_at is None and n.assessment_due_at < now,
+                "assessed_late": n.assessed_at is not None and n.assessed_at > n.assessment_due_at,
+                "receipt_overdue": n.receipt_due_on is not None
+                and n.receipt_sent_on is None
+                and n.receipt_due_on < today,
+                "can_assess": can_assess_notification(user, n, known_readable=True),
+                "can_receipt": can_record_receipt(user, n, known_readable=True),
+            }
+        )
+    return {"case": case, "rows": rows}
+
+
+def investigations_context(child, case, user) -> dict:
+    if case is None:
+        return {"case": None, "rows": []}
+    today = timezone.localdate()
+    rows = [
+        {
+            "i": i,
+            "overdue": i.is_open and i.deadline < today,
+            "late": not i.is_open and i.completed_on > i.deadline,
+            "has_network_map": i.has_network_map,
+        }
+        for i in investigations_of(case)
+    ]
+    return {
+        "case": case,
+        "rows": rows,
+        "can_edit": can_edit_case(user, case),
+        "has_open": any(r["i"].is_open for r in rows),
+    }
+
+
+def plan_context(child, case, user) -> dict:
+    if case is None:
+        return {"case": None}
+    plans = plans_of(case)
+    current = plans[0] if plans else None
+    status_history = goal_status_history(plans)
+    return {
+        "case": case,
+        "current": current,
+        "goals": [(g, status_history.get(g.pk, [])) for g in current.goals.all()] if current else [],
+        "earlier": plans[1:],
+        "overdue": current is not None
+        and not current.is_made
+        and current.due_on
+        and current.due_on < timezone.localdate(),
+        "can_edit": can_edit_case(user, case),
+    }
+
+
+def journal_context(child, case, user) -> dict:
+    if case is None:
+        return {"case": None}
+    can_edit = can_edit_case(user, case)
+    return {
+        "case": case,
+        "notes": journal_of(case),
+        "form": JournalForm(initial={"occurred_on": timezone.localdate()}) if can_edit else None,
+        "can_edit": can_edit,
+    }
+
+
+def history_context(child, case, user) -> dict:
+    if case is None:
+        return {"case": None}
+    return {"case": case, "entries": case_history(case, limit=HISTORY_ON_PAGE)}
+
+
+def timeline_events(child, user) -> list[TimelineEvent]:
+    """The case's milestones: opened and closed, notifications, investigations, plans."""
+    events = []
+    cases = list(Case.objects.visible_to(user).filter(child=child))
+    case_ids = [c.pk for c in cases]
+    for c in cases:
+        url = reverse("cases:case_detail", args=[c.pk])
+        events.append(
+            TimelineEvent(c.opened_on, "case", _("Sag nr. %(pk)s oprettet") % {"pk": c.pk}, url=url, order=0)
+        )
+        if c.closed_on:
+            events.append(
+                TimelineEvent(
+                    c.closed_on,
+                    "case",
+                    _("Sag nr. %(pk)s lukket") % {"pk": c.pk},
+                    detail=c.get_closing_reason_display(),
+                    url=url,
+                    order=9,
+                )
+            )
+    for n in Notification.objects.visible_to(user).filter(child=child).order_by("received_at"):
+        events.append(
+            TimelineEvent(
+                timezone.localdate(n.received_at),
+                "notification",
+                _("Underretning modtaget"),
+                detail=n.get_notifier_kind_display(),
+                order=1,
+            )
+        )
+    for i in Investigation.objects.filter(case_id__in=case_ids):
+        events.append(
+            TimelineEvent(i.decided_on, "investigation", _("Børnefaglig undersøgelse besluttet"), order=2)
+        )
+        if i.completed_on:
+            events.append(
+                TimelineEvent(
+                    i.completed_on, "investigation", _("Børnefaglig undersøgelse afsluttet"), order=3
+                )
+            )
+    for p in Plan.objects.filter(case_id__in=case_ids, made_on__isnull=False):
+        events.append(
+            TimelineEvent(
+                p.made_on,
+                "plan",
+                _("%(kind)s, version %(v)s") % {"kind": p.get_kind_display(), "v": p.version},
+                order=4,
+            )
+        )
+    return events
+
+
+def register() -> None:
+    register_panel(Panel("case", gettext_lazy("Sagen"), "cases/panels/_case.html", case_context, order=10))
+    register_panel(
+        Panel(
+            "notifications",
+            gettext_lazy("Underretninger"),
+            "cases/panels/_notifications.html",
+            notifications_context,
+            order=20,
+        )
+    )
+    register_panel(
+        Panel(
+            "investigations",
+            gettext_lazy("Børnefaglige undersøgelser"),
+            "cases/panels/_investigations.html",
+            investigations_context,
+            order=30,
+        )
+    )
+    register_panel(
+        Panel("plan", gettext_lazy("Barnets plan og mål"), "cases/panels/_plan.html", plan_context, order=50)
+    )
+    register_panel(
+        Panel("journal", gettext_lazy("Journal"), "cases/panels/_journal.html", journal_context, order=60)
+    )
+    register_panel(
+        Panel("history", gettext_lazy("Historik"), "cases/panels/_history.html", history_context, order=90)
+    )
+    register_timeline_provider("cases", timeline_events)

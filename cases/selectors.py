@@ -1,0 +1,194 @@
+"""Reads of children, cases and notifications. Each starts from ``visible_to(user)``."""
+
+from __future__ import annotations
+
+from django.db.models import Prefetch, Q, QuerySet
+from django.shortcuts import get_object_or_404
+
+from cases import cpr as cpr_lib
+from cases.models import Case, Child, Goal, JournalNote, Notification, Plan, Relation
+from herning.organisation.models import Role, RoleAssignment, User
+
+
+def visible_case(user, pk: int) -> Case:
+    """The case ``pk`` if ``user`` may read it; 404 otherwise (its existence is not revealed)."""
+    return get_object_or_404(
+        Case.objects.visible_to(user).select_related(
+            "child__district",
+            "child__school_district",
+            "advisor",
+            "team",
+            "district",
+            "current_step",
+            "legal_basis",
+        ),
+        pk=pk,
+    )
+
+
+def visible_child(user, pk: int) -> Child:
+    return get_object_or_404(
+        Child.objects.visible_to(user).select_related("district", "school_district"), pk=pk
+    )
+
+
+def cases_of_child(*, child: Child, user) -> list[Case]:
+    """The child's cases the user may read, the open one first, then the newest."""
+    cases = (
+        Case.objects.visible_to(user)
+        .filter(child=child)
+        .select_related("advisor", "team", "district", "current_step", "legal_basis")
+    )
+    return sorted(cases, key=lambda c: (not c.is_open, -c.opened_on.toordinal(), -c.pk))
+
+
+def relations_of(child: Child) -> list[Relation]:
+    return list(child.relations.all())
+
+
+def case_list(*, user) -> QuerySet[Case]:
+    """The cases list's rows: every visible case with what a row shows, in one query."""
+    return (
+        Case.objects.visible_to(user)
+        .select_related("child", "advisor", "team", "district", "current_step")
+        .order_by("child__last_name", "child__first_name", "-opened_on", "pk")
+    )
+
+
+def find_child_by_cpr(*, user, cpr: str) -> Child | None:
+    """The visible child with this CPR number (raises ValidationError for a malformed number)."""
+    digits = cpr_lib.parse(cpr).digits
+    return Child.objects.visible_to(user).filter(municipality_id=user.municipality_id, cpr=digits).first()
+
+
+def child_exists(*, municipality, cpr: str) -> Child | None:
+    """Whether the municipality knows a child with this CPR number, for registration only: the
+    caller must not show the child's record from it (see the intake page)."""
+    digits = cpr_lib.parse(cpr).digits
+    return Child.objects.filter(municipality=municipality, cpr=digits).first()
+
+
+def duty_queue(*, user) -> QuerySet[Notification]:
+    """Notifications of the duty advisor's districts (or sent to them) awaiting the 24-hour
+    assessment, the most urgent first."""
+    districts = [t.district_id for t in user.teams_for(Role.DUTY_ADVISOR)]
+    return (
+        Notification.objects.visible_to(user)
+        .filter(assessed_at__isnull=True)
+        .filter(Q(district__in=districts) | Q(duty_advisor=user))
+        .select_related("child", "district", "duty_advisor", "case")
+        .order_by("assessment_due_at", "pk")
+    )
+
+
+def receipts_due(*, user) -> QuerySet[Notification]:
+    """Visible notifications from professionals whose receipt is not recorded as sent."""
+    return (
+        Notification.objects.visible_to(user)
+        .filter(notifier_kind=Notification.NotifierKind.PROFESSIONAL, receipt_sent_on__isnull=True)
+        .select_related("child", "district")
+        .order_by("receipt_due_on", "pk")
+    )
+
+
+def awaiting_advisor(*, user) -> QuerySet[Case]:
+    """Open cases of the teams ``user`` leads that have no advisor yet, with their notifications."""
+    led = [t.pk for t in user.teams_for(Role.TEAM_LEADER)]
+    return (
+        Case.objects.visible_to(user)
+        .open()
+        .filter(team__in=led, advisor__isnull=True)
+        .select_related("child", "team", "district")
+        .prefetch_related(
+            Prefetch(
+                "notifications",
+                queryset=Notification.objects.select_related("assessed_by").order_by("-received_at"),
+            )
+        )
+        .order_by("opened_on", "pk")
+    )
+
+
+def team_advisor_choices(*, teams) -> dict[int, list[User]]:
+    """The active advisors of each team, for the assignment form."""
+    result: dict[int, list[User]] = {t.pk: [] for t in teams}
+    for a in RoleAssignment.objects.filter(
+        role=Role.ADVISOR, team__in=teams, user__is_active=True
+    ).select_related("user"):
+        result[a.team_id].append(a.user)
+    for advisors in result.values():
+        advisors.sort(key=lambda u: (u.first_name, u.last_name, u.username))
+    return result
+
+
+def participating_cases(*, user) -> QuerySet[Case]:
+    """The cases ``user`` is added to as a professional (PPR psychologist, health visitor…)."""
+    return (
+        Case.objects.visible_to(user)
+        .filter(case_participants__user=user)
+        .select_related("child", "advisor", "team", "current_step")
+        .order_by("state", "child__last_name", "child__first_name")
+        .distinct()
+    )
+
+
+def registered_by(*, user, limit: int = 50) -> list[Notification]:
+    """The notifications ``user`` registered lately (the case administrator's own list)."""
+    return list(
+        Notification.objects.visible_to(user)
+        .filter(registered_by=user)
+        .select_related("child", "district")
+        .order_by("-registered_at")[:limit]
+    )
+
+
+def notifications_of(case: Case) -> list[Notification]:
+    return list(
+        case.notifications.select_related("registered_by", "duty_advisor", "assessed_by").order_by(
+            "-received_at"
+        )
+    )
+
+
+def investigations_of(case: Case) -> list:
+    return list(case.investigations.select_related("decided_by").order_by("-decided_on", "-pk"))
+
+
+def plans_of(case: Case) -> list[Plan]:
+    """Every version of the case's plan, newest first, with their goals."""
+    return list(
+        case.plans.select_related("created_by")
+        .prefetch_related(Prefetch("goals", queryset=Goal.objects.order_by("order", "pk")))
+        .order_by("-version")
+    )
+
+
+def journal_of(case: Case) -> list[JournalNote]:
+    return list(case.journal_notes.select_related("written_by", "corrected_by"))
+
+
+def goal_status_history(plans: list[Plan]) -> dict[int, list]:
+    """For each goal of the given plans, its statuses over time (oldest first), following the goal
+    back through earlier plan versions. One query."""
+    goal_ids = [g.pk for p in plans for g in p.goals.all()]
+    rows = (
+        Goal.history.filter(id__in=goal_ids)
+        .select_related("history_user")
+        .order_by("history_date", "history_id")
+        .only("id", "status", "status_note", "history_date", "history_user", "history_type")
+    )
+    by_goal: dict[int, list] = {}
+    for row in rows:
+        seq = by_goal.setdefault(row.id, [])
+        if not seq or seq[-1].status != row.status:
+            seq.append(row)
+    chains: dict[int, list] = {}
+    goals = {g.pk: g for p in plans for g in p.goals.all()}
+    for goal in goals.values():
+        chain = []
+        current = goal
+        while current is not None:
+            chain = by_goal.get(current.pk, []) + chain
+            current = goals.get(current.carried_from_id)
+        chains[goal.pk] = chain
+    return chains

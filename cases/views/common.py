@@ -1,0 +1,78 @@
+"""Small pieces every case page uses."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from cases.access import can_edit_case
+from cases.models import Case
+from cases.selectors import visible_case
+from herning.audit.models import AccessLog
+from herning.audit.services import log_child_read
+
+PURPOSE_CASEWORK = "Sagsbehandling"
+
+
+def editable_case(request, pk: int) -> Case:
+    """The case ``pk`` for a change: 404 if the person may not read it, 403 if they may read but
+    not change it (a closed case is read-only for everybody)."""
+    case = visible_case(request.user, pk)
+    if not can_edit_case(request.user, case):
+        raise PermissionDenied(
+            _("Sagen er lukket.") if not case.is_open else _("Du kan læse sagen, men ikke ændre den.")
+        )
+    return case
+
+
+def case_url(case: Case, anchor: str = "") -> str:
+    return reverse("cases:case_detail", args=[case.pk]) + (f"#{anchor}" if anchor else "")
+
+
+def log_page_read(request, *, child, case=None, what: str) -> None:
+    log_child_read(
+        user=request.user,
+        child=child,
+        channel=AccessLog.Channel.PAGE,
+        purpose=PURPOSE_CASEWORK,
+        case=case,
+        what=what,
+    )
+
+
+def form_page(
+    request, *, title: str, form, back_url: str, submit_label: str, case=None, intro: str = "", **extra
+):
+    """A page with one form: heading, an optional explanation, the form, submit and cancel."""
+    return render(
+        request,
+        "cases/form_page.html",
+        {
+            "title": title,
+            "form": form,
+            "back_url": back_url,
+            "submit_label": submit_label,
+            "case": case,
+            "intro": intro,
+            **extra,
+        },
+    )
+
+
+def safe_next(request, default: str) -> str:
+    """The ``next`` address of the form if it points into this site, else ``default``."""
+    from django.utils.http import url_has_allowed_host_and_scheme
+
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return default
+
+
+def posted(request):
+    """The submitted data of a POST (even an empty one, so it is validated), None on a GET."""
+    return request.POST if request.method == "POST" else None

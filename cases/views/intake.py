@@ -1,0 +1,214 @@
+"""Intake and distribution (001 compendium "Håndtering af nye underretninger"): the case
+administrator registers a notification, the duty advisor of the district assesses it within 24
+hours, the team leader gives a new case an advisor; and the professionals' own case list."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_GET, require_http_methods
+
+from cases import services
+from cases.forms import AssessForm, CprSearchForm, IntakeForm, ReceiptForm, add_service_errors
+from cases.models import Notification
+from cases.permissions import can_assess_notification, can_record_receipt
+from cases.selectors import (
+    awaiting_advisor,
+    child_exists,
+    duty_queue,
+    participating_cases,
+    receipts_due,
+    registered_by,
+    team_advisor_choices,
+)
+from cases.views.common import form_page, log_page_read, posted, safe_next
+from herning.core.access import role_required
+from herning.organisation.models import Role
+
+
+@sensitive_post_parameters("cpr")
+@require_http_methods(["GET", "POST"])
+@role_required(Role.CASE_ADMINISTRATOR)
+def intake(request):
+    """Register a received notification. "Slå op" only tells whether the municipality knows the
+    child (never the child's record); "Registrér" saves it and sends it to the duty advisor."""
+    user = request.user
+    form = IntakeForm(posted(request), municipality=user.municipality)
+    looked_up = lookup_errors = None
+    if request.method == "POST" and "lookup" in request.POST:
+        # Only the CPR number is checked; the other fields wait for the registration.
+        form = IntakeForm(initial=_without_lookup(request.POST), municipality=user.municipality)
+        lookup = CprSearchForm(request.POST)
+        if lookup.is_valid():
+            known = child_exists(municipality=user.municipality, cpr=lookup.cleaned_data["cpr"])
+            looked_up = "known" if known else "unknown"
+        else:
+            lookup_errors = lookup.errors["cpr"]
+    elif request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            with transaction.atomic():
+                child = form.known_child or services.child_create(
+                    municipality=user.municipality,
+                    created_by=user,
+                    cpr=data["cpr"],
+                    **{k: data[k] for k in IntakeForm.NEW_CHILD_FIELDS},
+                )
+                services.notification_register(
+                    child=child,
+                    received_at=data["received_at"],
+                    notifier_kind=data["notifier_kind"],
+                    notifier_name=data["notifier_name"],
+                    notifier_organisation=data["notifier_organisation"],
+                    notifier_email=data["notifier_email"],
+                    notifier_phone=data["notifier_phone"],
+                    concern=data["concern"],
+                    registered_by=user,
+                )
+        except ValidationError as error:
+            add_service_errors(form, error, field_map={"received_at": "received_date"})
+        else:
+            messages.success(
+                request,
+                _("Underretningen er registreret og sendt til vagten i %(district)s.")
+                % {"district": child.district},
+            )
+            return redirect("start:intake")
+    return render(
+        request,
+        "cases/intake.html",
+        {
+            "title": _("Underretninger"),
+            "form": form,
+            "looked_up": looked_up,
+            "lookup_errors": lookup_errors,
+            "registered": registered_by(user=user),
+            "now": timezone.now(),
+        },
+    )
+
+
+def _without_lookup(post) -> dict:
+    return {k: v for k, v in post.items() if k not in {"csrfmiddlewaretoken", "lookup"}}
+
+
+@require_GET
+@role_required(Role.DUTY_ADVISOR)
+def duty(request):
+    """The duty advisor's list: the district's notifications awaiting the 24-hour assessment."""
+    return render(
+        request,
+        "cases/duty.html",
+        {"title": _("Vagt"), "queue": list(duty_queue(user=request.user)), "now": timezone.now()},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def notification_assess(request, pk: int):
+    notification = get_object_or_404(
+        Notification.objects.visible_to(request.user).select_related("child", "case", "district"), pk=pk
+    )
+    if not can_assess_notification(request.user, notification):
+        raise PermissionDenied(
+            _("Underretningen er allerede vurderet.")
+            if notification.is_assessed
+            else _("Kun vagten eller teamlederen kan foretage 24-timers vurderingen.")
+        )
+    form = AssessForm(posted(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.notification_assess(
+                notification=notification,
+                acute_danger=form.cleaned_data["acute_danger"],
+                action=form.cleaned_data["assessment_action"],
+                assessed_by=request.user,
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("24-timers vurderingen er gemt."))
+            return redirect(
+                "start:duty" if request.user.has_role(Role.DUTY_ADVISOR) else "cases:distribution"
+            )
+    log_page_read(
+        request, child=notification.child, case=notification.case, what=_("Underretning til vurdering")
+    )
+    return render(
+        request,
+        "cases/assess.html",
+        {
+            "title": _("24-timers vurdering"),
+            "notification": notification,
+            "form": form,
+            "now": timezone.now(),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def notification_receipt(request, pk: int):
+    notification = get_object_or_404(Notification.objects.visible_to(request.user), pk=pk)
+    if not can_record_receipt(request.user, notification):
+        raise PermissionDenied(_("Der skal ikke registreres en kvittering for denne underretning."))
+    form = ReceiptForm(posted(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.notification_receipt_sent(
+                notification=notification, sent_on=form.cleaned_data["receipt_sent_on"], sent_by=request.user
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("Kvitteringen er registreret."))
+            return redirect(safe_next(request, reverse("start:intake")))
+    return form_page(
+        request,
+        title=_("Kvittering til underretter"),
+        form=form,
+        back_url=safe_next(request, reverse("accounts:start")),
+        next_url=safe_next(request, ""),
+        submit_label=_("Registrér kvittering"),
+        intro=_("En fagperson, der underretter, skal have kvittering senest %(date)s (6 hverdage).")
+        % {"date": f"{notification.receipt_due_on:%d.%m.%Y}"},
+    )
+
+
+@require_GET
+@role_required(Role.TEAM_LEADER)
+def distribution(request):
+    """The team leader's list of new cases without an advisor, each with an "assign" action, and
+    the notifications whose professional notifier still lacks a receipt."""
+    cases = list(awaiting_advisor(user=request.user))
+    teams = {c.team_id: c.team for c in cases}
+    advisors = team_advisor_choices(teams=list(teams.values()))
+    return render(
+        request,
+        "cases/distribution.html",
+        {
+            "title": _("Til fordeling"),
+            "rows": [(c, advisors.get(c.team_id, [])) for c in cases],
+            "receipts": list(receipts_due(user=request.user)[:50]),
+            "today": timezone.localdate(),
+            "now": timezone.now(),
+        },
+    )
+
+
+@require_GET
+@role_required(Role.PSYCHOLOGIST, Role.HEALTH_VISITOR)
+def my_cases(request):
+    """The cases a PPR psychologist or health visitor is added to."""
+    return render(
+        request,
+        "cases/my_cases.html",
+        {"title": _("Mine sager"), "cases": list(participating_cases(user=request.user))},
+    )

@@ -1,0 +1,140 @@
+"""The case list, finding a child, the child page and the case's history."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_GET, require_http_methods
+
+from cases import extensions
+from cases.access import can_edit_case
+from cases.forms import CaseFilterForm, CprSearchForm
+from cases.history import case_history
+from cases.models import Child
+from cases.permissions import can_assign_case, can_create_child, can_edit_child
+from cases.selectors import case_list as case_list_rows
+from cases.selectors import cases_of_child, find_child_by_cpr, relations_of, visible_case, visible_child
+from cases.views.common import PURPOSE_CASEWORK, log_page_read, posted
+from herning.audit.models import AccessLog
+from herning.audit.services import log_child_read
+from herning.core.access import role_required
+from herning.organisation.models import Role
+from measures.models import LadderStep
+
+CASE_LIST_ROLES = (Role.ADVISOR, Role.TEAM_LEADER, Role.DUTY_ADVISOR)
+PAGE_SIZE = 50
+
+
+@require_GET
+@role_required(*CASE_LIST_ROLES)
+def case_list(request):
+    """Every case the person may read, filtered by advisor, team, district, step, state and name."""
+    steps = list(LadderStep.objects.all())
+    form = CaseFilterForm(request.GET or None, user=request.user, steps=steps)
+    rows = case_list_rows(user=request.user)
+    # Invalid filters (a hand-edited address) show the form's message over the open cases.
+    rows = form.apply(rows) if form.is_bound and form.is_valid() else rows.open()
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("side"))
+    query = request.GET.copy()
+    query.pop("side", None)
+    context = {
+        "form": form,
+        "page": page,
+        "query": query.urlencode(),
+        "cpr_form": CprSearchForm(),
+        "can_create_child": can_create_child(request.user),
+    }
+    if request.htmx:
+        return render(request, "cases/_case_table.html", context)
+    return render(request, "cases/case_list.html", context)
+
+
+@sensitive_post_parameters("cpr")
+@require_http_methods(["GET", "POST"])
+@role_required(*CASE_LIST_ROLES)
+def find_child(request):
+    """Find a child by CPR number. The number travels in the body of a POST, never in a URL."""
+    form = CprSearchForm(posted(request))
+    if request.method == "POST" and form.is_valid():
+        child = find_child_by_cpr(user=request.user, cpr=form.cleaned_data["cpr"])
+        if child is not None:
+            log_child_read(
+                user=request.user,
+                child=child,
+                channel=AccessLog.Channel.SEARCH,
+                purpose=PURPOSE_CASEWORK,
+                what=_("Søgning på CPR-nummer"),
+            )
+            return redirect("cases:child_detail", pk=child.pk)
+        form.add_error(
+            "cpr", _("Der er ikke noget barn med dette CPR-nummer blandt de sager, du har adgang til.")
+        )
+    name = request.GET.get("navn", "").strip()
+    if name:
+        return redirect(
+            f"{reverse('cases:case_list')}?{urlencode({'q': name, 'state': CaseFilterForm.ALL_STATES})}"
+        )
+    return render(
+        request, "cases/find_child.html", {"form": form, "can_create_child": can_create_child(request.user)}
+    )
+
+
+@require_GET
+@login_required
+def child_detail(request, pk: int):
+    """The child's page: facts, relations and the open (or latest) case with all its sections."""
+    child = visible_child(request.user, pk)
+    cases = cases_of_child(child=child, user=request.user)
+    return _child_page(request, child=child, case=cases[0] if cases else None, cases=cases)
+
+
+@require_GET
+@login_required
+def case_detail(request, pk: int):
+    """One case of the child (an earlier, closed case, or the open one), on the child's page."""
+    case = visible_case(request.user, pk)
+    cases = cases_of_child(child=case.child, user=request.user)
+    return _child_page(request, child=case.child, case=case, cases=cases)
+
+
+def _child_page(request, *, child: Child, case, cases):
+    user = request.user
+    open_case = next((c for c in cases if c.is_open), None)
+    log_page_read(request, child=child, case=case, what=_("Barnets side"))
+    sections = [(panel, panel.context(child, case, user)) for panel in extensions.panels()]
+    return render(
+        request,
+        "cases/child_detail.html",
+        {
+            "title": child.full_name,
+            "child": child,
+            "case": case,
+            "cases": cases,
+            "open_case": open_case,
+            "relations": relations_of(child),
+            "sections": sections,
+            "timeline": extensions.timeline_for(child, user),
+            "can_edit": case is not None and can_edit_case(user, case),
+            "can_edit_child": can_edit_child(user, child, open_case),
+            "can_assign": case is not None and can_assign_case(user, case),
+            "can_open_case": open_case is None and can_create_child(user),
+        },
+    )
+
+
+@require_GET
+@login_required
+def case_history_page(request, pk: int):
+    """Every change to the case and its records: field, old → new, who and when."""
+    case = visible_case(request.user, pk)
+    log_page_read(request, child=case.child, case=case, what=_("Sagens historik"))
+    return render(
+        request,
+        "cases/case_history.html",
+        {"title": _("Historik"), "case": case, "child": case.child, "entries": case_history(case)},
+    )

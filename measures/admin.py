@@ -1,0 +1,34 @@
+"""The ladder and the measure catalog with its unit costs: configuration with shipped defaults
+(measures/catalog.py) that the system administrator edits. Measures on cases and ladder movements
+are case contents and are not in the admin."""
+
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
+
+from measures.models import LadderStep, MeasureType, UnitCost
+
+
+@admin.register(LadderStep)
+class LadderStepAdmin(SimpleHistoryAdmin):
+    list_display = ["number", "name", "name_en", "is_placement"]
+    ordering = ["number"]
+
+
+class UnitCostInline(admin.TabularInline):
+    model = UnitCost
+    extra = 0
+    fields = ["valid_from", "valid_to", "amount_per_year"]
+
+
+@admin.register(MeasureType)
+class MeasureTypeAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "code", "ladder_step", "legal_basis_citation", "placement_category", "is_active"]
+    list_filter = ["ladder_step", "placement_category", "is_active"]
+    search_fields = ["code", "name", "name_en"]
+    list_select_related = ["ladder_step", "legal_basis"]
+    inlines = [UnitCostInline]
+
+    @admin.display(description=_("lovgrundlag"))
+    def legal_basis_citation(self, obj: MeasureType) -> str:
+        return obj.legal_basis.citation

@@ -1,0 +1,136 @@
+"""Starting, ending and changing a case's measures: each a page with one form."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.shortcuts import get_object_or_404, redirect
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from cases.forms import add_service_errors
+from cases.views.common import case_url, editable_case, form_page, posted
+from measures import services
+from measures.forms import MeasureChangeForm, MeasureEndForm, MeasureStartForm
+from measures.models import Measure
+
+FORM_METHODS = ["GET", "POST"]
+
+
+def _visible_measure(request, pk: int) -> Measure:
+    return get_object_or_404(Measure.objects.visible_to(request.user).select_related("measure_type"), pk=pk)
+
+
+@require_http_methods(FORM_METHODS)
+@login_required
+def measure_start(request, case_pk: int):
+    case = editable_case(request, case_pk)
+    form = MeasureStartForm(posted(request))
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.measure_start(
+                case=case,
+                decided_by=request.user,
+                measure_type=data["measure_type"],
+                provider=data["provider"],
+                start_date=data["start_date"],
+                planned_end=data["planned_end"],
+                decision_basis=data["decision_basis"],
+                movement_reason=data["movement_reason"] or None,
+                movement_note=data["movement_note"],
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("Indsatsen er startet."))
+            return redirect(case_url(case, "measures"))
+    return form_page(
+        request,
+        title=_("Start indsats"),
+        form=form,
+        case=case,
+        back_url=case_url(case, "measures"),
+        submit_label=_("Start indsatsen"),
+        intro=_(
+            "Før en indsats begynder, skal barnet partshøres (journalnotat 'Partshøring - af barnet'). "
+            "Ved en anbringelse sættes fristen for barnets plan til 3 måneder (før afgørelsen ved "
+            "anbringelse uden samtykke)."
+        ),
+    )
+
+
+@require_http_methods(FORM_METHODS)
+@login_required
+def measure_end(request, pk: int):
+    measure = _visible_measure(request, pk)
+    case = editable_case(request, measure.case_id)
+    form = MeasureEndForm(posted(request))
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.measure_end(
+                measure=measure,
+                ended_by=request.user,
+                end_date=data["end_date"],
+                ending_reason=data["ending_reason"],
+                ending_note=data["ending_note"],
+                movement_reason=data["movement_reason"] or None,
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("Indsatsen er afsluttet."))
+            return redirect(case_url(case, "measures"))
+    return form_page(
+        request,
+        title=_("Afslut %(measure)s") % {"measure": measure.measure_type},
+        form=form,
+        case=case,
+        back_url=case_url(case, "measures"),
+        submit_label=_("Afslut indsatsen"),
+        intro=_(
+            "Sammenbrud (Ankestyrelsen): barnet forlader anbringelsesstedet, eller stedet opgiver barnet, "
+            "før det var planlagt."
+        ),
+    )
+
+
+@require_http_methods(FORM_METHODS)
+@login_required
+def measure_change(request, pk: int):
+    measure = _visible_measure(request, pk)
+    case = editable_case(request, measure.case_id)
+    form = MeasureChangeForm(posted(request))
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.measure_change(
+                measure=measure,
+                decided_by=request.user,
+                change_date=data["change_date"],
+                new_measure_type=data["new_measure_type"],
+                provider=data["provider"],
+                planned_end=data["planned_end"],
+                decision_basis=data["decision_basis"],
+                ending_reason=data["ending_reason"],
+                movement_reason=data["movement_reason"] or None,
+                movement_note=data["movement_note"],
+            )
+        except ValidationError as error:
+            add_service_errors(
+                form, error, field_map={"start_date": "change_date", "end_date": "change_date"}
+            )
+        else:
+            messages.success(request, _("Indsatsen er skiftet."))
+            return redirect(case_url(case, "measures"))
+    return form_page(
+        request,
+        title=_("Skift %(measure)s til en anden indsats") % {"measure": measure.measure_type},
+        form=form,
+        case=case,
+        back_url=case_url(case, "measures"),
+        submit_label=_("Skift indsats"),
+        intro=_("Sagen flytter direkte fra den nuværende indsats' trin til den nye indsats' trin."),
+    )

@@ -1,0 +1,49 @@
+"""The network meetings' part of the child page: a panel, timeline events and the answer to
+"has this investigation a network map?", registered through ``cases.extensions``."""
+
+from __future__ import annotations
+
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from cases.extensions import (
+    Panel,
+    TimelineEvent,
+    register_network_map_check,
+    register_panel,
+    register_timeline_provider,
+)
+from network_meetings.selectors import investigation_has_network_map, meetings_for_child
+
+
+def meetings_context(child, case, user) -> dict:
+    return {"meetings": list(meetings_for_child(child, user)), "child_pk": child.pk}
+
+
+def timeline_events(child, user) -> list[TimelineEvent]:
+    return [
+        TimelineEvent(
+            timezone.localtime(m.starts_at).date(),
+            "meeting",
+            _("%(kind)s (%(status)s)") % {"kind": m.get_kind_display(), "status": m.get_status_display()},
+            url=reverse("network_meetings:detail", args=[m.pk]),
+            order=5,
+        )
+        for m in meetings_for_child(child, user)
+    ]
+
+
+def register() -> None:
+    register_panel(
+        Panel(
+            "network_meetings",
+            gettext_lazy("Netværksmøder"),
+            "network_meetings/panels/_meetings.html",
+            meetings_context,
+            order=40,
+        )
+    )
+    register_timeline_provider("network_meetings", timeline_events)
+    register_network_map_check(investigation_has_network_map)

@@ -1,0 +1,35 @@
+"""Helpers for the cases tests: a case with a measure, a notification, a plan."""
+
+from __future__ import annotations
+
+import datetime
+
+import factory
+from django.utils import timezone
+
+from cases import deadlines
+from cases.models import Notification
+from tests.factories import CaseFactory, ChildFactory
+
+
+class NotificationFactory(factory.django.DjangoModelFactory):
+    """A received, unassessed notification on ``case`` (its child, district and municipality follow)."""
+
+    class Meta:
+        model = Notification
+
+    case = factory.SubFactory(CaseFactory)
+    child = factory.SelfAttribute("case.child")
+    municipality = factory.SelfAttribute("case.municipality")
+    district = factory.SelfAttribute("case.district")
+    received_at = factory.LazyFunction(lambda: timezone.now() - datetime.timedelta(hours=2))
+    notifier_kind = Notification.NotifierKind.PROFESSIONAL
+    notifier_name = "Lærer Hansen"
+    notifier_organisation = "Sunds Skole"
+    concern = "Barnet kommer sultent i skole og virker bange for at gå hjem."
+    registered_by = factory.SubFactory("tests.factories.UserFactory")
+    assessment_due_at = factory.LazyAttribute(lambda n: deadlines.assessment_due(n.received_at))
+    receipt_due_on = factory.LazyAttribute(lambda n: deadlines.receipt_due(n.received_at))
+
+
+__all__ = ["CaseFactory", "ChildFactory", "NotificationFactory"]
