@@ -13,7 +13,9 @@ is answered with 404, never 403, so its existence is not revealed. The matrix is
 * psychologist, health visitor (and anyone else): the cases they are added to (``CaseParticipant``);
 * case administrator: the notifications they registered, not the case contents;
 * management: aggregated figures only, never a person;
-* system administrator: configuration only, unless they also hold a role on the case.
+* system administrator: configuration only, unless they also hold a role on the case;
+* data protection (databeskyttelse): the access log of the municipality (who looked at which
+  child, when and why), to answer citizens' requests for insight; no case contents.
 Everything is limited to the person's own municipality.
 """
 
@@ -99,3 +101,12 @@ def can_edit_case(user, case) -> bool:
     if case.advisor_id == user.pk:
         return True
     return case.team_id in {t.pk for t in user.teams_for(Role.TEAM_LEADER)}
+
+
+def access_log_filter(user) -> Q:
+    """The access-log entries ``user`` may read: the data-protection role, own municipality only.
+    Not the people on a case, nor management, nor the system administrator: the log tells which
+    children have a case, and it is read only to answer a citizen or to check misuse."""
+    if not _active_staff(user) or not user.has_role(Role.DATA_PROTECTION):
+        return NOTHING
+    return Q(municipality_id=user.municipality_id)

@@ -9,6 +9,7 @@ import os
 from datetime import timedelta
 
 from celery import Celery
+from celery.schedules import crontab
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "herning.settings")
 
@@ -27,6 +28,12 @@ def beat_schedule() -> dict:
             "task": "herning.core.tasks.heartbeat",
             "schedule": timedelta(seconds=settings.HEARTBEAT_SECONDS),
             "options": {"expires": settings.HEARTBEAT_SECONDS},
+        },
+        # At night, when nobody reads: deletes access-log entries older than the retention period
+        # (HERNING_ACCESS_LOG_RETENTION_DAYS) and records an audit event of its own.
+        "purge-access-log": {
+            "task": "herning.audit.tasks.purge_access_log",
+            "schedule": crontab(hour=3, minute=15),
         },
     }
 

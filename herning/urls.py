@@ -1,7 +1,9 @@
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
+from herning.accounts.middleware import two_factor_exempt
 from herning.accounts.urls import start_patterns
 from herning.core import views as core_views
 
@@ -12,7 +14,10 @@ admin.site.index_title = _("Opsætning")
 urlpatterns = [
     path("", include("herning.accounts.urls")),
     path("", include(start_patterns)),
-    path("sundhed/", core_views.health, name="health"),
+    path("adgangslog/", include("herning.audit.urls")),
+    path("sundhed/", two_factor_exempt(core_views.health), name="health"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]
+if settings.OIDC_ENABLED:
+    urlpatterns.append(path("oidc/", include("mozilla_django_oidc.urls")))

@@ -5,7 +5,8 @@
 * ``advisor`` (Alice) and ``colleague`` (Bob) in team A; ``outsider`` (Charlie) advises in team B;
 * ``team_leader`` leads team A, ``other_team_leader`` leads team B;
 * ``duty_advisor`` holds duty in district A; ``case_admin``, ``psychologist`` and ``health_visitor``
-  in team A; ``management`` and ``sysadmin`` for the municipality.
+  in team A; ``management``, ``sysadmin`` and ``data_protection`` (who searches the access log)
+  for the municipality.
 """
 
 from __future__ import annotations
@@ -58,6 +59,7 @@ def org(db):
             is_staff=True,
             is_superuser=True,
         ),
+        "data_protection": staff(username="dpo", municipality=m, roles=[(Role.DATA_PROTECTION, None)]),
     }
     return SimpleNamespace(
         municipality=municipality,
@@ -83,18 +85,36 @@ PERSONAS = (
     "health_visitor",
     "management",
     "sysadmin",
+    "data_protection",
 )
 
 
 @pytest.fixture
 def login(client):
-    """``login(user)`` logs the test client in as ``user`` and returns the client."""
+    """``login(user)`` logs the test client in as ``user``, past the two-factor step, and returns
+    the client: the person gets a confirmed authenticator device, and the session is marked as
+    verified with it the way django-otp's own ``login`` does after a right code."""
 
-    def _login(user):
-        client.force_login(user)
-        return client
+    def _login(user, *, client=client):
+        return login_with_second_factor(client, user)
 
     return _login
+
+
+def login_with_second_factor(client, user):
+    """Logs ``client`` in as ``user`` with a verified second factor (also for extra clients, e.g.
+    one made with ``Client(enforce_csrf_checks=True)``)."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name="test", confirmed=True)
+    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+    return client
 
 
 @pytest.fixture(scope="session")

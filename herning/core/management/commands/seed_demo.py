@@ -6,12 +6,15 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
+from herning.accounts.demo import demo_otp_secret
 from herning.organisation.demo import DEMO_PASSWORD, STAFF, seed_organisation
 
 # Each app that has demo data adds its step here, in dependency order. A step is called as
 # ``step(org=DemoOrganisation, today=date, rng=random.Random, stdout=...)`` and must itself be
 # idempotent: look things up by a natural key before creating them.
-DEMO_STEPS: list[str] = []
+DEMO_STEPS: list[str] = [
+    "herning.accounts.demo.seed",
+]
 
 
 class Command(BaseCommand):
@@ -35,6 +38,10 @@ class Command(BaseCommand):
         if not options["quiet_logins"]:
             self.stdout.write("")
             self.stdout.write(f"Demo-logins (adgangskode for alle: {DEMO_PASSWORD})")
+            self.stdout.write(
+                "Tofaktor-kode: python manage.py demo_otp <brugernavn>"
+                f" (eller nøglen {demo_otp_secret()} i en autentificeringsapp)"
+            )
             for username, first, last, _title, roles in STAFF:
                 role_text = ", ".join(sorted({str(r.label) for r, _ in roles}))
                 self.stdout.write(f"  {username:<10} {first + ' ' + last:<22} {role_text}")
