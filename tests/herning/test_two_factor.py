@@ -60,18 +60,18 @@ def test_enrolment_confirms_the_app_and_shows_backup_codes_once(client, org):
         response = client.post(
             reverse("accounts:otp_setup"), {"code": current_code(device), "next": "/min-dag/"}
         )
-    assert response.status_code == 302
-    device.refresh_from_db()
-    assert device.confirmed
-    page = client.get(response["Location"])
-    codes = re.findall(r"<li><code>([0-9a-f]{8})</code></li>", page.content.decode())
-    assert len(codes) == 10
-    assert set(codes) == set(
-        StaticToken.objects.filter(device__user=org.advisor).values_list("token", flat=True)
-    )
-    # Shown once: the page does not show them again.
-    assert not re.findall(r"<li><code>", client.get(reverse("accounts:backup_codes")).content.decode())
-    assert client.get("/min-dag/").status_code == 200
+        assert response.status_code == 302
+        device.refresh_from_db()
+        assert device.confirmed
+        page = client.get(response["Location"])
+        codes = re.findall(r"<li><code>([0-9a-f]{8})</code></li>", page.content.decode())
+        assert len(codes) == 10
+        assert set(codes) == set(
+            StaticToken.objects.filter(device__user=org.advisor).values_list("token", flat=True)
+        )
+        # Shown once: the page does not show them again.
+        assert not re.findall(r"<li><code>", client.get(reverse("accounts:backup_codes")).content.decode())
+        assert client.get("/min-dag/").status_code == 200
 
 
 def test_next_login_asks_for_the_code_and_accepts_the_apps_current_one(client, org):
