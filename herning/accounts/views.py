@@ -57,7 +57,7 @@ def otp_verify(request):
         return redirect(_next_url(request))
     if not services.has_confirmed_device(request.user):
         return redirect("accounts:otp_setup")
-    form = OtpCodeForm(request.POST or None)
+    form = OtpCodeForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         device = services.verify(request=request, token=form.cleaned_data["code"])
         if device is not None:
@@ -83,7 +83,7 @@ def otp_setup(request):
             "accounts:otp_verify" if not services.is_two_factor_verified(request) else "accounts:start"
         )
     device = services.enrolment_device(user=request.user)
-    form = EnrolmentForm(request.POST or None)
+    form = EnrolmentForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         codes = services.confirm_enrolment(request=request, device=device, token=form.cleaned_data["code"])
         if codes is not None:

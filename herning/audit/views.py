@@ -25,7 +25,7 @@ RESULT_LIMIT = 200
 @sensitive_post_parameters("cpr")
 @role_required(Role.DATA_PROTECTION)
 def search(request):
-    form = AccessLogSearchForm(request.POST or None, user=request.user)
+    form = AccessLogSearchForm(request.POST if request.method == "POST" else None, user=request.user)
     entries = total = None
     if request.method == "POST" and form.is_valid():
         found = selectors.access_log_search(user=request.user, **form.cleaned_data)
@@ -55,7 +55,7 @@ def search(request):
 def citizen_export(request):
     """For a citizen's request of insight: when, through which channel and why their data was
     looked at, with the names of staff left out (Datatilsynet 2024, after CJEU C-579/21)."""
-    form = CitizenExportForm(request.POST or None)
+    form = CitizenExportForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         entries = selectors.citizen_entries(

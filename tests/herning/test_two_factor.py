@@ -121,7 +121,7 @@ def test_a_session_api_request_without_the_second_factor_gets_json_not_a_page(cl
     from django.test import override_settings
     from django.urls import path
 
-    class urls:  # noqa: N801 - a one-off URL module
+    class urls:
         urlpatterns = [path("api/ping/", lambda request: HttpResponse("pong"))]
 
     with override_settings(ROOT_URLCONF=urls):
@@ -137,7 +137,7 @@ def test_a_request_without_a_session_is_left_to_the_api_to_authenticate(client):
     from django.test import override_settings
     from django.urls import path
 
-    class urls:  # noqa: N801
+    class urls:
         urlpatterns = [path("api/ping/", lambda request: HttpResponse("pong"))]
 
     with override_settings(ROOT_URLCONF=urls):
