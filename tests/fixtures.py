@@ -149,3 +149,28 @@ def _celery_session_worker(django_db_setup, django_db_blocker):
 def celery_worker_real(transactional_db, _celery_session_worker):
     """The session's real worker; tests that use it see what it commits (transactional_db)."""
     return _celery_session_worker
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item):
+    """After every test that sent e-mail and used the database: no child's CPR number is in any
+    message (subject, body or alternative), whatever the test was about."""
+    result = yield
+    from django.core import mail
+
+    outbox = getattr(mail, "outbox", None)
+    uses_db = {"db", "transactional_db", "django_db_setup"} & set(getattr(item, "fixturenames", ()))
+    if outbox and (uses_db or item.get_closest_marker("django_db")):
+        from cases.models import Child
+
+        numbers = list(Child.objects.values_list("cpr", flat=True))
+        for message in outbox:
+            parts = [
+                message.subject,
+                message.body,
+                *(content for content, _ in getattr(message, "alternatives", [])),
+            ]
+            text = "\n".join(str(p) for p in parts)
+            leaked = [n for n in numbers if n in text or f"{n[:6]}-{n[6:]}" in text]
+            assert not leaked, f"an e-mail carries a CPR number: {message.subject!r}"
+    return result
