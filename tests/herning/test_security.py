@@ -10,7 +10,6 @@ from pathlib import Path
 
 import pytest
 from django.core import mail
-from django.http import HttpResponse
 from django.test import Client, override_settings
 from django.urls import path, reverse
 from django.views.decorators.debug import sensitive_post_parameters
