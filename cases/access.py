@@ -7,7 +7,8 @@ is answered with 404, never 403, so its existence is not revealed. The matrix is
 ``docs/access.md``.
 
 * advisor: own cases; the team's cases where the team shares (``Team.shares_cases``);
-* team leader: the cases of the teams they lead, and those districts' notifications;
+* team leader: the cases of the teams they lead, and those districts' notifications that have no
+  case yet (to assign an advisor);
 * duty advisor: the notifications sent to them and the district's notifications awaiting the
   24-hour assessment, with the child and any case those concern;
 * psychologist, health visitor (and anyone else): the cases they are added to (``CaseParticipant``);
@@ -69,7 +70,10 @@ def notification_filter(user, *, include_registrations: bool = True) -> Q:
         q |= _duty_notifications(user)
     led_districts = [t.district_id for t in user.teams_for(Role.TEAM_LEADER)]
     if led_districts:
-        q |= Q(district__in=led_districts)
+        # New concerns with no case yet, so that a team leader can assign an advisor (001 compendium
+        # "Håndtering af nye underretninger"). A notification on a case is read through the case:
+        # a district may have several teams, and one team's leader does not read another's cases.
+        q |= Q(district__in=led_districts, case__isnull=True)
     if include_registrations and user.has_role(Role.CASE_ADMINISTRATOR):
         q |= Q(registered_by=user)
     q |= Q(case__in=Case.objects.filter(case_filter(user)))

@@ -334,3 +334,18 @@ def test_the_admin_never_shows_a_secret_key_or_backup_code(org, login):
     ):
         html = client.get(url).content.decode()
         assert device.key not in html and "abcd1234" not in html
+
+
+def test_a_team_leader_reads_new_notifications_of_the_district_but_not_another_teams_case(org):
+    from tests.factories import TeamFactory, staff
+    from tests.factories import Role as R
+
+    neighbour_team = TeamFactory(district=org.district_a, name="Team A2")
+    neighbour = staff(username="a2", municipality=org.municipality, roles=[(R.ADVISOR, neighbour_team)])
+    theirs = CaseFactory(team=neighbour_team, advisor=neighbour)
+    on_their_case = notify(theirs.child, case=theirs, district=org.district_a, registered_by=org.case_admin)
+    new_child = ChildFactory(municipality=org.municipality, district=org.district_a)
+    unassigned = notify(new_child, district=org.district_a, registered_by=org.case_admin, assessed=True)
+    visible = set(Notification.objects.visible_to(org.team_leader))
+    assert unassigned in visible and on_their_case not in visible
+    assert set(Child.objects.visible_to(org.team_leader)) == {new_child}
