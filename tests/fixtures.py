@@ -161,16 +161,20 @@ def pytest_runtest_call(item):
     outbox = getattr(mail, "outbox", None)
     uses_db = {"db", "transactional_db", "django_db_setup"} & set(getattr(item, "fixturenames", ()))
     if outbox and (uses_db or item.get_closest_marker("django_db")):
-        from cases.models import Child
-
-        numbers = list(Child.objects.values_list("cpr", flat=True))
-        for message in outbox:
-            parts = [
-                message.subject,
-                message.body,
-                *(content for content, _ in getattr(message, "alternatives", [])),
-            ]
-            text = "\n".join(str(p) for p in parts)
-            leaked = [n for n in numbers if n in text or f"{n[:6]}-{n[6:]}" in text]
-            assert not leaked, f"an e-mail carries a CPR number: {message.subject!r}"
+        assert_no_cpr_in_mail(outbox)
     return result
+
+
+def assert_no_cpr_in_mail(outbox) -> None:
+    from cases.models import Child
+
+    numbers = list(Child.objects.values_list("cpr", flat=True))
+    for message in outbox:
+        parts = [
+            message.subject,
+            message.body,
+            *(content for content, _ in getattr(message, "alternatives", [])),
+        ]
+        text = "\n".join(str(p) for p in parts)
+        leaked = [n for n in numbers if n in text or f"{n[:6]}-{n[6:]}" in text]
+        assert not leaked, f"an e-mail carries a CPR number: {message.subject!r}"

@@ -151,14 +151,26 @@ def test_the_views_that_take_a_cpr_number_hide_it_from_error_reports(login, org,
     assert response.wsgi_request.sensitive_post_parameters == ("cpr",)
 
 
-def test_no_email_carries_a_cpr_number(db):
-    """The guard in tests/fixtures.py fails any test whose e-mail names a child's CPR number; here
-    it is shown to bite."""
+def test_the_e_mail_guard_finds_a_cpr_number_in_any_part_of_a_message(db):
+    """tests/fixtures.py runs this guard after every test that sent e-mail."""
+    from django.core.mail import EmailMultiAlternatives
+
+    from tests.fixtures import assert_no_cpr_in_mail
+
     child = ChildFactory()
-    mail.send_mail("Opfølgning", f"Barnet {child.formatted_cpr} mangler opfølgning", "a@b.dk", ["c@d.dk"])
-    leaked = [m for m in mail.outbox if child.formatted_cpr in m.body]
-    assert leaked  # the guard would fail this test after it returns...
-    mail.outbox.clear()  # ...so the message is taken back before it does.
+    clean = EmailMultiAlternatives("Opfølgning", f"{child.full_name} mangler opfølgning", to=["a@b.dk"])
+    assert_no_cpr_in_mail([clean])
+    for subject, body, html in (
+        (f"Barn {child.cpr}", "", ""),
+        ("Opfølgning", f"Barnet {child.formatted_cpr}", ""),
+        ("Opfølgning", "", f"<p>{child.formatted_cpr}</p>"),
+    ):
+        message = EmailMultiAlternatives(subject, body, to=["a@b.dk"])
+        if html:
+            message.attach_alternative(html, "text/html")
+        with pytest.raises(AssertionError, match="CPR"):
+            assert_no_cpr_in_mail([message])
+    assert not mail.outbox
 
 
 def test_the_access_log_never_stores_a_cpr_number(org):
