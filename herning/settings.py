@@ -308,7 +308,7 @@ AXES_FAILURE_LIMIT = env_int("HERNING_LOGIN_FAILURE_LIMIT", 5, minimum=1, maximu
 AXES_COOLOFF_TIME = env_int("HERNING_LOGIN_COOLOFF_MINUTES", 15, minimum=1, maximum=24 * 60) / 60  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_CALLABLE = "herning.accounts.views.locked_out"
+AXES_LOCKOUT_CALLABLE = "herning.accounts.otp_views.locked_out"
 AXES_USERNAME_FORM_FIELD = "username"
 # Behind the reverse proxy (production) the client's address comes from X-Forwarded-For.
 AXES_IPWARE_PROXY_COUNT = env_int("HERNING_PROXY_COUNT", 1 if PRODUCTION else 0, minimum=0, maximum=5)

@@ -2,7 +2,7 @@ from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
-from herning.accounts import views
+from herning.accounts import otp_views, views
 from herning.accounts.middleware import two_factor_exempt
 
 app_name = "accounts"
@@ -21,9 +21,9 @@ urlpatterns = [
         name="login",
     ),
     path("log-ud/", two_factor_exempt(auth_views.LogoutView.as_view()), name="logout"),
-    path("to-faktor/", views.otp_verify, name="otp_verify"),
-    path("to-faktor/opsaet/", views.otp_setup, name="otp_setup"),
-    path("to-faktor/reservekoder/", views.backup_codes, name="backup_codes"),
+    path("to-faktor/", otp_views.otp_verify, name="otp_verify"),
+    path("to-faktor/opsaet/", otp_views.otp_setup, name="otp_setup"),
+    path("to-faktor/reservekoder/", otp_views.backup_codes, name="backup_codes"),
     path(
         "glemt-adgangskode/",
         two_factor_exempt(

@@ -25,6 +25,7 @@ from herning.core.privacy import ContentDeletionRefused
 from tests.factories import CaseFactory, ChildFactory
 
 pytestmark = pytest.mark.django_db
+SEARCH_QUERIES = 12
 
 
 def look(user, child, *, at=None, channel="page", purpose="Sagsbehandling", case=None):
@@ -394,3 +395,17 @@ def test_the_erase_command_shows_first_and_erases_only_when_confirmed(org, close
         call_command("erase_child", child_id, reason="kort", by="sysadm", confirm=True, stdout=io.StringIO())
     call_command("erase_child", child_id, reason=REASON, by="sysadm", confirm=True, stdout=io.StringIO())
     assert not Child.objects.filter(pk=child_id).exists()
+
+
+@pytest.mark.parametrize("rows", [2, 20])
+def test_the_search_results_take_the_same_number_of_queries_however_many_rows(
+    login, org, django_assert_num_queries, rows
+):
+    client = login(org.data_protection)
+    for _ in range(rows):
+        case = CaseFactory(team=org.team_a, advisor=org.advisor)
+        look(org.advisor, case.child, case=case)
+    # Session, user, device, roles, count, entries, the log's own insert, the municipality and the
+    # staff list for the form, session save: the same for 2 rows as for 20.
+    with django_assert_num_queries(SEARCH_QUERIES):
+        assert client.post("/adgangslog/", {"channel": "page"}).status_code == 200
