@@ -38,10 +38,10 @@ class Command(BaseCommand):
         if not options["quiet_logins"]:
             self.stdout.write("")
             self.stdout.write(f"Demo-logins (adgangskode for alle: {DEMO_PASSWORD})")
+            for username, first, last, _title, roles in STAFF:
+                role_text = ", ".join(sorted({str(r.label) for r, _ in roles}))
+                self.stdout.write(f"  {username:<10} {first + ' ' + last:<22} {role_text}")
             self.stdout.write(
                 "Tofaktor-kode: python manage.py demo_otp <brugernavn>"
                 f" (eller nøglen {demo_otp_secret()} i en autentificeringsapp)"
             )
-            for username, first, last, _title, roles in STAFF:
-                role_text = ", ".join(sorted({str(r.label) for r, _ in roles}))
-                self.stdout.write(f"  {username:<10} {first + ' ' + last:<22} {role_text}")
