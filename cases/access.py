@@ -7,13 +7,16 @@ is answered with 404, never 403, so its existence is not revealed. The matrix is
 ``docs/access.md``.
 
 * advisor: own cases; the team's cases where the team shares (``Team.shares_cases``);
-* team leader: the cases of the teams they lead, and those districts' notifications;
+* team leader: the cases of the teams they lead, and those districts' notifications that have no
+  case yet (to assign an advisor);
 * duty advisor: the notifications sent to them and the district's notifications awaiting the
   24-hour assessment, with the child and any case those concern;
 * psychologist, health visitor (and anyone else): the cases they are added to (``CaseParticipant``);
 * case administrator: the notifications they registered, not the case contents;
 * management: aggregated figures only, never a person;
-* system administrator: configuration only, unless they also hold a role on the case.
+* system administrator: configuration only, unless they also hold a role on the case;
+* data protection (databeskyttelse): the access log of the municipality (who looked at which
+  child, when and why), to answer citizens' requests for insight; no case contents.
 Everything is limited to the person's own municipality.
 """
 
@@ -67,7 +70,10 @@ def notification_filter(user, *, include_registrations: bool = True) -> Q:
         q |= _duty_notifications(user)
     led_districts = [t.district_id for t in user.teams_for(Role.TEAM_LEADER)]
     if led_districts:
-        q |= Q(district__in=led_districts)
+        # New concerns with no case yet, so that a team leader can assign an advisor (001 compendium
+        # "Håndtering af nye underretninger"). A notification on a case is read through the case:
+        # a district may have several teams, and one team's leader does not read another's cases.
+        q |= Q(district__in=led_districts, case__isnull=True)
     if include_registrations and user.has_role(Role.CASE_ADMINISTRATOR):
         q |= Q(registered_by=user)
     q |= Q(case__in=Case.objects.filter(case_filter(user)))
@@ -99,3 +105,12 @@ def can_edit_case(user, case) -> bool:
     if case.advisor_id == user.pk:
         return True
     return case.team_id in {t.pk for t in user.teams_for(Role.TEAM_LEADER)}
+
+
+def access_log_filter(user) -> Q:
+    """The access-log entries ``user`` may read: the data-protection role, own municipality only.
+    Not the people on a case, nor management, nor the system administrator: the log tells which
+    children have a case, and it is read only to answer a citizen or to check misuse."""
+    if not _active_staff(user) or not user.has_role(Role.DATA_PROTECTION):
+        return NOTHING
+    return Q(municipality_id=user.municipality_id)

@@ -44,6 +44,12 @@ def beat_schedule() -> dict:
             "schedule": timedelta(minutes=10),
             "options": {"expires": 600},
         },
+        # At night, when nobody reads: deletes access-log entries older than the retention period
+        # (HERNING_ACCESS_LOG_RETENTION_DAYS) and records an audit event of its own.
+        "purge-access-log": {
+            "task": "herning.audit.tasks.purge_access_log",
+            "schedule": crontab(hour=3, minute=15),
+        },
     }
 
 

@@ -136,6 +136,11 @@ INSTALLED_APPS = [
     "django_celery_beat",
     "django_htmx",
     "simple_history",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "axes",
+    "csp",
     # Our own apps; README "Architecture" says what each owns.
     "herning.core",
     "herning.organisation",
@@ -150,16 +155,22 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "herning.core.middleware.DanishFirstLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "herning.core.middleware.NoCprInQueryStringMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "herning.accounts.middleware.TwoFactorRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Last, as django-axes asks: it turns a lockout raised by authentication into its response.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "herning.urls"
@@ -275,6 +286,7 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 HEARTBEAT_SECONDS = env_int("HERNING_HEARTBEAT_SECONDS", 60, minimum=1, maximum=3600)
 
 # --- Authentication ---------------------------------------------------------------------------
+# docs/access.md "Log ind" says why each of these is set the way it is.
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -286,6 +298,71 @@ LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "accounts:start"
 LOGOUT_REDIRECT_URL = "accounts:login"
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 3  # a reset link is valid for three hours
+
+AUTHENTICATION_BACKENDS = [
+    # django-axes first: it refuses a locked-out login before any password is checked.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+
+# Login throttling (django-axes): after this many failed logins for one user name from one address
+# the pair is locked out for the cool-off time. Locking by the pair, not the address alone, keeps a
+# town hall behind one address from being locked out by one person's typing.
+AXES_FAILURE_LIMIT = env_int("HERNING_LOGIN_FAILURE_LIMIT", 5, minimum=1, maximum=100)
+AXES_COOLOFF_TIME = env_int("HERNING_LOGIN_COOLOFF_MINUTES", 15, minimum=1, maximum=24 * 60) / 60  # hours
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "herning.accounts.otp_views.locked_out"
+AXES_USERNAME_FORM_FIELD = "username"
+# Behind the reverse proxy (production) the client's address comes from X-Forwarded-For.
+AXES_IPWARE_PROXY_COUNT = env_int("HERNING_PROXY_COUNT", 1 if PRODUCTION else 0, minimum=0, maximum=5)
+AXES_IPWARE_META_PRECEDENCE_ORDER = (
+    ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if AXES_IPWARE_PROXY_COUNT else ["REMOTE_ADDR"]
+)
+
+# Two-factor login (django-otp, TOTP with backup codes) is required for every member of staff
+# (herning.accounts.middleware). The authenticator app shows this name beside the code.
+OTP_TOTP_ISSUER = env_str("HERNING_OTP_ISSUER", default="Herning")
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
+# Paths open between the password and the second factor besides the views marked
+# ``@two_factor_exempt``: the language switch and the single sign-on callback.
+TWO_FACTOR_EXEMPT_PATH_PREFIXES = ["/i18n/", "/oidc/"]
+
+# Inactivity: a session ends after this many minutes without a request; every request renews it.
+SESSION_IDLE_MINUTES = env_int("HERNING_SESSION_IDLE_MINUTES", 30, minimum=1, maximum=24 * 60)
+SESSION_COOKIE_AGE = SESSION_IDLE_MINUTES * 60
+SESSION_SAVE_EVERY_REQUEST = True
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+
+# Optional single sign-on with the municipality's identity provider (OpenID Connect, off by default).
+# The provider proves who the person is; roles are still given in Herning, and nobody is created on
+# first login: a person must exist (same e-mail address) before they can sign on.
+OIDC_ENABLED = env_bool("HERNING_OIDC_ENABLED", False)
+# Whether the provider's own multi-factor login replaces Herning's TOTP step (only if it enforces one).
+OIDC_PROVIDES_MFA = env_bool("HERNING_OIDC_PROVIDES_MFA", False)
+if OIDC_ENABLED:
+    OIDC_RP_CLIENT_ID = env_str("OIDC_RP_CLIENT_ID")
+    OIDC_RP_CLIENT_SECRET = env_str("OIDC_RP_CLIENT_SECRET")
+    OIDC_OP_AUTHORIZATION_ENDPOINT = env_str("OIDC_OP_AUTHORIZATION_ENDPOINT")
+    OIDC_OP_TOKEN_ENDPOINT = env_str("OIDC_OP_TOKEN_ENDPOINT")
+    OIDC_OP_USER_ENDPOINT = env_str("OIDC_OP_USER_ENDPOINT")
+    OIDC_OP_JWKS_ENDPOINT = env_str("OIDC_OP_JWKS_ENDPOINT")
+    OIDC_OP_LOGOUT_ENDPOINT = env_str("OIDC_OP_LOGOUT_ENDPOINT", default="")
+    OIDC_RP_SIGN_ALGO = env_str("OIDC_RP_SIGN_ALGO", default="RS256")
+    OIDC_RP_SCOPES = env_str("OIDC_RP_SCOPES", default="openid email profile")
+    for _name in (
+        "OIDC_OP_AUTHORIZATION_ENDPOINT",
+        "OIDC_OP_TOKEN_ENDPOINT",
+        "OIDC_OP_USER_ENDPOINT",
+        "OIDC_OP_JWKS_ENDPOINT",
+    ):
+        if not globals()[_name].startswith("https://") and PRODUCTION:
+            raise ImproperlyConfigured(f"{_name} must be an https:// address.")
+    OIDC_CREATE_USER = False
+    OIDC_USE_PKCE = True
+    OIDC_AUTHENTICATE_CLASS = "mozilla_django_oidc.views.OIDCAuthenticationRequestView"
+    LOGIN_REDIRECT_URL_FAILURE = "accounts:login"
+    AUTHENTICATION_BACKENDS.append("herning.accounts.oidc.StaffOIDCBackend")
 
 # --- E-mail -----------------------------------------------------------------------------------
 
@@ -340,6 +417,7 @@ CSRF_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 if PRODUCTION:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
@@ -348,6 +426,36 @@ if PRODUCTION:
     SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 60 * 60 * 24 * 365, minimum=0)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
+
+# Content-Security-Policy (django-csp): scripts, styles, fonts and images from our own address only.
+# No inline script or style attribute runs, so an injected one cannot either; templates keep their
+# JavaScript in static/js and their CSS in static/css (a test checks every template).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        # The design system's CSS draws its icons as data: URIs.
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
+
+if OIDC_ENABLED:
+    # Signing on and out passes through the provider's pages after a form is sent.
+    from urllib.parse import urlsplit as _urlsplit
+
+    _provider = _urlsplit(OIDC_OP_AUTHORIZATION_ENDPOINT)
+    CONTENT_SECURITY_POLICY["DIRECTIVES"]["form-action"].append(f"{_provider.scheme}://{_provider.netloc}")
+
+# Error reports never carry a CPR number, in a POST body or anywhere else (herning.core.errors).
+DEFAULT_EXCEPTION_REPORTER_FILTER = "herning.core.errors.CprSafeExceptionReporterFilter"
+DEFAULT_EXCEPTION_REPORTER = "herning.core.errors.CprSafeExceptionReporter"
 
 # --- REST framework ---------------------------------------------------------------------------
 
@@ -419,6 +527,8 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
+        # django-axes announces itself at every start; lockouts are still logged as warnings.
+        "axes.apps": {"level": "WARNING"},
     },
 }
 
@@ -428,6 +538,17 @@ HERNING = {
     # Defaults for a new team; each team may set its own (domain.md §5).
     "DEFAULT_CASELOAD_CAP": env_int("HERNING_DEFAULT_CASELOAD_CAP", 25, minimum=1, maximum=200),
     "DEFAULT_CASELOAD_WARNING": env_int("HERNING_DEFAULT_CASELOAD_WARNING", 20, minimum=1, maximum=200),
+    # How long an entry of the access log is kept, in days (docs/access.md "Adgangsloggen"). The
+    # purge task deletes older entries every night. At least half a year, the old
+    # sikkerhedsbekendtgørelse's floor; the default is five years because a citizen's request for
+    # insight into a child-welfare case often comes years later.
+    "ACCESS_LOG_RETENTION_DAYS": env_int(
+        "HERNING_ACCESS_LOG_RETENTION_DAYS", 5 * 365 + 1, minimum=183, maximum=100 * 366
+    ),
+    # Years after a child's last case closed before the child's record may be erased by the
+    # administrator procedure (docs/access.md "Sletning"). UNCERTAIN: set it from the municipality's
+    # own archive rules (arkivloven, Rigsarkivets bevaringsbestemmelser).
+    "CASE_RETENTION_YEARS": env_int("HERNING_CASE_RETENTION_YEARS", 5, minimum=1, maximum=100),
 }
 if HERNING["DEFAULT_CASELOAD_WARNING"] > HERNING["DEFAULT_CASELOAD_CAP"]:
     raise ImproperlyConfigured(

@@ -1,7 +1,9 @@
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
+from herning.accounts.middleware import two_factor_exempt
 from herning.accounts.urls import start_patterns
 from herning.core import views as core_views
 
@@ -14,9 +16,12 @@ urlpatterns = [
     path("", include(start_patterns)),
     path("", include("cases.urls")),
     path("", include("measures.urls")),
-    path("sundhed/", core_views.health, name="health"),
+    path("adgangslog/", include("herning.audit.urls")),
+    path("sundhed/", two_factor_exempt(core_views.health), name="health"),
     path("netvaerksmoeder/", include("network_meetings.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/", include("herning.api.urls")),
     path("admin/", admin.site.urls),
 ]
+if settings.OIDC_ENABLED:
+    urlpatterns.append(path("oidc/", include("mozilla_django_oidc.urls")))

@@ -5,7 +5,8 @@
 * ``advisor`` (Alice) and ``colleague`` (Bob) in team A; ``outsider`` (Charlie) advises in team B;
 * ``team_leader`` leads team A, ``other_team_leader`` leads team B;
 * ``duty_advisor`` holds duty in district A; ``case_admin``, ``psychologist`` and ``health_visitor``
-  in team A; ``management`` and ``sysadmin`` for the municipality.
+  in team A; ``management``, ``sysadmin`` and ``data_protection`` (who searches the access log)
+  for the municipality.
 """
 
 from __future__ import annotations
@@ -58,6 +59,7 @@ def org(db):
             is_staff=True,
             is_superuser=True,
         ),
+        "data_protection": staff(username="dpo", municipality=m, roles=[(Role.DATA_PROTECTION, None)]),
     }
     return SimpleNamespace(
         municipality=municipality,
@@ -83,18 +85,36 @@ PERSONAS = (
     "health_visitor",
     "management",
     "sysadmin",
+    "data_protection",
 )
 
 
 @pytest.fixture
 def login(client):
-    """``login(user)`` logs the test client in as ``user`` and returns the client."""
+    """``login(user)`` logs the test client in as ``user``, past the two-factor step, and returns
+    the client: the person gets a confirmed authenticator device, and the session is marked as
+    verified with it the way django-otp's own ``login`` does after a right code."""
 
-    def _login(user):
-        client.force_login(user)
-        return client
+    def _login(user, *, client=client):
+        return login_with_second_factor(client, user)
 
     return _login
+
+
+def login_with_second_factor(client, user):
+    """Logs ``client`` in as ``user`` with a verified second factor (also for extra clients, e.g.
+    one made with ``Client(enforce_csrf_checks=True)``)."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name="test", confirmed=True)
+    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+    return client
 
 
 @pytest.fixture(scope="session")
@@ -129,3 +149,32 @@ def _celery_session_worker(django_db_setup, django_db_blocker):
 def celery_worker_real(transactional_db, _celery_session_worker):
     """The session's real worker; tests that use it see what it commits (transactional_db)."""
     return _celery_session_worker
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item):
+    """After every test that sent e-mail and used the database: no child's CPR number is in any
+    message (subject, body or alternative), whatever the test was about."""
+    result = yield
+    from django.core import mail
+
+    outbox = getattr(mail, "outbox", None)
+    uses_db = {"db", "transactional_db", "django_db_setup"} & set(getattr(item, "fixturenames", ()))
+    if outbox and (uses_db or item.get_closest_marker("django_db")):
+        assert_no_cpr_in_mail(outbox)
+    return result
+
+
+def assert_no_cpr_in_mail(outbox) -> None:
+    from cases.models import Child
+
+    numbers = list(Child.objects.values_list("cpr", flat=True))
+    for message in outbox:
+        parts = [
+            message.subject,
+            message.body,
+            *(content for content, _ in getattr(message, "alternatives", [])),
+        ]
+        text = "\n".join(str(p) for p in parts)
+        leaked = [n for n in numbers if n in text or f"{n[:6]}-{n[6:]}" in text]
+        assert not leaked, f"an e-mail carries a CPR number: {message.subject!r}"

@@ -1,8 +1,10 @@
+from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
 from cases.views import intake as case_intake
-from herning.accounts import views
+from herning.accounts import otp_views, views
+from herning.accounts.middleware import two_factor_exempt
 
 app_name = "accounts"
 
@@ -10,37 +12,56 @@ urlpatterns = [
     path("", views.start, name="start"),
     path(
         "log-ind/",
-        auth_views.LoginView.as_view(template_name="accounts/login.html", redirect_authenticated_user=True),
+        two_factor_exempt(
+            auth_views.LoginView.as_view(
+                template_name="accounts/login.html",
+                redirect_authenticated_user=True,
+                extra_context={"single_sign_on": settings.OIDC_ENABLED},
+            )
+        ),
         name="login",
     ),
-    path("log-ud/", auth_views.LogoutView.as_view(), name="logout"),
+    path("log-ud/", two_factor_exempt(auth_views.LogoutView.as_view()), name="logout"),
+    path("to-faktor/", otp_views.otp_verify, name="otp_verify"),
+    path("to-faktor/opsaet/", otp_views.otp_setup, name="otp_setup"),
+    path("to-faktor/reservekoder/", otp_views.backup_codes, name="backup_codes"),
     path(
         "glemt-adgangskode/",
-        auth_views.PasswordResetView.as_view(
-            template_name="accounts/password_reset_form.html",
-            email_template_name="accounts/email/password_reset.txt",
-            html_email_template_name="accounts/email/password_reset.html",
-            subject_template_name="accounts/email/password_reset_subject.txt",
-            success_url=reverse_lazy("accounts:password_reset_done"),
+        two_factor_exempt(
+            auth_views.PasswordResetView.as_view(
+                template_name="accounts/password_reset_form.html",
+                email_template_name="accounts/email/password_reset.txt",
+                html_email_template_name="accounts/email/password_reset.html",
+                subject_template_name="accounts/email/password_reset_subject.txt",
+                success_url=reverse_lazy("accounts:password_reset_done"),
+            )
         ),
         name="password_reset",
     ),
     path(
         "glemt-adgangskode/sendt/",
-        auth_views.PasswordResetDoneView.as_view(template_name="accounts/password_reset_done.html"),
+        two_factor_exempt(
+            auth_views.PasswordResetDoneView.as_view(template_name="accounts/password_reset_done.html")
+        ),
         name="password_reset_done",
     ),
     path(
         "nulstil/<uidb64>/<token>/",
-        auth_views.PasswordResetConfirmView.as_view(
-            template_name="accounts/password_reset_confirm.html",
-            success_url=reverse_lazy("accounts:password_reset_complete"),
+        two_factor_exempt(
+            auth_views.PasswordResetConfirmView.as_view(
+                template_name="accounts/password_reset_confirm.html",
+                success_url=reverse_lazy("accounts:password_reset_complete"),
+            )
         ),
         name="password_reset_confirm",
     ),
     path(
         "nulstil/faerdig/",
-        auth_views.PasswordResetCompleteView.as_view(template_name="accounts/password_reset_complete.html"),
+        two_factor_exempt(
+            auth_views.PasswordResetCompleteView.as_view(
+                template_name="accounts/password_reset_complete.html"
+            )
+        ),
         name="password_reset_complete",
     ),
 ]

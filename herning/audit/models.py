@@ -4,11 +4,19 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
+class AccessLogQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        from cases.access import access_log_filter
+
+        return self.filter(access_log_filter(user))
+
+
 class AccessLog(models.Model):
     """One read of a child's data. Writes are in the history tables already.
 
-    The child is referenced by id, never by CPR; the entry outlives nothing it points to because
-    children are never hard-deleted from the pages or the API.
+    The child is referenced by id, never by CPR. Entries are append-only (no history table): they
+    are deleted only by the nightly purge after the retention period and by erasure of the child
+    (herning.audit.services), each of which writes an ``AuditEvent``.
     """
 
     class Channel(models.TextChoices):
@@ -41,6 +49,8 @@ class AccessLog(models.Model):
         _("hvad"), max_length=200, blank=True, help_text=_("Den side eller ressource, der blev læst.")
     )
 
+    objects = AccessLogQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("opslag")
         verbose_name_plural = _("adgangslog")
@@ -52,3 +62,35 @@ class AccessLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.user_id} → {self.child_id} ({self.channel})"
+
+
+class AuditEvent(models.Model):
+    """Something done to the records themselves that must leave a trace: the access log's purge,
+    the erasure of a child after the retention period. Holds no personal data about the child
+    (ids and counts only), so it outlives what it describes. Append-only; never purged."""
+
+    class Kind(models.TextChoices):
+        ACCESS_LOG_PURGE = "access_log_purge", _("Adgangslog ryddet efter opbevaringsperioden")
+        ERASURE = "erasure", _("Barn slettet efter opbevaringsperioden")
+
+    at = models.DateTimeField(_("tidspunkt"), default=timezone.now, db_index=True)
+    kind = models.CharField(_("hændelse"), max_length=30, choices=Kind.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("udført af"),
+        help_text=_("Tom, når systemet selv gjorde det (den natlige oprydning)."),
+    )
+    reason = models.TextField(_("begrundelse"))
+    details = models.JSONField(_("detaljer"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("revisionshændelse")
+        verbose_name_plural = _("revisionshændelser")
+        ordering = ["-at"]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.get_kind_display()}"

@@ -2,9 +2,12 @@ from django.apps import AppConfig
 
 
 class CoreConfig(AppConfig):
-    """Shared base pieces: the design-system form renderer, navigation, CPR-safe logging,
-    the scheduler heartbeat and the health page."""
+    """Shared base pieces: the design-system form renderer, navigation, CPR-safe logging and error
+    reports, the privacy guards (herning.core.privacy), the scheduler heartbeat and the health page."""
 
     name = "herning.core"
     label = "core"
     verbose_name = "Fælles"
+
+    def ready(self) -> None:
+        from herning.core import privacy  # noqa: F401 - registers the system check

@@ -61,6 +61,7 @@ NAV_ITEMS: tuple[NavItem, ...] = (
         "network_meetings:figures",
         frozenset({Role.MANAGEMENT}),
     ),
+    NavItem("access_log", _("Adgangslog"), "audit:search", frozenset({Role.DATA_PROTECTION})),
     NavItem("admin", _("Administration"), "admin:index", frozenset({Role.SYSTEM_ADMINISTRATOR})),
 )
 
@@ -73,6 +74,7 @@ START_ORDER: tuple[str, ...] = (
     Role.PSYCHOLOGIST,
     Role.HEALTH_VISITOR,
     Role.MANAGEMENT,
+    Role.DATA_PROTECTION,
     Role.SYSTEM_ADMINISTRATOR,
 )
 START_PAGE: dict[str, str] = {
@@ -83,6 +85,7 @@ START_PAGE: dict[str, str] = {
     Role.PSYCHOLOGIST: "start:my_cases",
     Role.HEALTH_VISITOR: "start:my_cases",
     Role.MANAGEMENT: "start:management",
+    Role.DATA_PROTECTION: "audit:search",
     Role.SYSTEM_ADMINISTRATOR: "admin:index",
 }
 

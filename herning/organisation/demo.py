@@ -110,6 +110,7 @@ STAFF = [
     ),
     ("sundhed", "Hanne", "Møller", "Sundhedsplejerske", [(Role.HEALTH_VISITOR, "Team Syd")]),
     ("chef", "Mette", "Frandsen", "Centerchef", [(Role.MANAGEMENT, None)]),
+    ("dpo", "Dorthe", "Vind", "Databeskyttelsesrådgiver", [(Role.DATA_PROTECTION, None)]),
     ("admin", "Ole", "Jakobsen", "Systemadministrator", [(Role.SYSTEM_ADMINISTRATOR, None)]),
 ]
 

@@ -143,6 +143,9 @@ class Role(models.TextChoices):
     HEALTH_VISITOR = "health_visitor", _("Sundhedsplejerske")
     MANAGEMENT = "management", _("Ledelse")
     SYSTEM_ADMINISTRATOR = "system_administrator", _("Systemadministrator")
+    # Answers citizens' requests for insight into who looked at a child's data (the access log),
+    # without reading case contents (docs/access.md).
+    DATA_PROTECTION = "data_protection", _("Databeskyttelse")
 
 
 # Roles that belong to a team; the others are held for the whole municipality.

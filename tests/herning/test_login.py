@@ -9,6 +9,7 @@ from django.core import mail
 from django.urls import reverse
 
 from tests.factories import TEST_PASSWORD
+from tests.herning.otp import app_device, current_code
 
 LANDING = {
     "advisor": "/min-dag/",
@@ -44,9 +45,12 @@ def test_anonymous_visitor_is_sent_to_login(client):
 @pytest.mark.parametrize("persona", sorted(LANDING))
 def test_each_role_logs_in_and_lands_on_its_own_page(client, org, persona):
     user = getattr(org, persona)
+    device = app_device(user)
     response = client.post(
         reverse("accounts:login"), {"username": user.username, "password": TEST_PASSWORD}, follow=True
     )
+    assert response.redirect_chain[-1][0].startswith(reverse("accounts:otp_verify"))
+    response = client.post(response.redirect_chain[-1][0], {"code": current_code(device)}, follow=True)
     assert response.status_code == 200
     assert response.redirect_chain[-1][0] == LANDING[persona]
     assert response.wsgi_request.user == user

@@ -6,12 +6,14 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
+from herning.accounts.demo import demo_otp_secret
 from herning.organisation.demo import DEMO_PASSWORD, STAFF, seed_organisation
 
 # Each app that has demo data adds its step here, in dependency order. A step is called as
 # ``step(org=DemoOrganisation, today=date, rng=random.Random, stdout=...)`` and must itself be
 # idempotent: look things up by a natural key before creating them.
 DEMO_STEPS: list[str] = [
+    "herning.accounts.demo.seed",
     "cases.demo.seed",
     "network_meetings.demo.seed",
 ]
@@ -41,3 +43,7 @@ class Command(BaseCommand):
             for username, first, last, _title, roles in STAFF:
                 role_text = ", ".join(sorted({str(r.label) for r, _ in roles}))
                 self.stdout.write(f"  {username:<10} {first + ' ' + last:<22} {role_text}")
+            self.stdout.write(
+                "Tofaktor-kode: python manage.py demo_otp <brugernavn>"
+                f" (eller nøglen {demo_otp_secret()} i en autentificeringsapp)"
+            )

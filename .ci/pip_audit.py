@@ -1,0 +1,65 @@
+"""Known vulnerabilities in the installed Python dependencies (pip-audit, PyPI's advisory data).
+
+Fails (exit 1) when a dependency has a known vulnerability. When the advisory service cannot be
+reached, or some packages cannot be looked up, it says so in plain words and does not fail: CI
+must not stop on someone else's network, but nobody should believe an audit ran that did not.
+Set PIP_AUDIT_IGNORE to a comma-separated list of advisory ids to accept one, with a reason in
+the commit that sets it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+BANNER = "=" * 78
+
+
+def main() -> int:
+    ignore = [v.strip() for v in os.environ.get("PIP_AUDIT_IGNORE", "").split(",") if v.strip()]
+    command = [
+        sys.executable,
+        "-m",
+        "pip_audit",
+        "--skip-editable",
+        "--format",
+        "json",
+        "--progress-spinner",
+        "off",
+        *(arg for vuln in ignore for arg in ("--ignore-vuln", vuln)),
+    ]
+    stderr = ""
+    try:
+        result = subprocess.run(command, capture_output=True, text=True, timeout=600)  # noqa: S603
+        stderr = result.stderr
+        report = json.loads(result.stdout)
+    except (subprocess.TimeoutExpired, json.JSONDecodeError) as exc:
+        stderr = stderr or str(exc)
+        print(
+            f"{BANNER}\npip-audit: NOT RUN. The vulnerability service could not be reached.\n{stderr.strip()[-2000:]}\n{BANNER}"
+        )
+        return 0
+    dependencies = report.get("dependencies", [])
+    vulnerable = [d for d in dependencies if d.get("vulns")]
+    skipped = [d for d in dependencies if d.get("skip_reason")]
+    audited = len(dependencies) - len(skipped)
+    print(
+        f"pip-audit: {audited} of {len(dependencies)} installed packages audited, {len(vulnerable)} vulnerable."
+    )
+    if skipped:
+        names = ", ".join(f"{d['name']} {d.get('version', '')}".strip() for d in skipped)
+        print(
+            f"{BANNER}\npip-audit: {len(skipped)} packages could NOT be audited (the advisory service does not "
+            f"know these versions or could not be reached):\n{names}\n{BANNER}"
+        )
+    for dependency in vulnerable:
+        for vuln in dependency["vulns"]:
+            fixes = ", ".join(vuln.get("fix_versions", [])) or "no fixed version yet"
+            print(f"VULNERABLE {dependency['name']} {dependency['version']}: {vuln['id']} (fixed in {fixes})")
+    return 1 if vulnerable else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,31 @@
+"""Demo step: every demo user gets an authenticator device with the published demo key, so the
+demo can be tried without a phone (``python manage.py demo_otp anne`` prints the current code).
+Never used in production: the key is public."""
+
+from __future__ import annotations
+
+from base64 import b32encode
+
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+# The published demo key (20 bytes, hex). Its base32 form can be typed into any authenticator app.
+DEMO_OTP_KEY = b"herning-demo-2026-ok".hex()
+DEMO_DEVICE_NAME = "Demo"
+
+
+def demo_otp_secret() -> str:
+    """The demo key as an authenticator app takes it (base32)."""
+    return b32encode(bytes.fromhex(DEMO_OTP_KEY)).decode()
+
+
+def seed(*, org, today, rng, stdout) -> None:
+    existing = set(
+        TOTPDevice.objects.filter(user__in=org.users.values(), name=DEMO_DEVICE_NAME).values_list(
+            "user_id", flat=True
+        )
+    )
+    TOTPDevice.objects.bulk_create(
+        TOTPDevice(user=user, name=DEMO_DEVICE_NAME, key=DEMO_OTP_KEY, confirmed=True)
+        for user in org.users.values()
+        if user.pk not in existing
+    )

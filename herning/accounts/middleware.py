@@ -1,0 +1,54 @@
+"""Two-factor login is required for every member of staff.
+
+After the password (or single sign-on) a person must also give a code from their authenticator
+app or a backup code before any page opens; a person without an app yet is taken to set one up.
+
+Who is not stopped here, by design:
+
+* views marked ``@two_factor_exempt`` (login, logout, password reset, the two-factor pages
+  themselves, the health page) and the paths in ``settings.TWO_FACTOR_EXEMPT_PATH_PREFIXES``
+  (the language switch, the single sign-on callback);
+* **API clients authenticated by token** (the API issue adds them): they carry no session, so
+  ``request.user`` is anonymous when this middleware runs and DRF authenticates them in the view.
+  A browser session reaching ``/api/`` without the second factor is refused with JSON, not sent
+  to a page.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.http import JsonResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from herning.accounts.services import has_confirmed_device, is_two_factor_verified
+
+
+def two_factor_exempt(view):
+    """Marks a view that must open between the password and the second factor."""
+    view.two_factor_exempt = True
+    return view
+
+
+class TwoFactorRequiredMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated or is_two_factor_verified(request):
+            return None
+        if getattr(view_func, "two_factor_exempt", False):
+            return None
+        if request.path.startswith(tuple(settings.TWO_FACTOR_EXEMPT_PATH_PREFIXES)):
+            return None
+        if request.path.startswith("/api/"):
+            return JsonResponse({"detail": _("Log ind med to faktorer for at bruge API'et.")}, status=403)
+        target = "accounts:otp_verify" if has_confirmed_device(user) else "accounts:otp_setup"
+        return redirect(f"{reverse(target)}?{urlencode({'next': request.get_full_path()})}")

@@ -1,0 +1,104 @@
+"""Two-factor login (TOTP with backup codes, django-otp): enrolment, verification, backup codes."""
+
+from __future__ import annotations
+
+import secrets
+
+import qrcode
+import qrcode.image.svg
+from django.conf import settings
+from django.db import transaction
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+from django_otp import login as otp_login
+from django_otp import match_token, user_has_device
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+APP_DEVICE_NAME = "Autentificeringsapp"
+BACKUP_DEVICE_NAME = "Reservekoder"
+BACKUP_CODE_COUNT = 10
+# Set by the single sign-on backend when the provider's own multi-factor login counts (settings).
+IDP_MFA_SESSION_KEY = "herning_mfa_by_identity_provider"
+
+
+def is_two_factor_verified(request) -> bool:
+    user = request.user
+    if getattr(user, "is_verified", None) and user.is_verified():
+        return True
+    return bool(settings.OIDC_PROVIDES_MFA and request.session.get(IDP_MFA_SESSION_KEY))
+
+
+def has_confirmed_device(user) -> bool:
+    return user_has_device(user, confirmed=True)
+
+
+def enrolment_device(*, user) -> TOTPDevice:
+    """The app device being set up: the same one until it is confirmed, so a reload keeps the QR code."""
+    device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("pk").first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name=APP_DEVICE_NAME, confirmed=False)
+    return device
+
+
+@transaction.atomic
+def confirm_enrolment(*, request, device: TOTPDevice, token: str) -> list[str] | None:
+    """Confirms ``device`` when ``token`` is right, signs the session in with it and returns new
+    backup codes; None when the code is wrong."""
+    if device.user_id != request.user.pk or not device.verify_token(token):
+        return None
+    device.confirmed = True
+    device.save(update_fields=["confirmed"])
+    # One app per person: an older app device (a lost phone) stops working now.
+    TOTPDevice.objects.filter(user=device.user).exclude(pk=device.pk).delete()
+    otp_login(request, device)
+    return new_backup_codes(user=device.user)
+
+
+def verify(*, request, token: str):
+    """Signs the session in with the device that accepts ``token`` (app or backup code), or None."""
+    device = match_token(request.user, token.replace(" ", "").replace("-", ""))
+    if device is not None:
+        otp_login(request, device)
+    return device
+
+
+@transaction.atomic
+def new_backup_codes(*, user, count: int = BACKUP_CODE_COUNT) -> list[str]:
+    """Replaces the person's backup codes with ``count`` new single-use ones and returns them;
+    they are shown once."""
+    device, _ = StaticDevice.objects.get_or_create(
+        user=user, name=BACKUP_DEVICE_NAME, defaults={"confirmed": True}
+    )
+    device.token_set.all().delete()
+    codes = [secrets.token_hex(4) for _ in range(count)]
+    StaticToken.objects.bulk_create(StaticToken(device=device, token=code) for code in codes)
+    return codes
+
+
+def backup_codes_left(user) -> int:
+    return StaticToken.objects.filter(device__user=user, device__confirmed=True).count()
+
+
+def used_backup_code(device) -> bool:
+    return isinstance(device, StaticDevice)
+
+
+def qr_code_svg(text: str, *, label: str) -> SafeString:
+    """``text`` as an inline SVG QR code, drawn on the server (no external service sees the secret)."""
+    image = qrcode.make(text, image_factory=qrcode.image.svg.SvgPathImage, box_size=10, border=4)
+    svg = image.to_string(encoding="unicode")
+    svg = svg.replace(
+        "<svg ",
+        f'<svg class="qr-code" role="img" aria-label="{escape(label)}" focusable="false" ',
+        1,
+    )
+    return mark_safe(svg)  # noqa: S308 - our own drawing; the only text put in is escaped
+
+
+def secret_for_manual_entry(device: TOTPDevice) -> str:
+    """The base32 secret in groups of four, for typing into an app that cannot scan."""
+    from base64 import b32encode
+
+    secret = b32encode(device.bin_key).decode().rstrip("=")
+    return " ".join(secret[i : i + 4] for i in range(0, len(secret), 4))

@@ -1,0 +1,110 @@
+"""Reusable access-matrix tests, in the spirit of NetBox's ``ViewTestCases``.
+
+Say what each kind of person gets from a URL, and the class asserts it for every one of them:
+
+    from tests.access import ANONYMOUS, AccessMatrix
+
+    class TestChildPage(AccessMatrix):
+        # A string, or a function of the ``objects`` fixture below.
+        url = lambda objects: f"/boern/{objects.child.pk}/"
+        expected = {
+            ANONYMOUS: 302,
+            "advisor": 200, "colleague": 404, "outsider": 404, "team_leader": 200,
+            "other_team_leader": 404, "duty_advisor": 404, "case_admin": 404,
+            "psychologist": 404, "health_visitor": 404, "management": 404,
+            "sysadmin": 404, "data_protection": 404,
+        }
+
+        @pytest.fixture
+        def objects(self, org):
+            case = CaseFactory(team=org.team_a, advisor=org.advisor)
+            return SimpleNamespace(case=case, child=case.child)
+
+``expected`` must name every persona of ``tests.fixtures.PERSONAS`` and ``ANONYMOUS``: a new view
+cannot forget anyone. ``method = "post"`` and ``data`` (a dict, or a function of ``objects``)
+test a form or an endpoint; ``objects`` defaults to nothing. A 302 for the anonymous visitor is
+checked to lead to the login page. For one-off checks inside another test use
+``assert_access(client_for, url, expected)``.
+
+Status codes: 200 (may read), 302 (anonymous: to login), 403 (a page for another role),
+404 (a record outside ``visible_to``), 405 (method not allowed).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from urllib.parse import urlsplit
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from tests.fixtures import PERSONAS, login_with_second_factor
+
+ANONYMOUS = "anonymous"
+EVERYONE = (ANONYMOUS, *PERSONAS)
+
+
+def outcome_for_all(status: int, **exceptions: int) -> dict[str, int]:
+    """``status`` for everyone logged in, 302 for the anonymous visitor, unless given otherwise."""
+    expected = dict.fromkeys(PERSONAS, status)
+    expected[ANONYMOUS] = 302
+    expected.update(exceptions)
+    return expected
+
+
+def request_as(client: Client, org, persona: str, url: str, *, method: str = "get", data=None):
+    if persona != ANONYMOUS:
+        login_with_second_factor(client, getattr(org, persona))
+    return getattr(client, method)(url, data or {})
+
+
+def check_outcome(response, persona: str, status: int, url: str) -> None:
+    assert response.status_code == status, (
+        f"{persona} got {response.status_code} from {url}, expected {status}"
+    )
+    if status == 302 and persona == ANONYMOUS:
+        location = urlsplit(response["Location"]).path
+        assert location in {reverse("accounts:login"), reverse("admin:login")}, (
+            f"the anonymous visitor was sent to {location}, not to a login page"
+        )
+
+
+def assert_access(org, url: str, expected: Mapping[str, int], *, method: str = "get", data=None) -> None:
+    """Asserts ``expected`` (persona → status) for ``url``, each persona with a fresh client."""
+    for persona, status in expected.items():
+        response = request_as(Client(), org, persona, url, method=method, data=data)
+        check_outcome(response, persona, status, url)
+
+
+class AccessMatrix:
+    """Subclass with ``url`` and ``expected`` (see the module docstring)."""
+
+    url: str | Callable = ""
+    expected: Mapping[str, int] = {}
+    method = "get"
+    data: dict | Callable | None = None
+
+    def pytest_generate_tests(self, metafunc):
+        if metafunc.function.__name__ == "test_persona_gets_the_expected_answer":
+            metafunc.parametrize(("persona", "status"), sorted(self.expected.items()))
+
+    @pytest.fixture
+    def objects(self, org):
+        return None
+
+    @classmethod
+    def _resolve(cls, name: str, objects):
+        # Read from the class, so a plain ``url = lambda objects: ...`` works without staticmethod.
+        value = getattr(cls, name)
+        return value(objects) if callable(value) else value
+
+    def test_persona_gets_the_expected_answer(self, persona, status, org, objects, client):
+        url = self._resolve("url", objects)
+        data = self._resolve("data", objects)
+        response = request_as(client, org, persona, url, method=self.method, data=data)
+        check_outcome(response, persona, status, url)
+
+    def test_matrix_names_every_persona(self):
+        missing = set(EVERYONE) - set(self.expected)
+        assert not missing, f"{type(self).__name__}.expected does not say what {sorted(missing)} get"

@@ -1,0 +1,227 @@
+"""Two-factor login: enrolment with a server-drawn QR code, the code step, backup codes, and what
+the requirement does and does not stop; login throttling; idle sessions."""
+
+from __future__ import annotations
+
+import io
+import re
+
+import pytest
+import time_machine
+from django.core.management import CommandError, call_command
+from django.test import Client
+from django.urls import reverse
+from django_otp.oath import TOTP
+from django_otp.plugins.otp_static.models import StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from tests.factories import TEST_PASSWORD
+from tests.herning.otp import app_device, current_code
+
+
+def password_login(client, user, *, password=TEST_PASSWORD, next_url=""):
+    data = {"username": user.username, "password": password}
+    if next_url:
+        data["next"] = next_url
+    return client.post(reverse("accounts:login"), data, follow=True)
+
+
+def test_first_login_leads_to_enrolment_with_a_qr_code_drawn_on_the_server(client, org):
+    response = password_login(client, org.advisor)
+    assert response.redirect_chain[-1][0].startswith(reverse("accounts:otp_setup"))
+    html = response.content.decode()
+    assert '<svg class="qr-code" role="img"' in html
+    assert "<path d=" in html
+    assert "http" not in html.split('<svg class="qr-code"')[1].split("</svg>")[0].replace(
+        "http://www.w3.org/2000/svg", ""
+    ), "the QR code must not load anything from elsewhere"
+    device = TOTPDevice.objects.get(user=org.advisor)
+    assert not device.confirmed
+    # A reload shows the same secret, so a half-done scan still works.
+    client.get(reverse("accounts:otp_setup"))
+    assert TOTPDevice.objects.get(user=org.advisor).key == device.key
+
+
+def test_until_the_second_factor_no_page_opens(client, org):
+    password_login(client, org.advisor)
+    for url in ("/min-dag/", "/", "/admin/", "/adgangslog/"):
+        response = client.get(url)
+        assert response.status_code == 302
+        assert response["Location"].startswith(reverse("accounts:otp_setup"))
+
+
+def test_enrolment_confirms_the_app_and_shows_backup_codes_once(client, org):
+    with time_machine.travel("2026-05-04 10:00 +02:00", tick=False) as clock:
+        password_login(client, org.advisor, next_url="/min-dag/")
+        device = TOTPDevice.objects.get(user=org.advisor)
+        wrong = client.post(reverse("accounts:otp_setup"), {"code": "000000"})
+        assert "Koden passer ikke" in wrong.content.decode()
+        clock.shift(5)  # django-otp makes the person wait a moment after a wrong code
+        response = client.post(
+            reverse("accounts:otp_setup"), {"code": current_code(device), "next": "/min-dag/"}
+        )
+        assert response.status_code == 302
+        device.refresh_from_db()
+        assert device.confirmed
+        page = client.get(response["Location"])
+        codes = re.findall(r"<li><code>([0-9a-f]{8})</code></li>", page.content.decode())
+        assert len(codes) == 10
+        assert set(codes) == set(
+            StaticToken.objects.filter(device__user=org.advisor).values_list("token", flat=True)
+        )
+        # Shown once: the page does not show them again.
+        assert not re.findall(r"<li><code>", client.get(reverse("accounts:backup_codes")).content.decode())
+        assert client.get("/min-dag/").status_code == 200
+
+
+def test_next_login_asks_for_the_code_and_accepts_the_apps_current_one(client, org):
+    with time_machine.travel("2026-05-04 10:00 +02:00", tick=False) as clock:
+        device = app_device(org.advisor)
+        response = password_login(client, org.advisor, next_url="/min-dag/")
+        assert response.redirect_chain[-1][0].startswith(reverse("accounts:otp_verify"))
+        wrong = client.post(reverse("accounts:otp_verify"), {"code": "123456", "next": "/min-dag/"})
+        assert wrong.status_code == 200
+        assert "Koden er forkert" in wrong.content.decode()
+        assert client.get("/min-dag/").status_code == 302
+        clock.shift(5)  # django-otp makes the person wait a moment after a wrong code
+        right = client.post(
+            reverse("accounts:otp_verify"), {"code": current_code(device), "next": "/min-dag/"}
+        )
+        assert right["Location"] == "/min-dag/"
+        assert client.get("/min-dag/").status_code == 200
+
+
+def test_a_backup_code_works_once(client, org):
+    from herning.accounts.services import new_backup_codes
+
+    app_device(org.advisor)
+    code = new_backup_codes(user=org.advisor)[0]
+    password_login(client, org.advisor)
+    response = client.post(reverse("accounts:otp_verify"), {"code": code}, follow=True)
+    assert "Du har 9 tilbage" in response.content.decode()
+    client.post(reverse("accounts:logout"))
+    other = Client()
+    password_login(other, org.advisor)
+    again = other.post(reverse("accounts:otp_verify"), {"code": code})
+    assert again.status_code == 200 and "Koden er forkert" in again.content.decode()
+
+
+def test_the_next_address_cannot_send_the_person_elsewhere(client, org):
+    device = app_device(org.advisor)
+    password_login(client, org.advisor)
+    response = client.post(
+        reverse("accounts:otp_verify"), {"code": current_code(device), "next": "https://evil.example/"}
+    )
+    assert response["Location"] == "/min-dag/"
+
+
+def test_a_session_api_request_without_the_second_factor_gets_json_not_a_page(client, org):
+    password_login(client, org.advisor)
+    from django.http import HttpResponse
+    from django.test import override_settings
+    from django.urls import path
+
+    class urls:
+        urlpatterns = [path("api/ping/", lambda request: HttpResponse("pong"))]
+
+    with override_settings(ROOT_URLCONF=urls):
+        response = client.get("/api/ping/")
+    assert response.status_code == 403
+    assert response.json()["detail"]
+
+
+def test_a_request_without_a_session_is_left_to_the_api_to_authenticate(client):
+    # Token clients carry no session: the two-factor middleware lets them through to DRF, which
+    # authenticates them (and the project's permission classes refuse the anonymous).
+    from django.http import HttpResponse
+    from django.test import override_settings
+    from django.urls import path
+
+    class urls:
+        urlpatterns = [path("api/ping/", lambda request: HttpResponse("pong"))]
+
+    with override_settings(ROOT_URLCONF=urls):
+        assert client.get("/api/ping/").content == b"pong"
+
+
+def test_new_backup_codes_replace_the_old(login, org):
+    from herning.accounts.services import new_backup_codes
+
+    old = new_backup_codes(user=org.advisor)
+    client = login(org.advisor)
+    client.post(reverse("accounts:backup_codes"))
+    new = set(StaticToken.objects.filter(device__user=org.advisor).values_list("token", flat=True))
+    assert len(new) == 10 and not new & set(old)
+
+
+# --- Throttling ------------------------------------------------------------------------------
+
+
+def test_five_wrong_passwords_lock_the_user_name_out_for_a_while(client, org, settings):
+    for _ in range(settings.AXES_FAILURE_LIMIT - 1):
+        assert password_login(client, org.advisor, password="wrong").status_code == 200
+    locked = client.post(reverse("accounts:login"), {"username": "alice", "password": "wrong"})
+    assert locked.status_code == 429
+    assert "For mange forsøg" in locked.content.decode()
+    # Even the right password is refused during the lockout.
+    refused = client.post(reverse("accounts:login"), {"username": "alice", "password": TEST_PASSWORD})
+    assert refused.status_code == 429
+    assert not refused.wsgi_request.user.is_authenticated
+    # Another person at the same address is not locked out.
+    assert password_login(Client(), org.colleague).redirect_chain
+
+
+def test_the_lockout_ends_after_the_cool_off(client, org, settings):
+    with time_machine.travel("2026-05-04 10:00 +02:00", tick=False) as traveller:
+        for _ in range(settings.AXES_FAILURE_LIMIT):
+            password_login(client, org.advisor, password="wrong")
+        assert password_login(client, org.advisor).status_code == 429
+        traveller.shift(settings.AXES_COOLOFF_TIME * 3600 + 60)
+        response = password_login(client, org.advisor)
+        assert response.status_code == 200
+        assert response.wsgi_request.user == org.advisor
+
+
+# --- Idle sessions ------------------------------------------------------------------------------
+
+
+def test_a_session_ends_after_the_idle_time_and_lives_on_while_used(login, org, settings):
+    with time_machine.travel("2026-05-04 10:00 +02:00", tick=False) as traveller:
+        client = login(org.advisor)
+        idle = settings.SESSION_COOKIE_AGE
+        traveller.shift(idle - 60)
+        assert client.get("/min-dag/").status_code == 200
+        traveller.shift(idle - 60)  # still within the idle time of the last request
+        assert client.get("/min-dag/").status_code == 200
+        traveller.shift(idle + 60)
+        response = client.get("/min-dag/")
+        assert response.status_code == 302
+        assert response["Location"].startswith(reverse("accounts:login"))
+
+
+# --- Demo ---------------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_demo_users_get_the_published_key_and_demo_otp_prints_the_current_code():
+    call_command("seed_demo", stdout=io.StringIO())
+    device = TOTPDevice.objects.get(user__username="anne", name="Demo")
+    out = io.StringIO()
+    with time_machine.travel("2026-05-04 10:00:10 +02:00", tick=False):
+        call_command("demo_otp", "anne", stdout=out)
+        expected = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift).token()
+    assert out.getvalue().strip() == f"{expected:06d}"
+    with pytest.raises(CommandError, match="ingen demo-app"):
+        call_command("demo_otp", "nobody", stdout=io.StringIO())
+
+
+@pytest.mark.django_db
+def test_the_demo_logs_in_with_the_printed_code(client):
+    call_command("seed_demo", stdout=io.StringIO())
+    response = client.post(
+        reverse("accounts:login"), {"username": "anne", "password": "herning-demo-2026"}, follow=True
+    )
+    out = io.StringIO()
+    call_command("demo_otp", "anne", stdout=out)
+    response = client.post(response.redirect_chain[-1][0], {"code": out.getvalue().strip()}, follow=True)
+    assert response.redirect_chain[-1][0] == "/min-dag/"
