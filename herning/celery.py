@@ -9,6 +9,7 @@ import os
 from datetime import timedelta
 
 from celery import Celery
+from celery.schedules import crontab
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "herning.settings")
 
@@ -27,6 +28,12 @@ def beat_schedule() -> dict:
             "task": "herning.core.tasks.heartbeat",
             "schedule": timedelta(seconds=settings.HEARTBEAT_SECONDS),
             "options": {"expires": settings.HEARTBEAT_SECONDS},
+        },
+        # Each night, the snapshots of the day that has just ended (evaluation figures for past
+        # dates read them); it also fills nights missed while no worker ran. Safe to run twice.
+        "evaluation-snapshots": {
+            "task": "evaluation.tasks.take_snapshots",
+            "schedule": crontab(hour=0, minute=30),
         },
     }
 

@@ -144,6 +144,7 @@ INSTALLED_APPS = [
     "measures",
     "followups",
     "network_meetings",
+    "evaluation",
 ]
 
 MIDDLEWARE = [

@@ -12,6 +12,7 @@ admin.site.index_title = _("Opsætning")
 urlpatterns = [
     path("", include("herning.accounts.urls")),
     path("", include(start_patterns)),
+    path("evaluering/", include("evaluation.urls")),
     path("sundhed/", core_views.health, name="health"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

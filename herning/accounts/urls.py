@@ -1,6 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
+from evaluation import views as evaluation_views
 from herning.accounts import views
 
 app_name = "accounts"
@@ -51,7 +52,7 @@ start_patterns = (
         path("vagt/", views.duty, name="duty"),
         path("underretninger/", views.intake, name="intake"),
         path("mine-sager/", views.my_cases, name="my_cases"),
-        path("ledelse/", views.management, name="management"),
+        path("ledelse/", evaluation_views.section_page, name="management"),
         path("ingen-rolle/", views.no_role, name="no_role"),
     ],
     "start",

@@ -57,8 +57,3 @@ my_cases = placeholder(
     _("Her ser du de sager, du er tilknyttet. Siden er under udvikling."),
     [Role.PSYCHOLOGIST, Role.HEALTH_VISITOR],
 )
-management = placeholder(
-    _("Ledelsesinformation"),
-    _("Her følger ledelsen indsatstrappen, anbringelser, opfølgning og økonomi. Siden er under udvikling."),
-    [Role.MANAGEMENT],
-)

@@ -34,6 +34,7 @@ NAV_ITEMS: tuple[NavItem, ...] = (
         frozenset({Role.PSYCHOLOGIST, Role.HEALTH_VISITOR}),
     ),
     NavItem("management", _("Ledelsesinformation"), "start:management", frozenset({Role.MANAGEMENT})),
+    NavItem("evaluation", _("Nøgletal"), "evaluation:overview", frozenset({Role.TEAM_LEADER})),
     NavItem("admin", _("Administration"), "admin:index", frozenset({Role.SYSTEM_ADMINISTRATOR})),
 )
 
