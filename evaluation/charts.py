@@ -15,7 +15,7 @@ from evaluation.tables import number
 
 WIDTH = 720
 HEIGHT = 300
-LEFT, RIGHT, TOP, BOTTOM = 64, 16, 16, 44
+LEFT, RIGHT, TOP, BOTTOM = 64, 36, 16, 44
 MAX_X_LABELS = 12
 
 
@@ -79,8 +79,9 @@ class Chart:
     baseline: int = HEIGHT - BOTTOM
 
     @property
-    def plot_height(self) -> int:
-        return self.baseline - self.top
+    def empty(self) -> bool:
+        """Nothing to draw (e.g. every value hidden): the page shows the table alone."""
+        return not self.bars and not any(line.points for line in self.lines)
 
 
 def _nice_max(value: float) -> tuple[float, float]:
@@ -97,24 +98,27 @@ def _fmt(value: float, decimals: int) -> str:
     return number(value, decimals)
 
 
-def _axis(top_value: float, *, suffix: str) -> tuple[float, list[Tick], int]:
+def _axis(top_value: float, *, suffix: str) -> tuple[float, list[Tick]]:
     top, step = _nice_max(top_value)
-    decimals = 0 if step >= 1 else 1
+    decimals = 0 if step >= 1 else 1 if step >= 0.1 else 2
     ticks = []
     value = 0.0
     while value <= top + step / 2:
         ticks.append(Tick(y=value, label=f"{_fmt(value, decimals)}{suffix}"))
         value += step
-    return top, ticks, decimals
+    return top, ticks
 
 
 def _scale_y(value: float, top: float) -> float:
     return (HEIGHT - BOTTOM) - (value / top) * (HEIGHT - BOTTOM - TOP)
 
 
-def line_chart(*, title: str, x_labels: list[str], series: list[Series], suffix: str = "") -> Chart:
+def line_chart(
+    *, title: str, x_labels: list[str], series: list[Series], suffix: str = "", decimals: int = 0
+) -> Chart:
+    """Lines over ``x_labels``; ``decimals`` for the values in the points' titles."""
     values = [v for s in series for v in s.values if v is not None]
-    top, ticks, decimals = _axis(max(values, default=0), suffix=suffix)
+    top, ticks = _axis(max(values, default=0), suffix=suffix)
     count = len(x_labels)
     span = WIDTH - RIGHT - LEFT
     xs = [LEFT + (span * i / (count - 1) if count > 1 else span / 2) for i in range(count)]
@@ -156,12 +160,12 @@ def bar_chart(
     suffix: str = "",
     targets: list[tuple[float, str]] = (),
     top_value: float | None = None,
+    decimals: int = 0,
 ) -> Chart:
-    """Grouped bars: one group per x label, one bar per series; ``targets`` are horizontal lines."""
+    """Grouped bars: one group per x label, one bar per series; ``targets`` are horizontal lines;
+    ``decimals`` for the values in the bars' titles."""
     values = [v for s in series for v in s.values if v is not None] + [t for t, _ in targets]
-    top, ticks, decimals = _axis(
-        top_value if top_value is not None else max(values, default=0), suffix=suffix
-    )
+    top, ticks = _axis(top_value if top_value is not None else max(values, default=0), suffix=suffix)
     groups = max(len(x_labels), 1)
     group_width = (WIDTH - RIGHT - LEFT) / groups
     bar_width = group_width * 0.8 / max(len(series), 1)

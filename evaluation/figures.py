@@ -24,7 +24,7 @@ from evaluation.models import PlacementTarget
 from evaluation.periods import Period, clip, month_ends
 from evaluation.scope import Scope, teams_in
 from evaluation.stats import SMALL_GROUP, paired
-from evaluation.tables import Cell, Row, Table, change, number, protect, share, text
+from evaluation.tables import MIN_CHILDREN, Cell, Row, Table, change, number, protect, share, text
 from measures.models import LadderMovement, PlacementCategory
 
 
@@ -294,8 +294,9 @@ def child_years(ctx: FigureContext) -> Figure:
     )
     chart = bar_chart(
         title=table.title,
-        x_labels=[p.label for p in ctx.periods],
+        x_labels=[p.name for p in ctx.periods],
         series=[Series(str(label), [c[key].number for c in per_period]) for key, label in GROUP_SERIES],
+        decimals=2,
     )
     return Figure("aarsboern", table.title, _("Som KORA Tabel 2.1-2.3 og 4.1"), table, chart)
 
@@ -341,11 +342,12 @@ def placement_targets(ctx: FigureContext) -> Figure:
     )
     chart = bar_chart(
         title=table.title,
-        x_labels=[p.label for p in ctx.periods],
+        x_labels=[p.name for p in ctx.periods],
         series=series,
         suffix=" %",
         targets=[(float(t.share), f"{t.name}: {_target_label(t)}") for t in targets],
         top_value=100,
+        decimals=1,
     )
     return Figure("maal", table.title, _("Mål fra Sverigesprojektet (75/25)"), table, chart)
 
@@ -381,7 +383,7 @@ def placement_costs(ctx: FigureContext) -> Figure:
     )
     chart = bar_chart(
         title=_("Udgifter til anbringelser (1.000 kr.)"),
-        x_labels=[p.label for p in ctx.periods],
+        x_labels=[p.name for p in ctx.periods],
         series=[
             Series(
                 str(label),
@@ -510,12 +512,21 @@ def complaint_rates(ctx: FigureContext) -> Figure:
             Series(p.label, [r.cells[i * 3 + 2].number for r in rows]) for i, p in enumerate(ctx.periods)
         ],
         suffix=" %",
+        decimals=1,
     )
     return Figure("klager", table.title, _("Som KORA Tabel 3.2"), table, chart)
 
 
 # --- Well-being -------------------------------------------------------------------------------
 
+SDQ_SHORT_LABELS = {
+    "total": gettext_lazy("Samlet"),
+    "emotional": gettext_lazy("Emotionelle"),
+    "conduct": gettext_lazy("Adfærd"),
+    "hyperactivity": gettext_lazy("Hyperaktivitet"),
+    "peer": gettext_lazy("Jævnaldrende"),
+    "prosocial": gettext_lazy("Prosocial"),
+}
 SDQ_LABELS = {
     "total": gettext_lazy("Samlet vanskelighedsscore (0-40)"),
     "emotional": gettext_lazy("Emotionelle symptomer (0-10)"),
@@ -560,7 +571,9 @@ def sdq_cohort(ctx: FigureContext) -> Figure:
             )
         )
     total = results["total"]
-    if total.n and total.small:
+    if 0 < total.n < MIN_CHILDREN:
+        warnings.append(_("For få børn til at vise et resultat: under %(min)s.") % {"min": MIN_CHILDREN})
+    elif total.n and total.small:
         warnings.append(
             _(
                 "Gruppen er lille (%(n)s børn). Med under %(limit)s børn er resultatet usikkert, og en "
@@ -595,11 +608,12 @@ def sdq_cohort(ctx: FigureContext) -> Figure:
     )
     chart = bar_chart(
         title=_("Gennemsnitlig SDQ-score før og efter"),
-        x_labels=[str(SDQ_LABELS[s]).split(" (")[0] for s in selectors.SDQ_SCALES],
+        x_labels=[str(SDQ_SHORT_LABELS[s]) for s in selectors.SDQ_SCALES],
         series=[
             Series(_("Før"), [r.cells[1].number for r in rows]),
             Series(_("Efter"), [r.cells[2].number for r in rows]),
         ],
+        decimals=1,
     )
     return Figure("sdq", table.title, _("Som KORA Tabel 3.3"), table, chart, warnings=warnings)
 
@@ -690,6 +704,7 @@ def comparison(ctx: FigureContext) -> Figure:
             Series(p.label, [values[(g, i)]["all"].number for g in range(len(groups))])
             for i, p in enumerate(periods)
         ],
+        decimals=2,
     )
     return Figure(
         "sammenligning",

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import datetime
 
+from dateutil.relativedelta import relativedelta
 from django import forms
 from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from evaluation.models import Complaint, SdqScore
-from evaluation.periods import Period, year
+from evaluation.periods import Period, spanning, year
 from evaluation.scope import Scope, districts_in, teams_in
 from herning.core.forms import DateInput
 
@@ -107,12 +108,15 @@ class SdqCohortForm(ScopeFilterMixin, forms.Form):
 
     @classmethod
     def for_request(cls, data, *, scope, today: datetime.date):
-        before = year(today.year - 2)
+        # By default the year that began two years ago against the last year, as KORA measured
+        # in 2014 and again in 2016.
+        before_start = today - relativedelta(years=2) + datetime.timedelta(days=1)
+        after_start = today - relativedelta(years=1) + datetime.timedelta(days=1)
         defaults = {
             "informant": SdqScore.Informant.TEACHER,
-            "before_start": before.start.isoformat(),
-            "before_end": before.end.isoformat(),
-            "after_start": datetime.date(today.year, 1, 1).isoformat(),
+            "before_start": before_start.isoformat(),
+            "before_end": (after_start - datetime.timedelta(days=1)).isoformat(),
+            "after_start": after_start.isoformat(),
             "after_end": today.isoformat(),
         }
         return _bound(cls, data, defaults, scope=scope)
@@ -214,10 +218,7 @@ class ComparisonForm(forms.Form):
 
     def periods(self) -> list[Period]:
         d = self.cleaned_data
-        return [
-            Period(d["first_start"], d["first_end"], str(_("Periode 1"))),
-            Period(d["second_start"], d["second_end"], str(_("Periode 2"))),
-        ]
+        return [spanning(d["first_start"], d["first_end"]), spanning(d["second_start"], d["second_end"])]
 
 
 # --- Entry ------------------------------------------------------------------------------------
@@ -259,6 +260,7 @@ class SdqScoreForm(forms.ModelForm):
             "prosocial",
         ]
         widgets = {"assessed_on": DateInput()}
+        initial = {"informant": SdqScore.Informant.TEACHER}
         help_texts = {
             "total": _("Summen af de fire vanskelighedsskalaer. Prosocial adfærd tælles ikke med."),
         }

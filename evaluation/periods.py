@@ -48,6 +48,17 @@ def half_year(y: int, half: int) -> Period:
     return Period(datetime.date(y, 7, 1), datetime.date(y, 12, 31), _("2. halvår %(year)s") % {"year": y})
 
 
+def spanning(start: datetime.date, end: datetime.date) -> Period:
+    """The period from ``start`` to ``end``, named as a year or a half-year when it is one."""
+    for candidate in (year(start.year), half_year(start.year, 1), half_year(start.year, 2)):
+        if (candidate.start, candidate.end) == (start, end):
+            return candidate
+    name = (
+        f"{formats.date_format(start, 'SHORT_DATE_FORMAT')}-{formats.date_format(end, 'SHORT_DATE_FORMAT')}"
+    )
+    return Period(start, end, name)
+
+
 def periods_between(first_year: int, last_year: int, *, granularity: str) -> list[Period]:
     """The years (``granularity="year"``) or half-years (``"half"``) from ``first_year`` to
     ``last_year`` inclusive."""

@@ -28,10 +28,11 @@ class TimeInput(forms.TimeInput):
 def widget_css_class(widget: forms.Widget) -> str:
     if isinstance(widget, forms.CheckboxInput):
         return "form-checkbox"
-    if isinstance(widget, forms.RadioSelect):
-        return "form-radio"
+    # Before RadioSelect: Django's CheckboxSelectMultiple is a subclass of it.
     if isinstance(widget, forms.CheckboxSelectMultiple):
         return "form-checkbox"
+    if isinstance(widget, forms.RadioSelect):
+        return "form-radio"
     if isinstance(widget, forms.Select):
         return "form-select"
     if isinstance(widget, forms.ClearableFileInput | forms.FileInput):
