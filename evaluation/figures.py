@@ -626,7 +626,7 @@ def _comparison_values(scope: Scope, period: Period) -> dict[str, Cell]:
     placed = selectors.placements(scope, [period])[0]
     broke, broke_children = selectors.breakdowns(scope, [period])[0]
     complaints = sum(selectors.complaints(scope, [period]).values())
-    cases = selectors.cases_per_team(scope, [period]).get((0, None), 0)
+    cases = selectors.cases_per_team(scope, [period], by_team=False).get((0, None), 0)
     v = {
         key: Cell(placed.child_years(key), "dec2", n=placed.children.get(key, 0))
         for key in ("home_based", "family_care", "institution", "all")

@@ -139,6 +139,19 @@ class SdqCohortForm(ScopeFilterMixin, forms.Form):
         )
 
 
+def default_comparison_periods(first: datetime.date, last: datetime.date) -> tuple[Period, Period]:
+    """The last two calendar years with data (the latest so far), or, with less than that, the
+    days with data split in two halves."""
+    previous = year(last.year - 1)
+    if first <= previous.end:
+        return (
+            spanning(max(first, previous.start), previous.end),
+            spanning(datetime.date(last.year, 1, 1), last),
+        )
+    middle = first + (last - first) / 2
+    return spanning(first, middle), spanning(middle + datetime.timedelta(days=1), last)
+
+
 class ComparisonForm(forms.Form):
     """Two groups of districts over two periods, as KORA compared the pilot districts with the rest."""
 
@@ -164,20 +177,19 @@ class ComparisonForm(forms.Form):
     @classmethod
     def for_request(cls, data, *, scope, coverage):
         districts = list(districts_in(scope).values_list("pk", flat=True))
-        last = coverage[1]
-        first, second = year(last.year - 1), year(last.year)
+        first, second = default_comparison_periods(*coverage)
         defaults = {
             "label_a": str(_("Gruppe A")),
             "label_b": str(_("Gruppe B")),
             "first_start": first.start.isoformat(),
             "first_end": first.end.isoformat(),
             "second_start": second.start.isoformat(),
-            "second_end": min(second.end, last).isoformat(),
+            "second_end": second.end.isoformat(),
         }
         form_data = QueryDict(mutable=True)
         for key, value in defaults.items():
             form_data[key] = value
-        if not data:
+        if "group_a" not in data and "group_b" not in data:
             form_data.setlist("group_a", [str(pk) for pk in districts[:1]])
             form_data.setlist("group_b", [str(pk) for pk in districts[1:]])
         for key in data:

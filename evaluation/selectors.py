@@ -320,16 +320,21 @@ def complaints(scope: Scope, periods: list[Period]) -> dict[tuple[int, int], int
     return {(r["period"], r["team"]): r["n"] for r in rows}
 
 
-def cases_per_team(scope: Scope, periods: list[Period]) -> dict[tuple[int, int | None], int]:
-    """Distinct cases open at some time in each period, per (period index, team id), and for all
-    teams together under team ``None`` (a case that moved team counts once there)."""
+def cases_per_team(
+    scope: Scope, periods: list[Period], *, by_team: bool = True
+) -> dict[tuple[int, int | None], int]:
+    """Distinct cases open at some time in each period, per (period index, team id) unless not
+    ``by_team``, and for all teams together under team ``None`` (a case that moved team counts
+    once there)."""
     if not periods:
         return {}
     base = snapshots(scope).filter(_in_periods(periods)).annotate(period=_period_of(periods))
-    result = {
-        (r["period"], r["team"]): r["n"]
-        for r in base.values("period", "team").annotate(n=Count("case", distinct=True)).order_by()
-    }
+    result = {}
+    if by_team:
+        result = {
+            (r["period"], r["team"]): r["n"]
+            for r in base.values("period", "team").annotate(n=Count("case", distinct=True)).order_by()
+        }
     for r in base.values("period").annotate(n=Count("case", distinct=True)).order_by():
         result[(r["period"], None)] = r["n"]
     return result

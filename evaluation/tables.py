@@ -38,11 +38,15 @@ FORMATS = {
 }
 
 
+def rounded(value, decimals: int) -> Decimal:
+    """``value`` rounded half up (as people round, not to even) to ``decimals``."""
+    return Decimal(str(value)).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+
+
 def number(value, decimals: int) -> str:
     """``value`` rounded half up to ``decimals`` and written the local way (1.234,5 in Danish);
     Django's own number formatting cuts decimals off instead of rounding."""
-    rounded = Decimal(str(value)).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
-    return formats.number_format(rounded, decimals, use_l10n=True, force_grouping=True)
+    return formats.number_format(rounded(value, decimals), decimals, use_l10n=True, force_grouping=True)
 
 
 @dataclass(eq=False)
@@ -97,7 +101,8 @@ class Cell:
         if self.value is None or self.fmt == "text":
             return "" if self.value is None else str(self.value)
         decimals, _unit = FORMATS[self.fmt]
-        return round(float(self.value), decimals)
+        value = rounded(self.value, decimals)
+        return int(value) if decimals == 0 else float(value)
 
     @property
     def is_numeric(self) -> bool:

@@ -65,10 +65,9 @@ _SECTION = {s.key: s for s in SECTIONS}
 _FIGURE_SECTION = {key: s for s in reversed(SECTIONS) for key in s.figures}
 
 
-def _figure_context(section: Section, request, scope):
+def _figure_context(section: Section, request, scope, coverage):
     """The section's filter form and the context its figures are computed in (None while the form
     is invalid or there is no data). A team or district outside the person's scope is a 404."""
-    coverage = selectors.coverage(scope)
     today = timezone.localdate()
     if section.form == "sdq":
         form = SdqCohortForm.for_request(request.GET, scope=scope, today=today)
@@ -140,7 +139,8 @@ def section_page(request, section: str = "overblik"):
         raise Http404
     _allowed(current, request.user)
     scope = scope_for(request.user)
-    form, ctx = _figure_context(current, request, scope)
+    coverage = selectors.coverage(scope)
+    form, ctx = _figure_context(current, request, scope, coverage)
     figures = [FIGURES[key](ctx) for key in current.figures] if ctx else []
     whole = sees_whole_municipality(request.user)
     return render(
@@ -156,7 +156,7 @@ def section_page(request, section: str = "overblik"):
             "figures": figures,
             "query": request.GET.urlencode(),
             "disclosure_note": DISCLOSURE_NOTE,
-            "coverage": selectors.coverage(scope),
+            "coverage": coverage,
         },
     )
 
@@ -167,7 +167,8 @@ def export(request, key: str, fmt: str):
         raise Http404
     section = _FIGURE_SECTION[key]
     _allowed(section, request.user)
-    form, ctx = _figure_context(section, request, scope_for(request.user))
+    scope = scope_for(request.user)
+    form, ctx = _figure_context(section, request, scope, selectors.coverage(scope))
     if ctx is None:
         errors = "; ".join(str(e) for errs in (form.errors.values() if form else []) for e in errs)
         return HttpResponseBadRequest(
