@@ -62,8 +62,10 @@ def _complaint(case: Case, *, start, today, rng) -> int:
     subject = rng.choice(Complaint.Subject.values)
     outcome = rng.choices([o for o, _w in _OUTCOMES], weights=[w for _o, w in _OUTCOMES])[0]
     decided = received + datetime.timedelta(days=rng.randint(14, 45))
+    if not chosen or first > last:
+        return 0
     staff = _staff(case)
-    if not chosen or staff is None or first > last:
+    if staff is None:
         return 0
     if Complaint.objects.filter(case=case, received_on=received, subject=subject).exists():
         return 0
@@ -91,10 +93,12 @@ def _sdq(case: Case, *, start, today, rng) -> int:
     after = _subscales(rng, means, shift=rng.gauss(-0.3, 0.6))
     prosocial = (rng.randint(3, 9), rng.randint(3, 10))
     informant = SdqScore.Informant.TEACHER if rng.random() < 0.8 else SdqScore.Informant.PARENT
-    staff = _staff(case)
     age = case.child.age_on(before_on)
     open_then = case.opened_on <= before_on and (case.closed_on is None or case.closed_on > after_on)
-    if not chosen or staff is None or not open_then or not 4 <= age <= 16:
+    if not chosen or not open_then or not 4 <= age <= 16:
+        return 0
+    staff = _staff(case)
+    if staff is None:
         return 0
     created = 0
     for day, scales, social in ((before_on, before, prosocial[0]), (after_on, after, prosocial[1])):

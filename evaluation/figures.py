@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy
 from evaluation import selectors
 from evaluation.charts import Chart, Series, bar_chart, line_chart
 from evaluation.models import PlacementTarget
-from evaluation.periods import Period, clip, month_ends
+from evaluation.periods import Period, clip, month_ends, periods_between
 from evaluation.scope import Scope, teams_in
 from evaluation.stats import SMALL_GROUP, paired
 from evaluation.tables import MIN_CHILDREN, Cell, Row, Table, change, number, protect, share, text
@@ -54,8 +54,6 @@ class FigureContext:
 
     @classmethod
     def for_years(cls, scope: Scope, coverage, *, year_from: int, year_to: int, granularity: str):
-        from evaluation.periods import periods_between
-
         first, last = coverage
         periods = [clip(p, first, last) for p in periods_between(year_from, year_to, granularity=granularity)]
         return cls(
