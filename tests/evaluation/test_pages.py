@@ -123,6 +123,10 @@ def test_comparison_of_district_groups_side_by_side(kora, login):
     html = client.get(f"/evaluering/sammenligning/?{query}").content.decode()
     assert "Sverigesdistrikter" in html and "Øvrige" in html
     assert "1. halvår 2025" in html and "2. halvår 2025" in html
+    # The district choices are visible checkboxes: the design system's class sits on each input,
+    # not on the group's wrapper (which it would hide).
+    assert '<div id="id_group_a"><div>' in html
+    assert f'type="checkbox" name="group_a" value="{kora.org.district_a.pk}" class="form-checkbox"' in html
     csv = client.get(f"/evaluering/eksport/sammenligning.csv?{query}").content.decode().lstrip("\ufeff")
     rows = {line.split(",")[0]: line.split(",")[1:] for line in csv.splitlines()}
     # team A (district A), sager open in H1: A1-A5, A7 = 6; in H2: A1-A7 = 7 (A6 opened in October)
