@@ -35,6 +35,7 @@ from evaluation.tables import DISCLOSURE_NOTE
 from herning.audit.models import AccessLog
 from herning.audit.services import log_child_read
 from herning.core.access import role_required
+from herning.organisation.models import Role
 
 
 @dataclass(frozen=True)
@@ -159,6 +160,12 @@ def section_page(request, section: str = "overblik"):
             "coverage": coverage,
         },
     )
+
+
+@role_required(Role.MANAGEMENT)
+def management_page(request):
+    """Management's start page (``start:management``): the overview of the whole municipality."""
+    return section_page(request, "overblik")
 
 
 @role_required(*FIGURE_ROLES)

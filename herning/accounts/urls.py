@@ -52,7 +52,7 @@ start_patterns = (
         path("vagt/", views.duty, name="duty"),
         path("underretninger/", views.intake, name="intake"),
         path("mine-sager/", views.my_cases, name="my_cases"),
-        path("ledelse/", evaluation_views.section_page, name="management"),
+        path("ledelse/", evaluation_views.management_page, name="management"),
         path("ingen-rolle/", views.no_role, name="no_role"),
     ],
     "start",

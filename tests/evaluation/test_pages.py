@@ -58,6 +58,7 @@ def test_management_lands_on_the_overview(kora, login):
 
 def test_team_leader_sees_the_own_team_and_not_the_comparison(kora, login):
     client = login(kora.org.team_leader)
+    assert client.get("/ledelse/").status_code == 403  # management's start page
     html = client.get("/evaluering/").content.decode()
     assert "Nøgletal for dit team" in html and "Team A" in html
     assert "Sammenligning" not in html
