@@ -35,7 +35,6 @@ class Figure:
     source: str
     table: Table
     chart: Chart | None = None
-    intro: str = ""
     warnings: list[str] = field(default_factory=list)
 
 

@@ -180,7 +180,3 @@ class Table:
                 f"{label} – {c}" if label else str(c) for c in self.columns[len(names) : len(names) + span]
             ]
         return names
-
-    @property
-    def has_hidden(self) -> bool:
-        return any(c.hidden for r in self.rows for c in r.cells)
