@@ -50,6 +50,12 @@ def beat_schedule() -> dict:
             "task": "herning.audit.tasks.purge_access_log",
             "schedule": crontab(hour=3, minute=15),
         },
+        # Each night, the snapshots of the day that has just ended (evaluation figures for past
+        # dates read them); it also fills nights missed while no worker ran. Safe to run twice.
+        "evaluation-snapshots": {
+            "task": "evaluation.tasks.take_snapshots",
+            "schedule": crontab(hour=0, minute=30),
+        },
     }
 
 

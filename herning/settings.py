@@ -151,6 +151,7 @@ INSTALLED_APPS = [
     "measures",
     "followups",
     "network_meetings",
+    "evaluation",
 ]
 
 MIDDLEWARE = [

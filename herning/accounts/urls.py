@@ -3,6 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
 from cases.views import intake as case_intake
+from evaluation import views as evaluation_views
 from herning.accounts import otp_views, views
 from herning.accounts.middleware import two_factor_exempt
 
@@ -73,7 +74,7 @@ start_patterns = (
         path("vagt/", case_intake.duty, name="duty"),
         path("underretninger/", case_intake.intake, name="intake"),
         path("mine-sager/", case_intake.my_cases, name="my_cases"),
-        path("ledelse/", views.management, name="management"),
+        path("ledelse/", evaluation_views.management_page, name="management"),
         path("ingen-rolle/", views.no_role, name="no_role"),
     ],
     "start",

@@ -40,8 +40,3 @@ team = placeholder(
     ),
     [Role.TEAM_LEADER],
 )
-management = placeholder(
-    _("Ledelsesinformation"),
-    _("Her følger ledelsen indsatstrappen, anbringelser, opfølgning og økonomi. Siden er under udvikling."),
-    [Role.MANAGEMENT],
-)

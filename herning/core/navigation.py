@@ -62,6 +62,7 @@ NAV_ITEMS: tuple[NavItem, ...] = (
         frozenset({Role.MANAGEMENT}),
     ),
     NavItem("access_log", _("Adgangslog"), "audit:search", frozenset({Role.DATA_PROTECTION})),
+    NavItem("evaluation", _("Nøgletal"), "evaluation:overview", frozenset({Role.TEAM_LEADER})),
     NavItem("admin", _("Administration"), "admin:index", frozenset({Role.SYSTEM_ADMINISTRATOR})),
 )
 

@@ -70,7 +70,7 @@ def test_a_role_page_is_refused_to_other_roles(login, org):
 
 
 def test_placeholder_pages_say_they_are_not_built_yet(login, org):
-    html = login(org.management).get("/ledelse/").content.decode()
+    html = login(org.advisor).get("/min-dag/").content.decode()
     assert "Kommer i en senere version" in html
 
 

@@ -16,6 +16,7 @@ DEMO_STEPS: list[str] = [
     "herning.accounts.demo.seed",
     "cases.demo.seed",
     "network_meetings.demo.seed",
+    "evaluation.demo.seed",
 ]
 
 

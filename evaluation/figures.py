@@ -1,0 +1,730 @@
+"""The evaluation figures, each a table (with disclosure control) and, where it helps, a chart.
+
+One function per figure, named after what it shows, taking a ``FigureContext`` (the scope and the
+periods) and returning a ``Figure``. The pages and the exports call the same functions
+(``FIGURES``), so a table downloaded is the table shown. A new figure (the follow-ups per case and
+half-year of KORA Fig. 2.2 is next, once the follow-up records exist) is one more function and one
+more entry in ``FIGURES`` and ``SECTIONS``.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from django.utils import formats
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from evaluation import selectors
+from evaluation.charts import Chart, Series, bar_chart, line_chart
+from evaluation.models import PlacementTarget
+from evaluation.periods import Period, clip, month_ends, periods_between
+from evaluation.scope import Scope, teams_in
+from evaluation.stats import SMALL_GROUP, paired
+from evaluation.tables import MIN_CHILDREN, Cell, Row, Table, change, number, protect, share, text
+from measures.models import LadderMovement, PlacementCategory
+
+
+@dataclass
+class Figure:
+    key: str
+    title: str
+    source: str
+    table: Table
+    chart: Chart | None = None
+    warnings: list[str] = field(default_factory=list)
+
+
+@dataclass
+class FigureContext:
+    """What a page's figures are computed for: a scope, the days with snapshots (``first`` to
+    ``last``), the chosen range within them and its periods."""
+
+    scope: Scope
+    first: datetime.date
+    last: datetime.date
+    start: datetime.date
+    end: datetime.date
+    periods: list[Period]
+    extra: dict = field(default_factory=dict)
+
+    @classmethod
+    def for_years(cls, scope: Scope, coverage, *, year_from: int, year_to: int, granularity: str):
+        first, last = coverage
+        periods = [clip(p, first, last) for p in periods_between(year_from, year_to, granularity=granularity)]
+        return cls(
+            scope=scope,
+            first=first,
+            last=last,
+            start=max(first, datetime.date(year_from, 1, 1)),
+            end=min(last, datetime.date(year_to, 12, 31)),
+            periods=[p for p in periods if p is not None],
+        )
+
+    @cached_property
+    def steps(self):
+        return selectors.ladder_steps()
+
+    @cached_property
+    def placed(self) -> list[selectors.Placed]:
+        return selectors.placements(self.scope, self.periods)
+
+
+STEP_NONE_LABEL = gettext_lazy("Under afklaring")
+CATEGORY_ROWS = [
+    # key, label, level, is a total
+    ("home_based", gettext_lazy("Hjemmebaserede anbringelser"), 0, False),
+    ("family_care", gettext_lazy("Familiepleje i alt"), 0, True),
+    (PlacementCategory.NETWORK_FOSTER, gettext_lazy("Netværkspleje"), 1, False),
+    (PlacementCategory.FOSTER_FAMILY, gettext_lazy("Almindelig plejefamilie"), 1, False),
+    (PlacementCategory.SPECIAL_FOSTER, gettext_lazy("Særlig plejefamilie"), 1, False),
+    ("institution", gettext_lazy("Institution (døgninstitution, opholdssted, sikret)"), 0, False),
+    ("all", gettext_lazy("Anbragte i alt"), 0, True),
+]
+# The sums shown in the category tables: the total of all placed, and family care.
+CATEGORY_SUMS = [
+    ("all", ["home_based", "family_care", "institution"]),
+    ("family_care", list(selectors.FAMILY_CARE)),
+]
+GROUP_SERIES = [
+    ("home_based", gettext_lazy("Hjemmebaseret")),
+    ("family_care", gettext_lazy("Familiepleje")),
+    ("institution", gettext_lazy("Institution")),
+]
+
+
+def _month_label(day: datetime.date) -> str:
+    return formats.date_format(day, "M Y")
+
+
+def _step_label(step) -> str:
+    return str(step) if step is not None else str(STEP_NONE_LABEL)
+
+
+def _period_note(periods: list[Period]) -> list[str]:
+    partial = [p.label for p in periods if p.partial]
+    if not partial:
+        return []
+    return [
+        _("Perioder, som data kun dækker en del af, er opgjort for de dage, der er data for: %(periods)s.")
+        % {"periods": ", ".join(partial)}
+    ]
+
+
+# --- The ladder -------------------------------------------------------------------------------
+
+
+def ladder_over_time(ctx: FigureContext) -> Figure:
+    """Open cases per ladder step at the end of each month (KORA Fig. 2.1)."""
+    days = month_ends(ctx.start, ctx.end)
+    counts = selectors.cases_per_step(ctx.scope, days)
+    keys = [None, *[s.number for s in ctx.steps]]
+    columns = [str(STEP_NONE_LABEL), *[str(s) for s in ctx.steps], _("I alt")]
+    rows, sums, cells = [], [], []
+    for day in days:
+        parts = [Cell(counts[day].get(k, 0), n=counts[day].get(k, 0)) for k in keys]
+        total = Cell(sum(p.value for p in parts), n=sum(p.value for p in parts))
+        rows.append(Row(_month_label(day), [*parts, total]))
+        sums.append((total, parts))
+        cells += [*parts, total]
+    protect(cells, sums)
+    table = Table(
+        title=_("Sager på indsatstrappens trin ved udgangen af hver måned"),
+        row_header=_("Måned"),
+        columns=columns,
+        rows=rows,
+        notes=[
+            _(
+                "Hver sag tæller på det højeste trin blandt dens aktive indsatser. Sager uden aktiv indsats "
+                "(under afklaring eller undersøgelse) er en serie for sig. Den løbende måned tælles på den "
+                "seneste dag med data."
+            )
+        ],
+    )
+    chart = line_chart(
+        title=table.title,
+        x_labels=[r.label for r in rows],
+        series=[Series(label, [r.cells[i].number for r in rows]) for i, label in enumerate(columns[:-1])],
+    )
+    return Figure("trappe", table.title, _("Som KORA Figur 2.1"), table, chart)
+
+
+def ladder_now(ctx: FigureContext) -> Figure:
+    """Open cases per step on the last day with data."""
+    day = ctx.end
+    counts = selectors.cases_per_step(ctx.scope, [day])[day]
+    keys = [None, *[s.number for s in ctx.steps]]
+    labels = [str(STEP_NONE_LABEL), *[str(s) for s in ctx.steps]]
+    parts = [Cell(counts.get(k, 0), n=counts.get(k, 0)) for k in keys]
+    total = Cell(sum(p.value for p in parts), n=sum(p.value for p in parts))
+    protect([*parts, total], [(total, parts)])
+    rows = [Row(label, [cell, share(cell, total)]) for label, cell in zip(labels, parts, strict=True)]
+    rows.append(Row(_("I alt"), [total, share(total, total)], total=True))
+    title = _("Sager på indsatstrappen %(date)s") % {"date": formats.date_format(day, "SHORT_DATE_FORMAT")}
+    table = Table(title=title, row_header=_("Trin"), columns=[_("Sager"), _("Andel")], rows=rows)
+    chart = bar_chart(
+        title=title,
+        x_labels=[str(STEP_NONE_LABEL)] + [str(s.number) for s in ctx.steps],
+        series=[Series(_("Sager"), [p.number for p in parts])],
+    )
+    return Figure("trappe-nu", title, _("Som KORA Figur 2.1, på én dag"), table, chart)
+
+
+def movement_matrix(ctx: FigureContext) -> Figure:
+    """Cases that moved from one step to another (KORA Fig. 4.1)."""
+    moved = selectors.movements(ctx.scope, ctx.start, ctx.end)
+    keys = [None, *[s.number for s in ctx.steps]]
+    labels = [str(STEP_NONE_LABEL), *[str(s) for s in ctx.steps]]
+    rows, cells = [], []
+    for source, label in zip(keys, labels, strict=True):
+        row = []
+        for target in keys:
+            cell = (
+                Cell(None)
+                if source == target
+                else Cell(moved.get((source, target), 0), n=moved.get((source, target), 0))
+            )
+            row.append(cell)
+            cells.append(cell)
+        rows.append(Row(label, row))
+    protect(cells)
+    table = Table(
+        title=_("Sager, der er rykket fra ét trin til et andet"),
+        row_header=_("Fra \\ til"),
+        columns=labels,
+        rows=rows,
+        notes=[
+            _(
+                "Perioden %(start)s-%(end)s. En sag, der rykker samme vej flere gange, tæller én gang i cellen."
+            )
+            % {
+                "start": formats.date_format(ctx.start, "SHORT_DATE_FORMAT"),
+                "end": formats.date_format(ctx.end, "SHORT_DATE_FORMAT"),
+            }
+        ],
+    )
+    return Figure("bevaegelser", table.title, _("Som KORA Figur 4.1"), table)
+
+
+def movement_reasons(ctx: FigureContext) -> Figure:
+    """Movements up and down the ladder by reason (KORA ch. 4.2)."""
+    counted = selectors.movement_reasons(ctx.scope, ctx.start, ctx.end)
+    rows, cells, sums = [], [], []
+    for reason, label in LadderMovement.Reason.choices:
+        up_n, up_cases = counted.get((reason, "up"), (0, 0))
+        down_n, down_cases = counted.get((reason, "down"), (0, 0))
+        if not up_n and not down_n:
+            continue
+        up, down = Cell(up_n, n=up_cases), Cell(down_n, n=down_cases)
+        # A lower bound of the distinct cases behind the total: hide rather than risk it.
+        total = Cell(up_n + down_n, n=max(up_cases, down_cases))
+        rows.append(Row(str(label), [up, down, total]))
+        cells += [up, down, total]
+        sums.append((total, [up, down]))
+    protect(cells, sums)
+    table = Table(
+        title=_("Bevægelser op og ned ad trappen efter årsag"),
+        row_header=_("Årsag"),
+        columns=[_("Op ad trappen"), _("Ned ad trappen"), _("I alt")],
+        rows=rows,
+        notes=[_("Antal bevægelser. Første indsats i en sag tæller som en bevægelse op fra afklaring.")],
+    )
+    chart = None
+    if rows:
+        chart = bar_chart(
+            title=table.title,
+            x_labels=[r.label for r in rows],
+            series=[
+                Series(_("Op"), [r.cells[0].number for r in rows]),
+                Series(_("Ned"), [r.cells[1].number for r in rows]),
+            ],
+        )
+    return Figure("bevaegelser-aarsager", table.title, _("Som KORA kapitel 4.2"), table, chart)
+
+
+# --- Placements -------------------------------------------------------------------------------
+
+
+def _category_table(ctx, *, title, columns_per_period, cells_for, notes) -> tuple[Table, list[dict]]:
+    per_period, all_cells, sums, rows = [], [], [], []
+    for placed in ctx.placed:
+        counted = {
+            key: Cell(placed.child_years(key), "dec2", n=placed.children.get(key, 0))
+            for key, *_rest in CATEGORY_ROWS
+        }
+        sums += [(counted[total], [counted[p] for p in parts]) for total, parts in CATEGORY_SUMS]
+        all_cells += counted.values()
+        per_period.append(counted)
+    protect(all_cells, sums)
+    for key, label, level, is_total in CATEGORY_ROWS:
+        cells = []
+        for placed, counted in zip(ctx.placed, per_period, strict=True):
+            cells += cells_for(placed, counted, key)
+        rows.append(Row(str(label), cells, level=level, total=is_total))
+    table = Table(
+        title=title,
+        row_header=_("Anbringelsestype"),
+        columns=[str(c) for _p in ctx.periods for c in columns_per_period],
+        column_groups=[(p.label, len(columns_per_period)) for p in ctx.periods],
+        rows=rows,
+        notes=notes + _period_note(ctx.periods),
+    )
+    return table, per_period
+
+
+def child_years(ctx: FigureContext) -> Figure:
+    """Placed child-years (årsbørn) per placement type and in % of all placed (KORA Tab. 2.1-2.3, 4.1)."""
+    table, per_period = _category_table(
+        ctx,
+        title=_("Anbragte årsbørn pr. anbringelsestype"),
+        columns_per_period=[_("Årsbørn"), _("I % af alle anbragte")],
+        cells_for=lambda placed, counted, key: [counted[key], share(counted[key], counted["all"])],
+        notes=[
+            _(
+                "Et årsbarn er et barn anbragt hele perioden: et barn anbragt seks måneder af et år tæller "
+                "0,5. Et barn tæller under sin højeste aktive indsats, så det tæller kun én gang ad gangen."
+            )
+        ],
+    )
+    chart = bar_chart(
+        title=table.title,
+        x_labels=[p.name for p in ctx.periods],
+        series=[Series(str(label), [c[key].number for c in per_period]) for key, label in GROUP_SERIES],
+        decimals=2,
+    )
+    return Figure("aarsboern", table.title, _("Som KORA Tabel 2.1-2.3 og 4.1"), table, chart)
+
+
+def _target_label(target: PlacementTarget) -> str:
+    return _("%(comparison)s %(share)s %%") % {
+        "comparison": target.get_comparison_display().lower(),
+        "share": number(target.share, 0),
+    }
+
+
+def placement_targets(ctx: FigureContext) -> Figure:
+    """The shares of family care and institution against the municipality's targets (000: 75/25)."""
+    targets = selectors.targets(ctx.scope, ctx.end)
+    rows, series = [], []
+    for target in targets:
+        cells, values = [text(_target_label(target))], []
+        for placed in ctx.placed:
+            actual = selectors.target_share(placed, target)
+            children = sum(placed.children.get(c, 0) for c in target.categories)
+            cell = Cell(actual, "pct", n=children if actual else None)
+            protect([cell])
+            met = (
+                text("")
+                if actual is None or cell.hidden
+                else text(_("Ja") if target.is_met(actual) else _("Nej"))
+            )
+            cells += [cell, met]
+            values.append(cell.number)
+        rows.append(Row(target.name, cells))
+        series.append(Series(target.name, values))
+    table = Table(
+        title=_("Fordelingen af anbragte mod kommunens mål"),
+        row_header=_("Mål"),
+        columns=[_("Målet")] + [str(c) for _p in ctx.periods for c in (_("Andel"), _("Nået"))],
+        column_groups=[("", 1)] + [(p.label, 2) for p in ctx.periods],
+        rows=rows,
+        notes=[
+            _("Andelen af anbragte årsbørn. Målene kan ændres af en administrator (kilde: %(sources)s).")
+            % {"sources": "; ".join(sorted({t.source for t in targets if t.source})) or "–"},
+            *_period_note(ctx.periods),
+        ],
+    )
+    chart = bar_chart(
+        title=table.title,
+        x_labels=[p.name for p in ctx.periods],
+        series=series,
+        suffix=" %",
+        targets=[(float(t.share), f"{t.name}: {_target_label(t)}") for t in targets],
+        top_value=100,
+        decimals=1,
+    )
+    return Figure("maal", table.title, _("Mål fra Sverigesprojektet (75/25)"), table, chart)
+
+
+def placement_costs(ctx: FigureContext) -> Figure:
+    """Spend per placement type and per placed child-year (KORA Tab. 2.5, 2.6)."""
+
+    def cells_for(placed, counted, key):
+        base = counted[key]
+        return [
+            Cell(placed.group_spend(key), "kr", bases=(base,)),
+            Cell(placed.spend_per_child_year(key), "kr", bases=(base,)),
+        ]
+
+    notes = [
+        _(
+            "Udgiften er enhedsprisen pr. årsbarn, der gjaldt den enkelte dag, delt med 365, lagt sammen "
+            "over dagene med anbringelsen. Kr. pr. årsbarn er udgiften pr. anbragt barn omregnet til et helt år."
+        )
+    ]
+    unpriced = sum(p.unpriced_days for p in ctx.placed)
+    if unpriced:
+        notes.append(
+            _("%(days)s anbringelsesdage havde ingen gældende enhedspris og er ikke regnet med.")
+            % {"days": formats.number_format(unpriced, 0, force_grouping=True)}
+        )
+    table, per_period = _category_table(
+        ctx,
+        title=_("Udgifter til anbringelser"),
+        columns_per_period=[_("Udgift (kr.)"), _("Kr. pr. årsbarn")],
+        cells_for=cells_for,
+        notes=notes,
+    )
+    chart = bar_chart(
+        title=_("Udgifter til anbringelser (1.000 kr.)"),
+        x_labels=[p.name for p in ctx.periods],
+        series=[
+            Series(
+                str(label),
+                [
+                    None if c[key].hidden else float(placed.group_spend(key)) / 1000
+                    for placed, c in zip(ctx.placed, per_period, strict=True)
+                ],
+            )
+            for key, label in GROUP_SERIES
+        ],
+    )
+    return Figure("udgifter", table.title, _("Som KORA Tabel 2.5 og 2.6"), table, chart)
+
+
+def unit_cost_table(ctx: FigureContext) -> Figure:
+    """The unit costs per measure type with their validity (configuration, editable in the admin)."""
+    rows = []
+    for cost in selectors.unit_costs():
+        mt = cost.measure_type
+        rows.append(
+            Row(
+                mt.localized_name,
+                [
+                    Cell(mt.ladder_step.number),
+                    text(mt.get_placement_category_display() if mt.placement_category else "–"),
+                    text(formats.date_format(cost.valid_from, "SHORT_DATE_FORMAT")),
+                    text(formats.date_format(cost.valid_to, "SHORT_DATE_FORMAT") if cost.valid_to else "–"),
+                    Cell(cost.amount_per_year, "kr"),
+                ],
+            )
+        )
+    table = Table(
+        title=_("Enhedspriser pr. indsatstype"),
+        row_header=_("Indsatstype"),
+        columns=[_("Trin"), _("Anbringelsestype"), _("Gælder fra"), _("Gælder til"), _("Kr. pr. årsbarn")],
+        rows=rows,
+        notes=[
+            _(
+                "Priserne vedligeholdes af en administrator; en ændret pris slår igennem i udgifterne for dens periode."
+            )
+        ],
+    )
+    return Figure("enhedspriser", table.title, _("Som KORA Tabel 2.6"), table)
+
+
+# --- Quality ----------------------------------------------------------------------------------
+
+
+def breakdown_rates(ctx: FigureContext) -> Figure:
+    """Placement breakdowns in % of placed child-years (KORA Tab. 3.1)."""
+    counted = selectors.breakdowns(ctx.scope, ctx.periods)
+    counts, years, rates = [], [], []
+    for (n, children), placed in zip(counted, ctx.placed, strict=True):
+        count = Cell(n, n=children)
+        placed_years = Cell(placed.child_years("all"), "dec2", n=placed.children.get("all", 0))
+        protect([count, placed_years])
+        counts.append(count)
+        years.append(placed_years)
+        rates.append(share(count, placed_years))
+    table = Table(
+        title=_("Sammenbrud i anbringelser"),
+        row_header="",
+        columns=[p.label for p in ctx.periods],
+        rows=[
+            Row(_("Antal sammenbrud"), counts),
+            Row(_("Anbragte årsbørn i alt"), years),
+            Row(_("Sammenbrud i % af anbragte årsbørn"), rates, total=True),
+        ],
+        notes=[
+            _(
+                "Ankestyrelsens definition: anbringelser, der ophører, fordi barnet forlader "
+                "anbringelsesstedet, eller fordi anbringelsesstedet opgiver at have barnet anbragt. "
+                "Talt på anbringelsens sidste dag."
+            ),
+            *_period_note(ctx.periods),
+        ],
+    )
+    return Figure("sammenbrud", table.title, _("Som KORA Tabel 3.1"), table)
+
+
+def complaint_rates(ctx: FigureContext) -> Figure:
+    """Complaints per team and in % of the team's cases (KORA Tab. 3.2)."""
+    received = selectors.complaints(ctx.scope, ctx.periods)
+    cases = selectors.cases_per_team(ctx.scope, ctx.periods)
+    teams = list(teams_in(ctx.scope))
+    rows, cells, sums = [], [], []
+    totals = []
+    for i, _period in enumerate(ctx.periods):
+        team_cells = [Cell(received.get((i, t.pk), 0), n=received.get((i, t.pk), 0)) for t in teams]
+        total = Cell(sum(c.value for c in team_cells), n=sum(c.value for c in team_cells))
+        sums.append((total, team_cells))
+        cells += [*team_cells, total]
+        totals.append((team_cells, total))
+    case_cells = {
+        (i, key): Cell(cases.get((i, key), 0), n=cases.get((i, key), 0))
+        for i in range(len(ctx.periods))
+        for key in [t.pk for t in teams] + [None]
+    }
+    protect([*cells, *case_cells.values()], sums)
+    for index, team in enumerate([*teams, None]):
+        row = []
+        for i, (team_cells, total) in enumerate(totals):
+            count = total if team is None else team_cells[index]
+            n_cases = case_cells[(i, None if team is None else team.pk)]
+            row += [count, n_cases, share(count, n_cases)]
+        label = _("I alt") if team is None else f"{team.name} ({team.district.name})"
+        rows.append(Row(label, row, total=team is None))
+    table = Table(
+        title=_("Klager over sagsbehandlingen pr. team"),
+        row_header=_("Team"),
+        columns=[str(c) for _p in ctx.periods for c in (_("Klager"), _("Sager"), _("I % af sager"))],
+        column_groups=[(p.label, 3) for p in ctx.periods],
+        rows=rows,
+        notes=[
+            _(
+                "Klager modtaget i perioden, talt for det team, der havde sagen, da klagen kom. Sager er alle "
+                "sager, der var åbne på et tidspunkt i perioden."
+            ),
+            *_period_note(ctx.periods),
+        ],
+    )
+    chart = bar_chart(
+        title=_("Klager i % af sager"),
+        x_labels=[r.label for r in rows],
+        series=[
+            Series(p.label, [r.cells[i * 3 + 2].number for r in rows]) for i, p in enumerate(ctx.periods)
+        ],
+        suffix=" %",
+        decimals=1,
+    )
+    return Figure("klager", table.title, _("Som KORA Tabel 3.2"), table, chart)
+
+
+# --- Well-being -------------------------------------------------------------------------------
+
+SDQ_SHORT_LABELS = {
+    "total": gettext_lazy("Samlet"),
+    "emotional": gettext_lazy("Emotionelle"),
+    "conduct": gettext_lazy("Adfærd"),
+    "hyperactivity": gettext_lazy("Hyperaktivitet"),
+    "peer": gettext_lazy("Jævnaldrende"),
+    "prosocial": gettext_lazy("Prosocial"),
+}
+SDQ_LABELS = {
+    "total": gettext_lazy("Samlet vanskelighedsscore (0-40)"),
+    "emotional": gettext_lazy("Emotionelle symptomer (0-10)"),
+    "conduct": gettext_lazy("Adfærdsproblemer (0-10)"),
+    "hyperactivity": gettext_lazy("Hyperaktivitet og opmærksomhed (0-10)"),
+    "peer": gettext_lazy("Problemer med jævnaldrende (0-10)"),
+    "prosocial": gettext_lazy("Prosocial adfærd (0-10, højere er bedre)"),
+}
+
+
+def sdq_cohort(ctx: FigureContext) -> Figure:
+    """The same children's SDQ scores before and after: means, mean change and a paired t-test
+    (KORA Tab. 3.3)."""
+    informant, before, after = ctx.extra["informant"], ctx.extra["before"], ctx.extra["after"]
+    pairs = selectors.sdq_pairs(ctx.scope, informant=informant, before=before, after=after)
+    rows, warnings = [], []
+    results = {}
+    for scale in selectors.SDQ_SCALES:
+        complete = [p for p in pairs if p.before[scale] is not None and p.after[scale] is not None]
+        result = paired([p.before[scale] for p in complete], [p.after[scale] for p in complete])
+        results[scale] = result
+        n = Cell(result.n, n=result.n)
+        protect([n])
+        ci = (
+            text(f"{number(result.ci_low, 1)} ; {number(result.ci_high, 1)}")
+            if result.ci_low is not None
+            else text("–")
+        )
+        ci.bases = (n,)
+        rows.append(
+            Row(
+                str(SDQ_LABELS[scale]),
+                [
+                    n,
+                    Cell(result.mean_before, "dec1", bases=(n,)),
+                    Cell(result.mean_after, "dec1", bases=(n,)),
+                    Cell(result.mean_change, "dec1", bases=(n,)),
+                    ci,
+                    Cell(result.p, "dec2", bases=(n,)) if result.p is not None else Cell(None, bases=(n,)),
+                ],
+                total=scale == "total",
+            )
+        )
+    total = results["total"]
+    if 0 < total.n < MIN_CHILDREN:
+        warnings.append(_("For få børn til at vise et resultat: under %(min)s.") % {"min": MIN_CHILDREN})
+    elif total.n and total.small:
+        warnings.append(
+            _(
+                "Gruppen er lille (%(n)s børn). Med under %(limit)s børn er resultatet usikkert, og en "
+                "ændring kan skyldes tilfældigheder. KORA kunne ikke konkludere noget ud fra 25 børn."
+            )
+            % {"n": total.n, "limit": SMALL_GROUP}
+        )
+    if total.n >= 3 and total.p is not None and not total.significant:
+        warnings.append(
+            _("Ændringen i den samlede score er ikke statistisk signifikant (p = %(p)s).")
+            % {"p": number(total.p, 2)}
+        )
+    table = Table(
+        title=_("SDQ før og efter for de samme børn"),
+        row_header=_("Skala"),
+        columns=[
+            _("Børn"),
+            _("Før (gns.)"),
+            _("Efter (gns.)"),
+            _("Ændring"),
+            _("95 %-interval for ændringen"),
+            _("p-værdi"),
+        ],
+        rows=rows,
+        notes=[
+            _(
+                "Børn med en score fra samme slags besvarer i begge perioder: den første i før-perioden og den "
+                "sidste i efter-perioden. Højere vanskelighedsscore betyder flere vanskeligheder; en negativ "
+                "ændring er en forbedring (for prosocial adfærd omvendt). Parret t-test, tosidet."
+            )
+        ],
+    )
+    chart = bar_chart(
+        title=_("Gennemsnitlig SDQ-score før og efter"),
+        x_labels=[str(SDQ_SHORT_LABELS[s]) for s in selectors.SDQ_SCALES],
+        series=[
+            Series(_("Før"), [r.cells[1].number for r in rows]),
+            Series(_("Efter"), [r.cells[2].number for r in rows]),
+        ],
+        decimals=1,
+    )
+    return Figure("sdq", table.title, _("Som KORA Tabel 3.3"), table, chart, warnings=warnings)
+
+
+# --- Comparison of district groups ------------------------------------------------------------
+
+
+def _comparison_values(scope: Scope, period: Period) -> dict[str, Cell]:
+    """The indicators of one group of districts in one period."""
+    placed = selectors.placements(scope, [period])[0]
+    broke, broke_children = selectors.breakdowns(scope, [period])[0]
+    complaints = sum(selectors.complaints(scope, [period]).values())
+    cases = selectors.cases_per_team(scope, [period], by_team=False).get((0, None), 0)
+    v = {
+        key: Cell(placed.child_years(key), "dec2", n=placed.children.get(key, 0))
+        for key in ("home_based", "family_care", "institution", "all")
+    }
+    protect(v.values(), [(v["all"], [v["home_based"], v["family_care"], v["institution"]])])
+    v["cases"] = Cell(cases, n=cases)
+    v["family_share"] = share(v["family_care"], v["all"])
+    v["institution_share"] = share(v["institution"], v["all"])
+    v["spend"] = Cell(placed.group_spend("all"), "kr", bases=(v["all"],))
+    v["spend_per_year"] = Cell(placed.spend_per_child_year("all"), "kr", bases=(v["all"],))
+    v["breakdowns"] = Cell(broke, n=broke_children)
+    v["breakdown_rate"] = share(v["breakdowns"], v["all"])
+    v["complaints"] = Cell(complaints, n=complaints)
+    v["complaint_rate"] = share(v["complaints"], v["cases"])
+    protect([v["cases"], v["breakdowns"], v["complaints"]])
+    return v
+
+
+COMPARISON_ROWS = [
+    ("cases", gettext_lazy("Sager (åbne i perioden)")),
+    ("all", gettext_lazy("Anbragte årsbørn i alt")),
+    ("home_based", gettext_lazy("Hjemmebaserede anbringelser (årsbørn)")),
+    ("family_care", gettext_lazy("Familiepleje (årsbørn)")),
+    ("institution", gettext_lazy("Institution (årsbørn)")),
+    ("family_share", gettext_lazy("Familiepleje i % af anbragte")),
+    ("institution_share", gettext_lazy("Institution i % af anbragte")),
+    ("spend", gettext_lazy("Udgifter til anbringelser (kr.)")),
+    ("spend_per_year", gettext_lazy("Kr. pr. anbragt årsbarn")),
+    ("breakdowns", gettext_lazy("Sammenbrud")),
+    ("breakdown_rate", gettext_lazy("Sammenbrud i % af anbragte årsbørn")),
+    ("complaints", gettext_lazy("Klager")),
+    ("complaint_rate", gettext_lazy("Klager i % af sager")),
+]
+
+
+def comparison(ctx: FigureContext) -> Figure:
+    """Two groups of districts over two periods side by side, with the change (as KORA compared the
+    pilot districts with the rest, Tab. 2.1-3.2)."""
+    groups, periods = ctx.extra["groups"], ctx.extra["periods"]
+    values = {
+        (g, i): _comparison_values(scope, p)
+        for g, (_l, scope) in enumerate(groups)
+        for i, p in enumerate(periods)
+    }
+    rows = []
+    for key, label in COMPARISON_ROWS:
+        cells = []
+        for g in range(len(groups)):
+            before, after = values[(g, 0)][key], values[(g, 1)][key]
+            cells += [before, after, change(before, after, "pp" if before.fmt == "pct" else None)]
+        rows.append(Row(str(label), cells))
+    table = Table(
+        title=_("Sammenligning af distriktsgrupper"),
+        row_header=_("Nøgletal"),
+        columns=[str(c) for _g in groups for c in (periods[0].label, periods[1].label, _("Ændring"))],
+        column_groups=[(label, 3) for label, _scope in groups],
+        rows=rows,
+        notes=[
+            _("%(p1)s: %(s1)s-%(e1)s. %(p2)s: %(s2)s-%(e2)s. Ændring i procentpoint for andele.")
+            % {
+                "p1": periods[0].label,
+                "s1": formats.date_format(periods[0].start, "SHORT_DATE_FORMAT"),
+                "e1": formats.date_format(periods[0].end, "SHORT_DATE_FORMAT"),
+                "p2": periods[1].label,
+                "s2": formats.date_format(periods[1].start, "SHORT_DATE_FORMAT"),
+                "e2": formats.date_format(periods[1].end, "SHORT_DATE_FORMAT"),
+            },
+            *_period_note(periods),
+        ],
+    )
+    chart = bar_chart(
+        title=_("Anbragte årsbørn"),
+        x_labels=[label for label, _scope in groups],
+        series=[
+            Series(p.label, [values[(g, i)]["all"].number for g in range(len(groups))])
+            for i, p in enumerate(periods)
+        ],
+        decimals=2,
+    )
+    return Figure(
+        "sammenligning",
+        table.title,
+        _("Som KORA's sammenligning af Sverigesdistrikter og øvrige distrikter"),
+        table,
+        chart,
+    )
+
+
+# --- Registry ---------------------------------------------------------------------------------
+
+FIGURES: dict[str, Callable[[FigureContext], Figure]] = {
+    "trappe-nu": ladder_now,
+    "trappe": ladder_over_time,
+    "bevaegelser": movement_matrix,
+    "bevaegelser-aarsager": movement_reasons,
+    "aarsboern": child_years,
+    "maal": placement_targets,
+    "udgifter": placement_costs,
+    "enhedspriser": unit_cost_table,
+    "sammenbrud": breakdown_rates,
+    "klager": complaint_rates,
+    "sdq": sdq_cohort,
+    "sammenligning": comparison,
+}

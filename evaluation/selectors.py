@@ -1,0 +1,376 @@
+"""The numbers behind the figures, each one SQL aggregate whatever the number of cases.
+
+Everything here returns plain numbers, before disclosure control (``evaluation.tables``): the
+figures module turns them into tables, and the hand-verified test compares them with arithmetic.
+
+Where a count concerns the past it reads the daily snapshots (``CaseSnapshot``): the ladder, the
+child-years, the spend and the cases a team had. Events with a date of their own (movements,
+breakdowns) are counted from their records and placed in the team and district the snapshot of
+their case had on that date.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import (
+    BigIntegerField,
+    Case,
+    Count,
+    DecimalField,
+    Exists,
+    F,
+    IntegerField,
+    Max,
+    Min,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
+from django.db.models.lookups import GreaterThan, LessThan
+
+from cases.models import Case as ChildCase
+from evaluation.models import CaseSnapshot, Complaint, PlacementTarget, SdqScore, SnapshotDay
+from evaluation.periods import Period
+from evaluation.scope import Scope
+from measures.models import LadderMovement, LadderStep, Measure, PlacementCategory, UnitCost
+
+DAYS_PER_YEAR = 365
+
+# The placement categories in KORA's order (001 Tab. 2.2-2.6), and the groups it sums them into.
+CATEGORIES = (
+    PlacementCategory.HOME_BASED,
+    PlacementCategory.NETWORK_FOSTER,
+    PlacementCategory.FOSTER_FAMILY,
+    PlacementCategory.SPECIAL_FOSTER,
+    PlacementCategory.INSTITUTION,
+)
+FAMILY_CARE = tuple(c for c in CATEGORIES if c in PlacementCategory.family_care())
+GROUPS = {
+    "home_based": (PlacementCategory.HOME_BASED,),
+    "family_care": FAMILY_CARE,
+    "institution": (PlacementCategory.INSTITUTION,),
+    "all": CATEGORIES,
+}
+
+
+def coverage(scope: Scope) -> tuple[datetime.date, datetime.date] | None:
+    """The first and last day with snapshots in the municipality."""
+    span = SnapshotDay.objects.filter(municipality_id=scope.municipality_id).aggregate(
+        first=Min("date"), last=Max("date")
+    )
+    return (span["first"], span["last"]) if span["first"] else None
+
+
+def snapshots(scope: Scope) -> QuerySet:
+    return CaseSnapshot.objects.filter(municipality_id=scope.municipality_id).filter(scope.q())
+
+
+def ladder_steps() -> list[LadderStep]:
+    return list(LadderStep.objects.order_by("number"))
+
+
+def _period_of(periods: list[Period], field_name: str = "date") -> Case:
+    return Case(
+        *[When(**{f"{field_name}__range": (p.start, p.end)}, then=Value(i)) for i, p in enumerate(periods)],
+        output_field=IntegerField(),
+    )
+
+
+def _in_periods(periods: list[Period], field_name: str = "date") -> Q:
+    q = Q(pk__in=[])
+    for p in periods:
+        q |= Q(**{f"{field_name}__range": (p.start, p.end)})
+    return q
+
+
+# --- The ladder over time (001 Fig. 2.1) ------------------------------------------------------
+
+
+def cases_per_step(scope: Scope, days: list[datetime.date]) -> dict[datetime.date, dict[int | None, int]]:
+    """Open cases per ladder step number on each of ``days``; ``None`` is under clarification."""
+    result: dict[datetime.date, dict[int | None, int]] = {d: defaultdict(int) for d in days}
+    rows = (
+        snapshots(scope)
+        .filter(date__in=days)
+        .values("date", "ladder_step__number")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    for row in rows:
+        result[row["date"]][row["ladder_step__number"]] = row["n"]
+    return result
+
+
+# --- Placed child-years and their spend (001 Tab. 2.1-2.3, 2.5, 2.6, 4.1) ---------------------
+
+
+@dataclass
+class Placed:
+    """One period's placements: child-days, distinct children and spend per category, and distinct
+    children per group (a child who changes category within the period counts once in a group)."""
+
+    period: Period
+    days: dict[str, int] = field(default_factory=dict)
+    children: dict[str, int] = field(default_factory=dict)
+    spend: dict[str, Decimal] = field(default_factory=dict)
+    unpriced_days: int = 0
+
+    def child_years(self, key: str) -> Decimal:
+        """Child-years (årsbørn) of a category or group: child-days over the days of the period, so
+        that a child placed for six months of a year counts 0.5."""
+        days = sum(self.days.get(c, 0) for c in GROUPS.get(key, (key,)))
+        return Decimal(days) / Decimal(self.period.days)
+
+    def group_spend(self, key: str) -> Decimal:
+        return sum((self.spend.get(c, Decimal(0)) for c in GROUPS.get(key, (key,))), Decimal(0))
+
+    def spend_per_child_year(self, key: str) -> Decimal | None:
+        """Spend per placed child-year: the spend over the child-days counted in years of 365 days."""
+        days = sum(self.days.get(c, 0) for c in GROUPS.get(key, (key,)))
+        if not days:
+            return None
+        return self.group_spend(key) * DAYS_PER_YEAR / days
+
+
+def _unit_cost_on_day() -> Subquery:
+    """The yearly unit cost of the snapshot's measure type valid on the snapshot's day."""
+    return Subquery(
+        UnitCost.objects.filter(measure_type=OuterRef("measure_type"), valid_from__lte=OuterRef("date"))
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=OuterRef("date")))
+        .order_by("-valid_from")
+        .values("amount_per_year")[:1],
+        output_field=DecimalField(max_digits=12, decimal_places=2),
+    )
+
+
+def placements(scope: Scope, periods: list[Period]) -> list[Placed]:
+    """Child-days, children and spend per placement category for each (non-overlapping) period.
+
+    Spend is the placement's unit cost per year valid on each day, divided by 365, summed over the
+    days (KORA Tab. 2.5's spend, Tab. 2.6's unit cost per child-year).
+    """
+    result = [Placed(period=p) for p in periods]
+    if not periods:
+        return result
+    aggregates = {}
+    for c in CATEGORIES:
+        only = Q(placement_category=c)
+        aggregates[f"days_{c}"] = Count("id", filter=only)
+        aggregates[f"children_{c}"] = Count("child", distinct=True, filter=only)
+        aggregates[f"spend_{c}"] = Sum(_unit_cost_on_day(), filter=only)
+    for group, members in GROUPS.items():
+        if len(members) > 1:
+            aggregates[f"children_{group}"] = Count(
+                "child", distinct=True, filter=Q(placement_category__in=members)
+            )
+    aggregates["priced_days"] = Count(_unit_cost_on_day())
+    aggregates["all_days"] = Count("id")
+    rows = (
+        snapshots(scope)
+        .filter(_in_periods(periods))
+        .exclude(placement_category="")
+        .annotate(period=_period_of(periods))
+        .values("period")
+        .annotate(**aggregates)
+        .order_by()
+    )
+    for row in rows:
+        placed = result[row["period"]]
+        for c in CATEGORIES:
+            placed.days[c] = row[f"days_{c}"]
+            placed.children[c] = row[f"children_{c}"]
+            placed.spend[c] = (row[f"spend_{c}"] or Decimal(0)) / DAYS_PER_YEAR
+        for group, members in GROUPS.items():
+            placed.children[group] = (
+                row[f"children_{group}"] if len(members) > 1 else placed.children[members[0]]
+            )
+        placed.unpriced_days = row["all_days"] - row["priced_days"]
+    return result
+
+
+def targets(scope: Scope, day: datetime.date) -> list[PlacementTarget]:
+    """The placement targets valid on ``day``: the municipality's own, or else the shared defaults."""
+    valid = (
+        PlacementTarget.objects.filter(
+            Q(municipality_id=scope.municipality_id) | Q(municipality__isnull=True)
+        )
+        .filter(valid_from__lte=day)
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=day))
+        .order_by("name", "-valid_from")
+    )
+    valid = list(valid)
+    own = [t for t in valid if t.municipality_id is not None]
+    return own or valid
+
+
+def target_share(placed: Placed, target: PlacementTarget) -> Decimal | None:
+    """The actual share (%) of the target's categories in the period's placed child-days."""
+    part = sum(placed.days.get(c, 0) for c in target.categories)
+    base_categories = target.base_categories or CATEGORIES
+    whole = sum(placed.days.get(c, 0) for c in base_categories)
+    if not whole:
+        return None
+    return Decimal(part) * 100 / Decimal(whole)
+
+
+# --- Movements on the ladder (001 Fig. 4.1, ch. 4) --------------------------------------------
+
+
+def _at(field_name: str, *, case: str, date: str):
+    """The case's team or district on the event's date, as its snapshot has it (its present one
+    when the day has no snapshot)."""
+    on_day = CaseSnapshot.objects.filter(case=OuterRef(case), date=OuterRef(date)).values(field_name)[:1]
+    return Coalesce(Subquery(on_day), F(f"{case}__{field_name}"), output_field=BigIntegerField())
+
+
+def _scoped_events(qs: QuerySet, scope: Scope, *, case: str, date: str) -> QuerySet:
+    qs = qs.filter(**{f"{case}__municipality_id": scope.municipality_id})
+    if scope.team_ids is None and scope.district_ids is None:
+        return qs
+    qs = qs.annotate(
+        at_team=_at("team_id", case=case, date=date), at_district=_at("district_id", case=case, date=date)
+    )
+    return qs.filter(scope.q(team="at_team", district="at_district"))
+
+
+def movements(
+    scope: Scope, start: datetime.date, end: datetime.date
+) -> dict[tuple[int | None, int | None], int]:
+    """Cases that moved from one step to another between ``start`` and ``end``, per (from, to) step
+    number (None: under clarification). A case moving the same way twice counts once, as in Fig. 4.1."""
+    qs = _scoped_events(
+        LadderMovement.objects.filter(date__range=(start, end)), scope, case="case", date="date"
+    )
+    rows = (
+        qs.values("from_step__number", "to_step__number").annotate(n=Count("case", distinct=True)).order_by()
+    )
+    return {(r["from_step__number"], r["to_step__number"]): r["n"] for r in rows}
+
+
+def movement_reasons(
+    scope: Scope, start: datetime.date, end: datetime.date
+) -> dict[tuple[str, str], tuple[int, int]]:
+    """Movements per (reason, direction "up"/"down"): (movements, distinct cases)."""
+    up = GreaterThan(Coalesce("to_step__number", 0), Coalesce("from_step__number", 0))
+    down = LessThan(Coalesce("to_step__number", 0), Coalesce("from_step__number", 0))
+    qs = _scoped_events(
+        LadderMovement.objects.filter(date__range=(start, end)), scope, case="case", date="date"
+    )
+    rows = (
+        qs.annotate(
+            direction=Case(When(up, then=Value("up")), When(down, then=Value("down")), default=Value("same"))
+        )
+        .values("reason", "direction")
+        .annotate(n=Count("id"), cases=Count("case", distinct=True))
+        .order_by()
+    )
+    return {(r["reason"], r["direction"]): (r["n"], r["cases"]) for r in rows}
+
+
+# --- Quality: breakdowns and complaints (001 Tab. 3.1, 3.2) -----------------------------------
+
+
+def breakdowns(scope: Scope, periods: list[Period]) -> list[tuple[int, int]]:
+    """Placement breakdowns (Ankestyrelsen's definition: the child leaves, or the placement gives
+    up the child) per period: (breakdowns, distinct children), dated by the placement's last day."""
+    result = [(0, 0) for _ in periods]
+    if not periods:
+        return result
+    qs = _scoped_events(
+        Measure.objects.filter(ending_reason=Measure.EndingReason.BREAKDOWN)
+        .exclude(measure_type__placement_category="")
+        .filter(_in_periods(periods, "actual_end")),
+        scope,
+        case="case",
+        date="actual_end",
+    )
+    rows = (
+        qs.annotate(period=_period_of(periods, "actual_end"))
+        .values("period")
+        .annotate(n=Count("id"), children=Count("case__child", distinct=True))
+        .order_by()
+    )
+    for row in rows:
+        result[row["period"]] = (row["n"], row["children"])
+    return result
+
+
+def complaints(scope: Scope, periods: list[Period]) -> dict[tuple[int, int], int]:
+    """Complaints received per (period index, team id)."""
+    if not periods:
+        return {}
+    rows = (
+        Complaint.objects.filter(team__district__municipality_id=scope.municipality_id)
+        .filter(scope.q(team="team", district="team__district"))
+        .filter(_in_periods(periods, "received_on"))
+        .annotate(period=_period_of(periods, "received_on"))
+        .values("period", "team")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    return {(r["period"], r["team"]): r["n"] for r in rows}
+
+
+def cases_per_team(
+    scope: Scope, periods: list[Period], *, by_team: bool = True
+) -> dict[tuple[int, int | None], int]:
+    """Distinct cases open at some time in each period, per (period index, team id) unless not
+    ``by_team``, and for all teams together under team ``None`` (a case that moved team counts
+    once there)."""
+    if not periods:
+        return {}
+    base = snapshots(scope).filter(_in_periods(periods)).annotate(period=_period_of(periods))
+    result = {}
+    if by_team:
+        result = {
+            (r["period"], r["team"]): r["n"]
+            for r in base.values("period", "team").annotate(n=Count("case", distinct=True)).order_by()
+        }
+    for r in base.values("period").annotate(n=Count("case", distinct=True)).order_by():
+        result[(r["period"], None)] = r["n"]
+    return result
+
+
+# --- Well-being: SDQ before and after (001 Tab. 3.3) ------------------------------------------
+
+SDQ_SCALES = ("total", *SdqScore.SUBSCALE_FIELDS)
+
+
+@dataclass
+class SdqPair:
+    child_id: int
+    before: dict
+    after: dict
+
+
+def sdq_pairs(scope: Scope, *, informant: str, before: Period, after: Period) -> list[SdqPair]:
+    """For each child in scope with a score from ``informant`` in both windows: the first score of
+    the ``before`` window and the last of the ``after`` window."""
+    qs = SdqScore.objects.filter(child__municipality_id=scope.municipality_id, informant=informant).filter(
+        Q(assessed_on__range=(before.start, before.end)) | Q(assessed_on__range=(after.start, after.end))
+    )
+    if scope.team_ids is not None or scope.district_ids is not None:
+        qs = qs.filter(Exists(ChildCase.objects.filter(child=OuterRef("child")).filter(scope.q())))
+    firsts: dict[int, dict] = {}
+    lasts: dict[int, dict] = {}
+    for row in qs.values("child_id", "assessed_on", *SDQ_SCALES).order_by("assessed_on", "pk"):
+        if row["assessed_on"] in before:
+            firsts.setdefault(row["child_id"], row)
+        if row["assessed_on"] in after:
+            lasts[row["child_id"]] = row
+    return [SdqPair(child, firsts[child], lasts[child]) for child in sorted(firsts.keys() & lasts.keys())]
+
+
+def unit_costs() -> QuerySet:
+    return UnitCost.objects.select_related("measure_type", "measure_type__ladder_step").order_by(
+        "-measure_type__ladder_step__number", "measure_type__name", "valid_from"
+    )

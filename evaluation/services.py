@@ -1,0 +1,346 @@
+"""Writes of the evaluation app: the daily snapshots and their back-fill, complaints and SDQ scores.
+
+Snapshots (issue 8 point 1). Each open case gets one row per day with its state, team, district,
+ladder step and the placement category of its highest active measure. The step follows from the
+measures active that day, exactly as ``measures.services.step_on`` decides it. Where the day is
+the one just ended (the nightly run), the state, team and district are the case's own; for a day
+further back (the back-fill, or nights the task missed) they are reconstructed from the measures'
+and investigations' dates and the case's opened/closed dates (see ``_reconstructed_state``), with
+the case's present team and district. A day once taken is never written again: figures for the past
+keep what was known then.
+"""
+
+from __future__ import annotations
+
+import datetime
+import logging
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+from django.db import connection, transaction
+from django.db.models import Max, Q
+from django.utils import timezone
+
+from cases.models import Case, CaseState, Investigation
+from evaluation.models import CaseSnapshot, Complaint, SdqScore, SnapshotDay
+from evaluation.periods import days_between
+from herning.organisation.models import Municipality
+from measures.models import Measure
+
+logger = logging.getLogger(__name__)
+
+# How far back the nightly task fills nights it missed (the worker was down); older gaps are for
+# the back-fill command, which says what it does.
+CATCH_UP_DAYS = 31
+
+_COLUMNS = (
+    "date",
+    "case_id",
+    "child_id",
+    "municipality_id",
+    "district_id",
+    "team_id",
+    "state",
+    "ladder_step_id",
+    "measure_type_id",
+    "placement_category",
+)
+_PRE_MEASURE_STATES = (CaseState.NOTIFICATION, CaseState.CLARIFICATION)
+
+
+@dataclass(frozen=True)
+class _Span:
+    pk: int
+    start: datetime.date
+    end: datetime.date | None
+    step_number: int
+    step_id: int
+    measure_type_id: int
+    placement_category: str
+
+    def active_on(self, day: datetime.date) -> bool:
+        return self.start <= day and (self.end is None or self.end >= day)
+
+
+def _reconstructed_state(
+    case: dict, day: datetime.date, *, measures: list[_Span], investigations: list[tuple]
+) -> str:
+    """The case's state on a past day, from dates alone:
+
+    1. a measure active that day: ``measures``;
+    2. an investigation running that day (decided, not yet completed): ``investigation``;
+    3. after its measures ended, a case now in aftercare: ``aftercare``;
+    4. otherwise the case's present state while it is notification or clarification, else
+       ``clarification`` (under afklaring).
+    """
+    if any(m.active_on(day) for m in measures):
+        return CaseState.MEASURES
+    if any(start <= day and (end is None or day < end) for start, end in investigations):
+        return CaseState.INVESTIGATION
+    if case["state"] == CaseState.AFTERCARE and any(m.end is not None and m.end < day for m in measures):
+        return CaseState.AFTERCARE
+    return case["state"] if case["state"] in _PRE_MEASURE_STATES else CaseState.CLARIFICATION
+
+
+def _rows(
+    *, municipality: Municipality, days: list[datetime.date], live_day: datetime.date | None
+) -> Iterator[tuple]:
+    """The snapshot rows of ``municipality``'s open cases for ``days`` (sorted), in three queries.
+
+    The queries run at once, the rows are generated lazily: COPY streams them while the connection
+    can run nothing else.
+    """
+    start, end = days[0], days[-1]
+    cases = list(
+        Case.objects.filter(municipality=municipality, opened_on__lte=end)
+        .filter(Q(closed_on__isnull=True) | Q(closed_on__gt=start))
+        .values("pk", "child_id", "district_id", "team_id", "state", "opened_on", "closed_on")
+        .order_by("pk")
+    )
+    measures: dict[int, list[_Span]] = defaultdict(list)
+    for m in (
+        Measure.objects.filter(case__municipality=municipality, start_date__lte=end)
+        .filter(Q(actual_end__isnull=True) | Q(actual_end__gte=start))
+        .values(
+            "pk",
+            "case_id",
+            "start_date",
+            "actual_end",
+            "measure_type_id",
+            "measure_type__placement_category",
+            "measure_type__ladder_step_id",
+            "measure_type__ladder_step__number",
+        )
+    ):
+        measures[m["case_id"]].append(
+            _Span(
+                pk=m["pk"],
+                start=m["start_date"],
+                end=m["actual_end"],
+                step_number=m["measure_type__ladder_step__number"],
+                step_id=m["measure_type__ladder_step_id"],
+                measure_type_id=m["measure_type_id"],
+                placement_category=m["measure_type__placement_category"],
+            )
+        )
+    investigations: dict[int, list[tuple]] = defaultdict(list)
+    for case_id, decided, completed in Investigation.objects.filter(
+        case__municipality=municipality, decided_on__lte=end
+    ).values_list("case_id", "decided_on", "completed_on"):
+        investigations[case_id].append((decided, completed))
+    return _generate(cases, measures, investigations, days=days, live_day=live_day, municipality=municipality)
+
+
+def _generate(cases, measures, investigations, *, days, live_day, municipality) -> Iterator[tuple]:
+    start, end = days[0], days[-1]
+    wanted = set(days)
+    for case in cases:
+        first = max(start, case["opened_on"])
+        last = end if case["closed_on"] is None else min(end, case["closed_on"] - datetime.timedelta(days=1))
+        spans = measures.get(case["pk"], [])
+        for day in days_between(first, last) if first <= last else ():
+            if day not in wanted:
+                continue
+            active = [m for m in spans if m.active_on(day)]
+            # The highest step decides; between measures on the same step the latest started.
+            top = max(active, key=lambda m: (m.step_number, m.start, m.pk), default=None)
+            if day == live_day and case["state"] != CaseState.CLOSED:
+                state = case["state"]
+            else:
+                state = _reconstructed_state(
+                    case, day, measures=spans, investigations=investigations.get(case["pk"], [])
+                )
+            yield (
+                day,
+                case["pk"],
+                case["child_id"],
+                municipality.pk,
+                case["district_id"],
+                case["team_id"],
+                state,
+                top.step_id if top else None,
+                top.measure_type_id if top else None,
+                top.placement_category if top else "",
+            )
+
+
+def _write(rows: Iterable[tuple]) -> int:
+    """Insert snapshot rows in bulk, skipping any (date, case) already there; returns how many were
+    inserted. PostgreSQL gets COPY into a temporary table (hundreds of thousands of rows in seconds);
+    other databases batched INSERTs."""
+    table = CaseSnapshot._meta.db_table
+    columns = ", ".join(_COLUMNS)
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"CREATE TEMPORARY TABLE evaluation_snapshot_load ON COMMIT DROP AS "  # noqa: S608 - names from the model
+                f"SELECT {columns} FROM {table} WITH NO DATA"
+            )
+            with cursor.copy(f"COPY evaluation_snapshot_load ({columns}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+            cursor.execute(
+                f"INSERT INTO {table} ({columns}) SELECT {columns} FROM evaluation_snapshot_load "  # noqa: S608
+                f"ON CONFLICT (case_id, date) DO NOTHING"
+            )
+            inserted = cursor.rowcount
+            cursor.execute("DROP TABLE evaluation_snapshot_load")
+        return inserted
+    before = CaseSnapshot.objects.count()
+    batch: list[CaseSnapshot] = []
+    for row in rows:
+        batch.append(CaseSnapshot(**dict(zip(_COLUMNS, row, strict=True))))
+        if len(batch) >= 2000:
+            CaseSnapshot.objects.bulk_create(batch, ignore_conflicts=True)
+            batch = []
+    CaseSnapshot.objects.bulk_create(batch, ignore_conflicts=True)
+    return CaseSnapshot.objects.count() - before
+
+
+@transaction.atomic
+def snapshots_take(
+    *,
+    municipality: Municipality,
+    days: Iterable[datetime.date],
+    method: str,
+    live_day: datetime.date | None = None,
+) -> int:
+    """Take the snapshots of ``days`` not taken before; returns how many rows were written.
+
+    ``live_day`` is the day whose state, team and district are read from the cases as they are now
+    (the day that has just ended); every other day is reconstructed.
+    """
+    # Lock the municipality's row: two runs at once must not both decide a day is missing.
+    Municipality.objects.select_for_update().filter(pk=municipality.pk).first()
+    taken = set(
+        SnapshotDay.objects.filter(municipality=municipality, date__in=list(days)).values_list(
+            "date", flat=True
+        )
+    )
+    todo = sorted(set(days) - taken)
+    if not todo:
+        return 0
+    per_day: dict[datetime.date, int] = defaultdict(int)
+
+    def counted(rows):
+        for row in rows:
+            per_day[row[0]] += 1
+            yield row
+
+    written = _write(counted(_rows(municipality=municipality, days=todo, live_day=live_day)))
+    SnapshotDay.objects.bulk_create(
+        SnapshotDay(municipality=municipality, date=day, method=method, cases=per_day[day]) for day in todo
+    )
+    return written
+
+
+def snapshot_backfill(*, municipality: Municipality, start: datetime.date, end: datetime.date) -> int:
+    """Reconstruct the snapshots of every day from ``start`` to ``end`` that has none yet."""
+    if end < start:
+        return 0
+    return snapshots_take(
+        municipality=municipality, days=list(days_between(start, end)), method=SnapshotDay.Method.BACKFILL
+    )
+
+
+def snapshot_catch_up(*, today: datetime.date | None = None) -> int:
+    """The nightly run: take yesterday's snapshots of every municipality, and reconstruct nights
+    missed within the last ``CATCH_UP_DAYS`` days. Safe to run any number of times."""
+    today = today or timezone.localdate()
+    yesterday = today - datetime.timedelta(days=1)
+    written = 0
+    last_taken = dict(
+        SnapshotDay.objects.values("municipality")
+        .annotate(last=Max("date"))
+        .values_list("municipality", "last")
+    )
+    for municipality in Municipality.objects.order_by("pk"):
+        last = last_taken.get(municipality.pk)
+        first = yesterday
+        if last is not None:
+            first = max(last + datetime.timedelta(days=1), yesterday - datetime.timedelta(days=CATCH_UP_DAYS))
+        try:
+            written += snapshots_take(
+                municipality=municipality,
+                days=list(days_between(first, yesterday)),
+                method=SnapshotDay.Method.NIGHTLY,
+                live_day=yesterday,
+            )
+        except Exception:
+            # One municipality's failure must not stop the others; the next night retries.
+            logger.exception("Snapshots for municipality %s failed", municipality.pk)
+    return written
+
+
+# --- Complaints -------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def complaint_register(
+    *, case: Case, received_on: datetime.date, subject: str, recorded_by, description: str = ""
+) -> Complaint:
+    """Record a complaint over the handling of ``case``; it counts for the case's present team."""
+    complaint = Complaint(
+        case=case,
+        team_id=case.team_id,
+        received_on=received_on,
+        subject=subject,
+        description=description,
+        recorded_by=recorded_by,
+    )
+    complaint._history_user = recorded_by
+    complaint.full_clean()
+    complaint.save()
+    return complaint
+
+
+@transaction.atomic
+def complaint_decide(
+    *, complaint: Complaint, outcome: str, decided_on: datetime.date | None, decided_by
+) -> Complaint:
+    """Record how a complaint ended (or put it back under treatment with ``Outcome.PENDING``)."""
+    complaint = Complaint.objects.select_for_update().get(pk=complaint.pk)
+    complaint.outcome = outcome
+    complaint.decided_on = None if outcome == Complaint.Outcome.PENDING else decided_on
+    complaint._history_user = decided_by
+    complaint.full_clean()
+    complaint.save()
+    return complaint
+
+
+# --- SDQ --------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def sdq_record(
+    *,
+    case: Case,
+    informant: str,
+    assessed_on: datetime.date,
+    total: int,
+    recorded_by,
+    emotional: int | None = None,
+    conduct: int | None = None,
+    hyperactivity: int | None = None,
+    peer: int | None = None,
+    prosocial: int | None = None,
+) -> SdqScore:
+    """Record a child's SDQ scores from one informant (scores only, never the items)."""
+    score = SdqScore(
+        child_id=case.child_id,
+        case=case,
+        informant=informant,
+        assessed_on=assessed_on,
+        total=total,
+        emotional=emotional,
+        conduct=conduct,
+        hyperactivity=hyperactivity,
+        peer=peer,
+        prosocial=prosocial,
+        recorded_by=recorded_by,
+    )
+    score._history_user = recorded_by
+    score.full_clean()
+    score.save()
+    return score
