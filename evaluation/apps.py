@@ -9,3 +9,8 @@ class EvaluationConfig(AppConfig):
 
     name = "evaluation"
     verbose_name = "Evaluering og styring"
+
+    def ready(self) -> None:
+        from evaluation import child_page
+
+        child_page.register()

@@ -201,3 +201,14 @@ def test_a_childs_scores_over_time_are_drawn_per_informant(org, case, login):
     html = client.get(sdq_url(case)).content.decode()
     assert 'role="img"' in html and "Samlet vanskelighedsscore over tid" in html
     assert "Lærer eller pædagog, 10.01.2026: 11" in html
+
+
+def test_the_child_page_leads_to_the_sdq_scores_and_complaints(org, login):
+    from django.urls import reverse
+
+    from tests.factories import CaseFactory
+
+    case = CaseFactory(team=org.team_a, advisor=org.advisor)
+    html = login(org.advisor).get(reverse("cases:child_detail", args=[case.child.pk])).content.decode()
+    assert reverse("evaluation:case_sdq", args=[case.pk]) in html
+    assert reverse("evaluation:case_complaints", args=[case.pk]) in html
