@@ -7,3 +7,6 @@ class FollowupsConfig(AppConfig):
 
     name = "followups"
     verbose_name = "Opfølgning"
+
+    def ready(self):
+        from followups import signals  # noqa: F401 - connects the receivers

@@ -118,6 +118,11 @@ class Period:
         if self.amount < 1:
             raise ValueError("a period is at least 1")
 
+    @property
+    def approximate_days(self) -> float:
+        """For ordering periods only (a month is 30.44 days on average)."""
+        return self.amount * (7 if self.unit == WEEKS else 30.436875)
+
     def after(self, day: datetime.date) -> datetime.date:
         if self.unit == WEEKS:
             return day + datetime.timedelta(weeks=self.amount)
