@@ -9,6 +9,7 @@ import os
 from datetime import timedelta
 
 from celery import Celery
+from celery.schedules import crontab
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "herning.settings")
 
@@ -27,6 +28,21 @@ def beat_schedule() -> dict:
             "task": "herning.core.tasks.heartbeat",
             "schedule": timedelta(seconds=settings.HEARTBEAT_SECONDS),
             "options": {"expires": settings.HEARTBEAT_SECONDS},
+        },
+        # Reminders of deadlines (followups.sweep): the deadlines that changed or reached a
+        # reminder stage since the last run. Cheap when nothing happened, so it runs often.
+        "followups-sweep": {
+            "task": "followups.sweep",
+            "schedule": timedelta(minutes=settings.HERNING["SWEEP_MINUTES"]),
+            "kwargs": {"mode": "incremental"},
+            "options": {"expires": settings.HERNING["SWEEP_MINUTES"] * 60},
+        },
+        # Every night: recompute every schedule from the rules and the follow-ups held, then check
+        # every open deadline; repairs whatever a missed signal or a bulk import left behind.
+        "followups-full-sweep": {
+            "task": "followups.sweep",
+            "schedule": crontab(hour=settings.HERNING["FULL_SWEEP_HOUR"], minute=30),
+            "kwargs": {"mode": "full"},
         },
     }
 
