@@ -13,6 +13,8 @@ urlpatterns = [
     path("", include("herning.accounts.urls")),
     path("", include(start_patterns)),
     path("sundhed/", core_views.health, name="health"),
+    path("opfoelgning/", include("followups.urls")),
+    path("api/v1/", include("followups.api_urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

@@ -26,6 +26,13 @@ NAV_ITEMS: tuple[NavItem, ...] = (
     NavItem("my_day", _("Min dag"), "start:my_day", frozenset({Role.ADVISOR})),
     NavItem("team", _("Teamoverblik"), "start:team", frozenset({Role.TEAM_LEADER})),
     NavItem("duty", _("Vagt"), "start:duty", frozenset({Role.DUTY_ADVISOR})),
+    NavItem(
+        "deadlines",
+        _("Frister"),
+        "followups:deadlines",
+        frozenset({Role.ADVISOR, Role.TEAM_LEADER, Role.DUTY_ADVISOR}),
+    ),
+    NavItem("exceptions", _("Undtagelser"), "followups:exceptions", frozenset({Role.TEAM_LEADER})),
     NavItem("intake", _("Underretninger"), "start:intake", frozenset({Role.CASE_ADMINISTRATOR})),
     NavItem(
         "my_cases",
