@@ -17,7 +17,8 @@ import datetime
 import logging
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
-from dataclasses import astuple, dataclass, fields
+from dataclasses import dataclass
+from typing import NamedTuple
 
 from django.db import transaction
 from django.db.models import Q
@@ -35,9 +36,8 @@ logger = logging.getLogger("herning.followups")
 BATCH_SIZE = 2000
 
 
-@dataclass(frozen=True)
-class Values:
-    """What a deadline row says, computed from its source."""
+class Values(NamedTuple):
+    """What a deadline row says, computed from its source (a tuple: cheap to compare)."""
 
     municipality_id: int
     case_id: int | None
@@ -52,7 +52,7 @@ class Values:
     explanation_en: str
 
 
-VALUE_FIELDS = [f.name for f in fields(Values)]
+VALUE_FIELDS = list(Values._fields)
 
 
 @dataclass
@@ -200,6 +200,7 @@ class MeasureSource(Source):
             legal=legal,
             end=row["actual_end"],
             relaxations=relaxations,
+            explain_held=False,
         )
         result = {}
         for kind, key in keys.items():
@@ -485,44 +486,48 @@ def _write(results: dict[tuple[str, int], Values | None], now: datetime.datetime
     kinds = {k for k, _ in results}
     source_ids = {s for _, s in results}
     existing = {
-        (d.kind, d.source_id): d for d in Deadline.objects.filter(kind__in=kinds, source_id__in=source_ids)
+        (kind, source_id): (pk, is_open, next_check_at, Values(*values))
+        for kind, source_id, pk, is_open, next_check_at, *values in Deadline.objects.filter(
+            kind__in=kinds, source_id__in=source_ids
+        ).values_list("kind", "source_id", "pk", "is_open", "next_check_at", *VALUE_FIELDS)
     }
-    creates, updates = [], []
+    creates, updates, closes = [], [], []
     for key, values in results.items():
         row = existing.get(key)
         if values is None:
-            if row is not None and row.is_open:
-                row.is_open, row.next_check_at, row.updated_at = False, None, now
-                updates.append(row)
+            if row is not None and row[1]:
+                closes.append(row[0])
             continue
         if row is None:
             creates.append(
                 Deadline(
                     kind=key[0],
                     source_id=key[1],
-                    **{f: getattr(values, f) for f in VALUE_FIELDS},
+                    **values._asdict(),
                     next_check_at=timing.first_check(values.due_on, values.due_at, now),
                 )
             )
             continue
-        if row.is_open and astuple(values) == tuple(getattr(row, f) for f in VALUE_FIELDS):
+        pk, is_open, next_check_at, old = row
+        if is_open and old == values:
             continue
-        reset = not row.is_open or (row.due_on, row.due_at, row.responsible_id) != (
+        # A new due date or person starts the reminder stages again; a new wording does not.
+        if not is_open or (old.due_on, old.due_at, old.responsible_id) != (
             values.due_on,
             values.due_at,
             values.responsible_id,
+        ):
+            next_check_at = timing.first_check(values.due_on, values.due_at, now)
+        updates.append(
+            Deadline(pk=pk, **values._asdict(), is_open=True, next_check_at=next_check_at, updated_at=now)
         )
-        for f in VALUE_FIELDS:
-            setattr(row, f, getattr(values, f))
-        row.is_open, row.updated_at = True, now
-        if reset:
-            row.next_check_at = timing.first_check(values.due_on, values.due_at, now)
-        updates.append(row)
     if creates:
         Deadline.objects.bulk_create(creates)
     if updates:
         Deadline.objects.bulk_update(updates, [*VALUE_FIELDS, "is_open", "next_check_at", "updated_at"])
-    return len(creates) + len(updates)
+    if closes:
+        Deadline.objects.filter(pk__in=closes).update(is_open=False, next_check_at=None, updated_at=now)
+    return len(creates) + len(updates) + len(closes)
 
 
 def _sync(
@@ -531,7 +536,9 @@ def _sync(
     results = source.compute(ids, today, context)
     changed = _write(results, now)
     source.after_write(results, context)
-    return Stats(checked=len(ids), changed=changed, errors=context.pop("errors", 0))
+    return Stats(
+        checked=sum(v is not None for v in results.values()), changed=changed, errors=context.pop("errors", 0)
+    )
 
 
 def sync(source_name: str, ids: Iterable[int], *, today: datetime.date | None = None) -> Stats:
@@ -579,13 +586,20 @@ def _chunks(queryset, size: int) -> Iterator[list[int]]:
         last = chunk[-1]
 
 
-def rebuild(*, today: datetime.date | None = None, batch_size: int = BATCH_SIZE, sources=None) -> Stats:
+def rebuild(
+    *,
+    today: datetime.date | None = None,
+    now: datetime.datetime | None = None,
+    batch_size: int = BATCH_SIZE,
+    sources=None,
+) -> Stats:
     """Recompute every deadline from its source, in batches; close those with nothing open.
 
     Each batch is its own transaction, so a long rebuild holds no lock for long and what it has
-    done stays done if it is stopped.
+    done stays done if it is stopped. ``checked`` counts the open deadlines it computed.
     """
-    today = today or timezone.localdate()
+    now = now or timezone.now()
+    today = today or timezone.localdate(now)
     total = Stats()
     for name in sources or SOURCES:
         source = SOURCES[name]
@@ -593,6 +607,6 @@ def rebuild(*, today: datetime.date | None = None, batch_size: int = BATCH_SIZE,
         open_ids = source.open_ids(today)
         for chunk in _chunks(open_ids, batch_size):
             with transaction.atomic():
-                total.add(_sync(source, chunk, today, context, timezone.now()))
-        total.changed += source.close_stale(today, open_ids, timezone.now())
+                total.add(_sync(source, chunk, today, context, now))
+        total.changed += source.close_stale(today, open_ids, now)
     return total

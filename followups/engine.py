@@ -30,7 +30,7 @@ import datetime
 from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from functools import lru_cache
+from functools import lru_cache, partial
 
 from dateutil.relativedelta import relativedelta
 
@@ -361,6 +361,58 @@ def _relaxation_for(due: datetime.date, relaxations: Sequence[Relaxation]) -> Re
     return applicable[-1] if applicable else None
 
 
+def _municipal_reason(why: tuple, lang: str) -> str:
+    """Why a municipal follow-up falls due when it does, in words."""
+    da = lang == "da"
+    kind = why[0]
+    if kind == "agreed":
+        anchor = format_date(why[1], lang)
+        return f"aftalt ved opfølgningen {anchor}" if da else f"agreed at the follow-up on {anchor}"
+    if kind == "end":
+        period = why[1].describe(lang)
+        return (
+            f"forløbet afsluttes {period} efter start"
+            if da
+            else f"the programme ends {period} after the start"
+        )
+    if kind == "milestone":
+        text, merged = "", why[1]
+    else:
+        _kind, every, anchor, anchor_state, merged = why
+        interval = every.describe(lang)
+        if anchor_state == "start":
+            text = f"{interval} efter start" if da else f"{interval} after the start"
+        elif anchor_state == "held":
+            text = (
+                f"{interval} efter opfølgningen {format_date(anchor, lang)}"
+                if da
+                else f"{interval} after the follow-up on {format_date(anchor, lang)}"
+            )
+        else:
+            text = (
+                f"{interval} efter forrige frist {format_date(anchor, lang)}"
+                if da
+                else f"{interval} after the previous due date {format_date(anchor, lang)}"
+            )
+    if merged is not None:
+        offset = merged.offset.describe(lang)
+        if text:
+            text += f"; samtidig {offset} efter start" if da else f"; also {offset} after the start"
+        else:
+            text = f"{offset} efter start" if da else f"{offset} after the start"
+        purpose = merged.purpose_da if da else merged.purpose_en
+        if purpose:
+            text += f": {purpose}"
+    return text
+
+
+@lru_cache(maxsize=1024)
+def _intro(rule: Rule, start: datetime.date, lang: str) -> str:
+    if lang == "da":
+        return f"{rule.measure_da} startede {format_date(start, 'da')}; regel: {describe_rule(rule, 'da')} ({rule.rule_set})"
+    return f"{rule.measure_en} started {format_date(start, 'en')}; rule: {describe_rule(rule, 'en')} ({rule.rule_set})"
+
+
 def _municipal(
     rule: Rule,
     start: datetime.date,
@@ -369,18 +421,11 @@ def _municipal(
     end: datetime.date | None,
     until: datetime.date | None,
     relaxations: Sequence[Relaxation],
+    explain_held: bool,
 ) -> list[Due]:
     items: list[Due] = []
     if rule.is_empty:
         return items
-    intro_da = (
-        f"{rule.measure_da} startede {format_date(start, 'da')}; regel: "
-        f"{describe_rule(rule, 'da')} ({rule.rule_set})"
-    )
-    intro_en = (
-        f"{rule.measure_en} started {format_date(start, 'en')}; rule: "
-        f"{describe_rule(rule, 'en')} ({rule.rule_set})"
-    )
     milestones = sorted(((m.offset.after(start), m) for m in rule.milestones), key=lambda x: x[0])
     programme_end = rule.programme_end.after(start) if rule.programme_end else None
     walk = _Walk(held, today)
@@ -389,59 +434,29 @@ def _municipal(
     while True:
         # Candidates for the next follow-up: a date agreed at the previous one, else the earlier of
         # the next milestone and the recurring interval from the previous follow-up.
+        milestone = None
         if agreed is not None:
-            due, reason_da, reason_en, milestone = (
-                agreed,
-                f"aftalt ved opfølgningen {format_date(anchor, 'da')}",
-                f"agreed at the follow-up on {format_date(anchor, 'en')}",
-                None,
-            )
+            due, why = agreed, ("agreed", anchor)
         else:
             milestone_due, milestone = milestones[0] if milestones else (None, None)
             phase = rule.phase_at(start, anchor) if rule.phases else None
             recurring = phase.every.after(anchor) if phase else None
             if milestone_due is not None and (recurring is None or milestone_due <= recurring):
-                due = milestone_due
-                reason_da = f"{milestone.offset.describe('da')} efter start"
-                reason_en = f"{milestone.offset.describe('en')} after the start"
-                if milestone.purpose_da:
-                    reason_da += f": {milestone.purpose_da}"
-                if milestone.purpose_en:
-                    reason_en += f": {milestone.purpose_en}"
+                due, why = milestone_due, ("milestone", milestone)
             elif recurring is not None:
                 due = recurring
-                if anchor == start and not anchor_held:
-                    reason_da = f"{phase.every.describe('da')} efter start"
-                    reason_en = f"{phase.every.describe('en')} after the start"
-                elif anchor_held:
-                    reason_da = f"{phase.every.describe('da')} efter opfølgningen {format_date(anchor, 'da')}"
-                    reason_en = (
-                        f"{phase.every.describe('en')} after the follow-up on {format_date(anchor, 'en')}"
-                    )
-                else:
-                    reason_da = (
-                        f"{phase.every.describe('da')} efter forrige frist {format_date(anchor, 'da')}"
-                    )
-                    reason_en = f"{phase.every.describe('en')} after the previous due date {format_date(anchor, 'en')}"
                 # A milestone just after this date (closer than half an interval, e.g. 6 months from
                 # 31 January is 31 July, the day after 30 April + 3 months) is taken at this
                 # follow-up rather than the next day; taking it early never stretches an interval.
-                if milestone_due is not None and (milestone_due - recurring) * 2 < (recurring - anchor):
-                    reason_da += f"; samtidig {milestone.offset.describe('da')} efter start"
-                    reason_en += f"; also {milestone.offset.describe('en')} after the start"
-                    if milestone.purpose_da:
-                        reason_da += f": {milestone.purpose_da}"
-                    if milestone.purpose_en:
-                        reason_en += f": {milestone.purpose_en}"
-                else:
+                if milestone_due is None or (milestone_due - recurring) * 2 >= (recurring - anchor):
                     milestone = None
+                state = "held" if anchor_held else ("start" if anchor == start else "assumed")
+                why = ("recurring", phase.every, anchor, state, milestone)
             else:
                 due = None
         is_end = programme_end is not None and (due is None or due >= programme_end)
         if is_end:
-            due, milestone = programme_end, None
-            reason_da = f"forløbet afsluttes {rule.programme_end.describe('da')} efter start"
-            reason_en = f"the programme ends {rule.programme_end.describe('en')} after the start"
+            due, milestone, why = programme_end, None, ("end", rule.programme_end)
         if due is None or (end is not None and due > end):
             break
         if pending_seen and (until is None or due > until):
@@ -458,14 +473,19 @@ def _municipal(
         else:
             status, held_on = _status(due, today), None
             pending_seen = True
+        explain = explain_held or taken is None
         items.append(
             Due(
                 due_date=due,
                 kind=MUNICIPAL,
                 obligation=FOLLOWUP,
-                rule=f"{rule.rule_set}",
-                explanation_da=f"{intro_da}; {reason_da}.",
-                explanation_en=f"{intro_en}; {reason_en}.",
+                rule=rule.rule_set,
+                explanation_da=f"{_intro(rule, start, 'da')}; {_municipal_reason(why, 'da')}."
+                if explain
+                else "",
+                explanation_en=f"{_intro(rule, start, 'en')}; {_municipal_reason(why, 'en')}."
+                if explain
+                else "",
                 status=status,
                 held_on=held_on,
                 purpose_da=milestone.purpose_da if milestone else "",
@@ -506,11 +526,12 @@ def _legal_chain(
     rule: str,
     intro: tuple[str, str],
     next_reason,
+    explain_held: bool,
 ) -> list[Due]:
     """A chain with a deadline "at the latest": a follow-up held on or before the due date meets
     it (the latest such one counts), else the first one held after it meets it late."""
     items: list[Due] = []
-    due, (reason_da, reason_en) = first_due, first_reason
+    due, reason = first_due, (lambda: first_reason)
     dates = [h.held_on for h in held]
     position = 0  # the follow-ups before it have met earlier due dates
     pending_seen = False
@@ -522,14 +543,15 @@ def _legal_chain(
         in_time = bisect_right(dates, due, lo=position)
         meeting_at = in_time - 1 if in_time > position else (position if position < len(held) else None)
         meeting = held[meeting_at] if meeting_at is not None else None
+        reason_da, reason_en = reason() if explain_held or meeting is None else ("", "")
         items.append(
             Due(
                 due_date=due,
                 kind=STATUTORY,
                 obligation=obligation,
                 rule=rule,
-                explanation_da=f"{intro[0]}; {reason_da}.",
-                explanation_en=f"{intro[1]}; {reason_en}.",
+                explanation_da=f"{intro[0]}; {reason_da}." if reason_da else "",
+                explanation_en=f"{intro[1]}; {reason_en}." if reason_en else "",
                 status=HELD if meeting else _status(due, today),
                 held_on=meeting.held_on if meeting else None,
                 child_conversation_required=True,
@@ -544,7 +566,7 @@ def _legal_chain(
             position = bisect_right(dates, meeting.held_on, lo=meeting_at)
         months = cadence_for(previous)
         due = add_months(previous.held_on, months)
-        reason_da, reason_en = next_reason(months, previous.held_on, anchor_held)
+        reason = partial(next_reason, months, previous.held_on, anchor_held)
     return items
 
 
@@ -556,6 +578,7 @@ def _legal(
     end: datetime.date | None,
     until: datetime.date | None,
     legal: LegalContext,
+    explain_held: bool,
 ) -> list[Due]:
     if not legal.applies:
         return []
@@ -593,6 +616,7 @@ def _legal(
             rule=rule,
             intro=intro,
             next_reason=next_reason,
+            explain_held=explain_held,
         )
         supervision_rule = ("Serviceloven § 148, stk. 3", "Serviceloven § 148(3)")
     else:
@@ -646,6 +670,7 @@ def _legal(
             rule=rule,
             intro=intro,
             next_reason=next_reason,
+            explain_held=explain_held,
         )
         supervision_rule = ("Barnets Lov § 156, stk. 5", "Barnets Lov § 156(5)")
     if legal.placement:
@@ -675,6 +700,7 @@ def _legal(
             rule=supervision_rule[0],
             intro=intro,
             next_reason=supervision_reason,
+            explain_held=explain_held,
         )
     return items
 
@@ -693,6 +719,7 @@ def schedule(
     end: datetime.date | None = None,
     until: datetime.date | None = None,
     relaxations: Sequence[Relaxation] = (),
+    explain_held: bool = True,
 ) -> Schedule:
     """Every due date of a measure, held and coming, municipal and statutory.
 
@@ -700,13 +727,15 @@ def schedule(
     one; nothing falls due after it. ``until``: list coming follow-ups up to this date; without it
     only the first one not yet held of each chain is returned (what the deadline table needs).
     ``measure``: the measure's name (Danish, English) when there is no rule to take it from.
+    ``explain_held=False`` leaves the explanations of follow-ups already held empty (the sweep
+    needs only the coming ones, for thousands of measures).
     """
     held_sorted = tuple(sorted(held, key=lambda h: h.held_on))
     names = (rule.measure_da, rule.measure_en) if rule else (measure or ("Indsatsen", "The measure"))
     items: list[Due] = []
     if rule is not None:
-        items += _municipal(rule, start, held_sorted, today, end, until, relaxations)
-    items += _legal(names, start, held_sorted, today, end, until, legal or LegalContext())
+        items += _municipal(rule, start, held_sorted, today, end, until, relaxations, explain_held)
+    items += _legal(names, start, held_sorted, today, end, until, legal or LegalContext(), explain_held)
     items.sort(key=lambda i: (i.due_date, i.kind != STATUTORY, i.obligation))
     return Schedule(items=tuple(items))
 

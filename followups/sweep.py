@@ -23,6 +23,7 @@ import logging
 from collections import defaultdict
 
 from django.db import transaction
+from django.db.models import Q
 from django.dispatch import Signal
 from django.utils import timezone
 
@@ -144,13 +145,21 @@ def run(
     now = now or timezone.now()
     sweep = SweepRun.objects.create(mode=mode, started_at=now)
     if mode == SweepRun.Mode.FULL:
-        rebuilt = deadline_sync.rebuild(today=timezone.localdate(now))
-        sweep.deadlines_changed, sweep.errors = rebuilt.changed, rebuilt.errors
+        rebuilt = deadline_sync.rebuild(today=timezone.localdate(now), now=now)
+        sweep.deadlines_checked, sweep.deadlines_changed, sweep.errors = (
+            rebuilt.checked,
+            rebuilt.changed,
+            rebuilt.errors,
+        )
     offsets = timing.days_before()
     people = _People()
-    candidates = Deadline.objects.filter(is_open=True)
-    if mode == SweepRun.Mode.INCREMENTAL:
-        candidates = candidates.filter(next_check_at__lte=now)
+    due_checks = Q(next_check_at__lte=now)
+    if mode == SweepRun.Mode.FULL:
+        # Also every deadline inside a reminder window, whatever its stored next check says: a
+        # reminder lost or a reconfigured number of days is put right (existing ones are kept).
+        window = timezone.localdate(now) + datetime.timedelta(days=max(offsets, default=0))
+        due_checks |= Q(due_on__lte=window)
+    candidates = Deadline.objects.filter(due_checks, is_open=True)
     last = 0
     while True:
         with transaction.atomic():

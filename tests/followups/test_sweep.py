@@ -123,7 +123,8 @@ def test_the_incremental_sweep_looks_only_at_what_changed_or_reached_a_stage(org
         full = sweep.run(mode=SweepRun.Mode.FULL, dispatch=False)
     assert first.deadlines_checked == 3  # the three follow-ups 7 days ahead
     assert (again.deadlines_checked, again.reminders_created) == (0, 0)
-    assert (full.deadlines_checked, full.reminders_created, full.deadlines_changed) == (9, 0, 0)
+    # The full sweep computes all 9 deadlines again and re-checks the 3 inside a reminder window.
+    assert (full.deadlines_checked, full.reminders_created, full.deadlines_changed) == (9 + 3, 0, 0)
 
 
 @pytest.mark.django_db
@@ -229,3 +230,16 @@ def test_reminders_whose_task_was_lost_are_delivered_after_the_next_sweep(
     deliver_reminders.delay().get(timeout=60)
     assert Reminder.objects.filter(email_state=Reminder.EmailState.SENT).count() == 2
     assert len(mail.outbox) == 2
+
+
+@pytest.mark.django_db
+def test_the_full_sweep_notices_reconfigured_reminder_days(org, settings):
+    with time_machine.travel("2026-01-02 09:00 +01:00", tick=False):
+        measure = start_measure(org, "short_term_placement", D(2026, 1, 1))  # due 29 Jan
+        sweep.run(dispatch=False)
+    assert not Reminder.objects.exists()  # 7 days before is 22 Jan
+    settings.HERNING = {**settings.HERNING, "REMINDER_DAYS_BEFORE": [14, 7, 1]}
+    with time_machine.travel("2026-01-16 09:00 +01:00", tick=False):
+        assert sweep.run(dispatch=False).reminders_created == 0  # the stored check says 22 Jan
+        sweep.run(mode=SweepRun.Mode.FULL, dispatch=False)
+    assert reminder_keys() == [(followup_deadline(measure).pk, D(2026, 1, 29), "alice", "before_14")]
