@@ -20,7 +20,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -203,8 +203,9 @@ class MeasureSource(Source):
             explain_held=False,
         )
         result = {}
+        first = schedule.next_pending_by_obligation()
         for kind, key in keys.items():
-            item = schedule.next_pending(kind)
+            item = first.get(kind)
             result[key] = (
                 None
                 if item is None
@@ -499,14 +500,7 @@ def _write(results: dict[tuple[str, int], Values | None], now: datetime.datetime
                 closes.append(row[0])
             continue
         if row is None:
-            creates.append(
-                Deadline(
-                    kind=key[0],
-                    source_id=key[1],
-                    **values._asdict(),
-                    next_check_at=timing.first_check(values.due_on, values.due_at, now),
-                )
-            )
+            creates.append((*key, *values, True, timing.first_check(values.due_on, values.due_at, now), now))
             continue
         pk, is_open, next_check_at, old = row
         if is_open and old == values:
@@ -522,12 +516,30 @@ def _write(results: dict[tuple[str, int], Values | None], now: datetime.datetime
             Deadline(pk=pk, **values._asdict(), is_open=True, next_check_at=next_check_at, updated_at=now)
         )
     if creates:
-        Deadline.objects.bulk_create(creates)
+        _insert(creates)
     if updates:
         Deadline.objects.bulk_update(updates, [*VALUE_FIELDS, "is_open", "next_check_at", "updated_at"])
     if closes:
         Deadline.objects.filter(pk__in=closes).update(is_open=False, next_check_at=None, updated_at=now)
     return len(creates) + len(updates) + len(closes)
+
+
+_INSERT_COLUMNS = ["kind", "source_id", *VALUE_FIELDS, "is_open", "next_check_at", "updated_at"]
+
+
+def _insert(rows: list[tuple]) -> None:
+    """Insert new deadline rows; with PostgreSQL by COPY (a first rebuild writes hundreds of
+    thousands), elsewhere (the SQLite of the embedded default) through the ORM."""
+    if connection.vendor != "postgresql":
+        Deadline.objects.bulk_create(Deadline(**dict(zip(_INSERT_COLUMNS, row, strict=True))) for row in rows)
+        return
+    columns = ", ".join(_INSERT_COLUMNS)
+    with (
+        connection.cursor() as cursor,
+        cursor.cursor.copy(f"COPY {Deadline._meta.db_table} ({columns}) FROM STDIN") as copy,
+    ):
+        for row in rows:
+            copy.write_row(row)
 
 
 def _sync(

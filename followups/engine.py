@@ -263,10 +263,18 @@ class Schedule:
 
     def next_pending(self, obligation: str | None = None) -> Due | None:
         """The first follow-up not yet held (of one chain, or of all: the one that binds first)."""
-        pending = [
-            i for i in self.items if i.is_pending and (obligation is None or i.obligation == obligation)
-        ]
+        if obligation is not None:
+            return self.next_pending_by_obligation().get(obligation)
+        pending = [i for i in self.items if i.status != HELD]
         return min(pending, key=lambda i: (i.due_date, i.kind != STATUTORY), default=None)
+
+    def next_pending_by_obligation(self) -> dict[str, Due]:
+        """The first follow-up not yet held of each chain (items are in date order)."""
+        first: dict[str, Due] = {}
+        for item in self.items:
+            if item.status != HELD and item.obligation not in first:
+                first[item.obligation] = item
+        return first
 
     @property
     def next_due_date(self) -> datetime.date | None:
@@ -284,6 +292,7 @@ def _join(parts: Sequence[str], lang: str) -> str:
     return ", ".join(parts[:-1]) + word + parts[-1]
 
 
+@lru_cache(maxsize=1024)
 def describe_rule(rule: Rule, lang: str) -> str:
     """The rule in words: 'første opfølgning efter 2 uger, derefter hver 6. uge'."""
     if rule.is_empty:
@@ -427,6 +436,8 @@ def _municipal(
     if rule.is_empty:
         return items
     milestones = sorted(((m.offset.after(start), m) for m in rule.milestones), key=lambda x: x[0])
+    # Each phase with the day it stops being in force (Rule.phase_at, computed once).
+    phases = [(p, p.until.after(start) if p.until else None) for p in rule.phases]
     programme_end = rule.programme_end.after(start) if rule.programme_end else None
     walk = _Walk(held, today)
     anchor, anchor_held, agreed = start, False, None
@@ -439,7 +450,7 @@ def _municipal(
             due, why = agreed, ("agreed", anchor)
         else:
             milestone_due, milestone = milestones[0] if milestones else (None, None)
-            phase = rule.phase_at(start, anchor) if rule.phases else None
+            phase = next((p for p, bound in phases if bound is None or anchor < bound), None)
             recurring = phase.every.after(anchor) if phase else None
             if milestone_due is not None and (recurring is None or milestone_due <= recurring):
                 due, why = milestone_due, ("milestone", milestone)

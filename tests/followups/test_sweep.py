@@ -243,3 +243,19 @@ def test_the_full_sweep_notices_reconfigured_reminder_days(org, settings):
         assert sweep.run(dispatch=False).reminders_created == 0  # the stored check says 22 Jan
         sweep.run(mode=SweepRun.Mode.FULL, dispatch=False)
     assert reminder_keys() == [(followup_deadline(measure).pk, D(2026, 1, 29), "alice", "before_14")]
+
+
+@pytest.mark.django_db
+def test_reminders_fall_on_the_right_local_day_across_the_spring_dst_change(org):
+    # Short-term placement from 2 March: every 4 weeks, first 30 March, the Monday after the
+    # night clocks go forward (29 March 2026).
+    with time_machine.travel("2026-03-02 09:00 +01:00", tick=False):
+        measure = start_measure(org, "short_term_placement", D(2026, 3, 2))
+    deadline = followup_deadline(measure)
+    assert deadline.due_on == D(2026, 3, 30)
+    with time_machine.travel(datetime.datetime(2026, 3, 29, 21, 30, tzinfo=datetime.UTC), tick=False):
+        sweep.run(dispatch=False)  # 23:30 summer time on Sunday 29 March
+    assert [k[3] for k in reminder_keys()] == ["before_1"]
+    with time_machine.travel(datetime.datetime(2026, 3, 29, 22, 30, tzinfo=datetime.UTC), tick=False):
+        sweep.run(dispatch=False)  # 00:30 on Monday 30 March
+    assert sorted(k[3] for k in reminder_keys()) == ["before_1", "due"]

@@ -302,3 +302,27 @@ def test_approved_exception_can_be_revoked_by_the_team_leader_from_the_schedule(
     assert status_for(login, org.team_leader, url, "post", {"decision_reason": "Flyttet hjem"}) == 302
     exc.refresh_from_db()
     assert exc.state == FollowUpException.State.REVOKED
+
+
+def test_the_duty_advisor_sees_the_24_hour_assessment_among_their_deadlines(login, org):
+    from django.utils import timezone
+
+    from cases.models import Notification
+    from tests.factories import ChildFactory
+
+    child = ChildFactory(municipality=org.municipality, district=org.district_a)
+    Notification.objects.create(
+        municipality=org.municipality,
+        child=child,
+        district=org.district_a,
+        received_at=timezone.now(),
+        notifier_kind=Notification.NotifierKind.PRIVATE,
+        concern="Bekymring",
+        registered_by=org.case_admin,
+        duty_advisor=org.duty_advisor,
+        assessment_due_at=timezone.now() + datetime.timedelta(hours=24),
+    )
+    html = login(org.duty_advisor).get(reverse("followups:deadlines")).content.decode()
+    assert "24-timers vurdering af underretning" in html and child.full_name in html
+    assert "kl. 10.00" in html
+    assert child.full_name not in login(org.case_admin).get(reverse("followups:deadlines")).content.decode()
