@@ -221,7 +221,9 @@ def test_the_presets_loaded_by_migration_match_the_shipped_data(db):
 
 @time_machine.travel("2026-02-10 09:00 +01:00", tick=False)
 def test_a_failing_sync_never_undoes_the_writers_work(org, caplog):
-    RulePhase.objects.filter(rule__rule_set__name=HERNING, rule__measure_type__code="institution").update(every_amount=0)
+    RulePhase.objects.filter(rule__rule_set__name=HERNING, rule__measure_type__code="institution").update(
+        every_amount=0
+    )
     measure = start_measure(org, "institution", D(2026, 1, 5))  # the measure service still succeeds
     assert Measure.objects.filter(pk=measure.pk).exists()
     assert "Could not compute the follow-up schedule" in caplog.text
