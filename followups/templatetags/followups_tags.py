@@ -22,8 +22,9 @@ _STATUS = {
 @register.inclusion_tag("followups/_bell.html", takes_context=True)
 def reminder_bell(context):
     """The bell in the header: a link to the reminders with the number not yet read."""
-    user = context["request"].user
-    return {"count": unread_reminder_count(user) if user.is_authenticated else 0}
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    return {"count": unread_reminder_count(user) if user is not None and user.is_authenticated else 0}
 
 
 @register.simple_tag

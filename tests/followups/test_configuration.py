@@ -64,3 +64,16 @@ def test_bad_reminder_days_stop_the_start(value, message):
 def test_reminder_days_from_the_environment():
     result = settings_in_a_fresh_process(HERNING_REMINDER_DAYS_BEFORE="14, 3,1", HERNING_SWEEP_MINUTES="10")
     assert result.stdout.strip() == "[14, 3, 1] 10 2", result.stderr
+
+
+@pytest.mark.django_db
+def test_the_sweep_can_be_run_by_hand(org):
+    import io
+
+    from django.core.management import call_command
+
+    out = io.StringIO()
+    call_command("sweep_reminders", "--rebuild-only", stdout=out)
+    call_command("sweep_reminders", "--full", stdout=out)
+    call_command("sweep_reminders", stdout=out)
+    assert out.getvalue().count("fejl: 0") == 3
