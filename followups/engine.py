@@ -182,12 +182,6 @@ class Rule:
     def is_empty(self) -> bool:
         return not (self.milestones or self.phases or self.programme_end)
 
-    def phase_at(self, start: datetime.date, previous: datetime.date) -> Phase | None:
-        for phase in self.phases:
-            if phase.until is None or previous < phase.until.after(start):
-                return phase
-        return None
-
 
 @dataclass(frozen=True)
 class Held:
@@ -243,10 +237,6 @@ class Due:
     programme_end: bool = False
 
     @property
-    def is_pending(self) -> bool:
-        return self.status != HELD
-
-    @property
     def on_time(self) -> bool | None:
         return None if self.held_on is None else self.held_on <= self.due_date
 
@@ -275,11 +265,6 @@ class Schedule:
             if item.status != HELD and item.obligation not in first:
                 first[item.obligation] = item
         return first
-
-    @property
-    def next_due_date(self) -> datetime.date | None:
-        item = self.next_pending()
-        return item.due_date if item else None
 
 
 # --- Describing rules -------------------------------------------------------------------------
@@ -436,7 +421,8 @@ def _municipal(
     if rule.is_empty:
         return items
     milestones = sorted(((m.offset.after(start), m) for m in rule.milestones), key=lambda x: x[0])
-    # Each phase with the day it stops being in force (Rule.phase_at, computed once).
+    # Each phase with the day it stops being in force: the phase in force is the first whose
+    # boundary the previous follow-up has not reached.
     phases = [(p, p.until.after(start) if p.until else None) for p in rule.phases]
     programme_end = rule.programme_end.after(start) if rule.programme_end else None
     walk = _Walk(held, today)

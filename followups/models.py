@@ -548,10 +548,6 @@ class Deadline(models.Model):
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.due_on:%d.%m.%Y}"
 
-    @property
-    def is_overdue(self) -> bool:
-        return self.is_open and timezone.now() >= self.due_at
-
 
 class ReminderKind:
     """``before_<n>`` (n days before, configurable), ``due`` (the day itself), ``overdue`` (to the

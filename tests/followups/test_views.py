@@ -63,6 +63,9 @@ def test_measure_schedule_shows_both_chains_explains_and_logs_the_read(login, or
     assert "Barnets Lov § 156, stk. 5" in html
     assert "Overskredet" in html  # 19 Jan passed without a follow-up
     assert "Binder først" in html
+    # Side by side: the municipal rule's next date (overdue since 19 January) and the law's.
+    assert "Næste efter kommunens regel</dt>\n    <dd>19. januar 2026" in html
+    assert "Næste efter loven</dt>\n    <dd>5. april 2026 (Barnets Lov § 95)" in html
     assert measure.case.child.cpr not in html
     log = AccessLog.objects.get()
     assert (log.user, log.child, log.case, log.channel) == (
