@@ -78,6 +78,12 @@ def deliver_pending(*, now: datetime.datetime | None = None, limit: int | None =
 
 def _deliver_one(reminder: Reminder, connection) -> int:
     now = timezone.now()
+    deadline = reminder.deadline
+    if not deadline.is_open or deadline.due_on != reminder.due_on:
+        # Met or moved before the e-mail went out (a follow-up recorded meanwhile): no noise.
+        reminder.email_state = Reminder.EmailState.OBSOLETE
+        reminder.save(update_fields=["email_state"])
+        return 0
     if not reminder.recipient.email:
         reminder.email_state = Reminder.EmailState.NO_ADDRESS
         reminder.save(update_fields=["email_state"])

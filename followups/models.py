@@ -576,6 +576,7 @@ class Reminder(models.Model):
         SENT = "sent", _("Sendt")
         NO_ADDRESS = "no_address", _("Ingen e-mailadresse")
         FAILED = "failed", _("Fejlet")
+        OBSOLETE = "obsolete", _("Ikke sendt: fristen var klaret eller flyttet")
 
     deadline = models.ForeignKey(
         Deadline, on_delete=models.CASCADE, related_name="reminders", verbose_name=_("frist")

@@ -259,3 +259,17 @@ def test_reminders_fall_on_the_right_local_day_across_the_spring_dst_change(org)
     with time_machine.travel(datetime.datetime(2026, 3, 29, 22, 30, tzinfo=datetime.UTC), tick=False):
         sweep.run(dispatch=False)  # 00:30 on Monday 30 March
     assert sorted(k[3] for k in reminder_keys()) == ["before_1", "due"]
+
+
+@pytest.mark.django_db
+def test_a_reminder_for_a_deadline_met_before_it_was_mailed_is_not_sent(org):
+    from tests.followups.factories import hold
+
+    with time_machine.travel("2026-01-06 09:00 +01:00", tick=False):
+        measure = start_measure(org, "institution", D(2026, 1, 5))
+    with time_machine.travel("2026-01-18 09:00 +01:00", tick=False):
+        sweep.run(dispatch=False)  # "due tomorrow" written to the outbox
+        hold(measure, D(2026, 1, 18), by=org.advisor)  # and met before the worker mailed it
+        deliver_pending()
+    assert mail.outbox == []
+    assert Reminder.objects.get().email_state == Reminder.EmailState.OBSOLETE
