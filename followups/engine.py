@@ -22,6 +22,14 @@ never sees a clock time, so a change to or from daylight saving time cannot move
 When nothing has been held yet, each follow-up is assumed to be held on its due date; once one
 has been held, the next date counts from the day it was actually held. A follow-up that is
 overdue is assumed to be held today, so only the oldest missed follow-up shows as overdue.
+
+How the municipal chain reads a rule: the next follow-up is the earlier of the next milestone and
+the interval after the previous follow-up (so "first after 4 weeks, then every 3 months, a status
+at 6 months" gives 4 weeks, 4 weeks + 3 months, 6 months, 9 months, …). A milestone that falls
+less than half an interval after the interval's date is taken at that follow-up instead of days
+later. Each follow-up held answers the next due date, early or late, and every milestone it passed;
+several held on one day count as one. The legal chains count a deadline as met by the latest
+follow-up held on or before it (or, late, by the first one after it).
 """
 
 from __future__ import annotations
