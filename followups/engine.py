@@ -37,8 +37,9 @@ from __future__ import annotations
 import datetime
 from bisect import bisect_right
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from functools import lru_cache, partial
+from typing import NamedTuple
 
 from dateutil.relativedelta import relativedelta
 
@@ -191,9 +192,8 @@ class Rule:
         return not (self.milestones or self.phases or self.programme_end)
 
 
-@dataclass(frozen=True)
-class Held:
-    """A follow-up that was held, as the engine needs it."""
+class Held(NamedTuple):
+    """A follow-up that was held, as the engine needs it (a tuple: the sweep makes a million)."""
 
     held_on: datetime.date
     next_agreed_on: datetime.date | None = None
@@ -225,9 +225,8 @@ class LegalContext:
     investigation_end: datetime.date | None = None
 
 
-@dataclass(frozen=True)
-class Due:
-    """One due date of a schedule."""
+class Due(NamedTuple):
+    """One due date of a schedule (a tuple: cheap to make by the million)."""
 
     due_date: datetime.date
     kind: str  # MUNICIPAL or STATUTORY
@@ -755,4 +754,4 @@ def preview(
 ) -> tuple[Due, ...]:
     """The dates of a new measure started on ``start``, each assumed held on its due date."""
     result = schedule(rule=rule, start=start, held=(), today=start, measure=measure, legal=legal, until=until)
-    return tuple(replace(i, status=UPCOMING) for i in result.items if i.due_date <= until)
+    return tuple(i._replace(status=UPCOMING) for i in result.items if i.due_date <= until)

@@ -520,6 +520,9 @@ class Deadline(models.Model):
     rule = models.CharField(_("regel"), max_length=200)
     explanation = models.TextField(_("forklaring"))
     explanation_en = models.TextField(_("forklaring (engelsk)"))
+    # A digest of the fields above (followups.deadlines.fingerprint): a rebuild compares it
+    # instead of reading every explanation back.
+    fingerprint = models.CharField(_("fingeraftryk"), max_length=24, editable=False, default="")
     is_open = models.BooleanField(_("åben"), default=True)
     # When the sweep must look at this deadline next (a reminder window opens, or it changed).
     next_check_at = models.DateTimeField(_("næste kontrol"), null=True, blank=True)
