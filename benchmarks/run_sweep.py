@@ -165,10 +165,13 @@ def main(argv: list[str] | None = None) -> int:
             "",
             *table,
             "",
-            "A full sweep recomputes every open measure's schedule from its rule and its follow-ups "
-            "(the engine, in batches of 2,000), writes the deadlines that changed, and then checks every "
-            "open deadline for a reminder stage. An incremental sweep reads only the deadlines whose "
-            "`next_check_at` has passed (a partial index). Sweeps ran in-process (no e-mail delivery).",
+            "A full sweep recomputes every open deadline from its source (each open measure's schedule "
+            "from its rule and its follow-ups, by the engine, in batches of 2,000), writes those that "
+            "changed (compared by fingerprint), then writes the reminders of every deadline whose check "
+            'is due or that lies inside a reminder window ("deadlines checked" counts both). An '
+            "incremental sweep reads only the deadlines whose `next_check_at` has passed (a partial "
+            "index). The sweeps ran in-process; e-mail delivery (a separate task reading the outbox) is "
+            "not timed.",
             "",
             "## Machine",
             "",
