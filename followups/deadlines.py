@@ -131,7 +131,6 @@ class MeasureSource(Source):
                 "measure_type_id",
                 "measure_type__name",
                 "measure_type__name_en",
-                "measure_type__code",
                 "measure_type__placement_category",
                 "legal_basis__code",
                 "case_id",
