@@ -7,3 +7,8 @@ class FollowupsConfig(AppConfig):
 
     name = "followups"
     verbose_name = "Opfølgning"
+
+    def ready(self):
+        from followups import child_page, signals  # noqa: F401 - signals connects the receivers
+
+        child_page.register()

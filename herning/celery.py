@@ -56,6 +56,21 @@ def beat_schedule() -> dict:
             "task": "evaluation.tasks.take_snapshots",
             "schedule": crontab(hour=0, minute=30),
         },
+        # Reminders of deadlines (followups.sweep): the deadlines that changed or reached a
+        # reminder stage since the last run. Cheap when nothing happened, so it runs often.
+        "followups-sweep": {
+            "task": "followups.sweep",
+            "schedule": timedelta(minutes=settings.HERNING["SWEEP_MINUTES"]),
+            "kwargs": {"mode": "incremental"},
+            "options": {"expires": settings.HERNING["SWEEP_MINUTES"] * 60},
+        },
+        # Every night: recompute every schedule from the rules and the follow-ups held, then check
+        # every open deadline; repairs whatever a missed signal or a bulk import left behind.
+        "followups-full-sweep": {
+            "task": "followups.sweep",
+            "schedule": crontab(hour=settings.HERNING["FULL_SWEEP_HOUR"], minute=30),
+            "kwargs": {"mode": "full"},
+        },
     }
 
 

@@ -535,6 +535,23 @@ LOGGING = {
 
 # --- Product settings -------------------------------------------------------------------------
 
+
+def _reminder_days(name: str, default: list[int]) -> list[int]:
+    """Days before a deadline that reminders go out, e.g. ``7,1``; each a whole number 1-90."""
+    raw = os.environ.get(name)
+    if raw is None:
+        return default
+    try:
+        days = [int(part) for part in raw.split(",") if part.strip()]
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"{name} must be whole numbers separated by commas, e.g. 7,1; not {raw!r}."
+        ) from None
+    if not days or any(not 1 <= d <= 90 for d in days):
+        raise ImproperlyConfigured(f"{name} must list days between 1 and 90, e.g. 7,1; not {raw!r}.")
+    return days
+
+
 HERNING = {
     # Defaults for a new team; each team may set its own (domain.md §5).
     "DEFAULT_CASELOAD_CAP": env_int("HERNING_DEFAULT_CASELOAD_CAP", 25, minimum=1, maximum=200),
@@ -550,6 +567,11 @@ HERNING = {
     # administrator procedure (docs/access.md "Sletning"). UNCERTAIN: set it from the municipality's
     # own archive rules (arkivloven, Rigsarkivets bevaringsbestemmelser).
     "CASE_RETENTION_YEARS": env_int("HERNING_CASE_RETENTION_YEARS", 5, minimum=1, maximum=100),
+    # Reminders of deadlines (issue 4 point 8): days before, how often the sweep runs, and the
+    # hour (Danish time) of the nightly full sweep that recomputes every schedule.
+    "REMINDER_DAYS_BEFORE": _reminder_days("HERNING_REMINDER_DAYS_BEFORE", [7, 1]),
+    "SWEEP_MINUTES": env_int("HERNING_SWEEP_MINUTES", 15, minimum=1, maximum=1440),
+    "FULL_SWEEP_HOUR": env_int("HERNING_FULL_SWEEP_HOUR", 2, minimum=0, maximum=23),
 }
 if HERNING["DEFAULT_CASELOAD_WARNING"] > HERNING["DEFAULT_CASELOAD_CAP"]:
     raise ImproperlyConfigured(

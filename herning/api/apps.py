@@ -9,3 +9,6 @@ class ApiConfig(AppConfig):
     name = "herning.api"
     label = "api"
     verbose_name = "API"
+
+    def ready(self) -> None:
+        from herning.api import schema  # noqa: F401 - registers the schema extension

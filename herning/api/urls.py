@@ -6,7 +6,9 @@ from rest_framework.routers import DefaultRouter
 
 router = DefaultRouter()
 # Apps register their viewsets here, in the order they appear in the documentation.
-extra_v1_patterns: list = []
+extra_v1_patterns: list = [
+    path("", include("followups.api_urls")),
+]
 
 urlpatterns = [
     path("v1/", include(extra_v1_patterns)),

@@ -39,6 +39,13 @@ NAV_ITEMS: tuple[NavItem, ...] = (
         "cases:find_child",
         frozenset({Role.ADVISOR, Role.TEAM_LEADER, Role.DUTY_ADVISOR}),
     ),
+    NavItem(
+        "deadlines",
+        _("Frister"),
+        "followups:deadlines",
+        frozenset({Role.ADVISOR, Role.TEAM_LEADER, Role.DUTY_ADVISOR}),
+    ),
+    NavItem("exceptions", _("Undtagelser"), "followups:exceptions", frozenset({Role.TEAM_LEADER})),
     NavItem("intake", _("Underretninger"), "start:intake", frozenset({Role.CASE_ADMINISTRATOR})),
     NavItem(
         "my_cases",

@@ -73,12 +73,17 @@ class ContentDeletionRefused(Exception):
 
 
 def guarded_models() -> frozenset[type[models.Model]]:
-    """The content models whose deletion would leave no trace of them (see the module docstring)."""
+    """The content models whose deletion would leave no trace of them (see the module docstring).
+
+    A model that says ``derived_data = True`` is recomputed from records that are kept (the
+    follow-up deadlines, say): deleting one of its rows loses nothing, so it is not guarded.
+    """
     roots = {apps.get_model(label) for label in ROOTS}
     return frozenset(
         model
         for model in content_models()
-        if model in roots or _history_of(model) is not None or not _has_history(model)
+        if not getattr(model, "derived_data", False)
+        and (model in roots or _history_of(model) is not None or not _has_history(model))
     )
 
 

@@ -209,11 +209,11 @@ def test_the_distribution_queries_do_not_grow_with_the_cases(org, login, django_
     for _ in range(2):
         NotificationFactory(case=CaseFactory(team=org.team_a, advisor=None), registered_by=org.case_admin)
     client.get(reverse("cases:distribution"))
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(13):
         client.get(reverse("cases:distribution"))
     for _ in range(5):
         NotificationFactory(case=CaseFactory(team=org.team_a, advisor=None), registered_by=org.case_admin)
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(13):
         client.get(reverse("cases:distribution"))
 
 

@@ -160,10 +160,10 @@ def test_the_case_list_answers_htmx_with_the_table_only(org, case, login):
 
 # Session, person, roles; the filter form's choices (steps, advisors, teams, districts); the count
 # and the page of rows.
-QUERIES_CASE_LIST = 14
+QUERIES_CASE_LIST = 15
 # The child page: session, person and roles, child, cases, the access log entry, then each
 # section's own reads (one query per kind of record) and the case's history (one per kind).
-QUERIES_CHILD_PAGE = 49  # the request (session, second factor), the cases app, network meetings
+QUERIES_CHILD_PAGE = 51  # the request (session, second factor, bell), the cases app, the other apps' panels
 
 
 def test_the_case_list_runs_the_same_queries_for_1_or_12_cases(org, login, django_assert_num_queries):

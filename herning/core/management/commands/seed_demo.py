@@ -15,6 +15,7 @@ from herning.organisation.demo import DEMO_PASSWORD, STAFF, seed_organisation
 DEMO_STEPS: list[str] = [
     "herning.accounts.demo.seed",
     "cases.demo.seed",
+    "followups.demo.seed",
     "network_meetings.demo.seed",
     "evaluation.demo.seed",
 ]

@@ -1,0 +1,757 @@
+"""The schedule engine: when follow-ups of a measure fall due, and why.
+
+Pure functions on plain data: no database, no Django settings, no clock. The caller passes a rule
+(``Rule``), the measure's start date, the follow-ups held so far and "today"; the engine returns
+each due date with its kind (``municipal`` or ``statutory``), the rule that produced it and a
+one-sentence explanation in Danish and English.
+
+Three independent chains run side by side (domain.md §3):
+
+* the municipality's own rule (``municipal``): milestones fixed from the start (4 weeks, 3 months,
+  …), a recurring interval counted from the previous follow-up with phases (every 6 weeks in the
+  first year, then every 3 months), and an end of the programme (MST at 5 months);
+* the legal floor (``statutory``): Serviceloven § 70 for measures started before 1 January 2024,
+  Barnets Lov § 95 from that date (law_dubu.md §1);
+* for placements, the supervisory visits with a conversation with the child (SEL § 148, stk. 3 /
+  BL § 156, stk. 5), also ``statutory``.
+
+Weeks are 7 days and months are calendar months (31 January + 1 month = 28/29 February, by
+``dateutil.relativedelta``). Everything is a ``datetime.date`` in Danish local time: the engine
+never sees a clock time, so a change to or from daylight saving time cannot move a date.
+
+When nothing has been held yet, each follow-up is assumed to be held on its due date; once one
+has been held, the next date counts from the day it was actually held. A follow-up that is
+overdue is assumed to be held today, so only the oldest missed follow-up shows as overdue.
+
+How the municipal chain reads a rule: the next follow-up is the earlier of the next milestone and
+the interval after the previous follow-up (so "first after 4 weeks, then every 3 months, a status
+at 6 months" gives 4 weeks, 4 weeks + 3 months, 6 months, 9 months, …). A milestone that falls
+less than half an interval after the interval's date is taken at that follow-up instead of days
+later. Each follow-up held answers the next due date, early or late, and every milestone it passed;
+several held on one day count as one. The legal chains count a deadline as met by the latest
+follow-up held on or before it (or, late, by the first one after it).
+"""
+
+from __future__ import annotations
+
+import datetime
+from bisect import bisect_right
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache, partial
+from typing import NamedTuple
+
+from dateutil.relativedelta import relativedelta
+
+WEEKS = "weeks"
+MONTHS = "months"
+UNITS = (WEEKS, MONTHS)
+
+MUNICIPAL = "municipal"
+STATUTORY = "statutory"
+
+# What a chain is about; the deadline table keeps one row per measure and obligation.
+FOLLOWUP = "followup"  # the municipality's own rule
+LEGAL_FOLLOWUP = "legal_followup"  # SEL § 70 / BL § 95
+SUPERVISION = "supervision"  # SEL § 148, stk. 3 / BL § 156, stk. 5
+
+MEETING, PHONE, MAIL = "meeting", "phone", "mail"
+FORMS = (MEETING, PHONE, MAIL)
+
+HELD, OVERDUE, DUE, UPCOMING = "held", "overdue", "due", "upcoming"
+
+# Barnets Lov replaced the child parts of Serviceloven on this day (law_dubu.md §1.2).
+BARNETS_LOV_FROM = datetime.date(2024, 1, 1)
+# SEL § 70 and BL § 95, stk. 2: the first follow-up at the latest 3 months after the start.
+LEGAL_FIRST = 3
+# SEL § 70: then at most 6 months apart. BL § 95, stk. 3: the cadence is decided at the first
+# follow-up; 6 months is the product's default until it is (domain.md §3).
+LEGAL_DEFAULT_CADENCE = 6
+# Two supervisory visits a year: the product reads it as at most 6 months between them.
+SUPERVISION_INTERVAL = 6
+
+_MONTHS_DA = (
+    "januar",
+    "februar",
+    "marts",
+    "april",
+    "maj",
+    "juni",
+    "juli",
+    "august",
+    "september",
+    "oktober",
+    "november",
+    "december",
+)
+_MONTHS_EN = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
+
+
+@lru_cache(maxsize=1 << 16)
+def add_months(day: datetime.date, months: int) -> datetime.date:
+    """Calendar months: 31 January + 1 month = 28 (29) February. Cached: the sweep asks the same
+    questions for thousands of measures."""
+    return day + relativedelta(months=months)
+
+
+def format_date(day: datetime.date, lang: str) -> str:
+    """'5. januar 2026' / '5 January 2026', without Django's locale machinery."""
+    if lang == "da":
+        return f"{day.day}. {_MONTHS_DA[day.month - 1]} {day.year}"
+    return f"{day.day} {_MONTHS_EN[day.month - 1]} {day.year}"
+
+
+@dataclass(frozen=True)
+class Period:
+    """A number of weeks (7 days each) or calendar months."""
+
+    amount: int
+    unit: str
+
+    def __post_init__(self):
+        if self.unit not in UNITS:
+            raise ValueError(f"unit must be one of {UNITS}, not {self.unit!r}")
+        if self.amount < 1:
+            raise ValueError("a period is at least 1")
+
+    @property
+    def approximate_days(self) -> float:
+        """For ordering periods only (a month is 30.44 days on average)."""
+        return self.amount * (7 if self.unit == WEEKS else 30.436875)
+
+    def after(self, day: datetime.date) -> datetime.date:
+        if self.unit == WEEKS:
+            return day + datetime.timedelta(weeks=self.amount)
+        return add_months(day, self.amount)
+
+    def describe(self, lang: str) -> str:
+        """'2 uger', '1 måned', '3 months'."""
+        if lang == "da":
+            if self.unit == WEEKS:
+                return f"{self.amount} uge" if self.amount == 1 else f"{self.amount} uger"
+            return f"{self.amount} måned" if self.amount == 1 else f"{self.amount} måneder"
+        noun = "week" if self.unit == WEEKS else "month"
+        return f"{self.amount} {noun}" if self.amount == 1 else f"{self.amount} {noun}s"
+
+    def every(self, lang: str) -> str:
+        """'hver 6. uge', 'hver måned', 'every 3 months'."""
+        if lang == "da":
+            noun = "uge" if self.unit == WEEKS else "måned"
+            return f"hver {noun}" if self.amount == 1 else f"hver {self.amount}. {noun}"
+        noun = "week" if self.unit == WEEKS else "month"
+        return f"every {noun}" if self.amount == 1 else f"every {self.amount} {noun}s"
+
+
+@dataclass(frozen=True)
+class Milestone:
+    """A follow-up at a fixed distance from the start, with what it is for."""
+
+    offset: Period
+    purpose_da: str = ""
+    purpose_en: str = ""
+
+
+@dataclass(frozen=True)
+class Phase:
+    """A recurring interval counted from the previous follow-up. It is in force while the previous
+    follow-up lies before ``start + until`` (``until=None``: for the rest of the measure)."""
+
+    every: Period
+    until: Period | None = None
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A municipality's follow-up rule for one measure type, as plain data."""
+
+    rule_set: str
+    measure_da: str
+    measure_en: str
+    milestones: tuple[Milestone, ...] = ()
+    phases: tuple[Phase, ...] = ()
+    programme_end: Period | None = None
+    child_conversation_required: bool = True
+    allowed_forms: tuple[str, ...] = FORMS
+    code: str = ""
+
+    @property
+    def is_empty(self) -> bool:
+        return not (self.milestones or self.phases or self.programme_end)
+
+
+class Held(NamedTuple):
+    """A follow-up that was held, as the engine needs it (a tuple: the sweep makes a million)."""
+
+    held_on: datetime.date
+    next_agreed_on: datetime.date | None = None
+    supervisory_visit: bool = False
+    child_conversation: bool = False
+    # BL § 95, stk. 3: the cadence decided (normally at the first follow-up), in months.
+    statutory_cadence_months: int | None = None
+
+
+@dataclass(frozen=True)
+class Relaxation:
+    """An approved exception: from ``from_date`` the municipality's extra follow-ups may also take
+    ``extra_forms`` and need a child conversation only if ``child_conversation_required``."""
+
+    label_da: str
+    label_en: str
+    from_date: datetime.date
+    extra_forms: tuple[str, ...] = ()
+    child_conversation_required: bool = True
+
+
+@dataclass(frozen=True)
+class LegalContext:
+    """What the law needs to know about the measure."""
+
+    applies: bool = True  # BL § 95, stk. 1 scope; not early support under § 11 / BL § 30
+    placement: bool = False
+    # The end (or expected end) of an investigation running alongside (BL § 95, stk. 2, nr. 1).
+    investigation_end: datetime.date | None = None
+
+
+class Due(NamedTuple):
+    """One due date of a schedule (a tuple: cheap to make by the million)."""
+
+    due_date: datetime.date
+    kind: str  # MUNICIPAL or STATUTORY
+    obligation: str  # FOLLOWUP, LEGAL_FOLLOWUP or SUPERVISION
+    rule: str
+    explanation_da: str
+    explanation_en: str
+    status: str  # HELD, OVERDUE, DUE or UPCOMING
+    held_on: datetime.date | None = None
+    purpose_da: str = ""
+    purpose_en: str = ""
+    allowed_forms: tuple[str, ...] = FORMS
+    child_conversation_required: bool = True
+    relaxed_by: str = ""
+    programme_end: bool = False
+
+    @property
+    def on_time(self) -> bool | None:
+        return None if self.held_on is None else self.held_on <= self.due_date
+
+    def explanation(self, lang: str) -> str:
+        return self.explanation_da if lang == "da" else self.explanation_en
+
+
+@dataclass(frozen=True)
+class Schedule:
+    items: tuple[Due, ...] = field(default_factory=tuple)
+
+    def chain(self, obligation: str) -> tuple[Due, ...]:
+        return tuple(i for i in self.items if i.obligation == obligation)
+
+    def next_pending(self, obligation: str | None = None) -> Due | None:
+        """The first follow-up not yet held (of one chain, or of all: the one that binds first)."""
+        if obligation is not None:
+            return self.next_pending_by_obligation().get(obligation)
+        pending = [i for i in self.items if i.status != HELD]
+        return min(pending, key=lambda i: (i.due_date, i.kind != STATUTORY), default=None)
+
+    def next_pending_by_obligation(self) -> dict[str, Due]:
+        """The first follow-up not yet held of each chain (items are in date order)."""
+        first: dict[str, Due] = {}
+        for item in self.items:
+            if item.status != HELD and item.obligation not in first:
+                first[item.obligation] = item
+        return first
+
+
+# --- Describing rules -------------------------------------------------------------------------
+
+
+def _join(parts: Sequence[str], lang: str) -> str:
+    if len(parts) <= 1:
+        return "".join(parts)
+    word = " og " if lang == "da" else " and "
+    return ", ".join(parts[:-1]) + word + parts[-1]
+
+
+@lru_cache(maxsize=1024)
+def describe_rule(rule: Rule, lang: str) -> str:
+    """The rule in words: 'første opfølgning efter 2 uger, derefter hver 6. uge'."""
+    if rule.is_empty:
+        return "ingen fast opfølgning" if lang == "da" else "no fixed follow-up"
+    parts = []
+    offsets = [m.offset.describe(lang) for m in rule.milestones]
+    if len(offsets) == 1:
+        parts.append(
+            f"første opfølgning efter {offsets[0]}" if lang == "da" else f"first follow-up after {offsets[0]}"
+        )
+    elif offsets:
+        parts.append(
+            f"opfølgning efter {_join(offsets, lang)}"
+            if lang == "da"
+            else f"follow-up after {_join(offsets, lang)}"
+        )
+    phase_texts = []
+    for n, phase in enumerate(rule.phases):
+        text = phase.every.every(lang)
+        if phase.until is not None:
+            if phase.until == Period(12, MONTHS) or phase.until == Period(52, WEEKS):
+                text += " det første år" if lang == "da" else " during the first year"
+            else:
+                first = (
+                    f" de første {phase.until.describe(lang)}"
+                    if lang == "da"
+                    else f" for the first {phase.until.describe(lang)}"
+                )
+                text += first
+        if n > 0:
+            text = ("så " if lang == "da" else "then ") + text
+        phase_texts.append(text)
+    if phase_texts:
+        lead = (
+            ("derefter " if lang == "da" else "then ")
+            if parts
+            else ("opfølgning " if lang == "da" else "follow-up ")
+        )
+        parts.append(lead + ", ".join(phase_texts))
+    if rule.programme_end:
+        end = rule.programme_end.describe(lang)
+        parts.append(f"forløbet afsluttes efter {end}" if lang == "da" else f"the programme ends after {end}")
+    return ", ".join(parts)
+
+
+# --- The municipal chain ----------------------------------------------------------------------
+
+
+@dataclass
+class _Walk:
+    """Follow-ups held, consumed in date order by the chains that walk them."""
+
+    held: tuple[Held, ...]
+    today: datetime.date
+    index: int = 0
+
+    def take(self) -> Held | None:
+        """The next follow-up held; several held on one day count as one (the last recorded)."""
+        if self.index >= len(self.held):
+            return None
+        taken = self.held[self.index]
+        self.index += 1
+        while self.index < len(self.held) and self.held[self.index].held_on == taken.held_on:
+            taken = self.held[self.index]
+            self.index += 1
+        return taken
+
+
+def _status(due: datetime.date, today: datetime.date) -> str:
+    return OVERDUE if due < today else DUE if due == today else UPCOMING
+
+
+def _relaxation_for(due: datetime.date, relaxations: Sequence[Relaxation]) -> Relaxation | None:
+    applicable = [r for r in relaxations if r.from_date <= due]
+    return applicable[-1] if applicable else None
+
+
+def _municipal_reason(why: tuple, lang: str) -> str:
+    """Why a municipal follow-up falls due when it does, in words."""
+    da = lang == "da"
+    kind = why[0]
+    if kind == "agreed":
+        anchor = format_date(why[1], lang)
+        return f"aftalt ved opfølgningen {anchor}" if da else f"agreed at the follow-up on {anchor}"
+    if kind == "end":
+        period = why[1].describe(lang)
+        return (
+            f"forløbet afsluttes {period} efter start"
+            if da
+            else f"the programme ends {period} after the start"
+        )
+    if kind == "milestone":
+        text, merged = "", why[1]
+    else:
+        _kind, every, anchor, anchor_state, merged = why
+        interval = every.describe(lang)
+        if anchor_state == "start":
+            text = f"{interval} efter start" if da else f"{interval} after the start"
+        elif anchor_state == "held":
+            text = (
+                f"{interval} efter opfølgningen {format_date(anchor, lang)}"
+                if da
+                else f"{interval} after the follow-up on {format_date(anchor, lang)}"
+            )
+        else:
+            text = (
+                f"{interval} efter forrige frist {format_date(anchor, lang)}"
+                if da
+                else f"{interval} after the previous due date {format_date(anchor, lang)}"
+            )
+    if merged is not None:
+        offset = merged.offset.describe(lang)
+        if text:
+            text += f"; samtidig {offset} efter start" if da else f"; also {offset} after the start"
+        else:
+            text = f"{offset} efter start" if da else f"{offset} after the start"
+        purpose = merged.purpose_da if da else merged.purpose_en
+        if purpose:
+            text += f": {purpose}"
+    return text
+
+
+@lru_cache(maxsize=1024)
+def _intro(rule: Rule, start: datetime.date, lang: str) -> str:
+    if lang == "da":
+        return f"{rule.measure_da} startede {format_date(start, 'da')}; regel: {describe_rule(rule, 'da')} ({rule.rule_set})"
+    return f"{rule.measure_en} started {format_date(start, 'en')}; rule: {describe_rule(rule, 'en')} ({rule.rule_set})"
+
+
+def _municipal(
+    rule: Rule,
+    start: datetime.date,
+    held: tuple[Held, ...],
+    today: datetime.date,
+    end: datetime.date | None,
+    until: datetime.date | None,
+    relaxations: Sequence[Relaxation],
+    explain_held: bool,
+) -> list[Due]:
+    items: list[Due] = []
+    if rule.is_empty:
+        return items
+    milestones = sorted(((m.offset.after(start), m) for m in rule.milestones), key=lambda x: x[0])
+    # Each phase with the day it stops being in force: the phase in force is the first whose
+    # boundary the previous follow-up has not reached.
+    phases = [(p, p.until.after(start) if p.until else None) for p in rule.phases]
+    programme_end = rule.programme_end.after(start) if rule.programme_end else None
+    walk = _Walk(held, today)
+    anchor, anchor_held, agreed = start, False, None
+    pending_seen = False
+    while True:
+        # Candidates for the next follow-up: a date agreed at the previous one, else the earlier of
+        # the next milestone and the recurring interval from the previous follow-up.
+        milestone = None
+        if agreed is not None:
+            due, why = agreed, ("agreed", anchor)
+        else:
+            milestone_due, milestone = milestones[0] if milestones else (None, None)
+            phase = next((p for p, bound in phases if bound is None or anchor < bound), None)
+            recurring = phase.every.after(anchor) if phase else None
+            if milestone_due is not None and (recurring is None or milestone_due <= recurring):
+                due, why = milestone_due, ("milestone", milestone)
+            elif recurring is not None:
+                due = recurring
+                # A milestone just after this date (closer than half an interval, e.g. 6 months from
+                # 31 January is 31 July, the day after 30 April + 3 months) is taken at this
+                # follow-up rather than the next day; taking it early never stretches an interval.
+                if milestone_due is None or (milestone_due - recurring) * 2 >= (recurring - anchor):
+                    milestone = None
+                state = "held" if anchor_held else ("start" if anchor == start else "assumed")
+                why = ("recurring", phase.every, anchor, state, milestone)
+            else:
+                due = None
+        is_end = programme_end is not None and (due is None or due >= programme_end)
+        if is_end:
+            due, milestone, why = programme_end, None, ("end", rule.programme_end)
+        if due is None or (end is not None and due > end):
+            break
+        if pending_seen and (until is None or due > until):
+            break
+        taken = walk.take()
+        relaxation = _relaxation_for(due, relaxations)
+        forms = rule.allowed_forms
+        conversation = rule.child_conversation_required
+        if relaxation is not None:
+            forms = tuple(f for f in FORMS if f in forms or f in relaxation.extra_forms)
+            conversation = conversation and relaxation.child_conversation_required
+        if taken is not None:
+            status, held_on = HELD, taken.held_on
+        else:
+            status, held_on = _status(due, today), None
+            pending_seen = True
+        explain = explain_held or taken is None
+        items.append(
+            Due(
+                due_date=due,
+                kind=MUNICIPAL,
+                obligation=FOLLOWUP,
+                rule=rule.rule_set,
+                explanation_da=f"{_intro(rule, start, 'da')}; {_municipal_reason(why, 'da')}."
+                if explain
+                else "",
+                explanation_en=f"{_intro(rule, start, 'en')}; {_municipal_reason(why, 'en')}."
+                if explain
+                else "",
+                status=status,
+                held_on=held_on,
+                purpose_da=milestone.purpose_da if milestone else "",
+                purpose_en=milestone.purpose_en if milestone else "",
+                allowed_forms=forms,
+                child_conversation_required=conversation,
+                relaxed_by=relaxation.label_da if relaxation else "",
+                programme_end=is_end,
+            )
+        )
+        if is_end:
+            break
+        # The next one counts from the day this one was held; an overdue one is assumed held today,
+        # a coming one on its due date.
+        if taken is not None:
+            anchor, anchor_held, agreed = taken.held_on, True, taken.next_agreed_on
+        else:
+            anchor, anchor_held, agreed = max(due, today), False, None
+        # The milestone this follow-up answered, and any it passed, are done.
+        milestones = [(d, m) for d, m in milestones if d > anchor and m is not milestone]
+    return items
+
+
+# --- The legal floor --------------------------------------------------------------------------
+
+
+def _legal_chain(
+    *,
+    obligation: str,
+    start: datetime.date,
+    held: tuple[Held, ...],
+    today: datetime.date,
+    end: datetime.date | None,
+    until: datetime.date | None,
+    first_due: datetime.date,
+    first_reason: tuple[str, str],
+    cadence_for,
+    rule: str,
+    intro: tuple[str, str],
+    next_reason,
+    explain_held: bool,
+) -> list[Due]:
+    """A chain with a deadline "at the latest": a follow-up held on or before the due date meets
+    it (the latest such one counts), else the first one held after it meets it late."""
+    items: list[Due] = []
+    due, reason = first_due, (lambda: first_reason)
+    dates = [h.held_on for h in held]
+    position = 0  # the follow-ups before it have met earlier due dates
+    pending_seen = False
+    while True:
+        if end is not None and due > end:
+            break
+        if pending_seen and (until is None or due > until):
+            break
+        in_time = bisect_right(dates, due, lo=position)
+        meeting_at = in_time - 1 if in_time > position else (position if position < len(held) else None)
+        meeting = held[meeting_at] if meeting_at is not None else None
+        reason_da, reason_en = reason() if explain_held or meeting is None else ("", "")
+        items.append(
+            Due(
+                due_date=due,
+                kind=STATUTORY,
+                obligation=obligation,
+                rule=rule,
+                explanation_da=f"{intro[0]}; {reason_da}." if reason_da else "",
+                explanation_en=f"{intro[1]}; {reason_en}." if reason_en else "",
+                status=HELD if meeting else _status(due, today),
+                held_on=meeting.held_on if meeting else None,
+                child_conversation_required=True,
+            )
+        )
+        if meeting is None:
+            pending_seen = True
+            previous, anchor_held = Held(held_on=max(due, today)), False
+        else:
+            previous, anchor_held = meeting, True
+            # Follow-ups held the same day as the one that met this date count as that one.
+            position = bisect_right(dates, meeting.held_on, lo=meeting_at)
+        months = cadence_for(previous)
+        due = add_months(previous.held_on, months)
+        reason = partial(next_reason, months, previous.held_on, anchor_held)
+    return items
+
+
+def _legal(
+    rule_measure: tuple[str, str],
+    start: datetime.date,
+    held: tuple[Held, ...],
+    today: datetime.date,
+    end: datetime.date | None,
+    until: datetime.date | None,
+    legal: LegalContext,
+    explain_held: bool,
+) -> list[Due]:
+    if not legal.applies:
+        return []
+    measure_da, measure_en = rule_measure
+    intro = (
+        f"{measure_da} startede {format_date(start, 'da')}",
+        f"{measure_en} started {format_date(start, 'en')}",
+    )
+    three_months = add_months(start, LEGAL_FIRST)
+    items: list[Due] = []
+    if start < BARNETS_LOV_FROM:
+        rule = "Serviceloven § 70"
+
+        def next_reason(months, anchor, anchor_held):
+            da_word = "opfølgningen" if anchor_held else "forrige frist"
+            en_word = "the follow-up on" if anchor_held else "the previous due date"
+            return (
+                f"Serviceloven § 70: herefter højst 6 måneder mellem opfølgningerne ({da_word} {format_date(anchor, 'da')})",
+                f"Serviceloven § 70: then at most 6 months between follow-ups ({en_word} {format_date(anchor, 'en')})",
+            )
+
+        items += _legal_chain(
+            obligation=LEGAL_FOLLOWUP,
+            start=start,
+            held=held,
+            today=today,
+            end=end,
+            until=until,
+            first_due=three_months,
+            first_reason=(
+                "Serviceloven § 70: første opfølgning senest 3 måneder efter start",
+                "Serviceloven § 70: first follow-up at the latest 3 months after the start",
+            ),
+            cadence_for=lambda _previous: LEGAL_DEFAULT_CADENCE,
+            rule=rule,
+            intro=intro,
+            next_reason=next_reason,
+            explain_held=explain_held,
+        )
+        supervision_rule = ("Serviceloven § 148, stk. 3", "Serviceloven § 148(3)")
+    else:
+        rule = "Barnets Lov § 95"
+        if legal.investigation_end is not None and start <= legal.investigation_end < three_months:
+            first_due = legal.investigation_end
+            first_reason = (
+                "Barnets Lov § 95, stk. 2: første opfølgning ved afslutningen af den sideløbende undersøgelse "
+                f"{format_date(first_due, 'da')}, før 3 måneder efter start",
+                "Barnets Lov § 95(2): first follow-up when the parallel investigation ends "
+                f"on {format_date(first_due, 'en')}, before 3 months after the start",
+            )
+        else:
+            first_due = three_months
+            first_reason = (
+                "Barnets Lov § 95, stk. 2: første opfølgning senest 3 måneder efter start",
+                "Barnets Lov § 95(2): first follow-up at the latest 3 months after the start",
+            )
+
+        def cadence_for(previous: Held) -> int:
+            decided = [h.statutory_cadence_months for h in held if h.held_on <= previous.held_on]
+            decided = [c for c in decided if c]
+            return decided[-1] if decided else LEGAL_DEFAULT_CADENCE
+
+        def next_reason(months, anchor, anchor_held):
+            decided = any(h.statutory_cadence_months for h in held if h.held_on <= anchor)
+            da_word = "opfølgningen" if anchor_held else "forrige frist"
+            en_word = "the follow-up on" if anchor_held else "the previous due date"
+            every_da = Period(months, MONTHS).every("da")
+            every_en = Period(months, MONTHS).every("en")
+            if decided:
+                return (
+                    f"Barnets Lov § 95, stk. 3: {every_da} som besluttet ved opfølgning ({da_word} {format_date(anchor, 'da')})",
+                    f"Barnets Lov § 95(3): {every_en} as decided at a follow-up ({en_word} {format_date(anchor, 'en')})",
+                )
+            return (
+                f"Barnets Lov § 95, stk. 3: {every_da}, indtil kadencen er besluttet ({da_word} {format_date(anchor, 'da')})",
+                f"Barnets Lov § 95(3): {every_en} until the cadence is decided ({en_word} {format_date(anchor, 'en')})",
+            )
+
+        items += _legal_chain(
+            obligation=LEGAL_FOLLOWUP,
+            start=start,
+            held=held,
+            today=today,
+            end=end,
+            until=until,
+            first_due=first_due,
+            first_reason=first_reason,
+            cadence_for=cadence_for,
+            rule=rule,
+            intro=intro,
+            next_reason=next_reason,
+            explain_held=explain_held,
+        )
+        supervision_rule = ("Barnets Lov § 156, stk. 5", "Barnets Lov § 156(5)")
+    if legal.placement:
+        visits = tuple(h for h in held if h.supervisory_visit and h.child_conversation)
+
+        def supervision_reason(months, anchor, anchor_held):
+            da_word = "tilsynsbesøget" if anchor_held else "forrige frist"
+            en_word = "the visit on" if anchor_held else "the previous due date"
+            return (
+                f"{supervision_rule[0]}: mindst to tilsynsbesøg om året med samtale med barnet ({da_word} {format_date(anchor, 'da')})",
+                f"{supervision_rule[1]}: at least two supervisory visits a year with a conversation with the child ({en_word} {format_date(anchor, 'en')})",
+            )
+
+        items += _legal_chain(
+            obligation=SUPERVISION,
+            start=start,
+            held=visits,
+            today=today,
+            end=end,
+            until=until,
+            first_due=add_months(start, SUPERVISION_INTERVAL),
+            first_reason=(
+                f"{supervision_rule[0]}: mindst to tilsynsbesøg om året med samtale med barnet, det første senest 6 måneder efter start",
+                f"{supervision_rule[1]}: at least two supervisory visits a year with a conversation with the child, the first at the latest 6 months after the start",
+            ),
+            cadence_for=lambda _previous: SUPERVISION_INTERVAL,
+            rule=supervision_rule[0],
+            intro=intro,
+            next_reason=supervision_reason,
+            explain_held=explain_held,
+        )
+    return items
+
+
+# --- The engine -------------------------------------------------------------------------------
+
+
+def schedule(
+    *,
+    rule: Rule | None,
+    start: datetime.date,
+    held: Sequence[Held],
+    today: datetime.date,
+    measure: tuple[str, str] | None = None,
+    legal: LegalContext | None = None,
+    end: datetime.date | None = None,
+    until: datetime.date | None = None,
+    relaxations: Sequence[Relaxation] = (),
+    explain_held: bool = True,
+) -> Schedule:
+    """Every due date of a measure, held and coming, municipal and statutory.
+
+    ``held``: the follow-ups held so far (any order). ``end``: the measure's last day, if it has
+    one; nothing falls due after it. ``until``: list coming follow-ups up to this date; without it
+    only the first one not yet held of each chain is returned (what the deadline table needs).
+    ``measure``: the measure's name (Danish, English) when there is no rule to take it from.
+    ``explain_held=False`` leaves the explanations of follow-ups already held empty (the sweep
+    needs only the coming ones, for thousands of measures).
+    """
+    held_sorted = tuple(sorted(held, key=lambda h: h.held_on))
+    names = (rule.measure_da, rule.measure_en) if rule else (measure or ("Indsatsen", "The measure"))
+    items: list[Due] = []
+    if rule is not None:
+        items += _municipal(rule, start, held_sorted, today, end, until, relaxations, explain_held)
+    items += _legal(names, start, held_sorted, today, end, until, legal or LegalContext(), explain_held)
+    items.sort(key=lambda i: (i.due_date, i.kind != STATUTORY, i.obligation))
+    return Schedule(items=tuple(items))
+
+
+def preview(
+    *,
+    rule: Rule | None,
+    start: datetime.date,
+    until: datetime.date,
+    measure: tuple[str, str] | None = None,
+    legal: LegalContext | None = None,
+) -> tuple[Due, ...]:
+    """The dates of a new measure started on ``start``, each assumed held on its due date."""
+    result = schedule(rule=rule, start=start, held=(), today=start, measure=measure, legal=legal, until=until)
+    return tuple(i._replace(status=UPCOMING) for i in result.items if i.due_date <= until)

@@ -1,0 +1,174 @@
+"""Forms of the follow-up pages. They check what a form can; the services check the rules."""
+
+from __future__ import annotations
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from cases.models import Goal
+from followups.models import ExceptionKind, FollowUp, Form
+from herning.core.forms import DateInput
+from measures.models import Measure
+
+_YES_NO = [("yes", _("Ja")), ("no", _("Nej"))]
+
+
+class FollowUpForm(forms.Form):
+    held_on = forms.DateField(label=_("Dato for opfølgningen"), widget=DateInput)
+    form = forms.ChoiceField(label=_("Form"), choices=Form.choices, widget=forms.RadioSelect)
+    participants = forms.CharField(
+        label=_("Deltagere"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Navn og funktion, fx barnet, mor, kontaktperson Lise Holm."),
+    )
+    supervisory_visit = forms.BooleanField(
+        label=_("Opfølgningen var et tilsynsbesøg på anbringelsesstedet"),
+        required=False,
+        help_text=_("Barnets Lov § 156, stk. 5: mindst to tilsynsbesøg om året med samtale med barnet."),
+    )
+    child_conversation = forms.ChoiceField(
+        label=_("Blev der holdt en børnesamtale?"), choices=_YES_NO, widget=forms.RadioSelect
+    )
+    no_conversation_reason = forms.CharField(
+        label=_("Hvis nej: hvorfor ikke?"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    summary = forms.CharField(label=_("Referat"), widget=forms.Textarea(attrs={"rows": 6}))
+    decision = forms.ChoiceField(
+        label=_("Beslutning"), choices=FollowUp.Decision.choices, widget=forms.RadioSelect
+    )
+    decision_note = forms.CharField(
+        label=_("Begrundelse for beslutningen"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    ending_reason = forms.ChoiceField(
+        label=_("Hvis indsatsen afsluttes: årsag"),
+        required=False,
+        choices=[("", "—"), *Measure.EndingReason.choices],
+    )
+    end_date = forms.DateField(
+        label=_("Hvis indsatsen afsluttes: sidste dag"),
+        required=False,
+        widget=DateInput,
+        help_text=_("Tom: dagen for opfølgningen."),
+    )
+    next_agreed_on = forms.DateField(
+        label=_("Næste opfølgning aftalt til"),
+        required=False,
+        widget=DateInput,
+        help_text=_("Det anbefales at aftale næste opfølgning ved denne."),
+    )
+    later_than_rule_reason = forms.CharField(
+        label=_("Hvis datoen er senere end reglen: hvorfor?"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    statutory_cadence_months = forms.IntegerField(
+        label=_("Lovpligtig opfølgning fremover hver (måneder)"),
+        required=False,
+        min_value=1,
+        max_value=12,
+        help_text=_("Barnets Lov § 95, stk. 3: besluttes ved første opfølgning. Tom: hver 6. måned."),
+    )
+    cadence_reason = forms.CharField(
+        label=_("Begrundelse for kadencen"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Begrundelsen gives til barnet og forældrene."),
+    )
+
+    def __init__(self, *args, goals: list[Goal] = (), placement: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.goals = list(goals)
+        if not placement:
+            del self.fields["supervisory_visit"]
+        for goal in self.goals:
+            self.fields[f"goal_{goal.pk}_status"] = forms.ChoiceField(
+                label=_("Status: %(goal)s") % {"goal": goal.what},
+                choices=Goal.Status.choices,
+                initial=goal.status,
+            )
+            self.fields[f"goal_{goal.pk}_note"] = forms.CharField(
+                label=_("Bemærkning til målet"), required=False, initial=goal.status_note
+            )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("child_conversation") == "no" and not (data.get("no_conversation_reason") or "").strip():
+            self.add_error("no_conversation_reason", _("Skriv, hvorfor der ikke blev holdt en børnesamtale."))
+        if data.get("decision") == FollowUp.Decision.END and not data.get("ending_reason"):
+            self.add_error("ending_reason", _("Angiv årsagen til, at indsatsen afsluttes."))
+        return data
+
+    @property
+    def goal_fields(self):
+        return [(goal, self[f"goal_{goal.pk}_status"], self[f"goal_{goal.pk}_note"]) for goal in self.goals]
+
+    def _section(self, *names):
+        return [self[n] for n in names if n in self.fields]
+
+    @property
+    def meeting_fields(self):
+        return self._section(
+            "held_on",
+            "form",
+            "participants",
+            "supervisory_visit",
+            "child_conversation",
+            "no_conversation_reason",
+            "summary",
+        )
+
+    @property
+    def decision_fields(self):
+        return self._section("decision", "decision_note", "ending_reason", "end_date")
+
+    @property
+    def next_fields(self):
+        return self._section(
+            "next_agreed_on", "later_than_rule_reason", "statutory_cadence_months", "cadence_reason"
+        )
+
+
+class NewGoalForm(forms.Form):
+    what = forms.CharField(label=_("Mål (hvad)"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    who = forms.CharField(label=_("Hvem arbejder med det"), required=False)
+    how_measured = forms.CharField(label=_("Hvordan ses fremskridt"), required=False)
+    by_when = forms.DateField(label=_("Hvornår"), required=False, widget=DateInput)
+
+    def clean(self):
+        data = super().clean()
+        filled = [k for k in ("what", "who", "how_measured", "by_when") if data.get(k)]
+        if filled and len(filled) < 4:
+            raise ValidationError(_("Et nyt mål skal have alle fire felter udfyldt (SMART)."))
+        return data
+
+
+NewGoalFormSet = forms.formset_factory(NewGoalForm, extra=2, max_num=10)
+
+
+class ExceptionRequestForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Undtagelse"), widget=forms.RadioSelect)
+    reason = forms.CharField(
+        label=_("Begrundelse"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("Hvorfor taler hensynet til barnet for undtagelsen? Teamlederen tager stilling."),
+    )
+
+    def __init__(self, *args, kinds: list[str], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = [(k, label) for k, label in ExceptionKind.choices if k in kinds]
+
+
+class ExceptionDecisionForm(forms.Form):
+    decision = forms.ChoiceField(
+        label=_("Beslutning"),
+        choices=[("approve", _("Godkend")), ("reject", _("Afvis"))],
+        widget=forms.RadioSelect,
+    )
+    decision_reason = forms.CharField(label=_("Begrundelse"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class ExceptionRevokeForm(forms.Form):
+    decision_reason = forms.CharField(
+        label=_("Begrundelse for tilbagekaldelsen"), widget=forms.Textarea(attrs={"rows": 2})
+    )

@@ -1,0 +1,210 @@
+"""Reads for the follow-up pages, the bell and the calendar. Case data is read only through
+``visible_to(user)`` (cases.access)."""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+from dataclasses import dataclass
+
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+
+from cases.models import Case, Notification
+from followups import engine
+from followups.deadlines import measure_context
+from followups.models import (
+    CalendarToken,
+    Deadline,
+    DeadlineKind,
+    FollowUp,
+    FollowUpException,
+    Reminder,
+    RuleSet,
+)
+from followups.rules import RuleBook
+from herning.organisation.models import Role
+from measures.models import Measure
+
+MEASURE_KINDS = (DeadlineKind.FOLLOWUP, DeadlineKind.LEGAL_FOLLOWUP, DeadlineKind.SUPERVISION)
+NOTIFICATION_KINDS = (DeadlineKind.ASSESSMENT, DeadlineKind.RECEIPT)
+
+
+@dataclass(frozen=True)
+class MeasureSchedule:
+    """Everything the schedule partial shows about one measure."""
+
+    measure: Measure
+    rule_set: RuleSet | None
+    rule: engine.Rule | None
+    schedule: engine.Schedule
+    followups: list[FollowUp]
+    exceptions: list[FollowUpException]
+    today: datetime.date
+
+    @property
+    def rule_text(self) -> str:
+        return engine.describe_rule(self.rule, "da") if self.rule else ""
+
+    @property
+    def rule_text_en(self) -> str:
+        return engine.describe_rule(self.rule, "en") if self.rule else ""
+
+    @property
+    def municipal(self) -> tuple[engine.Due, ...]:
+        return self.schedule.chain(engine.FOLLOWUP)
+
+    @property
+    def statutory(self) -> tuple[engine.Due, ...]:
+        return tuple(i for i in self.schedule.items if i.kind == engine.STATUTORY)
+
+    @property
+    def next_municipal(self) -> engine.Due | None:
+        return self.schedule.next_pending(engine.FOLLOWUP)
+
+    @property
+    def next_statutory(self) -> engine.Due | None:
+        legal = [
+            self.schedule.next_pending(engine.LEGAL_FOLLOWUP),
+            self.schedule.next_pending(engine.SUPERVISION),
+        ]
+        legal = [i for i in legal if i is not None]
+        return min(legal, key=lambda i: i.due_date, default=None)
+
+    @property
+    def binds_first(self) -> engine.Due | None:
+        return self.schedule.next_pending()
+
+
+def schedule_for_measure(
+    measure: Measure, today: datetime.date, *, until: datetime.date | None = None
+) -> MeasureSchedule:
+    """The measure's follow-ups held and coming (a year ahead by default), municipal and statutory
+    side by side. ``measure`` must come from ``Measure.objects.visible_to(user)``."""
+    measure = (
+        Measure.objects.select_related("measure_type", "legal_basis", "case").filter(pk=measure.pk).get()
+    )
+    book = RuleBook(today)
+    rule_set = book.rule_set_for(measure.case.municipality_id)
+    rule = book.rule_for(measure.case.municipality_id, measure.measure_type_id)
+    followups = list(
+        FollowUp.objects.filter(measure=measure).select_related("recorded_by").order_by("held_on", "pk")
+    )
+    legal, relaxations = measure_context(measure)
+    schedule = engine.schedule(
+        rule=rule,
+        start=measure.start_date,
+        held=[f.to_engine() for f in followups],
+        today=today,
+        measure=(measure.measure_type.name, measure.measure_type.name_en or measure.measure_type.name),
+        legal=legal,
+        end=measure.actual_end,
+        until=until or today + datetime.timedelta(days=365),
+        relaxations=relaxations,
+    )
+    exceptions = list(
+        FollowUpException.objects.filter(measure=measure).select_related("requested_by", "decided_by")
+    )
+    return MeasureSchedule(measure, rule_set, rule, schedule, followups, exceptions, today)
+
+
+def visible_measures(user):
+    return Measure.objects.visible_to(user).select_related("measure_type", "case", "case__child")
+
+
+def visible_deadlines(user):
+    """Open deadlines on records ``user`` may see."""
+    visible_cases = Case.objects.visible_to(user).values("pk")
+    visible_notifications = Notification.objects.visible_to(user).values("pk")
+    return Deadline.objects.filter(is_open=True).filter(
+        Q(case__in=visible_cases) | Q(kind__in=NOTIFICATION_KINDS, source_id__in=visible_notifications)
+    )
+
+
+def _with_children(rows: list[Deadline]) -> list[Deadline]:
+    """Attach ``child`` to each row (from the case, or the notification) in one more query."""
+    notification_ids = [d.source_id for d in rows if d.case_id is None and d.kind in NOTIFICATION_KINDS]
+    children = {}
+    if notification_ids:
+        children = {
+            n.pk: n.child
+            for n in Notification.objects.filter(pk__in=notification_ids).select_related("child")
+        }
+    for d in rows:
+        d.child = d.case.child if d.case_id else children.get(d.source_id)
+    return rows
+
+
+def my_deadlines(user) -> list[Deadline]:
+    """The open deadlines ``user`` is responsible for, earliest first."""
+    rows = list(
+        visible_deadlines(user)
+        .filter(responsible=user)
+        .select_related("case", "case__child")
+        .order_by("due_at", "pk")
+    )
+    return _with_children(rows)
+
+
+def team_deadlines(user, *, now: datetime.datetime, within_days: int = 7) -> list[Deadline]:
+    """For a team leader: the teams' deadlines that are overdue or due within ``within_days``."""
+    teams = [t.pk for t in user.teams_for(Role.TEAM_LEADER)]
+    if not teams:
+        return []
+    horizon = timezone.localdate(now) + datetime.timedelta(days=within_days)
+    rows = list(
+        visible_deadlines(user)
+        .filter(team__in=teams, due_on__lte=horizon)
+        .select_related("case", "case__child", "responsible")
+        .order_by("due_at", "pk")
+    )
+    return _with_children(rows)
+
+
+def deadline_url(deadline: Deadline) -> str:
+    """Where a deadline is handled: a measure's schedule, else the deadline list."""
+    if deadline.kind in MEASURE_KINDS:
+        return reverse("followups:measure_schedule", args=[deadline.source_id])
+    return reverse("followups:deadlines") + f"#frist-{deadline.pk}"
+
+
+def unread_reminder_count(user) -> int:
+    return Reminder.objects.filter(recipient=user, read_at__isnull=True).count()
+
+
+def reminders_for(user, *, limit: int = 100) -> list[Reminder]:
+    return list(
+        Reminder.objects.filter(recipient=user)
+        .select_related("deadline", "deadline__case", "deadline__responsible")
+        .order_by("-created_at", "-pk")[:limit]
+    )
+
+
+def pending_exceptions_for(user) -> list[FollowUpException]:
+    """Exceptions awaiting a decision in the teams ``user`` leads."""
+    teams = [t.pk for t in user.teams_for(Role.TEAM_LEADER)]
+    if not teams:
+        return []
+    return list(
+        FollowUpException.objects.filter(
+            state=FollowUpException.State.REQUESTED,
+            measure__case__in=Case.objects.visible_to(user).filter(team__in=teams),
+        )
+        .select_related(
+            "measure", "measure__measure_type", "measure__case", "measure__case__child", "requested_by"
+        )
+        .order_by("requested_at")
+    )
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def calendar_owner(token: str):
+    """The active person whose calendar feed ``token`` opens, or None."""
+    row = CalendarToken.objects.filter(token_hash=hash_token(token)).select_related("user").first()
+    if row is None or not row.user.is_active:
+        return None
+    return row.user

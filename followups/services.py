@@ -1,0 +1,431 @@
+"""Writes: recording a follow-up, exceptions and their approval, reminders read, calendar links.
+
+Keyword-only, ``full_clean()`` before save, one transaction each. The pages and the API call these.
+"""
+
+from __future__ import annotations
+
+import datetime
+import secrets
+from dataclasses import dataclass
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from cases.access import can_edit_case
+from cases.models import Goal, JournalNote, Plan
+from followups import deadlines, engine
+from followups.models import (
+    CalendarToken,
+    FollowUp,
+    FollowUpException,
+    GoalReview,
+    Reminder,
+    RuleSet,
+)
+from followups.presets import EXCEPTIONS
+from followups.rules import RuleBook
+from followups.selectors import hash_token
+from herning.organisation.models import Role
+from measures.models import Measure
+from measures.services import measure_end
+
+
+@dataclass(frozen=True)
+class GoalReviewInput:
+    goal: Goal
+    status: str
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class NewGoalInput:
+    what: str
+    who: str
+    how_measured: str
+    by_when: datetime.date
+
+
+def current_plan(case) -> Plan | None:
+    """The case's newest plan version."""
+    return Plan.objects.filter(case=case).order_by("-version").first()
+
+
+def rule_next_date(
+    *, measure: Measure, held: list[engine.Held], today: datetime.date
+) -> datetime.date | None:
+    """The next municipal due date after the follow-ups ``held`` (what the rule allows)."""
+    book = RuleBook(today)
+    rule = book.rule_for(measure.case.municipality_id, measure.measure_type_id)
+    if rule is None:
+        return None
+    schedule = engine.schedule(
+        rule=rule,
+        start=measure.start_date,
+        held=held,
+        today=today,
+        legal=engine.LegalContext(applies=False),
+        end=measure.actual_end,
+    )
+    item = schedule.next_pending(engine.FOLLOWUP)
+    return item.due_date if item else None
+
+
+def _journal_text(*, followup: FollowUp, reviews, new_goals, end_date) -> str:
+    lines = [
+        _("Opfølgning på %(measure)s afholdt %(date)s (%(form)s).")
+        % {
+            "measure": followup.measure.measure_type.name,
+            "date": engine.format_date(followup.held_on, "da"),
+            "form": followup.get_form_display().lower(),
+        },
+        _("Deltagere: %(who)s") % {"who": followup.participants},
+    ]
+    if followup.supervisory_visit:
+        lines.append(_("Tilsynsbesøg på anbringelsesstedet."))
+    if followup.child_conversation_held:
+        lines.append(_("Børnesamtale afholdt."))
+    else:
+        lines.append(_("Ingen børnesamtale: %(why)s") % {"why": followup.no_conversation_reason})
+    lines += ["", followup.summary, ""]
+    if reviews:
+        lines.append(_("Mål gennemgået:"))
+        for review in reviews:
+            status = dict(Goal.Status.choices)[review.status]
+            note = f" ({review.note})" if review.note else ""
+            lines.append(f"- {review.goal.what}: {status}{note}")
+    if new_goals:
+        lines.append(_("Nye mål:"))
+        for goal in new_goals:
+            lines.append(f"- {goal.what} ({goal.who}, {engine.format_date(goal.by_when, 'da')})")
+    lines.append(_("Beslutning: %(decision)s.") % {"decision": followup.get_decision_display()})
+    if followup.decision_note:
+        lines.append(followup.decision_note)
+    if end_date:
+        lines.append(_("Indsatsen slutter %(date)s.") % {"date": engine.format_date(end_date, "da")})
+    if followup.next_agreed_on:
+        lines.append(
+            _("Næste opfølgning aftalt til %(date)s.")
+            % {"date": engine.format_date(followup.next_agreed_on, "da")}
+        )
+        if followup.later_than_rule_reason:
+            lines.append(_("Senere end reglen, fordi: %(why)s") % {"why": followup.later_than_rule_reason})
+    if followup.statutory_cadence_months:
+        lines.append(
+            _("Lovpligtig opfølgning fremover hver %(n)s. måned: %(why)s")
+            % {"n": followup.statutory_cadence_months, "why": followup.cadence_reason}
+        )
+    return "\n".join(lines).strip()
+
+
+@transaction.atomic
+def followup_record(
+    *,
+    measure: Measure,
+    recorded_by,
+    held_on: datetime.date,
+    form: str,
+    participants: str,
+    summary: str,
+    child_conversation_held: bool,
+    decision: str,
+    no_conversation_reason: str = "",
+    supervisory_visit: bool = False,
+    goal_reviews: list[GoalReviewInput] = (),
+    new_goals: list[NewGoalInput] = (),
+    decision_note: str = "",
+    next_agreed_on: datetime.date | None = None,
+    later_than_rule_reason: str = "",
+    statutory_cadence_months: int | None = None,
+    cadence_reason: str = "",
+    ending_reason: str = "",
+    end_date: datetime.date | None = None,
+    today: datetime.date | None = None,
+) -> FollowUp:
+    """Record a follow-up held on ``measure``; write the journal note (headed "Børnesamtale" when
+    the child was spoken to), review the plan's goals, add new ones, end the measure if so decided,
+    and recompute the measure's deadlines."""
+    today = today or timezone.localdate()
+    measure = (
+        Measure.objects.select_for_update()
+        .select_related("case", "measure_type", "legal_basis")
+        .get(pk=measure.pk)
+    )
+    case = measure.case
+    if not can_edit_case(recorded_by, case):
+        raise PermissionDenied(_("Du kan ikke registrere opfølgninger på denne sag."))
+    errors: dict[str, str] = {}
+    if held_on > today:
+        errors["held_on"] = _("En opfølgning kan ikke registreres, før den er afholdt.")
+    elif held_on < measure.start_date:
+        errors["held_on"] = _("Opfølgningen kan ikke ligge før indsatsen startede.")
+    elif measure.actual_end and held_on > measure.actual_end:
+        errors["held_on"] = _("Indsatsen var afsluttet på den dato.")
+    if not child_conversation_held and not no_conversation_reason.strip():
+        errors["no_conversation_reason"] = _("Skriv, hvorfor der ikke blev holdt en børnesamtale.")
+    earlier = list(FollowUp.objects.filter(measure=measure).order_by("held_on"))
+    held = [f.to_engine() for f in earlier]
+    first = not earlier
+    if measure.start_date >= engine.BARNETS_LOV_FROM and first:
+        # Barnets Lov § 95, stk. 3: the future cadence is decided at the first follow-up, with reasons.
+        statutory_cadence_months = statutory_cadence_months or engine.LEGAL_DEFAULT_CADENCE
+        if not cadence_reason.strip():
+            errors["cadence_reason"] = _(
+                "Ved første opfølgning besluttes, hvor ofte der følges op fremover (Barnets Lov § 95, stk. 3). "
+                "Skriv begrundelsen."
+            )
+    elif statutory_cadence_months and not cadence_reason.strip():
+        errors["cadence_reason"] = _("Skriv begrundelsen for den nye kadence.")
+    if next_agreed_on is not None and "held_on" not in errors:
+        if next_agreed_on <= held_on:
+            errors["next_agreed_on"] = _("Næste opfølgning skal ligge efter denne.")
+        else:
+            allowed = rule_next_date(
+                measure=measure,
+                held=[*held, engine.Held(held_on=held_on)],
+                today=today,
+            )
+            if allowed and next_agreed_on > allowed and not later_than_rule_reason.strip():
+                errors["later_than_rule_reason"] = _(
+                    "Reglen kræver næste opfølgning senest %(date)s. Skriv, hvorfor den aftalte dato er senere."
+                ) % {"date": engine.format_date(allowed, "da")}
+    if decision == FollowUp.Decision.END:
+        if not ending_reason:
+            errors["ending_reason"] = _("Angiv årsagen til, at indsatsen afsluttes.")
+        end_date = end_date or held_on
+        if end_date < held_on:
+            errors["end_date"] = _("Indsatsen kan ikke slutte før opfølgningen.")
+    else:
+        end_date = None
+    plan = current_plan(case)
+    plan_goals = {g.pk: g for g in Goal.objects.filter(plan__case=case)} if goal_reviews or new_goals else {}
+    for review in goal_reviews:
+        if review.goal.pk not in plan_goals:
+            errors["goal_reviews"] = _("Et af målene hører ikke til sagens plan.")
+        elif review.status not in Goal.Status.values:
+            errors["goal_reviews"] = _("Vælg en gyldig status for hvert mål.")
+    if new_goals and plan is None:
+        errors["new_goals"] = _("Sagen har ingen plan endnu; nye mål skrives i planen.")
+    if errors:
+        raise ValidationError(errors)
+
+    followup = FollowUp(
+        measure=measure,
+        held_on=held_on,
+        form=form,
+        participants=participants,
+        supervisory_visit=supervisory_visit,
+        child_conversation_held=child_conversation_held,
+        no_conversation_reason="" if child_conversation_held else no_conversation_reason,
+        summary=summary,
+        decision=decision,
+        decision_note=decision_note,
+        next_agreed_on=next_agreed_on,
+        later_than_rule_reason=later_than_rule_reason,
+        statutory_cadence_months=statutory_cadence_months,
+        cadence_reason=cadence_reason,
+        recorded_by=recorded_by,
+    )
+    followup.full_clean(exclude=["journal_note"])
+    for review in goal_reviews:
+        goal = plan_goals[review.goal.pk]
+        goal.status, goal.status_note = review.status, review.note
+        goal.full_clean()
+        goal.save(update_fields=["status", "status_note"])
+    created_goals = []
+    if new_goals:
+        order = max((g.order for g in plan_goals.values() if g.plan_id == plan.pk), default=0)
+        for n, spec in enumerate(new_goals, start=1):
+            goal = Goal(
+                plan=plan,
+                what=spec.what,
+                who=spec.who,
+                how_measured=spec.how_measured,
+                by_when=spec.by_when,
+                order=order + n,
+            )
+            goal.full_clean()
+            goal.save()
+            created_goals.append(goal)
+    with translation.override("da"):
+        note = JournalNote(
+            case=case,
+            heading=(
+                JournalNote.Heading.CHILD_CONVERSATION
+                if child_conversation_held
+                else JournalNote.Heading.FOLLOW_UP
+            ),
+            occurred_on=held_on,
+            text=_journal_text(
+                followup=followup, reviews=goal_reviews, new_goals=new_goals, end_date=end_date
+            ),
+            written_by=recorded_by,
+        )
+    note.full_clean()
+    note.save()
+    followup.journal_note = note
+    followup.save()
+    reviews = [
+        GoalReview(follow_up=followup, goal=plan_goals[r.goal.pk], status=r.status, note=r.note)
+        for r in goal_reviews
+    ]
+    for review in reviews:
+        review.full_clean()
+        review.save()
+    if end_date is not None:
+        measure_end(
+            measure=measure,
+            end_date=end_date,
+            ending_reason=ending_reason,
+            ended_by=recorded_by,
+            ending_note=decision_note,
+        )
+    else:
+        deadlines.sync_measures([measure.pk], today=today)
+    return followup
+
+
+# --- Exceptions -------------------------------------------------------------------------------
+
+
+def exception_applies(kind: str, measure: Measure) -> bool:
+    spec = EXCEPTIONS[kind]
+    return measure.measure_type.code in spec["codes"] or (
+        spec["placements"] and measure.measure_type.is_placement
+    )
+
+
+@transaction.atomic
+def exception_request(*, measure: Measure, kind: str, reason: str, requested_by) -> FollowUpException:
+    """Ask the team leader for an exception from the rule (it applies only once approved)."""
+    measure = Measure.objects.select_related("case", "measure_type").get(pk=measure.pk)
+    if not can_edit_case(requested_by, measure.case):
+        raise PermissionDenied(_("Du kan ikke anmode om undtagelser på denne sag."))
+    if kind not in EXCEPTIONS:
+        raise ValidationError({"kind": _("Vælg en af undtagelserne.")})
+    if not exception_applies(kind, measure):
+        raise ValidationError({"kind": _("Undtagelsen gælder ikke for denne type indsats.")})
+    exc = FollowUpException(measure=measure, kind=kind, reason=reason.strip(), requested_by=requested_by)
+    exc.full_clean()
+    exc.save()
+    return exc
+
+
+def _is_team_leader_of(user, case) -> bool:
+    return case.team_id in {t.pk for t in user.teams_for(Role.TEAM_LEADER)}
+
+
+@transaction.atomic
+def exception_decide(
+    *, exception: FollowUpException, approve: bool, decided_by, reason: str
+) -> FollowUpException:
+    """The team leader of the case's team approves or rejects a requested exception, with reasons."""
+    exception = (
+        FollowUpException.objects.select_for_update().select_related("measure__case").get(pk=exception.pk)
+    )
+    if not _is_team_leader_of(decided_by, exception.measure.case):
+        raise PermissionDenied(_("Kun teamlederen for sagens team kan godkende undtagelser."))
+    if exception.state != FollowUpException.State.REQUESTED:
+        raise ValidationError(_("Anmodningen er allerede behandlet."))
+    if not reason.strip():
+        raise ValidationError({"decision_reason": _("Skriv begrundelsen for beslutningen.")})
+    exception.state = FollowUpException.State.APPROVED if approve else FollowUpException.State.REJECTED
+    exception.decided_by, exception.decided_at, exception.decision_reason = (
+        decided_by,
+        timezone.now(),
+        reason.strip(),
+    )
+    exception.full_clean()
+    exception.save()
+    deadlines.sync_measures([exception.measure_id])
+    return exception
+
+
+@transaction.atomic
+def exception_revoke(*, exception: FollowUpException, revoked_by, reason: str) -> FollowUpException:
+    """The team leader ends an approved exception; the rule applies in full again."""
+    exception = (
+        FollowUpException.objects.select_for_update().select_related("measure__case").get(pk=exception.pk)
+    )
+    if not _is_team_leader_of(revoked_by, exception.measure.case):
+        raise PermissionDenied(_("Kun teamlederen for sagens team kan tilbagekalde undtagelser."))
+    if exception.state != FollowUpException.State.APPROVED:
+        raise ValidationError(_("Kun en godkendt undtagelse kan tilbagekaldes."))
+    if not reason.strip():
+        raise ValidationError({"decision_reason": _("Skriv begrundelsen for beslutningen.")})
+    exception.state = FollowUpException.State.REVOKED
+    exception.decided_by, exception.decided_at, exception.decision_reason = (
+        revoked_by,
+        timezone.now(),
+        reason.strip(),
+    )
+    exception.full_clean()
+    exception.save()
+    deadlines.sync_measures([exception.measure_id])
+    return exception
+
+
+# --- Rule sets -------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def rule_set_copy(*, rule_set: RuleSet, municipality) -> RuleSet:
+    """An editable copy of a rule set with all its rules, for ``municipality``."""
+    name = _("Kopi af %(name)s") % {"name": rule_set.name}
+    candidate, n = str(name), 2
+    while RuleSet.objects.filter(municipality=municipality, name=candidate).exists():
+        candidate, n = f"{name} ({n})", n + 1
+    copy = RuleSet(
+        name=candidate,
+        municipality=municipality,
+        valid_from=rule_set.valid_from,
+        valid_to=rule_set.valid_to,
+        source=rule_set.source,
+        description=rule_set.description,
+    )
+    copy.full_clean()
+    copy.save()
+    for rule in rule_set.rules.prefetch_related("milestones", "phases"):
+        milestones, phases = list(rule.milestones.all()), list(rule.phases.all())
+        rule.pk, rule.id, rule.rule_set = None, None, copy
+        rule.save()
+        for m in milestones:
+            m.pk, m.id, m.rule = None, None, rule
+            m.save()
+        for p in phases:
+            p.pk, p.id, p.rule = None, None, rule
+            p.save()
+    return copy
+
+
+# --- Reminders and the calendar ---------------------------------------------------------------
+
+
+def reminders_mark_read(*, user, ids: list[int] | None = None) -> int:
+    rows = Reminder.objects.filter(recipient=user, read_at__isnull=True)
+    if ids is not None:
+        rows = rows.filter(pk__in=ids)
+    return rows.update(read_at=timezone.now())
+
+
+@transaction.atomic
+def calendar_token_create(*, user) -> str:
+    """A new secret for ``user``'s calendar feed, replacing any old one. Returned once; only its
+    hash is kept."""
+    token = secrets.token_urlsafe(32)
+    CalendarToken.objects.filter(user=user).delete()
+    row = CalendarToken(user=user, token_hash=hash_token(token))
+    row.full_clean()
+    row.save()
+    return token
+
+
+def calendar_token_revoke(*, user) -> bool:
+    deleted, _rows = CalendarToken.objects.filter(user=user).delete()
+    return bool(deleted)
+
+
+def calendar_token_used(*, user) -> None:
+    CalendarToken.objects.filter(user=user).update(last_used_at=timezone.now())

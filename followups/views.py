@@ -1,0 +1,320 @@
+"""Pages: a measure's follow-up schedule, recording a follow-up, exceptions and their approval,
+the deadline lists, the reminders behind the bell and the private calendar feed.
+
+A measure, case or child outside ``visible_to(user)`` answers 404; a visible one the person may
+not change answers 403.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from cases.access import can_edit_case
+from cases.models import Goal
+from followups import calendar, engine, selectors, services
+from followups.forms import (
+    ExceptionDecisionForm,
+    ExceptionRequestForm,
+    ExceptionRevokeForm,
+    FollowUpForm,
+    NewGoalFormSet,
+)
+from followups.models import FollowUpException
+from followups.presets import EXCEPTIONS
+from herning.audit.models import AccessLog
+from herning.audit.services import log_child_read
+from herning.core.access import role_required
+from herning.organisation.models import Role
+
+
+def _visible_measure(request, measure_id):
+    return get_object_or_404(selectors.visible_measures(request.user), pk=measure_id)
+
+
+def _apply_errors(form, error: ValidationError) -> None:
+    """Put a service's ValidationError on the form's fields (or on the form when it has no field)."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            for e in errors:
+                form.add_error(field if field in form.fields else None, e)
+    else:
+        for e in error.error_list:
+            form.add_error(None, e)
+
+
+@login_required
+@require_GET
+def measure_schedule(request, measure_id: int):
+    measure = _visible_measure(request, measure_id)
+    case = measure.case
+    log_child_read(
+        user=request.user,
+        child=case.child,
+        channel=AccessLog.Channel.PAGE,
+        purpose=_("Opfølgningsplan for en indsats"),
+        case=case,
+        what=f"measure {measure.pk} follow-up schedule",
+    )
+    data = selectors.schedule_for_measure(measure, timezone.localdate())
+    can_edit = can_edit_case(request.user, case)
+    applicable = [k for k in EXCEPTIONS if services.exception_applies(k, measure)]
+    leads_team = case.team_id in {t.pk for t in request.user.teams_for(Role.TEAM_LEADER)}
+    return render(
+        request,
+        "followups/measure_schedule.html",
+        {
+            "data": data,
+            "measure": measure,
+            "case": case,
+            "child": case.child,
+            "can_edit": can_edit and measure.is_active,
+            "can_request_exception": can_edit and bool(applicable) and measure.is_active,
+            "leads_team": leads_team,
+            "revoke_form": ExceptionRevokeForm(),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def followup_record(request, measure_id: int):
+    measure = _visible_measure(request, measure_id)
+    case = measure.case
+    if not can_edit_case(request.user, case) or not measure.is_active:
+        raise PermissionDenied(_("Du kan ikke registrere opfølgninger på denne indsats."))
+    plan = services.current_plan(case)
+    goals = list(Goal.objects.filter(plan=plan)) if plan else []
+    form_kwargs = {"goals": goals, "placement": measure.measure_type.is_placement}
+    if request.method == "POST":
+        form = FollowUpForm(request.POST, **form_kwargs)
+        # New goals are written into the plan; without a plan the page offers none.
+        new_goals = NewGoalFormSet(request.POST, prefix="nye") if plan else None
+        if form.is_valid() and (new_goals is None or new_goals.is_valid()):
+            data = form.cleaned_data
+            try:
+                services.followup_record(
+                    measure=measure,
+                    recorded_by=request.user,
+                    held_on=data["held_on"],
+                    form=data["form"],
+                    participants=data["participants"],
+                    supervisory_visit=data.get("supervisory_visit", False),
+                    child_conversation_held=data["child_conversation"] == "yes",
+                    no_conversation_reason=data["no_conversation_reason"],
+                    summary=data["summary"],
+                    decision=data["decision"],
+                    decision_note=data["decision_note"],
+                    ending_reason=data["ending_reason"],
+                    end_date=data["end_date"],
+                    next_agreed_on=data["next_agreed_on"],
+                    later_than_rule_reason=data["later_than_rule_reason"],
+                    statutory_cadence_months=data["statutory_cadence_months"],
+                    cadence_reason=data["cadence_reason"],
+                    goal_reviews=[
+                        services.GoalReviewInput(
+                            goal=goal,
+                            status=data[f"goal_{goal.pk}_status"],
+                            note=data[f"goal_{goal.pk}_note"],
+                        )
+                        for goal in goals
+                    ],
+                    new_goals=[
+                        services.NewGoalInput(
+                            what=g["what"], who=g["who"], how_measured=g["how_measured"], by_when=g["by_when"]
+                        )
+                        for g in (new_goals.cleaned_data if new_goals else [])
+                        if g.get("what")
+                    ],
+                )
+            except ValidationError as error:
+                _apply_errors(form, error)
+            else:
+                messages.success(request, _("Opfølgningen er registreret og skrevet i journalen."))
+                return redirect("followups:measure_schedule", measure_id=measure.pk)
+    else:
+        form = FollowUpForm(initial={"held_on": timezone.localdate()}, **form_kwargs)
+        new_goals = NewGoalFormSet(prefix="nye") if plan else None
+        log_child_read(
+            user=request.user,
+            child=case.child,
+            channel=AccessLog.Channel.PAGE,
+            purpose=_("Registrering af opfølgning"),
+            case=case,
+            what=f"measure {measure.pk} record follow-up",
+        )
+    data = selectors.schedule_for_measure(measure, timezone.localdate())
+    return render(
+        request,
+        "followups/followup_form.html",
+        {
+            "form": form,
+            "new_goals": new_goals,
+            "measure": measure,
+            "case": case,
+            "child": case.child,
+            "plan": plan,
+            "data": data,
+            "is_first_under_barnets_lov": not data.followups
+            and measure.start_date >= engine.BARNETS_LOV_FROM,
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def exception_request(request, measure_id: int):
+    measure = _visible_measure(request, measure_id)
+    if not can_edit_case(request.user, measure.case):
+        raise PermissionDenied(_("Du kan ikke anmode om undtagelser på denne sag."))
+    kinds = [k for k in EXCEPTIONS if services.exception_applies(k, measure)]
+    if not kinds:
+        raise Http404
+    form = ExceptionRequestForm(request.POST or None, kinds=kinds)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.exception_request(
+                measure=measure,
+                kind=form.cleaned_data["kind"],
+                reason=form.cleaned_data["reason"],
+                requested_by=request.user,
+            )
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, _("Anmodningen er sendt til teamlederen."))
+            return redirect("followups:measure_schedule", measure_id=measure.pk)
+    return render(
+        request, "followups/exception_request.html", {"form": form, "measure": measure, "case": measure.case}
+    )
+
+
+@role_required(Role.TEAM_LEADER)
+@require_GET
+def exceptions(request):
+    pending = selectors.pending_exceptions_for(request.user)
+    return render(
+        request,
+        "followups/exceptions.html",
+        {"pending": [(e, ExceptionDecisionForm(prefix=f"e{e.pk}")) for e in pending]},
+    )
+
+
+def _visible_exception(request, pk):
+    return get_object_or_404(
+        FollowUpException.objects.filter(measure__in=selectors.visible_measures(request.user)).select_related(
+            "measure", "measure__case", "measure__measure_type"
+        ),
+        pk=pk,
+    )
+
+
+@role_required(Role.TEAM_LEADER)
+@require_POST
+def exception_decide(request, pk: int):
+    exception = _visible_exception(request, pk)
+    form = ExceptionDecisionForm(request.POST, prefix=f"e{exception.pk}")
+    if form.is_valid():
+        try:
+            services.exception_decide(
+                exception=exception,
+                approve=form.cleaned_data["decision"] == "approve",
+                decided_by=request.user,
+                reason=form.cleaned_data["decision_reason"],
+            )
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, _("Beslutningen er registreret."))
+            return redirect("followups:exceptions")
+    pending = selectors.pending_exceptions_for(request.user)
+    forms_ = [
+        (e, form if e.pk == exception.pk else ExceptionDecisionForm(prefix=f"e{e.pk}")) for e in pending
+    ]
+    return render(request, "followups/exceptions.html", {"pending": forms_}, status=400)
+
+
+@role_required(Role.TEAM_LEADER)
+@require_POST
+def exception_revoke(request, pk: int):
+    exception = _visible_exception(request, pk)
+    form = ExceptionRevokeForm(request.POST)
+    if form.is_valid():
+        try:
+            services.exception_revoke(
+                exception=exception, revoked_by=request.user, reason=form.cleaned_data["decision_reason"]
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("Undtagelsen er tilbagekaldt."))
+    else:
+        messages.error(request, _("Skriv begrundelsen for tilbagekaldelsen."))
+    return redirect("followups:measure_schedule", measure_id=exception.measure_id)
+
+
+@login_required
+@require_GET
+def deadlines(request):
+    now = timezone.now()
+    return render(
+        request,
+        "followups/deadlines.html",
+        {
+            "mine": selectors.my_deadlines(request.user),
+            "team": selectors.team_deadlines(request.user, now=now),
+            "is_team_leader": request.user.has_role(Role.TEAM_LEADER),
+            "now": now,
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def reminders(request):
+    if request.method == "POST":
+        services.reminders_mark_read(user=request.user)
+        return redirect("followups:reminders")
+    return render(request, "followups/reminders.html", {"reminders": selectors.reminders_for(request.user)})
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def calendar_settings(request):
+    token = None
+    if request.method == "POST":
+        if request.POST.get("action") == "revoke":
+            services.calendar_token_revoke(user=request.user)
+            messages.success(request, _("Kalenderlinket er tilbagekaldt og virker ikke længere."))
+            return redirect("followups:calendar")
+        token = services.calendar_token_create(user=request.user)
+    existing = getattr(request.user, "calendar_token", None) if token is None else None
+    feed_url = (
+        request.build_absolute_uri(reverse("followups:calendar_feed", kwargs={"token": token}))
+        if token
+        else None
+    )
+    return render(request, "followups/calendar.html", {"feed_url": feed_url, "existing": existing})
+
+
+@never_cache
+@require_GET
+def calendar_feed(request, token: str):
+    user = selectors.calendar_owner(token)
+    if user is None:
+        raise Http404
+    services.calendar_token_used(user=user)
+    response = HttpResponse(
+        calendar.feed(selectors.my_deadlines(user)), content_type="text/calendar; charset=utf-8"
+    )
+    response["Content-Disposition"] = 'inline; filename="frister.ics"'
+    return response

@@ -1,0 +1,142 @@
+"""The legal floor beside the municipal rule: Serviceloven § 70 before 1 January 2024, Barnets Lov
+§§ 95-96 from that day, and for placements § 156, stk. 5 (law_dubu.md §1)."""
+
+from __future__ import annotations
+
+import datetime
+
+from followups import engine
+from followups.presets import HERNING, engine_rule
+
+D = datetime.date
+
+
+def legal_chain(start, *, held=(), today=None, investigation_end=None, placement=False, until=None):
+    schedule = engine.schedule(
+        rule=None,
+        start=start,
+        held=held,
+        today=today or start,
+        legal=engine.LegalContext(placement=placement, investigation_end=investigation_end),
+        until=until or start + datetime.timedelta(days=800),
+    )
+    return schedule
+
+
+def test_serviceloven_70_for_a_measure_started_on_the_last_day_of_2023():
+    # 31 Dec 2023 + 3 months = 31 Mar 2024; held 20 Mar; then at most 6 months: 20 Sep 2024.
+    schedule = legal_chain(D(2023, 12, 31), held=[engine.Held(D(2024, 3, 20))], today=D(2024, 3, 21))
+    chain = schedule.chain(engine.LEGAL_FOLLOWUP)
+    assert [(i.due_date, i.status) for i in chain[:3]] == [
+        (D(2024, 3, 31), engine.HELD),
+        (D(2024, 9, 20), engine.UPCOMING),
+        (D(2025, 3, 20), engine.UPCOMING),
+    ]
+    assert all(i.rule == "Serviceloven § 70" for i in chain)
+    assert "Serviceloven § 70: første opfølgning senest 3 måneder efter start" in chain[0].explanation_da
+
+
+def test_serviceloven_ignores_an_investigation_running_alongside():
+    schedule = legal_chain(D(2023, 12, 31), investigation_end=D(2024, 1, 20))
+    assert schedule.chain(engine.LEGAL_FOLLOWUP)[0].due_date == D(2024, 3, 31)
+
+
+def test_barnets_lov_95_from_the_first_day_of_2024():
+    chain = legal_chain(D(2024, 1, 1)).chain(engine.LEGAL_FOLLOWUP)
+    # 1 Jan + 3 months = 1 Apr; then the default 6 months until a cadence is decided.
+    assert [i.due_date for i in chain[:3]] == [D(2024, 4, 1), D(2024, 10, 1), D(2025, 4, 1)]
+    assert chain[0].rule == "Barnets Lov § 95"
+    assert "indtil kadencen er besluttet" in chain[1].explanation_da
+
+
+def test_barnets_lov_first_follow_up_when_a_parallel_investigation_ends_earlier():
+    chain = legal_chain(D(2024, 1, 1), investigation_end=D(2024, 2, 15)).chain(engine.LEGAL_FOLLOWUP)
+    assert chain[0].due_date == D(2024, 2, 15)
+    assert "sideløbende undersøgelse" in chain[0].explanation_da
+
+
+def test_barnets_lov_investigation_ending_after_three_months_does_not_move_the_first():
+    chain = legal_chain(D(2024, 1, 1), investigation_end=D(2024, 5, 1)).chain(engine.LEGAL_FOLLOWUP)
+    assert chain[0].due_date == D(2024, 4, 1)
+
+
+def test_barnets_lov_cadence_decided_at_the_first_follow_up():
+    held = [engine.Held(D(2024, 2, 10), statutory_cadence_months=4)]
+    chain = legal_chain(D(2024, 1, 1), held=held, today=D(2024, 2, 11)).chain(engine.LEGAL_FOLLOWUP)
+    assert [i.due_date for i in chain[:3]] == [D(2024, 4, 1), D(2024, 6, 10), D(2024, 10, 10)]
+    assert "hver 4. måned som besluttet" in chain[1].explanation_da
+
+
+def test_the_latest_follow_up_before_a_legal_deadline_counts():
+    # Monthly follow-ups: the legal deadline of 1 Apr is met by the one of 25 Mar, so the next
+    # legal deadline is 25 Sep.
+    held = [engine.Held(D(2024, m, 25)) for m in (1, 2, 3)]
+    chain = legal_chain(D(2024, 1, 1), held=held, today=D(2024, 3, 26)).chain(engine.LEGAL_FOLLOWUP)
+    assert (chain[0].due_date, chain[0].held_on) == (D(2024, 4, 1), D(2024, 3, 25))
+    assert chain[1].due_date == D(2024, 9, 25)
+
+
+def test_placements_need_two_supervisory_visits_a_year_with_a_child_conversation():
+    visit = engine.Held(D(2024, 6, 1), supervisory_visit=True, child_conversation=True)
+    not_a_visit = engine.Held(D(2024, 5, 1), child_conversation=True)
+    schedule = legal_chain(D(2024, 1, 1), held=[not_a_visit, visit], today=D(2024, 6, 2), placement=True)
+    chain = schedule.chain(engine.SUPERVISION)
+    assert [(i.due_date, i.held_on) for i in chain[:2]] == [
+        (D(2024, 7, 1), D(2024, 6, 1)),
+        (D(2024, 12, 1), None),
+    ]
+    assert chain[0].rule == "Barnets Lov § 156, stk. 5"
+    assert chain[0].kind == engine.STATUTORY
+
+
+def test_a_visit_without_a_child_conversation_is_no_supervisory_visit():
+    visit = engine.Held(D(2024, 6, 1), supervisory_visit=True, child_conversation=False)
+    chain = legal_chain(D(2024, 1, 1), held=[visit], today=D(2024, 6, 2), placement=True).chain(
+        engine.SUPERVISION
+    )
+    assert chain[0].status == engine.UPCOMING and chain[0].held_on is None
+
+
+def test_which_binds_first_municipal_or_statutory():
+    rule = engine_rule(HERNING, "family_treatment")
+    # Family treatment has no municipal follow-up after 8 months: from then the law binds.
+    held = [engine.Held(d) for d in (D(2026, 2, 2), D(2026, 4, 5), D(2026, 7, 5), D(2026, 9, 5))]
+    schedule = engine.schedule(rule=rule, start=D(2026, 1, 5), held=held, today=D(2026, 9, 6))
+    first = schedule.next_pending()
+    assert (first.due_date, first.kind) == (D(2027, 3, 5), engine.STATUTORY)
+    # Early on, the municipal rule binds first.
+    early = engine.schedule(rule=rule, start=D(2026, 1, 5), held=[], today=D(2026, 1, 6)).next_pending()
+    assert (early.due_date, early.kind) == (D(2026, 2, 2), engine.MUNICIPAL)
+
+
+def test_an_exception_relaxes_the_extra_follow_ups_and_never_the_statutory_ones():
+    rule = engine_rule(HERNING, "foster_family")
+    relax = engine.Relaxation(
+        label_da="Barndomsanbringelse i plejefamilie",
+        label_en="Childhood placement in foster care",
+        from_date=D(2026, 3, 1),
+        extra_forms=(engine.PHONE, engine.MAIL),
+        child_conversation_required=False,
+    )
+    plain = engine.preview(
+        rule=rule, start=D(2026, 1, 5), until=D(2026, 12, 31), legal=engine.LegalContext(placement=True)
+    )
+    relaxed = engine.schedule(
+        rule=rule,
+        start=D(2026, 1, 5),
+        held=[],
+        today=D(2026, 1, 5),
+        until=D(2026, 12, 31),
+        legal=engine.LegalContext(placement=True),
+        relaxations=[relax],
+    ).items
+    # The same dates, municipal and statutory alike: nothing is removed.
+    assert [(i.due_date, i.kind) for i in relaxed] == [(i.due_date, i.kind) for i in plain]
+    municipal = [i for i in relaxed if i.kind == engine.MUNICIPAL]
+    assert municipal[0].allowed_forms == (engine.MEETING,)  # before the approval
+    assert municipal[1].allowed_forms == (engine.MEETING, engine.PHONE, engine.MAIL)
+    assert not municipal[1].child_conversation_required
+    assert municipal[1].relaxed_by == "Barndomsanbringelse i plejefamilie"
+    assert all(
+        i.child_conversation_required and not i.relaxed_by for i in relaxed if i.kind == engine.STATUTORY
+    )
