@@ -29,3 +29,20 @@ def seed(*, org, today, rng, stdout) -> None:
         for user in org.users.values()
         if user.pk not in existing
     )
+
+
+def demo_code_for(user) -> str | None:
+    """The current code of ``user``'s demo device, outside production only: the demo can then be
+    tried from the browser alone. None for anyone without the published demo key."""
+    from django.conf import settings
+    from django_otp.oath import TOTP
+
+    if settings.PRODUCTION:
+        return None
+    device = TOTPDevice.objects.filter(
+        user=user, name=DEMO_DEVICE_NAME, key=DEMO_OTP_KEY, confirmed=True
+    ).first()
+    if device is None:
+        return None
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    return f"{totp.token():0{device.digits}d}"

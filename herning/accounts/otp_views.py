@@ -14,6 +14,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 
 from herning.accounts import services
+from herning.accounts.demo import demo_code_for
 from herning.accounts.forms import EnrolmentForm, OtpCodeForm
 from herning.accounts.middleware import two_factor_exempt
 from herning.core.navigation import start_url_for
@@ -58,7 +59,11 @@ def otp_verify(request):
                 )
             return redirect(_next_url(request))
         form.add_error("code", _("Koden er forkert eller udløbet. Prøv igen med en ny kode."))
-    return render(request, "accounts/otp_verify.html", {"form": form, "next": _next_url(request)})
+    return render(
+        request,
+        "accounts/otp_verify.html",
+        {"form": form, "next": _next_url(request), "demo_code": demo_code_for(request.user)},
+    )
 
 
 @two_factor_exempt

@@ -225,3 +225,25 @@ def test_the_demo_logs_in_with_the_printed_code(client):
     call_command("demo_otp", "anne", stdout=out)
     response = client.post(response.redirect_chain[-1][0], {"code": out.getvalue().strip()}, follow=True)
     assert response.redirect_chain[-1][0] == "/min-dag/"
+
+
+def test_outside_production_a_demo_user_sees_the_current_demo_code(client, org):
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from herning.accounts.demo import DEMO_DEVICE_NAME, DEMO_OTP_KEY, demo_code_for
+    from tests.factories import TEST_PASSWORD
+
+    TOTPDevice.objects.create(user=org.advisor, name=DEMO_DEVICE_NAME, key=DEMO_OTP_KEY, confirmed=True)
+    client.post("/log-ind/", {"username": org.advisor.username, "password": TEST_PASSWORD})
+    html = client.get("/to-faktor/").content.decode()
+    assert demo_code_for(org.advisor) in html
+
+
+def test_a_real_device_gets_no_demo_hint(client, org):
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from tests.factories import TEST_PASSWORD
+
+    TOTPDevice.objects.create(user=org.advisor, name="Telefon", confirmed=True)
+    client.post("/log-ind/", {"username": org.advisor.username, "password": TEST_PASSWORD})
+    assert "demonøgle" not in client.get("/to-faktor/").content.decode()

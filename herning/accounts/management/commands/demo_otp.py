@@ -2,10 +2,9 @@
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
-from django_otp.oath import TOTP
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from herning.accounts.demo import DEMO_DEVICE_NAME, DEMO_OTP_KEY
+from herning.accounts.demo import demo_code_for
+from herning.organisation.models import User
 
 
 class Command(BaseCommand):
@@ -17,12 +16,9 @@ class Command(BaseCommand):
     def handle(self, *args, username, **options):
         if settings.PRODUCTION:
             raise CommandError("Demokoder findes ikke i produktion.")
-        device = TOTPDevice.objects.filter(
-            user__username=username, name=DEMO_DEVICE_NAME, key=DEMO_OTP_KEY, confirmed=True
-        ).first()
-        if device is None:
+        code = demo_code_for(User.objects.filter(username=username).first())
+        if code is None:
             raise CommandError(
                 f"{username} har ingen demo-app. Kør python manage.py seed_demo, og brug en demobruger."
             )
-        totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
-        self.stdout.write(f"{totp.token():0{device.digits}d}")
+        self.stdout.write(code)
