@@ -5,6 +5,8 @@ PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
+# Two test processes: the suite is mostly waiting on PostgreSQL, and this machine has two cores.
+PYTEST_ARGS ?= -n 2
 
 .PHONY: run test install messages lint check-services clean
 
