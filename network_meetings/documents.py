@@ -24,7 +24,10 @@ from network_meetings.selectors import previous_open_agreements
 
 
 def genitive(name: str) -> str:
-    """Danish genitive: "Emmas", but "Lukas'" after s, x and z."""
+    """The possessive in the active language: Danish "Emmas", but "Lukas'" after s, x and z;
+    English "Emma's", but "Lukas'" after s."""
+    if translation.get_language() == "en":
+        return f"{name}'" if name[-1:].lower() == "s" else f"{name}'s"
     return f"{name}'" if name[-1:].lower() in {"s", "x", "z"} else f"{name}s"
 
 
