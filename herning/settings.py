@@ -386,6 +386,8 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_I18N = True
 TIME_ZONE = "Europe/Copenhagen"
 USE_TZ = True
+# Named date formats per language (herning/formats): templates say DATE_FORMAT, not a pattern.
+FORMAT_MODULE_PATH = ["herning.formats"]
 
 # --- Static files -----------------------------------------------------------------------------
 
