@@ -26,6 +26,8 @@ from followups.models import (
 from followups.rules import RuleBook
 from herning.organisation.models import Role
 from measures.models import Measure
+from network_meetings.models import Agreement
+from network_meetings.selectors import meetings_visible_to
 
 MEASURE_KINDS = (DeadlineKind.FOLLOWUP, DeadlineKind.LEGAL_FOLLOWUP, DeadlineKind.SUPERVISION)
 NOTIFICATION_KINDS = (DeadlineKind.ASSESSMENT, DeadlineKind.RECEIPT)
@@ -114,11 +116,14 @@ def visible_measures(user):
 
 
 def visible_deadlines(user):
-    """Open deadlines on records ``user`` may see."""
+    """Open deadlines on records ``user`` may see (an agreement's: its meeting's readers)."""
     visible_cases = Case.objects.visible_to(user).values("pk")
     visible_notifications = Notification.objects.visible_to(user).values("pk")
+    visible_agreements = Agreement.objects.filter(meeting__in=meetings_visible_to(user)).values("pk")
     return Deadline.objects.filter(is_open=True).filter(
-        Q(case__in=visible_cases) | Q(kind__in=NOTIFICATION_KINDS, source_id__in=visible_notifications)
+        Q(case__in=visible_cases)
+        | Q(kind__in=NOTIFICATION_KINDS, source_id__in=visible_notifications)
+        | Q(kind=DeadlineKind.AGREEMENT, source_id__in=visible_agreements)
     )
 
 
@@ -163,9 +168,12 @@ def team_deadlines(user, *, now: datetime.datetime, within_days: int = 7) -> lis
 
 
 def deadline_url(deadline: Deadline) -> str:
-    """Where a deadline is handled: a measure's schedule, else the deadline list."""
+    """Where a deadline is handled: a measure's schedule, the handover meeting of a moved case,
+    else the deadline list."""
     if deadline.kind in MEASURE_KINDS:
         return reverse("followups:measure_schedule", args=[deadline.source_id])
+    if deadline.kind == DeadlineKind.HANDOVER:
+        return reverse("cases:handover_record", args=[deadline.source_id])
     return reverse("followups:deadlines") + f"#frist-{deadline.pk}"
 
 
