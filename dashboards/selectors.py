@@ -35,6 +35,9 @@ SOON_DAYS = 30
 # The team overview's "coming deadlines", and how many overdue ones it lists (the oldest).
 COMING_DAYS = 14
 OVERDUE_LISTED = 25
+# The cases listed by days since their last follow-up (the longest first); every case counts in
+# each advisor's "longest".
+RECENCY_LISTED = 50
 
 
 def months_between(since: datetime.date, today: datetime.date) -> int:
@@ -284,6 +287,10 @@ class TeamOverview:
         return [self.unassigned_steps.get(k, 0) for k in self.step_keys]
 
     @property
+    def recency_listed(self) -> list[CaseRecency]:
+        return self.recency[:RECENCY_LISTED]
+
+    @property
     def movement_totals(self) -> tuple[int, int, int]:
         return (
             sum(a.down for a in self.advisors),
@@ -307,7 +314,10 @@ def team_overview(user, *, teams: list[Team], window: Window, now: datetime.date
     """The team leader's overview of ``teams`` (teams they lead)."""
     today = timezone.localdate(now)
     team_ids = [t.pk for t in teams]
-    cases = Case.objects.visible_to(user).filter(team__in=team_ids, state__in=OPEN_STATES)
+    # The teams' cases the person may read, open and closed; narrowed by team first, so that the
+    # index on (team, state) does the work.
+    visible = Case.objects.visible_to(user).filter(team__in=team_ids)
+    cases = visible.filter(state__in=OPEN_STATES)
     advisors_by_team = team_advisor_choices(teams=teams)
     loads = open_case_counts(a.pk for advisors in advisors_by_team.values() for a in advisors)
     rows = {
@@ -352,7 +362,7 @@ def team_overview(user, *, teams: list[Team], window: Window, now: datetime.date
         for row in by_advisor.get(responsible_id, []):
             row.overdue, row.coming = overdue, coming
 
-    for team_id, advisor_id, down, up, first in _movements(cases_team_ids=team_ids, user=user, window=window):
+    for team_id, advisor_id, down, up, first in _movements(visible, window=window):
         for row in rows_of(team_id, advisor_id):
             row.down, row.up, row.first = down, up, first
 
@@ -397,7 +407,7 @@ def team_overview(user, *, teams: list[Team], window: Window, now: datetime.date
         exceptions=[e for e in pending_exceptions_for(user) if e.measure.case.team_id in team_ids],
         overrides=list(
             CaseloadOverride.objects.filter(
-                team__in=team_ids, decided_at__gte=window.start_moment, case__in=Case.objects.visible_to(user)
+                team__in=team_ids, decided_at__gte=window.start_moment, case__in=visible
             )
             .select_related("advisor", "decided_by", "team", "case__child")
             .order_by("-decided_at", "-pk")
@@ -421,15 +431,11 @@ def _direction_counts():
     }
 
 
-def _movements(*, cases_team_ids, user, window: Window):
-    """(team, advisor, down, up, first) of the movements in ``window`` on the teams' visible cases,
-    counted by the case's current team and advisor."""
+def _movements(cases, *, window: Window):
+    """(team, advisor, down, up, first) of the movements in ``window`` on ``cases``, counted by the
+    case's current team and advisor."""
     return (
-        LadderMovement.objects.filter(
-            date__range=(window.start, window.end),
-            case__team__in=cases_team_ids,
-            case__in=Case.objects.visible_to(user),
-        )
+        LadderMovement.objects.filter(date__range=(window.start, window.end), case__in=cases)
         .order_by()
         .values_list("case__team_id", "case__advisor_id")
         .annotate(**_direction_counts())

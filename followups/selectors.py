@@ -7,7 +7,7 @@ import datetime
 import hashlib
 from dataclasses import dataclass
 
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -26,8 +26,6 @@ from followups.models import (
 from followups.rules import RuleBook
 from herning.organisation.models import Role
 from measures.models import Measure
-from network_meetings.models import Agreement
-from network_meetings.selectors import meetings_visible_to
 
 MEASURE_KINDS = (DeadlineKind.FOLLOWUP, DeadlineKind.LEGAL_FOLLOWUP, DeadlineKind.SUPERVISION)
 NOTIFICATION_KINDS = (DeadlineKind.ASSESSMENT, DeadlineKind.RECEIPT)
@@ -116,14 +114,18 @@ def visible_measures(user):
 
 
 def visible_deadlines(user):
-    """Open deadlines on records ``user`` may see (an agreement's: its meeting's readers)."""
-    visible_cases = Case.objects.visible_to(user).values("pk")
-    visible_notifications = Notification.objects.visible_to(user).values("pk")
-    visible_agreements = Agreement.objects.filter(meeting__in=meetings_visible_to(user)).values("pk")
+    """Open deadlines on records ``user`` may see: on a case they may read, on a notification they
+    may read, and the agreements of network meetings they own.
+
+    Each row is checked with an EXISTS on its record's key, so a list narrowed to a person or a team
+    looks at its own rows' records only, not at every case the person may read.
+    """
+    visible_case = Exists(Case.objects.visible_to(user).filter(pk=OuterRef("case_id")))
+    visible_notification = Exists(Notification.objects.visible_to(user).filter(pk=OuterRef("source_id")))
     return Deadline.objects.filter(is_open=True).filter(
-        Q(case__in=visible_cases)
-        | Q(kind__in=NOTIFICATION_KINDS, source_id__in=visible_notifications)
-        | Q(kind=DeadlineKind.AGREEMENT, source_id__in=visible_agreements)
+        Q(visible_case)
+        | (Q(kind__in=NOTIFICATION_KINDS) & Q(visible_notification))
+        | Q(kind=DeadlineKind.AGREEMENT, responsible=user)
     )
 
 
