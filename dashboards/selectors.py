@@ -13,14 +13,14 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from dateutil.relativedelta import relativedelta
-from django.db.models import Count, Exists, F, Min, OuterRef, Q, Subquery
+from django.db.models import Count, Exists, F, Max, Min, OuterRef, Q, Subquery
 from django.utils import timezone
 
-from cases.caseload import Load, open_case_counts
+from cases.caseload import Load, level, open_case_counts
 from cases.models import OPEN_STATES, Case, CaseloadOverride, CaseTransfer, Notification
 from cases.selectors import awaiting_advisor, duty_queue, team_advisor_choices
 from dashboards.models import StepDownTarget, target_for
-from followups.models import Deadline, DeadlineKind, FollowUp, FollowUpException, Reminder
+from followups.models import Deadline, DeadlineKind, FollowUpException, Reminder
 from followups.selectors import MEASURE_KINDS, pending_exceptions_for, visible_deadlines
 from herning.organisation.models import Role, Team, User
 from measures.models import LadderMovement, LadderStep, Measure, MeasureType, PlacementCategory
@@ -261,7 +261,7 @@ class TeamOverview:
     unassigned_deadlines: tuple[int, int]
     overdue_total: int
     overdue: list[Deadline]
-    recency: list[CaseRecency]
+    recency: Recency
     placements: list[Placement]
     cohort: Cohort | None
     target: StepDownTarget | None
@@ -285,10 +285,6 @@ class TeamOverview:
         if not self.unassigned_steps:
             return None
         return [self.unassigned_steps.get(k, 0) for k in self.step_keys]
-
-    @property
-    def recency_listed(self) -> list[CaseRecency]:
-        return self.recency[:RECENCY_LISTED]
 
     @property
     def movement_totals(self) -> tuple[int, int, int]:
@@ -345,7 +341,9 @@ def team_overview(user, *, teams: list[Team], window: Window, now: datetime.date
             unassigned_steps[number] += n
 
     horizon = today + datetime.timedelta(days=COMING_DAYS)
-    deadlines = visible_deadlines(user).filter(team__in=team_ids)
+    # The deadlines of the teams' cases the person may read (``visible`` is narrowed by team, so the
+    # check reads the teams' cases only).
+    deadlines = Deadline.objects.filter(is_open=True, team__in=team_ids, case__in=visible)
     unassigned = (0, 0)
     overdue_total = 0
     for responsible_id, overdue, coming in (
@@ -367,9 +365,9 @@ def team_overview(user, *, teams: list[Team], window: Window, now: datetime.date
             row.down, row.up, row.first = down, up, first
 
     recency = followup_recency(cases, today=today)
-    for item in recency:
-        for row in rows_of(item.case.team_id, item.case.advisor_id):
-            row.longest_without_followup = max(row.longest_without_followup or 0, item.days)
+    for (team_id, advisor_id), days in recency.longest.items():
+        for row in rows_of(team_id, advisor_id):
+            row.longest_without_followup = days
 
     steps = ladder_steps()
     keys = [None, *[s.number for s in steps]]
@@ -397,12 +395,7 @@ def team_overview(user, *, teams: list[Team], window: Window, now: datetime.date
         overdue=overdue,
         recency=recency,
         placements=institution_placements(cases, institution_steps, today=today, target=target),
-        cohort=step_down_cohort(
-            Case.objects.visible_to(user).filter(team__in=team_ids),
-            institution_steps,
-            today=today,
-            target=target,
-        ),
+        cohort=step_down_cohort(visible, institution_steps, today=today, target=target),
         target=target,
         exceptions=[e for e in pending_exceptions_for(user) if e.measure.case.team_id in team_ids],
         overrides=list(
@@ -442,29 +435,54 @@ def _movements(cases, *, window: Window):
     )
 
 
-def followup_recency(cases, *, today: datetime.date) -> list[CaseRecency]:
+@dataclass
+class Recency:
+    """Days since the last follow-up: the cases listed (the longest first), how many there are, and
+    each (team, advisor)'s longest."""
+
+    listed: list[CaseRecency]
+    total: int
+    longest: dict[tuple[int, int | None], int]
+
+
+def followup_recency(cases, *, today: datetime.date, listed: int = RECENCY_LISTED) -> Recency:
     """The open cases with an active measure that has follow-ups due (a rule or the law; early
-    preventive support under § 11 has none), the longest without a follow-up first."""
+    preventive support under § 11 has none), the longest without a follow-up first. Every case is
+    read as a row of values; only the listed ones as records, in a second query."""
     active = (
         Q(measures__start_date__lte=today)
         & (Q(measures__actual_end__isnull=True) | Q(measures__actual_end__gte=today))
         & Q(measures__next_followup_due__isnull=False)
     )
     followed = Measure.objects.filter(case=OuterRef("pk"), next_followup_due__isnull=False).active_on(today)
-    last_followup = (
-        FollowUp.objects.filter(measure__case=OuterRef("pk")).order_by("-held_on").values("held_on")[:1]
-    )
     rows = (
         cases.filter(Exists(followed))
         .annotate(
-            last_followup=Subquery(last_followup),
+            last_followup=Max("measures__followups__held_on"),
             first_start=Min("measures__start_date", filter=active),
             next_due=Min("measures__next_followup_due", filter=active),
         )
-        .select_related("child", "advisor", "current_step")
+        .values_list("pk", "team_id", "advisor_id", "last_followup", "first_start", "next_due")
     )
-    items = [CaseRecency(c, c.last_followup, c.first_start, c.next_due, today) for c in rows if c.first_start]
-    return sorted(items, key=lambda r: (-r.days, r.case.pk))
+    items = [
+        ((today - (last or first)).days, pk, team_id, advisor_id, last, first, next_due)
+        for pk, team_id, advisor_id, last, first, next_due in rows
+        if first
+    ]
+    items.sort(key=lambda item: (-item[0], item[1]))
+    longest: dict[tuple[int, int | None], int] = {}
+    for days, _pk, team_id, advisor_id, *_rest in items:
+        longest.setdefault((team_id, advisor_id), days)
+    top = items[:listed]
+    records = cases.select_related("child", "advisor", "current_step").in_bulk([item[1] for item in top])
+    return Recency(
+        listed=[
+            CaseRecency(records[pk], last, first, next_due, today)
+            for _days, pk, _team, _advisor, last, first, next_due in top
+        ],
+        total=len(items),
+        longest=longest,
+    )
 
 
 def institution_placements(
@@ -550,8 +568,6 @@ class TeamFigures:
         return sum(self.loads) / len(self.loads) if self.loads else None
 
     def advisors_at_level(self, *levels: str) -> int:
-        from cases.caseload import level
-
         return sum(
             1
             for n in self.loads
