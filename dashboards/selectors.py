@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from dateutil.relativedelta import relativedelta
 from django.db.models import Count, Exists, F, Max, Min, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from cases.caseload import Load, level, open_case_counts
@@ -23,7 +24,7 @@ from dashboards.models import StepDownTarget, target_for
 from followups.models import Deadline, DeadlineKind, FollowUpException, Reminder
 from followups.selectors import MEASURE_KINDS, pending_exceptions_for, visible_deadlines
 from herning.organisation.models import Role, Team, User
-from measures.models import LadderMovement, LadderStep, Measure, MeasureType, PlacementCategory
+from measures.models import LadderMovement, LadderStep, MeasureType, PlacementCategory
 from network_meetings.models import Agreement
 from network_meetings.selectors import open_staff_agreements
 
@@ -38,6 +39,8 @@ OVERDUE_LISTED = 25
 # The cases listed by days since their last follow-up (the longest first); every case counts in
 # each advisor's "longest".
 RECENCY_LISTED = 50
+# The children on an institution step listed (the longest there first); all are counted.
+PLACEMENTS_LISTED = 50
 
 
 def months_between(since: datetime.date, today: datetime.date) -> int:
@@ -233,6 +236,16 @@ class Placement:
         return self.target_months is not None and self.months >= self.target_months
 
 
+@dataclass
+class Placements:
+    """The children on an institution step: the longest there listed, how many there are, and how
+    many have been there the target's months or more."""
+
+    listed: list[Placement]
+    total: int
+    beyond_target: int
+
+
 @dataclass(frozen=True)
 class Cohort:
     """Children who came onto an institution step in ``start``-``end`` (all have had the target's
@@ -262,7 +275,7 @@ class TeamOverview:
     overdue_total: int
     overdue: list[Deadline]
     recency: Recency
-    placements: list[Placement]
+    placements: Placements
     cohort: Cohort | None
     target: StepDownTarget | None
     exceptions: list[FollowUpException]
@@ -378,7 +391,8 @@ def team_overview(user, *, teams: list[Team], window: Window, now: datetime.date
     overdue = list(
         deadlines.filter(due_at__lte=now)
         .select_related("case__child", "responsible")
-        .order_by("due_at", "pk")[:OVERDUE_LISTED]
+        # A deadline's moment lies on its day: by day first, so the index on (team, day) can serve.
+        .order_by("due_on", "due_at", "pk")[:OVERDUE_LISTED]
     )
     for d in overdue:
         d.child = d.case.child if d.case_id else None
@@ -454,16 +468,13 @@ def followup_recency(cases, *, today: datetime.date, listed: int = RECENCY_LISTE
         & (Q(measures__actual_end__isnull=True) | Q(measures__actual_end__gte=today))
         & Q(measures__next_followup_due__isnull=False)
     )
-    followed = Measure.objects.filter(case=OuterRef("pk"), next_followup_due__isnull=False).active_on(today)
-    rows = (
-        cases.filter(Exists(followed))
-        .annotate(
-            last_followup=Max("measures__followups__held_on"),
-            first_start=Min("measures__start_date", filter=active),
-            next_due=Min("measures__next_followup_due", filter=active),
-        )
-        .values_list("pk", "team_id", "advisor_id", "last_followup", "first_start", "next_due")
-    )
+    # A case without such a measure has no ``first_start``; filtering it out here is cheaper than
+    # a second join in SQL.
+    rows = cases.annotate(
+        last_followup=Max("measures__followups__held_on"),
+        first_start=Min("measures__start_date", filter=active),
+        next_due=Min("measures__next_followup_due", filter=active),
+    ).values_list("pk", "team_id", "advisor_id", "last_followup", "first_start", "next_due")
     items = [
         ((today - (last or first)).days, pk, team_id, advisor_id, last, first, next_due)
         for pk, team_id, advisor_id, last, first, next_due in rows
@@ -485,26 +496,47 @@ def followup_recency(cases, *, today: datetime.date, listed: int = RECENCY_LISTE
     )
 
 
-def institution_placements(
-    cases, institution_steps: list[int], *, today: datetime.date, target: StepDownTarget | None
-) -> list[Placement]:
-    """The children on an institution step now, the longest first, with the day they came onto it
-    (their latest move onto the step; the case's opening if none is recorded)."""
-    if not institution_steps:
-        return []
+def _on_institution_step(cases, institution_steps: list[int]):
+    """``cases`` on an institution step, each with ``since``: the day of its latest move onto its
+    current step (the case's opening when no move is recorded)."""
     arrived = (
         LadderMovement.objects.filter(case=OuterRef("pk"), to_step=OuterRef("current_step"))
         .order_by("-date", "-pk")
         .values("date")[:1]
     )
-    rows = (
-        cases.filter(current_step__in=institution_steps)
-        .annotate(arrived=Subquery(arrived))
-        .select_related("child", "advisor", "current_step")
+    return cases.filter(current_step__in=institution_steps).annotate(
+        since=Coalesce(Subquery(arrived), F("opened_on"))
     )
+
+
+def _beyond(target: StepDownTarget | None, today: datetime.date) -> Q:
+    """On the step since the target's months or more (nothing, without a target)."""
+    if target is None:
+        return Q(pk__in=[])
+    return Q(since__lte=today - relativedelta(months=target.months))
+
+
+def institution_placements(
+    cases,
+    institution_steps: list[int],
+    *,
+    today: datetime.date,
+    target: StepDownTarget | None,
+    listed: int = PLACEMENTS_LISTED,
+) -> Placements:
+    """The children on an institution step now, the longest there first, counted in SQL and the
+    first ``listed`` read as records."""
+    if not institution_steps:
+        return Placements([], 0, 0)
+    placed = _on_institution_step(cases, institution_steps)
+    counts = placed.aggregate(total=Count("pk"), beyond=Count("pk", filter=_beyond(target, today)))
+    rows = placed.select_related("child", "advisor", "current_step").order_by("since", "pk")[:listed]
     months = target.months if target else None
-    items = [Placement(c, c.arrived or c.opened_on, today, months) for c in rows]
-    return sorted(items, key=lambda p: (p.since, p.case.pk))
+    return Placements(
+        listed=[Placement(c, c.since, today, months) for c in rows],
+        total=counts["total"],
+        beyond_target=counts["beyond"],
+    )
 
 
 def step_down_cohort(
@@ -649,19 +681,13 @@ def management_overview(
     target = target_for(municipality_id)
     institution_steps = [s.pk for s in steps if s.institution]
     if institution_steps:
-        arrived = (
-            LadderMovement.objects.filter(case=OuterRef("pk"), to_step=OuterRef("current_step"))
-            .order_by("-date", "-pk")
-            .values("date")[:1]
-        )
-        for team_id, since, opened in (
-            cases.filter(current_step__in=institution_steps)
-            .annotate(arrived=Subquery(arrived))
-            .values_list("team_id", "arrived", "opened_on")
+        for team_id, placed, beyond in (
+            _on_institution_step(cases, institution_steps)
+            .order_by()
+            .values_list("team_id")
+            .annotate(placed=Count("pk"), beyond=Count("pk", filter=_beyond(target, today)))
         ):
-            figures[team_id].placed += 1
-            if target is not None and months_between(since or opened, today) >= target.months:
-                figures[team_id].placed_beyond_target += 1
+            figures[team_id].placed, figures[team_id].placed_beyond_target = placed, beyond
     return ManagementOverview(
         teams=[figures[t.pk] for t in teams],
         window=window,

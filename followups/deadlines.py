@@ -495,7 +495,8 @@ class AgreementSource(Source):
         for a in open_staff_agreements().filter(pk__in=ids).select_related("meeting__team"):
             meeting = a.meeting
             held_on = timezone.localdate(meeting.starts_at)
-            text = a.text if len(a.text) <= 200 else a.text[:199] + "…"
+            # The agreement's own words stay out: they may name the child, and the explanation goes
+            # into reminder e-mails, which never do.
             results[(DeadlineKind.AGREEMENT, a.pk)] = Values(
                 municipality_id=meeting.municipality_id,
                 case_id=meeting.case_id,
@@ -508,12 +509,12 @@ class AgreementSource(Source):
                 rule=self.rule,
                 explanation=(
                     f"Aftale fra {_MEETING_KIND_DA.get(meeting.kind, 'netværksmødet')} "
-                    f"{engine.format_date(held_on, 'da')}: "
-                    f"»{text}«, senest {engine.format_date(a.due_on, 'da')}."
+                    f"{engine.format_date(held_on, 'da')} (møde nr. {meeting.pk}), "
+                    f"senest {engine.format_date(a.due_on, 'da')}."
                 ),
                 explanation_en=(
-                    f"Agreement from the network meeting of {engine.format_date(held_on, 'en')}: "
-                    f"“{text}”, by {engine.format_date(a.due_on, 'en')}."
+                    f"Agreement from the network meeting of {engine.format_date(held_on, 'en')} "
+                    f"(meeting no. {meeting.pk}), by {engine.format_date(a.due_on, 'en')}."
                 ),
             )
         return results
