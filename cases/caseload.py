@@ -101,13 +101,26 @@ class Load:
         return self.open_cases < self.cap
 
 
-def over_cap_message(*, advisor: User, load: int, team: Team) -> str:
-    """The refusal: it names the advisor, the load and the cap (the page and the API show it)."""
-    return _(
-        "%(advisor)s har allerede %(load)s åbne sager, og loftet i %(team)s er %(cap)s sager pr. "
-        "rådgiver. Vælg en anden rådgiver, eller lad teamlederen gå over loftet med en skriftlig "
-        "begrundelse."
-    ) % {"advisor": advisor, "load": load, "team": team, "cap": team.caseload_cap}
+def over_cap_message(*, advisor: User, load: int, team: Team, leads_team: bool) -> str:
+    """The refusal: it names the advisor, the load and the cap (the page and the API show it), and
+    says how to go on (``leads_team``: the person assigning may go above the cap)."""
+    values = {"advisor": advisor, "load": load, "team": team, "cap": team.caseload_cap}
+    if leads_team:
+        return (
+            _(
+                "%(advisor)s har allerede %(load)s åbne sager, og loftet i %(team)s er %(cap)s sager pr. "
+                "rådgiver. Vælg en anden rådgiver, eller skriv en begrundelse for at gå over loftet."
+            )
+            % values
+        )
+    return (
+        _(
+            "%(advisor)s har allerede %(load)s åbne sager, og loftet i %(team)s er %(cap)s sager pr. "
+            "rådgiver. Vælg en anden rådgiver; kun teamlederen kan gå over loftet, med en skriftlig "
+            "begrundelse."
+        )
+        % values
+    )
 
 
 # --- The suggested advisor of a new case ----------------------------------------------------------

@@ -284,9 +284,16 @@ def _check_caseload(*, case: Case, advisor: User, assigned_by: User, reason: str
     if load < team.caseload_cap:
         return None
     reason = (reason or "").strip()
+    leads_team = team.pk in {t.pk for t in assigned_by.teams_for(Role.TEAM_LEADER)}
     if not reason:
-        raise ValidationError({"advisor": caseload.over_cap_message(advisor=advisor, load=load, team=team)})
-    if team.pk not in {t.pk for t in assigned_by.teams_for(Role.TEAM_LEADER)}:
+        raise ValidationError(
+            {
+                "advisor": caseload.over_cap_message(
+                    advisor=advisor, load=load, team=team, leads_team=leads_team
+                )
+            }
+        )
+    if not leads_team:
         raise ValidationError(
             {
                 "override_reason": _("Kun teamlederen for %(team)s kan gå over loftet på %(cap)s sager.")

@@ -5,6 +5,7 @@ above it with a written reason, which is recorded with history."""
 from __future__ import annotations
 
 import contextlib
+import datetime
 import threading
 
 import pytest
@@ -140,10 +141,20 @@ def test_a_team_with_its_own_cap(org, new_case):
     assert "loftet i Team A er 15" in refused.value.message_dict["advisor"][0]
 
 
-def test_opening_a_case_for_an_advisor_at_the_cap_is_refused(org, new_case):
+def test_opening_a_case_for_an_advisor_at_the_cap_is_refused(org):
+    """An advisor opening a case for themselves is told that only the team leader may go above."""
     give_cases(org.advisor, org.team_a, 25)
-    with pytest.raises(ValidationError):
-        services.case_open(child=new_case.child, opened_by=org.advisor, advisor=org.advisor)
+    child = CaseFactory(team=org.team_a, state=CaseState.CLOSED, closed_on=datetime.date(2025, 1, 1)).child
+    with pytest.raises(ValidationError) as refused:
+        services.case_open(child=child, opened_by=org.advisor, advisor=org.advisor)
+    assert "kun teamlederen kan gå over loftet" in refused.value.message_dict["advisor"][0]
+
+
+def test_the_team_leader_is_told_to_write_a_reason(org, new_case):
+    give_cases(org.advisor, org.team_a, 25)
+    with pytest.raises(ValidationError) as refused:
+        services.case_assign(case=new_case, advisor=org.advisor, assigned_by=org.team_leader)
+    assert "skriv en begrundelse for at gå over loftet" in refused.value.message_dict["advisor"][0]
 
 
 # --- The page ---------------------------------------------------------------------------------

@@ -11,6 +11,7 @@ from types import SimpleNamespace
 import pytest
 from django.core import mail
 from django.core.exceptions import ValidationError
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -184,6 +185,9 @@ def test_closing_the_case_closes_the_handover_deadline(org, case):
 def test_the_advisor_moves_a_case_from_the_page(org, case, login):
     client = login(org.advisor)
     url = reverse("cases:case_transfer", args=[case.pk])
+    assert url in client.get(reverse("cases:child_detail", args=[case.child_id])).content.decode()
+    colleague = login(org.colleague, client=Client())
+    assert url not in colleague.get(reverse("cases:child_detail", args=[case.child_id])).content.decode()
     page = client.get(url).content.decode()
     assert "Team B (Distrikt B)" in page and "Team A (Distrikt A)" not in page
     response = client.post(url, {"to_team": org.team_b.pk, "handover_due_on": "", "note": ""})
