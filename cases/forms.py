@@ -190,12 +190,76 @@ class CaseOpenForm(forms.Form):
     opened_on = forms.DateField(label=_("Oprettet"), widget=DateInput(), initial=timezone.localdate)
 
 
-class AssignForm(forms.Form):
-    advisor = forms.ModelChoiceField(label=_("Rådgiver"), queryset=User.objects.none(), empty_label=None)
+class AdvisorChoiceField(forms.ModelChoiceField):
+    """An advisor with their open cases against the team's cap, when the loads are given."""
 
-    def __init__(self, *args, advisors, **kwargs):
+    def __init__(self, *args, loads=None, cap=None, **kwargs):
+        self.loads, self.cap = loads, cap
         super().__init__(*args, **kwargs)
-        self.fields["advisor"].queryset = User.objects.filter(pk__in=[a.pk for a in advisors])
+
+    def label_from_instance(self, obj):
+        if self.loads is None:
+            return str(obj)
+        return _("%(name)s (%(load)s af %(cap)s sager)") % {
+            "name": obj,
+            "load": self.loads.get(obj.pk, 0),
+            "cap": self.cap,
+        }
+
+
+class AssignForm(forms.Form):
+    """Give a case an advisor. Above the team's caseload cap only the team leader may, with a
+    written reason (``cases.services.case_assign``)."""
+
+    advisor = AdvisorChoiceField(label=_("Rådgiver"), queryset=User.objects.none(), empty_label=None)
+    override_reason = forms.CharField(
+        label=_("Begrundelse for at gå over loftet"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_(
+            "Kun når rådgiveren har nået teamets loft over sager, og kun teamlederen kan. Begrundelsen "
+            "gemmes og vises på teamoverblikket."
+        ),
+    )
+
+    def __init__(self, *args, advisors, loads=None, cap=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["advisor"]
+        field.queryset = User.objects.filter(pk__in=[a.pk for a in advisors])
+        field.loads, field.cap = loads, cap
+
+
+class TransferForm(forms.Form):
+    """Move a case to the team of another district when the family moves."""
+
+    to_team = forms.ModelChoiceField(label=_("Nyt team"), queryset=Team.objects.none())
+    handover_due_on = forms.DateField(
+        label=_("Frist for overleveringsmøde"),
+        required=False,
+        widget=DateInput(),
+        help_text=_("Den afgivende rådgiver indkalder den nye rådgiver til et overleveringsmøde inden da."),
+    )
+    note = forms.CharField(
+        label=_("Bemærkning til den nye teamleder"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def __init__(self, *args, case, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["to_team"].queryset = (
+            Team.objects.filter(district__municipality_id=case.municipality_id)
+            .exclude(district_id=case.district_id)
+            .select_related("district")
+            .order_by("district__name", "name")
+        )
+        self.fields["to_team"].label_from_instance = lambda t: f"{t} ({t.district})"
+
+
+class HandoverForm(forms.Form):
+    handover_held_on = forms.DateField(
+        label=_("Overleveringsmødet blev holdt"), widget=DateInput(), initial=timezone.localdate
+    )
 
 
 class CaseStateForm(forms.Form):

@@ -621,3 +621,108 @@ class JournalNote(models.Model):
 
     def __str__(self) -> str:
         return f"{self.occurred_on:%d.%m.%Y} {self.get_heading_display()}"
+
+
+class CaseloadOverride(models.Model):
+    """A team leader gave an advisor a case above the team's caseload cap, with a written reason.
+
+    The cap is the model's precondition: "Nærværende opfølgningspraksis kan overholdes med
+    maksimalt 20-25 børnesager per rådgiver" (001 compendium, "Forudsætninger"; domain.md §5), so
+    going above it is an exception that is recorded and shown on the team leader's dashboard.
+    """
+
+    case = models.ForeignKey(
+        Case, on_delete=models.PROTECT, related_name="caseload_overrides", verbose_name=_("sag")
+    )
+    team = models.ForeignKey(
+        "organisation.Team", on_delete=models.PROTECT, related_name="+", verbose_name=_("team")
+    )
+    advisor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("socialrådgiver")
+    )
+    load = models.PositiveSmallIntegerField(_("åbne sager før fordelingen"))
+    cap = models.PositiveSmallIntegerField(_("teamets loft"))
+    reason = models.TextField(_("begrundelse"))
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("besluttet af")
+    )
+    decided_at = models.DateTimeField(_("besluttet"), default=timezone.now)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("tilsidesættelse af sagsloftet")
+        verbose_name_plural = _("tilsidesættelser af sagsloftet")
+        ordering = ["-decided_at", "-pk"]
+        indexes = [models.Index(fields=["team", "decided_at"], name="caseload_override_team_idx")]
+
+    def __str__(self) -> str:
+        return _("%(advisor)s: sag %(case)s over loftet (%(load)s af %(cap)s)") % {
+            "advisor": self.advisor,
+            "case": self.case_id,
+            "load": self.load,
+            "cap": self.cap,
+        }
+
+
+class CaseTransfer(models.Model):
+    """A case moved to another district's team because the family moved.
+
+    Herning's practice (001 compendium, "Praksis ved flytning af socialrådgivernes sager mellem
+    distrikter"): cases move with the citizen, placement and aftercare cases excepted; the team
+    leader of the receiving team gives the case an advisor; the advisor who gives the case away
+    calls a handover meeting (overleveringsmøde) with the new advisor. ``handover_due_on`` is the
+    deadline for that meeting, a deadline of the advisor who gave the case away.
+    """
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="transfers", verbose_name=_("sag"))
+    from_team = models.ForeignKey(
+        "organisation.Team", on_delete=models.PROTECT, related_name="+", verbose_name=_("fra team")
+    )
+    to_team = models.ForeignKey(
+        "organisation.Team", on_delete=models.PROTECT, related_name="+", verbose_name=_("til team")
+    )
+    from_advisor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("afgivende rådgiver"),
+    )
+    transferred_on = models.DateField(_("flyttet"))
+    transferred_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("flyttet af")
+    )
+    note = models.TextField(_("bemærkning"), blank=True)
+    handover_due_on = models.DateField(_("frist for overleveringsmøde"), null=True, blank=True)
+    handover_held_on = models.DateField(_("overleveringsmøde holdt"), null=True, blank=True)
+    handover_recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("overlevering registreret af"),
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("flytning af sag")
+        verbose_name_plural = _("flytninger af sager")
+        ordering = ["-transferred_on", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(handover_due_on__isnull=True) | models.Q(from_advisor__isnull=False),
+                name="case_transfer_handover_has_advisor",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return _("Sag %(case)s flyttet %(date)s") % {
+            "case": self.case_id,
+            "date": self.transferred_on.strftime("%d.%m.%Y"),
+        }
+
+    @property
+    def handover_open(self) -> bool:
+        return self.handover_due_on is not None and self.handover_held_on is None

@@ -59,3 +59,18 @@ def can_record_receipt(user, notification: Notification, *, known_readable: bool
 def can_edit_child(user, child, open_case) -> bool:
     """A child's facts are kept by whoever may write the child's open case."""
     return open_case is not None and can_edit_case(user, open_case)
+
+
+def can_transfer_case(user, case) -> bool:
+    """The case's advisor or team leader moves it to another district when the family moves (001
+    compendium, "Praksis ved flytning af socialrådgivernes sager mellem distrikter")."""
+    return can_edit_case(user, case)
+
+
+def can_record_handover(user, transfer) -> bool:
+    """The advisor who gave the case away calls the handover meeting; they, and the team leaders of
+    both teams, record it."""
+    if not transfer.handover_open or transfer.case.municipality_id != user.municipality_id:
+        return False
+    led = {t.pk for t in user.teams_for(Role.TEAM_LEADER)}
+    return user.pk == transfer.from_advisor_id or bool(led & {transfer.from_team_id, transfer.to_team_id})

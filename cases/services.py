@@ -11,19 +11,23 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from cases import caseload, deadlines, emails
 from cases import cpr as cpr_lib
-from cases import deadlines, emails
 from cases.history import acting_as
 from cases.models import (
     Case,
+    CaseloadOverride,
     CaseParticipant,
     CaseState,
+    CaseTransfer,
     Child,
     Goal,
     Investigation,
@@ -232,15 +236,22 @@ def _check_advisor_of_team(advisor: User, team: Team) -> None:
 
 
 @transaction.atomic
-def case_assign(*, case: Case, advisor: User, assigned_by: User) -> Case:
+def case_assign(*, case: Case, advisor: User, assigned_by: User, override_reason: str = "") -> Case:
     """Make ``advisor`` responsible for ``case``: the one place a case gets its advisor.
 
-    A case that came in as a notification goes into clarification with its advisor.
+    Refused when it would take the advisor above the team's caseload cap, unless a team leader of
+    the case's team gives a written ``override_reason`` (recorded as a ``CaseloadOverride``). A
+    case that came in as a notification goes into clarification with its advisor.
     """
-    case = Case.objects.select_for_update().get(pk=case.pk)
+    case = Case.objects.select_for_update(of=("self",)).select_related("team").get(pk=case.pk)
     _require_open(case)
     _check_advisor_of_team(advisor, case.team)
     previous = case.advisor
+    override = None
+    if case.advisor_id != advisor.pk:
+        override = _check_caseload(
+            case=case, advisor=advisor, assigned_by=assigned_by, reason=override_reason
+        )
     case.advisor = advisor
     if case.state == CaseState.NOTIFICATION:
         case.state = CaseState.CLARIFICATION
@@ -248,6 +259,9 @@ def case_assign(*, case: Case, advisor: User, assigned_by: User) -> Case:
     with acting_as(assigned_by):
         case.full_clean()
         case.save()
+        if override is not None:
+            override.full_clean()
+            override.save()
     if previous != advisor and advisor != assigned_by:
         emails.notify_after_commit(
             recipients=[advisor],
@@ -256,6 +270,189 @@ def case_assign(*, case: Case, advisor: User, assigned_by: User) -> Case:
             % {"by": assigned_by, "pk": case.pk, "url": emails.case_url(case)},
         )
     return case
+
+
+def _check_caseload(*, case: Case, advisor: User, assigned_by: User, reason: str) -> CaseloadOverride | None:
+    """Refuse an assignment above the cap of the case's team, or return the team leader's override.
+
+    The advisor's row is locked before the count: two assignments to the same advisor at the same
+    moment then count one after the other, so they cannot both slip under the cap.
+    """
+    User.objects.select_for_update().filter(pk=advisor.pk).get()
+    load = caseload.open_case_count(advisor)
+    team = case.team
+    if load < team.caseload_cap:
+        return None
+    reason = (reason or "").strip()
+    leads_team = team.pk in {t.pk for t in assigned_by.teams_for(Role.TEAM_LEADER)}
+    if not reason:
+        raise ValidationError(
+            {
+                "advisor": caseload.over_cap_message(
+                    advisor=advisor, load=load, team=team, leads_team=leads_team
+                )
+            }
+        )
+    if not leads_team:
+        raise ValidationError(
+            {
+                "override_reason": _("Kun teamlederen for %(team)s kan gå over loftet på %(cap)s sager.")
+                % {"team": team, "cap": team.caseload_cap}
+            }
+        )
+    return CaseloadOverride(
+        case=case,
+        team=team,
+        advisor=advisor,
+        load=load,
+        cap=team.caseload_cap,
+        reason=reason,
+        decided_by=assigned_by,
+    )
+
+
+# Herning's practice on moving cases between districts (001 compendium, "Praksis ved flytning af
+# socialrådgivernes sager mellem distrikter").
+PLACEMENT_STAYS = gettext_lazy(
+    "Anbringelsessager bliver i distriktet, når familien flytter (Herningmodellen: praksis ved flytning "
+    "af sager mellem distrikter)."
+)
+AFTERCARE_STAYS = gettext_lazy(
+    "Efterværnssager bliver i distriktet, når den unge flytter (Herningmodellen: praksis ved flytning "
+    "af sager mellem distrikter)."
+)
+
+
+def transfer_exception(case: Case, on: datetime.date) -> str | None:
+    """Why the case stays in its district when the family moves, or None: placement and aftercare
+    cases stay ("anbringelsessager og efterværnssager undtages")."""
+    from measures.models import Measure
+
+    if case.state == CaseState.AFTERCARE:
+        return str(AFTERCARE_STAYS)
+    placed = (
+        Measure.objects.filter(case=case).active_on(on).exclude(measure_type__placement_category="").exists()
+    )
+    return str(PLACEMENT_STAYS) if placed else None
+
+
+@transaction.atomic
+def case_transfer(
+    *,
+    case: Case,
+    to_team: Team,
+    transferred_by: User,
+    handover_due_on: datetime.date | None = None,
+    note: str = "",
+) -> CaseTransfer:
+    """Move the case to a team of another district because the family moved.
+
+    Placement and aftercare cases stay. The case arrives without an advisor, so the receiving team
+    leader gives it one ("Til fordeling"). The advisor who gave it away keeps reading it (as a
+    participant) until the handover meeting they call is recorded; its deadline is
+    ``handover_due_on`` (by default ``HERNING_HANDOVER_MEETING_DAYS`` days ahead).
+    """
+    case = Case.objects.select_for_update(of=("self",)).select_related("team", "district").get(pk=case.pk)
+    _require_open(case)
+    today = timezone.localdate()
+    if to_team.district.municipality_id != case.municipality_id:
+        raise ValidationError({"to_team": _("Teamet hører til en anden kommune.")})
+    if to_team.district_id == case.district_id:
+        raise ValidationError(
+            {
+                "to_team": _(
+                    "Sagen hører allerede til %(district)s. En anden rådgiver i distriktet får sagen ved at "
+                    "fordele den."
+                )
+                % {"district": case.district}
+            }
+        )
+    stays = transfer_exception(case, today)
+    if stays:
+        raise ValidationError({"to_team": stays})
+    from_advisor = case.advisor
+    if from_advisor is None:
+        handover_due_on = None
+    elif handover_due_on is None:
+        handover_due_on = today + datetime.timedelta(days=settings.HERNING["HANDOVER_MEETING_DAYS"])
+    elif handover_due_on < today:
+        raise ValidationError(
+            {"handover_due_on": _("Fristen for overleveringsmødet kan ikke ligge i fortiden.")}
+        )
+    transfer = CaseTransfer(
+        case=case,
+        from_team=case.team,
+        to_team=to_team,
+        from_advisor=from_advisor,
+        transferred_on=today,
+        transferred_by=transferred_by,
+        note=(note or "").strip(),
+        handover_due_on=handover_due_on,
+    )
+    case.team = to_team
+    case.district = to_team.district
+    case.advisor = None
+    with acting_as(transferred_by):
+        transfer.full_clean()
+        case.full_clean()
+        case.save()
+        transfer.save()
+        if (
+            from_advisor is not None
+            and not CaseParticipant.objects.filter(case=case, user=from_advisor).exists()
+        ):
+            participant = CaseParticipant(
+                case=case, user=from_advisor, note=str(_("Afgivende rådgiver indtil overleveringsmødet"))
+            )
+            participant.full_clean()
+            participant.save()
+    emails.notify_after_commit(
+        recipients=list(team_leaders(team=to_team)),
+        subject=_("Sag nr. %(pk)s er flyttet til %(team)s") % {"pk": case.pk, "team": to_team},
+        body=_(
+            "%(by)s har flyttet sag nr. %(pk)s fra %(from)s til %(team)s, fordi familien er flyttet. Sagen "
+            "venter på en rådgiver under Til fordeling.%(handover)s\n\nSe sagen: %(url)s"
+        )
+        % {
+            "by": transferred_by,
+            "pk": case.pk,
+            "from": transfer.from_team,
+            "team": to_team,
+            "handover": (
+                " "
+                + _("%(advisor)s indkalder den nye rådgiver til et overleveringsmøde senest %(date)s.")
+                % {"advisor": from_advisor, "date": f"{handover_due_on:%d.%m.%Y}"}
+                if from_advisor
+                else ""
+            ),
+            "url": emails.case_url(case),
+        },
+    )
+    return transfer
+
+
+@transaction.atomic
+def handover_record(*, transfer: CaseTransfer, held_on: datetime.date, recorded_by: User) -> CaseTransfer:
+    """Record that the handover meeting of a moved case was held. The advisor who gave the case
+    away stops reading it."""
+    transfer = CaseTransfer.objects.select_for_update(of=("self",)).select_related("case").get(pk=transfer.pk)
+    if not transfer.handover_open:
+        raise ValidationError(_("Der er ikke et overleveringsmøde at registrere for denne flytning."))
+    if held_on > timezone.localdate():
+        raise ValidationError({"handover_held_on": _("Datoen kan ikke ligge i fremtiden.")})
+    if held_on < transfer.transferred_on:
+        raise ValidationError(
+            {"handover_held_on": _("Overleveringsmødet kan ikke ligge før sagen blev flyttet.")}
+        )
+    transfer.handover_held_on = held_on
+    transfer.handover_recorded_by = recorded_by
+    with acting_as(recorded_by):
+        transfer.full_clean()
+        transfer.save()
+        if transfer.case.advisor_id != transfer.from_advisor_id:
+            for participant in CaseParticipant.objects.filter(case=transfer.case, user=transfer.from_advisor):
+                participant.delete()
+    return transfer
 
 
 # The states an advisor may choose directly; investigation, measures and closing have their own

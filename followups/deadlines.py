@@ -4,8 +4,8 @@ One ``Deadline`` row per open obligation: the next follow-up of a measure by the
 rule, by the law and (placements) the next supervisory visit; the 24-hour assessment and the
 receipt of a notification; the end of an investigation; the child's plan. Each kind of source is a
 ``Source`` below: which records are open, how to load a batch of them and what their deadlines are.
-Adding a kind (the agreements of network meetings, say) is a value in ``DeadlineKind`` and a
-``Source`` registered in ``SOURCES``.
+A kind is a value in ``DeadlineKind`` and a ``Source`` registered in ``SOURCES``; the agreements
+of network meetings and the handover meetings of cases moved between districts were added so.
 
 Signals keep rows in sync as records change (``followups.signals``); ``rebuild`` recomputes every
 row in batches and is what the nightly full sweep, the demo data and bulk imports call.
@@ -25,12 +25,13 @@ from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from cases.models import Case, CaseState, Investigation, Notification, Plan
+from cases.models import Case, CaseState, CaseTransfer, Investigation, Notification, Plan
 from followups import engine, timing
 from followups.models import Deadline, DeadlineKind, FollowUp, FollowUpException
 from followups.presets import EXCEPTIONS, NO_LEGAL_FLOOR
 from followups.rules import RuleBook
 from measures.models import Measure
+from network_meetings.selectors import open_staff_agreements
 
 logger = logging.getLogger("herning.followups")
 
@@ -474,11 +475,104 @@ class PlanSource(Source):
         return results
 
 
+# The explanation is stored in both languages, whatever the language of the request or task.
+_MEETING_KIND_DA = {"network": "netværksmødet", "involving": "det inddragende netværksmøde"}
+
+
+class AgreementSource(Source):
+    """The agreements of network meetings that a member of staff owns, with a date (001 compendium,
+    "Netværksmøder og inddragende netværksmøder": "Aftaler og løsninger")."""
+
+    kinds = (DeadlineKind.AGREEMENT,)
+    rule = "Herningmodellen 1.0: netværksmøder, aftaler"
+
+    def open_ids(self, today):
+        return open_staff_agreements().order_by().values_list("pk", flat=True)
+
+    def compute(self, ids, today, context):
+        # An agreement that is done, cancelled or deleted has nothing open.
+        results = {(DeadlineKind.AGREEMENT, pk): None for pk in ids}
+        for a in open_staff_agreements().filter(pk__in=ids).select_related("meeting__team"):
+            meeting = a.meeting
+            held_on = timezone.localdate(meeting.starts_at)
+            # The agreement's own words stay out: they may name the child, and the explanation goes
+            # into reminder e-mails, which never do.
+            results[(DeadlineKind.AGREEMENT, a.pk)] = Values(
+                municipality_id=meeting.municipality_id,
+                case_id=meeting.case_id,
+                team_id=meeting.team_id,
+                district_id=meeting.team.district_id,
+                responsible_id=a.owner_user_id,
+                due_on=a.due_on,
+                due_at=timing.end_of(a.due_on),
+                statutory=False,
+                rule=self.rule,
+                explanation=(
+                    f"Aftale fra {_MEETING_KIND_DA.get(meeting.kind, 'netværksmødet')} "
+                    f"{engine.format_date(held_on, 'da')} (møde nr. {meeting.pk}), "
+                    f"senest {engine.format_date(a.due_on, 'da')}."
+                ),
+                explanation_en=(
+                    f"Agreement from the network meeting of {engine.format_date(held_on, 'en')} "
+                    f"(meeting no. {meeting.pk}), by {engine.format_date(a.due_on, 'en')}."
+                ),
+            )
+        return results
+
+
+class HandoverSource(Source):
+    """The handover meeting the advisor who gave a case away to another district calls with the new
+    advisor (001 compendium, "Praksis ved flytning af socialrådgivernes sager mellem distrikter").
+    The row follows the case's team (the receiving one), whose leader waits for the handover."""
+
+    kinds = (DeadlineKind.HANDOVER,)
+    rule = "Herningmodellen 1.0: flytning af sager mellem distrikter"
+
+    def open_ids(self, today):
+        return (
+            CaseTransfer.objects.filter(handover_due_on__isnull=False, handover_held_on__isnull=True)
+            .exclude(case__state=CaseState.CLOSED)
+            .values_list("pk", flat=True)
+        )
+
+    def compute(self, ids, today, context):
+        results = {(DeadlineKind.HANDOVER, pk): None for pk in ids}
+        for t in CaseTransfer.objects.filter(pk__in=ids).select_related("case", "from_team", "to_team"):
+            case = t.case
+            if not t.handover_open or case.state == CaseState.CLOSED:
+                continue
+            moved = engine.format_date(t.transferred_on, "da")
+            results[(DeadlineKind.HANDOVER, t.pk)] = Values(
+                municipality_id=case.municipality_id,
+                case_id=case.pk,
+                team_id=case.team_id,
+                district_id=case.district_id,
+                responsible_id=t.from_advisor_id,
+                due_on=t.handover_due_on,
+                due_at=timing.end_of(t.handover_due_on),
+                statutory=False,
+                rule=self.rule,
+                explanation=(
+                    f"Sagen blev flyttet fra {t.from_team} til {t.to_team} {moved}; den afgivende rådgiver "
+                    f"indkalder den nye rådgiver til et overleveringsmøde senest "
+                    f"{engine.format_date(t.handover_due_on, 'da')}."
+                ),
+                explanation_en=(
+                    f"The case moved from {t.from_team} to {t.to_team} on {engine.format_date(t.transferred_on, 'en')}; "
+                    f"the advisor who gave it away calls the new advisor to a handover meeting by "
+                    f"{engine.format_date(t.handover_due_on, 'en')}."
+                ),
+            )
+        return results
+
+
 SOURCES: dict[str, Source] = {
     "measure": MeasureSource(),
     "notification": NotificationSource(),
     "investigation": InvestigationSource(),
     "plan": PlanSource(),
+    "agreement": AgreementSource(),
+    "handover": HandoverSource(),
 }
 
 # Deadlines whose responsible person is the case's advisor (the others follow their record).

@@ -457,8 +457,8 @@ class GoalReview(models.Model):
 
 
 class DeadlineKind(models.TextChoices):
-    """Every kind of deadline the reminders watch. A new kind is a value here and a sync function
-    registered in ``followups.deadlines.SYNC``."""
+    """Every kind of deadline the reminders watch. A new kind is a value here and a ``Source``
+    registered in ``followups.deadlines.SOURCES``."""
 
     FOLLOWUP = engine.FOLLOWUP, _("Opfølgning")
     LEGAL_FOLLOWUP = engine.LEGAL_FOLLOWUP, _("Lovpligtig opfølgning")
@@ -467,6 +467,8 @@ class DeadlineKind(models.TextChoices):
     RECEIPT = "receipt", _("Kvittering til fagperson, der underretter")
     INVESTIGATION = "investigation", _("Børnefaglig undersøgelse færdig")
     PLAN = "plan", _("Barnets plan / handleplan")
+    AGREEMENT = "agreement", _("Aftale fra netværksmøde")
+    HANDOVER = "handover", _("Overleveringsmøde ved flytning af sag")
 
 
 class Deadline(models.Model):

@@ -7,7 +7,7 @@ import datetime
 import hashlib
 from dataclasses import dataclass
 
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -114,11 +114,18 @@ def visible_measures(user):
 
 
 def visible_deadlines(user):
-    """Open deadlines on records ``user`` may see."""
-    visible_cases = Case.objects.visible_to(user).values("pk")
-    visible_notifications = Notification.objects.visible_to(user).values("pk")
+    """Open deadlines on records ``user`` may see: on a case they may read, on a notification they
+    may read, and the agreements of network meetings they own.
+
+    Each row is checked with an EXISTS on its record's key, so a list narrowed to a person or a team
+    looks at its own rows' records only, not at every case the person may read.
+    """
+    visible_case = Exists(Case.objects.visible_to(user).filter(pk=OuterRef("case_id")))
+    visible_notification = Exists(Notification.objects.visible_to(user).filter(pk=OuterRef("source_id")))
     return Deadline.objects.filter(is_open=True).filter(
-        Q(case__in=visible_cases) | Q(kind__in=NOTIFICATION_KINDS, source_id__in=visible_notifications)
+        Q(visible_case)
+        | (Q(kind__in=NOTIFICATION_KINDS) & Q(visible_notification))
+        | Q(kind=DeadlineKind.AGREEMENT, responsible=user)
     )
 
 
@@ -163,9 +170,12 @@ def team_deadlines(user, *, now: datetime.datetime, within_days: int = 7) -> lis
 
 
 def deadline_url(deadline: Deadline) -> str:
-    """Where a deadline is handled: a measure's schedule, else the deadline list."""
+    """Where a deadline is handled: a measure's schedule, the handover meeting of a moved case,
+    else the deadline list."""
     if deadline.kind in MEASURE_KINDS:
         return reverse("followups:measure_schedule", args=[deadline.source_id])
+    if deadline.kind == DeadlineKind.HANDOVER:
+        return reverse("cases:handover_record", args=[deadline.source_id])
     return reverse("followups:deadlines") + f"#frist-{deadline.pk}"
 
 

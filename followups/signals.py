@@ -9,13 +9,15 @@ from __future__ import annotations
 import logging
 
 from django.db import transaction
-from django.db.models.signals import post_save
+from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
-from cases.models import Case, Investigation, Notification, Plan
+from cases.models import Case, CaseTransfer, Investigation, Notification, Plan
 from followups import deadlines
 from measures.models import Measure
 from measures.signals import measure_changed
+from network_meetings.models import Agreement
+from network_meetings.signals import agreement_changed
 
 logger = logging.getLogger("herning.followups")
 
@@ -61,3 +63,20 @@ def plan_saved(sender, instance, raw=False, **kwargs):
 def case_saved(sender, instance, created=False, raw=False, **kwargs):
     if not (raw or created):
         _safely(f"case {instance.pk}", deadlines.sync_case, instance)
+
+
+@receiver(agreement_changed)
+def agreement_changed_sync(sender, agreement, **kwargs):
+    _safely(f"agreement {agreement.pk}", deadlines.sync, "agreement", [agreement.pk])
+
+
+@receiver(post_delete, sender=Agreement)
+def agreement_deleted(sender, instance, **kwargs):
+    # agreement_remove announces the change before it deletes the row: close the deadline after.
+    _safely(f"agreement {instance.pk}", deadlines.sync, "agreement", [instance.pk])
+
+
+@receiver(post_save, sender=CaseTransfer)
+def transfer_saved(sender, instance, raw=False, **kwargs):
+    if not raw:
+        _safely(f"case transfer {instance.pk}", deadlines.sync, "handover", [instance.pk])

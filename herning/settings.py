@@ -152,6 +152,7 @@ INSTALLED_APPS = [
     "followups",
     "network_meetings",
     "evaluation",
+    "dashboards",
 ]
 
 MIDDLEWARE = [
@@ -558,6 +559,11 @@ HERNING = {
     # Defaults for a new team; each team may set its own (domain.md §5).
     "DEFAULT_CASELOAD_CAP": env_int("HERNING_DEFAULT_CASELOAD_CAP", 25, minimum=1, maximum=200),
     "DEFAULT_CASELOAD_WARNING": env_int("HERNING_DEFAULT_CASELOAD_WARNING", 20, minimum=1, maximum=200),
+    # When a case moves to another district, the advisor who gives it away calls a handover meeting
+    # with the new advisor (001 compendium, "Praksis ved flytning af socialrådgivernes sager mellem
+    # distrikter"). The compendium sets no time; this is the default deadline in days, which the
+    # person moving the case can change. UNCERTAIN: set it from the municipality's own practice.
+    "HANDOVER_MEETING_DAYS": env_int("HERNING_HANDOVER_MEETING_DAYS", 14, minimum=1, maximum=90),
     # How long an entry of the access log is kept, in days (docs/access.md "Adgangsloggen"). The
     # purge task deletes older entries every night. At least half a year, the old
     # sikkerhedsbekendtgørelse's floor; the default is five years because a citizen's request for

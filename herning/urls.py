@@ -20,6 +20,7 @@ urlpatterns = [
     path("sundhed/", two_factor_exempt(core_views.health), name="health"),
     path("netvaerksmoeder/", include("network_meetings.urls")),
     path("evaluering/", include("evaluation.urls")),
+    path("overblik/", include("dashboards.urls")),
     path("opfoelgning/", include("followups.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/", include("herning.api.urls")),

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods
 
-from cases import services
+from cases import caseload, services
 from cases.forms import AssessForm, CprSearchForm, IntakeForm, ReceiptForm, add_service_errors
 from cases.models import Notification
 from cases.permissions import can_assess_notification, can_record_receipt
@@ -185,17 +185,33 @@ def notification_receipt(request, pk: int):
 @require_GET
 @role_required(Role.TEAM_LEADER)
 def distribution(request):
-    """The team leader's list of new cases without an advisor, each with an "assign" action, and
-    the notifications whose professional notifier still lacks a receipt."""
+    """The team leader's list of new cases without an advisor, each with a suggested advisor and an
+    "assign" action, the advisors' loads against the cap, and the notifications whose professional
+    notifier still lacks a receipt."""
     cases = list(awaiting_advisor(user=request.user))
-    teams = {c.team_id: c.team for c in cases}
+    teams = {t.pk: t for t in request.user.teams_for(Role.TEAM_LEADER)}
+    teams.update({c.team_id: c.team for c in cases})
     advisors = team_advisor_choices(teams=list(teams.values()))
+    suggestions, loads = caseload.suggestions_for(cases=cases, user=request.user, advisors_by_team=advisors)
     return render(
         request,
         "cases/distribution.html",
         {
             "title": _("Til fordeling"),
-            "rows": [(c, advisors.get(c.team_id, [])) for c in cases],
+            "rows": [
+                (c, [(a, loads.get(a.pk, 0)) for a in advisors.get(c.team_id, [])], suggestions[c.pk])
+                for c in cases
+            ],
+            "team_loads": [
+                (
+                    team,
+                    [
+                        caseload.Load(advisor=a, team=team, open_cases=loads.get(a.pk, 0))
+                        for a in advisors[team.pk]
+                    ],
+                )
+                for team in sorted(teams.values(), key=lambda t: (t.name, t.pk))
+            ],
             "receipts": list(receipts_due(user=request.user)[:50]),
             "today": timezone.localdate(),
             "now": timezone.now(),

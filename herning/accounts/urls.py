@@ -3,6 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
 from cases.views import intake as case_intake
+from dashboards import views as dashboard_views
 from evaluation import views as evaluation_views
 from herning.accounts import otp_views, views
 from herning.accounts.middleware import two_factor_exempt
@@ -69,8 +70,8 @@ urlpatterns = [
 
 start_patterns = (
     [
-        path("min-dag/", views.my_day, name="my_day"),
-        path("team/", views.team, name="team"),
+        path("min-dag/", dashboard_views.my_day, name="my_day"),
+        path("team/", dashboard_views.team, name="team"),
         path("vagt/", case_intake.duty, name="duty"),
         path("underretninger/", case_intake.intake, name="intake"),
         path("mine-sager/", case_intake.my_cases, name="my_cases"),

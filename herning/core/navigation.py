@@ -62,6 +62,7 @@ NAV_ITEMS: tuple[NavItem, ...] = (
         ),
     ),
     NavItem("management", _("Ledelsesinformation"), "start:management", frozenset({Role.MANAGEMENT})),
+    NavItem("caseload", _("Sagstal og frister"), "dashboards:management", frozenset({Role.MANAGEMENT})),
     NavItem(
         "network_meeting_figures",
         _("Netværksmøder i tal"),

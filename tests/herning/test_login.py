@@ -69,9 +69,13 @@ def test_a_role_page_is_refused_to_other_roles(login, org):
     assert client.get("/min-dag/").status_code == 200
 
 
-def test_placeholder_pages_say_they_are_not_built_yet(login, org):
+def test_the_start_pages_are_built_not_placeholders(login, org):
     html = login(org.advisor).get("/min-dag/").content.decode()
-    assert "Kommer i en senere version" in html
+    assert "Kommer i en senere version" not in html
+    assert "Du er ansvarlig for 0 åbne sager" in html
+    html = login(org.team_leader).get("/team/").content.decode()
+    assert "Kommer i en senere version" not in html
+    assert "Sagstal og frister pr. rådgiver" in html
 
 
 def test_menu_shows_only_the_roles_pages(login, org):

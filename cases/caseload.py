@@ -1,0 +1,214 @@
+"""The caseload (sagstal): how many open cases an advisor is responsible for, against the team's cap.
+
+"Max. 20-25 børn/unge per socialrådgiver" is a precondition of the Herning model, not a wish: the
+follow-up practice "kan overholdes med maksimalt 20-25 børnesager per rådgiver" (001 compendium,
+"Forudsætninger"; domain.md §5). Each team sets its cap and warning level (``Team.caseload_cap``,
+``Team.caseload_warning``, defaults 25 and 20). A case counts towards its advisor's load from
+assignment until it is closed. The cap itself is enforced in ``cases.services.case_assign``.
+
+The counts are aggregates over the indexed ``(advisor, state)`` of ``Case``: one query for any
+number of advisors.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.db.models import Count
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from cases.models import OPEN_STATES, Case
+from herning.organisation.models import Team, User
+
+
+def open_case_counts(advisor_ids: Iterable[int]) -> dict[int, int]:
+    """The load of each advisor: their open cases, in every team (0 for none)."""
+    ids = set(advisor_ids)
+    counts = dict.fromkeys(ids, 0)
+    if ids:
+        counts.update(
+            Case.objects.filter(advisor_id__in=ids, state__in=OPEN_STATES)
+            .order_by()
+            .values_list("advisor_id")
+            .annotate(n=Count("pk"))
+        )
+    return counts
+
+
+def open_case_count(advisor: User) -> int:
+    return open_case_counts([advisor.pk])[advisor.pk]
+
+
+# The bands of a load against the team's warning level and cap; never shown by colour alone.
+UNDER, WARNING, AT_CAP, ABOVE = "under", "warning", "at_cap", "above"
+LEVEL_LABELS = {
+    UNDER: gettext_lazy("Under advarselsniveau"),
+    WARNING: gettext_lazy("Advarselsniveau nået"),
+    AT_CAP: gettext_lazy("Loftet nået"),
+    ABOVE: gettext_lazy("Over loftet"),
+}
+# The design system's badge variant of each band.
+LEVEL_VARIANTS = {UNDER: "success", WARNING: "warning", AT_CAP: "warning", ABOVE: "error"}
+
+
+def level(load: int, *, warning: int, cap: int) -> str:
+    if load > cap:
+        return ABOVE
+    if load == cap:
+        return AT_CAP
+    if load >= warning:
+        return WARNING
+    return UNDER
+
+
+@dataclass(frozen=True)
+class Load:
+    """An advisor's open cases against the cap and warning level of one team."""
+
+    advisor: User
+    team: Team
+    open_cases: int
+
+    @property
+    def cap(self) -> int:
+        return self.team.caseload_cap
+
+    @property
+    def warning(self) -> int:
+        return self.team.caseload_warning
+
+    @property
+    def level(self) -> str:
+        return level(self.open_cases, warning=self.warning, cap=self.cap)
+
+    @property
+    def level_label(self) -> str:
+        return str(LEVEL_LABELS[self.level])
+
+    @property
+    def variant(self) -> str:
+        return LEVEL_VARIANTS[self.level]
+
+    @property
+    def room(self) -> int:
+        """How many more cases fit under the cap (0 at or above it)."""
+        return max(self.cap - self.open_cases, 0)
+
+    @property
+    def under_cap(self) -> bool:
+        return self.open_cases < self.cap
+
+
+def over_cap_message(*, advisor: User, load: int, team: Team, leads_team: bool) -> str:
+    """The refusal: it names the advisor, the load and the cap (the page and the API show it), and
+    says how to go on (``leads_team``: the person assigning may go above the cap)."""
+    values = {"advisor": advisor, "load": load, "team": team, "cap": team.caseload_cap}
+    if leads_team:
+        return (
+            _(
+                "%(advisor)s har allerede %(load)s åbne sager, og loftet i %(team)s er %(cap)s sager pr. "
+                "rådgiver. Vælg en anden rådgiver, eller skriv en begrundelse for at gå over loftet."
+            )
+            % values
+        )
+    return (
+        _(
+            "%(advisor)s har allerede %(load)s åbne sager, og loftet i %(team)s er %(cap)s sager pr. "
+            "rådgiver. Vælg en anden rådgiver; kun teamlederen kan gå over loftet, med en skriftlig "
+            "begrundelse."
+        )
+        % values
+    )
+
+
+# --- The suggested advisor of a new case ----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """Whom the team leader might give a case, and why, in one sentence."""
+
+    advisor: User | None
+    reason: str
+
+
+def previous_advisors(*, cases: list[Case], user) -> dict[int, int]:
+    """For each case's child, the advisor of the child's latest other case the user may read."""
+    if not cases:
+        return {}
+    rows = (
+        Case.objects.visible_to(user)
+        .filter(child_id__in={c.child_id for c in cases}, advisor__isnull=False)
+        .exclude(pk__in=[c.pk for c in cases])
+        .order_by("child_id", "-opened_on", "-pk")
+        .values_list("child_id", "advisor_id")
+    )
+    previous: dict[int, int] = {}
+    for child_id, advisor_id in rows:
+        previous.setdefault(child_id, advisor_id)
+    return previous
+
+
+def suggest(
+    *, case: Case, advisors: list[User], loads: dict[int, int], previous_advisor_id: int | None
+) -> Suggestion:
+    """The child's previous advisor when they are in the case's team and under its cap (the
+    model's "fewer advisor changes", 001 ch. 5.2), else the team's advisor with the fewest open
+    cases under the cap."""
+    team = case.team
+    cap = team.caseload_cap
+    if not advisors:
+        return Suggestion(None, _("Teamet har ingen aktive rådgivere."))
+    previous = next((a for a in advisors if a.pk == previous_advisor_id), None)
+    if previous is not None and loads.get(previous.pk, 0) < cap:
+        return Suggestion(
+            previous,
+            _(
+                "%(advisor)s var barnets rådgiver i en tidligere sag og har %(load)s af %(cap)s sager: "
+                "barnet beholder sin rådgiver."
+            )
+            % {"advisor": previous, "load": loads.get(previous.pk, 0), "cap": cap},
+        )
+    candidates = [a for a in advisors if loads.get(a.pk, 0) < cap]
+    if not candidates:
+        return Suggestion(
+            None,
+            _(
+                "Alle rådgivere i %(team)s har nået loftet på %(cap)s sager; sagen kan kun fordeles med "
+                "en begrundelse for at gå over loftet."
+            )
+            % {"team": team, "cap": cap},
+        )
+    best = min(candidates, key=lambda a: (loads.get(a.pk, 0), str(a), a.pk))
+    values = {"advisor": best, "load": loads.get(best.pk, 0), "cap": cap, "team": team}
+    if previous is not None:
+        return Suggestion(
+            best,
+            _(
+                "Barnets tidligere rådgiver, %(previous)s, har nået loftet; %(advisor)s har færrest sager "
+                "i %(team)s (%(load)s af %(cap)s)."
+            )
+            % {**values, "previous": previous},
+        )
+    return Suggestion(best, _("%(advisor)s har færrest sager i %(team)s (%(load)s af %(cap)s).") % values)
+
+
+def suggestions_for(
+    *, cases: list[Case], user, advisors_by_team: dict[int, list[User]]
+) -> tuple[dict[int, Suggestion], dict[int, int]]:
+    """The suggestion for each case (by case id) and the loads of the teams' advisors, in two
+    queries whatever the number of cases."""
+    loads = open_case_counts(a.pk for advisors in advisors_by_team.values() for a in advisors)
+    previous = previous_advisors(cases=cases, user=user)
+    suggestions = {
+        c.pk: suggest(
+            case=c,
+            advisors=advisors_by_team.get(c.team_id, []),
+            loads=loads,
+            previous_advisor_id=previous.get(c.child_id),
+        )
+        for c in cases
+    }
+    return suggestions, loads

@@ -1,0 +1,701 @@
+"""Reads for the dashboards. Lists that name a child start from ``visible_to(user)`` (cases.access);
+the management view reads aggregates only and names nobody.
+
+Every read is one aggregate or one list query over indexed columns (``Case`` by team and state or
+advisor and state, ``Deadline`` by team or responsible and due date, ``LadderMovement`` by date),
+whatever the number of rows: the pages pin their query counts in the tests.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from dateutil.relativedelta import relativedelta
+from django.db.models import Count, Exists, F, Max, Min, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from cases.caseload import Load, level, open_case_counts
+from cases.models import OPEN_STATES, Case, CaseloadOverride, CaseTransfer, Notification
+from cases.selectors import awaiting_advisor, duty_queue, team_advisor_choices
+from dashboards.models import StepDownTarget, target_for
+from followups.models import Deadline, DeadlineKind, FollowUpException, Reminder
+from followups.selectors import MEASURE_KINDS, pending_exceptions_for, visible_deadlines
+from herning.organisation.models import Role, Team, User
+from measures.models import LadderMovement, LadderStep, MeasureType, PlacementCategory
+from network_meetings.models import Agreement
+from network_meetings.selectors import open_staff_agreements
+
+# How far ahead each list of "Min dag" looks (overdue work is always shown).
+FOLLOWUP_DAYS = 14
+AGREEMENT_DAYS = 14
+# Investigations near their 4 months, plans due, receipts: the coming month.
+SOON_DAYS = 30
+# The team overview's "coming deadlines", and how many overdue ones it lists (the oldest).
+COMING_DAYS = 14
+OVERDUE_LISTED = 25
+# The cases listed by days since their last follow-up (the longest first); every case counts in
+# each advisor's "longest".
+RECENCY_LISTED = 50
+# The children on an institution step listed (the longest there first); all are counted.
+PLACEMENTS_LISTED = 50
+
+
+def months_between(since: datetime.date, today: datetime.date) -> int:
+    """Whole calendar months from ``since`` to ``today``."""
+    delta = relativedelta(today, since)
+    return delta.years * 12 + delta.months
+
+
+# --- The advisor's day ("Min dag") ---------------------------------------------------------------
+
+
+@dataclass
+class FollowUpDue:
+    """A measure's coming follow-up: the deadline that binds first (municipal or statutory) with its
+    explanation, and the measure's other deadlines behind it."""
+
+    binding: Deadline
+    others: list[Deadline]
+
+    @property
+    def measure_id(self) -> int:
+        return self.binding.source_id
+
+
+@dataclass
+class MyDay:
+    today: datetime.date
+    now: datetime.datetime
+    loads: list[Load]
+    followups: list[FollowUpDue]
+    assessments: list[Notification] | None
+    receipts: list[Deadline]
+    investigations: list[Deadline]
+    plans: list[Deadline]
+    handovers: list[Deadline]
+    agreements: list[Agreement]
+    reminders: list[Reminder]
+    unread_reminders: int
+
+    @property
+    def overdue_count(self) -> int:
+        rows = [f.binding for f in self.followups] + self.receipts + self.investigations + self.plans
+        rows += self.handovers
+        late = sum(1 for d in rows if d.due_at <= self.now)
+        late += sum(1 for a in self.agreements if a.due_on < self.today)
+        late += sum(1 for n in self.assessments or () if n.assessment_due_at <= self.now)
+        return late
+
+
+def advisor_loads(user) -> list[Load]:
+    """The person's open cases against the cap of each team they advise in (usually one)."""
+    teams = user.teams_for(Role.ADVISOR)
+    if not teams:
+        return []
+    count = open_case_counts([user.pk])[user.pk]
+    return [Load(advisor=user, team=team, open_cases=count) for team in teams]
+
+
+def my_day(user, *, now: datetime.datetime) -> MyDay:
+    """Everything due for ``user`` soon or overdue, in a handful of queries."""
+    today = timezone.localdate(now)
+    rows = list(
+        visible_deadlines(user)
+        .filter(responsible=user)
+        .filter(Q(due_on__lte=today + datetime.timedelta(days=SOON_DAYS)) | Q(kind=DeadlineKind.HANDOVER))
+        # The duty queue and the agreements have lists of their own, read from their records.
+        .exclude(kind__in=[DeadlineKind.ASSESSMENT, DeadlineKind.AGREEMENT])
+        .select_related("case__child")
+        .order_by("due_at", "pk")
+    )
+    by_kind: dict[str, list[Deadline]] = defaultdict(list)
+    for row in rows:
+        by_kind[row.kind].append(row)
+    return MyDay(
+        today=today,
+        now=now,
+        loads=advisor_loads(user),
+        followups=_followups_due(
+            [r for r in rows if r.kind in MEASURE_KINDS], today + datetime.timedelta(days=FOLLOWUP_DAYS)
+        ),
+        assessments=list(duty_queue(user=user)) if user.has_role(Role.DUTY_ADVISOR) else None,
+        receipts=by_kind[DeadlineKind.RECEIPT],
+        investigations=by_kind[DeadlineKind.INVESTIGATION],
+        plans=by_kind[DeadlineKind.PLAN],
+        handovers=by_kind[DeadlineKind.HANDOVER],
+        agreements=list(
+            open_staff_agreements(user=user, due_by=today + datetime.timedelta(days=AGREEMENT_DAYS))
+        ),
+        reminders=list(
+            Reminder.objects.filter(recipient=user, read_at__isnull=True)
+            .select_related("deadline")
+            .order_by("-created_at", "-pk")[:10]
+        ),
+        unread_reminders=Reminder.objects.filter(recipient=user, read_at__isnull=True).count(),
+    )
+
+
+def _followups_due(rows: list[Deadline], horizon: datetime.date) -> list[FollowUpDue]:
+    """Group a measure's deadlines (municipal, statutory, supervision); keep the measures whose
+    binding deadline falls by ``horizon``."""
+    by_measure: dict[int, list[Deadline]] = defaultdict(list)
+    for row in rows:
+        by_measure[row.source_id].append(row)
+    result = []
+    for deadlines in by_measure.values():
+        binding, *others = sorted(deadlines, key=lambda d: (d.due_at, d.statutory is False, d.pk))
+        if binding.due_on <= horizon:
+            result.append(FollowUpDue(binding, others))
+    return sorted(result, key=lambda f: (f.binding.due_at, f.binding.pk))
+
+
+# --- Filters: period and district ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Window:
+    """The period the backward-looking figures cover: ``days`` up to and including ``end``."""
+
+    days: int
+    end: datetime.date
+
+    @property
+    def start(self) -> datetime.date:
+        return self.end - datetime.timedelta(days=self.days - 1)
+
+    @property
+    def start_moment(self) -> datetime.datetime:
+        from followups.timing import local_midnight
+
+        return local_midnight(self.start)
+
+
+# --- The team leader's overview ------------------------------------------------------------------
+
+
+@dataclass
+class AdvisorRow:
+    """One advisor of a team: load against the cap, deadlines, cases per step, movements."""
+
+    load: Load
+    overdue: int = 0
+    coming: int = 0
+    longest_without_followup: int | None = None
+    steps: dict[int | None, int] = field(default_factory=dict)
+    step_counts: list[int] = field(default_factory=list)
+    down: int = 0
+    up: int = 0
+    first: int = 0
+
+    @property
+    def advisor(self) -> User:
+        return self.load.advisor
+
+    @property
+    def team(self) -> Team:
+        return self.load.team
+
+
+@dataclass
+class CaseRecency:
+    """An open case with measures: when it was last followed up, and what comes next."""
+
+    case: Case
+    last_followup: datetime.date | None
+    first_start: datetime.date
+    next_due: datetime.date | None
+    today: datetime.date
+
+    @property
+    def since(self) -> datetime.date:
+        return self.last_followup or self.first_start
+
+    @property
+    def days(self) -> int:
+        return (self.today - self.since).days
+
+
+@dataclass
+class Placement:
+    """A child on an institution step of the ladder, and since when."""
+
+    case: Case
+    since: datetime.date
+    today: datetime.date
+    target_months: int | None
+
+    @property
+    def months(self) -> int:
+        return months_between(self.since, self.today)
+
+    @property
+    def beyond_target(self) -> bool:
+        return self.target_months is not None and self.months >= self.target_months
+
+
+@dataclass
+class Placements:
+    """The children on an institution step: the longest there listed, how many there are, and how
+    many have been there the target's months or more."""
+
+    listed: list[Placement]
+    total: int
+    beyond_target: int
+
+
+@dataclass(frozen=True)
+class Cohort:
+    """Children who came onto an institution step in ``start``-``end`` (all have had the target's
+    months since), and how many of them were on a lower step within those months."""
+
+    start: datetime.date
+    end: datetime.date
+    entered: int
+    stepped_down: int
+
+    @property
+    def share(self) -> float | None:
+        return 100 * self.stepped_down / self.entered if self.entered else None
+
+
+@dataclass
+class TeamOverview:
+    teams: list[Team]
+    window: Window
+    now: datetime.datetime
+    today: datetime.date
+    steps: list[LadderStep]
+    advisors: list[AdvisorRow]
+    # Open cases without an advisor, per step (awaiting distribution, or moved here).
+    unassigned_steps: dict[int | None, int]
+    unassigned_deadlines: tuple[int, int]
+    overdue_total: int
+    overdue: list[Deadline]
+    recency: Recency
+    placements: Placements
+    cohort: Cohort | None
+    target: StepDownTarget | None
+    exceptions: list[FollowUpException]
+    overrides: list[CaseloadOverride]
+    awaiting_advisor: int
+
+    @property
+    def step_keys(self) -> list[int | None]:
+        return [None, *[s.number for s in self.steps]]
+
+    def step_total(self, key) -> int:
+        return sum(a.steps.get(key, 0) for a in self.advisors) + self.unassigned_steps.get(key, 0)
+
+    @property
+    def step_totals(self) -> list[int]:
+        return [self.step_total(k) for k in self.step_keys]
+
+    @property
+    def unassigned_step_counts(self) -> list[int] | None:
+        if not self.unassigned_steps:
+            return None
+        return [self.unassigned_steps.get(k, 0) for k in self.step_keys]
+
+    @property
+    def movement_totals(self) -> tuple[int, int, int]:
+        return (
+            sum(a.down for a in self.advisors),
+            sum(a.up for a in self.advisors),
+            sum(a.first for a in self.advisors),
+        )
+
+
+def ladder_steps() -> list[LadderStep]:
+    """The ladder, each step marked ``institution`` when a measure type placing the child in an
+    institution sits on it (step 6 of the shipped ladder)."""
+    institution = Exists(
+        MeasureType.objects.filter(
+            ladder_step=OuterRef("pk"), placement_category=PlacementCategory.INSTITUTION
+        )
+    )
+    return list(LadderStep.objects.annotate(institution=institution).order_by("number"))
+
+
+def team_overview(user, *, teams: list[Team], window: Window, now: datetime.datetime) -> TeamOverview:
+    """The team leader's overview of ``teams`` (teams they lead)."""
+    today = timezone.localdate(now)
+    team_ids = [t.pk for t in teams]
+    # The teams' cases the person may read, open and closed; narrowed by team first, so that the
+    # index on (team, state) does the work.
+    visible = Case.objects.visible_to(user).filter(team__in=team_ids)
+    cases = visible.filter(state__in=OPEN_STATES)
+    advisors_by_team = team_advisor_choices(teams=teams)
+    loads = open_case_counts(a.pk for advisors in advisors_by_team.values() for a in advisors)
+    rows = {
+        (team.pk, a.pk): AdvisorRow(Load(advisor=a, team=team, open_cases=loads[a.pk]))
+        for team in teams
+        for a in advisors_by_team[team.pk]
+    }
+    by_advisor: dict[int, list[AdvisorRow]] = defaultdict(list)
+    for (_team_id, advisor_id), row in rows.items():
+        by_advisor[advisor_id].append(row)
+
+    def rows_of(team_id, advisor_id) -> list[AdvisorRow]:
+        row = rows.get((team_id, advisor_id))
+        return [row] if row else []
+
+    unassigned_steps: dict[int | None, int] = defaultdict(int)
+    for team_id, advisor_id, number, n in (
+        cases.order_by().values_list("team_id", "advisor_id", "current_step__number").annotate(n=Count("pk"))
+    ):
+        # A case whose advisor is not (or no longer) an advisor of its team counts as unassigned.
+        target = rows_of(team_id, advisor_id)
+        for row in target:
+            row.steps[number] = row.steps.get(number, 0) + n
+        if not target:
+            unassigned_steps[number] += n
+
+    horizon = today + datetime.timedelta(days=COMING_DAYS)
+    # The deadlines of the teams' cases the person may read (``visible`` is narrowed by team, so the
+    # check reads the teams' cases only).
+    deadlines = Deadline.objects.filter(is_open=True, team__in=team_ids, case__in=visible)
+    unassigned = (0, 0)
+    overdue_total = 0
+    for responsible_id, overdue, coming in (
+        deadlines.order_by()
+        .values_list("responsible_id")
+        .annotate(
+            overdue=Count("pk", filter=Q(due_at__lte=now)),
+            coming=Count("pk", filter=Q(due_at__gt=now, due_on__lte=horizon)),
+        )
+    ):
+        overdue_total += overdue
+        if responsible_id is None:
+            unassigned = (overdue, coming)
+        for row in by_advisor.get(responsible_id, []):
+            row.overdue, row.coming = overdue, coming
+
+    for team_id, advisor_id, down, up, first in _movements(visible, window=window):
+        for row in rows_of(team_id, advisor_id):
+            row.down, row.up, row.first = down, up, first
+
+    recency = followup_recency(cases, today=today)
+    for (team_id, advisor_id), days in recency.longest.items():
+        for row in rows_of(team_id, advisor_id):
+            row.longest_without_followup = days
+
+    steps = ladder_steps()
+    keys = [None, *[s.number for s in steps]]
+    for row in rows.values():
+        row.step_counts = [row.steps.get(k, 0) for k in keys]
+    target = target_for(user.municipality_id)
+    institution_steps = [s.pk for s in steps if s.institution]
+    overdue = list(
+        deadlines.filter(due_at__lte=now)
+        .select_related("case__child", "responsible")
+        # A deadline's moment lies on its day: by day first, so the index on (team, day) can serve.
+        .order_by("due_on", "due_at", "pk")[:OVERDUE_LISTED]
+    )
+    for d in overdue:
+        d.child = d.case.child if d.case_id else None
+    return TeamOverview(
+        teams=teams,
+        window=window,
+        now=now,
+        today=today,
+        steps=steps,
+        advisors=sorted(rows.values(), key=lambda r: (r.team.name, str(r.advisor), r.advisor.pk)),
+        unassigned_steps=dict(unassigned_steps),
+        unassigned_deadlines=unassigned,
+        overdue_total=overdue_total,
+        overdue=overdue,
+        recency=recency,
+        placements=institution_placements(cases, institution_steps, today=today, target=target),
+        cohort=step_down_cohort(visible, institution_steps, today=today, target=target),
+        target=target,
+        exceptions=[e for e in pending_exceptions_for(user) if e.measure.case.team_id in team_ids],
+        overrides=list(
+            CaseloadOverride.objects.filter(
+                team__in=team_ids, decided_at__gte=window.start_moment, case__in=visible
+            )
+            .select_related("advisor", "decided_by", "team", "case__child")
+            .order_by("-decided_at", "-pk")
+        ),
+        awaiting_advisor=awaiting_advisor(user=user).filter(team__in=team_ids).count(),
+    )
+
+
+def _direction_counts():
+    """Movements down the ladder (to a lower step, or off it), up (from a step to a higher one) and
+    first measures (from "under afklaring" onto a step), counted in SQL."""
+    from_number = F("from_step__number")
+    return {
+        "down": Count(
+            "pk",
+            filter=Q(from_step__isnull=False)
+            & (Q(to_step__isnull=True) | Q(to_step__number__lt=from_number)),
+        ),
+        "up": Count("pk", filter=Q(from_step__isnull=False, to_step__number__gt=from_number)),
+        "first": Count("pk", filter=Q(from_step__isnull=True, to_step__isnull=False)),
+    }
+
+
+def _movements(cases, *, window: Window):
+    """(team, advisor, down, up, first) of the movements in ``window`` on ``cases``, counted by the
+    case's current team and advisor."""
+    return (
+        LadderMovement.objects.filter(date__range=(window.start, window.end), case__in=cases)
+        .order_by()
+        .values_list("case__team_id", "case__advisor_id")
+        .annotate(**_direction_counts())
+    )
+
+
+@dataclass
+class Recency:
+    """Days since the last follow-up: the cases listed (the longest first), how many there are, and
+    each (team, advisor)'s longest."""
+
+    listed: list[CaseRecency]
+    total: int
+    longest: dict[tuple[int, int | None], int]
+
+
+def followup_recency(cases, *, today: datetime.date, listed: int = RECENCY_LISTED) -> Recency:
+    """The open cases with an active measure that has follow-ups due (a rule or the law; early
+    preventive support under § 11 has none), the longest without a follow-up first. Every case is
+    read as a row of values; only the listed ones as records, in a second query."""
+    active = (
+        Q(measures__start_date__lte=today)
+        & (Q(measures__actual_end__isnull=True) | Q(measures__actual_end__gte=today))
+        & Q(measures__next_followup_due__isnull=False)
+    )
+    # A case without such a measure has no ``first_start``; filtering it out here is cheaper than
+    # a second join in SQL.
+    rows = cases.annotate(
+        last_followup=Max("measures__followups__held_on"),
+        first_start=Min("measures__start_date", filter=active),
+        next_due=Min("measures__next_followup_due", filter=active),
+    ).values_list("pk", "team_id", "advisor_id", "last_followup", "first_start", "next_due")
+    items = [
+        ((today - (last or first)).days, pk, team_id, advisor_id, last, first, next_due)
+        for pk, team_id, advisor_id, last, first, next_due in rows
+        if first
+    ]
+    items.sort(key=lambda item: (-item[0], item[1]))
+    longest: dict[tuple[int, int | None], int] = {}
+    for days, _pk, team_id, advisor_id, *_rest in items:
+        longest.setdefault((team_id, advisor_id), days)
+    top = items[:listed]
+    records = cases.select_related("child", "advisor", "current_step").in_bulk([item[1] for item in top])
+    return Recency(
+        listed=[
+            CaseRecency(records[pk], last, first, next_due, today)
+            for _days, pk, _team, _advisor, last, first, next_due in top
+        ],
+        total=len(items),
+        longest=longest,
+    )
+
+
+def _on_institution_step(cases, institution_steps: list[int]):
+    """``cases`` on an institution step, each with ``since``: the day of its latest move onto its
+    current step (the case's opening when no move is recorded)."""
+    arrived = (
+        LadderMovement.objects.filter(case=OuterRef("pk"), to_step=OuterRef("current_step"))
+        .order_by("-date", "-pk")
+        .values("date")[:1]
+    )
+    return cases.filter(current_step__in=institution_steps).annotate(
+        since=Coalesce(Subquery(arrived), F("opened_on"))
+    )
+
+
+def _beyond(target: StepDownTarget | None, today: datetime.date) -> Q:
+    """On the step since the target's months or more (nothing, without a target)."""
+    if target is None:
+        return Q(pk__in=[])
+    return Q(since__lte=today - relativedelta(months=target.months))
+
+
+def institution_placements(
+    cases,
+    institution_steps: list[int],
+    *,
+    today: datetime.date,
+    target: StepDownTarget | None,
+    listed: int = PLACEMENTS_LISTED,
+) -> Placements:
+    """The children on an institution step now, the longest there first, counted in SQL and the
+    first ``listed`` read as records."""
+    if not institution_steps:
+        return Placements([], 0, 0)
+    placed = _on_institution_step(cases, institution_steps)
+    counts = placed.aggregate(total=Count("pk"), beyond=Count("pk", filter=_beyond(target, today)))
+    rows = placed.select_related("child", "advisor", "current_step").order_by("since", "pk")[:listed]
+    months = target.months if target else None
+    return Placements(
+        listed=[Placement(c, c.since, today, months) for c in rows],
+        total=counts["total"],
+        beyond_target=counts["beyond"],
+    )
+
+
+def step_down_cohort(
+    cases, institution_steps: list[int], *, today: datetime.date, target: StepDownTarget | None
+) -> Cohort | None:
+    """Of the children who came onto an institution step in the twelve months that ended the
+    target's months ago, how many moved to a lower step within those months (Hvidovre's target,
+    003). Read from the ladder movements of ``cases`` (open and closed)."""
+    if target is None or not institution_steps:
+        return None
+    end = today - relativedelta(months=target.months)
+    start = end - relativedelta(years=1) + datetime.timedelta(days=1)
+    moves = (
+        LadderMovement.objects.filter(case__in=cases, date__gte=start)
+        .filter(Q(to_step__in=institution_steps) | Q(from_step__in=institution_steps))
+        .order_by("case_id", "date", "pk")
+        .values_list("case_id", "date", "from_step_id", "to_step_id", "from_step__number", "to_step__number")
+    )
+    entered = stepped_down = 0
+    entry: dict[int, datetime.date] = {}
+    counted: set[int] = set()
+    for case_id, day, from_id, to_id, from_number, to_number in moves:
+        if to_id in institution_steps and from_id not in institution_steps:
+            if start <= day <= end and case_id not in counted:
+                entry[case_id] = day
+                counted.add(case_id)
+                entered += 1
+        elif case_id in entry and from_id in institution_steps and (to_number or 0) < (from_number or 0):
+            if day <= entry[case_id] + relativedelta(months=target.months):
+                stepped_down += 1
+            del entry[case_id]
+    return Cohort(start=start, end=end, entered=entered, stepped_down=stepped_down)
+
+
+# --- Management: caseload and deadlines across teams, aggregated ---------------------------------
+
+
+@dataclass
+class TeamFigures:
+    """One team's aggregates: no person is named or can be told apart."""
+
+    team: Team
+    advisors: int = 0
+    open_cases: int = 0
+    without_advisor: int = 0
+    loads: list[int] = field(default_factory=list)
+    overdue: int = 0
+    overdue_statutory: int = 0
+    coming: int = 0
+    overrides: int = 0
+    down: int = 0
+    up: int = 0
+    first: int = 0
+    transfers_in: int = 0
+    transfers_out: int = 0
+    placed: int = 0
+    placed_beyond_target: int = 0
+
+    @property
+    def average_load(self) -> float | None:
+        return sum(self.loads) / len(self.loads) if self.loads else None
+
+    def advisors_at_level(self, *levels: str) -> int:
+        return sum(
+            1
+            for n in self.loads
+            if level(n, warning=self.team.caseload_warning, cap=self.team.caseload_cap) in levels
+        )
+
+
+@dataclass
+class ManagementOverview:
+    teams: list[TeamFigures]
+    window: Window
+    target: StepDownTarget | None
+    cohort: Cohort | None
+
+
+def management_overview(
+    *, municipality_id: int, teams: list[Team], window: Window, now: datetime.datetime
+) -> ManagementOverview:
+    """Per team of ``teams`` (of the municipality): advisors and their loads against the cap, open
+    cases, deadlines, overrides, movements, moves between districts and institution placements;
+    and the institution cohort against the target, for all of them."""
+    today = timezone.localdate(now)
+    figures = {t.pk: TeamFigures(team=t) for t in teams}
+    team_ids = list(figures)
+    advisors_by_team = team_advisor_choices(teams=teams)
+    loads = open_case_counts(a.pk for advisors in advisors_by_team.values() for a in advisors)
+    for team_id, advisors in advisors_by_team.items():
+        figures[team_id].advisors = len(advisors)
+        figures[team_id].loads = [loads[a.pk] for a in advisors]
+
+    cases = Case.objects.filter(municipality_id=municipality_id, team__in=team_ids, state__in=OPEN_STATES)
+    for team_id, total, without in (
+        cases.order_by()
+        .values_list("team_id")
+        .annotate(total=Count("pk"), without=Count("pk", filter=Q(advisor__isnull=True)))
+    ):
+        figures[team_id].open_cases, figures[team_id].without_advisor = total, without
+
+    horizon = today + datetime.timedelta(days=COMING_DAYS)
+    for team_id, overdue, statutory, coming in (
+        Deadline.objects.filter(municipality_id=municipality_id, is_open=True, team__in=team_ids)
+        .order_by()
+        .values_list("team_id")
+        .annotate(
+            overdue=Count("pk", filter=Q(due_at__lte=now)),
+            statutory=Count("pk", filter=Q(due_at__lte=now, statutory=True)),
+            coming=Count("pk", filter=Q(due_at__gt=now, due_on__lte=horizon)),
+        )
+    ):
+        figures[team_id].overdue, figures[team_id].overdue_statutory = overdue, statutory
+        figures[team_id].coming = coming
+
+    for team_id, n in (
+        CaseloadOverride.objects.filter(team__in=team_ids, decided_at__gte=window.start_moment)
+        .order_by()
+        .values_list("team_id")
+        .annotate(n=Count("pk"))
+    ):
+        figures[team_id].overrides = n
+
+    for team_id, down, up, first in (
+        LadderMovement.objects.filter(date__range=(window.start, window.end), case__team__in=team_ids)
+        .order_by()
+        .values_list("case__team_id")
+        .annotate(**_direction_counts())
+    ):
+        figures[team_id].down, figures[team_id].up, figures[team_id].first = down, up, first
+
+    transfers = CaseTransfer.objects.filter(transferred_on__range=(window.start, window.end)).filter(
+        Q(to_team__in=team_ids) | Q(from_team__in=team_ids)
+    )
+    for from_id, to_id in transfers.values_list("from_team_id", "to_team_id"):
+        if from_id in figures:
+            figures[from_id].transfers_out += 1
+        if to_id in figures:
+            figures[to_id].transfers_in += 1
+
+    steps = ladder_steps()
+    target = target_for(municipality_id)
+    institution_steps = [s.pk for s in steps if s.institution]
+    if institution_steps:
+        for team_id, placed, beyond in (
+            _on_institution_step(cases, institution_steps)
+            .order_by()
+            .values_list("team_id")
+            .annotate(placed=Count("pk"), beyond=Count("pk", filter=_beyond(target, today)))
+        ):
+            figures[team_id].placed, figures[team_id].placed_beyond_target = placed, beyond
+    return ManagementOverview(
+        teams=[figures[t.pk] for t in teams],
+        window=window,
+        target=target,
+        cohort=step_down_cohort(
+            Case.objects.filter(municipality_id=municipality_id, team__in=team_ids),
+            institution_steps,
+            today=today,
+            target=target,
+        ),
+    )

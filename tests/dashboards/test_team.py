@@ -1,0 +1,252 @@
+"""The team leader's overview (issue 5, point 4): per advisor the load against cap and warning,
+overdue and coming deadlines, days since the last follow-up; the ladder per advisor; movements in
+the period; children in institutions against the 8-month target; exceptions to approve; overrides
+of the cap; filters by district and period; charts each with a table."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from dateutil.relativedelta import relativedelta
+from django.urls import reverse
+from django.utils import timezone
+
+from cases import services as case_services
+from cases.models import CaseloadOverride
+from dashboards import selectors
+from dashboards.models import StepDownTarget
+from followups import services as followup_services
+from followups.models import ExceptionKind
+from measures.models import Measure
+from measures.services import measure_change
+from tests.access import AccessMatrix, outcome_for_all
+from tests.dashboards.conftest import fill_the_day
+from tests.dashboards.factories import give_cases
+from tests.factories import CaseFactory, DistrictFactory, Role, TeamFactory, measure_type, staff
+from tests.followups.factories import hold, start_measure
+
+URL = "/team/"
+
+
+class TestTeamPage(AccessMatrix):
+    url = URL
+    expected = outcome_for_all(403, team_leader=200, other_team_leader=200, anonymous=302)
+
+
+def overview(org, user=None, *, days=90, teams=None):
+    user = user or org.team_leader
+    now = timezone.now()
+    return selectors.team_overview(
+        user,
+        teams=teams or user.teams_for(Role.TEAM_LEADER),
+        window=selectors.Window(days=days, end=timezone.localdate(now)),
+        now=now,
+    )
+
+
+def row_of(data, advisor):
+    return next(r for r in data.advisors if r.advisor == advisor)
+
+
+def test_each_advisor_against_the_cap_and_the_warning_level(org, login):
+    give_cases(org.advisor, org.team_a, 25)
+    give_cases(org.colleague, org.team_a, 20)
+    give_cases(org.duty_advisor, org.team_a, 3)
+    data = overview(org)
+    assert {(r.advisor, r.load.open_cases, r.load.level) for r in data.advisors} == {
+        (org.advisor, 25, "at_cap"),
+        (org.colleague, 20, "warning"),
+        (org.duty_advisor, 3, "under"),
+    }
+    assert [str(r.advisor) for r in data.advisors] == sorted(str(r.advisor) for r in data.advisors)
+    page = login(org.team_leader).get(URL).content.decode()
+    assert "Loftet nået" in page and "Advarselsniveau nået" in page and "Under advarselsniveau" in page
+    assert page.count('role="img"') == 3  # three charts, each with its table
+    assert "Loft 25" in page and "Advarsel 20" in page
+
+
+def test_the_other_team_leader_sees_nothing_of_team_a(org, day, login):
+    give_cases(org.advisor, org.team_a, 3)
+    page = login(org.other_team_leader).get(URL).content.decode()
+    assert "Alice" not in page and day["measure"].case.child.full_name not in page
+
+
+def test_deadlines_per_advisor_and_days_since_the_last_follow_up(org, day):
+    data = overview(org)
+    alice = row_of(data, org.advisor)
+    assert alice.overdue >= 1 and alice.coming >= 1
+    measure = day["measure"]
+    recency = next(r for r in data.recency.listed if r.case == measure.case)
+    assert recency.last_followup is None and recency.days == 60
+    hold(measure, timezone.localdate() - datetime.timedelta(days=10), by=org.advisor)
+    recency = next(r for r in overview(org).recency.listed if r.case == measure.case)
+    assert recency.last_followup == timezone.localdate() - datetime.timedelta(days=10) and recency.days == 10
+
+
+def test_the_ladder_per_advisor_and_for_the_team(org):
+    today = timezone.localdate()
+    start_measure(org, "family_treatment", today, advisor=org.advisor)
+    start_measure(org, "institution", today, advisor=org.colleague)
+    CaseFactory(team=org.team_a, advisor=None)
+    data = overview(org)
+    keys = data.step_keys
+    assert row_of(data, org.advisor).step_counts[keys.index(2)] == 1
+    assert row_of(data, org.colleague).step_counts[keys.index(6)] == 1
+    assert data.unassigned_step_counts[keys.index(None)] == 1
+    assert data.step_totals[keys.index(2)] == 1 and data.step_totals[keys.index(None)] == 1
+
+
+def test_movements_down_and_up_in_the_period(org):
+    today = timezone.localdate()
+    old = start_measure(org, "institution", today - datetime.timedelta(days=200), advisor=org.advisor)
+    measure_change(
+        measure=old,
+        change_date=today - datetime.timedelta(days=20),
+        ending_reason=Measure.EndingReason.GOALS_MET,
+        new_measure_type=measure_type("foster_family"),
+        decided_by=org.team_leader,
+    )
+    home = start_measure(org, "family_treatment", today - datetime.timedelta(days=40), advisor=org.advisor)
+    measure_change(
+        measure=home,
+        change_date=today - datetime.timedelta(days=10),
+        ending_reason=Measure.EndingReason.OTHER,
+        new_measure_type=measure_type("own_room"),
+        decided_by=org.team_leader,
+    )
+    alice = row_of(overview(org), org.advisor)
+    assert (alice.down, alice.up, alice.first) == (1, 1, 1)  # the institution's start is 200 days ago
+    alice = row_of(overview(org, days=365), org.advisor)
+    assert (alice.down, alice.up, alice.first) == (1, 1, 2)
+
+
+def test_institution_placements_against_the_eight_month_target(org, login):
+    today = timezone.localdate()
+    long_ago = start_measure(org, "institution", today - relativedelta(months=9), advisor=org.advisor)
+    recent = start_measure(org, "institution", today - relativedelta(months=2), advisor=org.colleague)
+    data = overview(org)
+    assert (data.placements.total, data.placements.beyond_target) == (2, 1)
+    assert [(p.case, p.months, p.beyond_target) for p in data.placements.listed] == [
+        (long_ago.case, 9, True),
+        (recent.case, 2, False),
+    ]
+    page = login(org.team_leader).get(URL).content.decode()
+    assert (
+        "Målet: 80 % af de institutionsanbragte børn er i et mindre indgribende tilbud inden 8 måneder"
+        in page
+    )
+    assert "8 måneder eller mere" in page and "Under 8 måneder" in page
+    assert "2 børn er på et institutionstrin nu, heraf 1 i 8 måneder eller mere." in page
+
+
+def test_the_cohort_counts_who_stepped_down_within_the_target(org):
+    today = timezone.localdate()
+    entered = today - relativedelta(months=12)
+    down = start_measure(org, "institution", entered, advisor=org.advisor)
+    measure_change(
+        measure=down,
+        change_date=entered + relativedelta(months=5),
+        ending_reason=Measure.EndingReason.GOALS_MET,
+        new_measure_type=measure_type("foster_family"),
+        decided_by=org.team_leader,
+    )
+    late = start_measure(org, "institution", entered, advisor=org.advisor)
+    measure_change(
+        measure=late,
+        change_date=entered + relativedelta(months=10),
+        ending_reason=Measure.EndingReason.GOALS_MET,
+        new_measure_type=measure_type("foster_family"),
+        decided_by=org.team_leader,
+    )
+    start_measure(org, "institution", entered, advisor=org.colleague)
+    start_measure(org, "institution", today - relativedelta(months=3), advisor=org.colleague)  # too recent
+    cohort = overview(org).cohort
+    assert (cohort.entered, cohort.stepped_down) == (3, 1)
+    assert round(cohort.share) == 33
+    assert cohort.end == today - relativedelta(months=8)
+
+
+def test_a_municipalitys_own_target_replaces_the_default(org):
+    StepDownTarget.objects.create(municipality=org.municipality, name="Herning", share=75, months=6)
+    start_measure(org, "institution", timezone.localdate() - relativedelta(months=7), advisor=org.advisor)
+    data = overview(org)
+    assert data.target.months == 6 and data.placements.listed[0].beyond_target
+    assert data.placements.beyond_target == 1
+
+
+def test_exceptions_waiting_and_overrides_of_the_cap(org, login):
+    today = timezone.localdate()
+    measure = start_measure(org, "boarding_school", today - datetime.timedelta(days=30), advisor=org.advisor)
+    followup_services.exception_request(
+        measure=measure, kind=ExceptionKind.BOARDING_SCHOOL, reason="Langt væk", requested_by=org.advisor
+    )
+    give_cases(org.colleague, org.team_a, 25)
+    case_services.case_assign(
+        case=CaseFactory(team=org.team_a),
+        advisor=org.colleague,
+        assigned_by=org.team_leader,
+        override_reason="Kender familien",
+    )
+    old = case_services.case_assign(
+        case=CaseFactory(team=org.team_a),
+        advisor=org.colleague,
+        assigned_by=org.team_leader,
+        override_reason="Gammel begrundelse",
+    )
+    CaseloadOverride.objects.filter(case=old).update(decided_at=timezone.now() - datetime.timedelta(days=120))
+    page = login(org.team_leader).get(URL).content.decode()
+    assert "Efterskoleophold efter § 52" in page and reverse("followups:exceptions") in page
+    assert "Kender familien" in page and "Gammel begrundelse" not in page
+    assert "Gammel begrundelse" in login(org.team_leader).get(URL + "?period=180").content.decode()
+    assert "Kender familien" not in login(org.other_team_leader).get(URL).content.decode()
+
+
+def test_a_leader_of_two_districts_filters_by_district(org, login):
+    leader = staff(
+        username="tl_ab",
+        municipality=org.municipality,
+        roles=[(Role.TEAM_LEADER, org.team_a), (Role.TEAM_LEADER, org.team_b)],
+    )
+    give_cases(org.advisor, org.team_a, 2)
+    give_cases(org.outsider, org.team_b, 2)
+    client = login(leader)
+    both = client.get(URL).content.decode()
+    assert "Alice" in both and "Charlie" in both
+    only_b = client.get(f"{URL}?district={org.district_b.pk}").content.decode()
+    assert "Charlie" in only_b and "Alice" not in only_b
+    elsewhere = DistrictFactory(municipality=org.municipality, name="Distrikt C")
+    TeamFactory(district=elsewhere)
+    refused = client.get(f"{URL}?district={elsewhere.pk}")
+    assert refused.status_code == 200
+    html = refused.content.decode()
+    assert "Alice" in html and "Charlie" in html  # an unknown district falls back to all, with the error
+    assert "Marker en gyldig valgmulighed" in html
+
+
+# The request and the overview's reads: advisors, loads, cases per step, deadlines per person,
+# movements, follow-up recency, the ladder, the target, placements, the cohort, overdue list,
+# exceptions, overrides, cases awaiting an advisor.
+TEAM_QUERIES = 25
+
+
+def test_the_overview_costs_the_same_queries_for_a_small_or_a_busy_team(
+    org, login, django_assert_num_queries
+):
+    client = login(org.team_leader)
+    fill_the_day(org)
+    client.get(URL)
+    with django_assert_num_queries(TEAM_QUERIES):
+        client.get(URL)
+    for advisor in (org.advisor, org.colleague, org.duty_advisor):
+        fill_the_day(org, advisor=advisor)
+        give_cases(advisor, org.team_a, 5)
+    today = timezone.localdate()
+    start_measure(org, "institution", today - relativedelta(months=11), advisor=org.colleague)
+    with django_assert_num_queries(TEAM_QUERIES):
+        assert client.get(URL).status_code == 200
+
+
+@pytest.mark.parametrize("period", ["30", "365", "bad"])
+def test_the_filters_never_fail(org, login, period):
+    assert login(org.team_leader).get(f"{URL}?period={period}&district=x").status_code == 200
