@@ -503,6 +503,19 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Choice sets that share a field name get names of their own in the schema.
+    "ENUM_NAME_OVERRIDES": {
+        "CaseStateEnum": "cases.models.CaseState",
+        "GoalStatusEnum": "cases.models.Goal.Status",
+        "PlanKindEnum": "cases.models.Plan.Kind",
+        "NotifierKindEnum": "cases.models.Notification.NotifierKind",
+        "MeetingStatusEnum": "network_meetings.models.NetworkMeeting.Status",
+        "MeetingKindEnum": "network_meetings.models.NetworkMeeting.Kind",
+        "MovementReasonEnum": "measures.models.LadderMovement.Reason",
+        "FollowUpStatusEnum": ["upcoming", "due", "overdue", "done"],
+        "FollowUpKindEnum": ["municipal", "statutory"],
+        "CaseloadStatusEnum": ["ok", "warning", "at_cap", "over_cap"],
+    },
 }
 
 # --- Logging ----------------------------------------------------------------------------------
