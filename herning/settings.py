@@ -152,6 +152,7 @@ INSTALLED_APPS = [
     "followups",
     "network_meetings",
     "evaluation",
+    "dubu",
 ]
 
 MIDDLEWARE = [
@@ -585,6 +586,9 @@ HERNING = {
     "REMINDER_DAYS_BEFORE": _reminder_days("HERNING_REMINDER_DAYS_BEFORE", [7, 1]),
     "SWEEP_MINUTES": env_int("HERNING_SWEEP_MINUTES", 15, minimum=1, maximum=1440),
     "FULL_SWEEP_HOUR": env_int("HERNING_FULL_SWEEP_HOUR", 2, minimum=0, maximum=23),
+    # The user ``import_dubu`` and ``export_dubu`` act as when no --user is given: a service user
+    # holding the team-leader role in the teams whose cases it exchanges (docs/dubu-exchange.md).
+    "DUBU_USER": env_str("HERNING_DUBU_USER", default=""),
 }
 if HERNING["DEFAULT_CASELOAD_WARNING"] > HERNING["DEFAULT_CASELOAD_CAP"]:
     raise ImproperlyConfigured(

@@ -21,6 +21,7 @@ urlpatterns = [
     path("netvaerksmoeder/", include("network_meetings.urls")),
     path("evaluering/", include("evaluation.urls")),
     path("opfoelgning/", include("followups.urls")),
+    path("dubu/", include("dubu.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/", include("herning.api.urls")),
     path("admin/", admin.site.urls),

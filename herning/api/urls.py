@@ -12,6 +12,7 @@ from cases.api import (
     NotificationViewSet,
     PlanViewSet,
 )
+from dubu.api import DubuExportView, DubuImportViewSet
 from followups.api import FollowUpViewSet
 from measures.api import LadderMovementViewSet, MeasureTypeViewSet, MeasureViewSet
 from network_meetings.api import NetworkMeetingViewSet
@@ -29,9 +30,11 @@ router.register("goals", GoalViewSet, basename="goal")
 router.register("followups", FollowUpViewSet, basename="followup")
 router.register("network-meetings", NetworkMeetingViewSet, basename="network-meeting")
 router.register("caseload", CaseloadViewSet, basename="caseload")
+router.register("dubu/imports", DubuImportViewSet, basename="dubu-import")
 
 extra_v1_patterns: list = [
     path("", include("followups.api_urls")),
+    path("dubu/export/", DubuExportView.as_view(), name="dubu-export"),
 ]
 
 urlpatterns = [
