@@ -32,11 +32,12 @@ from cases import bulk as case_bulk
 from cases import cpr as cpr_lib
 from cases import services as case_services
 from cases.access import can_edit_case
-from cases.models import Case, Child
+from cases.models import Case, Child, Plan
 from cases.permissions import can_assign_case
 from dubu.models import FIELDS, REQUIRED_FIELDS, CodeMapping, DubuCase, ImportRun, MappingProfile
 from dubu.reader import FileError, read_table
 from followups import bulk as followup_bulk
+from followups import deadlines
 from followups.models import FollowUp
 from herning.core.logging import mask_cpr
 from herning.organisation.models import District, Role, RoleAssignment, User
@@ -492,13 +493,11 @@ class Importer:
             elif not group.new_child:
                 changes = {
                     f: v
-                    for f, v in (
-                        ("first_name", first.first_name),
-                        ("last_name", first.last_name),
-                        ("district", first.district),
-                    )
+                    for f, v in (("first_name", first.first_name), ("last_name", first.last_name))
                     if getattr(group.child, f) != v
                 }
+                if group.child.district_id != first.district.pk:
+                    changes["district"] = first.district
                 if changes:
                     if not (case.is_open and editable):
                         first.fail(
@@ -692,15 +691,28 @@ class Importer:
                 ended_by=user,
             )
         new_specs = [self._new_measure(line, group) for line, group in plan["new_measures"]]
-        measures = measure_bulk.measures_start(measures=new_specs, decided_by=user, today=self.today)
+        measures = measure_bulk.measures_start(
+            measures=new_specs, decided_by=user, today=self.today, sync_deadlines=False
+        )
         new_by_line = {id(line): m for (line, _g), m in zip(plan["new_measures"], measures, strict=True)}
         created["measures"] = len(measures)
         held = [
             followup_bulk.HeldElsewhere(measure or new_by_line[id(line)], held_on, SOURCE)
             for line, measure, held_on in plan["held"]
         ]
-        followup_bulk.followups_record_held_elsewhere(records=held, recorded_by=user, today=self.today)
+        followup_bulk.followups_record_held_elsewhere(
+            records=held, recorded_by=user, today=self.today, sync_deadlines=False
+        )
         created["followups"] = len(held)
+        # The deadline table, once, for everything new (a first sync of a row is a plain insert).
+        deadlines.sync("measure", {m.pk for m in measures} | {r.measure.pk for r in held}, today=self.today)
+        deadlines.sync(
+            "plan",
+            Plan.objects.filter(case__in={m.case_id for m in measures}, made_on__isnull=True).values_list(
+                "pk", flat=True
+            ),
+            today=self.today,
+        )
         return created, updated
 
     def _service(self, line: Line, column: str, service, **kwargs) -> bool:

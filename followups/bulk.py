@@ -54,9 +54,14 @@ def check_held(
 
 @transaction.atomic
 def followups_record_held_elsewhere(
-    *, records: list[HeldElsewhere], recorded_by, today: datetime.date | None = None
+    *,
+    records: list[HeldElsewhere],
+    recorded_by,
+    today: datetime.date | None = None,
+    sync_deadlines: bool = True,
 ) -> list[FollowUp]:
-    """Record ``records`` as follow-ups held; refused as a whole if any of them would be."""
+    """Record ``records`` as follow-ups held; refused as a whole if any of them would be.
+    ``sync_deadlines=False``: the caller recomputes the measures' deadlines afterwards."""
     today = today or timezone.localdate()
     errors = check_held(records, today=today)
     if errors:
@@ -105,7 +110,8 @@ def followups_record_held_elsewhere(
     for followup, note in zip(followups, notes, strict=True):
         followup.journal_note = note
     created = bulk_create_with_history(followups, FollowUp, batch_size=BATCH, default_user=recorded_by)
-    deadlines.sync("measure", {r.measure.pk for r in records}, today=today)
+    if sync_deadlines:
+        deadlines.sync("measure", {r.measure.pk for r in records}, today=today)
     return created
 
 

@@ -15,7 +15,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
@@ -84,10 +84,12 @@ def _step_on(measures: list[Measure], steps: dict[int, LadderStep], day: datetim
 
 @transaction.atomic
 def measures_start(
-    *, measures: list[NewMeasure], decided_by, today: datetime.date | None = None
+    *, measures: list[NewMeasure], decided_by, today: datetime.date | None = None, sync_deadlines: bool = True
 ) -> list[Measure]:
     """Start ``measures`` (ending those with an end date); refused as a whole if any of them
-    would be (``check_measures``). Returns the measures written."""
+    would be (``check_measures``). Returns the measures written. ``sync_deadlines=False`` leaves
+    the deadline table to the caller, who records more first (the follow-ups held) and then
+    calls ``followups.deadlines.sync`` once for the measures and the cases' plans."""
     from followups import deadlines
 
     today = today or timezone.localdate()
@@ -127,16 +129,11 @@ def measures_start(
         if first_placement is not None:
             placements[case_id] = first_placement
     bulk_create_with_history(movements, LadderMovement, batch_size=BATCH, default_user=decided_by)
-    bulk_update_with_history(
-        changed_cases,
-        Case,
-        ["state", "current_step", "legal_basis", "updated_at"],
-        batch_size=BATCH,
-        default_user=decided_by,
-    )
+    _save_cases(changed_cases, decided_by)
     plans = _plans_due(placements, cases, decided_by)
-    deadlines.sync("measure", [m.pk for m in created], today=today)
-    deadlines.sync("plan", [p.pk for p in plans], today=today)
+    if sync_deadlines:
+        deadlines.sync("measure", [m.pk for m in created], today=today)
+        deadlines.sync("plan", [p.pk for p in plans], today=today)
     return created
 
 
@@ -196,6 +193,40 @@ def _update_case(case, new, all_measures, steps, types, today) -> bool:
     if case.state == CaseState.MEASURES and highest is not None:
         case.legal_basis_id = highest.legal_basis_id
     return (case.state, case.current_step_id, case.legal_basis_id) != before
+
+
+def _save_cases(cases: list[Case], user) -> None:
+    """Write the cases' new state, step and legal basis, with their history rows. On PostgreSQL in
+    one ``UPDATE ... FROM (VALUES ...)``: Django's ``bulk_update`` builds a CASE per row and field,
+    which costs seconds for the thousands of cases of a first import."""
+    if not cases:
+        return
+    if connection.vendor != "postgresql":
+        bulk_update_with_history(
+            cases,
+            Case,
+            ["state", "current_step", "legal_basis", "updated_at"],
+            batch_size=BATCH,
+            default_user=user,
+        )
+        return
+    now = timezone.now()
+    for case in cases:
+        case.updated_at = now
+    table = Case._meta.db_table
+    for start in range(0, len(cases), BATCH):
+        batch = cases[start : start + BATCH]
+        rows = ", ".join(["(%s, %s, %s::bigint, %s::bigint)"] * len(batch))
+        params = [v for c in batch for v in (c.pk, c.state, c.current_step_id, c.legal_basis_id)]
+        with connection.cursor() as cursor:
+            cursor.execute(
+                # The table name is the model's own; every value is a parameter.
+                f"UPDATE {table} AS c SET state = v.state, current_step_id = v.step, "  # noqa: S608
+                f"legal_basis_id = v.basis, updated_at = %s FROM (VALUES {rows}) AS v(id, state, step, basis) "
+                "WHERE c.id = v.id",
+                [now, *params],
+            )
+    Case.history.bulk_history_create(cases, default_user=user)
 
 
 def _plans_due(placements: dict[int, datetime.date], cases: dict[int, Case], required_by) -> list[Plan]:

@@ -12,7 +12,9 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("file", help="Filen, der skrives (.csv eller .xlsx).")
         parser.add_argument("--profile", default="", help="Profilens navn (standard: standardprofilen).")
-        parser.add_argument("--user", default="", help="Teamlederen, udtrækket laves som (ellers HERNING_DUBU_USER).")
+        parser.add_argument(
+            "--user", default="", help="Teamlederen, udtrækket laves som (ellers HERNING_DUBU_USER)."
+        )
 
     def handle(self, *args, file, profile, user, **options):
         path = Path(file)

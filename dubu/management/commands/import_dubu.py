@@ -39,9 +39,13 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("file")
         parser.add_argument("--dry-run", action="store_true", help="Tjek og tæl; gem intet.")
-        parser.add_argument("--skip-bad-rows", action="store_true", help="Importér de gode rækker trods fejl.")
+        parser.add_argument(
+            "--skip-bad-rows", action="store_true", help="Importér de gode rækker trods fejl."
+        )
         parser.add_argument("--profile", default="", help="Profilens navn (standard: standardprofilen).")
-        parser.add_argument("--user", default="", help="Teamlederen, importen udføres som (ellers HERNING_DUBU_USER).")
+        parser.add_argument(
+            "--user", default="", help="Teamlederen, importen udføres som (ellers HERNING_DUBU_USER)."
+        )
         parser.add_argument("--json", action="store_true", help="Skriv rapporten som JSON.")
 
     def handle(self, *args, file, dry_run, skip_bad_rows, profile, user, json: bool = False, **options):
