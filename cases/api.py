@@ -30,6 +30,7 @@ from cases.permissions import (
 )
 from cases.selectors import child_exists
 from herning.api.fields import CodeField, CprField, VisibleRelatedField, date_field
+from herning.api.filters import IsoDateTimeFilter
 from herning.api.viewsets import ReadOnlyResource, ServiceResource, not_editable, refuse
 from herning.organisation.models import District, Role, SchoolDistrict, User
 
@@ -188,6 +189,9 @@ class CaseSerializer(serializers.ModelSerializer):
     current_step = serializers.IntegerField(source="current_step.number", read_only=True, allow_null=True)
     opened_on = date_field(read_only=True)
     closed_on = date_field(read_only=True, allow_null=True)
+    closing_reason = serializers.ChoiceField(
+        choices=Case.ClosingReason.choices, allow_blank=True, read_only=True
+    )
 
     class Meta:
         model = Case
@@ -341,6 +345,7 @@ class CaseViewSet(ServiceResource):
 
 
 class NotificationSerializer(serializers.ModelSerializer):
+    notifier_email = serializers.CharField(read_only=True, help_text="E-mail address, or empty.")
     receipt_due_on = date_field(read_only=True, allow_null=True)
     receipt_sent_on = date_field(read_only=True, allow_null=True)
 
@@ -412,8 +417,8 @@ class NotificationUpdateSerializer(serializers.Serializer):
 
 class NotificationFilter(django_filters.FilterSet):
     assessed = django_filters.BooleanFilter(field_name="assessed_at", lookup_expr="isnull", exclude=True)
-    received_after = django_filters.DateTimeFilter(field_name="received_at", lookup_expr="gte")
-    received_before = django_filters.DateTimeFilter(field_name="received_at", lookup_expr="lte")
+    received_after = IsoDateTimeFilter(field_name="received_at", lookup_expr="gte")
+    received_before = IsoDateTimeFilter(field_name="received_at", lookup_expr="lte")
 
     class Meta:
         model = Notification

@@ -123,7 +123,8 @@ class DubuImportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
     def create(self, request):
         _require_team_leader(request.user)
         serializer = ImportRequestSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
+        if not serializer.is_valid():
+            return Response(_request_errors(request, serializer.errors), status=status.HTTP_400_BAD_REQUEST)
         data = serializer.validated_data
         upload = data["file"]
         report = import_file(
@@ -141,6 +142,31 @@ class DubuImportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
         else:
             code = status.HTTP_400_BAD_REQUEST
         return Response(report.as_dict(), status=code)
+
+
+def _request_errors(request, errors: dict) -> dict:
+    """A request that could not be read, answered in the report's own shape (row 0: not a row)."""
+    upload = request.data.get("file")
+    return {
+        "file_name": str(getattr(upload, "name", "") or ""),
+        "profile": "",
+        "dry_run": False,
+        "skip_bad_rows": False,
+        "committed": False,
+        "rows": 0,
+        "created_rows": 0,
+        "updated_rows": 0,
+        "unchanged_rows": 0,
+        "bad_rows": 0,
+        "created": dict.fromkeys(("children", "cases", "links", "measures", "followups"), 0),
+        "updated": dict.fromkeys(("children", "cases", "measures"), 0),
+        "errors": [
+            {"row": 0, "column": field, "message": str(message)}
+            for field, messages in errors.items()
+            for message in messages
+        ],
+        "seconds": 0.0,
+    }
 
 
 class DubuExportView(APIView):

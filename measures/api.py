@@ -92,6 +92,9 @@ class MeasureSerializer(serializers.ModelSerializer):
     planned_end = date_field(read_only=True, allow_null=True)
     actual_end = date_field(read_only=True, allow_null=True)
     next_followup_due = date_field(read_only=True, allow_null=True)
+    ending_reason = serializers.ChoiceField(
+        choices=Measure.EndingReason.choices, allow_blank=True, read_only=True
+    )
 
     class Meta:
         model = Measure

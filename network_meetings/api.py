@@ -16,6 +16,7 @@ from rest_framework.response import Response
 
 from cases.models import Child
 from herning.api.fields import VisibleRelatedField, date_field
+from herning.api.filters import IsoDateTimeFilter
 from herning.api.viewsets import ServiceResource, refuse
 from network_meetings import selectors, services
 from network_meetings.models import NetworkMeeting
@@ -48,6 +49,7 @@ class NetworkMeetingSerializer(serializers.ModelSerializer):
         read_only=True, help_text="The child's name once consent is recorded, initials before."
     )
     has_consent = serializers.BooleanField(read_only=True)
+    contact_email = serializers.CharField(read_only=True, help_text="E-mail address, or empty.")
     concern_noted_on = date_field(read_only=True, allow_null=True)
 
     class Meta:
@@ -111,8 +113,8 @@ class CancelSerializer(serializers.Serializer):
 
 
 class MeetingFilter(django_filters.FilterSet):
-    starts_after = django_filters.IsoDateTimeFilter(field_name="starts_at", lookup_expr="gte")
-    starts_before = django_filters.IsoDateTimeFilter(field_name="starts_at", lookup_expr="lte")
+    starts_after = IsoDateTimeFilter(field_name="starts_at", lookup_expr="gte")
+    starts_before = IsoDateTimeFilter(field_name="starts_at", lookup_expr="lte")
 
     class Meta:
         model = NetworkMeeting

@@ -392,3 +392,11 @@ def test_a_second_municipality_sees_nothing_of_the_first(org, scenario):
     assert client.get(f"/api/v1/children/{scenario.child.pk}/").status_code == 404
     assert results(client.get("/api/v1/cases/")) == []
     assert json.loads(client.get("/api/v1/caseload/").content)["count"] == 0
+
+
+@pytest.mark.parametrize("url", ["/api/v1/network-meetings/", "/api/v1/notifications/"])
+def test_a_moment_with_an_offset_postgresql_refuses_is_still_answered(api, org, url):
+    """Found by schemathesis: ISO 8601 allows -23:16, PostgreSQL only ±15:59."""
+    param = "starts_after" if "meetings" in url else "received_after"
+    response = api(org.advisor).get(url, {param: "2126-11-30T03:00:34-23:16"})
+    assert response.status_code == 200

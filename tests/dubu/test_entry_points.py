@@ -56,7 +56,7 @@ def test_api_import_answers_201_and_400_with_the_errors(org):
 def test_api_without_a_file_is_a_400_naming_the_field(org):
     response = _api(org.team_leader).post("/api/v1/dubu/imports/", {"dry_run": "true"}, format="multipart")
     assert response.status_code == 400
-    assert response.json() == {"file": ["Ingen medsendt fil."]}
+    assert response.json()["errors"] == [{"row": 0, "column": "file", "message": "Ingen medsendt fil."}]
 
 
 @pytest.mark.parametrize("persona", [p for p in PERSONAS if p not in ("team_leader", "other_team_leader")])
