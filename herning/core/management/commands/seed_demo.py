@@ -18,6 +18,7 @@ DEMO_STEPS: list[str] = [
     "followups.demo.seed",
     "network_meetings.demo.seed",
     "evaluation.demo.seed",
+    "dubu.demo.seed",
 ]
 
 
