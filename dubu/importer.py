@@ -27,6 +27,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history
 
 from cases import bulk as case_bulk
 from cases import cpr as cpr_lib
@@ -34,7 +35,7 @@ from cases import services as case_services
 from cases.access import can_edit_case
 from cases.models import Case, Child, Plan
 from cases.permissions import can_assign_case
-from dubu.models import FIELDS, REQUIRED_FIELDS, CodeMapping, DubuCase, ImportRun, MappingProfile
+from dubu.models import REQUIRED_FIELDS, CodeMapping, DubuCase, ImportRun, MappingProfile
 from dubu.reader import FileError, read_table
 from followups import bulk as followup_bulk
 from followups import deadlines
@@ -77,10 +78,6 @@ class Report:
     outcomes: Counter = field(default_factory=Counter)
     errors: list[RowError] = field(default_factory=list)
     seconds: float = 0.0
-
-    @property
-    def has_errors(self) -> bool:
-        return bool(self.errors)
 
     def as_dict(self) -> dict:
         kinds = ("children", "cases", "links", "measures", "followups")
@@ -187,20 +184,18 @@ def parse_line(number: int, values: dict, columns: dict[str, str]) -> Line:
         source = "advisor" if name == "advisor_name" else "district" if name == "district_name" else name
         setattr(line, name, _text(get[source]))
     raw_cpr = get["cpr"]
-    if isinstance(raw_cpr, int | float):
+    if isinstance(raw_cpr, int | float):  # a spreadsheet cell that lost its leading zero
         raw_cpr = str(int(raw_cpr)).zfill(10)
-    try:
-        line.cpr = cpr_lib.parse(_text(raw_cpr)).digits
-    except ValidationError as error:
-        line.fail(columns["cpr"], error.messages[0])
+    if _text(raw_cpr):
+        try:
+            line.cpr = cpr_lib.parse(_text(raw_cpr)).digits
+        except ValidationError as error:
+            line.fail(columns["cpr"], error.messages[0])
     for name in ("start", "end", "last_followup"):
         setattr(line, name, _date(get[name], line, columns[name]))
     for name in REQUIRED_FIELDS:
-        if name != "cpr" and not _text(get[name]):
+        if not _text(get[name]):
             line.fail(columns[name], _("Feltet skal udfyldes."))
-    if not _text(get["cpr"]):
-        line.errors = [e for e in line.errors if e.column != columns["cpr"]]
-        line.fail(columns["cpr"], _("Feltet skal udfyldes."))
     if line.service and line.start is None and not any(e.column == columns["start"] for e in line.errors):
         line.fail(columns["start"], _("En indsats skal have en startdato."))
     if not line.service and (line.start or line.offer):
@@ -621,7 +616,8 @@ class Importer:
 
     # -- writing --
 
-    def _write(self, plan: dict, groups: list[Group]) -> Counter:
+    def _write(self, plan: dict, groups: list[Group]) -> tuple[Counter, Counter]:
+        """Write ``plan``; the records created and changed, by kind."""
         user = self.user
         created, updated = Counter(), Counter()
         children = case_bulk.children_create(
@@ -646,8 +642,6 @@ class Importer:
             for g in groups
             if g.link and not g.bad and g.case is not None and g.case.pk
         ]
-        from simple_history.utils import bulk_create_with_history
-
         bulk_create_with_history(links, DubuCase, batch_size=1000, default_user=user)
         created["links"] = len(links)
         for group, changes in plan["child_updates"]:
@@ -829,6 +823,3 @@ def import_file(
         report=report.as_dict(),
     )
     return report
-
-
-__all__ = ["FIELDS", "Report", "import_file"]
