@@ -1,21 +1,33 @@
 """``GET /api/v1/schedule-preview/``: the follow-up dates of a new measure, for integrators and the
-UI, by the rule set the person's municipality follows and the legal floor beside it."""
+UI, by the rule set the person's municipality follows and the legal floor beside it; and
+``/api/v1/followups/``: the schedules of the measures the person may read, with
+``POST /api/v1/followups/{id}/complete/``."""
 
 from __future__ import annotations
 
 import datetime
 
+from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiExample, extend_schema
-from rest_framework import serializers
+from rest_framework import serializers, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from followups import engine
+from cases.models import Goal
+from followups import deadlines, engine
+from followups.models import FollowUp, Form
 from followups.presets import NO_LEGAL_FLOOR
-from followups.rules import RuleBook
-from measures.models import MeasureType
+from followups.rules import BrokenRule, RuleBook
+from followups.services import GoalReviewInput as GoalReview
+from followups.services import NewGoalInput as NewGoal
+from followups.services import followup_record
+from herning.api.conditional import etag_for
+from herning.api.viewsets import AuditedMixin
+from measures.models import Measure, MeasureType
 
 # Enough for any measure's life, and a bound on the work one request can ask for.
 MAX_YEARS = 10
@@ -151,3 +163,277 @@ class SchedulePreviewView(APIView):
             ],
         }
         return Response(SchedulePreviewSerializer(payload).data)
+
+
+# --- Follow-ups: the schedule of each visible measure, held and coming --------------------------
+#
+# A follow-up here is one due date of a measure's schedule as the engine computes it (the same
+# schedule the measure's page shows and the deadline table is built from): municipal (the rule set
+# the municipality follows) or statutory (SEL § 70 / BL § 95, and for placements the supervisory
+# visits of BL § 156, stk. 5). Held ones are ``done`` with ``held_on``; the others are
+# ``upcoming``, ``due`` (today) or ``overdue``. Its id names the measure, the chain and the due
+# date: ``<measure>.<chain>.<YYYY-MM-DD>``; a coming follow-up keeps it until a follow-up held
+# earlier or later moves its date.
+
+STATUS = {engine.HELD: "done", engine.OVERDUE: "overdue", engine.DUE: "due", engine.UPCOMING: "upcoming"}
+STATUS_CHOICES = ["upcoming", "due", "overdue", "done"]
+CHAINS = [engine.FOLLOWUP, engine.LEGAL_FOLLOWUP, engine.SUPERVISION]
+ID_PATTERN = r"\d+\.(?:followup|legal_followup|supervision)\.\d{4}-\d{2}-\d{2}"
+# How far ahead coming follow-ups are listed unless ``until`` says otherwise.
+DEFAULT_HORIZON_DAYS = 365
+
+
+class FollowUpItem:
+    """One due date of a measure's schedule, as the API shows it."""
+
+    def __init__(self, measure: Measure, due: engine.Due, lang: str):
+        self.measure = measure
+        self.due = due
+        self.lang = lang
+
+    @property
+    def id(self) -> str:
+        return f"{self.measure.pk}.{self.due.obligation}.{self.due.due_date.isoformat()}"
+
+    @property
+    def status(self) -> str:
+        return STATUS[self.due.status]
+
+
+class FollowUpSerializer(serializers.Serializer):
+    id = serializers.CharField(help_text="`<measure>.<chain>.<due date>`, e.g. `42.followup.2026-01-19`.")
+    measure = serializers.IntegerField(source="measure.pk")
+    case = serializers.IntegerField(source="measure.case_id")
+    measure_type = serializers.CharField(source="measure.measure_type.code")
+    due_date = serializers.DateField(source="due.due_date")
+    kind = serializers.ChoiceField(source="due.kind", choices=[engine.MUNICIPAL, engine.STATUTORY])
+    chain = serializers.ChoiceField(
+        source="due.obligation",
+        choices=CHAINS,
+        help_text="followup: the municipality's rule; legal_followup: SEL § 70 / BL § 95; "
+        "supervision: the supervisory visits of a placement (BL § 156, stk. 5).",
+    )
+    rule = serializers.CharField(source="due.rule", help_text="The rule set, or the section of the law.")
+    explanation = serializers.SerializerMethodField(help_text="Why it falls due then (Accept-Language).")
+    purpose = serializers.SerializerMethodField()
+    status = serializers.ChoiceField(choices=STATUS_CHOICES)
+    held_on = serializers.DateField(source="due.held_on", allow_null=True)
+    allowed_forms = serializers.ListField(source="due.allowed_forms", child=serializers.CharField())
+    child_conversation_required = serializers.BooleanField(source="due.child_conversation_required")
+
+    def get_explanation(self, item: FollowUpItem) -> str:
+        return item.due.explanation(item.lang)
+
+    def get_purpose(self, item: FollowUpItem) -> str:
+        return item.due.purpose_da if item.lang == "da" else item.due.purpose_en
+
+
+class FollowUpQuery(serializers.Serializer):
+    measure = serializers.IntegerField(required=False, help_text="Only this measure's follow-ups.")
+    case = serializers.IntegerField(required=False, help_text="Only this case's follow-ups.")
+    status = serializers.MultipleChoiceField(choices=STATUS_CHOICES, required=False)
+    kind = serializers.ChoiceField(choices=[engine.MUNICIPAL, engine.STATUTORY], required=False)
+    due_after = serializers.DateField(required=False, input_formats=["iso-8601"])
+    due_before = serializers.DateField(required=False, input_formats=["iso-8601"])
+    until = serializers.DateField(
+        required=False,
+        input_formats=["iso-8601"],
+        help_text=f"List coming follow-ups up to this date (default: {DEFAULT_HORIZON_DAYS} days ahead).",
+    )
+
+
+class GoalReviewInput(serializers.Serializer):
+    goal = serializers.IntegerField()
+    status = serializers.ChoiceField(choices=Goal.Status.choices)
+    note = serializers.CharField(required=False, allow_blank=True)
+
+
+class NewGoalInput(serializers.Serializer):
+    what = serializers.CharField()
+    who = serializers.CharField(max_length=250)
+    how_measured = serializers.CharField()
+    by_when = serializers.DateField(input_formats=["iso-8601"])
+
+
+class CompleteSerializer(serializers.Serializer):
+    """What was held, as the follow-up page records it (``followups.services.followup_record``)."""
+
+    held_on = serializers.DateField(input_formats=["iso-8601"])
+    form = serializers.ChoiceField(choices=Form.choices)
+    participants = serializers.CharField()
+    summary = serializers.CharField()
+    child_conversation_held = serializers.BooleanField()
+    no_conversation_reason = serializers.CharField(required=False, allow_blank=True)
+    supervisory_visit = serializers.BooleanField(required=False)
+    decision = serializers.ChoiceField(choices=FollowUp.Decision.choices)
+    decision_note = serializers.CharField(required=False, allow_blank=True)
+    next_agreed_on = serializers.DateField(required=False, allow_null=True, input_formats=["iso-8601"])
+    later_than_rule_reason = serializers.CharField(required=False, allow_blank=True)
+    statutory_cadence_months = serializers.IntegerField(
+        required=False, allow_null=True, min_value=1, max_value=12
+    )
+    cadence_reason = serializers.CharField(required=False, allow_blank=True)
+    ending_reason = serializers.ChoiceField(choices=Measure.EndingReason.choices, required=False)
+    end_date = serializers.DateField(required=False, allow_null=True, input_formats=["iso-8601"])
+    goal_reviews = GoalReviewInput(many=True, required=False)
+    new_goals = NewGoalInput(many=True, required=False)
+
+
+class CompletedSerializer(serializers.Serializer):
+    followup_record = serializers.IntegerField(help_text="The follow-up record written.")
+    met = FollowUpSerializer(many=True, help_text="The due dates the follow-up met.")
+
+
+def _language() -> str:
+    return "en" if (get_language() or "da").startswith("en") else "da"
+
+
+def schedules(measures: list[Measure], *, today: datetime.date, until: datetime.date) -> list[FollowUpItem]:
+    """Every due date of ``measures`` up to ``until`` (held ones whenever they were), in a fixed
+    number of queries whatever the number of measures."""
+    ids = [m.pk for m in measures]
+    held: dict[int, list[engine.Held]] = {}
+    for followup in FollowUp.objects.filter(measure_id__in=ids).order_by("held_on", "pk"):
+        held.setdefault(followup.measure_id, []).append(followup.to_engine())
+    relaxations = deadlines.relaxations_for(ids)
+    investigations = deadlines._investigation_ends({m.case_id for m in measures})
+    book = RuleBook(today)
+    lang = _language()
+    items = []
+    for measure in measures:
+        try:
+            rule = book.rule_for(measure.case.municipality_id, measure.measure_type_id)
+        except BrokenRule:
+            continue  # logged by the rule book; the sweep reports it too
+        legal = engine.LegalContext(
+            applies=measure.legal_basis.code not in NO_LEGAL_FLOOR,
+            placement=measure.measure_type.is_placement,
+            investigation_end=(
+                deadlines._investigation_end(investigations.get(measure.case_id, ()), measure.start_date)
+                if measure.start_date >= engine.BARNETS_LOV_FROM
+                else None
+            ),
+        )
+        schedule = engine.schedule(
+            rule=rule,
+            start=measure.start_date,
+            held=held.get(measure.pk, ()),
+            today=today,
+            measure=(measure.measure_type.name, measure.measure_type.name_en or measure.measure_type.name),
+            legal=legal,
+            end=measure.actual_end,
+            until=until,
+            relaxations=relaxations.get(measure.pk, ()),
+        )
+        items += [
+            FollowUpItem(measure, due, lang)
+            for due in schedule.items
+            if due.status == engine.HELD or due.due_date <= until
+        ]
+    return items
+
+
+class FollowUpViewSet(AuditedMixin, viewsets.GenericViewSet):
+    """Follow-ups (opfølgninger) of the measures the person may read, municipal and statutory side
+    by side, computed from the rules and the follow-ups held."""
+
+    serializer_class = FollowUpSerializer
+    lookup_value_regex = ID_PATTERN
+    filter_backends = []
+    audit_purpose = "Sagsbehandling (API)"
+
+    def measures(self):
+        return Measure.objects.visible_to(self.request.user).select_related(
+            "case__child", "measure_type", "legal_basis"
+        )
+
+    def child_of(self, item):
+        return item.measure.case.child
+
+    def get_read_serializer(self, *args, **kwargs):
+        return FollowUpSerializer(*args, context=self.get_serializer_context(), **kwargs)
+
+    @extend_schema(parameters=[FollowUpQuery])
+    def list(self, request):
+        query = FollowUpQuery(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        params = query.validated_data
+        today = timezone.localdate()
+        measures = self.measures()
+        if "measure" in params:
+            measures = measures.filter(pk=params["measure"])
+        if "case" in params:
+            measures = measures.filter(case_id=params["case"])
+        until = params.get("until") or today + datetime.timedelta(days=DEFAULT_HORIZON_DAYS)
+        items = schedules(list(measures.order_by("pk")), today=today, until=until)
+        if params.get("status"):
+            items = [i for i in items if i.status in params["status"]]
+        if "kind" in params:
+            items = [i for i in items if i.due.kind == params["kind"]]
+        if "due_after" in params:
+            items = [i for i in items if i.due.due_date >= params["due_after"]]
+        if "due_before" in params:
+            items = [i for i in items if i.due.due_date <= params["due_before"]]
+        items.sort(key=lambda i: (i.due.due_date, i.measure.pk, CHAINS.index(i.due.obligation)))
+        page = self.paginate_queryset(items)
+        self.audit_many(page)
+        return self.get_paginated_response(FollowUpSerializer(page, many=True).data)
+
+    def get_object(self) -> FollowUpItem:
+        measure_id, _chain, day = self.kwargs["pk"].split(".")
+        measure = self.measures().filter(pk=int(measure_id)).first()
+        if measure is None:
+            raise NotFound()
+        today = timezone.localdate()
+        try:
+            due = datetime.date.fromisoformat(day)
+        except ValueError:
+            raise NotFound() from None
+        until = max(due, today) + datetime.timedelta(days=1)
+        for item in schedules([measure], today=today, until=until):
+            if item.id == self.kwargs["pk"]:
+                return item
+        raise NotFound()
+
+    @extend_schema(responses={200: FollowUpSerializer})
+    def retrieve(self, request, pk=None):
+        item = self.get_object()
+        self.audit_one(item)
+        data = FollowUpSerializer(item).data
+        return Response(data, headers={"ETag": etag_for(data)})
+
+    @extend_schema(request=CompleteSerializer, responses={201: CompletedSerializer})
+    @action(detail=True, methods=["post"])
+    def complete(self, request, pk=None):
+        """Record the follow-up as held (``followup_record``: the journal note, the goals reviewed,
+        the measure ended if so decided, the deadlines recomputed)."""
+        item = self.get_object()
+        if item.status == "done":
+            raise ValidationError({"non_field_errors": [_("Opfølgningen er allerede holdt.")]})
+        serializer = CompleteSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        measure = item.measure
+        goals = {g.pk: g for g in Goal.objects.filter(plan__case_id=measure.case_id)}
+        reviews = []
+        for review in data.pop("goal_reviews", []):
+            if review["goal"] not in goals:
+                raise ValidationError({"goal_reviews": [_("Et af målene hører ikke til sagens plan.")]})
+            reviews.append(
+                GoalReview(goal=goals[review["goal"]], status=review["status"], note=review.get("note", ""))
+            )
+        new_goals = [NewGoal(**g) for g in data.pop("new_goals", [])]
+        record = followup_record(
+            measure=measure, recorded_by=request.user, goal_reviews=reviews, new_goals=new_goals, **data
+        )
+        met = [
+            i
+            for i in schedules(
+                [self.measures().get(pk=measure.pk)], today=timezone.localdate(), until=record.held_on
+            )
+            if i.due.held_on == record.held_on
+        ]
+        self.audit_one(item)
+        return Response(
+            {"followup_record": record.pk, "met": FollowUpSerializer(met, many=True).data}, status=201
+        )

@@ -153,6 +153,7 @@ INSTALLED_APPS = [
     "network_meetings",
     "evaluation",
     "dashboards",
+    "dubu",
 ]
 
 MIDDLEWARE = [
@@ -506,6 +507,19 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Choice sets that share a field name get names of their own in the schema.
+    "ENUM_NAME_OVERRIDES": {
+        "CaseStateEnum": "cases.models.CaseState",
+        "GoalStatusEnum": "cases.models.Goal.Status",
+        "PlanKindEnum": "cases.models.Plan.Kind",
+        "NotifierKindEnum": "cases.models.Notification.NotifierKind",
+        "MeetingStatusEnum": "network_meetings.models.NetworkMeeting.Status",
+        "MeetingKindEnum": "network_meetings.models.NetworkMeeting.Kind",
+        "MovementReasonEnum": "measures.models.LadderMovement.Reason",
+        "FollowUpStatusEnum": ["upcoming", "due", "overdue", "done"],
+        "FollowUpKindEnum": ["municipal", "statutory"],
+        "CaseloadStatusEnum": ["ok", "warning", "at_cap", "over_cap"],
+    },
 }
 
 # --- Logging ----------------------------------------------------------------------------------
@@ -580,6 +594,9 @@ HERNING = {
     "REMINDER_DAYS_BEFORE": _reminder_days("HERNING_REMINDER_DAYS_BEFORE", [7, 1]),
     "SWEEP_MINUTES": env_int("HERNING_SWEEP_MINUTES", 15, minimum=1, maximum=1440),
     "FULL_SWEEP_HOUR": env_int("HERNING_FULL_SWEEP_HOUR", 2, minimum=0, maximum=23),
+    # The user ``import_dubu`` and ``export_dubu`` act as when no --user is given: a service user
+    # holding the team-leader role in the teams whose cases it exchanges (docs/dubu-exchange.md).
+    "DUBU_USER": env_str("HERNING_DUBU_USER", default=""),
 }
 if HERNING["DEFAULT_CASELOAD_WARNING"] > HERNING["DEFAULT_CASELOAD_CAP"]:
     raise ImproperlyConfigured(

@@ -22,6 +22,7 @@ urlpatterns = [
     path("evaluering/", include("evaluation.urls")),
     path("overblik/", include("dashboards.urls")),
     path("opfoelgning/", include("followups.urls")),
+    path("dubu/", include("dubu.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/", include("herning.api.urls")),
     path("admin/", admin.site.urls),

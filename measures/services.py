@@ -330,3 +330,28 @@ def measure_change(
 def _on_measure_changed(measure: Measure) -> None:
     """Tell the rest of the product (the follow-up schedule) inside the same transaction."""
     measure_changed.send(sender=Measure, measure=measure)
+
+
+@transaction.atomic
+def measure_update(
+    *,
+    measure: Measure,
+    updated_by,
+    provider: str | None = None,
+    planned_end: datetime.date | None = None,
+    clear_planned_end: bool = False,
+) -> Measure:
+    """Correct a running measure's provider or planned end (the API and the DUBU import). What it
+    is, when it started and when it ended are changed by ``measure_change`` / ``measure_end``."""
+    measure = Measure.objects.select_for_update(of=("self",)).select_related("case").get(pk=measure.pk)
+    if not measure.case.is_open:
+        raise ValidationError(_("Sagen er lukket og kan ikke ændres."))
+    if provider is not None:
+        measure.provider = provider
+    if planned_end is not None or clear_planned_end:
+        measure.planned_end = planned_end
+    with acting_as(updated_by):
+        measure.full_clean()
+        measure.save()
+        _on_measure_changed(measure)
+    return measure

@@ -36,7 +36,15 @@ def etag_for(data) -> str:
 
 
 class ConditionalUpdateMixin:
-    """For ModelViewSets: adds ETag to retrieve and checks If-Match on update."""
+    """For ModelViewSets: adds ETag to retrieve and checks If-Match on update.
+
+    The ETag is computed from what a read returns (``get_read_serializer``, by default the
+    viewset's serializer), so an update whose input differs from its output still compares the
+    representation the client read.
+    """
+
+    def get_read_serializer(self, *args, **kwargs):
+        return self.get_serializer(*args, **kwargs)
 
     def retrieve(self, request, *args, **kwargs):
         response = super().retrieve(request, *args, **kwargs)
@@ -50,7 +58,7 @@ class ConditionalUpdateMixin:
         with transaction.atomic():
             instance = self.get_object()
             type(instance).objects.select_for_update().filter(pk=instance.pk).exists()
-            current = etag_for(self.get_serializer(instance).data)
+            current = etag_for(self.get_read_serializer(instance).data)
             if if_match.strip() not in {current, "*"}:
                 raise PreconditionFailed()
             serializer = self.get_serializer(
@@ -58,5 +66,5 @@ class ConditionalUpdateMixin:
             )
             serializer.is_valid(raise_exception=True)
             self.perform_update(serializer)
-        data = self.get_serializer(serializer.instance).data
+        data = self.get_read_serializer(serializer.instance).data
         return Response(data, headers={"ETag": etag_for(data)})

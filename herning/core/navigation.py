@@ -71,6 +71,7 @@ NAV_ITEMS: tuple[NavItem, ...] = (
     ),
     NavItem("access_log", _("Adgangslog"), "audit:search", frozenset({Role.DATA_PROTECTION})),
     NavItem("evaluation", _("Nøgletal"), "evaluation:overview", frozenset({Role.TEAM_LEADER})),
+    NavItem("dubu", _("DUBU"), "dubu:exchange", frozenset({Role.TEAM_LEADER})),
     NavItem("admin", _("Administration"), "admin:index", frozenset({Role.SYSTEM_ADMINISTRATOR})),
 )
 

@@ -19,6 +19,7 @@ DEMO_STEPS: list[str] = [
     "network_meetings.demo.seed",
     "evaluation.demo.seed",
     "dashboards.demo.seed",
+    "dubu.demo.seed",
 ]
 
 

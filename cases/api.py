@@ -1,0 +1,787 @@
+"""``/api/v1/``: children, cases (and their assignment), notifications, plans and goals, caseload.
+
+Reads start from ``visible_to(user)`` (``cases.access``); writes call ``cases.services`` with the
+same permission checks as the pages (``cases.permissions``). See docs/api.md.
+"""
+
+from __future__ import annotations
+
+import django_filters
+from django.db import transaction
+from django.db.models import Count, IntegerField, Min, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, extend_schema_view
+from rest_framework import serializers
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from cases import services
+from cases.access import can_edit_case
+from cases.models import Case, CaseState, Child, Goal, Notification, Plan
+from cases.permissions import (
+    can_assess_notification,
+    can_assign_case,
+    can_create_child,
+    can_edit_child,
+    can_record_receipt,
+    can_register_notifications,
+)
+from cases.selectors import child_exists
+from herning.api.fields import CodeField, CprField, VisibleRelatedField, date_field
+from herning.api.filters import IsoDateTimeFilter
+from herning.api.viewsets import ReadOnlyResource, ServiceResource, not_editable, refuse
+from herning.organisation.models import District, Role, SchoolDistrict, User
+
+PURPOSE = "Sagsbehandling (API)"
+
+
+def _districts(user):
+    return District.objects.filter(municipality_id=getattr(user, "municipality_id", None))
+
+
+def _school_districts(user):
+    return SchoolDistrict.objects.filter(district__municipality_id=getattr(user, "municipality_id", None))
+
+
+def _colleagues(user):
+    return User.objects.filter(municipality_id=getattr(user, "municipality_id", None), is_active=True)
+
+
+def _visible_children(user):
+    return Child.objects.visible_to(user)
+
+
+def _visible_cases(user):
+    return Case.objects.visible_to(user)
+
+
+# --- Children -----------------------------------------------------------------------------------
+
+
+class ChildSerializer(serializers.ModelSerializer):
+    cpr = CprField(read_only=True)
+    birth_date = date_field(read_only=True)
+    open_case = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Child
+        fields = [
+            "id",
+            "cpr",
+            "first_name",
+            "last_name",
+            "birth_date",
+            "legal_sex",
+            "address",
+            "postal_code",
+            "city",
+            "district",
+            "school_district",
+            "school_or_daycare",
+            "open_case",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(serializers.IntegerField(allow_null=True))
+    def get_open_case(self, child) -> int | None:
+        return getattr(child, "open_case_id", None)
+
+
+class ChildWriteFields(serializers.Serializer):
+    first_name = serializers.CharField(max_length=100)
+    last_name = serializers.CharField(max_length=100)
+    address = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    postal_code = serializers.RegexField(
+        r"^\d{4}$",
+        required=False,
+        allow_blank=True,
+        error_messages={"invalid": gettext_lazy("Et postnummer har fire cifre.")},
+    )
+    city = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    district = VisibleRelatedField(visible=_districts, required=False, allow_null=True)
+    school_district = VisibleRelatedField(visible=_school_districts, required=False, allow_null=True)
+    school_or_daycare = serializers.CharField(max_length=200, required=False, allow_blank=True)
+
+
+class ChildCreateSerializer(ChildWriteFields):
+    cpr = CprField(
+        write_only=True,
+        help_text="Write-only; read back masked. Birth date and legal sex follow from it.",
+    )
+    opened_on = date_field(required=False, help_text="The day the child's case opens (default today).")
+
+
+class ChildUpdateSerializer(ChildWriteFields):
+    first_name = serializers.CharField(max_length=100, required=False)
+    last_name = serializers.CharField(max_length=100, required=False)
+
+
+class ChildFilter(django_filters.FilterSet):
+    district = django_filters.NumberFilter()
+    name = django_filters.CharFilter(method="filter_name", label="Part of the first or last name.")
+
+    class Meta:
+        model = Child
+        fields = ["district"]
+
+    def filter_name(self, queryset, name, value):
+        return queryset.filter(Q(first_name__icontains=value) | Q(last_name__icontains=value))
+
+
+@extend_schema_view(
+    create=extend_schema(request=ChildCreateSerializer, responses={201: ChildSerializer}),
+    partial_update=extend_schema(request=ChildUpdateSerializer, responses={200: ChildSerializer}),
+)
+class ChildViewSet(ServiceResource):
+    """Children (barn/ung). Registering a child opens the child's case, as the page does."""
+
+    read_serializer_class = ChildSerializer
+    create_serializer_class = ChildCreateSerializer
+    update_serializer_class = ChildUpdateSerializer
+    filterset_class = ChildFilter
+    ordering_fields = ["last_name", "first_name", "birth_date", "id"]
+    ordering = ["last_name", "first_name", "id"]
+    audit_purpose = PURPOSE
+
+    def get_queryset(self):
+        open_case = Case.objects.open().filter(child=OuterRef("pk")).values("pk")[:1]
+        return (
+            Child.objects.visible_to(self.request.user)
+            .annotate(open_case_id=Subquery(open_case))
+            .order_by("last_name", "first_name", "pk")
+        )
+
+    def child_of(self, obj):
+        return obj
+
+    def check_create_permission(self):
+        if not can_create_child(self.request.user):
+            refuse(_("Kun rådgivere og teamledere kan oprette børn."))
+
+    def service_create(self, data):
+        user = self.request.user
+        opened_on = data.pop("opened_on", None)
+        with transaction.atomic():
+            child = services.child_create(municipality=user.municipality, created_by=user, **data)
+            services.case_open(
+                child=child,
+                opened_by=user,
+                advisor=user if user.has_role(Role.ADVISOR) else None,
+                opened_on=opened_on,
+            )
+        return child
+
+    def service_update(self, child, data):
+        open_case = Case.objects.open().filter(child=child).first()
+        if not can_edit_child(self.request.user, child, open_case):
+            not_editable()
+        return services.child_update(child=child, updated_by=self.request.user, **data)
+
+
+# --- Cases --------------------------------------------------------------------------------------
+
+
+class CaseSerializer(serializers.ModelSerializer):
+    child_name = serializers.CharField(source="child.full_name", read_only=True)
+    legal_basis = CodeField(read_only=True)
+    current_step = serializers.IntegerField(source="current_step.number", read_only=True, allow_null=True)
+    opened_on = date_field(read_only=True)
+    closed_on = date_field(read_only=True, allow_null=True)
+    closing_reason = serializers.ChoiceField(
+        choices=Case.ClosingReason.choices, allow_blank=True, read_only=True
+    )
+
+    class Meta:
+        model = Case
+        fields = [
+            "id",
+            "child",
+            "child_name",
+            "state",
+            "advisor",
+            "team",
+            "district",
+            "legal_basis",
+            "current_step",
+            "opened_on",
+            "closed_on",
+            "closing_reason",
+            "closing_note",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+
+class CaseCreateSerializer(serializers.Serializer):
+    child = VisibleRelatedField(visible=_visible_children)
+    opened_on = date_field(required=False)
+
+
+class CaseUpdateSerializer(serializers.Serializer):
+    state = serializers.ChoiceField(
+        choices=[*services.MANUAL_STATES, CaseState.CLOSED],
+        help_text="clarification, measures or aftercare; `closed` closes the case "
+        "(with `closed_on` and `closing_reason`).",
+    )
+    closed_on = date_field(required=False)
+    closing_reason = serializers.ChoiceField(choices=Case.ClosingReason.choices, required=False)
+    closing_note = serializers.CharField(required=False, allow_blank=True)
+
+    def validate(self, data):
+        if data["state"] == CaseState.CLOSED:
+            errors = {}
+            if "closed_on" not in data:
+                errors["closed_on"] = _("Angiv datoen, sagen lukkes.")
+            if "closing_reason" not in data:
+                errors["closing_reason"] = _("Angiv hvorfor sagen lukkes.")
+            if errors:
+                raise serializers.ValidationError(errors)
+        return data
+
+
+class AssignSerializer(serializers.Serializer):
+    advisor = VisibleRelatedField(visible=_colleagues)
+    override_reason = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        help_text="A team leader's written reason for assigning above the team's caseload cap.",
+    )
+
+
+class CaseFilter(django_filters.FilterSet):
+    state = django_filters.MultipleChoiceFilter(choices=CaseState.choices)
+    is_open = django_filters.BooleanFilter(method="filter_open", label="Only open (true) or closed (false).")
+    opened_after = django_filters.DateFilter(field_name="opened_on", lookup_expr="gte")
+    opened_before = django_filters.DateFilter(field_name="opened_on", lookup_expr="lte")
+    no_advisor = django_filters.BooleanFilter(field_name="advisor", lookup_expr="isnull")
+
+    class Meta:
+        model = Case
+        fields = ["child", "advisor", "team", "district", "state"]
+
+    def filter_open(self, queryset, name, value):
+        return queryset.exclude(state=CaseState.CLOSED) if value else queryset.filter(state=CaseState.CLOSED)
+
+
+@extend_schema_view(
+    create=extend_schema(request=CaseCreateSerializer, responses={201: CaseSerializer}),
+    partial_update=extend_schema(request=CaseUpdateSerializer, responses={200: CaseSerializer}),
+)
+class CaseViewSet(ServiceResource):
+    """A child's cases (børnesager)."""
+
+    read_serializer_class = CaseSerializer
+    create_serializer_class = CaseCreateSerializer
+    update_serializer_class = CaseUpdateSerializer
+    filterset_class = CaseFilter
+    ordering_fields = ["opened_on", "closed_on", "updated_at", "id"]
+    ordering = ["-opened_on", "-id"]
+    audit_purpose = PURPOSE
+
+    def get_queryset(self):
+        return (
+            Case.objects.visible_to(self.request.user)
+            .select_related("child", "legal_basis", "current_step")
+            .order_by("-opened_on", "-pk")
+        )
+
+    def child_of(self, obj):
+        return obj.child
+
+    def case_of(self, obj):
+        return obj
+
+    def check_create_permission(self):
+        if not can_create_child(self.request.user):
+            refuse(_("Kun rådgivere og teamledere kan oprette sager."))
+
+    def service_create(self, data):
+        user = self.request.user
+        child = data["child"]
+        return services.case_open(
+            child=child,
+            opened_by=user,
+            advisor=user if user.has_role(Role.ADVISOR) else None,
+            opened_on=data.get("opened_on"),
+        )
+
+    def service_update(self, case, data):
+        user = self.request.user
+        if not can_edit_case(user, case):
+            not_editable()
+        if data["state"] == CaseState.CLOSED:
+            return services.case_close(
+                case=case,
+                closed_on=data["closed_on"],
+                closing_reason=data["closing_reason"],
+                closing_note=data.get("closing_note", ""),
+                closed_by=user,
+            )
+        return services.case_set_state(case=case, state=data["state"], changed_by=user)
+
+    @extend_schema(request=AssignSerializer, responses={200: CaseSerializer})
+    @action(detail=True, methods=["post"])
+    def assign(self, request, pk=None):
+        """Give the case an advisor (the team leader of the case's team). Refused with 400 and a
+        message when the advisor is not in the case's team or is at the team's caseload cap."""
+        case = self.get_object()
+        if not can_assign_case(request.user, case):
+            refuse(_("Kun teamlederen for sagens team kan fordele sagen."))
+        serializer = AssignSerializer(data=request.data, context=self.get_serializer_context())
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        kwargs = {"case": case, "advisor": data["advisor"], "assigned_by": request.user}
+        # Above the cap only with the team leader's written reason (the service decides and records it).
+        kwargs["override_reason"] = data.get("override_reason", "")
+        case = services.case_assign(**kwargs)
+        case = self.reread(case)
+        self.audit_one(case)
+        return Response(CaseSerializer(case, context=self.get_serializer_context()).data)
+
+
+# --- Notifications (underretninger) -------------------------------------------------------------
+
+
+class NotificationSerializer(serializers.ModelSerializer):
+    notifier_email = serializers.CharField(read_only=True, help_text="E-mail address, or empty.")
+    receipt_due_on = date_field(read_only=True, allow_null=True)
+    receipt_sent_on = date_field(read_only=True, allow_null=True)
+
+    class Meta:
+        model = Notification
+        fields = [
+            "id",
+            "child",
+            "case",
+            "district",
+            "received_at",
+            "notifier_kind",
+            "notifier_name",
+            "notifier_organisation",
+            "notifier_email",
+            "notifier_phone",
+            "concern",
+            "registered_by",
+            "registered_at",
+            "duty_advisor",
+            "assessment_due_at",
+            "assessed_at",
+            "assessed_by",
+            "acute_danger",
+            "assessment_action",
+            "receipt_due_on",
+            "receipt_sent_on",
+        ]
+        read_only_fields = fields
+
+
+class NotificationCreateSerializer(serializers.Serializer):
+    """As the intake page: the child by CPR number; a child the municipality does not know yet is
+    registered with the name and district given."""
+
+    cpr = CprField(write_only=True)
+    first_name = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    last_name = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    district = VisibleRelatedField(visible=_districts, required=False, allow_null=True)
+    school_district = VisibleRelatedField(visible=_school_districts, required=False, allow_null=True)
+    address = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    received_at = serializers.DateTimeField()
+    notifier_kind = serializers.ChoiceField(choices=Notification.NotifierKind.choices)
+    notifier_name = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    notifier_organisation = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    notifier_email = serializers.EmailField(required=False, allow_blank=True)
+    notifier_phone = serializers.CharField(max_length=30, required=False, allow_blank=True)
+    concern = serializers.CharField()
+
+
+class NotificationUpdateSerializer(serializers.Serializer):
+    """Either the 24-hour assessment (``acute_danger`` and ``assessment_action``) or the receipt to
+    a professional notifier (``receipt_sent_on``)."""
+
+    acute_danger = serializers.BooleanField(required=False)
+    assessment_action = serializers.CharField(required=False, allow_blank=True)
+    receipt_sent_on = date_field(required=False)
+
+    def validate(self, data):
+        assessing = "acute_danger" in data or "assessment_action" in data
+        if not assessing and "receipt_sent_on" not in data:
+            raise serializers.ValidationError(
+                _("Angiv vurderingen (acute_danger og assessment_action) eller kvitteringsdatoen.")
+            )
+        if assessing and "acute_danger" not in data:
+            raise serializers.ValidationError({"acute_danger": _("Angiv om barnet er i akut fare.")})
+        return data
+
+
+class NotificationFilter(django_filters.FilterSet):
+    assessed = django_filters.BooleanFilter(field_name="assessed_at", lookup_expr="isnull", exclude=True)
+    received_after = IsoDateTimeFilter(field_name="received_at", lookup_expr="gte")
+    received_before = IsoDateTimeFilter(field_name="received_at", lookup_expr="lte")
+
+    class Meta:
+        model = Notification
+        fields = ["child", "case", "district", "notifier_kind"]
+
+
+@extend_schema_view(
+    create=extend_schema(request=NotificationCreateSerializer, responses={201: NotificationSerializer}),
+    partial_update=extend_schema(
+        request=NotificationUpdateSerializer, responses={200: NotificationSerializer}
+    ),
+)
+class NotificationViewSet(ServiceResource):
+    """Notifications (underretninger): registered by a case administrator, assessed within 24 hours
+    by the duty advisor, receipted to a professional notifier within 6 working days."""
+
+    read_serializer_class = NotificationSerializer
+    create_serializer_class = NotificationCreateSerializer
+    update_serializer_class = NotificationUpdateSerializer
+    filterset_class = NotificationFilter
+    ordering_fields = ["received_at", "assessment_due_at", "id"]
+    ordering = ["-received_at", "-id"]
+    audit_purpose = PURPOSE
+
+    def get_queryset(self):
+        return (
+            Notification.objects.visible_to(self.request.user)
+            .select_related("child")
+            .order_by("-received_at", "-pk")
+        )
+
+    def child_of(self, obj):
+        return obj.child
+
+    def case_of(self, obj):
+        return obj.case if obj.case_id else None
+
+    def check_create_permission(self):
+        if not can_register_notifications(self.request.user):
+            refuse(_("Kun administrative medarbejdere registrerer underretninger."))
+
+    def service_create(self, data):
+        user = self.request.user
+        with transaction.atomic():
+            child = child_exists(municipality=user.municipality, cpr=data["cpr"])
+            if child is None:
+                missing = {
+                    f: _("Barnet er ikke kendt i kommunen: angiv også dette felt.")
+                    for f in ("first_name", "last_name")
+                    if not data.get(f)
+                }
+                if missing:
+                    raise serializers.ValidationError(missing)
+                child = services.child_create(
+                    municipality=user.municipality,
+                    created_by=user,
+                    cpr=data["cpr"],
+                    first_name=data["first_name"],
+                    last_name=data["last_name"],
+                    district=data.get("district"),
+                    school_district=data.get("school_district"),
+                    address=data.get("address", ""),
+                )
+            return services.notification_register(
+                child=child,
+                registered_by=user,
+                received_at=data["received_at"],
+                notifier_kind=data["notifier_kind"],
+                concern=data["concern"],
+                **{
+                    f: data.get(f, "")
+                    for f in ("notifier_name", "notifier_organisation", "notifier_email", "notifier_phone")
+                },
+            )
+
+    def service_update(self, notification, data):
+        user = self.request.user
+        with transaction.atomic():
+            if "acute_danger" in data:
+                if not can_assess_notification(user, notification, known_readable=True):
+                    refuse(_("Du kan ikke vurdere denne underretning."))
+                notification = services.notification_assess(
+                    notification=notification,
+                    acute_danger=data["acute_danger"],
+                    action=data.get("assessment_action", ""),
+                    assessed_by=user,
+                )
+            if "receipt_sent_on" in data:
+                if not can_record_receipt(user, notification, known_readable=True):
+                    refuse(_("Der skal ikke registreres en kvittering for denne underretning."))
+                notification = services.notification_receipt_sent(
+                    notification=notification, sent_on=data["receipt_sent_on"], sent_by=user
+                )
+        return notification
+
+
+# --- Plans and goals ----------------------------------------------------------------------------
+
+
+class GoalSerializer(serializers.ModelSerializer):
+    by_when = date_field(read_only=True)
+
+    class Meta:
+        model = Goal
+        fields = [
+            "id",
+            "plan",
+            "what",
+            "who",
+            "how_measured",
+            "by_when",
+            "status",
+            "status_note",
+            "carried_from",
+        ]
+        read_only_fields = fields
+
+
+class PlanSerializer(serializers.ModelSerializer):
+    goals = GoalSerializer(many=True, read_only=True)
+    due_on = date_field(read_only=True, allow_null=True)
+    made_on = date_field(read_only=True, allow_null=True)
+
+    class Meta:
+        model = Plan
+        fields = ["id", "case", "kind", "version", "purpose", "due_on", "made_on", "created_by", "goals"]
+        read_only_fields = fields
+
+
+class GoalInputSerializer(serializers.Serializer):
+    what = serializers.CharField()
+    who = serializers.CharField(max_length=250)
+    how_measured = serializers.CharField()
+    by_when = date_field()
+    status = serializers.ChoiceField(choices=Goal.Status.choices, required=False)
+    status_note = serializers.CharField(required=False, allow_blank=True)
+    carried_from = serializers.IntegerField(
+        required=False, allow_null=True, help_text="Revisions: the goal of the previous version it continues."
+    )
+
+
+class PlanCreateSerializer(serializers.Serializer):
+    case = VisibleRelatedField(visible=_visible_cases)
+    kind = serializers.ChoiceField(choices=Plan.Kind.choices)
+    made_on = date_field()
+    purpose = serializers.CharField(required=False, allow_blank=True)
+    goals = GoalInputSerializer(many=True)
+
+
+class PlanReviseSerializer(serializers.Serializer):
+    made_on = date_field()
+    kind = serializers.ChoiceField(choices=Plan.Kind.choices, required=False)
+    purpose = serializers.CharField(required=False, allow_blank=True)
+    goals = GoalInputSerializer(many=True)
+
+
+def _goal_data(goals: list[dict], case: Case) -> list[services.GoalData]:
+    carried = {
+        g.pk: g
+        for g in Goal.objects.filter(
+            plan__case=case, pk__in=[g["carried_from"] for g in goals if g.get("carried_from")]
+        ).select_related("plan")
+    }
+    result = []
+    for g in goals:
+        source = g.get("carried_from")
+        if source and source not in carried:
+            raise serializers.ValidationError({"goals": _("Et videreført mål skal komme fra samme sag.")})
+        result.append(
+            services.GoalData(
+                what=g["what"],
+                who=g["who"],
+                how_measured=g["how_measured"],
+                by_when=g["by_when"],
+                status=g.get("status", Goal.Status.NOT_STARTED),
+                status_note=g.get("status_note", ""),
+                carried_from=carried.get(source),
+            )
+        )
+    return result
+
+
+@extend_schema_view(create=extend_schema(request=PlanCreateSerializer, responses={201: PlanSerializer}))
+class PlanViewSet(ServiceResource):
+    """The child's plan (handleplan / barnets plan / ungeplan) and its SMART goals. A plan is not
+    edited: a revision is a new version (``POST /plans/{id}/revise/``); goals change status through
+    ``/goals/``."""
+
+    read_serializer_class = PlanSerializer
+    create_serializer_class = PlanCreateSerializer
+    filterset_fields = ["case", "kind"]
+    ordering_fields = ["version", "made_on", "id"]
+    ordering = ["case", "-version"]
+    audit_purpose = PURPOSE
+    http_method_names = ["get", "post", "head", "options"]
+
+    def get_queryset(self):
+        return (
+            Plan.objects.filter(case__in=Case.objects.visible_to(self.request.user))
+            .select_related("case__child")
+            .prefetch_related("goals")
+            .order_by("case", "-version")
+        )
+
+    def child_of(self, obj):
+        return obj.case.child
+
+    def case_of(self, obj):
+        return obj.case
+
+    def service_create(self, data):
+        case = data["case"]
+        if not can_edit_case(self.request.user, case):
+            not_editable()
+        return services.plan_create(
+            case=case,
+            kind=data["kind"],
+            made_on=data["made_on"],
+            purpose=data.get("purpose", ""),
+            goals=_goal_data(data["goals"], case),
+            created_by=self.request.user,
+        )
+
+    @extend_schema(request=PlanReviseSerializer, responses={201: PlanSerializer})
+    @action(detail=True, methods=["post"])
+    def revise(self, request, pk=None):
+        """Make the next version of the plan; the earlier version and its goals stay as they were."""
+        plan = self.get_object()
+        if not can_edit_case(request.user, plan.case):
+            not_editable()
+        serializer = PlanReviseSerializer(data=request.data, context=self.get_serializer_context())
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        new = services.plan_revise(
+            plan=plan,
+            made_on=data["made_on"],
+            kind=data.get("kind"),
+            purpose=data.get("purpose"),
+            goals=_goal_data(data["goals"], plan.case),
+            revised_by=request.user,
+        )
+        new = self.reread(new)
+        self.audit_one(new)
+        return Response(PlanSerializer(new, context=self.get_serializer_context()).data, status=201)
+
+
+class GoalUpdateSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=Goal.Status.choices)
+    status_note = serializers.CharField(required=False, allow_blank=True)
+
+
+@extend_schema_view(
+    partial_update=extend_schema(request=GoalUpdateSerializer, responses={200: GoalSerializer}),
+)
+class GoalViewSet(ServiceResource):
+    """The goals of the plans; a goal's status is set here (the history keeps every earlier one)."""
+
+    read_serializer_class = GoalSerializer
+    update_serializer_class = GoalUpdateSerializer
+    filterset_fields = ["plan", "status"]
+    ordering_fields = ["by_when", "id"]
+    ordering = ["plan", "order", "id"]
+    audit_purpose = PURPOSE
+    http_method_names = ["get", "patch", "head", "options"]
+
+    def get_queryset(self):
+        return (
+            Goal.objects.filter(plan__case__in=Case.objects.visible_to(self.request.user))
+            .select_related("plan__case__child")
+            .order_by("plan", "order", "pk")
+        )
+
+    def child_of(self, obj):
+        return obj.plan.case.child
+
+    def case_of(self, obj):
+        return obj.plan.case
+
+    def service_update(self, goal, data):
+        if not can_edit_case(self.request.user, goal.plan.case):
+            not_editable()
+        return services.goal_update_status(
+            goal=goal, status=data["status"], note=data.get("status_note", ""), updated_by=self.request.user
+        )
+
+
+# --- Caseload ------------------------------------------------------------------------------------
+
+
+class CaseloadStatus:
+    OK = "ok"
+    WARNING = "warning"
+    AT_CAP = "at_cap"
+    OVER_CAP = "over_cap"
+    CHOICES = [OK, WARNING, AT_CAP, OVER_CAP]
+
+
+class CaseloadSerializer(serializers.Serializer):
+    advisor = serializers.IntegerField(source="pk")
+    name = serializers.CharField(source="get_full_name")
+    open_cases = serializers.IntegerField(help_text="Open cases the advisor is responsible for.")
+    cap = serializers.IntegerField(
+        help_text="The team's caseload cap (the strictest of the advisor's teams)."
+    )
+    warning_level = serializers.IntegerField(help_text="The team's warning level.")
+    status = serializers.SerializerMethodField()
+
+    @extend_schema_field(serializers.ChoiceField(choices=CaseloadStatus.CHOICES))
+    def get_status(self, user) -> str:
+        if user.open_cases > user.cap:
+            return CaseloadStatus.OVER_CAP
+        if user.open_cases == user.cap:
+            return CaseloadStatus.AT_CAP
+        if user.open_cases >= user.warning_level:
+            return CaseloadStatus.WARNING
+        return CaseloadStatus.OK
+
+
+class CaseloadViewSet(ReadOnlyResource):
+    """Caseload per advisor: open cases against the team's cap and warning level (domain.md §5:
+    at most 20-25 children per advisor). An advisor sees their own; a team leader the advisors of
+    the teams they lead."""
+
+    read_serializer_class = CaseloadSerializer
+    serializer_class = CaseloadSerializer
+    lookup_value_regex = r"\d+"
+    filter_backends = []
+    ordering = None
+
+    def get_queryset(self):
+        user = self.request.user
+        led = [t.pk for t in user.teams_for(Role.TEAM_LEADER)] if user.is_authenticated else []
+        advisors = User.objects.filter(
+            municipality_id=user.municipality_id,
+            is_active=True,
+            role_assignments__role=Role.ADVISOR,
+        )
+        visible = Q(pk=user.pk)
+        if led:
+            visible |= Q(role_assignments__team__in=led)
+        ids = advisors.filter(visible).values("pk")
+        open_cases = (
+            Case.objects.filter(advisor=OuterRef("pk"))
+            .exclude(state=CaseState.CLOSED)
+            .order_by()
+            .values("advisor")
+            .annotate(n=Count("pk"))
+            .values("n")
+        )
+        advisor_teams = Q(role_assignments__role=Role.ADVISOR)
+        return (
+            User.objects.filter(pk__in=ids)
+            .annotate(
+                open_cases=Coalesce(Subquery(open_cases, output_field=IntegerField()), 0),
+                cap=Min("role_assignments__team__caseload_cap", filter=advisor_teams),
+                warning_level=Min("role_assignments__team__caseload_warning", filter=advisor_teams),
+            )
+            .order_by("first_name", "last_name", "pk")
+        )
+
+    @extend_schema(
+        parameters=[OpenApiParameter("id", int, OpenApiParameter.PATH, description="The advisor's id.")],
+        responses={200: CaseloadSerializer},
+    )
+    def retrieve(self, request, *args, **kwargs):
+        return super().retrieve(request, *args, **kwargs)

@@ -1,0 +1,177 @@
+"""Registering many children and opening many cases at once, for imports (the DUBU exchange).
+
+The rules are those of ``cases.services`` (``child_create``, ``case_open``, ``case_assign``),
+checked for a whole batch in a fixed number of queries instead of a few dozen per record: a CPR
+number is one child in a municipality, a child has at most one open case, the team belongs to the
+case's district, the advisor works in the team, and no advisor is given cases above the team's
+caseload cap (domain.md §5). History rows carry the acting person, as the services' do.
+
+What the single-record services do beyond the rules is left out on purpose: no e-mail per case
+("you have been given case no. …") is sent for cases that come from another system, where the
+advisor already has them.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import Counter
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Count
+from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history
+
+from cases import cpr as cpr_lib
+from cases.caseload import over_cap_message
+from cases.models import Case, CaseState, Child, LegalBasis
+from cases.services import STATE_LEGAL_BASIS
+from herning.organisation.models import District, Role, Team, User
+
+BATCH = 1000
+
+
+@dataclass
+class NewChild:
+    cpr: str  # ten digits
+    first_name: str
+    last_name: str
+    district: District
+
+
+@dataclass
+class NewCase:
+    child: Child
+    team: Team
+    advisor: User | None
+    opened_on: datetime.date
+
+
+def check_children(*, municipality, children: list[NewChild]) -> dict[int, ValidationError]:
+    """What would refuse each new child, by its index in ``children`` (one query)."""
+    errors: dict[int, ValidationError] = {}
+    known = set(
+        Child.objects.filter(municipality=municipality, cpr__in=[c.cpr for c in children]).values_list(
+            "cpr", flat=True
+        )
+    )
+    seen: set[str] = set()
+    for n, spec in enumerate(children):
+        if spec.cpr in known or spec.cpr in seen:
+            errors[n] = ValidationError({"cpr": _("Kommunen kender allerede et barn med dette CPR-nummer.")})
+        elif spec.district.municipality_id != municipality.pk:
+            errors[n] = ValidationError({"district": _("Distriktet hører til en anden kommune.")})
+        else:
+            try:
+                _child(municipality, spec).full_clean(
+                    exclude=["municipality", "district", "school_district"],
+                    validate_unique=False,
+                    validate_constraints=False,
+                )
+            except ValidationError as error:
+                errors[n] = error
+        seen.add(spec.cpr)
+    return errors
+
+
+def _child(municipality, spec: NewChild) -> Child:
+    parsed = cpr_lib.parse(spec.cpr)
+    return Child(
+        municipality=municipality,
+        cpr=parsed.digits,
+        birth_date=parsed.birth_date,
+        legal_sex=parsed.legal_sex,
+        first_name=spec.first_name,
+        last_name=spec.last_name,
+        district=spec.district,
+    )
+
+
+@transaction.atomic
+def children_create(*, municipality, children: list[NewChild], created_by: User) -> list[Child]:
+    """Register ``children``; refused as a whole if any of them would be (``check_children``)."""
+    errors = check_children(municipality=municipality, children=children)
+    if errors:
+        raise next(iter(errors.values()))
+    objects = [_child(municipality, spec) for spec in children]
+    return bulk_create_with_history(objects, Child, batch_size=BATCH, default_user=created_by)
+
+
+def caseload_error(advisor: User, team: Team, load: int) -> ValidationError:
+    """The page's and the API's refusal (cases.caseload); an import offers no override."""
+    return ValidationError(
+        {"advisor": over_cap_message(advisor=advisor, load=load, team=team, leads_team=False)}
+    )
+
+
+def check_cases(*, cases: list[NewCase], lock: bool = False) -> dict[int, ValidationError]:
+    """What would refuse each new case, by its index in ``cases``: the child has an open case (or
+    gets two here), the advisor is not in the team, or the advisor's load would pass the team's cap.
+    With ``lock`` the advisors' rows are locked first, so two imports cannot both pass the cap."""
+    errors: dict[int, ValidationError] = {}
+    advisor_ids = {c.advisor.pk for c in cases if c.advisor is not None}
+    if lock and advisor_ids:
+        list(User.objects.select_for_update().filter(pk__in=advisor_ids).values_list("pk", flat=True))
+    open_children = set(
+        Case.objects.open()
+        .filter(child__in=[c.child.pk for c in cases if c.child.pk])
+        .values_list("child_id", flat=True)
+    )
+    loads = Counter(
+        dict(
+            Case.objects.open()
+            .filter(advisor__in=advisor_ids)
+            .order_by()
+            .values_list("advisor")
+            .annotate(n=Count("pk"))
+            .values_list("advisor", "n")
+        )
+    )
+    seen_children: set[int] = set()
+    for n, spec in enumerate(cases):
+        child_key = spec.child.pk or id(spec.child)
+        if spec.child.pk in open_children or child_key in seen_children:
+            errors[n] = ValidationError(_("Barnet har allerede en åben sag."))
+            continue
+        seen_children.add(child_key)
+        advisor = spec.advisor
+        if advisor is None:
+            continue
+        if not advisor.is_active or spec.team.pk not in {t.pk for t in advisor.teams_for(Role.ADVISOR)}:
+            errors[n] = ValidationError(
+                {
+                    "advisor": _("%(person)s er ikke socialrådgiver i %(team)s.")
+                    % {"person": advisor, "team": spec.team}
+                }
+            )
+            continue
+        if loads[advisor.pk] >= spec.team.caseload_cap:
+            errors[n] = caseload_error(advisor, spec.team, loads[advisor.pk])
+            continue
+        loads[advisor.pk] += 1
+    return errors
+
+
+@transaction.atomic
+def cases_open(*, cases: list[NewCase], opened_by: User) -> list[Case]:
+    """Open ``cases`` in clarification, each with its advisor (or none, for the team leader to
+    assign); refused as a whole if any of them would be (``check_cases``, with the advisors locked)."""
+    errors = check_cases(cases=cases, lock=True)
+    if errors:
+        raise next(iter(errors.values()))
+    basis = LegalBasis.objects.filter(code=STATE_LEGAL_BASIS[CaseState.CLARIFICATION]).first()
+    objects = [
+        Case(
+            child=spec.child,
+            municipality_id=spec.child.municipality_id,
+            district_id=spec.team.district_id,
+            team=spec.team,
+            advisor=spec.advisor,
+            state=CaseState.CLARIFICATION,
+            opened_on=spec.opened_on,
+            legal_basis=basis,
+        )
+        for spec in cases
+    ]
+    return bulk_create_with_history(objects, Case, batch_size=BATCH, default_user=opened_by)

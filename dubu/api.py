@@ -1,0 +1,214 @@
+"""``/api/v1/dubu/``: imports (``POST /dubu/imports/``, multipart, with ``dry_run``), the record of
+earlier runs, and the export (``GET /dubu/export/``). For team leaders, as the page."""
+
+from __future__ import annotations
+
+from django.http import HttpResponse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from dubu import exporter
+from dubu.importer import import_file
+from dubu.models import ImportRun, MappingProfile
+from herning.organisation.models import Role
+
+# A DUBU extract of a whole municipality is a few megabytes; this bounds what one request reads.
+MAX_FILE_BYTES = 50 * 1024 * 1024
+
+
+def _require_team_leader(user) -> None:
+    if not user.has_role(Role.TEAM_LEADER):
+        raise PermissionDenied(_("Kun teamledere udveksler data med DUBU."))
+
+
+class ImportRequestSerializer(serializers.Serializer):
+    file = serializers.FileField(
+        help_text="The DUBU file: CSV (semicolon or comma; UTF-8 or Windows-1252) or XLSX."
+    )
+    dry_run = serializers.BooleanField(default=False, help_text="Check and count only; write nothing.")
+    skip_bad_rows = serializers.BooleanField(
+        default=False, help_text="Import the good rows even when some are bad (they are reported)."
+    )
+    profile = serializers.PrimaryKeyRelatedField(
+        queryset=MappingProfile.objects.all(),
+        required=False,
+        help_text="The mapping profile (default: the default profile).",
+    )
+
+    def validate_file(self, value):
+        if value.size > MAX_FILE_BYTES:
+            raise serializers.ValidationError(_("Filen er for stor (højst 50 MB)."))
+        return value
+
+
+class RowErrorSerializer(serializers.Serializer):
+    row = serializers.IntegerField(
+        help_text="The row number as a spreadsheet shows it (the header is row 1; 0: the file)."
+    )
+    column = serializers.CharField()
+    message = serializers.CharField()
+
+
+class CountsSerializer(serializers.Serializer):
+    children = serializers.IntegerField()
+    cases = serializers.IntegerField()
+    links = serializers.IntegerField(required=False)
+    measures = serializers.IntegerField()
+    followups = serializers.IntegerField(required=False)
+
+
+class ImportReportSerializer(serializers.Serializer):
+    file_name = serializers.CharField()
+    profile = serializers.CharField()
+    dry_run = serializers.BooleanField()
+    skip_bad_rows = serializers.BooleanField()
+    committed = serializers.BooleanField(help_text="Whether anything was written.")
+    rows = serializers.IntegerField()
+    created_rows = serializers.IntegerField()
+    updated_rows = serializers.IntegerField()
+    unchanged_rows = serializers.IntegerField()
+    bad_rows = serializers.IntegerField()
+    created = CountsSerializer()
+    updated = CountsSerializer()
+    errors = RowErrorSerializer(many=True)
+    seconds = serializers.FloatField()
+
+
+class ImportRunSerializer(serializers.ModelSerializer):
+    user = serializers.CharField(source="user.username")
+    report = ImportReportSerializer()
+
+    class Meta:
+        model = ImportRun
+        fields = ["id", "user", "file_name", "started_at", "dry_run", "skip_bad_rows", "committed", "report"]
+        read_only_fields = fields
+
+
+class DubuImportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Imports from DUBU. ``POST`` answers 200 with the report of a dry run, 201 when the import
+    was written, and 400 with the report when bad rows stopped it (nothing written)."""
+
+    serializer_class = ImportRunSerializer
+    queryset = ImportRun.objects.none()  # the schema's model; reads go through get_queryset
+    lookup_value_regex = r"\d+"
+    parser_classes = [MultiPartParser, FormParser]
+    filter_backends = []
+    http_method_names = ["get", "post", "head", "options"]
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return ImportRun.objects.none()
+        _require_team_leader(self.request.user)
+        return ImportRun.objects.filter(municipality_id=self.request.user.municipality_id).select_related(
+            "user"
+        )
+
+    @extend_schema(
+        request={"multipart/form-data": ImportRequestSerializer},
+        responses={
+            200: OpenApiResponse(ImportReportSerializer, description="Dry run: what would happen."),
+            201: OpenApiResponse(ImportReportSerializer, description="Imported."),
+            400: OpenApiResponse(
+                ImportReportSerializer, description="Bad rows or an unreadable file: nothing written."
+            ),
+        },
+    )
+    def create(self, request):
+        _require_team_leader(request.user)
+        serializer = ImportRequestSerializer(data=request.data)
+        if not serializer.is_valid():
+            return Response(_request_errors(request, serializer.errors), status=status.HTTP_400_BAD_REQUEST)
+        data = serializer.validated_data
+        upload = data["file"]
+        report = import_file(
+            content=upload.read(),
+            file_name=upload.name or "dubu",
+            user=request.user,
+            profile=data.get("profile"),
+            dry_run=data["dry_run"],
+            skip_bad_rows=data["skip_bad_rows"],
+        )
+        if report.dry_run:
+            code = status.HTTP_200_OK
+        elif report.committed:
+            code = status.HTTP_201_CREATED
+        else:
+            code = status.HTTP_400_BAD_REQUEST
+        return Response(report.as_dict(), status=code)
+
+
+def _request_errors(request, errors: dict) -> dict:
+    """A request that could not be read, answered in the report's own shape (row 0: not a row)."""
+    upload = request.data.get("file")
+    return {
+        "file_name": str(getattr(upload, "name", "") or ""),
+        "profile": "",
+        "dry_run": False,
+        "skip_bad_rows": False,
+        "committed": False,
+        "rows": 0,
+        "created_rows": 0,
+        "updated_rows": 0,
+        "unchanged_rows": 0,
+        "bad_rows": 0,
+        "created": dict.fromkeys(("children", "cases", "links", "measures", "followups"), 0),
+        "updated": dict.fromkeys(("children", "cases", "measures"), 0),
+        "errors": [
+            {"row": 0, "column": field, "message": str(message)}
+            for field, messages in errors.items()
+            for message in messages
+        ],
+        "seconds": 0.0,
+    }
+
+
+class DubuExportView(APIView):
+    """The export in the import's format (docs/dubu-exchange.md): the cases the person may read."""
+
+    @extend_schema(
+        operation_id="dubu_export",
+        parameters=[
+            OpenApiParameter("file_format", str, enum=["csv", "xlsx"], description="Default csv."),
+            OpenApiParameter(
+                "profile", int, description="Mapping profile id (default: the default profile)."
+            ),
+        ],
+        responses={
+            (200, "text/csv"): OpenApiTypes.BINARY,
+            (200, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"): OpenApiTypes.BINARY,
+        },
+    )
+    def get(self, request):
+        _require_team_leader(request.user)
+        query = ExportQuery(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        return export_response(
+            user=request.user,
+            profile=query.validated_data.get("profile") or MappingProfile.default(),
+            file_format=query.validated_data["file_format"],
+        )
+
+
+class ExportQuery(serializers.Serializer):
+    file_format = serializers.ChoiceField(choices=["csv", "xlsx"], default="csv")
+    profile = serializers.PrimaryKeyRelatedField(queryset=MappingProfile.objects.all(), required=False)
+
+
+def export_response(*, user, profile: MappingProfile, file_format: str) -> HttpResponse:
+    stamp = timezone.localdate().isoformat()
+    if file_format == "xlsx":
+        response = HttpResponse(
+            exporter.export_xlsx(user=user, profile=profile),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+    else:
+        response = HttpResponse(exporter.export_csv(user=user, profile=profile), content_type="text/csv")
+    response["Content-Disposition"] = f'attachment; filename="dubu-udtraek-{stamp}.{file_format}"'
+    return response

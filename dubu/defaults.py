@@ -1,0 +1,62 @@
+"""The shipped default profile and code table (docs/dubu-exchange.md).
+
+UNCERTAIN: DUBU's own classification of ydelse × tilbud × lovhjemmel (Blanket 20) is not public
+(law_dubu.md §4.2), so the names below are the usual words of DUBU's help pages and the
+municipalities' own stairs (001, 003), not a copy of DUBU's list. A municipality corrects them in
+the admin to what its extract says; a loader never overwrites a line that exists.
+"""
+
+from __future__ import annotations
+
+DEFAULT_PROFILE = "DUBU standard"
+
+# (service/ydelse, offer/tilbud, legal basis/lovhjemmel, measure type code)
+CODE_TABLE = [
+    ("Anbringelse", "Døgninstitution", "", "institution"),
+    ("Anbringelse", "Opholdssted", "", "institution"),
+    ("Anbringelse", "Sikret døgninstitution", "", "secure_institution"),
+    ("Anbringelse", "Korttidsanbringelse", "", "short_term_placement"),
+    ("Anbringelse", "Plejefamilie", "", "foster_family"),
+    ("Anbringelse", "Kommunal plejefamilie", "", "foster_family"),
+    ("Anbringelse", "Forstærket plejefamilie", "", "special_foster_family"),
+    ("Anbringelse", "Specialiseret plejefamilie", "", "special_foster_family"),
+    ("Anbringelse", "Netværksplejefamilie", "", "network_foster_family"),
+    ("Anbringelse", "Eget værelse", "", "own_room"),
+    ("Anbringelse", "Kostskole", "", "boarding_school"),
+    ("Anbringelse", "Efterskole", "", "boarding_school"),
+    ("Anbringelse", "Opgangsfællesskab", "", "supported_housing"),
+    ("Forebyggende foranstaltning", "", "", "preventive"),
+    ("Forebyggende foranstaltning", "Familiebehandling", "", "family_treatment"),
+    ("Forebyggende foranstaltning", "Aflastning", "", "respite_care"),
+    ("Forebyggende foranstaltning", "Kontaktperson", "", "contact_person"),
+    ("Forebyggende foranstaltning", "Privat kontaktperson", "", "private_contact_person"),
+    ("Forebyggende foranstaltning", "MST", "", "mst"),
+    ("Forebyggende foranstaltning", "Efterskoleophold", "", "boarding_school"),
+    ("Tidlig forebyggende indsats", "", "", "early_support"),
+]
+
+
+def load_defaults(*, MappingProfile, CodeMapping, MeasureType) -> tuple[int, int]:
+    """Create the default profile and every missing line of its code table; returns how many
+    profiles and lines were created. Lines whose measure type is missing are left out."""
+    profile, created = MappingProfile.objects.get_or_create(
+        name=DEFAULT_PROFILE,
+        defaults={
+            "is_default": not MappingProfile.objects.filter(is_default=True).exists(),
+            "description": "Standardprofilen: kolonnerne og kodetabellen i docs/dubu-exchange.md.",
+        },
+    )
+    types = {t.code: t for t in MeasureType.objects.all()}
+    lines = 0
+    for service, offer, legal_basis, code in CODE_TABLE:
+        if code not in types:
+            continue
+        _line, made = CodeMapping.objects.get_or_create(
+            profile=profile,
+            service=service,
+            offer=offer,
+            legal_basis=legal_basis,
+            defaults={"measure_type": types[code]},
+        )
+        lines += made
+    return int(created), lines

@@ -1,0 +1,123 @@
+"""Exporting to DUBU in the import's own format: one row per measure of each case the person may
+read (a case without measures gets one row without them), with the profile's columns, separator,
+character set and date format. Importing an export changes nothing (tests/dubu/test_round_trip.py).
+
+The DUBU case id is DUBU's own where the case came from DUBU, else ``H<our case number>``, which an
+import reads back as our case. The service, offer and legal basis come from the code table (the
+most specific line for the measure type); a legal basis the table leaves open is written as the
+measure's own (SEL / BL section). Every child in the file is written to the access log.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import io
+
+from django.db.models import Max
+from django.utils.translation import gettext as _
+
+from cases.models import Case
+from dubu.importer import CodeTable
+from dubu.models import FIELDS, MappingProfile
+from followups.models import FollowUp
+from herning.audit.models import AccessLog
+from herning.audit.services import log_children_read
+from measures.models import Measure
+
+PURPOSE = "Udtræk til DUBU"
+
+
+def export_rows(*, user, profile: MappingProfile) -> tuple[list[str], list[list]]:
+    """The header (the profile's column names) and the rows, with dates as ``datetime.date``."""
+    columns = profile.columns()
+    header = [columns[name] for name, _label in FIELDS]
+    cases = list(
+        Case.objects.visible_to(user).select_related("child__district", "advisor", "dubu_link").order_by("pk")
+    )
+    measures: dict[int, list[Measure]] = {}
+    for measure in (
+        Measure.objects.filter(case__in=cases)
+        .select_related("measure_type", "legal_basis")
+        .order_by("start_date", "pk")
+    ):
+        measures.setdefault(measure.case_id, []).append(measure)
+    last_held = dict(
+        FollowUp.objects.filter(measure__case__in=cases)
+        .order_by()
+        .values_list("measure")
+        .annotate(last=Max("held_on"))
+        .values_list("measure", "last")
+    )
+    codes = CodeTable(profile)
+    rows = []
+    for case in cases:
+        child = case.child
+        link = getattr(case, "dubu_link", None)
+        base = {
+            "case_id": link.dubu_case_id if link else f"H{case.pk}",
+            "cpr": child.formatted_cpr,
+            "first_name": child.first_name,
+            "last_name": child.last_name,
+            "advisor": case.advisor.username if case.advisor_id else "",
+            "district": child.district.name,
+        }
+        for measure in measures.get(case.pk) or [None]:
+            row = dict(base)
+            if measure is not None:
+                service, offer, legal_basis = codes.codes_for(measure.measure_type)
+                row |= {
+                    "service": service,
+                    "offer": offer,
+                    "legal_basis": legal_basis or measure.legal_basis.citation,
+                    "start": measure.start_date,
+                    "end": measure.actual_end,
+                    "provider": measure.provider,
+                    "last_followup": last_held.get(measure.pk),
+                }
+            rows.append([row.get(name) for name, _label in FIELDS])
+    if cases:
+        log_children_read(
+            user=user,
+            children={c.child_id: c.child for c in cases}.values(),
+            channel=AccessLog.Channel.EXPORT,
+            purpose=PURPOSE,
+            what=_("DUBU-udtræk (profil %(profile)s)") % {"profile": profile.name},
+        )
+    return header, rows
+
+
+def _cell(value, date_format: str):
+    if isinstance(value, datetime.date):
+        return value.strftime(date_format)
+    return "" if value is None else value
+
+
+def export_csv(*, user, profile: MappingProfile) -> bytes:
+    header, rows = export_rows(user=user, profile=profile)
+    delimiter = ";" if profile.delimiter == MappingProfile.Delimiter.AUTO else profile.delimiter
+    encoding = (
+        "utf-8-sig"
+        if profile.encoding in (MappingProfile.Encoding.AUTO, MappingProfile.Encoding.UTF8)
+        else profile.encoding
+    )
+    out = io.StringIO(newline="")
+    writer = csv.writer(out, delimiter=delimiter, lineterminator="\r\n")
+    writer.writerow(header)
+    for row in rows:
+        writer.writerow([_cell(v, profile.date_format) for v in row])
+    return out.getvalue().encode(encoding, errors="replace")
+
+
+def export_xlsx(*, user, profile: MappingProfile) -> bytes:
+    from openpyxl import Workbook
+
+    header, rows = export_rows(user=user, profile=profile)
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet("DUBU")
+    sheet.append(header)
+    for row in rows:
+        sheet.append(["" if v is None else v for v in row])
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()

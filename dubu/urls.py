@@ -1,0 +1,10 @@
+from django.urls import path
+
+from dubu import views
+
+app_name = "dubu"
+
+urlpatterns = [
+    path("", views.exchange, name="exchange"),
+    path("udtraek/", views.export, name="export"),
+]

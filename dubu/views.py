@@ -1,0 +1,57 @@
+"""The DUBU exchange page: upload a file (a dry run first), see the report; download an export."""
+
+from __future__ import annotations
+
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from dubu.api import MAX_FILE_BYTES, export_response
+from dubu.forms import ExportForm, ImportForm
+from dubu.importer import import_file
+from dubu.models import ImportRun
+from herning.core.access import role_required
+from herning.organisation.models import Role
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(Role.TEAM_LEADER)
+def exchange(request):
+    form = ImportForm(request.POST or None, request.FILES or None)
+    report = None
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        if upload.size > MAX_FILE_BYTES:
+            form.add_error("file", _("Filen er for stor (højst 50 MB)."))
+        else:
+            report = import_file(
+                content=upload.read(),
+                file_name=upload.name,
+                user=request.user,
+                profile=form.cleaned_data["profile"],
+                dry_run=form.cleaned_data["dry_run"],
+                skip_bad_rows=form.cleaned_data["skip_bad_rows"],
+            ).as_dict()
+    runs = ImportRun.objects.filter(municipality_id=request.user.municipality_id).select_related("user")[:10]
+    return render(
+        request,
+        "dubu/exchange.html",
+        {"form": form, "export_form": ExportForm(), "report": report, "runs": runs},
+        status=400 if report and not report["dry_run"] and not report["committed"] else 200,
+    )
+
+
+@require_http_methods(["GET"])
+@role_required(Role.TEAM_LEADER)
+def export(request):
+    form = ExportForm(request.GET)
+    if not form.is_valid():
+        return render(
+            request,
+            "dubu/exchange.html",
+            {"form": ImportForm(), "export_form": form, "report": None, "runs": []},
+            status=400,
+        )
+    return export_response(
+        user=request.user, profile=form.cleaned_data["profile"], file_format=form.cleaned_data["file_format"]
+    )

@@ -1,0 +1,156 @@
+"""The shape every resource of ``/api/v1/`` shares.
+
+* Reads start from the app's ``visible_to(user)`` queryset (``get_queryset``): a record outside it
+  is a 404, never a 403.
+* Writes go through the same services as the pages (``service_create`` / ``service_update``);
+  a record the person may read but not change is a 403 with the reason.
+* Nothing is deleted through the API (keep, don't destroy): DELETE, like PUT, answers 405.
+  Updates are PATCH with ``If-Match`` (``ConditionalUpdateMixin``).
+* Every response that carries a child's data is written to the access log (``audit_children``),
+  channel ``api``, one entry per child, in one statement for a page of a list.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext as _
+from rest_framework import mixins, status, viewsets
+from rest_framework.response import Response
+
+from herning.api.conditional import ConditionalUpdateMixin, etag_for
+from herning.audit.models import AccessLog
+from herning.audit.services import log_child_read, log_children_read
+
+# DELETE and PUT are not offered: records are kept, and updates are partial (PATCH).
+READ_METHODS = ["get", "head", "options"]
+WRITE_METHODS = ["get", "post", "patch", "head", "options"]
+
+
+def refuse(message: str) -> None:
+    """A 403 with the reason, for a record the person may read but not change."""
+    raise PermissionDenied(message)
+
+
+class AuditedMixin:
+    """Logs the children whose data a response shows. ``child_of(obj)`` names the child (and
+    ``case_of(obj)`` the case) of one object; ``audit_purpose`` says why it was read."""
+
+    audit_purpose = "Sagsbehandling (API)"
+
+    def child_of(self, obj):
+        return None
+
+    def case_of(self, obj):
+        return None
+
+    def audit_one(self, obj) -> None:
+        child = self.child_of(obj)
+        if child is not None:
+            log_child_read(
+                user=self.request.user,
+                child=child,
+                case=self.case_of(obj),
+                channel=AccessLog.Channel.API,
+                purpose=self.audit_purpose,
+                what=self.request.path,
+            )
+
+    def audit_many(self, objects) -> None:
+        children = {}
+        for obj in objects:
+            child = self.child_of(obj)
+            if child is not None:
+                children.setdefault(child.pk, child)
+        if children:
+            log_children_read(
+                user=self.request.user,
+                children=children.values(),
+                channel=AccessLog.Channel.API,
+                purpose=self.audit_purpose,
+                what=self.request.path,
+            )
+
+    def list(self, request, *args, **kwargs):
+        queryset = self.filter_queryset(self.get_queryset())
+        page = self.paginate_queryset(queryset)
+        rows = list(page if page is not None else queryset)
+        self.audit_many(rows)
+        data = self.get_read_serializer(rows, many=True).data
+        return self.get_paginated_response(data) if page is not None else Response(data)
+
+    def retrieve(self, request, *args, **kwargs):
+        instance = self.get_object()
+        self.audit_one(instance)
+        data = self.get_read_serializer(instance).data
+        return Response(data, headers={"ETag": etag_for(data)})
+
+
+class ReadOnlyResource(
+    AuditedMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
+    """A resource that is read only: the catalog, the ladder movements, the caseload."""
+
+    http_method_names = READ_METHODS
+    read_serializer_class = None
+
+    def get_read_serializer(self, *args, **kwargs):
+        cls = self.read_serializer_class or self.get_serializer_class()
+        kwargs.setdefault("context", self.get_serializer_context())
+        return cls(*args, **kwargs)
+
+
+class ServiceResource(ReadOnlyResource, ConditionalUpdateMixin):
+    """A resource whose writes call a service.
+
+    ``create_serializer_class`` / ``update_serializer_class`` validate the input;
+    ``service_create(data)`` and ``service_update(instance, data)`` call the services and return
+    the object written; ``read_serializer_class`` shapes every answer.
+    """
+
+    http_method_names = WRITE_METHODS
+    create_serializer_class = None
+    update_serializer_class = None
+
+    def get_serializer_class(self):
+        if self.action == "create" and self.create_serializer_class is not None:
+            return self.create_serializer_class
+        if self.action in ("update", "partial_update") and self.update_serializer_class is not None:
+            return self.update_serializer_class
+        return self.read_serializer_class or super().get_serializer_class()
+
+    def reread(self, instance):
+        """The object as a read returns it (with what the read serializer needs). A record the
+        writer cannot read afterwards (a team leader registering a child whose case goes to
+        another team) is answered from what was written."""
+        return self.get_queryset().filter(pk=instance.pk).first() or instance
+
+    def create(self, request, *args, **kwargs):
+        if self.create_serializer_class is None:
+            return self.http_method_not_allowed(request, *args, **kwargs)
+        self.check_create_permission()
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        instance = self.reread(self.service_create(serializer.validated_data))
+        data = self.get_read_serializer(instance).data
+        return Response(data, status=status.HTTP_201_CREATED, headers={"ETag": etag_for(data)})
+
+    def partial_update(self, request, *args, **kwargs):
+        if self.update_serializer_class is None:
+            return self.http_method_not_allowed(request, *args, **kwargs)
+        return self.update(request, *args, partial=True, **kwargs)
+
+    def perform_update(self, serializer):
+        serializer.instance = self.reread(self.service_update(serializer.instance, serializer.validated_data))
+
+    def check_create_permission(self) -> None:
+        """A role that may never create here is refused (403) before its input is looked at."""
+
+    def service_create(self, data):
+        raise NotImplementedError
+
+    def service_update(self, instance, data):
+        raise NotImplementedError
+
+
+def not_editable() -> None:
+    refuse(_("Du kan læse posten, men ikke ændre den."))

@@ -1,0 +1,132 @@
+"""A reusable API test case class, in the spirit of NetBox's ``APIViewTestCases``.
+
+Say, for one resource, what every kind of person gets from list, detail, create, update and
+delete, and the class checks all five for each of them:
+
+    class TestChildren(ResourceMatrix):
+        url = "/api/v1/children/"
+        detail = outcome_for_all(404, advisor=200, team_leader=200)   # GET /children/{id}/
+        create = outcome_for_all(403, advisor=201, team_leader=201)   # POST /children/
+        update = outcome_for_all(404, advisor=200, team_leader=200)   # PATCH /children/{id}/
+
+        @pytest.fixture
+        def objects(self, org): ...          # the record looked at, as ``objects.obj``
+
+        def create_payload(self, objects): ...
+        def update_payload(self, objects): ...
+
+* list: 200 for everyone logged in; the record is in the list exactly for those whose detail is 200;
+* detail: the status of ``GET`` on the record (200 may read, 404 outside ``visible_to``);
+* create and update: the status of ``POST`` and ``PATCH`` (with the ``If-Match`` of the ETag the
+  person read, or ``*`` when they could not read it): 201/200 done, 400 refused input,
+  403 may read but not change, 404 outside, 405 not offered;
+* delete: never offered (keep, don't destroy): 405 for everyone logged in.
+
+The anonymous caller gets 401 everywhere. Every outcome map must name every persona of
+``tests.fixtures.PERSONAS`` and ``ANONYMOUS``. Requests go with a session logged in past the second
+factor (``login_with_second_factor``), the way the browser reaches the API; tokens carry the same
+access (tests/api/test_tokens.py).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from types import SimpleNamespace
+
+import pytest
+from rest_framework.test import APIClient
+
+from tests.access import ANONYMOUS, EVERYONE
+from tests.fixtures import PERSONAS, login_with_second_factor
+
+NOT_OFFERED = dict.fromkeys(PERSONAS, 405) | {ANONYMOUS: 401}
+
+
+def outcome_for_all(status: int, **exceptions: int) -> dict[str, int]:
+    """``status`` for everyone logged in, 401 for the anonymous caller, unless given otherwise."""
+    expected = dict.fromkeys(PERSONAS, status)
+    expected[ANONYMOUS] = 401
+    expected.update(exceptions)
+    return expected
+
+
+def client_for(org, persona: str) -> APIClient:
+    client = APIClient()
+    if persona != ANONYMOUS:
+        login_with_second_factor(client, getattr(org, persona))
+    return client
+
+
+def results(response) -> list[dict]:
+    body = response.json()
+    return body["results"] if isinstance(body, dict) and "results" in body else body
+
+
+class ResourceMatrix:
+    url: str = ""
+    detail: Mapping[str, int] = {}
+    create: Mapping[str, int] = NOT_OFFERED
+    update: Mapping[str, int] = NOT_OFFERED
+    lookup = "id"
+
+    def pytest_generate_tests(self, metafunc):
+        if "persona" in metafunc.fixturenames:
+            metafunc.parametrize("persona", EVERYONE)
+
+    @pytest.fixture
+    def objects(self, org) -> SimpleNamespace:
+        raise NotImplementedError
+
+    def create_payload(self, objects) -> dict:
+        return {}
+
+    def update_payload(self, objects) -> dict:
+        return {}
+
+    def detail_url(self, objects) -> str:
+        return f"{self.url}{getattr(objects.obj, self.lookup)}/"
+
+    def test_matrix_names_every_persona(self):
+        for name in ("detail", "create", "update"):
+            missing = set(EVERYONE) - set(getattr(self, name))
+            assert not missing, f"{type(self).__name__}.{name} does not say what {sorted(missing)} get"
+
+    def test_persona_gets_the_expected_answers(self, persona, org, objects):
+        client = client_for(org, persona)
+        url = self.detail_url(objects)
+        key = str(getattr(objects.obj, self.lookup))
+
+        listed = client.get(self.url)
+        if persona == ANONYMOUS:
+            assert listed.status_code == 401, f"anonymous got {listed.status_code} from the list"
+        else:
+            assert listed.status_code == 200, f"{persona} got {listed.status_code} from the list"
+            keys = {str(row[self.lookup]) for row in results(listed)}
+            assert (key in keys) == (self.detail[persona] == 200), (
+                f"{persona}: the record is {'' if key in keys else 'not '}in the list"
+            )
+
+        read = client.get(url)
+        assert read.status_code == self.detail[persona], (
+            f"{persona} got {read.status_code} from GET {url}, expected {self.detail[persona]}"
+        )
+        if read.status_code == 200:
+            assert read["ETag"]
+
+        created = client.post(self.url, self.create_payload(objects), format="json")
+        assert created.status_code == self.create[persona], (
+            f"{persona} got {created.status_code} from POST {self.url}, expected {self.create[persona]}: "
+            f"{created.content[:300]!r}"
+        )
+
+        etag = read["ETag"] if read.status_code == 200 else "*"
+        updated = client.patch(url, self.update_payload(objects), format="json", HTTP_IF_MATCH=etag)
+        assert updated.status_code == self.update[persona], (
+            f"{persona} got {updated.status_code} from PATCH {url}, expected {self.update[persona]}: "
+            f"{updated.content[:300]!r}"
+        )
+
+        deleted = client.delete(url)
+        assert deleted.status_code == (401 if persona == ANONYMOUS else 405), (
+            f"{persona} got {deleted.status_code} from DELETE {url}"
+        )

@@ -1,0 +1,428 @@
+"""What the API promises beyond who may do what: field conventions, the error format and its
+language, lost updates, assignment, completing a follow-up, the access log, tokens, filters and
+query counts."""
+
+from __future__ import annotations
+
+import datetime
+import json
+
+import pytest
+from django.utils import timezone
+from rest_framework.test import APIClient
+
+from cases.models import Case
+from herning.api.models import ApiToken
+from herning.audit.models import AccessLog
+from tests.api.base import results
+from tests.factories import CaseFactory, cpr_for, staff
+from tests.fixtures import login_with_second_factor
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def api(org):
+    def _api(user):
+        return login_with_second_factor(APIClient(), user)
+
+    return _api
+
+
+# --- Field conventions -------------------------------------------------------------------------
+
+
+def test_cpr_is_written_in_full_and_only_ever_read_back_masked(api, org):
+    cpr = cpr_for(datetime.date(2014, 2, 3), 5)
+    client = api(org.advisor)
+    created = client.post(
+        "/api/v1/children/",
+        {"cpr": cpr, "first_name": "Ida", "last_name": "Lund", "district": org.district_a.pk},
+        format="json",
+    )
+    assert created.status_code == 201
+    assert created.json()["cpr"] == "030214-••••"
+    assert created.json()["birth_date"] == "2014-02-03"
+    listed = client.get("/api/v1/children/")
+    for response in (created, listed, client.get(f"/api/v1/children/{created.json()['id']}/")):
+        assert cpr not in response.content.decode()
+        assert cpr[6:] not in response.content.decode()
+
+
+def test_dates_are_iso_and_measure_types_go_by_code(api, org, with_measure):
+    body = api(org.advisor).get(f"/api/v1/measures/{with_measure.measure.pk}/").json()
+    assert body["measure_type"] == "family_treatment"
+    assert body["legal_basis"] == "family_treatment"
+    assert datetime.date.fromisoformat(body["start_date"]) == with_measure.measure.start_date
+    assert api(org.advisor).get("/api/v1/measure-types/mst/").json()["ladder_step"] == 2
+
+
+def test_a_followup_carries_due_date_kind_rule_explanation_status_and_held_on(api, org, with_measure):
+    rows = results(api(org.advisor).get("/api/v1/followups/", {"measure": with_measure.measure.pk}))
+    first = rows[0]
+    assert set(first) >= {"due_date", "kind", "rule", "explanation", "status", "held_on"}
+    start = with_measure.measure.start_date
+    assert (first["due_date"], first["kind"], first["status"], first["held_on"]) == (
+        (start + datetime.timedelta(weeks=4)).isoformat(),
+        "municipal",
+        "overdue",
+        None,
+    )
+    assert first["rule"] == "Herningmodellen 1.0"
+    assert first["explanation"].startswith("Familiebehandling")
+    assert {r["kind"] for r in rows} == {"municipal", "statutory"}
+    assert {r["rule"] for r in rows if r["kind"] == "statutory"} == {"Barnets Lov § 95"}
+
+
+# --- Bad input ----------------------------------------------------------------------------------
+
+
+def test_bad_payload_gets_400_with_danish_field_messages(api, org):
+    response = api(org.advisor).post(
+        "/api/v1/children/", {"cpr": "12345", "first_name": "", "district": "nord"}, format="json"
+    )
+    assert response.status_code == 400
+    errors = response.json()
+    assert errors["cpr"] == ["Et CPR-nummer har 10 cifre, skrevet DDMMÅÅ-LLLL."]
+    assert errors["first_name"] == ["Dette felt må ikke være tomt."]
+    assert errors["last_name"] == ["Dette felt er påkrævet."]
+    assert errors["district"] == ["Angiv et id (et heltal)."]
+
+
+def test_bad_payload_follows_accept_language_english(api, org):
+    response = api(org.advisor).post(
+        "/api/v1/children/", {"first_name": "Ida"}, format="json", HTTP_ACCEPT_LANGUAGE="en"
+    )
+    assert response.status_code == 400
+    assert response.json()["last_name"] == ["This field is required."]
+
+
+def test_a_services_refusal_is_a_400_with_its_message(api, org, scenario):
+    """The service's rule (a case cannot close before it opened), not a form's, answers."""
+    client = api(org.advisor)
+    url = f"/api/v1/cases/{scenario.case.pk}/"
+    response = client.patch(
+        url,
+        {"state": "closed", "closed_on": "2020-01-01", "closing_reason": "goals_met"},
+        format="json",
+        HTTP_IF_MATCH=client.get(url)["ETag"],
+    )
+    assert response.status_code == 400
+    assert response.json() == {"closed_on": ["Sagen kan ikke lukkes før den blev oprettet (06.01.2025)."]}
+
+
+@pytest.mark.parametrize(
+    ("body", "content_type"),
+    [
+        ("{not json", "application/json"),
+        ("[1, 2, 3]", "application/json"),
+        ('{"case": "x", "measure_type": 7, "start_date": "5/1/2026"}', "application/json"),
+        ('{"case": 99999999999999999999, "measure_type": "", "start_date": null}', "application/json"),
+        ("case=1", "text/plain"),
+    ],
+)
+def test_garbage_never_reaches_a_500(api, org, scenario, body, content_type):
+    response = api(org.advisor).generic("POST", "/api/v1/measures/", body, content_type=content_type)
+    assert 400 <= response.status_code < 500
+
+
+def test_unknown_measure_type_code_is_named(api, org, scenario):
+    response = api(org.advisor).post(
+        "/api/v1/measures/",
+        {"case": scenario.case.pk, "measure_type": "rumraket", "start_date": "2026-01-05"},
+        format="json",
+    )
+    assert response.json() == {"measure_type": ["Ukendt kode: rumraket."]}
+
+
+# --- Lost updates -------------------------------------------------------------------------------
+
+
+def test_patch_without_if_match_is_428_and_changes_nothing(api, org, scenario):
+    response = api(org.advisor).patch(
+        f"/api/v1/children/{scenario.child.pk}/", {"address": "Ny vej 1"}, format="json"
+    )
+    assert response.status_code == 428
+    scenario.child.refresh_from_db()
+    assert scenario.child.address == ""
+
+
+def test_patch_from_a_stale_copy_is_412_and_changes_nothing(api, org, scenario):
+    url = f"/api/v1/children/{scenario.child.pk}/"
+    alice, leader = api(org.advisor), api(org.team_leader)
+    etag = alice.get(url)["ETag"]
+    assert (
+        leader.patch(
+            url, {"city": "Herning"}, format="json", HTTP_IF_MATCH=leader.get(url)["ETag"]
+        ).status_code
+        == 200
+    )
+    stale = alice.patch(url, {"city": "Sunds"}, format="json", HTTP_IF_MATCH=etag)
+    assert stale.status_code == 412
+    scenario.child.refresh_from_db()
+    assert scenario.child.city == "Herning"
+
+
+def test_a_successful_patch_returns_the_new_etag(api, org, scenario):
+    url = f"/api/v1/children/{scenario.child.pk}/"
+    client = api(org.advisor)
+    response = client.patch(url, {"city": "Herning"}, format="json", HTTP_IF_MATCH=client.get(url)["ETag"])
+    assert response.status_code == 200
+    assert response["ETag"] == client.get(url)["ETag"]
+
+
+# --- Assignment ---------------------------------------------------------------------------------
+
+
+def test_team_leader_assigns_an_advisor_of_the_team(api, org, scenario):
+    response = api(org.team_leader).post(
+        f"/api/v1/cases/{scenario.case.pk}/assign/", {"advisor": org.colleague.pk}, format="json"
+    )
+    assert response.status_code == 200
+    assert response.json()["advisor"] == org.colleague.pk
+    assert Case.objects.get(pk=scenario.case.pk).advisor == org.colleague
+
+
+def test_assigning_an_advisor_of_another_team_is_refused_with_a_clear_message(api, org, scenario):
+    response = api(org.team_leader).post(
+        f"/api/v1/cases/{scenario.case.pk}/assign/",
+        {"advisor": org.outsider.pk, "override_reason": "Akut"},
+        format="json",
+    )
+    assert response.status_code == 400
+    assert response.json() == {"advisor": [f"{org.outsider} er ikke socialrådgiver i Team A."]}
+
+
+def test_assigning_above_the_cap_is_refused_and_a_written_reason_lets_the_team_leader_override(
+    api, org, scenario
+):
+    from cases.models import CaseloadOverride
+
+    org.team_a.caseload_warning = 1
+    org.team_a.caseload_cap = 1
+    org.team_a.save()
+    CaseFactory(team=org.team_a, advisor=org.colleague)  # the colleague is at the cap
+    url = f"/api/v1/cases/{scenario.case.pk}/assign/"
+    refused = api(org.team_leader).post(url, {"advisor": org.colleague.pk}, format="json")
+    assert refused.status_code == 400
+    message = refused.json()["advisor"][0]
+    assert str(org.colleague) in message and "1 åbne sager" in message and "loftet i Team A er 1" in message
+    assert Case.objects.get(pk=scenario.case.pk).advisor != org.colleague
+
+    allowed = api(org.team_leader).post(
+        url,
+        {"advisor": org.colleague.pk, "override_reason": "Kender familien fra søskendesagen."},
+        format="json",
+    )
+    assert allowed.status_code == 200
+    override = CaseloadOverride.objects.get()
+    assert (override.advisor, override.reason) == (org.colleague, "Kender familien fra søskendesagen.")
+
+
+@pytest.mark.parametrize(("persona", "status"), [("advisor", 403), ("psychologist", 403), ("outsider", 404)])
+def test_only_the_team_leader_assigns(api, org, scenario, persona, status):
+    response = api(getattr(org, persona)).post(
+        f"/api/v1/cases/{scenario.case.pk}/assign/", {"advisor": org.colleague.pk}, format="json"
+    )
+    assert response.status_code == status
+
+
+# --- Completing a follow-up -----------------------------------------------------------------------
+
+
+def _complete_payload(**extra):
+    return {
+        "held_on": timezone.localdate().isoformat(),
+        "form": "meeting",
+        "participants": "Forældrene, Familiecenteret, rådgiver",
+        "summary": "Familien er kommet godt i gang.",
+        "child_conversation_held": True,
+        "decision": "continue",
+        "cadence_reason": "Stabil familie; halvårlig lovpligtig opfølgning er nok.",
+        **extra,
+    }
+
+
+def test_completing_the_overdue_followup_records_it_and_marks_it_done(api, org, with_measure):
+    client = api(org.advisor)
+    overdue = next(
+        r
+        for r in results(client.get("/api/v1/followups/", {"measure": with_measure.measure.pk}))
+        if r["status"] == "overdue"
+    )
+    response = client.post(f"/api/v1/followups/{overdue['id']}/complete/", _complete_payload(), format="json")
+    assert response.status_code == 201, response.content
+    met = response.json()["met"]
+    assert overdue["id"] in {m["id"] for m in met}
+    assert all(m["status"] == "done" and m["held_on"] == timezone.localdate().isoformat() for m in met)
+    again = client.post(f"/api/v1/followups/{overdue['id']}/complete/", _complete_payload(), format="json")
+    assert again.status_code == 400
+    assert with_measure.case.journal_notes.filter(heading="child_conversation").count() == 1
+
+
+def test_completing_needs_the_right_to_write_the_case(api, org, with_measure):
+    client = api(org.psychologist)
+    item = results(client.get("/api/v1/followups/", {"measure": with_measure.measure.pk}))[0]
+    response = client.post(f"/api/v1/followups/{item['id']}/complete/", _complete_payload(), format="json")
+    assert response.status_code == 403
+
+
+def test_completing_with_bad_input_names_the_fields(api, org, with_measure):
+    client = api(org.advisor)
+    item = results(client.get("/api/v1/followups/", {"measure": with_measure.measure.pk}))[0]
+    response = client.post(
+        f"/api/v1/followups/{item['id']}/complete/",
+        _complete_payload(child_conversation_held=False, held_on="2099-01-01"),
+        format="json",
+    )
+    assert response.status_code == 400
+    assert set(response.json()) == {"held_on", "no_conversation_reason"}
+
+
+# --- The access log ------------------------------------------------------------------------------
+
+
+def test_reading_a_child_through_the_api_is_logged(api, org, scenario):
+    api(org.advisor).get(f"/api/v1/children/{scenario.child.pk}/")
+    entry = AccessLog.objects.get()
+    assert (entry.user, entry.child, entry.channel) == (org.advisor, scenario.child, "api")
+    assert entry.what == f"/api/v1/children/{scenario.child.pk}/"
+
+
+def test_a_list_logs_each_child_shown_once(api, org, scenario):
+    other = CaseFactory(team=org.team_a, advisor=org.advisor)
+    api(org.advisor).get("/api/v1/cases/")
+    assert sorted(AccessLog.objects.values_list("child_id", flat=True)) == sorted(
+        [scenario.child.pk, other.child.pk]
+    )
+
+
+def test_reading_the_catalog_logs_nothing(api, org):
+    api(org.advisor).get("/api/v1/measure-types/")
+    assert not AccessLog.objects.exists()
+
+
+# --- Tokens ----------------------------------------------------------------------------------------
+
+
+def _token_client(user, *, read_only):
+    _, key = ApiToken.issue(user=user, name="integration", read_only=read_only)
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {key}")
+    return client
+
+
+def test_a_token_carries_exactly_its_users_access(org, scenario):
+    url = f"/api/v1/cases/{scenario.case.pk}/"
+    assert _token_client(org.advisor, read_only=True).get(url).status_code == 200
+    assert _token_client(org.outsider, read_only=False).get(url).status_code == 404
+
+
+def test_a_read_only_token_reads_but_cannot_write(org, scenario):
+    client = _token_client(org.advisor, read_only=True)
+    assert client.get("/api/v1/children/").status_code == 200
+    response = client.post(
+        "/api/v1/measures/",
+        {"case": scenario.case.pk, "measure_type": "mst", "start_date": timezone.localdate().isoformat()},
+        format="json",
+    )
+    assert response.status_code == 403
+
+
+def test_a_read_write_token_writes_through_the_services(org, scenario):
+    client = _token_client(org.advisor, read_only=False)
+    response = client.post(
+        "/api/v1/measures/",
+        {"case": scenario.case.pk, "measure_type": "mst", "start_date": timezone.localdate().isoformat()},
+        format="json",
+    )
+    assert response.status_code == 201
+    case = Case.objects.get(pk=scenario.case.pk)
+    assert (case.state, case.current_step.number) == ("measures", 2)
+    assert case.movements.get().reason == "first_measure"
+
+
+# --- Filtering, ordering, pagination, query counts ------------------------------------------------
+
+
+def test_filters_ordering_and_pagination(api, org):
+    cases = [
+        CaseFactory(team=org.team_a, advisor=org.advisor, opened_on=datetime.date(2025, 1, d))
+        for d in (3, 1, 2)
+    ]
+    client = api(org.advisor)
+    page = client.get("/api/v1/cases/", {"ordering": "opened_on", "page_size": 2}).json()
+    assert page["count"] == 3
+    assert [c["id"] for c in page["results"]] == [cases[1].pk, cases[2].pk]
+    assert page["next"]
+    filtered = results(client.get("/api/v1/cases/", {"opened_after": "2025-01-02"}))
+    assert {c["id"] for c in filtered} == {cases[0].pk, cases[2].pk}
+
+
+def test_caseload_shows_open_cases_against_the_cap(api, org):
+    for _ in range(3):
+        CaseFactory(team=org.team_a, advisor=org.advisor)
+    org.team_a.caseload_cap, org.team_a.caseload_warning = 3, 2
+    org.team_a.save()
+    row = api(org.team_leader).get(f"/api/v1/caseload/{org.advisor.pk}/").json()
+    assert (row["open_cases"], row["cap"], row["warning_level"], row["status"]) == (3, 3, 2, "at_cap")
+    names = {r["advisor"] for r in results(api(org.team_leader).get("/api/v1/caseload/"))}
+    assert names == {org.advisor.pk, org.colleague.pk, org.duty_advisor.pk}
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/api/v1/children/",
+        "/api/v1/cases/",
+        "/api/v1/measures/",
+        "/api/v1/ladder-movements/",
+        "/api/v1/plans/",
+        "/api/v1/followups/",
+        "/api/v1/caseload/",
+    ],
+)
+def test_list_query_counts_do_not_grow_with_the_rows(api, org, url, django_assert_max_num_queries):
+    from measures import services as measure_services
+    from tests.factories import measure_type
+
+    def add(n):
+        for _ in range(n):
+            case = CaseFactory(team=org.team_a, advisor=org.advisor)
+            measure_services.measure_start(
+                case=case,
+                measure_type=measure_type("foster_family"),
+                start_date=timezone.localdate() - datetime.timedelta(days=30),
+                decided_by=org.advisor,
+            )
+
+    client = api(org.advisor)
+    add(1)
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as one:
+        assert client.get(url).status_code == 200
+    add(4)
+    with django_assert_max_num_queries(len(one.captured_queries)):
+        assert client.get(url).status_code == 200
+
+
+def test_a_second_municipality_sees_nothing_of_the_first(org, scenario):
+    from tests.factories import MunicipalityFactory, TeamFactory
+
+    other = MunicipalityFactory(name="Ikast-Brande", code="756")
+    team = TeamFactory(district__municipality=other)
+    stranger = staff(username="ikast", municipality=other, roles=[("team_leader", team)])
+    client = login_with_second_factor(APIClient(), stranger)
+    assert client.get(f"/api/v1/children/{scenario.child.pk}/").status_code == 404
+    assert results(client.get("/api/v1/cases/")) == []
+    assert json.loads(client.get("/api/v1/caseload/").content)["count"] == 0
+
+
+@pytest.mark.parametrize("url", ["/api/v1/network-meetings/", "/api/v1/notifications/"])
+def test_a_moment_with_an_offset_postgresql_refuses_is_still_answered(api, org, url):
+    """Found by schemathesis: ISO 8601 allows -23:16, PostgreSQL only ±15:59."""
+    param = "starts_after" if "meetings" in url else "received_after"
+    response = api(org.advisor).get(url, {param: "2126-11-30T03:00:34-23:16"})
+    assert response.status_code == 200

@@ -1,0 +1,133 @@
+"""Schemathesis against a live test server: every operation of the OpenAPI schema, with generated
+input, must answer without a server error and with a response the schema describes.
+
+The server is pytest-django's ``live_server`` with the shipped catalog and rules, the fixed test
+people and a case with a measure, a plan, a notification and a network meeting; requests carry a
+read-write token of the team leader. The number of examples per operation is bounded
+(``EXAMPLES``) so the whole run stays within a couple of minutes on two cores.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+import hypothesis
+import pytest
+import schemathesis
+from django.utils import timezone
+from schemathesis.checks import not_a_server_error, response_schema_conformance
+
+from cases import services as case_services
+from cases.models import Notification
+from herning.api.models import ApiToken
+from measures import services as measure_services
+from network_meetings import services as meeting_services
+from tests.factories import CaseFactory, measure_type
+
+EXAMPLES = 20
+
+
+@pytest.fixture
+def shipped_data(transactional_db):
+    """What the migrations load (catalog, rule sets, the DUBU profile): a test on
+    ``transactional_db`` runs after others have flushed the tables, so it loads them again."""
+    from cases.models import LegalBasis
+    from dubu.defaults import load_defaults
+    from dubu.models import CodeMapping, MappingProfile
+    from followups.models import Rule, RuleMilestone, RulePhase, RuleSet
+    from followups.presets import load_rule_sets
+    from measures.catalog import load_default_catalog
+    from measures.models import LadderStep, MeasureType, UnitCost
+
+    load_default_catalog(
+        LegalBasis=LegalBasis, LadderStep=LadderStep, MeasureType=MeasureType, UnitCost=UnitCost
+    )
+    load_rule_sets(
+        RuleSet=RuleSet, Rule=Rule, RuleMilestone=RuleMilestone, RulePhase=RulePhase, MeasureType=MeasureType
+    )
+    load_defaults(MappingProfile=MappingProfile, CodeMapping=CodeMapping, MeasureType=MeasureType)
+
+
+@pytest.fixture
+def demo_case(shipped_data, org):
+    case = CaseFactory(team=org.team_a, advisor=org.advisor, opened_on=datetime.date(2025, 1, 6))
+    today = timezone.localdate()
+    measure_services.measure_start(
+        case=case,
+        measure_type=measure_type("foster_family"),
+        start_date=today - datetime.timedelta(days=60),
+        decided_by=org.advisor,
+    )
+    case_services.plan_create(
+        case=case,
+        kind="barnets_plan",
+        made_on=today,
+        goals=[case_services.GoalData("Trives i skolen", "Plejefamilien", "Samtaler", today)],
+        created_by=org.advisor,
+    )
+    case_services.notification_register(
+        child=case.child,
+        received_at=timezone.now() - datetime.timedelta(hours=3),
+        notifier_kind=Notification.NotifierKind.PRIVATE,
+        concern="Bekymring.",
+        registered_by=org.case_admin,
+    )
+    starts = timezone.now() + datetime.timedelta(days=7)
+    meeting_services.meeting_plan(
+        child=case.child,
+        planned_by=org.advisor,
+        kind="network",
+        starts_at=starts,
+        ends_at=starts + datetime.timedelta(hours=1),
+        place="Skolen",
+        purpose="Samle de voksne.",
+        reason="Fravær.",
+        initiator_name="Lærer",
+        initiator_function="Lærer",
+        contact_name="Lærer",
+        contact_phone="12345678",
+    )
+    return case
+
+
+@pytest.mark.slow
+def test_schemathesis_finds_no_server_error_and_no_response_outside_the_schema(live_server, demo_case, org):
+    _token, key = ApiToken.issue(user=org.team_leader, name="schemathesis", read_only=False)
+    headers = {"Authorization": f"Bearer {key}"}
+    schema = schemathesis.openapi.from_url(f"{live_server.url}/api/schema/?format=json", headers=headers)
+    failures = []
+    operations = 0
+    for result in schema.get_all_operations():
+        operation = result.ok()
+        operations += 1
+        failures += _exercise(operation, live_server.url, headers, schemathesis.GenerationMode.POSITIVE)
+        # Input that breaks the schema on purpose: refused with a 4xx, never a server error.
+        failures += _exercise(operation, live_server.url, headers, schemathesis.GenerationMode.NEGATIVE)
+    assert operations >= 40
+    assert not failures, "\n\n".join(failures)
+
+
+def _exercise(operation, base_url: str, headers: dict, mode) -> list[str]:
+    """Run ``operation`` with up to ``EXAMPLES`` generated requests; the failures, described."""
+    checks = [not_a_server_error, response_schema_conformance]
+    if mode == schemathesis.GenerationMode.NEGATIVE:
+        checks = [not_a_server_error]
+
+    @hypothesis.settings(
+        max_examples=EXAMPLES,
+        deadline=None,
+        database=None,
+        derandomize=True,
+        suppress_health_check=list(hypothesis.HealthCheck),
+        phases=[hypothesis.Phase.explicit, hypothesis.Phase.generate],
+    )
+    @hypothesis.given(case=operation.as_strategy(generation_mode=mode))
+    def exercise(case):
+        response = case.call(base_url=base_url, headers=headers)
+        case.validate_response(response, checks=checks)
+
+    try:
+        exercise()
+    except (Exception, BaseExceptionGroup) as error:  # every operation is tried; all are reported
+        return [f"{operation.label} ({mode.value}): {str(error)[:1500]}"]
+    return []
