@@ -2,8 +2,7 @@
 
 One function per figure, named after what it shows, taking a ``FigureContext`` (the scope and the
 periods) and returning a ``Figure``. The pages and the exports call the same functions
-(``FIGURES``), so a table downloaded is the table shown. A new figure (the follow-ups per case and
-half-year of KORA Fig. 2.2 is next, once the follow-up records exist) is one more function and one
+(``FIGURES``), so a table downloaded is the table shown. A new figure is one more function and one
 more entry in ``FIGURES`` and ``SECTIONS``.
 """
 
@@ -712,6 +711,121 @@ def comparison(ctx: FigureContext) -> Figure:
     )
 
 
+# --- Follow-up (001 Fig. 2.2) -----------------------------------------------------------------
+
+CASE_TYPE_LABELS = {
+    "institution": gettext_lazy("Institutionsanbringelser"),
+    "foster_family": gettext_lazy("Plejefamilieanbringelser"),
+    "home_based": gettext_lazy("Hjemmebaserede anbringelser"),
+    "preventive": gettext_lazy("Forebyggende indsatser"),
+}
+
+
+def _half_years(ctx: FigureContext) -> list[Period]:
+    """Half-years of the chosen range, whatever the page's granularity: KORA counts per half-year."""
+    halves = periods_between(ctx.start.year, ctx.end.year, granularity="half")
+    clipped = [clip(p, max(ctx.first, ctx.start), min(ctx.last, ctx.end)) for p in halves]
+    return [p for p in clipped if p is not None]
+
+
+def _followup_counts(ctx: FigureContext) -> tuple[list[Period], list]:
+    if "followups" not in ctx.extra:
+        periods = _half_years(ctx)
+        ctx.extra["followups"] = (
+            periods,
+            selectors.followups_per_half_year(ctx.scope, periods, today=ctx.last),
+        )
+    return ctx.extra["followups"]
+
+
+def followups_per_case(ctx: FigureContext) -> Figure:
+    """Follow-ups held per case and half-year by case type, beside what the municipality's rule and
+    the law asked for (KORA Fig. 2.2)."""
+    periods, counted = _followup_counts(ctx)
+    rows, cells = [], []
+    held_series = []
+    for case_type in selectors.CASE_TYPES:
+        label = CASE_TYPE_LABELS[case_type]
+        held, rule, law = [], [], []
+        for c in counted:
+            n = c.cases.get(case_type, 0)
+            held.append(Cell(c.per_case(c.held, case_type), "dec1", n=n))
+            rule.append(Cell(c.per_case(c.due_municipal, case_type), "dec1", n=n))
+            law.append(Cell(c.per_case(c.due_statutory, case_type), "dec1", n=n))
+        cells += held + rule + law
+        rows += [
+            Row(_("%(type)s: afholdt") % {"type": label}, held, total=True),
+            Row(_("%(type)s: kommunens regel") % {"type": label}, rule),
+            Row(_("%(type)s: lovens minimum") % {"type": label}, law),
+        ]
+        held_series.append((str(label), held))
+    protect(cells)
+    table = Table(
+        title=_("Opfølgninger pr. sag pr. halvår"),
+        row_header=_("Sagstype"),
+        columns=[p.label for p in periods],
+        rows=rows,
+        notes=[
+            _(
+                "Afholdt: opfølgninger holdt i halvåret divideret med sagerne af typen, talt i halvår "
+                "(en sag af typen hele halvåret tæller 1). En opfølgning tæller under den type, sagen "
+                "havde den dag. Sagstypen følger sagens højeste aktive indsats."
+            ),
+            _(
+                "Kommunens regel og lovens minimum: de opfølgninger, som kommunens regelsæt og loven "
+                "(SEL § 70 / Barnets Lov § 95) krævede i halvåret, beregnet af opfølgningsmotoren ud fra "
+                "de datoer, der faktisk blev holdt, og talt efter indsatsens egen type. Tilsynsbesøg "
+                "(§ 156) tæller ikke med."
+            ),
+            *_period_note(periods),
+        ],
+    )
+    chart = line_chart(
+        title=_("Afholdte opfølgninger pr. sag pr. halvår"),
+        x_labels=[p.label for p in periods],
+        series=[Series(label, [cell.number for cell in held]) for label, held in held_series],
+        decimals=1,
+    )
+    return Figure("opfoelgning", table.title, _("Som KORA Figur 2.2"), table, chart)
+
+
+def followups_on_time(ctx: FigureContext) -> Figure:
+    """The share of the follow-ups due in each half-year that were held on time."""
+    periods, counted = _followup_counts(ctx)
+    rows, cells = [], []
+    for case_type in selectors.CASE_TYPES:
+        label = CASE_TYPE_LABELS[case_type]
+        municipal, statutory = [], []
+        for c in counted:
+            n = c.cases.get(case_type, 0)
+            due_m = Cell(c.due_municipal.get(case_type, 0), n=n)
+            done_m = Cell(c.on_time_municipal.get(case_type, 0), n=n)
+            due_s = Cell(c.due_statutory.get(case_type, 0), n=n)
+            done_s = Cell(c.on_time_statutory.get(case_type, 0), n=n)
+            cells += [due_m, done_m, due_s, done_s]
+            municipal.append(share(done_m, due_m))
+            statutory.append(share(done_s, due_s))
+        rows += [
+            Row(_("%(type)s: kommunens regel") % {"type": label}, municipal),
+            Row(_("%(type)s: loven") % {"type": label}, statutory),
+        ]
+    protect(cells)
+    table = Table(
+        title=_("Opfølgninger holdt rettidigt"),
+        row_header=_("Sagstype og krav"),
+        columns=[p.label for p in periods],
+        rows=rows,
+        notes=[
+            _(
+                "Andelen af de opfølgninger, der forfaldt i halvåret (til og med seneste dag med data), "
+                "som blev holdt på eller før fristen. En frist, der ikke er holdt, tæller som ikke rettidig."
+            ),
+            *_period_note(periods),
+        ],
+    )
+    return Figure("rettidighed", table.title, _("Tæt opfølgning, Herningmodellen 1.0, Tabel 5.1"), table)
+
+
 # --- Registry ---------------------------------------------------------------------------------
 
 FIGURES: dict[str, Callable[[FigureContext], Figure]] = {
@@ -727,4 +841,6 @@ FIGURES: dict[str, Callable[[FigureContext], Figure]] = {
     "klager": complaint_rates,
     "sdq": sdq_cohort,
     "sammenligning": comparison,
+    "opfoelgning": followups_per_case,
+    "rettidighed": followups_on_time,
 }

@@ -374,3 +374,150 @@ def unit_costs() -> QuerySet:
     return UnitCost.objects.select_related("measure_type", "measure_type__ladder_step").order_by(
         "-measure_type__ladder_step__number", "measure_type__name", "valid_from"
     )
+
+
+# --- Follow-ups per case and half-year (001 Fig. 2.2) -------------------------------------------
+
+# KORA's case types for follow-up (Fig. 2.2): where a case's highest active measure puts it.
+CASE_TYPES = ("institution", "foster_family", "home_based", "preventive")
+
+
+def _case_type_of_snapshot() -> Case:
+    return Case(
+        When(placement_category=PlacementCategory.INSTITUTION, then=Value("institution")),
+        When(placement_category__in=FAMILY_CARE, then=Value("foster_family")),
+        When(placement_category=PlacementCategory.HOME_BASED, then=Value("home_based")),
+        When(measure_type__isnull=False, then=Value("preventive")),
+        default=Value(""),
+    )
+
+
+def case_type_of_category(category: str) -> str:
+    """The case type a measure of ``category`` gives (a measure that is no placement: preventive)."""
+    if category == PlacementCategory.INSTITUTION:
+        return "institution"
+    if category in FAMILY_CARE:
+        return "foster_family"
+    if category == PlacementCategory.HOME_BASED:
+        return "home_based"
+    return "preventive"
+
+
+@dataclass
+class FollowUpCounts:
+    """One half-year's follow-ups per case type: case-days and cases (the denominators), the
+    follow-ups held, and what the municipality's rule and the law asked for in the half-year, with
+    how many of those were held on time."""
+
+    period: Period
+    case_days: dict[str, int] = field(default_factory=dict)
+    cases: dict[str, int] = field(default_factory=dict)
+    held: dict[str, int] = field(default_factory=dict)
+    due_municipal: dict[str, int] = field(default_factory=dict)
+    on_time_municipal: dict[str, int] = field(default_factory=dict)
+    due_statutory: dict[str, int] = field(default_factory=dict)
+    on_time_statutory: dict[str, int] = field(default_factory=dict)
+
+    def case_half_years(self, case_type: str) -> Decimal:
+        """Cases counted in half-years: a case of the type for the whole half-year counts 1."""
+        return Decimal(self.case_days.get(case_type, 0)) / Decimal(self.period.days)
+
+    def per_case(self, counts: dict[str, int], case_type: str) -> Decimal | None:
+        years = self.case_half_years(case_type)
+        return None if not years else Decimal(counts.get(case_type, 0)) / years
+
+
+def followups_per_half_year(
+    scope: Scope, periods: list[Period], *, today: datetime.date
+) -> list[FollowUpCounts]:
+    """For each half-year: case-days and follow-ups held per case type (a follow-up counts under
+    the type its case had on the day it was held, from the snapshots), and the follow-ups due under
+    the municipality's rule and under the law (SEL § 70 / BL § 95), with the share held on time.
+
+    What was due comes from the follow-up engine over each measure's own follow-ups, so it follows
+    the rule in force and the dates actually held (the next date counts from the last one held);
+    those are counted under the measure's own type. Only dates up to ``today`` count as due.
+    """
+    from followups import engine
+    from followups.models import FollowUp
+    from followups.presets import NO_LEGAL_FLOOR
+    from followups.rules import BrokenRule, RuleBook
+
+    result = [FollowUpCounts(period=p) for p in periods]
+    if not periods:
+        return result
+    first, last = periods[0].start, periods[-1].end
+    in_scope = snapshots(scope).filter(_in_periods(periods))
+    for row in (
+        in_scope.annotate(period=_period_of(periods), case_type=_case_type_of_snapshot())
+        .exclude(case_type="")
+        .values("period", "case_type")
+        .annotate(days=Count("id"), cases=Count("case", distinct=True))
+        .order_by()
+    ):
+        counts = result[row["period"]]
+        counts.case_days[row["case_type"]] = row["days"]
+        counts.cases[row["case_type"]] = row["cases"]
+
+    type_on_day = Subquery(
+        snapshots(scope)
+        .filter(case=OuterRef("measure__case"), date=OuterRef("held_on"))
+        .annotate(case_type=_case_type_of_snapshot())
+        .values("case_type")[:1]
+    )
+    for row in (
+        FollowUp.objects.filter(_in_periods(periods, "held_on"))
+        .annotate(period=_period_of(periods, "held_on"), case_type=type_on_day)
+        .exclude(case_type__isnull=True)
+        .exclude(case_type="")
+        .values("period", "case_type")
+        .annotate(n=Count("pk"))
+        .order_by()
+    ):
+        result[row["period"]].held[row["case_type"]] = row["n"]
+
+    measures = list(
+        Measure.objects.filter(start_date__lte=last)
+        .filter(Q(actual_end__isnull=True) | Q(actual_end__gte=first))
+        .filter(Exists(in_scope.filter(case=OuterRef("case"))))
+        .select_related("measure_type", "legal_basis")
+        .order_by()
+    )
+    held: dict[int, list] = defaultdict(list)
+    for f in FollowUp.objects.filter(measure__in=[m.pk for m in measures], held_on__lte=last).order_by():
+        held[f.measure_id].append(f.to_engine())
+    book = RuleBook(today)
+    horizon = min(last, today)
+    for measure in measures:
+        try:
+            rule = book.rule_for(scope.municipality_id, measure.measure_type_id, measure.start_date)
+        except BrokenRule:
+            rule = None
+        items = engine.schedule(
+            rule=rule,
+            start=measure.start_date,
+            held=held[measure.pk],
+            today=today,
+            measure=(measure.measure_type.name, measure.measure_type.name_en or measure.measure_type.name),
+            legal=engine.LegalContext(
+                applies=measure.legal_basis.code not in NO_LEGAL_FLOOR,
+                placement=measure.measure_type.is_placement,
+            ),
+            end=measure.actual_end,
+            until=horizon,
+            explain_held=False,
+        ).items
+        case_type = case_type_of_category(measure.measure_type.placement_category)
+        for item in items:
+            if item.due_date < first or item.due_date > horizon or item.obligation == engine.SUPERVISION:
+                continue
+            counts = next(c for c in result if item.due_date in c.period)
+            due, on_time = (
+                (counts.due_municipal, counts.on_time_municipal)
+                if item.kind == engine.MUNICIPAL
+                else (counts.due_statutory, counts.on_time_statutory)
+            )
+            due[case_type] = due.get(case_type, 0) + 1
+            if item.on_time:
+                on_time[case_type] = on_time.get(case_type, 0) + 1
+    return result

@@ -52,6 +52,7 @@ SECTIONS = (
     Section("trappe", gettext_lazy("Indsatstrappen"), ("trappe", "bevaegelser", "bevaegelser-aarsager")),
     Section("anbringelser", gettext_lazy("Anbringelser"), ("aarsboern", "maal")),
     Section("oekonomi", gettext_lazy("Økonomi"), ("udgifter", "enhedspriser")),
+    Section("opfoelgning", gettext_lazy("Opfølgning"), ("opfoelgning", "rettidighed")),
     Section("kvalitet", gettext_lazy("Kvalitet"), ("sammenbrud", "klager")),
     Section("trivsel", gettext_lazy("Trivsel (SDQ)"), ("sdq",), form="sdq"),
     Section(

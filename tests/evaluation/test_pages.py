@@ -16,7 +16,16 @@ from tests.factories import CaseFactory, measure_type
 from tests.fixtures import PERSONAS
 
 D = datetime.date
-SECTIONS = ["overblik", "trappe", "anbringelser", "oekonomi", "kvalitet", "trivsel", "sammenligning"]
+SECTIONS = [
+    "overblik",
+    "trappe",
+    "anbringelser",
+    "oekonomi",
+    "opfoelgning",
+    "kvalitet",
+    "trivsel",
+    "sammenligning",
+]
 ALLOWED = {"management", "team_leader", "other_team_leader"}
 
 pytestmark = pytest.mark.usefixtures("frozen")
@@ -179,6 +188,7 @@ PINNED = {
     "trappe": 16,
     "anbringelser": 14,
     "oekonomi": 14,
+    "opfoelgning": 21,
     "kvalitet": 18,
     "trivsel": 13,
     "sammenligning": 31,
