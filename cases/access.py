@@ -107,6 +107,22 @@ def can_edit_case(user, case) -> bool:
     return case.team_id in {t.pk for t in user.teams_for(Role.TEAM_LEADER)}
 
 
+def can_record_scores(user, case) -> bool:
+    """Measurements of the child taken by a professional on the case (SDQ scores): those who may
+    write the case and the professionals added to it (the PPR psychologist often gives the
+    questionnaire), while the case is open. A colleague of a sharing team reads them only."""
+    from cases.models import CaseParticipant
+
+    if can_edit_case(user, case):
+        return True
+    return (
+        _active_staff(user)
+        and case.is_open
+        and case.municipality_id == user.municipality_id
+        and CaseParticipant.objects.filter(case=case, user=user).exists()
+    )
+
+
 def can_handle_notification(user, notification) -> bool:
     """Writes on a notification besides the assessment (the receipt to a professional notifier):
     whoever handles it, that is its registrant, the duty advisor it is with, the team leader of

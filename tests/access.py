@@ -90,6 +90,9 @@ class AccessMatrix:
     expected: Mapping[str, int] = {}
     method = "get"
     data: dict | Callable | None = None
+    # The URL pattern's name, for tests/herning/test_every_url_covered.py, when the URL cannot be
+    # told from ``url`` called with stand-in objects (an id that is not a number).
+    url_name: str | None = None
 
     @pytest.fixture
     def objects(self, org):

@@ -56,6 +56,7 @@ class TestPlanRevise(OnTheCase):
 
 class TestFollowUpComplete(OnTheCase):
     needs = ("measure",)
+    url_name = "followup-complete"  # the id is "<measure>.followup.<due date>"
     url = lambda objects: f"/api/v1/followups/{objects.followup_id}/complete/"  # noqa: E731
     method = "post"
     expected = api(writes(400))

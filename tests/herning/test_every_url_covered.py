@@ -9,7 +9,8 @@ A new page or endpoint without its matrix fails here, by name.
 
 A matrix's ``url`` may be a function of its ``objects`` fixture: it is called with a stand-in
 whose every attribute is itself and which prints as ``1`` (``f"/boern/{objects.child.pk}/"`` gives
-``/boern/1/``), which is enough to resolve the pattern without building any records.
+``/boern/1/``), which is enough to resolve the pattern without building any records. A matrix
+whose URL holds an id that is not a number names its pattern instead (``url_name``).
 """
 
 from __future__ import annotations
@@ -155,6 +156,11 @@ def covered() -> tuple[set[tuple[str, str]], list[str]]:
     pairs, strays = set(), []
     for cls in _matrix_classes(AccessMatrix):
         if not cls.url or not cls.expected or _uses_own_urls(cls):
+            continue
+        if cls.url_name:
+            if cls.url_name not in project_routes():
+                strays.append(f"{cls.__module__}.{cls.__qualname__}: url_name {cls.url_name}")
+            pairs.add((cls.url_name, cls.method.upper()))
             continue
         url = cls.url(_Anything()) if callable(cls.url) else cls.url
         match = _resolved(url)
