@@ -8,7 +8,7 @@ record they may read but not change.
 
 from __future__ import annotations
 
-from cases.access import can_edit_case
+from cases.access import can_edit_case, can_handle_notification
 from cases.models import Notification
 from herning.organisation.models import Role
 
@@ -48,11 +48,14 @@ def can_assess_notification(user, notification: Notification, *, known_readable:
 
 def can_record_receipt(user, notification: Notification, *, known_readable: bool = False) -> bool:
     """Whoever handles the notification (its registrant, the duty advisor, the case's advisor or
-    team leader) may record that the professional notifier got a receipt."""
+    team leader; ``cases.access.can_handle_notification``) may record that the professional
+    notifier got a receipt. Those who only read it (a sharing colleague, a professional added to
+    the case) may not."""
     return (
         notification.notifier_kind == Notification.NotifierKind.PROFESSIONAL
         and notification.receipt_sent_on is None
         and _readable(user, notification, known_readable)
+        and can_handle_notification(user, notification)
     )
 
 

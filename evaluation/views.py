@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from cases.access import can_edit_case
+from cases.access import can_edit_case, can_record_scores
 from cases.models import Case
 from evaluation import exports, selectors, services
 from evaluation.charts import Series, line_chart
@@ -265,12 +265,20 @@ def case_complaints(request, case_id: int):
 
 @login_required
 def case_sdq(request, case_id: int):
-    """The child's SDQ scores over time, and the form to enter new ones (anyone who may read the
-    case: the advisor, the team, the PPR psychologist on the case)."""
+    """The child's SDQ scores over time, read by everyone who may read the case, and the form to
+    enter new ones for those who may write the case and the professionals added to it (the PPR
+    psychologist), while the case is open (``cases.access.can_record_scores``)."""
     case = _visible_case(request, case_id)
-    form = SdqScoreForm()
+    may_record = can_record_scores(request.user, case)
+    form = SdqScoreForm() if may_record else None
     status = 200
     if request.method == "POST":
+        if not may_record:
+            raise PermissionDenied(
+                _(
+                    "Kun sagens rådgiver, teamlederen og de tilknyttede fagpersoner kan registrere SDQ-scorer i en åben sag."
+                )
+            )
         form = SdqScoreForm(request.POST)
         if form.is_valid():
             try:

@@ -17,6 +17,7 @@ from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from cases.access import can_edit_case
 from cases.models import Goal
 from followups import deadlines, engine
 from followups.models import FollowUp, Form
@@ -26,7 +27,7 @@ from followups.services import GoalReviewInput as GoalReview
 from followups.services import NewGoalInput as NewGoal
 from followups.services import followup_record
 from herning.api.conditional import etag_for
-from herning.api.viewsets import AuditedMixin
+from herning.api.viewsets import AuditedMixin, not_editable
 from measures.models import Measure, MeasureType
 
 # Enough for any measure's life, and a bound on the work one request can ask for.
@@ -408,6 +409,10 @@ class FollowUpViewSet(AuditedMixin, viewsets.GenericViewSet):
         """Record the follow-up as held (``followup_record``: the journal note, the goals reviewed,
         the measure ended if so decided, the deadlines recomputed)."""
         item = self.get_object()
+        # Who may read the follow-up but not write its case (a sharing colleague, a professional
+        # added to it) is refused before the input is looked at: 403, not the input's errors.
+        if not can_edit_case(request.user, item.measure.case):
+            not_editable()
         if item.status == "done":
             raise ValidationError({"non_field_errors": [_("Opfølgningen er allerede holdt.")]})
         serializer = CompleteSerializer(data=request.data)

@@ -27,7 +27,13 @@ from tests.factories import (
 
 @pytest.fixture
 def org(db):
-    municipality = MunicipalityFactory(name="Herning Kommune", code="657")
+    return make_org()
+
+
+def make_org(*, name: str = "Herning Kommune", code: str = "657", prefix: str = "") -> SimpleNamespace:
+    """The municipality of ``org``; another one (``prefix`` before every user name) stands for a
+    neighbouring municipality whose records must stay out of reach."""
+    municipality = MunicipalityFactory(name=name, code=code)
     district_a = DistrictFactory(municipality=municipality, name="Distrikt A")
     district_b = DistrictFactory(municipality=municipality, name="Distrikt B")
     school_a = SchoolDistrictFactory(district=district_a, name="Skole A")
@@ -37,29 +43,39 @@ def org(db):
     m = municipality
     people = {
         "advisor": staff(
-            username="alice", municipality=m, roles=[(Role.ADVISOR, team_a)], first_name="Alice"
+            username=f"{prefix}alice", municipality=m, roles=[(Role.ADVISOR, team_a)], first_name="Alice"
         ),
-        "colleague": staff(username="bob", municipality=m, roles=[(Role.ADVISOR, team_a)], first_name="Bob"),
+        "colleague": staff(
+            username=f"{prefix}bob", municipality=m, roles=[(Role.ADVISOR, team_a)], first_name="Bob"
+        ),
         "outsider": staff(
-            username="charlie", municipality=m, roles=[(Role.ADVISOR, team_b)], first_name="Charlie"
+            username=f"{prefix}charlie", municipality=m, roles=[(Role.ADVISOR, team_b)], first_name="Charlie"
         ),
-        "team_leader": staff(username="tl", municipality=m, roles=[(Role.TEAM_LEADER, team_a)]),
-        "other_team_leader": staff(username="tl_b", municipality=m, roles=[(Role.TEAM_LEADER, team_b)]),
+        "team_leader": staff(username=f"{prefix}tl", municipality=m, roles=[(Role.TEAM_LEADER, team_a)]),
+        "other_team_leader": staff(
+            username=f"{prefix}tl_b", municipality=m, roles=[(Role.TEAM_LEADER, team_b)]
+        ),
         "duty_advisor": staff(
-            username="duty", municipality=m, roles=[(Role.DUTY_ADVISOR, team_a), (Role.ADVISOR, team_a)]
+            username=f"{prefix}duty",
+            municipality=m,
+            roles=[(Role.DUTY_ADVISOR, team_a), (Role.ADVISOR, team_a)],
         ),
-        "case_admin": staff(username="sec", municipality=m, roles=[(Role.CASE_ADMINISTRATOR, None)]),
-        "psychologist": staff(username="ppr", municipality=m, roles=[(Role.PSYCHOLOGIST, team_a)]),
-        "health_visitor": staff(username="hv", municipality=m, roles=[(Role.HEALTH_VISITOR, team_a)]),
-        "management": staff(username="boss", municipality=m, roles=[(Role.MANAGEMENT, None)]),
+        "case_admin": staff(username=f"{prefix}sec", municipality=m, roles=[(Role.CASE_ADMINISTRATOR, None)]),
+        "psychologist": staff(username=f"{prefix}ppr", municipality=m, roles=[(Role.PSYCHOLOGIST, team_a)]),
+        "health_visitor": staff(
+            username=f"{prefix}hv", municipality=m, roles=[(Role.HEALTH_VISITOR, team_a)]
+        ),
+        "management": staff(username=f"{prefix}boss", municipality=m, roles=[(Role.MANAGEMENT, None)]),
         "sysadmin": staff(
-            username="sysadm",
+            username=f"{prefix}sysadm",
             municipality=m,
             roles=[(Role.SYSTEM_ADMINISTRATOR, None)],
             is_staff=True,
             is_superuser=True,
         ),
-        "data_protection": staff(username="dpo", municipality=m, roles=[(Role.DATA_PROTECTION, None)]),
+        "data_protection": staff(
+            username=f"{prefix}dpo", municipality=m, roles=[(Role.DATA_PROTECTION, None)]
+        ),
     }
     return SimpleNamespace(
         municipality=municipality,

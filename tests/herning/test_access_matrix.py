@@ -111,6 +111,19 @@ class TestSecondFactorSetupOnceVerified(AccessMatrix):
     expected = outcome_for_all(302)
 
 
+class TestSecondFactorCodeOnceVerified(TestSecondFactorPageOnceVerified):
+    method = "post"
+
+
+class TestSecondFactorSetupPostedOnceVerified(TestSecondFactorSetupOnceVerified):
+    method = "post"
+
+
+class TestNewBackupCodes(TestBackupCodes):
+    method = "post"
+    expected = outcome_for_all(302)
+
+
 class TestPasswordResetIsOpenToAll(AccessMatrix):
     url = "/glemt-adgangskode/"
     expected = outcome_for_all(200, **{ANONYMOUS: 200})
@@ -137,6 +150,27 @@ class TestLanguageSwitch(AccessMatrix):
 class TestAdminIndex(AccessMatrix):
     url = "/admin/"
     expected = outcome_for_all(302, sysadmin=200)
+
+
+class TestAdminTeams(AccessMatrix):
+    """A configuration model's pages in the admin: the system administrator only; everyone else is
+    sent to the admin's login. Every other registered model's list is opened by every persona in
+    ``test_every_admin_list_opens_for_the_system_administrator_only``."""
+
+    url = "/admin/organisation/team/"
+    expected = outcome_for_all(302, sysadmin=200)
+
+
+class TestAdminTeamsAction(TestAdminTeams):
+    method = "post"  # no action chosen: the list again, with a message
+
+
+class TestAdminTeamAddPage(TestAdminTeams):
+    url = "/admin/organisation/team/add/"
+
+
+class TestAdminTeamAdd(TestAdminTeamAddPage):
+    method = "post"  # an empty form: refused with the errors (200)
 
 
 def _case_outcome(**readers: int) -> dict[str, int]:
