@@ -4,7 +4,7 @@
     .venv/bin/python -m benchmarks.dataset --scale small       # the smoke test's size
     .venv/bin/python -m benchmarks.dataset --scale national --reuse   # keep today's build
 
-The database is ``BENCHMARK_DATABASE_URL`` (default ``postgres://postgres@127.0.0.1:5432/herning_bench``),
+The database is ``BENCHMARK_DATABASE_URL`` (default ``postgres://postgres@127.0.0.1:5432/herning_bench_national``),
 dropped and created again: never point it at the development or test database. A small table
 (``benchmark_dataset``) records which scale was built on which day, so a later run can reuse it.
 """
@@ -25,7 +25,7 @@ def _scales():
     return SCALES
 
 
-DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/herning_bench"
+DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/herning_bench_national"
 MARKER = "benchmark_dataset"
 
 

@@ -13,7 +13,7 @@ earlier ones ended), 1,000,000 past follow-ups, 200,000 journal notes, and what 
 besides: a ladder movement per measure, a notification per child, a plan with goals per case.
 Deadlines and reminders come from the sweep, as in production (``followups.sweep``).
 
-    .venv/bin/python -m benchmarks.dataset --scale national     # into herning_bench, a few minutes
+    .venv/bin/python -m benchmarks.dataset --scale national     # into herning_bench_national
     .venv/bin/python -m benchmarks.dataset --scale small        # the smoke test's size
 
 The data is plausible, not real: CPR numbers are synthetic (birth date + serial), names are

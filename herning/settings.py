@@ -157,6 +157,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First, so its time covers every other middleware; not loaded unless HERNING_SERVER_TIMING is on.
+    "herning.core.middleware.ServerTimingMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -175,6 +177,10 @@ MIDDLEWARE = [
     # Last, as django-axes asks: it turns a lockout raised by authentication into its response.
     "axes.middleware.AxesMiddleware",
 ]
+
+# A Server-Timing header with the application's and the database's time per request (the
+# benchmark reads it; so can a browser's developer tools). Off by default: see the middleware.
+SERVER_TIMING = env_bool("HERNING_SERVER_TIMING", False)
 
 ROOT_URLCONF = "herning.urls"
 WSGI_APPLICATION = "herning.wsgi.application"
