@@ -157,6 +157,20 @@ def timed_import(rows: int) -> tuple[bytes, list[tuple], float, dict[str, int]]:
     return content, results, export_seconds, counts
 
 
+def import_table(results: list[tuple], export_seconds: float) -> list[str]:
+    """The imports' Markdown table."""
+    return [
+        "| run | seconds | rows created | rows updated | rows unchanged | bad rows |",
+        "|---|---:|---:|---:|---:|---:|",
+        *(
+            f"| {label} | {seconds:.2f}{' ✓' if 'First' in label and seconds < TARGET else ''} | "
+            f"{r['created_rows']:,} | {r['updated_rows']:,} | {r['unchanged_rows']:,} | {r['bad_rows']:,} |"
+            for label, seconds, r in results
+        ),
+        f"| Export of every case (CSV) | {export_seconds:.2f} | | | | |",
+    ]
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -191,16 +205,7 @@ def main(argv: list[str] | None = None) -> int:
         cursor.execute("SELECT version()")
         pg = cursor.fetchone()[0].split(" on ")[0]
     first = results[1][1]
-    table = [
-        "| run | seconds | rows created | rows updated | rows unchanged | bad rows |",
-        "|---|---:|---:|---:|---:|---:|",
-        *(
-            f"| {label} | {seconds:.2f}{' ✓' if 'First' in label and seconds < TARGET else ''} | "
-            f"{r['created_rows']:,} | {r['updated_rows']:,} | {r['unchanged_rows']:,} | {r['bad_rows']:,} |"
-            for label, seconds, r in results
-        ),
-        f"| Export of every case (CSV) | {export_seconds:.2f} | | | | |",
-    ]
+    table = import_table(results, export_seconds)
     print()
     print("\n".join(table))
     if not args.no_results:
