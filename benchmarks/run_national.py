@@ -573,10 +573,13 @@ def measure_floor(slug: str, groups, total: int, url: str, today: datetime.date)
     timings: list[float] = []
     lock = threading.Lock()
     local = threading.local()
+    opened = []
 
     def work(person: Person, i: int) -> None:
         if not hasattr(local, "conn"):
             local.conn = psycopg.connect(url, autocommit=True)
+            with lock:
+                opened.append(local.conn)
         params = floor_params(slug, person, today)
         started = time.perf_counter()
         with local.conn.cursor() as cursor:
@@ -589,15 +592,21 @@ def measure_floor(slug: str, groups, total: int, url: str, today: datetime.date)
             with lock:
                 timings.append(elapsed)
 
-    run_concurrently(groups, len(groups), lambda p, i: work(p, -1))
-    run_concurrently(groups, total, work)
+    try:
+        run_concurrently(groups, len(groups), lambda p, i: work(p, -1))
+        run_concurrently(groups, total, work)
+    finally:
+        for conn in opened:
+            conn.close()
     return timings
 
 
 # --- Query plans ---------------------------------------------------------------------------------
 
 
-def explain_plans(endpoint: Endpoint, person: Person, today: datetime.date, *, keep: int = 4) -> dict:
+def explain_plans(
+    endpoint: Endpoint, person: Person, today: datetime.date, plans: Path, *, keep: int = 4
+) -> dict:
     """One request in-process (Django's test client, every middleware), its queries captured; the
     slowest ``keep`` reads are explained with ANALYZE and BUFFERS into ``plans/<slug>.txt``.
     Returns the query count and the sequential scans of large tables found."""
@@ -639,8 +648,8 @@ def explain_plans(endpoint: Endpoint, person: Person, today: datetime.date, *, k
                 if found and rows and int(rows.group(1)) > 5_000:
                     seq_scans.add(found.group(1))
             lines += [f"-- {float(q['time']) * 1000:.1f} ms", q["sql"], "", *plan, "", ""]
-    PLANS.mkdir(exist_ok=True)
-    (PLANS / f"{endpoint.slug}.txt").write_text("\n".join(lines), encoding="utf-8")
+    plans.mkdir(parents=True, exist_ok=True)
+    (plans / f"{endpoint.slug}.txt").write_text("\n".join(lines), encoding="utf-8")
     return {"queries": len(captured.captured_queries), "seq_scans": sorted(seq_scans)}
 
 
@@ -736,8 +745,6 @@ class Row:
 
 def web(args, url: str, today: datetime.date) -> tuple[list[Row], dict]:
     """Serve, log in, measure every endpoint and its SQL floor, explain its queries."""
-    from django.core.management import call_command
-
     static_dir = Path(args.var_dir).resolve()
     env = server_environment(url, static_dir, args.server_env)
     if args.server_env == "production" and not (static_dir / "static" / "staticfiles.json").exists():
@@ -764,13 +771,12 @@ def web(args, url: str, today: datetime.date) -> tuple[list[Row], dict]:
             total = args.requests if endpoint.kind != "write" else min(args.requests, 100)
             sample = measure_endpoint(endpoint, groups, total, today)
             floor = measure_floor(endpoint.slug, groups, total, url, today)
-            plan = explain_plans(endpoint, persons[0], today)
+            plan = explain_plans(endpoint, persons[0], today, Path(args.plans))
             row = Row(endpoint, sample, floor, plan)
             rows.append(row)
             print(_line(row), flush=True)
     finally:
         server.stop()
-    call_command("check", verbosity=0)
     return rows, info
 
 
@@ -813,7 +819,7 @@ def web_table(rows: list[Row]) -> list[str]:
     return table
 
 
-def main(argv: list[str] | None = None) -> int:
+def parse(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
@@ -831,16 +837,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--dubu-rows", type=int, default=10_000)
     parser.add_argument("--skip", default="", help="comma-separated parts to skip: sweep, web, dubu")
     parser.add_argument("--results", default=str(RESULTS), help="where to write the results")
+    parser.add_argument("--plans", default=str(PLANS), help="where to write the query plans")
     parser.add_argument("--no-results", action="store_true", help="print only")
-    args = parser.parse_args(argv)
-    skip = {p.strip() for p in args.skip.split(",") if p.strip()}
+    return parser.parse_args(argv)
 
-    url = os.environ.get("BENCHMARK_DATABASE_URL", DEFAULT_URL)
-    configure(url)
+
+def measure(args: argparse.Namespace, url: str, *, counts: dict, build_seconds: float) -> tuple[dict, str]:
+    """Every measurement on the database Django is configured for; the report and its text."""
+    skip = {p.strip() for p in args.skip.split(",") if p.strip()}
     load_before = _load()
-    counts, build_seconds = build(args.scale, url, reuse=args.reuse)
-    print(f"Dataset ({args.scale}): " + ", ".join(f"{v:,} {k.replace('_', ' ')}" for k, v in counts.items()))
-    print(f"Built in {build_seconds:.0f} s" if build_seconds else "Reused the database built earlier today")
     report = run(args, url, skip)
     report.update(
         scale=args.scale,
@@ -849,7 +854,17 @@ def main(argv: list[str] | None = None) -> int:
         load_before=load_before,
         load_after=_load(),
     )
-    text = results_text(report, args)
+    return report, results_text(report, args)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse(argv)
+    url = os.environ.get("BENCHMARK_DATABASE_URL", DEFAULT_URL)
+    configure(url)
+    counts, build_seconds = build(args.scale, url, reuse=args.reuse)
+    print(f"Dataset ({args.scale}): " + ", ".join(f"{v:,} {k.replace('_', ' ')}" for k, v in counts.items()))
+    print(f"Built in {build_seconds:.0f} s" if build_seconds else "Reused the database built earlier today")
+    report, text = measure(args, url, counts=counts, build_seconds=build_seconds)
     print()
     print(text)
     if not args.no_results:
