@@ -27,7 +27,7 @@ import datetime
 import random
 from dataclasses import dataclass, field
 
-from django.contrib.auth.hashers import make_password
+from django.contrib.auth.hashers import PBKDF2PasswordHasher
 from django.db import connection, transaction
 from django.utils import timezone
 
@@ -223,7 +223,9 @@ def _organisation(scale: Scale, rng: random.Random):
     """Municipalities, districts, teams, advisors and team leaders (through the ORM).
 
     Returns ``(team, [advisor ids])`` for every team."""
-    password = make_password(PASSWORD)
+    # The production hasher, so the users can log in whatever settings serve them (the test
+    # settings hash with MD5, which production does not accept).
+    password = PBKDF2PasswordHasher().encode(PASSWORD, PBKDF2PasswordHasher().salt())
     teams: list[tuple[Team, list[int]]] = []
     for m, team_count in enumerate(_teams_per_municipality(scale)):
         municipality, _ = Municipality.objects.get_or_create(

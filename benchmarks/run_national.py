@@ -168,11 +168,14 @@ class Person:
         return self.cases[self.turn % len(self.cases)]
 
 
-def people(count: int, role: str) -> list[Person]:
+def people(count: int, role: str, *, server_env: str) -> list[Person]:
     """``count`` people of ``role``, spread evenly over the benchmark's users (so over large and
-    small municipalities), each with a TOTP device and an API token."""
+    small municipalities), each with a TOTP device and an API token, and their password hashed as
+    the server's settings check it (the test settings' MD5, production's PBKDF2)."""
+    from django.contrib.auth.hashers import MD5PasswordHasher, PBKDF2PasswordHasher
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
+    from benchmarks.generator import PASSWORD
     from cases.models import Case, CaseState, Goal
     from herning.api.models import ApiToken
     from herning.organisation.models import Role, RoleAssignment, User
@@ -186,6 +189,8 @@ def people(count: int, role: str) -> list[Person]:
     )
     chosen = [ids[round(i * (len(ids) - 1) / max(count - 1, 1))] for i in range(min(count, len(ids)))]
     out = []
+    hasher = PBKDF2PasswordHasher() if server_env == "production" else MD5PasswordHasher()
+    User.objects.filter(pk__in=chosen).update(password=hasher.encode(PASSWORD, hasher.salt()))
     for user in User.objects.filter(pk__in=chosen).order_by("pk"):
         teams = list(RoleAssignment.objects.filter(user=user, role=role).values_list("team_id", flat=True))
         open_cases = Case.objects.exclude(state=CaseState.CLOSED)
@@ -755,8 +760,8 @@ def web(args, url: str, today: datetime.date) -> tuple[list[Row], dict]:
     from benchmarks.generator import PASSWORD
     from herning.organisation.models import Role
 
-    advisors = people(args.people, Role.ADVISOR)
-    leaders = people(max(2, args.people // 2), Role.TEAM_LEADER)
+    advisors = people(args.people, Role.ADVISOR, server_env=args.server_env)
+    leaders = people(max(2, args.people // 2), Role.TEAM_LEADER, server_env=args.server_env)
 
     server = Server(env, workers=args.workers, threads=args.threads)
     info = {"workers": args.workers, "threads": args.threads, "clients": args.clients, "port": server.port}
