@@ -20,6 +20,8 @@ import time
 from pathlib import Path
 from urllib.parse import urlparse
 
+from benchmarks.dataset import configure
+
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/herning_bench"
 RESULTS = Path(__file__).with_name("RESULTS_SWEEP.md")
 TARGETS = {"full": 60.0, "incremental": 5.0}
@@ -123,15 +125,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     url = os.environ.get("BENCHMARK_DATABASE_URL", DEFAULT_URL)
-    os.environ.update(
-        {
-            "HERNING_ENV": "test",
-            "DATABASE_URL": url,
-            "CELERY_BROKER_URL": "memory://",
-            "DJANGO_SETTINGS_MODULE": "herning.settings",
-            "LOG_LEVEL": "WARNING",
-        }
-    )
+    configure(url)
     _recreate_database(url)
 
     import django

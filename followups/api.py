@@ -292,22 +292,7 @@ def schedules(measures: list[Measure], *, today: datetime.date, until: datetime.
     """Every due date of ``measures`` up to ``until`` (held ones whenever they were), in a fixed
     number of queries whatever the number of measures."""
     ids = [m.pk for m in measures]
-    held: dict[int, list[engine.Held]] = {}
-    # Plain tuples, as the sweep reads them: whole model instances cost most of this endpoint's
-    # time for an advisor's few hundred follow-ups (benchmarks/RESULTS.md).
-    for measure_id, *values in (
-        FollowUp.objects.filter(measure_id__in=ids)
-        .order_by("held_on", "pk")
-        .values_list(
-            "measure_id",
-            "held_on",
-            "next_agreed_on",
-            "supervisory_visit",
-            "child_conversation_held",
-            "statutory_cadence_months",
-        )
-    ):
-        held.setdefault(measure_id, []).append(engine.Held(*values))
+    held = deadlines.held_for(ids)
     relaxations = deadlines.relaxations_for(ids)
     investigations = deadlines._investigation_ends({m.case_id for m in measures})
     book = RuleBook(today)
