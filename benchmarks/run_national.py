@@ -488,6 +488,7 @@ class Sample:
     client: list[float] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    load: float = 0.0  # the 1-minute load average when the timed requests ended
 
     @property
     def count(self) -> int:
@@ -568,6 +569,7 @@ def measure_endpoint(endpoint: Endpoint, groups, total: int, today: datetime.dat
     run_concurrently(groups, len(groups), lambda p, i: work(p, -1))
     sample.errors.clear()
     sample.seconds = run_concurrently(groups, total, work)
+    sample.load = os.getloadavg()[0]
     return sample
 
 
@@ -804,8 +806,8 @@ def _line(row: Row) -> str:
 def web_table(rows: list[Row]) -> list[str]:
     table = [
         "| endpoint | kind | requests | p50 ms | p95 ms | p99 ms | target p95 | req/s | db ms (mean) | queries | "
-        "SQL floor p50 ms | page / floor (p50) | client p95 ms | errors |",
-        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "SQL floor p50 ms | page / floor (p50) | client p95 ms | load | errors |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for row in rows:
         s = row.sample
@@ -821,7 +823,7 @@ def web_table(rows: list[Row]) -> list[str]:
             f"{'✓' if row.ok else '✗'} | {_ms(percentile(s.app, 0.99))} | < {row.endpoint.target:.0f} | "
             f"{s.count / s.seconds if s.seconds else 0:.1f} | {_ms(statistics.mean(s.db) if s.db else 0)} | {queries} | "
             f"{_ms(floor)} | {p50 / floor if floor else float('nan'):.1f}× | {_ms(percentile(s.client, 0.95))} | "
-            f"{len(s.errors)} |"
+            f"{s.load:.1f} | {len(s.errors)} |"
         )
     return table
 
@@ -952,7 +954,8 @@ def results_text(report: dict, args) -> str:
             f"{args.people} advisors and {max(2, args.people // 2)} team leaders (password and TOTP code through "
             "the login pages; API calls with each person's read-only token). Times are the server's own "
             "(`Server-Timing`: every middleware, the view, the queries and the template), after one warm-up "
-            "request per client; req/s is counted at the clients over the timed requests. The SQL floor runs "
+            "request per client; req/s is counted at the clients over the timed requests; load is the machine's "
+            "1-minute load average as each endpoint's requests ended (2 cores). The SQL floor runs "
             "hand-written SQL for the data the page shows (`FLOORS` in `benchmarks/run_national.py`) from the "
             "same clients, each with its own connection.",
             "",
