@@ -51,7 +51,12 @@ def existing(url: str) -> dict | None:
             row = conn.execute(f"SELECT scale, seed, day, counts FROM {MARKER}").fetchone()
     except psycopg.Error:
         return None
-    return {"scale": row[0], "seed": row[1], "day": row[2], "counts": row[3]} if row else None
+    if not row:
+        return None
+    # jsonb keeps its keys sorted by length; give them back in the order the generator writes them.
+    order = ["municipalities", "teams", "advisors", "children", "cases", "measures", "followups"]
+    counts = dict(sorted(row[3].items(), key=lambda kv: order.index(kv[0]) if kv[0] in order else len(order)))
+    return {"scale": row[0], "seed": row[1], "day": row[2], "counts": counts}
 
 
 def build(name: str, url: str, *, reuse: bool = False) -> tuple[dict, float]:
