@@ -23,6 +23,7 @@ import sys
 import time
 from pathlib import Path
 
+from benchmarks.dataset import configure
 from benchmarks.run_sweep import _load, _machine, _recreate_database
 
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/herning_bench_dashboards"
@@ -77,15 +78,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     url = os.environ.get("BENCHMARK_DATABASE_URL", DEFAULT_URL)
-    os.environ.update(
-        {
-            "HERNING_ENV": "test",
-            "DATABASE_URL": url,
-            "CELERY_BROKER_URL": "memory://",
-            "DJANGO_SETTINGS_MODULE": "herning.settings",
-            "LOG_LEVEL": "WARNING",
-        }
-    )
+    configure(url)
     _recreate_database(url)
 
     import django

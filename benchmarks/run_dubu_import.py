@@ -20,6 +20,7 @@ import sys
 import time
 from pathlib import Path
 
+from benchmarks.dataset import configure
 from benchmarks.run_sweep import _load, _machine, _recreate_database
 
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/herning_bench_dubu"
@@ -31,8 +32,12 @@ DISTRICTS, TEAMS_PER_DISTRICT, ADVISORS_PER_TEAM = 8, 2, 25
 def _organisation():
     from herning.organisation.models import District, Municipality, Role, RoleAssignment, Team, User
 
-    municipality = Municipality.objects.create(name="Benchmark Kommune", code="999")
-    leader = User.objects.create(username="dubu", municipality=municipality, first_name="DUBU")
+    # A municipality of its own, also in a database that holds others (benchmarks.run_national,
+    # which may run on a reused database: then the next free code).
+    code = next(str(c) for c in range(999, 900, -1) if not Municipality.objects.filter(code=str(c)).exists())
+    prefix = "" if code == "999" else f"k{code}-"
+    municipality = Municipality.objects.create(name=f"DUBU-benchmark {code}", code=code)
+    leader = User.objects.create(username=f"{prefix}dubu", municipality=municipality, first_name="DUBU")
     advisors = []
     for d in range(DISTRICTS):
         district = District.objects.create(municipality=municipality, name=f"Distrikt {d + 1}")
@@ -41,7 +46,7 @@ def _organisation():
             RoleAssignment.objects.create(user=leader, role=Role.TEAM_LEADER, team=team)
             for a in range(ADVISORS_PER_TEAM):
                 user = User.objects.create(
-                    username=f"r{d + 1}{'ab'[t]}{a:02d}",
+                    username=f"{prefix}r{d + 1}{'ab'[t]}{a:02d}",
                     municipality=municipality,
                     first_name=f"Rådgiver {a}",
                 )
@@ -105,31 +110,11 @@ def _file(rows: int, advisors, today: datetime.date, rng: random.Random) -> byte
     return ("\r\n".join(lines) + "\r\n").encode("utf-8")
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
-    parser.add_argument("--rows", type=int, default=10_000)
-    parser.add_argument("--no-results", action="store_true", help="print only; do not write RESULTS_DUBU.md")
-    args = parser.parse_args(argv)
-
-    url = os.environ.get("BENCHMARK_DATABASE_URL", DEFAULT_URL)
-    os.environ.update(
-        {
-            "HERNING_ENV": "test",
-            "DATABASE_URL": url,
-            "CELERY_BROKER_URL": "memory://",
-            "DJANGO_SETTINGS_MODULE": "herning.settings",
-            "LOG_LEVEL": "WARNING",
-        }
-    )
-    _recreate_database(url)
-
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-    from django.db import connection
+def timed_import(rows: int) -> tuple[bytes, list[tuple], float, dict[str, int]]:
+    """Make a municipality and a DUBU file of ``rows`` rows for it, import it (dry run, for real,
+    again) and export it, timed, in the current database. Returns the file, ``(label, seconds,
+    report)`` per import, the export's seconds and the row counts after; ``benchmarks.run_national``
+    uses it too."""
     from django.utils import timezone
 
     from cases.models import Case, Child
@@ -139,11 +124,9 @@ def main(argv: list[str] | None = None) -> int:
     from followups.models import FollowUp
     from measures.models import LadderMovement, Measure
 
-    load_before = _load()
-    call_command("migrate", verbosity=0)
     leader, advisors = _organisation()
-    content = _file(args.rows, advisors, timezone.localdate(), random.Random("herning-dubu-benchmark"))
-    print(f"File: {args.rows:,} rows, {len(content) / 1024 / 1024:.1f} MB")
+    content = _file(rows, advisors, timezone.localdate(), random.Random("herning-dubu-benchmark"))
+    print(f"File: {rows:,} rows, {len(content) / 1024 / 1024:.1f} MB")
 
     results = []
     for label, kwargs in (
@@ -172,12 +155,12 @@ def main(argv: list[str] | None = None) -> int:
         "ladder movements": LadderMovement.objects.count(),
         "follow-ups": FollowUp.objects.count(),
     }
-    load_after = _load()
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT version()")
-        pg = cursor.fetchone()[0].split(" on ")[0]
-    first = results[1][1]
-    table = [
+    return content, results, export_seconds, counts
+
+
+def import_table(results: list[tuple], export_seconds: float) -> list[str]:
+    """The imports' Markdown table."""
+    return [
         "| run | seconds | rows created | rows updated | rows unchanged | bad rows |",
         "|---|---:|---:|---:|---:|---:|",
         *(
@@ -187,6 +170,35 @@ def main(argv: list[str] | None = None) -> int:
         ),
         f"| Export of every case (CSV) | {export_seconds:.2f} | | | | |",
     ]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--rows", type=int, default=10_000)
+    parser.add_argument("--no-results", action="store_true", help="print only; do not write RESULTS_DUBU.md")
+    args = parser.parse_args(argv)
+
+    url = os.environ.get("BENCHMARK_DATABASE_URL", DEFAULT_URL)
+    configure(url)
+    _recreate_database(url)
+
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+
+    load_before = _load()
+    call_command("migrate", verbosity=0)
+    content, results, export_seconds, counts = timed_import(args.rows)
+    load_after = _load()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT version()")
+        pg = cursor.fetchone()[0].split(" on ")[0]
+    first = results[1][1]
+    table = import_table(results, export_seconds)
     print()
     print("\n".join(table))
     if not args.no_results:
@@ -201,7 +213,7 @@ def main(argv: list[str] | None = None) -> int:
             "",
             f"File: {args.rows:,} rows ({len(content) / 1024 / 1024:.1f} MB, semicolon CSV, UTF-8) for a "
             f"municipality of {DISTRICTS} districts, {DISTRICTS * TEAMS_PER_DISTRICT} teams and "
-            f"{len(advisors)} advisors; imported by a team leader of every team. After the import: "
+            f"{DISTRICTS * TEAMS_PER_DISTRICT * ADVISORS_PER_TEAM} advisors; imported by a team leader of every team. After the import: "
             + ", ".join(f"{v:,} {k}" for k, v in counts.items())
             + ".",
             "",

@@ -5,7 +5,7 @@
 
 The database (``BENCHMARK_DATABASE_URL``, default ``postgres://postgres@127.0.0.1:5432/herning_bench``)
 is dropped and created again. The results are printed as a table and written to
-``benchmarks/RESULTS.md`` with the machine's details. Targets (issue 4): a full sweep under 60 s
+``benchmarks/RESULTS_SWEEP.md`` with the machine's details. Targets (issue 4): a full sweep under 60 s
 and an incremental sweep under 5 s on a 2-core machine.
 """
 
@@ -20,8 +20,10 @@ import time
 from pathlib import Path
 from urllib.parse import urlparse
 
+from benchmarks.dataset import configure
+
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/herning_bench"
-RESULTS = Path(__file__).with_name("RESULTS.md")
+RESULTS = Path(__file__).with_name("RESULTS_SWEEP.md")
 TARGETS = {"full": 60.0, "incremental": 5.0}
 
 
@@ -64,46 +66,13 @@ def _load() -> str:
         return "unknown"
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
-    parser.add_argument("--measures", type=int, default=100_000)
-    parser.add_argument("--followups", type=int, default=1_000_000)
-    parser.add_argument("--no-results", action="store_true", help="print only; do not write RESULTS.md")
-    args = parser.parse_args(argv)
-
-    url = os.environ.get("BENCHMARK_DATABASE_URL", DEFAULT_URL)
-    os.environ.update(
-        {
-            "HERNING_ENV": "test",
-            "DATABASE_URL": url,
-            "CELERY_BROKER_URL": "memory://",
-            "DJANGO_SETTINGS_MODULE": "herning.settings",
-            "LOG_LEVEL": "WARNING",
-        }
-    )
-    _recreate_database(url)
-
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-    from django.db import connection
+def timed_sweeps() -> list[tuple]:
+    """Run and time the sweeps of a day in the current database: a first full sweep (every deadline
+    built), a nightly one with nothing changed, and incremental ones. Returns
+    ``(label, mode, seconds, target, SweepRun)`` per run; ``benchmarks.run_national`` uses it too."""
     from django.utils import timezone
 
-    from benchmarks.generator import Scale, generate
     from followups import sweep
-    from followups.models import Deadline, Reminder, SweepRun
-
-    load_before = _load()
-    started = time.perf_counter()
-    call_command("migrate", verbosity=0)
-    generated = generate(Scale(measures=args.measures, followups=args.followups))
-    generation = time.perf_counter() - started
-    print(
-        f"Generated {generated.measures:,} measures and {generated.followups:,} follow-ups in {generation:.0f} s"
-    )
 
     now = timezone.now()
     runs = [
@@ -128,14 +97,11 @@ def main(argv: list[str] | None = None) -> int:
             f"{label:<70} {seconds:7.2f} s  (target < {target:.0f} s)  checked {run.deadlines_checked:,}, "
             f"changed {run.deadlines_changed:,}, reminders {run.reminders_created:,}, errors {run.errors}"
         )
-    load_after = _load()
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT version()")
-        pg = cursor.fetchone()[0].split(" on ")[0]
+    return rows
 
-    open_deadlines = Deadline.objects.filter(is_open=True).count()
-    reminders = Reminder.objects.count()
-    machine = {**_machine(), "PostgreSQL": pg}
+
+def sweep_table(rows: list[tuple]) -> list[str]:
+    """The sweeps' Markdown table."""
     table = [
         "| run | mode | seconds | target | deadlines checked | deadlines changed | reminders written | errors |",
         "|---|---|---:|---:|---:|---:|---:|---:|",
@@ -146,6 +112,50 @@ def main(argv: list[str] | None = None) -> int:
             f"| {label} | {mode} | {seconds:.2f} {ok} | < {target:.0f} s | {run.deadlines_checked:,} | "
             f"{run.deadlines_changed:,} | {run.reminders_created:,} | {run.errors} |"
         )
+    return table
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--measures", type=int, default=100_000)
+    parser.add_argument("--followups", type=int, default=1_000_000)
+    parser.add_argument("--no-results", action="store_true", help="print only; do not write RESULTS_SWEEP.md")
+    args = parser.parse_args(argv)
+
+    url = os.environ.get("BENCHMARK_DATABASE_URL", DEFAULT_URL)
+    configure(url)
+    _recreate_database(url)
+
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+
+    from benchmarks.generator import Scale, generate
+    from followups.models import Deadline, Reminder, SweepRun
+
+    load_before = _load()
+    started = time.perf_counter()
+    call_command("migrate", verbosity=0)
+    generated = generate(Scale(measures=args.measures, followups=args.followups))
+    generation = time.perf_counter() - started
+    print(
+        f"Generated {generated.measures:,} measures and {generated.followups:,} follow-ups in {generation:.0f} s"
+    )
+
+    rows = timed_sweeps()
+    load_after = _load()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT version()")
+        pg = cursor.fetchone()[0].split(" on ")[0]
+
+    open_deadlines = Deadline.objects.filter(is_open=True).count()
+    reminders = Reminder.objects.count()
+    machine = {**_machine(), "PostgreSQL": pg}
+    table = sweep_table(rows)
     print()
     print("\n".join(table))
     if not args.no_results:

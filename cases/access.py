@@ -35,20 +35,22 @@ def _active_staff(user) -> bool:
 
 def case_filter(user) -> Q:
     """The cases ``user`` may read."""
-    from cases.models import CaseParticipant, Notification
+    from cases.models import Case, CaseParticipant, Notification
 
     if not _active_staff(user):
         return NOTHING
-    q = NOTHING
+    # The cases a person reads by their own role are one set of ids, written as a UNION of indexed
+    # lookups rather than an OR of conditions: PostgreSQL guesses an OR with an EXISTS at half the
+    # municipality and then scans whole tables (300,000 measures for an advisor's 25 cases at
+    # national scale, benchmarks/RESULTS.md), while it counts a UNION's rows right.
+    sources = [CaseParticipant.objects.filter(user=user).order_by().values("case_id")]
+    teams = [t.pk for t in user.teams_for(Role.TEAM_LEADER)]
     if user.has_role(Role.ADVISOR):
-        q |= Q(advisor=user)
-        shared = [t.pk for t in user.teams_for(Role.ADVISOR) if t.shares_cases]
-        if shared:
-            q |= Q(team__in=shared)
-    led = [t.pk for t in user.teams_for(Role.TEAM_LEADER)]
-    if led:
-        q |= Q(team__in=led)
-    q |= Q(Exists(CaseParticipant.objects.filter(case=OuterRef("pk"), user=user)))
+        sources.append(Case.objects.filter(advisor=user).order_by().values("pk"))
+        teams += [t.pk for t in user.teams_for(Role.ADVISOR) if t.shares_cases]
+    if teams:
+        sources.append(Case.objects.filter(team__in=sorted(set(teams))).order_by().values("pk"))
+    q = Q(pk__in=sources[0].union(*sources[1:]) if len(sources) > 1 else sources[0])
     if user.has_role(Role.DUTY_ADVISOR):
         q |= Q(Exists(Notification.objects.filter(case=OuterRef("pk")).filter(_duty_notifications(user))))
     return q & Q(municipality_id=user.municipality_id)

@@ -293,9 +293,7 @@ def schedules(measures: list[Measure], *, today: datetime.date, until: datetime.
     """Every due date of ``measures`` up to ``until`` (held ones whenever they were), in a fixed
     number of queries whatever the number of measures."""
     ids = [m.pk for m in measures]
-    held: dict[int, list[engine.Held]] = {}
-    for followup in FollowUp.objects.filter(measure_id__in=ids).order_by("held_on", "pk"):
-        held.setdefault(followup.measure_id, []).append(followup.to_engine())
+    held = deadlines.held_for(ids)
     relaxations = deadlines.relaxations_for(ids)
     investigations = deadlines._investigation_ends({m.case_id for m in measures})
     book = RuleBook(today)

@@ -142,20 +142,7 @@ class MeasureSource(Source):
                 "case__state",
             )
         )
-        held = defaultdict(list)
-        for measure_id, *values in (
-            FollowUp.objects.filter(measure_id__in=ids)
-            .order_by()
-            .values_list(
-                "measure_id",
-                "held_on",
-                "next_agreed_on",
-                "supervisory_visit",
-                "child_conversation_held",
-                "statutory_cadence_months",
-            )
-        ):
-            held[measure_id].append(engine.Held(*values))
+        held = held_for(ids)
         relaxations = relaxations_for(ids)
         investigations = _investigation_ends(
             {r["case_id"] for r in rows if r["start_date"] >= engine.BARNETS_LOV_FROM}
@@ -252,6 +239,26 @@ class MeasureSource(Source):
                 f"UPDATE {table} AS m SET next_followup_due = v.due FROM (VALUES {rows}) AS v(id, due) WHERE m.id = v.id",  # noqa: S608
                 params,
             )
+
+
+def held_for(measure_ids: Iterable[int]) -> defaultdict[int, list[engine.Held]]:
+    """The follow-ups held on each of the measures, oldest first, as the engine's plain tuples
+    (model instances would cost most of the time: the sweep reads a million)."""
+    held = defaultdict(list)
+    for measure_id, *values in (
+        FollowUp.objects.filter(measure_id__in=measure_ids)
+        .order_by("held_on", "pk")
+        .values_list(
+            "measure_id",
+            "held_on",
+            "next_agreed_on",
+            "supervisory_visit",
+            "child_conversation_held",
+            "statutory_cadence_months",
+        )
+    ):
+        held[measure_id].append(engine.Held(*values))
+    return held
 
 
 def relaxations_for(measure_ids: Iterable[int]) -> dict[int, tuple[engine.Relaxation, ...]]:

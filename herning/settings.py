@@ -157,6 +157,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First, so its time covers every other middleware; not loaded unless HERNING_SERVER_TIMING is on.
+    "herning.core.middleware.ServerTimingMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -175,6 +177,10 @@ MIDDLEWARE = [
     # Last, as django-axes asks: it turns a lockout raised by authentication into its response.
     "axes.middleware.AxesMiddleware",
 ]
+
+# A Server-Timing header with the application's and the database's time per request (the
+# benchmark reads it; so can a browser's developer tools). Off by default: see the middleware.
+SERVER_TIMING = env_bool("HERNING_SERVER_TIMING", False)
 
 ROOT_URLCONF = "herning.urls"
 WSGI_APPLICATION = "herning.wsgi.application"
@@ -220,6 +226,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 else:
     DATABASES["default"].setdefault("CONN_MAX_AGE", env_int("DB_CONN_MAX_AGE", 60, minimum=0))
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and not env_bool("DB_JIT", False):
+        # PostgreSQL compiles a query with JIT when its estimated cost is high, which the access
+        # filter's nested EXISTS make it for many small reads at national scale: 7-20 ms of
+        # compiling for a query that runs in 0.1 ms (benchmarks/RESULTS.md). Short queries are
+        # this product's whole load, so JIT is off unless DB_JIT says otherwise.
+        options = DATABASES["default"].setdefault("OPTIONS", {})
+        options["options"] = f"{options.get('options', '')} -c jit=off".strip()
 if PRODUCTION and DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
     raise ImproperlyConfigured("Production runs on PostgreSQL: DATABASE_URL must be a postgres:// address.")
 

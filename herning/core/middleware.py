@@ -1,7 +1,10 @@
 import re
+import time
+from contextlib import ExitStack
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import MiddlewareNotUsed, ValidationError
+from django.db import connections
 from django.http import HttpResponseBadRequest
 from django.middleware.locale import LocaleMiddleware
 from django.template.loader import render_to_string
@@ -58,3 +61,47 @@ def _is_cpr(value: str) -> bool:
     except ValidationError:
         return False
     return True
+
+
+class _QueryTimer:
+    """Counts the queries of one request and the time spent in them (a database execute wrapper)."""
+
+    def __init__(self):
+        self.count = 0
+        self.seconds = 0.0
+
+    def __call__(self, execute, sql, params, many, context):
+        started = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            self.seconds += time.perf_counter() - started
+            self.count += 1
+
+
+class ServerTimingMiddleware:
+    """A ``Server-Timing`` header on every response: the time the application spent on the request
+    (every middleware, the view and the template) and the time and number of its database queries.
+
+    For the benchmark (``benchmarks/run_national.py``) and for profiling in a browser's developer
+    tools. Off unless ``HERNING_SERVER_TIMING`` is set: exact timings let an outsider tell cheap
+    answers from expensive ones, and the header costs nothing when the middleware is not loaded.
+    """
+
+    def __init__(self, get_response):
+        if not settings.SERVER_TIMING:
+            raise MiddlewareNotUsed
+        self.get_response = get_response
+
+    def __call__(self, request):
+        timer = _QueryTimer()
+        started = time.perf_counter()
+        with ExitStack() as stack:
+            for alias in connections:
+                stack.enter_context(connections[alias].execute_wrapper(timer))
+            response = self.get_response(request)
+        total = (time.perf_counter() - started) * 1000
+        response["Server-Timing"] = (
+            f'app;dur={total:.1f};desc="application", db;dur={timer.seconds * 1000:.1f};desc="{timer.count} queries"'
+        )
+        return response

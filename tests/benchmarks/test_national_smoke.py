@@ -1,0 +1,103 @@
+"""The national benchmark at a tiny scale: the generator, then one short run of the load harness
+against a live gunicorn serving the test database (issue 10, point 7)."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.conf import settings
+from django.db.models import Count
+
+from benchmarks import run_national
+from benchmarks.generator import SCALES, generate
+from cases.models import Case, Child, Goal, JournalNote, Notification, Plan
+from followups.models import FollowUp
+from herning.organisation.models import Municipality, Role, RoleAssignment
+from measures.models import LadderMovement, Measure
+
+pytestmark = pytest.mark.usefixtures("shipped_data")
+
+
+def _database_url() -> str:
+    db = settings.DATABASES["default"]
+    user = db.get("USER") or "postgres"
+    password = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
+    return (
+        f"postgres://{user}{password}@{db.get('HOST') or '127.0.0.1'}:{db.get('PORT') or 5432}/{db['NAME']}"
+    )
+
+
+def test_generator_builds_the_national_shape_at_a_tiny_scale():
+    scale = SCALES["small"]
+    generated = generate(scale)
+    assert generated.municipalities == Municipality.objects.filter(name__startswith="Benchmark").count() == 3
+    assert RoleAssignment.objects.filter(role=Role.TEAM_LEADER).count() == generated.teams == scale.teams
+    assert RoleAssignment.objects.filter(role=Role.ADVISOR).count() == generated.advisors == 6 * 4
+    assert Child.objects.count() == Case.objects.count() == scale.children
+    assert Measure.objects.count() == scale.measures
+    assert FollowUp.objects.count() == scale.followups
+    assert JournalNote.objects.count() == scale.journal_notes
+    assert Plan.objects.count() == Notification.objects.count() == scale.children
+    assert Goal.objects.count() == scale.children * scale.goals_per_plan
+    assert LadderMovement.objects.count() == scale.measures
+    # Every case has exactly one or two open measures, the earlier ones ended; every advisor has
+    # the same number of cases (the national shape puts each at the cap).
+    open_measures = Measure.objects.filter(actual_end__isnull=True)
+    per_case = open_measures.values("case").annotate(n=Count("pk")).values_list("n", flat=True)
+    assert set(per_case) == {1, 2}
+    assert open_measures.values("case").distinct().count() == scale.children
+    loads = {
+        Case.objects.filter(advisor_id=a).count() for a in Case.objects.values_list("advisor_id", flat=True)
+    }
+    assert loads == {scale.children // generated.advisors}
+
+
+def test_load_harness_measures_every_endpoint_against_a_live_gunicorn(tmp_path, monkeypatch):
+    generated = generate(SCALES["small"])
+    monkeypatch.setenv("REDIS_URL", settings.REDIS_URL)
+    args = run_national.parse(
+        [
+            "--scale=small",
+            "--requests=6",
+            "--people=2",
+            "--clients=2",
+            "--workers=1",
+            "--threads=4",
+            "--server-env=test",
+            f"--var-dir={tmp_path / 'var'}",
+            "--dubu-rows=30",
+            f"--plans={tmp_path / 'plans'}",
+            f"--results={tmp_path / 'RESULTS.md'}",
+        ]
+    )
+    report, text = run_national.measure(args, _database_url(), counts=vars(generated), build_seconds=1.0)
+
+    rows = {row.endpoint.slug: row for row in report["web"]}
+    assert set(rows) == {e.slug for e in run_national.endpoints()}
+    for row in rows.values():
+        sample = row.sample
+        assert sample.errors == [], (row.endpoint.label, sample.errors[:3])
+        assert sample.count == 6
+        assert all(0 < ms < 30_000 for ms in sample.app), row.endpoint.label
+        assert all(0 <= db <= app for db, app in zip(sample.db, sample.app, strict=True))
+        assert min(sample.queries) > 0
+        assert len(row.floor) == 6 and all(ms > 0 for ms in row.floor)
+        assert (tmp_path / "plans" / f"{row.endpoint.slug}.txt").read_text().count("Planning Time") >= 1
+    # A list or dashboard costs the same number of queries whoever asks.
+    for slug in ("my_day", "team", "case_list", "api_cases", "api_measures"):
+        assert len(set(rows[slug].sample.queries)) == 1, (slug, rows[slug].sample.queries)
+    # The follow-ups were really recorded through the page.
+    assert FollowUp.objects.filter(summary="Barnet trives bedre i skolen.").count() >= 6
+
+    for endpoint in run_national.endpoints():
+        line = next(line for line in text.splitlines() if line.startswith(f"| {endpoint.label} |"))
+        cells = [c.strip() for c in line.strip("|").split("|")]
+        assert cells[2] == "6" and float(cells[3]) > 0 and cells[-1] == "0"
+        assert re.fullmatch(r"[\d.]+×", cells[11])
+    assert len(report["sweeps"]) == 5 and all(r[4].errors == 0 for r in report["sweeps"])
+    assert "| Full sweep, first run" in text and "| Incremental sweep again, nothing changed" in text
+    imports, _export = report["dubu"]
+    assert imports[1][2]["created_rows"] == 30 and imports[1][2]["bad_rows"] == 0
+    assert "| First import: everything new |" in text
+    assert "## Machine" in text and "PostgreSQL 1" in text and "Load average" in text
