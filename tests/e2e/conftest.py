@@ -54,27 +54,6 @@ def browser():
         chromium.close()
 
 
-@pytest.fixture
-def shipped_data(transactional_db):
-    """What the migrations load (catalog, rule sets, the DUBU profile): a test on
-    ``transactional_db`` runs after others have flushed the tables, so it loads them again."""
-    from cases.models import LegalBasis
-    from dubu.defaults import load_defaults
-    from dubu.models import CodeMapping, MappingProfile
-    from followups.models import Rule, RuleMilestone, RulePhase, RuleSet
-    from followups.presets import load_rule_sets
-    from measures.catalog import load_default_catalog
-    from measures.models import LadderStep, MeasureType, UnitCost
-
-    load_default_catalog(
-        LegalBasis=LegalBasis, LadderStep=LadderStep, MeasureType=MeasureType, UnitCost=UnitCost
-    )
-    load_rule_sets(
-        RuleSet=RuleSet, Rule=Rule, RuleMilestone=RuleMilestone, RulePhase=RulePhase, MeasureType=MeasureType
-    )
-    load_defaults(MappingProfile=MappingProfile, CodeMapping=CodeMapping, MeasureType=MeasureType)
-
-
 @dataclass
 class Browsing:
     """The people of a story, each in a browser of their own, against one live server."""
@@ -125,7 +104,7 @@ class Browsing:
         main.get_by_label("Adgangskode").fill(PASSWORD)
         main.locator("button[type=submit]").first.click()
         page.wait_for_url("**/to-faktor/**")
-        main.locator("input[name=otp_token], input[name=token], input[type=text]").first.fill(
+        main.locator("input[name=code]").fill(
             current_code(device)
         )
         main.locator("button[type=submit]").first.click()
