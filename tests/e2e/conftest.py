@@ -104,9 +104,7 @@ class Browsing:
         main.get_by_label("Adgangskode").fill(PASSWORD)
         main.locator("button[type=submit]").first.click()
         page.wait_for_url("**/to-faktor/**")
-        main.locator("input[name=code]").fill(
-            current_code(device)
-        )
+        main.locator("input[name=code]").fill(current_code(device))
         main.locator("button[type=submit]").first.click()
         page.wait_for_load_state()
         assert "/to-faktor/" not in page.url and "/log-ind/" not in page.url, page.url
