@@ -65,15 +65,8 @@ class Browsing:
     problems: list = field(default_factory=list)
     checked: dict = field(default_factory=dict)
 
-    def as_user(self, user):
-        """A page logged in as ``user`` through the login page and the second factor."""
-        if user.pk in self.pages:
-            return self.pages[user.pk]
-        from tests.herning.otp import app_device, current_code
-
-        user.set_password(PASSWORD)
-        user.save(update_fields=["password"])
-        device = app_device(user)
+    def new_page(self):
+        """A page in a browser context of its own (its own cookies: one person)."""
         context = self.browser.new_context(
             base_url=self.base_url,
             locale="da-DK",
@@ -98,6 +91,18 @@ class Browsing:
                 else None
             ),
         )
+        return page
+
+    def as_user(self, user):
+        """A page logged in as ``user`` through the login page and the second factor."""
+        if user.pk in self.pages:
+            return self.pages[user.pk]
+        from tests.herning.otp import app_device, current_code
+
+        user.set_password(PASSWORD)
+        user.save(update_fields=["password"])
+        device = app_device(user)
+        page = self.new_page()
         page.goto("/log-ind/")
         main = page.locator("main")
         main.get_by_label("Brugernavn").fill(user.username)
@@ -118,6 +123,10 @@ class Browsing:
 
 @pytest.fixture
 def browsing(browser, live_server):
+    import factory.random
+
+    # The same made-up names on every run, so the screenshots change only when the pages do.
+    factory.random.reseed_random("herning-browser-tests")
     session = Browsing(browser=browser, base_url=live_server.url)
     yield session
     session.close()
