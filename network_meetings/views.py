@@ -579,7 +579,9 @@ def _minutes_page(request, meeting, *, form=None, agreement_form=None, status: i
     if form is None and editable:
         initial = {"attended": [p.pk for p in meeting.participants.all() if p.attended]}
         if minutes is not None:
-            initial.update(concerns=minutes.concerns, working=minutes.working, want_to_see=minutes.want_to_see)
+            initial.update(
+                concerns=minutes.concerns, working=minutes.working, want_to_see=minutes.want_to_see
+            )
         form = forms.MinutesForm(meeting=meeting, initial=initial)
     agreements = list(meeting.agreements.all())
     context = _meeting_context(
