@@ -28,7 +28,7 @@ from django.db import InterfaceError, OperationalError, connection, transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from simple_history.utils import bulk_create_with_history
 
 from cases import bulk as case_bulk
@@ -54,7 +54,7 @@ DATE_FORMATS = ("%Y-%m-%d", "%d-%m-%Y", "%d.%m.%Y", "%d/%m/%Y")
 ENDED_IN_DUBU = "Afsluttet i DUBU (import)."
 
 logger = logging.getLogger("herning.dubu")
-CONNECTION_LOST = _lazy(
+CONNECTION_LOST = gettext_lazy(
     "Forbindelsen til databasen blev afbrudt under importen, så importen er ikke gennemført, og intet "
     "fra filen er gemt. Kør importen igen."
 )
