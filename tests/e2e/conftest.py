@@ -8,7 +8,6 @@ through the real login pages with the second factor, the way several people work
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 from dataclasses import dataclass, field
@@ -169,6 +168,3 @@ def check_page(page, name: str, *, browsing: Browsing | None = None) -> None:
     if browsing is not None:
         browsing.checked[name] = page.url
     assert not violations, f"axe-core on {name} ({page.url}):\n{format_violations(violations)}"
-
-
-__all__ = ["check_page", "json", "screenshot"]

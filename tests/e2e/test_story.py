@@ -115,7 +115,7 @@ def test_the_herning_story_in_the_browser(browsing, org, shipped_data):
     main(advisor).get_by_role("link", name="Netværkskort").first.click()
     check_page(advisor, "netvaerkskort-nyt", browsing=browsing)
     main(advisor).get_by_label("Udarbejdet med barnet/den unge").check()
-    main(advisor).locator("#id_investigation").select_option(index=1)
+    main(advisor).locator("#id_new_investigation").select_option(index=1)
     submit(advisor, "Opret netværkskort")
     for name, kind_index, significance, relation in (
         ("Mormor Inge", 1, "Ressource", "Mormor"),

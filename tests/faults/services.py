@@ -145,7 +145,9 @@ def producer(redis_url: str):
     """A Celery client on ``redis_url`` that sends tasks by name, as beat does."""
     from celery import Celery
 
-    return Celery("fault-test-producer", broker=redis_url, backend=redis_url)
+    # Not the current app: the project's shared tasks must keep resolving to the project's app
+    # (and its broker) in the tests that run after this one in the same process.
+    return Celery("fault-test-producer", broker=redis_url, backend=redis_url, set_as_current=False)
 
 
 def sent_reminder_ids(mail_dir: Path) -> list[int]:
