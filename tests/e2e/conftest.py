@@ -31,6 +31,8 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
     "--no-first-run",
+    # Danish browser: date fields show 26.11.2026 in the screenshots, not the American 11/26/2026.
+    "--lang=da-DK",
 ]
 PASSWORD = "en-lang-adgangskode-til-test"  # a test person's password
 # WCAG 2.1 A and AA: what public-sector web solutions must meet (webtilgængelighedsloven).

@@ -117,13 +117,13 @@ def test_the_herning_story_in_the_browser(browsing, org, shipped_data):
     main(advisor).get_by_label("Udarbejdet med barnet/den unge").check()
     main(advisor).locator("#id_new_investigation").select_option(index=1)
     submit(advisor, "Opret netværkskort")
-    for name, kind_index, significance, relation in (
-        ("Mormor Inge", 1, "Ressource", "Mormor"),
-        ("Per Olsen", 2, "Bekymring", "Klasselærer"),
+    for name, kind, significance, relation in (
+        ("Mormor Inge", "family", "Ressource", "Mormor"),
+        ("Per Olsen", "school", "Bekymring", "Klasselærer"),
     ):
         form = main(advisor).locator("form", has=advisor.get_by_role("button", name="Tilføj person"))
         form.get_by_label("Navn", exact=True).fill(name)
-        form.locator("select[name=kind]").select_option(index=kind_index)
+        form.locator("select[name=kind]").select_option(value=kind)
         form.get_by_label("Relation til barnet").fill(relation)
         form.get_by_label(significance, exact=True).check()
         submit(advisor, "Tilføj person")
