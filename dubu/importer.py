@@ -17,16 +17,18 @@ changes to existing records go through the single-record services (``cases.servi
 from __future__ import annotations
 
 import datetime
+import logging
 import re
 import time
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import InterfaceError, OperationalError, connection, transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from simple_history.utils import bulk_create_with_history
 
 from cases import bulk as case_bulk
@@ -50,6 +52,12 @@ SOURCE = "DUBU"
 OUR_CASE_ID = re.compile(r"^H(\d{1,12})$")
 DATE_FORMATS = ("%Y-%m-%d", "%d-%m-%Y", "%d.%m.%Y", "%d/%m/%Y")
 ENDED_IN_DUBU = "Afsluttet i DUBU (import)."
+
+logger = logging.getLogger("herning.dubu")
+CONNECTION_LOST = gettext_lazy(
+    "Forbindelsen til databasen blev afbrudt under importen, så importen er ikke gennemført, og intet "
+    "fra filen er gemt. Kør importen igen."
+)
 
 
 # --- The report -----------------------------------------------------------------------------------
@@ -810,7 +818,20 @@ def import_file(
         raise PermissionDenied(_("Kun teamledere kan importere fra DUBU."))
     profile = profile or MappingProfile.default()
     importer = Importer(user=user, profile=profile, dry_run=dry_run, skip_bad_rows=skip_bad_rows, today=today)
-    report = importer.run(content, file_name)
+    try:
+        report = importer.run(content, file_name)
+    except (OperationalError, InterfaceError) as error:
+        if connection.in_atomic_block:
+            raise  # the caller's own transaction went with the connection; the caller must know
+        # The database went away mid-import (restart, failover, a killed session). The writes are
+        # one transaction, which PostgreSQL rolled back with the session: say so plainly, drop the
+        # dead connection so the next query opens a new one, and record the run.
+        logger.error("The database connection was lost during a DUBU import: %s", type(error).__name__)
+        connection.close()
+        report = Report(
+            file_name=file_name[:255], profile=profile.name, dry_run=dry_run, skip_bad_rows=skip_bad_rows
+        )
+        report.errors.append(RowError(0, "", str(CONNECTION_LOST)))
     ImportRun.objects.create(
         user=user,
         municipality=user.municipality,

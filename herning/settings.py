@@ -284,7 +284,11 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
     for _folder in ("queue", "processed", "results", "control"):
         (CELERY_FILESYSTEM_DIR / _folder).mkdir(parents=True, exist_ok=True)
 else:
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+    # A task taken by a worker that dies before acknowledging it (acks_late) goes back to the queue
+    # after this many seconds: longer than the longest task, or a slow task would run twice at once.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "visibility_timeout": env_int("HERNING_BROKER_VISIBILITY_TIMEOUT", 3600, minimum=1, maximum=86400)
+    }
     CELERY_RESULT_BACKEND = env_str("CELERY_RESULT_BACKEND", default=CELERY_BROKER_URL)
 CELERY_TIMEZONE = "Europe/Copenhagen"
 CELERY_TASK_SERIALIZER = "json"

@@ -555,15 +555,10 @@ def _pdf_response(pdf: bytes, filename: str) -> HttpResponse:
 @login_required
 def meeting_minutes(request, pk):
     meeting = _meeting(request, pk, purpose=_("Referat af netværksmøde"))
-    can_edit = selectors.can_edit_meeting(request.user, meeting)
-    minutes = getattr(meeting, "minutes", None)
-    sent = minutes is not None and minutes.is_sent
-    initial = {"attended": [p.pk for p in meeting.participants.all() if p.attended]}
-    if minutes is not None:
-        initial.update(concerns=minutes.concerns, working=minutes.working, want_to_see=minutes.want_to_see)
-    form = forms.MinutesForm(request.POST or None, meeting=meeting, initial=initial)
+    form = None
     if request.method == "POST":
         _require_edit(request, meeting)
+        form = forms.MinutesForm(request.POST, meeting=meeting)
         if form.is_valid():
             try:
                 services.minutes_save(meeting=meeting, by=request.user, **form.cleaned_data)
@@ -572,6 +567,22 @@ def meeting_minutes(request, pk):
             else:
                 messages.success(request, _("Referatet er gemt."))
                 return redirect("network_meetings:minutes", pk=meeting.pk)
+    return _minutes_page(request, meeting, form=form)
+
+
+def _minutes_page(request, meeting, *, form=None, agreement_form=None, status: int = 200):
+    """The minutes page; a form given is shown as it was sent, with its errors."""
+    can_edit = selectors.can_edit_meeting(request.user, meeting)
+    minutes = getattr(meeting, "minutes", None)
+    sent = minutes is not None and minutes.is_sent
+    editable = can_edit and not sent and not meeting.is_cancelled
+    if form is None and editable:
+        initial = {"attended": [p.pk for p in meeting.participants.all() if p.attended]}
+        if minutes is not None:
+            initial.update(
+                concerns=minutes.concerns, working=minutes.working, want_to_see=minutes.want_to_see
+            )
+        form = forms.MinutesForm(meeting=meeting, initial=initial)
     agreements = list(meeting.agreements.all())
     context = _meeting_context(
         request,
@@ -579,15 +590,13 @@ def meeting_minutes(request, pk):
         "minutes",
         minutes=minutes,
         sent=sent,
-        form=form if (can_edit and not sent and not meeting.is_cancelled) else None,
-        agreement_form=forms.AgreementForm(meeting=meeting)
-        if (can_edit and not sent and not meeting.is_cancelled)
-        else None,
+        form=form if editable else None,
+        agreement_form=(agreement_form or forms.AgreementForm(meeting=meeting)) if editable else None,
         agreements=[(a, selectors.can_mark_agreement_done(request.user, a)) for a in agreements],
         recipients=[p for p in meeting.participants.all() if p.was_invited or p.attended],
         started=meeting.starts_at <= timezone.now(),
     )
-    return render(request, "network_meetings/minutes.html", context)
+    return render(request, "network_meetings/minutes.html", context, status=status)
 
 
 @login_required
@@ -648,10 +657,10 @@ def agreement_add(request, pk):
         else:
             messages.success(request, _("Aftalen er tilføjet."))
             return redirect("network_meetings:minutes", pk=meeting.pk)
-    for field, errors in form.errors.items():
-        label = form.fields[field].label if field in form.fields else _("Aftale")
-        messages.error(request, f"{label}: {' '.join(errors)}")
-    return redirect("network_meetings:minutes", pk=meeting.pk)
+    # Shown again as typed, with the errors at the fields, rather than lost in a redirect; the
+    # page shows the child's meeting again, so the read is logged as the minutes page logs it.
+    _meeting(request, pk, purpose=_("Referat af netværksmøde"))
+    return _minutes_page(request, meeting, agreement_form=form, status=400)
 
 
 def _agreement(request, pk, agreement_pk) -> Agreement:
@@ -709,6 +718,11 @@ def _investigations(child):
 def network_map(request, child_pk):
     child = _visible_child(request, child_pk)
     _log_map_read(request, child, _("Netværkskort"))
+    return _network_map_page(request, child)
+
+
+def _network_map_page(request, child, *, map_form=None, new_version_form=None, status: int = 200):
+    """The child's latest network map; a form given is shown as it was sent, with its errors."""
     versions = selectors.network_map_versions(child)
     latest = versions[0] if versions else None
     people = list(latest.people.select_related("user")) if latest else []
@@ -723,17 +737,25 @@ def network_map(request, child_pk):
         "is_latest": True,
     }
     if can_edit and latest is not None:
-        context["map_form"] = forms.NetworkMapForm(instance=latest, investigations=_investigations(child))
+        context["map_form"] = map_form or forms.NetworkMapForm(
+            instance=latest, investigations=_investigations(child)
+        )
         context["person_form"] = forms.NetworkMapPersonForm(municipality_id=child.municipality_id)
     if can_edit:
-        context["new_version_form"] = forms.NetworkMapForm(
+        context["new_version_form"] = new_version_form or forms.NetworkMapForm(
             investigations=_investigations(child),
             initial={
                 "made_on": timezone.localdate(),
                 "investigation": latest.investigation_id if latest else None,
             },
+            auto_id=NEW_VERSION_IDS,
         )
-    return render(request, "network_meetings/network_map.html", context)
+    return render(request, "network_meetings/network_map.html", context, status=status)
+
+
+# The page holds the latest version's form and the new version's form: their fields need ids of
+# their own, or a label would name the other form's field.
+NEW_VERSION_IDS = "id_new_%s"
 
 
 @login_required
@@ -772,17 +794,17 @@ def _editable_child(request, child_pk) -> Child:
 @require_POST
 def network_map_new_version(request, child_pk):
     child = _editable_child(request, child_pk)
-    form = forms.NetworkMapForm(request.POST, investigations=_investigations(child))
+    form = forms.NetworkMapForm(request.POST, investigations=_investigations(child), auto_id=NEW_VERSION_IDS)
     if form.is_valid():
         try:
             services.network_map_new_version(child=child, by=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _error_message(request, error)
+            forms.add_service_errors(form, error)
         else:
             messages.success(request, _("En ny version af netværkskortet er oprettet."))
-    else:
-        messages.error(request, _("Netværkskortet kunne ikke oprettes: ret datoen."))
-    return redirect("network_meetings:network_map", child_pk=child.pk)
+            return redirect("network_meetings:network_map", child_pk=child.pk)
+    _log_map_read(request, child, _("Netværkskort"))
+    return _network_map_page(request, child, new_version_form=form, status=400)
 
 
 def _latest_map(request, pk) -> NetworkMap:
@@ -807,12 +829,12 @@ def network_map_edit(request, pk):
         try:
             services.network_map_update(network_map=network_map, by=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _error_message(request, error)
+            forms.add_service_errors(form, error)
         else:
             messages.success(request, _("Netværkskortet er gemt."))
-    else:
-        messages.error(request, _("Netværkskortet kunne ikke gemmes: ret datoen."))
-    return redirect("network_meetings:network_map", child_pk=network_map.child_id)
+            return redirect("network_meetings:network_map", child_pk=network_map.child_id)
+    _log_map_read(request, network_map.child, _("Netværkskort"))
+    return _network_map_page(request, network_map.child, map_form=form, status=400)
 
 
 @login_required

@@ -11,6 +11,18 @@ from django.conf import settings
 pytest_plugins = ["tests.fixtures"]
 
 
+@pytest.fixture(autouse=True)
+def _danish_first():
+    """Every test starts in Danish, as a request does: a request in English (the API follows
+    Accept-Language) leaves English active in the thread, and a test that runs after it in the
+    same process would otherwise read its messages in English."""
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
 def _reachable(host: str, port: int) -> bool:
     try:
         with socket.create_connection((host, port), timeout=2):

@@ -281,8 +281,10 @@ def test_the_minutes_page_adds_agreements_and_the_owner_marks_them_done(meeting,
         reverse("network_meetings:agreement_add", args=[meeting.pk]),
         {"text": "Observation", "owner": psychologist.pk},
     )
-    assert response.status_code == 302
-    assert not meeting.agreements.exists()  # no date: refused
+    # No date: refused, and the page comes back with what was typed and the error at the field.
+    assert response.status_code == 400
+    assert not meeting.agreements.exists()
+    assert "Observation" in response.content.decode() and 'id="id_due_on-error"' in response.content.decode()
     client.post(
         reverse("network_meetings:agreement_add", args=[meeting.pk]),
         {"text": "Observation", "owner": psychologist.pk, "due_on": "2030-01-01"},

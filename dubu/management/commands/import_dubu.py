@@ -68,6 +68,9 @@ class Command(BaseCommand):
         else:
             self.stdout.write(summary(report))
         if report["errors"] and not report["committed"] and not dry_run:
+            if not report["rows"]:
+                # A file-level error (unreadable file, lost database connection) is the reason.
+                raise CommandError(report["errors"][0]["message"])
             raise CommandError("Intet er gemt: filen har rækker med fejl.")
 
 
