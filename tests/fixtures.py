@@ -215,24 +215,3 @@ def assert_no_cpr_in_mail(outbox) -> None:
         text = "\n".join(str(p) for p in parts)
         leaked = [n for n in numbers if n in text or f"{n[:6]}-{n[6:]}" in text]
         assert not leaked, f"an e-mail carries a CPR number: {message.subject!r}"
-
-
-@pytest.fixture
-def shipped_data(transactional_db):
-    """What the migrations load (catalog, rule sets, the DUBU profile): a test on
-    ``transactional_db`` runs after others have flushed the tables, so it loads them again."""
-    from cases.models import LegalBasis
-    from dubu.defaults import load_defaults
-    from dubu.models import CodeMapping, MappingProfile
-    from followups.models import Rule, RuleMilestone, RulePhase, RuleSet
-    from followups.presets import load_rule_sets
-    from measures.catalog import load_default_catalog
-    from measures.models import LadderStep, MeasureType, UnitCost
-
-    load_default_catalog(
-        LegalBasis=LegalBasis, LadderStep=LadderStep, MeasureType=MeasureType, UnitCost=UnitCost
-    )
-    load_rule_sets(
-        RuleSet=RuleSet, Rule=Rule, RuleMilestone=RuleMilestone, RulePhase=RulePhase, MeasureType=MeasureType
-    )
-    load_defaults(MappingProfile=MappingProfile, CodeMapping=CodeMapping, MeasureType=MeasureType)
