@@ -8,7 +8,7 @@ PORT ?= 8000
 # Two test processes: the suite is mostly waiting on PostgreSQL, and this machine has two cores.
 PYTEST_ARGS ?= -n 2
 
-.PHONY: run test install messages lint check-services clean
+.PHONY: run test install messages browser lint check-services clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -37,8 +37,17 @@ run: install
 	@echo ""
 	HERNING_PORT=$(PORT) $(VENV)/bin/honcho --procfile Procfile.dev start
 
+# The browser tests (tests/e2e) drive Debian's Chromium, never a downloaded browser: install the
+# package when it is missing (as root, or through sudo).
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  echo "Installing Debian's chromium for the browser tests"; \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -q --no-install-recommends chromium \
+	  || { $(SUDO) apt-get update -q && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -q --no-install-recommends chromium; }; }
+
 # The whole test suite, against PostgreSQL and Redis on 127.0.0.1 as in production.
-test: install
+test: install browser
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 lint: install
