@@ -208,10 +208,11 @@ OPEN_STATES = tuple(s for s in CaseState.values if s != CaseState.CLOSED)
 
 
 class CaseQuerySet(models.QuerySet):
-    def visible_to(self, user):
+    def visible_to(self, user, *, teams=None):
+        """The cases ``user`` may read (``cases.access``); with ``teams``, those teams' only."""
         from cases.access import case_filter
 
-        return self.filter(case_filter(user))
+        return self.filter(case_filter(user, teams=teams))
 
     def open(self):
         return self.exclude(state=CaseState.CLOSED)

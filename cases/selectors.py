@@ -95,9 +95,9 @@ def awaiting_advisor(*, user) -> QuerySet[Case]:
     """Open cases of the teams ``user`` leads that have no advisor yet, with their notifications."""
     led = [t.pk for t in user.teams_for(Role.TEAM_LEADER)]
     return (
-        Case.objects.visible_to(user)
+        Case.objects.visible_to(user, teams=led)
         .open()
-        .filter(team__in=led, advisor__isnull=True)
+        .filter(advisor__isnull=True)
         .select_related("child", "team", "district")
         .prefetch_related(
             Prefetch(

@@ -199,11 +199,22 @@ class AdvisorRow:
         return self.load.team
 
 
+@dataclass(frozen=True)
+class CaseRow:
+    """A case as the overview lists it: the child's name, the advisor and the ladder step. Read as
+    values, not records: the lists name 50 children each, on a page a team leader reloads all day."""
+
+    pk: int
+    child_name: str
+    advisor: User | None
+    step: int | None
+
+
 @dataclass
 class CaseRecency:
     """An open case with measures: when it was last followed up, and what comes next."""
 
-    case: Case
+    case: CaseRow
     last_followup: datetime.date | None
     first_start: datetime.date
     next_due: datetime.date | None
@@ -222,7 +233,7 @@ class CaseRecency:
 class Placement:
     """A child on an institution step of the ladder, and since when."""
 
-    case: Case
+    case: CaseRow
     since: datetime.date
     today: datetime.date
     target_months: int | None
@@ -323,9 +334,8 @@ def team_overview(user, *, teams: list[Team], window: Window, now: datetime.date
     """The team leader's overview of ``teams`` (teams they lead)."""
     today = timezone.localdate(now)
     team_ids = [t.pk for t in teams]
-    # The teams' cases the person may read, open and closed; narrowed by team first, so that the
-    # index on (team, state) does the work.
-    visible = Case.objects.visible_to(user).filter(team__in=team_ids)
+    # The teams' cases the person may read, open and closed (for their team leader: all of them).
+    visible = Case.objects.visible_to(user, teams=team_ids)
     cases = visible.filter(state__in=OPEN_STATES)
     advisors_by_team = team_advisor_choices(teams=teams)
     loads = open_case_counts(a.pk for advisors in advisors_by_team.values() for a in advisors)
@@ -373,21 +383,23 @@ def team_overview(user, *, teams: list[Team], window: Window, now: datetime.date
         for row in by_advisor.get(responsible_id, []):
             row.overdue, row.coming = overdue, coming
 
-    for team_id, advisor_id, down, up, first in _movements(visible, window=window):
+    steps = ladder_steps()
+    target = target_for(user.municipality_id)
+    institution_steps = [s.pk for s in steps if s.institution]
+    movements, cohort = _team_movements(visible, window, institution_steps, today=today, target=target)
+    for (team_id, advisor_id), (down, up, first) in movements.items():
         for row in rows_of(team_id, advisor_id):
             row.down, row.up, row.first = down, up, first
 
-    recency = followup_recency(cases, today=today)
+    people = People(a for advisors in advisors_by_team.values() for a in advisors)
+    recency = followup_recency(cases, today=today, people=people)
     for (team_id, advisor_id), days in recency.longest.items():
         for row in rows_of(team_id, advisor_id):
             row.longest_without_followup = days
 
-    steps = ladder_steps()
     keys = [None, *[s.number for s in steps]]
     for row in rows.values():
         row.step_counts = [row.steps.get(k, 0) for k in keys]
-    target = target_for(user.municipality_id)
-    institution_steps = [s.pk for s in steps if s.institution]
     overdue = list(
         deadlines.filter(due_at__lte=now)
         .select_related("case__child", "responsible")
@@ -408,8 +420,10 @@ def team_overview(user, *, teams: list[Team], window: Window, now: datetime.date
         overdue_total=overdue_total,
         overdue=overdue,
         recency=recency,
-        placements=institution_placements(cases, institution_steps, today=today, target=target),
-        cohort=step_down_cohort(visible, institution_steps, today=today, target=target),
+        placements=institution_placements(
+            cases, institution_steps, today=today, target=target, people=people
+        ),
+        cohort=cohort,
         target=target,
         exceptions=[e for e in pending_exceptions_for(user) if e.measure.case.team_id in team_ids],
         overrides=list(
@@ -438,15 +452,85 @@ def _direction_counts():
     }
 
 
-def _movements(cases, *, window: Window):
-    """(team, advisor, down, up, first) of the movements in ``window`` on ``cases``, counted by the
-    case's current team and advisor."""
-    return (
-        LadderMovement.objects.filter(date__range=(window.start, window.end), case__in=cases)
-        .order_by()
-        .values_list("case__team_id", "case__advisor_id")
-        .annotate(**_direction_counts())
+def _direction(from_number: int | None, to_number: int | None) -> str | None:
+    """A movement's direction as ``_direction_counts`` counts it (a step's number, None off it)."""
+    if from_number is None:
+        return "first" if to_number is not None else None
+    if to_number is None or to_number < from_number:
+        return "down"
+    return "up" if to_number > from_number else None
+
+
+def _team_movements(
+    cases, window: Window, institution_steps: list[int], *, today: datetime.date, target
+) -> tuple[dict[tuple[int, int | None], tuple[int, int, int]], Cohort | None]:
+    """The movements on ``cases`` in ``window`` (down, up, first) per current team and advisor of
+    the case, and the institution cohort (``step_down_cohort``): one read of the teams' movements
+    since the earlier of the two periods, counted here."""
+    cohort_period = _cohort_period(target, today) if target is not None and institution_steps else None
+    since = min(window.start, cohort_period[0]) if cohort_period else window.start
+    moves = list(
+        LadderMovement.objects.filter(case__in=cases, date__gte=since)
+        .order_by("case_id", "date", "pk")
+        .values_list(
+            "case_id",
+            "date",
+            "from_step_id",
+            "to_step_id",
+            "from_step__number",
+            "to_step__number",
+            "case__team_id",
+            "case__advisor_id",
+        )
     )
+    counts: dict[tuple[int, int | None], list[int]] = {}
+    places = {"down": 0, "up": 1, "first": 2}
+    for _case, day, _from, _to, from_number, to_number, team_id, advisor_id in moves:
+        direction = _direction(from_number, to_number)
+        if direction and window.start <= day <= window.end:
+            counts.setdefault((team_id, advisor_id), [0, 0, 0])[places[direction]] += 1
+    cohort = None
+    if cohort_period:
+        cohort = _count_cohort(
+            (m[:6] for m in moves),
+            institution_steps,
+            start=cohort_period[0],
+            end=cohort_period[1],
+            months=target.months,
+        )
+    return {key: tuple(n) for key, n in counts.items()}, cohort
+
+
+class People:
+    """The people the overview names, by id: the teams' advisors, read once with the loads, and
+    whoever else a listed case names (an advisor who has left the team), read in one query."""
+
+    def __init__(self, known):
+        self.by_id: dict[int, User] = {u.pk: u for u in known}
+
+    def add(self, ids) -> None:
+        missing = {i for i in ids if i is not None and i not in self.by_id}
+        if missing:
+            for user in User.objects.filter(pk__in=missing).only("first_name", "last_name", "username"):
+                self.by_id[user.pk] = user
+
+    def get(self, pk: int | None) -> User | None:
+        return self.by_id.get(pk) if pk is not None else None
+
+
+CASE_ROW_FIELDS = ("pk", "child__first_name", "child__last_name", "advisor_id", "current_step__number")
+
+
+def _case_row(values, people: People) -> CaseRow:
+    pk, first_name, last_name, advisor_id, step = values
+    return CaseRow(pk, f"{first_name} {last_name}".strip(), people.get(advisor_id), step)
+
+
+def case_rows(cases, people: People) -> dict[int, CaseRow]:
+    """``cases`` as rows for a list, by id: one query, and one more for people not yet known."""
+    values = list(cases.order_by().values_list(*CASE_ROW_FIELDS))
+    people.add(row[3] for row in values)
+    return {row[0]: _case_row(row, people) for row in values}
 
 
 @dataclass
@@ -459,7 +543,7 @@ class Recency:
     longest: dict[tuple[int, int | None], int]
 
 
-def followup_recency(cases, *, today: datetime.date, listed: int = RECENCY_LISTED) -> Recency:
+def followup_recency(cases, *, today: datetime.date, people: People, listed: int = RECENCY_LISTED) -> Recency:
     """The open cases with an active measure that has follow-ups due (a rule or the law; early
     preventive support under § 11 has none), the longest without a follow-up first. Every case is
     read as a row of values; only the listed ones as records, in a second query."""
@@ -485,10 +569,11 @@ def followup_recency(cases, *, today: datetime.date, listed: int = RECENCY_LISTE
     for days, _pk, team_id, advisor_id, *_rest in items:
         longest.setdefault((team_id, advisor_id), days)
     top = items[:listed]
-    records = cases.select_related("child", "advisor", "current_step").in_bulk([item[1] for item in top])
+    # The ids come from ``cases``: the rows are read by id alone.
+    rows = case_rows(Case.objects.filter(pk__in=[item[1] for item in top]), people)
     return Recency(
         listed=[
-            CaseRecency(records[pk], last, first, next_due, today)
+            CaseRecency(rows[pk], last, first, next_due, today)
             for _days, pk, _team, _advisor, last, first, next_due in top
         ],
         total=len(items),
@@ -522,21 +607,30 @@ def institution_placements(
     *,
     today: datetime.date,
     target: StepDownTarget | None,
+    people: People,
     listed: int = PLACEMENTS_LISTED,
 ) -> Placements:
-    """The children on an institution step now, the longest there first, counted in SQL and the
-    first ``listed`` read as records."""
+    """The children on an institution step now, the longest there first: how many, how many have
+    been there the target's months or more, and the first ``listed``."""
     if not institution_steps:
         return Placements([], 0, 0)
-    placed = _on_institution_step(cases, institution_steps)
-    counts = placed.aggregate(total=Count("pk"), beyond=Count("pk", filter=_beyond(target, today)))
-    rows = placed.select_related("child", "advisor", "current_step").order_by("since", "pk")[:listed]
-    months = target.months if target else None
-    return Placements(
-        listed=[Placement(c, c.since, today, months) for c in rows],
-        total=counts["total"],
-        beyond_target=counts["beyond"],
+    # A team's children on an institution step are a few dozen: every one is read as one row of
+    # values (counted here), and the case rows of the listed ones are built from the same rows.
+    placed = list(
+        _on_institution_step(cases, institution_steps)
+        .order_by("since", "pk")
+        .values_list("since", *CASE_ROW_FIELDS)
     )
+    months = target.months if target else None
+    people.add(values[3] for _since, *values in placed[:listed])
+    listed_rows = [
+        Placement(_case_row(values, people), since, today, months) for since, *values in placed[:listed]
+    ]
+    beyond = 0
+    if target is not None:
+        limit = today - relativedelta(months=target.months)
+        beyond = sum(1 for since, *_values in placed if since <= limit)
+    return Placements(listed=listed_rows, total=len(placed), beyond_target=beyond)
 
 
 def step_down_cohort(
@@ -547,25 +641,38 @@ def step_down_cohort(
     003). Read from the ladder movements of ``cases`` (open and closed)."""
     if target is None or not institution_steps:
         return None
-    end = today - relativedelta(months=target.months)
-    start = end - relativedelta(years=1) + datetime.timedelta(days=1)
+    start, end = _cohort_period(target, today)
     moves = (
         LadderMovement.objects.filter(case__in=cases, date__gte=start)
         .filter(Q(to_step__in=institution_steps) | Q(from_step__in=institution_steps))
         .order_by("case_id", "date", "pk")
         .values_list("case_id", "date", "from_step_id", "to_step_id", "from_step__number", "to_step__number")
     )
+    return _count_cohort(moves, institution_steps, start=start, end=end, months=target.months)
+
+
+def _cohort_period(target: StepDownTarget, today: datetime.date) -> tuple[datetime.date, datetime.date]:
+    """The twelve months of arrivals that ended the target's months ago."""
+    end = today - relativedelta(months=target.months)
+    return end - relativedelta(years=1) + datetime.timedelta(days=1), end
+
+
+def _count_cohort(moves, institution_steps, *, start, end, months: int) -> Cohort:
+    """Count the cohort from ``moves`` (case, day, from step, to step, their numbers), in the order
+    of case, day and record; moves that touch no institution step are passed over."""
     entered = stepped_down = 0
     entry: dict[int, datetime.date] = {}
     counted: set[int] = set()
     for case_id, day, from_id, to_id, from_number, to_number in moves:
+        if to_id not in institution_steps and from_id not in institution_steps:
+            continue
         if to_id in institution_steps and from_id not in institution_steps:
             if start <= day <= end and case_id not in counted:
                 entry[case_id] = day
                 counted.add(case_id)
                 entered += 1
         elif case_id in entry and from_id in institution_steps and (to_number or 0) < (from_number or 0):
-            if day <= entry[case_id] + relativedelta(months=target.months):
+            if day <= entry[case_id] + relativedelta(months=months):
                 stepped_down += 1
             del entry[case_id]
     return Cohort(start=start, end=end, entered=entered, stepped_down=stepped_down)

@@ -199,7 +199,7 @@ def pending_exceptions_for(user) -> list[FollowUpException]:
     return list(
         FollowUpException.objects.filter(
             state=FollowUpException.State.REQUESTED,
-            measure__case__in=Case.objects.visible_to(user).filter(team__in=teams),
+            measure__case__in=Case.objects.visible_to(user, teams=teams),
         )
         .select_related(
             "measure", "measure__measure_type", "measure__case", "measure__case__child", "requested_by"

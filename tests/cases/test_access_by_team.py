@@ -1,0 +1,62 @@
+"""``Case.objects.visible_to(user, teams=...)``: the cases of some teams a person may read. For a
+team leader of those teams it is a plain filter on the team (cheap for PostgreSQL to plan); for
+everyone else the general rule narrowed by team. Both must give exactly the rows of the general
+rule narrowed by team, for every persona and every choice of teams."""
+
+from __future__ import annotations
+
+import pytest
+
+from cases.access import whole_teams
+from cases.models import Case, CaseParticipant
+from tests.factories import CaseFactory
+from tests.fixtures import PERSONAS
+
+
+@pytest.fixture
+def cases(org):
+    made = [CaseFactory(team=org.team_a, advisor=org.advisor) for _ in range(2)]
+    made += [CaseFactory(team=org.team_a, advisor=org.colleague), CaseFactory(team=org.team_a, advisor=None)]
+    made += [CaseFactory(team=org.team_b, advisor=org.outsider) for _ in range(2)]
+    # A professional added to one case of each team reads those two only.
+    for case in (made[0], made[4]):
+        CaseParticipant.objects.create(case=case, user=org.psychologist, note="psykolog")
+    return made
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+@pytest.mark.parametrize("which", [("team_a",), ("team_b",), ("team_a", "team_b"), ()])
+def test_narrowed_by_team_reads_the_same_cases_as_the_general_rule(org, cases, persona, which):
+    user = getattr(org, persona)
+    teams = [getattr(org, name).pk for name in which]
+    expected = set(Case.objects.visible_to(user).filter(team__in=teams).values_list("pk", flat=True))
+    assert set(Case.objects.visible_to(user, teams=teams).values_list("pk", flat=True)) == expected
+
+
+def test_a_team_leader_reads_the_led_team_by_a_plain_filter_and_other_teams_by_the_rule(org, cases):
+    assert whole_teams(org.team_leader) == {org.team_a.pk}
+    own = str(Case.objects.visible_to(org.team_leader, teams=[org.team_a.pk]).query)
+    assert "UNION" not in own
+    assert Case.objects.visible_to(org.team_leader, teams=[org.team_a.pk]).count() == 4
+    # Team B is not theirs: the general rule applies, and it reads nothing there.
+    other = Case.objects.visible_to(org.team_leader, teams=[org.team_a.pk, org.team_b.pk])
+    assert "UNION" in str(other.query) and other.count() == 4
+
+
+def test_an_advisor_reads_the_whole_team_only_when_it_shares_cases(org, cases):
+    assert whole_teams(org.advisor) == set()
+    assert Case.objects.visible_to(org.advisor, teams=[org.team_a.pk]).count() == 2
+    org.team_a.shares_cases = True
+    org.team_a.save()
+    advisor = type(org.advisor).objects.get(pk=org.advisor.pk)
+    assert whole_teams(advisor) == {org.team_a.pk}
+    assert Case.objects.visible_to(advisor, teams=[org.team_a.pk]).count() == 4
+
+
+def test_nobody_reads_a_team_of_another_municipality_through_a_team_id(org, cases):
+    from tests.fixtures import make_org
+
+    neighbour = make_org(name="Ikast-Brande Kommune", code="760", prefix="ib_")
+    CaseFactory(team=neighbour.team_a, advisor=neighbour.advisor)
+    assert not Case.objects.visible_to(org.team_leader, teams=[neighbour.team_a.pk]).exists()
+    assert Case.objects.visible_to(neighbour.team_leader, teams=[neighbour.team_a.pk]).count() == 1
