@@ -76,6 +76,20 @@ def case_filter(user, *, teams=None) -> Q:
     return q & Q(municipality_id=user.municipality_id)
 
 
+def related_case_filter(user, *, via: str, teams) -> Q:
+    """Rows of another table (deadlines, ladder movements, overrides) whose case, reached through
+    ``via``, ``user`` may read, among the cases of ``teams``. Where the person reads those teams
+    whole (``whole_teams``) this joins the case and filters its team, which PostgreSQL plans from
+    the table's own index on team (an overview's oldest overdue deadlines without reading every
+    case of the team); else the case must be one of ``case_filter``'s."""
+    from cases.models import Case
+
+    teams = set(teams)
+    if _active_staff(user) and teams <= whole_teams(user):
+        return Q(**{f"{via}__team__in": sorted(teams), f"{via}__municipality_id": user.municipality_id})
+    return Q(**{f"{via}__in": Case.objects.filter(case_filter(user, teams=teams))})
+
+
 def _duty_notifications(user) -> Q:
     districts = [t.district_id for t in user.teams_for(Role.DUTY_ADVISOR)]
     return Q(duty_advisor=user) | Q(district__in=districts, assessed_at__isnull=True)

@@ -17,6 +17,7 @@ from django.db.models import Count, Exists, F, Max, Min, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from cases.access import related_case_filter
 from cases.caseload import Load, level, open_case_counts
 from cases.models import OPEN_STATES, Case, CaseloadOverride, CaseTransfer, Notification
 from cases.selectors import awaiting_advisor, duty_queue, team_advisor_choices
@@ -364,9 +365,9 @@ def team_overview(user, *, teams: list[Team], window: Window, now: datetime.date
             unassigned_steps[number] += n
 
     horizon = today + datetime.timedelta(days=COMING_DAYS)
-    # The deadlines of the teams' cases the person may read (``visible`` is narrowed by team, so the
-    # check reads the teams' cases only).
-    deadlines = Deadline.objects.filter(is_open=True, team__in=team_ids, case__in=visible)
+    # The deadlines of the teams' cases the person may read.
+    readable = related_case_filter(user, via="case", teams=team_ids)
+    deadlines = Deadline.objects.filter(readable, is_open=True, team__in=team_ids)
     unassigned = (0, 0)
     overdue_total = 0
     for responsible_id, overdue, coming in (
@@ -386,7 +387,7 @@ def team_overview(user, *, teams: list[Team], window: Window, now: datetime.date
     steps = ladder_steps()
     target = target_for(user.municipality_id)
     institution_steps = [s.pk for s in steps if s.institution]
-    movements, cohort = _team_movements(visible, window, institution_steps, today=today, target=target)
+    movements, cohort = _team_movements(readable, window, institution_steps, today=today, target=target)
     for (team_id, advisor_id), (down, up, first) in movements.items():
         for row in rows_of(team_id, advisor_id):
             row.down, row.up, row.first = down, up, first
@@ -402,12 +403,16 @@ def team_overview(user, *, teams: list[Team], window: Window, now: datetime.date
         row.step_counts = [row.steps.get(k, 0) for k in keys]
     overdue = list(
         deadlines.filter(due_at__lte=now)
-        .select_related("case__child", "responsible")
+        .select_related("case__child")
+        .only(*DEADLINE_LISTED_FIELDS)
         # A deadline's moment lies on its day: by day first, so the index on (team, day) can serve.
         .order_by("due_on", "due_at", "pk")[:OVERDUE_LISTED]
     )
+    # The responsible are the teams' advisors, read already; joining the users would cost more.
+    people.add(d.responsible_id for d in overdue)
     for d in overdue:
         d.child = d.case.child if d.case_id else None
+        d.responsible = people.get(d.responsible_id)
     return TeamOverview(
         teams=teams,
         window=window,
@@ -425,15 +430,47 @@ def team_overview(user, *, teams: list[Team], window: Window, now: datetime.date
         ),
         cohort=cohort,
         target=target,
-        exceptions=[e for e in pending_exceptions_for(user) if e.measure.case.team_id in team_ids],
-        overrides=list(
+        exceptions=pending_exceptions_for(user, teams=team_ids),
+        overrides=_overrides(
             CaseloadOverride.objects.filter(
-                team__in=team_ids, decided_at__gte=window.start_moment, case__in=visible
+                related_case_filter(user, via="case", teams=team_ids),
+                team__in=team_ids,
+                decided_at__gte=window.start_moment,
             )
-            .select_related("advisor", "decided_by", "team", "case__child")
-            .order_by("-decided_at", "-pk")
         ),
         awaiting_advisor=awaiting_advisor(user=user).filter(team__in=team_ids).count(),
+    )
+
+
+# What the deadline table (followups/_deadline_table.html) shows of an overdue deadline and its child.
+DEADLINE_LISTED_FIELDS = (
+    "kind",
+    "source_id",
+    "case",
+    "responsible",
+    "due_on",
+    "due_at",
+    "statutory",
+    "rule",
+    "explanation",
+    "explanation_en",
+    "case__child",
+    "case__child__first_name",
+    "case__child__last_name",
+)
+
+
+def _overrides(rows) -> list[CaseloadOverride]:
+    """The overrides of the cap among ``rows``, the latest first. They are rare: their ids are read
+    first, and the records with the people and the child only when there are any (a join of five
+    tables costs PostgreSQL more to plan than an empty list costs to read)."""
+    ids = list(rows.values_list("pk", flat=True))
+    if not ids:
+        return []
+    return list(
+        CaseloadOverride.objects.filter(pk__in=ids)
+        .select_related("advisor", "decided_by", "team", "case__child")
+        .order_by("-decided_at", "-pk")
     )
 
 
@@ -462,15 +499,15 @@ def _direction(from_number: int | None, to_number: int | None) -> str | None:
 
 
 def _team_movements(
-    cases, window: Window, institution_steps: list[int], *, today: datetime.date, target
+    readable: Q, window: Window, institution_steps: list[int], *, today: datetime.date, target
 ) -> tuple[dict[tuple[int, int | None], tuple[int, int, int]], Cohort | None]:
-    """The movements on ``cases`` in ``window`` (down, up, first) per current team and advisor of
-    the case, and the institution cohort (``step_down_cohort``): one read of the teams' movements
-    since the earlier of the two periods, counted here."""
+    """The movements on the ``readable`` cases in ``window`` (down, up, first) per current team and
+    advisor of the case, and the institution cohort (``step_down_cohort``): one read of the teams'
+    movements since the earlier of the two periods, counted here."""
     cohort_period = _cohort_period(target, today) if target is not None and institution_steps else None
     since = min(window.start, cohort_period[0]) if cohort_period else window.start
     moves = list(
-        LadderMovement.objects.filter(case__in=cases, date__gte=since)
+        LadderMovement.objects.filter(readable, date__gte=since)
         .order_by("case_id", "date", "pk")
         .values_list(
             "case_id",

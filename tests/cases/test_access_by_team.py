@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from cases.access import whole_teams
+from cases.access import related_case_filter, whole_teams
 from cases.models import Case, CaseParticipant
 from tests.factories import CaseFactory
 from tests.fixtures import PERSONAS
@@ -60,3 +60,17 @@ def test_nobody_reads_a_team_of_another_municipality_through_a_team_id(org, case
     CaseFactory(team=neighbour.team_a, advisor=neighbour.advisor)
     assert not Case.objects.visible_to(org.team_leader, teams=[neighbour.team_a.pk]).exists()
     assert Case.objects.visible_to(neighbour.team_leader, teams=[neighbour.team_a.pk]).count() == 1
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+@pytest.mark.parametrize("which", [("team_a",), ("team_b",), ("team_a", "team_b")])
+def test_rows_reached_through_the_case_are_those_of_readable_cases(org, cases, persona, which):
+    """``related_case_filter``: the rows of another table (here the professionals added to the
+    cases) whose case the person may read, joined on the case's team for a team's own leader."""
+    user = getattr(org, persona)
+    teams = [getattr(org, name).pk for name in which]
+    for case in cases:
+        CaseParticipant.objects.create(case=case, user=org.health_visitor, note="sundhedsplejerske")
+    rows = CaseParticipant.objects.filter(related_case_filter(user, via="case", teams=teams))
+    expected = CaseParticipant.objects.filter(case__in=Case.objects.visible_to(user).filter(team__in=teams))
+    assert set(rows.values_list("pk", flat=True)) == set(expected.values_list("pk", flat=True))
