@@ -18,8 +18,17 @@ from cases.extensions import (
 from network_meetings.selectors import investigation_has_network_map, meetings_for_child
 
 
+def _meetings(child, user) -> list:
+    """The child's meetings ``user`` may read, read once for the page's panel and its timeline
+    (both are given the same ``child`` in one request; the read checks access, so it is not cheap)."""
+    seen = child.__dict__.setdefault("_network_meetings_read", {})
+    if user.pk not in seen:
+        seen[user.pk] = list(meetings_for_child(child, user))
+    return seen[user.pk]
+
+
 def meetings_context(child, case, user) -> dict:
-    return {"meetings": list(meetings_for_child(child, user)), "child_pk": child.pk}
+    return {"meetings": _meetings(child, user), "child_pk": child.pk}
 
 
 def timeline_events(child, user) -> list[TimelineEvent]:
@@ -31,7 +40,7 @@ def timeline_events(child, user) -> list[TimelineEvent]:
             url=reverse("network_meetings:detail", args=[m.pk]),
             order=5,
         )
-        for m in meetings_for_child(child, user)
+        for m in _meetings(child, user)
     ]
 
 

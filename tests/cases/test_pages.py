@@ -163,7 +163,7 @@ def test_the_case_list_answers_htmx_with_the_table_only(org, case, login):
 QUERIES_CASE_LIST = 15
 # The child page: session, person and roles, child, cases, the access log entry, then each
 # section's own reads (one query per kind of record) and the case's history (one per kind).
-QUERIES_CHILD_PAGE = 51  # the request (session, second factor, bell), the cases app, the other apps' panels
+QUERIES_CHILD_PAGE = 50  # the request (session, second factor, bell), the cases app, the other apps' panels (the meetings read once for panel and timeline)
 
 
 def test_the_case_list_runs_the_same_queries_for_1_or_12_cases(org, login, django_assert_num_queries):
