@@ -1,0 +1,106 @@
+"""One page at a time, in-process, on the national dataset: where a request's time goes.
+
+    .venv/bin/python -m benchmarks.profile_page /team/ --role team_leader
+    .venv/bin/python -m benchmarks.profile_page /min-dag/ --role advisor --rounds 10 --queries
+
+Logs eight people of ``--role`` in (spread over large and small municipalities, as the national
+benchmark does; each with a TOTP device) and requests ``path`` for each of them ``--rounds`` times
+through Django's test client with the production settings and every middleware. Prints per request
+the median wall time, the Python CPU time (``time.process_time``: the web process's own work, which
+is what grows when the machine is shared) and the database time and query count (timed around each
+statement with ``connection.execute_wrapper``); ``--queries`` lists one request's statements with
+their times. Needs the dataset of ``python -m benchmarks.run_national`` (``--reuse`` keeps it), and
+complements that benchmark's concurrent figures with a repeatable one-request view for before/after
+comparisons of a change.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import time
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("path", help="the page, e.g. /team/ or /min-dag/")
+    parser.add_argument("--role", default="team_leader", help="the people's role (organisation.Role)")
+    parser.add_argument("--rounds", type=int, default=5, help="requests per person")
+    parser.add_argument("--queries", action="store_true", help="list one request's statements")
+    args = parser.parse_args()
+
+    os.environ["HERNING_ENV"] = "production"
+    from benchmarks.dataset import DEFAULT_URL, configure
+
+    configure(os.environ.get("BENCHMARK_DATABASE_URL", DEFAULT_URL))
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.db import connection
+    from django.test import Client
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from herning.organisation.models import RoleAssignment, User
+
+    settings.ALLOWED_HOSTS = ["*"]
+    ids = list(
+        RoleAssignment.objects.filter(role=args.role, user__username__startswith="b")
+        .order_by("user_id")
+        .values_list("user_id", flat=True)
+        .distinct()
+    )
+    if not ids:
+        raise SystemExit(f"No benchmark users with the role {args.role!r}: build the dataset first.")
+    chosen = sorted({ids[round(i * (len(ids) - 1) / 7)] for i in range(8)})
+    clients = []
+    for user in User.objects.filter(pk__in=chosen).order_by("pk"):
+        device = TOTPDevice.objects.filter(user=user).first() or TOTPDevice.objects.create(
+            user=user, name="benchmark", confirmed=True
+        )
+        client = Client(HTTP_X_FORWARDED_PROTO="https")
+        client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+        session = client.session
+        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+        session.save()
+        status = client.get(args.path).status_code  # warm-up, and a check
+        if status != 200:
+            raise SystemExit(f"{args.path} answered {status} for {user.username}.")
+        clients.append(client)
+
+    statements: list[tuple[float, str]] = []
+
+    def timed(execute, sql, params, many, context):
+        start = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            statements.append(((time.perf_counter() - start) * 1000, sql))
+
+    wall, cpu, db, counts = [], [], [], []
+    with connection.execute_wrapper(timed):
+        for _round in range(args.rounds):
+            for client in clients:
+                statements.clear()
+                start, start_cpu = time.perf_counter(), time.process_time()
+                client.get(args.path)
+                wall.append((time.perf_counter() - start) * 1000)
+                cpu.append((time.process_time() - start_cpu) * 1000)
+                db.append(sum(ms for ms, _sql in statements))
+                counts.append(len(statements))
+    print(
+        f"{args.path} as {len(clients)} × {args.role}, {len(wall)} requests, medians per request: "
+        f"wall {statistics.median(wall):.1f} ms, Python CPU {statistics.median(cpu):.1f} ms, "
+        f"database {statistics.median(db):.1f} ms over {min(counts)}–{max(counts)} statements"
+    )
+    if args.queries:
+        for ms, sql in statements:
+            print(f"{ms:7.2f} ms  {' '.join(sql.split())[:160]}")
+
+
+if __name__ == "__main__":
+    main()
