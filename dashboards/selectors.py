@@ -365,7 +365,7 @@ def team_overview(user, *, teams: list[Team], window: Window, now: datetime.date
             unassigned_steps[number] += n
 
     horizon = today + datetime.timedelta(days=COMING_DAYS)
-    # The deadlines of the teams' cases the person may read.
+    # The deadlines (and below the movements and overrides) of the teams' cases the person may read.
     readable = related_case_filter(user, via="case", teams=team_ids)
     deadlines = Deadline.objects.filter(readable, is_open=True, team__in=team_ids)
     unassigned = (0, 0)
@@ -432,11 +432,7 @@ def team_overview(user, *, teams: list[Team], window: Window, now: datetime.date
         target=target,
         exceptions=pending_exceptions_for(user, teams=team_ids),
         overrides=_overrides(
-            CaseloadOverride.objects.filter(
-                related_case_filter(user, via="case", teams=team_ids),
-                team__in=team_ids,
-                decided_at__gte=window.start_moment,
-            )
+            CaseloadOverride.objects.filter(readable, team__in=team_ids, decided_at__gte=window.start_moment)
         ),
         awaiting_advisor=awaiting_advisor(user=user).filter(team__in=team_ids).count(),
     )
