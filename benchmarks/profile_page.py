@@ -41,10 +41,9 @@ def main() -> None:
     django.setup()
     from django.conf import settings
     from django.db import connection
-    from django.test import Client
-    from django_otp import DEVICE_ID_SESSION_KEY
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
+    from benchmarks.run_national import logged_in_client
     from herning.organisation.models import RoleAssignment, User
 
     settings.ALLOWED_HOSTS = ["*"]
@@ -62,11 +61,7 @@ def main() -> None:
         device = TOTPDevice.objects.filter(user=user).first() or TOTPDevice.objects.create(
             user=user, name="benchmark", confirmed=True
         )
-        client = Client(HTTP_X_FORWARDED_PROTO="https")
-        client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
-        session = client.session
-        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
-        session.save()
+        client = logged_in_client(user, device)
         status = client.get(args.path).status_code  # warm-up, and a check
         if status != 200:
             raise SystemExit(f"{args.path} answered {status} for {user.username}.")

@@ -612,6 +612,20 @@ def measure_floor(slug: str, groups, total: int, url: str, today: datetime.date)
 # --- Query plans ---------------------------------------------------------------------------------
 
 
+def logged_in_client(user, device):
+    """Django's test client logged in as ``user`` with the second factor passed on ``device``
+    (in-process requests through every middleware, as the server sees them)."""
+    from django.test import Client
+    from django_otp import DEVICE_ID_SESSION_KEY
+
+    client = Client(HTTP_X_FORWARDED_PROTO="https")
+    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+    return client
+
+
 def explain_plans(
     endpoint: Endpoint, person: Person, today: datetime.date, plans: Path, *, keep: int = 4
 ) -> dict:
@@ -621,20 +635,14 @@ def explain_plans(
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
-    from django_otp import DEVICE_ID_SESSION_KEY
 
     from herning.organisation.models import User
 
-    client = Client(HTTP_X_FORWARDED_PROTO="https")
     if endpoint.kind == "api":
+        client = Client(HTTP_X_FORWARDED_PROTO="https")
         client.defaults["HTTP_AUTHORIZATION"] = f"Bearer {person.token}"
     else:
-        client.force_login(
-            User.objects.get(pk=person.user_id), backend="django.contrib.auth.backends.ModelBackend"
-        )
-        session = client.session
-        session[DEVICE_ID_SESSION_KEY] = person.device.persistent_id
-        session.save()
+        client = logged_in_client(User.objects.get(pk=person.user_id), person.device)
     method, path, data = endpoint.request(person, today)
     with CaptureQueriesContext(connection) as captured:
         answer = client.post(path, data) if method == "POST" else client.get(path)
