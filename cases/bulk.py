@@ -23,10 +23,10 @@ from django.db.models import Count
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
-from cases import cpr as cpr_lib
 from cases.caseload import over_cap_message
 from cases.models import Case, CaseState, Child, LegalBasis
 from cases.services import STATE_LEGAL_BASIS
+from herning.core import cpr as cpr_lib
 from herning.organisation.models import District, Role, Team, User
 
 BATCH = 1000

@@ -12,9 +12,9 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from cases import cpr as cpr_lib
 from cases.models import Case, CaseState, Child, Goal, JournalNote, Notification, Plan, Relation
 from cases.services import MANUAL_STATES
+from herning.core import cpr as cpr_lib
 from herning.core.forms import DateInput, TimeInput
 from herning.organisation.models import District, Role, SchoolDistrict, Team, User
 

@@ -1,41 +1,18 @@
-"""Who changed what: the acting user on history rows, and the case's readable change list.
+"""Who changed what on a case: its readable change list, from the history rows of its records.
 
-django-simple-history takes the acting user from the web request (its middleware). Services also
-run from background tasks, the demo and imports, where there is no request: they wrap their
-writes in ``acting_as(user)`` so that every history row written inside, including those of other
-apps' signal handlers, carries the person the service acts for.
+The acting person on those rows is set by ``herning.core.history.acting_as``.
 """
 
 from __future__ import annotations
 
-import contextlib
 import datetime
 from dataclasses import dataclass
-from types import SimpleNamespace
 
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from simple_history.models import HistoricalRecords
 
 from herning.core.logging import mask_cpr
-
-
-@contextlib.contextmanager
-def acting_as(user):
-    """Record ``user`` as the author of the history rows written inside the block."""
-    context = HistoricalRecords.context
-    previous = getattr(context, "request", None)
-    context.request = SimpleNamespace(user=user)
-    try:
-        yield
-    finally:
-        if previous is None:
-            with contextlib.suppress(AttributeError):
-                del context.request
-        else:
-            context.request = previous
-
 
 # --- The case's change list -----------------------------------------------------------------------
 

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from cases import cpr as cpr_lib
+from herning.core import cpr as cpr_lib
 
 
 class LegalBasis(models.Model):

@@ -5,8 +5,8 @@ from __future__ import annotations
 from django.db.models import Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
-from cases import cpr as cpr_lib
 from cases.models import Case, Child, Goal, JournalNote, Notification, Plan, Relation
+from herning.core import cpr as cpr_lib
 from herning.organisation.models import Role, RoleAssignment, User
 
 

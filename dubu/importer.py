@@ -32,7 +32,6 @@ from django.utils.translation import gettext_lazy
 from simple_history.utils import bulk_create_with_history
 
 from cases import bulk as case_bulk
-from cases import cpr as cpr_lib
 from cases import services as case_services
 from cases.access import can_edit_case
 from cases.models import Case, Child, Plan
@@ -42,6 +41,7 @@ from dubu.reader import FileError, read_table
 from followups import bulk as followup_bulk
 from followups import deadlines
 from followups.models import FollowUp
+from herning.core import cpr as cpr_lib
 from herning.core.logging import mask_cpr
 from herning.organisation.models import District, Role, RoleAssignment, User
 from measures import bulk as measure_bulk

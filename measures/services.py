@@ -14,9 +14,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cases.history import acting_as
 from cases.models import Case, CaseState, LegalBasis
 from cases.services import plan_require
+from herning.core.history import acting_as
 from measures.models import LadderMovement, LadderStep, Measure, MeasureType
 from measures.signals import measure_changed
 

@@ -14,6 +14,8 @@ from herning.audit.models import AccessLog
 from herning.audit.services import log_child_read
 
 PURPOSE_CASEWORK = "Sagsbehandling"
+# The methods of a page with one form: shown on GET, sent on POST.
+FORM_METHODS = ["GET", "POST"]
 
 
 def editable_case(request, pk: int) -> Case:

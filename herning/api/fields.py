@@ -10,7 +10,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from cases import cpr as cpr_lib
+from herning.core import cpr as cpr_lib
 
 DATE_ERRORS = {"invalid": _("Datoen skal skrives ÅÅÅÅ-MM-DD.")}
 

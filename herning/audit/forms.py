@@ -2,9 +2,9 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from cases import cpr as cpr_lib
 from herning.audit.exports import FORMATS
 from herning.audit.models import AccessLog
+from herning.core import cpr as cpr_lib
 from herning.core.forms import DateInput
 from herning.organisation.models import User
 

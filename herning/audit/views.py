@@ -9,12 +9,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 
-from cases import cpr as cpr_lib
 from herning.audit import selectors
 from herning.audit.exports import Table, build_export
 from herning.audit.forms import AccessLogSearchForm, CitizenExportForm
 from herning.audit.models import AccessLog
 from herning.audit.services import log_child_read, log_children_read
+from herning.core import cpr as cpr_lib
 from herning.core.access import role_required
 from herning.organisation.models import Role
 

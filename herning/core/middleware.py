@@ -52,7 +52,7 @@ class NoCprInQueryStringMiddleware:
 
 
 def _is_cpr(value: str) -> bool:
-    from cases import cpr
+    from herning.core import cpr
 
     if not CPR_VALUE.match(value):
         return False

@@ -9,8 +9,8 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from cases import services
-from cases.cpr import modulus_11_ok
 from cases.models import Child, Relation
+from herning.core.cpr import modulus_11_ok
 from tests.factories import DistrictFactory
 
 

@@ -7,7 +7,7 @@ import datetime
 import pytest
 from django.core.exceptions import ValidationError
 
-from cases import cpr
+from herning.core import cpr
 
 
 def test_a_valid_number_failing_modulus_11_is_accepted():

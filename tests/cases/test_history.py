@@ -9,8 +9,9 @@ from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
 from cases import services
-from cases.history import acting_as, case_history
+from cases.history import case_history
 from cases.models import CaseState, JournalNote
+from herning.core.history import acting_as
 from tests.factories import CaseFactory
 
 

@@ -1,0 +1,77 @@
+"""Writes to children, cases, notifications, investigations, plans and the journal.
+
+Every function is keyword-only, validates with ``full_clean()`` before saving, runs in one
+transaction and records the acting person on the history rows (``acting_as``). They enforce the
+rules of the case work (one open case per child, nothing written on a closed case, deadlines).
+The package is the app's one write interface (``from cases import services``); its modules follow
+the record they write.
+"""
+
+from cases.services.case import (
+    AFTERCARE_STAYS,
+    MANUAL_STATES,
+    PLACEMENT_STAYS,
+    case_assign,
+    case_close,
+    case_open,
+    case_participant_add,
+    case_participant_remove,
+    case_set_state,
+    case_transfer,
+    handover_record,
+    team_for_district,
+    transfer_exception,
+)
+from cases.services.children import child_create, child_update, relation_add, relation_end, relation_update
+from cases.services.common import AFTERCARE_AGES, CHILD_FIELDS, RELATION_FIELDS, STATE_LEGAL_BASIS
+from cases.services.investigations import investigation_complete, investigation_open
+from cases.services.journal import journal_add, journal_correct
+from cases.services.notifications import notification_assess, notification_receipt_sent, notification_register
+from cases.services.plans import (
+    GoalData,
+    current_plan,
+    goal_update_status,
+    plan_create,
+    plan_kind_for,
+    plan_require,
+    plan_revise,
+)
+
+__all__ = [
+    "AFTERCARE_AGES",
+    "AFTERCARE_STAYS",
+    "CHILD_FIELDS",
+    "MANUAL_STATES",
+    "PLACEMENT_STAYS",
+    "RELATION_FIELDS",
+    "STATE_LEGAL_BASIS",
+    "GoalData",
+    "case_assign",
+    "case_close",
+    "case_open",
+    "case_participant_add",
+    "case_participant_remove",
+    "case_set_state",
+    "case_transfer",
+    "child_create",
+    "child_update",
+    "current_plan",
+    "goal_update_status",
+    "handover_record",
+    "investigation_complete",
+    "investigation_open",
+    "journal_add",
+    "journal_correct",
+    "notification_assess",
+    "notification_receipt_sent",
+    "notification_register",
+    "plan_create",
+    "plan_kind_for",
+    "plan_require",
+    "plan_revise",
+    "relation_add",
+    "relation_end",
+    "relation_update",
+    "team_for_district",
+    "transfer_exception",
+]

@@ -1,0 +1,202 @@
+"""Notifications (underretninger): registering, the 24-hour assessment, the receipt to a professional notifier."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from cases import deadlines, emails
+from cases.models import (
+    Case,
+    CaseState,
+    Child,
+    Notification,
+)
+from cases.services.case import case_open
+from herning.core.history import acting_as
+from herning.organisation.models import User
+from herning.organisation.selectors import duty_advisor_on, team_leaders
+
+
+@transaction.atomic
+def notification_register(
+    *,
+    child: Child,
+    received_at: datetime.datetime,
+    notifier_kind: str,
+    concern: str,
+    registered_by: User,
+    notifier_name: str = "",
+    notifier_organisation: str = "",
+    notifier_email: str = "",
+    notifier_phone: str = "",
+) -> Notification:
+    """Register a received notification and send it to the district's duty advisor.
+
+    Herning's intake (001 compendium "Håndtering af nye underretninger"): the duty advisor of the
+    child's district makes the 24-hour assessment; a known child's case advisor gets a copy; a
+    child without an open case gets a new case that the team leader gives an advisor.
+    """
+    now = timezone.now()
+    errors = {}
+    if received_at > now + datetime.timedelta(minutes=5):
+        errors["received_at"] = _("Modtagelsestidspunktet kan ikke ligge i fremtiden.")
+    if notifier_kind == Notification.NotifierKind.ANONYMOUS:
+        notifier_name = notifier_organisation = notifier_email = notifier_phone = ""
+    elif notifier_kind == Notification.NotifierKind.PROFESSIONAL:
+        if not notifier_name.strip():
+            errors["notifier_name"] = _("En fagperson kan ikke være anonym: angiv navnet.")
+        if not (notifier_organisation.strip() or notifier_email.strip() or notifier_phone.strip()):
+            errors["notifier_organisation"] = _(
+                "Angiv arbejdssted, e-mail eller telefon, så fagpersonen kan få en kvittering."
+            )
+    if errors:
+        raise ValidationError(errors)
+    with acting_as(registered_by):
+        case = Case.objects.open().select_for_update().filter(child=child).first()
+        known = case is not None
+        if case is None:
+            case = case_open(
+                child=child,
+                opened_by=registered_by,
+                state=CaseState.NOTIFICATION,
+                opened_on=timezone.localdate(received_at),
+            )
+        notification = Notification(
+            municipality_id=child.municipality_id,
+            child=child,
+            case=case,
+            district_id=child.district_id,
+            received_at=received_at,
+            notifier_kind=notifier_kind,
+            notifier_name=notifier_name,
+            notifier_organisation=notifier_organisation,
+            notifier_email=notifier_email,
+            notifier_phone=notifier_phone,
+            concern=concern,
+            registered_by=registered_by,
+            registered_at=now,
+            duty_advisor=duty_advisor_on(district=child.district, day=timezone.localdate(now)),
+            assessment_due_at=deadlines.assessment_due(received_at),
+            receipt_due_on=(
+                deadlines.receipt_due(received_at)
+                if notifier_kind == Notification.NotifierKind.PROFESSIONAL
+                else None
+            ),
+        )
+        if known and case.advisor_id:
+            notification.advisor_informed_at = now
+        notification.full_clean()
+        notification.save()
+    due = timezone.localtime(notification.assessment_due_at)
+    emails.notify_after_commit(
+        recipients=[notification.duty_advisor],
+        subject=_("Ny underretning til 24-timers vurdering"),
+        body=_(
+            "Der er registreret en ny underretning i %(district)s. Den skal vurderes senest %(due)s.\n\n"
+            "Se sagen: %(url)s"
+        )
+        % {"district": child.district, "due": f"{due:%d.%m.%Y kl. %H:%M}", "url": emails.case_url(case)},
+    )
+    if known and case.advisor_id:
+        emails.notify_after_commit(
+            recipients=[case.advisor],
+            subject=_("Ny underretning på sag nr. %(pk)s") % {"pk": case.pk},
+            body=_(
+                "Der er kommet en ny underretning på din sag nr. %(pk)s. Vagten foretager 24-timers "
+                "vurderingen.\n\nSe sagen: %(url)s"
+            )
+            % {"pk": case.pk, "url": emails.case_url(case)},
+        )
+    return notification
+
+
+@transaction.atomic
+def notification_assess(
+    *,
+    notification: Notification,
+    acute_danger: bool,
+    action: str,
+    assessed_by: User,
+    assessed_at: datetime.datetime | None = None,
+) -> Notification:
+    """Record the 24-hour assessment: is the child in acute danger, and what was done."""
+    notification = (
+        Notification.objects.select_for_update(of=("self",)).select_related("case").get(pk=notification.pk)
+    )
+    if notification.assessed_at is not None:
+        raise ValidationError(_("Underretningen er allerede vurderet."))
+    assessed_at = assessed_at or timezone.now()
+    errors = {}
+    if acute_danger is None:
+        errors["acute_danger"] = _("Angiv om barnet er i akut fare.")
+    if not (action or "").strip():
+        errors["assessment_action"] = _("Beskriv hvad der blev gjort.")
+    if assessed_at < notification.received_at:
+        errors["assessed_at"] = _("Vurderingen kan ikke ligge før underretningen blev modtaget.")
+    if errors:
+        raise ValidationError(errors)
+    notification.assessed_at = assessed_at
+    notification.assessed_by = assessed_by
+    notification.acute_danger = acute_danger
+    notification.assessment_action = action.strip()
+    case = notification.case
+    if case is not None and case.advisor_id:
+        notification.advisor_informed_at = assessed_at
+    with acting_as(assessed_by):
+        notification.full_clean()
+        notification.save()
+    if case is None:
+        return notification
+    danger = (
+        _("Barnet vurderes at være i akut fare.")
+        if acute_danger
+        else _("Barnet vurderes ikke at være i akut fare.")
+    )
+    if case.advisor_id:
+        emails.notify_after_commit(
+            recipients=[case.advisor],
+            subject=_("24-timers vurdering foretaget på sag nr. %(pk)s") % {"pk": case.pk},
+            body=_(
+                "%(by)s har foretaget 24-timers vurderingen af en ny underretning. %(danger)s\n\nSe sagen: %(url)s"
+            )
+            % {"by": assessed_by, "danger": danger, "url": emails.case_url(case)},
+        )
+    else:
+        emails.notify_after_commit(
+            recipients=list(team_leaders(team=case.team)),
+            subject=_("Ny sag til fordeling i %(team)s") % {"team": case.team},
+            body=_(
+                "En underretning om et barn uden åben sag er 24-timers vurderet. %(danger)s "
+                "Sag nr. %(pk)s venter på en rådgiver.\n\nSe sagen: %(url)s"
+            )
+            % {"danger": danger, "pk": case.pk, "url": emails.case_url(case)},
+        )
+    return notification
+
+
+@transaction.atomic
+def notification_receipt_sent(
+    *, notification: Notification, sent_on: datetime.date, sent_by: User
+) -> Notification:
+    """Record that a professional notifier got the receipt (SEL § 155 b / BL § 137)."""
+    notification = Notification.objects.select_for_update().get(pk=notification.pk)
+    if notification.notifier_kind != Notification.NotifierKind.PROFESSIONAL:
+        raise ValidationError(_("Kun en fagperson, der underretter, skal have en kvittering."))
+    if notification.receipt_sent_on is not None:
+        raise ValidationError(_("Kvitteringen er allerede registreret som sendt."))
+    if sent_on < timezone.localdate(notification.received_at):
+        raise ValidationError(
+            {"receipt_sent_on": _("Kvitteringen kan ikke være sendt før underretningen kom.")}
+        )
+    if sent_on > timezone.localdate():
+        raise ValidationError({"receipt_sent_on": _("Datoen kan ikke ligge i fremtiden.")})
+    notification.receipt_sent_on = sent_on
+    with acting_as(sent_by):
+        notification.full_clean()
+        notification.save()
+    return notification

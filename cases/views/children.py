@@ -1,0 +1,187 @@
+"""Pages that change a child and the people around the child, and open the child's case."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_http_methods
+
+from cases import services
+from cases.forms import (
+    CaseOpenForm,
+    ChildCreateForm,
+    ChildForm,
+    RelationForm,
+    add_service_errors,
+)
+from cases.models import Relation
+from cases.permissions import (
+    can_create_child,
+    can_edit_child,
+)
+from cases.selectors import cases_of_child, visible_child
+from cases.views.common import FORM_METHODS, case_url, form_page, posted
+from herning.core.access import role_required
+from herning.organisation.models import Role
+
+
+@sensitive_post_parameters("cpr")
+@require_http_methods(FORM_METHODS)
+@role_required(Role.ADVISOR, Role.TEAM_LEADER)
+def child_create(request):
+    """Register a child the municipality does not know yet and open the child's case. An advisor
+    becomes the case's advisor; a team leader assigns one afterwards."""
+    user = request.user
+    form = ChildCreateForm(posted(request), municipality=user.municipality)
+    case_form = CaseOpenForm(posted(request), prefix="case")
+    if request.method == "POST" and form.is_valid() and case_form.is_valid():
+        try:
+            with transaction.atomic():
+                child = services.child_create(
+                    municipality=user.municipality, created_by=user, **form.cleaned_data
+                )
+                services.case_open(
+                    child=child,
+                    opened_by=user,
+                    advisor=user if user.has_role(Role.ADVISOR) else None,
+                    opened_on=case_form.cleaned_data["opened_on"],
+                )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("Barnet er oprettet med en sag i afklaring."))
+            return redirect("cases:child_detail", pk=child.pk)
+    return form_page(
+        request,
+        title=_("Opret barn"),
+        form=form,
+        extra_forms=[case_form],
+        back_url=reverse("cases:case_list"),
+        submit_label=_("Opret barn og sag"),
+        intro=_(
+            "Barnets fødselsdato og juridiske køn udledes af CPR-nummeret. Et CPR-nummer uden gyldigt "
+            "kontrolciffer (modulus 11) er gyldigt og accepteres."
+        ),
+    )
+
+
+def _editable_child(request, pk: int):
+    child = visible_child(request.user, pk)
+    cases = cases_of_child(child=child, user=request.user)
+    open_case = next((c for c in cases if c.is_open), None)
+    if not can_edit_child(request.user, child, open_case):
+        raise PermissionDenied(_("Du kan læse barnets oplysninger, men ikke ændre dem."))
+    return child, open_case
+
+
+@require_http_methods(FORM_METHODS)
+@login_required
+def child_update(request, pk: int):
+    child, open_case = _editable_child(request, pk)
+    form = ChildForm(posted(request), instance=child, municipality=child.municipality)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.child_update(child=child, updated_by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("Barnets oplysninger er gemt."))
+            return redirect("cases:child_detail", pk=child.pk)
+    return form_page(
+        request,
+        title=_("Ret barnets oplysninger"),
+        form=form,
+        case=open_case,
+        back_url=reverse("cases:child_detail", args=[child.pk]),
+        submit_label=_("Gem"),
+    )
+
+
+@require_http_methods(FORM_METHODS)
+@login_required
+def case_open(request, pk: int):
+    """Open a new case for a child whose earlier cases are closed."""
+    child = visible_child(request.user, pk)
+    cases = cases_of_child(child=child, user=request.user)
+    if any(c.is_open for c in cases) or not can_create_child(request.user):
+        raise PermissionDenied(_("Barnet har allerede en åben sag, eller du kan ikke oprette sager."))
+    form = CaseOpenForm(posted(request))
+    if request.method == "POST" and form.is_valid():
+        user = request.user
+        try:
+            case = services.case_open(
+                child=child,
+                opened_by=user,
+                advisor=user if user.has_role(Role.ADVISOR) else None,
+                opened_on=form.cleaned_data["opened_on"],
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("Sagen er oprettet."))
+            return redirect(case_url(case))
+    return form_page(
+        request,
+        title=_("Opret ny sag for %(name)s") % {"name": child.full_name},
+        form=form,
+        back_url=reverse("cases:child_detail", args=[child.pk]),
+        submit_label=_("Opret sag"),
+    )
+
+
+@require_http_methods(FORM_METHODS)
+@login_required
+def relation_add(request, pk: int):
+    child, open_case = _editable_child(request, pk)
+    form = RelationForm(posted(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.relation_add(child=child, added_by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("Relationen er tilføjet."))
+            return redirect(reverse("cases:child_detail", args=[child.pk]) + "#relationer")
+    return form_page(
+        request,
+        title=_("Tilføj relation"),
+        form=form,
+        case=open_case,
+        back_url=reverse("cases:child_detail", args=[child.pk]),
+        submit_label=_("Tilføj"),
+    )
+
+
+@require_http_methods(FORM_METHODS)
+@login_required
+def relation_update(request, pk: int):
+    relation = get_object_or_404(Relation, pk=pk)
+    child, open_case = _editable_child(request, relation.child_id)
+    form = RelationForm(posted(request), instance=relation)
+    if request.method == "POST" and "end" in request.POST:
+        services.relation_end(relation=relation, ended_by=request.user)
+        messages.success(request, _("Relationen er markeret som tidligere."))
+        return redirect(reverse("cases:child_detail", args=[child.pk]) + "#relationer")
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.relation_update(relation=relation, updated_by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("Relationen er gemt."))
+            return redirect(reverse("cases:child_detail", args=[child.pk]) + "#relationer")
+    return form_page(
+        request,
+        title=_("Ret relation"),
+        form=form,
+        case=open_case,
+        back_url=reverse("cases:child_detail", args=[child.pk]),
+        submit_label=_("Gem"),
+        secondary_action=("end", _("Ikke længere aktuel")) if relation.is_active else None,
+    )
