@@ -2,9 +2,6 @@ from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
-from cases.views import intake as case_intake
-from dashboards import views as dashboard_views
-from evaluation import views as evaluation_views
 from herning.accounts import otp_views, views
 from herning.accounts.middleware import two_factor_exempt
 
@@ -67,16 +64,3 @@ urlpatterns = [
         name="password_reset_complete",
     ),
 ]
-
-start_patterns = (
-    [
-        path("min-dag/", dashboard_views.my_day, name="my_day"),
-        path("team/", dashboard_views.team, name="team"),
-        path("vagt/", case_intake.duty, name="duty"),
-        path("underretninger/", case_intake.intake, name="intake"),
-        path("mine-sager/", case_intake.my_cases, name="my_cases"),
-        path("ledelse/", evaluation_views.management_page, name="management"),
-        path("ingen-rolle/", views.no_role, name="no_role"),
-    ],
-    "start",
-)

@@ -1,5 +1,5 @@
 """Writing the access log, and the two procedures that delete from the records: the nightly purge
-of old log entries and the erasure of a child after the retention period (erasure.py). Call
+of old log entries and the erasure of a child after the retention period (``cases.erasure``). Call
 ``log_child_read`` wherever a child's data is shown or sent."""
 
 from __future__ import annotations

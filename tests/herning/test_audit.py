@@ -15,8 +15,8 @@ from django.test import RequestFactory
 from django.urls import get_resolver
 from django.utils import timezone
 
+from cases.erasure import ErasureRefused, erase_child
 from cases.models import Case, CaseParticipant, CaseState, Child, JournalNote
-from herning.audit.erasure import ErasureRefused, erase_child
 from herning.audit.exports import Table, build_export, export_response
 from herning.audit.models import AccessLog, AuditEvent
 from herning.audit.services import log_child_read, purge_expired_access_log

@@ -4,7 +4,7 @@ An administrator procedure (``python manage.py erase_child``), never a page or t
 requires a reason and a system administrator's name, refuses while any case is open or the last
 activity is younger than the retention period (``HERNING_CASE_RETENTION_YEARS``), deletes every
 row of every content model that leads to the child (cases, notifications, measures, plans,
-journal, the access log and the history tables, whatever app they are in: herning.core.privacy),
+journal, the access log and the history tables, whatever app they are in: ``herning.core.privacy``),
 and writes an ``AuditEvent`` that holds ids and counts, no personal data.
 """
 
@@ -13,12 +13,12 @@ from __future__ import annotations
 import datetime
 
 from dateutil.relativedelta import relativedelta
-from django.apps import apps
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Max, Q
 from django.utils import timezone
 
+from cases.models import Case, Notification
 from herning.audit.models import AuditEvent
 from herning.core.privacy import content_models, deletion_permitted
 from herning.organisation.models import Role
@@ -32,8 +32,6 @@ class ErasureRefused(Exception):
 
 def erasable_from(child) -> datetime.date | None:
     """The first day ``child`` may be erased, or None while a case is open."""
-    Case = apps.get_model("cases", "Case")
-    Notification = apps.get_model("cases", "Notification")
     cases = Case.objects.filter(child=child)
     if cases.open().exists():
         return None

@@ -2,7 +2,9 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
-from herning.audit.erasure import ErasureRefused, erasable_from, erase_child, rows_to_erase
+from cases.erasure import ErasureRefused, erasable_from, erase_child, rows_to_erase
+from cases.models import Child
+from herning.organisation.models import User
 
 
 class Command(BaseCommand):
@@ -24,9 +26,6 @@ class Command(BaseCommand):
         parser.add_argument("--confirm", action="store_true", help="Slet for alvor.")
 
     def handle(self, *args, child_id, reason, by, confirm, **options):
-        from cases.models import Child
-        from herning.organisation.models import User
-
         child = Child.objects.filter(pk=child_id).first()
         if child is None:
             raise CommandError(f"Intet barn med id {child_id}.")
