@@ -1,10 +1,12 @@
-"""Who may see which case, child and notification: decided here, and only here.
+"""Who may read which child's and case's data: decided here, and only here.
 
-Every page, API endpoint, export and search starts from ``Case.objects.visible_to(user)``,
-``Child.objects.visible_to(user)`` or ``Notification.objects.visible_to(user)``, which call the
-filters below (the pattern of NetBox's ``RestrictedQuerySet.restrict``). A record outside them
-is answered with 404, never 403, so its existence is not revealed. The matrix is written out in
-``docs/access.md``.
+Every model holding a child's data reads through ``visible_to(user)`` (``herning.core.querysets``;
+the pattern of NetBox's ``RestrictedQuerySet.restrict``). The rule is written once, as the filters
+below (``case_filter``, ``child_filter``, ``notification_filter``); every other model's queryset
+subclasses ``CaseDataQuerySet`` and says only how its rows reach a case or a child (``case_path``,
+``child_path``) or the record they belong to (``parent_path``: a meeting's minutes follow the
+meeting). A record outside them is answered with 404, never 403, so its existence is not revealed.
+The matrix is written out in ``docs/access.md``.
 
 * advisor: own cases; the team's cases where the team shares (``Team.shares_cases``);
 * team leader: the cases of the teams they lead, and those districts' notifications that have no
@@ -15,8 +17,8 @@ is answered with 404, never 403, so its existence is not revealed. The matrix is
 * case administrator: the notifications they registered, not the case contents;
 * management: aggregated figures only, never a person;
 * system administrator: configuration only, unless they also hold a role on the case;
-* data protection (databeskyttelse): the access log of the municipality (who looked at which
-  child, when and why), to answer citizens' requests for insight; no case contents.
+* data protection (databeskyttelse): the access log of the municipality (``herning.audit.models``),
+  to answer citizens' requests for insight; no case contents.
 Everything is limited to the person's own municipality.
 """
 
@@ -24,13 +26,11 @@ from __future__ import annotations
 
 from django.db.models import Exists, OuterRef, Q
 
+from herning.core.querysets import GuardedQuerySet, is_active_staff
 from herning.organisation.models import Role
 
 NOTHING = Q(pk__in=[])
-
-
-def _active_staff(user) -> bool:
-    return bool(user and user.is_authenticated and user.is_active and user.municipality_id)
+_active_staff = is_active_staff
 
 
 def whole_teams(user) -> set[int]:
@@ -106,8 +106,8 @@ def notification_filter(user, *, include_registrations: bool = True) -> Q:
         q |= _duty_notifications(user)
     led_districts = [t.district_id for t in user.teams_for(Role.TEAM_LEADER)]
     if led_districts:
-        # New concerns with no case yet, so that a team leader can assign an advisor (001 compendium
-        # "Håndtering af nye underretninger"). A notification on a case is read through the case:
+        # New concerns with no case yet, so that a team leader can assign an advisor (Herning's intake
+        # practice, "Håndtering af nye underretninger"). A notification on a case is read through the case:
         # a district may have several teams, and one team's leader does not read another's cases.
         q |= Q(district__in=led_districts, case__isnull=True)
     if include_registrations and user.has_role(Role.CASE_ADMINISTRATOR):
@@ -179,10 +179,59 @@ def can_handle_notification(user, notification) -> bool:
     return can_edit_case(user, notification.case)
 
 
-def access_log_filter(user) -> Q:
-    """The access-log entries ``user`` may read: the data-protection role, own municipality only.
-    Not the people on a case, nor management, nor the system administrator: the log tells which
-    children have a case, and it is read only to answer a citizen or to check misuse."""
-    if not _active_staff(user) or not user.has_role(Role.DATA_PROTECTION):
-        return NOTHING
-    return Q(municipality_id=user.municipality_id)
+class CaseDataQuerySet(GuardedQuerySet):
+    """The queryset of a model that belongs to a case or a child. A subclass names one path:
+
+    * ``case_path``: the lookup from a row to its case (``"plan__case"`` for a goal); the row is
+      read by whoever reads the case (``case_filter``);
+    * ``child_path``: the lookup to its child, for rows that belong to the child rather than one
+      case (a network map); read by whoever reads the child (``child_filter``);
+    * ``parent_path``: the foreign key to the record the row is part of, whose own ``visible_to``
+      decides (a meeting's participants and minutes follow the meeting's rule);
+    * ``staff_path``: the person a row is addressed to (a reminder): read by that person only.
+
+    A model with a rule of its own (the case, the child, a notification, a network meeting, a
+    deadline) overrides ``visible_to`` and builds it from the filters above.
+    """
+
+    case_path: str | None = None
+    child_path: str | None = None
+    parent_path: str | None = None
+    staff_path: str | None = None
+
+    def visible_to(self, user, *, teams=None):
+        """The rows ``user`` may read; with ``teams`` (ids), only those of those teams' cases."""
+        from cases.models import Case, Child
+
+        if self.case_path:
+            if teams is not None:
+                return self.filter(related_case_filter(user, via=self.case_path, teams=teams))
+            return self.of_cases(Case.objects.visible_to(user))
+        if teams is not None:
+            raise TypeError(f"{self.model._meta.label} is not read by team")
+        if self.child_path:
+            return self.filter(**{f"{self.child_path}__in": Child.objects.visible_to(user)})
+        if self.parent_path:
+            parent = self.model._meta.get_field(self.parent_path).related_model
+            return self.filter(**{f"{self.parent_path}__in": parent._default_manager.visible_to(user)})
+        if self.staff_path:
+            return self.filter(**{self.staff_path: user}) if _active_staff(user) else self.none()
+        raise NotImplementedError(
+            f"{type(self).__name__} names no case_path, child_path, parent_path or staff_path"
+        )
+
+    def of_cases(self, cases):
+        """The rows of ``cases`` (a queryset of cases already read through ``visible_to``)."""
+        return self.filter(**{f"{self.case_path}__in": cases})
+
+
+class MunicipalityDataQuerySet(GuardedQuerySet):
+    """Rows that name no child until they are booked (a free meeting slot in a team's calendar):
+    read by the active staff of their municipality, reached through ``municipality_path``."""
+
+    municipality_path: str = "municipality"
+
+    def visible_to(self, user):
+        if not _active_staff(user):
+            return self.none()
+        return self.filter(**{f"{self.municipality_path}_id": user.municipality_id})

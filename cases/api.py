@@ -146,7 +146,7 @@ class ChildViewSet(ServiceResource):
     audit_purpose = PURPOSE
 
     def get_queryset(self):
-        open_case = Case.objects.open().filter(child=OuterRef("pk")).values("pk")[:1]
+        open_case = Case.objects.for_system().open().filter(child=OuterRef("pk")).values("pk")[:1]
         return (
             Child.objects.visible_to(self.request.user)
             .annotate(open_case_id=Subquery(open_case))
@@ -174,7 +174,7 @@ class ChildViewSet(ServiceResource):
         return child
 
     def service_update(self, child, data):
-        open_case = Case.objects.open().filter(child=child).first()
+        open_case = Case.objects.for_system().open().filter(child=child).first()
         if not can_edit_child(self.request.user, child, open_case):
             not_editable()
         return services.child_update(child=child, updated_by=self.request.user, **data)
@@ -578,9 +578,9 @@ class PlanReviseSerializer(serializers.Serializer):
 def _goal_data(goals: list[dict], case: Case) -> list[services.GoalData]:
     carried = {
         g.pk: g
-        for g in Goal.objects.filter(
-            plan__case=case, pk__in=[g["carried_from"] for g in goals if g.get("carried_from")]
-        ).select_related("plan")
+        for g in Goal.objects.for_system()
+        .filter(plan__case=case, pk__in=[g["carried_from"] for g in goals if g.get("carried_from")])
+        .select_related("plan")
     }
     result = []
     for g in goals:
@@ -617,7 +617,7 @@ class PlanViewSet(ServiceResource):
 
     def get_queryset(self):
         return (
-            Plan.objects.filter(case__in=Case.objects.visible_to(self.request.user))
+            Plan.objects.visible_to(self.request.user)
             .select_related("case__child")
             .prefetch_related("goals")
             .order_by("case", "-version")
@@ -686,7 +686,7 @@ class GoalViewSet(ServiceResource):
 
     def get_queryset(self):
         return (
-            Goal.objects.filter(plan__case__in=Case.objects.visible_to(self.request.user))
+            Goal.objects.visible_to(self.request.user)
             .select_related("plan__case__child")
             .order_by("plan", "order", "pk")
         )
@@ -761,7 +761,8 @@ class CaseloadViewSet(ReadOnlyResource):
             visible |= Q(role_assignments__team__in=led)
         ids = advisors.filter(visible).values("pk")
         open_cases = (
-            Case.objects.filter(advisor=OuterRef("pk"))
+            Case.objects.for_system()
+            .filter(advisor=OuterRef("pk"))
             .exclude(state=CaseState.CLOSED)
             .order_by()
             .values("advisor")

@@ -52,9 +52,9 @@ def check_children(*, municipality, children: list[NewChild]) -> dict[int, Valid
     """What would refuse each new child, by its index in ``children`` (one query)."""
     errors: dict[int, ValidationError] = {}
     known = set(
-        Child.objects.filter(municipality=municipality, cpr__in=[c.cpr for c in children]).values_list(
-            "cpr", flat=True
-        )
+        Child.objects.for_system()
+        .filter(municipality=municipality, cpr__in=[c.cpr for c in children])
+        .values_list("cpr", flat=True)
     )
     seen: set[str] = set()
     for n, spec in enumerate(children):
@@ -114,13 +114,15 @@ def check_cases(*, cases: list[NewCase], lock: bool = False) -> dict[int, Valida
     if lock and advisor_ids:
         list(User.objects.select_for_update().filter(pk__in=advisor_ids).values_list("pk", flat=True))
     open_children = set(
-        Case.objects.open()
+        Case.objects.for_system()
+        .open()
         .filter(child__in=[c.child.pk for c in cases if c.child.pk])
         .values_list("child_id", flat=True)
     )
     loads = Counter(
         dict(
-            Case.objects.open()
+            Case.objects.for_system()
+            .open()
             .filter(advisor__in=advisor_ids)
             .order_by()
             .values_list("advisor")

@@ -29,7 +29,8 @@ def open_case_counts(advisor_ids: Iterable[int]) -> dict[int, int]:
     counts = dict.fromkeys(ids, 0)
     if ids:
         counts.update(
-            Case.objects.filter(advisor_id__in=ids, state__in=OPEN_STATES)
+            Case.objects.for_system()
+            .filter(advisor_id__in=ids, state__in=OPEN_STATES)
             .order_by()
             .values_list("advisor_id")
             .annotate(n=Count("pk"))

@@ -32,12 +32,14 @@ class ErasureRefused(Exception):
 
 def erasable_from(child) -> datetime.date | None:
     """The first day ``child`` may be erased, or None while a case is open."""
-    cases = Case.objects.filter(child=child)
+    cases = Case.objects.for_system().filter(child=child)
     if cases.open().exists():
         return None
     last = [timezone.localtime(child.created_at).date()]
     last.append(cases.aggregate(last=Max("closed_on"))["last"])
-    received = Notification.objects.filter(child=child).aggregate(last=Max("received_at"))["last"]
+    received = (
+        Notification.objects.for_system().filter(child=child).aggregate(last=Max("received_at"))["last"]
+    )
     if received:
         last.append(timezone.localtime(received).date())
     return max(d for d in last if d) + relativedelta(years=settings.HERNING["CASE_RETENTION_YEARS"])

@@ -170,7 +170,7 @@ class ChildCreateForm(ChildForm):
 
     def clean_cpr(self):
         digits = self.cleaned_data["cpr"]
-        if Child.objects.filter(municipality=self.municipality, cpr=digits).exists():
+        if Child.objects.for_system().filter(municipality=self.municipality, cpr=digits).exists():
             raise ValidationError(
                 _("Barnet er allerede registreret. Find barnet under Find barn, eller kontakt din teamleder.")
             )
@@ -351,7 +351,9 @@ class IntakeForm(forms.Form):
     def clean(self):
         data = super().clean()
         if data.get("cpr"):
-            self.known_child = Child.objects.filter(municipality=self.municipality, cpr=data["cpr"]).first()
+            self.known_child = (
+                Child.objects.for_system().filter(municipality=self.municipality, cpr=data["cpr"]).first()
+            )
             if self.known_child is None:
                 if not data.get("first_name"):
                     self.add_error("first_name", _("Barnet er ikke kendt: skriv barnets fornavn."))

@@ -1,7 +1,8 @@
 """The child (barnet) and the case (sagen), from the first notification to the end of the case.
 
-Who may read a record is decided in ``cases.access``; every queryset a page, an endpoint, an export
-or a search starts from is ``visible_to(user)``.
+Who may read a record is decided in ``cases.access``: every model here reads through
+``visible_to(user)`` (or, for work done for no person, ``for_system()``), and its queryset says
+only how a row reaches its case or child.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from cases.access import CaseDataQuerySet, case_filter, child_filter, notification_filter
 from herning.core import cpr as cpr_lib
 
 
@@ -51,10 +53,8 @@ class LegalBasis(models.Model):
         return " / ".join(parts)
 
 
-class ChildQuerySet(models.QuerySet):
+class ChildQuerySet(CaseDataQuerySet):
     def visible_to(self, user):
-        from cases.access import child_filter
-
         return self.filter(child_filter(user))
 
 
@@ -156,6 +156,10 @@ class Child(models.Model):
             self.district_id = self.school_district.district_id
 
 
+class RelationQuerySet(CaseDataQuerySet):
+    child_path = "child"
+
+
 class Relation(models.Model):
     """A person around the child: custody holders, parents, siblings, network persons."""
 
@@ -182,6 +186,7 @@ class Relation(models.Model):
     address = models.CharField(_("adresse"), max_length=250, blank=True)
     note = models.CharField(_("bemærkning"), max_length=250, blank=True)
     is_active = models.BooleanField(_("aktuel"), default=True)
+    objects = RelationQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:
@@ -207,12 +212,13 @@ class CaseState(models.TextChoices):
 OPEN_STATES = tuple(s for s in CaseState.values if s != CaseState.CLOSED)
 
 
-class CaseQuerySet(models.QuerySet):
+class CaseQuerySet(CaseDataQuerySet):
     def visible_to(self, user, *, teams=None):
         """The cases ``user`` may read (``cases.access``); with ``teams``, those teams' only."""
-        from cases.access import case_filter
-
         return self.filter(case_filter(user, teams=teams))
+
+    def of_cases(self, cases):
+        return self.filter(pk__in=cases)
 
     def open(self):
         return self.exclude(state=CaseState.CLOSED)
@@ -322,6 +328,10 @@ class Case(models.Model):
             raise ValidationError({"team": _("Teamet hører til et andet distrikt end sagen.")})
 
 
+class CaseParticipantQuerySet(CaseDataQuerySet):
+    case_path = "case"
+
+
 class CaseParticipant(models.Model):
     """A professional added to a case beyond its advisor: PPR psychologist, health visitor, a
     second advisor. Being added is what lets them read the case (cases.access)."""
@@ -332,6 +342,7 @@ class CaseParticipant(models.Model):
     )
     added_on = models.DateField(_("tilføjet"), default=timezone.localdate)
     note = models.CharField(_("rolle i sagen"), max_length=200, blank=True)
+    objects = CaseParticipantQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:
@@ -343,10 +354,8 @@ class CaseParticipant(models.Model):
         return f"{self.user} ({self.note})" if self.note else str(self.user)
 
 
-class NotificationQuerySet(models.QuerySet):
+class NotificationQuerySet(CaseDataQuerySet):
     def visible_to(self, user):
-        from cases.access import notification_filter
-
         return self.filter(notification_filter(user))
 
 
@@ -448,6 +457,10 @@ class Notification(models.Model):
         return self.assessed_at is not None
 
 
+class InvestigationQuerySet(CaseDataQuerySet):
+    case_path = "case"
+
+
 class Investigation(models.Model):
     """A børnefaglig undersøgelse (SEL § 50 / BL § 20), due within four months (BL § 20 stk. 3).
 
@@ -466,6 +479,7 @@ class Investigation(models.Model):
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("besluttet af")
     )
+    objects = InvestigationQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:
@@ -496,6 +510,10 @@ class Investigation(models.Model):
         return investigation_has_network_map(self)
 
 
+class PlanQuerySet(CaseDataQuerySet):
+    case_path = "case"
+
+
 class Plan(models.Model):
     """The child's plan: handleplan (SEL § 140), from 2024 barnets plan (BL §§ 91-92) or ungeplan
     (BL § 108). Each revision is a new version; earlier versions are kept unchanged."""
@@ -515,6 +533,7 @@ class Plan(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("udarbejdet af")
     )
     created_at = models.DateTimeField(_("oprettet"), auto_now_add=True)
+    objects = PlanQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:
@@ -530,6 +549,10 @@ class Plan(models.Model):
     def is_made(self) -> bool:
         """A plan whose ``made_on`` is empty is required but not made yet (its deadline runs)."""
         return self.made_on is not None
+
+
+class GoalQuerySet(CaseDataQuerySet):
+    case_path = "plan__case"
 
 
 class Goal(models.Model):
@@ -560,6 +583,7 @@ class Goal(models.Model):
         related_name="carried_to",
         verbose_name=_("videreført fra"),
     )
+    objects = GoalQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:
@@ -569,6 +593,10 @@ class Goal(models.Model):
 
     def __str__(self) -> str:
         return self.what[:80]
+
+
+class JournalNoteQuerySet(CaseDataQuerySet):
+    case_path = "case"
 
 
 class JournalNote(models.Model):
@@ -612,6 +640,7 @@ class JournalNote(models.Model):
         verbose_name=_("rettet af"),
     )
     correction_reason = models.CharField(_("begrundelse for rettelse"), max_length=250, blank=True)
+    objects = JournalNoteQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:
@@ -622,6 +651,10 @@ class JournalNote(models.Model):
 
     def __str__(self) -> str:
         return f"{self.occurred_on:%d.%m.%Y} {self.get_heading_display()}"
+
+
+class CaseloadOverrideQuerySet(CaseDataQuerySet):
+    case_path = "case"
 
 
 class CaseloadOverride(models.Model):
@@ -648,6 +681,7 @@ class CaseloadOverride(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("besluttet af")
     )
     decided_at = models.DateTimeField(_("besluttet"), default=timezone.now)
+    objects = CaseloadOverrideQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:
@@ -663,6 +697,10 @@ class CaseloadOverride(models.Model):
             "load": self.load,
             "cap": self.cap,
         }
+
+
+class CaseTransferQuerySet(CaseDataQuerySet):
+    case_path = "case"
 
 
 class CaseTransfer(models.Model):
@@ -705,6 +743,7 @@ class CaseTransfer(models.Model):
         related_name="+",
         verbose_name=_("overlevering registreret af"),
     )
+    objects = CaseTransferQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:

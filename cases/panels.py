@@ -146,7 +146,7 @@ def timeline_events(child, user) -> list[TimelineEvent]:
                 order=1,
             )
         )
-    for i in Investigation.objects.filter(case_id__in=case_ids):
+    for i in Investigation.objects.for_system().filter(case_id__in=case_ids):
         events.append(
             TimelineEvent(i.decided_on, "investigation", _("Børnefaglig undersøgelse besluttet"), order=2)
         )
@@ -156,7 +156,7 @@ def timeline_events(child, user) -> list[TimelineEvent]:
                     i.completed_on, "investigation", _("Børnefaglig undersøgelse afsluttet"), order=3
                 )
             )
-    for p in Plan.objects.filter(case_id__in=case_ids, made_on__isnull=False):
+    for p in Plan.objects.for_system().filter(case_id__in=case_ids, made_on__isnull=False):
         events.append(
             TimelineEvent(
                 p.made_on,

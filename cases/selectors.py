@@ -65,7 +65,7 @@ def child_exists(*, municipality, cpr: str) -> Child | None:
     """Whether the municipality knows a child with this CPR number, for registration only: the
     caller must not show the child's record from it (see the intake page)."""
     digits = cpr_lib.parse(cpr).digits
-    return Child.objects.filter(municipality=municipality, cpr=digits).first()
+    return Child.objects.for_system().filter(municipality=municipality, cpr=digits).first()
 
 
 def duty_queue(*, user) -> QuerySet[Notification]:
@@ -102,7 +102,9 @@ def awaiting_advisor(*, user) -> QuerySet[Case]:
         .prefetch_related(
             Prefetch(
                 "notifications",
-                queryset=Notification.objects.select_related("assessed_by").order_by("-received_at"),
+                queryset=Notification.objects.for_system()
+                .select_related("assessed_by")
+                .order_by("-received_at"),
             )
         )
         .order_by("opened_on", "pk")
@@ -158,7 +160,7 @@ def plans_of(case: Case) -> list[Plan]:
     """Every version of the case's plan, newest first, with their goals."""
     return list(
         case.plans.select_related("created_by")
-        .prefetch_related(Prefetch("goals", queryset=Goal.objects.order_by("order", "pk")))
+        .prefetch_related(Prefetch("goals", queryset=Goal.objects.for_system().order_by("order", "pk")))
         .order_by("-version")
     )
 

@@ -17,7 +17,6 @@ from django.db.models import Count, Exists, F, Max, Min, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from cases.access import related_case_filter
 from cases.caseload import Load, level, open_case_counts
 from cases.models import OPEN_STATES, Case, CaseloadOverride, CaseTransfer, Notification
 from cases.selectors import awaiting_advisor, duty_queue, team_advisor_choices
@@ -131,11 +130,12 @@ def my_day(user, *, now: datetime.datetime) -> MyDay:
             open_staff_agreements(user=user, due_by=today + datetime.timedelta(days=AGREEMENT_DAYS))
         ),
         reminders=list(
-            Reminder.objects.filter(recipient=user, read_at__isnull=True)
+            Reminder.objects.visible_to(user)
+            .filter(read_at__isnull=True)
             .select_related("deadline")
             .order_by("-created_at", "-pk")[:10]
         ),
-        unread_reminders=Reminder.objects.filter(recipient=user, read_at__isnull=True).count(),
+        unread_reminders=Reminder.objects.visible_to(user).filter(read_at__isnull=True).count(),
     )
 
 
@@ -366,8 +366,7 @@ def team_overview(user, *, teams: list[Team], window: Window, now: datetime.date
 
     horizon = today + datetime.timedelta(days=COMING_DAYS)
     # The deadlines (and below the movements and overrides) of the teams' cases the person may read.
-    readable = related_case_filter(user, via="case", teams=team_ids)
-    deadlines = Deadline.objects.filter(readable, is_open=True, team__in=team_ids)
+    deadlines = Deadline.objects.visible_to(user, teams=team_ids).filter(is_open=True, team__in=team_ids)
     unassigned = (0, 0)
     overdue_total = 0
     for responsible_id, overdue, coming in (
@@ -387,7 +386,13 @@ def team_overview(user, *, teams: list[Team], window: Window, now: datetime.date
     steps = ladder_steps()
     target = target_for(user.municipality_id)
     institution_steps = [s.pk for s in steps if s.institution]
-    movements, cohort = _team_movements(readable, window, institution_steps, today=today, target=target)
+    movements, cohort = _team_movements(
+        LadderMovement.objects.visible_to(user, teams=team_ids),
+        window,
+        institution_steps,
+        today=today,
+        target=target,
+    )
     for (team_id, advisor_id), (down, up, first) in movements.items():
         for row in rows_of(team_id, advisor_id):
             row.down, row.up, row.first = down, up, first
@@ -432,7 +437,9 @@ def team_overview(user, *, teams: list[Team], window: Window, now: datetime.date
         target=target,
         exceptions=pending_exceptions_for(user, teams=team_ids),
         overrides=_overrides(
-            CaseloadOverride.objects.filter(readable, team__in=team_ids, decided_at__gte=window.start_moment)
+            CaseloadOverride.objects.visible_to(user, teams=team_ids).filter(
+                team__in=team_ids, decided_at__gte=window.start_moment
+            )
         ),
         awaiting_advisor=awaiting_advisor(user=user).filter(team__in=team_ids).count(),
     )
@@ -464,7 +471,8 @@ def _overrides(rows) -> list[CaseloadOverride]:
     if not ids:
         return []
     return list(
-        CaseloadOverride.objects.filter(pk__in=ids)
+        CaseloadOverride.objects.for_system()
+        .filter(pk__in=ids)
         .select_related("advisor", "decided_by", "team", "case__child")
         .order_by("-decided_at", "-pk")
     )
@@ -495,15 +503,15 @@ def _direction(from_number: int | None, to_number: int | None) -> str | None:
 
 
 def _team_movements(
-    readable: Q, window: Window, institution_steps: list[int], *, today: datetime.date, target
+    readable, window: Window, institution_steps: list[int], *, today: datetime.date, target
 ) -> tuple[dict[tuple[int, int | None], tuple[int, int, int]], Cohort | None]:
-    """The movements on the ``readable`` cases in ``window`` (down, up, first) per current team and
+    """The ``readable`` movements (of the cases the person may read) in ``window`` (down, up, first) per current team and
     advisor of the case, and the institution cohort (``step_down_cohort``): one read of the teams'
     movements since the earlier of the two periods, counted here."""
     cohort_period = _cohort_period(target, today) if target is not None and institution_steps else None
     since = min(window.start, cohort_period[0]) if cohort_period else window.start
     moves = list(
-        LadderMovement.objects.filter(readable, date__gte=since)
+        readable.filter(date__gte=since)
         .order_by("case_id", "date", "pk")
         .values_list(
             "case_id",
@@ -603,7 +611,7 @@ def followup_recency(cases, *, today: datetime.date, people: People, listed: int
         longest.setdefault((team_id, advisor_id), days)
     top = items[:listed]
     # The ids come from ``cases``: the rows are read by id alone.
-    rows = case_rows(Case.objects.filter(pk__in=[item[1] for item in top]), people)
+    rows = case_rows(Case.objects.for_system().filter(pk__in=[item[1] for item in top]), people)
     return Recency(
         listed=[
             CaseRecency(rows[pk], last, first, next_due, today)
@@ -618,7 +626,8 @@ def _on_institution_step(cases, institution_steps: list[int]):
     """``cases`` on an institution step, each with ``since``: the day of its latest move onto its
     current step (the case's opening when no move is recorded)."""
     arrived = (
-        LadderMovement.objects.filter(case=OuterRef("pk"), to_step=OuterRef("current_step"))
+        LadderMovement.objects.for_system()
+        .filter(case=OuterRef("pk"), to_step=OuterRef("current_step"))
         .order_by("-date", "-pk")
         .values("date")[:1]
     )
@@ -676,7 +685,8 @@ def step_down_cohort(
         return None
     start, end = _cohort_period(target, today)
     moves = (
-        LadderMovement.objects.filter(case__in=cases, date__gte=start)
+        LadderMovement.objects.for_system()
+        .filter(case__in=cases, date__gte=start)
         .filter(Q(to_step__in=institution_steps) | Q(from_step__in=institution_steps))
         .order_by("case_id", "date", "pk")
         .values_list("case_id", "date", "from_step_id", "to_step_id", "from_step__number", "to_step__number")
@@ -770,7 +780,9 @@ def management_overview(
         figures[team_id].advisors = len(advisors)
         figures[team_id].loads = [loads[a.pk] for a in advisors]
 
-    cases = Case.objects.filter(municipality_id=municipality_id, team__in=team_ids, state__in=OPEN_STATES)
+    cases = Case.objects.for_figures().filter(
+        municipality_id=municipality_id, team__in=team_ids, state__in=OPEN_STATES
+    )
     for team_id, total, without in (
         cases.order_by()
         .values_list("team_id")
@@ -780,7 +792,8 @@ def management_overview(
 
     horizon = today + datetime.timedelta(days=COMING_DAYS)
     for team_id, overdue, statutory, coming in (
-        Deadline.objects.filter(municipality_id=municipality_id, is_open=True, team__in=team_ids)
+        Deadline.objects.for_figures()
+        .filter(municipality_id=municipality_id, is_open=True, team__in=team_ids)
         .order_by()
         .values_list("team_id")
         .annotate(
@@ -793,7 +806,8 @@ def management_overview(
         figures[team_id].coming = coming
 
     for team_id, n in (
-        CaseloadOverride.objects.filter(team__in=team_ids, decided_at__gte=window.start_moment)
+        CaseloadOverride.objects.for_figures()
+        .filter(team__in=team_ids, decided_at__gte=window.start_moment)
         .order_by()
         .values_list("team_id")
         .annotate(n=Count("pk"))
@@ -801,15 +815,18 @@ def management_overview(
         figures[team_id].overrides = n
 
     for team_id, down, up, first in (
-        LadderMovement.objects.filter(date__range=(window.start, window.end), case__team__in=team_ids)
+        LadderMovement.objects.for_figures()
+        .filter(date__range=(window.start, window.end), case__team__in=team_ids)
         .order_by()
         .values_list("case__team_id")
         .annotate(**_direction_counts())
     ):
         figures[team_id].down, figures[team_id].up, figures[team_id].first = down, up, first
 
-    transfers = CaseTransfer.objects.filter(transferred_on__range=(window.start, window.end)).filter(
-        Q(to_team__in=team_ids) | Q(from_team__in=team_ids)
+    transfers = (
+        CaseTransfer.objects.for_figures()
+        .filter(transferred_on__range=(window.start, window.end))
+        .filter(Q(to_team__in=team_ids) | Q(from_team__in=team_ids))
     )
     for from_id, to_id in transfers.values_list("from_team_id", "to_team_id"):
         if from_id in figures:
@@ -833,7 +850,7 @@ def management_overview(
         window=window,
         target=target,
         cohort=step_down_cohort(
-            Case.objects.filter(municipality_id=municipality_id, team__in=team_ids),
+            Case.objects.for_figures().filter(municipality_id=municipality_id, team__in=team_ids),
             institution_steps,
             today=today,
             target=target,

@@ -37,13 +37,15 @@ def export_rows(*, user, profile: MappingProfile) -> tuple[list[str], list[list]
     )
     measures: dict[int, list[Measure]] = {}
     for measure in (
-        Measure.objects.filter(case__in=cases)
+        Measure.objects.for_system()
+        .filter(case__in=cases)
         .select_related("measure_type", "legal_basis")
         .order_by("start_date", "pk")
     ):
         measures.setdefault(measure.case_id, []).append(measure)
     last_held = dict(
-        FollowUp.objects.filter(measure__case__in=cases)
+        FollowUp.objects.for_system()
+        .filter(measure__case__in=cases)
         .order_by()
         .values_list("measure")
         .annotate(last=Max("held_on"))

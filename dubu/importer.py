@@ -320,19 +320,23 @@ class Importer:
         ids = {line.case_id for line in lines if line.case_id}
         self.links = {
             link.dubu_case_id: link
-            for link in DubuCase.objects.filter(municipality=m, dubu_case_id__in=ids).select_related(
-                "case__child", "case__team"
-            )
+            for link in DubuCase.objects.for_system()
+            .filter(municipality=m, dubu_case_id__in=ids)
+            .select_related("case__child", "case__team")
         }
         ours = {int(match.group(1)) for i in ids if (match := OUR_CASE_ID.match(i))}
         self.our_cases = {
-            c.pk: c for c in Case.objects.filter(municipality=m, pk__in=ours).select_related("child", "team")
+            c.pk: c
+            for c in Case.objects.for_system()
+            .filter(municipality=m, pk__in=ours)
+            .select_related("child", "team")
         }
         cprs = {line.cpr for line in lines if line.cpr}
-        self.children = {c.cpr: c for c in Child.objects.filter(municipality=m, cpr__in=cprs)}
+        self.children = {c.cpr: c for c in Child.objects.for_system().filter(municipality=m, cpr__in=cprs)}
         self.open_cases = {
             c.child_id: c
-            for c in Case.objects.open()
+            for c in Case.objects.for_system()
+            .open()
             .filter(child__in=self.children.values())
             .select_related("child", "team")
         }
@@ -346,10 +350,11 @@ class Importer:
         )
         self.measures = {
             (mm.case_id, mm.start_date, mm.measure_type_id): mm
-            for mm in Measure.objects.filter(case__in=candidates).select_related("case")
+            for mm in Measure.objects.for_system().filter(case__in=candidates).select_related("case")
         }
         self.last_held = dict(
-            FollowUp.objects.filter(measure__case__in=candidates)
+            FollowUp.objects.for_system()
+            .filter(measure__case__in=candidates)
             .order_by()
             .values_list("measure")
             .annotate(last=Max("held_on"))
@@ -710,9 +715,9 @@ class Importer:
         deadlines.sync("measure", {m.pk for m in measures} | {r.measure.pk for r in held}, today=self.today)
         deadlines.sync(
             "plan",
-            Plan.objects.filter(case__in={m.case_id for m in measures}, made_on__isnull=True).values_list(
-                "pk", flat=True
-            ),
+            Plan.objects.for_system()
+            .filter(case__in={m.case_id for m in measures}, made_on__isnull=True)
+            .values_list("pk", flat=True),
             today=self.today,
         )
         return created, updated

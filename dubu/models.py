@@ -14,6 +14,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from cases.access import CaseDataQuerySet
+
 # The fields a row carries, in the order of the default file, with the Danish column name of the
 # default profile. Each is a column-name field ``<name>_column`` on ``MappingProfile``.
 FIELDS = (
@@ -146,6 +148,10 @@ class CodeMapping(models.Model):
         return f"{' / '.join(parts)} → {self.measure_type.code}"
 
 
+class DubuCaseQuerySet(CaseDataQuerySet):
+    case_path = "case"
+
+
 class DubuCase(models.Model):
     """That DUBU's case ``dubu_case_id`` is our ``case``: imports find the case by it, exports
     write it back."""
@@ -158,6 +164,7 @@ class DubuCase(models.Model):
         "cases.Case", on_delete=models.PROTECT, related_name="dubu_link", verbose_name=_("sag")
     )
     linked_at = models.DateTimeField(_("koblet"), auto_now_add=True)
+    objects = DubuCaseQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:

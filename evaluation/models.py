@@ -21,8 +21,16 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from cases.access import CaseDataQuerySet
 from cases.models import CaseState
 from measures.models import PlacementCategory
+
+
+class CaseSnapshotQuerySet(CaseDataQuerySet):
+    """Read as anonymised figures (``for_figures``) by the evaluation; a person reads a row of a case
+    they may read."""
+
+    case_path = "case"
 
 
 class CaseSnapshot(models.Model):
@@ -90,6 +98,8 @@ class CaseSnapshot(models.Model):
     placement_category = models.CharField(
         _("anbringelsestype"), max_length=20, choices=PlacementCategory.choices, blank=True, default=""
     )
+
+    objects = CaseSnapshotQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("øjebliksbillede af sag")
@@ -218,6 +228,10 @@ class PlacementTarget(models.Model):
         return share >= self.share if self.comparison == self.Comparison.AT_LEAST else share <= self.share
 
 
+class ComplaintQuerySet(CaseDataQuerySet):
+    case_path = "case"
+
+
 class Complaint(models.Model):
     """A complaint to the municipality over the handling of a child's case (klage over
     sagsbehandlingen), counted per team as KORA does in Tab. 3.2.
@@ -256,6 +270,7 @@ class Complaint(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("registreret af")
     )
     recorded_at = models.DateTimeField(_("registreret"), default=timezone.now)
+    objects = ComplaintQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:
@@ -297,6 +312,12 @@ def _subscale(label):
     return models.PositiveSmallIntegerField(
         label, null=True, blank=True, validators=[MinValueValidator(0), MaxValueValidator(10)]
     )
+
+
+class SdqScoreQuerySet(CaseDataQuerySet):
+    """Scores are the child's measurements, read by whoever reads the child."""
+
+    child_path = "child"
 
 
 class SdqScore(models.Model):
@@ -344,6 +365,7 @@ class SdqScore(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("registreret af")
     )
     recorded_at = models.DateTimeField(_("registreret"), default=timezone.now)
+    objects = SdqScoreQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:

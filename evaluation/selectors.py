@@ -71,7 +71,7 @@ def coverage(scope: Scope) -> tuple[datetime.date, datetime.date] | None:
 
 
 def snapshots(scope: Scope) -> QuerySet:
-    return CaseSnapshot.objects.filter(municipality_id=scope.municipality_id).filter(scope.q())
+    return CaseSnapshot.objects.for_figures().filter(municipality_id=scope.municipality_id).filter(scope.q())
 
 
 def ladder_steps() -> list[LadderStep]:
@@ -228,7 +228,11 @@ def target_share(placed: Placed, target: PlacementTarget) -> Decimal | None:
 def _at(field_name: str, *, case: str, date: str):
     """The case's team or district on the event's date, as its snapshot has it (its present one
     when the day has no snapshot)."""
-    on_day = CaseSnapshot.objects.filter(case=OuterRef(case), date=OuterRef(date)).values(field_name)[:1]
+    on_day = (
+        CaseSnapshot.objects.for_figures()
+        .filter(case=OuterRef(case), date=OuterRef(date))
+        .values(field_name)[:1]
+    )
     return Coalesce(Subquery(on_day), F(f"{case}__{field_name}"), output_field=BigIntegerField())
 
 
@@ -248,7 +252,7 @@ def movements(
     """Cases that moved from one step to another between ``start`` and ``end``, per (from, to) step
     number (None: under clarification). A case moving the same way twice counts once, as in Fig. 4.1."""
     qs = _scoped_events(
-        LadderMovement.objects.filter(date__range=(start, end)), scope, case="case", date="date"
+        LadderMovement.objects.for_figures().filter(date__range=(start, end)), scope, case="case", date="date"
     )
     rows = (
         qs.values("from_step__number", "to_step__number").annotate(n=Count("case", distinct=True)).order_by()
@@ -263,7 +267,7 @@ def movement_reasons(
     up = GreaterThan(Coalesce("to_step__number", 0), Coalesce("from_step__number", 0))
     down = LessThan(Coalesce("to_step__number", 0), Coalesce("from_step__number", 0))
     qs = _scoped_events(
-        LadderMovement.objects.filter(date__range=(start, end)), scope, case="case", date="date"
+        LadderMovement.objects.for_figures().filter(date__range=(start, end)), scope, case="case", date="date"
     )
     rows = (
         qs.annotate(
@@ -286,7 +290,8 @@ def breakdowns(scope: Scope, periods: list[Period]) -> list[tuple[int, int]]:
     if not periods:
         return result
     qs = _scoped_events(
-        Measure.objects.filter(ending_reason=Measure.EndingReason.BREAKDOWN)
+        Measure.objects.for_figures()
+        .filter(ending_reason=Measure.EndingReason.BREAKDOWN)
         .exclude(measure_type__placement_category="")
         .filter(_in_periods(periods, "actual_end")),
         scope,
@@ -309,7 +314,8 @@ def complaints(scope: Scope, periods: list[Period]) -> dict[tuple[int, int], int
     if not periods:
         return {}
     rows = (
-        Complaint.objects.filter(team__district__municipality_id=scope.municipality_id)
+        Complaint.objects.for_figures()
+        .filter(team__district__municipality_id=scope.municipality_id)
         .filter(scope.q(team="team", district="team__district"))
         .filter(_in_periods(periods, "received_on"))
         .annotate(period=_period_of(periods, "received_on"))
@@ -355,8 +361,12 @@ class SdqPair:
 def sdq_pairs(scope: Scope, *, informant: str, before: Period, after: Period) -> list[SdqPair]:
     """For each child in scope with a score from ``informant`` in both windows: the first score of
     the ``before`` window and the last of the ``after`` window."""
-    qs = SdqScore.objects.filter(child__municipality_id=scope.municipality_id, informant=informant).filter(
-        Q(assessed_on__range=(before.start, before.end)) | Q(assessed_on__range=(after.start, after.end))
+    qs = (
+        SdqScore.objects.for_figures()
+        .filter(child__municipality_id=scope.municipality_id, informant=informant)
+        .filter(
+            Q(assessed_on__range=(before.start, before.end)) | Q(assessed_on__range=(after.start, after.end))
+        )
     )
     if scope.team_ids is not None or scope.district_ids is not None:
         qs = qs.filter(Exists(ChildCase.objects.filter(child=OuterRef("child")).filter(scope.q())))
@@ -466,7 +476,8 @@ def followups_per_half_year(
         .values("case_type")[:1]
     )
     for row in (
-        FollowUp.objects.filter(_in_periods(periods, "held_on"))
+        FollowUp.objects.for_figures()
+        .filter(_in_periods(periods, "held_on"))
         .annotate(period=_period_of(periods, "held_on"), case_type=type_on_day)
         .exclude(case_type__isnull=True)
         .exclude(case_type="")
@@ -477,14 +488,19 @@ def followups_per_half_year(
         result[row["period"]].held[row["case_type"]] = row["n"]
 
     measures = list(
-        Measure.objects.filter(start_date__lte=last)
+        Measure.objects.for_figures()
+        .filter(start_date__lte=last)
         .filter(Q(actual_end__isnull=True) | Q(actual_end__gte=first))
         .filter(Exists(in_scope.filter(case=OuterRef("case"))))
         .select_related("measure_type", "legal_basis")
         .order_by()
     )
     held: dict[int, list] = defaultdict(list)
-    for f in FollowUp.objects.filter(measure__in=[m.pk for m in measures], held_on__lte=last).order_by():
+    for f in (
+        FollowUp.objects.for_figures()
+        .filter(measure__in=[m.pk for m in measures], held_on__lte=last)
+        .order_by()
+    ):
         held[f.measure_id].append(f.to_engine())
     book = RuleBook(today)
     horizon = min(last, today)

@@ -93,14 +93,16 @@ def _rows(
     """
     start, end = days[0], days[-1]
     cases = list(
-        Case.objects.filter(municipality=municipality, opened_on__lte=end)
+        Case.objects.for_system()
+        .filter(municipality=municipality, opened_on__lte=end)
         .filter(Q(closed_on__isnull=True) | Q(closed_on__gt=start))
         .values("pk", "child_id", "district_id", "team_id", "state", "opened_on", "closed_on")
         .order_by("pk")
     )
     measures: dict[int, list[_Span]] = defaultdict(list)
     for m in (
-        Measure.objects.filter(case__municipality=municipality, start_date__lte=end)
+        Measure.objects.for_system()
+        .filter(case__municipality=municipality, start_date__lte=end)
         .filter(Q(actual_end__isnull=True) | Q(actual_end__gte=start))
         .values(
             "pk",
@@ -125,9 +127,11 @@ def _rows(
             )
         )
     investigations: dict[int, list[tuple]] = defaultdict(list)
-    for case_id, decided, completed in Investigation.objects.filter(
-        case__municipality=municipality, decided_on__lte=end
-    ).values_list("case_id", "decided_on", "completed_on"):
+    for case_id, decided, completed in (
+        Investigation.objects.for_system()
+        .filter(case__municipality=municipality, decided_on__lte=end)
+        .values_list("case_id", "decided_on", "completed_on")
+    ):
         investigations[case_id].append((decided, completed))
     return _generate(cases, measures, investigations, days=days, live_day=live_day, municipality=municipality)
 
@@ -187,7 +191,7 @@ def _write(rows: Iterable[tuple]) -> int:
             inserted = cursor.rowcount
             cursor.execute("DROP TABLE evaluation_snapshot_load")
         return inserted
-    before = CaseSnapshot.objects.count()
+    before = CaseSnapshot.objects.for_system().count()
     batch: list[CaseSnapshot] = []
     for row in rows:
         batch.append(CaseSnapshot(**dict(zip(_COLUMNS, row, strict=True))))
@@ -195,7 +199,7 @@ def _write(rows: Iterable[tuple]) -> int:
             CaseSnapshot.objects.bulk_create(batch, ignore_conflicts=True)
             batch = []
     CaseSnapshot.objects.bulk_create(batch, ignore_conflicts=True)
-    return CaseSnapshot.objects.count() - before
+    return CaseSnapshot.objects.for_system().count() - before
 
 
 @transaction.atomic
@@ -300,7 +304,7 @@ def complaint_decide(
     *, complaint: Complaint, outcome: str, decided_on: datetime.date | None, decided_by
 ) -> Complaint:
     """Record how a complaint ended (or put it back under treatment with ``Outcome.PENDING``)."""
-    complaint = Complaint.objects.select_for_update().get(pk=complaint.pk)
+    complaint = Complaint.objects.for_system().select_for_update().get(pk=complaint.pk)
     complaint.outcome = outcome
     complaint.decided_on = None if outcome == Complaint.Outcome.PENDING else decided_on
     complaint._history_user = decided_by

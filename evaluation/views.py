@@ -215,7 +215,9 @@ def case_complaints(request, case_id: int):
             if complaint is None:
                 raise Http404
             outcome_form = ComplaintOutcomeForm(
-                request.POST, instance=Complaint.objects.get(pk=complaint.pk), prefix=f"c{complaint.pk}"
+                request.POST,
+                instance=Complaint.objects.for_system().get(pk=complaint.pk),
+                prefix=f"c{complaint.pk}",
             )
             outcome_forms[complaint.pk] = outcome_form
             if outcome_form.is_valid():
@@ -291,7 +293,8 @@ def case_sdq(request, case_id: int):
                 return redirect("evaluation:case_sdq", case_id=case.pk)
         status = 400
     scores = list(
-        SdqScore.objects.filter(child=case.child)
+        SdqScore.objects.for_system()
+        .filter(child=case.child)
         .select_related("recorded_by")
         .order_by("assessed_on", "informant")
     )

@@ -417,7 +417,7 @@ class FollowUpViewSet(AuditedMixin, viewsets.GenericViewSet):
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
         measure = item.measure
-        goals = {g.pk: g for g in Goal.objects.filter(plan__case_id=measure.case_id)}
+        goals = {g.pk: g for g in Goal.objects.for_system().filter(plan__case_id=measure.case_id)}
         reviews = []
         for review in data.pop("goal_reviews", []):
             if review["goal"] not in goals:

@@ -116,5 +116,7 @@ def followups_record_held_elsewhere(
 
 
 def _without_followups(measure_ids: list[int]) -> set[int]:
-    held = set(FollowUp.objects.filter(measure_id__in=measure_ids).values_list("measure_id", flat=True))
+    held = set(
+        FollowUp.objects.for_system().filter(measure_id__in=measure_ids).values_list("measure_id", flat=True)
+    )
     return set(measure_ids) - held

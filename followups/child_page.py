@@ -20,7 +20,7 @@ def deadlines_context(child, case, user) -> dict:
     today = timezone.localdate()
     can_edit = can_edit_case(user, case)
     rows = []
-    for deadline in Deadline.objects.filter(case=case, is_open=True).order_by("due_on", "pk"):
+    for deadline in Deadline.objects.for_system().filter(case=case, is_open=True).order_by("due_on", "pk"):
         is_followup = deadline.kind in MEASURE_KINDS
         rows.append(
             {

@@ -99,7 +99,8 @@ class Source:
     def close_stale(self, today: datetime.date, open_ids, now: datetime.datetime) -> int:
         """Close the rows whose record no longer has anything open (ended, completed, deleted)."""
         return (
-            Deadline.objects.filter(kind__in=self.kinds, is_open=True)
+            Deadline.objects.for_system()
+            .filter(kind__in=self.kinds, is_open=True)
             .exclude(source_id__in=open_ids)
             .update(is_open=False, next_check_at=None, updated_at=now)
         )
@@ -116,7 +117,7 @@ class MeasureSource(Source):
     kinds = (DeadlineKind.FOLLOWUP, DeadlineKind.LEGAL_FOLLOWUP, DeadlineKind.SUPERVISION)
 
     def open_ids(self, today):
-        return Measure.objects.filter(measure_is_open(today)).values_list("pk", flat=True)
+        return Measure.objects.for_system().filter(measure_is_open(today)).values_list("pk", flat=True)
 
     def prepare(self, today):
         return {"rules": RuleBook(today)}
@@ -124,7 +125,9 @@ class MeasureSource(Source):
     def compute(self, ids, today, context):
         book: RuleBook = context.get("rules") or RuleBook(today)
         rows = list(
-            Measure.objects.filter(pk__in=ids).values(
+            Measure.objects.for_system()
+            .filter(pk__in=ids)
+            .values(
                 "id",
                 "start_date",
                 "actual_end",
@@ -214,7 +217,7 @@ class MeasureSource(Source):
         return result
 
     def close_stale(self, today, open_ids, now):
-        Measure.objects.filter(next_followup_due__isnull=False).exclude(pk__in=open_ids).update(
+        Measure.objects.for_system().filter(next_followup_due__isnull=False).exclude(pk__in=open_ids).update(
             next_followup_due=None
         )
         return super().close_stale(today, open_ids, now)
@@ -224,7 +227,7 @@ class MeasureSource(Source):
         if not changed:
             return
         if connection.vendor != "postgresql":
-            Measure.objects.bulk_update(
+            Measure.objects.for_system().bulk_update(
                 [Measure(pk=pk, next_followup_due=due) for pk, due in changed.items()], ["next_followup_due"]
             )
             return
@@ -246,7 +249,8 @@ def held_for(measure_ids: Iterable[int]) -> defaultdict[int, list[engine.Held]]:
     (model instances would cost most of the time: the sweep reads a million)."""
     held = defaultdict(list)
     for measure_id, *values in (
-        FollowUp.objects.filter(measure_id__in=measure_ids)
+        FollowUp.objects.for_system()
+        .filter(measure_id__in=measure_ids)
         .order_by("held_on", "pk")
         .values_list(
             "measure_id",
@@ -264,9 +268,11 @@ def held_for(measure_ids: Iterable[int]) -> defaultdict[int, list[engine.Held]]:
 def relaxations_for(measure_ids: Iterable[int]) -> dict[int, tuple[engine.Relaxation, ...]]:
     """The approved exceptions of the measures, as the engine's relaxations."""
     result = defaultdict(list)
-    for exc in FollowUpException.objects.filter(
-        measure_id__in=measure_ids, state=FollowUpException.State.APPROVED
-    ).order_by("decided_at"):
+    for exc in (
+        FollowUpException.objects.for_system()
+        .filter(measure_id__in=measure_ids, state=FollowUpException.State.APPROVED)
+        .order_by("decided_at")
+    ):
         spec = EXCEPTIONS[exc.kind]
         result[exc.measure_id].append(
             engine.Relaxation(
@@ -283,9 +289,11 @@ def relaxations_for(measure_ids: Iterable[int]) -> dict[int, tuple[engine.Relaxa
 def _investigation_ends(case_ids) -> dict[int, list[tuple]]:
     result = defaultdict(list)
     if case_ids:
-        for case_id, decided, completed, deadline in Investigation.objects.filter(
-            case_id__in=case_ids
-        ).values_list("case_id", "decided_on", "completed_on", "deadline"):
+        for case_id, decided, completed, deadline in (
+            Investigation.objects.for_system()
+            .filter(case_id__in=case_ids)
+            .values_list("case_id", "decided_on", "completed_on", "deadline")
+        ):
             result[case_id].append((decided, completed, deadline))
     return result
 
@@ -325,13 +333,15 @@ class NotificationSource(Source):
             receipt_due_on__isnull=False,
             receipt_sent_on__isnull=True,
         )
-        return Notification.objects.filter(Q(assessed_at__isnull=True) | receipt_open).values_list(
-            "pk", flat=True
+        return (
+            Notification.objects.for_system()
+            .filter(Q(assessed_at__isnull=True) | receipt_open)
+            .values_list("pk", flat=True)
         )
 
     def compute(self, ids, today, context):
         results = {}
-        for n in Notification.objects.filter(pk__in=ids).select_related("case"):
+        for n in Notification.objects.for_system().filter(pk__in=ids).select_related("case"):
             case = n.case
             bl = timezone.localdate(n.received_at) >= engine.BARNETS_LOV_FROM
             received_da = (
@@ -396,14 +406,15 @@ class InvestigationSource(Source):
 
     def open_ids(self, today):
         return (
-            Investigation.objects.filter(completed_on__isnull=True)
+            Investigation.objects.for_system()
+            .filter(completed_on__isnull=True)
             .exclude(case__state=CaseState.CLOSED)
             .values_list("pk", flat=True)
         )
 
     def compute(self, ids, today, context):
         results = {}
-        for inv in Investigation.objects.filter(pk__in=ids).select_related("case"):
+        for inv in Investigation.objects.for_system().filter(pk__in=ids).select_related("case"):
             case = inv.case
             values = None
             if inv.completed_on is None and case.state != CaseState.CLOSED:
@@ -447,14 +458,15 @@ class PlanSource(Source):
 
     def open_ids(self, today):
         return (
-            Plan.objects.filter(due_on__isnull=False, made_on__isnull=True)
+            Plan.objects.for_system()
+            .filter(due_on__isnull=False, made_on__isnull=True)
             .exclude(case__state=CaseState.CLOSED)
             .values_list("pk", flat=True)
         )
 
     def compute(self, ids, today, context):
         results = {}
-        for plan in Plan.objects.filter(pk__in=ids).select_related("case"):
+        for plan in Plan.objects.for_system().filter(pk__in=ids).select_related("case"):
             case = plan.case
             values = None
             if plan.due_on and plan.made_on is None and case.state != CaseState.CLOSED:
@@ -537,14 +549,19 @@ class HandoverSource(Source):
 
     def open_ids(self, today):
         return (
-            CaseTransfer.objects.filter(handover_due_on__isnull=False, handover_held_on__isnull=True)
+            CaseTransfer.objects.for_system()
+            .filter(handover_due_on__isnull=False, handover_held_on__isnull=True)
             .exclude(case__state=CaseState.CLOSED)
             .values_list("pk", flat=True)
         )
 
     def compute(self, ids, today, context):
         results = {(DeadlineKind.HANDOVER, pk): None for pk in ids}
-        for t in CaseTransfer.objects.filter(pk__in=ids).select_related("case", "from_team", "to_team"):
+        for t in (
+            CaseTransfer.objects.for_system()
+            .filter(pk__in=ids)
+            .select_related("case", "from_team", "to_team")
+        ):
             case = t.case
             if not t.handover_open or case.state == CaseState.CLOSED:
                 continue
@@ -612,9 +629,9 @@ def _write(results: dict[tuple[str, int], Values | None], now: datetime.datetime
     source_ids = {s for _, s in results}
     existing = {
         (kind, source_id): rest
-        for kind, source_id, *rest in Deadline.objects.filter(
-            kind__in=kinds, source_id__in=source_ids
-        ).values_list(
+        for kind, source_id, *rest in Deadline.objects.for_system()
+        .filter(kind__in=kinds, source_id__in=source_ids)
+        .values_list(
             "kind", "source_id", "pk", "is_open", "fingerprint", "due_on", "due_at", "responsible_id"
         )
     }
@@ -649,11 +666,13 @@ def _write(results: dict[tuple[str, int], Values | None], now: datetime.datetime
     if creates:
         _insert(creates)
     if moved:
-        Deadline.objects.bulk_update(moved, [*fields, "next_check_at"])
+        Deadline.objects.for_system().bulk_update(moved, [*fields, "next_check_at"])
     if reworded:
-        Deadline.objects.bulk_update(reworded, fields)
+        Deadline.objects.for_system().bulk_update(reworded, fields)
     if closes:
-        Deadline.objects.filter(pk__in=closes).update(is_open=False, next_check_at=None, updated_at=now)
+        Deadline.objects.for_system().filter(pk__in=closes).update(
+            is_open=False, next_check_at=None, updated_at=now
+        )
     return len(creates) + len(moved) + len(reworded) + len(closes)
 
 
@@ -712,7 +731,7 @@ def sync_measures(ids: Iterable[int], *, today: datetime.date | None = None) -> 
 def sync_case(case: Case) -> None:
     """The case's advisor, team or state changed: the deadlines it owns follow, in a few statements."""
     now = timezone.now()
-    open_rows = Deadline.objects.filter(case=case, is_open=True)
+    open_rows = Deadline.objects.for_system().filter(case=case, is_open=True)
     if case.state == CaseState.CLOSED:
         open_rows.update(is_open=False, next_check_at=None, updated_at=now)
         return

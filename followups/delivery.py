@@ -63,7 +63,8 @@ def deliver_pending(*, now: datetime.datetime | None = None, limit: int | None =
         now = now or timezone.now()
         with transaction.atomic():
             batch = list(
-                Reminder.objects.filter(email_state=Reminder.EmailState.PENDING, next_attempt_at__lte=now)
+                Reminder.objects.for_system()
+                .filter(email_state=Reminder.EmailState.PENDING, next_attempt_at__lte=now)
                 .select_for_update(skip_locked=True, of=("self",))
                 .select_related("deadline", "deadline__responsible", "recipient")
                 .order_by("next_attempt_at", "pk")[:BATCH]

@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from cases.access import CaseDataQuerySet
 from cases.models import Goal
 from followups import engine
 
@@ -301,6 +302,10 @@ class ExceptionKind(models.TextChoices):
     BOARDING_SCHOOL = "boarding_school", _("Efterskoleophold efter § 52")
 
 
+class FollowUpExceptionQuerySet(CaseDataQuerySet):
+    case_path = "measure__case"
+
+
 class FollowUpException(models.Model):
     """A requested exception from the municipality's rule for one measure. It applies only once a
     team leader of the case's team has approved it; approval records who, when and why. It relaxes
@@ -335,6 +340,7 @@ class FollowUpException(models.Model):
     )
     decided_at = models.DateTimeField(_("besluttet"), null=True, blank=True)
     decision_reason = models.TextField(_("begrundelse for beslutningen"), blank=True)
+    objects = FollowUpExceptionQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:
@@ -362,6 +368,10 @@ class FollowUpException(models.Model):
     @property
     def is_approved(self) -> bool:
         return self.state == self.State.APPROVED
+
+
+class FollowUpQuerySet(CaseDataQuerySet):
+    case_path = "measure__case"
 
 
 class FollowUp(models.Model):
@@ -413,6 +423,7 @@ class FollowUp(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("registreret af")
     )
     recorded_at = models.DateTimeField(_("registreret"), default=timezone.now)
+    objects = FollowUpQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:
@@ -434,6 +445,10 @@ class FollowUp(models.Model):
         )
 
 
+class GoalReviewQuerySet(CaseDataQuerySet):
+    case_path = "follow_up__measure__case"
+
+
 class GoalReview(models.Model):
     """A plan goal as reviewed at a follow-up: the status it was given and why."""
 
@@ -443,6 +458,7 @@ class GoalReview(models.Model):
     goal = models.ForeignKey("cases.Goal", on_delete=models.PROTECT, related_name="+", verbose_name=_("mål"))
     status = models.CharField(_("status"), max_length=20, choices=Goal.Status.choices)
     note = models.TextField(_("bemærkning"), blank=True)
+    objects = GoalReviewQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:
@@ -469,6 +485,37 @@ class DeadlineKind(models.TextChoices):
     PLAN = "plan", _("Barnets plan / handleplan")
     AGREEMENT = "agreement", _("Aftale fra netværksmøde")
     HANDOVER = "handover", _("Overleveringsmøde ved flytning af sag")
+
+
+# The deadlines of a notification (the 24-hour assessment, the receipt): no case yet, so read
+# through the notification (``source_id``).
+NOTIFICATION_KINDS = (DeadlineKind.ASSESSMENT, DeadlineKind.RECEIPT)
+
+
+class DeadlineQuerySet(CaseDataQuerySet):
+    case_path = "case"
+
+    def visible_to(self, user, *, teams=None):
+        """The deadlines on records ``user`` may read: on a case they may read, on a notification
+        they may read, and the agreements of network meetings they own.
+
+        Each row is checked with an EXISTS on its record's key, so a list narrowed to a person or a
+        team looks at its own rows' records only, not at every case the person may read. With
+        ``teams``, the deadlines of those teams' cases (``cases.access.related_case_filter``).
+        """
+        from cases.models import Case, Notification
+
+        if teams is not None:
+            return super().visible_to(user, teams=teams)
+        visible_case = models.Exists(Case.objects.visible_to(user).filter(pk=models.OuterRef("case_id")))
+        visible_notification = models.Exists(
+            Notification.objects.visible_to(user).filter(pk=models.OuterRef("source_id"))
+        )
+        return self.filter(
+            models.Q(visible_case)
+            | (models.Q(kind__in=NOTIFICATION_KINDS) & models.Q(visible_notification))
+            | models.Q(kind=DeadlineKind.AGREEMENT, responsible=user)
+        )
 
 
 class Deadline(models.Model):
@@ -530,6 +577,8 @@ class Deadline(models.Model):
     next_check_at = models.DateTimeField(_("næste kontrol"), null=True, blank=True)
     updated_at = models.DateTimeField(_("ændret"), auto_now=True)
 
+    objects = DeadlineQuerySet.as_manager()
+
     # Recomputed from its sources, which keep their history: a deleted row loses nothing
     # (herning.core.privacy does not guard it).
     derived_data = True
@@ -571,6 +620,13 @@ class ReminderKind:
         return f"before_{days}"
 
 
+class ReminderQuerySet(CaseDataQuerySet):
+    """A reminder is addressed to one person, who reads their own (the deadline it names was theirs
+    when it was sent)."""
+
+    staff_path = "recipient"
+
+
 class Reminder(models.Model):
     """A reminder to one person about one deadline: shown in the app (the bell) and sent by e-mail.
 
@@ -607,6 +663,8 @@ class Reminder(models.Model):
     email_sent_at = models.DateTimeField(_("e-mail sendt"), null=True, blank=True)
     email_error = models.CharField(_("fejl"), max_length=250, blank=True)
     next_attempt_at = models.DateTimeField(_("næste forsøg"), default=timezone.now)
+
+    objects = ReminderQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("påmindelse")

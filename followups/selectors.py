@@ -7,15 +7,14 @@ import datetime
 import hashlib
 from dataclasses import dataclass
 
-from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 
-from cases.access import related_case_filter
-from cases.models import Case, Notification
+from cases.models import Notification
 from followups import engine
 from followups.deadlines import measure_context
 from followups.models import (
+    NOTIFICATION_KINDS,
     CalendarToken,
     Deadline,
     DeadlineKind,
@@ -29,7 +28,6 @@ from herning.organisation.models import Role
 from measures.models import Measure
 
 MEASURE_KINDS = (DeadlineKind.FOLLOWUP, DeadlineKind.LEGAL_FOLLOWUP, DeadlineKind.SUPERVISION)
-NOTIFICATION_KINDS = (DeadlineKind.ASSESSMENT, DeadlineKind.RECEIPT)
 
 
 @dataclass(frozen=True)
@@ -84,13 +82,19 @@ def schedule_for_measure(
     """The measure's follow-ups held and coming (a year ahead by default), municipal and statutory
     side by side. ``measure`` must come from ``Measure.objects.visible_to(user)``."""
     measure = (
-        Measure.objects.select_related("measure_type", "legal_basis", "case").filter(pk=measure.pk).get()
+        Measure.objects.for_system()
+        .select_related("measure_type", "legal_basis", "case")
+        .filter(pk=measure.pk)
+        .get()
     )
     book = RuleBook(today)
     rule_set = book.rule_set_for(measure.case.municipality_id)
     rule = book.rule_for(measure.case.municipality_id, measure.measure_type_id)
     followups = list(
-        FollowUp.objects.filter(measure=measure).select_related("recorded_by").order_by("held_on", "pk")
+        FollowUp.objects.for_system()
+        .filter(measure=measure)
+        .select_related("recorded_by")
+        .order_by("held_on", "pk")
     )
     legal, relaxations = measure_context(measure)
     schedule = engine.schedule(
@@ -105,7 +109,9 @@ def schedule_for_measure(
         relaxations=relaxations,
     )
     exceptions = list(
-        FollowUpException.objects.filter(measure=measure).select_related("requested_by", "decided_by")
+        FollowUpException.objects.for_system()
+        .filter(measure=measure)
+        .select_related("requested_by", "decided_by")
     )
     return MeasureSchedule(measure, rule_set, rule, schedule, followups, exceptions, today)
 
@@ -115,19 +121,8 @@ def visible_measures(user):
 
 
 def visible_deadlines(user):
-    """Open deadlines on records ``user`` may see: on a case they may read, on a notification they
-    may read, and the agreements of network meetings they own.
-
-    Each row is checked with an EXISTS on its record's key, so a list narrowed to a person or a team
-    looks at its own rows' records only, not at every case the person may read.
-    """
-    visible_case = Exists(Case.objects.visible_to(user).filter(pk=OuterRef("case_id")))
-    visible_notification = Exists(Notification.objects.visible_to(user).filter(pk=OuterRef("source_id")))
-    return Deadline.objects.filter(is_open=True).filter(
-        Q(visible_case)
-        | (Q(kind__in=NOTIFICATION_KINDS) & Q(visible_notification))
-        | Q(kind=DeadlineKind.AGREEMENT, responsible=user)
-    )
+    """Open deadlines on records ``user`` may see (``Deadline.objects.visible_to``)."""
+    return Deadline.objects.visible_to(user).filter(is_open=True)
 
 
 def _with_children(rows: list[Deadline]) -> list[Deadline]:
@@ -137,7 +132,7 @@ def _with_children(rows: list[Deadline]) -> list[Deadline]:
     if notification_ids:
         children = {
             n.pk: n.child
-            for n in Notification.objects.filter(pk__in=notification_ids).select_related("child")
+            for n in Notification.objects.for_system().filter(pk__in=notification_ids).select_related("child")
         }
     for d in rows:
         d.child = d.case.child if d.case_id else children.get(d.source_id)
@@ -181,12 +176,12 @@ def deadline_url(deadline: Deadline) -> str:
 
 
 def unread_reminder_count(user) -> int:
-    return Reminder.objects.filter(recipient=user, read_at__isnull=True).count()
+    return Reminder.objects.visible_to(user).filter(read_at__isnull=True).count()
 
 
 def reminders_for(user, *, limit: int = 100) -> list[Reminder]:
     return list(
-        Reminder.objects.filter(recipient=user)
+        Reminder.objects.visible_to(user)
         .select_related("deadline", "deadline__case", "deadline__responsible")
         .order_by("-created_at", "-pk")[:limit]
     )
@@ -203,15 +198,15 @@ def pending_exceptions_for(user, *, teams=None) -> list[FollowUpException]:
     if not teams:
         return []
     ids = list(
-        FollowUpException.objects.filter(
-            related_case_filter(user, via="measure__case", teams=teams),
-            state=FollowUpException.State.REQUESTED,
-        ).values_list("pk", flat=True)
+        FollowUpException.objects.visible_to(user, teams=teams)
+        .filter(state=FollowUpException.State.REQUESTED)
+        .values_list("pk", flat=True)
     )
     if not ids:
         return []
     return list(
-        FollowUpException.objects.filter(pk__in=ids)
+        FollowUpException.objects.for_system()  # the ids were read through visible_to above
+        .filter(pk__in=ids)
         .select_related(
             "measure", "measure__measure_type", "measure__case", "measure__case__child", "requested_by"
         )

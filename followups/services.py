@@ -50,7 +50,7 @@ class NewGoalInput:
 
 def current_plan(case) -> Plan | None:
     """The case's newest plan version."""
-    return Plan.objects.filter(case=case).order_by("-version").first()
+    return Plan.objects.for_system().filter(case=case).order_by("-version").first()
 
 
 def rule_next_date(
@@ -149,7 +149,8 @@ def followup_record(
     and recompute the measure's deadlines."""
     today = today or timezone.localdate()
     measure = (
-        Measure.objects.select_for_update()
+        Measure.objects.for_system()
+        .select_for_update()
         .select_related("case", "measure_type", "legal_basis")
         .get(pk=measure.pk)
     )
@@ -165,7 +166,7 @@ def followup_record(
         errors["held_on"] = _("Indsatsen var afsluttet på den dato.")
     if not child_conversation_held and not no_conversation_reason.strip():
         errors["no_conversation_reason"] = _("Skriv, hvorfor der ikke blev holdt en børnesamtale.")
-    earlier = list(FollowUp.objects.filter(measure=measure).order_by("held_on"))
+    earlier = list(FollowUp.objects.for_system().filter(measure=measure).order_by("held_on"))
     held = [f.to_engine() for f in earlier]
     first = not earlier
     if measure.start_date >= engine.BARNETS_LOV_FROM and first:
@@ -200,7 +201,11 @@ def followup_record(
     else:
         end_date = None
     plan = current_plan(case)
-    plan_goals = {g.pk: g for g in Goal.objects.filter(plan__case=case)} if goal_reviews or new_goals else {}
+    plan_goals = (
+        {g.pk: g for g in Goal.objects.for_system().filter(plan__case=case)}
+        if goal_reviews or new_goals
+        else {}
+    )
     for review in goal_reviews:
         if review.goal.pk not in plan_goals:
             errors["goal_reviews"] = _("Et af målene hører ikke til sagens plan.")
@@ -300,7 +305,7 @@ def exception_applies(kind: str, measure: Measure) -> bool:
 @transaction.atomic
 def exception_request(*, measure: Measure, kind: str, reason: str, requested_by) -> FollowUpException:
     """Ask the team leader for an exception from the rule (it applies only once approved)."""
-    measure = Measure.objects.select_related("case", "measure_type").get(pk=measure.pk)
+    measure = Measure.objects.for_system().select_related("case", "measure_type").get(pk=measure.pk)
     if not can_edit_case(requested_by, measure.case):
         raise PermissionDenied(_("Du kan ikke anmode om undtagelser på denne sag."))
     if kind not in EXCEPTIONS:
@@ -323,7 +328,10 @@ def exception_decide(
 ) -> FollowUpException:
     """The team leader of the case's team approves or rejects a requested exception, with reasons."""
     exception = (
-        FollowUpException.objects.select_for_update().select_related("measure__case").get(pk=exception.pk)
+        FollowUpException.objects.for_system()
+        .select_for_update()
+        .select_related("measure__case")
+        .get(pk=exception.pk)
     )
     if not _is_team_leader_of(decided_by, exception.measure.case):
         raise PermissionDenied(_("Kun teamlederen for sagens team kan godkende undtagelser."))
@@ -347,7 +355,10 @@ def exception_decide(
 def exception_revoke(*, exception: FollowUpException, revoked_by, reason: str) -> FollowUpException:
     """The team leader ends an approved exception; the rule applies in full again."""
     exception = (
-        FollowUpException.objects.select_for_update().select_related("measure__case").get(pk=exception.pk)
+        FollowUpException.objects.for_system()
+        .select_for_update()
+        .select_related("measure__case")
+        .get(pk=exception.pk)
     )
     if not _is_team_leader_of(revoked_by, exception.measure.case):
         raise PermissionDenied(_("Kun teamlederen for sagens team kan tilbagekalde undtagelser."))
@@ -404,7 +415,7 @@ def rule_set_copy(*, rule_set: RuleSet, municipality) -> RuleSet:
 
 
 def reminders_mark_read(*, user, ids: list[int] | None = None) -> int:
-    rows = Reminder.objects.filter(recipient=user, read_at__isnull=True)
+    rows = Reminder.objects.for_system().filter(recipient=user, read_at__isnull=True)
     if ids is not None:
         rows = rows.filter(pk__in=ids)
     return rows.update(read_at=timezone.now())

@@ -48,7 +48,9 @@ def investigation_saved(sender, instance, raw=False, **kwargs):
     _safely(f"investigation {instance.pk}", deadlines.sync, "investigation", [instance.pk])
     # Barnets Lov § 95, stk. 2: its end may bring forward the first follow-up of a measure.
     measures = list(
-        Measure.objects.filter(case_id=instance.case_id, actual_end__isnull=True).values_list("pk", flat=True)
+        Measure.objects.for_system()
+        .filter(case_id=instance.case_id, actual_end__isnull=True)
+        .values_list("pk", flat=True)
     )
     _safely(f"the measures of case {instance.case_id}", deadlines.sync, "measure", measures)
 

@@ -94,9 +94,9 @@ def _write(reminders: list[tuple], checks: dict[int, datetime.datetime | None], 
         ids = {r[0] for r in reminders}
         dues = {r[1] for r in reminders}
         existing = set(
-            Reminder.objects.filter(deadline_id__in=ids, due_on__in=dues).values_list(
-                "deadline_id", "due_on", "recipient_id", "kind"
-            )
+            Reminder.objects.for_system()
+            .filter(deadline_id__in=ids, due_on__in=dues)
+            .values_list("deadline_id", "due_on", "recipient_id", "kind")
         )
         new = [
             Reminder(deadline_id=d, due_on=due, recipient_id=u, kind=k, created_at=now, next_attempt_at=now)
@@ -107,7 +107,7 @@ def _write(reminders: list[tuple], checks: dict[int, datetime.datetime | None], 
         Reminder.objects.bulk_create(new, ignore_conflicts=True)
         created = len(new)
     if checks:
-        Deadline.objects.bulk_update(
+        Deadline.objects.for_system().bulk_update(
             [Deadline(pk=pk, next_check_at=moment) for pk, moment in checks.items()], ["next_check_at"]
         )
     return created
@@ -130,7 +130,7 @@ def _process(rows: list[dict], now, offsets, people) -> tuple[int, int]:
         except Exception:
             errors += 1
             logger.exception("Deadline %s could not be processed by the reminder sweep; skipped.", row["id"])
-            Deadline.objects.filter(pk=row["id"]).update(next_check_at=now + RETRY_BROKEN_AFTER)
+            Deadline.objects.for_system().filter(pk=row["id"]).update(next_check_at=now + RETRY_BROKEN_AFTER)
     return created, errors
 
 
@@ -159,7 +159,7 @@ def run(
         # reminder lost or a reconfigured number of days is put right (existing ones are kept).
         window = timezone.localdate(now) + datetime.timedelta(days=max(offsets, default=0))
         due_checks |= Q(due_on__lte=window)
-    candidates = Deadline.objects.filter(due_checks, is_open=True)
+    candidates = Deadline.objects.for_system().filter(due_checks, is_open=True)
     last = 0
     while True:
         with transaction.atomic():
@@ -188,7 +188,7 @@ def run(
 def dispatch_delivery() -> None:
     """Ask a worker to send the pending e-mails, if there are any. If the broker is down, the next
     sweep asks again: the pending rows are in the database."""
-    if not Reminder.objects.filter(email_state=Reminder.EmailState.PENDING).exists():
+    if not Reminder.objects.for_system().filter(email_state=Reminder.EmailState.PENDING).exists():
         return
     from followups.tasks import deliver_reminders
 

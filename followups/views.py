@@ -92,7 +92,7 @@ def followup_record(request, measure_id: int):
     if not can_edit_case(request.user, case) or not measure.is_active:
         raise PermissionDenied(_("Du kan ikke registrere opfølgninger på denne indsats."))
     plan = services.current_plan(case)
-    goals = list(Goal.objects.filter(plan=plan)) if plan else []
+    goals = list(Goal.objects.for_system().filter(plan=plan)) if plan else []
     form_kwargs = {"goals": goals, "placement": measure.measure_type.is_placement}
     if request.method == "POST":
         form = FollowUpForm(request.POST, **form_kwargs)
@@ -210,7 +210,7 @@ def exceptions(request):
 
 def _visible_exception(request, pk):
     return get_object_or_404(
-        FollowUpException.objects.filter(measure__in=selectors.visible_measures(request.user)).select_related(
+        FollowUpException.objects.visible_to(request.user).select_related(
             "measure", "measure__case", "measure__measure_type"
         ),
         pk=pk,

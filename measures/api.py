@@ -329,7 +329,7 @@ class LadderMovementViewSet(ReadOnlyResource):
 
     def get_queryset(self):
         return (
-            LadderMovement.objects.filter(case__in=Case.objects.visible_to(self.request.user))
+            LadderMovement.objects.visible_to(self.request.user)
             .select_related("case__child", "from_step", "to_step")
             .order_by("case", "date", "pk")
         )

@@ -103,8 +103,12 @@ def measures_start(
     steps = {pk: t.ladder_step for pk, t in types.items()}
     cases = {spec.case.pk: spec.case for spec in measures}
     every = defaultdict(list)
-    for measure in Measure.objects.filter(case__in=cases).only(
-        "pk", "case_id", "measure_type_id", "start_date", "actual_end", "ending_reason", "legal_basis_id"
+    for measure in (
+        Measure.objects.for_system()
+        .filter(case__in=cases)
+        .only(
+            "pk", "case_id", "measure_type_id", "start_date", "actual_end", "ending_reason", "legal_basis_id"
+        )
     ):
         every[measure.case_id].append(measure)
     new_by_case = defaultdict(list)
@@ -112,9 +116,9 @@ def measures_start(
         new_by_case[measure.case_id].append(measure)
     recorded = {
         (m.case_id, m.date, m.from_step_id, m.to_step_id)
-        for m in LadderMovement.objects.filter(case__in=cases).only(
-            "case_id", "date", "from_step_id", "to_step_id"
-        )
+        for m in LadderMovement.objects.for_system()
+        .filter(case__in=cases)
+        .only("case_id", "date", "from_step_id", "to_step_id")
     }
     movements, changed_cases, placements = [], [], {}
     for case_id, new in new_by_case.items():
@@ -231,7 +235,7 @@ def _save_cases(cases: list[Case], user) -> None:
 
 def _plans_due(placements: dict[int, datetime.date], cases: dict[int, Case], required_by) -> list[Plan]:
     """BL § 91: a case placed without a plan gets the plan due three months after the placement."""
-    with_plan = set(Plan.objects.filter(case__in=placements).values_list("case_id", flat=True))
+    with_plan = set(Plan.objects.for_system().filter(case__in=placements).values_list("case_id", flat=True))
     plans = [
         Plan(
             case=cases[case_id],

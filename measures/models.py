@@ -16,6 +16,8 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from cases.access import CaseDataQuerySet
+
 
 class LadderStep(models.Model):
     """A step of the measure ladder. The higher the step, the further from an ordinary everyday
@@ -132,11 +134,8 @@ class UnitCost(models.Model):
         return f"{self.measure_type}: {self.amount_per_year} kr. fra {self.valid_from}"
 
 
-class MeasureQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        from cases.models import Case
-
-        return self.filter(case__in=Case.objects.visible_to(user))
+class MeasureQuerySet(CaseDataQuerySet):
+    case_path = "case"
 
     def active_on(self, day: datetime.date):
         return self.filter(start_date__lte=day).filter(
@@ -242,6 +241,10 @@ class Measure(models.Model):
             raise ValidationError({"ending_reason": _("Angiv årsagen til, at indsatsen ophører.")})
 
 
+class LadderMovementQuerySet(CaseDataQuerySet):
+    case_path = "case"
+
+
 class LadderMovement(models.Model):
     """A change of the case's step on the ladder (KORA counts them, 001 Fig. 4.1, ch. 4).
 
@@ -295,6 +298,7 @@ class LadderMovement(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("registreret af")
     )
     recorded_at = models.DateTimeField(_("registreret"), default=timezone.now)
+    objects = LadderMovementQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:

@@ -15,7 +15,8 @@ from measures.models import LadderMovement, LadderStep, Measure
 
 def _movements(case_ids):
     return list(
-        LadderMovement.objects.filter(case_id__in=case_ids)
+        LadderMovement.objects.for_system()
+        .filter(case_id__in=case_ids)
         .select_related("from_step", "to_step")
         .order_by("date", "pk")
     )
@@ -39,7 +40,8 @@ def measures_context(child, case, user) -> dict:
         return {"case": None}
     today = timezone.localdate()
     measures = list(
-        Measure.objects.filter(case=case)
+        Measure.objects.for_system()
+        .filter(case=case)
         .select_related("measure_type__ladder_step", "legal_basis", "decided_by")
         .order_by("-start_date", "-pk")
     )
@@ -71,7 +73,7 @@ def timeline_events(child, user) -> list[TimelineEvent]:
                 order=6,
             )
         )
-    for m in Measure.objects.filter(case_id__in=case_ids).select_related("measure_type"):
+    for m in Measure.objects.for_system().filter(case_id__in=case_ids).select_related("measure_type"):
         events.append(
             TimelineEvent(
                 m.start_date, "measure", _("Indsats startet: %(t)s") % {"t": m.measure_type}, order=5

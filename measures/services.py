@@ -42,7 +42,8 @@ def step_on(*, case: Case, day: datetime.date, exclude: Measure | None = None) -
 
 def _highest_measure(*, case: Case, day: datetime.date, exclude: Measure | None = None) -> Measure | None:
     measures = (
-        Measure.objects.filter(case=case)
+        Measure.objects.for_system()
+        .filter(case=case)
         .active_on(day)
         .select_related("measure_type__ladder_step", "legal_basis")
         .order_by("-measure_type__ladder_step__number", "start_date", "pk")
@@ -189,7 +190,7 @@ def measure_start(
     movement_note: str = "",
 ) -> Measure:
     """Start a measure on an open case; record the ladder movement it causes."""
-    case = Case.objects.select_for_update(of=("self",)).select_related("child").get(pk=case.pk)
+    case = Case.objects.for_system().select_for_update(of=("self",)).select_related("child").get(pk=case.pk)
     with acting_as(decided_by):
         before = step_on(case=case, day=start_date)
         measure = _create_measure(
@@ -230,9 +231,12 @@ def measure_end(
     movement_note: str = "",
 ) -> Measure:
     """End a measure (the last day it runs is ``end_date``); record the movement it causes."""
-    case = Case.objects.select_for_update().get(pk=measure.case_id)
+    case = Case.objects.for_system().select_for_update().get(pk=measure.case_id)
     measure = (
-        Measure.objects.select_for_update(of=("self",)).select_related("measure_type").get(pk=measure.pk)
+        Measure.objects.for_system()
+        .select_for_update(of=("self",))
+        .select_related("measure_type")
+        .get(pk=measure.pk)
     )
     if not case.is_open:
         raise ValidationError(_("Sagen er lukket og kan ikke ændres."))
@@ -281,8 +285,18 @@ def measure_change(
     """Replace a measure by another from ``change_date`` (the old one's last day is the day
     before). The case moves once, straight from the old step to the new one (e.g. institution →
     foster family), instead of passing through "under clarification"."""
-    case = Case.objects.select_for_update(of=("self",)).select_related("child").get(pk=measure.case_id)
-    old = Measure.objects.select_for_update(of=("self",)).select_related("measure_type").get(pk=measure.pk)
+    case = (
+        Case.objects.for_system()
+        .select_for_update(of=("self",))
+        .select_related("child")
+        .get(pk=measure.case_id)
+    )
+    old = (
+        Measure.objects.for_system()
+        .select_for_update(of=("self",))
+        .select_related("measure_type")
+        .get(pk=measure.pk)
+    )
     if change_date <= old.start_date:
         raise ValidationError(
             {"change_date": _("Skiftet skal ligge efter den nuværende indsats' startdato.")}
@@ -343,7 +357,9 @@ def measure_update(
 ) -> Measure:
     """Correct a running measure's provider or planned end (the API and the DUBU import). What it
     is, when it started and when it ended are changed by ``measure_change`` / ``measure_end``."""
-    measure = Measure.objects.select_for_update(of=("self",)).select_related("case").get(pk=measure.pk)
+    measure = (
+        Measure.objects.for_system().select_for_update(of=("self",)).select_related("case").get(pk=measure.pk)
+    )
     if not measure.case.is_open:
         raise ValidationError(_("Sagen er lukket og kan ikke ændres."))
     if provider is not None:

@@ -1,5 +1,5 @@
 """``/api/v1/network-meetings/``: network meetings (netværksmøder) about the children the person
-may read or the meetings they take part in (``selectors.meetings_visible_to``).
+may read or the meetings they take part in (``NetworkMeeting.objects.visible_to``).
 
 The consent gate holds here as on the pages: until the custody holders' consent is recorded a
 meeting is anonymous, and its answer names the child by initials only (``child_label``).
@@ -139,7 +139,7 @@ class NetworkMeetingViewSet(ServiceResource):
 
     def get_queryset(self):
         return (
-            selectors.meetings_visible_to(self.request.user)
+            NetworkMeeting.objects.visible_to(self.request.user)
             .select_related("child", "case", "chair", "minute_taker")
             .order_by("-starts_at", "-pk")
         )

@@ -42,8 +42,10 @@ class FirstMeeting:
 
 
 def _held_or_planned(municipality_id: int):
-    return NetworkMeeting.objects.filter(municipality_id=municipality_id).exclude(
-        status=NetworkMeeting.Status.CANCELLED
+    return (
+        NetworkMeeting.objects.for_figures()
+        .filter(municipality_id=municipality_id)
+        .exclude(status=NetworkMeeting.Status.CANCELLED)
     )
 
 
@@ -74,14 +76,16 @@ def first_meetings(
     case_ids = [g["case_id"] for g in groups if g["case_id"]]
     child_ids = [g["child_id"] for g in groups if not g["case_id"]]
     first_by_case = dict(
-        Notification.objects.filter(case_id__in=case_ids)
+        Notification.objects.for_figures()
+        .filter(case_id__in=case_ids)
         .values("case_id")
         .annotate(first=Min("received_at"))
         .order_by()
         .values_list("case_id", "first")
     )
     first_by_child = dict(
-        Notification.objects.filter(child_id__in=child_ids, case__isnull=True)
+        Notification.objects.for_figures()
+        .filter(child_id__in=child_ids, case__isnull=True)
         .values("child_id")
         .annotate(first=Min("received_at"))
         .order_by()

@@ -5,8 +5,9 @@ Sources: 001 compendium "Netværksmøder og inddragende netværksmøder" (the tw
 invitation and minutes template, fixed slots released after a week) and "Bedre afklaring af
 netværk" (a network map made with the parents and the child in every new investigation).
 
-Who may read a meeting is decided in ``network_meetings.selectors.meetings_visible_to``, which
-starts from ``cases.access``. Writes go through ``network_meetings.services``; in particular
+Who may read a meeting is decided by ``NetworkMeeting.objects.visible_to``, built on
+``cases.access``; the meeting's participants, consent, minutes, agreements and dispatches follow the
+meeting's rule, the network map the child's. Writes go through ``network_meetings.services``; in particular
 the consent gate (a meeting holds no CPR and no child name until the custody holders consented)
 is enforced there, not in forms.
 """
@@ -19,6 +20,32 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
+
+from cases.access import CaseDataQuerySet, MunicipalityDataQuerySet
+from herning.core.querysets import is_active_staff
+
+
+class NetworkMeetingQuerySet(CaseDataQuerySet):
+    def visible_to(self, user):
+        """The meetings ``user`` may read: those on a case they may read, those on a child without
+        a case whom they may read (``cases.access``), and those they take part in as staff."""
+        from cases.models import Case, Child
+
+        if not is_active_staff(user):
+            return self.none()
+        on_case = models.Q(case__isnull=False, case__in=Case.objects.visible_to(user))
+        on_child = models.Q(case__isnull=True, child__in=Child.objects.visible_to(user))
+        takes_part = models.Q(
+            models.Exists(Participant.objects.for_system().filter(meeting=models.OuterRef("pk"), user=user))
+        )
+        return self.filter(on_case | on_child | takes_part).filter(municipality_id=user.municipality_id)
+
+
+class MeetingSlotQuerySet(MunicipalityDataQuerySet):
+    """A team's calendar of free times, read by the staff of its municipality; a booked slot
+    names only the meeting, which is read through its own rule."""
+
+    municipality_path = "team__district__municipality"
 
 
 class NetworkMeeting(models.Model):
@@ -122,6 +149,7 @@ class NetworkMeeting(models.Model):
     )
     created_at = models.DateTimeField(_("oprettet"), auto_now_add=True)
     updated_at = models.DateTimeField(_("ændret"), auto_now=True)
+    objects = NetworkMeetingQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:
@@ -194,6 +222,10 @@ class NetworkMeeting(models.Model):
             raise ValidationError(errors)
 
 
+class ParticipantQuerySet(CaseDataQuerySet):
+    parent_path = "meeting"
+
+
 class Participant(models.Model):
     """Someone invited to a meeting, by function and, where possible, name (001 compendium:
     "Deltagere skal være angivet ved funktion og navn hvis muligt"). School staff and the family
@@ -243,6 +275,7 @@ class Participant(models.Model):
     )
     invitation_status_at = models.DateTimeField(_("status ændret"), null=True, blank=True)
     attended = models.BooleanField(_("deltog"), null=True, blank=True)
+    objects = ParticipantQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:
@@ -279,6 +312,10 @@ class Participant(models.Model):
         return self.invitation_status != self.InvitationStatus.NOT_INVITED
 
 
+class ConsentQuerySet(CaseDataQuerySet):
+    parent_path = "meeting"
+
+
 class Consent(models.Model):
     """A custody holder's consent to discussing the named child (001 compendium: "Såfremt der
     fremlægges sager af specifik karakter med navn etc. forudsætter det samtykke fra
@@ -308,6 +345,7 @@ class Consent(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("registreret af")
     )
     recorded_at = models.DateTimeField(_("registreret"), default=timezone.now)
+    objects = ConsentQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:
@@ -325,6 +363,10 @@ class Consent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.given_by_name} {self.given_on:%d.%m.%Y} ({self.get_method_display()})"
+
+
+class MinutesQuerySet(CaseDataQuerySet):
+    parent_path = "meeting"
 
 
 class Minutes(models.Model):
@@ -350,6 +392,7 @@ class Minutes(models.Model):
         related_name="+",
         verbose_name=_("sendt af"),
     )
+    objects = MinutesQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:
@@ -364,7 +407,9 @@ class Minutes(models.Model):
         return self.sent_at is not None
 
 
-class AgreementQuerySet(models.QuerySet):
+class AgreementQuerySet(CaseDataQuerySet):
+    parent_path = "meeting"
+
     def open(self):
         return self.filter(done_at__isnull=True)
 
@@ -430,6 +475,10 @@ class Agreement(models.Model):
             raise ValidationError({"owner": _("Den ansvarlige skal være en af mødets deltagere.")})
 
 
+class DispatchQuerySet(CaseDataQuerySet):
+    parent_path = "meeting"
+
+
 class Dispatch(models.Model):
     """One e-mail to one participant: an invitation (per calendar version), a cancellation or the
     minutes. Written in the same transaction as the change that causes it and sent by a Celery
@@ -455,6 +504,7 @@ class Dispatch(models.Model):
     )
     created_at = models.DateTimeField(_("bestilt"), default=timezone.now)
     sent_at = models.DateTimeField(_("afsendt"), null=True, blank=True)
+    objects = DispatchQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:
@@ -474,6 +524,10 @@ class Dispatch(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} → {self.participant_id} ({self.sequence})"
+
+
+class NetworkMapQuerySet(CaseDataQuerySet):
+    child_path = "child"
 
 
 class NetworkMap(models.Model):
@@ -503,6 +557,7 @@ class NetworkMap(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("oprettet af")
     )
     created_at = models.DateTimeField(_("oprettet"), auto_now_add=True)
+    objects = NetworkMapQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:
@@ -519,6 +574,10 @@ class NetworkMap(models.Model):
     def clean(self) -> None:
         if self.investigation_id and self.child_id and self.investigation.case.child_id != self.child_id:
             raise ValidationError({"investigation": _("Undersøgelsen hører til et andet barn.")})
+
+
+class NetworkMapPersonQuerySet(CaseDataQuerySet):
+    child_path = "network_map__child"
 
 
 class NetworkMapPerson(models.Model):
@@ -589,6 +648,7 @@ class NetworkMapPerson(models.Model):
     phone = models.CharField(_("telefon"), max_length=30, blank=True)
     email = models.EmailField(_("e-mail"), blank=True)
     note = models.CharField(_("bemærkning"), max_length=250, blank=True)
+    objects = NetworkMapPersonQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:
@@ -650,6 +710,7 @@ class MeetingSlot(models.Model):
     )
     booked_at = models.DateTimeField(_("booket"), null=True, blank=True)
     released_at = models.DateTimeField(_("frigivet"), null=True, blank=True)
+    objects = MeetingSlotQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:

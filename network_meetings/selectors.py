@@ -1,6 +1,6 @@
-"""Reads of meetings, agreements, network maps and slots. Every read of a person's data starts
-from ``cases.access`` (through ``Case/Child.objects.visible_to``); the meeting-specific rule on
-top is only this: staff who take part in a meeting may read that meeting.
+"""Reads of meetings, agreements, network maps and slots. Every read starts from
+``visible_to(user)`` (``cases.access``; the meeting's own rule, that staff who take part in a
+meeting may read it, is ``NetworkMeeting.objects.visible_to``).
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from cases.access import can_edit_case
-from cases.models import Case, Child
+from cases.models import Case
 from herning.organisation.models import Role
 from network_meetings.models import (
     Agreement,
@@ -29,19 +29,6 @@ MEETING_ROLES = (
     Role.PSYCHOLOGIST,
     Role.HEALTH_VISITOR,
 )
-
-
-def meetings_visible_to(user) -> QuerySet[NetworkMeeting]:
-    """The meetings ``user`` may read: those on a case they may read, those on a child without a
-    case whom they may read, and those they take part in as staff."""
-    if not (user and user.is_authenticated and user.is_active and user.municipality_id):
-        return NetworkMeeting.objects.none()
-    on_case = Q(case__isnull=False, case__in=Case.objects.visible_to(user))
-    on_child = Q(case__isnull=True, child__in=Child.objects.visible_to(user))
-    takes_part = Q(Exists(Participant.objects.filter(meeting=OuterRef("pk"), user=user)))
-    return NetworkMeeting.objects.filter(on_case | on_child | takes_part).filter(
-        municipality_id=user.municipality_id
-    )
 
 
 def can_edit_meeting(user, meeting: NetworkMeeting) -> bool:
@@ -67,11 +54,11 @@ def can_mark_agreement_done(user, agreement: Agreement) -> bool:
 
 def meeting_list(*, user, scope: str = "mine") -> QuerySet[NetworkMeeting]:
     """The meetings on the list page: ``mine`` (I planned or take part) or ``team`` (my teams')."""
-    meetings = meetings_visible_to(user)
+    meetings = NetworkMeeting.objects.visible_to(user)
     if scope == "team":
         meetings = meetings.filter(team__in=[t.pk for t in user.teams_for(*MEETING_ROLES)])
     else:
-        mine = Exists(Participant.objects.filter(meeting=OuterRef("pk"), user=user))
+        mine = Exists(Participant.objects.for_system().filter(meeting=OuterRef("pk"), user=user))
         meetings = meetings.filter(Q(created_by=user) | Q(mine))
     return meetings.select_related("child", "team").annotate(
         participant_count=Count("participants", distinct=True),
@@ -82,7 +69,7 @@ def meeting_list(*, user, scope: str = "mine") -> QuerySet[NetworkMeeting]:
 def meeting_detail(*, user, pk: int) -> NetworkMeeting:
     """One visible meeting with what its pages show; raises DoesNotExist otherwise (a 404)."""
     return (
-        meetings_visible_to(user)
+        NetworkMeeting.objects.visible_to(user)
         .select_related(
             "child",
             "case",
@@ -94,8 +81,10 @@ def meeting_detail(*, user, pk: int) -> NetworkMeeting:
             "minutes",
         )
         .prefetch_related(
-            Prefetch("participants", queryset=Participant.objects.select_related("user")),
-            Prefetch("agreements", queryset=Agreement.objects.select_related("owner", "done_by")),
+            Prefetch("participants", queryset=Participant.objects.for_system().select_related("user")),
+            Prefetch(
+                "agreements", queryset=Agreement.objects.for_system().select_related("owner", "done_by")
+            ),
             "consents",
         )
         .get(pk=pk)
@@ -107,7 +96,8 @@ def previous_open_agreements(meeting: NetworkMeeting) -> list[Agreement]:
     if not meeting.previous_meeting_id:
         return []
     return list(
-        Agreement.objects.open()
+        Agreement.objects.for_system()
+        .open()
         .filter(meeting_id=meeting.previous_meeting_id)
         .select_related("owner", "meeting__child")
         .order_by("due_on", "pk")
@@ -118,7 +108,7 @@ def meetings_for_child(child, user) -> QuerySet[NetworkMeeting]:
     """The child's meetings that ``user`` may read, newest first, for the child's timeline
     (rendered with ``network_meetings/_child_meetings.html``)."""
     return (
-        meetings_visible_to(user)
+        NetworkMeeting.objects.visible_to(user)
         .filter(child=child)
         .select_related("team", "chair", "child")
         .annotate(
@@ -132,7 +122,8 @@ def open_staff_agreements(*, user=None, due_by: datetime.date | None = None) -> 
     """Agreements owned by a member of staff, with a date, not done: what the reminder engine and
     "Min dag" pick up. Narrow to one person with ``user`` and to a horizon with ``due_by``."""
     agreements = (
-        Agreement.objects.open()
+        Agreement.objects.for_system()
+        .open()
         .filter(owner_user__isnull=False, due_on__isnull=False)
         .exclude(meeting__status=NetworkMeeting.Status.CANCELLED)
         .select_related("owner_user", "meeting", "meeting__case", "meeting__child")
@@ -150,12 +141,13 @@ def open_staff_agreements(*, user=None, due_by: datetime.date | None = None) -> 
 
 def investigation_has_network_map(investigation) -> bool:
     """Whether a network map is attached to ``investigation`` (the case page warns while not)."""
-    return NetworkMap.objects.filter(investigation=investigation).exists()
+    return NetworkMap.objects.for_system().filter(investigation=investigation).exists()
 
 
 def network_map_versions(child) -> list[NetworkMap]:
     return list(
-        NetworkMap.objects.filter(child=child)
+        NetworkMap.objects.for_system()
+        .filter(child=child)
         .select_related("investigation", "created_by")
         .annotate(person_count=Count("people"))
         .order_by("-version")
@@ -163,11 +155,11 @@ def network_map_versions(child) -> list[NetworkMap]:
 
 
 def latest_network_map(child) -> NetworkMap | None:
-    return NetworkMap.objects.filter(child=child).order_by("-version").first()
+    return NetworkMap.objects.for_system().filter(child=child).order_by("-version").first()
 
 
 def child_open_case(child) -> Case | None:
-    return Case.objects.open().filter(child=child).select_related("team").first()
+    return Case.objects.for_system().open().filter(child=child).select_related("team").first()
 
 
 def can_edit_network_map(user, child) -> bool:
@@ -192,7 +184,8 @@ def week_bounds(year: int, week: int) -> tuple[datetime.datetime, datetime.datet
 def slots_in_week(*, team, year: int, week: int) -> list[MeetingSlot]:
     start, end = week_bounds(year, week)
     return list(
-        MeetingSlot.objects.filter(team=team, starts_at__gte=start, starts_at__lt=end)
+        MeetingSlot.objects.for_system()
+        .filter(team=team, starts_at__gte=start, starts_at__lt=end)
         .select_related("meeting", "offered_by", "booked_by")
         .order_by("starts_at")
     )
@@ -201,7 +194,8 @@ def slots_in_week(*, team, year: int, week: int) -> list[MeetingSlot]:
 def bookable_slots(*, municipality_id: int) -> QuerySet[MeetingSlot]:
     """Open slots of the municipality's teams that have not started yet."""
     return (
-        MeetingSlot.objects.filter(
+        MeetingSlot.objects.for_system()
+        .filter(
             status=MeetingSlot.Status.OPEN,
             team__district__municipality_id=municipality_id,
             starts_at__gt=timezone.now(),

@@ -90,7 +90,7 @@ def case_assign(*, case: Case, advisor: User, assigned_by: User, override_reason
     the case's team gives a written ``override_reason`` (recorded as a ``CaseloadOverride``). A
     case that came in as a notification goes into clarification with its advisor.
     """
-    case = Case.objects.select_for_update(of=("self",)).select_related("team").get(pk=case.pk)
+    case = Case.objects.for_system().select_for_update(of=("self",)).select_related("team").get(pk=case.pk)
     require_open(case)
     _check_advisor_of_team(advisor, case.team)
     previous = case.advisor
@@ -178,7 +178,11 @@ def transfer_exception(case: Case, on: datetime.date) -> str | None:
     if case.state == CaseState.AFTERCARE:
         return str(AFTERCARE_STAYS)
     placed = (
-        Measure.objects.filter(case=case).active_on(on).exclude(measure_type__placement_category="").exists()
+        Measure.objects.for_system()
+        .filter(case=case)
+        .active_on(on)
+        .exclude(measure_type__placement_category="")
+        .exists()
     )
     return str(PLACEMENT_STAYS) if placed else None
 
@@ -199,7 +203,12 @@ def case_transfer(
     participant) until the handover meeting they call is recorded; its deadline is
     ``handover_due_on`` (by default ``HERNING_HANDOVER_MEETING_DAYS`` days ahead).
     """
-    case = Case.objects.select_for_update(of=("self",)).select_related("team", "district").get(pk=case.pk)
+    case = (
+        Case.objects.for_system()
+        .select_for_update(of=("self",))
+        .select_related("team", "district")
+        .get(pk=case.pk)
+    )
     require_open(case)
     today = timezone.localdate()
     if to_team.district.municipality_id != case.municipality_id:
@@ -246,7 +255,7 @@ def case_transfer(
         transfer.save()
         if (
             from_advisor is not None
-            and not CaseParticipant.objects.filter(case=case, user=from_advisor).exists()
+            and not CaseParticipant.objects.for_system().filter(case=case, user=from_advisor).exists()
         ):
             participant = CaseParticipant(
                 case=case, user=from_advisor, note=str(_("Afgivende rådgiver indtil overleveringsmødet"))
@@ -282,7 +291,12 @@ def case_transfer(
 def handover_record(*, transfer: CaseTransfer, held_on: datetime.date, recorded_by: User) -> CaseTransfer:
     """Record that the handover meeting of a moved case was held. The advisor who gave the case
     away stops reading it."""
-    transfer = CaseTransfer.objects.select_for_update(of=("self",)).select_related("case").get(pk=transfer.pk)
+    transfer = (
+        CaseTransfer.objects.for_system()
+        .select_for_update(of=("self",))
+        .select_related("case")
+        .get(pk=transfer.pk)
+    )
     if not transfer.handover_open:
         raise ValidationError(_("Der er ikke et overleveringsmøde at registrere for denne flytning."))
     if held_on > timezone.localdate():
@@ -297,7 +311,9 @@ def handover_record(*, transfer: CaseTransfer, held_on: datetime.date, recorded_
         transfer.full_clean()
         transfer.save()
         if transfer.case.advisor_id != transfer.from_advisor_id:
-            for participant in CaseParticipant.objects.filter(case=transfer.case, user=transfer.from_advisor):
+            for participant in CaseParticipant.objects.for_system().filter(
+                case=transfer.case, user=transfer.from_advisor
+            ):
                 participant.delete()
     return transfer
 
@@ -311,14 +327,14 @@ MANUAL_STATES = (CaseState.CLARIFICATION, CaseState.MEASURES, CaseState.AFTERCAR
 def case_set_state(*, case: Case, state: str, changed_by: User, on: datetime.date | None = None) -> Case:
     from measures.models import Measure
 
-    case = Case.objects.select_for_update(of=("self",)).select_related("child").get(pk=case.pk)
+    case = Case.objects.for_system().select_for_update(of=("self",)).select_related("child").get(pk=case.pk)
     require_open(case)
     on = on or timezone.localdate()
     if state not in MANUAL_STATES:
         raise ValidationError({"state": _("Sagen kan ikke sættes direkte til denne status.")})
     if state == CaseState.AFTERCARE and case.child.age_on(on) not in AFTERCARE_AGES:
         raise ValidationError({"state": _("Efterværn gives til unge mellem 18 og 22 år.")})
-    active = Measure.objects.filter(case=case).active_on(on).exists()
+    active = Measure.objects.for_system().filter(case=case).active_on(on).exists()
     if state == CaseState.MEASURES and not active:
         raise ValidationError({"state": _("Sagen har ingen aktive indsatser.")})
     if state == CaseState.CLARIFICATION and case.investigations.filter(completed_on__isnull=True).exists():
@@ -339,7 +355,7 @@ def case_close(
     """Close the case; it is read-only afterwards. Refused while measures or an investigation run."""
     from measures.models import Measure
 
-    case = Case.objects.select_for_update().get(pk=case.pk)
+    case = Case.objects.for_system().select_for_update().get(pk=case.pk)
     require_open(case)
     errors = {}
     if closed_on < case.opened_on:
@@ -352,8 +368,10 @@ def case_close(
         errors["closing_reason"] = _("Angiv hvorfor sagen lukkes.")
     if errors:
         raise ValidationError(errors)
-    running = Measure.objects.filter(case=case).filter(
-        Q(actual_end__isnull=True) | Q(actual_end__gt=closed_on)
+    running = (
+        Measure.objects.for_system()
+        .filter(case=case)
+        .filter(Q(actual_end__isnull=True) | Q(actual_end__gt=closed_on))
     )
     if running.exists():
         raise ValidationError(_("Sagen har indsatser, der ikke er afsluttet. Afslut dem, før sagen lukkes."))

@@ -23,7 +23,7 @@ from herning.organisation.models import User
 @transaction.atomic
 def investigation_open(*, case: Case, decided_on: datetime.date, decided_by: User) -> Investigation:
     """Decide on a child-welfare investigation (SEL § 50 / BL § 20), due in four months."""
-    case = Case.objects.select_for_update().get(pk=case.pk)
+    case = Case.objects.for_system().select_for_update().get(pk=case.pk)
     require_open(case)
     if case.investigations.filter(completed_on__isnull=True).exists():
         raise ValidationError(_("Sagen har allerede en børnefaglig undersøgelse i gang."))
@@ -55,7 +55,10 @@ def investigation_complete(
     from measures.models import Measure
 
     investigation = (
-        Investigation.objects.select_for_update(of=("self",)).select_related("case").get(pk=investigation.pk)
+        Investigation.objects.for_system()
+        .select_for_update(of=("self",))
+        .select_related("case")
+        .get(pk=investigation.pk)
     )
     case = investigation.case
     require_open(case)
@@ -76,7 +79,7 @@ def investigation_complete(
         investigation.full_clean()
         investigation.save()
         if case.state == CaseState.INVESTIGATION:
-            active = Measure.objects.filter(case=case).active_on(timezone.localdate()).exists()
+            active = Measure.objects.for_system().filter(case=case).active_on(timezone.localdate()).exists()
             case.state = CaseState.MEASURES if active else CaseState.CLARIFICATION
             if not active:
                 case.legal_basis = legal_basis_by_code(STATE_LEGAL_BASIS[CaseState.CLARIFICATION])

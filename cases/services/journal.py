@@ -45,7 +45,12 @@ def journal_correct(
 ) -> JournalNote:
     """Correct a note openly: the note says who corrected it, when and why, and the history keeps
     every earlier wording. A note is never deleted."""
-    note = JournalNote.objects.select_for_update(of=("self",)).select_related("case").get(pk=note.pk)
+    note = (
+        JournalNote.objects.for_system()
+        .select_for_update(of=("self",))
+        .select_related("case")
+        .get(pk=note.pk)
+    )
     require_open(note.case)
     if not (reason or "").strip():
         raise ValidationError({"correction_reason": _("Skriv hvorfor notatet rettes.")})

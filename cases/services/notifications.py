@@ -57,7 +57,7 @@ def notification_register(
     if errors:
         raise ValidationError(errors)
     with acting_as(registered_by):
-        case = Case.objects.open().select_for_update().filter(child=child).first()
+        case = Case.objects.for_system().open().select_for_update().filter(child=child).first()
         known = case is not None
         if case is None:
             case = case_open(
@@ -126,7 +126,10 @@ def notification_assess(
 ) -> Notification:
     """Record the 24-hour assessment: is the child in acute danger, and what was done."""
     notification = (
-        Notification.objects.select_for_update(of=("self",)).select_related("case").get(pk=notification.pk)
+        Notification.objects.for_system()
+        .select_for_update(of=("self",))
+        .select_related("case")
+        .get(pk=notification.pk)
     )
     if notification.assessed_at is not None:
         raise ValidationError(_("Underretningen er allerede vurderet."))
@@ -184,7 +187,7 @@ def notification_receipt_sent(
     *, notification: Notification, sent_on: datetime.date, sent_by: User
 ) -> Notification:
     """Record that a professional notifier got the receipt (SEL § 155 b / BL § 137)."""
-    notification = Notification.objects.select_for_update().get(pk=notification.pk)
+    notification = Notification.objects.for_system().select_for_update().get(pk=notification.pk)
     if notification.notifier_kind != Notification.NotifierKind.PROFESSIONAL:
         raise ValidationError(_("Kun en fagperson, der underretter, skal have en kvittering."))
     if notification.receipt_sent_on is not None:

@@ -109,7 +109,7 @@ def plan_create(
     purpose: str = "",
 ) -> Plan:
     """Write the case's first plan (filling in a plan that is due, if there is one)."""
-    case = Case.objects.select_for_update().get(pk=case.pk)
+    case = Case.objects.for_system().select_for_update().get(pk=case.pk)
     require_open(case)
     _check_made_on(made_on)
     plan = current_plan(case)
@@ -139,7 +139,7 @@ def plan_revise(
 ) -> Plan:
     """Make the next version of a plan. The earlier version and its goals stay as they were;
     goals carried over point back to their earlier selves (``Goal.carried_from``)."""
-    case = Case.objects.select_for_update().get(pk=plan.case_id)
+    case = Case.objects.for_system().select_for_update().get(pk=plan.case_id)
     require_open(case)
     _check_made_on(made_on)
     latest = current_plan(case)
@@ -170,7 +170,9 @@ def plan_revise(
 @transaction.atomic
 def goal_update_status(*, goal: Goal, status: str, updated_by: User, note: str = "") -> Goal:
     """Set a goal's status; the history keeps every earlier status with who and when."""
-    goal = Goal.objects.select_for_update(of=("self",)).select_related("plan__case").get(pk=goal.pk)
+    goal = (
+        Goal.objects.for_system().select_for_update(of=("self",)).select_related("plan__case").get(pk=goal.pk)
+    )
     require_open(goal.plan.case)
     latest = current_plan(goal.plan.case)
     if latest is None or latest.pk != goal.plan_id:

@@ -24,7 +24,7 @@ from cases.forms import (
     TransferForm,
     add_service_errors,
 )
-from cases.models import Case, CaseParticipant, CaseTransfer
+from cases.models import CaseParticipant, CaseTransfer
 from cases.permissions import (
     can_assign_case,
     can_record_handover,
@@ -120,7 +120,7 @@ def case_transfer(request, pk: int):
 def handover_record(request, pk: int):
     """The handover meeting of a moved case: its deadline, and recording that it was held."""
     transfer = get_object_or_404(
-        CaseTransfer.objects.filter(case__in=Case.objects.visible_to(request.user)).select_related(
+        CaseTransfer.objects.visible_to(request.user).select_related(
             "case__child", "from_team", "to_team", "from_advisor", "case__advisor"
         ),
         pk=pk,

@@ -26,7 +26,7 @@ def _goal_data(formset) -> list[services.GoalData]:
     carried = {}
     ids = [f.cleaned_data.get("carried_from") for f in formset.forms if f.cleaned_data.get("carried_from")]
     if ids:
-        carried = {g.pk: g for g in Goal.objects.filter(pk__in=ids).select_related("plan")}
+        carried = {g.pk: g for g in Goal.objects.for_system().filter(pk__in=ids).select_related("plan")}
     for f in formset.forms:
         data = f.cleaned_data
         if not data or data.get("left_out"):
@@ -128,7 +128,7 @@ def plan_revise(request, pk: int):
 @require_http_methods(FORM_METHODS)
 @login_required
 def goal_status(request, pk: int):
-    goal = get_object_or_404(Goal.objects.select_related("plan"), pk=pk)
+    goal = get_object_or_404(Goal.objects.for_system().select_related("plan"), pk=pk)
     case = editable_case(request, goal.plan.case_id)
     form = GoalStatusForm(posted(request), initial={"status": goal.status, "note": goal.status_note})
     if request.method == "POST" and form.is_valid():

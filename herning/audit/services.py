@@ -56,7 +56,7 @@ def purge_expired_access_log(*, now: datetime.datetime | None = None) -> AuditEv
     days = settings.HERNING["ACCESS_LOG_RETENTION_DAYS"]
     cutoff = now - datetime.timedelta(days=days)
     with transaction.atomic(), deletion_permitted():
-        deleted, _ = AccessLog.objects.filter(at__lt=cutoff).delete()
+        deleted, _ = AccessLog.objects.for_system().filter(at__lt=cutoff).delete()
         return AuditEvent.objects.create(
             at=now,
             kind=AuditEvent.Kind.ACCESS_LOG_PURGE,

@@ -40,7 +40,9 @@ def consent_record(
 ) -> Consent:
     """Record one custody holder's consent. Once every custody holder registered on the child has
     consented (or, with none registered, once one has), the meeting is no longer anonymous."""
-    meeting = NetworkMeeting.objects.select_for_update().select_related("child").get(pk=meeting.pk)
+    meeting = (
+        NetworkMeeting.objects.for_system().select_for_update().select_related("child").get(pk=meeting.pk)
+    )
     refuse_if_closed(meeting)
     if custody_holder is not None and (
         custody_holder.child_id != meeting.child_id or not custody_holder.has_custody

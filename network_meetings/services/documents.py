@@ -28,9 +28,9 @@ from network_meetings.signals import agreement_changed
 def create_dispatches(*, meeting: NetworkMeeting, participants: Iterable[Participant], kind: str, by):
     sequence = meeting.sequence if kind != Dispatch.Kind.MINUTES else 0
     done = set(
-        Dispatch.objects.filter(meeting=meeting, kind=kind, sequence=sequence).values_list(
-            "participant_id", flat=True
-        )
+        Dispatch.objects.for_system()
+        .filter(meeting=meeting, kind=kind, sequence=sequence)
+        .values_list("participant_id", flat=True)
     )
     dispatches = []
     for participant in participants:
@@ -62,7 +62,9 @@ def invitation_send(*, meeting: NetworkMeeting, by) -> list[Dispatch]:
     """E-mail the invitation with a calendar entry to every participant with an e-mail address who
     has not been sent this version of it. Those without one are invited by letter or phone, and
     their status is set by hand."""
-    meeting = NetworkMeeting.objects.select_for_update().select_related("child").get(pk=meeting.pk)
+    meeting = (
+        NetworkMeeting.objects.for_system().select_for_update().select_related("child").get(pk=meeting.pk)
+    )
     refuse_if_closed(meeting)
     if meeting.ends_at <= timezone.now():
         raise ValidationError(_("Mødet er overstået; ret tidspunktet, før du inviterer."))
@@ -91,7 +93,7 @@ def invitation_send(*, meeting: NetworkMeeting, by) -> list[Dispatch]:
 
 
 def _minutes_for(meeting: NetworkMeeting, by) -> Minutes:
-    minutes = Minutes.objects.select_for_update().filter(meeting=meeting).first()
+    minutes = Minutes.objects.for_system().select_for_update().filter(meeting=meeting).first()
     if minutes is None:
         minutes = Minutes(meeting=meeting, written_by=by)
     if minutes.is_sent:
@@ -111,7 +113,9 @@ def minutes_save(
 ) -> Minutes:
     """Write the minutes with the template's sections: Bekymringer, Fungerer, Hvad vil vi se ske
     (the fourth, Aftaler og løsninger, is the agreements); ``attended`` is "På mødet deltog"."""
-    meeting = NetworkMeeting.objects.select_for_update().select_related("child").get(pk=meeting.pk)
+    meeting = (
+        NetworkMeeting.objects.for_system().select_for_update().select_related("child").get(pk=meeting.pk)
+    )
     refuse_if_closed(meeting)
     minutes = _minutes_for(meeting, by)
     minutes.concerns, minutes.working, minutes.want_to_see = concerns, working, want_to_see
@@ -134,7 +138,9 @@ def agreement_add(
 ) -> Agreement:
     """An agreement with its owner (a participant) and date. When the owner is staff, the agreement
     is theirs to remember (``owner_user``; the reminder engine reads it)."""
-    meeting = NetworkMeeting.objects.select_for_update().select_related("child").get(pk=meeting.pk)
+    meeting = (
+        NetworkMeeting.objects.for_system().select_for_update().select_related("child").get(pk=meeting.pk)
+    )
     refuse_if_closed(meeting)
     _minutes_for(meeting, by)
     agreement = Agreement(meeting=meeting, text=text, owner=owner, owner_user_id=owner.user_id, due_on=due_on)
@@ -157,7 +163,12 @@ def agreement_remove(*, agreement: Agreement, by) -> None:
 
 @transaction.atomic
 def agreement_mark_done(*, agreement: Agreement, by, note: str = "") -> Agreement:
-    agreement = Agreement.objects.select_for_update().select_related("meeting__child").get(pk=agreement.pk)
+    agreement = (
+        Agreement.objects.for_system()
+        .select_for_update()
+        .select_related("meeting__child")
+        .get(pk=agreement.pk)
+    )
     if agreement.is_done:
         raise ValidationError(_("Aftalen er allerede markeret som udført."))
     anonymity.check_texts(meeting=agreement.meeting, texts={"done_note": note})
@@ -174,9 +185,11 @@ def minutes_send(*, meeting: NetworkMeeting, by) -> list[Dispatch]:
     """Send the decision minutes to everyone invited (001 compendium: "At udfærdige og sende et
     beslutningsreferat til alle inviterede efter mødet"); the meeting is then held and the minutes
     read-only."""
-    meeting = NetworkMeeting.objects.select_for_update().select_related("child").get(pk=meeting.pk)
+    meeting = (
+        NetworkMeeting.objects.for_system().select_for_update().select_related("child").get(pk=meeting.pk)
+    )
     refuse_if_closed(meeting)
-    minutes = Minutes.objects.select_for_update().filter(meeting=meeting).first()
+    minutes = Minutes.objects.for_system().select_for_update().filter(meeting=meeting).first()
     if minutes is None:
         raise ValidationError(_("Skriv referatet, før det sendes."))
     if minutes.is_sent:
@@ -212,7 +225,8 @@ def dispatch_deliver(*, dispatch_id: int) -> bool:
 
     with transaction.atomic():
         dispatch = (
-            Dispatch.objects.select_for_update(skip_locked=True, of=("self",))
+            Dispatch.objects.for_system()
+            .select_for_update(skip_locked=True, of=("self",))
             .select_related("meeting__child", "participant", "created_by")
             .filter(pk=dispatch_id, sent_at__isnull=True)
             .first()
@@ -230,7 +244,9 @@ def pending_dispatch_ids(*, older_than: datetime.timedelta) -> list[int]:
     """E-mails ordered but not sent (a lost task, a broker outage): the sweep sends them."""
     cutoff = timezone.now() - older_than
     return list(
-        Dispatch.objects.filter(sent_at__isnull=True, created_at__lte=cutoff).values_list("pk", flat=True)
+        Dispatch.objects.for_system()
+        .filter(sent_at__isnull=True, created_at__lte=cutoff)
+        .values_list("pk", flat=True)
     )
 
 

@@ -65,7 +65,7 @@ def meeting_plan(
     The planner takes part and chairs until someone else is chosen. With ``slot`` the meeting
     takes the slot's time (and place, unless one is given) and books it.
     """
-    case = Case.objects.open().filter(child=child).select_related("team").first()
+    case = Case.objects.for_system().open().filter(child=child).select_related("team").first()
     if slot is not None:
         starts_at, ends_at = slot.starts_at, slot.ends_at
         place = place or slot.place
@@ -165,7 +165,7 @@ def meeting_plan_follow_up(
 def meeting_update(*, meeting: NetworkMeeting, by, **fields) -> NetworkMeeting:
     """Change what was planned. A new time or place makes the sent invitations out of date: the
     calendar version goes up and participants are to be invited again."""
-    meeting = NetworkMeeting.objects.select_for_update().get(pk=meeting.pk)
+    meeting = NetworkMeeting.objects.for_system().select_for_update().get(pk=meeting.pk)
     refuse_if_closed(meeting)
     allowed = set(MEETING_TEXT_FIELDS + MEETING_PROFESSIONAL_FIELDS) | {
         "kind",
@@ -196,7 +196,7 @@ def meeting_update(*, meeting: NetworkMeeting, by, **fields) -> NetworkMeeting:
             participant.invitation_status = Participant.InvitationStatus.NOT_INVITED
             participant.invitation_status_at = timezone.now()
             participant.save(update_fields=["invitation_status", "invitation_status_at"])
-        slot = MeetingSlot.objects.filter(meeting=meeting).first()
+        slot = MeetingSlot.objects.for_system().filter(meeting=meeting).first()
         if slot is not None and (slot.starts_at, slot.ends_at) != (meeting.starts_at, meeting.ends_at):
             slot_unbook(slot)
     save_valid(meeting)
@@ -208,7 +208,7 @@ def meeting_set_roles(
     *, meeting: NetworkMeeting, by, chair: Participant | None, minute_taker: Participant | None
 ):
     """Choose the chair (mødeleder) and the minute-taker (referent) among the participants."""
-    meeting = NetworkMeeting.objects.select_for_update().get(pk=meeting.pk)
+    meeting = NetworkMeeting.objects.for_system().select_for_update().get(pk=meeting.pk)
     refuse_if_closed(meeting)
     meeting.chair, meeting.minute_taker = chair, minute_taker
     save_valid(meeting)
@@ -218,7 +218,7 @@ def meeting_set_roles(
 @transaction.atomic
 def meeting_cancel(*, meeting: NetworkMeeting, by, note: str = "") -> NetworkMeeting:
     """Cancel; everyone who was sent an invitation is sent a cancellation of the calendar entry."""
-    meeting = NetworkMeeting.objects.select_for_update().get(pk=meeting.pk)
+    meeting = NetworkMeeting.objects.for_system().select_for_update().get(pk=meeting.pk)
     refuse_if_closed(meeting)
     anonymity.check_texts(meeting=meeting, texts={"cancellation_note": note})
     meeting.status = NetworkMeeting.Status.CANCELLED
@@ -236,7 +236,7 @@ def meeting_cancel(*, meeting: NetworkMeeting, by, note: str = "") -> NetworkMee
         kind=Dispatch.Kind.CANCELLATION,
         by=by,
     )
-    slot = MeetingSlot.objects.filter(meeting=meeting).first()
+    slot = MeetingSlot.objects.for_system().filter(meeting=meeting).first()
     if slot is not None:
         slot_unbook(slot)
     for agreement in meeting.agreements.all():

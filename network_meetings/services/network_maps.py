@@ -32,7 +32,9 @@ _MAP_KIND_OF_RELATION = {
 
 
 def _refuse_unless_latest(network_map: NetworkMap) -> None:
-    latest = NetworkMap.objects.filter(child_id=network_map.child_id).aggregate(v=Max("version"))["v"]
+    latest = (
+        NetworkMap.objects.for_system().filter(child_id=network_map.child_id).aggregate(v=Max("version"))["v"]
+    )
     if network_map.version != latest:
         raise ValidationError(_("Det er en tidligere version af netværkskortet; den kan kun læses."))
 
@@ -55,8 +57,8 @@ def network_map_new_version(
 ) -> NetworkMap:
     """Start a new version of the child's network map as a copy of the latest one; the first
     version starts from the child's registered relations. Earlier versions stay as they were."""
-    Child.objects.select_for_update().get(pk=child.pk)  # one new version at a time per child
-    previous = NetworkMap.objects.filter(child=child).order_by("-version").first()
+    Child.objects.for_system().select_for_update().get(pk=child.pk)  # one new version at a time per child
+    previous = NetworkMap.objects.for_system().filter(child=child).order_by("-version").first()
     _check_investigation(child, investigation)
     network_map = NetworkMap(
         child=child,

@@ -70,7 +70,7 @@ def slots_offer(
 def slot_book(*, slot: MeetingSlot, meeting: NetworkMeeting, by) -> MeetingSlot:
     """Book an open slot for ``meeting``; two people booking at once cannot both win."""
     with transaction.atomic():
-        slot = MeetingSlot.objects.select_for_update().get(pk=slot.pk)
+        slot = MeetingSlot.objects.for_system().select_for_update().get(pk=slot.pk)
         if slot.status != MeetingSlot.Status.OPEN:
             raise ValidationError({"slot": _("Tiden er ikke længere ledig. Vælg en anden.")})
         if slot.starts_at <= timezone.now():
@@ -105,7 +105,7 @@ def slot_unbook(slot: MeetingSlot) -> None:
 @transaction.atomic
 def slot_release(*, slot: MeetingSlot, by) -> MeetingSlot:
     """Give an open slot back to the calendar before its week is up."""
-    slot = MeetingSlot.objects.select_for_update().get(pk=slot.pk)
+    slot = MeetingSlot.objects.for_system().select_for_update().get(pk=slot.pk)
     if slot.status != MeetingSlot.Status.OPEN:
         raise ValidationError(_("Kun en ledig tid kan frigives."))
     slot.status = MeetingSlot.Status.RELEASED
@@ -120,9 +120,9 @@ def release_unbooked_slots(*, now: datetime.datetime | None = None) -> int:
     now = now or timezone.now()
     with transaction.atomic():
         slots = list(
-            MeetingSlot.objects.select_for_update(skip_locked=True).filter(
-                Q(release_at__lte=now) | Q(starts_at__lte=now), status=MeetingSlot.Status.OPEN
-            )
+            MeetingSlot.objects.for_system()
+            .select_for_update(skip_locked=True)
+            .filter(Q(release_at__lte=now) | Q(starts_at__lte=now), status=MeetingSlot.Status.OPEN)
         )
         for slot in slots:
             slot.status = MeetingSlot.Status.RELEASED

@@ -189,7 +189,9 @@ def agreement_add(request, pk):
 
 def _agreement(request, pk, agreement_pk) -> Agreement:
     meeting = visible_meeting(request, pk)
-    return get_object_or_404(Agreement.objects.select_related("meeting"), pk=agreement_pk, meeting=meeting)
+    return get_object_or_404(
+        Agreement.objects.for_system().select_related("meeting"), pk=agreement_pk, meeting=meeting
+    )
 
 
 @login_required

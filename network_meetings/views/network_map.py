@@ -29,7 +29,7 @@ def _log_map_read(request, child, purpose) -> None:
 
 
 def _investigations(child):
-    return Investigation.objects.filter(case__child=child).order_by("-decided_on")
+    return Investigation.objects.for_system().filter(case__child=child).order_by("-decided_on")
 
 
 @login_required
@@ -79,9 +79,7 @@ NEW_VERSION_IDS = "id_new_%s"
 @login_required
 def network_map_version(request, pk):
     network_map = get_object_or_404(
-        NetworkMap.objects.filter(child__in=Child.objects.visible_to(request.user)).select_related(
-            "child", "investigation", "created_by"
-        ),
+        NetworkMap.objects.visible_to(request.user).select_related("child", "investigation", "created_by"),
         pk=pk,
     )
     versions = selectors.network_map_versions(network_map.child)
@@ -127,7 +125,7 @@ def network_map_new_version(request, child_pk):
 
 def _latest_map(request, pk) -> NetworkMap:
     network_map = get_object_or_404(
-        NetworkMap.objects.filter(child__in=Child.objects.visible_to(request.user)).select_related("child"),
+        NetworkMap.objects.visible_to(request.user).select_related("child"),
         pk=pk,
     )
     _editable_child(request, network_map.child_id)
@@ -140,7 +138,7 @@ def network_map_edit(request, pk):
     network_map = _latest_map(request, pk)
     form = forms.NetworkMapForm(
         request.POST,
-        instance=NetworkMap.objects.get(pk=pk),
+        instance=NetworkMap.objects.for_system().get(pk=pk),
         investigations=_investigations(network_map.child),
     )
     if form.is_valid():
@@ -177,9 +175,7 @@ def network_map_person_add(request, pk):
 
 def _map_person(request, person_pk) -> NetworkMapPerson:
     person = get_object_or_404(
-        NetworkMapPerson.objects.filter(
-            network_map__child__in=Child.objects.visible_to(request.user)
-        ).select_related("network_map__child"),
+        NetworkMapPerson.objects.visible_to(request.user).select_related("network_map__child"),
         pk=person_pk,
     )
     _editable_child(request, person.network_map.child_id)
@@ -192,7 +188,7 @@ def network_map_person_edit(request, person_pk):
     network_map = person.network_map
     form = forms.NetworkMapPersonForm(
         request.POST or None,
-        instance=NetworkMapPerson.objects.get(pk=person.pk),
+        instance=NetworkMapPerson.objects.for_system().get(pk=person.pk),
         municipality_id=network_map.child.municipality_id,
     )
     if request.method == "POST" and form.is_valid():

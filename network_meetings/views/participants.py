@@ -83,7 +83,9 @@ def participant_edit(request, pk, participant_pk):
     if request.method == "POST" and form.is_valid():
         try:
             services.participant_update(
-                participant=Participant.objects.get(pk=participant.pk), by=request.user, **form.cleaned_data
+                participant=Participant.objects.for_system().get(pk=participant.pk),
+                by=request.user,
+                **form.cleaned_data,
             )
         except ValidationError as error:
             forms.add_service_errors(form, error)

@@ -107,7 +107,7 @@ def slot_offer(request):
 def slot_release(request, pk):
     user = request.user
     slot = get_object_or_404(
-        MeetingSlot.objects.filter(team__district__municipality_id=user.municipality_id), pk=pk
+        MeetingSlot.objects.for_system().filter(team__district__municipality_id=user.municipality_id), pk=pk
     )
     if slot.team_id not in user.team_ids:
         raise PermissionDenied(_("Kun teamets egne medarbejdere kan frigive teamets tider."))

@@ -26,7 +26,7 @@ class Command(BaseCommand):
         parser.add_argument("--confirm", action="store_true", help="Slet for alvor.")
 
     def handle(self, *args, child_id, reason, by, confirm, **options):
-        child = Child.objects.filter(pk=child_id).first()
+        child = Child.objects.for_system().filter(pk=child_id).first()
         if child is None:
             raise CommandError(f"Intet barn med id {child_id}.")
         administrator = User.objects.filter(username=by).first()
