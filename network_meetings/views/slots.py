@@ -106,9 +106,7 @@ def slot_offer(request):
 @require_POST
 def slot_release(request, pk):
     user = request.user
-    slot = get_object_or_404(
-        MeetingSlot.objects.for_system().filter(team__district__municipality_id=user.municipality_id), pk=pk
-    )
+    slot = get_object_or_404(MeetingSlot.objects.visible_to(user), pk=pk)
     if slot.team_id not in user.team_ids:
         raise PermissionDenied(_("Kun teamets egne medarbejdere kan frigive teamets tider."))
     try:
