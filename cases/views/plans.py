@@ -128,7 +128,7 @@ def plan_revise(request, pk: int):
 @require_http_methods(FORM_METHODS)
 @login_required
 def goal_status(request, pk: int):
-    goal = get_object_or_404(Goal.objects.for_system().select_related("plan"), pk=pk)
+    goal = get_object_or_404(Goal.objects.visible_to(request.user).select_related("plan"), pk=pk)
     case = editable_case(request, goal.plan.case_id)
     form = GoalStatusForm(posted(request), initial={"status": goal.status, "note": goal.status_note})
     if request.method == "POST" and form.is_valid():
