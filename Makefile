@@ -8,7 +8,7 @@ PORT ?= 8000
 # Two test processes: the suite is mostly waiting on PostgreSQL, and this machine has two cores.
 PYTEST_ARGS ?= -n 2
 
-.PHONY: run test install messages browser lint check-services clean
+.PHONY: run test install messages browser lint fmt check-services clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -50,9 +50,16 @@ browser:
 test: install browser
 	$(PY) -m pytest $(PYTEST_ARGS)
 
+# The checks CI runs before the tests: the linter, the formatter (checking only) and the apps'
+# import directions (docs/architecture.md). `make fmt` fixes what the first two can.
 lint: install
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
+	$(VENV)/bin/lint-imports
+
+fmt: install
+	$(PY) -m ruff format .
+	$(PY) -m ruff check --fix .
 
 clean:
 	rm -rf var/ .pytest_cache
