@@ -62,7 +62,7 @@ LAST_NAMES = [
     "Rasmussen",
 ]
 
-# Share of open measures by code, roughly KORA's picture of a municipality (001 Tab. 2.1-2.3).
+# Share of open measures by code, roughly KORA's picture of a municipality (KORA 2017, Tab. 2.1-2.3).
 MIX = {
     "preventive": 0.20,
     "family_treatment": 0.12,
@@ -339,7 +339,7 @@ def generate(scale: Scale = Scale()) -> Generated:
         leader = leaders.get(team.pk, advisor)
         municipality_id = municipality_of[team.pk]
         # Birth dates cycle through 16 years and the serial counts the cycles: CPR numbers are
-        # unique, with the 7th digit giving the right century (law_dubu.md §5).
+        # unique, with the 7th digit giving the right century (cpr.dk, "Opbygning af CPR-nummeret").
         birth = today - datetime.timedelta(days=365 + n % BIRTH_DAYS)
         yy = birth.year % 100
         seventh = (4 if yy <= 36 else 5) if birth.year >= 2000 else 0

@@ -106,8 +106,8 @@ def notification_filter(user, *, include_registrations: bool = True) -> Q:
         q |= _duty_notifications(user)
     led_districts = [t.district_id for t in user.teams_for(Role.TEAM_LEADER)]
     if led_districts:
-        # New concerns with no case yet, so that a team leader can assign an advisor (Herning's intake
-        # practice, "Håndtering af nye underretninger"). A notification on a case is read through the case:
+        # New concerns with no case yet, so that a team leader can assign an advisor (Herningmodellen 1.0,
+        # "Håndtering af nye underretninger"). A notification on a case is read through the case:
         # a district may have several teams, and one team's leader does not read another's cases.
         q |= Q(district__in=led_districts, case__isnull=True)
     if include_registrations and user.has_role(Role.CASE_ADMINISTRATOR):

@@ -738,7 +738,7 @@ class CaseloadSerializer(serializers.Serializer):
 
 
 class CaseloadViewSet(ReadOnlyResource):
-    """Caseload per advisor: open cases against the team's cap and warning level (domain.md §5:
+    """Caseload per advisor: open cases against the team's cap and warning level (docs/domain.md §5:
     at most 20-25 children per advisor). An advisor sees their own; a team leader the advisors of
     the teams they lead."""
 

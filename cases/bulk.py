@@ -4,7 +4,7 @@ The rules are those of ``cases.services`` (``child_create``, ``case_open``, ``ca
 checked for a whole batch in a fixed number of queries instead of a few dozen per record: a CPR
 number is one child in a municipality, a child has at most one open case, the team belongs to the
 case's district, the advisor works in the team, and no advisor is given cases above the team's
-caseload cap (domain.md §5). History rows carry the acting person, as the services' do.
+caseload cap (docs/domain.md §5). History rows carry the acting person, as the services' do.
 
 What the single-record services do beyond the rules is left out on purpose: no e-mail per case
 ("you have been given case no. …") is sent for cases that come from another system, where the

@@ -1,8 +1,8 @@
 """The caseload (sagstal): how many open cases an advisor is responsible for, against the team's cap.
 
 "Max. 20-25 børn/unge per socialrådgiver" is a precondition of the Herning model, not a wish: the
-follow-up practice "kan overholdes med maksimalt 20-25 børnesager per rådgiver" (001 compendium,
-"Forudsætninger"; domain.md §5). Each team sets its cap and warning level (``Team.caseload_cap``,
+follow-up practice "kan overholdes med maksimalt 20-25 børnesager per rådgiver" (Herningmodellen 1.0,
+"Forudsætninger"; docs/domain.md §5). Each team sets its cap and warning level (``Team.caseload_cap``,
 ``Team.caseload_warning``, defaults 25 and 20). A case counts towards its advisor's load from
 assignment until it is closed. The cap itself is enforced in ``cases.services.case_assign``.
 
@@ -156,7 +156,7 @@ def suggest(
     *, case: Case, advisors: list[User], loads: dict[int, int], previous_advisor_id: int | None
 ) -> Suggestion:
     """The child's previous advisor when they are in the case's team and under its cap (the
-    model's "fewer advisor changes", 001 ch. 5.2), else the team's advisor with the fewest open
+    model's "fewer advisor changes", KORA 2017 ch. 5.2), else the team's advisor with the fewest open
     cases under the cap."""
     team = case.team
     cap = team.caseload_cap

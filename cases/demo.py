@@ -51,7 +51,7 @@ SCENARIOS = {
     "aftercare": 10,
     "closed": 32,
 }
-# The ladder step of the "measures" cases (about Herning's distribution, 001 Fig. 2.1).
+# The ladder step of the "measures" cases (about Herning's distribution, KORA 2017, Fig. 2.1).
 TARGET_STEPS = {1: 12, 2: 50, 3: 14, 4: 12, 5: 40, 6: 22}
 MEASURES_ON_STEP = {
     1: ["early_support"],
@@ -670,7 +670,7 @@ class _Demo:
         else:
             self.measure(case, code, first)
         if target >= 3 and rng.random() < 0.4:
-            # A contact person beside the placement (001 ch. 4: "suppleret med … kontaktpersoner").
+            # A contact person beside the placement (KORA 2017, ch. 4: "suppleret med … kontaktpersoner").
             self.measure(case, "contact_person", first + datetime.timedelta(days=rng.randint(0, 20)))
         self.note(
             case, child, JournalNote.Heading.HEARING_CHILD, first - datetime.timedelta(days=rng.randint(2, 8))

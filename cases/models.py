@@ -23,7 +23,7 @@ class LegalBasis(models.Model):
     """A legal reference kept with both its Serviceloven and its Barnets Lov section.
 
     Barnets Lov replaced the child parts of Serviceloven on 1 January 2024; decisions made before
-    that date cite SEL, later ones BL, and evaluation spans both (mapping: law_dubu.md §3).
+    that date cite SEL, later ones BL, and evaluation spans both (mapping: docs/domain.md §3).
     """
 
     code = models.SlugField(_("kode"), max_length=50, unique=True)
@@ -199,7 +199,7 @@ class Relation(models.Model):
 
 
 class CaseState(models.TextChoices):
-    """Where a case is in its life (domain.md §4; law_dubu.md §§2-3)."""
+    """Where a case is in its life (docs/domain.md §4)."""
 
     NOTIFICATION = "notification", _("Underretning modtaget")
     CLARIFICATION = "clarification", _("Afklaring")
@@ -364,7 +364,7 @@ class Notification(models.Model):
 
     Registered by a case administrator, sent to the duty advisor of the child's district, assessed
     within 24 hours (SEL § 155 / BL § 136); a professional notifier gets a receipt within six
-    working days (SEL § 155 b / BL § 137). Herning's intake practice: 001 compendium
+    working days (SEL § 155 b / BL § 137). Herning's intake practice: Herningmodellen 1.0
     "Håndtering af nye underretninger".
     """
 
@@ -465,7 +465,7 @@ class Investigation(models.Model):
     """A børnefaglig undersøgelse (SEL § 50 / BL § 20), due within four months (BL § 20 stk. 3).
 
     From 2016 every new investigation in Herning includes a network map made with the parents and
-    the child (001 compendium "Bedre afklaring af netværk"); the map lives in network_meetings and
+    the child (Herningmodellen 1.0 "Bedre afklaring af netværk"); the map lives in network_meetings and
     points here, and the case page warns while none is attached.
     """
 
@@ -661,7 +661,7 @@ class CaseloadOverride(models.Model):
     """A team leader gave an advisor a case above the team's caseload cap, with a written reason.
 
     The cap is the model's precondition: "Nærværende opfølgningspraksis kan overholdes med
-    maksimalt 20-25 børnesager per rådgiver" (001 compendium, "Forudsætninger"; domain.md §5), so
+    maksimalt 20-25 børnesager per rådgiver" (Herningmodellen 1.0, "Forudsætninger"; docs/domain.md §5), so
     going above it is an exception that is recorded and shown on the team leader's dashboard.
     """
 
@@ -706,7 +706,7 @@ class CaseTransferQuerySet(CaseDataQuerySet):
 class CaseTransfer(models.Model):
     """A case moved to another district's team because the family moved.
 
-    Herning's practice (001 compendium, "Praksis ved flytning af socialrådgivernes sager mellem
+    Herning's practice (Herningmodellen 1.0, "Praksis ved flytning af socialrådgivernes sager mellem
     distrikter"): cases move with the citizen, placement and aftercare cases excepted; the team
     leader of the receiving team gives the case an advisor; the advisor who gives the case away
     calls a handover meeting (overleveringsmøde) with the new advisor. ``handover_due_on`` is the

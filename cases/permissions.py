@@ -28,7 +28,7 @@ def leads_team_of(user, case) -> bool:
 
 
 def can_assign_case(user, case) -> bool:
-    """The team leader of the case's team gives it an advisor (001 compendium: "Teamleder fordeler")."""
+    """The team leader of the case's team gives it an advisor (Herningmodellen 1.0: "Teamleder fordeler")."""
     return case.is_open and leads_team_of(user, case)
 
 
@@ -65,8 +65,8 @@ def can_edit_child(user, child, open_case) -> bool:
 
 
 def can_transfer_case(user, case) -> bool:
-    """The case's advisor or team leader moves it to another district when the family moves (001
-    compendium, "Praksis ved flytning af socialrådgivernes sager mellem distrikter")."""
+    """The case's advisor or team leader moves it to another district when the family moves (Herningmodellen 1.0,
+    "Praksis ved flytning af socialrådgivernes sager mellem distrikter")."""
     return can_edit_case(user, case)
 
 

@@ -14,7 +14,7 @@ from simple_history.models import HistoricalRecords
 class StepDownTarget(models.Model):
     """How soon children placed in an institution should be in a less intrusive measure.
 
-    Hvidovre's strategy (003, "Lige muligheder"): "At 80 % af alle institutionsanbragte børn og unge
+    Hvidovre's strategy (2014, "Lige muligheder"): "At 80 % af alle institutionsanbragte børn og unge
     inden for en periode på 8 mdr. er i et mindre indgribende tilbud." It ships as the shared default
     (no municipality); a municipality with a target of its own uses that instead.
     """
@@ -67,7 +67,7 @@ class StepDownTarget(models.Model):
         }
 
 
-# Hvidovre Kommune (2014), "Lige muligheder" (seed 003): the default, loaded by a migration.
+# Hvidovre Kommune (2014), "Lige muligheder": the default, loaded by a migration.
 DEFAULT_TARGET = {
     "name": "Hvidovre 2014",
     "share": Decimal(80),

@@ -680,7 +680,7 @@ def step_down_cohort(
 ) -> Cohort | None:
     """Of the children who came onto an institution step in the twelve months that ended the
     target's months ago, how many moved to a lower step within those months (Hvidovre's target,
-    003). Read from the ladder movements of ``cases`` (open and closed)."""
+    Hvidovre Kommune 2014, "Lige muligheder"). Read from the ladder movements of ``cases`` (open and closed)."""
     if target is None or not institution_steps:
         return None
     start, end = _cohort_period(target, today)

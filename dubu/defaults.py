@@ -1,8 +1,8 @@
 """The shipped default profile and code table (docs/dubu-exchange.md).
 
 UNCERTAIN: DUBU's own classification of ydelse × tilbud × lovhjemmel (Blanket 20) is not public
-(law_dubu.md §4.2), so the names below are the usual words of DUBU's help pages and the
-municipalities' own stairs (001, 003), not a copy of DUBU's list. A municipality corrects them in
+(docs/dubu-exchange.md), so the names below are the usual words of DUBU's help pages and the
+municipalities' own stairs (Herning in KORA 2017, Hvidovre Kommune 2014), not a copy of DUBU's list. A municipality corrects them in
 the admin to what its extract says; a loader never overwrites a line that exists.
 """
 

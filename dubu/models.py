@@ -2,7 +2,7 @@
 offer and legal basis → our measure type), the link from a DUBU case id to our case, and a record
 of every import run.
 
-DUBU offers no public write API and no public export specification (law_dubu.md §4.3): the
+DUBU offers no public write API and no public export specification (docs/dubu-exchange.md): the
 municipality's DUBU extract is a spreadsheet whose column names it chooses, so the columns and the
 codes are data an administrator edits, with shipped defaults (docs/dubu-exchange.md).
 """

@@ -1,4 +1,4 @@
-"""The shipped default placement targets (000), loaded by a migration, editable in the admin."""
+"""The shipped default placement targets (Herning Kommune, Forebyggelsesudvalget 21.1.2013, Sverigesprojektet), loaded by a migration, editable in the admin."""
 
 from __future__ import annotations
 

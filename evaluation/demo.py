@@ -14,9 +14,9 @@ from evaluation.models import Complaint, SdqScore
 from evaluation.services import complaint_decide, complaint_register, sdq_record, snapshot_backfill
 from herning.organisation.selectors import team_leaders
 
-# About one case in twenty gets a complaint over two years (001 Tab. 3.2: 1.4-7.7 % a year).
+# About one case in twenty gets a complaint over two years (KORA 2017, Tab. 3.2: 1.4-7.7 % a year).
 COMPLAINT_RATE = 0.05
-# About half of the children of school age get a teacher's SDQ before and after (001 ch. 3.3).
+# About half of the children of school age get a teacher's SDQ before and after (KORA 2017, ch. 3.3).
 SDQ_RATE = 0.5
 _OUTCOMES = [
     (Complaint.Outcome.REJECTED, 50),

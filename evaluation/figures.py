@@ -305,7 +305,7 @@ def _target_label(target: PlacementTarget) -> str:
 
 
 def placement_targets(ctx: FigureContext) -> Figure:
-    """The shares of family care and institution against the municipality's targets (000: 75/25)."""
+    """The shares of family care and institution against the municipality's targets (Herning's Sverigesprojekt, Forebyggelsesudvalget 21.1.2013: 75/25)."""
     targets = selectors.targets(ctx.scope, ctx.end)
     rows, series = [], []
     for target in targets:
@@ -711,7 +711,7 @@ def comparison(ctx: FigureContext) -> Figure:
     )
 
 
-# --- Follow-up (001 Fig. 2.2) -----------------------------------------------------------------
+# --- Follow-up (KORA 2017, Fig. 2.2) -----------------------------------------------------------------
 
 CASE_TYPE_LABELS = {
     "institution": gettext_lazy("Institutionsanbringelser"),

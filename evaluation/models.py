@@ -2,10 +2,10 @@
 
 * ``CaseSnapshot``: each open case's place on the ladder, day by day, so that a figure for a past
   date is what was true that day, whatever is corrected later (issue 8 point 1).
-* ``PlacementTarget``: the municipality's goal for the mix of placements (000: 75/25 family care
+* ``PlacementTarget``: the municipality's goal for the mix of placements (Herning's Sverigesprojekt, Forebyggelsesudvalget 21.1.2013: 75/25 family care
   versus institution), drawn into the figures.
-* ``Complaint``: the complaints register (klager) over case handling (001 Tab. 3.2).
-* ``SdqScore``: the Strengths and Difficulties Questionnaire's scores for a child (001 Tab. 3.3).
+* ``Complaint``: the complaints register (klager) over case handling (KORA 2017, Tab. 3.2).
+* ``SdqScore``: the Strengths and Difficulties Questionnaire's scores for a child (KORA 2017, Tab. 3.3).
   Only the scores are stored, never the questionnaire's copyrighted items or answers.
 """
 
@@ -152,10 +152,10 @@ class SnapshotDay(models.Model):
 class PlacementTarget(models.Model):
     """A goal for the share of placed child-years in some placement categories.
 
-    Herning's goal in 000 ("Ændret fordeling af anbragte: flere i familiepleje og slægts-/
+    Herning's goal in the Sverigesprojekt (Forebyggelsesudvalget 21.1.2013: "Ændret fordeling af anbragte: flere i familiepleje og slægts-/
     netværkspleje og færre på institution (75/25)") ships as two shared rows (no municipality):
     family care at least 75 %, institution at most 25 %. A municipality with targets of its own uses
-    those instead. 000 does not say what the 75/25 is a share of; the default counts it of all placed
+    those instead. The committee item does not say what the 75/25 is a share of; the default counts it of all placed
     child-years, as KORA does in Tab. 2.2-2.3 ("i % af alle anbragte"); ``base_categories`` can
     narrow the base (e.g. family care and institution only).
     """
@@ -326,7 +326,7 @@ class SdqScore(models.Model):
     The total difficulties score (0-40) is the sum of the four difficulty subscales (emotional,
     conduct, hyperactivity, peer problems, 0-10 each); the prosocial subscale (0-10) is a strength
     and not part of the total (sdqinfo.org, "Scoring the SDQ"). Higher totals mean more difficulties.
-    KORA measured teachers' totals for 25 children in 2014 and 2016 (001 Tab. 3.3) and recommends
+    KORA measured teachers' totals for 25 children in 2014 and 2016 (KORA 2017, Tab. 3.3) and recommends
     measuring all children and following their progression.
     """
 

@@ -45,7 +45,7 @@ from measures.models import LadderMovement, LadderStep, Measure, PlacementCatego
 
 DAYS_PER_YEAR = 365
 
-# The placement categories in KORA's order (001 Tab. 2.2-2.6), and the groups it sums them into.
+# The placement categories in KORA's order (KORA 2017, Tab. 2.2-2.6), and the groups it sums them into.
 CATEGORIES = (
     PlacementCategory.HOME_BASED,
     PlacementCategory.NETWORK_FOSTER,
@@ -92,7 +92,7 @@ def _in_periods(periods: list[Period], field_name: str = "date") -> Q:
     return q
 
 
-# --- The ladder over time (001 Fig. 2.1) ------------------------------------------------------
+# --- The ladder over time (KORA 2017, Fig. 2.1) ------------------------------------------------------
 
 
 def cases_per_step(scope: Scope, days: list[datetime.date]) -> dict[datetime.date, dict[int | None, int]]:
@@ -110,7 +110,7 @@ def cases_per_step(scope: Scope, days: list[datetime.date]) -> dict[datetime.dat
     return result
 
 
-# --- Placed child-years and their spend (001 Tab. 2.1-2.3, 2.5, 2.6, 4.1) ---------------------
+# --- Placed child-years and their spend (KORA 2017, Tab. 2.1-2.3, 2.5, 2.6, 4.1) ---------------------
 
 
 @dataclass
@@ -222,7 +222,7 @@ def target_share(placed: Placed, target: PlacementTarget) -> Decimal | None:
     return Decimal(part) * 100 / Decimal(whole)
 
 
-# --- Movements on the ladder (001 Fig. 4.1, ch. 4) --------------------------------------------
+# --- Movements on the ladder (KORA 2017, Fig. 4.1, ch. 4) --------------------------------------------
 
 
 def _at(field_name: str, *, case: str, date: str):
@@ -280,7 +280,7 @@ def movement_reasons(
     return {(r["reason"], r["direction"]): (r["n"], r["cases"]) for r in rows}
 
 
-# --- Quality: breakdowns and complaints (001 Tab. 3.1, 3.2) -----------------------------------
+# --- Quality: breakdowns and complaints (KORA 2017, Tab. 3.1, 3.2) -----------------------------------
 
 
 def breakdowns(scope: Scope, periods: list[Period]) -> list[tuple[int, int]]:
@@ -346,7 +346,7 @@ def cases_per_team(
     return result
 
 
-# --- Well-being: SDQ before and after (001 Tab. 3.3) ------------------------------------------
+# --- Well-being: SDQ before and after (KORA 2017, Tab. 3.3) ------------------------------------------
 
 SDQ_SCALES = ("total", *SdqScore.SUBSCALE_FIELDS)
 
@@ -386,7 +386,7 @@ def unit_costs() -> QuerySet:
     )
 
 
-# --- Follow-ups per case and half-year (001 Fig. 2.2) -------------------------------------------
+# --- Follow-ups per case and half-year (KORA 2017, Fig. 2.2) -------------------------------------------
 
 # KORA's case types for follow-up (Fig. 2.2): where a case's highest active measure puts it.
 CASE_TYPES = ("institution", "foster_family", "home_based", "preventive")

@@ -1,4 +1,4 @@
-"""The paired comparison of SDQ scores before and after (001 Tab. 3.3), with scipy's t-test."""
+"""The paired comparison of SDQ scores before and after (KORA 2017, Tab. 3.3), with scipy's t-test."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from scipy import stats as scipy_stats
 
 # Below this many children a before/after comparison carries a plain warning: KORA's 25 children
-# were too few to conclude anything (001 ch. 3.3).
+# were too few to conclude anything (KORA 2017, ch. 3.3).
 SMALL_GROUP = 30
 
 

@@ -499,7 +499,7 @@ _MEETING_KIND_DA = {"network": "netværksmødet", "involving": "det inddragende 
 
 
 class AgreementSource(Source):
-    """The agreements of network meetings that a member of staff owns, with a date (001 compendium,
+    """The agreements of network meetings that a member of staff owns, with a date (Herningmodellen 1.0,
     "Netværksmøder og inddragende netværksmøder": "Aftaler og løsninger")."""
 
     kinds = (DeadlineKind.AGREEMENT,)
@@ -541,7 +541,7 @@ class AgreementSource(Source):
 
 class HandoverSource(Source):
     """The handover meeting the advisor who gave a case away to another district calls with the new
-    advisor (001 compendium, "Praksis ved flytning af socialrådgivernes sager mellem distrikter").
+    advisor (Herningmodellen 1.0, "Praksis ved flytning af socialrådgivernes sager mellem distrikter").
     The row follows the case's team (the receiving one), whose leader waits for the handover."""
 
     kinds = (DeadlineKind.HANDOVER,)

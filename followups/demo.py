@@ -118,7 +118,7 @@ def seed(*, org, today: datetime.date, rng, stdout) -> None:
     base = rng.getrandbits(64)
     rngs = {m.pk: random.Random(f"{base}:{m.pk}") for m in measures}
 
-    # A few childhood placements in foster care get the compendium's exception, approved.
+    # A few childhood placements in foster care get Herningmodellen 1.0's exception, approved.
     exceptions = []
     for measure in measures:
         code = measure.measure_type.code

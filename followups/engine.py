@@ -5,13 +5,13 @@ Pure functions on plain data: no database, no Django settings, no clock. The cal
 each due date with its kind (``municipal`` or ``statutory``), the rule that produced it and a
 one-sentence explanation in Danish and English.
 
-Three independent chains run side by side (domain.md §3):
+Three independent chains run side by side (docs/domain.md §3):
 
 * the municipality's own rule (``municipal``): milestones fixed from the start (4 weeks, 3 months,
   …), a recurring interval counted from the previous follow-up with phases (every 6 weeks in the
   first year, then every 3 months), and an end of the programme (MST at 5 months);
 * the legal floor (``statutory``): Serviceloven § 70 for measures started before 1 January 2024,
-  Barnets Lov § 95 from that date (law_dubu.md §1);
+  Barnets Lov § 95 from that date (docs/domain.md §3);
 * for placements, the supervisory visits with a conversation with the child (SEL § 148, stk. 3 /
   BL § 156, stk. 5), also ``statutory``.
 
@@ -60,12 +60,12 @@ FORMS = (MEETING, PHONE, MAIL)
 
 HELD, OVERDUE, DUE, UPCOMING = "held", "overdue", "due", "upcoming"
 
-# Barnets Lov replaced the child parts of Serviceloven on this day (law_dubu.md §1.2).
+# Barnets Lov replaced the child parts of Serviceloven on this day (Barnets Lov, LOV nr 721 af 13/06/2023, in force 1 January 2024).
 BARNETS_LOV_FROM = datetime.date(2024, 1, 1)
 # SEL § 70 and BL § 95, stk. 2: the first follow-up at the latest 3 months after the start.
 LEGAL_FIRST = 3
 # SEL § 70: then at most 6 months apart. BL § 95, stk. 3: the cadence is decided at the first
-# follow-up; 6 months is the product's default until it is (domain.md §3).
+# follow-up; 6 months is the product's default until it is (docs/domain.md §3).
 LEGAL_DEFAULT_CADENCE = 6
 # Two supervisory visits a year: the product reads it as at most 6 months between them.
 SUPERVISION_INTERVAL = 6

@@ -1,6 +1,6 @@
 """Follow-up (opfølgning): rule sets, follow-ups held, exceptions, the deadline table and reminders.
 
-Rules are data (domain.md §3): a ``RuleSet`` holds a ``Rule`` per measure type, each with its
+Rules are data (docs/domain.md §3): a ``RuleSet`` holds a ``Rule`` per measure type, each with its
 milestones and recurring phases; the presets "Herningmodellen 1.0" and "Hvidovre 2014" ship with
 the product (``followups.presets``), a municipality chooses one (``MunicipalityRuleSet``) and an
 administrator copies and edits one in the admin. The schedule itself is computed by the pure
@@ -30,7 +30,7 @@ class Unit(models.TextChoices):
 
 
 class Form(models.TextChoices):
-    """How a follow-up is held (001 compendium: meeting, phone, mail)."""
+    """How a follow-up is held (Herningmodellen 1.0: meeting, phone, mail)."""
 
     MEETING = engine.MEETING, _("Møde")
     PHONE = engine.PHONE, _("Telefon")
@@ -294,7 +294,7 @@ class MunicipalityRuleSet(models.Model):
 
 
 class ExceptionKind(models.TextChoices):
-    """The exceptions of the 001 compendium ("Undtagelser fra ovenstående retningslinjer"), each
+    """The exceptions of Herningmodellen 1.0 ("Undtagelser fra ovenstående retningslinjer"), each
     only "efter aftale med teamleder"."""
 
     CHILDHOOD_FOSTER = "childhood_foster", _("Barndomsanbringelse i plejefamilie")

@@ -1,8 +1,8 @@
 """The shipped rule sets and the exceptions, as data.
 
-"Herningmodellen 1.0" has a rule for every code of the catalog exactly as domain.md §3 writes it
-(001 compendium "Opfølgninger ved socialrådgivere med myndighed", p. 32 ff, and KORA Tabel 5.1);
-"Hvidovre 2014" is Hvidovre's strategy (003, "Styrkelse af myndighedsområdet"). A migration loads
+"Herningmodellen 1.0" has a rule for every code of the catalog exactly as docs/domain.md §3 writes it
+(Herningmodellen 1.0 "Opfølgninger ved socialrådgivere med myndighed", p. 32 ff, and KORA Tabel 5.1);
+"Hvidovre 2014" is Hvidovre's strategy (2014, "Lige muligheder", "Styrkelse af myndighedsområdet"). A migration loads
 both; ``load_rule_sets`` restores what is missing. Loading never changes an existing rule.
 """
 
@@ -25,13 +25,13 @@ _PLACEMENT_2W_6W = {
 }
 _FOSTER = {
     # "Første opfølgning efter 2 uger og herefter hver 6 uge det første år. Efter det første år
-    # minimum 4 opfølgninger pr. år" (compendium); Tabel 5.1: "Minimum hver 3. mdr."
+    # minimum 4 opfølgninger pr. år" (Herningmodellen 1.0); Tabel 5.1: "Minimum hver 3. mdr."
     "milestones": [(2, W, "", "")],
     "phases": [(6, W, 12, M), (3, M, None, None)],
 }
 _PREVENTIVE = {
     # "Første opfølgning efter 4 uger herefter hver 3 måned. Ved 6 måneder efter opstart opfølgning
-    # med status i forhold til fortsættelse af foranstaltning og tidsperspektiv" (compendium).
+    # med status i forhold til fortsættelse af foranstaltning og tidsperspektiv" (Herningmodellen 1.0).
     "milestones": [
         (4, W, "", ""),
         (
@@ -45,7 +45,7 @@ _PREVENTIVE = {
 }
 
 HERNING_RULES: dict[str, dict] = {
-    # Compendium "Anbringelser på institution": first after 2 weeks, then every 6 weeks.
+    # Herningmodellen 1.0, "Anbringelser på institution": first after 2 weeks, then every 6 weeks.
     "institution": _PLACEMENT_2W_6W,
     "secure_institution": _PLACEMENT_2W_6W,
     # "Kortidsanbringelser på Hedebocenteret eller Toften: Opfølgning hver 4 uge".
@@ -69,7 +69,7 @@ HERNING_RULES: dict[str, dict] = {
         ],
         "phases": [(3, M, None, None)],
     },
-    # No rule in the seeds; domain.md §3 defaults it to the own-room rule.
+    # Neither Herningmodellen 1.0 nor KORA 2017 gives a rule; docs/domain.md §3 defaults it to the own-room rule.
     "supported_housing": _PLACEMENT_2W_6W,
     "preventive": _PREVENTIVE,
     # "MST og MST-CM: Opfølgning efter 4 uger og efter 8 uger ... Efter 3 mdr. opfølgning i MST
@@ -130,14 +130,14 @@ HERNING_RULES: dict[str, dict] = {
         ],
         "phases": [],
     },
-    # domain.md §3: aflastning follows the generic § 52 rule.
+    # docs/domain.md §3: aflastning follows the generic § 52 rule.
     "respite_care": _PREVENTIVE,
     # No statutory follow-up for § 11 support; the municipality may set one.
     "early_support": {"milestones": [], "phases": [], "child_conversation_required": False},
 }
 
 _HVIDOVRE_PLACEMENT = {
-    # 003: "Når et barn anbringes udenfor hjemmet skal der følges op allerede efter 4 uger, samt
+    # Hvidovre Kommune 2014, "Lige muligheder": "Når et barn anbringes udenfor hjemmet skal der følges op allerede efter 4 uger, samt
     # herefter hver 6. uge. Efter 6 måneder skal der ske en vurdering af muligheden for at barnet kan
     # komme hjem ... eller om andre mindre indgribende tiltag skal iværksættes."
     "milestones": [
@@ -152,7 +152,7 @@ _HVIDOVRE_PLACEMENT = {
     "phases": [(6, W, None, None)],
 }
 _HVIDOVRE_PREVENTIVE = {
-    # 003: "Ved de forebyggende foranstaltninger skal der ligeledes følges op første gang efter 4
+    # Hvidovre Kommune 2014, "Lige muligheder": "Ved de forebyggende foranstaltninger skal der ligeledes følges op første gang efter 4
     # uger, og herefter hver anden måned."
     "milestones": [(4, W, "", "")],
     "phases": [(2, M, None, None)],
@@ -182,7 +182,7 @@ HVIDOVRE_RULES: dict[str, dict] = {
 RULE_SETS = [
     {
         "name": HERNING,
-        # The Sverigesprogram started in January 2013 (000); the compendium is dated 26/11 2015.
+        # The Sverigesprogram started in January 2013 (Forebyggelsesudvalget 21.1.2013); Herningmodellen 1.0 is dated 26/11 2015.
         "valid_from": datetime.date(2013, 1, 1),
         "source": "Herning Kommune, Herningmodellen 1.0, s. 32 ff. (KORA 2017, bilag 2); KORA Tabel 5.1",
         "description": "Herning Kommunes opfølgningsfrister for socialrådgivere med myndighed.",
@@ -197,7 +197,7 @@ RULE_SETS = [
     },
 ]
 
-# Exceptions (001 compendium "Undtagelser fra ovenstående retningslinjer"): which measure types
+# Exceptions (Herningmodellen 1.0 "Undtagelser fra ovenstående retningslinjer"): which measure types
 # they concern, which forms the extra follow-ups may then take, and whether those still need a
 # child conversation. The statutory half-yearly follow-ups stay in every case.
 FOSTER_CODES = frozenset({"foster_family", "special_foster_family", "network_foster_family"})

@@ -30,7 +30,7 @@ def beat_schedule() -> dict:
             "options": {"expires": settings.HEARTBEAT_SECONDS},
         },
         # Fixed network-meeting slots nobody booked within their week go back to the calendar
-        # (001 compendium, "Netværksmøder og inddragende netværksmøder"). Hourly is close enough
+        # (Herningmodellen 1.0, "Netværksmøder og inddragende netværksmøder"). Hourly is close enough
         # to "a week"; the task is idempotent.
         "network-meeting-slot-release": {
             "task": "network_meetings.tasks.release_unbooked_slots",

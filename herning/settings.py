@@ -587,12 +587,12 @@ def _reminder_days(name: str, default: list[int]) -> list[int]:
 
 
 HERNING = {
-    # Defaults for a new team; each team may set its own (domain.md §5).
+    # Defaults for a new team; each team may set its own (docs/domain.md §5).
     "DEFAULT_CASELOAD_CAP": env_int("HERNING_DEFAULT_CASELOAD_CAP", 25, minimum=1, maximum=200),
     "DEFAULT_CASELOAD_WARNING": env_int("HERNING_DEFAULT_CASELOAD_WARNING", 20, minimum=1, maximum=200),
     # When a case moves to another district, the advisor who gives it away calls a handover meeting
-    # with the new advisor (001 compendium, "Praksis ved flytning af socialrådgivernes sager mellem
-    # distrikter"). The compendium sets no time; this is the default deadline in days, which the
+    # with the new advisor (Herningmodellen 1.0, "Praksis ved flytning af socialrådgivernes sager mellem
+    # distrikter"). Herningmodellen 1.0 sets no time; this is the default deadline in days, which the
     # person moving the case can change. UNCERTAIN: set it from the municipality's own practice.
     "HANDOVER_MEETING_DAYS": env_int("HERNING_HANDOVER_MEETING_DAYS", 14, minimum=1, maximum=90),
     # How long an entry of the access log is kept, in days (docs/access.md "Adgangsloggen"). The

@@ -318,7 +318,7 @@ class LadderMovementFilter(django_filters.FilterSet):
 
 
 class LadderMovementViewSet(ReadOnlyResource):
-    """Moves between ladder steps, recorded by the measure services (KORA 001 Fig. 4.1)."""
+    """Moves between ladder steps, recorded by the measure services (KORA 2017, Fig. 4.1)."""
 
     read_serializer_class = LadderMovementSerializer
     serializer_class = LadderMovementSerializer

@@ -1,4 +1,4 @@
-"""The shipped defaults of the ladder, the legal bases and the measure catalog (domain.md §§2-3).
+"""The shipped defaults of the ladder, the legal bases and the measure catalog (docs/domain.md §§2-3).
 
 They are data: a migration loads them into every new installation and ``load_catalog`` restores
 missing entries; an administrator edits them in the admin afterwards. Loading never overwrites
@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime
 from decimal import Decimal
 
-# code, title, title_en, SEL section, Barnets Lov section (law_dubu.md §3)
+# code, title, title_en, SEL section, Barnets Lov section (docs/domain.md §3)
 LEGAL_BASES = [
     (
         "notification_assessment",
@@ -79,7 +79,7 @@ LEGAL_BASES = [
     ("aftercare", "Efterværn / ungestøtte (18-22 år)", "Aftercare (18-22)", "§ 76", "§§ 114-116"),
 ]
 
-# number, name, name_en, is_placement, description (domain.md §2; 004, 001 Fig. 2.1)
+# number, name, name_en, is_placement, description (docs/domain.md §2; KORA 2017, Fig. 2.1)
 LADDER_STEPS = [
     (
         1,

@@ -1,6 +1,6 @@
 """The measure ladder (indsatstrappe), the measure catalog (tilbudsvifte), measures on a case and
 the movements between ladder steps. Steps and catalog are data with shipped defaults
-(domain.md §§2-3), editable in the admin."""
+(docs/domain.md §§2-3), editable in the admin."""
 
 from __future__ import annotations
 
@@ -21,8 +21,8 @@ from cases.access import CaseDataQuerySet
 
 class LadderStep(models.Model):
     """A step of the measure ladder. The higher the step, the further from an ordinary everyday
-    life; the work aims to bring the child down (001 ch. 5.1; 004: six steps, the sixth is
-    placement in a residential institution)."""
+    life; the work aims to bring the child down (KORA 2017, ch. 5.1; the case story "Herning viser vejen
+    til en bedre børn- og ungeindsats": six steps, the sixth is placement in a residential institution)."""
 
     number = models.PositiveSmallIntegerField(_("trin"), unique=True, validators=[MinValueValidator(1)])
     name = models.CharField(_("navn"), max_length=120)
@@ -49,7 +49,7 @@ class LadderStep(models.Model):
 
 
 class PlacementCategory(models.TextChoices):
-    """KORA's grouping of placements (001 Tab. 2.2-2.6): the evaluation counts child-years and
+    """KORA's grouping of placements (KORA 2017, Tab. 2.2-2.6): the evaluation counts child-years and
     spend per category."""
 
     NONE = "", _("Ikke en anbringelse")
@@ -61,7 +61,7 @@ class PlacementCategory(models.TextChoices):
 
     @classmethod
     def family_care(cls) -> frozenset[str]:
-        """Placements in a family, as the 75/25 family/institution target counts them (000)."""
+        """Placements in a family, as the 75/25 family/institution target counts them (Herning's Sverigesprojekt, 2013)."""
         return frozenset({cls.NETWORK_FOSTER, cls.FOSTER_FAMILY, cls.SPECIAL_FOSTER})
 
 
@@ -246,13 +246,13 @@ class LadderMovementQuerySet(CaseDataQuerySet):
 
 
 class LadderMovement(models.Model):
-    """A change of the case's step on the ladder (KORA counts them, 001 Fig. 4.1, ch. 4).
+    """A change of the case's step on the ladder (KORA counts them, KORA 2017, Fig. 4.1, ch. 4).
 
     An empty ``from_step`` or ``to_step`` means "under clarification" (no measure).
     """
 
     class Reason(models.TextChoices):
-        # 001 ch. 4.2's reasons for moving, and the two that open and escalate a case.
+        # KORA 2017 ch. 4.2's reasons for moving, and the two that open and escalate a case.
         FIRST_MEASURE = "first_measure", _("Første indsats")
         GREATER_NEED = "greater_need", _("Behov for mere indgribende indsats")
         CHILDS_WISH = "childs_wish", _("Barnets eget ønske")

@@ -21,7 +21,7 @@ from measures.models import LadderMovement, LadderStep, Measure, MeasureType
 from measures.signals import measure_changed
 
 # What a measure's ending reason says about the movement it causes, when nobody says otherwise
-# (001 ch. 4.2: the child's own wish, the placement did not work / ran away, turned 18 with aftercare).
+# (KORA 2017, ch. 4.2: the child's own wish, the placement did not work / ran away, turned 18 with aftercare).
 _MOVEMENT_FOR_ENDING = {
     Measure.EndingReason.BREAKDOWN: LadderMovement.Reason.PLACEMENT_FAILED,
     Measure.EndingReason.CHILDS_WISH: LadderMovement.Reason.CHILDS_WISH,

@@ -1,8 +1,8 @@
 """The consent gate: what an anonymous meeting may hold.
 
-Discussing a named child needs the custody holder's consent (001 compendium, "Interne tværfaglige
+Discussing a named child needs the custody holder's consent (Herningmodellen 1.0, "Interne tværfaglige
 møder": "Såfremt der fremlægges sager af specifik karakter med navn etc. forudsætter det samtykke
-fra forældremyndighedsindehaver"; domain.md §6). Until it is recorded, a meeting stores no CPR
+fra forældremyndighedsindehaver"; docs/domain.md §6). Until it is recorded, a meeting stores no CPR
 number and no part of the child's name. A CPR number never belongs in free text at all: where the
 minutes need it, it comes from the child's record, and only once consent is recorded.
 """

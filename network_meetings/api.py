@@ -126,7 +126,7 @@ class MeetingFilter(django_filters.FilterSet):
     partial_update=extend_schema(request=MeetingUpdateSerializer, responses={200: NetworkMeetingSerializer}),
 )
 class NetworkMeetingViewSet(ServiceResource):
-    """Network meetings and involving network meetings (001 compendium). Participants, consent,
+    """Network meetings and involving network meetings (Herningmodellen 1.0). Participants, consent,
     minutes and agreements are kept on the meeting's pages."""
 
     read_serializer_class = NetworkMeetingSerializer

@@ -1,4 +1,4 @@
-"""The invitation and the minutes as the compendium's template has them (001 compendium,
+"""The invitation and the minutes as Herningmodellen 1.0's template has them (Herningmodellen 1.0,
 "Skabelon til inddragende netværksmødeindkaldelse" and "Referat fra netværksmøde"): one context
 for the page, the PDF and the e-mail, the calendar entry (.ics) and the e-mails themselves.
 

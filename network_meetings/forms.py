@@ -51,7 +51,7 @@ class SlotChoiceField(forms.ModelChoiceField):
 
 class ChildChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, child) -> str:
-        # A list shows the masked CPR only (domain.md §8).
+        # A list shows the masked CPR only (docs/domain.md §8).
         return f"{child.full_name} ({child.masked_cpr})"
 
 
@@ -109,7 +109,7 @@ class _TimeFields(forms.Form):
 
 
 class MeetingForm(_TimeFields):
-    """Plan or change a meeting. The compendium asks for purpose, form and participants, an agenda
+    """Plan or change a meeting. Herningmodellen 1.0 asks for purpose, form and participants, an agenda
     made with the parents and contact details for questions and cancellations."""
 
     child = ChildChoiceField(label=_("Barn"), queryset=None, required=True)

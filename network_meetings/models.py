@@ -1,7 +1,7 @@
 """Network meetings (netværksmøder), their participants, consent, minutes and agreements, the
 child's network map (netværkskort) and the teams' fixed meeting slots.
 
-Sources: 001 compendium "Netværksmøder og inddragende netværksmøder" (the two kinds, the
+Sources: Herningmodellen 1.0 "Netværksmøder og inddragende netværksmøder" (the two kinds, the
 invitation and minutes template, fixed slots released after a week) and "Bedre afklaring af
 netværk" (a network map made with the parents and the child in every new investigation).
 
@@ -227,7 +227,7 @@ class ParticipantQuerySet(CaseDataQuerySet):
 
 
 class Participant(models.Model):
-    """Someone invited to a meeting, by function and, where possible, name (001 compendium:
+    """Someone invited to a meeting, by function and, where possible, name (Herningmodellen 1.0:
     "Deltagere skal være angivet ved funktion og navn hvis muligt"). School staff and the family
     are not users; the PPR psychologist, the health visitor and the advisor usually are, and a
     staff participant may read the meeting."""
@@ -317,7 +317,7 @@ class ConsentQuerySet(CaseDataQuerySet):
 
 
 class Consent(models.Model):
-    """A custody holder's consent to discussing the named child (001 compendium: "Såfremt der
+    """A custody holder's consent to discussing the named child (Herningmodellen 1.0: "Såfremt der
     fremlægges sager af specifik karakter med navn etc. forudsætter det samtykke fra
     forældremyndighedsindehaver"): who, when and how."""
 
@@ -533,7 +533,7 @@ class NetworkMapQuerySet(CaseDataQuerySet):
 class NetworkMap(models.Model):
     """One version of a child's network map (netværkskort): the people and professionals around
     the child, made with the parents and the child. From 2016 every new investigation includes one
-    (001 compendium "Bedre afklaring af netværk": "Ved alle nye § 50 undersøgelser udarbejdes
+    (Herningmodellen 1.0 "Bedre afklaring af netværk": "Ved alle nye § 50 undersøgelser udarbejdes
     netværksskort med både forældre og børn/unge"). A new version starts as a copy of the previous
     one; earlier versions are kept and read-only."""
 
@@ -668,7 +668,7 @@ class NetworkMapPerson(models.Model):
 
 
 class MeetingSlot(models.Model):
-    """A fixed time a team keeps free for network meetings (001 compendium: "Fastsat tid til
+    """A fixed time a team keeps free for network meetings (Herningmodellen 1.0: "Fastsat tid til
     afholdelse af netværksmøder i kalenderen for at reducere responstiden"). A slot not booked
     within a week of being offered is released ("Hvis man inden for én uge ikke er indkaldt, kan
     man for nuværende selv disponere over tiden") by a periodic task."""

@@ -21,7 +21,7 @@ from network_meetings.models import (
     Participant,
 )
 
-# The roles that take part in and plan network meetings (domain.md §1 and §6).
+# The roles that take part in and plan network meetings (docs/domain.md §1 and §6).
 MEETING_ROLES = (
     Role.ADVISOR,
     Role.TEAM_LEADER,

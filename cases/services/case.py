@@ -158,7 +158,7 @@ def _check_caseload(*, case: Case, advisor: User, assigned_by: User, reason: str
     )
 
 
-# Herning's practice on moving cases between districts (001 compendium, "Praksis ved flytning af
+# Herning's practice on moving cases between districts (Herningmodellen 1.0, "Praksis ved flytning af
 # socialrådgivernes sager mellem distrikter").
 PLACEMENT_STAYS = gettext_lazy(
     "Anbringelsessager bliver i distriktet, når familien flytter (Herningmodellen: praksis ved flytning "

@@ -11,7 +11,7 @@ from cases.models import (
     LegalBasis,
 )
 
-# The legal reference a case's state rests on (law_dubu.md §§2-3); a case with measures takes the
+# The legal reference a case's state rests on (docs/domain.md §4); a case with measures takes the
 # legal basis of its highest measure (measures.services).
 STATE_LEGAL_BASIS = {
     CaseState.NOTIFICATION: "notification_assessment",

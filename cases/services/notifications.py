@@ -37,7 +37,7 @@ def notification_register(
 ) -> Notification:
     """Register a received notification and send it to the district's duty advisor.
 
-    Herning's intake (001 compendium "Håndtering af nye underretninger"): the duty advisor of the
+    Herning's intake (Herningmodellen 1.0 "Håndtering af nye underretninger"): the duty advisor of the
     child's district makes the 24-hour assessment; a known child's case advisor gets a copy; a
     child without an open case gets a new case that the team leader gives an advisor.
     """

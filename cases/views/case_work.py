@@ -79,7 +79,7 @@ def case_assign(request, pk: int):
 @require_http_methods(FORM_METHODS)
 @login_required
 def case_transfer(request, pk: int):
-    """Move a case to another district when the family moves (001 compendium, "Praksis ved
+    """Move a case to another district when the family moves (Herningmodellen 1.0, "Praksis ved
     flytning af socialrådgivernes sager mellem distrikter")."""
     case = editable_case(request, pk)
     if not can_transfer_case(request.user, case):

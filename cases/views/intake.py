@@ -1,4 +1,4 @@
-"""Intake and distribution (001 compendium "Håndtering af nye underretninger"): the case
+"""Intake and distribution (Herningmodellen 1.0 "Håndtering af nye underretninger"): the case
 administrator registers a notification, the duty advisor of the district assesses it within 24
 hours, the team leader gives a new case an advisor; and the professionals' own case list."""
 

@@ -1,4 +1,4 @@
-"""Load the shipped target for institution placements (003: 80 % within 8 months)."""
+"""Load the shipped target for institution placements (Hvidovre Kommune 2014, "Lige muligheder": 80 % within 8 months)."""
 
 from django.db import migrations
 

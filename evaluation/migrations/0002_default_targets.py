@@ -1,4 +1,4 @@
-"""Load the shipped placement targets (000: 75/25 family care versus institution)."""
+"""Load the shipped placement targets (Herning's Sverigesprojekt, Forebyggelsesudvalget 21.1.2013: 75/25 family care versus institution)."""
 
 from django.db import migrations
 

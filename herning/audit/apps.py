@@ -3,7 +3,7 @@ from django.apps import AppConfig
 
 class AuditConfig(AppConfig):
     """The access log: every read of a child's data, with who, when, through which channel and
-    for what purpose, so a citizen can be told who looked and why (law_dubu.md §6); the audit
+    for what purpose, so a citizen can be told who looked and why (databeskyttelsesforordningen art. 15; docs/access.md); the audit
     events of the procedures that delete (the log's purge, erasure after the retention period)."""
 
     name = "herning.audit"

@@ -1,6 +1,6 @@
 """CPR numbers (personnummer): format, date and century; never rejected for modulus 11.
 
-Rules from ``reference/law_dubu.md`` §5 (cpr.dk "Opbygning af CPR-nummeret" and
+Rules from cpr.dk (CPR-administrationen: "Opbygning af CPR-nummeret" and
 "Personnumre uden kontrolciffer"): DDMMYY-SSSS, the 7th digit with the year gives the century,
 the 10th digit is odd for male and even for female. Numbers without a valid modulus-11 check
 digit have been issued since 1 October 2007 and are fully valid, so the check is only a hint.

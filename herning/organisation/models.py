@@ -88,7 +88,7 @@ def _default_warning() -> int:
 class Team(models.Model):
     """An områdeteam: advisors, psychologist and health visitor of a district, under a team leader.
 
-    ``caseload_cap`` is the model's precondition ("max. 20-25 børn per socialrådgiver", domain.md §5):
+    ``caseload_cap`` is the model's precondition ("max. 20-25 børn per socialrådgiver", docs/domain.md §5):
     assignments above it are refused unless the team leader overrides with a reason.
     """
 
@@ -133,7 +133,7 @@ class Team(models.Model):
 
 
 class Role(models.TextChoices):
-    """The kinds of staff (domain.md §1). A person may hold several."""
+    """The kinds of staff (docs/domain.md §1). A person may hold several."""
 
     ADVISOR = "advisor", _("Socialrådgiver")
     TEAM_LEADER = "team_leader", _("Teamleder")

@@ -16,7 +16,7 @@ from network_meetings.models import (
     Participant,
 )
 
-# 001 compendium, "Netværksmøder og inddragende netværksmøder": "Hvis man inden for én uge ikke er
+# Herningmodellen 1.0, "Netværksmøder og inddragende netværksmøder": "Hvis man inden for én uge ikke er
 # indkaldt, kan man for nuværende selv disponere over tiden". Each slot stores its own
 # ``release_at``, so an administrator can hold a single slot longer in the admin.
 SLOT_RELEASE_AFTER = datetime.timedelta(days=7)
@@ -32,7 +32,7 @@ FAMILY_FUNCTIONS = frozenset(
 )
 CALENDAR_FIELDS = frozenset({"starts_at", "ends_at", "place"})
 
-# How a meeting runs, from the 001 compendium ("At afholde et netværksmøde indebærer som minimum"
+# How a meeting runs, from Herningmodellen 1.0 ("At afholde et netværksmøde indebærer som minimum"
 # and the involving meeting's minutes template); the planner may write their own.
 DEFAULT_PURPOSE = gettext_lazy(
     "Formålet med mødet er at samle de voksne, der kender barnet, og sammen aftale det videre forløb."

@@ -182,7 +182,7 @@ def agreement_mark_done(*, agreement: Agreement, by, note: str = "") -> Agreemen
 
 @transaction.atomic
 def minutes_send(*, meeting: NetworkMeeting, by) -> list[Dispatch]:
-    """Send the decision minutes to everyone invited (001 compendium: "At udfærdige og sende et
+    """Send the decision minutes to everyone invited (Herningmodellen 1.0: "At udfærdige og sende et
     beslutningsreferat til alle inviterede efter mødet"); the meeting is then held and the minutes
     read-only."""
     meeting = (

@@ -119,7 +119,7 @@ def meeting_plan_follow_up(
     *, previous: NetworkMeeting, planned_by, starts_at, ends_at, place: str, slot: MeetingSlot | None = None
 ) -> NetworkMeeting:
     """Plan the next meeting: same child, kind, purpose and participants; its agenda lists the open
-    agreements of ``previous`` (001 compendium: follow up on what was agreed)."""
+    agreements of ``previous`` (Herningmodellen 1.0: follow up on what was agreed)."""
     if previous.is_cancelled:
         raise ValidationError(_("Et aflyst møde kan ikke følges op."))
     meeting = meeting_plan(

@@ -1,4 +1,4 @@
-"""Intake (001 compendium "Håndtering af nye underretninger"): the notification goes to the duty
+"""Intake (Herningmodellen 1.0 "Håndtering af nye underretninger"): the notification goes to the duty
 advisor of the child's district, is assessed within 24 hours, a professional notifier gets a
 receipt within six working days, and the team leader or the case's advisor is told."""
 

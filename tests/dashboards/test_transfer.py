@@ -1,4 +1,4 @@
-"""Moving a case between districts (issue 5, point 2; 001 compendium "Praksis ved flytning af
+"""Moving a case between districts (issue 5, point 2; Herningmodellen 1.0 "Praksis ved flytning af
 socialrådgivernes sager mellem distrikter"): placement and aftercare cases stay; other cases go to
 the receiving district's team without an advisor, its team leader assigns; the advisor who gave
 the case away gets a handover-meeting deadline."""

@@ -1,5 +1,5 @@
 """The legal floor beside the municipal rule: Serviceloven § 70 before 1 January 2024, Barnets Lov
-§§ 95-96 from that day, and for placements § 156, stk. 5 (law_dubu.md §1)."""
+§§ 95-96 from that day, and for placements § 156, stk. 5 (docs/domain.md §3)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Every code of domain.md §3 against dates worked out by hand from the rule text.
+"""Every code of docs/domain.md §3 against dates worked out by hand from the rule text.
 
 The start is Monday 5 January 2026 unless a test says otherwise. Weeks are 7 days; months are
 calendar months from the start (milestones) or from the previous follow-up (intervals).

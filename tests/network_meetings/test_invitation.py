@@ -1,4 +1,4 @@
-"""The invitation: the compendium's template as a page and a PDF, and by e-mail with a calendar
+"""The invitation: Herningmodellen 1.0's invitation template as a page and a PDF, and by e-mail with a calendar
 invitation to the participants who have an address, sent after commit by a Celery task."""
 
 from __future__ import annotations
@@ -51,7 +51,7 @@ def _calendar(message) -> Calendar:
     return Calendar.from_ical(content)
 
 
-def test_the_invitation_page_follows_the_compendium_template(meeting, login, org):
+def test_the_invitation_page_follows_the_herning_model_template(meeting, login, org):
     consent_all(meeting)
     body = login(org.advisor).get(reverse("network_meetings:invitation", args=[meeting.pk])).content.decode()
     assert (
