@@ -23,7 +23,8 @@ OUTSIDE = re.compile(
     | \bseeds?/ | \bshared/ | \breference/               # folders outside the repository
     | (?<![\w/])(?<!\]\()domain\.md                       # the outside brief (docs/domain.md, or a link
                                                          # to it from docs/, is ours)
-    | \.\./                                              # anything above the repository
+    | (?<!\]\()\.\./                                       # above the repository (a link from docs/
+                                                         # to the repository's root is fine)
     | \bcompendium\b | \bseed\ documents?\b
     | law_dubu | primero\.md | django_style\.md | style\.md
     """,
@@ -62,6 +63,7 @@ def test_the_pattern_finds_outside_references_and_leaves_numbers_alone():
         "(seed 003)",
         "see domain.md §4",
         "`../shared/style.md`",
+        "[style](../../shared/style.md)",
         "reference/law_dubu.md §2",
         "the compendium's template",
     ):
@@ -69,6 +71,7 @@ def test_the_pattern_finds_outside_references_and_leaves_numbers_alone():
     for fine in (
         "docs/domain.md §4",
         "[`docs/domain.md`](domain.md) §8",
+        "[`CONTRIBUTING.md`](../CONTRIBUTING.md)",
         "1,000 follow-ups",
         "1.000 kr.",
         "100_000 measures",
