@@ -33,6 +33,7 @@ from django.utils import timezone
 
 from cases.models import Case, CaseState, Child, Goal, JournalNote, Notification, Plan
 from followups.models import FollowUp
+from herning.core import law
 from herning.organisation.models import District, Municipality, Role, RoleAssignment, Team, User
 from measures.models import LadderMovement, Measure, MeasureType
 
@@ -497,7 +498,7 @@ def generate(scale: Scale = Scale()) -> Generated:
             for k in range(count):
                 jitter = rng.randint(-4, 2) if rng.random() < 0.85 else rng.randint(3, 20)
                 held = start + datetime.timedelta(days=max(1, min(days, round(step * (k + 1)) + jitter)))
-                first = k == 0 and start >= datetime.date(2024, 1, 1)
+                first = k == 0 and law.regime_on(start).cadence_decided_at_first_followup
                 yield (
                     followup_id,
                     mid,

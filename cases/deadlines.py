@@ -1,7 +1,6 @@
 """The statutory deadlines of a case as pure functions (no database, no clock).
 
-Sources: Serviceloven §§ 50, 140, 155 and 155 b, Barnets Lov §§ 20, 91, 136 and 137
-(docs/domain.md §4).
+Sources: domain.md §4 and reference/law_dubu.md §2.
 
 * 24-hour assessment of a notification: SEL § 155 / BL § 136, counted in real hours from receipt
   (a weekend or a holiday does not stop the clock).
@@ -26,8 +25,6 @@ ASSESSMENT_HOURS = 24
 RECEIPT_WORKING_DAYS = 6
 INVESTIGATION_MONTHS = 4
 PLAN_MONTHS = 3
-# Barnets Lov replaced the child parts of Serviceloven on this day (Barnets Lov, LOV nr 721 af 13/06/2023, in force 1 January 2024).
-BARNETS_LOV_FROM = datetime.date(2024, 1, 1)
 
 
 @lru_cache(maxsize=64)

@@ -28,6 +28,7 @@ from followups.services import NewGoalInput as NewGoal
 from followups.services import followup_record
 from herning.api.conditional import etag_for
 from herning.api.viewsets import AuditedMixin, not_editable
+from herning.core import law
 from measures.models import Measure, MeasureType
 
 # Enough for any measure's life, and a bound on the work one request can ask for.
@@ -309,7 +310,7 @@ def schedules(measures: list[Measure], *, today: datetime.date, until: datetime.
             placement=measure.measure_type.is_placement,
             investigation_end=(
                 deadlines._investigation_end(investigations.get(measure.case_id, ()), measure.start_date)
-                if measure.start_date >= engine.BARNETS_LOV_FROM
+                if law.regime_on(measure.start_date).first_followup_at_investigation_end
                 else None
             ),
         )

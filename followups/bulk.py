@@ -23,6 +23,7 @@ from simple_history.utils import bulk_create_with_history
 from cases.models import JournalNote
 from followups import deadlines, engine
 from followups.models import FollowUp, Form
+from herning.core import law
 from measures.models import Measure
 
 BATCH = 1000
@@ -84,7 +85,9 @@ def followups_record_held_elsewhere(
                     written_by=recorded_by,
                 )
             )
-            cadence = measure.pk in first and measure.start_date >= engine.BARNETS_LOV_FROM
+            cadence = (
+                measure.pk in first and law.regime_on(measure.start_date).cadence_decided_at_first_followup
+            )
             followups.append(
                 FollowUp(
                     measure=measure,

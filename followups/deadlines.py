@@ -30,6 +30,7 @@ from followups import engine, timing
 from followups.models import Deadline, DeadlineKind, FollowUp, FollowUpException
 from followups.presets import EXCEPTIONS, NO_LEGAL_FLOOR
 from followups.rules import RuleBook
+from herning.core import law
 from measures.models import Measure
 from network_meetings.selectors import open_staff_agreements
 
@@ -148,7 +149,7 @@ class MeasureSource(Source):
         held = held_for(ids)
         relaxations = relaxations_for(ids)
         investigations = _investigation_ends(
-            {r["case_id"] for r in rows if r["start_date"] >= engine.BARNETS_LOV_FROM}
+            {r["case_id"] for r in rows if law.regime_on(r["start_date"]).first_followup_at_investigation_end}
         )
         results = {}
         context.setdefault("next_due", {})
@@ -314,7 +315,7 @@ def measure_context(measure: Measure) -> tuple[engine.LegalContext, tuple[engine
         placement=measure.measure_type.is_placement,
         investigation_end=(
             _investigation_end(investigations, measure.start_date)
-            if measure.start_date >= engine.BARNETS_LOV_FROM
+            if law.regime_on(measure.start_date).first_followup_at_investigation_end
             else None
         ),
     )
@@ -343,7 +344,7 @@ class NotificationSource(Source):
         results = {}
         for n in Notification.objects.for_system().filter(pk__in=ids).select_related("case"):
             case = n.case
-            bl = timezone.localdate(n.received_at) >= engine.BARNETS_LOV_FROM
+            regime = law.regime_on(timezone.localdate(n.received_at))
             received_da = (
                 f"{engine.format_date(timezone.localdate(n.received_at), 'da')} kl. {_time(n.received_at)}"
             )
@@ -356,7 +357,7 @@ class NotificationSource(Source):
             }
             assessment = None
             if n.assessed_at is None:
-                rule = "Barnets Lov § 136" if bl else "Serviceloven § 155"
+                rule = regime.assessment.citation
                 assessment = Values(
                     **common,
                     responsible_id=n.duty_advisor_id,
@@ -379,7 +380,7 @@ class NotificationSource(Source):
                 and n.receipt_due_on
                 and n.receipt_sent_on is None
             ):
-                rule = "Barnets Lov § 137" if bl else "Serviceloven § 155 b"
+                rule = regime.receipt.citation
                 receipt = Values(
                     **common,
                     responsible_id=n.duty_advisor_id or (case.advisor_id if case else None),
@@ -418,11 +419,7 @@ class InvestigationSource(Source):
             case = inv.case
             values = None
             if inv.completed_on is None and case.state != CaseState.CLOSED:
-                rule = (
-                    "Barnets Lov § 20, stk. 3"
-                    if inv.decided_on >= engine.BARNETS_LOV_FROM
-                    else "Serviceloven § 50"
-                )
+                rule = law.regime_on(inv.decided_on).investigation.citation
                 values = Values(
                     municipality_id=case.municipality_id,
                     case_id=case.pk,
@@ -446,13 +443,6 @@ class InvestigationSource(Source):
         return results
 
 
-_PLAN_RULES = {
-    Plan.Kind.ACTION_PLAN: "Serviceloven § 140",
-    Plan.Kind.CHILD_PLAN: "Barnets Lov § 91",
-    Plan.Kind.YOUTH_PLAN: "Barnets Lov § 108",
-}
-
-
 class PlanSource(Source):
     kinds = (DeadlineKind.PLAN,)
 
@@ -470,7 +460,7 @@ class PlanSource(Source):
             case = plan.case
             values = None
             if plan.due_on and plan.made_on is None and case.state != CaseState.CLOSED:
-                rule = _PLAN_RULES.get(plan.kind, "Barnets Lov § 91")
+                rule = law.plan_provision(plan.kind).citation
                 values = Values(
                     municipality_id=case.municipality_id,
                     case_id=case.pk,

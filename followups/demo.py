@@ -19,6 +19,7 @@ from followups import deadlines, engine
 from followups.models import ExceptionKind, FollowUp, FollowUpException, Form
 from followups.presets import FOSTER_CODES, NO_LEGAL_FLOOR
 from followups.rules import RuleBook
+from herning.core import law
 from herning.organisation.models import Role, RoleAssignment, User
 from measures.models import Measure
 
@@ -73,7 +74,9 @@ def _simulate(measure: Measure, rule, today: datetime.date, rng, relaxed: bool) 
             break
         visit = item.obligation == engine.SUPERVISION or (legal.placement and rng.random() < 0.3)
         conversation = rng.random() < 0.92 or visit
-        first_under_barnets_lov = not held and measure.start_date >= engine.BARNETS_LOV_FROM
+        first_under_barnets_lov = (
+            not held and law.regime_on(measure.start_date).cadence_decided_at_first_followup
+        )
         record = {
             "held_on": day,
             "form": Form.PHONE

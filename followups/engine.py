@@ -5,13 +5,13 @@ Pure functions on plain data: no database, no Django settings, no clock. The cal
 each due date with its kind (``municipal`` or ``statutory``), the rule that produced it and a
 one-sentence explanation in Danish and English.
 
-Three independent chains run side by side (docs/domain.md §3):
+Three independent chains run side by side (domain.md §3):
 
 * the municipality's own rule (``municipal``): milestones fixed from the start (4 weeks, 3 months,
   …), a recurring interval counted from the previous follow-up with phases (every 6 weeks in the
   first year, then every 3 months), and an end of the programme (MST at 5 months);
 * the legal floor (``statutory``): Serviceloven § 70 for measures started before 1 January 2024,
-  Barnets Lov § 95 from that date (docs/domain.md §3);
+  Barnets Lov § 95 from that date (law_dubu.md §1);
 * for placements, the supervisory visits with a conversation with the child (SEL § 148, stk. 3 /
   BL § 156, stk. 5), also ``statutory``.
 
@@ -43,6 +43,8 @@ from typing import NamedTuple
 
 from dateutil.relativedelta import relativedelta
 
+from herning.core import law
+
 WEEKS = "weeks"
 MONTHS = "months"
 UNITS = (WEEKS, MONTHS)
@@ -60,15 +62,13 @@ FORMS = (MEETING, PHONE, MAIL)
 
 HELD, OVERDUE, DUE, UPCOMING = "held", "overdue", "due", "upcoming"
 
-# Barnets Lov replaced the child parts of Serviceloven on this day (Barnets Lov, LOV nr 721 af 13/06/2023, in force 1 January 2024).
-BARNETS_LOV_FROM = datetime.date(2024, 1, 1)
-# SEL § 70 and BL § 95, stk. 2: the first follow-up at the latest 3 months after the start.
-LEGAL_FIRST = 3
-# SEL § 70: then at most 6 months apart. BL § 95, stk. 3: the cadence is decided at the first
-# follow-up; 6 months is the product's default until it is (docs/domain.md §3).
-LEGAL_DEFAULT_CADENCE = 6
-# Two supervisory visits a year: the product reads it as at most 6 months between them.
-SUPERVISION_INTERVAL = 6
+# The months of the legal chains come from the regime in force when the measure started
+# (``herning.core.law``): SEL § 70 and BL § 95, stk. 2, the first follow-up at the latest 3 months
+# after the start; SEL § 70, then at most 6 months apart; BL § 95, stk. 3, the cadence decided at
+# the first follow-up, 6 months being the product's default until it is; two supervisory visits a
+# year, read as at most 6 months between them. This is the default cadence of both regimes, for
+# the forms that propose it.
+LEGAL_DEFAULT_CADENCE = law.BARNETS_LOV.followup_cadence_months
 
 _MONTHS_DA = (
     "januar",
@@ -591,17 +591,20 @@ def _legal(
         f"{measure_da} startede {format_date(start, 'da')}",
         f"{measure_en} started {format_date(start, 'en')}",
     )
-    three_months = add_months(start, LEGAL_FIRST)
+    # The regime in force when the measure started governs its legal chains.
+    regime = law.regime_on(start)
+    three_months = add_months(start, regime.first_followup_months)
     items: list[Due] = []
-    if start < BARNETS_LOV_FROM:
-        rule = "Serviceloven § 70"
+    if not regime.cadence_decided_at_first_followup:
+        rule = regime.followup.citation
+        cadence = regime.followup_cadence_months
 
         def next_reason(months, anchor, anchor_held):
             da_word = "opfølgningen" if anchor_held else "forrige frist"
             en_word = "the follow-up on" if anchor_held else "the previous due date"
             return (
-                f"Serviceloven § 70: herefter højst 6 måneder mellem opfølgningerne ({da_word} {format_date(anchor, 'da')})",
-                f"Serviceloven § 70: then at most 6 months between follow-ups ({en_word} {format_date(anchor, 'en')})",
+                f"{regime.followup_cadence.citation}: herefter højst {cadence} måneder mellem opfølgningerne ({da_word} {format_date(anchor, 'da')})",
+                f"{regime.followup_cadence.citation_en}: then at most {cadence} months between follow-ups ({en_word} {format_date(anchor, 'en')})",
             )
 
         items += _legal_chain(
@@ -613,37 +616,41 @@ def _legal(
             until=until,
             first_due=three_months,
             first_reason=(
-                "Serviceloven § 70: første opfølgning senest 3 måneder efter start",
-                "Serviceloven § 70: first follow-up at the latest 3 months after the start",
+                f"{regime.first_followup.citation}: første opfølgning senest {regime.first_followup_months} måneder efter start",
+                f"{regime.first_followup.citation_en}: first follow-up at the latest {regime.first_followup_months} months after the start",
             ),
-            cadence_for=lambda _previous: LEGAL_DEFAULT_CADENCE,
+            cadence_for=lambda _previous: cadence,
             rule=rule,
             intro=intro,
             next_reason=next_reason,
             explain_held=explain_held,
         )
-        supervision_rule = ("Serviceloven § 148, stk. 3", "Serviceloven § 148(3)")
     else:
-        rule = "Barnets Lov § 95"
-        if legal.investigation_end is not None and start <= legal.investigation_end < three_months:
+        rule = regime.followup.citation
+        first, months = regime.first_followup, regime.first_followup_months
+        if (
+            regime.first_followup_at_investigation_end
+            and legal.investigation_end is not None
+            and start <= legal.investigation_end < three_months
+        ):
             first_due = legal.investigation_end
             first_reason = (
-                "Barnets Lov § 95, stk. 2: første opfølgning ved afslutningen af den sideløbende undersøgelse "
-                f"{format_date(first_due, 'da')}, før 3 måneder efter start",
-                "Barnets Lov § 95(2): first follow-up when the parallel investigation ends "
-                f"on {format_date(first_due, 'en')}, before 3 months after the start",
+                f"{first.citation}: første opfølgning ved afslutningen af den sideløbende undersøgelse "
+                f"{format_date(first_due, 'da')}, før {months} måneder efter start",
+                f"{first.citation_en}: first follow-up when the parallel investigation ends "
+                f"on {format_date(first_due, 'en')}, before {months} months after the start",
             )
         else:
             first_due = three_months
             first_reason = (
-                "Barnets Lov § 95, stk. 2: første opfølgning senest 3 måneder efter start",
-                "Barnets Lov § 95(2): first follow-up at the latest 3 months after the start",
+                f"{first.citation}: første opfølgning senest {months} måneder efter start",
+                f"{first.citation_en}: first follow-up at the latest {months} months after the start",
             )
 
         def cadence_for(previous: Held) -> int:
             decided = [h.statutory_cadence_months for h in held if h.held_on <= previous.held_on]
             decided = [c for c in decided if c]
-            return decided[-1] if decided else LEGAL_DEFAULT_CADENCE
+            return decided[-1] if decided else regime.followup_cadence_months
 
         def next_reason(months, anchor, anchor_held):
             decided = any(h.statutory_cadence_months for h in held if h.held_on <= anchor)
@@ -653,12 +660,12 @@ def _legal(
             every_en = Period(months, MONTHS).every("en")
             if decided:
                 return (
-                    f"Barnets Lov § 95, stk. 3: {every_da} som besluttet ved opfølgning ({da_word} {format_date(anchor, 'da')})",
-                    f"Barnets Lov § 95(3): {every_en} as decided at a follow-up ({en_word} {format_date(anchor, 'en')})",
+                    f"{regime.followup_cadence.citation}: {every_da} som besluttet ved opfølgning ({da_word} {format_date(anchor, 'da')})",
+                    f"{regime.followup_cadence.citation_en}: {every_en} as decided at a follow-up ({en_word} {format_date(anchor, 'en')})",
                 )
             return (
-                f"Barnets Lov § 95, stk. 3: {every_da}, indtil kadencen er besluttet ({da_word} {format_date(anchor, 'da')})",
-                f"Barnets Lov § 95(3): {every_en} until the cadence is decided ({en_word} {format_date(anchor, 'en')})",
+                f"{regime.followup_cadence.citation}: {every_da}, indtil kadencen er besluttet ({da_word} {format_date(anchor, 'da')})",
+                f"{regime.followup_cadence.citation_en}: {every_en} until the cadence is decided ({en_word} {format_date(anchor, 'en')})",
             )
 
         items += _legal_chain(
@@ -676,7 +683,8 @@ def _legal(
             next_reason=next_reason,
             explain_held=explain_held,
         )
-        supervision_rule = ("Barnets Lov § 156, stk. 5", "Barnets Lov § 156(5)")
+    supervision_rule = (regime.supervision.citation, regime.supervision.citation_en)
+    supervision_months = regime.supervision_interval_months
     if legal.placement:
         visits = tuple(h for h in held if h.supervisory_visit and h.child_conversation)
 
@@ -695,12 +703,12 @@ def _legal(
             today=today,
             end=end,
             until=until,
-            first_due=add_months(start, SUPERVISION_INTERVAL),
+            first_due=add_months(start, supervision_months),
             first_reason=(
                 f"{supervision_rule[0]}: mindst to tilsynsbesøg om året med samtale med barnet, det første senest 6 måneder efter start",
                 f"{supervision_rule[1]}: at least two supervisory visits a year with a conversation with the child, the first at the latest 6 months after the start",
             ),
-            cadence_for=lambda _previous: SUPERVISION_INTERVAL,
+            cadence_for=lambda _previous: supervision_months,
             rule=supervision_rule[0],
             intro=intro,
             next_reason=supervision_reason,

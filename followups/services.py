@@ -28,6 +28,7 @@ from followups.models import (
 from followups.presets import EXCEPTIONS
 from followups.rules import RuleBook
 from followups.selectors import hash_token
+from herning.core import law
 from herning.organisation.models import Role
 from measures.models import Measure
 from measures.services import measure_end
@@ -169,7 +170,7 @@ def followup_record(
     earlier = list(FollowUp.objects.for_system().filter(measure=measure).order_by("held_on"))
     held = [f.to_engine() for f in earlier]
     first = not earlier
-    if measure.start_date >= engine.BARNETS_LOV_FROM and first:
+    if first and law.regime_on(measure.start_date).cadence_decided_at_first_followup:
         # Barnets Lov § 95, stk. 3: the future cadence is decided at the first follow-up, with reasons.
         statutory_cadence_months = statutory_cadence_months or engine.LEGAL_DEFAULT_CADENCE
         if not cadence_reason.strip():

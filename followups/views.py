@@ -20,7 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from cases.access import can_edit_case
 from cases.models import Goal
-from followups import calendar, engine, selectors, services
+from followups import calendar, selectors, services
 from followups.forms import (
     ExceptionDecisionForm,
     ExceptionRequestForm,
@@ -32,6 +32,7 @@ from followups.models import FollowUpException
 from followups.presets import EXCEPTIONS
 from herning.audit.models import AccessLog
 from herning.audit.services import log_child_read
+from herning.core import law
 from herning.core.access import role_required
 from herning.organisation.models import Role
 
@@ -164,7 +165,7 @@ def followup_record(request, measure_id: int):
             "plan": plan,
             "data": data,
             "is_first_under_barnets_lov": not data.followups
-            and measure.start_date >= engine.BARNETS_LOV_FROM,
+            and law.regime_on(measure.start_date).cadence_decided_at_first_followup,
         },
     )
 

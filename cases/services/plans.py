@@ -18,6 +18,7 @@ from cases.models import (
     Plan,
 )
 from cases.services.common import require_open
+from herning.core import law
 from herning.core.history import acting_as
 from herning.organisation.models import User
 
@@ -36,11 +37,12 @@ class GoalData:
 
 
 def plan_kind_for(child: Child, on: datetime.date) -> str:
-    """Handleplan before Barnets Lov; then barnets plan, or ungeplan for a young person of 15 or
-    more (BL § 108)."""
-    if on < deadlines.BARNETS_LOV_FROM:
+    """Handleplan under Serviceloven; under Barnets Lov barnets plan, or ungeplan for a young
+    person of 15 or more (BL § 108)."""
+    regime = law.regime_on(on)
+    if regime.youth_plan is None:
         return Plan.Kind.ACTION_PLAN
-    return Plan.Kind.YOUTH_PLAN if child.age_on(on) >= 15 else Plan.Kind.CHILD_PLAN
+    return Plan.Kind.YOUTH_PLAN if child.age_on(on) >= regime.youth_plan_from_age else Plan.Kind.CHILD_PLAN
 
 
 def current_plan(case: Case) -> Plan | None:

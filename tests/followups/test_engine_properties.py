@@ -108,7 +108,8 @@ def test_holding_what_binds_first_never_exceeds_a_statutory_gap(
         today = item.due_date
     dates = [h.held_on for h in held]
     assert dates == sorted(dates)
-    if start < engine.BARNETS_LOV_FROM:
+    # Serviceloven § 70 until 31 December 2023, Barnets Lov § 95 from 1 January 2024.
+    if start < datetime.date(2024, 1, 1):
         first_limit, interval = engine.add_months(start, 3), 6
     else:
         first_limit = engine.add_months(start, 3)

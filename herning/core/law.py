@@ -1,0 +1,184 @@
+"""Which law applies on a given day: the one table of the legal regimes the product enforces.
+
+Barnets Lov replaced the child parts of Serviceloven on 1 January 2024. An obligation is judged by
+the regime in force on the day that starts it: a notification by its day of receipt, an
+investigation by its decision, a measure's legal follow-ups by the measure's start. Every "which
+law on this day" question in the code asks ``regime_on(day)`` and reads the provision it needs from
+the ``Regime``; nothing compares against 2024 by hand, so the next change of law is one new row.
+
+Each provision is cited as the product shows it to the advisor (Danish citation form, "§ 95, stk.
+2"); ``citation_en`` is the English form ("§ 95(2)") used in English explanations.
+
+Pure data: no database, no settings, no domain app (``herning.core`` is the foundation).
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Provision:
+    """One rule of a statute, with the citation the product writes next to a deadline."""
+
+    citation: str
+    citation_en: str
+    summary_en: str
+
+    def __str__(self) -> str:
+        return self.citation
+
+
+@dataclass(frozen=True)
+class Regime:
+    """The rules in force from ``start`` to ``end`` (both inclusive; ``end`` None: still in force)."""
+
+    name: str
+    statute: str
+    start: datetime.date
+    end: datetime.date | None
+    # Notifications (underretninger).
+    assessment: Provision
+    receipt: Provision
+    # The child-welfare investigation (børnefaglig undersøgelse).
+    investigation: Provision
+    # The child's plan; ``youth_plan`` is None where the statute has no separate plan for youth.
+    plan: Provision
+    youth_plan: Provision | None
+    youth_plan_from_age: int | None
+    # The legal follow-up of a measure: the first within ``first_followup_months``, then at most
+    # ``followup_cadence_months`` apart unless the regime lets the cadence be decided per case.
+    followup: Provision
+    first_followup: Provision
+    followup_cadence: Provision
+    first_followup_months: int
+    followup_cadence_months: int
+    # Barnets Lov § 95, stk. 2, nr. 1: the first follow-up comes at the end of an investigation
+    # running alongside the measure, when that is earlier than the months above.
+    first_followup_at_investigation_end: bool
+    # Barnets Lov § 95, stk. 3: the cadence is decided, with reasons, at the first follow-up.
+    cadence_decided_at_first_followup: bool
+    # The supervisory visits to a placed child, each with a conversation with the child.
+    supervision: Provision
+    supervision_interval_months: int
+
+    def in_force_on(self, day: datetime.date) -> bool:
+        return self.start <= day and (self.end is None or day <= self.end)
+
+
+_SEL_FOLLOWUP = Provision(
+    "Serviceloven § 70",
+    "Serviceloven § 70",
+    "follow-up of a measure: first within 3 months, then every 6 months",
+)
+_BL_FOLLOWUP = Provision("Barnets Lov § 95", "Barnets Lov § 95", "follow-up of a measure")
+_BL_PLAN = Provision(
+    "Barnets Lov § 91", "Barnets Lov § 91", "the child's plan within 3 months of the decision"
+)
+_SEL_PLAN = Provision("Serviceloven § 140", "Serviceloven § 140", "the action plan before the decision")
+_BL_YOUTH_PLAN = Provision("Barnets Lov § 108", "Barnets Lov § 108", "the youth plan from the age of 15")
+
+SERVICELOVEN = Regime(
+    name="Serviceloven",
+    statute="Lov om social service",
+    start=datetime.date(1998, 7, 1),
+    end=datetime.date(2023, 12, 31),
+    assessment=Provision(
+        "Serviceloven § 155", "Serviceloven § 155", "assess a notification for acute danger within 24 hours"
+    ),
+    receipt=Provision(
+        "Serviceloven § 155 b",
+        "Serviceloven § 155 b",
+        "confirm receipt to a professional notifier within 6 working days",
+    ),
+    investigation=Provision(
+        "Serviceloven § 50", "Serviceloven § 50", "the child-welfare investigation within 4 months"
+    ),
+    plan=_SEL_PLAN,
+    youth_plan=None,
+    youth_plan_from_age=None,
+    followup=_SEL_FOLLOWUP,
+    first_followup=_SEL_FOLLOWUP,
+    followup_cadence=_SEL_FOLLOWUP,
+    first_followup_months=3,
+    followup_cadence_months=6,
+    first_followup_at_investigation_end=False,
+    cadence_decided_at_first_followup=False,
+    supervision=Provision(
+        "Serviceloven § 148, stk. 3",
+        "Serviceloven § 148(3)",
+        "at least two supervisory visits a year with a conversation with the child",
+    ),
+    supervision_interval_months=6,
+)
+
+BARNETS_LOV = Regime(
+    name="Barnets Lov",
+    statute="Barnets Lov",
+    start=datetime.date(2024, 1, 1),
+    end=None,
+    assessment=Provision(
+        "Barnets Lov § 136", "Barnets Lov § 136", "assess a notification for acute danger within 24 hours"
+    ),
+    receipt=Provision(
+        "Barnets Lov § 137",
+        "Barnets Lov § 137",
+        "confirm receipt to a professional notifier within 6 working days",
+    ),
+    investigation=Provision(
+        "Barnets Lov § 20, stk. 3", "Barnets Lov § 20(3)", "the child-welfare investigation within 4 months"
+    ),
+    plan=_BL_PLAN,
+    youth_plan=_BL_YOUTH_PLAN,
+    youth_plan_from_age=15,
+    followup=_BL_FOLLOWUP,
+    first_followup=Provision(
+        "Barnets Lov § 95, stk. 2",
+        "Barnets Lov § 95(2)",
+        "first follow-up within 3 months, or at the end of an investigation running alongside",
+    ),
+    followup_cadence=Provision(
+        "Barnets Lov § 95, stk. 3",
+        "Barnets Lov § 95(3)",
+        "the cadence is decided, with reasons, at the first follow-up",
+    ),
+    first_followup_months=3,
+    followup_cadence_months=6,
+    first_followup_at_investigation_end=True,
+    cadence_decided_at_first_followup=True,
+    supervision=Provision(
+        "Barnets Lov § 156, stk. 5",
+        "Barnets Lov § 156(5)",
+        "at least two supervisory visits a year with a conversation with the child",
+    ),
+    supervision_interval_months=6,
+)
+
+# Oldest first; consecutive, without gaps (tests/herning/test_law.py holds it).
+REGIMES: tuple[Regime, ...] = (SERVICELOVEN, BARNETS_LOV)
+
+# A plan keeps the provision of its kind, whichever regime asks (a handleplan made in 2023 is
+# still a Serviceloven § 140 plan).
+PLAN_PROVISIONS: dict[str, Provision] = {
+    "handleplan": _SEL_PLAN,
+    "barnets_plan": _BL_PLAN,
+    "ungeplan": _BL_YOUTH_PLAN,
+}
+
+
+def plan_provision(kind: str) -> Provision:
+    """The provision behind a plan kind (the ``Plan.Kind`` values); an unknown kind is read as the
+    child's plan of Barnets Lov."""
+    return PLAN_PROVISIONS.get(kind, _BL_PLAN)
+
+
+def regime_on(day: datetime.date) -> Regime:
+    """The regime in force on ``day``. A day before the first known regime is judged by it (the
+    product holds no older law)."""
+    if isinstance(day, datetime.datetime):
+        raise TypeError("regime_on takes a date in Danish local time, not a datetime")
+    for regime in reversed(REGIMES):
+        if day >= regime.start:
+            return regime
+    return REGIMES[0]
