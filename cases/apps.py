@@ -10,6 +10,7 @@ class CasesConfig(AppConfig):
     verbose_name = "Børn og sager"
 
     def ready(self):
-        from cases import panels
+        from cases import obligation_sources, panels
 
         panels.register()
+        obligation_sources.register()

@@ -18,6 +18,7 @@ from django.db import transaction
 from django.db.models import Max, Q
 from django.utils import timezone
 
+from cases import obligations
 from cases.models import Case, Notification
 from herning.audit.models import AuditEvent
 from herning.core.privacy import content_models, deletion_permitted
@@ -120,6 +121,8 @@ def erase_child(*, child, reason: str, by, today: datetime.date | None = None) -
         for model in _deletion_order(records):
             model._base_manager.filter(pk__in=records[model]).delete()
             counts[model._meta.label] = len(records[model])
+            # A deadline that came from a deleted record closes (the key is the model's name).
+            obligations.changed(model._meta.model_name, records[model])
         # History last: deleting a recorded row above wrote one more history row ("-") for it.
         for model in targets.keys() - records.keys():
             recorded = _recorded_by(model)

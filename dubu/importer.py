@@ -32,6 +32,7 @@ from django.utils.translation import gettext_lazy
 from simple_history.utils import bulk_create_with_history
 
 from cases import bulk as case_bulk
+from cases import obligations
 from cases import services as case_services
 from cases.access import can_edit_case
 from cases.models import Case, Child, Plan
@@ -39,7 +40,6 @@ from cases.permissions import can_assign_case
 from dubu.models import REQUIRED_FIELDS, CodeMapping, DubuCase, ImportRun, MappingProfile
 from dubu.reader import FileError, read_table
 from followups import bulk as followup_bulk
-from followups import deadlines
 from followups.models import FollowUp
 from herning.core import cpr as cpr_lib
 from herning.core.logging import mask_cpr
@@ -712,8 +712,10 @@ class Importer:
         )
         created["followups"] = len(held)
         # The deadline table, once, for everything new (a first sync of a row is a plain insert).
-        deadlines.sync("measure", {m.pk for m in measures} | {r.measure.pk for r in held}, today=self.today)
-        deadlines.sync(
+        obligations.changed(
+            "measure", {m.pk for m in measures} | {r.measure.pk for r in held}, today=self.today
+        )
+        obligations.changed(
             "plan",
             Plan.objects.for_system()
             .filter(case__in={m.case_id for m in measures}, made_on__isnull=True)

@@ -19,7 +19,7 @@ from rest_framework.views import APIView
 
 from cases.access import can_edit_case
 from cases.models import Goal
-from followups import deadlines, engine
+from followups import engine, obligation_sources
 from followups.models import FollowUp, Form
 from followups.presets import NO_LEGAL_FLOOR
 from followups.rules import BrokenRule, RuleBook
@@ -294,9 +294,9 @@ def schedules(measures: list[Measure], *, today: datetime.date, until: datetime.
     """Every due date of ``measures`` up to ``until`` (held ones whenever they were), in a fixed
     number of queries whatever the number of measures."""
     ids = [m.pk for m in measures]
-    held = deadlines.held_for(ids)
-    relaxations = deadlines.relaxations_for(ids)
-    investigations = deadlines._investigation_ends({m.case_id for m in measures})
+    held = obligation_sources.held_for(ids)
+    relaxations = obligation_sources.relaxations_for(ids)
+    investigations = obligation_sources._investigation_ends({m.case_id for m in measures})
     book = RuleBook(today)
     lang = _language()
     items = []
@@ -309,7 +309,9 @@ def schedules(measures: list[Measure], *, today: datetime.date, until: datetime.
             applies=measure.legal_basis.code not in NO_LEGAL_FLOOR,
             placement=measure.measure_type.is_placement,
             investigation_end=(
-                deadlines._investigation_end(investigations.get(measure.case_id, ()), measure.start_date)
+                obligation_sources._investigation_end(
+                    investigations.get(measure.case_id, ()), measure.start_date
+                )
                 if law.regime_on(measure.start_date).first_followup_at_investigation_end
                 else None
             ),

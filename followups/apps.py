@@ -9,6 +9,10 @@ class FollowupsConfig(AppConfig):
     verbose_name = "Opfølgning"
 
     def ready(self):
-        from followups import child_page, signals  # noqa: F401 - signals connects the receivers
+        from cases import obligations
+        from followups import child_page, deadlines, obligation_sources
 
         child_page.register()
+        obligation_sources.register()
+        # The follow-ups app keeps the deadline table: it writes what the sources compute.
+        obligations.register_writer(deadlines.recompute)

@@ -20,8 +20,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import override
 from simple_history.utils import bulk_create_with_history
 
+from cases import obligations
 from cases.models import JournalNote
-from followups import deadlines, engine
+from followups import engine
 from followups.models import FollowUp, Form
 from herning.core import law
 from measures.models import Measure
@@ -114,7 +115,7 @@ def followups_record_held_elsewhere(
         followup.journal_note = note
     created = bulk_create_with_history(followups, FollowUp, batch_size=BATCH, default_user=recorded_by)
     if sync_deadlines:
-        deadlines.sync("measure", {r.measure.pk for r in records}, today=today)
+        obligations.changed("measure", {r.measure.pk for r in records}, today=today)
     return created
 
 

@@ -41,9 +41,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache, partial
 from typing import NamedTuple
 
-from dateutil.relativedelta import relativedelta
-
 from herning.core import law
+from herning.core.dates import add_months, format_date
 
 WEEKS = "weeks"
 MONTHS = "months"
@@ -69,49 +68,6 @@ HELD, OVERDUE, DUE, UPCOMING = "held", "overdue", "due", "upcoming"
 # year, read as at most 6 months between them. This is the default cadence of both regimes, for
 # the forms that propose it.
 LEGAL_DEFAULT_CADENCE = law.BARNETS_LOV.followup_cadence_months
-
-_MONTHS_DA = (
-    "januar",
-    "februar",
-    "marts",
-    "april",
-    "maj",
-    "juni",
-    "juli",
-    "august",
-    "september",
-    "oktober",
-    "november",
-    "december",
-)
-_MONTHS_EN = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
-
-
-@lru_cache(maxsize=1 << 16)
-def add_months(day: datetime.date, months: int) -> datetime.date:
-    """Calendar months: 31 January + 1 month = 28 (29) February. Cached: the sweep asks the same
-    questions for thousands of measures."""
-    return day + relativedelta(months=months)
-
-
-def format_date(day: datetime.date, lang: str) -> str:
-    """'5. januar 2026' / '5 January 2026', without Django's locale machinery."""
-    if lang == "da":
-        return f"{day.day}. {_MONTHS_DA[day.month - 1]} {day.year}"
-    return f"{day.day} {_MONTHS_EN[day.month - 1]} {day.year}"
 
 
 @dataclass(frozen=True)

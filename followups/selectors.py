@@ -12,7 +12,6 @@ from django.utils import timezone
 
 from cases.models import Notification
 from followups import engine
-from followups.deadlines import measure_context
 from followups.models import (
     NOTIFICATION_KINDS,
     CalendarToken,
@@ -23,6 +22,7 @@ from followups.models import (
     Reminder,
     RuleSet,
 )
+from followups.obligation_sources import measure_context
 from followups.rules import RuleBook
 from herning.organisation.models import Role
 from measures.models import Measure

@@ -14,9 +14,10 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from cases import obligations
 from cases.access import can_edit_case
 from cases.models import Goal, JournalNote, Plan
-from followups import deadlines, engine
+from followups import engine
 from followups.models import (
     CalendarToken,
     FollowUp,
@@ -289,7 +290,7 @@ def followup_record(
             ending_note=decision_note,
         )
     else:
-        deadlines.sync_measures([measure.pk], today=today)
+        obligations.changed("measure", [measure.pk], today=today)
     return followup
 
 
@@ -348,7 +349,7 @@ def exception_decide(
     )
     exception.full_clean()
     exception.save()
-    deadlines.sync_measures([exception.measure_id])
+    obligations.changed("measure", [exception.measure_id])
     return exception
 
 
@@ -375,7 +376,7 @@ def exception_revoke(*, exception: FollowUpException, revoked_by, reason: str) -
     )
     exception.full_clean()
     exception.save()
-    deadlines.sync_measures([exception.measure_id])
+    obligations.changed("measure", [exception.measure_id])
     return exception
 
 

@@ -10,26 +10,11 @@ change to or from daylight saving time never moves a reminder to another day.
 from __future__ import annotations
 
 import datetime
-from functools import lru_cache
 
 from django.conf import settings
-from django.utils import timezone
 
 from followups.models import ReminderKind
-
-
-@lru_cache(maxsize=1 << 14)
-def local_midnight(day: datetime.date) -> datetime.datetime:
-    """The first moment of ``day`` in Danish time (midnight is never skipped or doubled here).
-    Cached: the sweep asks for the same few hundred days for every deadline."""
-    return timezone.make_aware(
-        datetime.datetime.combine(day, datetime.time.min), timezone.get_default_timezone()
-    )
-
-
-def end_of(day: datetime.date) -> datetime.datetime:
-    """The moment a deadline on ``day`` is overdue: the start of the next day."""
-    return local_midnight(day + datetime.timedelta(days=1))
+from herning.core.dates import end_of, local_midnight  # noqa: F401 - end_of: the timing of every deadline
 
 
 def days_before() -> tuple[int, ...]:

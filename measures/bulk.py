@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from cases import deadlines as case_deadlines
+from cases import obligations
 from cases.models import Case, CaseState, Plan
 from cases.services import plan_kind_for
 from measures.models import LadderMovement, LadderStep, Measure, MeasureType
@@ -88,10 +89,8 @@ def measures_start(
 ) -> list[Measure]:
     """Start ``measures`` (ending those with an end date); refused as a whole if any of them
     would be (``check_measures``). Returns the measures written. ``sync_deadlines=False`` leaves
-    the deadline table to the caller, who records more first (the follow-ups held) and then
-    calls ``followups.deadlines.sync`` once for the measures and the cases' plans."""
-    from followups import deadlines
-
+    the deadline trigger to the caller, who records more first (the follow-ups held) and then
+    calls ``cases.obligations.changed`` for the measures and the cases' plans."""
     today = today or timezone.localdate()
     errors = check_measures(measures, decided_by=decided_by)
     if errors:
@@ -136,8 +135,9 @@ def measures_start(
     _save_cases(changed_cases, decided_by)
     plans = _plans_due(placements, cases, decided_by)
     if sync_deadlines:
-        deadlines.sync("measure", [m.pk for m in created], today=today)
-        deadlines.sync("plan", [p.pk for p in plans], today=today)
+        # The cases' new states (``_save_cases``) never close a case: their deadline rows stay.
+        obligations.changed("measure", [m.pk for m in created], today=today)
+        obligations.changed("plan", [p.pk for p in plans], today=today)
     return created
 
 

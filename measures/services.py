@@ -14,11 +14,11 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from cases import obligations
 from cases.models import Case, CaseState, LegalBasis
 from cases.services import plan_require
 from herning.core.history import acting_as
 from measures.models import LadderMovement, LadderStep, Measure, MeasureType
-from measures.signals import measure_changed
 
 # What a measure's ending reason says about the movement it causes, when nobody says otherwise
 # (KORA 2017, ch. 4.2: the child's own wish, the placement did not work / ran away, turned 18 with aftercare).
@@ -144,9 +144,11 @@ def _create_measure(
         if case.state == CaseState.NOTIFICATION:
             case.state = CaseState.CLARIFICATION
             case.save(update_fields=["state", "updated_at"])
+            obligations.changed(obligations.CASE, [case.pk])
     elif case.state in (CaseState.NOTIFICATION, CaseState.CLARIFICATION, CaseState.INVESTIGATION):
         case.state = CaseState.MEASURES
         case.save(update_fields=["state", "updated_at"])
+        obligations.changed(obligations.CASE, [case.pk])
     if measure_type.is_placement:
         # BL § 91: the child's plan within three months of a placement decision (before it, for a
         # placement without consent).
@@ -342,8 +344,8 @@ def measure_change(
 
 
 def _on_measure_changed(measure: Measure) -> None:
-    """Tell the rest of the product (the follow-up schedule) inside the same transaction."""
-    measure_changed.send(sender=Measure, measure=measure)
+    """The measure's deadlines (the follow-up schedule) are recomputed after the commit."""
+    obligations.changed("measure", [measure.pk])
 
 
 @transaction.atomic

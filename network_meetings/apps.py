@@ -9,6 +9,7 @@ class NetworkMeetingsConfig(AppConfig):
     verbose_name = "Netværksmøder"
 
     def ready(self) -> None:
-        from network_meetings import child_page
+        from network_meetings import child_page, obligation_sources
 
         child_page.register()
+        obligation_sources.register()

@@ -23,6 +23,17 @@ def _danish_first():
     translation.activate(settings.LANGUAGE_CODE)
 
 
+@pytest.fixture(autouse=True)
+def _deadlines_recomputed_at_each_change(monkeypatch):
+    """A test runs inside a transaction that is never committed, so deadline recomputation left
+    for the commit (``cases.obligations``) would never run: here each change recomputes at once,
+    inside the writer's transaction. tests/followups/test_triggers.py turns this off and commits
+    for real, to test the trigger itself."""
+    from cases import obligations
+
+    monkeypatch.setattr(obligations, "EAGER", True)
+
+
 def _reachable(host: str, port: int) -> bool:
     try:
         with socket.create_connection((host, port), timeout=2):

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from cases import caseload, emails
+from cases import caseload, emails, obligations
 from cases.models import (
     Case,
     CaseloadOverride,
@@ -109,6 +109,7 @@ def case_assign(*, case: Case, advisor: User, assigned_by: User, override_reason
         if override is not None:
             override.full_clean()
             override.save()
+    obligations.changed(obligations.CASE, [case.pk])
     if previous != advisor and advisor != assigned_by:
         emails.notify_after_commit(
             recipients=[advisor],
@@ -253,6 +254,8 @@ def case_transfer(
         case.full_clean()
         case.save()
         transfer.save()
+        obligations.changed(obligations.CASE, [case.pk])
+        obligations.changed("casetransfer", [transfer.pk])
         if (
             from_advisor is not None
             and not CaseParticipant.objects.for_system().filter(case=case, user=from_advisor).exists()
@@ -310,6 +313,7 @@ def handover_record(*, transfer: CaseTransfer, held_on: datetime.date, recorded_
     with acting_as(recorded_by):
         transfer.full_clean()
         transfer.save()
+        obligations.changed("casetransfer", [transfer.pk])
         if transfer.case.advisor_id != transfer.from_advisor_id:
             for participant in CaseParticipant.objects.for_system().filter(
                 case=transfer.case, user=transfer.from_advisor
@@ -345,6 +349,7 @@ def case_set_state(*, case: Case, state: str, changed_by: User, on: datetime.dat
     with acting_as(changed_by):
         case.full_clean()
         case.save()
+    obligations.changed(obligations.CASE, [case.pk])
     return case
 
 
@@ -384,6 +389,7 @@ def case_close(
     with acting_as(closed_by):
         case.full_clean()
         case.save()
+    obligations.changed(obligations.CASE, [case.pk])
     return case
 
 

@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cases import deadlines
+from cases import deadlines, obligations
 from cases.models import (
     Case,
     CaseState,
@@ -44,6 +44,8 @@ def investigation_open(*, case: Case, decided_on: datetime.date, decided_by: Use
             case.state = CaseState.INVESTIGATION
             case.legal_basis = legal_basis_by_code(STATE_LEGAL_BASIS[CaseState.INVESTIGATION])
             case.save(update_fields=["state", "legal_basis", "updated_at"])
+            obligations.changed(obligations.CASE, [case.pk])
+    obligations.changed("investigation", [investigation.pk])
     return investigation
 
 
@@ -84,4 +86,6 @@ def investigation_complete(
             if not active:
                 case.legal_basis = legal_basis_by_code(STATE_LEGAL_BASIS[CaseState.CLARIFICATION])
             case.save(update_fields=["state", "legal_basis", "updated_at"])
+            obligations.changed(obligations.CASE, [case.pk])
+    obligations.changed("investigation", [investigation.pk])
     return investigation

@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cases import deadlines, emails
+from cases import deadlines, emails, obligations
 from cases.models import (
     Case,
     CaseState,
@@ -92,6 +92,7 @@ def notification_register(
             notification.advisor_informed_at = now
         notification.full_clean()
         notification.save()
+    obligations.changed("notification", [notification.pk])
     due = timezone.localtime(notification.assessment_due_at)
     emails.notify_after_commit(
         recipients=[notification.duty_advisor],
@@ -153,6 +154,7 @@ def notification_assess(
     with acting_as(assessed_by):
         notification.full_clean()
         notification.save()
+    obligations.changed("notification", [notification.pk])
     if case is None:
         return notification
     danger = (
@@ -202,4 +204,5 @@ def notification_receipt_sent(
     with acting_as(sent_by):
         notification.full_clean()
         notification.save()
+    obligations.changed("notification", [notification.pk])
     return notification

@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cases import deadlines
+from cases import deadlines, obligations
 from cases.models import (
     Case,
     Child,
@@ -71,6 +71,7 @@ def plan_require(
     with acting_as(required_by):
         plan.full_clean()
         plan.save()
+    obligations.changed("plan", [plan.pk])
     return plan
 
 
@@ -126,6 +127,7 @@ def plan_create(
         plan.full_clean()
         plan.save()
         _save_goals(plan, goals)
+    obligations.changed("plan", [plan.pk])
     return plan
 
 
@@ -166,6 +168,7 @@ def plan_revise(
         new.full_clean()
         new.save()
         _save_goals(new, goals)
+    obligations.changed("plan", [new.pk])
     return new
 
 

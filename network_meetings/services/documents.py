@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from cases import obligations
 from herning.audit.models import AccessLog
 from herning.audit.services import log_child_read
 from network_meetings import anonymity
@@ -22,7 +23,6 @@ from network_meetings.models import (
     Participant,
 )
 from network_meetings.services.common import refuse_if_closed, save_valid
-from network_meetings.signals import agreement_changed
 
 
 def create_dispatches(*, meeting: NetworkMeeting, participants: Iterable[Participant], kind: str, by):
@@ -146,7 +146,7 @@ def agreement_add(
     agreement = Agreement(meeting=meeting, text=text, owner=owner, owner_user_id=owner.user_id, due_on=due_on)
     anonymity.check_texts(meeting=meeting, texts={"text": text})
     save_valid(agreement)
-    agreement_changed.send(sender=Agreement, agreement=agreement)
+    obligations.changed("agreement", [agreement.pk])
     return agreement
 
 
@@ -156,9 +156,10 @@ def agreement_remove(*, agreement: Agreement, by) -> None:
     meeting = agreement.meeting
     refuse_if_closed(meeting)
     _minutes_for(meeting, by)
-    agreement.done_at = timezone.now()  # tells listeners the reminder is no longer wanted
-    agreement_changed.send(sender=Agreement, agreement=agreement)
+    agreement.done_at = timezone.now()  # the deletion's history row says when it was taken back
+    agreement_pk = agreement.pk
     agreement.delete()
+    obligations.changed("agreement", [agreement_pk])
 
 
 @transaction.atomic
@@ -176,7 +177,7 @@ def agreement_mark_done(*, agreement: Agreement, by, note: str = "") -> Agreemen
     agreement.done_by = by
     agreement.done_note = note
     save_valid(agreement)
-    agreement_changed.send(sender=Agreement, agreement=agreement)
+    obligations.changed("agreement", [agreement.pk])
     return agreement
 
 

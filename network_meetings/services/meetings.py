@@ -9,10 +9,10 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from cases import obligations
 from cases.models import Case, Child
 from network_meetings import anonymity
 from network_meetings.models import (
-    Agreement,
     Dispatch,
     MeetingSlot,
     NetworkMeeting,
@@ -33,7 +33,6 @@ from network_meetings.services.common import (
 )
 from network_meetings.services.documents import create_dispatches, deliver_after_commit
 from network_meetings.services.slots import slot_book, slot_unbook
-from network_meetings.signals import agreement_changed
 
 
 @transaction.atomic
@@ -239,7 +238,6 @@ def meeting_cancel(*, meeting: NetworkMeeting, by, note: str = "") -> NetworkMee
     slot = MeetingSlot.objects.for_system().filter(meeting=meeting).first()
     if slot is not None:
         slot_unbook(slot)
-    for agreement in meeting.agreements.all():
-        agreement_changed.send(sender=Agreement, agreement=agreement)
+    obligations.changed("agreement", meeting.agreements.values_list("pk", flat=True))
     deliver_after_commit(dispatches)
     return meeting

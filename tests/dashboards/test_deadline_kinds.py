@@ -90,7 +90,7 @@ def test_an_agreement_of_a_meeting_without_a_case_is_seen_by_its_owner(org):
     assert row not in my_deadlines(org.outsider)
 
 
-def test_the_rebuild_agrees_with_the_signals(org, meeting):
+def test_the_rebuild_agrees_with_the_trigger(org, meeting):
     owner = meeting.participants.get(user=org.advisor)
     agreement = services.agreement_add(
         meeting=meeting, by=org.advisor, text="Ring", owner=owner, due_on=timezone.localdate()

@@ -61,8 +61,9 @@ def terminate_own_session() -> None:
 POINTS = {
     # Children and cases are written; the measures are next.
     "after the cases": (measure_bulk, "measures_start"),
-    # Every row is written; the deadlines are computed, then the transaction commits.
-    "before the commit": (importer.deadlines, "sync"),
+    # Every row is written; the deadlines are announced (and, in the tests, computed), then the
+    # transaction commits.
+    "before the commit": (importer.obligations, "changed"),
 }
 
 
@@ -106,14 +107,17 @@ def test_a_connection_lost_mid_import_leaves_nothing_and_a_rerun_imports_the_fil
 
 
 def test_the_import_page_says_what_happened_instead_of_failing(shipped_data, org, login, monkeypatch):
-    real = importer.deadlines.sync
+    real = importer.obligations.changed
+    cut_once = []
 
     def cut(*args, **kwargs):
-        terminate_own_session()
+        if not cut_once:
+            cut_once.append(True)
+            terminate_own_session()
         return real(*args, **kwargs)
 
     client = login(org.team_leader)
-    monkeypatch.setattr(importer.deadlines, "sync", cut)
+    monkeypatch.setattr(importer.obligations, "changed", cut)
     response = client.post(
         "/dubu/",
         {

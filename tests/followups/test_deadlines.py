@@ -9,9 +9,10 @@ import pytest
 import time_machine
 from django.utils import timezone
 
+from cases import obligations
 from cases.models import CaseState, Investigation, Notification, Plan
 from cases.services import plan_require
-from followups import deadlines
+from followups import deadlines, obligation_sources
 from followups.models import Deadline, DeadlineKind, MunicipalityRuleSet, Rule, RulePhase, RuleSet
 from followups.presets import HERNING, HVIDOVRE
 from measures.models import Measure
@@ -63,7 +64,7 @@ def test_ending_a_measure_closes_its_deadlines(org):
         ended_by=org.advisor,
     )
     assert not Deadline.objects.filter(
-        source_id=measure.pk, kind__in=deadlines.MeasureSource.kinds, is_open=True
+        source_id=measure.pk, kind__in=obligation_sources.MeasureSource.kinds, is_open=True
     ).exists()
     measure.refresh_from_db()
     assert measure.next_followup_due is None
@@ -76,11 +77,14 @@ def test_reassigning_the_case_moves_its_deadlines_to_the_new_advisor_and_closing
     Deadline.objects.filter(case=case).update(next_check_at=None)
     case.advisor = org.colleague
     case.save()
+    # A write outside the services announces the change itself (cases.obligations).
+    obligations.changed(obligations.CASE, [case.pk])
     moved = row(DeadlineKind.FOLLOWUP, measure.pk)
     assert moved.responsible == org.colleague
     assert moved.next_check_at is not None  # the new advisor gets the stage already reached
     case.state, case.closed_on = CaseState.CLOSED, D(2026, 2, 1)
     case.save()
+    obligations.changed(obligations.CASE, [case.pk])
     assert not Deadline.objects.filter(case=case, is_open=True).exists()
 
 
@@ -100,7 +104,9 @@ def _notification(org, **extra):
         "receipt_due_on": D(2026, 3, 11),
     }
     values.update(extra)
-    return Notification.objects.create(**values)
+    notification = Notification.objects.create(**values)
+    obligations.changed("notification", [notification.pk])
+    return notification
 
 
 @time_machine.travel("2026-03-03 10:15 +01:00", tick=False)
@@ -117,9 +123,11 @@ def test_a_notification_brings_the_24_hour_assessment_and_the_receipt(org):
 
     notification.assessed_at = timezone.now()
     notification.save()
+    obligations.changed("notification", [notification.pk])
     assert not row(DeadlineKind.ASSESSMENT, notification.pk).is_open
     notification.receipt_sent_on = D(2026, 3, 5)
     notification.save()
+    obligations.changed("notification", [notification.pk])
     assert not row(DeadlineKind.RECEIPT, notification.pk).is_open
 
 
@@ -135,12 +143,14 @@ def test_an_investigation_deadline_and_its_end_brings_the_first_legal_follow_up_
     investigation = Investigation.objects.create(
         case=case, decided_on=D(2026, 1, 10), deadline=D(2026, 5, 10), decided_by=org.advisor
     )
+    obligations.changed("investigation", [investigation.pk])
     assert row(DeadlineKind.INVESTIGATION, investigation.pk).due_on == D(2026, 5, 10)
     measure = start_measure(org, "preventive", D(2026, 2, 1), case=case)
     # Barnets Lov § 95, stk. 2: the earlier of 1 May (3 months) and the investigation's end.
     assert row(DeadlineKind.LEGAL_FOLLOWUP, measure.pk).due_on == D(2026, 5, 1)
     investigation.completed_on = D(2026, 2, 20)
     investigation.save()
+    obligations.changed("investigation", [investigation.pk])
     assert not row(DeadlineKind.INVESTIGATION, investigation.pk).is_open
     assert row(DeadlineKind.LEGAL_FOLLOWUP, measure.pk).due_on == D(2026, 2, 20)
 

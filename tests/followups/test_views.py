@@ -310,11 +310,12 @@ def test_approved_exception_can_be_revoked_by_the_team_leader_from_the_schedule(
 def test_the_duty_advisor_sees_the_24_hour_assessment_among_their_deadlines(login, org):
     from django.utils import timezone
 
+    from cases import obligations
     from cases.models import Notification
     from tests.factories import ChildFactory
 
     child = ChildFactory(municipality=org.municipality, district=org.district_a)
-    Notification.objects.create(
+    notification = Notification.objects.create(
         municipality=org.municipality,
         child=child,
         district=org.district_a,
@@ -325,6 +326,7 @@ def test_the_duty_advisor_sees_the_24_hour_assessment_among_their_deadlines(logi
         duty_advisor=org.duty_advisor,
         assessment_due_at=timezone.now() + datetime.timedelta(hours=24),
     )
+    obligations.changed("notification", [notification.pk])
     html = login(org.duty_advisor).get(reverse("followups:deadlines")).content.decode()
     assert "24-timers vurdering af underretning" in html and child.full_name in html
     assert "kl. 10.00" in html

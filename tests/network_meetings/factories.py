@@ -8,6 +8,7 @@ import datetime
 import factory
 from django.utils import timezone
 
+from cases import obligations
 from cases.models import Investigation, Relation
 from network_meetings import services
 from network_meetings.models import NetworkMeeting, Participant
@@ -29,6 +30,13 @@ class InvestigationFactory(factory.django.DjangoModelFactory):
 
     decided_on = factory.LazyFunction(timezone.localdate)
     deadline = factory.LazyAttribute(lambda o: o.decided_on + datetime.timedelta(days=120))
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        # Written as investigation_open writes it: the deadlines follow (cases.obligations).
+        investigation = super()._create(model_class, *args, **kwargs)
+        obligations.changed("investigation", [investigation.pk])
+        return investigation
 
 
 def at(day: datetime.date, hour: int, minute: int = 0) -> datetime.datetime:

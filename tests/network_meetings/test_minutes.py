@@ -10,9 +10,9 @@ from django.core import mail
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from cases import obligations
 from network_meetings import selectors, services, tasks
-from network_meetings.models import Dispatch, NetworkMeeting, Participant
-from network_meetings.signals import agreement_changed
+from network_meetings.models import Agreement, Dispatch, NetworkMeeting, Participant
 from tests.network_meetings.factories import add, at, case_for, plan
 
 pytestmark = pytest.mark.django_db
@@ -141,15 +141,18 @@ def test_an_agreements_owner_is_a_participant_of_the_same_meeting(meeting, org):
     assert "owner" in error.value.message_dict
 
 
-def test_staff_agreements_feed_the_reminder_engine_until_done(meeting, org):
+def test_staff_agreements_feed_the_reminder_engine_until_done(meeting, org, monkeypatch):
     psychologist = add(meeting, function=Participant.Function.PSYCHOLOGIST, user=org.psychologist)
     parent = add(meeting, function=Participant.Function.PARENT)
     heard = []
+    real_changed = obligations.changed
 
-    def listener(sender, agreement, **kwargs):
-        heard.append((agreement.pk, agreement.is_done))
+    def listener(key, ids, **kwargs):
+        if key == "agreement":
+            heard.extend((pk, Agreement.objects.get(pk=pk).is_done) for pk in ids)
+        real_changed(key, ids, **kwargs)
 
-    agreement_changed.connect(listener)
+    monkeypatch.setattr(obligations, "changed", listener)
     try:
         staff = services.agreement_add(
             meeting=meeting,
@@ -168,7 +171,7 @@ def test_staff_agreements_feed_the_reminder_engine_until_done(meeting, org):
         services.agreement_mark_done(agreement=staff, by=org.psychologist, note="Observeret to gange")
         assert list(selectors.open_staff_agreements()) == []
     finally:
-        agreement_changed.disconnect(listener)
+        monkeypatch.undo()
     assert heard[0] == (staff.pk, False)
     assert heard[-1] == (staff.pk, True)
 

@@ -1,0 +1,252 @@
+"""The deadlines the cases app owns: a notification's 24-hour assessment and receipt, the end of an
+investigation, the child's plan, and the handover meeting of a case moved between districts.
+
+Registered from ``CasesConfig.ready()`` (``cases.obligations`` tells how they are used). The
+provision each deadline cites is the one of the regime in force on the day that starts it
+(``herning.core.law``).
+"""
+
+from __future__ import annotations
+
+from django.db.models import Q
+from django.utils import timezone
+
+from cases import obligations
+from cases.models import CaseState, CaseTransfer, Investigation, Notification, Plan
+from cases.obligations import DeadlineValues as Values
+from cases.obligations import Source, same
+from herning.core import dates, law
+
+# The deadline kinds (``followups.models.DeadlineKind``); plain strings, as the cases app is below
+# the app that keeps the table.
+ASSESSMENT = "assessment"
+RECEIPT = "receipt"
+INVESTIGATION = "investigation"
+PLAN = "plan"
+HANDOVER = "handover"
+
+
+def _time(moment) -> str:
+    return timezone.localtime(moment).strftime("%H.%M")
+
+
+class NotificationSource(Source):
+    kinds = (ASSESSMENT, RECEIPT)
+    triggers = {"notification": same}
+
+    def open_ids(self, today):
+        receipt_open = Q(
+            notifier_kind=Notification.NotifierKind.PROFESSIONAL,
+            receipt_due_on__isnull=False,
+            receipt_sent_on__isnull=True,
+        )
+        return (
+            Notification.objects.for_system()
+            .filter(Q(assessed_at__isnull=True) | receipt_open)
+            .values_list("pk", flat=True)
+        )
+
+    def compute(self, ids, today, context):
+        results = {}
+        for n in Notification.objects.for_system().filter(pk__in=ids).select_related("case"):
+            case = n.case
+            regime = law.regime_on(timezone.localdate(n.received_at))
+            received_da = (
+                f"{dates.format_date(timezone.localdate(n.received_at), 'da')} kl. {_time(n.received_at)}"
+            )
+            received_en = f"{dates.format_date(timezone.localdate(n.received_at), 'en')} at {_time(n.received_at).replace('.', ':')}"
+            common = {
+                "municipality_id": n.municipality_id,
+                "case_id": n.case_id,
+                "team_id": case.team_id if case else None,
+                "district_id": n.district_id,
+            }
+            assessment = None
+            if n.assessed_at is None:
+                rule = regime.assessment.citation
+                assessment = Values(
+                    **common,
+                    responsible_id=n.duty_advisor_id,
+                    due_on=timezone.localdate(n.assessment_due_at),
+                    due_at=n.assessment_due_at,
+                    statutory=True,
+                    rule=rule,
+                    explanation=(
+                        f"Underretning modtaget {received_da}; vurdering af, om barnet er i akut fare, "
+                        f"senest 24 timer efter modtagelsen ({rule})."
+                    ),
+                    explanation_en=(
+                        f"Notification received {received_en}; assessment of whether the child is in acute "
+                        f"danger at the latest 24 hours after receipt ({rule})."
+                    ),
+                )
+            receipt = None
+            if (
+                n.notifier_kind == Notification.NotifierKind.PROFESSIONAL
+                and n.receipt_due_on
+                and n.receipt_sent_on is None
+            ):
+                rule = regime.receipt.citation
+                receipt = Values(
+                    **common,
+                    responsible_id=n.duty_advisor_id or (case.advisor_id if case else None),
+                    due_on=n.receipt_due_on,
+                    due_at=dates.end_of(n.receipt_due_on),
+                    statutory=True,
+                    rule=rule,
+                    explanation=(
+                        f"Underretning fra en fagperson modtaget {received_da}; kvittering for modtagelsen "
+                        f"senest 6 hverdage efter ({rule})."
+                    ),
+                    explanation_en=(
+                        f"Notification from a professional received {received_en}; receipt confirmed "
+                        f"at the latest 6 working days after ({rule})."
+                    ),
+                )
+            results[(ASSESSMENT, n.pk)] = assessment
+            results[(RECEIPT, n.pk)] = receipt
+        return results
+
+
+class InvestigationSource(Source):
+    kinds = (INVESTIGATION,)
+    triggers = {"investigation": same}
+
+    def open_ids(self, today):
+        return (
+            Investigation.objects.for_system()
+            .filter(completed_on__isnull=True)
+            .exclude(case__state=CaseState.CLOSED)
+            .values_list("pk", flat=True)
+        )
+
+    def compute(self, ids, today, context):
+        results = {}
+        for inv in Investigation.objects.for_system().filter(pk__in=ids).select_related("case"):
+            case = inv.case
+            values = None
+            if inv.completed_on is None and case.state != CaseState.CLOSED:
+                rule = law.regime_on(inv.decided_on).investigation.citation
+                values = Values(
+                    municipality_id=case.municipality_id,
+                    case_id=case.pk,
+                    team_id=case.team_id,
+                    district_id=case.district_id,
+                    responsible_id=case.advisor_id,
+                    due_on=inv.deadline,
+                    due_at=dates.end_of(inv.deadline),
+                    statutory=True,
+                    rule=rule,
+                    explanation=(
+                        f"Børnefaglig undersøgelse besluttet {dates.format_date(inv.decided_on, 'da')}; "
+                        f"skal være afsluttet senest {dates.format_date(inv.deadline, 'da')}, 4 måneder efter ({rule})."
+                    ),
+                    explanation_en=(
+                        f"Child-welfare investigation decided {dates.format_date(inv.decided_on, 'en')}; "
+                        f"to be completed by {dates.format_date(inv.deadline, 'en')}, 4 months after ({rule})."
+                    ),
+                )
+            results[(INVESTIGATION, inv.pk)] = values
+        return results
+
+
+class PlanSource(Source):
+    kinds = (PLAN,)
+    triggers = {"plan": same}
+
+    def open_ids(self, today):
+        return (
+            Plan.objects.for_system()
+            .filter(due_on__isnull=False, made_on__isnull=True)
+            .exclude(case__state=CaseState.CLOSED)
+            .values_list("pk", flat=True)
+        )
+
+    def compute(self, ids, today, context):
+        results = {}
+        for plan in Plan.objects.for_system().filter(pk__in=ids).select_related("case"):
+            case = plan.case
+            values = None
+            if plan.due_on and plan.made_on is None and case.state != CaseState.CLOSED:
+                rule = law.plan_provision(plan.kind).citation
+                values = Values(
+                    municipality_id=case.municipality_id,
+                    case_id=case.pk,
+                    team_id=case.team_id,
+                    district_id=case.district_id,
+                    responsible_id=case.advisor_id,
+                    due_on=plan.due_on,
+                    due_at=dates.end_of(plan.due_on),
+                    statutory=True,
+                    rule=rule,
+                    explanation=(
+                        f"{plan.get_kind_display()} (version {plan.version}) skal foreligge senest "
+                        f"{dates.format_date(plan.due_on, 'da')}, 3 måneder efter afgørelsen ({rule})."
+                    ),
+                    explanation_en=(
+                        f"The plan (version {plan.version}) is due by {dates.format_date(plan.due_on, 'en')}, "
+                        f"3 months after the decision ({rule})."
+                    ),
+                )
+            results[(PLAN, plan.pk)] = values
+        return results
+
+
+# The explanation is stored in both languages, whatever the language of the request or task.
+class HandoverSource(Source):
+    """The handover meeting the advisor who gave a case away to another district calls with the new
+    advisor (001 compendium, "Praksis ved flytning af socialrådgivernes sager mellem distrikter").
+    The row follows the case's team (the receiving one), whose leader waits for the handover."""
+
+    kinds = (HANDOVER,)
+    triggers = {"casetransfer": same}
+    rule = "Herningmodellen 1.0: flytning af sager mellem distrikter"
+
+    def open_ids(self, today):
+        return (
+            CaseTransfer.objects.for_system()
+            .filter(handover_due_on__isnull=False, handover_held_on__isnull=True)
+            .exclude(case__state=CaseState.CLOSED)
+            .values_list("pk", flat=True)
+        )
+
+    def compute(self, ids, today, context):
+        results = {(HANDOVER, pk): None for pk in ids}
+        for t in (
+            CaseTransfer.objects.for_system()
+            .filter(pk__in=ids)
+            .select_related("case", "from_team", "to_team")
+        ):
+            case = t.case
+            if not t.handover_open or case.state == CaseState.CLOSED:
+                continue
+            moved = dates.format_date(t.transferred_on, "da")
+            results[(HANDOVER, t.pk)] = Values(
+                municipality_id=case.municipality_id,
+                case_id=case.pk,
+                team_id=case.team_id,
+                district_id=case.district_id,
+                responsible_id=t.from_advisor_id,
+                due_on=t.handover_due_on,
+                due_at=dates.end_of(t.handover_due_on),
+                statutory=False,
+                rule=self.rule,
+                explanation=(
+                    f"Sagen blev flyttet fra {t.from_team} til {t.to_team} {moved}; den afgivende rådgiver "
+                    f"indkalder den nye rådgiver til et overleveringsmøde senest "
+                    f"{dates.format_date(t.handover_due_on, 'da')}."
+                ),
+                explanation_en=(
+                    f"The case moved from {t.from_team} to {t.to_team} on {dates.format_date(t.transferred_on, 'en')}; "
+                    f"the advisor who gave it away calls the new advisor to a handover meeting by "
+                    f"{dates.format_date(t.handover_due_on, 'en')}."
+                ),
+            )
+        return results
+
+
+def register() -> None:
+    obligations.register_source("notification", NotificationSource())
+    obligations.register_source("investigation", InvestigationSource())
+    obligations.register_source("plan", PlanSource())
+    obligations.register_source("handover", HandoverSource())

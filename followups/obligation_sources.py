@@ -1,0 +1,261 @@
+"""The deadlines the follow-ups app owns: the three follow-up chains of a measure (the
+municipality's rule, the legal follow-up and, for placements, the supervisory visits).
+
+Registered from ``FollowupsConfig.ready()`` (see ``cases.obligations``). Recomputed when a measure
+changes and when an investigation of its case does (Barnets Lov § 95, stk. 2: the end of an
+investigation running alongside may bring the first follow-up forward).
+"""
+
+from __future__ import annotations
+
+import datetime
+import logging
+from collections import defaultdict
+from collections.abc import Iterable
+
+from django.db import connection
+from django.db.models import Q
+from django.utils import timezone
+
+from cases import obligations
+from cases.models import CaseState, Investigation
+from cases.obligations import DeadlineValues as Values
+from cases.obligations import Source, same
+from followups import engine, timing
+from followups.models import DeadlineKind, FollowUp, FollowUpException
+from followups.presets import EXCEPTIONS, NO_LEGAL_FLOOR
+from followups.rules import RuleBook
+from herning.core import law
+from measures.models import Measure
+
+logger = logging.getLogger("herning.followups")
+
+
+def _running_measures_of_investigations(ids: set[int]):
+    return (
+        Measure.objects.for_system()
+        .filter(
+            actual_end__isnull=True,
+            case_id__in=Investigation.objects.for_system().filter(pk__in=ids).values("case_id"),
+        )
+        .values_list("pk", flat=True)
+    )
+
+
+# --- Measures: the three follow-up chains ------------------------------------------------------
+
+
+def measure_is_open(today: datetime.date) -> Q:
+    return (Q(actual_end__isnull=True) | Q(actual_end__gte=today)) & ~Q(case__state=CaseState.CLOSED)
+
+
+class MeasureSource(Source):
+    kinds = (DeadlineKind.FOLLOWUP, DeadlineKind.LEGAL_FOLLOWUP, DeadlineKind.SUPERVISION)
+    triggers = {"measure": same, "investigation": _running_measures_of_investigations}
+
+    def open_ids(self, today):
+        return Measure.objects.for_system().filter(measure_is_open(today)).values_list("pk", flat=True)
+
+    def prepare(self, today):
+        return {"rules": RuleBook(today)}
+
+    def compute(self, ids, today, context):
+        book: RuleBook = context.get("rules") or RuleBook(today)
+        rows = list(
+            Measure.objects.for_system()
+            .filter(pk__in=ids)
+            .values(
+                "id",
+                "start_date",
+                "actual_end",
+                "next_followup_due",
+                "measure_type_id",
+                "measure_type__name",
+                "measure_type__name_en",
+                "measure_type__placement_category",
+                "legal_basis__code",
+                "case_id",
+                "case__municipality_id",
+                "case__team_id",
+                "case__district_id",
+                "case__advisor_id",
+                "case__state",
+            )
+        )
+        held = held_for(ids)
+        relaxations = relaxations_for(ids)
+        investigations = _investigation_ends(
+            {r["case_id"] for r in rows if law.regime_on(r["start_date"]).first_followup_at_investigation_end}
+        )
+        results = {}
+        context.setdefault("next_due", {})
+        for row in rows:
+            try:
+                computed = self._compute_one(
+                    row, held[row["id"]], relaxations.get(row["id"], ()), investigations, book, today
+                )
+            except Exception:
+                logger.exception(
+                    "Could not compute the follow-up schedule of measure %s; skipped.", row["id"]
+                )
+                context["errors"] = context.get("errors", 0) + 1
+                continue
+            results.update(computed)
+            next_due = min((v.due_on for v in computed.values() if v is not None), default=None)
+            if next_due != row["next_followup_due"]:
+                context["next_due"][row["id"]] = next_due
+        return results
+
+    def _compute_one(self, row, held, relaxations, investigations, book, today):
+        keys = {kind: (kind, row["id"]) for kind in self.kinds}
+        open_ = row["case__state"] != CaseState.CLOSED and (
+            row["actual_end"] is None or row["actual_end"] >= today
+        )
+        if not open_:
+            return dict.fromkeys(keys.values())
+        rule = book.rule_for(row["case__municipality_id"], row["measure_type_id"])
+        legal = engine.LegalContext(
+            applies=row["legal_basis__code"] not in NO_LEGAL_FLOOR,
+            placement=bool(row["measure_type__placement_category"]),
+            investigation_end=_investigation_end(investigations.get(row["case_id"], ()), row["start_date"]),
+        )
+        schedule = engine.schedule(
+            rule=rule,
+            start=row["start_date"],
+            held=held,
+            today=today,
+            measure=(row["measure_type__name"], row["measure_type__name_en"] or row["measure_type__name"]),
+            legal=legal,
+            end=row["actual_end"],
+            relaxations=relaxations,
+            explain_held=False,
+        )
+        result = {}
+        first = schedule.next_pending_by_obligation()
+        for kind, key in keys.items():
+            item = first.get(kind)
+            result[key] = (
+                None
+                if item is None
+                else Values(
+                    municipality_id=row["case__municipality_id"],
+                    case_id=row["case_id"],
+                    team_id=row["case__team_id"],
+                    district_id=row["case__district_id"],
+                    responsible_id=row["case__advisor_id"],
+                    due_on=item.due_date,
+                    due_at=timing.end_of(item.due_date),
+                    statutory=item.kind == engine.STATUTORY,
+                    rule=item.rule[:200],
+                    explanation=item.explanation_da,
+                    explanation_en=item.explanation_en,
+                )
+            )
+        return result
+
+    def after_close(self, open_ids):
+        Measure.objects.for_system().filter(next_followup_due__isnull=False).exclude(pk__in=open_ids).update(
+            next_followup_due=None
+        )
+
+    def after_write(self, results, context):
+        changed = context.pop("next_due", {})
+        if not changed:
+            return
+        if connection.vendor != "postgresql":
+            Measure.objects.for_system().bulk_update(
+                [Measure(pk=pk, next_followup_due=due) for pk, due in changed.items()], ["next_followup_due"]
+            )
+            return
+        # One UPDATE ... FROM (VALUES ...) instead of bulk_update's CASE per row: a first rebuild
+        # sets the date on every open measure.
+        table = Measure._meta.db_table
+        rows = ", ".join(["(%s, %s::date)"] * len(changed))
+        params = [value for pair in changed.items() for value in pair]
+        with connection.cursor() as cursor:
+            cursor.execute(
+                # The table name is the model's own; every value is a parameter.
+                f"UPDATE {table} AS m SET next_followup_due = v.due FROM (VALUES {rows}) AS v(id, due) WHERE m.id = v.id",  # noqa: S608
+                params,
+            )
+
+
+def held_for(measure_ids: Iterable[int]) -> defaultdict[int, list[engine.Held]]:
+    """The follow-ups held on each of the measures, oldest first, as the engine's plain tuples
+    (model instances would cost most of the time: the sweep reads a million)."""
+    held = defaultdict(list)
+    for measure_id, *values in (
+        FollowUp.objects.for_system()
+        .filter(measure_id__in=measure_ids)
+        .order_by("held_on", "pk")
+        .values_list(
+            "measure_id",
+            "held_on",
+            "next_agreed_on",
+            "supervisory_visit",
+            "child_conversation_held",
+            "statutory_cadence_months",
+        )
+    ):
+        held[measure_id].append(engine.Held(*values))
+    return held
+
+
+def relaxations_for(measure_ids: Iterable[int]) -> dict[int, tuple[engine.Relaxation, ...]]:
+    """The approved exceptions of the measures, as the engine's relaxations."""
+    result = defaultdict(list)
+    for exc in (
+        FollowUpException.objects.for_system()
+        .filter(measure_id__in=measure_ids, state=FollowUpException.State.APPROVED)
+        .order_by("decided_at")
+    ):
+        spec = EXCEPTIONS[exc.kind]
+        result[exc.measure_id].append(
+            engine.Relaxation(
+                label_da=str(exc.get_kind_display()),
+                label_en=spec["label_en"],
+                from_date=timezone.localdate(exc.decided_at),
+                extra_forms=spec["extra_forms"],
+                child_conversation_required=spec["child_conversation_required"],
+            )
+        )
+    return {k: tuple(v) for k, v in result.items()}
+
+
+def _investigation_ends(case_ids) -> dict[int, list[tuple]]:
+    result = defaultdict(list)
+    if case_ids:
+        for case_id, decided, completed, deadline in (
+            Investigation.objects.for_system()
+            .filter(case_id__in=case_ids)
+            .values_list("case_id", "decided_on", "completed_on", "deadline")
+        ):
+            result[case_id].append((decided, completed, deadline))
+    return result
+
+
+def _investigation_end(investigations, start: datetime.date) -> datetime.date | None:
+    """BL § 95, stk. 2, nr. 1: the end of an investigation running alongside the measure when it
+    started (its completion, or its deadline while it runs)."""
+    ends = [completed or deadline for decided, completed, deadline in investigations if decided <= start]
+    ends = [e for e in ends if e >= start]
+    return min(ends, default=None)
+
+
+def measure_context(measure: Measure) -> tuple[engine.LegalContext, tuple[engine.Relaxation, ...]]:
+    """The legal context and approved relaxations of one measure (for its schedule page)."""
+    investigations = _investigation_ends({measure.case_id}).get(measure.case_id, ())
+    legal = engine.LegalContext(
+        applies=measure.legal_basis.code not in NO_LEGAL_FLOOR,
+        placement=measure.measure_type.is_placement,
+        investigation_end=(
+            _investigation_end(investigations, measure.start_date)
+            if law.regime_on(measure.start_date).first_followup_at_investigation_end
+            else None
+        ),
+    )
+    return legal, relaxations_for([measure.pk]).get(measure.pk, ())
+
+
+def register() -> None:
+    obligations.register_source("measure", MeasureSource())

@@ -1,0 +1,72 @@
+"""Dates as the deadlines use them: calendar months, Danish and English date words, and the
+moment a day ends in Danish local time.
+
+Shared by every app that computes a deadline (the follow-up engine, the deadline sources of the
+cases, follow-ups and network meetings apps), so a date reads and falls the same everywhere.
+"""
+
+from __future__ import annotations
+
+import datetime
+from functools import lru_cache
+
+from dateutil.relativedelta import relativedelta
+from django.utils import timezone
+
+_MONTHS_DA = (
+    "januar",
+    "februar",
+    "marts",
+    "april",
+    "maj",
+    "juni",
+    "juli",
+    "august",
+    "september",
+    "oktober",
+    "november",
+    "december",
+)
+_MONTHS_EN = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
+
+
+@lru_cache(maxsize=1 << 16)
+def add_months(day: datetime.date, months: int) -> datetime.date:
+    """Calendar months: 31 January + 1 month = 28 (29) February. Cached: the sweep asks the same
+    questions for thousands of measures."""
+    return day + relativedelta(months=months)
+
+
+def format_date(day: datetime.date, lang: str) -> str:
+    """'5. januar 2026' / '5 January 2026', without Django's locale machinery (the explanations of
+    a deadline are stored in both languages, whatever the language of the request or task)."""
+    if lang == "da":
+        return f"{day.day}. {_MONTHS_DA[day.month - 1]} {day.year}"
+    return f"{day.day} {_MONTHS_EN[day.month - 1]} {day.year}"
+
+
+@lru_cache(maxsize=1 << 14)
+def local_midnight(day: datetime.date) -> datetime.datetime:
+    """The first moment of ``day`` in Danish time (midnight is never skipped or doubled here).
+    Cached: the sweep asks for the same few hundred days for every deadline."""
+    return timezone.make_aware(
+        datetime.datetime.combine(day, datetime.time.min), timezone.get_default_timezone()
+    )
+
+
+def end_of(day: datetime.date) -> datetime.datetime:
+    """The moment a deadline on ``day`` is overdue: the start of the next day."""
+    return local_midnight(day + datetime.timedelta(days=1))
