@@ -474,7 +474,7 @@ class GoalReview(models.Model):
 
 class DeadlineKind(models.TextChoices):
     """Every kind of deadline the reminders watch. A new kind is a value here and a ``Source``
-    registered in ``followups.deadlines.SOURCES``."""
+    registered by the app that owns the obligation (``cases.obligations``, docs/deadlines.md)."""
 
     FOLLOWUP = engine.FOLLOWUP, _("Opfølgning")
     LEGAL_FOLLOWUP = engine.LEGAL_FOLLOWUP, _("Lovpligtig opfølgning")

@@ -7,7 +7,7 @@ Run by Celery beat every ``HERNING_SWEEP_MINUTES`` (incremental) and each night 
   index on it, a run when nothing happened is one cheap query.
 * **full** first recomputes every deadline from its source (``deadlines.rebuild``: every open
   measure's schedule from its rule and its follow-ups), then checks every open deadline. It
-  repairs whatever a missed signal or a bulk import left behind.
+  repairs whatever a failed recomputation or a write that did not announce itself left behind.
 
 Reminders are rows (``Reminder``), unique per (deadline, due date, recipient, kind), written
 before anything is sent: the sweep is safe to run twice or to stop half-way, and e-mail delivery

@@ -65,7 +65,8 @@ def beat_schedule() -> dict:
             "options": {"expires": settings.HERNING["SWEEP_MINUTES"] * 60},
         },
         # Every night: recompute every schedule from the rules and the follow-ups held, then check
-        # every open deadline; repairs whatever a missed signal or a bulk import left behind.
+        # every open deadline; repairs whatever a failed recomputation or a write that did not
+        # announce itself left behind.
         "followups-full-sweep": {
             "task": "followups.sweep",
             "schedule": crontab(hour=settings.HERNING["FULL_SWEEP_HOUR"], minute=30),

@@ -1,4 +1,4 @@
-"""The deadline table follows its sources: measures (by the measure services' signal), follow-ups,
+"""The deadline table follows its sources: measures (by the measure services' trigger), follow-ups,
 notifications, investigations, plans and cases; a full rebuild repairs anything."""
 
 from __future__ import annotations
