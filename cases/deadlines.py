@@ -1,6 +1,7 @@
 """The statutory deadlines of a case as pure functions (no database, no clock).
 
-Sources: domain.md §4 and reference/law_dubu.md §2.
+Sources: Serviceloven §§ 50, 140, 155 and 155 b, Barnets Lov §§ 20, 91, 136 and 137
+(docs/domain.md §4).
 
 * 24-hour assessment of a notification: SEL § 155 / BL § 136, counted in real hours from receipt
   (a weekend or a holiday does not stop the clock).

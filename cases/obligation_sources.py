@@ -195,7 +195,7 @@ class PlanSource(Source):
 # The explanation is stored in both languages, whatever the language of the request or task.
 class HandoverSource(Source):
     """The handover meeting the advisor who gave a case away to another district calls with the new
-    advisor (001 compendium, "Praksis ved flytning af socialrådgivernes sager mellem distrikter").
+    advisor (Herningmodellen 1.0, "Praksis ved flytning af socialrådgivernes sager mellem distrikter").
     The row follows the case's team (the receiving one), whose leader waits for the handover."""
 
     kinds = (HANDOVER,)

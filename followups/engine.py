@@ -5,13 +5,13 @@ Pure functions on plain data: no database, no Django settings, no clock. The cal
 each due date with its kind (``municipal`` or ``statutory``), the rule that produced it and a
 one-sentence explanation in Danish and English.
 
-Three independent chains run side by side (domain.md §3):
+Three independent chains run side by side (docs/domain.md §3):
 
 * the municipality's own rule (``municipal``): milestones fixed from the start (4 weeks, 3 months,
   …), a recurring interval counted from the previous follow-up with phases (every 6 weeks in the
   first year, then every 3 months), and an end of the programme (MST at 5 months);
 * the legal floor (``statutory``): Serviceloven § 70 for measures started before 1 January 2024,
-  Barnets Lov § 95 from that date (law_dubu.md §1);
+  Barnets Lov § 95 from that date (docs/domain.md §3);
 * for placements, the supervisory visits with a conversation with the child (SEL § 148, stk. 3 /
   BL § 156, stk. 5), also ``statutory``.
 

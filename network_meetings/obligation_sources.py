@@ -19,7 +19,7 @@ _MEETING_KIND_DA = {"network": "netværksmødet", "involving": "det inddragende 
 
 
 class AgreementSource(Source):
-    """The agreements of network meetings that a member of staff owns, with a date (001 compendium,
+    """The agreements of network meetings that a member of staff owns, with a date (Herningmodellen 1.0,
     "Netværksmøder og inddragende netværksmøder": "Aftaler og løsninger")."""
 
     kinds = (AGREEMENT,)
