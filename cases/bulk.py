@@ -18,14 +18,16 @@ from collections import Counter
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count
+from django.utils import timezone
 from django.utils.translation import gettext as _
-from simple_history.utils import bulk_create_with_history
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from cases import deadlines as case_deadlines
 from cases.caseload import over_cap_message
-from cases.models import Case, CaseState, Child, LegalBasis
-from cases.services import STATE_LEGAL_BASIS
+from cases.models import Case, CaseState, Child, JournalNote, LegalBasis, Plan
+from cases.services import STATE_LEGAL_BASIS, plan_kind_for
 from herning.core import cpr as cpr_lib
 from herning.organisation.models import District, Role, Team, User
 
@@ -177,3 +179,103 @@ def cases_open(*, cases: list[NewCase], opened_by: User) -> list[Case]:
         for spec in cases
     ]
     return bulk_create_with_history(objects, Case, batch_size=BATCH, default_user=opened_by)
+
+
+# --- Many cases' state and plans, after an import of their measures (measures.bulk) -----------
+
+
+class _LazyBases(dict):
+    """The legal bases of the states (code → basis), read on first use only: most imports move
+    cases into the measures state, which takes its basis from the measure."""
+
+    def __missing__(self, code):
+        self.update({b.code: b for b in LegalBasis.objects.filter(code__in=STATE_LEGAL_BASIS.values())})
+        self.setdefault(code, None)
+        return dict.__getitem__(self, code)
+
+
+def state_bases() -> dict[str, LegalBasis | None]:
+    """The ``bases`` argument of ``cases.services.apply_state`` for a batch of cases."""
+    return _LazyBases()
+
+
+@transaction.atomic(savepoint=False)
+def case_states_save(*, cases: list[Case], by) -> None:
+    """Write the cases' new state, step and legal basis, with their history rows. On PostgreSQL in
+    one ``UPDATE ... FROM (VALUES ...)``: Django's ``bulk_update`` builds a CASE per row and field,
+    which costs seconds for the thousands of cases of a first import."""
+    if not cases:
+        return
+    if connection.vendor != "postgresql":
+        bulk_update_with_history(
+            cases,
+            Case,
+            ["state", "current_step", "legal_basis", "updated_at"],
+            batch_size=BATCH,
+            default_user=by,
+        )
+        return
+    now = timezone.now()
+    for case in cases:
+        case.updated_at = now
+    table = Case._meta.db_table
+    for start in range(0, len(cases), BATCH):
+        batch = cases[start : start + BATCH]
+        rows = ", ".join(["(%s, %s, %s::bigint, %s::bigint)"] * len(batch))
+        params = [v for c in batch for v in (c.pk, c.state, c.current_step_id, c.legal_basis_id)]
+        with connection.cursor() as cursor:
+            cursor.execute(
+                # The table name is the model's own; every value is a parameter.
+                f"UPDATE {table} AS c SET state = v.state, current_step_id = v.step, "  # noqa: S608
+                f"legal_basis_id = v.basis, updated_at = %s FROM (VALUES {rows}) AS v(id, state, step, basis) "
+                "WHERE c.id = v.id",
+                [now, *params],
+            )
+    Case.history.bulk_history_create(cases, default_user=by)
+
+
+@transaction.atomic(savepoint=False)
+def plans_require_many(
+    *, placements: dict[int, datetime.date], cases: dict[int, Case], required_by
+) -> list[Plan]:
+    """BL § 91: a case placed without a plan gets the plan due three months after the placement."""
+    with_plan = set(Plan.objects.for_system().filter(case__in=placements).values_list("case_id", flat=True))
+    plans = [
+        Plan(
+            case=cases[case_id],
+            kind=plan_kind_for(cases[case_id].child, start),
+            version=1,
+            due_on=case_deadlines.plan_due(start),
+            created_by=required_by,
+        )
+        for case_id, start in placements.items()
+        if case_id not in with_plan
+    ]
+    return bulk_create_with_history(plans, Plan, batch_size=BATCH, default_user=required_by)
+
+
+# --- Many journal notes, for follow-ups imported from another system (followups.bulk) ---------
+
+
+@dataclass
+class NewNote:
+    case_id: int
+    heading: str
+    occurred_on: datetime.date
+    text: str
+
+
+@transaction.atomic(savepoint=False)
+def journal_add_many(*, notes: list[NewNote], written_by: User) -> list[JournalNote]:
+    """Write ``notes`` in their cases' journals, in the order given, with their history rows."""
+    rows = [
+        JournalNote(
+            case_id=n.case_id,
+            heading=n.heading,
+            occurred_on=n.occurred_on,
+            text=n.text,
+            written_by=written_by,
+        )
+        for n in notes
+    ]
+    return bulk_create_with_history(rows, JournalNote, batch_size=BATCH, default_user=written_by)

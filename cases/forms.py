@@ -1,5 +1,5 @@
 """Forms of the case pages. They check what a field alone can tell; the services check the rules
-and their errors are put back on the form (``add_service_errors``), so the page says in Danish
+and their errors are put back on the form (``herning.core.forms.add_service_errors``), so the page says in Danish
 what is wrong and keeps what was typed."""
 
 from __future__ import annotations
@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime
 
 from django import forms
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -17,20 +17,6 @@ from cases.services import MANUAL_STATES
 from herning.core import cpr as cpr_lib
 from herning.core.forms import DateInput, TimeInput
 from herning.organisation.models import District, Role, SchoolDistrict, Team, User
-
-
-def add_service_errors(
-    form: forms.Form, error: ValidationError, *, field_map: dict[str, str] | None = None
-) -> None:
-    """Put a service's ValidationError on the form: on the field it names when the form has it,
-    otherwise at the top of the form."""
-    field_map = field_map or {}
-    if hasattr(error, "error_dict"):
-        for name, errors in error.error_dict.items():
-            target = field_map.get(name, name)
-            form.add_error(target if target in form.fields and target != NON_FIELD_ERRORS else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 class ServiceModelForm(forms.ModelForm):

@@ -23,9 +23,9 @@ from followups import engine, obligation_sources
 from followups.models import FollowUp, Form
 from followups.presets import NO_LEGAL_FLOOR
 from followups.rules import BrokenRule, RuleBook
+from followups.services import FollowUpInput, followup_record
 from followups.services import GoalReviewInput as GoalReview
 from followups.services import NewGoalInput as NewGoal
-from followups.services import followup_record
 from herning.api.conditional import etag_for
 from herning.api.viewsets import AuditedMixin, not_editable
 from herning.core import law
@@ -430,7 +430,9 @@ class FollowUpViewSet(AuditedMixin, viewsets.GenericViewSet):
             )
         new_goals = [NewGoal(**g) for g in data.pop("new_goals", [])]
         record = followup_record(
-            measure=measure, recorded_by=request.user, goal_reviews=reviews, new_goals=new_goals, **data
+            measure=measure,
+            recorded_by=request.user,
+            data=FollowUpInput(goal_reviews=reviews, new_goals=new_goals, **data),
         )
         met = [
             i

@@ -21,6 +21,7 @@ from django.utils.translation import override
 from simple_history.utils import bulk_create_with_history
 
 from cases import obligations
+from cases.bulk import NewNote, journal_add_many
 from cases.models import JournalNote
 from followups import engine
 from followups.models import FollowUp, Form
@@ -74,7 +75,7 @@ def followups_record_held_elsewhere(
         for record in records:
             measure = record.measure
             notes.append(
-                JournalNote(
+                NewNote(
                     case_id=measure.case_id,
                     heading=JournalNote.Heading.FOLLOW_UP,
                     occurred_on=record.held_on,
@@ -83,7 +84,6 @@ def followups_record_held_elsewhere(
                         "herfra. Form, deltagere, børnesamtale og indhold står i %(source)s."
                     )
                     % {"date": engine.format_date(record.held_on, "da"), "source": record.source},
-                    written_by=recorded_by,
                 )
             )
             cadence = (
@@ -110,7 +110,7 @@ def followups_record_held_elsewhere(
                     recorded_by=recorded_by,
                 )
             )
-    notes = bulk_create_with_history(notes, JournalNote, batch_size=BATCH, default_user=recorded_by)
+    notes = journal_add_many(notes=notes, written_by=recorded_by)
     for followup, note in zip(followups, notes, strict=True):
         followup.journal_note = note
     created = bulk_create_with_history(followups, FollowUp, batch_size=BATCH, default_user=recorded_by)

@@ -15,6 +15,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from cases import obligations
+from cases import services as case_services
 from cases.access import can_edit_case
 from cases.models import Goal, JournalNote, Plan
 from followups import engine
@@ -50,9 +51,32 @@ class NewGoalInput:
     by_when: datetime.date
 
 
-def current_plan(case) -> Plan | None:
-    """The case's newest plan version."""
-    return Plan.objects.for_system().filter(case=case).order_by("-version").first()
+@dataclass(frozen=True)
+class FollowUpInput:
+    """What a follow-up held says, as the follow-up page and the API take it in.
+
+    ``decision`` END ends the measure on ``end_date`` (by default the day it was held) for
+    ``ending_reason``. ``next_agreed_on`` later than the rule allows needs ``later_than_rule_reason``;
+    a first follow-up under Barnets Lov decides the statutory cadence with ``cadence_reason``.
+    """
+
+    held_on: datetime.date
+    form: str
+    participants: str
+    summary: str
+    child_conversation_held: bool
+    decision: str
+    no_conversation_reason: str = ""
+    supervisory_visit: bool = False
+    goal_reviews: tuple[GoalReviewInput, ...] | list[GoalReviewInput] = ()
+    new_goals: tuple[NewGoalInput, ...] | list[NewGoalInput] = ()
+    decision_note: str = ""
+    next_agreed_on: datetime.date | None = None
+    later_than_rule_reason: str = ""
+    statutory_cadence_months: int | None = None
+    cadence_reason: str = ""
+    ending_reason: str = ""
+    end_date: datetime.date | None = None
 
 
 def rule_next_date(
@@ -122,29 +146,99 @@ def _journal_text(*, followup: FollowUp, reviews, new_goals, end_date) -> str:
     return "\n".join(lines).strip()
 
 
+def _check_dates(*, measure: Measure, data: FollowUpInput, held: list[engine.Held], today) -> dict[str, str]:
+    """When it was held, the statutory cadence, the next date agreed."""
+    errors: dict[str, str] = {}
+    if data.held_on > today:
+        errors["held_on"] = _("En opfølgning kan ikke registreres, før den er afholdt.")
+    elif data.held_on < measure.start_date:
+        errors["held_on"] = _("Opfølgningen kan ikke ligge før indsatsen startede.")
+    elif measure.actual_end and data.held_on > measure.actual_end:
+        errors["held_on"] = _("Indsatsen var afsluttet på den dato.")
+    if not held and law.regime_on(measure.start_date).cadence_decided_at_first_followup:
+        # Barnets Lov § 95, stk. 3: the future cadence is decided at the first follow-up, with reasons.
+        if not data.cadence_reason.strip():
+            errors["cadence_reason"] = _(
+                "Ved første opfølgning besluttes, hvor ofte der følges op fremover (Barnets Lov § 95, stk. 3). "
+                "Skriv begrundelsen."
+            )
+    elif data.statutory_cadence_months and not data.cadence_reason.strip():
+        errors["cadence_reason"] = _("Skriv begrundelsen for den nye kadence.")
+    if data.next_agreed_on is not None and "held_on" not in errors:
+        if data.next_agreed_on <= data.held_on:
+            errors["next_agreed_on"] = _("Næste opfølgning skal ligge efter denne.")
+        else:
+            allowed = rule_next_date(
+                measure=measure, held=[*held, engine.Held(held_on=data.held_on)], today=today
+            )
+            if allowed and data.next_agreed_on > allowed and not data.later_than_rule_reason.strip():
+                errors["later_than_rule_reason"] = _(
+                    "Reglen kræver næste opfølgning senest %(date)s. Skriv, hvorfor den aftalte dato er senere."
+                ) % {"date": engine.format_date(allowed, "da")}
+    return errors
+
+
+def _check_content(*, data: FollowUpInput, end_date, plan: Plan | None, plan_goals: dict) -> dict[str, str]:
+    """The child conversation, the decision to end, the goals reviewed and added."""
+    errors: dict[str, str] = {}
+    if not data.child_conversation_held and not data.no_conversation_reason.strip():
+        errors["no_conversation_reason"] = _("Skriv, hvorfor der ikke blev holdt en børnesamtale.")
+    if data.decision == FollowUp.Decision.END:
+        if not data.ending_reason:
+            errors["ending_reason"] = _("Angiv årsagen til, at indsatsen afsluttes.")
+        if end_date < data.held_on:
+            errors["end_date"] = _("Indsatsen kan ikke slutte før opfølgningen.")
+    for review in data.goal_reviews:
+        if review.goal.pk not in plan_goals:
+            errors["goal_reviews"] = _("Et af målene hører ikke til sagens plan.")
+        elif review.status not in Goal.Status.values:
+            errors["goal_reviews"] = _("Vælg en gyldig status for hvert mål.")
+    if data.new_goals and plan is None:
+        errors["new_goals"] = _("Sagen har ingen plan endnu; nye mål skrives i planen.")
+    return errors
+
+
+def _write_to_case(
+    *, followup: FollowUp, data: FollowUpInput, plan: Plan | None, end_date, recorded_by, today
+) -> JournalNote:
+    """The goals reviewed and added, and the journal note, written by the cases app's services."""
+    case = followup.measure.case
+    if data.goal_reviews:
+        case_services.goal_statuses_set(
+            case=case,
+            statuses={r.goal.pk: (r.status, r.note) for r in data.goal_reviews},
+            updated_by=recorded_by,
+        )
+    if data.new_goals:
+        case_services.goals_add(
+            plan=plan,
+            goals=[
+                case_services.GoalData(what=g.what, who=g.who, how_measured=g.how_measured, by_when=g.by_when)
+                for g in data.new_goals
+            ],
+            added_by=recorded_by,
+        )
+    with translation.override("da"):
+        text = _journal_text(
+            followup=followup, reviews=data.goal_reviews, new_goals=data.new_goals, end_date=end_date
+        )
+    return case_services.journal_add(
+        case=case,
+        heading=(
+            JournalNote.Heading.CHILD_CONVERSATION
+            if data.child_conversation_held
+            else JournalNote.Heading.FOLLOW_UP
+        ),
+        occurred_on=data.held_on,
+        text=text,
+        written_by=recorded_by,
+        today=today,
+    )
+
+
 @transaction.atomic
 def followup_record(
-    *,
-    measure: Measure,
-    recorded_by,
-    held_on: datetime.date,
-    form: str,
-    participants: str,
-    summary: str,
-    child_conversation_held: bool,
-    decision: str,
-    no_conversation_reason: str = "",
-    supervisory_visit: bool = False,
-    goal_reviews: list[GoalReviewInput] = (),
-    new_goals: list[NewGoalInput] = (),
-    decision_note: str = "",
-    next_agreed_on: datetime.date | None = None,
-    later_than_rule_reason: str = "",
-    statutory_cadence_months: int | None = None,
-    cadence_reason: str = "",
-    ending_reason: str = "",
-    end_date: datetime.date | None = None,
-    today: datetime.date | None = None,
+    *, measure: Measure, recorded_by, data: FollowUpInput, today: datetime.date | None = None
 ) -> FollowUp:
     """Record a follow-up held on ``measure``; write the journal note (headed "Børnesamtale" when
     the child was spoken to), review the plan's goals, add new ones, end the measure if so decided,
@@ -159,135 +253,55 @@ def followup_record(
     case = measure.case
     if not can_edit_case(recorded_by, case):
         raise PermissionDenied(_("Du kan ikke registrere opfølgninger på denne sag."))
-    errors: dict[str, str] = {}
-    if held_on > today:
-        errors["held_on"] = _("En opfølgning kan ikke registreres, før den er afholdt.")
-    elif held_on < measure.start_date:
-        errors["held_on"] = _("Opfølgningen kan ikke ligge før indsatsen startede.")
-    elif measure.actual_end and held_on > measure.actual_end:
-        errors["held_on"] = _("Indsatsen var afsluttet på den dato.")
-    if not child_conversation_held and not no_conversation_reason.strip():
-        errors["no_conversation_reason"] = _("Skriv, hvorfor der ikke blev holdt en børnesamtale.")
-    earlier = list(FollowUp.objects.for_system().filter(measure=measure).order_by("held_on"))
-    held = [f.to_engine() for f in earlier]
-    first = not earlier
-    if first and law.regime_on(measure.start_date).cadence_decided_at_first_followup:
-        # Barnets Lov § 95, stk. 3: the future cadence is decided at the first follow-up, with reasons.
+    held = [f.to_engine() for f in FollowUp.objects.for_system().filter(measure=measure).order_by("held_on")]
+    statutory_cadence_months = data.statutory_cadence_months
+    if not held and law.regime_on(measure.start_date).cadence_decided_at_first_followup:
         statutory_cadence_months = statutory_cadence_months or engine.LEGAL_DEFAULT_CADENCE
-        if not cadence_reason.strip():
-            errors["cadence_reason"] = _(
-                "Ved første opfølgning besluttes, hvor ofte der følges op fremover (Barnets Lov § 95, stk. 3). "
-                "Skriv begrundelsen."
-            )
-    elif statutory_cadence_months and not cadence_reason.strip():
-        errors["cadence_reason"] = _("Skriv begrundelsen for den nye kadence.")
-    if next_agreed_on is not None and "held_on" not in errors:
-        if next_agreed_on <= held_on:
-            errors["next_agreed_on"] = _("Næste opfølgning skal ligge efter denne.")
-        else:
-            allowed = rule_next_date(
-                measure=measure,
-                held=[*held, engine.Held(held_on=held_on)],
-                today=today,
-            )
-            if allowed and next_agreed_on > allowed and not later_than_rule_reason.strip():
-                errors["later_than_rule_reason"] = _(
-                    "Reglen kræver næste opfølgning senest %(date)s. Skriv, hvorfor den aftalte dato er senere."
-                ) % {"date": engine.format_date(allowed, "da")}
-    if decision == FollowUp.Decision.END:
-        if not ending_reason:
-            errors["ending_reason"] = _("Angiv årsagen til, at indsatsen afsluttes.")
-        end_date = end_date or held_on
-        if end_date < held_on:
-            errors["end_date"] = _("Indsatsen kan ikke slutte før opfølgningen.")
-    else:
-        end_date = None
-    plan = current_plan(case)
+    end_date = (data.end_date or data.held_on) if data.decision == FollowUp.Decision.END else None
+    plan = case_services.current_plan(case)
     plan_goals = (
         {g.pk: g for g in Goal.objects.for_system().filter(plan__case=case)}
-        if goal_reviews or new_goals
+        if data.goal_reviews or data.new_goals
         else {}
     )
-    for review in goal_reviews:
-        if review.goal.pk not in plan_goals:
-            errors["goal_reviews"] = _("Et af målene hører ikke til sagens plan.")
-        elif review.status not in Goal.Status.values:
-            errors["goal_reviews"] = _("Vælg en gyldig status for hvert mål.")
-    if new_goals and plan is None:
-        errors["new_goals"] = _("Sagen har ingen plan endnu; nye mål skrives i planen.")
+    errors = _check_dates(measure=measure, data=data, held=held, today=today)
+    errors.update(_check_content(data=data, end_date=end_date, plan=plan, plan_goals=plan_goals))
     if errors:
         raise ValidationError(errors)
 
     followup = FollowUp(
         measure=measure,
-        held_on=held_on,
-        form=form,
-        participants=participants,
-        supervisory_visit=supervisory_visit,
-        child_conversation_held=child_conversation_held,
-        no_conversation_reason="" if child_conversation_held else no_conversation_reason,
-        summary=summary,
-        decision=decision,
-        decision_note=decision_note,
-        next_agreed_on=next_agreed_on,
-        later_than_rule_reason=later_than_rule_reason,
+        held_on=data.held_on,
+        form=data.form,
+        participants=data.participants,
+        supervisory_visit=data.supervisory_visit,
+        child_conversation_held=data.child_conversation_held,
+        no_conversation_reason="" if data.child_conversation_held else data.no_conversation_reason,
+        summary=data.summary,
+        decision=data.decision,
+        decision_note=data.decision_note,
+        next_agreed_on=data.next_agreed_on,
+        later_than_rule_reason=data.later_than_rule_reason,
         statutory_cadence_months=statutory_cadence_months,
-        cadence_reason=cadence_reason,
+        cadence_reason=data.cadence_reason,
         recorded_by=recorded_by,
     )
     followup.full_clean(exclude=["journal_note"])
-    for review in goal_reviews:
-        goal = plan_goals[review.goal.pk]
-        goal.status, goal.status_note = review.status, review.note
-        goal.full_clean()
-        goal.save(update_fields=["status", "status_note"])
-    created_goals = []
-    if new_goals:
-        order = max((g.order for g in plan_goals.values() if g.plan_id == plan.pk), default=0)
-        for n, spec in enumerate(new_goals, start=1):
-            goal = Goal(
-                plan=plan,
-                what=spec.what,
-                who=spec.who,
-                how_measured=spec.how_measured,
-                by_when=spec.by_when,
-                order=order + n,
-            )
-            goal.full_clean()
-            goal.save()
-            created_goals.append(goal)
-    with translation.override("da"):
-        note = JournalNote(
-            case=case,
-            heading=(
-                JournalNote.Heading.CHILD_CONVERSATION
-                if child_conversation_held
-                else JournalNote.Heading.FOLLOW_UP
-            ),
-            occurred_on=held_on,
-            text=_journal_text(
-                followup=followup, reviews=goal_reviews, new_goals=new_goals, end_date=end_date
-            ),
-            written_by=recorded_by,
-        )
-    note.full_clean()
-    note.save()
-    followup.journal_note = note
+    followup.journal_note = _write_to_case(
+        followup=followup, data=data, plan=plan, end_date=end_date, recorded_by=recorded_by, today=today
+    )
     followup.save()
-    reviews = [
-        GoalReview(follow_up=followup, goal=plan_goals[r.goal.pk], status=r.status, note=r.note)
-        for r in goal_reviews
-    ]
-    for review in reviews:
+    for r in data.goal_reviews:
+        review = GoalReview(follow_up=followup, goal=plan_goals[r.goal.pk], status=r.status, note=r.note)
         review.full_clean()
         review.save()
     if end_date is not None:
         measure_end(
             measure=measure,
             end_date=end_date,
-            ending_reason=ending_reason,
+            ending_reason=data.ending_reason,
             ended_by=recorded_by,
-            ending_note=decision_note,
+            ending_note=data.decision_note,
         )
     else:
         obligations.changed("measure", [measure.pk], today=today)

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from cases.access import can_edit_case
 from cases.models import Goal
+from cases.services import current_plan
 from followups import calendar, selectors, services
 from followups.forms import (
     ExceptionDecisionForm,
@@ -34,22 +35,12 @@ from herning.audit.models import AccessLog
 from herning.audit.services import log_child_read
 from herning.core import law
 from herning.core.access import role_required
+from herning.core.forms import add_service_errors
 from herning.organisation.models import Role
 
 
 def _visible_measure(request, measure_id):
     return get_object_or_404(selectors.visible_measures(request.user), pk=measure_id)
-
-
-def _apply_errors(form, error: ValidationError) -> None:
-    """Put a service's ValidationError on the form's fields (or on the form when it has no field)."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            for e in errors:
-                form.add_error(field if field in form.fields else None, e)
-    else:
-        for e in error.error_list:
-            form.add_error(None, e)
 
 
 @login_required
@@ -92,7 +83,7 @@ def followup_record(request, measure_id: int):
     case = measure.case
     if not can_edit_case(request.user, case) or not measure.is_active:
         raise PermissionDenied(_("Du kan ikke registrere opfølgninger på denne indsats."))
-    plan = services.current_plan(case)
+    plan = current_plan(case)
     goals = list(Goal.objects.for_system().filter(plan=plan)) if plan else []
     form_kwargs = {"goals": goals, "placement": measure.measure_type.is_placement}
     if request.method == "POST":
@@ -105,39 +96,44 @@ def followup_record(request, measure_id: int):
                 services.followup_record(
                     measure=measure,
                     recorded_by=request.user,
-                    held_on=data["held_on"],
-                    form=data["form"],
-                    participants=data["participants"],
-                    supervisory_visit=data.get("supervisory_visit", False),
-                    child_conversation_held=data["child_conversation"] == "yes",
-                    no_conversation_reason=data["no_conversation_reason"],
-                    summary=data["summary"],
-                    decision=data["decision"],
-                    decision_note=data["decision_note"],
-                    ending_reason=data["ending_reason"],
-                    end_date=data["end_date"],
-                    next_agreed_on=data["next_agreed_on"],
-                    later_than_rule_reason=data["later_than_rule_reason"],
-                    statutory_cadence_months=data["statutory_cadence_months"],
-                    cadence_reason=data["cadence_reason"],
-                    goal_reviews=[
-                        services.GoalReviewInput(
-                            goal=goal,
-                            status=data[f"goal_{goal.pk}_status"],
-                            note=data[f"goal_{goal.pk}_note"],
-                        )
-                        for goal in goals
-                    ],
-                    new_goals=[
-                        services.NewGoalInput(
-                            what=g["what"], who=g["who"], how_measured=g["how_measured"], by_when=g["by_when"]
-                        )
-                        for g in (new_goals.cleaned_data if new_goals else [])
-                        if g.get("what")
-                    ],
+                    data=services.FollowUpInput(
+                        held_on=data["held_on"],
+                        form=data["form"],
+                        participants=data["participants"],
+                        supervisory_visit=data.get("supervisory_visit", False),
+                        child_conversation_held=data["child_conversation"] == "yes",
+                        no_conversation_reason=data["no_conversation_reason"],
+                        summary=data["summary"],
+                        decision=data["decision"],
+                        decision_note=data["decision_note"],
+                        ending_reason=data["ending_reason"],
+                        end_date=data["end_date"],
+                        next_agreed_on=data["next_agreed_on"],
+                        later_than_rule_reason=data["later_than_rule_reason"],
+                        statutory_cadence_months=data["statutory_cadence_months"],
+                        cadence_reason=data["cadence_reason"],
+                        goal_reviews=[
+                            services.GoalReviewInput(
+                                goal=goal,
+                                status=data[f"goal_{goal.pk}_status"],
+                                note=data[f"goal_{goal.pk}_note"],
+                            )
+                            for goal in goals
+                        ],
+                        new_goals=[
+                            services.NewGoalInput(
+                                what=g["what"],
+                                who=g["who"],
+                                how_measured=g["how_measured"],
+                                by_when=g["by_when"],
+                            )
+                            for g in (new_goals.cleaned_data if new_goals else [])
+                            if g.get("what")
+                        ],
+                    ),
                 )
             except ValidationError as error:
-                _apply_errors(form, error)
+                add_service_errors(form, error)
             else:
                 messages.success(request, _("Opfølgningen er registreret og skrevet i journalen."))
                 return redirect("followups:measure_schedule", measure_id=measure.pk)
@@ -189,7 +185,7 @@ def exception_request(request, measure_id: int):
                 requested_by=request.user,
             )
         except ValidationError as error:
-            _apply_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("Anmodningen er sendt til teamlederen."))
             return redirect("followups:measure_schedule", measure_id=measure.pk)
@@ -232,7 +228,7 @@ def exception_decide(request, pk: int):
                 reason=form.cleaned_data["decision_reason"],
             )
         except ValidationError as error:
-            _apply_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("Beslutningen er registreret."))
             return redirect("followups:exceptions")

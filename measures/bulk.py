@@ -15,17 +15,17 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+from simple_history.utils import bulk_create_with_history
 
-from cases import deadlines as case_deadlines
 from cases import obligations
-from cases.models import Case, CaseState, Plan
-from cases.services import plan_kind_for
+from cases.bulk import case_states_save, plans_require_many, state_bases
+from cases.models import Case, CaseState
+from cases.services import Event, apply_state, state_after
 from measures.models import LadderMovement, LadderStep, Measure, MeasureType
-from measures.services import EARLY_SUPPORT_BASIS, movement_reason_for_end, movement_reason_for_start
+from measures.services import movement_reason_for_end, movement_reason_for_start, start_event
 
 BATCH = 1000
 DAY = datetime.timedelta(days=1)
@@ -119,12 +119,13 @@ def measures_start(
         .filter(case__in=cases)
         .only("case_id", "date", "from_step_id", "to_step_id")
     }
+    bases = state_bases()
     movements, changed_cases, placements = [], [], {}
     for case_id, new in new_by_case.items():
         case = cases[case_id]
         all_measures = every[case_id]
         movements += _movements(case, new, all_measures, steps, types, recorded, decided_by)
-        if _update_case(case, new, all_measures, steps, types, today):
+        if _update_case(case, new, all_measures, steps, types, today, bases):
             changed_cases.append(case)
         first_placement = min(
             (m.start_date for m in new if types[m.measure_type_id].is_placement), default=None
@@ -132,8 +133,8 @@ def measures_start(
         if first_placement is not None:
             placements[case_id] = first_placement
     bulk_create_with_history(movements, LadderMovement, batch_size=BATCH, default_user=decided_by)
-    _save_cases(changed_cases, decided_by)
-    plans = _plans_due(placements, cases, decided_by)
+    case_states_save(cases=changed_cases, by=decided_by)
+    plans = plans_require_many(placements=placements, cases=cases, required_by=decided_by)
     if sync_deadlines:
         # The cases' new states (``_save_cases``) never close a case: their deadline rows stay.
         obligations.changed("measure", [m.pk for m in created], today=today)
@@ -178,15 +179,13 @@ def _movements(case, new, all_measures, steps, types, recorded, decided_by) -> l
     return result
 
 
-def _update_case(case, new, all_measures, steps, types, today) -> bool:
+def _update_case(case, new, all_measures, steps, types, today, bases) -> bool:
     """The case's state, step and legal basis after its new measures (as ``_create_measure`` and
     ``case_refresh_step`` leave them); True when something changed."""
     before = (case.state, case.current_step_id, case.legal_basis_id)
-    if any(types[m.measure_type_id].legal_basis.code != EARLY_SUPPORT_BASIS for m in new):
-        if case.state in (CaseState.NOTIFICATION, CaseState.CLARIFICATION, CaseState.INVESTIGATION):
-            case.state = CaseState.MEASURES
-    elif case.state == CaseState.NOTIFICATION:
-        case.state = CaseState.CLARIFICATION
+    events = {start_event(types[m.measure_type_id].legal_basis) for m in new}
+    event = Event.MEASURE_STARTED if Event.MEASURE_STARTED in events else Event.EARLY_SUPPORT_STARTED
+    apply_state(case, state_after(case.state, event), bases=bases)
     active = [m for m in all_measures if m.is_active_on(today)]
     highest = max(
         active,
@@ -197,54 +196,3 @@ def _update_case(case, new, all_measures, steps, types, today) -> bool:
     if case.state == CaseState.MEASURES and highest is not None:
         case.legal_basis_id = highest.legal_basis_id
     return (case.state, case.current_step_id, case.legal_basis_id) != before
-
-
-def _save_cases(cases: list[Case], user) -> None:
-    """Write the cases' new state, step and legal basis, with their history rows. On PostgreSQL in
-    one ``UPDATE ... FROM (VALUES ...)``: Django's ``bulk_update`` builds a CASE per row and field,
-    which costs seconds for the thousands of cases of a first import."""
-    if not cases:
-        return
-    if connection.vendor != "postgresql":
-        bulk_update_with_history(
-            cases,
-            Case,
-            ["state", "current_step", "legal_basis", "updated_at"],
-            batch_size=BATCH,
-            default_user=user,
-        )
-        return
-    now = timezone.now()
-    for case in cases:
-        case.updated_at = now
-    table = Case._meta.db_table
-    for start in range(0, len(cases), BATCH):
-        batch = cases[start : start + BATCH]
-        rows = ", ".join(["(%s, %s, %s::bigint, %s::bigint)"] * len(batch))
-        params = [v for c in batch for v in (c.pk, c.state, c.current_step_id, c.legal_basis_id)]
-        with connection.cursor() as cursor:
-            cursor.execute(
-                # The table name is the model's own; every value is a parameter.
-                f"UPDATE {table} AS c SET state = v.state, current_step_id = v.step, "  # noqa: S608
-                f"legal_basis_id = v.basis, updated_at = %s FROM (VALUES {rows}) AS v(id, state, step, basis) "
-                "WHERE c.id = v.id",
-                [now, *params],
-            )
-    Case.history.bulk_history_create(cases, default_user=user)
-
-
-def _plans_due(placements: dict[int, datetime.date], cases: dict[int, Case], required_by) -> list[Plan]:
-    """BL § 91: a case placed without a plan gets the plan due three months after the placement."""
-    with_plan = set(Plan.objects.for_system().filter(case__in=placements).values_list("case_id", flat=True))
-    plans = [
-        Plan(
-            case=cases[case_id],
-            kind=plan_kind_for(cases[case_id].child, start),
-            version=1,
-            due_on=case_deadlines.plan_due(start),
-            created_by=required_by,
-        )
-        for case_id, start in placements.items()
-        if case_id not in with_plan
-    ]
-    return bulk_create_with_history(plans, Plan, batch_size=BATCH, default_user=required_by)

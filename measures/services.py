@@ -10,13 +10,13 @@ from __future__ import annotations
 import datetime
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cases import obligations
-from cases.models import Case, CaseState, LegalBasis
-from cases.services import plan_require
+from cases.models import Case, LegalBasis
+from cases.services import Event, case_step_set, case_transition, plan_require
 from herning.core.history import acting_as
 from measures.models import LadderMovement, LadderStep, Measure, MeasureType
 
@@ -32,6 +32,11 @@ _MOVEMENT_FOR_ENDING = {
 # Early preventive support (SEL § 11 stk. 3 / BL § 30) may be given while the case is still being
 # clarified: it does not move the case into the "measures" state.
 EARLY_SUPPORT_BASIS = "early_support"
+
+
+def start_event(legal_basis: LegalBasis) -> str:
+    """The case event a measure given on ``legal_basis`` is (``cases.services.state_after``)."""
+    return Event.EARLY_SUPPORT_STARTED if legal_basis.code == EARLY_SUPPORT_BASIS else Event.MEASURE_STARTED
 
 
 def step_on(*, case: Case, day: datetime.date, exclude: Measure | None = None) -> LadderStep | None:
@@ -96,21 +101,17 @@ def _record_movement(
     return movement
 
 
-def case_refresh_step(*, case: Case, today: datetime.date | None = None) -> None:
+def case_refresh_step(*, case: Case, changed_by, today: datetime.date | None = None) -> None:
     """Store the case's step as of today (a measure may start or end on a later day), and while the
-    case is in the measures state, the legal basis of its highest measure."""
+    case is in the measures state, the legal basis of its highest measure (``cases`` writes it)."""
     today = today or timezone.localdate()
     highest = _highest_measure(case=case, day=today)
-    step = highest.measure_type.ladder_step if highest else None
-    fields = []
-    if case.current_step_id != (step.pk if step else None):
-        case.current_step = step
-        fields.append("current_step")
-    if case.state == CaseState.MEASURES and highest and case.legal_basis_id != highest.legal_basis_id:
-        case.legal_basis = highest.legal_basis
-        fields.append("legal_basis")
-    if fields:
-        case.save(update_fields=[*fields, "updated_at"])
+    case_step_set(
+        case=case,
+        step=highest.measure_type.ladder_step if highest else None,
+        measures_basis=highest.legal_basis if highest else None,
+        changed_by=changed_by,
+    )
 
 
 def _create_measure(
@@ -140,15 +141,7 @@ def _create_measure(
     )
     measure.full_clean()
     measure.save()
-    if measure.legal_basis.code == EARLY_SUPPORT_BASIS:
-        if case.state == CaseState.NOTIFICATION:
-            case.state = CaseState.CLARIFICATION
-            case.save(update_fields=["state", "updated_at"])
-            obligations.changed(obligations.CASE, [case.pk])
-    elif case.state in (CaseState.NOTIFICATION, CaseState.CLARIFICATION, CaseState.INVESTIGATION):
-        case.state = CaseState.MEASURES
-        case.save(update_fields=["state", "updated_at"])
-        obligations.changed(obligations.CASE, [case.pk])
+    case_transition(case=case, event=start_event(measure.legal_basis), by=decided_by)
     if measure_type.is_placement:
         # BL § 91: the child's plan within three months of a placement decision (before it, for a
         # placement without consent).
@@ -216,7 +209,7 @@ def measure_start(
             measure=measure,
             recorded_by=decided_by,
         )
-        case_refresh_step(case=case)
+        case_refresh_step(case=case, changed_by=decided_by)
         _on_measure_changed(measure)
     return measure
 
@@ -263,7 +256,7 @@ def measure_end(
             measure=measure,
             recorded_by=ended_by,
         )
-        case_refresh_step(case=case)
+        case_refresh_step(case=case, changed_by=ended_by)
         _on_measure_changed(measure)
     return measure
 
@@ -337,7 +330,7 @@ def measure_change(
             measure=new,
             recorded_by=decided_by,
         )
-        case_refresh_step(case=case)
+        case_refresh_step(case=case, changed_by=decided_by)
         _on_measure_changed(old)
         _on_measure_changed(new)
     return new
@@ -373,3 +366,40 @@ def measure_update(
         measure.save()
         _on_measure_changed(measure)
     return measure
+
+
+# --- The stored next follow-up date -----------------------------------------------------------
+
+
+def next_followup_due_set(*, due: dict[int, datetime.date | None]) -> None:
+    """Store each measure's next follow-up date (``{measure id: date or None}``), as the follow-up
+    schedule computed it; the sweep, the lists and the dashboards read this one column. On PostgreSQL
+    in one ``UPDATE ... FROM (VALUES ...)`` instead of ``bulk_update``'s CASE per row: a first
+    rebuild sets the date on every open measure."""
+    if not due:
+        return
+    if connection.vendor != "postgresql":
+        Measure.objects.bulk_update(
+            [Measure(pk=pk, next_followup_due=date) for pk, date in due.items()], ["next_followup_due"]
+        )
+        return
+    table = Measure._meta.db_table
+    rows = ", ".join(["(%s, %s::date)"] * len(due))
+    params = [value for pair in due.items() for value in pair]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            # The table name is the model's own; every value is a parameter.
+            f"UPDATE {table} AS m SET next_followup_due = v.due FROM (VALUES {rows}) AS v(id, due) WHERE m.id = v.id",  # noqa: S608
+            params,
+        )
+
+
+def next_followup_due_clear(*, keep: set[int] | list[int]) -> int:
+    """Clear the next follow-up date of every measure but those in ``keep`` (the open ones): a
+    measure that ended or lost its rule has nothing due."""
+    return (
+        Measure.objects.for_system()
+        .filter(next_followup_due__isnull=False)
+        .exclude(pk__in=keep)
+        .update(next_followup_due=None)
+    )

@@ -9,8 +9,8 @@ from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from cases.forms import add_service_errors
 from cases.views.common import case_url, editable_case, form_page, posted
+from herning.core.forms import add_service_errors
 from measures import services
 from measures.forms import MeasureChangeForm, MeasureEndForm, MeasureStartForm
 from measures.models import Measure

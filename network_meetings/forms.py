@@ -1,13 +1,12 @@
 """Forms of the network-meeting pages. They check what a person typed and say in Danish what is
 wrong; the rules about the data (the consent gate above all) live in the services, whose errors
-``add_service_errors`` puts on the right field."""
+``herning.core.forms.add_service_errors`` puts on the right field."""
 
 from __future__ import annotations
 
 import datetime
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -23,19 +22,8 @@ from network_meetings.models import (
 )
 from network_meetings.selectors import MEETING_ROLES
 
-# The form fields a service's error on a model field belongs to.
-_FIELD_OF = {"starts_at": "start_time", "ends_at": "end_time"}
-
-
-def add_service_errors(form: forms.Form, error: ValidationError) -> None:
-    """Put a service's ValidationError on the form, field by field where the form has the field."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            target = _FIELD_OF.get(field, field)
-            for message in errors:
-                form.add_error(target if target in form.fields else None, message)
-    else:
-        form.add_error(None, error)
+# The form fields a service's error on a model field belongs to (``add_service_errors``'s field_map).
+SERVICE_ERROR_FIELDS = {"starts_at": "start_time", "ends_at": "end_time"}
 
 
 def combine(day: datetime.date, time: datetime.time) -> datetime.datetime:

@@ -30,12 +30,15 @@ from cases.services.notifications import notification_assess, notification_recei
 from cases.services.plans import (
     GoalData,
     current_plan,
+    goal_statuses_set,
     goal_update_status,
+    goals_add,
     plan_create,
     plan_kind_for,
     plan_require,
     plan_revise,
 )
+from cases.services.state import Event, apply_state, case_step_set, case_transition, state_after
 
 __all__ = [
     "AFTERCARE_AGES",
@@ -45,18 +48,24 @@ __all__ = [
     "PLACEMENT_STAYS",
     "RELATION_FIELDS",
     "STATE_LEGAL_BASIS",
+    "Event",
     "GoalData",
+    "apply_state",
     "case_assign",
     "case_close",
     "case_open",
     "case_participant_add",
     "case_participant_remove",
     "case_set_state",
+    "case_step_set",
     "case_transfer",
+    "case_transition",
     "child_create",
     "child_update",
     "current_plan",
+    "goal_statuses_set",
     "goal_update_status",
+    "goals_add",
     "handover_record",
     "investigation_complete",
     "investigation_open",
@@ -72,6 +81,7 @@ __all__ = [
     "relation_add",
     "relation_end",
     "relation_update",
+    "state_after",
     "team_for_district",
     "transfer_exception",
 ]

@@ -22,6 +22,7 @@ from cases.models import (
     Child,
 )
 from cases.services.common import AFTERCARE_AGES, STATE_LEGAL_BASIS, legal_basis_by_code, require_open
+from cases.services.state import Event, apply_state, state_after
 from herning.core.history import acting_as
 from herning.organisation.models import District, Role, Team, User
 from herning.organisation.selectors import team_leaders
@@ -100,9 +101,8 @@ def case_assign(*, case: Case, advisor: User, assigned_by: User, override_reason
             case=case, advisor=advisor, assigned_by=assigned_by, reason=override_reason
         )
     case.advisor = advisor
-    if case.state == CaseState.NOTIFICATION:
-        case.state = CaseState.CLARIFICATION
-        case.legal_basis = legal_basis_by_code(STATE_LEGAL_BASIS[CaseState.CLARIFICATION])
+    # A case that came in as a notification goes into clarification with its advisor.
+    apply_state(case, state_after(case.state, Event.ASSIGNED))
     with acting_as(assigned_by):
         case.full_clean()
         case.save()
@@ -343,9 +343,7 @@ def case_set_state(*, case: Case, state: str, changed_by: User, on: datetime.dat
         raise ValidationError({"state": _("Sagen har ingen aktive indsatser.")})
     if state == CaseState.CLARIFICATION and case.investigations.filter(completed_on__isnull=True).exists():
         raise ValidationError({"state": _("Afslut den børnefaglige undersøgelse først.")})
-    case.state = state
-    if state in STATE_LEGAL_BASIS:
-        case.legal_basis = legal_basis_by_code(STATE_LEGAL_BASIS[state])
+    apply_state(case, state)
     with acting_as(changed_by):
         case.full_clean()
         case.save()
@@ -382,7 +380,7 @@ def case_close(
         raise ValidationError(_("Sagen har indsatser, der ikke er afsluttet. Afslut dem, før sagen lukkes."))
     if case.investigations.filter(completed_on__isnull=True).exists():
         raise ValidationError(_("Sagen har en børnefaglig undersøgelse, der ikke er afsluttet."))
-    case.state = CaseState.CLOSED
+    apply_state(case, CaseState.CLOSED)
     case.closed_on = closed_on
     case.closing_reason = closing_reason
     case.closing_note = closing_note

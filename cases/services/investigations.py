@@ -15,7 +15,8 @@ from cases.models import (
     CaseState,
     Investigation,
 )
-from cases.services.common import STATE_LEGAL_BASIS, legal_basis_by_code, require_open
+from cases.services.common import require_open
+from cases.services.state import Event, case_transition
 from herning.core.history import acting_as
 from herning.organisation.models import User
 
@@ -40,11 +41,7 @@ def investigation_open(*, case: Case, decided_on: datetime.date, decided_by: Use
     with acting_as(decided_by):
         investigation.full_clean()
         investigation.save()
-        if case.state in (CaseState.NOTIFICATION, CaseState.CLARIFICATION):
-            case.state = CaseState.INVESTIGATION
-            case.legal_basis = legal_basis_by_code(STATE_LEGAL_BASIS[CaseState.INVESTIGATION])
-            case.save(update_fields=["state", "legal_basis", "updated_at"])
-            obligations.changed(obligations.CASE, [case.pk])
+        case_transition(case=case, event=Event.INVESTIGATION_OPENED, by=decided_by)
     obligations.changed("investigation", [investigation.pk])
     return investigation
 
@@ -82,10 +79,8 @@ def investigation_complete(
         investigation.save()
         if case.state == CaseState.INVESTIGATION:
             active = Measure.objects.for_system().filter(case=case).active_on(timezone.localdate()).exists()
-            case.state = CaseState.MEASURES if active else CaseState.CLARIFICATION
-            if not active:
-                case.legal_basis = legal_basis_by_code(STATE_LEGAL_BASIS[CaseState.CLARIFICATION])
-            case.save(update_fields=["state", "legal_basis", "updated_at"])
-            obligations.changed(obligations.CASE, [case.pk])
+            case_transition(
+                case=case, event=Event.INVESTIGATION_COMPLETED, by=completed_by, has_active_measures=active
+            )
     obligations.changed("investigation", [investigation.pk])
     return investigation

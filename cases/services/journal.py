@@ -20,11 +20,20 @@ from herning.organisation.models import User
 
 @transaction.atomic
 def journal_add(
-    *, case: Case, heading: str, text: str, written_by: User, occurred_on: datetime.date | None = None
+    *,
+    case: Case,
+    heading: str,
+    text: str,
+    written_by: User,
+    occurred_on: datetime.date | None = None,
+    today: datetime.date | None = None,
 ) -> JournalNote:
+    """Write a note in the case's journal about what happened on ``occurred_on`` (not later than
+    ``today``, by default the calendar's)."""
     require_open(case)
-    occurred_on = occurred_on or timezone.localdate()
-    if occurred_on > timezone.localdate():
+    today = today or timezone.localdate()
+    occurred_on = occurred_on or today
+    if occurred_on > today:
         raise ValidationError({"occurred_on": _("Datoen kan ikke ligge i fremtiden.")})
     note = JournalNote(case=case, heading=heading, text=text, occurred_on=occurred_on, written_by=written_by)
     with acting_as(written_by):

@@ -188,3 +188,47 @@ def goal_update_status(*, goal: Goal, status: str, updated_by: User, note: str =
         goal.full_clean()
         goal.save()
     return goal
+
+
+@transaction.atomic(savepoint=False)
+def goal_statuses_set(*, case: Case, statuses: dict[int, tuple[str, str]], updated_by: User) -> list[Goal]:
+    """Set the status and note of several of the case's goals at once (``{goal id: (status, note)}``),
+    as a follow-up that reviewed them does; the history keeps every earlier status."""
+    require_open(case)
+    goals = {
+        g.pk: g
+        for g in Goal.objects.for_system().select_for_update().filter(plan__case=case, pk__in=statuses)
+    }
+    if set(goals) != set(statuses):
+        raise ValidationError({"goal_reviews": _("Et af målene hører ikke til sagens plan.")})
+    with acting_as(updated_by):
+        for pk, (status, note) in statuses.items():
+            goal = goals[pk]
+            goal.status, goal.status_note = status, note
+            goal.full_clean()
+            goal.save(update_fields=["status", "status_note"])
+    return [goals[pk] for pk in statuses]
+
+
+@transaction.atomic(savepoint=False)
+def goals_add(*, plan: Plan, goals: list[GoalData], added_by: User) -> list[Goal]:
+    """Add goals to the end of a plan (new goals agreed at a follow-up), in the order given."""
+    require_open(plan.case)
+    order = max(plan.goals.values_list("order", flat=True), default=0)
+    created = []
+    with acting_as(added_by):
+        for n, data in enumerate(goals, start=1):
+            goal = Goal(
+                plan=plan,
+                what=data.what,
+                who=data.who,
+                how_measured=data.how_measured,
+                by_when=data.by_when,
+                status=data.status,
+                status_note=data.status_note,
+                order=order + n,
+            )
+            goal.full_clean()
+            goal.save()
+            created.append(goal)
+    return created

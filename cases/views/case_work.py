@@ -22,7 +22,6 @@ from cases.forms import (
     HandoverForm,
     ParticipantForm,
     TransferForm,
-    add_service_errors,
 )
 from cases.models import CaseParticipant, CaseTransfer
 from cases.permissions import (
@@ -32,6 +31,7 @@ from cases.permissions import (
 )
 from cases.selectors import team_advisor_choices, visible_case
 from cases.views.common import FORM_METHODS, case_url, editable_case, form_page, posted, safe_next
+from herning.core.forms import add_service_errors
 
 
 @require_http_methods(FORM_METHODS)

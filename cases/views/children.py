@@ -18,7 +18,6 @@ from cases.forms import (
     ChildCreateForm,
     ChildForm,
     RelationForm,
-    add_service_errors,
 )
 from cases.models import Relation
 from cases.permissions import (
@@ -28,6 +27,7 @@ from cases.permissions import (
 from cases.selectors import cases_of_child, visible_child
 from cases.views.common import FORM_METHODS, case_url, form_page, posted
 from herning.core.access import role_required
+from herning.core.forms import add_service_errors
 from herning.organisation.models import Role
 
 

@@ -16,7 +16,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods
 
 from cases import caseload, services
-from cases.forms import AssessForm, CprSearchForm, IntakeForm, ReceiptForm, add_service_errors
+from cases.forms import AssessForm, CprSearchForm, IntakeForm, ReceiptForm
 from cases.models import Notification
 from cases.permissions import can_assess_notification, can_record_receipt
 from cases.selectors import (
@@ -30,6 +30,7 @@ from cases.selectors import (
 )
 from cases.views.common import form_page, log_page_read, posted, safe_next
 from herning.core.access import role_required
+from herning.core.forms import add_service_errors
 from herning.organisation.models import Role
 
 

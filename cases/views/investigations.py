@@ -13,10 +13,10 @@ from cases import services
 from cases.forms import (
     InvestigationCompleteForm,
     InvestigationOpenForm,
-    add_service_errors,
 )
 from cases.models import Investigation
 from cases.views.common import FORM_METHODS, case_url, editable_case, form_page, posted
+from herning.core.forms import add_service_errors
 
 
 @require_http_methods(FORM_METHODS)

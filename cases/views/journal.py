@@ -14,11 +14,11 @@ from cases import services
 from cases.forms import (
     JournalCorrectForm,
     JournalForm,
-    add_service_errors,
 )
 from cases.models import JournalNote
 from cases.selectors import journal_of
 from cases.views.common import FORM_METHODS, case_url, editable_case, form_page, posted
+from herning.core.forms import add_service_errors
 
 
 @require_http_methods(FORM_METHODS)

@@ -15,10 +15,10 @@ from cases.forms import (
     GoalFormSet,
     GoalStatusForm,
     PlanForm,
-    add_service_errors,
 )
 from cases.models import Goal, Plan
 from cases.views.common import FORM_METHODS, case_url, editable_case, form_page, posted
+from herning.core.forms import add_service_errors
 
 
 def _goal_data(formset) -> list[services.GoalData]:

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cases.models import Child
+from herning.core.forms import add_service_errors
 from network_meetings import forms, selectors, services
 from network_meetings.views.common import meeting_context, require_edit, visible_meeting
 
@@ -34,7 +35,7 @@ def meeting_consent(request, pk):
             try:
                 services.consent_record(meeting=meeting, by=request.user, **form.cleaned_data)
             except ValidationError as error:
-                forms.add_service_errors(form, error)
+                add_service_errors(form, error, field_map=forms.SERVICE_ERROR_FIELDS)
             else:
                 messages.success(request, _("Samtykket er registreret."))
                 return redirect("network_meetings:consent", pk=meeting.pk)

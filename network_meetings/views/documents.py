@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from herning.core.forms import add_service_errors
 from network_meetings import documents, forms, selectors, services
 from network_meetings.models import (
     Agreement,
@@ -87,7 +88,7 @@ def meeting_minutes(request, pk):
             try:
                 services.minutes_save(meeting=meeting, by=request.user, **form.cleaned_data)
             except ValidationError as error:
-                forms.add_service_errors(form, error)
+                add_service_errors(form, error, field_map=forms.SERVICE_ERROR_FIELDS)
             else:
                 messages.success(request, _("Referatet er gemt."))
                 return redirect("network_meetings:minutes", pk=meeting.pk)
@@ -177,7 +178,7 @@ def agreement_add(request, pk):
         try:
             services.agreement_add(meeting=meeting, by=request.user, **form.cleaned_data)
         except ValidationError as error:
-            forms.add_service_errors(form, error)
+            add_service_errors(form, error, field_map=forms.SERVICE_ERROR_FIELDS)
         else:
             messages.success(request, _("Aftalen er tilføjet."))
             return redirect("network_meetings:minutes", pk=meeting.pk)

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from cases.models import Child
 from herning.audit.services import log_child_read, log_children_read
 from herning.core.access import role_required
+from herning.core.forms import add_service_errors
 from herning.organisation.models import Role
 from network_meetings import documents, forms, selectors, services
 from network_meetings.models import (
@@ -111,7 +112,7 @@ def meeting_create(request):
                 **{f: data[f] for f in _MEETING_FIELDS},
             )
         except ValidationError as error:
-            forms.add_service_errors(form, error)
+            add_service_errors(form, error, field_map=forms.SERVICE_ERROR_FIELDS)
         else:
             messages.success(request, _("Mødet er planlagt. Tilføj deltagerne, og registrér samtykke."))
             return redirect("network_meetings:participants", pk=meeting.pk)
@@ -161,7 +162,7 @@ def meeting_edit(request, pk):
                 **{f: data[f] for f in _MEETING_FIELDS},
             )
         except ValidationError as error:
-            forms.add_service_errors(form, error)
+            add_service_errors(form, error, field_map=forms.SERVICE_ERROR_FIELDS)
         else:
             messages.success(request, _("Mødet er opdateret."))
             return redirect("network_meetings:detail", pk=meeting.pk)
@@ -184,7 +185,7 @@ def meeting_cancel(request, pk):
         try:
             services.meeting_cancel(meeting=meeting, by=request.user, note=form.cleaned_data["note"])
         except ValidationError as error:
-            forms.add_service_errors(form, error)
+            add_service_errors(form, error, field_map=forms.SERVICE_ERROR_FIELDS)
         else:
             messages.success(request, _("Mødet er aflyst. De inviterede får besked."))
             return redirect("network_meetings:detail", pk=meeting.pk)
@@ -213,7 +214,7 @@ def meeting_follow_up(request, pk):
                 slot=data.get("slot"),
             )
         except ValidationError as error:
-            forms.add_service_errors(form, error)
+            add_service_errors(form, error, field_map=forms.SERVICE_ERROR_FIELDS)
         else:
             messages.success(request, _("Det opfølgende møde er planlagt med de samme deltagere."))
             return redirect("network_meetings:detail", pk=meeting.pk)

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from cases.models import Child, Investigation
 from herning.audit.services import log_child_read
+from herning.core.forms import add_service_errors
 from network_meetings import diagram, forms, selectors, services
 from network_meetings.models import (
     NetworkMap,
@@ -115,7 +116,7 @@ def network_map_new_version(request, child_pk):
         try:
             services.network_map_new_version(child=child, by=request.user, **form.cleaned_data)
         except ValidationError as error:
-            forms.add_service_errors(form, error)
+            add_service_errors(form, error, field_map=forms.SERVICE_ERROR_FIELDS)
         else:
             messages.success(request, _("En ny version af netværkskortet er oprettet."))
             return redirect("network_meetings:network_map", child_pk=child.pk)
@@ -145,7 +146,7 @@ def network_map_edit(request, pk):
         try:
             services.network_map_update(network_map=network_map, by=request.user, **form.cleaned_data)
         except ValidationError as error:
-            forms.add_service_errors(form, error)
+            add_service_errors(form, error, field_map=forms.SERVICE_ERROR_FIELDS)
         else:
             messages.success(request, _("Netværkskortet er gemt."))
             return redirect("network_meetings:network_map", child_pk=network_map.child_id)
@@ -162,7 +163,7 @@ def network_map_person_add(request, pk):
         try:
             services.network_map_person_add(network_map=network_map, by=request.user, **form.cleaned_data)
         except ValidationError as error:
-            forms.add_service_errors(form, error)
+            add_service_errors(form, error, field_map=forms.SERVICE_ERROR_FIELDS)
         else:
             messages.success(request, _("Personen er tilføjet netværkskortet."))
             return redirect("network_meetings:network_map", child_pk=network_map.child_id)
@@ -195,7 +196,7 @@ def network_map_person_edit(request, person_pk):
         try:
             services.network_map_person_update(person=person, by=request.user, **form.cleaned_data)
         except ValidationError as error:
-            forms.add_service_errors(form, error)
+            add_service_errors(form, error, field_map=forms.SERVICE_ERROR_FIELDS)
         else:
             messages.success(request, _("Personen er opdateret."))
             return redirect("network_meetings:network_map", child_pk=network_map.child_id)

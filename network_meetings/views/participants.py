@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from cases.models import Child
+from herning.core.forms import add_service_errors
 from network_meetings import forms, selectors, services
 from network_meetings.models import (
     NetworkMapPerson,
@@ -46,7 +47,7 @@ def meeting_participants(request, pk):
             try:
                 services.participant_add(meeting=meeting, by=request.user, **form.cleaned_data)
             except ValidationError as error:
-                forms.add_service_errors(form, error)
+                add_service_errors(form, error, field_map=forms.SERVICE_ERROR_FIELDS)
             else:
                 messages.success(request, _("Deltageren er tilføjet."))
                 return redirect("network_meetings:participants", pk=meeting.pk)
@@ -88,7 +89,7 @@ def participant_edit(request, pk, participant_pk):
                 **form.cleaned_data,
             )
         except ValidationError as error:
-            forms.add_service_errors(form, error)
+            add_service_errors(form, error, field_map=forms.SERVICE_ERROR_FIELDS)
         else:
             messages.success(request, _("Deltageren er opdateret."))
             return redirect("network_meetings:participants", pk=meeting.pk)

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from herning.core.access import role_required
+from herning.core.forms import add_service_errors
 from herning.organisation.models import Team
 from network_meetings import forms, selectors, services
 from network_meetings.models import (
@@ -94,7 +95,7 @@ def slot_offer(request):
                 weeks=data["weeks"],
             )
         except ValidationError as error:
-            forms.add_service_errors(form, error)
+            add_service_errors(form, error, field_map=forms.SERVICE_ERROR_FIELDS)
         else:
             messages.success(request, _("%(n)s faste mødetider er udbudt.") % {"n": len(slots)})
             url = reverse("network_meetings:slots")

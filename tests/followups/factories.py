@@ -24,21 +24,20 @@ def start_measure(org, code: str, start: datetime.date, *, case=None, advisor=No
 def hold(measure: Measure, on: datetime.date, *, by, today: datetime.date | None = None, **overrides):
     """Record a follow-up held on ``on`` with sensible defaults (a meeting with a child conversation)."""
     values = {
-        "measure": measure,
-        "recorded_by": by,
         "held_on": on,
         "form": Form.MEETING,
         "participants": "Barnet, mor, kontaktperson",
         "summary": "Det går fremad.",
         "child_conversation_held": True,
         "decision": "continue",
-        "today": today or on,
         "cadence_reason": "Barnet trives; halvårlig lovpligtig opfølgning er nok."
         if measure.start_date.year >= 2024
         else "",
     }
     values.update(overrides)
-    return services.followup_record(**values)
+    return services.followup_record(
+        measure=measure, recorded_by=by, today=today or on, data=services.FollowUpInput(**values)
+    )
 
 
 def plan_with_goals(case, *, by, goals=("Går i skole hver dag",)) -> tuple[Plan, list[Goal]]:

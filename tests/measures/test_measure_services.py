@@ -194,3 +194,31 @@ def test_a_measure_of_a_closed_case_cannot_be_ended_again(org, case):
     )
     with pytest.raises(ValidationError):
         measure_end(measure=m, end_date=D(2025, 8, 3), ending_reason="planned", ended_by=org.advisor)
+
+
+@time_machine.travel("2026-03-01 10:00 +01:00", tick=False)
+def test_the_next_followup_date_is_stored_and_cleared_by_the_measures_app(org, case):
+    from measures.services import next_followup_due_clear, next_followup_due_set
+
+    first = measure_start(
+        case=case,
+        measure_type=measure_type("family_treatment"),
+        start_date=D(2026, 1, 5),
+        decided_by=org.advisor,
+    )
+    other = measure_start(
+        case=case,
+        measure_type=measure_type("contact_person"),
+        start_date=D(2026, 1, 5),
+        decided_by=org.advisor,
+    )
+    next_followup_due_set(due={first.pk: D(2026, 4, 1), other.pk: D(2026, 5, 1)})
+    assert dict(Measure.objects.filter(case=case).values_list("pk", "next_followup_due")) == {
+        first.pk: D(2026, 4, 1),
+        other.pk: D(2026, 5, 1),
+    }
+    assert next_followup_due_clear(keep={first.pk}) >= 1
+    assert dict(Measure.objects.filter(case=case).values_list("pk", "next_followup_due")) == {
+        first.pk: D(2026, 4, 1),
+        other.pk: None,
+    }
