@@ -162,15 +162,9 @@ class ChildViewSet(ServiceResource):
 
     def service_create(self, data):
         user = self.request.user
-        opened_on = data.pop("opened_on", None)
-        with transaction.atomic():
-            child = services.child_create(municipality=user.municipality, created_by=user, **data)
-            services.case_open(
-                child=child,
-                opened_by=user,
-                advisor=user if user.has_role(Role.ADVISOR) else None,
-                opened_on=opened_on,
-            )
+        child, _case = services.child_register_with_case(
+            municipality=user.municipality, registered_by=user, opened_on=data.pop("opened_on", None), **data
+        )
         return child
 
     def service_update(self, child, data):

@@ -22,7 +22,14 @@ from cases.services.case import (
     team_for_district,
     transfer_exception,
 )
-from cases.services.children import child_create, child_update, relation_add, relation_end, relation_update
+from cases.services.children import (
+    child_create,
+    child_register_with_case,
+    child_update,
+    relation_add,
+    relation_end,
+    relation_update,
+)
 from cases.services.common import AFTERCARE_AGES, CHILD_FIELDS, RELATION_FIELDS, STATE_LEGAL_BASIS
 from cases.services.investigations import investigation_complete, investigation_open
 from cases.services.journal import journal_add, journal_correct
@@ -61,6 +68,7 @@ __all__ = [
     "case_transfer",
     "case_transition",
     "child_create",
+    "child_register_with_case",
     "child_update",
     "current_plan",
     "goal_statuses_set",

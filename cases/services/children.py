@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+import datetime
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from cases.models import (
+    Case,
     Child,
     Relation,
 )
+from cases.services.case import case_open
 from cases.services.common import CHILD_FIELDS, RELATION_FIELDS
 from herning.core import cpr as cpr_lib
 from herning.core.history import acting_as
-from herning.organisation.models import District, User
+from herning.organisation.models import District, Role, User
 
 
 @transaction.atomic
@@ -114,3 +118,20 @@ def relation_end(*, relation: Relation, ended_by: User) -> Relation:
     with acting_as(ended_by):
         relation.save(update_fields=["is_active", "has_custody"])
     return relation
+
+
+@transaction.atomic
+def child_register_with_case(
+    *, municipality, registered_by: User, opened_on: datetime.date | None = None, **child_fields
+) -> tuple[Child, Case]:
+    """Register a child the municipality does not know yet and open the child's case in
+    clarification, as one action (the page and the API alike). An advisor who registers the
+    child becomes the case's advisor; a team leader assigns one afterwards."""
+    child = child_create(municipality=municipality, created_by=registered_by, **child_fields)
+    case = case_open(
+        child=child,
+        opened_by=registered_by,
+        advisor=registered_by if registered_by.has_role(Role.ADVISOR) else None,
+        opened_on=opened_on,
+    )
+    return child, case

@@ -5,7 +5,6 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -42,16 +41,12 @@ def child_create(request):
     case_form = CaseOpenForm(posted(request), prefix="case")
     if request.method == "POST" and form.is_valid() and case_form.is_valid():
         try:
-            with transaction.atomic():
-                child = services.child_create(
-                    municipality=user.municipality, created_by=user, **form.cleaned_data
-                )
-                services.case_open(
-                    child=child,
-                    opened_by=user,
-                    advisor=user if user.has_role(Role.ADVISOR) else None,
-                    opened_on=case_form.cleaned_data["opened_on"],
-                )
+            child, _case = services.child_register_with_case(
+                municipality=user.municipality,
+                registered_by=user,
+                opened_on=case_form.cleaned_data["opened_on"],
+                **form.cleaned_data,
+            )
         except ValidationError as error:
             add_service_errors(form, error)
         else:

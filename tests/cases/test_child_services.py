@@ -93,3 +93,59 @@ def test_a_relation_with_a_malformed_email_is_refused(org):
             child=child, kind=Relation.Kind.FATHER, name="Far", email="ikke-en-adresse", added_by=org.advisor
         )
     assert "email" in error.value.error_dict
+
+
+def test_registering_a_child_opens_its_case_in_one_action(org):
+    child, case = services.child_register_with_case(
+        municipality=org.municipality,
+        registered_by=org.advisor,
+        cpr="0707174321",
+        first_name="Ida",
+        last_name="Holm",
+        district=org.district_a,
+    )
+    assert (case.child, case.advisor, case.state) == (child, org.advisor, "clarification")
+    # A team leader registers without becoming the advisor: the case waits to be assigned.
+    _child, led = services.child_register_with_case(
+        municipality=org.municipality,
+        registered_by=org.team_leader,
+        cpr="0808174321",
+        first_name="Bo",
+        last_name="Holm",
+        district=org.district_a,
+    )
+    assert led.advisor is None
+
+
+def test_the_page_and_the_api_register_a_child_through_the_same_service(org, login, monkeypatch):
+    from rest_framework.test import APIClient
+
+    from tests.fixtures import login_with_second_factor
+
+    calls = []
+    real = services.child_register_with_case
+
+    def spy(**kwargs):
+        calls.append(kwargs["registered_by"])
+        return real(**kwargs)
+
+    monkeypatch.setattr(services, "child_register_with_case", spy)
+    page = login(org.advisor).post(
+        "/boern/nyt/",
+        {
+            "cpr": "070717-4321",
+            "first_name": "Ida",
+            "last_name": "Holm",
+            "district": org.district_a.pk,
+            "school_district": "",
+            "case-opened_on": datetime.date.today().isoformat(),
+        },
+    )
+    api = login_with_second_factor(APIClient(), org.advisor).post(
+        "/api/v1/children/",
+        {"cpr": "0808174321", "first_name": "Bo", "last_name": "Lund", "district": org.district_a.pk},
+        format="json",
+    )
+    assert (page.status_code, api.status_code) == (302, 201)
+    assert calls == [org.advisor, org.advisor]
+    assert Child.objects.filter(cases__isnull=False).count() == 2
