@@ -67,21 +67,7 @@ class ChildSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Child
-        fields = [
-            "id",
-            "cpr",
-            "first_name",
-            "last_name",
-            "birth_date",
-            "legal_sex",
-            "address",
-            "postal_code",
-            "city",
-            "district",
-            "school_district",
-            "school_or_daycare",
-            "open_case",
-        ]
+        fields = ["id", "cpr", "birth_date", "legal_sex", *services.CHILD_FIELDS, "open_case"]
         read_only_fields = fields
 
     @extend_schema_field(serializers.IntegerField(allow_null=True))
@@ -90,6 +76,8 @@ class ChildSerializer(serializers.ModelSerializer):
 
 
 class ChildWriteFields(serializers.Serializer):
+    """The child's writable fields: ``cases.services.CHILD_FIELDS`` (a test holds them equal)."""
+
     first_name = serializers.CharField(max_length=100)
     last_name = serializers.CharField(max_length=100)
     address = serializers.CharField(max_length=200, required=False, allow_blank=True)

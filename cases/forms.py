@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cases.models import Case, CaseState, Child, Goal, JournalNote, Notification, Plan, Relation
-from cases.services import MANUAL_STATES
+from cases.services import CHILD_FIELDS, MANUAL_STATES
 from herning.core import cpr as cpr_lib
 from herning.core.forms import DateInput, TimeInput
 from herning.organisation.models import District, Role, SchoolDistrict, Team, User
@@ -118,16 +118,7 @@ class CaseFilterForm(forms.Form):
 class ChildForm(ServiceModelForm):
     class Meta:
         model = Child
-        fields = [
-            "first_name",
-            "last_name",
-            "address",
-            "postal_code",
-            "city",
-            "school_district",
-            "district",
-            "school_or_daycare",
-        ]
+        fields = list(CHILD_FIELDS)
 
     def __init__(self, *args, municipality, **kwargs):
         super().__init__(*args, **kwargs)
@@ -315,15 +306,8 @@ class IntakeForm(forms.Form):
     notifier_phone = forms.CharField(label=_("Underretters telefon"), required=False, max_length=30)
     concern = forms.CharField(label=_("Bekymring"), widget=forms.Textarea(attrs={"rows": 6}))
 
-    NEW_CHILD_FIELDS = (
-        "first_name",
-        "last_name",
-        "address",
-        "postal_code",
-        "city",
-        "school_district",
-        "district",
-    )
+    # A notification names the child; where the child goes to school is asked later.
+    NEW_CHILD_FIELDS = tuple(f for f in CHILD_FIELDS if f != "school_or_daycare")
 
     def __init__(self, *args, municipality, **kwargs):
         super().__init__(*args, **kwargs)

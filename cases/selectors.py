@@ -156,6 +156,12 @@ def investigations_of(case: Case) -> list:
     return list(case.investigations.select_related("decided_by").order_by("-decided_on", "-pk"))
 
 
+def current_plan(case: Case) -> Plan | None:
+    """The case's newest plan version (a plan due but not yet made counts): the one goals are
+    updated in, revised, and added to. The one definition, used by every app."""
+    return case.plans.order_by("-version").first()
+
+
 def plans_of(case: Case) -> list[Plan]:
     """Every version of the case's plan, newest first, with their goals."""
     return list(

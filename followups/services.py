@@ -18,6 +18,7 @@ from cases import obligations
 from cases import services as case_services
 from cases.access import can_edit_case
 from cases.models import Goal, JournalNote, Plan
+from cases.selectors import current_plan
 from followups import engine
 from followups.models import (
     CalendarToken,
@@ -258,7 +259,7 @@ def followup_record(
     if not held and law.regime_on(measure.start_date).cadence_decided_at_first_followup:
         statutory_cadence_months = statutory_cadence_months or engine.LEGAL_DEFAULT_CADENCE
     end_date = (data.end_date or data.held_on) if data.decision == FollowUp.Decision.END else None
-    plan = case_services.current_plan(case)
+    plan = current_plan(case)
     plan_goals = (
         {g.pk: g for g in Goal.objects.for_system().filter(plan__case=case)}
         if data.goal_reviews or data.new_goals

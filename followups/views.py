@@ -20,7 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from cases.access import can_edit_case
 from cases.models import Goal
-from cases.services import current_plan
+from cases.selectors import current_plan
 from followups import calendar, selectors, services
 from followups.forms import (
     ExceptionDecisionForm,

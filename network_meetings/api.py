@@ -21,24 +21,6 @@ from herning.api.viewsets import ServiceResource, refuse
 from network_meetings import selectors, services
 from network_meetings.models import NetworkMeeting
 
-WRITABLE = (
-    "kind",
-    "starts_at",
-    "ends_at",
-    "place",
-    "purpose",
-    "reason",
-    "agenda",
-    "agenda_made_with_parents",
-    "procedure",
-    "initiator_name",
-    "initiator_function",
-    "contact_name",
-    "contact_phone",
-    "contact_email",
-    "concern_noted_on",
-)
-
 
 def _visible_children(user):
     return Child.objects.visible_to(user)
@@ -62,9 +44,8 @@ class NetworkMeetingSerializer(serializers.ModelSerializer):
             "team",
             "kind",
             "status",
-            "starts_at",
-            "ends_at",
-            *WRITABLE[3:],
+            *services.MEETING_TIME_FIELDS,
+            *services.MEETING_FIELDS[1:],
             "has_consent",
             "previous_meeting",
             "cancellation_note",
@@ -159,11 +140,10 @@ class NetworkMeetingViewSet(ServiceResource):
         return services.meeting_plan(
             planned_by=user,
             initiator_user=user,
-            **{f: data[f] for f in ("child", "kind", "starts_at", "ends_at", "place", "purpose", "reason")},
             **{
                 f: data[f]
-                for f in WRITABLE
-                if f in data and f not in {"kind", "starts_at", "ends_at", "place", "purpose", "reason"}
+                for f in ("child", *services.MEETING_TIME_FIELDS, *services.MEETING_FIELDS)
+                if f in data
             },
         )
 

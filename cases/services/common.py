@@ -23,6 +23,8 @@ STATE_LEGAL_BASIS = {
 # Efterværn / ungestøtte: from the 18th birthday until the 23rd (SEL § 76, BL §§ 114-116).
 AFTERCARE_AGES = range(18, 23)
 
+# What is written about a child besides the CPR number: the child's form, the API's child and
+# ``child_update`` take these, in this order.
 CHILD_FIELDS = (
     "first_name",
     "last_name",

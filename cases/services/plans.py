@@ -17,6 +17,7 @@ from cases.models import (
     Goal,
     Plan,
 )
+from cases.selectors import current_plan
 from cases.services.common import require_open
 from herning.core import law
 from herning.core.history import acting_as
@@ -43,10 +44,6 @@ def plan_kind_for(child: Child, on: datetime.date) -> str:
     if regime.youth_plan is None:
         return Plan.Kind.ACTION_PLAN
     return Plan.Kind.YOUTH_PLAN if child.age_on(on) >= regime.youth_plan_from_age else Plan.Kind.CHILD_PLAN
-
-
-def current_plan(case: Case) -> Plan | None:
-    return case.plans.order_by("-version").first()
 
 
 @transaction.atomic

@@ -11,8 +11,10 @@ from network_meetings.services.common import (
     DEFAULT_PROCEDURE,
     DEFAULT_PURPOSE,
     FAMILY_FUNCTIONS,
+    MEETING_FIELDS,
     MEETING_PROFESSIONAL_FIELDS,
     MEETING_TEXT_FIELDS,
+    MEETING_TIME_FIELDS,
     SLOT_RELEASE_AFTER,
 )
 from network_meetings.services.consent import consent_record, custody_holders, missing_consents
@@ -56,8 +58,10 @@ __all__ = [
     "DEFAULT_PROCEDURE",
     "DEFAULT_PURPOSE",
     "FAMILY_FUNCTIONS",
+    "MEETING_FIELDS",
     "MEETING_PROFESSIONAL_FIELDS",
     "MEETING_TEXT_FIELDS",
+    "MEETING_TIME_FIELDS",
     "PARTICIPANT_FUNCTION_OF_MAP_KIND",
     "SLOT_RELEASE_AFTER",
     "agreement_add",

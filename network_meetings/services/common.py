@@ -23,6 +23,7 @@ SLOT_RELEASE_AFTER = datetime.timedelta(days=7)
 
 # The fields of a meeting a planner fills in, and which of them the consent gate checks for the
 # child's name (the others hold a professional's own name and are checked for CPR numbers only).
+# The free texts checked by the consent gate (``anonymity.check_texts``).
 MEETING_TEXT_FIELDS = ("place", "purpose", "reason", "agenda", "procedure")
 MEETING_PROFESSIONAL_FIELDS = ("initiator_name", "initiator_function", "contact_name")
 # Participants from the family's side are named in relation to the child; a professional's name is
@@ -31,6 +32,24 @@ FAMILY_FUNCTIONS = frozenset(
     {Participant.Function.CHILD, Participant.Function.PARENT, Participant.Function.OWN_NETWORK}
 )
 CALENDAR_FIELDS = frozenset({"starts_at", "ends_at", "place"})
+# What a planner writes about a meeting besides its time: the planning form, the API's writable
+# fields and what ``meeting_update`` changes are these, in this order.
+MEETING_FIELDS = (
+    "kind",
+    "place",
+    "purpose",
+    "reason",
+    "agenda",
+    "agenda_made_with_parents",
+    "procedure",
+    "initiator_name",
+    "initiator_function",
+    "contact_name",
+    "contact_phone",
+    "contact_email",
+    "concern_noted_on",
+)
+MEETING_TIME_FIELDS = ("starts_at", "ends_at")
 
 # How a meeting runs, from Herningmodellen 1.0 ("At afholde et netværksmøde indebærer som minimum"
 # and the involving meeting's minutes template); the planner may write their own.

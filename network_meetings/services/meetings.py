@@ -21,8 +21,8 @@ from network_meetings.models import (
 from network_meetings.services.common import (
     CALENDAR_FIELDS,
     DEFAULT_PROCEDURE,
-    MEETING_PROFESSIONAL_FIELDS,
-    MEETING_TEXT_FIELDS,
+    MEETING_FIELDS,
+    MEETING_TIME_FIELDS,
     anonymous_safe_name,
     check_meeting_texts,
     check_participant_texts,
@@ -166,16 +166,7 @@ def meeting_update(*, meeting: NetworkMeeting, by, **fields) -> NetworkMeeting:
     calendar version goes up and participants are to be invited again."""
     meeting = NetworkMeeting.objects.for_system().select_for_update().get(pk=meeting.pk)
     refuse_if_closed(meeting)
-    allowed = set(MEETING_TEXT_FIELDS + MEETING_PROFESSIONAL_FIELDS) | {
-        "kind",
-        "starts_at",
-        "ends_at",
-        "agenda_made_with_parents",
-        "contact_phone",
-        "contact_email",
-        "concern_noted_on",
-        "initiator_user",
-    }
+    allowed = {*MEETING_FIELDS, *MEETING_TIME_FIELDS, "initiator_user"}
     unknown = set(fields) - allowed
     if unknown:
         raise TypeError(f"meeting_update does not change {sorted(unknown)}")

@@ -70,23 +70,6 @@ def _plan_initial(user) -> dict:
     }
 
 
-_MEETING_FIELDS = (
-    "kind",
-    "place",
-    "purpose",
-    "reason",
-    "agenda",
-    "agenda_made_with_parents",
-    "procedure",
-    "initiator_name",
-    "initiator_function",
-    "contact_name",
-    "contact_phone",
-    "contact_email",
-    "concern_noted_on",
-)
-
-
 @role_required(*selectors.MEETING_ROLES)
 def meeting_create(request):
     user = request.user
@@ -109,7 +92,7 @@ def meeting_create(request):
                 ends_at=data.get("ends_at"),
                 slot=data.get("slot"),
                 initiator_user=user,
-                **{f: data[f] for f in _MEETING_FIELDS},
+                **{f: data[f] for f in services.MEETING_FIELDS},
             )
         except ValidationError as error:
             add_service_errors(form, error, field_map=forms.SERVICE_ERROR_FIELDS)
@@ -148,7 +131,7 @@ def meeting_edit(request, pk):
         messages.error(request, _("Mødet er afholdt eller aflyst og kan ikke ændres."))
         return redirect("network_meetings:detail", pk=meeting.pk)
     local_start, local_end = timezone.localtime(meeting.starts_at), timezone.localtime(meeting.ends_at)
-    initial = {f: getattr(meeting, f) for f in _MEETING_FIELDS}
+    initial = {f: getattr(meeting, f) for f in services.MEETING_FIELDS}
     initial.update(day=local_start.date(), start_time=local_start.time(), end_time=local_end.time())
     form = forms.MeetingForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -159,7 +142,7 @@ def meeting_edit(request, pk):
                 by=request.user,
                 starts_at=data["starts_at"],
                 ends_at=data["ends_at"],
-                **{f: data[f] for f in _MEETING_FIELDS},
+                **{f: data[f] for f in services.MEETING_FIELDS},
             )
         except ValidationError as error:
             add_service_errors(form, error, field_map=forms.SERVICE_ERROR_FIELDS)

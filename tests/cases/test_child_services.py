@@ -149,3 +149,12 @@ def test_the_page_and_the_api_register_a_child_through_the_same_service(org, log
     assert (page.status_code, api.status_code) == (302, 201)
     assert calls == [org.advisor, org.advisor]
     assert Child.objects.filter(cases__isnull=False).count() == 2
+
+
+def test_the_form_the_api_and_the_service_write_the_same_child_fields():
+    from cases.api import ChildSerializer, ChildWriteFields
+    from cases.forms import ChildForm
+
+    assert tuple(ChildForm._meta.fields) == services.CHILD_FIELDS
+    assert set(ChildWriteFields().fields) == set(services.CHILD_FIELDS)
+    assert set(services.CHILD_FIELDS) < set(ChildSerializer.Meta.fields)
