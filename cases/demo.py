@@ -944,7 +944,7 @@ def _write_movements(cases, case_plans, measures, steps) -> None:
                 cause = index[change.ended[0]] if change.ended else None
                 reason = movement_reason_for_end(
                     ending_reason=cause.ending_reason if cause else "",
-                    measure_type_code=cause.measure_type.code if cause else "",
+                    measure_type=cause.measure_type if cause else None,
                     after=steps.get(change.to_step),
                 )
             who = cp.advisor or cause.decided_by

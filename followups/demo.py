@@ -17,7 +17,7 @@ from simple_history.utils import bulk_create_with_history
 from cases.models import JournalNote
 from followups import deadlines, engine
 from followups.models import ExceptionKind, FollowUp, FollowUpException, Form
-from followups.presets import FOSTER_CODES, NO_LEGAL_FLOOR
+from followups.presets import FOSTER_CATEGORIES, NO_LEGAL_FLOOR
 from followups.rules import RuleBook
 from herning.core import law
 from herning.organisation.models import Role, RoleAssignment, User
@@ -124,9 +124,9 @@ def seed(*, org, today: datetime.date, rng, stdout) -> None:
     # A few childhood placements in foster care get Herningmodellen 1.0's exception, approved.
     exceptions = []
     for measure in measures:
-        code = measure.measure_type.code
+        foster = measure.measure_type.placement_category in FOSTER_CATEGORIES
         leader = leaders.get(measure.case.team_id)
-        if code in FOSTER_CODES and leader and measure.actual_end is None and rngs[measure.pk].random() < 0.3:
+        if foster and leader and measure.actual_end is None and rngs[measure.pk].random() < 0.3:
             requested = measure.start_date + datetime.timedelta(days=rngs[measure.pk].randint(200, 400))
             if requested >= today:
                 continue

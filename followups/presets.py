@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime
 
 from followups import engine
+from measures.models import PlacementCategory
 
 W, M = engine.WEEKS, engine.MONTHS
 
@@ -200,13 +201,17 @@ RULE_SETS = [
 # Exceptions (Herningmodellen 1.0 "Undtagelser fra ovenstående retningslinjer"): which measure types
 # they concern, which forms the extra follow-ups may then take, and whether those still need a
 # child conversation. The statutory half-yearly follow-ups stay in every case.
-FOSTER_CODES = frozenset({"foster_family", "special_foster_family", "network_foster_family"})
+# Which types an exception concerns is read from the type itself: its placement category
+# (``categories``), any placement (``placements``) or one of its flags (``type_flag``), so a type
+# added in the admin is offered the exceptions of its kind.
+FOSTER_CATEGORIES = PlacementCategory.family_care()
 EXCEPTIONS: dict[str, dict] = {
     # "de ekstra tre måneders opfølgninger kan foregå via mail og telefon og efter vurdering uden
     # børnesamtale"
     "childhood_foster": {
-        "codes": FOSTER_CODES,
+        "categories": FOSTER_CATEGORIES,
         "placements": False,
+        "type_flag": None,
         "extra_forms": (engine.PHONE, engine.MAIL),
         "child_conversation_required": False,
         "label_en": "Childhood placement in foster care",
@@ -214,8 +219,9 @@ EXCEPTIONS: dict[str, dict] = {
     # "De ekstra tre måneders opfølgninger kan foregå pr. telefon. Børne/Ungesamtalen kan ligeledes
     # foregå over telefon."
     "far_away": {
-        "codes": frozenset(),
+        "categories": frozenset(),
         "placements": True,
+        "type_flag": None,
         "extra_forms": (engine.PHONE,),
         "child_conversation_required": True,
         "label_en": "Young person placed far away (more than 50 km)",
@@ -223,8 +229,9 @@ EXCEPTIONS: dict[str, dict] = {
     # "de ekstra tre måneders opfølgninger kan foretages pr. telefon. Der tales her i telefon med den
     # unge også."
     "boarding_school": {
-        "codes": frozenset({"boarding_school"}),
+        "categories": frozenset(),
         "placements": False,
+        "type_flag": "is_boarding_school",
         "extra_forms": (engine.PHONE,),
         "child_conversation_required": True,
         "label_en": "Boarding school under § 52",

@@ -313,9 +313,11 @@ def followup_record(
 
 
 def exception_applies(kind: str, measure: Measure) -> bool:
-    spec = EXCEPTIONS[kind]
-    return measure.measure_type.code in spec["codes"] or (
-        spec["placements"] and measure.measure_type.is_placement
+    spec, measure_type = EXCEPTIONS[kind], measure.measure_type
+    return (
+        measure_type.placement_category in spec["categories"]
+        or (spec["placements"] and measure_type.is_placement)
+        or bool(spec["type_flag"] and getattr(measure_type, spec["type_flag"]))
     )
 
 

@@ -24,7 +24,14 @@ class UnitCostInline(admin.TabularInline):
 @admin.register(MeasureType)
 class MeasureTypeAdmin(SimpleHistoryAdmin):
     list_display = ["name", "code", "ladder_step", "legal_basis_citation", "placement_category", "is_active"]
-    list_filter = ["ladder_step", "placement_category", "is_active"]
+    list_filter = [
+        "ladder_step",
+        "placement_category",
+        "is_short_term",
+        "is_home_treatment",
+        "is_boarding_school",
+        "is_active",
+    ]
     search_fields = ["code", "name", "name_en"]
     list_select_related = ["ladder_step", "legal_basis"]
     inlines = [UnitCostInline]

@@ -162,7 +162,7 @@ def _movements(case, new, all_measures, steps, types, recorded, decided_by) -> l
         else:
             reason = movement_reason_for_end(
                 ending_reason=ended.ending_reason,
-                measure_type_code=types[ended.measure_type_id].code,
+                measure_type=types[ended.measure_type_id],
                 after=after,
             )
         result.append(

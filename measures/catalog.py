@@ -245,6 +245,32 @@ MEASURE_TYPES = [
 
 UNIT_COSTS_VALID_FROM = datetime.date(2013, 1, 1)
 
+# What the shipped types do beyond step and category (``MeasureType.is_short_term`` …): the movement
+# an ended measure implies (Herningmodellen: a planned short-term placement ending, home after
+# treatment) and the compendium's boarding-school exception from the follow-up rule.
+TYPE_BEHAVIOUR: dict[str, dict[str, bool]] = {
+    "short_term_placement": {"is_short_term": True},
+    "family_treatment": {"is_home_treatment": True},
+    "mst": {"is_home_treatment": True},
+    "boarding_school": {"is_boarding_school": True},
+}
+
+
+def _behaviour(MeasureType, code: str) -> dict[str, bool]:
+    """The shipped behaviour of ``code`` for the fields ``MeasureType`` has (a data migration's
+    historical model may predate them)."""
+    names = {f.name for f in MeasureType._meta.get_fields()}
+    return {k: v for k, v in TYPE_BEHAVIOUR.get(code, {}).items() if k in names}
+
+
+def set_default_behaviour(*, MeasureType) -> int:
+    """Give the shipped types their behaviour (the migration that added the fields); returns how
+    many types were changed."""
+    return sum(
+        MeasureType.objects.filter(code=code).update(**_behaviour(MeasureType, code))
+        for code in TYPE_BEHAVIOUR
+    )
+
 
 def load_default_catalog(*, LegalBasis, LadderStep, MeasureType, UnitCost) -> dict[str, int]:
     """Create every default entry that is missing; leave existing ones as they are.
@@ -282,6 +308,7 @@ def load_default_catalog(*, LegalBasis, LadderStep, MeasureType, UnitCost) -> di
                 "ladder_step": steps[step],
                 "legal_basis": bases[basis],
                 "placement_category": category,
+                **_behaviour(MeasureType, code),
             },
         )
         created["measure_types"] += was_created

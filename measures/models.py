@@ -85,6 +85,28 @@ class MeasureType(models.Model):
     placement_category = models.CharField(
         _("anbringelsestype"), max_length=20, choices=PlacementCategory.choices, blank=True, default=""
     )
+    # How a type behaves beyond its step and category, so that a type added in the admin behaves
+    # like a shipped one of its kind (the shipped values: measures.catalog.TYPE_BEHAVIOUR).
+    is_short_term = models.BooleanField(
+        _("korttidsanbringelse"),
+        default=False,
+        help_text=_("En planlagt kort anbringelse: når den slutter, er det ikke et sammenbrud."),
+    )
+    is_home_treatment = models.BooleanField(
+        _("behandling i hjemmet"),
+        default=False,
+        help_text=_(
+            "Behandling af familien i hjemmet (fx familiebehandling, MST): slutter den uden en anden "
+            "indsats, er barnet hjemme efter behandling."
+        ),
+    )
+    is_boarding_school = models.BooleanField(
+        _("kost- eller efterskole"),
+        default=False,
+        help_text=_(
+            "Ophold på kost- eller efterskole: de ekstra opfølgninger kan undtagelsesvis ske pr. telefon."
+        ),
+    )
     is_active = models.BooleanField(_("i brug"), default=True)
     history = HistoricalRecords()
 

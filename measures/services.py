@@ -58,13 +58,17 @@ def _highest_measure(*, case: Case, day: datetime.date, exclude: Measure | None 
     return measures.first()
 
 
-def movement_reason_for_end(*, ending_reason: str, measure_type_code: str, after: LadderStep | None) -> str:
-    """The movement reason an ended measure implies when nobody chose one."""
+def movement_reason_for_end(
+    *, ending_reason: str, measure_type: MeasureType | None, after: LadderStep | None
+) -> str:
+    """The movement reason an ended measure of ``measure_type`` implies when nobody chose one."""
     if ending_reason in _MOVEMENT_FOR_ENDING:
         return _MOVEMENT_FOR_ENDING[ending_reason]
-    if measure_type_code == "short_term_placement":
+    if measure_type is None:
+        return LadderMovement.Reason.MEASURE_ENDED
+    if measure_type.is_short_term:
         return LadderMovement.Reason.SHORT_TERM_ENDED
-    if measure_type_code in {"family_treatment", "mst"} and after is None:
+    if measure_type.is_home_treatment and after is None:
         return LadderMovement.Reason.HOME_AFTER_TREATMENT
     return LadderMovement.Reason.MEASURE_ENDED
 
@@ -250,7 +254,7 @@ def measure_end(
             to_step=after,
             reason=movement_reason
             or movement_reason_for_end(
-                ending_reason=ending_reason, measure_type_code=measure.measure_type.code, after=after
+                ending_reason=ending_reason, measure_type=measure.measure_type, after=after
             ),
             note=movement_note or ending_note,
             measure=measure,
@@ -317,7 +321,7 @@ def measure_change(
                 movement_reason_for_start(before=before)
                 if going_up
                 else movement_reason_for_end(
-                    ending_reason=ending_reason, measure_type_code=old.measure_type.code, after=after
+                    ending_reason=ending_reason, measure_type=old.measure_type, after=after
                 )
             )
         _record_movement(
