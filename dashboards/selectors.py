@@ -331,13 +331,8 @@ def ladder_steps() -> list[LadderStep]:
     return list(LadderStep.objects.annotate(institution=institution).order_by("number"))
 
 
-def team_overview(user, *, teams: list[Team], window: Window, now: datetime.datetime) -> TeamOverview:
-    """The team leader's overview of ``teams`` (teams they lead)."""
-    today = timezone.localdate(now)
-    team_ids = [t.pk for t in teams]
-    # The teams' cases the person may read, open and closed (for their team leader: all of them).
-    visible = Case.objects.visible_to(user, teams=team_ids)
-    cases = visible.filter(state__in=OPEN_STATES)
+def _advisor_rows(teams: list[Team]):
+    """The teams' advisors, a row per (team, advisor) with the open-case load, and each advisor's rows."""
     advisors_by_team = team_advisor_choices(teams=teams)
     loads = open_case_counts(a.pk for advisors in advisors_by_team.values() for a in advisors)
     rows = {
@@ -348,6 +343,55 @@ def team_overview(user, *, teams: list[Team], window: Window, now: datetime.date
     by_advisor: dict[int, list[AdvisorRow]] = defaultdict(list)
     for (_team_id, advisor_id), row in rows.items():
         by_advisor[advisor_id].append(row)
+    return advisors_by_team, rows, by_advisor
+
+
+def _count_deadlines(deadlines, by_advisor, *, now, horizon) -> tuple[tuple[int, int], int]:
+    """Each advisor's overdue and coming deadlines (set on their rows); returns the unassigned
+    ones' (overdue, coming) and the overdue total."""
+    unassigned = (0, 0)
+    overdue_total = 0
+    for responsible_id, overdue, coming in (
+        deadlines.order_by()
+        .values_list("responsible_id")
+        .annotate(
+            overdue=Count("pk", filter=Q(due_at__lte=now)),
+            coming=Count("pk", filter=Q(due_at__gt=now, due_on__lte=horizon)),
+        )
+    ):
+        overdue_total += overdue
+        if responsible_id is None:
+            unassigned = (overdue, coming)
+        for row in by_advisor.get(responsible_id, []):
+            row.overdue, row.coming = overdue, coming
+    return unassigned, overdue_total
+
+
+def _overdue_listed(deadlines, *, now, people: People) -> list:
+    """The first overdue deadlines, with their child and responsible person."""
+    overdue = list(
+        deadlines.filter(due_at__lte=now)
+        .select_related("case__child")
+        .only(*DEADLINE_LISTED_FIELDS)
+        # A deadline's moment lies on its day: by day first, so the index on (team, day) can serve.
+        .order_by("due_on", "due_at", "pk")[:OVERDUE_LISTED]
+    )
+    # The responsible are the teams' advisors, read already; joining the users would cost more.
+    people.add(d.responsible_id for d in overdue)
+    for d in overdue:
+        d.child = d.case.child if d.case_id else None
+        d.responsible = people.get(d.responsible_id)
+    return overdue
+
+
+def team_overview(user, *, teams: list[Team], window: Window, now: datetime.datetime) -> TeamOverview:
+    """The team leader's overview of ``teams`` (teams they lead)."""
+    today = timezone.localdate(now)
+    team_ids = [t.pk for t in teams]
+    # The teams' cases the person may read, open and closed (for their team leader: all of them).
+    visible = Case.objects.visible_to(user, teams=team_ids)
+    cases = visible.filter(state__in=OPEN_STATES)
+    advisors_by_team, rows, by_advisor = _advisor_rows(teams)
 
     def rows_of(team_id, advisor_id) -> list[AdvisorRow]:
         row = rows.get((team_id, advisor_id))
@@ -367,21 +411,7 @@ def team_overview(user, *, teams: list[Team], window: Window, now: datetime.date
     horizon = today + datetime.timedelta(days=COMING_DAYS)
     # The deadlines (and below the movements and overrides) of the teams' cases the person may read.
     deadlines = Deadline.objects.visible_to(user, teams=team_ids).filter(is_open=True, team__in=team_ids)
-    unassigned = (0, 0)
-    overdue_total = 0
-    for responsible_id, overdue, coming in (
-        deadlines.order_by()
-        .values_list("responsible_id")
-        .annotate(
-            overdue=Count("pk", filter=Q(due_at__lte=now)),
-            coming=Count("pk", filter=Q(due_at__gt=now, due_on__lte=horizon)),
-        )
-    ):
-        overdue_total += overdue
-        if responsible_id is None:
-            unassigned = (overdue, coming)
-        for row in by_advisor.get(responsible_id, []):
-            row.overdue, row.coming = overdue, coming
+    unassigned, overdue_total = _count_deadlines(deadlines, by_advisor, now=now, horizon=horizon)
 
     steps = ladder_steps()
     target = target_for(user.municipality_id)
@@ -406,18 +436,7 @@ def team_overview(user, *, teams: list[Team], window: Window, now: datetime.date
     keys = [None, *[s.number for s in steps]]
     for row in rows.values():
         row.step_counts = [row.steps.get(k, 0) for k in keys]
-    overdue = list(
-        deadlines.filter(due_at__lte=now)
-        .select_related("case__child")
-        .only(*DEADLINE_LISTED_FIELDS)
-        # A deadline's moment lies on its day: by day first, so the index on (team, day) can serve.
-        .order_by("due_on", "due_at", "pk")[:OVERDUE_LISTED]
-    )
-    # The responsible are the teams' advisors, read already; joining the users would cost more.
-    people.add(d.responsible_id for d in overdue)
-    for d in overdue:
-        d.child = d.case.child if d.case_id else None
-        d.responsible = people.get(d.responsible_id)
+    overdue = _overdue_listed(deadlines, now=now, people=people)
     return TeamOverview(
         teams=teams,
         window=window,
@@ -765,6 +784,38 @@ class ManagementOverview:
     cohort: Cohort | None
 
 
+def _count_team_events(figures: dict[int, TeamFigures], team_ids: list[int], window: Window) -> None:
+    """The overrides, ladder movements and moves between districts of each team in the window."""
+    for team_id, n in (
+        CaseloadOverride.objects.for_figures()
+        .filter(team__in=team_ids, decided_at__gte=window.start_moment)
+        .order_by()
+        .values_list("team_id")
+        .annotate(n=Count("pk"))
+    ):
+        figures[team_id].overrides = n
+
+    for team_id, down, up, first in (
+        LadderMovement.objects.for_figures()
+        .filter(date__range=(window.start, window.end), case__team__in=team_ids)
+        .order_by()
+        .values_list("case__team_id")
+        .annotate(**_direction_counts())
+    ):
+        figures[team_id].down, figures[team_id].up, figures[team_id].first = down, up, first
+
+    transfers = (
+        CaseTransfer.objects.for_figures()
+        .filter(transferred_on__range=(window.start, window.end))
+        .filter(Q(to_team__in=team_ids) | Q(from_team__in=team_ids))
+    )
+    for from_id, to_id in transfers.values_list("from_team_id", "to_team_id"):
+        if from_id in figures:
+            figures[from_id].transfers_out += 1
+        if to_id in figures:
+            figures[to_id].transfers_in += 1
+
+
 def management_overview(
     *, municipality_id: int, teams: list[Team], window: Window, now: datetime.datetime
 ) -> ManagementOverview:
@@ -805,34 +856,7 @@ def management_overview(
         figures[team_id].overdue, figures[team_id].overdue_statutory = overdue, statutory
         figures[team_id].coming = coming
 
-    for team_id, n in (
-        CaseloadOverride.objects.for_figures()
-        .filter(team__in=team_ids, decided_at__gte=window.start_moment)
-        .order_by()
-        .values_list("team_id")
-        .annotate(n=Count("pk"))
-    ):
-        figures[team_id].overrides = n
-
-    for team_id, down, up, first in (
-        LadderMovement.objects.for_figures()
-        .filter(date__range=(window.start, window.end), case__team__in=team_ids)
-        .order_by()
-        .values_list("case__team_id")
-        .annotate(**_direction_counts())
-    ):
-        figures[team_id].down, figures[team_id].up, figures[team_id].first = down, up, first
-
-    transfers = (
-        CaseTransfer.objects.for_figures()
-        .filter(transferred_on__range=(window.start, window.end))
-        .filter(Q(to_team__in=team_ids) | Q(from_team__in=team_ids))
-    )
-    for from_id, to_id in transfers.values_list("from_team_id", "to_team_id"):
-        if from_id in figures:
-            figures[from_id].transfers_out += 1
-        if to_id in figures:
-            figures[to_id].transfers_in += 1
+    _count_team_events(figures, team_ids, window)
 
     steps = ladder_steps()
     target = target_for(municipality_id)

@@ -633,6 +633,38 @@ class Importer:
         """Write ``plan``; the records created and changed, by kind."""
         user = self.user
         created, updated = Counter(), Counter()
+        self._write_children_and_cases(plan, groups, created)
+        self._write_updates(plan, updated)
+        new_specs = [self._new_measure(line, group) for line, group in plan["new_measures"]]
+        measures = measure_bulk.measures_start(
+            measures=new_specs, decided_by=user, today=self.today, sync_deadlines=False
+        )
+        new_by_line = {id(line): m for (line, _g), m in zip(plan["new_measures"], measures, strict=True)}
+        created["measures"] = len(measures)
+        held = [
+            followup_bulk.HeldElsewhere(measure or new_by_line[id(line)], held_on, SOURCE)
+            for line, measure, held_on in plan["held"]
+        ]
+        followup_bulk.followups_record_held_elsewhere(
+            records=held, recorded_by=user, today=self.today, sync_deadlines=False
+        )
+        created["followups"] = len(held)
+        # The deadline table, once, for everything new (a first sync of a row is a plain insert).
+        obligations.changed(
+            "measure", {m.pk for m in measures} | {r.measure.pk for r in held}, today=self.today
+        )
+        obligations.changed(
+            "plan",
+            Plan.objects.for_system()
+            .filter(case__in={m.case_id for m in measures}, made_on__isnull=True)
+            .values_list("pk", flat=True),
+            today=self.today,
+        )
+        return created, updated
+
+    def _write_children_and_cases(self, plan: dict, groups: list[Group], created: Counter) -> None:
+        """The new children, their cases and the links to the DUBU case numbers."""
+        user = self.user
         children = case_bulk.children_create(
             municipality=self.municipality, children=[s for _g, s in plan["children"]], created_by=user
         )
@@ -657,6 +689,10 @@ class Importer:
         ]
         bulk_create_with_history(links, DubuCase, batch_size=1000, default_user=user)
         created["links"] = len(links)
+
+    def _write_updates(self, plan: dict, updated: Counter) -> None:
+        """Changed children, advisors, providers and ended measures, each through its service."""
+        user = self.user
         for group, changes in plan["child_updates"]:
             updated["children"] += self._service(
                 group.first,
@@ -697,32 +733,6 @@ class Importer:
                 ending_note=ENDED_IN_DUBU,
                 ended_by=user,
             )
-        new_specs = [self._new_measure(line, group) for line, group in plan["new_measures"]]
-        measures = measure_bulk.measures_start(
-            measures=new_specs, decided_by=user, today=self.today, sync_deadlines=False
-        )
-        new_by_line = {id(line): m for (line, _g), m in zip(plan["new_measures"], measures, strict=True)}
-        created["measures"] = len(measures)
-        held = [
-            followup_bulk.HeldElsewhere(measure or new_by_line[id(line)], held_on, SOURCE)
-            for line, measure, held_on in plan["held"]
-        ]
-        followup_bulk.followups_record_held_elsewhere(
-            records=held, recorded_by=user, today=self.today, sync_deadlines=False
-        )
-        created["followups"] = len(held)
-        # The deadline table, once, for everything new (a first sync of a row is a plain insert).
-        obligations.changed(
-            "measure", {m.pk for m in measures} | {r.measure.pk for r in held}, today=self.today
-        )
-        obligations.changed(
-            "plan",
-            Plan.objects.for_system()
-            .filter(case__in={m.case_id for m in measures}, made_on__isnull=True)
-            .values_list("pk", flat=True),
-            today=self.today,
-        )
-        return created, updated
 
     def _service(self, line: Line, column: str, service, **kwargs) -> bool:
         """Call a single-record service for ``line``; a refusal is the row's error. Skipping bad

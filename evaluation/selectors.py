@@ -437,27 +437,12 @@ class FollowUpCounts:
         return None if not years else Decimal(counts.get(case_type, 0)) / years
 
 
-def followups_per_half_year(
-    scope: Scope, periods: list[Period], *, today: datetime.date
-) -> list[FollowUpCounts]:
-    """For each half-year: case-days and follow-ups held per case type (a follow-up counts under
-    the type its case had on the day it was held, from the snapshots), and the follow-ups due under
-    the municipality's rule and under the law (SEL § 70 / BL § 95), with the share held on time.
-
-    What was due comes from the follow-up engine over each measure's own follow-ups, so it follows
-    the rule in force and the dates actually held (the next date counts from the last one held);
-    those are counted under the measure's own type. Only dates up to ``today`` count as due.
-    """
-    from followups import engine
+def _count_case_days_and_held(
+    result: list[FollowUpCounts], scope: Scope, periods: list[Period], in_scope
+) -> None:
+    """Case-days per case type and the follow-ups held under the type the case had that day."""
     from followups.models import FollowUp
-    from followups.presets import NO_LEGAL_FLOOR
-    from followups.rules import BrokenRule, RuleBook
 
-    result = [FollowUpCounts(period=p) for p in periods]
-    if not periods:
-        return result
-    first, last = periods[0].start, periods[-1].end
-    in_scope = snapshots(scope).filter(_in_periods(periods))
     for row in (
         in_scope.annotate(period=_period_of(periods), case_type=_case_type_of_snapshot())
         .exclude(case_type="")
@@ -486,6 +471,30 @@ def followups_per_half_year(
         .order_by()
     ):
         result[row["period"]].held[row["case_type"]] = row["n"]
+
+
+def followups_per_half_year(
+    scope: Scope, periods: list[Period], *, today: datetime.date
+) -> list[FollowUpCounts]:
+    """For each half-year: case-days and follow-ups held per case type (a follow-up counts under
+    the type its case had on the day it was held, from the snapshots), and the follow-ups due under
+    the municipality's rule and under the law (SEL § 70 / BL § 95), with the share held on time.
+
+    What was due comes from the follow-up engine over each measure's own follow-ups, so it follows
+    the rule in force and the dates actually held (the next date counts from the last one held);
+    those are counted under the measure's own type. Only dates up to ``today`` count as due.
+    """
+    from followups import engine
+    from followups.models import FollowUp
+    from followups.presets import NO_LEGAL_FLOOR
+    from followups.rules import BrokenRule, RuleBook
+
+    result = [FollowUpCounts(period=p) for p in periods]
+    if not periods:
+        return result
+    first, last = periods[0].start, periods[-1].end
+    in_scope = snapshots(scope).filter(_in_periods(periods))
+    _count_case_days_and_held(result, scope, periods, in_scope)
 
     measures = list(
         Measure.objects.for_figures()

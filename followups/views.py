@@ -76,6 +76,40 @@ def measure_schedule(request, measure_id: int):
     )
 
 
+def _followup_input(data: dict, goals: list[Goal], new_goals: list[dict]) -> services.FollowUpInput:
+    """The follow-up page's form and new-goal rows as the record service's input."""
+    return services.FollowUpInput(
+        held_on=data["held_on"],
+        form=data["form"],
+        participants=data["participants"],
+        supervisory_visit=data.get("supervisory_visit", False),
+        child_conversation_held=data["child_conversation"] == "yes",
+        no_conversation_reason=data["no_conversation_reason"],
+        summary=data["summary"],
+        decision=data["decision"],
+        decision_note=data["decision_note"],
+        ending_reason=data["ending_reason"],
+        end_date=data["end_date"],
+        next_agreed_on=data["next_agreed_on"],
+        later_than_rule_reason=data["later_than_rule_reason"],
+        statutory_cadence_months=data["statutory_cadence_months"],
+        cadence_reason=data["cadence_reason"],
+        goal_reviews=[
+            services.GoalReviewInput(
+                goal=goal, status=data[f"goal_{goal.pk}_status"], note=data[f"goal_{goal.pk}_note"]
+            )
+            for goal in goals
+        ],
+        new_goals=[
+            services.NewGoalInput(
+                what=g["what"], who=g["who"], how_measured=g["how_measured"], by_when=g["by_when"]
+            )
+            for g in new_goals
+            if g.get("what")
+        ],
+    )
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def followup_record(request, measure_id: int):
@@ -96,41 +130,7 @@ def followup_record(request, measure_id: int):
                 services.followup_record(
                     measure=measure,
                     recorded_by=request.user,
-                    data=services.FollowUpInput(
-                        held_on=data["held_on"],
-                        form=data["form"],
-                        participants=data["participants"],
-                        supervisory_visit=data.get("supervisory_visit", False),
-                        child_conversation_held=data["child_conversation"] == "yes",
-                        no_conversation_reason=data["no_conversation_reason"],
-                        summary=data["summary"],
-                        decision=data["decision"],
-                        decision_note=data["decision_note"],
-                        ending_reason=data["ending_reason"],
-                        end_date=data["end_date"],
-                        next_agreed_on=data["next_agreed_on"],
-                        later_than_rule_reason=data["later_than_rule_reason"],
-                        statutory_cadence_months=data["statutory_cadence_months"],
-                        cadence_reason=data["cadence_reason"],
-                        goal_reviews=[
-                            services.GoalReviewInput(
-                                goal=goal,
-                                status=data[f"goal_{goal.pk}_status"],
-                                note=data[f"goal_{goal.pk}_note"],
-                            )
-                            for goal in goals
-                        ],
-                        new_goals=[
-                            services.NewGoalInput(
-                                what=g["what"],
-                                who=g["who"],
-                                how_measured=g["how_measured"],
-                                by_when=g["by_when"],
-                            )
-                            for g in (new_goals.cleaned_data if new_goals else [])
-                            if g.get("what")
-                        ],
-                    ),
+                    data=_followup_input(data, goals, new_goals.cleaned_data if new_goals else []),
                 )
             except ValidationError as error:
                 add_service_errors(form, error)

@@ -188,6 +188,25 @@ def transfer_exception(case: Case, on: datetime.date) -> str | None:
     return str(PLACEMENT_STAYS) if placed else None
 
 
+def _check_transfer_target(case: Case, to_team: Team, today: datetime.date) -> None:
+    """The receiving team is in another district of the same municipality, and the case may move."""
+    if to_team.district.municipality_id != case.municipality_id:
+        raise ValidationError({"to_team": _("Teamet hører til en anden kommune.")})
+    if to_team.district_id == case.district_id:
+        raise ValidationError(
+            {
+                "to_team": _(
+                    "Sagen hører allerede til %(district)s. En anden rådgiver i distriktet får sagen ved at "
+                    "fordele den."
+                )
+                % {"district": case.district}
+            }
+        )
+    stays = transfer_exception(case, today)
+    if stays:
+        raise ValidationError({"to_team": stays})
+
+
 @transaction.atomic
 def case_transfer(
     *,
@@ -212,21 +231,7 @@ def case_transfer(
     )
     require_open(case)
     today = timezone.localdate()
-    if to_team.district.municipality_id != case.municipality_id:
-        raise ValidationError({"to_team": _("Teamet hører til en anden kommune.")})
-    if to_team.district_id == case.district_id:
-        raise ValidationError(
-            {
-                "to_team": _(
-                    "Sagen hører allerede til %(district)s. En anden rådgiver i distriktet får sagen ved at "
-                    "fordele den."
-                )
-                % {"district": case.district}
-            }
-        )
-    stays = transfer_exception(case, today)
-    if stays:
-        raise ValidationError({"to_team": stays})
+    _check_transfer_target(case, to_team, today)
     from_advisor = case.advisor
     if from_advisor is None:
         handover_due_on = None
@@ -265,6 +270,14 @@ def case_transfer(
             )
             participant.full_clean()
             participant.save()
+    _notify_transfer(transfer)
+    return transfer
+
+
+def _notify_transfer(transfer: CaseTransfer) -> None:
+    """Tell the receiving team's leaders that a case is waiting for an advisor (after commit)."""
+    case, to_team, transferred_by = transfer.case, transfer.to_team, transfer.transferred_by
+    from_advisor, handover_due_on = transfer.from_advisor, transfer.handover_due_on
     emails.notify_after_commit(
         recipients=list(team_leaders(team=to_team)),
         subject=_("Sag nr. %(pk)s er flyttet til %(team)s") % {"pk": case.pk, "team": to_team},
@@ -287,7 +300,6 @@ def case_transfer(
             "url": emails.case_url(case),
         },
     )
-    return transfer
 
 
 @transaction.atomic

@@ -22,6 +22,57 @@ from herning.organisation.models import User
 from herning.organisation.selectors import duty_advisor_on, team_leaders
 
 
+def _check_notifier(
+    *,
+    received_at: datetime.datetime,
+    now: datetime.datetime,
+    notifier_kind: str,
+    notifier_name: str,
+    notifier_organisation: str,
+    notifier_email: str,
+    notifier_phone: str,
+) -> None:
+    """A notification received in the past; a professional notifier named and reachable for the
+    receipt (an anonymous one leaves nothing to check)."""
+    errors = {}
+    if received_at > now + datetime.timedelta(minutes=5):
+        errors["received_at"] = _("Modtagelsestidspunktet kan ikke ligge i fremtiden.")
+    if notifier_kind == Notification.NotifierKind.PROFESSIONAL:
+        if not notifier_name.strip():
+            errors["notifier_name"] = _("En fagperson kan ikke være anonym: angiv navnet.")
+        if not (notifier_organisation.strip() or notifier_email.strip() or notifier_phone.strip()):
+            errors["notifier_organisation"] = _(
+                "Angiv arbejdssted, e-mail eller telefon, så fagpersonen kan få en kvittering."
+            )
+    if errors:
+        raise ValidationError(errors)
+
+
+def _notify_registered(notification: Notification, *, copy_to_advisor: bool) -> None:
+    """The duty advisor gets the notification to assess; the case's advisor a copy (after commit)."""
+    case, child = notification.case, notification.child
+    due = timezone.localtime(notification.assessment_due_at)
+    emails.notify_after_commit(
+        recipients=[notification.duty_advisor],
+        subject=_("Ny underretning til 24-timers vurdering"),
+        body=_(
+            "Der er registreret en ny underretning i %(district)s. Den skal vurderes senest %(due)s.\n\n"
+            "Se sagen: %(url)s"
+        )
+        % {"district": child.district, "due": f"{due:%d.%m.%Y kl. %H:%M}", "url": emails.case_url(case)},
+    )
+    if copy_to_advisor:
+        emails.notify_after_commit(
+            recipients=[case.advisor],
+            subject=_("Ny underretning på sag nr. %(pk)s") % {"pk": case.pk},
+            body=_(
+                "Der er kommet en ny underretning på din sag nr. %(pk)s. Vagten foretager 24-timers "
+                "vurderingen.\n\nSe sagen: %(url)s"
+            )
+            % {"pk": case.pk, "url": emails.case_url(case)},
+        )
+
+
 @transaction.atomic
 def notification_register(
     *,
@@ -42,20 +93,15 @@ def notification_register(
     child without an open case gets a new case that the team leader gives an advisor.
     """
     now = timezone.now()
-    errors = {}
-    if received_at > now + datetime.timedelta(minutes=5):
-        errors["received_at"] = _("Modtagelsestidspunktet kan ikke ligge i fremtiden.")
+    notifier = {
+        "notifier_name": notifier_name,
+        "notifier_organisation": notifier_organisation,
+        "notifier_email": notifier_email,
+        "notifier_phone": notifier_phone,
+    }
+    _check_notifier(received_at=received_at, now=now, notifier_kind=notifier_kind, **notifier)
     if notifier_kind == Notification.NotifierKind.ANONYMOUS:
-        notifier_name = notifier_organisation = notifier_email = notifier_phone = ""
-    elif notifier_kind == Notification.NotifierKind.PROFESSIONAL:
-        if not notifier_name.strip():
-            errors["notifier_name"] = _("En fagperson kan ikke være anonym: angiv navnet.")
-        if not (notifier_organisation.strip() or notifier_email.strip() or notifier_phone.strip()):
-            errors["notifier_organisation"] = _(
-                "Angiv arbejdssted, e-mail eller telefon, så fagpersonen kan få en kvittering."
-            )
-    if errors:
-        raise ValidationError(errors)
+        notifier = dict.fromkeys(notifier, "")
     with acting_as(registered_by):
         case = Case.objects.for_system().open().select_for_update().filter(child=child).first()
         known = case is not None
@@ -73,10 +119,7 @@ def notification_register(
             district_id=child.district_id,
             received_at=received_at,
             notifier_kind=notifier_kind,
-            notifier_name=notifier_name,
-            notifier_organisation=notifier_organisation,
-            notifier_email=notifier_email,
-            notifier_phone=notifier_phone,
+            **notifier,
             concern=concern,
             registered_by=registered_by,
             registered_at=now,
@@ -93,26 +136,7 @@ def notification_register(
         notification.full_clean()
         notification.save()
     obligations.changed("notification", [notification.pk])
-    due = timezone.localtime(notification.assessment_due_at)
-    emails.notify_after_commit(
-        recipients=[notification.duty_advisor],
-        subject=_("Ny underretning til 24-timers vurdering"),
-        body=_(
-            "Der er registreret en ny underretning i %(district)s. Den skal vurderes senest %(due)s.\n\n"
-            "Se sagen: %(url)s"
-        )
-        % {"district": child.district, "due": f"{due:%d.%m.%Y kl. %H:%M}", "url": emails.case_url(case)},
-    )
-    if known and case.advisor_id:
-        emails.notify_after_commit(
-            recipients=[case.advisor],
-            subject=_("Ny underretning på sag nr. %(pk)s") % {"pk": case.pk},
-            body=_(
-                "Der er kommet en ny underretning på din sag nr. %(pk)s. Vagten foretager 24-timers "
-                "vurderingen.\n\nSe sagen: %(url)s"
-            )
-            % {"pk": case.pk, "url": emails.case_url(case)},
-        )
+    _notify_registered(notification, copy_to_advisor=known and bool(case.advisor_id))
     return notification
 
 
