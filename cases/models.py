@@ -228,7 +228,8 @@ class Case(models.Model):
     """A child's case (børnesag). At most one is open per child; closed ones are kept, read-only.
 
     ``current_step`` is the highest ladder step among the active measures, or empty when the case
-    is being clarified or investigated; measure services keep it up to date (measures.services).
+    is being clarified or investigated. The state moves by one rule (``cases.services.state``); the
+    measures app reports its changes through ``case_transition`` and ``case_step_set``.
     """
 
     class ClosingReason(models.TextChoices):
