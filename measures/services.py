@@ -383,7 +383,7 @@ def next_followup_due_set(*, due: dict[int, datetime.date | None]) -> None:
     if not due:
         return
     if connection.vendor != "postgresql":
-        Measure.objects.bulk_update(
+        Measure.objects.for_system().bulk_update(
             [Measure(pk=pk, next_followup_due=date) for pk, date in due.items()], ["next_followup_due"]
         )
         return

@@ -30,7 +30,9 @@ __all__ = ["CHILDREN", "seed"]
 def seed(*, org, today, rng, stdout) -> None:
     demo = _Demo(org=org, today=today, rng=rng)
     plans = [demo.child(index, scenario) for index, scenario in enumerate(_scenarios(rng))]
-    existing = set(Child.objects.filter(municipality=org.municipality).values_list("cpr", flat=True))
+    existing = set(
+        Child.objects.for_system().filter(municipality=org.municipality).values_list("cpr", flat=True)
+    )
     new = [p for p in plans if p.child.cpr not in existing]
     if new:
         write(new, org=org, today=today)

@@ -143,6 +143,8 @@ class _Scanner(ast.NodeVisitor):
                     "create",
                     "active_on",
                     "visible_to",
+                    "for_system",
+                    "for_figures",
                     "using",
                     "distinct",
                 }:
