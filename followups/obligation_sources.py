@@ -13,7 +13,6 @@ import logging
 from collections import defaultdict
 from collections.abc import Iterable
 
-from django.db import connection
 from django.db.models import Q
 from django.utils import timezone
 
@@ -26,6 +25,7 @@ from followups.models import DeadlineKind, FollowUp, FollowUpException
 from followups.presets import EXCEPTIONS, NO_LEGAL_FLOOR
 from followups.rules import RuleBook
 from herning.core import law
+from measures import services as measure_services
 from measures.models import Measure
 
 logger = logging.getLogger("herning.followups")
@@ -154,30 +154,11 @@ class MeasureSource(Source):
         return result
 
     def after_close(self, open_ids):
-        Measure.objects.for_system().filter(next_followup_due__isnull=False).exclude(pk__in=open_ids).update(
-            next_followup_due=None
-        )
+        # measures owns the column: it clears the date of every measure no longer open.
+        measure_services.next_followup_due_clear(keep=open_ids)
 
     def after_write(self, results, context):
-        changed = context.pop("next_due", {})
-        if not changed:
-            return
-        if connection.vendor != "postgresql":
-            Measure.objects.for_system().bulk_update(
-                [Measure(pk=pk, next_followup_due=due) for pk, due in changed.items()], ["next_followup_due"]
-            )
-            return
-        # One UPDATE ... FROM (VALUES ...) instead of bulk_update's CASE per row: a first rebuild
-        # sets the date on every open measure.
-        table = Measure._meta.db_table
-        rows = ", ".join(["(%s, %s::date)"] * len(changed))
-        params = [value for pair in changed.items() for value in pair]
-        with connection.cursor() as cursor:
-            cursor.execute(
-                # The table name is the model's own; every value is a parameter.
-                f"UPDATE {table} AS m SET next_followup_due = v.due FROM (VALUES {rows}) AS v(id, due) WHERE m.id = v.id",  # noqa: S608
-                params,
-            )
+        measure_services.next_followup_due_set(due=context.pop("next_due", {}))
 
 
 def held_for(measure_ids: Iterable[int]) -> defaultdict[int, list[engine.Held]]:

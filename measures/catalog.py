@@ -247,7 +247,7 @@ UNIT_COSTS_VALID_FROM = datetime.date(2013, 1, 1)
 
 # What the shipped types do beyond step and category (``MeasureType.is_short_term`` …): the movement
 # an ended measure implies (Herningmodellen: a planned short-term placement ending, home after
-# treatment) and the compendium's boarding-school exception from the follow-up rule.
+# treatment) and Herningmodellen's boarding-school exception from the follow-up rule.
 TYPE_BEHAVIOUR: dict[str, dict[str, bool]] = {
     "short_term_placement": {"is_short_term": True},
     "family_treatment": {"is_home_treatment": True},

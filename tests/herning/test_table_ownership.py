@@ -51,11 +51,6 @@ ALLOWED = {
     # The right to be forgotten erases a child with everything that is about the child, in every app,
     # in one transaction; the owning apps have no business rules for erasing (it is not an edit).
     ("cases/erasure.py", "*", "*"): "erasure of a child removes its rows in every app at once",
-    # The measures' stored next follow-up date is written by the follow-up deadline source, which is
-    # rebuilt by the obligations work (each app registering its own deadline source); it is to call
-    # measures.services.next_followup_due_set / next_followup_due_clear.
-    ("followups/deadlines.py", "MeasureSource.close_stale", "Measure"): "rebuilt by the obligations work",
-    ("followups/deadlines.py", "MeasureSource.after_write", "Measure"): "rebuilt by the obligations work",
 }
 
 WRITE_METHODS = {"save", "delete"}
