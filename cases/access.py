@@ -133,52 +133,6 @@ def child_filter(user) -> Q:
     return (Q(Exists(cases)) | Q(Exists(notifications))) & Q(municipality_id=user.municipality_id)
 
 
-def can_edit_case(user, case) -> bool:
-    """Writes: the case's advisor and the team leader of its team, while the case is open.
-    Participants and sharing colleagues read; the duty advisor writes only the assessment."""
-    if not _active_staff(user) or case.municipality_id != user.municipality_id or not case.is_open:
-        return False
-    if case.advisor_id == user.pk:
-        return True
-    return case.team_id in {t.pk for t in user.teams_for(Role.TEAM_LEADER)}
-
-
-def can_record_scores(user, case) -> bool:
-    """Measurements of the child taken by a professional on the case (SDQ scores): those who may
-    write the case and the professionals added to it (the PPR psychologist often gives the
-    questionnaire), while the case is open. A colleague of a sharing team reads them only."""
-    from cases.models import CaseParticipant
-
-    if can_edit_case(user, case):
-        return True
-    return (
-        _active_staff(user)
-        and case.is_open
-        and case.municipality_id == user.municipality_id
-        and CaseParticipant.objects.filter(case=case, user=user).exists()
-    )
-
-
-def can_handle_notification(user, notification) -> bool:
-    """Writes on a notification besides the assessment (the receipt to a professional notifier):
-    whoever handles it, that is its registrant, the duty advisor it is with, the team leader of
-    its district while it has no case, and those who may write its case. A colleague of a sharing
-    team and a professional added to the case read it and do not write it."""
-    if not _active_staff(user) or notification.municipality_id != user.municipality_id:
-        return False
-    if notification.registered_by_id == user.pk:
-        return True
-    if user.has_role(Role.DUTY_ADVISOR):
-        districts = {t.district_id for t in user.teams_for(Role.DUTY_ADVISOR)}
-        if notification.duty_advisor_id == user.pk or (
-            notification.district_id in districts and notification.assessed_at is None
-        ):
-            return True
-    if notification.case_id is None:
-        return notification.district_id in {t.district_id for t in user.teams_for(Role.TEAM_LEADER)}
-    return can_edit_case(user, notification.case)
-
-
 class CaseDataQuerySet(GuardedQuerySet):
     """The queryset of a model that belongs to a case or a child. A subclass names one path:
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import django_filters
 from django.db import transaction
-from django.db.models import Count, IntegerField, Min, OuterRef, Q, Subquery
+from django.db.models import Count, IntegerField, Min, OuterRef, Prefetch, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -17,22 +17,19 @@ from rest_framework import serializers
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from cases import services
-from cases.access import can_edit_case
-from cases.models import Case, CaseState, Child, Goal, Notification, Plan
+from cases import caseload, services
+from cases.models import Case, CaseState, Child, Goal, Notification, Plan, open_case_q
 from cases.permissions import (
+    Action,
     can_assess_notification,
-    can_assign_case,
-    can_create_child,
-    can_edit_child,
     can_record_receipt,
-    can_register_notifications,
+    require,
 )
 from cases.selectors import child_exists
 from herning.api.fields import CodeField, CprField, VisibleRelatedField, date_field
 from herning.api.filters import IsoDateTimeFilter
-from herning.api.viewsets import ReadOnlyResource, ServiceResource, not_editable, refuse
-from herning.organisation.models import District, Role, SchoolDistrict, User
+from herning.api.viewsets import ReadOnlyResource, ServiceResource, refuse
+from herning.organisation.models import District, Role, RoleAssignment, SchoolDistrict, User
 
 PURPOSE = "Sagsbehandling (API)"
 
@@ -145,8 +142,7 @@ class ChildViewSet(ServiceResource):
         return obj
 
     def check_create_permission(self):
-        if not can_create_child(self.request.user):
-            refuse(_("Kun rådgivere og teamledere kan oprette børn."))
+        require(self.request.user, Action.CREATE_CHILD)
 
     def service_create(self, data):
         user = self.request.user
@@ -157,8 +153,7 @@ class ChildViewSet(ServiceResource):
 
     def service_update(self, child, data):
         open_case = Case.objects.for_system().open().filter(child=child).first()
-        if not can_edit_child(self.request.user, child, open_case):
-            not_editable()
+        require(self.request.user, Action.EDIT_CHILD, open_case)
         return services.child_update(child=child, updated_by=self.request.user, **data)
 
 
@@ -244,7 +239,7 @@ class CaseFilter(django_filters.FilterSet):
         fields = ["child", "advisor", "team", "district", "state"]
 
     def filter_open(self, queryset, name, value):
-        return queryset.exclude(state=CaseState.CLOSED) if value else queryset.filter(state=CaseState.CLOSED)
+        return queryset.open() if value else queryset.exclude(open_case_q())
 
 
 @extend_schema_view(
@@ -276,8 +271,7 @@ class CaseViewSet(ServiceResource):
         return obj
 
     def check_create_permission(self):
-        if not can_create_child(self.request.user):
-            refuse(_("Kun rådgivere og teamledere kan oprette sager."))
+        require(self.request.user, Action.CREATE_CHILD)
 
     def service_create(self, data):
         user = self.request.user
@@ -291,8 +285,7 @@ class CaseViewSet(ServiceResource):
 
     def service_update(self, case, data):
         user = self.request.user
-        if not can_edit_case(user, case):
-            not_editable()
+        require(user, Action.EDIT_CASE, case)
         if data["state"] == CaseState.CLOSED:
             return services.case_close(
                 case=case,
@@ -309,8 +302,8 @@ class CaseViewSet(ServiceResource):
         """Give the case an advisor (the team leader of the case's team). Refused with 400 and a
         message when the advisor is not in the case's team or is at the team's caseload cap."""
         case = self.get_object()
-        if not can_assign_case(request.user, case):
-            refuse(_("Kun teamlederen for sagens team kan fordele sagen."))
+        # Asked before the input is read: a person who may not assign gets 403, not 400.
+        require(request.user, Action.ASSIGN, case)
         serializer = AssignSerializer(data=request.data, context=self.get_serializer_context())
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
@@ -439,8 +432,7 @@ class NotificationViewSet(ServiceResource):
         return obj.case if obj.case_id else None
 
     def check_create_permission(self):
-        if not can_register_notifications(self.request.user):
-            refuse(_("Kun administrative medarbejdere registrerer underretninger."))
+        require(self.request.user, Action.REGISTER_NOTIFICATION)
 
     def service_create(self, data):
         user = self.request.user
@@ -613,8 +605,7 @@ class PlanViewSet(ServiceResource):
 
     def service_create(self, data):
         case = data["case"]
-        if not can_edit_case(self.request.user, case):
-            not_editable()
+        require(self.request.user, Action.EDIT_CASE, case)
         return services.plan_create(
             case=case,
             kind=data["kind"],
@@ -629,8 +620,7 @@ class PlanViewSet(ServiceResource):
     def revise(self, request, pk=None):
         """Make the next version of the plan; the earlier version and its goals stay as they were."""
         plan = self.get_object()
-        if not can_edit_case(request.user, plan.case):
-            not_editable()
+        require(request.user, Action.EDIT_CASE, plan.case)
         serializer = PlanReviseSerializer(data=request.data, context=self.get_serializer_context())
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
@@ -680,8 +670,7 @@ class GoalViewSet(ServiceResource):
         return obj.plan.case
 
     def service_update(self, goal, data):
-        if not can_edit_case(self.request.user, goal.plan.case):
-            not_editable()
+        require(self.request.user, Action.EDIT_CASE, goal.plan.case)
         return services.goal_update_status(
             goal=goal, status=data["status"], note=data.get("status_note", ""), updated_by=self.request.user
         )
@@ -690,12 +679,33 @@ class GoalViewSet(ServiceResource):
 # --- Caseload ------------------------------------------------------------------------------------
 
 
-class CaseloadStatus:
-    OK = "ok"
-    WARNING = "warning"
-    AT_CAP = "at_cap"
-    OVER_CAP = "over_cap"
-    CHOICES = [OK, WARNING, AT_CAP, OVER_CAP]
+# The API's names of the caseload bands (``cases.caseload.level``, the bands the pages and the cap
+# use); the names are the published contract of the API and stay as they are.
+CASELOAD_STATUS = {
+    caseload.UNDER: "ok",
+    caseload.WARNING: "warning",
+    caseload.AT_CAP: "at_cap",
+    caseload.ABOVE: "over_cap",
+}
+
+
+def caseload_status(open_cases: int, *, cap: int, warning: int) -> str:
+    return CASELOAD_STATUS[caseload.level(open_cases, warning=warning, cap=cap)]
+
+
+class TeamCaseloadSerializer(serializers.Serializer):
+    team = serializers.IntegerField(source="team.pk")
+    name = serializers.CharField(source="team.name")
+    cap = serializers.IntegerField(
+        source="team.caseload_cap",
+        help_text="The cap an assignment of a case of this team enforces.",
+    )
+    warning_level = serializers.IntegerField(source="team.caseload_warning")
+    status = serializers.SerializerMethodField()
+
+    @extend_schema_field(serializers.ChoiceField(choices=list(CASELOAD_STATUS.values())))
+    def get_status(self, load) -> str:
+        return caseload_status(load.open_cases, cap=load.cap, warning=load.warning)
 
 
 class CaseloadSerializer(serializers.Serializer):
@@ -703,20 +713,26 @@ class CaseloadSerializer(serializers.Serializer):
     name = serializers.CharField(source="get_full_name")
     open_cases = serializers.IntegerField(help_text="Open cases the advisor is responsible for.")
     cap = serializers.IntegerField(
-        help_text="The team's caseload cap (the strictest of the advisor's teams)."
+        help_text="The caseload cap of the advisor's team (the strictest, when they are in several)."
     )
-    warning_level = serializers.IntegerField(help_text="The team's warning level.")
+    warning_level = serializers.IntegerField(help_text="The warning level of that team.")
     status = serializers.SerializerMethodField()
+    teams = serializers.SerializerMethodField(
+        help_text="Per team of the advisor: the team's cap and warning level, which an assignment of a "
+        "case of that team enforces, and the band of the advisor's open cases against them."
+    )
 
-    @extend_schema_field(serializers.ChoiceField(choices=CaseloadStatus.CHOICES))
+    @extend_schema_field(serializers.ChoiceField(choices=list(CASELOAD_STATUS.values())))
     def get_status(self, user) -> str:
-        if user.open_cases > user.cap:
-            return CaseloadStatus.OVER_CAP
-        if user.open_cases == user.cap:
-            return CaseloadStatus.AT_CAP
-        if user.open_cases >= user.warning_level:
-            return CaseloadStatus.WARNING
-        return CaseloadStatus.OK
+        return caseload_status(user.open_cases, cap=user.cap, warning=user.warning_level)
+
+    @extend_schema_field(TeamCaseloadSerializer(many=True))
+    def get_teams(self, user) -> list[dict]:
+        loads = [
+            caseload.Load(advisor=user, team=a.team, open_cases=user.open_cases)
+            for a in sorted(user.advisor_assignments, key=lambda a: (a.team.name, a.team_id))
+        ]
+        return TeamCaseloadSerializer(loads, many=True).data
 
 
 class CaseloadViewSet(ReadOnlyResource):
@@ -744,8 +760,8 @@ class CaseloadViewSet(ReadOnlyResource):
         ids = advisors.filter(visible).values("pk")
         open_cases = (
             Case.objects.for_system()
+            .open()
             .filter(advisor=OuterRef("pk"))
-            .exclude(state=CaseState.CLOSED)
             .order_by()
             .values("advisor")
             .annotate(n=Count("pk"))
@@ -758,6 +774,15 @@ class CaseloadViewSet(ReadOnlyResource):
                 open_cases=Coalesce(Subquery(open_cases, output_field=IntegerField()), 0),
                 cap=Min("role_assignments__team__caseload_cap", filter=advisor_teams),
                 warning_level=Min("role_assignments__team__caseload_warning", filter=advisor_teams),
+            )
+            .prefetch_related(
+                Prefetch(
+                    "role_assignments",
+                    queryset=RoleAssignment.objects.filter(
+                        role=Role.ADVISOR, team__isnull=False
+                    ).select_related("team"),
+                    to_attr="advisor_assignments",
+                )
             )
             .order_by("first_name", "last_name", "pk")
         )

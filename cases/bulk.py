@@ -29,7 +29,7 @@ from cases.caseload import over_cap_message
 from cases.models import Case, CaseState, Child, JournalNote, LegalBasis, Plan
 from cases.services import STATE_LEGAL_BASIS, plan_kind_for
 from herning.core import cpr as cpr_lib
-from herning.organisation.models import District, Role, Team, User
+from herning.organisation.models import District, Team, User
 
 BATCH = 1000
 
@@ -142,7 +142,7 @@ def check_cases(*, cases: list[NewCase], lock: bool = False) -> dict[int, Valida
         advisor = spec.advisor
         if advisor is None:
             continue
-        if not advisor.is_active or spec.team.pk not in {t.pk for t in advisor.teams_for(Role.ADVISOR)}:
+        if not advisor.is_advisor_in(spec.team):
             errors[n] = ValidationError(
                 {
                     "advisor": _("%(person)s er ikke socialrådgiver i %(team)s.")

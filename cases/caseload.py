@@ -19,7 +19,7 @@ from django.db.models import Count
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from cases.models import OPEN_STATES, Case
+from cases.models import Case
 from herning.organisation.models import Team, User
 
 
@@ -30,7 +30,8 @@ def open_case_counts(advisor_ids: Iterable[int]) -> dict[int, int]:
     if ids:
         counts.update(
             Case.objects.for_system()
-            .filter(advisor_id__in=ids, state__in=OPEN_STATES)
+            .open()
+            .filter(advisor_id__in=ids)
             .order_by()
             .values_list("advisor_id")
             .annotate(n=Count("pk"))
@@ -54,7 +55,13 @@ LEVEL_LABELS = {
 LEVEL_VARIANTS = {UNDER: "success", WARNING: "warning", AT_CAP: "warning", ABOVE: "error"}
 
 
+# The bands in which one more case may be given without the team leader's written reason.
+UNDER_CAP = frozenset({UNDER, WARNING})
+
+
 def level(load: int, *, warning: int, cap: int) -> str:
+    """The band of ``load`` open cases against a team's warning level and cap: the one definition
+    used by the cap at assignment, the dashboards and the API."""
     if load > cap:
         return ABOVE
     if load == cap:
@@ -99,7 +106,13 @@ class Load:
 
     @property
     def under_cap(self) -> bool:
-        return self.open_cases < self.cap
+        return self.level in UNDER_CAP
+
+
+def has_room(load: int, team: Team) -> bool:
+    """Whether an advisor with ``load`` open cases may get one more case of ``team`` without the
+    team leader's written reason (the cap that ``cases.services.case_assign`` enforces)."""
+    return level(load, warning=team.caseload_warning, cap=team.caseload_cap) in UNDER_CAP
 
 
 def over_cap_message(*, advisor: User, load: int, team: Team, leads_team: bool) -> str:
@@ -163,7 +176,7 @@ def suggest(
     if not advisors:
         return Suggestion(None, _("Teamet har ingen aktive rådgivere."))
     previous = next((a for a in advisors if a.pk == previous_advisor_id), None)
-    if previous is not None and loads.get(previous.pk, 0) < cap:
+    if previous is not None and has_room(loads.get(previous.pk, 0), team):
         return Suggestion(
             previous,
             _(
@@ -172,7 +185,7 @@ def suggest(
             )
             % {"advisor": previous, "load": loads.get(previous.pk, 0), "cap": cap},
         )
-    candidates = [a for a in advisors if loads.get(a.pk, 0) < cap]
+    candidates = [a for a in advisors if has_room(loads.get(a.pk, 0), team)]
     if not candidates:
         return Suggestion(
             None,

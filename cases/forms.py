@@ -106,7 +106,7 @@ class CaseFilterForm(forms.Form):
             queryset = queryset.filter(current_step__number=int(data["step"]))
         state = data.get("state")
         if not state:
-            queryset = queryset.exclude(state=CaseState.CLOSED)
+            queryset = queryset.open()
         elif state != self.ALL_STATES:
             queryset = queryset.filter(state=state)
         return queryset

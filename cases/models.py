@@ -209,7 +209,12 @@ class CaseState(models.TextChoices):
     CLOSED = "closed", _("Lukket")
 
 
-OPEN_STATES = tuple(s for s in CaseState.values if s != CaseState.CLOSED)
+def open_case_q(prefix: str = "") -> models.Q:
+    """The one definition of an open case: every state but closed (a closed case is kept,
+    read-only). ``prefix`` reaches the case through a relation, e.g. ``"case__"``. The caseload,
+    the dashboards, the API, the deadlines and the figures all count open cases with this (or with
+    ``Case.objects.open()`` and ``Case.is_open``, which say the same)."""
+    return ~models.Q(**{f"{prefix}state": CaseState.CLOSED})
 
 
 class CaseQuerySet(CaseDataQuerySet):
@@ -221,7 +226,7 @@ class CaseQuerySet(CaseDataQuerySet):
         return self.filter(pk__in=cases)
 
     def open(self):
-        return self.exclude(state=CaseState.CLOSED)
+        return self.filter(open_case_q())
 
 
 class Case(models.Model):

@@ -12,7 +12,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from cases import obligations
-from cases.models import CaseState, CaseTransfer, Investigation, Notification, Plan
+from cases.models import CaseTransfer, Investigation, Notification, Plan, open_case_q
 from cases.obligations import DeadlineValues as Values
 from cases.obligations import Source, same
 from herning.core import dates, law
@@ -116,7 +116,7 @@ class InvestigationSource(Source):
         return (
             Investigation.objects.for_system()
             .filter(completed_on__isnull=True)
-            .exclude(case__state=CaseState.CLOSED)
+            .filter(open_case_q("case__"))
             .values_list("pk", flat=True)
         )
 
@@ -125,7 +125,7 @@ class InvestigationSource(Source):
         for inv in Investigation.objects.for_system().filter(pk__in=ids).select_related("case"):
             case = inv.case
             values = None
-            if inv.completed_on is None and case.state != CaseState.CLOSED:
+            if inv.completed_on is None and case.is_open:
                 rule = law.regime_on(inv.decided_on).investigation.citation
                 values = Values(
                     municipality_id=case.municipality_id,
@@ -158,7 +158,7 @@ class PlanSource(Source):
         return (
             Plan.objects.for_system()
             .filter(due_on__isnull=False, made_on__isnull=True)
-            .exclude(case__state=CaseState.CLOSED)
+            .filter(open_case_q("case__"))
             .values_list("pk", flat=True)
         )
 
@@ -167,7 +167,7 @@ class PlanSource(Source):
         for plan in Plan.objects.for_system().filter(pk__in=ids).select_related("case"):
             case = plan.case
             values = None
-            if plan.due_on and plan.made_on is None and case.state != CaseState.CLOSED:
+            if plan.due_on and plan.made_on is None and case.is_open:
                 rule = law.plan_provision(plan.kind).citation
                 values = Values(
                     municipality_id=case.municipality_id,
@@ -206,7 +206,7 @@ class HandoverSource(Source):
         return (
             CaseTransfer.objects.for_system()
             .filter(handover_due_on__isnull=False, handover_held_on__isnull=True)
-            .exclude(case__state=CaseState.CLOSED)
+            .filter(open_case_q("case__"))
             .values_list("pk", flat=True)
         )
 
@@ -218,7 +218,7 @@ class HandoverSource(Source):
             .select_related("case", "from_team", "to_team")
         ):
             case = t.case
-            if not t.handover_open or case.state == CaseState.CLOSED:
+            if not t.handover_open or not case.is_open:
                 continue
             moved = dates.format_date(t.transferred_on, "da")
             results[(HANDOVER, t.pk)] = Values(

@@ -8,12 +8,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from cases.access import can_edit_case
 from cases.extensions import Panel, TimelineEvent, register_panel, register_timeline_provider
 from cases.forms import JournalForm
 from cases.history import case_history
 from cases.models import Case, Investigation, Notification, Plan
-from cases.permissions import can_assess_notification, can_assign_case, can_record_receipt
+from cases.permissions import Action, can_assess_notification, can_record_receipt, may
 from cases.selectors import goal_status_history, investigations_of, journal_of, notifications_of, plans_of
 
 HISTORY_ON_PAGE = 15
@@ -26,8 +25,8 @@ def case_context(child, case, user) -> dict:
     return {
         "case": case,
         "participants": participants,
-        "can_edit": can_edit_case(user, case),
-        "can_assign": can_assign_case(user, case),
+        "can_edit": may(user, Action.EDIT_CASE, case),
+        "can_assign": may(user, Action.ASSIGN, case),
     }
 
 
@@ -73,7 +72,7 @@ def investigations_context(child, case, user) -> dict:
     return {
         "case": case,
         "rows": rows,
-        "can_edit": can_edit_case(user, case),
+        "can_edit": may(user, Action.EDIT_CASE, case),
         "has_open": any(r["i"].is_open for r in rows),
     }
 
@@ -93,14 +92,14 @@ def plan_context(child, case, user) -> dict:
         and not current.is_made
         and current.due_on
         and current.due_on < timezone.localdate(),
-        "can_edit": can_edit_case(user, case),
+        "can_edit": may(user, Action.EDIT_CASE, case),
     }
 
 
 def journal_context(child, case, user) -> dict:
     if case is None:
         return {"case": None}
-    can_edit = can_edit_case(user, case)
+    can_edit = may(user, Action.EDIT_CASE, case)
     return {
         "case": case,
         "notes": journal_of(case),

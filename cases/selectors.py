@@ -71,7 +71,7 @@ def child_exists(*, municipality, cpr: str) -> Child | None:
 def duty_queue(*, user) -> QuerySet[Notification]:
     """Notifications of the duty advisor's districts (or sent to them) awaiting the 24-hour
     assessment, the most urgent first."""
-    districts = [t.district_id for t in user.teams_for(Role.DUTY_ADVISOR)]
+    districts = user.duty_district_ids()
     return (
         Notification.objects.visible_to(user)
         .filter(assessed_at__isnull=True)
@@ -93,7 +93,7 @@ def receipts_due(*, user) -> QuerySet[Notification]:
 
 def awaiting_advisor(*, user) -> QuerySet[Case]:
     """Open cases of the teams ``user`` leads that have no advisor yet, with their notifications."""
-    led = [t.pk for t in user.teams_for(Role.TEAM_LEADER)]
+    led = user.led_team_ids()
     return (
         Case.objects.visible_to(user, teams=led)
         .open()

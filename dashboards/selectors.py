@@ -18,7 +18,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from cases.caseload import Load, level, open_case_counts
-from cases.models import OPEN_STATES, Case, CaseloadOverride, CaseTransfer, Notification
+from cases.models import Case, CaseloadOverride, CaseTransfer, Notification
 from cases.selectors import awaiting_advisor, duty_queue, team_advisor_choices
 from dashboards.models import StepDownTarget, target_for
 from followups.models import Deadline, DeadlineKind, FollowUpException, Reminder
@@ -390,7 +390,7 @@ def team_overview(user, *, teams: list[Team], window: Window, now: datetime.date
     team_ids = [t.pk for t in teams]
     # The teams' cases the person may read, open and closed (for their team leader: all of them).
     visible = Case.objects.visible_to(user, teams=team_ids)
-    cases = visible.filter(state__in=OPEN_STATES)
+    cases = visible.open()
     advisors_by_team, rows, by_advisor = _advisor_rows(teams)
 
     def rows_of(team_id, advisor_id) -> list[AdvisorRow]:
@@ -831,9 +831,7 @@ def management_overview(
         figures[team_id].advisors = len(advisors)
         figures[team_id].loads = [loads[a.pk] for a in advisors]
 
-    cases = Case.objects.for_figures().filter(
-        municipality_id=municipality_id, team__in=team_ids, state__in=OPEN_STATES
-    )
+    cases = Case.objects.for_figures().open().filter(municipality_id=municipality_id, team__in=team_ids)
     for team_id, total, without in (
         cases.order_by()
         .values_list("team_id")

@@ -34,9 +34,8 @@ from simple_history.utils import bulk_create_with_history
 from cases import bulk as case_bulk
 from cases import obligations
 from cases import services as case_services
-from cases.access import can_edit_case
 from cases.models import Case, Child, Plan
-from cases.permissions import can_assign_case
+from cases.permissions import Action, may
 from dubu.models import REQUIRED_FIELDS, CodeMapping, DubuCase, ImportRun, MappingProfile
 from dubu.reader import FileError, read_table
 from followups import bulk as followup_bulk
@@ -297,7 +296,7 @@ class Importer:
         self.dry_run = dry_run
         self.skip_bad_rows = skip_bad_rows
         self.today = today or timezone.localdate()
-        self.led_teams = {t.pk for t in user.teams_for(Role.TEAM_LEADER)}
+        self.led_teams = user.led_team_ids()
 
     # -- lookups, each one query --
 
@@ -486,7 +485,7 @@ class Importer:
             if group.bad:
                 continue
             first, case = group.first, group.case
-            editable = group.new_case or can_edit_case(self.user, case)
+            editable = group.new_case or may(self.user, Action.EDIT_CASE, case)
             if group.new_child and id(group.child) not in seen_new_children:
                 seen_new_children.add(id(group.child))
                 plan["children"].append(
@@ -516,7 +515,7 @@ class Importer:
                     plan["child_updates"].append((group, changes))
                     first.updated = True
                 if first.advisor is not None and case.advisor_id != first.advisor.pk:
-                    if not can_assign_case(self.user, case):
+                    if not may(self.user, Action.ASSIGN, case):
                         first.fail(
                             c["advisor"],
                             _("Kun teamlederen for sagens team kan give sagen en anden rådgiver."),

@@ -15,8 +15,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from cases.access import can_edit_case, can_record_scores
 from cases.models import Case
+from cases.permissions import Action, may
 from evaluation import exports, selectors, services
 from evaluation.charts import Series, line_chart
 from evaluation.figures import FIGURES, FigureContext
@@ -198,9 +198,9 @@ def _visible_case(request, case_id: int) -> Case:
 @login_required
 def case_complaints(request, case_id: int):
     """The complaints register of a case: read by everyone who may read the case, written by its
-    advisor and the team leader (``can_edit_case``)."""
+    advisor and the team leader (``cases.permissions.Action.EDIT_CASE``)."""
     case = _visible_case(request, case_id)
-    may_edit = can_edit_case(request.user, case)
+    may_edit = may(request.user, Action.EDIT_CASE, case)
     complaints = list(case.complaints.select_related("team", "recorded_by"))
     form = ComplaintForm()
     outcome_forms = {c.pk: ComplaintOutcomeForm(instance=c, prefix=f"c{c.pk}") for c in complaints}
@@ -269,9 +269,9 @@ def case_complaints(request, case_id: int):
 def case_sdq(request, case_id: int):
     """The child's SDQ scores over time, read by everyone who may read the case, and the form to
     enter new ones for those who may write the case and the professionals added to it (the PPR
-    psychologist), while the case is open (``cases.access.can_record_scores``)."""
+    psychologist), while the case is open (``cases.permissions.Action.RECORD_SCORES``)."""
     case = _visible_case(request, case_id)
-    may_record = can_record_scores(request.user, case)
+    may_record = may(request.user, Action.RECORD_SCORES, case)
     form = SdqScoreForm() if may_record else None
     status = 200
     if request.method == "POST":

@@ -17,8 +17,8 @@ from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from cases.access import can_edit_case
 from cases.models import Goal
+from cases.permissions import Action, require
 from followups import engine, obligation_sources
 from followups.models import FollowUp, Form
 from followups.presets import NO_LEGAL_FLOOR
@@ -27,7 +27,7 @@ from followups.services import FollowUpInput, followup_record
 from followups.services import GoalReviewInput as GoalReview
 from followups.services import NewGoalInput as NewGoal
 from herning.api.conditional import etag_for
-from herning.api.viewsets import AuditedMixin, not_editable
+from herning.api.viewsets import AuditedMixin
 from herning.core import law
 from measures.models import Measure, MeasureType
 
@@ -412,8 +412,7 @@ class FollowUpViewSet(AuditedMixin, viewsets.GenericViewSet):
         item = self.get_object()
         # Who may read the follow-up but not write its case (a sharing colleague, a professional
         # added to it) is refused before the input is looked at: 403, not the input's errors.
-        if not can_edit_case(request.user, item.measure.case):
-            not_editable()
+        require(request.user, Action.RECORD_FOLLOWUP, item.measure.case)
         if item.status == "done":
             raise ValidationError({"non_field_errors": [_("Opfølgningen er allerede holdt.")]})
         serializer = CompleteSerializer(data=request.data)

@@ -8,8 +8,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
-from cases.access import can_edit_case
 from cases.extensions import Panel, register_panel
+from cases.permissions import Action, may
 from followups.models import Deadline
 from followups.selectors import MEASURE_KINDS, deadline_url
 
@@ -18,7 +18,7 @@ def deadlines_context(child, case, user) -> dict:
     if case is None:
         return {"case": None, "rows": []}
     today = timezone.localdate()
-    can_edit = can_edit_case(user, case)
+    can_edit = may(user, Action.EDIT_CASE, case)
     rows = []
     for deadline in Deadline.objects.for_system().filter(case=case, is_open=True).order_by("due_on", "pk"):
         is_followup = deadline.kind in MEASURE_KINDS

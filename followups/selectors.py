@@ -24,7 +24,6 @@ from followups.models import (
 )
 from followups.obligation_sources import measure_context
 from followups.rules import RuleBook
-from herning.organisation.models import Role
 from measures.models import Measure
 
 MEASURE_KINDS = (DeadlineKind.FOLLOWUP, DeadlineKind.LEGAL_FOLLOWUP, DeadlineKind.SUPERVISION)
@@ -152,7 +151,7 @@ def my_deadlines(user) -> list[Deadline]:
 
 def team_deadlines(user, *, now: datetime.datetime, within_days: int = 7) -> list[Deadline]:
     """For a team leader: the teams' deadlines that are overdue or due within ``within_days``."""
-    teams = [t.pk for t in user.teams_for(Role.TEAM_LEADER)]
+    teams = user.led_team_ids()
     if not teams:
         return []
     horizon = timezone.localdate(now) + datetime.timedelta(days=within_days)
@@ -193,7 +192,7 @@ def pending_exceptions_for(user, *, teams=None) -> list[FollowUpException]:
     Few wait at any time: their ids are read first, and the records with the measure, the child and
     who asked only when there are any (a join of six tables costs PostgreSQL more to plan than an
     empty list costs to read, on every load of the team overview)."""
-    led = {t.pk for t in user.teams_for(Role.TEAM_LEADER)}
+    led = user.led_team_ids()
     teams = led if teams is None else led & set(teams)
     if not teams:
         return []

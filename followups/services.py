@@ -9,15 +9,15 @@ import datetime
 import secrets
 from dataclasses import dataclass
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from cases import obligations
 from cases import services as case_services
-from cases.access import can_edit_case
 from cases.models import Goal, JournalNote, Plan
+from cases.permissions import Action, require
 from cases.selectors import current_plan
 from followups import engine
 from followups.models import (
@@ -32,7 +32,6 @@ from followups.presets import EXCEPTIONS
 from followups.rules import RuleBook
 from followups.selectors import hash_token
 from herning.core import law
-from herning.organisation.models import Role
 from measures.models import Measure
 from measures.services import measure_end
 
@@ -252,8 +251,7 @@ def followup_record(
         .get(pk=measure.pk)
     )
     case = measure.case
-    if not can_edit_case(recorded_by, case):
-        raise PermissionDenied(_("Du kan ikke registrere opfølgninger på denne sag."))
+    require(recorded_by, Action.RECORD_FOLLOWUP, case)
     held = [f.to_engine() for f in FollowUp.objects.for_system().filter(measure=measure).order_by("held_on")]
     statutory_cadence_months = data.statutory_cadence_months
     if not held and law.regime_on(measure.start_date).cadence_decided_at_first_followup:
@@ -325,8 +323,7 @@ def exception_applies(kind: str, measure: Measure) -> bool:
 def exception_request(*, measure: Measure, kind: str, reason: str, requested_by) -> FollowUpException:
     """Ask the team leader for an exception from the rule (it applies only once approved)."""
     measure = Measure.objects.for_system().select_related("case", "measure_type").get(pk=measure.pk)
-    if not can_edit_case(requested_by, measure.case):
-        raise PermissionDenied(_("Du kan ikke anmode om undtagelser på denne sag."))
+    require(requested_by, Action.REQUEST_EXCEPTION, measure.case)
     if kind not in EXCEPTIONS:
         raise ValidationError({"kind": _("Vælg en af undtagelserne.")})
     if not exception_applies(kind, measure):
@@ -335,10 +332,6 @@ def exception_request(*, measure: Measure, kind: str, reason: str, requested_by)
     exc.full_clean()
     exc.save()
     return exc
-
-
-def _is_team_leader_of(user, case) -> bool:
-    return case.team_id in {t.pk for t in user.teams_for(Role.TEAM_LEADER)}
 
 
 @transaction.atomic
@@ -352,8 +345,7 @@ def exception_decide(
         .select_related("measure__case")
         .get(pk=exception.pk)
     )
-    if not _is_team_leader_of(decided_by, exception.measure.case):
-        raise PermissionDenied(_("Kun teamlederen for sagens team kan godkende undtagelser."))
+    require(decided_by, Action.APPROVE_EXCEPTION, exception.measure.case)
     if exception.state != FollowUpException.State.REQUESTED:
         raise ValidationError(_("Anmodningen er allerede behandlet."))
     if not reason.strip():
@@ -379,8 +371,7 @@ def exception_revoke(*, exception: FollowUpException, revoked_by, reason: str) -
         .select_related("measure__case")
         .get(pk=exception.pk)
     )
-    if not _is_team_leader_of(revoked_by, exception.measure.case):
-        raise PermissionDenied(_("Kun teamlederen for sagens team kan tilbagekalde undtagelser."))
+    require(revoked_by, Action.APPROVE_EXCEPTION, exception.measure.case)
     if exception.state != FollowUpException.State.APPROVED:
         raise ValidationError(_("Kun en godkendt undtagelse kan tilbagekaldes."))
     if not reason.strip():

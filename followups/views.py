@@ -18,8 +18,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from cases.access import can_edit_case
 from cases.models import Goal
+from cases.permissions import Action, may, require
 from cases.selectors import current_plan
 from followups import calendar, selectors, services
 from followups.forms import (
@@ -57,9 +57,9 @@ def measure_schedule(request, measure_id: int):
         what=f"measure {measure.pk} follow-up schedule",
     )
     data = selectors.schedule_for_measure(measure, timezone.localdate())
-    can_edit = can_edit_case(request.user, case)
+    can_edit = may(request.user, Action.RECORD_FOLLOWUP, case)
     applicable = [k for k in EXCEPTIONS if services.exception_applies(k, measure)]
-    leads_team = case.team_id in {t.pk for t in request.user.teams_for(Role.TEAM_LEADER)}
+    leads_team = may(request.user, Action.APPROVE_EXCEPTION, case)
     return render(
         request,
         "followups/measure_schedule.html",
@@ -69,7 +69,9 @@ def measure_schedule(request, measure_id: int):
             "case": case,
             "child": case.child,
             "can_edit": can_edit and measure.is_active,
-            "can_request_exception": can_edit and bool(applicable) and measure.is_active,
+            "can_request_exception": may(request.user, Action.REQUEST_EXCEPTION, case)
+            and bool(applicable)
+            and measure.is_active,
             "leads_team": leads_team,
             "revoke_form": ExceptionRevokeForm(),
         },
@@ -115,7 +117,7 @@ def _followup_input(data: dict, goals: list[Goal], new_goals: list[dict]) -> ser
 def followup_record(request, measure_id: int):
     measure = _visible_measure(request, measure_id)
     case = measure.case
-    if not can_edit_case(request.user, case) or not measure.is_active:
+    if not may(request.user, Action.RECORD_FOLLOWUP, case) or not measure.is_active:
         raise PermissionDenied(_("Du kan ikke registrere opfølgninger på denne indsats."))
     plan = current_plan(case)
     goals = list(Goal.objects.for_system().filter(plan=plan)) if plan else []
@@ -170,8 +172,7 @@ def followup_record(request, measure_id: int):
 @require_http_methods(["GET", "POST"])
 def exception_request(request, measure_id: int):
     measure = _visible_measure(request, measure_id)
-    if not can_edit_case(request.user, measure.case):
-        raise PermissionDenied(_("Du kan ikke anmode om undtagelser på denne sag."))
+    require(request.user, Action.REQUEST_EXCEPTION, measure.case)
     kinds = [k for k in EXCEPTIONS if services.exception_applies(k, measure)]
     if not kinds:
         raise Http404

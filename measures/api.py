@@ -16,8 +16,8 @@ from rest_framework import serializers
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from cases.access import can_edit_case
 from cases.models import Case, LegalBasis
+from cases.permissions import Action, may
 from herning.api.fields import CodeField, VisibleRelatedField, date_field
 from herning.api.viewsets import ReadOnlyResource, ServiceResource, not_editable
 from measures import services
@@ -215,7 +215,7 @@ class MeasureViewSet(ServiceResource):
 
     def service_create(self, data):
         case = data["case"]
-        if not can_edit_case(self.request.user, case):
+        if not may(self.request.user, Action.EDIT_CASE, case):
             not_editable()
         optional = {
             k: data[k] for k in ("provider", "planned_end", "decision_basis", "movement_note") if k in data
@@ -232,7 +232,7 @@ class MeasureViewSet(ServiceResource):
 
     def service_update(self, measure, data):
         user = self.request.user
-        if not can_edit_case(user, measure.case):
+        if not may(user, Action.EDIT_CASE, measure.case):
             not_editable()
         with transaction.atomic():
             if "provider" in data or "planned_end" in data:
@@ -260,7 +260,7 @@ class MeasureViewSet(ServiceResource):
         """Replace the measure by another from ``change_date``; the case moves once, straight from
         the old step to the new one. Answers with the new measure."""
         measure = self.get_object()
-        if not can_edit_case(request.user, measure.case):
+        if not may(request.user, Action.EDIT_CASE, measure.case):
             not_editable()
         serializer = MeasureChangeSerializer(data=request.data, context=self.get_serializer_context())
         serializer.is_valid(raise_exception=True)

@@ -7,9 +7,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from cases.access import can_edit_case
 from cases.extensions import Panel, TimelineEvent, register_panel, register_timeline_provider
 from cases.models import Case
+from cases.permissions import Action, may
 from measures.models import LadderMovement, LadderStep, Measure
 
 
@@ -50,7 +50,7 @@ def measures_context(child, case, user) -> dict:
         "active": [m for m in measures if m.actual_end is None or m.actual_end >= today],
         "ended": [m for m in measures if m.actual_end is not None and m.actual_end < today],
         "today": today,
-        "can_edit": can_edit_case(user, case),
+        "can_edit": may(user, Action.EDIT_CASE, case),
     }
 
 

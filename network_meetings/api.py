@@ -15,10 +15,11 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from cases.models import Child
+from cases.permissions import Action, require
 from herning.api.fields import VisibleRelatedField, date_field
 from herning.api.filters import IsoDateTimeFilter
-from herning.api.viewsets import ServiceResource, refuse
-from network_meetings import selectors, services
+from herning.api.viewsets import ServiceResource
+from network_meetings import services
 from network_meetings.models import NetworkMeeting
 
 
@@ -132,8 +133,7 @@ class NetworkMeetingViewSet(ServiceResource):
         return obj.case
 
     def check_create_permission(self):
-        if not self.request.user.has_role(*selectors.MEETING_ROLES):
-            refuse(_("Kun rådgivere, teamledere, psykologer og sundhedsplejersker planlægger netværksmøder."))
+        require(self.request.user, Action.PLAN_MEETING)
 
     def service_create(self, data):
         user = self.request.user
@@ -148,8 +148,7 @@ class NetworkMeetingViewSet(ServiceResource):
         )
 
     def _require_edit(self, meeting):
-        if not selectors.can_edit_meeting(self.request.user, meeting):
-            refuse(_("Du kan læse mødet, men ikke ændre det."))
+        require(self.request.user, Action.EDIT_MEETING, meeting)
 
     def service_update(self, meeting, data):
         self._require_edit(meeting)

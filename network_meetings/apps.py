@@ -9,7 +9,8 @@ class NetworkMeetingsConfig(AppConfig):
     verbose_name = "Netværksmøder"
 
     def ready(self) -> None:
-        from network_meetings import child_page, obligation_sources
+        from network_meetings import child_page, obligation_sources, permissions
 
         child_page.register()
         obligation_sources.register()
+        permissions.register_rules()

@@ -15,7 +15,7 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
-from cases.models import OPEN_STATES, Case, Child, Investigation, Notification
+from cases.models import Case, Child, Investigation, Notification
 from herning.organisation.models import Role, Team, User
 from network_meetings import services
 from network_meetings.models import MeetingSlot, NetworkMap, NetworkMapPerson, NetworkMeeting, Participant
@@ -251,7 +251,7 @@ def _caseless_child(org):
     return (
         Child.objects.filter(municipality=org.municipality)
         .filter(Exists(notified))
-        .exclude(cases__state__in=OPEN_STATES)
+        .exclude(Exists(Case.objects.open().filter(child=OuterRef("pk"))))
         .order_by("pk")
         .first()
     )

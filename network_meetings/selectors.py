@@ -10,7 +10,6 @@ import datetime
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
-from cases.access import can_edit_case
 from cases.models import Case
 from herning.organisation.models import Role
 from network_meetings.models import (
@@ -29,27 +28,6 @@ MEETING_ROLES = (
     Role.PSYCHOLOGIST,
     Role.HEALTH_VISITOR,
 )
-
-
-def can_edit_meeting(user, meeting: NetworkMeeting) -> bool:
-    """Who may change a meeting they can read: whoever planned it, its chair and minute-taker when
-    they are staff, those who may write the case, and the leader of the meeting's team."""
-    if not (user and user.is_authenticated and user.municipality_id == meeting.municipality_id):
-        return False
-    if meeting.is_cancelled:
-        return False
-    if user.pk == meeting.created_by_id:
-        return True
-    if meeting.case_id and can_edit_case(user, meeting.case):
-        return True
-    if meeting.team_id in {t.pk for t in user.teams_for(Role.TEAM_LEADER)}:
-        return True
-    staff_roles = [p for p in (meeting.chair, meeting.minute_taker) if p is not None]
-    return any(p.user_id == user.pk for p in staff_roles)
-
-
-def can_mark_agreement_done(user, agreement: Agreement) -> bool:
-    return agreement.owner_user_id == user.pk or can_edit_meeting(user, agreement.meeting)
 
 
 def meeting_list(*, user, scope: str = "mine") -> QuerySet[NetworkMeeting]:
@@ -160,12 +138,6 @@ def latest_network_map(child) -> NetworkMap | None:
 
 def child_open_case(child) -> Case | None:
     return Case.objects.for_system().open().filter(child=child).select_related("team").first()
-
-
-def can_edit_network_map(user, child) -> bool:
-    """The map is part of the child's case work: those who may write the open case write it."""
-    case = child_open_case(child)
-    return case is not None and can_edit_case(user, case)
 
 
 # --- Slots ------------------------------------------------------------------------------------

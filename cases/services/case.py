@@ -21,6 +21,7 @@ from cases.models import (
     CaseTransfer,
     Child,
 )
+from cases.permissions import Action, require
 from cases.services.common import AFTERCARE_AGES, STATE_LEGAL_BASIS, legal_basis_by_code, require_open
 from cases.services.state import Event, apply_state, state_after
 from herning.core.history import acting_as
@@ -69,12 +70,14 @@ def case_open(
         case.full_clean()
         case.save()
     if advisor is not None:
-        case = case_assign(case=case, advisor=advisor, assigned_by=opened_by)
+        # The opener takes the new case themselves: allowed by opening it, not by the team
+        # leader's right to distribute (Action.ASSIGN); the caseload cap still applies.
+        case = _assign(case=case, advisor=advisor, assigned_by=opened_by)
     return case
 
 
 def _check_advisor_of_team(advisor: User, team: Team) -> None:
-    if not advisor.is_active or team.pk not in {t.pk for t in advisor.teams_for(Role.ADVISOR)}:
+    if not advisor.is_advisor_in(team):
         raise ValidationError(
             {
                 "advisor": _("%(person)s er ikke socialrådgiver i %(team)s.")
@@ -89,10 +92,21 @@ def case_assign(*, case: Case, advisor: User, assigned_by: User, override_reason
 
     Refused when it would take the advisor above the team's caseload cap, unless a team leader of
     the case's team gives a written ``override_reason`` (recorded as a ``CaseloadOverride``). A
-    case that came in as a notification goes into clarification with its advisor.
+    case that came in as a notification goes into clarification with its advisor. Only the team
+    leader of the case's team assigns (``Action.ASSIGN``).
     """
+    return _assign(
+        case=case, advisor=advisor, assigned_by=assigned_by, override_reason=override_reason, check=True
+    )
+
+
+def _assign(
+    *, case: Case, advisor: User, assigned_by: User, override_reason: str = "", check: bool = False
+) -> Case:
     case = Case.objects.for_system().select_for_update(of=("self",)).select_related("team").get(pk=case.pk)
     require_open(case)
+    if check:
+        require(assigned_by, Action.ASSIGN, case)
     _check_advisor_of_team(advisor, case.team)
     previous = case.advisor
     override = None
@@ -129,10 +143,10 @@ def _check_caseload(*, case: Case, advisor: User, assigned_by: User, reason: str
     User.objects.select_for_update().filter(pk=advisor.pk).get()
     load = caseload.open_case_count(advisor)
     team = case.team
-    if load < team.caseload_cap:
+    if caseload.has_room(load, team):
         return None
     reason = (reason or "").strip()
-    leads_team = team.pk in {t.pk for t in assigned_by.teams_for(Role.TEAM_LEADER)}
+    leads_team = assigned_by.leads_team(team)
     if not reason:
         raise ValidationError(
             {
@@ -230,6 +244,7 @@ def case_transfer(
         .get(pk=case.pk)
     )
     require_open(case)
+    require(transferred_by, Action.TRANSFER, case)
     today = timezone.localdate()
     _check_transfer_target(case, to_team, today)
     from_advisor = case.advisor
@@ -320,6 +335,7 @@ def handover_record(*, transfer: CaseTransfer, held_on: datetime.date, recorded_
         raise ValidationError(
             {"handover_held_on": _("Overleveringsmødet kan ikke ligge før sagen blev flyttet.")}
         )
+    require(recorded_by, Action.RECORD_HANDOVER, transfer)
     transfer.handover_held_on = held_on
     transfer.handover_recorded_by = recorded_by
     with acting_as(recorded_by):

@@ -16,6 +16,7 @@ from cases.models import (
     Child,
     Notification,
 )
+from cases.permissions import Action, require
 from cases.services.case import case_open
 from herning.core.history import acting_as
 from herning.organisation.models import User
@@ -168,6 +169,7 @@ def notification_assess(
         errors["assessed_at"] = _("Vurderingen kan ikke ligge før underretningen blev modtaget.")
     if errors:
         raise ValidationError(errors)
+    require(assessed_by, Action.ASSESS_NOTIFICATION, notification)
     notification.assessed_at = assessed_at
     notification.assessed_by = assessed_by
     notification.acute_danger = acute_danger
@@ -224,6 +226,7 @@ def notification_receipt_sent(
         )
     if sent_on > timezone.localdate():
         raise ValidationError({"receipt_sent_on": _("Datoen kan ikke ligge i fremtiden.")})
+    require(sent_by, Action.RECORD_RECEIPT, notification)
     notification.receipt_sent_on = sent_on
     with acting_as(sent_by):
         notification.full_clean()

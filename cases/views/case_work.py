@@ -7,7 +7,7 @@ import datetime
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
@@ -24,11 +24,7 @@ from cases.forms import (
     TransferForm,
 )
 from cases.models import CaseParticipant, CaseTransfer
-from cases.permissions import (
-    can_assign_case,
-    can_record_handover,
-    can_transfer_case,
-)
+from cases.permissions import Action, require
 from cases.selectors import team_advisor_choices, visible_case
 from cases.views.common import FORM_METHODS, case_url, editable_case, form_page, posted, safe_next
 from herning.core.forms import add_service_errors
@@ -38,8 +34,7 @@ from herning.core.forms import add_service_errors
 @login_required
 def case_assign(request, pk: int):
     case = visible_case(request.user, pk)
-    if not can_assign_case(request.user, case):
-        raise PermissionDenied(_("Kun teamlederen for sagens team kan fordele sagen."))
+    require(request.user, Action.ASSIGN, case)
     advisors = team_advisor_choices(teams=[case.team])[case.team_id]
     form = AssignForm(
         posted(request),
@@ -82,8 +77,7 @@ def case_transfer(request, pk: int):
     """Move a case to another district when the family moves (Herningmodellen 1.0, "Praksis ved
     flytning af socialrådgivernes sager mellem distrikter")."""
     case = editable_case(request, pk)
-    if not can_transfer_case(request.user, case):
-        raise PermissionDenied(_("Du kan ikke flytte denne sag."))
+    require(request.user, Action.TRANSFER, case)
     stays = services.transfer_exception(case, timezone.localdate())
     default_due = timezone.localdate() + datetime.timedelta(days=settings.HERNING["HANDOVER_MEETING_DAYS"])
     form = TransferForm(posted(request), case=case, initial={"handover_due_on": default_due})
@@ -125,12 +119,7 @@ def handover_record(request, pk: int):
         ),
         pk=pk,
     )
-    if not can_record_handover(request.user, transfer):
-        raise PermissionDenied(
-            _("Overleveringsmødet er registreret.")
-            if transfer.handover_held_on
-            else _("Kun den afgivende rådgiver og teamlederne kan registrere overleveringsmødet.")
-        )
+    require(request.user, Action.RECORD_HANDOVER, transfer)
     form = HandoverForm(posted(request))
     if request.method == "POST" and form.is_valid():
         try:

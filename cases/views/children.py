@@ -19,10 +19,7 @@ from cases.forms import (
     RelationForm,
 )
 from cases.models import Relation
-from cases.permissions import (
-    can_create_child,
-    can_edit_child,
-)
+from cases.permissions import Action, may, require
 from cases.selectors import cases_of_child, visible_child
 from cases.views.common import FORM_METHODS, case_url, form_page, posted
 from herning.core.access import role_required
@@ -70,8 +67,7 @@ def _editable_child(request, pk: int):
     child = visible_child(request.user, pk)
     cases = cases_of_child(child=child, user=request.user)
     open_case = next((c for c in cases if c.is_open), None)
-    if not can_edit_child(request.user, child, open_case):
-        raise PermissionDenied(_("Du kan læse barnets oplysninger, men ikke ændre dem."))
+    require(request.user, Action.EDIT_CHILD, open_case)
     return child, open_case
 
 
@@ -104,7 +100,7 @@ def case_open(request, pk: int):
     """Open a new case for a child whose earlier cases are closed."""
     child = visible_child(request.user, pk)
     cases = cases_of_child(child=child, user=request.user)
-    if any(c.is_open for c in cases) or not can_create_child(request.user):
+    if any(c.is_open for c in cases) or not may(request.user, Action.CREATE_CHILD):
         raise PermissionDenied(_("Barnet har allerede en åben sag, eller du kan ikke oprette sager."))
     form = CaseOpenForm(posted(request))
     if request.method == "POST" and form.is_valid():

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils.translation import gettext as _
 
-from cases.access import can_edit_case
 from cases.models import Case
+from cases.permissions import Action, require
 from cases.selectors import visible_case
 from herning.audit.models import AccessLog
 from herning.audit.services import log_child_read
@@ -22,10 +20,7 @@ def editable_case(request, pk: int) -> Case:
     """The case ``pk`` for a change: 404 if the person may not read it, 403 if they may read but
     not change it (a closed case is read-only for everybody)."""
     case = visible_case(request.user, pk)
-    if not can_edit_case(request.user, case):
-        raise PermissionDenied(
-            _("Sagen er lukket.") if not case.is_open else _("Du kan læse sagen, men ikke ændre den.")
-        )
+    require(request.user, Action.EDIT_CASE, case)
     return case
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from cases import caseload, services
 from cases.forms import AssessForm, CprSearchForm, IntakeForm, ReceiptForm
 from cases.models import Notification
-from cases.permissions import can_assess_notification, can_record_receipt
+from cases.permissions import Action, require
 from cases.selectors import (
     awaiting_advisor,
     child_exists,
@@ -117,12 +117,7 @@ def notification_assess(request, pk: int):
     notification = get_object_or_404(
         Notification.objects.visible_to(request.user).select_related("child", "case", "district"), pk=pk
     )
-    if not can_assess_notification(request.user, notification):
-        raise PermissionDenied(
-            _("Underretningen er allerede vurderet.")
-            if notification.is_assessed
-            else _("Kun vagten eller teamlederen kan foretage 24-timers vurderingen.")
-        )
+    require(request.user, Action.ASSESS_NOTIFICATION, notification)
     form = AssessForm(posted(request))
     if request.method == "POST" and form.is_valid():
         try:
@@ -158,8 +153,7 @@ def notification_assess(request, pk: int):
 @login_required
 def notification_receipt(request, pk: int):
     notification = get_object_or_404(Notification.objects.visible_to(request.user), pk=pk)
-    if not can_record_receipt(request.user, notification):
-        raise PermissionDenied(_("Der skal ikke registreres en kvittering for denne underretning."))
+    require(request.user, Action.RECORD_RECEIPT, notification)
     form = ReceiptForm(posted(request))
     if request.method == "POST" and form.is_valid():
         try:

@@ -12,11 +12,10 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods
 
 from cases import extensions
-from cases.access import can_edit_case
 from cases.forms import CaseFilterForm, CprSearchForm
 from cases.history import case_history
 from cases.models import Child
-from cases.permissions import can_assign_case, can_create_child, can_edit_child
+from cases.permissions import Action, may
 from cases.selectors import case_list as case_list_rows
 from cases.selectors import cases_of_child, find_child_by_cpr, relations_of, visible_case, visible_child
 from cases.views.common import PURPOSE_CASEWORK, log_page_read, posted
@@ -47,7 +46,7 @@ def case_list(request):
         "page": page,
         "query": query.urlencode(),
         "cpr_form": CprSearchForm(),
-        "can_create_child": can_create_child(request.user),
+        "can_create_child": may(request.user, Action.CREATE_CHILD),
     }
     if request.htmx:
         return render(request, "cases/_case_table.html", context)
@@ -80,7 +79,9 @@ def find_child(request):
             f"{reverse('cases:case_list')}?{urlencode({'q': name, 'state': CaseFilterForm.ALL_STATES})}"
         )
     return render(
-        request, "cases/find_child.html", {"form": form, "can_create_child": can_create_child(request.user)}
+        request,
+        "cases/find_child.html",
+        {"form": form, "can_create_child": may(request.user, Action.CREATE_CHILD)},
     )
 
 
@@ -119,10 +120,10 @@ def _child_page(request, *, child: Child, case, cases):
             "relations": relations_of(child),
             "sections": sections,
             "timeline": extensions.timeline_for(child, user),
-            "can_edit": case is not None and can_edit_case(user, case),
-            "can_edit_child": can_edit_child(user, child, open_case),
-            "can_assign": case is not None and can_assign_case(user, case),
-            "can_open_case": open_case is None and can_create_child(user),
+            "can_edit": may(user, Action.EDIT_CASE, case),
+            "can_edit_child": may(user, Action.EDIT_CHILD, open_case),
+            "can_assign": case is not None and may(user, Action.ASSIGN, case),
+            "can_open_case": open_case is None and may(user, Action.CREATE_CHILD),
         },
     )
 

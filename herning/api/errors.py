@@ -29,5 +29,7 @@ def exception_handler(exc, context):
     elif isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):
-        exc = exceptions.PermissionDenied()
+        # The refusal's reason (a write rule's sentence, ``cases.permissions.Refused``) is the
+        # 403's detail; a bare PermissionDenied keeps DRF's generic sentence.
+        exc = exceptions.PermissionDenied(str(exc) or None)
     return drf_exception_handler(exc, context)

@@ -211,6 +211,55 @@ class User(AbstractUser):
     def team_ids(self) -> frozenset[int]:
         return frozenset(a.team_id for a in self.role_assignments_cached if a.team_id)
 
+    # --- Named roles ------------------------------------------------------------------------------
+    # The questions the rules ask about a person, answered once here from the cached assignments,
+    # so "does this person lead the case's team" reads the same in every app. They cost no query
+    # after the first (``role_assignments_cached``); a test that changes a person's roles reloads
+    # the person from the database, as a new request does.
+
+    def _team_ids_for(self, *roles: str) -> frozenset[int]:
+        return frozenset(a.team_id for a in self.role_assignments_cached if a.role in roles and a.team_id)
+
+    def _district_ids_for(self, *roles: str) -> frozenset[int]:
+        return frozenset(
+            a.team.district_id for a in self.role_assignments_cached if a.role in roles and a.team_id
+        )
+
+    def led_team_ids(self) -> frozenset[int]:
+        """The teams the person is team leader (teamleder) of."""
+        return self._team_ids_for(Role.TEAM_LEADER)
+
+    def leads_team(self, team: Team | int | None) -> bool:
+        """Whether the person is team leader of ``team`` (a team or its id)."""
+        team_id = team.pk if isinstance(team, Team) else team
+        return team_id is not None and team_id in self.led_team_ids()
+
+    def led_district_ids(self) -> frozenset[int]:
+        """The districts of the teams the person leads."""
+        return self._district_ids_for(Role.TEAM_LEADER)
+
+    def duty_district_ids(self) -> frozenset[int]:
+        """The districts in which the person is duty advisor (vagtrådgiver)."""
+        return self._district_ids_for(Role.DUTY_ADVISOR)
+
+    def advised_team_ids(self) -> frozenset[int]:
+        """The teams the person is an advisor (socialrådgiver) in."""
+        return self._team_ids_for(Role.ADVISOR)
+
+    def is_advisor_in(self, team: Team | int | None) -> bool:
+        team_id = team.pk if isinstance(team, Team) else team
+        return self.is_active and team_id is not None and team_id in self.advised_team_ids()
+
+    def works_in(self, municipality: Municipality | int | None) -> bool:
+        """Whether the person is active staff of ``municipality`` (a municipality or its id)."""
+        municipality_id = municipality.pk if isinstance(municipality, Municipality) else municipality
+        return bool(
+            self.is_authenticated
+            and self.is_active
+            and self.municipality_id
+            and self.municipality_id == municipality_id
+        )
+
     @property
     def primary_team(self) -> Team | None:
         teams = self.teams_for(Role.ADVISOR, Role.TEAM_LEADER, Role.PSYCHOLOGIST, Role.HEALTH_VISITOR)

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404
-from django.utils.translation import gettext as _
 
+from cases.permissions import Action, may, require
 from herning.audit.models import AccessLog
 from herning.audit.services import log_child_read
 from network_meetings import selectors
@@ -44,12 +44,11 @@ def visible_meeting(request, pk: int, *, purpose: str | None = None, channel: st
 
 
 def require_edit(request, meeting: NetworkMeeting) -> None:
-    if not selectors.can_edit_meeting(request.user, meeting):
-        raise PermissionDenied(_("Du kan læse mødet, men ikke ændre det."))
+    require(request.user, Action.EDIT_MEETING, meeting)
 
 
 def meeting_context(request, meeting: NetworkMeeting, tab: str, **extra) -> dict:
-    can_edit = selectors.can_edit_meeting(request.user, meeting)
+    can_edit = may(request.user, Action.EDIT_MEETING, meeting)
     return {
         "meeting": meeting,
         "tab": tab,

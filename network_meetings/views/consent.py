@@ -10,15 +10,16 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cases.models import Child
+from cases.permissions import Action, may
 from herning.core.forms import add_service_errors
-from network_meetings import forms, selectors, services
+from network_meetings import forms, services
 from network_meetings.views.common import meeting_context, require_edit, visible_meeting
 
 
 @login_required
 def meeting_consent(request, pk):
     meeting = visible_meeting(request, pk, purpose=_("Samtykke til netværksmøde"))
-    can_edit = selectors.can_edit_meeting(request.user, meeting)
+    can_edit = may(request.user, Action.EDIT_MEETING, meeting)
     holders = meeting.child.relations.filter(has_custody=True, is_active=True).order_by("name")
     # Custody holders are named only to those who may read the child's record; taking part in
     # the meeting (or chairing it) does not open it.

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -12,8 +12,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from cases.permissions import Action, may, require
 from herning.core.forms import add_service_errors
-from network_meetings import documents, forms, selectors, services
+from network_meetings import documents, forms, services
 from network_meetings.models import (
     Agreement,
 )
@@ -97,7 +98,7 @@ def meeting_minutes(request, pk):
 
 def _minutes_page(request, meeting, *, form=None, agreement_form=None, status: int = 200):
     """The minutes page; a form given is shown as it was sent, with its errors."""
-    can_edit = selectors.can_edit_meeting(request.user, meeting)
+    can_edit = may(request.user, Action.EDIT_MEETING, meeting)
     minutes = getattr(meeting, "minutes", None)
     sent = minutes is not None and minutes.is_sent
     editable = can_edit and not sent and not meeting.is_cancelled
@@ -117,7 +118,7 @@ def _minutes_page(request, meeting, *, form=None, agreement_form=None, status: i
         sent=sent,
         form=form if editable else None,
         agreement_form=(agreement_form or forms.AgreementForm(meeting=meeting)) if editable else None,
-        agreements=[(a, selectors.can_mark_agreement_done(request.user, a)) for a in agreements],
+        agreements=[(a, may(request.user, Action.MARK_AGREEMENT_DONE, a)) for a in agreements],
         recipients=[p for p in meeting.participants.all() if p.was_invited or p.attended],
         started=meeting.starts_at <= timezone.now(),
     )
@@ -213,8 +214,7 @@ def agreement_remove(request, pk, agreement_pk):
 @require_POST
 def agreement_done(request, pk, agreement_pk):
     agreement = _agreement(request, pk, agreement_pk)
-    if not selectors.can_mark_agreement_done(request.user, agreement):
-        raise PermissionDenied(_("Kun den ansvarlige og mødets arrangører kan markere aftalen som udført."))
+    require(request.user, Action.MARK_AGREEMENT_DONE, agreement)
     form = forms.AgreementDoneForm(request.POST)
     note = form.cleaned_data["note"] if form.is_valid() else ""
     try:

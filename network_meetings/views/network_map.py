@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from cases.models import Child, Investigation
+from cases.permissions import Action, may, require
 from herning.audit.services import log_child_read
 from herning.core.forms import add_service_errors
 from network_meetings import diagram, forms, selectors, services
@@ -45,7 +46,7 @@ def _network_map_page(request, child, *, map_form=None, new_version_form=None, s
     versions = selectors.network_map_versions(child)
     latest = versions[0] if versions else None
     people = list(latest.people.select_related("user")) if latest else []
-    can_edit = selectors.can_edit_network_map(request.user, child)
+    can_edit = may(request.user, Action.EDIT_NETWORK_MAP, child)
     context = {
         "child": child,
         "network_map": latest,
@@ -102,8 +103,7 @@ def network_map_version(request, pk):
 
 def _editable_child(request, child_pk) -> Child:
     child = _visible_child(request, child_pk)
-    if not selectors.can_edit_network_map(request.user, child):
-        raise PermissionDenied(_("Kun sagens rådgiver og teamleder kan ændre netværkskortet."))
+    require(request.user, Action.EDIT_NETWORK_MAP, child)
     return child
 
 

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from cases.models import Child
+from cases.permissions import Action, may
 from herning.core.forms import add_service_errors
 from network_meetings import forms, selectors, services
 from network_meetings.models import (
@@ -39,7 +40,7 @@ def _map_people_to_invite(request, meeting: NetworkMeeting):
 @login_required
 def meeting_participants(request, pk):
     meeting = visible_meeting(request, pk, purpose=_("Deltagere i netværksmøde"))
-    can_edit = selectors.can_edit_meeting(request.user, meeting)
+    can_edit = may(request.user, Action.EDIT_MEETING, meeting)
     form = forms.ParticipantForm(request.POST or None, municipality_id=meeting.municipality_id)
     if request.method == "POST":
         require_edit(request, meeting)

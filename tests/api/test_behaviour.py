@@ -426,3 +426,36 @@ def test_a_moment_with_an_offset_postgresql_refuses_is_still_answered(api, org, 
     param = "starts_after" if "meetings" in url else "received_after"
     response = api(org.advisor).get(url, {param: "2126-11-30T03:00:34-23:16"})
     assert response.status_code == 200
+
+
+def test_caseload_gives_each_team_its_own_cap_as_assignment_enforces_it(api, org):
+    """An advisor in two teams: each team's row carries that team's cap and band, the cap the
+    assignment of a case of that team enforces (not one cap for the advisor)."""
+    from django.core.exceptions import ValidationError
+
+    from cases import services as case_services
+
+    both = staff(
+        username="dora",
+        municipality=org.municipality,
+        roles=[("advisor", org.team_a), ("advisor", org.team_b)],
+    )
+    org.team_a.caseload_cap, org.team_a.caseload_warning = 3, 2
+    org.team_a.save()
+    org.team_b.caseload_cap, org.team_b.caseload_warning = 5, 4
+    org.team_b.save()
+    for _ in range(3):
+        CaseFactory(team=org.team_a, advisor=both)
+    row = api(org.team_leader).get(f"/api/v1/caseload/{both.pk}/").json()
+    assert row["open_cases"] == 3
+    assert [(t["team"], t["cap"], t["warning_level"], t["status"]) for t in row["teams"]] == [
+        (org.team_a.pk, 3, 2, "at_cap"),
+        (org.team_b.pk, 5, 4, "ok"),
+    ]
+    with pytest.raises(ValidationError):
+        case_services.case_assign(
+            case=CaseFactory(team=org.team_a, advisor=None), advisor=both, assigned_by=org.team_leader
+        )
+    case_services.case_assign(
+        case=CaseFactory(team=org.team_b, advisor=None), advisor=both, assigned_by=org.other_team_leader
+    )

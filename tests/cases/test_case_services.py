@@ -9,8 +9,8 @@ import time_machine
 from django.core.exceptions import ValidationError
 
 from cases import services
-from cases.access import can_edit_case
 from cases.models import Case, CaseParticipant, CaseState
+from cases.permissions import can_edit_case
 from measures.services import measure_end, measure_start
 from tests.factories import CaseFactory, ChildFactory, TeamFactory, cpr_for, measure_type
 

@@ -2,7 +2,7 @@
 the figures are for management (the whole municipality) and team leaders (their teams), the
 comparison of districts for management only; a case's complaints and SDQ scores are read with
 the case. Complaints are written by the case's writers; SDQ scores also by the professionals
-added to the case (``cases.access.can_record_scores``), never on a closed case.
+added to the case (``cases.permissions.Action.RECORD_SCORES``), never on a closed case.
 
 An empty form is refused by the form (400) for those who may write.
 """

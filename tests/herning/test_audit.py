@@ -304,7 +304,7 @@ def test_taking_a_participant_off_a_case_leaves_the_row_in_its_history(org):
 
 
 def test_a_closed_case_is_read_only(org):
-    from cases.access import can_edit_case
+    from cases.permissions import can_edit_case
 
     case = CaseFactory(team=org.team_a, advisor=org.advisor)
     assert can_edit_case(org.advisor, case)
