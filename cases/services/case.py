@@ -105,8 +105,6 @@ def _assign(
 ) -> Case:
     case = Case.objects.for_system().select_for_update(of=("self",)).select_related("team").get(pk=case.pk)
     require_open(case)
-    if check:
-        require(assigned_by, Action.ASSIGN, case)
     _check_advisor_of_team(advisor, case.team)
     previous = case.advisor
     override = None
@@ -114,6 +112,10 @@ def _assign(
         override = _check_caseload(
             case=case, advisor=advisor, assigned_by=assigned_by, reason=override_reason
         )
+    # Asked after the cap, before anything is written: a person who may not go above the cap is
+    # told so in the cap's own words (the pages and the API ask ``Action.ASSIGN`` before this).
+    if check:
+        require(assigned_by, Action.ASSIGN, case)
     case.advisor = advisor
     # A case that came in as a notification goes into clarification with its advisor.
     apply_state(case, state_after(case.state, Event.ASSIGNED))
