@@ -158,7 +158,7 @@ def can_record_scores(user, case) -> bool:
         _staff(user)
         and case.is_open
         and user.works_in(case.municipality_id)
-        and CaseParticipant.objects.filter(case=case, user=user).exists()
+        and CaseParticipant.objects.for_system().filter(case=case, user=user).exists()
     )
 
 
