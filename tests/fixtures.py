@@ -171,7 +171,7 @@ def _celery_session_worker(django_db_setup, django_db_blocker):
 
     queue = f"test-{uuid.uuid4().hex}"
     previous = app.conf.task_default_queue
-    app.conf.task_default_queue = queue
+    _route_to(app, queue)
     try:
         with (
             django_db_blocker.unblock(),
@@ -179,7 +179,17 @@ def _celery_session_worker(django_db_setup, django_db_blocker):
         ):
             yield worker
     finally:
-        app.conf.task_default_queue = previous
+        _route_to(app, previous)
+
+
+def _route_to(app, queue: str) -> None:
+    """Send every task to ``queue`` from now on. Celery caches the default queue, the queue table and
+    the router at its first publish: a test earlier in the session that sent a task (an e-mail run
+    on commit, say) would otherwise keep routing to the shared default queue, which this worker does
+    not consume, and every later real-worker test would time out."""
+    app.conf.task_default_queue = queue
+    for cached in ("default_queue", "queues", "router"):
+        app.amqp.__dict__.pop(cached, None)
 
 
 @pytest.fixture
