@@ -30,6 +30,21 @@ def _time(moment) -> str:
     return timezone.localtime(moment).strftime("%H.%M")
 
 
+def _due_on_day(case, due_on, *, responsible_id, **rest) -> Values:
+    """A deadline of ``case`` that falls due at the end of the day ``due_on``: the row names the
+    case's municipality, team and district, so the team leader's lists find it."""
+    return Values(
+        municipality_id=case.municipality_id,
+        case_id=case.pk,
+        team_id=case.team_id,
+        district_id=case.district_id,
+        responsible_id=responsible_id,
+        due_on=due_on,
+        due_at=dates.end_of(due_on),
+        **rest,
+    )
+
+
 class NotificationSource(Source):
     kinds = (ASSESSMENT, RECEIPT)
     triggers = {"notification": same}
@@ -127,14 +142,10 @@ class InvestigationSource(Source):
             values = None
             if inv.completed_on is None and case.is_open:
                 rule = law.regime_on(inv.decided_on).investigation.citation
-                values = Values(
-                    municipality_id=case.municipality_id,
-                    case_id=case.pk,
-                    team_id=case.team_id,
-                    district_id=case.district_id,
+                values = _due_on_day(
+                    case,
+                    inv.deadline,
                     responsible_id=case.advisor_id,
-                    due_on=inv.deadline,
-                    due_at=dates.end_of(inv.deadline),
                     statutory=True,
                     rule=rule,
                     explanation=(
@@ -169,14 +180,10 @@ class PlanSource(Source):
             values = None
             if plan.due_on and plan.made_on is None and case.is_open:
                 rule = law.plan_provision(plan.kind).citation
-                values = Values(
-                    municipality_id=case.municipality_id,
-                    case_id=case.pk,
-                    team_id=case.team_id,
-                    district_id=case.district_id,
+                values = _due_on_day(
+                    case,
+                    plan.due_on,
                     responsible_id=case.advisor_id,
-                    due_on=plan.due_on,
-                    due_at=dates.end_of(plan.due_on),
                     statutory=True,
                     rule=rule,
                     explanation=(
@@ -221,14 +228,10 @@ class HandoverSource(Source):
             if not t.handover_open or not case.is_open:
                 continue
             moved = dates.format_date(t.transferred_on, "da")
-            results[(HANDOVER, t.pk)] = Values(
-                municipality_id=case.municipality_id,
-                case_id=case.pk,
-                team_id=case.team_id,
-                district_id=case.district_id,
+            results[(HANDOVER, t.pk)] = _due_on_day(
+                case,
+                t.handover_due_on,
                 responsible_id=t.from_advisor_id,
-                due_on=t.handover_due_on,
-                due_at=dates.end_of(t.handover_due_on),
                 statutory=False,
                 rule=self.rule,
                 explanation=(
