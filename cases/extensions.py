@@ -79,3 +79,39 @@ def register_network_map_check(check: Callable[[Any], bool]) -> None:
 
 def investigation_has_network_map(investigation) -> bool:
     return bool(_network_map_check and _network_map_check[0](investigation))
+
+
+# --- What cases needs to know about a case's measures ------------------------------------------
+#
+# The measures app sits above cases (docs/architecture.md): cases never imports it. The few
+# questions a case's own rules ask about its measures (may the case close, does it stay in its
+# district, which state after an investigation, what the history page lists) are answered by an
+# object the measures app registers in its AppConfig.ready() (measures/case_measures.py).
+
+
+@dataclass(frozen=True)
+class CaseMeasures:
+    # (case, day) -> whether a measure of the case is active on that day.
+    any_active_on: Callable[[Any, datetime.date], bool]
+    # (case, day) -> whether a placement (a measure type with a placement category) is active then.
+    placement_active_on: Callable[[Any, datetime.date], bool]
+    # (case, day) -> whether a measure of the case is still running after that day.
+    running_after: Callable[[Any, datetime.date], bool]
+    # case -> [(model, history queryset)] of the measure tables for the case's history page.
+    history_sources: Callable[[Any], list] = field(default=lambda case: [])
+    # () -> the ladder steps, in order, for the case list's filter.
+    ladder_steps: Callable[[], list] = field(default=lambda: [])
+
+
+_case_measures: list[CaseMeasures] = []
+
+
+def register_case_measures(answers: CaseMeasures) -> None:
+    """Register (or replace) the measures app's answers about a case's measures."""
+    _case_measures[:] = [answers]
+
+
+def case_measures() -> CaseMeasures:
+    if not _case_measures:
+        raise LookupError("No app has registered case_measures (the measures app registers it in ready()).")
+    return _case_measures[0]

@@ -12,6 +12,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from cases import extensions
 from herning.core.logging import mask_cpr
 
 # --- The case's change list -----------------------------------------------------------------------
@@ -73,7 +74,6 @@ def _sources(case) -> list[tuple[type[models.Model], models.QuerySet]]:
         Plan,
         Relation,
     )
-    from measures.models import LadderMovement, Measure
 
     return [
         (Case, Case.history.filter(id=case.pk)),
@@ -85,8 +85,7 @@ def _sources(case) -> list[tuple[type[models.Model], models.QuerySet]]:
         (Plan, Plan.history.filter(case_id=case.pk)),
         (Goal, Goal.history.filter(plan__case_id=case.pk)),
         (JournalNote, JournalNote.history.filter(case_id=case.pk)),
-        (Measure, Measure.history.filter(case_id=case.pk)),
-        (LadderMovement, LadderMovement.history.filter(case_id=case.pk)),
+        *extensions.case_measures().history_sources(case),
     ]
 
 

@@ -9,6 +9,7 @@ class MeasuresConfig(AppConfig):
     verbose_name = "Indsatser"
 
     def ready(self):
-        from measures import panels
+        from measures import case_measures, panels
 
         panels.register()
+        case_measures.register()

@@ -7,12 +7,11 @@ import datetime
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from cases import caseload, emails, obligations
+from cases import caseload, emails, extensions, obligations
 from cases.models import (
     Case,
     CaseloadOverride,
@@ -190,17 +189,9 @@ AFTERCARE_STAYS = gettext_lazy(
 def transfer_exception(case: Case, on: datetime.date) -> str | None:
     """Why the case stays in its district when the family moves, or None: placement and aftercare
     cases stay ("anbringelsessager og efterværnssager undtages")."""
-    from measures.models import Measure
-
     if case.state == CaseState.AFTERCARE:
         return str(AFTERCARE_STAYS)
-    placed = (
-        Measure.objects.for_system()
-        .filter(case=case)
-        .active_on(on)
-        .exclude(measure_type__placement_category="")
-        .exists()
-    )
+    placed = extensions.case_measures().placement_active_on(case, on)
     return str(PLACEMENT_STAYS) if placed else None
 
 
@@ -359,8 +350,6 @@ MANUAL_STATES = (CaseState.CLARIFICATION, CaseState.MEASURES, CaseState.AFTERCAR
 
 @transaction.atomic
 def case_set_state(*, case: Case, state: str, changed_by: User, on: datetime.date | None = None) -> Case:
-    from measures.models import Measure
-
     case = Case.objects.for_system().select_for_update(of=("self",)).select_related("child").get(pk=case.pk)
     require_open(case)
     on = on or timezone.localdate()
@@ -368,7 +357,7 @@ def case_set_state(*, case: Case, state: str, changed_by: User, on: datetime.dat
         raise ValidationError({"state": _("Sagen kan ikke sættes direkte til denne status.")})
     if state == CaseState.AFTERCARE and case.child.age_on(on) not in AFTERCARE_AGES:
         raise ValidationError({"state": _("Efterværn gives til unge mellem 18 og 22 år.")})
-    active = Measure.objects.for_system().filter(case=case).active_on(on).exists()
+    active = extensions.case_measures().any_active_on(case, on)
     if state == CaseState.MEASURES and not active:
         raise ValidationError({"state": _("Sagen har ingen aktive indsatser.")})
     if state == CaseState.CLARIFICATION and case.investigations.filter(completed_on__isnull=True).exists():
@@ -386,8 +375,6 @@ def case_close(
     *, case: Case, closed_on: datetime.date, closing_reason: str, closed_by: User, closing_note: str = ""
 ) -> Case:
     """Close the case; it is read-only afterwards. Refused while measures or an investigation run."""
-    from measures.models import Measure
-
     case = Case.objects.for_system().select_for_update().get(pk=case.pk)
     require_open(case)
     errors = {}
@@ -401,12 +388,7 @@ def case_close(
         errors["closing_reason"] = _("Angiv hvorfor sagen lukkes.")
     if errors:
         raise ValidationError(errors)
-    running = (
-        Measure.objects.for_system()
-        .filter(case=case)
-        .filter(Q(actual_end__isnull=True) | Q(actual_end__gt=closed_on))
-    )
-    if running.exists():
+    if extensions.case_measures().running_after(case, closed_on):
         raise ValidationError(_("Sagen har indsatser, der ikke er afsluttet. Afslut dem, før sagen lukkes."))
     if case.investigations.filter(completed_on__isnull=True).exists():
         raise ValidationError(_("Sagen har en børnefaglig undersøgelse, der ikke er afsluttet."))

@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cases import deadlines, obligations
+from cases import deadlines, extensions, obligations
 from cases.models import (
     Case,
     CaseState,
@@ -51,8 +51,6 @@ def investigation_complete(
     *, investigation: Investigation, completed_on: datetime.date, conclusion: str, completed_by: User
 ) -> Investigation:
     """Conclude the investigation; the case goes on with its measures, or back to clarification."""
-    from measures.models import Measure
-
     investigation = (
         Investigation.objects.for_system()
         .select_for_update(of=("self",))
@@ -78,7 +76,7 @@ def investigation_complete(
         investigation.full_clean()
         investigation.save()
         if case.state == CaseState.INVESTIGATION:
-            active = Measure.objects.for_system().filter(case=case).active_on(timezone.localdate()).exists()
+            active = extensions.case_measures().any_active_on(case, timezone.localdate())
             case_transition(
                 case=case, event=Event.INVESTIGATION_COMPLETED, by=completed_by, has_active_measures=active
             )

@@ -23,7 +23,6 @@ from herning.audit.models import AccessLog
 from herning.audit.services import log_child_read
 from herning.core.access import role_required
 from herning.organisation.models import Role
-from measures.models import LadderStep
 
 CASE_LIST_ROLES = (Role.ADVISOR, Role.TEAM_LEADER, Role.DUTY_ADVISOR)
 PAGE_SIZE = 50
@@ -33,7 +32,7 @@ PAGE_SIZE = 50
 @role_required(*CASE_LIST_ROLES)
 def case_list(request):
     """Every case the person may read, filtered by advisor, team, district, step, state and name."""
-    steps = list(LadderStep.objects.all())
+    steps = extensions.case_measures().ladder_steps()
     form = CaseFilterForm(request.GET or None, user=request.user, steps=steps)
     rows = case_list_rows(user=request.user)
     # Invalid filters (a hand-edited address) show the form's message over the open cases.
