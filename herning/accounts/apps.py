@@ -7,3 +7,6 @@ class AccountsConfig(AppConfig):
     name = "herning.accounts"
     label = "accounts"
     verbose_name = "Log ind"
+
+    def ready(self) -> None:
+        from herning.accounts import checks  # noqa: F401 - registers the deploy check on demo logins

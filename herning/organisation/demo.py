@@ -22,6 +22,8 @@ from herning.organisation.models import (
     User,
 )
 
+# The demo staff's e-mail domain (a reserved test domain, RFC 2606): how a deploy check tells them apart.
+DEMO_EMAIL_DOMAIN = "herning.example"
 DEMO_PASSWORD = "herning-demo-2026"  # noqa: S105 - the demo's published password, never used in production
 
 DISTRICTS = [
@@ -148,7 +150,7 @@ def seed_organisation(*, today: datetime.date, roster_days_back: int = 730, rost
                 username=username,
                 first_name=first,
                 last_name=last,
-                email=f"{username}@herning.example",
+                email=f"{username}@{DEMO_EMAIL_DOMAIN}",
                 job_title=title,
                 municipality=municipality,
                 is_staff=any(r == Role.SYSTEM_ADMINISTRATOR for r, _ in roles),

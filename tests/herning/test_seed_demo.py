@@ -54,3 +54,47 @@ def test_seed_demo_twice_changes_nothing():
     call_command("seed_demo", stdout=io.StringIO())
     assert snapshot() == before
     assert dict(User.objects.values_list("username", "password")) == passwords
+
+
+@pytest.mark.django_db
+def test_seed_demo_refuses_in_production(settings):
+    from django.core.management import CommandError
+
+    settings.PRODUCTION = True
+    with pytest.raises(CommandError, match="produktion"):
+        call_command("seed_demo", stdout=io.StringIO())
+    assert not User.objects.exists()
+
+
+def _deploy_errors() -> set[str]:
+    from herning.accounts.checks import check_no_demo_data
+
+    return {message.id for message in check_no_demo_data()}
+
+
+@pytest.mark.django_db
+@time_machine.travel("2026-03-02 09:00 +01:00", tick=False)
+def test_deploy_check_fails_while_demo_logins_exist():
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from herning.accounts.demo import DEMO_OTP_KEY
+
+    assert _deploy_errors() == set()
+    call_command("seed_demo", "--quiet-logins", stdout=io.StringIO())
+    assert _deploy_errors() == {"herning.E010", "herning.E011"}
+    # A real person who happens to be called "anne" is not a demo account; the published key is
+    # an error on anyone's device.
+    User.objects.filter(email__endswith="@herning.example").update(email="anne@herning.dk")
+    assert _deploy_errors() == {"herning.E011"}
+    TOTPDevice.objects.filter(key=DEMO_OTP_KEY).delete()
+    TOTPDevice.objects.create(user=User.objects.get(username="anne"), name="Telefon", confirmed=True)
+    assert _deploy_errors() == set()
+
+
+@pytest.mark.django_db
+def test_deploy_check_runs_with_manage_py_check_deploy():
+    from django.core.management.base import SystemCheckError
+
+    call_command("seed_demo", "--quiet-logins", stdout=io.StringIO())
+    with pytest.raises(SystemCheckError, match="herning.E010"):
+        call_command("check", "--deploy", "--fail-level", "ERROR", stdout=io.StringIO(), stderr=io.StringIO())

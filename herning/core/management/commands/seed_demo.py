@@ -2,7 +2,8 @@
 
 import random
 
-from django.core.management.base import BaseCommand
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
@@ -31,6 +32,12 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         from django.utils.module_loading import import_string
+
+        if settings.PRODUCTION:
+            # The demo's logins are published (README, this command's output): never on real data.
+            raise CommandError(
+                "seed_demo opretter demodata med offentligt kendte logins og kører ikke i produktion (HERNING_ENV=production)."
+            )
 
         today = timezone.localdate()
         with transaction.atomic():
