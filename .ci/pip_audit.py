@@ -3,22 +3,41 @@
 Fails (exit 1) when a dependency has a known vulnerability. When the advisory service cannot be
 reached, or some packages cannot be looked up, it says so in plain words and does not fail: CI
 must not stop on someone else's network, but nobody should believe an audit ran that did not.
-Set PIP_AUDIT_IGNORE to a comma-separated list of advisory ids to accept one, with a reason in
-the commit that sets it.
+A known vulnerability is accepted only by an entry in `.ci/audit-exceptions.toml` that names the
+advisory id, the reason and the last day it holds (`until`); an expired entry no longer counts.
 """
 
 from __future__ import annotations
 
+import datetime
 import json
-import os
 import subprocess
 import sys
+import tomllib
+from pathlib import Path
 
 BANNER = "=" * 78
+EXCEPTIONS = Path(__file__).with_name("audit-exceptions.toml")
+
+
+def accepted(today: datetime.date) -> list[str]:
+    """The advisory ids accepted today: each entry needs an id, a reason and an ``until`` date."""
+    if not EXCEPTIONS.exists():
+        return []
+    entries = tomllib.loads(EXCEPTIONS.read_text(encoding="utf-8")).get("exception", [])
+    ids = []
+    for entry in entries:
+        if not entry.get("reason") or not isinstance(entry.get("until"), datetime.date):
+            raise SystemExit(f"{EXCEPTIONS.name}: {entry.get('id')!r} needs a reason and an until date.")
+        if entry["until"] >= today:
+            ids.append(entry["id"])
+        else:
+            print(f"pip-audit: the exception for {entry['id']} expired on {entry['until']}; it counts again.")
+    return ids
 
 
 def main() -> int:
-    ignore = [v.strip() for v in os.environ.get("PIP_AUDIT_IGNORE", "").split(",") if v.strip()]
+    ignore = accepted(datetime.date.today())
     command = [
         sys.executable,
         "-m",
@@ -38,7 +57,7 @@ def main() -> int:
     except (subprocess.TimeoutExpired, json.JSONDecodeError) as exc:
         stderr = stderr or str(exc)
         print(
-            f"{BANNER}\npip-audit: NOT RUN. The vulnerability service could not be reached.\n{stderr.strip()[-2000:]}\n{BANNER}"
+            f"{BANNER}\npip-audit: NOT AUDITED. The vulnerability service could not be reached.\n{stderr.strip()[-2000:]}\n{BANNER}"
         )
         return 0
     dependencies = report.get("dependencies", [])
@@ -48,6 +67,8 @@ def main() -> int:
     print(
         f"pip-audit: {audited} of {len(dependencies)} installed packages audited, {len(vulnerable)} vulnerable."
     )
+    if dependencies and not audited:
+        print(f"{BANNER}\npip-audit: NOT AUDITED. Not one package could be looked up.\n{BANNER}")
     if skipped:
         names = ", ".join(f"{d['name']} {d.get('version', '')}".strip() for d in skipped)
         print(
