@@ -13,8 +13,8 @@ Views and the API only translate a refusal: a page answers 403 with the reason, 
 whose ``detail`` is the reason. A record the person may not read is answered 404 before any of
 this is asked (``visible_to``), so its existence is not revealed.
 
-The rules whose records belong to another app (a network meeting, its map) are registered by
-that app in its ``AppConfig.ready()`` with ``register``, so this module imports no app above
+The rules whose records belong to another app (a network meeting, its map, the DUBU exchange)
+are registered by that app in its ``AppConfig.ready()`` with ``register``, so this module imports no app above
 ``cases``.
 """
 
@@ -52,6 +52,7 @@ class Action(StrEnum):
     TRANSFER = "transfer"  # the case: move it to another district
     RECORD_HANDOVER = "record_handover"  # the case transfer
     RECORD_SCORES = "record_scores"  # the case: SDQ scores
+    RECORD_COMPLAINT = "record_complaint"  # the case: register a complaint and record its outcome
     REGISTER_NOTIFICATION = "register_notification"  # None
     ASSESS_NOTIFICATION = "assess_notification"  # the notification: the 24-hour assessment
     RECORD_RECEIPT = "record_receipt"  # the notification: receipt sent to a professional notifier
@@ -63,6 +64,9 @@ class Action(StrEnum):
     EDIT_MEETING = "edit_meeting"  # the meeting (registered by network_meetings)
     MARK_AGREEMENT_DONE = "mark_agreement_done"  # the agreement (registered by network_meetings)
     EDIT_NETWORK_MAP = "edit_network_map"  # the child (registered by network_meetings)
+    DUBU_IMPORT = "dubu_import"  # None: import a DUBU file, and read the record of imports (by dubu)
+    DUBU_EXPORT = "dubu_export"  # None: export the readable cases in DUBU's format (by dubu)
+    MANAGE_SLOTS = "manage_slots"  # the team (None: any team): offer and release its fixed meeting times
 
 
 @dataclass(frozen=True)
@@ -290,6 +294,11 @@ register(
     reason=lambda user, case: _(
         "Kun sagens rådgiver, teamlederen og de tilknyttede fagpersoner kan registrere SDQ-scorer i en åben sag."
     ),
+)
+register(
+    Action.RECORD_COMPLAINT,
+    allows=can_edit_case,
+    reason=lambda user, case: _("Kun sagens rådgiver og teamlederen kan registrere klager i en åben sag."),
 )
 register(
     Action.REGISTER_NOTIFICATION,

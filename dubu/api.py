@@ -9,23 +9,23 @@ from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
-from rest_framework.exceptions import PermissionDenied
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from cases.permissions import Action, require
 from dubu import exporter
 from dubu.importer import import_file
 from dubu.models import ImportRun, MappingProfile
-from herning.organisation.models import Role
 
 # A DUBU extract of a whole municipality is a few megabytes; this bounds what one request reads.
 MAX_FILE_BYTES = 50 * 1024 * 1024
 
 
-def _require_team_leader(user) -> None:
-    if not user.has_role(Role.TEAM_LEADER):
-        raise PermissionDenied(_("Kun teamledere udveksler data med DUBU."))
+def _require(user, action: Action) -> None:
+    """Refused (403 with the rule's reason) before the request's input is read; the importer and
+    the exporter ask the same rule (``Action.DUBU_IMPORT`` / ``DUBU_EXPORT``)."""
+    require(user, action)
 
 
 class ImportRequestSerializer(serializers.Serializer):
@@ -105,7 +105,7 @@ class DubuImportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return ImportRun.objects.none()
-        _require_team_leader(self.request.user)
+        _require(self.request.user, Action.DUBU_IMPORT)
         return ImportRun.objects.filter(municipality_id=self.request.user.municipality_id).select_related(
             "user"
         )
@@ -121,7 +121,7 @@ class DubuImportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
         },
     )
     def create(self, request):
-        _require_team_leader(request.user)
+        _require(request.user, Action.DUBU_IMPORT)
         serializer = ImportRequestSerializer(data=request.data)
         if not serializer.is_valid():
             return Response(_request_errors(request, serializer.errors), status=status.HTTP_400_BAD_REQUEST)
@@ -186,7 +186,7 @@ class DubuExportView(APIView):
         },
     )
     def get(self, request):
-        _require_team_leader(request.user)
+        _require(request.user, Action.DUBU_EXPORT)
         query = ExportQuery(data=request.query_params)
         query.is_valid(raise_exception=True)
         return export_response(

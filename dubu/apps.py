@@ -7,3 +7,8 @@ class DubuConfig(AppConfig):
 
     name = "dubu"
     verbose_name = "DUBU-udveksling"
+
+    def ready(self) -> None:
+        from dubu import permissions
+
+        permissions.register_rules()

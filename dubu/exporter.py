@@ -18,6 +18,7 @@ from django.db.models import Max
 from django.utils.translation import gettext as _
 
 from cases.models import Case
+from cases.permissions import Action, require
 from dubu.importer import CodeTable
 from dubu.models import FIELDS, MappingProfile
 from followups.models import FollowUp
@@ -29,7 +30,9 @@ PURPOSE = "Udtræk til DUBU"
 
 
 def export_rows(*, user, profile: MappingProfile) -> tuple[list[str], list[list]]:
-    """The header (the profile's column names) and the rows, with dates as ``datetime.date``."""
+    """The header (the profile's column names) and the rows, with dates as ``datetime.date``.
+    Refused unless ``user`` may export (``Action.DUBU_EXPORT``)."""
+    require(user, Action.DUBU_EXPORT)
     columns = profile.columns()
     header = [columns[name] for name, _label in FIELDS]
     cases = list(

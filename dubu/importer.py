@@ -23,7 +23,7 @@ import time
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import InterfaceError, OperationalError, connection, transaction
 from django.db.models import Max
 from django.utils import timezone
@@ -35,7 +35,7 @@ from cases import bulk as case_bulk
 from cases import obligations
 from cases import services as case_services
 from cases.models import Case, Child, Plan
-from cases.permissions import Action, may
+from cases.permissions import Action, may, require
 from dubu.models import REQUIRED_FIELDS, CodeMapping, DubuCase, ImportRun, MappingProfile
 from dubu.reader import FileError, read_table
 from followups import bulk as followup_bulk
@@ -829,9 +829,9 @@ def import_file(
     today: datetime.date | None = None,
 ) -> Report:
     """Import a DUBU file as ``user`` (a team leader; new cases go only to teams they lead) and
-    record the run. See docs/dubu-exchange.md."""
-    if not user.has_role(Role.TEAM_LEADER):
-        raise PermissionDenied(_("Kun teamledere kan importere fra DUBU."))
+    record the run. Refused unless ``user`` may import (``Action.DUBU_IMPORT``). See
+    docs/dubu-exchange.md."""
+    require(user, Action.DUBU_IMPORT)
     profile = profile or MappingProfile.default()
     importer = Importer(user=user, profile=profile, dry_run=dry_run, skip_bad_rows=skip_bad_rows, today=today)
     try:

@@ -2,21 +2,22 @@
 
 from __future__ import annotations
 
+from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from cases.permissions import Action, require
 from dubu.api import MAX_FILE_BYTES, export_response
 from dubu.forms import ExportForm, ImportForm
 from dubu.importer import import_file
 from dubu.models import ImportRun
-from herning.core.access import role_required
-from herning.organisation.models import Role
 
 
 @require_http_methods(["GET", "POST"])
-@role_required(Role.TEAM_LEADER)
+@login_required
 def exchange(request):
+    require(request.user, Action.DUBU_IMPORT)  # the page is the import form; import_file asks again
     form = ImportForm(request.POST or None, request.FILES or None)
     report = None
     if request.method == "POST" and form.is_valid():
@@ -42,8 +43,9 @@ def exchange(request):
 
 
 @require_http_methods(["GET"])
-@role_required(Role.TEAM_LEADER)
+@login_required
 def export(request):
+    require(request.user, Action.DUBU_EXPORT)  # before the form's errors; the exporter asks again
     form = ExportForm(request.GET)
     if not form.is_valid():
         return render(

@@ -70,10 +70,12 @@ def _complaint(case: Case, *, start, today, rng) -> int:
     if Complaint.objects.filter(case=case, received_on=received, subject=subject).exists():
         return 0
     complaint = complaint_register(
-        case=case, received_on=received, subject=subject, recorded_by=staff, description=""
+        case=case, received_on=received, subject=subject, recorded_by=staff, description="", as_system=True
     )
     if decided <= today:
-        complaint_decide(complaint=complaint, outcome=outcome, decided_on=decided, decided_by=staff)
+        complaint_decide(
+            complaint=complaint, outcome=outcome, decided_on=decided, decided_by=staff, as_system=True
+        )
     return 1
 
 
@@ -111,6 +113,7 @@ def _sdq(case: Case, *, start, today, rng) -> int:
             total=sum(scales.values()),
             prosocial=social,
             recorded_by=staff,
+            as_system=True,  # a made-up past: the case may be closed by now
             **scales,
         )
         created += 1

@@ -23,6 +23,7 @@ from django.db.models import Max, Q
 from django.utils import timezone
 
 from cases.models import Case, CaseState, Investigation
+from cases.permissions import Action, require
 from evaluation.models import CaseSnapshot, Complaint, SdqScore, SnapshotDay
 from evaluation.periods import days_between
 from herning.organisation.models import Municipality
@@ -282,9 +283,19 @@ def snapshot_catch_up(*, today: datetime.date | None = None) -> int:
 
 @transaction.atomic
 def complaint_register(
-    *, case: Case, received_on: datetime.date, subject: str, recorded_by, description: str = ""
+    *,
+    case: Case,
+    received_on: datetime.date,
+    subject: str,
+    recorded_by,
+    description: str = "",
+    as_system: bool = False,
 ) -> Complaint:
-    """Record a complaint over the handling of ``case``; it counts for the case's present team."""
+    """Record a complaint over the handling of ``case``; it counts for the case's present team.
+    Refused unless ``recorded_by`` may write the open case (``Action.RECORD_COMPLAINT``);
+    ``as_system``: the demo writing a made-up past (the case may be closed by now), never a person."""
+    if not as_system:
+        require(recorded_by, Action.RECORD_COMPLAINT, case)
     complaint = Complaint(
         case=case,
         team_id=case.team_id,
@@ -301,10 +312,18 @@ def complaint_register(
 
 @transaction.atomic
 def complaint_decide(
-    *, complaint: Complaint, outcome: str, decided_on: datetime.date | None, decided_by
+    *,
+    complaint: Complaint,
+    outcome: str,
+    decided_on: datetime.date | None,
+    decided_by,
+    as_system: bool = False,
 ) -> Complaint:
-    """Record how a complaint ended (or put it back under treatment with ``Outcome.PENDING``)."""
-    complaint = Complaint.objects.for_system().select_for_update().get(pk=complaint.pk)
+    """Record how a complaint ended (or put it back under treatment with ``Outcome.PENDING``);
+    the same rule as registering it, asked of the complaint's case."""
+    complaint = Complaint.objects.for_system().select_for_update().select_related("case").get(pk=complaint.pk)
+    if not as_system:
+        require(decided_by, Action.RECORD_COMPLAINT, complaint.case)
     complaint.outcome = outcome
     complaint.decided_on = None if outcome == Complaint.Outcome.PENDING else decided_on
     complaint._history_user = decided_by
@@ -329,8 +348,13 @@ def sdq_record(
     hyperactivity: int | None = None,
     peer: int | None = None,
     prosocial: int | None = None,
+    as_system: bool = False,
 ) -> SdqScore:
-    """Record a child's SDQ scores from one informant (scores only, never the items)."""
+    """Record a child's SDQ scores from one informant (scores only, never the items). Refused
+    unless ``recorded_by`` may record scores on the open case (``Action.RECORD_SCORES``: those who
+    write it and the professionals added to it); ``as_system`` as for ``complaint_register``."""
+    if not as_system:
+        require(recorded_by, Action.RECORD_SCORES, case)
     score = SdqScore(
         child_id=case.child_id,
         case=case,

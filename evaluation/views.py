@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from cases.models import Case
-from cases.permissions import Action, may
+from cases.permissions import Action, may, require
 from evaluation import exports, selectors, services
 from evaluation.charts import Series, line_chart
 from evaluation.figures import FIGURES, FigureContext
@@ -198,18 +198,16 @@ def _visible_case(request, case_id: int) -> Case:
 @login_required
 def case_complaints(request, case_id: int):
     """The complaints register of a case: read by everyone who may read the case, written by its
-    advisor and the team leader (``cases.permissions.Action.EDIT_CASE``)."""
+    advisor and the team leader while it is open (``cases.permissions.Action.RECORD_COMPLAINT``)."""
     case = _visible_case(request, case_id)
-    may_edit = may(request.user, Action.EDIT_CASE, case)
+    may_edit = may(request.user, Action.RECORD_COMPLAINT, case)
     complaints = list(case.complaints.select_related("team", "recorded_by"))
     form = ComplaintForm()
     outcome_forms = {c.pk: ComplaintOutcomeForm(instance=c, prefix=f"c{c.pk}") for c in complaints}
     status = 200
     if request.method == "POST":
-        if not may_edit:
-            raise PermissionDenied(
-                _("Kun sagens rådgiver og teamlederen kan registrere klager i en åben sag.")
-            )
+        # Refused before the form is read, with the rule's reason, as the services refuse it.
+        require(request.user, Action.RECORD_COMPLAINT, case)
         if "complaint" in request.POST:
             complaint = next((c for c in complaints if str(c.pk) == request.POST["complaint"]), None)
             if complaint is None:
@@ -275,12 +273,7 @@ def case_sdq(request, case_id: int):
     form = SdqScoreForm() if may_record else None
     status = 200
     if request.method == "POST":
-        if not may_record:
-            raise PermissionDenied(
-                _(
-                    "Kun sagens rådgiver, teamlederen og de tilknyttede fagpersoner kan registrere SDQ-scorer i en åben sag."
-                )
-            )
+        require(request.user, Action.RECORD_SCORES, case)  # before the form, as the service refuses
         form = SdqScoreForm(request.POST)
         if form.is_valid():
             try:

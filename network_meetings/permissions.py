@@ -1,6 +1,7 @@
 """The write rules of network meetings, registered with ``cases.permissions`` (the one place every
 write rule is asked) when the app is ready: planning a meeting, changing one, marking an agreement
-done, and changing a child's network map."""
+done, changing a child's network map, and offering or releasing a team's fixed meeting times.
+The services of ``network_meetings.services`` call ``require`` with these actions."""
 
 from __future__ import annotations
 
@@ -44,13 +45,31 @@ def can_edit_network_map(user, child) -> bool:
     return case is not None and can_edit_case(user, case)
 
 
+def can_manage_slots(user, team) -> bool:
+    """A team's fixed meeting times are offered and released by the team's own staff who plan
+    meetings (``team`` None: the person belongs to some team)."""
+    if not can_plan_meeting(user):
+        return False
+    return bool(user.team_ids) if team is None else team.pk in user.team_ids
+
+
+def _slots_reason(user, team) -> str:
+    if not can_plan_meeting(user):
+        return _plan_reason()
+    if team is None:
+        return _("Du er ikke medlem af et team.")
+    return _("Kun teamets egne medarbejdere kan udbyde og frigive teamets tider.")
+
+
+def _plan_reason() -> str:
+    return _("Kun rådgivere, teamledere, psykologer og sundhedsplejersker planlægger netværksmøder.")
+
+
 def register_rules() -> None:
     register(
         Action.PLAN_MEETING,
         allows=lambda user, record: can_plan_meeting(user),
-        reason=lambda user, record: _(
-            "Kun rådgivere, teamledere, psykologer og sundhedsplejersker planlægger netværksmøder."
-        ),
+        reason=lambda user, record: _plan_reason(),
     )
     register(
         Action.EDIT_MEETING,
@@ -69,3 +88,4 @@ def register_rules() -> None:
         allows=can_edit_network_map,
         reason=lambda user, child: _("Kun sagens rådgiver og teamleder kan ændre netværkskortet."),
     )
+    register(Action.MANAGE_SLOTS, allows=can_manage_slots, reason=_slots_reason)

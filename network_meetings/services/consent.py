@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cases.models import Child, Relation
+from cases.permissions import Action, require
 from network_meetings.models import (
     Consent,
     NetworkMeeting,
@@ -43,6 +44,7 @@ def consent_record(
     meeting = (
         NetworkMeeting.objects.for_system().select_for_update().select_related("child").get(pk=meeting.pk)
     )
+    require(by, Action.EDIT_MEETING, meeting)
     refuse_if_closed(meeting)
     if custody_holder is not None and (
         custody_holder.child_id != meeting.child_id or not custody_holder.has_custody

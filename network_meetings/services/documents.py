@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cases import obligations
+from cases.permissions import Action, require
 from herning.audit.models import AccessLog
 from herning.audit.services import log_child_read
 from network_meetings import anonymity
@@ -65,6 +66,7 @@ def invitation_send(*, meeting: NetworkMeeting, by) -> list[Dispatch]:
     meeting = (
         NetworkMeeting.objects.for_system().select_for_update().select_related("child").get(pk=meeting.pk)
     )
+    require(by, Action.EDIT_MEETING, meeting)
     refuse_if_closed(meeting)
     if meeting.ends_at <= timezone.now():
         raise ValidationError(_("Mødet er overstået; ret tidspunktet, før du inviterer."))
@@ -116,6 +118,7 @@ def minutes_save(
     meeting = (
         NetworkMeeting.objects.for_system().select_for_update().select_related("child").get(pk=meeting.pk)
     )
+    require(by, Action.EDIT_MEETING, meeting)
     refuse_if_closed(meeting)
     minutes = _minutes_for(meeting, by)
     minutes.concerns, minutes.working, minutes.want_to_see = concerns, working, want_to_see
@@ -141,6 +144,7 @@ def agreement_add(
     meeting = (
         NetworkMeeting.objects.for_system().select_for_update().select_related("child").get(pk=meeting.pk)
     )
+    require(by, Action.EDIT_MEETING, meeting)
     refuse_if_closed(meeting)
     _minutes_for(meeting, by)
     agreement = Agreement(meeting=meeting, text=text, owner=owner, owner_user_id=owner.user_id, due_on=due_on)
@@ -154,6 +158,7 @@ def agreement_add(
 def agreement_remove(*, agreement: Agreement, by) -> None:
     """Take back an agreement written by mistake, while the minutes are not sent."""
     meeting = agreement.meeting
+    require(by, Action.EDIT_MEETING, meeting)
     refuse_if_closed(meeting)
     _minutes_for(meeting, by)
     agreement.done_at = timezone.now()  # the deletion's history row says when it was taken back
@@ -164,12 +169,14 @@ def agreement_remove(*, agreement: Agreement, by) -> None:
 
 @transaction.atomic
 def agreement_mark_done(*, agreement: Agreement, by, note: str = "") -> Agreement:
+    """Its owner, or whoever may change the meeting, marks the agreement done."""
     agreement = (
         Agreement.objects.for_system()
         .select_for_update()
         .select_related("meeting__child")
         .get(pk=agreement.pk)
     )
+    require(by, Action.MARK_AGREEMENT_DONE, agreement)
     if agreement.is_done:
         raise ValidationError(_("Aftalen er allerede markeret som udført."))
     anonymity.check_texts(meeting=agreement.meeting, texts={"done_note": note})
@@ -189,6 +196,7 @@ def minutes_send(*, meeting: NetworkMeeting, by) -> list[Dispatch]:
     meeting = (
         NetworkMeeting.objects.for_system().select_for_update().select_related("child").get(pk=meeting.pk)
     )
+    require(by, Action.EDIT_MEETING, meeting)
     refuse_if_closed(meeting)
     minutes = Minutes.objects.for_system().select_for_update().filter(meeting=meeting).first()
     if minutes is None:

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from cases import obligations
 from cases.models import Case, Child
+from cases.permissions import Action, require
 from network_meetings import anonymity
 from network_meetings.models import (
     Dispatch,
@@ -62,36 +63,30 @@ def meeting_plan(
     """Plan a meeting about ``child``: on the child's open case if there is one, else on the child.
 
     The planner takes part and chairs until someone else is chosen. With ``slot`` the meeting
-    takes the slot's time (and place, unless one is given) and books it.
+    takes the slot's time (and place, unless one is given) and books it. Refused unless
+    ``planned_by`` may plan meetings (``Action.PLAN_MEETING``).
     """
+    arguments = dict(locals())
+    require(planned_by, Action.PLAN_MEETING)
+    return _plan(**arguments)
+
+
+def _plan(*, child: Child, planned_by, slot: MeetingSlot | None = None, **fields) -> NetworkMeeting:
+    """``meeting_plan`` once the planner is known to be allowed (a follow-up meeting is planned by
+    whoever may change the previous one)."""
     case = Case.objects.for_system().open().filter(child=child).select_related("team").first()
     if slot is not None:
-        starts_at, ends_at = slot.starts_at, slot.ends_at
-        place = place or slot.place
+        fields.update(starts_at=slot.starts_at, ends_at=slot.ends_at, place=fields["place"] or slot.place)
+    fields["procedure"] = fields.get("procedure") or str(DEFAULT_PROCEDURE.get(fields["kind"], ""))
     meeting = NetworkMeeting(
         municipality_id=child.municipality_id,
         child=child,
         case=case,
         team=meeting_team(child=child, case=case, planner=planned_by),
-        kind=kind,
-        starts_at=starts_at,
-        ends_at=ends_at,
-        place=place,
-        purpose=purpose,
-        reason=reason,
-        agenda=agenda,
-        agenda_made_with_parents=agenda_made_with_parents,
-        procedure=procedure or str(DEFAULT_PROCEDURE.get(kind, "")),
-        initiator_name=initiator_name,
-        initiator_function=initiator_function,
-        initiator_user=initiator_user,
-        contact_name=contact_name,
-        contact_phone=contact_phone,
-        contact_email=contact_email,
-        concern_noted_on=concern_noted_on,
-        previous_meeting=previous_meeting,
         created_by=planned_by,
+        **fields,
     )
+    starts_at, concern_noted_on = meeting.starts_at, meeting.concern_noted_on
     if concern_noted_on and starts_at and concern_noted_on > timezone.localtime(starts_at).date():
         raise ValidationError({"concern_noted_on": _("Bekymringen kan ikke være opstået efter mødet.")})
     check_meeting_texts(meeting)
@@ -118,10 +113,12 @@ def meeting_plan_follow_up(
     *, previous: NetworkMeeting, planned_by, starts_at, ends_at, place: str, slot: MeetingSlot | None = None
 ) -> NetworkMeeting:
     """Plan the next meeting: same child, kind, purpose and participants; its agenda lists the open
-    agreements of ``previous`` (Herningmodellen 1.0: follow up on what was agreed)."""
+    agreements of ``previous`` (Herningmodellen 1.0: follow up on what was agreed). Planned by
+    whoever may change ``previous`` (``Action.EDIT_MEETING``)."""
+    require(planned_by, Action.EDIT_MEETING, previous)
     if previous.is_cancelled:
         raise ValidationError(_("Et aflyst møde kan ikke følges op."))
-    meeting = meeting_plan(
+    meeting = _plan(
         child=previous.child,
         planned_by=planned_by,
         kind=previous.kind,
@@ -165,6 +162,7 @@ def meeting_update(*, meeting: NetworkMeeting, by, **fields) -> NetworkMeeting:
     """Change what was planned. A new time or place makes the sent invitations out of date: the
     calendar version goes up and participants are to be invited again."""
     meeting = NetworkMeeting.objects.for_system().select_for_update().get(pk=meeting.pk)
+    require(by, Action.EDIT_MEETING, meeting)
     refuse_if_closed(meeting)
     allowed = {*MEETING_FIELDS, *MEETING_TIME_FIELDS, "initiator_user"}
     unknown = set(fields) - allowed
@@ -199,6 +197,7 @@ def meeting_set_roles(
 ):
     """Choose the chair (mødeleder) and the minute-taker (referent) among the participants."""
     meeting = NetworkMeeting.objects.for_system().select_for_update().get(pk=meeting.pk)
+    require(by, Action.EDIT_MEETING, meeting)
     refuse_if_closed(meeting)
     meeting.chair, meeting.minute_taker = chair, minute_taker
     save_valid(meeting)
@@ -209,6 +208,7 @@ def meeting_set_roles(
 def meeting_cancel(*, meeting: NetworkMeeting, by, note: str = "") -> NetworkMeeting:
     """Cancel; everyone who was sent an invitation is sent a cancellation of the calendar entry."""
     meeting = NetworkMeeting.objects.for_system().select_for_update().get(pk=meeting.pk)
+    require(by, Action.EDIT_MEETING, meeting)
     refuse_if_closed(meeting)
     anonymity.check_texts(meeting=meeting, texts={"cancellation_note": note})
     meeting.status = NetworkMeeting.Status.CANCELLED

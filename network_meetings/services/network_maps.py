@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cases.models import Child, Investigation, Relation
+from cases.permissions import Action, require
 from network_meetings.models import (
     NetworkMap,
     NetworkMapPerson,
@@ -57,6 +58,7 @@ def network_map_new_version(
 ) -> NetworkMap:
     """Start a new version of the child's network map as a copy of the latest one; the first
     version starts from the child's registered relations. Earlier versions stay as they were."""
+    require(by, Action.EDIT_NETWORK_MAP, child)
     Child.objects.for_system().select_for_update().get(pk=child.pk)  # one new version at a time per child
     previous = NetworkMap.objects.for_system().filter(child=child).order_by("-version").first()
     _check_investigation(child, investigation)
@@ -107,6 +109,7 @@ def network_map_new_version(
 
 @transaction.atomic
 def network_map_update(*, network_map: NetworkMap, by, **fields) -> NetworkMap:
+    require(by, Action.EDIT_NETWORK_MAP, network_map.child)
     _refuse_unless_latest(network_map)
     allowed = {"made_on", "made_with_parents", "made_with_child", "investigation", "note"}
     unknown = set(fields) - allowed
@@ -122,6 +125,7 @@ def network_map_update(*, network_map: NetworkMap, by, **fields) -> NetworkMap:
 
 @transaction.atomic
 def network_map_person_add(*, network_map: NetworkMap, by, **fields) -> NetworkMapPerson:
+    require(by, Action.EDIT_NETWORK_MAP, network_map.child)
     _refuse_unless_latest(network_map)
     person = NetworkMapPerson(network_map=network_map, **fields)
     refuse_cpr(note=person.note, name=person.name, relation=person.relation)
@@ -131,6 +135,7 @@ def network_map_person_add(*, network_map: NetworkMap, by, **fields) -> NetworkM
 
 @transaction.atomic
 def network_map_person_update(*, person: NetworkMapPerson, by, **fields) -> NetworkMapPerson:
+    require(by, Action.EDIT_NETWORK_MAP, person.network_map.child)
     _refuse_unless_latest(person.network_map)
     for field, value in fields.items():
         setattr(person, field, value)
@@ -141,5 +146,6 @@ def network_map_person_update(*, person: NetworkMapPerson, by, **fields) -> Netw
 
 @transaction.atomic
 def network_map_person_remove(*, person: NetworkMapPerson, by) -> None:
+    require(by, Action.EDIT_NETWORK_MAP, person.network_map.child)
     _refuse_unless_latest(person.network_map)
     person.delete()

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from cases.permissions import Action, require
 from network_meetings.models import (
     NetworkMapPerson,
     NetworkMeeting,
@@ -35,6 +36,7 @@ def participant_add(
     email: str = "",
     phone: str = "",
 ) -> Participant:
+    require(by, Action.EDIT_MEETING, meeting)
     refuse_if_closed(meeting)
     if user is not None:
         if user.municipality_id != meeting.municipality_id:
@@ -59,6 +61,7 @@ def participant_add(
 
 @transaction.atomic
 def participant_update(*, participant: Participant, by, **fields) -> Participant:
+    require(by, Action.EDIT_MEETING, participant.meeting)
     refuse_if_closed(participant.meeting)
     allowed = {"function", "name", "organisation", "email", "phone"}
     unknown = set(fields) - allowed
@@ -74,6 +77,7 @@ def participant_update(*, participant: Participant, by, **fields) -> Participant
 @transaction.atomic
 def participant_set_status(*, participant: Participant, by, status: str, attended: bool | None = None):
     """Record an answer (kommer / afbud), or that someone was invited by letter or phone."""
+    require(by, Action.EDIT_MEETING, participant.meeting)
     refuse_if_closed(participant.meeting)
     if status not in Participant.InvitationStatus.values:
         raise ValidationError({"invitation_status": _("Vælg en gyldig status.")})
@@ -86,6 +90,7 @@ def participant_set_status(*, participant: Participant, by, status: str, attende
 @transaction.atomic
 def participant_remove(*, participant: Participant, by) -> None:
     """Remove someone added by mistake; an invited participant stays (record their "afbud")."""
+    require(by, Action.EDIT_MEETING, participant.meeting)
     refuse_if_closed(participant.meeting)
     if participant.dispatches.exists() or participant.was_invited:
         raise ValidationError(
@@ -104,6 +109,7 @@ def participants_from_network_map(
 ) -> tuple[list[Participant], int]:
     """Invite people from the child's network map. Returns the new participants and how many
     names were left out because they would name the child on an anonymous meeting."""
+    require(by, Action.EDIT_MEETING, meeting)
     refuse_if_closed(meeting)
     added, omitted = [], 0
     taken_users = set(meeting.participants.exclude(user=None).values_list("user_id", flat=True))

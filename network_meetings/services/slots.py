@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_update_with_history
 
+from cases.permissions import Action, require
 from herning.organisation.models import Team
 from network_meetings.models import (
     MeetingSlot,
@@ -29,7 +30,9 @@ def slots_offer(
     place: str = "",
     weeks: int = 1,
 ) -> list[MeetingSlot]:
-    """Offer a fixed meeting time, the same weekday and hour for ``weeks`` weeks in a row."""
+    """Offer a fixed meeting time, the same weekday and hour for ``weeks`` weeks in a row; the
+    team's own staff offer its times (``Action.MANAGE_SLOTS``)."""
+    require(by, Action.MANAGE_SLOTS, team)
     if not 1 <= weeks <= 26:
         raise ValidationError({"weeks": _("Vælg mellem 1 og 26 uger.")})
     if duration <= datetime.timedelta(0):
@@ -68,7 +71,9 @@ def slots_offer(
 
 
 def slot_book(*, slot: MeetingSlot, meeting: NetworkMeeting, by) -> MeetingSlot:
-    """Book an open slot for ``meeting``; two people booking at once cannot both win."""
+    """Book an open slot for ``meeting``; two people booking at once cannot both win. Booked by
+    whoever may change the meeting."""
+    require(by, Action.EDIT_MEETING, meeting)
     with transaction.atomic():
         slot = MeetingSlot.objects.for_system().select_for_update().get(pk=slot.pk)
         if slot.status != MeetingSlot.Status.OPEN:
@@ -104,8 +109,9 @@ def slot_unbook(slot: MeetingSlot) -> None:
 
 @transaction.atomic
 def slot_release(*, slot: MeetingSlot, by) -> MeetingSlot:
-    """Give an open slot back to the calendar before its week is up."""
-    slot = MeetingSlot.objects.for_system().select_for_update().get(pk=slot.pk)
+    """Give an open slot back to the calendar before its week is up (the team's own staff)."""
+    slot = MeetingSlot.objects.for_system().select_for_update().select_related("team").get(pk=slot.pk)
+    require(by, Action.MANAGE_SLOTS, slot.team)
     if slot.status != MeetingSlot.Status.OPEN:
         raise ValidationError(_("Kun en ledig tid kan frigives."))
     slot.status = MeetingSlot.Status.RELEASED

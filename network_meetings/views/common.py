@@ -44,6 +44,9 @@ def visible_meeting(request, pk: int, *, purpose: str | None = None, channel: st
 
 
 def require_edit(request, meeting: NetworkMeeting) -> None:
+    """A page that shows or reads a form for a change answers 403 with the reason before it looks
+    at the form, as the service would refuse the write (``Action.EDIT_MEETING``). A view that
+    calls the service straight away leaves the refusal to the service."""
     require(request.user, Action.EDIT_MEETING, meeting)
 
 

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from cases.permissions import Action, may, require
+from cases.permissions import Action, may
 from herning.core.forms import add_service_errors
 from network_meetings import documents, forms, services
 from network_meetings.models import (
@@ -54,7 +54,6 @@ def meeting_invitation_pdf(request, pk):
 @require_POST
 def meeting_invitation_send(request, pk):
     meeting = visible_meeting(request, pk)
-    require_edit(request, meeting)
     try:
         dispatches = services.invitation_send(meeting=meeting, by=request.user)
     except ValidationError as error:
@@ -150,7 +149,6 @@ def minutes_pdf(request, pk):
 @require_POST
 def minutes_send(request, pk):
     meeting = visible_meeting(request, pk)
-    require_edit(request, meeting)
     try:
         dispatches = services.minutes_send(meeting=meeting, by=request.user)
     except ValidationError as error:
@@ -200,7 +198,6 @@ def _agreement(request, pk, agreement_pk) -> Agreement:
 @require_POST
 def agreement_remove(request, pk, agreement_pk):
     agreement = _agreement(request, pk, agreement_pk)
-    require_edit(request, agreement.meeting)
     try:
         services.agreement_remove(agreement=agreement, by=request.user)
     except ValidationError as error:
@@ -214,7 +211,6 @@ def agreement_remove(request, pk, agreement_pk):
 @require_POST
 def agreement_done(request, pk, agreement_pk):
     agreement = _agreement(request, pk, agreement_pk)
-    require(request.user, Action.MARK_AGREEMENT_DONE, agreement)
     form = forms.AgreementDoneForm(request.POST)
     note = form.cleaned_data["note"] if form.is_valid() else ""
     try:

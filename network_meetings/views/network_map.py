@@ -102,6 +102,8 @@ def network_map_version(request, pk):
 
 
 def _editable_child(request, child_pk) -> Child:
+    """The child whose map a form changes: 403 with the reason before the form is read, as the
+    service would refuse the write (``Action.EDIT_NETWORK_MAP``)."""
     child = _visible_child(request, child_pk)
     require(request.user, Action.EDIT_NETWORK_MAP, child)
     return child
@@ -175,17 +177,16 @@ def network_map_person_add(request, pk):
 
 
 def _map_person(request, person_pk) -> NetworkMapPerson:
-    person = get_object_or_404(
+    return get_object_or_404(
         NetworkMapPerson.objects.visible_to(request.user).select_related("network_map__child"),
         pk=person_pk,
     )
-    _editable_child(request, person.network_map.child_id)
-    return person
 
 
 @login_required
 def network_map_person_edit(request, person_pk):
     person = _map_person(request, person_pk)
+    _editable_child(request, person.network_map.child_id)
     network_map = person.network_map
     form = forms.NetworkMapPersonForm(
         request.POST or None,

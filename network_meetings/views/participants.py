@@ -71,7 +71,6 @@ def meeting_participants(request, pk):
 
 def _participant(request, pk, participant_pk) -> tuple[NetworkMeeting, Participant]:
     meeting = visible_meeting(request, pk)
-    require_edit(request, meeting)
     participant = get_object_or_404(meeting.participants.all(), pk=participant_pk)
     return meeting, participant
 
@@ -79,6 +78,7 @@ def _participant(request, pk, participant_pk) -> tuple[NetworkMeeting, Participa
 @login_required
 def participant_edit(request, pk, participant_pk):
     meeting, participant = _participant(request, pk, participant_pk)
+    require_edit(request, meeting)
     form = forms.ParticipantForm(
         request.POST or None, instance=participant, municipality_id=meeting.municipality_id
     )
@@ -105,6 +105,7 @@ def participant_edit(request, pk, participant_pk):
 @require_POST
 def participant_status(request, pk, participant_pk):
     meeting, participant = _participant(request, pk, participant_pk)
+    require_edit(request, meeting)
     form = forms.ParticipantStatusForm(request.POST)
     if form.is_valid():
         services.participant_set_status(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from cases.permissions import Action, require
 from herning.core.access import role_required
 from herning.core.forms import add_service_errors
 from herning.organisation.models import Team
@@ -79,9 +80,8 @@ def slot_calendar(request):
 @role_required(*selectors.MEETING_ROLES)
 def slot_offer(request):
     user = request.user
+    require(user, Action.MANAGE_SLOTS)  # the form offers the person's own teams; none, no form
     teams = Team.objects.filter(pk__in=user.team_ids).order_by("name")
-    if not teams:
-        raise PermissionDenied(_("Du er ikke medlem af et team."))
     form = forms.SlotOfferForm(request.POST or None, teams=teams, initial={"team": user.primary_team})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -108,8 +108,6 @@ def slot_offer(request):
 def slot_release(request, pk):
     user = request.user
     slot = get_object_or_404(MeetingSlot.objects.visible_to(user), pk=pk)
-    if slot.team_id not in user.team_ids:
-        raise PermissionDenied(_("Kun teamets egne medarbejdere kan frigive teamets tider."))
     try:
         services.slot_release(slot=slot, by=user)
     except ValidationError as error:
