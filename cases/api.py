@@ -29,7 +29,7 @@ from cases.selectors import child_exists
 from herning.api.fields import CodeField, CprField, VisibleRelatedField, date_field
 from herning.api.filters import IsoDateTimeFilter
 from herning.api.viewsets import ReadOnlyResource, ServiceResource, refuse
-from herning.organisation.models import District, Role, RoleAssignment, SchoolDistrict, User
+from herning.organisation.models import District, Role, RoleAssignment, SchoolDistrict, Team, User
 
 PURPOSE = "Sagsbehandling (API)"
 
@@ -713,10 +713,15 @@ class CaseloadSerializer(serializers.Serializer):
     name = serializers.CharField(source="get_full_name")
     open_cases = serializers.IntegerField(help_text="Open cases the advisor is responsible for.")
     cap = serializers.IntegerField(
-        help_text="The caseload cap of the advisor's team (the strictest, when they are in several)."
+        help_text="With `?team=`: that team's cap, the one an assignment of a case of that team enforces. "
+        "Without it (deprecated): the strictest cap of the advisor's teams; read `teams` instead."
     )
-    warning_level = serializers.IntegerField(help_text="The warning level of that team.")
-    status = serializers.SerializerMethodField()
+    warning_level = serializers.IntegerField(
+        help_text="The warning level of the same team as `cap` (with `?team=`: that team's)."
+    )
+    status = serializers.SerializerMethodField(
+        help_text="The band of `open_cases` against `cap` and `warning_level` (with `?team=`: that team's)."
+    )
     teams = serializers.SerializerMethodField(
         help_text="Per team of the advisor: the team's cap and warning level, which an assignment of a "
         "case of that team enforces, and the band of the advisor's open cases against them."
@@ -735,10 +740,24 @@ class CaseloadSerializer(serializers.Serializer):
         return TeamCaseloadSerializer(loads, many=True).data
 
 
+TEAM_PARAMETER = OpenApiParameter(
+    "team",
+    int,
+    description="A team of your municipality: only its advisors, and the top-level `cap`, "
+    "`warning_level` and `status` are that team's (what assigning a case of that team enforces).",
+)
+
+
+@extend_schema_view(list=extend_schema(parameters=[TEAM_PARAMETER]))
 class CaseloadViewSet(ReadOnlyResource):
     """Caseload per advisor: open cases against the team's cap and warning level (docs/domain.md §5:
     at most 20-25 children per advisor). An advisor sees their own; a team leader the advisors of
-    the teams they lead."""
+    the teams they lead.
+
+    An assignment enforces the cap of the case's team (``cases.services.case_assign``), so an
+    advisor in several teams has several caps: ``teams`` gives each. With ``?team=`` the rows are
+    that team's advisors and the top-level ``cap``, ``warning_level`` and ``status`` are that
+    team's; without it they are the strictest team's, kept for earlier integrations (deprecated)."""
 
     read_serializer_class = CaseloadSerializer
     serializer_class = CaseloadSerializer
@@ -758,6 +777,11 @@ class CaseloadViewSet(ReadOnlyResource):
         if led:
             visible |= Q(role_assignments__team__in=led)
         ids = advisors.filter(visible).values("pk")
+        team = self._team()
+        advisor_teams = Q(role_assignments__role=Role.ADVISOR)
+        if team is not None:
+            ids = ids.filter(role_assignments__role=Role.ADVISOR, role_assignments__team=team)
+            advisor_teams &= Q(role_assignments__team=team)
         open_cases = (
             Case.objects.for_system()
             .open()
@@ -767,7 +791,6 @@ class CaseloadViewSet(ReadOnlyResource):
             .annotate(n=Count("pk"))
             .values("n")
         )
-        advisor_teams = Q(role_assignments__role=Role.ADVISOR)
         return (
             User.objects.filter(pk__in=ids)
             .annotate(
@@ -787,8 +810,25 @@ class CaseloadViewSet(ReadOnlyResource):
             .order_by("first_name", "last_name", "pk")
         )
 
+    def _team(self) -> Team | None:
+        """The team of ``?team=``: one of the person's municipality, else a 400 on the field."""
+        raw = self.request.query_params.get("team", "")
+        if raw == "":
+            return None
+        team = None
+        if raw.isdigit():
+            team = Team.objects.filter(
+                pk=int(raw), district__municipality_id=self.request.user.municipality_id
+            ).first()
+        if team is None:
+            raise serializers.ValidationError({"team": [_("Vælg et team i din kommune.")]})
+        return team
+
     @extend_schema(
-        parameters=[OpenApiParameter("id", int, OpenApiParameter.PATH, description="The advisor's id.")],
+        parameters=[
+            OpenApiParameter("id", int, OpenApiParameter.PATH, description="The advisor's id."),
+            TEAM_PARAMETER,
+        ],
         responses={200: CaseloadSerializer},
     )
     def retrieve(self, request, *args, **kwargs):

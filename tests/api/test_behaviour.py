@@ -459,3 +459,56 @@ def test_caseload_gives_each_team_its_own_cap_as_assignment_enforces_it(api, org
     case_services.case_assign(
         case=CaseFactory(team=org.team_b, advisor=None), advisor=both, assigned_by=org.other_team_leader
     )
+
+
+def test_caseload_for_one_team_gives_that_teams_cap_at_the_top(api, org, django_assert_max_num_queries):
+    """``?team=``: the team's advisors only, and the top-level ``cap``, ``warning_level`` and
+    ``status`` are that team's, the cap an assignment of a case of that team enforces (without it
+    they are the strictest team's, kept for earlier integrations)."""
+    both = staff(
+        username="dora",
+        municipality=org.municipality,
+        roles=[("advisor", org.team_a), ("advisor", org.team_b)],
+    )
+    org.team_a.caseload_cap, org.team_a.caseload_warning = 3, 2
+    org.team_a.save()
+    org.team_b.caseload_cap, org.team_b.caseload_warning = 5, 4
+    org.team_b.save()
+    for _ in range(3):
+        CaseFactory(team=org.team_a, advisor=both)
+    client = api(org.other_team_leader)
+    top = ("open_cases", "cap", "warning_level", "status")
+    row = client.get(f"/api/v1/caseload/{both.pk}/", {"team": org.team_b.pk}).json()
+    assert tuple(row[k] for k in top) == (3, 5, 4, "ok")
+    rows = results(client.get("/api/v1/caseload/", {"team": org.team_b.pk}))
+    assert {r["advisor"]: tuple(r[k] for k in top) for r in rows} == {
+        both.pk: (3, 5, 4, "ok"),
+        org.outsider.pk: (0, 5, 4, "ok"),
+    }
+    row = api(org.team_leader).get(f"/api/v1/caseload/{both.pk}/", {"team": org.team_a.pk}).json()
+    assert tuple(row[k] for k in top) == (3, 3, 2, "at_cap")
+    # Without the filter: the strictest team's, as before.
+    assert client.get(f"/api/v1/caseload/{both.pk}/").json()["cap"] == 3
+    # The filter costs one query (the team), none per row.
+    with django_assert_max_num_queries(len(_queries(client, "/api/v1/caseload/")) + 1):
+        client.get("/api/v1/caseload/", {"team": org.team_b.pk})
+
+
+def _queries(client, url, **params) -> list:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url, params).status_code == 200
+    return captured.captured_queries
+
+
+@pytest.mark.parametrize("team", ["x", "999999", "other"])
+def test_caseload_for_a_team_outside_the_municipality_is_a_400_on_the_field(api, org, team):
+    from tests.factories import MunicipalityFactory, TeamFactory
+
+    if team == "other":
+        team = TeamFactory(district__municipality=MunicipalityFactory(name="Ikast-Brande", code="756")).pk
+    response = api(org.team_leader).get("/api/v1/caseload/", {"team": team})
+    assert response.status_code == 400
+    assert response.json() == {"team": ["Vælg et team i din kommune."]}

@@ -156,3 +156,39 @@ def test_export_command_writes_the_file(org, tmp_path):
 
 def test_anonymous_api_is_401():
     assert APIClient().post("/api/v1/dubu/imports/", {}).status_code == 401
+
+
+def test_the_importer_and_exporter_ask_the_rule_themselves(org, tmp_path):
+    """The team-leader rule is an action (``DUBU_IMPORT`` / ``DUBU_EXPORT``) the importer and the
+    exporter ask, whoever calls them: the page, the API, a command or a task."""
+    from cases.permissions import Action, Refused
+    from dubu import exporter
+    from dubu.importer import import_file
+    from dubu.models import ImportRun
+
+    for who in (org.advisor, org.case_admin, org.management):
+        with pytest.raises(Refused) as refused:
+            import_file(content=csv_bytes([row()]), file_name="dubu.csv", user=who, dry_run=True)
+        assert (refused.value.action, str(refused.value)) == (
+            Action.DUBU_IMPORT,
+            "Kun teamledere udveksler data med DUBU.",
+        )
+        with pytest.raises(Refused) as refused:
+            exporter.export_rows(user=who, profile=MappingProfile.default())
+        assert refused.value.action == Action.DUBU_EXPORT
+    assert not ImportRun.objects.exists()
+    path = tmp_path / "ud.csv"
+    with pytest.raises(CommandError, match=r"Kun teamledere udveksler data med DUBU\."):
+        call_command("export_dubu", str(path), "--user", org.advisor.username, stderr=io.StringIO())
+    assert not path.exists()
+
+
+def test_the_page_and_the_api_translate_the_refusal(org, login):
+    response = login(org.advisor).get("/dubu/")
+    assert response.status_code == 403
+    assert "Kun teamledere udveksler data med DUBU." in response.content.decode()
+    response = _api(org.advisor).get("/api/v1/dubu/export/")
+    assert (response.status_code, response.json()["detail"]) == (
+        403,
+        "Kun teamledere udveksler data med DUBU.",
+    )

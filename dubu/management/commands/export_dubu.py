@@ -1,6 +1,7 @@
 from pathlib import Path
 
-from django.core.management.base import BaseCommand
+from django.core.exceptions import PermissionDenied
+from django.core.management.base import BaseCommand, CommandError
 
 from dubu import exporter
 from dubu.management.commands.import_dubu import acting_user, profile_named
@@ -19,5 +20,9 @@ class Command(BaseCommand):
     def handle(self, *args, file, profile, user, **options):
         path = Path(file)
         make = exporter.export_xlsx if path.suffix.lower() == ".xlsx" else exporter.export_csv
-        path.write_bytes(make(user=acting_user(user), profile=profile_named(profile)))
+        try:
+            content = make(user=acting_user(user), profile=profile_named(profile))
+        except PermissionDenied as error:  # the exporter's refusal (``Action.DUBU_EXPORT``)
+            raise CommandError(str(error)) from None
+        path.write_bytes(content)
         self.stderr.write(f"Udtræk skrevet til {path}.")
