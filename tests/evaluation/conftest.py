@@ -120,7 +120,7 @@ def kora(org):
             (c["B1"], D(2025, 11, 20)),
             (c["A7"], D(2024, 12, 20)),
         ):
-            complaint_register(case=case, received_on=received, subject="decision", recorded_by=user)
+            complaint_register(case=case, received_on=received, subject="decision", recorded_by=case.advisor)
 
         # Teachers' SDQ totals: (case, day, total). A3 has no after score; A5 has two before and
         # two after, of which the first before and the last after count.
@@ -132,7 +132,9 @@ def kora(org):
             ("A3", D(2025, 2, 1), 25),
             ("A5", D(2025, 1, 10), 12), ("A5", D(2025, 3, 1), 15), ("A5", D(2025, 10, 5), 18), ("A5", D(2025, 11, 1), 13),
         ]:  # fmt: skip
-            sdq_record(case=c[case], informant="teacher", assessed_on=day, total=total, recorded_by=user)
+            sdq_record(
+                case=c[case], informant="teacher", assessed_on=day, total=total, recorded_by=c[case].advisor
+            )
 
         snapshot_backfill(municipality=org.municipality, start=D(2025, 1, 1), end=D(2025, 12, 31))
     return SimpleNamespace(org=org, **c)
