@@ -26,4 +26,5 @@ RUN pip install --no-deps . \
     && chown -R herning /var/lib/herning
 USER herning
 EXPOSE 8000
-CMD ["gunicorn", "herning.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
+# gunicorn.conf.py: bind, workers, and an access log that never carries a query string (no CPR number).
+CMD ["gunicorn", "--config", "gunicorn.conf.py"]

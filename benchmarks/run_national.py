@@ -717,6 +717,9 @@ class Server:
                 "--keep-alive=60",
                 "--timeout=120",
                 "--log-level=warning",
+                # gunicorn.conf.py (read from ROOT) sets the production access log to standard
+                # output; the measurements do without its lines.
+                "--access-logfile=/dev/null",
             ],
             cwd=ROOT,
             env=env,

@@ -120,7 +120,8 @@ class Child(models.Model):
 
     def save(self, *args, **kwargs):
         if self.cpr and (not self.birth_date or not self.legal_sex):
-            parsed = cpr_lib.parse(self.cpr)
+            # Deriving the stored number's facts, not judging it: input is validated where it is typed.
+            parsed = cpr_lib.parse(self.cpr, allow_future=True)
             self.cpr, self.birth_date, self.legal_sex = parsed.digits, parsed.birth_date, parsed.legal_sex
         super().save(*args, **kwargs)
 

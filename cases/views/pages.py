@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.http import QueryDict
 from django.shortcuts import redirect, render
-from django.urls import reverse
-from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods
@@ -28,28 +27,60 @@ CASE_LIST_ROLES = (Role.ADVISOR, Role.TEAM_LEADER, Role.DUTY_ADVISOR)
 PAGE_SIZE = 50
 
 
-@require_GET
+# The case list's filter, kept in the session: what is typed in it (a name, perhaps by mistake a CPR
+# number) never travels in the address, so never into the browser history or a web-server log
+# (docs/access.md §5).
+FILTER_SESSION_KEY = "cases.case_list.filter"
+
+
+@require_http_methods(["GET", "POST"])
 @role_required(*CASE_LIST_ROLES)
 def case_list(request):
-    """Every case the person may read, filtered by advisor, team, district, step, state and name."""
+    """Every case the person may read, filtered by advisor, team, district, step, state and name.
+
+    The filter is posted (htmx posts it as one types and swaps the table, the address unchanged)
+    and kept in the session, so a reload, the next page and the back button show the same list. A
+    plain post is answered with a redirect to the list. Links with filters in the address (from
+    other pages) still work; the middleware refuses one that carries a CPR number.
+    """
+    if request.method == "POST":
+        data = _posted_filter(request)
+        request.session[FILTER_SESSION_KEY] = data.urlencode()
+        if not request.htmx:
+            return redirect("cases:case_list")
+        query = ""
+    elif set(request.GET) - {"side"}:
+        data = request.GET.copy()
+        data.pop("side", None)
+        query = data.urlencode()
+    else:
+        data, query = QueryDict(request.session.get(FILTER_SESSION_KEY, "")), ""
     steps = extensions.case_measures().ladder_steps()
-    form = CaseFilterForm(request.GET or None, user=request.user, steps=steps)
+    form = CaseFilterForm(data or None, user=request.user, steps=steps)
     rows = case_list_rows(user=request.user)
     # Invalid filters (a hand-edited address) show the form's message over the open cases.
     rows = form.apply(rows) if form.is_bound and form.is_valid() else rows.open()
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("side"))
-    query = request.GET.copy()
-    query.pop("side", None)
     context = {
         "form": form,
         "page": page,
-        "query": query.urlencode(),
+        "query": query,
         "cpr_form": CprSearchForm(),
         "can_create_child": may(request.user, Action.CREATE_CHILD),
     }
     if request.htmx:
         return render(request, "cases/_case_table.html", context)
     return render(request, "cases/case_list.html", context)
+
+
+def _posted_filter(request) -> QueryDict:
+    """The filter's own fields of the post (not the CSRF token), empty ones left out."""
+    data = QueryDict(mutable=True)
+    for name in CaseFilterForm.base_fields:
+        value = request.POST.get(name, "").strip()
+        if value:
+            data[name] = value
+    return data
 
 
 @sensitive_post_parameters("cpr")
@@ -71,11 +102,6 @@ def find_child(request):
             return redirect("cases:child_detail", pk=child.pk)
         form.add_error(
             "cpr", _("Der er ikke noget barn med dette CPR-nummer blandt de sager, du har adgang til.")
-        )
-    name = request.GET.get("navn", "").strip()
-    if name:
-        return redirect(
-            f"{reverse('cases:case_list')}?{urlencode({'q': name, 'state': CaseFilterForm.ALL_STATES})}"
         )
     return render(
         request,

@@ -4,6 +4,7 @@ Rules from cpr.dk (CPR-administrationen: "Opbygning af CPR-nummeret" and
 "Personnumre uden kontrolciffer"): DDMMYY-SSSS, the 7th digit with the year gives the century,
 the 10th digit is odd for male and even for female. Numbers without a valid modulus-11 check
 digit have been issued since 1 October 2007 and are fully valid, so the check is only a hint.
+A number is given at birth, so one whose birth date lies after today is a typing error and refused.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import re
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 _PATTERN = re.compile(r"^\s*(\d{6})\s*-?\s*(\d{4})\s*$")
@@ -51,8 +53,13 @@ def century(seventh_digit: int, yy: int) -> int:
     return 1800
 
 
-def parse(value: str) -> Cpr:
-    """Parse and validate; raises ValidationError with a Danish message saying what is wrong."""
+def parse(value: str, *, allow_future: bool = False) -> Cpr:
+    """Parse and validate; raises ValidationError with a Danish message saying what is wrong.
+
+    A birth date after today is refused: no one is given a CPR number before being born.
+    ``allow_future`` only tells whether a text is shaped like a CPR number at all (the guard that
+    keeps such numbers out of addresses), never to accept one.
+    """
     match = _PATTERN.match(value or "")
     if not match:
         raise ValidationError(_("Et CPR-nummer har 10 cifre, skrevet DDMMÅÅ-LLLL."), code="cpr_format")
@@ -67,6 +74,12 @@ def parse(value: str) -> Cpr:
             code="cpr_date",
             params={"date": f"{digits[0:2]}.{digits[2:4]}.{year}"},
         ) from None
+    if not allow_future and birth > timezone.localdate():
+        raise ValidationError(
+            _("CPR-nummeret angiver en fødselsdato i fremtiden (%(date)s). Tjek cifrene."),
+            code="cpr_future",
+            params={"date": birth.strftime("%d.%m.%Y")},
+        )
     sex = "M" if int(digits[9]) % 2 else "F"
     return Cpr(digits=digits, birth_date=birth, legal_sex=sex)
 

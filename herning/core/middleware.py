@@ -10,7 +10,8 @@ from django.middleware.locale import LocaleMiddleware
 from django.template.loader import render_to_string
 from django.utils import translation
 
-CPR_VALUE = re.compile(r"^\s*\d{6}\s*-?\s*\d{4}\s*$")
+# Ten digits, DDMMYY and SSSS, split by nothing, a dash or spaces; not part of a longer number.
+CPR_IN_VALUE = re.compile(r"(?<!\d)(\d{6})\s*-?\s*(\d{4})(?!\d)")
 
 
 class DanishFirstLocaleMiddleware(LocaleMiddleware):
@@ -31,7 +32,8 @@ class DanishFirstLocaleMiddleware(LocaleMiddleware):
 
 
 class NoCprInQueryStringMiddleware:
-    """Refuses a request whose address carries a CPR number as a parameter value.
+    """Refuses a request whose address carries a CPR number in a parameter, alone or inside other
+    text (``?q=Anna+0102031234``).
 
     A CPR number in an address ends up in browser history, proxy logs and the web server's access
     log, none of which the CPR-safe log formatter reaches. Search forms that take a CPR number post
@@ -43,7 +45,7 @@ class NoCprInQueryStringMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if any(_is_cpr(value) for values in request.GET.lists() for value in values[1]):
+        if any(holds_cpr(text) for key, values in request.GET.lists() for text in (key, *values)):
             return HttpResponseBadRequest(
                 render_to_string("core/cpr_in_address.html", request=request),
                 content_type="text/html; charset=utf-8",
@@ -51,16 +53,20 @@ class NoCprInQueryStringMiddleware:
         return self.get_response(request)
 
 
-def _is_cpr(value: str) -> bool:
+def holds_cpr(text: str) -> bool:
+    """Whether ``text`` (a decoded query value) holds a CPR number anywhere, alone or inside other
+    text ("Anna 010203-1234"): ten digits that begin with a real date. Other numbers pass: a phone
+    number, an id, ten digits that are no date. A birth date in the future counts too, since
+    such a number is still someone's mistyped CPR number."""
     from herning.core import cpr
 
-    if not CPR_VALUE.match(value):
-        return False
-    try:
-        cpr.parse(value)
-    except ValidationError:
-        return False
-    return True
+    for match in CPR_IN_VALUE.finditer(text):
+        try:
+            cpr.parse(match.group(1) + match.group(2), allow_future=True)
+        except ValidationError:
+            continue
+        return True
+    return False
 
 
 class _QueryTimer:

@@ -89,6 +89,18 @@ def test_bad_payload_gets_400_with_danish_field_messages(api, org):
     assert errors["district"] == ["Angiv et id (et heltal)."]
 
 
+def test_a_cpr_number_born_in_the_future_gets_400_at_the_field(api, org):
+    tomorrow = timezone.localdate() + datetime.timedelta(days=1)
+    response = api(org.advisor).post(
+        "/api/v1/children/",
+        {"cpr": cpr_for(tomorrow, 3), "first_name": "Ny", "last_name": "Lund", "district": org.district_a.pk},
+        format="json",
+    )
+    assert response.status_code == 400
+    (message,) = response.json()["cpr"]
+    assert message.startswith("CPR-nummeret angiver en fødselsdato i fremtiden")
+
+
 def test_bad_payload_follows_accept_language_english(api, org):
     response = api(org.advisor).post(
         "/api/v1/children/", {"first_name": "Ida"}, format="json", HTTP_ACCEPT_LANGUAGE="en"

@@ -32,6 +32,16 @@ class TestCaseList(AccessMatrix):
     expected = role_page(*CASE_ROLES)
 
 
+class TestCaseListFilterPosted(AccessMatrix):
+    """The filter is posted (never put in the address) and kept in the session; a plain post is
+    sent back to the list."""
+
+    url = "/sager/"
+    method = "post"
+    data = {"q": "Ida", "state": "all"}
+    expected = role_page(*CASE_ROLES, status=302)
+
+
 class TestFindChildPage(AccessMatrix):
     url = "/find-barn/"
     expected = role_page(*CASE_ROLES)

@@ -51,10 +51,28 @@ def test_a_malformed_cpr_number_is_explained_in_danish(org, login):
     assert "gyldig dato" in page
 
 
-def test_searching_by_name_opens_the_case_list(org, login):
-    response = login(org.advisor).get(reverse("cases:find_child"), {"navn": "Ida"})
+def test_searching_by_name_opens_the_case_list_without_the_name_in_the_address(org, login):
+    client = login(org.advisor)
+    CaseFactory(team=org.team_a, advisor=org.advisor, child__first_name="Idaline")
+    CaseFactory(team=org.team_a, advisor=org.advisor, child__first_name="Bo")
+    page = client.get(reverse("cases:find_child")).content.decode()
+    assert f'<form method="post" action="{reverse("cases:case_list")}" role="search">' in page
+    response = client.post(reverse("cases:case_list"), {"q": "Idaline", "state": "all"})
     assert response.status_code == 302
-    assert response["Location"].startswith(reverse("cases:case_list") + "?q=Ida")
+    assert response["Location"] == reverse("cases:case_list")
+    page = client.get(response["Location"]).content.decode()
+    assert "Idaline" in page and ">Bo " not in page
+
+
+def test_a_cpr_number_with_a_birth_date_in_the_future_is_refused_at_the_field(org, login):
+    tomorrow = timezone.localdate() + datetime.timedelta(days=1)
+    response = login(org.advisor).post(
+        reverse("cases:child_create"),
+        child_form(cpr=cpr_for(tomorrow, 3), school_district=org.school_a.pk),
+    )
+    assert response.status_code == 200
+    assert "fødselsdato i fremtiden" in str(response.context["form"].errors["cpr"])
+    assert not Child.objects.exists()
 
 
 def child_form(**extra):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 
 import pytest
+import time_machine
 from django.core.exceptions import ValidationError
 
 from herning.core import cpr
@@ -42,7 +43,24 @@ def test_31_february_is_rejected():
     ],
 )
 def test_each_century_rule(value, birth):
-    assert cpr.parse(value).birth_date == birth
+    # On a day after every one of these birth dates: a birth date in the future is refused.
+    with time_machine.travel(datetime.date(2060, 1, 1), tick=False):
+        assert cpr.parse(value).birth_date == birth
+
+
+def test_a_birth_date_in_the_future_is_refused_in_danish():
+    with time_machine.travel(datetime.datetime(2026, 12, 4, 12, 0), tick=False):
+        # 5 December 2026 (7th digit 4, yy 26: the 2000s): tomorrow.
+        with pytest.raises(ValidationError) as excinfo:
+            cpr.parse("051226-4002")
+        assert excinfo.value.code == "cpr_future"
+        assert "fremtiden" in excinfo.value.messages[0] and "05.12.2026" in excinfo.value.messages[0]
+        # Born today is fine, and the guard that only recognises a number still does.
+        assert cpr.parse("041226-4002").birth_date == datetime.date(2026, 12, 4)
+        assert cpr.parse("051226-4002", allow_future=True).birth_date == datetime.date(2026, 12, 5)
+        # 7th digit 5, yy 57: 2057, not 1957.
+        with pytest.raises(ValidationError):
+            cpr.validate_cpr("0101575001")
 
 
 def test_29_february_only_in_leap_years():
