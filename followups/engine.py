@@ -10,10 +10,13 @@ Three independent chains run side by side (docs/domain.md §3):
 * the municipality's own rule (``municipal``): milestones fixed from the start (4 weeks, 3 months,
   …), a recurring interval counted from the previous follow-up with phases (every 6 weeks in the
   first year, then every 3 months), and an end of the programme (MST at 5 months);
-* the legal floor (``statutory``): Serviceloven § 70 for measures started before 1 January 2024,
-  Barnets Lov § 95 from that date (docs/domain.md §3);
+* the legal floor (``statutory``): Serviceloven § 70 for the follow-ups falling before 1 January
+  2024, Barnets Lov § 95 for those falling on or after it, whenever the measure started
+  (``herning.core.law``; docs/deadlines.md, "Which law applies"); kept only by a follow-up with a
+  child conversation or without one for the law's reasons (docs/deadlines.md, "What keeps a legal
+  deadline");
 * for placements, the supervisory visits with a conversation with the child (SEL § 148, stk. 3 /
-  BL § 156, stk. 5), also ``statutory``.
+  BL § 156, stk. 5), also ``statutory``, kept only by a visit in person with the child spoken to.
 
 Weeks are 7 days and months are calendar months (31 January + 1 month = 28/29 February, by
 ``dateutil.relativedelta``). Everything is a ``datetime.date`` in Danish local time: the engine
@@ -61,12 +64,12 @@ FORMS = (MEETING, PHONE, MAIL)
 
 HELD, OVERDUE, DUE, UPCOMING = "held", "overdue", "due", "upcoming"
 
-# The months of the legal chains come from the regime in force when the measure started
+# The months of the legal chains come from the regime in force on each due date
 # (``herning.core.law``): SEL § 70 and BL § 95, stk. 2, the first follow-up at the latest 3 months
 # after the start; SEL § 70, then at most 6 months apart; BL § 95, stk. 3, the cadence decided at
-# the first follow-up, 6 months being the product's default until it is; two supervisory visits a
-# year, read as at most 6 months between them. This is the default cadence of both regimes, for
-# the forms that propose it.
+# the first follow-up under it, 6 months being the product's default until it is; two supervisory
+# visits a year, read as at most 6 months between them. This is the default cadence of both
+# regimes, for the forms that propose it.
 LEGAL_DEFAULT_CADENCE = law.BARNETS_LOV.followup_cadence_months
 
 
