@@ -71,7 +71,9 @@ def _simulate(measure: Measure, rule, today: datetime.date, rng, relaxed: bool) 
         day = max(item.due_date + datetime.timedelta(days=delay), cursor + datetime.timedelta(days=1))
         if day > end or (item.due_date < today - datetime.timedelta(days=14) and rng.random() < 0.02):
             break
-        form = Form.PHONE if relaxed and item.kind == engine.MUNICIPAL and rng.random() < 0.5 else Form.MEETING
+        form = (
+            Form.PHONE if relaxed and item.kind == engine.MUNICIPAL and rng.random() < 0.5 else Form.MEETING
+        )
         # A supervisory visit is a visit (Barnets Lov § 156, stk. 5): never by phone or mail.
         visit = form == Form.MEETING and (
             item.obligation == engine.SUPERVISION or (legal.placement and rng.random() < 0.3)

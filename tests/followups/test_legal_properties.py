@@ -5,6 +5,7 @@ law's is ever shown as kept, and each legal due date cites the law in force on i
 from __future__ import annotations
 
 import datetime
+from itertools import pairwise
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -97,7 +98,7 @@ def test_no_legal_gap_longer_than_the_law_is_shown_as_kept(start, entries, days)
             assert item.held_on in followup_days, "kept by a follow-up the law does not count"
     first = min(legal, key=lambda i: i.due_date)  # the first deadline, counted from the start
     assert first.due_date <= engine.add_months(start, 3)
-    for previous, following in zip(legal, legal[1:], strict=False):
+    for previous, following in pairwise(legal):
         if previous.status != engine.HELD:
             break
         # The gap the law allows on the day the next one falls: Serviceloven § 70 at most 6 months,
