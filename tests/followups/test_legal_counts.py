@@ -218,3 +218,13 @@ def test_a_measure_of_november_2023_decides_its_cadence_at_its_first_follow_up_o
     )
     legal = Deadline.objects.get(kind=DeadlineKind.LEGAL_FOLLOWUP, source_id=measure.pk)
     assert (legal.due_on, legal.rule) == (D(2024, 5, 1), "Barnets Lov § 95")
+
+
+@pytest.mark.django_db
+@time_machine.travel("2024-02-05 10:00 +01:00", tick=False)
+def test_the_measure_page_of_a_2023_measure_says_its_2024_deadlines_follow_barnets_lov(login, org):
+    measure = start_measure(org, "preventive", D(2023, 11, 15))
+    page = login(org.advisor).get(reverse("followups:measure_schedule", args=[measure.pk])).content.decode()
+    assert "Barnets Lov § 95: første opfølgning senest 3 måneder efter start" in page
+    assert "Indsatsen startede under Serviceloven; frister fra" in page
+    assert "følger Barnets Lov." in page
