@@ -162,7 +162,7 @@ class Held(NamedTuple):
     # BL § 95, stk. 3: the cadence decided (normally at the first follow-up), in months.
     statutory_cadence_months: int | None = None
     form: str = MEETING
-    # Why the child was not spoken to, when it is one of the law's reasons (``law.CONVERSATION_GROUNDS``).
+    # Why the child was not spoken to, when it is one of the law's reasons (``law.CONVERSATION_MAY_BE_LEFT_OUT``).
     no_conversation_ground: str = ""
 
 
