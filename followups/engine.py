@@ -502,17 +502,22 @@ def decides_cadence(held_days: Sequence[datetime.date], day: datetime.date) -> b
     )
 
 
-def _decided_cadence(held: tuple[Held, ...], anchor: datetime.date) -> int | None:
-    """Barnets Lov § 95, stk. 3: the cadence decided at the latest follow-up on or before ``anchor``
-    (a number recorded at a follow-up held under Serviceloven decided nothing)."""
-    decided = [
-        h.statutory_cadence_months
-        for h in held
-        if h.held_on <= anchor
-        and h.statutory_cadence_months
-        and law.regime_on(h.held_on).cadence_decided_at_first_followup
-    ]
-    return decided[-1] if decided else None
+def _cadence_decisions(held: tuple[Held, ...]) -> tuple[list[datetime.date], list[int]]:
+    """Barnets Lov § 95, stk. 3: the cadences decided, by the day of the follow-up that decided
+    them (a number recorded at a follow-up held under Serviceloven decided nothing)."""
+    days, months = [], []
+    for h in held:
+        if h.statutory_cadence_months and law.regime_on(h.held_on).cadence_decided_at_first_followup:
+            days.append(h.held_on)
+            months.append(h.statutory_cadence_months)
+    return days, months
+
+
+def _decided_cadence(decisions: tuple[list[datetime.date], list[int]], anchor: datetime.date) -> int | None:
+    """The cadence decided at the latest follow-up on or before ``anchor``."""
+    days, months = decisions
+    at = bisect_right(days, anchor)
+    return months[at - 1] if at else None
 
 
 def _after(anchor: datetime.date, months_under) -> tuple[datetime.date, law.Regime]:
@@ -642,10 +647,10 @@ def _next_followup_reason(regime: law.Regime, months: int, decided: bool, words)
     )
 
 
-def _next_followup(held: tuple[Held, ...], anchor: datetime.date, anchor_held: bool):
+def _next_followup(decisions, anchor: datetime.date, anchor_held: bool):
     """The next legal follow-up after ``anchor``: SEL § 70 at most 6 months on; Barnets Lov § 95,
     stk. 3 the cadence decided at a follow-up (the regime's default until it is)."""
-    decided = _decided_cadence(held, anchor)
+    decided = _decided_cadence(decisions, anchor)
 
     def months_under(regime: law.Regime) -> int:
         if regime.cadence_decided_at_first_followup and decided:
@@ -704,7 +709,7 @@ def _legal(
         obligation=LEGAL_FOLLOWUP,
         held=tuple(h for h in held if counts_for_legal_followup(h)),
         first=_first_followup(start, legal),
-        step=partial(_next_followup, held),
+        step=partial(_next_followup, _cadence_decisions(held)),
         **common,
     )
     if legal.placement:
