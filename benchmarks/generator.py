@@ -495,10 +495,13 @@ def generate(scale: Scale = Scale()) -> Generated:
             if not count:
                 continue
             step = days / (count + 0.6)
+            decided = False
             for k in range(count):
                 jitter = rng.randint(-4, 2) if rng.random() < 0.85 else rng.randint(3, 20)
                 held = start + datetime.timedelta(days=max(1, min(days, round(step * (k + 1)) + jitter)))
-                first = k == 0 and law.regime_on(start).cadence_decided_at_first_followup
+                # Barnets Lov § 95, stk. 3: decided at the first follow-up held under it.
+                first = not decided and law.regime_on(held).cadence_decided_at_first_followup
+                decided = decided or first
                 yield (
                     followup_id,
                     mid,

@@ -17,6 +17,7 @@ from simple_history.models import HistoricalRecords
 
 from cases.access import CaseDataQuerySet, case_filter, child_filter, notification_filter
 from herning.core import cpr as cpr_lib
+from herning.core import law
 
 
 class LegalBasis(models.Model):
@@ -42,6 +43,15 @@ class LegalBasis(models.Model):
 
     def __str__(self) -> str:
         return f"{self.title} ({self.citation})"
+
+    def citation_on(self, day) -> str:
+        """The section under the law in force on ``day`` (``herning.core.law.regime_on``): a 2026
+        decision cites Barnets Lov only. Falls back to the other section when the basis has none."""
+        key = law.regime_on(day).key
+        section = getattr(self, f"{key}_section", "")
+        if section:
+            return f"{key.upper()} {section}"
+        return self.citation
 
     @property
     def citation(self) -> str:
@@ -330,6 +340,13 @@ class Case(models.Model):
     def is_open(self) -> bool:
         return self.state != CaseState.CLOSED
 
+    @property
+    def legal_basis_citation(self) -> str:
+        """The case's legal basis cited under the law in force now (on its last day if closed)."""
+        if self.legal_basis is None:
+            return ""
+        return self.legal_basis.citation_on(self.closed_on or timezone.localdate())
+
     def clean(self) -> None:
         if self.team_id and self.district_id and self.team.district_id != self.district_id:
             raise ValidationError({"team": _("Teamet hører til et andet distrikt end sagen.")})
@@ -462,6 +479,11 @@ class Notification(models.Model):
     @property
     def is_assessed(self) -> bool:
         return self.assessed_at is not None
+
+    @property
+    def regime(self) -> law.Regime:
+        """The law the notification is judged by: the one in force on its day of receipt."""
+        return law.regime_on(timezone.localdate(self.received_at))
 
 
 class InvestigationQuerySet(CaseDataQuerySet):

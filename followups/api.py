@@ -20,7 +20,7 @@ from rest_framework.views import APIView
 from cases.models import Goal
 from cases.permissions import Action, require
 from followups import engine, obligation_sources
-from followups.models import FollowUp, Form
+from followups.models import FollowUp, Form, NoConversationGround
 from followups.presets import NO_LEGAL_FLOOR
 from followups.rules import BrokenRule, RuleBook
 from followups.services import FollowUpInput, followup_record
@@ -28,7 +28,6 @@ from followups.services import GoalReviewInput as GoalReview
 from followups.services import NewGoalInput as NewGoal
 from herning.api.conditional import etag_for
 from herning.api.viewsets import AuditedMixin
-from herning.core import law
 from measures.models import Measure, MeasureType
 
 # Enough for any measure's life, and a bound on the work one request can ask for.
@@ -266,6 +265,14 @@ class CompleteSerializer(serializers.Serializer):
     summary = serializers.CharField()
     child_conversation_held = serializers.BooleanField()
     no_conversation_reason = serializers.CharField(required=False, allow_blank=True)
+    no_conversation_ground = serializers.ChoiceField(
+        choices=NoConversationGround.choices,
+        required=False,
+        allow_blank=True,
+        help_text="The law's reason for leaving the child conversation out (the child's maturity, the "
+        "nature of the case); without a conversation and without one of these the follow-up does not "
+        "keep the legal follow-up.",
+    )
     supervisory_visit = serializers.BooleanField(required=False)
     decision = serializers.ChoiceField(choices=FollowUp.Decision.choices)
     decision_note = serializers.CharField(required=False, allow_blank=True)
@@ -312,8 +319,6 @@ def schedules(measures: list[Measure], *, today: datetime.date, until: datetime.
                 obligation_sources._investigation_end(
                     investigations.get(measure.case_id, ()), measure.start_date
                 )
-                if law.regime_on(measure.start_date).first_followup_at_investigation_end
-                else None
             ),
         )
         schedule = engine.schedule(

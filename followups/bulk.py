@@ -25,7 +25,6 @@ from cases.bulk import NewNote, journal_add_many
 from cases.models import JournalNote
 from followups import engine
 from followups.models import FollowUp, Form
-from herning.core import law
 from measures.models import Measure
 
 BATCH = 1000
@@ -69,7 +68,7 @@ def followups_record_held_elsewhere(
     errors = check_held(records, today=today)
     if errors:
         raise next(iter(errors.values()))
-    first = _without_followups([r.measure.pk for r in records])
+    held_days = _held_days([r.measure.pk for r in records])
     notes, followups = [], []
     with override("da"):
         for record in records:
@@ -86,9 +85,8 @@ def followups_record_held_elsewhere(
                     % {"date": engine.format_date(record.held_on, "da"), "source": record.source},
                 )
             )
-            cadence = (
-                measure.pk in first and law.regime_on(measure.start_date).cadence_decided_at_first_followup
-            )
+            cadence = engine.decides_cadence(held_days.get(measure.pk, ()), record.held_on)
+            held_days.setdefault(measure.pk, []).append(record.held_on)
             followups.append(
                 FollowUp(
                     measure=measure,
@@ -119,8 +117,12 @@ def followups_record_held_elsewhere(
     return created
 
 
-def _without_followups(measure_ids: list[int]) -> set[int]:
-    held = set(
-        FollowUp.objects.for_system().filter(measure_id__in=measure_ids).values_list("measure_id", flat=True)
-    )
-    return set(measure_ids) - held
+def _held_days(measure_ids: list[int]) -> dict[int, list]:
+    """The days of the follow-ups already held on each measure (Barnets Lov § 95, stk. 3: the
+    cadence is decided at the first one held under it)."""
+    days: dict[int, list] = {}
+    for measure_id, held_on in (
+        FollowUp.objects.for_system().filter(measure_id__in=measure_ids).values_list("measure_id", "held_on")
+    ):
+        days.setdefault(measure_id, []).append(held_on)
+    return days

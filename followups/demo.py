@@ -19,7 +19,6 @@ from followups import deadlines, engine
 from followups.models import ExceptionKind, FollowUp, FollowUpException, Form
 from followups.presets import FOSTER_CATEGORIES, NO_LEGAL_FLOOR
 from followups.rules import RuleBook
-from herning.core import law
 from herning.organisation.models import Role, RoleAssignment, User
 from measures.models import Measure
 
@@ -72,16 +71,18 @@ def _simulate(measure: Measure, rule, today: datetime.date, rng, relaxed: bool) 
         day = max(item.due_date + datetime.timedelta(days=delay), cursor + datetime.timedelta(days=1))
         if day > end or (item.due_date < today - datetime.timedelta(days=14) and rng.random() < 0.02):
             break
-        visit = item.obligation == engine.SUPERVISION or (legal.placement and rng.random() < 0.3)
-        conversation = rng.random() < 0.92 or visit
-        first_under_barnets_lov = (
-            not held and law.regime_on(measure.start_date).cadence_decided_at_first_followup
+        form = (
+            Form.PHONE if relaxed and item.kind == engine.MUNICIPAL and rng.random() < 0.5 else Form.MEETING
         )
+        # A supervisory visit is a visit (Barnets Lov § 156, stk. 5): never by phone or mail.
+        visit = form == Form.MEETING and (
+            item.obligation == engine.SUPERVISION or (legal.placement and rng.random() < 0.3)
+        )
+        conversation = rng.random() < 0.92 or visit
+        first_under_barnets_lov = engine.decides_cadence([h.held_on for h in held], day)
         record = {
             "held_on": day,
-            "form": Form.PHONE
-            if relaxed and item.kind == engine.MUNICIPAL and rng.random() < 0.5
-            else Form.MEETING,
+            "form": form,
             "participants": rng.choice(PARTICIPANTS),
             "supervisory_visit": visit,
             "child_conversation_held": conversation,
@@ -97,7 +98,15 @@ def _simulate(measure: Measure, rule, today: datetime.date, rng, relaxed: bool) 
             ),
         }
         records.append(record)
-        held.append(engine.Held(day, supervisory_visit=visit, child_conversation=conversation))
+        held.append(
+            engine.Held(
+                day,
+                supervisory_visit=visit,
+                child_conversation=conversation,
+                statutory_cadence_months=record["statutory_cadence_months"],
+                form=form,
+            )
+        )
         cursor = day
     return records
 

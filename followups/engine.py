@@ -10,10 +10,13 @@ Three independent chains run side by side (docs/domain.md §3):
 * the municipality's own rule (``municipal``): milestones fixed from the start (4 weeks, 3 months,
   …), a recurring interval counted from the previous follow-up with phases (every 6 weeks in the
   first year, then every 3 months), and an end of the programme (MST at 5 months);
-* the legal floor (``statutory``): Serviceloven § 70 for measures started before 1 January 2024,
-  Barnets Lov § 95 from that date (docs/domain.md §3);
+* the legal floor (``statutory``): Serviceloven § 70 for the follow-ups falling before 1 January
+  2024, Barnets Lov § 95 for those falling on or after it, whenever the measure started
+  (``herning.core.law``; docs/deadlines.md, "Which law applies"); kept only by a follow-up with a
+  child conversation or without one for the law's reasons (docs/deadlines.md, "What keeps a legal
+  deadline");
 * for placements, the supervisory visits with a conversation with the child (SEL § 148, stk. 3 /
-  BL § 156, stk. 5), also ``statutory``.
+  BL § 156, stk. 5), also ``statutory``, kept only by a visit in person with the child spoken to.
 
 Weeks are 7 days and months are calendar months (31 January + 1 month = 28/29 February, by
 ``dateutil.relativedelta``). Everything is a ``datetime.date`` in Danish local time: the engine
@@ -61,12 +64,12 @@ FORMS = (MEETING, PHONE, MAIL)
 
 HELD, OVERDUE, DUE, UPCOMING = "held", "overdue", "due", "upcoming"
 
-# The months of the legal chains come from the regime in force when the measure started
+# The months of the legal chains come from the regime in force on each due date
 # (``herning.core.law``): SEL § 70 and BL § 95, stk. 2, the first follow-up at the latest 3 months
 # after the start; SEL § 70, then at most 6 months apart; BL § 95, stk. 3, the cadence decided at
-# the first follow-up, 6 months being the product's default until it is; two supervisory visits a
-# year, read as at most 6 months between them. This is the default cadence of both regimes, for
-# the forms that propose it.
+# the first follow-up under it, 6 months being the product's default until it is; two supervisory
+# visits a year, read as at most 6 months between them. This is the default cadence of both
+# regimes, for the forms that propose it.
 LEGAL_DEFAULT_CADENCE = law.BARNETS_LOV.followup_cadence_months
 
 
@@ -154,9 +157,13 @@ class Held(NamedTuple):
     held_on: datetime.date
     next_agreed_on: datetime.date | None = None
     supervisory_visit: bool = False
-    child_conversation: bool = False
+    # Each follow-up holds a conversation with the child unless it says otherwise (docs/domain.md §3).
+    child_conversation: bool = True
     # BL § 95, stk. 3: the cadence decided (normally at the first follow-up), in months.
     statutory_cadence_months: int | None = None
+    form: str = MEETING
+    # Why the child was not spoken to, when it is one of the law's reasons (``law.CONVERSATION_MAY_BE_LEFT_OUT``).
+    no_conversation_ground: str = ""
 
 
 @dataclass(frozen=True)
@@ -472,26 +479,82 @@ def _municipal(
 # --- The legal floor --------------------------------------------------------------------------
 
 
+def counts_for_legal_followup(held: Held) -> bool:
+    """A follow-up keeps the legal follow-up (SEL § 70 / Barnets Lov § 95) only when the child was
+    spoken to, or the conversation was left out for one of the law's own reasons (the child's
+    maturity or the nature of the case, ``law.CONVERSATION_MAY_BE_LEFT_OUT``). No approved exception
+    relaxes a legal item: exceptions only relax the municipality's extra follow-ups."""
+    return held.child_conversation or held.no_conversation_ground in law.CONVERSATION_MAY_BE_LEFT_OUT
+
+
+def counts_as_supervisory_visit(held: Held) -> bool:
+    """SEL § 148, stk. 3 / Barnets Lov § 156, stk. 5: a visit to where the child is placed, with a
+    conversation with the child. A follow-up by phone or mail ticked as a visit (old data) is not one."""
+    return held.supervisory_visit and held.form == MEETING and held.child_conversation
+
+
+def decides_cadence(held_days: Sequence[datetime.date], day: datetime.date) -> bool:
+    """Barnets Lov § 95, stk. 3: whether a follow-up held on ``day`` is the first under a regime
+    that decides the cadence at the first follow-up (a measure begun under Serviceloven decides it
+    at its first follow-up held under Barnets Lov), given the days of the follow-ups held before."""
+    return law.regime_on(day).cadence_decided_at_first_followup and not any(
+        law.regime_on(d).cadence_decided_at_first_followup for d in held_days if d <= day
+    )
+
+
+def _cadence_decisions(held: tuple[Held, ...]) -> tuple[list[datetime.date], list[int]]:
+    """Barnets Lov § 95, stk. 3: the cadences decided, by the day of the follow-up that decided
+    them (a number recorded at a follow-up held under Serviceloven decided nothing)."""
+    days, months = [], []
+    for h in held:
+        if h.statutory_cadence_months and law.regime_on(h.held_on).cadence_decided_at_first_followup:
+            days.append(h.held_on)
+            months.append(h.statutory_cadence_months)
+    return days, months
+
+
+def _decided_cadence(decisions: tuple[list[datetime.date], list[int]], anchor: datetime.date) -> int | None:
+    """The cadence decided at the latest follow-up on or before ``anchor``."""
+    days, months = decisions
+    at = bisect_right(days, anchor)
+    return months[at - 1] if at else None
+
+
+def _after(anchor: datetime.date, months_under) -> tuple[datetime.date, law.Regime]:
+    """The date ``months_under(regime)`` after ``anchor``, under the regime in force on that date
+    (docs/deadlines.md, "Which law applies": an obligation follows the law of the day it falls
+    on). Counted first under the regime of ``anchor``; a date that falls under the next regime is
+    counted again under it, unless that would bring it back before the new regime began."""
+    regime = law.regime_on(anchor)
+    due = add_months(anchor, months_under(regime))
+    later = law.regime_on(due)
+    if later is not regime:
+        again = add_months(anchor, months_under(later))
+        if law.regime_on(again) is later:
+            return again, later
+        return due, later
+    return due, regime
+
+
 def _legal_chain(
     *,
     obligation: str,
-    start: datetime.date,
     held: tuple[Held, ...],
     today: datetime.date,
     end: datetime.date | None,
     until: datetime.date | None,
-    first_due: datetime.date,
-    first_reason: tuple[str, str],
-    cadence_for,
-    rule: str,
+    first,
+    step,
     intro: tuple[str, str],
-    next_reason,
     explain_held: bool,
+    allowed_forms: tuple[str, ...] = FORMS,
 ) -> list[Due]:
     """A chain with a deadline "at the latest": a follow-up held on or before the due date meets
-    it (the latest such one counts), else the first one held after it meets it late."""
+    it (the latest such one counts), else the first one held after it meets it late. ``held`` are
+    only the follow-ups that count for this chain. ``first`` is ``(due, rule, reason)`` and
+    ``step(anchor, anchor_held)`` the same for the next date, each under the law of its date."""
     items: list[Due] = []
-    due, reason = first_due, (lambda: first_reason)
+    due, rule, reason = first
     dates = [h.held_on for h in held]
     position = 0  # the follow-ups before it have met earlier due dates
     pending_seen = False
@@ -514,20 +577,111 @@ def _legal_chain(
                 explanation_en=f"{intro[1]}; {reason_en}." if reason_en else "",
                 status=HELD if meeting else _status(due, today),
                 held_on=meeting.held_on if meeting else None,
+                allowed_forms=allowed_forms,
                 child_conversation_required=True,
             )
         )
         if meeting is None:
             pending_seen = True
-            previous, anchor_held = Held(held_on=max(due, today)), False
+            anchor, anchor_held = max(due, today), False
         else:
-            previous, anchor_held = meeting, True
+            anchor, anchor_held = meeting.held_on, True
             # Follow-ups held the same day as the one that met this date count as that one.
             position = bisect_right(dates, meeting.held_on, lo=meeting_at)
-        months = cadence_for(previous)
-        due = add_months(previous.held_on, months)
-        reason = partial(next_reason, months, previous.held_on, anchor_held)
+        due, rule, reason = step(anchor, anchor_held)
     return items
+
+
+def _anchor_words(anchor: datetime.date, anchor_held: bool, visit: bool = False) -> tuple[str, str]:
+    if anchor_held:
+        da = "tilsynsbesøget" if visit else "opfølgningen"
+        en = "the visit on" if visit else "the follow-up on"
+    else:
+        da, en = "forrige frist", "the previous due date"
+    return f"{da} {format_date(anchor, 'da')}", f"{en} {format_date(anchor, 'en')}"
+
+
+def _first_followup(start: datetime.date, legal: LegalContext):
+    """SEL § 70 / Barnets Lov § 95, stk. 2: the first legal follow-up, under the law of its date."""
+    months = law.regime_on(start).first_followup_months
+    regime = law.regime_on(add_months(start, months))
+    first, months = regime.first_followup, regime.first_followup_months
+    three_months = add_months(start, months)
+    end = legal.investigation_end
+    if (
+        regime.first_followup_at_investigation_end
+        and end is not None
+        and start <= end < three_months
+        and law.regime_on(end).first_followup_at_investigation_end
+    ):
+        reason = (
+            f"{first.citation}: første opfølgning ved afslutningen af den sideløbende undersøgelse "
+            f"{format_date(end, 'da')}, før {months} måneder efter start",
+            f"{first.citation_en}: first follow-up when the parallel investigation ends "
+            f"on {format_date(end, 'en')}, before {months} months after the start",
+        )
+        return end, regime.followup.citation, lambda: reason
+    reason = (
+        f"{first.citation}: første opfølgning senest {months} måneder efter start",
+        f"{first.citation_en}: first follow-up at the latest {months} months after the start",
+    )
+    return three_months, regime.followup.citation, lambda: reason
+
+
+def _next_followup_reason(regime: law.Regime, months: int, decided: bool, words) -> tuple[str, str]:
+    cadence = regime.followup_cadence
+    if not regime.cadence_decided_at_first_followup:
+        return (
+            f"{cadence.citation}: herefter højst {months} måneder mellem opfølgningerne ({words[0]})",
+            f"{cadence.citation_en}: then at most {months} months between follow-ups ({words[1]})",
+        )
+    every_da, every_en = Period(months, MONTHS).every("da"), Period(months, MONTHS).every("en")
+    if decided:
+        return (
+            f"{cadence.citation}: {every_da} som besluttet ved opfølgning ({words[0]})",
+            f"{cadence.citation_en}: {every_en} as decided at a follow-up ({words[1]})",
+        )
+    return (
+        f"{cadence.citation}: {every_da}, indtil kadencen er besluttet ({words[0]})",
+        f"{cadence.citation_en}: {every_en} until the cadence is decided ({words[1]})",
+    )
+
+
+def _next_followup(decisions, anchor: datetime.date, anchor_held: bool):
+    """The next legal follow-up after ``anchor``: SEL § 70 at most 6 months on; Barnets Lov § 95,
+    stk. 3 the cadence decided at a follow-up (the regime's default until it is)."""
+    decided = _decided_cadence(decisions, anchor)
+
+    def months_under(regime: law.Regime) -> int:
+        if regime.cadence_decided_at_first_followup and decided:
+            return decided
+        return regime.followup_cadence_months
+
+    due, regime = _after(anchor, months_under)
+    months = months_under(regime)
+    words = _anchor_words(anchor, anchor_held)
+    is_decided = bool(decided) and regime.cadence_decided_at_first_followup
+    return due, regime.followup.citation, partial(_next_followup_reason, regime, months, is_decided, words)
+
+
+def _supervision_reason(regime: law.Regime, words=None) -> tuple[str, str]:
+    citation = regime.supervision
+    if words is None:
+        months = regime.supervision_interval_months
+        return (
+            f"{citation.citation}: mindst to tilsynsbesøg om året med samtale med barnet, det første senest {months} måneder efter start",
+            f"{citation.citation_en}: at least two supervisory visits a year with a conversation with the child, the first at the latest {months} months after the start",
+        )
+    return (
+        f"{citation.citation}: mindst to tilsynsbesøg om året med samtale med barnet ({words[0]})",
+        f"{citation.citation_en}: at least two supervisory visits a year with a conversation with the child ({words[1]})",
+    )
+
+
+def _next_visit(anchor: datetime.date, anchor_held: bool, *, first: bool = False):
+    due, regime = _after(anchor, lambda r: r.supervision_interval_months)
+    words = None if first else _anchor_words(anchor, anchor_held, visit=True)
+    return due, regime.supervision.citation, partial(_supervision_reason, regime, words)
 
 
 def _legal(
@@ -540,6 +694,9 @@ def _legal(
     legal: LegalContext,
     explain_held: bool,
 ) -> list[Due]:
+    """The legal chains. Each due date is judged by the regime in force on it (a measure begun
+    under Serviceloven owes its 2024 follow-ups under Barnets Lov; docs/deadlines.md), and only the
+    follow-ups the law counts keep it (``counts_for_legal_followup``, ``counts_as_supervisory_visit``)."""
     if not legal.applies:
         return []
     measure_da, measure_en = rule_measure
@@ -547,128 +704,22 @@ def _legal(
         f"{measure_da} startede {format_date(start, 'da')}",
         f"{measure_en} started {format_date(start, 'en')}",
     )
-    # The regime in force when the measure started governs its legal chains.
-    regime = law.regime_on(start)
-    three_months = add_months(start, regime.first_followup_months)
-    items: list[Due] = []
-    if not regime.cadence_decided_at_first_followup:
-        rule = regime.followup.citation
-        cadence = regime.followup_cadence_months
-
-        def next_reason(months, anchor, anchor_held):
-            da_word = "opfølgningen" if anchor_held else "forrige frist"
-            en_word = "the follow-up on" if anchor_held else "the previous due date"
-            return (
-                f"{regime.followup_cadence.citation}: herefter højst {cadence} måneder mellem opfølgningerne ({da_word} {format_date(anchor, 'da')})",
-                f"{regime.followup_cadence.citation_en}: then at most {cadence} months between follow-ups ({en_word} {format_date(anchor, 'en')})",
-            )
-
-        items += _legal_chain(
-            obligation=LEGAL_FOLLOWUP,
-            start=start,
-            held=held,
-            today=today,
-            end=end,
-            until=until,
-            first_due=three_months,
-            first_reason=(
-                f"{regime.first_followup.citation}: første opfølgning senest {regime.first_followup_months} måneder efter start",
-                f"{regime.first_followup.citation_en}: first follow-up at the latest {regime.first_followup_months} months after the start",
-            ),
-            cadence_for=lambda _previous: cadence,
-            rule=rule,
-            intro=intro,
-            next_reason=next_reason,
-            explain_held=explain_held,
-        )
-    else:
-        rule = regime.followup.citation
-        first, months = regime.first_followup, regime.first_followup_months
-        if (
-            regime.first_followup_at_investigation_end
-            and legal.investigation_end is not None
-            and start <= legal.investigation_end < three_months
-        ):
-            first_due = legal.investigation_end
-            first_reason = (
-                f"{first.citation}: første opfølgning ved afslutningen af den sideløbende undersøgelse "
-                f"{format_date(first_due, 'da')}, før {months} måneder efter start",
-                f"{first.citation_en}: first follow-up when the parallel investigation ends "
-                f"on {format_date(first_due, 'en')}, before {months} months after the start",
-            )
-        else:
-            first_due = three_months
-            first_reason = (
-                f"{first.citation}: første opfølgning senest {months} måneder efter start",
-                f"{first.citation_en}: first follow-up at the latest {months} months after the start",
-            )
-
-        def cadence_for(previous: Held) -> int:
-            decided = [h.statutory_cadence_months for h in held if h.held_on <= previous.held_on]
-            decided = [c for c in decided if c]
-            return decided[-1] if decided else regime.followup_cadence_months
-
-        def next_reason(months, anchor, anchor_held):
-            decided = any(h.statutory_cadence_months for h in held if h.held_on <= anchor)
-            da_word = "opfølgningen" if anchor_held else "forrige frist"
-            en_word = "the follow-up on" if anchor_held else "the previous due date"
-            every_da = Period(months, MONTHS).every("da")
-            every_en = Period(months, MONTHS).every("en")
-            if decided:
-                return (
-                    f"{regime.followup_cadence.citation}: {every_da} som besluttet ved opfølgning ({da_word} {format_date(anchor, 'da')})",
-                    f"{regime.followup_cadence.citation_en}: {every_en} as decided at a follow-up ({en_word} {format_date(anchor, 'en')})",
-                )
-            return (
-                f"{regime.followup_cadence.citation}: {every_da}, indtil kadencen er besluttet ({da_word} {format_date(anchor, 'da')})",
-                f"{regime.followup_cadence.citation_en}: {every_en} until the cadence is decided ({en_word} {format_date(anchor, 'en')})",
-            )
-
-        items += _legal_chain(
-            obligation=LEGAL_FOLLOWUP,
-            start=start,
-            held=held,
-            today=today,
-            end=end,
-            until=until,
-            first_due=first_due,
-            first_reason=first_reason,
-            cadence_for=cadence_for,
-            rule=rule,
-            intro=intro,
-            next_reason=next_reason,
-            explain_held=explain_held,
-        )
-    supervision_rule = (regime.supervision.citation, regime.supervision.citation_en)
-    supervision_months = regime.supervision_interval_months
+    common = {"today": today, "end": end, "until": until, "intro": intro, "explain_held": explain_held}
+    items = _legal_chain(
+        obligation=LEGAL_FOLLOWUP,
+        held=tuple(h for h in held if counts_for_legal_followup(h)),
+        first=_first_followup(start, legal),
+        step=partial(_next_followup, _cadence_decisions(held)),
+        **common,
+    )
     if legal.placement:
-        visits = tuple(h for h in held if h.supervisory_visit and h.child_conversation)
-
-        def supervision_reason(months, anchor, anchor_held):
-            da_word = "tilsynsbesøget" if anchor_held else "forrige frist"
-            en_word = "the visit on" if anchor_held else "the previous due date"
-            return (
-                f"{supervision_rule[0]}: mindst to tilsynsbesøg om året med samtale med barnet ({da_word} {format_date(anchor, 'da')})",
-                f"{supervision_rule[1]}: at least two supervisory visits a year with a conversation with the child ({en_word} {format_date(anchor, 'en')})",
-            )
-
         items += _legal_chain(
             obligation=SUPERVISION,
-            start=start,
-            held=visits,
-            today=today,
-            end=end,
-            until=until,
-            first_due=add_months(start, supervision_months),
-            first_reason=(
-                f"{supervision_rule[0]}: mindst to tilsynsbesøg om året med samtale med barnet, det første senest 6 måneder efter start",
-                f"{supervision_rule[1]}: at least two supervisory visits a year with a conversation with the child, the first at the latest 6 months after the start",
-            ),
-            cadence_for=lambda _previous: supervision_months,
-            rule=supervision_rule[0],
-            intro=intro,
-            next_reason=supervision_reason,
-            explain_held=explain_held,
+            held=tuple(h for h in held if counts_as_supervisory_visit(h)),
+            first=_next_visit(start, False, first=True),
+            step=_next_visit,
+            allowed_forms=(MEETING,),
+            **common,
         )
     return items
 

@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from cases.models import Goal
-from followups.models import ExceptionKind, FollowUp, Form
+from followups.models import ExceptionKind, FollowUp, Form, NoConversationGround
 from herning.core.forms import DateInput
 from measures.models import Measure
 
@@ -32,6 +32,15 @@ class FollowUpForm(forms.Form):
     )
     no_conversation_reason = forms.CharField(
         label=_("Hvis nej: hvorfor ikke?"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    no_conversation_ground = forms.ChoiceField(
+        label=_("Hvis nej: lovens grund"),
+        required=False,
+        choices=[("", _("Ingen af lovens grunde")), *NoConversationGround.choices],
+        help_text=_(
+            "Uden børnesamtale tæller opfølgningen kun som lovpligtig, når barnets modenhed eller "
+            "sagens karakter taler imod samtalen."
+        ),
     )
     summary = forms.CharField(label=_("Referat"), widget=forms.Textarea(attrs={"rows": 6}))
     decision = forms.ChoiceField(
@@ -95,6 +104,14 @@ class FollowUpForm(forms.Form):
         data = super().clean()
         if data.get("child_conversation") == "no" and not (data.get("no_conversation_reason") or "").strip():
             self.add_error("no_conversation_reason", _("Skriv, hvorfor der ikke blev holdt en børnesamtale."))
+        if data.get("supervisory_visit") and data.get("form") and data.get("form") != Form.MEETING:
+            self.add_error(
+                "supervisory_visit",
+                _(
+                    "Et tilsynsbesøg er et besøg på anbringelsesstedet (Barnets Lov § 156, stk. 5); "
+                    "en opfølgning pr. telefon eller mail kan ikke registreres som tilsynsbesøg."
+                ),
+            )
         if data.get("decision") == FollowUp.Decision.END and not data.get("ending_reason"):
             self.add_error("ending_reason", _("Angiv årsagen til, at indsatsen afsluttes."))
         return data
@@ -115,6 +132,7 @@ class FollowUpForm(forms.Form):
             "supervisory_visit",
             "child_conversation",
             "no_conversation_reason",
+            "no_conversation_ground",
             "summary",
         )
 

@@ -22,6 +22,7 @@ from simple_history.models import HistoricalRecords
 from cases.access import CaseDataQuerySet
 from cases.models import Goal
 from followups import engine
+from herning.core import law
 
 
 class Unit(models.TextChoices):
@@ -370,6 +371,15 @@ class FollowUpException(models.Model):
         return self.state == self.State.APPROVED
 
 
+class NoConversationGround(models.TextChoices):
+    """Why the child was not spoken to at a follow-up, when it is one of the law's reasons for
+    leaving the conversation out (``herning.core.law.CONVERSATION_MAY_BE_LEFT_OUT``): such a
+    follow-up still keeps the legal follow-up; another reason does not (docs/deadlines.md)."""
+
+    MATURITY = law.MATURITY, _("Barnets modenhed taler imod samtalen")
+    NATURE_OF_CASE = law.NATURE_OF_CASE, _("Sagens karakter taler imod samtalen")
+
+
 class FollowUpQuerySet(CaseDataQuerySet):
     case_path = "measure__case"
 
@@ -398,6 +408,18 @@ class FollowUp(models.Model):
     )
     child_conversation_held = models.BooleanField(_("børnesamtale afholdt"), default=False)
     no_conversation_reason = models.TextField(_("hvorfor ingen børnesamtale"), blank=True)
+    no_conversation_ground = models.CharField(
+        _("lovens grund til at undlade børnesamtalen"),
+        max_length=20,
+        choices=NoConversationGround.choices,
+        blank=True,
+        default="",
+        db_default="",
+        help_text=_(
+            "Kun hvis barnets modenhed eller sagens karakter taler imod samtalen; ellers tæller "
+            "opfølgningen ikke som lovpligtig opfølgning."
+        ),
+    )
     summary = models.TextField(_("referat"))
     decision = models.CharField(_("beslutning"), max_length=20, choices=Decision.choices)
     decision_note = models.TextField(_("begrundelse for beslutningen"), blank=True)
@@ -435,6 +457,20 @@ class FollowUp(models.Model):
     def __str__(self) -> str:
         return _("Opfølgning %(date)s") % {"date": self.held_on.strftime("%d.%m.%Y")}
 
+    def clean(self):
+        super().clean()
+        errors = {}
+        if self.supervisory_visit and self.form != Form.MEETING:
+            # SEL § 148, stk. 3 / Barnets Lov § 156, stk. 5: a supervisory visit is a visit.
+            errors["supervisory_visit"] = _(
+                "Et tilsynsbesøg er et besøg på anbringelsesstedet (Barnets Lov § 156, stk. 5); "
+                "en opfølgning pr. telefon eller mail kan ikke registreres som tilsynsbesøg."
+            )
+        if self.child_conversation_held and self.no_conversation_ground:
+            errors["no_conversation_ground"] = _("Der blev holdt en børnesamtale; vælg ingen grund.")
+        if errors:
+            raise ValidationError(errors)
+
     def to_engine(self) -> engine.Held:
         return engine.Held(
             held_on=self.held_on,
@@ -442,6 +478,8 @@ class FollowUp(models.Model):
             supervisory_visit=self.supervisory_visit,
             child_conversation=self.child_conversation_held,
             statutory_cadence_months=self.statutory_cadence_months,
+            form=self.form,
+            no_conversation_ground=self.no_conversation_ground,
         )
 
 

@@ -24,7 +24,6 @@ from followups import engine, timing
 from followups.models import DeadlineKind, FollowUp, FollowUpException
 from followups.presets import EXCEPTIONS, NO_LEGAL_FLOOR
 from followups.rules import RuleBook
-from herning.core import law
 from measures import services as measure_services
 from measures.models import Measure
 
@@ -84,9 +83,7 @@ class MeasureSource(Source):
         )
         held = held_for(ids)
         relaxations = relaxations_for(ids)
-        investigations = _investigation_ends(
-            {r["case_id"] for r in rows if law.regime_on(r["start_date"]).first_followup_at_investigation_end}
-        )
+        investigations = _investigation_ends({r["case_id"] for r in rows})
         results = {}
         context.setdefault("next_due", {})
         for row in rows:
@@ -176,6 +173,8 @@ def held_for(measure_ids: Iterable[int]) -> defaultdict[int, list[engine.Held]]:
             "supervisory_visit",
             "child_conversation_held",
             "statutory_cadence_months",
+            "form",
+            "no_conversation_ground",
         )
     ):
         held[measure_id].append(engine.Held(*values))
@@ -229,11 +228,8 @@ def measure_context(measure: Measure) -> tuple[engine.LegalContext, tuple[engine
     legal = engine.LegalContext(
         applies=measure.legal_basis.code not in NO_LEGAL_FLOOR,
         placement=measure.measure_type.is_placement,
-        investigation_end=(
-            _investigation_end(investigations, measure.start_date)
-            if law.regime_on(measure.start_date).first_followup_at_investigation_end
-            else None
-        ),
+        # Barnets Lov § 95, stk. 2, nr. 1; the engine asks whether the law of the day takes it.
+        investigation_end=_investigation_end(investigations, measure.start_date),
     )
     return legal, relaxations_for([measure.pk]).get(measure.pk, ())
 

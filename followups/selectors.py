@@ -24,6 +24,7 @@ from followups.models import (
 )
 from followups.obligation_sources import measure_context
 from followups.rules import RuleBook
+from herning.core import law
 from measures.models import Measure
 
 MEASURE_KINDS = (DeadlineKind.FOLLOWUP, DeadlineKind.LEGAL_FOLLOWUP, DeadlineKind.SUPERVISION)
@@ -48,6 +49,19 @@ class MeasureSchedule:
     @property
     def rule_text_en(self) -> str:
         return engine.describe_rule(self.rule, "en") if self.rule else ""
+
+    @property
+    def legal_regime(self) -> law.Regime:
+        """The law the measure's legal follow-ups fall under now (on its last day if it has ended,
+        on its start if it has not begun); each due date cites its own (docs/deadlines.md)."""
+        day = max(self.measure.start_date, min(self.today, self.measure.actual_end or self.today))
+        return law.regime_on(day)
+
+    @property
+    def started_under(self) -> law.Regime | None:
+        """The regime the measure started under, when it is not the one in force now."""
+        started = law.regime_on(self.measure.start_date)
+        return started if started is not self.legal_regime else None
 
     @property
     def municipal(self) -> tuple[engine.Due, ...]:

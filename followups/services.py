@@ -24,14 +24,15 @@ from followups.models import (
     CalendarToken,
     FollowUp,
     FollowUpException,
+    Form,
     GoalReview,
+    NoConversationGround,
     Reminder,
     RuleSet,
 )
 from followups.presets import EXCEPTIONS
 from followups.rules import RuleBook
 from followups.selectors import hash_token
-from herning.core import law
 from measures.models import Measure
 from measures.services import measure_end
 
@@ -67,6 +68,7 @@ class FollowUpInput:
     child_conversation_held: bool
     decision: str
     no_conversation_reason: str = ""
+    no_conversation_ground: str = ""
     supervisory_visit: bool = False
     goal_reviews: tuple[GoalReviewInput, ...] | list[GoalReviewInput] = ()
     new_goals: tuple[NewGoalInput, ...] | list[NewGoalInput] = ()
@@ -115,6 +117,8 @@ def _journal_text(*, followup: FollowUp, reviews, new_goals, end_date) -> str:
         lines.append(_("Børnesamtale afholdt."))
     else:
         lines.append(_("Ingen børnesamtale: %(why)s") % {"why": followup.no_conversation_reason})
+        if followup.no_conversation_ground:
+            lines.append(str(followup.get_no_conversation_ground_display()) + ".")
     lines += ["", followup.summary, ""]
     if reviews:
         lines.append(_("Mål gennemgået:"))
@@ -155,7 +159,7 @@ def _check_dates(*, measure: Measure, data: FollowUpInput, held: list[engine.Hel
         errors["held_on"] = _("Opfølgningen kan ikke ligge før indsatsen startede.")
     elif measure.actual_end and data.held_on > measure.actual_end:
         errors["held_on"] = _("Indsatsen var afsluttet på den dato.")
-    if not held and law.regime_on(measure.start_date).cadence_decided_at_first_followup:
+    if "held_on" not in errors and engine.decides_cadence([h.held_on for h in held], data.held_on):
         # Barnets Lov § 95, stk. 3: the future cadence is decided at the first follow-up, with reasons.
         if not data.cadence_reason.strip():
             errors["cadence_reason"] = _(
@@ -183,6 +187,16 @@ def _check_content(*, data: FollowUpInput, end_date, plan: Plan | None, plan_goa
     errors: dict[str, str] = {}
     if not data.child_conversation_held and not data.no_conversation_reason.strip():
         errors["no_conversation_reason"] = _("Skriv, hvorfor der ikke blev holdt en børnesamtale.")
+    if data.no_conversation_ground and data.no_conversation_ground not in NoConversationGround.values:
+        errors["no_conversation_ground"] = _("Vælg en af lovens grunde eller ingen.")
+    elif data.no_conversation_ground and data.child_conversation_held:
+        errors["no_conversation_ground"] = _("Der blev holdt en børnesamtale; vælg ingen grund.")
+    if data.supervisory_visit and data.form != Form.MEETING:
+        # SEL § 148, stk. 3 / Barnets Lov § 156, stk. 5: a supervisory visit is a visit.
+        errors["supervisory_visit"] = _(
+            "Et tilsynsbesøg er et besøg på anbringelsesstedet (Barnets Lov § 156, stk. 5); "
+            "en opfølgning pr. telefon eller mail kan ikke registreres som tilsynsbesøg."
+        )
     if data.decision == FollowUp.Decision.END:
         if not data.ending_reason:
             errors["ending_reason"] = _("Angiv årsagen til, at indsatsen afsluttes.")
@@ -254,7 +268,7 @@ def followup_record(
     require(recorded_by, Action.RECORD_FOLLOWUP, case)
     held = [f.to_engine() for f in FollowUp.objects.for_system().filter(measure=measure).order_by("held_on")]
     statutory_cadence_months = data.statutory_cadence_months
-    if not held and law.regime_on(measure.start_date).cadence_decided_at_first_followup:
+    if data.held_on <= today and engine.decides_cadence([h.held_on for h in held], data.held_on):
         statutory_cadence_months = statutory_cadence_months or engine.LEGAL_DEFAULT_CADENCE
     end_date = (data.end_date or data.held_on) if data.decision == FollowUp.Decision.END else None
     plan = current_plan(case)
@@ -276,6 +290,7 @@ def followup_record(
         supervisory_visit=data.supervisory_visit,
         child_conversation_held=data.child_conversation_held,
         no_conversation_reason="" if data.child_conversation_held else data.no_conversation_reason,
+        no_conversation_ground="" if data.child_conversation_held else data.no_conversation_ground,
         summary=data.summary,
         decision=data.decision,
         decision_note=data.decision_note,

@@ -21,7 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from cases.models import Goal
 from cases.permissions import Action, may, require
 from cases.selectors import current_plan
-from followups import calendar, selectors, services
+from followups import calendar, engine, selectors, services
 from followups.forms import (
     ExceptionDecisionForm,
     ExceptionRequestForm,
@@ -33,7 +33,6 @@ from followups.models import FollowUpException
 from followups.presets import EXCEPTIONS
 from herning.audit.models import AccessLog
 from herning.audit.services import log_child_read
-from herning.core import law
 from herning.core.access import role_required
 from herning.core.forms import add_service_errors
 from herning.organisation.models import Role
@@ -87,6 +86,7 @@ def _followup_input(data: dict, goals: list[Goal], new_goals: list[dict]) -> ser
         supervisory_visit=data.get("supervisory_visit", False),
         child_conversation_held=data["child_conversation"] == "yes",
         no_conversation_reason=data["no_conversation_reason"],
+        no_conversation_ground="" if data["child_conversation"] == "yes" else data["no_conversation_ground"],
         summary=data["summary"],
         decision=data["decision"],
         decision_note=data["decision_note"],
@@ -162,8 +162,9 @@ def followup_record(request, measure_id: int):
             "child": case.child,
             "plan": plan,
             "data": data,
-            "is_first_under_barnets_lov": not data.followups
-            and law.regime_on(measure.start_date).cadence_decided_at_first_followup,
+            "is_first_under_barnets_lov": engine.decides_cadence(
+                [f.held_on for f in data.followups], timezone.localdate()
+            ),
         },
     )
 

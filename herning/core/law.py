@@ -1,10 +1,15 @@
 """Which law applies on a given day: the one table of the legal regimes the product enforces.
 
-Barnets Lov replaced the child parts of Serviceloven on 1 January 2024. An obligation is judged by
-the regime in force on the day that starts it: a notification by its day of receipt, an
-investigation by its decision, a measure's legal follow-ups by the measure's start. Every "which
-law on this day" question in the code asks ``regime_on(day)`` and reads the provision it needs from
-the ``Regime``; nothing compares against 2024 by hand, so the next change of law is one new row.
+Barnets Lov (LOV nr 721 af 13/06/2023) replaced the child parts of Serviceloven on 1 January 2024.
+An obligation is judged by the regime in force on the day it concerns: a notification by its day of
+receipt, an investigation by its decision, and each legal follow-up and supervisory visit of a
+measure by the day it falls due. A measure begun under Serviceloven and running past 1 January 2024
+owes the follow-ups falling on or after that day under Barnets Lov (§ 95, the cadence decided at a
+follow-up; § 156, stk. 5): the act enters into force on that day for running cases, and the product
+applies no transitional rule keeping Serviceloven § 70 or § 148 for them (docs/deadlines.md, "Which
+law applies"). Every "which law on this day" question in the code asks ``regime_on(day)`` and reads
+the provision it needs from the ``Regime``; nothing compares against 2024 by hand (the meta-test
+``tests/herning/test_law.py`` holds it), so the next change of law is one new row.
 
 Each provision is cited as the product shows it to the advisor (Danish citation form, "§ 95, stk.
 2"); ``citation_en`` is the English form ("§ 95(2)") used in English explanations.
@@ -36,6 +41,8 @@ class Regime:
 
     name: str
     statute: str
+    # The field of ``cases.models.LegalBasis`` holding a section under this regime ("sel", "bl").
+    key: str
     start: datetime.date
     end: datetime.date | None
     # Notifications (underretninger).
@@ -82,6 +89,7 @@ _BL_YOUTH_PLAN = Provision("Barnets Lov § 108", "Barnets Lov § 108", "the yout
 SERVICELOVEN = Regime(
     name="Serviceloven",
     statute="Lov om social service",
+    key="sel",
     start=datetime.date(1998, 7, 1),
     end=datetime.date(2023, 12, 31),
     assessment=Provision(
@@ -115,7 +123,8 @@ SERVICELOVEN = Regime(
 
 BARNETS_LOV = Regime(
     name="Barnets Lov",
-    statute="Barnets Lov",
+    statute="Barnets Lov (LOV nr 721 af 13/06/2023)",
+    key="bl",
     start=datetime.date(2024, 1, 1),
     end=None,
     assessment=Provision(
@@ -171,6 +180,17 @@ def plan_provision(kind: str) -> Provision:
     """The provision behind a plan kind (the ``Plan.Kind`` values); an unknown kind is read as the
     child's plan of Barnets Lov."""
     return PLAN_PROVISIONS.get(kind, _BL_PLAN)
+
+
+# The child conversation at a follow-up. A legal follow-up counts only when the child was spoken to
+# (Barnets Lov § 95, stk. 3: the child's wishes and needs are part of deciding the follow-up; SEL
+# § 70 with § 48), unless the conversation was left out for one of the reasons the statute gives
+# for leaving a child conversation out: "i det omfang barnets eller den unges modenhed eller
+# sagens karakter taler imod samtalens gennemførelse" (the wording of Barnets Lov § 137, stk. 4 and
+# SEL § 48, stk. 1). These are the codes of those reasons (``followups.models.NoConversationGround``).
+MATURITY = "maturity"
+NATURE_OF_CASE = "nature_of_case"
+CONVERSATION_MAY_BE_LEFT_OUT = frozenset({MATURITY, NATURE_OF_CASE})
 
 
 def regime_on(day: datetime.date) -> Regime:

@@ -291,6 +291,21 @@ def test_completing_with_bad_input_names_the_fields(api, org, with_measure):
     assert set(response.json()) == {"held_on", "no_conversation_reason"}
 
 
+def test_a_supervisory_visit_by_phone_is_refused_at_its_field(api, org, with_measure):
+    # SEL § 148, stk. 3 / Barnets Lov § 156, stk. 5: a supervisory visit is a visit in person.
+    client = api(org.advisor)
+    item = results(client.get("/api/v1/followups/", {"measure": with_measure.measure.pk}))[0]
+    response = client.post(
+        f"/api/v1/followups/{item['id']}/complete/",
+        _complete_payload(form="phone", supervisory_visit=True),
+        format="json",
+    )
+    assert response.status_code == 400, response.content
+    assert set(response.json()) == {"supervisory_visit"}
+    assert "pr. telefon eller mail" in response.json()["supervisory_visit"][0]
+    assert not with_measure.measure.followups.exists()
+
+
 # --- The access log ------------------------------------------------------------------------------
 
 

@@ -261,3 +261,38 @@ def test_the_menu_offers_cases_and_finding_a_child_to_the_case_workers(org, logi
     assert reverse("cases:distribution") in page
     page = login(org.case_admin).get(reverse("start:intake")).content.decode()
     assert reverse("cases:case_list") not in page
+
+
+# --- The law a page cites is the law of its day (herning.core.law) ------------------------------
+
+
+def test_the_assessment_page_of_a_2026_notification_cites_barnets_lov_only(org, waiting, login):
+    waiting.received_at = timezone.make_aware(datetime.datetime(2026, 4, 1, 8, 15))
+    waiting.save(update_fields=["received_at"])
+    page = (
+        login(org.duty_advisor).get(reverse("cases:notification_assess", args=[waiting.pk])).content.decode()
+    )
+    assert "(Barnets Lov § 136)" in page
+    assert "SEL" not in page and "Serviceloven" not in page
+
+
+def test_the_assessment_page_of_a_2023_notification_cites_serviceloven(org, waiting, login):
+    waiting.received_at = timezone.make_aware(datetime.datetime(2023, 11, 20, 9, 0))
+    waiting.save(update_fields=["received_at"])
+    page = (
+        login(org.duty_advisor).get(reverse("cases:notification_assess", args=[waiting.pk])).content.decode()
+    )
+    assert "(Serviceloven § 155)" in page
+    assert "Barnets Lov § 136" not in page
+
+
+def test_a_legal_basis_cites_the_section_of_the_law_of_the_day():
+    from cases.models import LegalBasis
+
+    basis = LegalBasis(code="x", title="Anbringelse", sel_section="§ 52, stk. 3, nr. 7", bl_section="§ 46")
+    assert basis.citation_on(datetime.date(2026, 4, 1)) == "BL § 46"
+    assert basis.citation_on(datetime.date(2023, 12, 31)) == "SEL § 52, stk. 3, nr. 7"
+    assert (
+        LegalBasis(code="y", title="Ny", bl_section="§ 32").citation_on(datetime.date(2023, 5, 1))
+        == "BL § 32"
+    )

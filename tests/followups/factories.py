@@ -30,9 +30,8 @@ def hold(measure: Measure, on: datetime.date, *, by, today: datetime.date | None
         "summary": "Det går fremad.",
         "child_conversation_held": True,
         "decision": "continue",
-        "cadence_reason": "Barnet trives; halvårlig lovpligtig opfølgning er nok."
-        if measure.start_date.year >= 2024
-        else "",
+        # Asked at the first follow-up held under Barnets Lov (§ 95, stk. 3); harmless at others.
+        "cadence_reason": "Barnet trives; halvårlig lovpligtig opfølgning er nok.",
     }
     values.update(overrides)
     return services.followup_record(

@@ -53,13 +53,18 @@ def test_preview_uses_the_municipalitys_rule_set(login, org):
     assert [i["due_date"] for i in body["items"] if i["kind"] == "municipal"] == ["2026-02-02", "2026-04-02"]
 
 
-def test_preview_of_a_measure_before_2024_uses_serviceloven(login, org):
-    body = (
-        login(org.advisor)
-        .get(URL, {"measure_type": "preventive", "start": "2023-10-01", "until": "2024-01-31"})
-        .json()
-    )
+def test_preview_cites_the_law_of_each_due_date(login, org):
+    client = login(org.advisor)
+    # 1 Sep 2023 + 3 months = 1 Dec 2023: Serviceloven § 70.
+    body = client.get(
+        URL, {"measure_type": "preventive", "start": "2023-09-01", "until": "2023-12-31"}
+    ).json()
     assert [i["rule"] for i in body["items"] if i["kind"] == "statutory"] == ["Serviceloven § 70"]
+    # 1 Oct 2023 + 3 months = 1 Jan 2024: a follow-up owed under Barnets Lov § 95.
+    body = client.get(
+        URL, {"measure_type": "preventive", "start": "2023-10-01", "until": "2024-01-31"}
+    ).json()
+    assert [i["rule"] for i in body["items"] if i["kind"] == "statutory"] == ["Barnets Lov § 95"]
 
 
 def test_bad_input_gets_400_with_danish_field_messages(login, org):

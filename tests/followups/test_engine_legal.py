@@ -23,8 +23,21 @@ def legal_chain(start, *, held=(), today=None, investigation_end=None, placement
     return schedule
 
 
-def test_serviceloven_70_for_a_measure_started_on_the_last_day_of_2023():
-    # 31 Dec 2023 + 3 months = 31 Mar 2024; held 20 Mar; then at most 6 months: 20 Sep 2024.
+def test_serviceloven_70_for_the_follow_ups_falling_in_2023():
+    # 10 May 2023 + 3 months = 10 Aug 2023 (Serviceloven); held 1 Aug; 6 months on is 1 Feb 2024,
+    # which falls under Barnets Lov: its default until a cadence is decided.
+    schedule = legal_chain(D(2023, 5, 10), held=[engine.Held(D(2023, 8, 1))], today=D(2023, 8, 2))
+    chain = schedule.chain(engine.LEGAL_FOLLOWUP)
+    assert [(i.due_date, i.status, i.rule) for i in chain[:2]] == [
+        (D(2023, 8, 10), engine.HELD, "Serviceloven § 70"),
+        (D(2024, 2, 1), engine.UPCOMING, "Barnets Lov § 95"),
+    ]
+    assert "Serviceloven § 70: første opfølgning senest 3 måneder efter start" in chain[0].explanation_da
+    assert "Barnets Lov § 95, stk. 3" in chain[1].explanation_da
+
+
+def test_a_measure_started_on_the_last_day_of_2023_owes_its_2024_follow_ups_under_barnets_lov():
+    # 31 Dec 2023 + 3 months = 31 Mar 2024: an obligation of 2024, so Barnets Lov § 95, stk. 2.
     schedule = legal_chain(D(2023, 12, 31), held=[engine.Held(D(2024, 3, 20))], today=D(2024, 3, 21))
     chain = schedule.chain(engine.LEGAL_FOLLOWUP)
     assert [(i.due_date, i.status) for i in chain[:3]] == [
@@ -32,13 +45,47 @@ def test_serviceloven_70_for_a_measure_started_on_the_last_day_of_2023():
         (D(2024, 9, 20), engine.UPCOMING),
         (D(2025, 3, 20), engine.UPCOMING),
     ]
-    assert all(i.rule == "Serviceloven § 70" for i in chain)
-    assert "Serviceloven § 70: første opfølgning senest 3 måneder efter start" in chain[0].explanation_da
+    assert all(i.rule == "Barnets Lov § 95" for i in chain)
+    assert "Serviceloven" not in " ".join(i.explanation_da for i in chain)
+
+
+def test_the_cadence_decided_in_2024_for_a_measure_started_in_2023_counts_under_barnets_lov():
+    # Started 15 Nov 2023 under Serviceloven; the first follow-up, held 1 Feb 2024 under Barnets
+    # Lov, decides every 3 months (§ 95, stk. 3): the next statutory date is 1 May 2024.
+    held = [engine.Held(D(2024, 2, 1), statutory_cadence_months=3)]
+    chain = legal_chain(D(2023, 11, 15), held=held, today=D(2024, 2, 2)).chain(engine.LEGAL_FOLLOWUP)
+    assert [(i.due_date, i.status) for i in chain[:2]] == [
+        (D(2024, 2, 15), engine.HELD),
+        (D(2024, 5, 1), engine.UPCOMING),
+    ]
+    assert chain[1].rule == "Barnets Lov § 95"
+    assert "Barnets Lov § 95, stk. 3: hver 3. måned som besluttet" in chain[1].explanation_da
+
+
+def test_a_cadence_number_recorded_under_serviceloven_decided_nothing():
+    held = [engine.Held(D(2023, 8, 1), statutory_cadence_months=2)]
+    chain = legal_chain(D(2023, 5, 10), held=held, today=D(2023, 8, 2)).chain(engine.LEGAL_FOLLOWUP)
+    assert chain[1].due_date == D(2024, 2, 1)
+
+
+def test_supervisory_visits_falling_in_2024_cite_barnets_lov_156():
+    chain = legal_chain(D(2023, 9, 1), placement=True).chain(engine.SUPERVISION)
+    assert chain[0].due_date == D(2024, 3, 1)
+    assert chain[0].rule == "Barnets Lov § 156, stk. 5"
+    assert legal_chain(D(2023, 5, 1), placement=True).chain(engine.SUPERVISION)[0].rule == (
+        "Serviceloven § 148, stk. 3"
+    )
 
 
 def test_serviceloven_ignores_an_investigation_running_alongside():
+    schedule = legal_chain(D(2023, 6, 1), investigation_end=D(2023, 7, 20))
+    assert schedule.chain(engine.LEGAL_FOLLOWUP)[0].due_date == D(2023, 9, 1)
+
+
+def test_the_first_follow_up_of_2024_moves_to_a_parallel_investigation_ending_in_2024():
+    # Barnets Lov § 95, stk. 2, nr. 1 governs a first follow-up that falls in 2024.
     schedule = legal_chain(D(2023, 12, 31), investigation_end=D(2024, 1, 20))
-    assert schedule.chain(engine.LEGAL_FOLLOWUP)[0].due_date == D(2024, 3, 31)
+    assert schedule.chain(engine.LEGAL_FOLLOWUP)[0].due_date == D(2024, 1, 20)
 
 
 def test_barnets_lov_95_from_the_first_day_of_2024():

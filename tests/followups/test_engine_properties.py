@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 
 from followups import engine
 from followups.presets import HERNING, HERNING_RULES, HVIDOVRE, engine_rule
+from herning.core import law
 
 D = datetime.date
 
@@ -108,17 +109,21 @@ def test_holding_what_binds_first_never_exceeds_a_statutory_gap(
         today = item.due_date
     dates = [h.held_on for h in held]
     assert dates == sorted(dates)
-    # Serviceloven § 70 until 31 December 2023, Barnets Lov § 95 from 1 January 2024.
-    if start < datetime.date(2024, 1, 1):
-        first_limit, interval = engine.add_months(start, 3), 6
-    else:
-        first_limit = engine.add_months(start, 3)
-        if investigation_end is not None and investigation_end < first_limit:
-            first_limit = investigation_end
-        interval = cadence or 6
+    # Each date is judged by the law in force on it (herning.core.law): Serviceloven § 70 at most 6
+    # months apart; Barnets Lov § 95 the cadence decided at the first follow-up held under it.
+    first_limit = engine.add_months(start, 3)
+    if (
+        investigation_end is not None
+        and investigation_end < first_limit
+        and law.regime_on(first_limit).first_followup_at_investigation_end
+        and law.regime_on(investigation_end).first_followup_at_investigation_end
+    ):
+        first_limit = investigation_end
+    decided = cadence if law.regime_on(dates[0]).cadence_decided_at_first_followup else None
     assert dates and dates[0] <= first_limit
     for previous, following in zip(dates, [*dates[1:], horizon], strict=True):
         if following <= horizon:
+            interval = decided or 6
             assert following <= engine.add_months(previous, interval), (previous, following)
     if placement:
         visits = [start] + [h.held_on for h in held if h.supervisory_visit]

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime
+import re
+from pathlib import Path
 
 import pytest
 
@@ -122,3 +124,48 @@ def test_the_plan_kinds_are_the_models_own():
     from cases.models import Plan
 
     assert set(law.PLAN_PROVISIONS) == set(Plan.Kind.values)
+
+
+# Which law applies on a day is asked of this table only: no other module compares a date with the
+# first day of Barnets Lov (or its year) by hand.
+_BY_HAND = re.compile(
+    r"date\(\s*2024\s*,\s*0?1\s*,\s*0?1\s*\)"
+    r"|[\"']2024-01-01[\"']"
+    r"|\.year\s*(?:<|<=|>|>=|==|!=)\s*202[34]\b"
+    r"|\b202[34]\s*(?:<|<=|>|>=|==|!=)\s*[\w.]*\.year\b"
+)
+_PRODUCT = (
+    "herning",
+    "cases",
+    "measures",
+    "followups",
+    "network_meetings",
+    "evaluation",
+    "dashboards",
+    "dubu",
+)
+
+
+def _product_files():
+    root = Path(__file__).resolve().parents[2]
+    for package in (*_PRODUCT, "templates", "benchmarks", "scripts"):
+        for path in (root / package).rglob("*"):
+            if path.suffix in (".py", ".html") and "migrations" not in path.parts:
+                yield root, path
+
+
+def test_no_module_outside_the_law_table_compares_with_the_first_day_of_barnets_lov():
+    offenders = []
+    for root, path in _product_files():
+        if path == root / "herning" / "core" / "law.py":
+            continue
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if _BY_HAND.search(line):
+                offenders.append(f"{path.relative_to(root)}:{number}: {line.strip()}")
+    assert not offenders, "ask herning.core.law.regime_on(day) instead:\n" + "\n".join(offenders)
+
+
+def test_the_scan_finds_a_comparison_by_hand():
+    assert _BY_HAND.search("if measure.start_date < datetime.date(2024, 1, 1):")
+    assert _BY_HAND.search("{% if data.measure.start_date.year < 2024 %}")
+    assert not _BY_HAND.search("law.regime_on(day).cadence_decided_at_first_followup")

@@ -17,7 +17,6 @@ LIMIT = 80
 
 # "file:qualified name" → why it is kept longer.
 ALLOWED = {
-    "followups/engine.py:_legal": "rebuilt by the obligations work",
     "followups/engine.py:_municipal": "rebuilt by the obligations work",
 }
 
