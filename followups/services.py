@@ -35,6 +35,7 @@ from followups.presets import EXCEPTIONS
 from followups.rules import RuleBook
 from followups.selectors import hash_token
 from herning.core import law
+from herning.core.history import acting_as
 from herning.organisation.selectors import team_leaders
 from measures.models import Measure
 from measures.services import measure_end
@@ -373,9 +374,10 @@ def later_date_decide(*, followup: FollowUp, approve: bool, decided_by, reason: 
     followup.later_decided_by, followup.later_decided_at = decided_by, timezone.now()
     followup.later_decision_reason = reason.strip()
     followup.full_clean(exclude=["journal_note"])
-    followup.save(
-        update_fields=["later_state", "later_decided_by", "later_decided_at", "later_decision_reason"]
-    )
+    with acting_as(decided_by):  # the history names the team leader, from the page, API or shell
+        followup.save(
+            update_fields=["later_state", "later_decided_by", "later_decided_at", "later_decision_reason"]
+        )
     obligations.changed("measure", [followup.measure_id])
     return followup
 
