@@ -187,9 +187,14 @@ def test_no_relaxation_touches_a_statutory_item():
                 child_conversation_required=spec["child_conversation_required"],
                 not_before_months=spec.get("not_before_months", 0),
             )
-            args = dict(
-                rule=rule, start=D(2024, 3, 4), held=[], today=D(2024, 3, 4), until=D(2027, 3, 4), legal=legal
-            )
+            args = {
+                "rule": rule,
+                "start": D(2024, 3, 4),
+                "held": [],
+                "today": D(2024, 3, 4),
+                "until": D(2027, 3, 4),
+                "legal": legal,
+            }
             plain = [i for i in engine.schedule(**args).items if i.kind == engine.STATUTORY]
             relaxed = engine.schedule(**args, relaxations=[relax]).items
             assert [i for i in relaxed if i.kind == engine.STATUTORY] == plain

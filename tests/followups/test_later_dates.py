@@ -114,9 +114,8 @@ def test_the_api_shows_the_request_on_the_follow_up_and_only_the_team_leader_dec
         assert _api(person).post(url, body, format="json").status_code == 404
     leader = _api(org.team_leader)
     bad = leader.post(url, {"decision": "maybe"}, format="json")
-    assert bad.status_code == 400 and {"decision", "reason"} <= set(
-        bad.json()["errors"] if "errors" in bad.json() else bad.json()
-    )
+    assert bad.status_code == 400
+    assert "decision" in bad.content.decode() and "reason" in bad.content.decode()
     response = leader.post(url, body, format="json")
     assert response.status_code == 200, response.content
     assert response.json()["state"] == "approved"
