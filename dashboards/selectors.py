@@ -21,8 +21,13 @@ from cases.caseload import Load, level, open_case_counts
 from cases.models import Case, CaseloadOverride, CaseTransfer, Notification
 from cases.selectors import awaiting_advisor, duty_queue, team_advisor_choices
 from dashboards.models import StepDownTarget, target_for
-from followups.models import Deadline, DeadlineKind, FollowUpException, Reminder
-from followups.selectors import MEASURE_KINDS, pending_exceptions_for, visible_deadlines
+from followups.models import Deadline, DeadlineKind, FollowUp, FollowUpException, Reminder
+from followups.selectors import (
+    MEASURE_KINDS,
+    pending_exceptions_for,
+    pending_later_dates_for,
+    visible_deadlines,
+)
 from herning.organisation.models import Role, Team, User
 from measures.models import LadderMovement, LadderStep, MeasureType, PlacementCategory
 from network_meetings.models import Agreement
@@ -291,6 +296,7 @@ class TeamOverview:
     cohort: Cohort | None
     target: StepDownTarget | None
     exceptions: list[FollowUpException]
+    later_dates: list[FollowUp]
     overrides: list[CaseloadOverride]
     awaiting_advisor: int
 
@@ -455,6 +461,7 @@ def team_overview(user, *, teams: list[Team], window: Window, now: datetime.date
         cohort=cohort,
         target=target,
         exceptions=pending_exceptions_for(user, teams=team_ids),
+        later_dates=pending_later_dates_for(user, teams=team_ids),
         overrides=_overrides(
             CaseloadOverride.objects.visible_to(user, teams=team_ids).filter(
                 team__in=team_ids, decided_at__gte=window.start_moment

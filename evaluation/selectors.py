@@ -508,6 +508,7 @@ def followups_per_half_year(
     for f in (
         FollowUp.objects.for_figures()
         .filter(measure__in=[m.pk for m in measures], held_on__lte=last)
+        .select_related("later_decided_by")
         .order_by()
     ):
         held[f.measure_id].append(f.to_engine())

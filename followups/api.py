@@ -20,10 +20,10 @@ from rest_framework.views import APIView
 from cases.models import Goal
 from cases.permissions import Action, require
 from followups import engine, obligation_sources
-from followups.models import FollowUp, Form, NoConversationGround
+from followups.models import FollowUp, Form, LaterDate, NoConversationGround
 from followups.presets import NO_LEGAL_FLOOR
 from followups.rules import BrokenRule, RuleBook
-from followups.services import FollowUpInput, followup_record
+from followups.services import FollowUpInput, followup_record, later_date_decide
 from followups.services import GoalReviewInput as GoalReview
 from followups.services import NewGoalInput as NewGoal
 from herning.api.conditional import etag_for
@@ -185,12 +185,14 @@ DEFAULT_HORIZON_DAYS = 365
 
 
 class FollowUpItem:
-    """One due date of a measure's schedule, as the API shows it."""
+    """One due date of a measure's schedule, as the API shows it; ``later_date``: the follow-up
+    record whose next date, later than the rule allows, governs this municipal date (or None)."""
 
-    def __init__(self, measure: Measure, due: engine.Due, lang: str):
+    def __init__(self, measure: Measure, due: engine.Due, lang: str, later_date: FollowUp | None = None):
         self.measure = measure
         self.due = due
         self.lang = lang
+        self.later_date = later_date
 
     @property
     def id(self) -> str:
@@ -199,6 +201,25 @@ class FollowUpItem:
     @property
     def status(self) -> str:
         return STATUS[self.due.status]
+
+
+class LaterDateSerializer(serializers.Serializer):
+    """A next date agreed later than the rule allows: a request the case's team leader decides;
+    until it is approved the due date stays at the rule's date (docs/deadlines.md)."""
+
+    followup_record = serializers.IntegerField(source="pk", help_text="The follow-up it was agreed at.")
+    state = serializers.ChoiceField(source="later_state", choices=LaterDate.choices)
+    agreed_on = serializers.DateField(source="next_agreed_on")
+    rule_date = serializers.DateField(source="later_rule_date", allow_null=True)
+    reason = serializers.CharField(source="later_than_rule_reason")
+    decided_by = serializers.StringRelatedField(source="later_decided_by", allow_null=True)
+    decided_at = serializers.DateTimeField(source="later_decided_at", allow_null=True)
+    decision_reason = serializers.CharField(source="later_decision_reason")
+
+
+class LaterDateDecisionSerializer(serializers.Serializer):
+    decision = serializers.ChoiceField(choices=["approve", "refuse"])
+    reason = serializers.CharField(help_text="Why, kept in the follow-up's history.")
 
 
 class FollowUpSerializer(serializers.Serializer):
@@ -221,6 +242,11 @@ class FollowUpSerializer(serializers.Serializer):
     held_on = serializers.DateField(source="due.held_on", allow_null=True)
     allowed_forms = serializers.ListField(source="due.allowed_forms", child=serializers.CharField())
     child_conversation_required = serializers.BooleanField(source="due.child_conversation_required")
+    later_date = LaterDateSerializer(
+        allow_null=True,
+        read_only=True,
+        help_text="A later date than the rule allows, agreed at the previous follow-up, and its state.",
+    )
 
     def get_explanation(self, item: FollowUpItem) -> str:
         return item.due.explanation(item.lang)
@@ -303,6 +329,7 @@ def schedules(measures: list[Measure], *, today: datetime.date, until: datetime.
     ids = [m.pk for m in measures]
     held = obligation_sources.held_for(ids)
     relaxations = obligation_sources.relaxations_for(ids)
+    later = _later_dates(ids)
     investigations = obligation_sources._investigation_ends({m.case_id for m in measures})
     book = RuleBook(today)
     lang = _language()
@@ -333,11 +360,38 @@ def schedules(measures: list[Measure], *, today: datetime.date, until: datetime.
             relaxations=relaxations.get(measure.pk, ()),
         )
         items += [
-            FollowUpItem(measure, due, lang)
+            FollowUpItem(
+                measure, due, lang, _governing(held.get(measure.pk, ()), later.get(measure.pk, ()), due)
+            )
             for due in schedule.items
             if due.status == engine.HELD or due.due_date <= until
         ]
     return items
+
+
+def _later_dates(ids: list[int]) -> dict[int, list[FollowUp]]:
+    result: dict[int, list[FollowUp]] = {}
+    for record in (
+        FollowUp.objects.for_system()  # of measures the caller read through visible_to
+        .filter(measure_id__in=ids)
+        .exclude(later_state="")
+        .select_related("later_decided_by")
+        .order_by("held_on", "pk")
+    ):
+        result.setdefault(record.measure_id, []).append(record)
+    return result
+
+
+def _governing(held, later: list[FollowUp], due: engine.Due) -> FollowUp | None:
+    """The record whose later date governs this municipal date: the last follow-up held before it
+    (the engine counts from it), when a later date was agreed there."""
+    if due.obligation != engine.FOLLOWUP or not later:
+        return None
+    day = due.held_on or due.due_date
+    previous = [h for h in held if h.held_on < day]
+    if not previous or not previous[-1].later_state:
+        return None
+    return next((r for r in reversed(later) if r.held_on == previous[-1].held_on), None)
 
 
 class FollowUpViewSet(AuditedMixin, viewsets.GenericViewSet):
@@ -449,3 +503,26 @@ class FollowUpViewSet(AuditedMixin, viewsets.GenericViewSet):
         return Response(
             {"followup_record": record.pk, "met": FollowUpSerializer(met, many=True).data}, status=201
         )
+
+    @extend_schema(request=LaterDateDecisionSerializer, responses={200: LaterDateSerializer})
+    @action(detail=True, methods=["post"], url_path="later-date")
+    def later_date(self, request, pk=None):
+        """The team leader of the case's team approves or refuses the later date agreed for this
+        follow-up (``later_date_decide``); approved, the due date moves to it."""
+        item = self.get_object()
+        # Who may read the case but not decide is refused before the input is looked at.
+        require(request.user, Action.APPROVE_EXCEPTION, item.measure.case)
+        if item.later_date is None or item.later_date.later_state != LaterDate.REQUESTED:
+            raise ValidationError(
+                {"non_field_errors": [_("Der er ingen senere dato, der venter på godkendelse.")]}
+            )
+        serializer = LaterDateDecisionSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        record = later_date_decide(
+            followup=item.later_date,
+            approve=serializer.validated_data["decision"] == "approve",
+            decided_by=request.user,
+            reason=serializer.validated_data["reason"],
+        )
+        self.audit_one(item)
+        return Response(LaterDateSerializer(record).data)

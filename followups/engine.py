@@ -64,6 +64,9 @@ FORMS = (MEETING, PHONE, MAIL)
 
 HELD, OVERDUE, DUE, UPCOMING = "held", "overdue", "due", "upcoming"
 
+# The state of a next date agreed later than the municipal rule allows (``Held.later_state``).
+LATER_REQUESTED, LATER_APPROVED, LATER_REFUSED = "requested", "approved", "refused"
+
 # The months of the legal chains come from the regime in force on each due date
 # (``herning.core.law``): SEL § 70 and BL § 95, stk. 2, the first follow-up at the latest 3 months
 # after the start; SEL § 70, then at most 6 months apart; BL § 95, stk. 3, the cadence decided at
@@ -164,18 +167,29 @@ class Held(NamedTuple):
     form: str = MEETING
     # Why the child was not spoken to, when it is one of the law's reasons (``law.CONVERSATION_MAY_BE_LEFT_OUT``).
     no_conversation_ground: str = ""
+    # A next date agreed later than the municipal rule allows is a request to the team leader
+    # (Herningmodellen 1.0, "efter aftale med teamleder"; docs/deadlines.md): LATER_REQUESTED,
+    # LATER_APPROVED or LATER_REFUSED, and who decided it when. Only an approved one moves the date.
+    later_state: str = ""
+    later_decided_by: str = ""
+    later_decided_on: datetime.date | None = None
 
 
 @dataclass(frozen=True)
 class Relaxation:
     """An approved exception: from ``from_date`` the municipality's extra follow-ups may also take
-    ``extra_forms`` and need a child conversation only if ``child_conversation_required``."""
+    ``extra_forms`` and need a child conversation only if ``child_conversation_required``.
+
+    It relaxes the municipal chain only; the legal chains never see it (docs/domain.md §3). With
+    ``not_before_months`` it touches only follow-ups falling due that many months after the start,
+    whatever ``from_date`` (the childhood exception leaves the first year's 6-weekly ones alone)."""
 
     label_da: str
     label_en: str
     from_date: datetime.date
     extra_forms: tuple[str, ...] = ()
     child_conversation_required: bool = True
+    not_before_months: int = 0
 
 
 @dataclass(frozen=True)
@@ -320,9 +334,28 @@ def _status(due: datetime.date, today: datetime.date) -> str:
     return OVERDUE if due < today else DUE if due == today else UPCOMING
 
 
-def _relaxation_for(due: datetime.date, relaxations: Sequence[Relaxation]) -> Relaxation | None:
-    applicable = [r for r in relaxations if r.from_date <= due]
+def _relaxation_for(
+    due: datetime.date, relaxations: Sequence[Relaxation], start: datetime.date
+) -> Relaxation | None:
+    applicable = [
+        r
+        for r in relaxations
+        if r.from_date <= due and (not r.not_before_months or due >= add_months(start, r.not_before_months))
+    ]
     return applicable[-1] if applicable else None
+
+
+def _with_agreed(previous: Held, due, milestone, why) -> tuple:
+    """The date agreed at the previous follow-up against the rule's ``due``: one on or before the
+    rule's date stands; a later one only once the team leader approved it, else the rule's date
+    stands (docs/deadlines.md, "Agreed dates")."""
+    agreed = previous.next_agreed_on
+    if due is None or agreed <= due:
+        return agreed, None, ("agreed", previous.held_on, None)
+    if previous.later_state == LATER_APPROVED:
+        approval = (previous.later_decided_by, previous.later_decided_on)
+        return agreed, None, ("agreed", previous.held_on, approval)
+    return due, milestone, ("not_later", why, agreed, previous.later_state)
 
 
 def _municipal_reason(why: tuple, lang: str) -> str:
@@ -331,7 +364,30 @@ def _municipal_reason(why: tuple, lang: str) -> str:
     kind = why[0]
     if kind == "agreed":
         anchor = format_date(why[1], lang)
+        if why[2] is not None:
+            who, day = why[2][0], format_date(why[2][1], lang) if why[2][1] else ""
+            return (
+                f"udsat efter aftale, godkendt af {who} {day} (aftalt ved opfølgningen {anchor})"
+                if da
+                else f"postponed by agreement, approved by {who} on {day} (agreed at the follow-up on {anchor})"
+            )
         return f"aftalt ved opfølgningen {anchor}" if da else f"agreed at the follow-up on {anchor}"
+    if kind == "not_later":
+        _kind, rule_why, agreed, state = why
+        day = format_date(agreed, lang)
+        if state == LATER_REFUSED:
+            note = (
+                f"den aftalte senere dato {day} er afvist af teamlederen"
+                if da
+                else f"the later date agreed, {day}, was refused by the team leader"
+            )
+        else:
+            note = (
+                f"den aftalte senere dato {day} afventer teamlederens godkendelse"
+                if da
+                else f"the later date agreed, {day}, awaits the team leader's approval"
+            )
+        return f"{_municipal_reason(rule_why, lang)}; {note}"
     if kind == "end":
         period = why[1].describe(lang)
         return (
@@ -399,28 +455,27 @@ def _municipal(
     anchor, anchor_held, agreed = start, False, None
     pending_seen = False
     while True:
-        # Candidates for the next follow-up: a date agreed at the previous one, else the earlier of
-        # the next milestone and the recurring interval from the previous follow-up.
-        milestone = None
-        if agreed is not None:
-            due, why = agreed, ("agreed", anchor)
+        # The rule's next follow-up: the earlier of the next milestone and the recurring interval
+        # from the previous follow-up; a date agreed at the previous one within it replaces it.
+        milestone_due, milestone = milestones[0] if milestones else (None, None)
+        phase = next((p for p, bound in phases if bound is None or anchor < bound), None)
+        recurring = phase.every.after(anchor) if phase else None
+        why = None
+        if milestone_due is not None and (recurring is None or milestone_due <= recurring):
+            due, why = milestone_due, ("milestone", milestone)
+        elif recurring is not None:
+            due = recurring
+            # A milestone just after this date (closer than half an interval, e.g. 6 months from
+            # 31 January is 31 July, the day after 30 April + 3 months) is taken at this
+            # follow-up rather than the next day; taking it early never stretches an interval.
+            if milestone_due is None or (milestone_due - recurring) * 2 >= (recurring - anchor):
+                milestone = None
+            state = "held" if anchor_held else ("start" if anchor == start else "assumed")
+            why = ("recurring", phase.every, anchor, state, milestone)
         else:
-            milestone_due, milestone = milestones[0] if milestones else (None, None)
-            phase = next((p for p, bound in phases if bound is None or anchor < bound), None)
-            recurring = phase.every.after(anchor) if phase else None
-            if milestone_due is not None and (recurring is None or milestone_due <= recurring):
-                due, why = milestone_due, ("milestone", milestone)
-            elif recurring is not None:
-                due = recurring
-                # A milestone just after this date (closer than half an interval, e.g. 6 months from
-                # 31 January is 31 July, the day after 30 April + 3 months) is taken at this
-                # follow-up rather than the next day; taking it early never stretches an interval.
-                if milestone_due is None or (milestone_due - recurring) * 2 >= (recurring - anchor):
-                    milestone = None
-                state = "held" if anchor_held else ("start" if anchor == start else "assumed")
-                why = ("recurring", phase.every, anchor, state, milestone)
-            else:
-                due = None
+            due, milestone = None, None
+        if agreed is not None:
+            due, milestone, why = _with_agreed(agreed, due, milestone, why)
         is_end = programme_end is not None and (due is None or due >= programme_end)
         if is_end:
             due, milestone, why = programme_end, None, ("end", rule.programme_end)
@@ -429,7 +484,7 @@ def _municipal(
         if pending_seen and (until is None or due > until):
             break
         taken = walk.take()
-        relaxation = _relaxation_for(due, relaxations)
+        relaxation = _relaxation_for(due, relaxations, start)
         forms = rule.allowed_forms
         conversation = rule.child_conversation_required
         if relaxation is not None:
@@ -468,7 +523,8 @@ def _municipal(
         # The next one counts from the day this one was held; an overdue one is assumed held today,
         # a coming one on its due date.
         if taken is not None:
-            anchor, anchor_held, agreed = taken.held_on, True, taken.next_agreed_on
+            anchor, anchor_held = taken.held_on, True
+            agreed = taken if taken.next_agreed_on is not None else None
         else:
             anchor, anchor_held, agreed = max(due, today), False, None
         # The milestone this follow-up answered, and any it passed, are done.

@@ -171,10 +171,26 @@ class ExceptionRequestForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text=_("Hvorfor taler hensynet til barnet for undtagelsen? Teamlederen tager stilling."),
     )
+    distance_km = forms.IntegerField(
+        label=_("Afstand fra kommunen (km)"),
+        required=False,
+        min_value=0,
+        max_value=32767,
+        help_text=_("Kun ved ungeanbringelse langt væk: mere end 50 km."),
+    )
+    youth_age = forms.IntegerField(
+        label=_("Den unges alder"),
+        required=False,
+        min_value=0,
+        max_value=30,
+        help_text=_("Kun ved ungeanbringelse langt væk: 15-22 år."),
+    )
 
     def __init__(self, *args, kinds: list[str], **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["kind"].choices = [(k, label) for k, label in ExceptionKind.choices if k in kinds]
+        if ExceptionKind.FAR_AWAY not in kinds:
+            del self.fields["distance_km"], self.fields["youth_age"]
 
 
 class ExceptionDecisionForm(forms.Form):

@@ -303,6 +303,13 @@ class ExceptionKind(models.TextChoices):
     BOARDING_SCHOOL = "boarding_school", _("Efterskoleophold efter § 52")
 
 
+# The far-away exception (docs/domain.md §3, docs/deadlines.md): a placement more than 50 km from
+# the municipality, of a young person: 15 (a "ung" of Barnets Lov, party to the case from 15) to 22
+# (a placement kept up as aftercare runs to the 23rd birthday, Barnets Lov § 120).
+FAR_AWAY_MIN_KM = 50
+YOUTH_AGES = (15, 22)
+
+
 class FollowUpExceptionQuerySet(CaseDataQuerySet):
     case_path = "measure__case"
 
@@ -326,6 +333,20 @@ class FollowUpException(models.Model):
     )
     kind = models.CharField(_("undtagelse"), max_length=30, choices=ExceptionKind.choices)
     reason = models.TextField(_("begrundelse"))
+    # What the far-away exception rests on (Herningmodellen 1.0: "Ungeanbringelser langt væk (mere
+    # end 50 km fra Herning)"): the distance and the young person's age when it was asked for.
+    distance_km = models.PositiveSmallIntegerField(
+        _("afstand fra kommunen (km)"),
+        null=True,
+        blank=True,
+        help_text=_("Kun ved ungeanbringelse langt væk: mere end 50 km."),
+    )
+    youth_age = models.PositiveSmallIntegerField(
+        _("den unges alder"),
+        null=True,
+        blank=True,
+        help_text=_("Kun ved ungeanbringelse langt væk: den unges alder (15-22 år)."),
+    )
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("anmodet af")
     )
@@ -370,6 +391,30 @@ class FollowUpException(models.Model):
     def is_approved(self) -> bool:
         return self.state == self.State.APPROVED
 
+    def clean(self) -> None:
+        """The far-away exception needs the distance (more than 50 km) and the young person's age
+        (docs/domain.md §3); the others record neither."""
+        if self.kind != ExceptionKind.FAR_AWAY:
+            self.distance_km = self.youth_age = None
+            return
+        if not self._state.adding and self.distance_km is None and self.youth_age is None:
+            return  # asked for before the facts were recorded; decided as it stands
+        errors = {}
+        if self.distance_km is None:
+            errors["distance_km"] = _("Angiv afstanden fra kommunen til anbringelsesstedet i km.")
+        elif self.distance_km <= FAR_AWAY_MIN_KM:
+            errors["distance_km"] = _(
+                "Undtagelsen gælder kun anbringelser mere end %(km)s km væk (Herningmodellen 1.0)."
+            ) % {"km": FAR_AWAY_MIN_KM}
+        if self.youth_age is None:
+            errors["youth_age"] = _("Angiv den unges alder.")
+        elif not YOUTH_AGES[0] <= self.youth_age <= YOUTH_AGES[1]:
+            errors["youth_age"] = _(
+                "Undtagelsen gælder ungeanbringelser: den unge skal være %(low)s-%(high)s år."
+            ) % {"low": YOUTH_AGES[0], "high": YOUTH_AGES[1]}
+        if errors:
+            raise ValidationError(errors)
+
 
 class NoConversationGround(models.TextChoices):
     """Why the child was not spoken to at a follow-up, when it is one of the law's reasons for
@@ -382,6 +427,14 @@ class NoConversationGround(models.TextChoices):
 
 class FollowUpQuerySet(CaseDataQuerySet):
     case_path = "measure__case"
+
+
+class LaterDate(models.TextChoices):
+    """A next date agreed later than the municipal rule allows, as the team leader decided it."""
+
+    REQUESTED = engine.LATER_REQUESTED, _("Afventer teamlederens godkendelse")
+    APPROVED = engine.LATER_APPROVED, _("Godkendt af teamleder")
+    REFUSED = engine.LATER_REFUSED, _("Afvist af teamleder")
 
 
 class FollowUp(models.Model):
@@ -425,6 +478,22 @@ class FollowUp(models.Model):
     decision_note = models.TextField(_("begrundelse for beslutningen"), blank=True)
     next_agreed_on = models.DateField(_("næste opfølgning aftalt til"), null=True, blank=True)
     later_than_rule_reason = models.TextField(_("begrundelse for senere dato end reglen"), blank=True)
+    # A next date later than the rule allows is a request the team leader of the case's team
+    # decides (docs/deadlines.md, "Agreed dates"); until it is approved the rule's date stands.
+    later_state = models.CharField(
+        _("senere dato"), max_length=20, choices=LaterDate.choices, blank=True, default=""
+    )
+    later_rule_date = models.DateField(_("reglens dato"), null=True, blank=True)
+    later_decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("senere dato besluttet af"),
+    )
+    later_decided_at = models.DateTimeField(_("senere dato besluttet"), null=True, blank=True)
+    later_decision_reason = models.TextField(_("begrundelse for beslutningen om senere dato"), blank=True)
     statutory_cadence_months = models.PositiveSmallIntegerField(
         _("lovpligtig opfølgning hver (måneder)"),
         null=True,
@@ -480,7 +549,18 @@ class FollowUp(models.Model):
             statutory_cadence_months=self.statutory_cadence_months,
             form=self.form,
             no_conversation_ground=self.no_conversation_ground,
+            later_state=self.later_state,
+            later_decided_by=(
+                str(self.later_decided_by)
+                if self.later_state == LaterDate.APPROVED and self.later_decided_by_id
+                else ""
+            ),
+            later_decided_on=timezone.localdate(self.later_decided_at) if self.later_decided_at else None,
         )
+
+    @property
+    def later_pending(self) -> bool:
+        return self.later_state == LaterDate.REQUESTED
 
 
 class GoalReviewQuerySet(CaseDataQuerySet):

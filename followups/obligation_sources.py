@@ -13,6 +13,7 @@ import logging
 from collections import defaultdict
 from collections.abc import Iterable
 
+from django.contrib.auth import get_user_model
 from django.db.models import Q
 from django.utils import timezone
 
@@ -162,7 +163,7 @@ def held_for(measure_ids: Iterable[int]) -> defaultdict[int, list[engine.Held]]:
     """The follow-ups held on each of the measures, oldest first, as the engine's plain tuples
     (model instances would cost most of the time: the sweep reads a million)."""
     held = defaultdict(list)
-    for measure_id, *values in (
+    rows = (
         FollowUp.objects.for_system()
         .filter(measure_id__in=measure_ids)
         .order_by("held_on", "pk")
@@ -175,9 +176,21 @@ def held_for(measure_ids: Iterable[int]) -> defaultdict[int, list[engine.Held]]:
             "statutory_cadence_months",
             "form",
             "no_conversation_ground",
+            "later_state",
+            "later_decided_by_id",
+            "later_decided_at",
         )
-    ):
-        held[measure_id].append(engine.Held(*values))
+    )
+    rows = list(rows)
+    # The team leaders who approved a later date, by name (few: read apart, not joined to every row).
+    approver_ids = {row[-2] for row in rows if row[-3] == engine.LATER_APPROVED and row[-2]}
+    approvers = (
+        {u.pk: str(u) for u in get_user_model().objects.filter(pk__in=approver_ids)} if approver_ids else {}
+    )
+    for measure_id, *values, later_state, decided_by_id, decided_at in rows:
+        decided_by = approvers.get(decided_by_id, "") if later_state == engine.LATER_APPROVED else ""
+        decided_on = timezone.localdate(decided_at) if decided_at else None
+        held[measure_id].append(engine.Held(*values, later_state, decided_by, decided_on))
     return held
 
 
@@ -197,6 +210,7 @@ def relaxations_for(measure_ids: Iterable[int]) -> dict[int, tuple[engine.Relaxa
                 from_date=timezone.localdate(exc.decided_at),
                 extra_forms=spec["extra_forms"],
                 child_conversation_required=spec["child_conversation_required"],
+                not_before_months=spec.get("not_before_months", 0),
             )
         )
     return {k: tuple(v) for k, v in result.items()}

@@ -207,13 +207,15 @@ RULE_SETS = [
 FOSTER_CATEGORIES = PlacementCategory.family_care()
 EXCEPTIONS: dict[str, dict] = {
     # "de ekstra tre måneders opfølgninger kan foregå via mail og telefon og efter vurdering uden
-    # børnesamtale"
+    # børnesamtale": the 3-monthly ones, after the first year; the first year's 6-weekly follow-ups
+    # stay as the rule has them, whenever the exception is approved (docs/deadlines.md).
     "childhood_foster": {
         "categories": FOSTER_CATEGORIES,
         "placements": False,
         "type_flag": None,
         "extra_forms": (engine.PHONE, engine.MAIL),
         "child_conversation_required": False,
+        "not_before_months": 12,
         "label_en": "Childhood placement in foster care",
     },
     # "De ekstra tre måneders opfølgninger kan foregå pr. telefon. Børne/Ungesamtalen kan ligeledes

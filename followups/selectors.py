@@ -19,6 +19,7 @@ from followups.models import (
     DeadlineKind,
     FollowUp,
     FollowUpException,
+    LaterDate,
     Reminder,
     RuleSet,
 )
@@ -106,7 +107,7 @@ def schedule_for_measure(
     followups = list(
         FollowUp.objects.for_system()
         .filter(measure=measure)
-        .select_related("recorded_by")
+        .select_related("recorded_by", "later_decided_by")
         .order_by("held_on", "pk")
     )
     legal, relaxations = measure_context(measure)
@@ -237,3 +238,27 @@ def calendar_owner(token: str):
     if row is None or not row.user.is_active:
         return None
     return row.user
+
+
+def pending_later_dates_for(user, *, teams=None) -> list[FollowUp]:
+    """Follow-ups whose next date, later than the rule allows, awaits a decision by ``user`` as
+    team leader of the case's team (of ``teams``, when given; docs/deadlines.md)."""
+    led = user.led_team_ids()
+    teams = led if teams is None else led & set(teams)
+    if not teams:
+        return []
+    ids = list(
+        FollowUp.objects.visible_to(user, teams=teams)
+        .filter(later_state=LaterDate.REQUESTED)
+        .values_list("pk", flat=True)
+    )
+    if not ids:
+        return []
+    return list(
+        FollowUp.objects.for_system()  # the ids were read through visible_to above
+        .filter(pk__in=ids)
+        .select_related(
+            "measure", "measure__measure_type", "measure__case", "measure__case__child", "recorded_by"
+        )
+        .order_by("recorded_at", "pk")
+    )

@@ -9,12 +9,14 @@ import datetime
 import secrets
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from cases import obligations
+from cases import emails, obligations
 from cases import services as case_services
 from cases.models import Goal, JournalNote, Plan
 from cases.permissions import Action, require
@@ -26,6 +28,7 @@ from followups.models import (
     FollowUpException,
     Form,
     GoalReview,
+    LaterDate,
     NoConversationGround,
     Reminder,
     RuleSet,
@@ -33,6 +36,8 @@ from followups.models import (
 from followups.presets import EXCEPTIONS
 from followups.rules import RuleBook
 from followups.selectors import hash_token
+from herning.core.history import acting_as
+from herning.organisation.selectors import team_leaders
 from measures.models import Measure
 from measures.services import measure_end
 
@@ -142,6 +147,13 @@ def _journal_text(*, followup: FollowUp, reviews, new_goals, end_date) -> str:
         )
         if followup.later_than_rule_reason:
             lines.append(_("Senere end reglen, fordi: %(why)s") % {"why": followup.later_than_rule_reason})
+        if followup.later_state == LaterDate.REQUESTED:
+            lines.append(
+                _(
+                    "Den senere dato afventer teamlederens godkendelse; indtil da gælder reglens dato %(date)s."
+                )
+                % {"date": engine.format_date(followup.later_rule_date, "da")}
+            )
     if followup.statutory_cadence_months:
         lines.append(
             _("Lovpligtig opfølgning fremover hver %(n)s. måned: %(why)s")
@@ -150,9 +162,13 @@ def _journal_text(*, followup: FollowUp, reviews, new_goals, end_date) -> str:
     return "\n".join(lines).strip()
 
 
-def _check_dates(*, measure: Measure, data: FollowUpInput, held: list[engine.Held], today) -> dict[str, str]:
-    """When it was held, the statutory cadence, the next date agreed."""
+def _check_dates(
+    *, measure: Measure, data: FollowUpInput, held: list[engine.Held], today
+) -> tuple[dict[str, str], datetime.date | None]:
+    """When it was held, the statutory cadence, the next date agreed; and the rule's next date when
+    the date agreed is later than it (a request to the team leader, docs/deadlines.md)."""
     errors: dict[str, str] = {}
+    later_than: datetime.date | None = None
     if data.held_on > today:
         errors["held_on"] = _("En opfølgning kan ikke registreres, før den er afholdt.")
     elif data.held_on < measure.start_date:
@@ -175,11 +191,14 @@ def _check_dates(*, measure: Measure, data: FollowUpInput, held: list[engine.Hel
             allowed = rule_next_date(
                 measure=measure, held=[*held, engine.Held(held_on=data.held_on)], today=today
             )
-            if allowed and data.next_agreed_on > allowed and not data.later_than_rule_reason.strip():
-                errors["later_than_rule_reason"] = _(
-                    "Reglen kræver næste opfølgning senest %(date)s. Skriv, hvorfor den aftalte dato er senere."
-                ) % {"date": engine.format_date(allowed, "da")}
-    return errors
+            if allowed and data.next_agreed_on > allowed:
+                later_than = allowed
+                if not data.later_than_rule_reason.strip():
+                    errors["later_than_rule_reason"] = _(
+                        "Reglen kræver næste opfølgning senest %(date)s. Skriv, hvorfor den aftalte dato "
+                        "er senere; teamlederen skal godkende den."
+                    ) % {"date": engine.format_date(allowed, "da")}
+    return errors, later_than
 
 
 def _check_content(*, data: FollowUpInput, end_date, plan: Plan | None, plan_goals: dict) -> dict[str, str]:
@@ -277,7 +296,7 @@ def followup_record(
         if data.goal_reviews or data.new_goals
         else {}
     )
-    errors = _check_dates(measure=measure, data=data, held=held, today=today)
+    errors, later_than = _check_dates(measure=measure, data=data, held=held, today=today)
     errors.update(_check_content(data=data, end_date=end_date, plan=plan, plan_goals=plan_goals))
     if errors:
         raise ValidationError(errors)
@@ -296,6 +315,8 @@ def followup_record(
         decision_note=data.decision_note,
         next_agreed_on=data.next_agreed_on,
         later_than_rule_reason=data.later_than_rule_reason,
+        later_state=LaterDate.REQUESTED if later_than else "",
+        later_rule_date=later_than,
         statutory_cadence_months=statutory_cadence_months,
         cadence_reason=data.cadence_reason,
         recorded_by=recorded_by,
@@ -319,6 +340,60 @@ def followup_record(
         )
     else:
         obligations.changed("measure", [measure.pk], today=today)
+    if later_than:
+        _notify_later_date(followup)
+    return followup
+
+
+# --- A later date than the rule allows --------------------------------------------------------
+
+
+def _notify_later_date(followup: FollowUp) -> None:
+    """The team leaders of the case's team hear of a later date awaiting their approval."""
+    case = followup.measure.case
+    if case.team_id is None:
+        return
+    with translation.override("da"):
+        emails.notify_after_commit(
+            recipients=list(team_leaders(team=case.team)),
+            subject=_("Senere opfølgningsdato til godkendelse på sag nr. %(pk)s") % {"pk": case.pk},
+            body=_(
+                "%(who)s har aftalt næste opfølgning på sag nr. %(pk)s til %(agreed)s. Reglen kræver "
+                "senest %(rule)s, og fristen flyttes først, når du har godkendt det.\n\n"
+                "Begrundelse: %(why)s\n\nGodkend eller afvis: %(url)s"
+            )
+            % {
+                "who": followup.recorded_by,
+                "pk": case.pk,
+                "agreed": engine.format_date(followup.next_agreed_on, "da"),
+                "rule": engine.format_date(followup.later_rule_date, "da"),
+                "why": followup.later_than_rule_reason,
+                "url": settings.BASE_URL + reverse("followups:exceptions"),
+            },
+        )
+
+
+@transaction.atomic
+def later_date_decide(*, followup: FollowUp, approve: bool, decided_by, reason: str) -> FollowUp:
+    """The team leader of the case's team approves or refuses a next date agreed later than the
+    rule allows, with reasons; approved, the deadline moves to it (docs/deadlines.md)."""
+    followup = (
+        FollowUp.objects.for_system().select_for_update().select_related("measure__case").get(pk=followup.pk)
+    )
+    require(decided_by, Action.APPROVE_EXCEPTION, followup.measure.case)
+    if followup.later_state != LaterDate.REQUESTED:
+        raise ValidationError(_("Anmodningen er allerede behandlet."))
+    if not reason.strip():
+        raise ValidationError({"decision_reason": _("Skriv begrundelsen for beslutningen.")})
+    followup.later_state = LaterDate.APPROVED if approve else LaterDate.REFUSED
+    followup.later_decided_by, followup.later_decided_at = decided_by, timezone.now()
+    followup.later_decision_reason = reason.strip()
+    followup.full_clean(exclude=["journal_note"])
+    with acting_as(decided_by):  # the history names the team leader, from the page, API or shell
+        followup.save(
+            update_fields=["later_state", "later_decided_by", "later_decided_at", "later_decision_reason"]
+        )
+    obligations.changed("measure", [followup.measure_id])
     return followup
 
 
@@ -335,15 +410,31 @@ def exception_applies(kind: str, measure: Measure) -> bool:
 
 
 @transaction.atomic
-def exception_request(*, measure: Measure, kind: str, reason: str, requested_by) -> FollowUpException:
-    """Ask the team leader for an exception from the rule (it applies only once approved)."""
+def exception_request(
+    *,
+    measure: Measure,
+    kind: str,
+    reason: str,
+    requested_by,
+    distance_km: int | None = None,
+    youth_age: int | None = None,
+) -> FollowUpException:
+    """Ask the team leader for an exception from the rule (it applies only once approved). The
+    far-away exception records the distance and the young person's age it rests on."""
     measure = Measure.objects.for_system().select_related("case", "measure_type").get(pk=measure.pk)
     require(requested_by, Action.REQUEST_EXCEPTION, measure.case)
     if kind not in EXCEPTIONS:
         raise ValidationError({"kind": _("Vælg en af undtagelserne.")})
     if not exception_applies(kind, measure):
         raise ValidationError({"kind": _("Undtagelsen gælder ikke for denne type indsats.")})
-    exc = FollowUpException(measure=measure, kind=kind, reason=reason.strip(), requested_by=requested_by)
+    exc = FollowUpException(
+        measure=measure,
+        kind=kind,
+        reason=reason.strip(),
+        requested_by=requested_by,
+        distance_km=distance_km,
+        youth_age=youth_age,
+    )
     exc.full_clean()
     exc.save()
     return exc

@@ -13,6 +13,7 @@ urlpatterns = [
     path("undtagelser/", views.exceptions, name="exceptions"),
     path("undtagelser/<int:pk>/beslutning/", views.exception_decide, name="exception_decide"),
     path("undtagelser/<int:pk>/tilbagekald/", views.exception_revoke, name="exception_revoke"),
+    path("senere-dato/<int:pk>/beslutning/", views.later_date_decide, name="later_date_decide"),
     path("kalender/", views.calendar_settings, name="calendar"),
     path("kalender/<str:token>/frister.ics", views.calendar_feed, name="calendar_feed"),
 ]

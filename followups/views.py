@@ -29,7 +29,7 @@ from followups.forms import (
     FollowUpForm,
     NewGoalFormSet,
 )
-from followups.models import FollowUpException
+from followups.models import FollowUp, FollowUpException
 from followups.presets import EXCEPTIONS
 from herning.audit.models import AccessLog
 from herning.audit.services import log_child_read
@@ -185,6 +185,8 @@ def exception_request(request, measure_id: int):
                 kind=form.cleaned_data["kind"],
                 reason=form.cleaned_data["reason"],
                 requested_by=request.user,
+                distance_km=form.cleaned_data.get("distance_km"),
+                youth_age=form.cleaned_data.get("youth_age"),
             )
         except ValidationError as error:
             add_service_errors(form, error)
@@ -196,15 +198,30 @@ def exception_request(request, measure_id: int):
     )
 
 
-@role_required(Role.TEAM_LEADER)
-@require_GET
-def exceptions(request):
+def _approvals_page(request, *, bound=None, status=200):
+    """The exceptions and later dates awaiting the team leader, each with its decision form
+    (``bound``: the form just posted, with its errors)."""
+
+    def form_for(prefix):
+        return bound if bound is not None and bound.prefix == prefix else ExceptionDecisionForm(prefix=prefix)
+
     pending = selectors.pending_exceptions_for(request.user)
+    later = selectors.pending_later_dates_for(request.user)
     return render(
         request,
         "followups/exceptions.html",
-        {"pending": [(e, ExceptionDecisionForm(prefix=f"e{e.pk}")) for e in pending]},
+        {
+            "pending": [(e, form_for(f"e{e.pk}")) for e in pending],
+            "later_dates": [(f, form_for(f"l{f.pk}")) for f in later],
+        },
+        status=status,
     )
+
+
+@role_required(Role.TEAM_LEADER)
+@require_GET
+def exceptions(request):
+    return _approvals_page(request)
 
 
 def _visible_exception(request, pk):
@@ -234,11 +251,36 @@ def exception_decide(request, pk: int):
         else:
             messages.success(request, _("Beslutningen er registreret."))
             return redirect("followups:exceptions")
-    pending = selectors.pending_exceptions_for(request.user)
-    forms_ = [
-        (e, form if e.pk == exception.pk else ExceptionDecisionForm(prefix=f"e{e.pk}")) for e in pending
-    ]
-    return render(request, "followups/exceptions.html", {"pending": forms_}, status=400)
+    return _approvals_page(request, bound=form, status=400)
+
+
+@role_required(Role.TEAM_LEADER)
+@require_POST
+def later_date_decide(request, pk: int):
+    """The team leader approves or refuses a next date agreed later than the rule allows."""
+    followup = get_object_or_404(
+        FollowUp.objects.visible_to(request.user).select_related("measure__case"), pk=pk
+    )
+    form = ExceptionDecisionForm(request.POST, prefix=f"l{followup.pk}")
+    if form.is_valid():
+        try:
+            services.later_date_decide(
+                followup=followup,
+                approve=form.cleaned_data["decision"] == "approve",
+                decided_by=request.user,
+                reason=form.cleaned_data["decision_reason"],
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("Beslutningen er registreret."))
+            return redirect(_next_or(request, reverse("followups:exceptions")))
+    return _approvals_page(request, bound=form, status=400)
+
+
+def _next_or(request, default: str) -> str:
+    target = request.POST.get("next", "")
+    return target if target.startswith("/") and not target.startswith("//") else default
 
 
 @role_required(Role.TEAM_LEADER)

@@ -96,6 +96,24 @@ def _boarding_school(world, org):
     )
 
 
+def _later_date(world, org):
+    """A follow-up held on a measure with the next date agreed later than the rule allows: a
+    request awaiting the team leader (``later``), and the API id of the date it governs."""
+    from tests.followups.factories import hold
+
+    _measure(world, org)
+    held_on = world.measure.start_date + datetime.timedelta(weeks=4)
+    world.later = hold(
+        world.measure,
+        held_on,
+        by=org.advisor,
+        today=timezone.localdate(),
+        next_agreed_on=world.measure.start_date + datetime.timedelta(days=150),
+        later_than_rule_reason="Familien er på ferie.",
+    )
+    world.later_followup_id = f"{world.measure.pk}.followup.{world.later.later_rule_date.isoformat()}"
+
+
 def _plan(world, org):
     world.plan = case_services.plan_create(
         case=world.case,
@@ -204,6 +222,7 @@ def _closed(world, org):
 BUILDERS = {
     "measure": _measure,
     "boarding_school": _boarding_school,
+    "later_date": _later_date,
     "plan": _plan,
     "investigation": _investigation,
     "journal": _journal,

@@ -62,6 +62,17 @@ class TestFollowUpComplete(OnTheCase):
     expected = api(writes(400))
 
 
+class TestFollowUpLaterDate(OnTheCase):
+    """Only the team leader of the case's team decides a later date; the case's advisor and who
+    may read the case get 403 (an empty decision from the team leader: 400)."""
+
+    needs = ("later_date",)
+    url_name = "followup-later-date"
+    url = lambda objects: f"/api/v1/followups/{objects.later_followup_id}/later-date/"  # noqa: E731
+    method = "post"
+    expected = api(writes(400, advisor=403))
+
+
 class TestNetworkMeetingCancel(OnTheCase):
     """The health visitor takes part in the meeting as staff: reads it, may not cancel it. The
     writers' empty body is a valid cancellation (the note is optional); it is rolled back."""

@@ -60,6 +60,16 @@ class TestExceptionRevoke(TestExceptionDecide):
     expected = outcome_for_all(403, team_leader=302, other_team_leader=404)
 
 
+class TestLaterDateDecide(OnTheCase):
+    """A later date than the rule allows: the team leader of the case's team decides (an empty
+    decision is refused: 400); the other team's leader does not see it (404); others 403."""
+
+    needs = ("later_date",)
+    url = lambda objects: f"/opfoelgning/senere-dato/{objects.later.pk}/beslutning/"  # noqa: E731
+    method = "post"
+    expected = outcome_for_all(403, team_leader=400, other_team_leader=404)
+
+
 class TestDeadlines(AccessMatrix):
     url = "/opfoelgning/frister/"
     expected = outcome_for_all(200)

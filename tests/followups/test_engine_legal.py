@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime
 
 from followups import engine
-from followups.presets import HERNING, engine_rule
+from followups.presets import EXCEPTIONS, HERNING, engine_rule
 
 D = datetime.date
 
@@ -187,3 +187,62 @@ def test_an_exception_relaxes_the_extra_follow_ups_and_never_the_statutory_ones(
     assert all(
         i.child_conversation_required and not i.relaxed_by for i in relaxed if i.kind == engine.STATUTORY
     )
+
+
+def test_the_childhood_exception_never_relaxes_the_first_year_whatever_its_from_date():
+    rule = engine_rule(HERNING, "foster_family")
+    start = D(2026, 1, 5)
+    spec = EXCEPTIONS["childhood_foster"]
+    relax = engine.Relaxation(
+        label_da="Barndomsanbringelse i plejefamilie",
+        label_en=spec["label_en"],
+        from_date=D(2026, 1, 5),  # approved on the first day
+        extra_forms=spec["extra_forms"],
+        child_conversation_required=spec["child_conversation_required"],
+        not_before_months=spec["not_before_months"],
+    )
+    items = engine.schedule(
+        rule=rule,
+        start=start,
+        held=[],
+        today=start,
+        until=D(2027, 12, 31),
+        legal=engine.LegalContext(placement=True),
+        relaxations=[relax],
+    ).items
+    municipal = [i for i in items if i.kind == engine.MUNICIPAL]
+    first_year = [i for i in municipal if i.due_date < D(2027, 1, 5)]
+    after = [i for i in municipal if i.due_date >= D(2027, 1, 5)]
+    assert len(first_year) >= 8 and after
+    assert not any(i.relaxed_by for i in first_year)
+    assert all(i.child_conversation_required and i.allowed_forms == (engine.MEETING,) for i in first_year)
+    assert all(i.relaxed_by and not i.child_conversation_required for i in after)
+
+
+def test_no_relaxation_touches_a_statutory_item():
+    """Every exception of Herningmodellen 1.0, approved on the first day, on every placement and
+    boarding-school rule: the statutory items are the very same as without it."""
+    legal = engine.LegalContext(placement=True)
+    for code in ("foster_family", "institution", "boarding_school"):
+        rule = engine_rule(HERNING, code)
+        for spec in EXCEPTIONS.values():
+            relax = engine.Relaxation(
+                label_da="x",
+                label_en=spec["label_en"],
+                from_date=D(2024, 1, 1),
+                extra_forms=spec["extra_forms"],
+                child_conversation_required=spec["child_conversation_required"],
+                not_before_months=spec.get("not_before_months", 0),
+            )
+            args = {
+                "rule": rule,
+                "start": D(2024, 3, 4),
+                "held": [],
+                "today": D(2024, 3, 4),
+                "until": D(2027, 3, 4),
+                "legal": legal,
+            }
+            plain = [i for i in engine.schedule(**args).items if i.kind == engine.STATUTORY]
+            relaxed = engine.schedule(**args, relaxations=[relax]).items
+            assert [i for i in relaxed if i.kind == engine.STATUTORY] == plain
+            assert any(i.relaxed_by for i in relaxed if i.kind == engine.MUNICIPAL)

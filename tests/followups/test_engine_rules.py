@@ -257,3 +257,43 @@ def test_describe_rule_in_both_languages():
     assert (
         engine.describe_rule(engine_rule(HERNING, "short_term_placement"), "da") == "opfølgning hver 4. uge"
     )
+
+
+def _next_municipal(held):
+    rule = engine_rule(HERNING, "institution")
+    return engine.schedule(rule=rule, start=START, held=held, today=D(2026, 1, 20)).next_pending(
+        engine.FOLLOWUP
+    )
+
+
+def test_a_later_date_than_the_rule_stands_only_once_the_team_leader_approved_it():
+    # The rule: 6 weeks after the follow-up on 19 January, 2 March; agreed: 16 March.
+    asked = engine.Held(D(2026, 1, 19), next_agreed_on=D(2026, 3, 16), later_state=engine.LATER_REQUESTED)
+    item = _next_municipal([asked])
+    assert item.due_date == D(2026, 3, 2)
+    assert "den aftalte senere dato 16. marts 2026 afventer teamlederens godkendelse" in item.explanation_da
+    assert "awaits the team leader's approval" in item.explanation_en
+    # A later date recorded with no request (or a refused one) moves nothing either.
+    assert _next_municipal([asked._replace(later_state="")]).due_date == D(2026, 3, 2)
+    refused = _next_municipal([asked._replace(later_state=engine.LATER_REFUSED)])
+    assert refused.due_date == D(2026, 3, 2)
+    assert "afvist af teamlederen" in refused.explanation_da
+    approved = _next_municipal(
+        [
+            asked._replace(
+                later_state=engine.LATER_APPROVED,
+                later_decided_by="Tina Leder",
+                later_decided_on=D(2026, 1, 21),
+            )
+        ]
+    )
+    assert approved.due_date == D(2026, 3, 16)
+    assert "udsat efter aftale, godkendt af Tina Leder 21. januar 2026" in approved.explanation_da
+    assert "postponed by agreement, approved by Tina Leder on 21 January 2026" in approved.explanation_en
+
+
+def test_a_date_agreed_on_or_before_the_rules_date_needs_no_approval():
+    for agreed in (D(2026, 2, 20), D(2026, 3, 2)):
+        item = _next_municipal([engine.Held(D(2026, 1, 19), next_agreed_on=agreed)])
+        assert item.due_date == agreed
+        assert "aftalt ved opfølgningen 19. januar 2026" in item.explanation_da

@@ -175,7 +175,14 @@ def test_exception_request_and_approval_through_the_pages(login, org, measure):
     client = login(org.advisor)
     url = reverse("followups:exception_request", args=[measure.pk])
     assert "Ungeanbringelse langt væk" in client.get(url).content.decode()
-    assert client.post(url, {"kind": "far_away", "reason": "Anbragt 140 km væk"}).status_code == 302
+    # The far-away exception rests on the distance and the young person's age, each at its field.
+    missing = client.post(url, {"kind": "far_away", "reason": "Anbragt 140 km væk", "distance_km": "40"})
+    assert missing.status_code == 200
+    assert "mere end 50 km væk" in missing.content.decode()
+    assert "Angiv den unges alder." in missing.content.decode()
+    assert not FollowUpException.objects.exists()
+    data = {"kind": "far_away", "reason": "Anbragt 140 km væk", "distance_km": "140", "youth_age": "16"}
+    assert client.post(url, data).status_code == 302
     exc = FollowUpException.objects.get()
     assert exc.state == FollowUpException.State.REQUESTED
 
@@ -199,6 +206,7 @@ def test_exception_request_and_approval_through_the_pages(login, org, measure):
     assert (exc.state, exc.decided_by) == (FollowUpException.State.APPROVED, org.team_leader)
     schedule = leader.get(reverse("followups:measure_schedule", args=[measure.pk])).content.decode()
     assert "Undtagelse: Ungeanbringelse langt væk" in schedule
+    assert "140 km væk, den unge 16 år" in schedule
 
 
 def test_an_exception_that_does_not_fit_the_measure_is_not_offered(login, org):
@@ -297,7 +305,12 @@ def test_menu_has_the_deadlines_for_advisors_and_exceptions_for_team_leaders(log
 
 def test_approved_exception_can_be_revoked_by_the_team_leader_from_the_schedule(login, org, measure):
     exc = services.exception_request(
-        measure=measure, kind=ExceptionKind.FAR_AWAY, reason="Langt væk", requested_by=org.advisor
+        measure=measure,
+        kind=ExceptionKind.FAR_AWAY,
+        reason="Langt væk",
+        requested_by=org.advisor,
+        distance_km=90,
+        youth_age=17,
     )
     services.exception_decide(exception=exc, approve=True, decided_by=org.team_leader, reason="Ja")
     url = reverse("followups:exception_revoke", args=[exc.pk])
