@@ -486,7 +486,7 @@ def followups_per_half_year(
     """
     from followups import engine
     from followups.models import FollowUp
-    from followups.presets import NO_LEGAL_FLOOR
+    from followups.presets import legal_context_of
     from followups.rules import BrokenRule, RuleBook
 
     result = [FollowUpCounts(period=p) for p in periods]
@@ -524,10 +524,7 @@ def followups_per_half_year(
             held=held[measure.pk],
             today=today,
             measure=(measure.measure_type.name, measure.measure_type.name_en or measure.measure_type.name),
-            legal=engine.LegalContext(
-                applies=measure.legal_basis.code not in NO_LEGAL_FLOOR,
-                placement=measure.measure_type.is_placement,
-            ),
+            legal=legal_context_of(measure),
             end=measure.actual_end,
             until=horizon,
             explain_held=False,

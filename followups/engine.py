@@ -58,6 +58,9 @@ SUPERVISION = "supervision"  # SEL § 148, stk. 3 / BL § 156, stk. 5
 
 MEETING, PHONE, MAIL = "meeting", "phone", "mail"
 FORMS = (MEETING, PHONE, MAIL)
+# A written status received from the provider (Herningmodellen 1.0, family treatment: "Ved 8
+# måneder modtages der status fra familiecenteret"): a document to receive, not a meeting.
+DOCUMENT = "document"
 
 HELD, OVERDUE, DUE, UPCOMING = "held", "overdue", "due", "upcoming"
 
@@ -118,15 +121,36 @@ class Milestone:
     offset: Period
     purpose_da: str = ""
     purpose_en: str = ""
+    # A written status the provider sends (docs/deadlines.md): received as a document, without a
+    # conversation with the child.
+    written_status: bool = False
 
 
 @dataclass(frozen=True)
 class Phase:
     """A recurring interval counted from the previous follow-up. It is in force while the previous
-    follow-up lies before ``start + until`` (``until=None``: for the rest of the measure)."""
+    follow-up lies before ``start + until`` (``until=None``: for the rest of the measure).
+
+    ``from_start``: the interval is counted from the measure's start instead ("at 3, 6, 9 months
+    and so on"): the next date is the first start + n × interval after the previous follow-up,
+    so 31 August gives 31 May at 9 months, never a date drifted by chained month additions."""
 
     every: Period
     until: Period | None = None
+    from_start: bool = False
+
+    def next_from_start(self, start: datetime.date, after: datetime.date) -> tuple[datetime.date, Period]:
+        """The first ``start + n × every`` (n ≥ 1) later than ``after``, and its offset."""
+        amount = self.every.amount
+        if self.every.unit == WEEKS:
+            n = max((after - start).days // (7 * amount) + 1, 1)
+        else:
+            months = (after.year - start.year) * 12 + after.month - start.month
+            n = max(months // amount, 1)
+            while add_months(start, n * amount) <= after:
+                n += 1
+        offset = Period(n * amount, self.every.unit)
+        return offset.after(start), offset
 
 
 @dataclass(frozen=True)
@@ -157,6 +181,9 @@ class Held(NamedTuple):
     child_conversation: bool = False
     # BL § 95, stk. 3: the cadence decided (normally at the first follow-up), in months.
     statutory_cadence_months: int | None = None
+    # A written status received from the provider (form "document"): it answers the municipal
+    # chain's next date but is no follow-up under the law (docs/deadlines.md).
+    document: bool = False
 
 
 @dataclass(frozen=True)
@@ -198,6 +225,7 @@ class Due(NamedTuple):
     child_conversation_required: bool = True
     relaxed_by: str = ""
     programme_end: bool = False
+    written_status: bool = False
 
     @property
     def on_time(self) -> bool | None:
@@ -260,6 +288,8 @@ def describe_rule(rule: Rule, lang: str) -> str:
     phase_texts = []
     for n, phase in enumerate(rule.phases):
         text = phase.every.every(lang)
+        if phase.from_start:
+            text += " regnet fra start" if lang == "da" else " counted from the start"
         if phase.until is not None:
             if phase.until == Period(12, MONTHS) or phase.until == Period(52, WEEKS):
                 text += " det første år" if lang == "da" else " during the first year"
@@ -334,6 +364,13 @@ def _municipal_reason(why: tuple, lang: str) -> str:
         )
     if kind == "milestone":
         text, merged = "", why[1]
+    elif kind == "offset":
+        _kind, every, offset, merged = why
+        text = (
+            f"{offset.describe(lang)} efter start ({every.every(lang)} regnet fra start)"
+            if da
+            else f"{offset.describe(lang)} after the start ({every.every(lang)} counted from the start)"
+        )
     else:
         _kind, every, anchor, anchor_state, merged = why
         interval = every.describe(lang)
@@ -390,6 +427,7 @@ def _municipal(
     programme_end = rule.programme_end.after(start) if rule.programme_end else None
     walk = _Walk(held, today)
     anchor, anchor_held, agreed = start, False, None
+    answered = start  # the due date the previous follow-up answered
     pending_seen = False
     while True:
         # Candidates for the next follow-up: a date agreed at the previous one, else the earlier of
@@ -400,7 +438,13 @@ def _municipal(
         else:
             milestone_due, milestone = milestones[0] if milestones else (None, None)
             phase = next((p for p, bound in phases if bound is None or anchor < bound), None)
-            recurring = phase.every.after(anchor) if phase else None
+            offset = None
+            if phase is not None and phase.from_start:
+                # Counted from the start: the first offset after the previous follow-up and
+                # after the date it answered (docs/deadlines.md, "counted from the start").
+                recurring, offset = phase.next_from_start(start, max(anchor, answered))
+            else:
+                recurring = phase.every.after(anchor) if phase else None
             if milestone_due is not None and (recurring is None or milestone_due <= recurring):
                 due, why = milestone_due, ("milestone", milestone)
             elif recurring is not None:
@@ -411,7 +455,10 @@ def _municipal(
                 if milestone_due is None or (milestone_due - recurring) * 2 >= (recurring - anchor):
                     milestone = None
                 state = "held" if anchor_held else ("start" if anchor == start else "assumed")
-                why = ("recurring", phase.every, anchor, state, milestone)
+                if offset is not None:
+                    why = ("offset", phase.every, offset, milestone)
+                else:
+                    why = ("recurring", phase.every, anchor, state, milestone)
             else:
                 due = None
         is_end = programme_end is not None and (due is None or due >= programme_end)
@@ -428,6 +475,10 @@ def _municipal(
         if relaxation is not None:
             forms = tuple(f for f in FORMS if f in forms or f in relaxation.extra_forms)
             conversation = conversation and relaxation.child_conversation_required
+        written = milestone is not None and milestone.written_status and due == milestone_due
+        if written:
+            # A written status from the provider: a document to receive, no child conversation.
+            forms, conversation = (DOCUMENT,), False
         if taken is not None:
             status, held_on = HELD, taken.held_on
         else:
@@ -454,6 +505,7 @@ def _municipal(
                 child_conversation_required=conversation,
                 relaxed_by=relaxation.label_da if relaxation else "",
                 programme_end=is_end,
+                written_status=written,
             )
         )
         if is_end:
@@ -464,6 +516,7 @@ def _municipal(
             anchor, anchor_held, agreed = taken.held_on, True, taken.next_agreed_on
         else:
             anchor, anchor_held, agreed = max(due, today), False, None
+        answered = due
         # The milestone this follow-up answered, and any it passed, are done.
         milestones = [(d, m) for d, m in milestones if d > anchor and m is not milestone]
     return items
@@ -703,7 +756,9 @@ def schedule(
     items: list[Due] = []
     if rule is not None:
         items += _municipal(rule, start, held_sorted, today, end, until, relaxations, explain_held)
-    items += _legal(names, start, held_sorted, today, end, until, legal or LegalContext(), explain_held)
+    # A written status received from a provider is no follow-up under the law.
+    legal_held = tuple(h for h in held_sorted if not h.document)
+    items += _legal(names, start, legal_held, today, end, until, legal or LegalContext(), explain_held)
     items.sort(key=lambda i: (i.due_date, i.kind != STATUTORY, i.obligation))
     return Schedule(items=tuple(items))
 

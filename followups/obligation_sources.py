@@ -22,7 +22,7 @@ from cases.obligations import DeadlineValues as Values
 from cases.obligations import Source, same
 from followups import engine, timing
 from followups.models import DeadlineKind, FollowUp, FollowUpException
-from followups.presets import EXCEPTIONS, NO_LEGAL_FLOOR
+from followups.presets import EXCEPTIONS, legal_context, legal_context_of
 from followups.rules import RuleBook
 from herning.core import law
 from measures import services as measure_services
@@ -73,6 +73,7 @@ class MeasureSource(Source):
                 "measure_type__name",
                 "measure_type__name_en",
                 "measure_type__placement_category",
+                "measure_type__is_boarding_school",
                 "legal_basis__code",
                 "case_id",
                 "case__municipality_id",
@@ -114,9 +115,10 @@ class MeasureSource(Source):
         if not open_:
             return dict.fromkeys(keys.values())
         rule = book.rule_for(row["case__municipality_id"], row["measure_type_id"])
-        legal = engine.LegalContext(
-            applies=row["legal_basis__code"] not in NO_LEGAL_FLOOR,
-            placement=bool(row["measure_type__placement_category"]),
+        legal = legal_context(
+            legal_basis=row["legal_basis__code"],
+            placement_category=row["measure_type__placement_category"],
+            boarding_school=row["measure_type__is_boarding_school"],
             investigation_end=_investigation_end(investigations.get(row["case_id"], ()), row["start_date"]),
         )
         schedule = engine.schedule(
@@ -165,7 +167,7 @@ def held_for(measure_ids: Iterable[int]) -> defaultdict[int, list[engine.Held]]:
     """The follow-ups held on each of the measures, oldest first, as the engine's plain tuples
     (model instances would cost most of the time: the sweep reads a million)."""
     held = defaultdict(list)
-    for measure_id, *values in (
+    for measure_id, *values, form in (
         FollowUp.objects.for_system()
         .filter(measure_id__in=measure_ids)
         .order_by("held_on", "pk")
@@ -176,9 +178,10 @@ def held_for(measure_ids: Iterable[int]) -> defaultdict[int, list[engine.Held]]:
             "supervisory_visit",
             "child_conversation_held",
             "statutory_cadence_months",
+            "form",
         )
     ):
-        held[measure_id].append(engine.Held(*values))
+        held[measure_id].append(engine.Held(*values, document=form == engine.DOCUMENT))
     return held
 
 
@@ -226,9 +229,8 @@ def _investigation_end(investigations, start: datetime.date) -> datetime.date | 
 def measure_context(measure: Measure) -> tuple[engine.LegalContext, tuple[engine.Relaxation, ...]]:
     """The legal context and approved relaxations of one measure (for its schedule page)."""
     investigations = _investigation_ends({measure.case_id}).get(measure.case_id, ())
-    legal = engine.LegalContext(
-        applies=measure.legal_basis.code not in NO_LEGAL_FLOOR,
-        placement=measure.measure_type.is_placement,
+    legal = legal_context_of(
+        measure,
         investigation_end=(
             _investigation_end(investigations, measure.start_date)
             if law.regime_on(measure.start_date).first_followup_at_investigation_end
