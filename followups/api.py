@@ -223,6 +223,10 @@ class FollowUpSerializer(serializers.Serializer):
     held_on = serializers.DateField(source="due.held_on", allow_null=True)
     allowed_forms = serializers.ListField(source="due.allowed_forms", child=serializers.CharField())
     child_conversation_required = serializers.BooleanField(source="due.child_conversation_required")
+    written_status = serializers.BooleanField(
+        source="due.written_status",
+        help_text="A written status to receive from the provider (allowed form `document`), not a meeting.",
+    )
 
     def get_explanation(self, item: FollowUpItem) -> str:
         return item.due.explanation(item.lang)
