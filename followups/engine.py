@@ -9,7 +9,8 @@ Three independent chains run side by side (docs/domain.md §3):
 
 * the municipality's own rule (``municipal``): milestones fixed from the start (4 weeks, 3 months,
   …), a recurring interval counted from the previous follow-up with phases (every 6 weeks in the
-  first year, then every 3 months), and an end of the programme (MST at 5 months);
+  first year, then every 3 months) or from the start ("at 3, 6, 9 months and so on": start + n
+  months, docs/deadlines.md), and an end of the programme (MST at 5 months);
 * the legal floor (``statutory``): Serviceloven § 70 for measures started before 1 January 2024,
   Barnets Lov § 95 from that date (docs/domain.md §3);
 * for placements, the supervisory visits with a conversation with the child (SEL § 148, stk. 3 /

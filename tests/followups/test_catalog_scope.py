@@ -220,3 +220,28 @@ def test_a_written_status_is_not_a_child_conversation(login, org):
     )
     assert response.status_code == 200
     assert "En skriftlig status er ikke en samtale med barnet." in response.content.decode()
+
+
+@time_machine.travel("2026-02-01 09:00 +01:00", tick=False)
+def test_a_boarding_school_started_on_the_page_on_a_support_basis_gets_no_supervisory_visits(login, org):
+    from measures.models import Measure
+
+    case = CaseFactory(team=org.team_a, advisor=org.advisor, opened_on=D(2025, 12, 1))
+    client = login(org.advisor)
+    url = reverse("measures:measure_start", args=[case.pk])
+    assert "Indsatstypens lovgrundlag" in client.get(url).content.decode()
+    response = client.post(
+        url,
+        {
+            "measure_type": measure_type("boarding_school").pk,
+            "legal_basis": LegalBasis.objects.get(code="support_measure").pk,
+            "provider": "Vestjysk Efterskole",
+            "start_date": "2026-01-05",
+            "decision_basis": Measure.DecisionBasis.WITH_CONSENT,
+            "movement_reason": "",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    measure = Measure.objects.for_system().get(case=case)
+    assert measure.legal_basis.code == "support_measure"
+    assert kinds_of(measure) == {DeadlineKind.FOLLOWUP, DeadlineKind.LEGAL_FOLLOWUP}
