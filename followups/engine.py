@@ -401,6 +401,19 @@ def _municipal_reason(why: tuple, lang: str) -> str:
     return text
 
 
+def _recurring(
+    phase: Phase | None, start: datetime.date, anchor: datetime.date, answered: datetime.date
+) -> tuple[datetime.date | None, Period | None]:
+    """The phase's next date after the previous follow-up (``anchor``), and its offset from the
+    start when the phase counts from the start: then it is the first start + n × interval after
+    the previous follow-up and after the date that one answered (docs/deadlines.md)."""
+    if phase is None:
+        return None, None
+    if phase.from_start:
+        return phase.next_from_start(start, max(anchor, answered))
+    return phase.every.after(anchor), None
+
+
 @lru_cache(maxsize=1024)
 def _intro(rule: Rule, start: datetime.date, lang: str) -> str:
     if lang == "da":
@@ -439,13 +452,7 @@ def _municipal(
         else:
             milestone_due, milestone = milestones[0] if milestones else (None, None)
             phase = next((p for p, bound in phases if bound is None or anchor < bound), None)
-            offset = None
-            if phase is not None and phase.from_start:
-                # Counted from the start: the first offset after the previous follow-up and
-                # after the date it answered (docs/deadlines.md, "counted from the start").
-                recurring, offset = phase.next_from_start(start, max(anchor, answered))
-            else:
-                recurring = phase.every.after(anchor) if phase else None
+            recurring, offset = _recurring(phase, start, anchor, answered)
             if milestone_due is not None and (recurring is None or milestone_due <= recurring):
                 due, why = milestone_due, ("milestone", milestone)
             elif recurring is not None:
