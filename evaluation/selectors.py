@@ -441,7 +441,7 @@ def _count_case_days_and_held(
     result: list[FollowUpCounts], scope: Scope, periods: list[Period], in_scope
 ) -> None:
     """Case-days per case type and the follow-ups held under the type the case had that day."""
-    from followups.models import FollowUp
+    from followups.models import FollowUp, Form
 
     for row in (
         in_scope.annotate(period=_period_of(periods), case_type=_case_type_of_snapshot())
@@ -463,6 +463,8 @@ def _count_case_days_and_held(
     for row in (
         FollowUp.objects.for_figures()
         .filter(_in_periods(periods, "held_on"))
+        # A written status received from a provider is no follow-up held (docs/deadlines.md).
+        .exclude(form=Form.DOCUMENT)
         .annotate(period=_period_of(periods, "held_on"), case_type=type_on_day)
         .exclude(case_type__isnull=True)
         .exclude(case_type="")
@@ -486,7 +488,7 @@ def followups_per_half_year(
     """
     from followups import engine
     from followups.models import FollowUp
-    from followups.presets import NO_LEGAL_FLOOR
+    from followups.presets import legal_context_of
     from followups.rules import BrokenRule, RuleBook
 
     result = [FollowUpCounts(period=p) for p in periods]
@@ -525,10 +527,7 @@ def followups_per_half_year(
             held=held[measure.pk],
             today=today,
             measure=(measure.measure_type.name, measure.measure_type.name_en or measure.measure_type.name),
-            legal=engine.LegalContext(
-                applies=measure.legal_basis.code not in NO_LEGAL_FLOOR,
-                placement=measure.measure_type.is_placement,
-            ),
+            legal=legal_context_of(measure),
             end=measure.actual_end,
             until=horizon,
             explain_held=False,

@@ -12,12 +12,14 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from followups import engine, services
-from followups.models import Form, MunicipalityRuleSet, Rule, RuleMilestone, RulePhase, RuleSet
+from followups.models import HELD_FORMS, Form, MunicipalityRuleSet, Rule, RuleMilestone, RulePhase, RuleSet
 
 
 class RuleForm(forms.ModelForm):
     allowed_forms = forms.MultipleChoiceField(
-        label=_("Tilladte former"), choices=Form.choices, widget=forms.CheckboxSelectMultiple
+        label=_("Tilladte former"),
+        choices=[(v, label) for v, label in Form.choices if v in HELD_FORMS],
+        widget=forms.CheckboxSelectMultiple,
     )
 
     class Meta:

@@ -21,7 +21,7 @@ from cases.models import Goal
 from cases.permissions import Action, require
 from followups import engine, obligation_sources
 from followups.models import FollowUp, Form, LaterDate, NoConversationGround
-from followups.presets import NO_LEGAL_FLOOR
+from followups.presets import legal_context, legal_context_of
 from followups.rules import BrokenRule, RuleBook
 from followups.services import FollowUpInput, followup_record, later_date_decide
 from followups.services import GoalReviewInput as GoalReview
@@ -141,9 +141,10 @@ class SchedulePreviewView(APIView):
             start=start,
             until=until,
             measure=(measure_type.name, measure_type.name_en or measure_type.name),
-            legal=engine.LegalContext(
-                applies=measure_type.legal_basis.code not in NO_LEGAL_FLOOR,
-                placement=measure_type.is_placement,
+            legal=legal_context(
+                legal_basis=measure_type.legal_basis.code,
+                placement_category=measure_type.placement_category,
+                boarding_school=measure_type.is_boarding_school,
             ),
         )
         lang = "en" if (get_language() or "da").startswith("en") else "da"
@@ -247,6 +248,10 @@ class FollowUpSerializer(serializers.Serializer):
         read_only=True,
         help_text="A later date than the rule allows, agreed at the previous follow-up, and its state.",
     )
+    written_status = serializers.BooleanField(
+        source="due.written_status",
+        help_text="A written status to receive from the provider (allowed form `document`), not a meeting.",
+    )
 
     def get_explanation(self, item: FollowUpItem) -> str:
         return item.due.explanation(item.lang)
@@ -339,9 +344,8 @@ def schedules(measures: list[Measure], *, today: datetime.date, until: datetime.
             rule = book.rule_for(measure.case.municipality_id, measure.measure_type_id)
         except BrokenRule:
             continue  # logged by the rule book; the sweep reports it too
-        legal = engine.LegalContext(
-            applies=measure.legal_basis.code not in NO_LEGAL_FLOOR,
-            placement=measure.measure_type.is_placement,
+        legal = legal_context_of(
+            measure,
             investigation_end=(
                 obligation_sources._investigation_end(
                     investigations.get(measure.case_id, ()), measure.start_date

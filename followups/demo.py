@@ -17,7 +17,7 @@ from simple_history.utils import bulk_create_with_history
 from cases.models import JournalNote
 from followups import deadlines, engine
 from followups.models import ExceptionKind, FollowUp, FollowUpException, Form
-from followups.presets import FOSTER_CATEGORIES, NO_LEGAL_FLOOR
+from followups.presets import FOSTER_CATEGORIES, legal_context_of
 from followups.rules import RuleBook
 from herning.organisation.models import Role, RoleAssignment, User
 from measures.models import Measure
@@ -52,9 +52,7 @@ def _stamp(obj, user: User, when: datetime.datetime):
 def _simulate(measure: Measure, rule, today: datetime.date, rng, relaxed: bool) -> list[dict]:
     """The follow-ups of a measure's past: each due date held a little before or after, now and
     then late, and rarely the last one missed (so the demo has overdue work)."""
-    legal = engine.LegalContext(
-        applies=measure.legal_basis.code not in NO_LEGAL_FLOOR, placement=measure.measure_type.is_placement
-    )
+    legal = legal_context_of(measure)
     end = min(filter(None, [measure.actual_end, today]))
     held: list[engine.Held] = []
     records: list[dict] = []

@@ -9,7 +9,8 @@ Three independent chains run side by side (docs/domain.md §3):
 
 * the municipality's own rule (``municipal``): milestones fixed from the start (4 weeks, 3 months,
   …), a recurring interval counted from the previous follow-up with phases (every 6 weeks in the
-  first year, then every 3 months), and an end of the programme (MST at 5 months);
+  first year, then every 3 months) or from the start ("at 3, 6, 9 months and so on": start + n
+  months, docs/deadlines.md), and an end of the programme (MST at 5 months);
 * the legal floor (``statutory``): Serviceloven § 70 for the follow-ups falling before 1 January
   2024, Barnets Lov § 95 for those falling on or after it, whenever the measure started
   (``herning.core.law``; docs/deadlines.md, "Which law applies"); kept only by a follow-up with a
@@ -61,6 +62,9 @@ SUPERVISION = "supervision"  # SEL § 148, stk. 3 / BL § 156, stk. 5
 
 MEETING, PHONE, MAIL = "meeting", "phone", "mail"
 FORMS = (MEETING, PHONE, MAIL)
+# A written status received from the provider (Herningmodellen 1.0, family treatment: "Ved 8
+# måneder modtages der status fra familiecenteret"): a document to receive, not a meeting.
+DOCUMENT = "document"
 
 HELD, OVERDUE, DUE, UPCOMING = "held", "overdue", "due", "upcoming"
 
@@ -124,15 +128,36 @@ class Milestone:
     offset: Period
     purpose_da: str = ""
     purpose_en: str = ""
+    # A written status the provider sends (docs/deadlines.md): received as a document, without a
+    # conversation with the child.
+    written_status: bool = False
 
 
 @dataclass(frozen=True)
 class Phase:
     """A recurring interval counted from the previous follow-up. It is in force while the previous
-    follow-up lies before ``start + until`` (``until=None``: for the rest of the measure)."""
+    follow-up lies before ``start + until`` (``until=None``: for the rest of the measure).
+
+    ``from_start``: the interval is counted from the measure's start instead ("at 3, 6, 9 months
+    and so on"): the next date is the first start + n × interval after the previous follow-up,
+    so 31 August gives 31 May at 9 months, never a date drifted by chained month additions."""
 
     every: Period
     until: Period | None = None
+    from_start: bool = False
+
+    def next_from_start(self, start: datetime.date, after: datetime.date) -> tuple[datetime.date, Period]:
+        """The first ``start + n × every`` (n ≥ 1) later than ``after``, and its offset."""
+        amount = self.every.amount
+        if self.every.unit == WEEKS:
+            n = max((after - start).days // (7 * amount) + 1, 1)
+        else:
+            months = (after.year - start.year) * 12 + after.month - start.month
+            n = max(months // amount, 1)
+            while add_months(start, n * amount) <= after:
+                n += 1
+        offset = Period(n * amount, self.every.unit)
+        return offset.after(start), offset
 
 
 @dataclass(frozen=True)
@@ -219,6 +244,7 @@ class Due(NamedTuple):
     child_conversation_required: bool = True
     relaxed_by: str = ""
     programme_end: bool = False
+    written_status: bool = False
 
     @property
     def on_time(self) -> bool | None:
@@ -281,6 +307,8 @@ def describe_rule(rule: Rule, lang: str) -> str:
     phase_texts = []
     for n, phase in enumerate(rule.phases):
         text = phase.every.every(lang)
+        if phase.from_start:
+            text += " regnet fra start" if lang == "da" else " counted from the start"
         if phase.until is not None:
             if phase.until == Period(12, MONTHS) or phase.until == Period(52, WEEKS):
                 text += " det første år" if lang == "da" else " during the first year"
@@ -397,6 +425,13 @@ def _municipal_reason(why: tuple, lang: str) -> str:
         )
     if kind == "milestone":
         text, merged = "", why[1]
+    elif kind == "offset":
+        _kind, every, offset, merged = why
+        text = (
+            f"{offset.describe(lang)} efter start ({every.every(lang)} regnet fra start)"
+            if da
+            else f"{offset.describe(lang)} after the start ({every.every(lang)} counted from the start)"
+        )
     else:
         _kind, every, anchor, anchor_state, merged = why
         interval = every.describe(lang)
@@ -426,6 +461,19 @@ def _municipal_reason(why: tuple, lang: str) -> str:
     return text
 
 
+def _recurring(
+    phase: Phase | None, start: datetime.date, anchor: datetime.date, answered: datetime.date
+) -> tuple[datetime.date | None, Period | None]:
+    """The phase's next date after the previous follow-up (``anchor``), and its offset from the
+    start when the phase counts from the start: then it is the first start + n × interval after
+    the previous follow-up and after the date that one answered (docs/deadlines.md)."""
+    if phase is None:
+        return None, None
+    if phase.from_start:
+        return phase.next_from_start(start, max(anchor, answered))
+    return phase.every.after(anchor), None
+
+
 @lru_cache(maxsize=1024)
 def _intro(rule: Rule, start: datetime.date, lang: str) -> str:
     if lang == "da":
@@ -453,13 +501,14 @@ def _municipal(
     programme_end = rule.programme_end.after(start) if rule.programme_end else None
     walk = _Walk(held, today)
     anchor, anchor_held, agreed = start, False, None
+    answered = start  # the due date the previous follow-up answered
     pending_seen = False
     while True:
         # The rule's next follow-up: the earlier of the next milestone and the recurring interval
         # from the previous follow-up; a date agreed at the previous one within it replaces it.
         milestone_due, milestone = milestones[0] if milestones else (None, None)
         phase = next((p for p, bound in phases if bound is None or anchor < bound), None)
-        recurring = phase.every.after(anchor) if phase else None
+        recurring, offset = _recurring(phase, start, anchor, answered)
         why = None
         if milestone_due is not None and (recurring is None or milestone_due <= recurring):
             due, why = milestone_due, ("milestone", milestone)
@@ -471,7 +520,10 @@ def _municipal(
             if milestone_due is None or (milestone_due - recurring) * 2 >= (recurring - anchor):
                 milestone = None
             state = "held" if anchor_held else ("start" if anchor == start else "assumed")
-            why = ("recurring", phase.every, anchor, state, milestone)
+            if offset is not None:
+                why = ("offset", phase.every, offset, milestone)
+            else:
+                why = ("recurring", phase.every, anchor, state, milestone)
         else:
             due, milestone = None, None
         if agreed is not None:
@@ -490,6 +542,10 @@ def _municipal(
         if relaxation is not None:
             forms = tuple(f for f in FORMS if f in forms or f in relaxation.extra_forms)
             conversation = conversation and relaxation.child_conversation_required
+        written = milestone is not None and milestone.written_status and due == milestone_due
+        if written:
+            # A written status from the provider: a document to receive, no child conversation.
+            forms, conversation = (DOCUMENT,), False
         if taken is not None:
             status, held_on = HELD, taken.held_on
         else:
@@ -516,6 +572,7 @@ def _municipal(
                 child_conversation_required=conversation,
                 relaxed_by=relaxation.label_da if relaxation else "",
                 programme_end=is_end,
+                written_status=written,
             )
         )
         if is_end:
@@ -527,6 +584,7 @@ def _municipal(
             agreed = taken if taken.next_agreed_on is not None else None
         else:
             anchor, anchor_held, agreed = max(due, today), False, None
+        answered = due
         # The milestone this follow-up answered, and any it passed, are done.
         milestones = [(d, m) for d, m in milestones if d > anchor and m is not milestone]
     return items
@@ -810,7 +868,10 @@ def schedule(
     items: list[Due] = []
     if rule is not None:
         items += _municipal(rule, start, held_sorted, today, end, until, relaxations, explain_held)
-    items += _legal(names, start, held_sorted, today, end, until, legal or LegalContext(), explain_held)
+    # A written status received from a provider (form DOCUMENT) answers the municipal chain's
+    # next date but is no follow-up under the law (docs/deadlines.md).
+    legal_held = tuple(h for h in held_sorted if h.form != DOCUMENT)
+    items += _legal(names, start, legal_held, today, end, until, legal or LegalContext(), explain_held)
     items.sort(key=lambda i: (i.due_date, i.kind != STATUTORY, i.obligation))
     return Schedule(items=tuple(items))
 

@@ -102,7 +102,14 @@ class FollowUpForm(forms.Form):
 
     def clean(self):
         data = super().clean()
-        if data.get("child_conversation") == "no" and not (data.get("no_conversation_reason") or "").strip():
+        document = data.get("form") == Form.DOCUMENT
+        if document and data.get("child_conversation") == "yes":
+            self.add_error("child_conversation", _("En skriftlig status er ikke en samtale med barnet."))
+        elif (
+            not document
+            and data.get("child_conversation") == "no"
+            and not (data.get("no_conversation_reason") or "").strip()
+        ):
             self.add_error("no_conversation_reason", _("Skriv, hvorfor der ikke blev holdt en børnesamtale."))
         if data.get("supervisory_visit") and data.get("form") and data.get("form") != Form.MEETING:
             self.add_error(

@@ -36,15 +36,22 @@ class Form(models.TextChoices):
     MEETING = engine.MEETING, _("Møde")
     PHONE = engine.PHONE, _("Telefon")
     MAIL = engine.MAIL, _("Mail")
+    # A written status received from the provider (docs/deadlines.md): not a way a rule's
+    # follow-ups may be held, so not offered among a rule's allowed forms.
+    DOCUMENT = engine.DOCUMENT, _("Skriftlig status modtaget")
+
+
+# The forms a rule may allow for its follow-ups.
+HELD_FORMS = [engine.MEETING, engine.PHONE, engine.MAIL]
 
 
 def _validate_forms(value) -> None:
-    if not isinstance(value, list) or not value or any(v not in Form.values for v in value):
+    if not isinstance(value, list) or not value or any(v not in HELD_FORMS for v in value):
         raise ValidationError(_("Vælg mindst én tilladt form: møde, telefon eller mail."))
 
 
 def _all_forms() -> list[str]:
-    return list(Form.values)
+    return list(HELD_FORMS)
 
 
 class RuleSet(models.Model):
@@ -168,7 +175,9 @@ class Rule(models.Model):
             milestones=tuple(
                 sorted(
                     (
-                        engine.Milestone(engine.Period(m.amount, m.unit), m.purpose, m.purpose_en)
+                        engine.Milestone(
+                            engine.Period(m.amount, m.unit), m.purpose, m.purpose_en, m.written_status
+                        )
                         for m in milestones
                     ),
                     key=lambda m: m.offset.approximate_days,
@@ -178,6 +187,7 @@ class Rule(models.Model):
                 engine.Phase(
                     engine.Period(p.every_amount, p.every_unit),
                     engine.Period(p.until_amount, p.until_unit) if p.until_amount else None,
+                    p.from_start,
                 )
                 for p in sorted(phases, key=lambda p: (p.order, p.pk or 0))
             ),
@@ -187,7 +197,7 @@ class Rule(models.Model):
                 else None
             ),
             child_conversation_required=self.child_conversation_required,
-            allowed_forms=tuple(f for f in Form.values if f in self.allowed_forms),
+            allowed_forms=tuple(f for f in HELD_FORMS if f in self.allowed_forms),
         )
 
 
@@ -201,6 +211,14 @@ class RuleMilestone(models.Model):
     unit = models.CharField(_("enhed"), max_length=10, choices=Unit.choices)
     purpose = models.CharField(_("formål"), max_length=250, blank=True)
     purpose_en = models.CharField(_("formål (engelsk)"), max_length=250, blank=True)
+    written_status = models.BooleanField(
+        _("skriftlig status fra leverandøren"),
+        default=False,
+        help_text=_(
+            "Punktet er en skriftlig status, som modtages fra leverandøren (fx Familiecenteret ved 8 "
+            "måneder): ingen børnesamtale, registreres som »skriftlig status modtaget«."
+        ),
+    )
     history = HistoricalRecords()
 
     class Meta:
@@ -228,6 +246,13 @@ class RulePhase(models.Model):
         help_text=_("Tom: resten af forløbet."),
     )
     until_unit = models.CharField(_("enhed (indtil)"), max_length=10, choices=Unit.choices, blank=True)
+    from_start = models.BooleanField(
+        _("regnet fra start"),
+        default=False,
+        help_text=_(
+            "Intervallet regnes fra indsatsens start (ved 3, 6, 9 måneder osv.), ikke fra forrige opfølgning."
+        ),
+    )
     history = HistoricalRecords()
 
     class Meta:

@@ -23,7 +23,7 @@ from cases.obligations import DeadlineValues as Values
 from cases.obligations import Source, same
 from followups import engine, timing
 from followups.models import DeadlineKind, FollowUp, FollowUpException
-from followups.presets import EXCEPTIONS, NO_LEGAL_FLOOR
+from followups.presets import EXCEPTIONS, legal_context, legal_context_of
 from followups.rules import RuleBook
 from measures import services as measure_services
 from measures.models import Measure
@@ -73,6 +73,7 @@ class MeasureSource(Source):
                 "measure_type__name",
                 "measure_type__name_en",
                 "measure_type__placement_category",
+                "measure_type__is_boarding_school",
                 "legal_basis__code",
                 "case_id",
                 "case__municipality_id",
@@ -112,9 +113,10 @@ class MeasureSource(Source):
         if not open_:
             return dict.fromkeys(keys.values())
         rule = book.rule_for(row["case__municipality_id"], row["measure_type_id"])
-        legal = engine.LegalContext(
-            applies=row["legal_basis__code"] not in NO_LEGAL_FLOOR,
-            placement=bool(row["measure_type__placement_category"]),
+        legal = legal_context(
+            legal_basis=row["legal_basis__code"],
+            placement_category=row["measure_type__placement_category"],
+            boarding_school=row["measure_type__is_boarding_school"],
             investigation_end=_investigation_end(investigations.get(row["case_id"], ()), row["start_date"]),
         )
         schedule = engine.schedule(
@@ -239,9 +241,8 @@ def _investigation_end(investigations, start: datetime.date) -> datetime.date | 
 def measure_context(measure: Measure) -> tuple[engine.LegalContext, tuple[engine.Relaxation, ...]]:
     """The legal context and approved relaxations of one measure (for its schedule page)."""
     investigations = _investigation_ends({measure.case_id}).get(measure.case_id, ())
-    legal = engine.LegalContext(
-        applies=measure.legal_basis.code not in NO_LEGAL_FLOOR,
-        placement=measure.measure_type.is_placement,
+    legal = legal_context_of(
+        measure,
         # Barnets Lov § 95, stk. 2, nr. 1; the engine asks whether the law of the day takes it.
         investigation_end=_investigation_end(investigations, measure.start_date),
     )

@@ -19,7 +19,13 @@ HERNING = "Herningmodellen 1.0"
 HVIDOVRE = "Hvidovre 2014"
 DEFAULT_RULE_SET = HERNING
 
-# A milestone: (amount, unit, purpose, purpose in English). A phase: (every, unit, until, unit).
+# A milestone: (amount, unit, purpose, purpose in English[, written status]). A phase: (every,
+# unit, until, unit[, counted from the start]). Where the model's wording lists offsets from the
+# start ("ved 4 uger, 3 mdr., 6 mdr. og herefter hver 3 mdr.", "Ved 9 mdr. ... og så fremdeles"),
+# the phase is counted from the start (FROM_START); "første opfølgning efter 4 uger herefter hver 3
+# måned" and "hver 6. uge" count from the previous follow-up (docs/deadlines.md).
+FROM_START = True
+WRITTEN_STATUS = True
 _PLACEMENT_2W_6W = {
     "milestones": [(2, W, "", "")],
     "phases": [(6, W, None, None)],
@@ -68,7 +74,7 @@ HERNING_RULES: dict[str, dict] = {
                 "a status from the school to decide on support for the following year",
             ),
         ],
-        "phases": [(3, M, None, None)],
+        "phases": [(3, M, None, None, FROM_START)],
     },
     # Neither Herningmodellen 1.0 nor KORA 2017 gives a rule; docs/domain.md §3 defaults it to the own-room rule.
     "supported_housing": _PLACEMENT_2W_6W,
@@ -102,12 +108,12 @@ HERNING_RULES: dict[str, dict] = {
             ),
             (6, M, "forslag til tidsperspektiv", "proposal for the time frame"),
         ],
-        "phases": [(3, M, None, None)],
+        "phases": [(3, M, None, None, FROM_START)],
     },
     # "Private kontaktpersoner: ... ved 4 uger, 3 mdr., 6 mdr. og herefter hver 3 mdr."
     "private_contact_person": {
         "milestones": [(4, W, "", ""), (3, M, "", ""), (6, M, "", "")],
-        "phases": [(3, M, None, None)],
+        "phases": [(3, M, None, None, FROM_START)],
     },
     # "Familiecenteret: 4 uger ... hvor handleplanen konkretiseres. Efter 3 mdr. ... Efter 6 mdr. ...
     # afklaring af eventuel støtte efter ophør af familiebehandling ... Ved 8 måneder modtages der
@@ -127,7 +133,13 @@ HERNING_RULES: dict[str, dict] = {
                 "afklaring af eventuel støtte efter ophør af familiebehandlingen",
                 "clarifying any support after the family treatment ends",
             ),
-            (8, M, "skriftlig status fra Familiecenteret", "a written status from the family centre"),
+            (
+                8,
+                M,
+                "skriftlig status fra Familiecenteret",
+                "a written status from the family centre",
+                WRITTEN_STATUS,
+            ),
         ],
         "phases": [],
     },
@@ -135,6 +147,21 @@ HERNING_RULES: dict[str, dict] = {
     "respite_care": _PREVENTIVE,
     # No statutory follow-up for § 11 support; the municipality may set one.
     "early_support": {"milestones": [], "phases": [], "child_conversation_required": False},
+    # Aftercare (ungestøtte, BL §§ 114-116): Herningmodellen 1.0 has no rule of its own. The
+    # contact person keeps the contact-person rule (the same kind of support after 18); the
+    # maintained stay and other support follow the generic § 52 rule, whose status at 6 months
+    # asks whether the support goes on (docs/domain.md §3). The statutory BL § 95 follow-up runs
+    # alongside: § 95, stk. 1, names §§ 114-116.
+    "aftercare_residential": _PREVENTIVE,
+    "aftercare_contact_person": {
+        "milestones": [
+            (4, W, "med den unge og kontaktpersonen", "with the young person and the contact person"),
+            (3, M, "", ""),
+            (6, M, "forslag til tidsperspektiv", "proposal for the time frame"),
+        ],
+        "phases": [(3, M, None, None, FROM_START)],
+    },
+    "aftercare_other": _PREVENTIVE,
 }
 
 _HVIDOVRE_PLACEMENT = {
@@ -174,7 +201,18 @@ HVIDOVRE_RULES: dict[str, dict] = {
         _HVIDOVRE_PLACEMENT,
     ),
     **dict.fromkeys(
-        ["preventive", "mst", "contact_person", "private_contact_person", "family_treatment", "respite_care"],
+        [
+            "preventive",
+            "mst",
+            "contact_person",
+            "private_contact_person",
+            "family_treatment",
+            "respite_care",
+            # Hvidovre's strategy names no aftercare rule: the preventive one.
+            "aftercare_residential",
+            "aftercare_contact_person",
+            "aftercare_other",
+        ],
         _HVIDOVRE_PREVENTIVE,
     ),
     "early_support": {"milestones": [], "phases": [], "child_conversation_required": False},
@@ -240,8 +278,43 @@ EXCEPTIONS: dict[str, dict] = {
     },
 }
 
-# Legal bases outside BL § 95, stk. 1 (§§ 32, 46, 47, 114-116, 120): no statutory follow-up.
-NO_LEGAL_FLOOR = frozenset({"early_support", "clarification", "investigation"})
+# Legal bases outside BL § 95, stk. 1 (§§ 32, 46, 47, 114-116, 120) and SEL § 70, stk. 1: no
+# statutory follow-up. Financial support for a boarding-school stay (BL § 35, stk. 4 / SEL § 52 a)
+# is neither a supportive measure under BL § 32 nor a placement (docs/deadlines.md).
+NO_LEGAL_FLOOR = frozenset({"early_support", "clarification", "investigation", "boarding_school_support"})
+
+# The legal bases that make a stay away from home a placement (BL §§ 46-47 / SEL §§ 52, stk. 3,
+# nr. 7, and 58).
+PLACEMENT_BASES = frozenset({"placement_with_consent", "placement_without_consent"})
+
+
+def legal_context(
+    *,
+    legal_basis: str,
+    placement_category: str,
+    boarding_school: bool = False,
+    investigation_end: datetime.date | None = None,
+) -> engine.LegalContext:
+    """What the law needs to know about a measure, from its legal basis and its type.
+
+    A boarding-school stay (efterskole) on a support basis (BL § 32 or § 35, stk. 4 / SEL § 52, stk.
+    3, or § 52 a) is not a placement: no supervisory visits (BL § 156, stk. 5 / SEL § 148, stk. 3
+    concern placed children), and the BL § 95 / SEL § 70 follow-up only where its basis is covered.
+    """
+    placement = bool(placement_category) and not (boarding_school and legal_basis not in PLACEMENT_BASES)
+    return engine.LegalContext(
+        applies=legal_basis not in NO_LEGAL_FLOOR, placement=placement, investigation_end=investigation_end
+    )
+
+
+def legal_context_of(measure, *, investigation_end: datetime.date | None = None) -> engine.LegalContext:
+    """``legal_context`` of a measure (with its type and legal basis loaded)."""
+    return legal_context(
+        legal_basis=measure.legal_basis.code,
+        placement_category=measure.measure_type.placement_category,
+        boarding_school=measure.measure_type.is_boarding_school,
+        investigation_end=investigation_end,
+    )
 
 
 def load_rule_sets(*, RuleSet, Rule, RuleMilestone, RulePhase, MeasureType) -> dict[str, int]:
@@ -276,11 +349,20 @@ def load_rule_sets(*, RuleSet, Rule, RuleMilestone, RulePhase, MeasureType) -> d
                 allowed_forms=[engine.MEETING],
                 note=spec["source"],
             )
-            for amount, unit, purpose, purpose_en in rule_spec["milestones"]:
+            milestone_fields = {f.name for f in RuleMilestone._meta.get_fields()}
+            for amount, unit, purpose, purpose_en, *written in rule_spec["milestones"]:
+                extra = {"written_status": bool(written and written[0])}
                 RuleMilestone.objects.create(
-                    rule=rule, amount=amount, unit=unit, purpose=purpose, purpose_en=purpose_en
+                    rule=rule,
+                    amount=amount,
+                    unit=unit,
+                    purpose=purpose,
+                    purpose_en=purpose_en,
+                    **{k: v for k, v in extra.items() if k in milestone_fields},
                 )
-            for order, (every, every_unit, until, until_unit) in enumerate(rule_spec["phases"]):
+            phase_fields = {f.name for f in RulePhase._meta.get_fields()}
+            for order, (every, every_unit, until, until_unit, *from_start) in enumerate(rule_spec["phases"]):
+                extra = {"from_start": bool(from_start and from_start[0])}
                 RulePhase.objects.create(
                     rule=rule,
                     order=order,
@@ -288,9 +370,40 @@ def load_rule_sets(*, RuleSet, Rule, RuleMilestone, RulePhase, MeasureType) -> d
                     every_unit=every_unit,
                     until_amount=until,
                     until_unit=until_unit or "",
+                    **{k: v for k, v in extra.items() if k in phase_fields},
                 )
             created["rules"] += 1
     return created
+
+
+def mark_shipped_rules(*, RuleSet, RuleMilestone, RulePhase) -> int:
+    """Give the stored shipped rules the written-status milestones and the intervals counted from
+    the start that their specs have (the migration that added the two fields). Only a milestone or
+    interval that still has the shipped amount and unit is marked; returns how many were."""
+    changed = 0
+    for spec in RULE_SETS:
+        rule_sets = RuleSet.objects.filter(name=spec["name"], municipality=None, is_preset=True)
+        for code, rule_spec in spec["rules"].items():
+            for amount, unit, _purpose, _purpose_en, *written in rule_spec["milestones"]:
+                if written and written[0]:
+                    changed += RuleMilestone.objects.filter(
+                        rule__rule_set__in=rule_sets,
+                        rule__measure_type__code=code,
+                        amount=amount,
+                        unit=unit,
+                        written_status=False,
+                    ).update(written_status=True)
+            for every, every_unit, until, _until_unit, *from_start in rule_spec["phases"]:
+                if from_start and from_start[0]:
+                    changed += RulePhase.objects.filter(
+                        rule__rule_set__in=rule_sets,
+                        rule__measure_type__code=code,
+                        every_amount=every,
+                        every_unit=every_unit,
+                        until_amount=until,
+                        from_start=False,
+                    ).update(from_start=True)
+    return changed
 
 
 def engine_rule(rule_set: str, code: str, *, measure_da: str = "", measure_en: str = "") -> engine.Rule:
@@ -303,12 +416,14 @@ def engine_rule(rule_set: str, code: str, *, measure_da: str = "", measure_en: s
         measure_en=measure_en or code,
         code=code,
         milestones=tuple(
-            engine.Milestone(engine.Period(a, u), purpose, purpose_en)
-            for a, u, purpose, purpose_en in spec["milestones"]
+            engine.Milestone(engine.Period(a, u), purpose, purpose_en, bool(written and written[0]))
+            for a, u, purpose, purpose_en, *written in spec["milestones"]
         ),
         phases=tuple(
-            engine.Phase(engine.Period(e, eu), engine.Period(t, tu) if t else None)
-            for e, eu, t, tu in spec["phases"]
+            engine.Phase(
+                engine.Period(e, eu), engine.Period(t, tu) if t else None, bool(from_start and from_start[0])
+            )
+            for e, eu, t, tu, *from_start in spec["phases"]
         ),
         programme_end=engine.Period(*end) if end else None,
         child_conversation_required=spec.get("child_conversation_required", True),

@@ -42,6 +42,9 @@ class MeasureSchedule:
     followups: list[FollowUp]
     exceptions: list[FollowUpException]
     today: datetime.date
+    # A placement under the law (supervisory visits); a boarding-school stay on a support basis is
+    # not one (followups.presets.legal_context).
+    placement: bool = False
 
     @property
     def rule_text(self) -> str:
@@ -127,7 +130,7 @@ def schedule_for_measure(
         .filter(measure=measure)
         .select_related("requested_by", "decided_by")
     )
-    return MeasureSchedule(measure, rule_set, rule, schedule, followups, exceptions, today)
+    return MeasureSchedule(measure, rule_set, rule, schedule, followups, exceptions, today, legal.placement)
 
 
 def visible_measures(user):

@@ -204,7 +204,12 @@ def _check_dates(
 def _check_content(*, data: FollowUpInput, end_date, plan: Plan | None, plan_goals: dict) -> dict[str, str]:
     """The child conversation, the decision to end, the goals reviewed and added."""
     errors: dict[str, str] = {}
-    if not data.child_conversation_held and not data.no_conversation_reason.strip():
+    # A written status received from the provider is a document, not a conversation
+    # (docs/deadlines.md): no reason is asked for the missing child conversation.
+    document = data.form == engine.DOCUMENT
+    if document and data.child_conversation_held:
+        errors["child_conversation_held"] = _("En skriftlig status er ikke en samtale med barnet.")
+    if not document and not data.child_conversation_held and not data.no_conversation_reason.strip():
         errors["no_conversation_reason"] = _("Skriv, hvorfor der ikke blev holdt en børnesamtale.")
     if data.no_conversation_ground and data.no_conversation_ground not in NoConversationGround.values:
         errors["no_conversation_ground"] = _("Vælg en af lovens grunde eller ingen.")

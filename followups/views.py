@@ -30,7 +30,7 @@ from followups.forms import (
     NewGoalFormSet,
 )
 from followups.models import FollowUp, FollowUpException
-from followups.presets import EXCEPTIONS
+from followups.presets import EXCEPTIONS, legal_context_of
 from herning.audit.models import AccessLog
 from herning.audit.services import log_child_read
 from herning.core.access import role_required
@@ -121,7 +121,7 @@ def followup_record(request, measure_id: int):
         raise PermissionDenied(_("Du kan ikke registrere opfølgninger på denne indsats."))
     plan = current_plan(case)
     goals = list(Goal.objects.for_system().filter(plan=plan)) if plan else []
-    form_kwargs = {"goals": goals, "placement": measure.measure_type.is_placement}
+    form_kwargs = {"goals": goals, "placement": legal_context_of(measure).placement}
     if request.method == "POST":
         form = FollowUpForm(request.POST, **form_kwargs)
         # New goals are written into the plan; without a plan the page offers none.

@@ -79,6 +79,41 @@ LEGAL_BASES = [
     ("aftercare", "Efterværn / ungestøtte (18-22 år)", "Aftercare (18-22)", "§ 76", "§§ 114-116"),
 ]
 
+# Aftercare (ungestøtte, Barnets Lov §§ 113-116; SEL § 76 until 31 December 2023) is support to a
+# young adult of 18-22, never a placement: the placement ends at 18 (BL § 111), so a maintained
+# residential stay is counted on step 2 with no placement category (no child-years, no supervisory
+# visits). Barnets Lov § 95, stk. 1, names §§ 114-116, so the statutory follow-up applies
+# (docs/domain.md §3, docs/deadlines.md).
+AFTERCARE_TYPES = [
+    (
+        "aftercare_residential",
+        "Ungestøtte: opretholdt døgnophold (18-22 år)",
+        "Aftercare: residential stay maintained (18-22)",
+        2,
+        "aftercare",
+        "",
+        600_000,
+    ),
+    (
+        "aftercare_contact_person",
+        "Ungestøtte: fast kontaktperson (18-22 år)",
+        "Aftercare: permanent contact person (18-22)",
+        2,
+        "aftercare",
+        "",
+        90_000,
+    ),
+    (
+        "aftercare_other",
+        "Ungestøtte: udslusning og anden støtte (18-22 år)",
+        "Aftercare: phasing out and other support (18-22)",
+        2,
+        "aftercare",
+        "",
+        60_000,
+    ),
+]
+
 # number, name, name_en, is_placement, description (docs/domain.md §2; KORA 2017, Fig. 2.1)
 LADDER_STEPS = [
     (
@@ -241,6 +276,7 @@ MEASURE_TYPES = [
         "",
         20_000,
     ),
+    *AFTERCARE_TYPES,
 ]
 
 UNIT_COSTS_VALID_FROM = datetime.date(2013, 1, 1)

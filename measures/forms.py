@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cases.forms import ServiceModelForm
+from cases.models import LegalBasis
 from herning.core.forms import DateInput
 from measures.models import LadderMovement, Measure, MeasureType
 
@@ -23,8 +24,23 @@ def _active_types():
 REASON_HELP = _("Udfyldes kun, hvis sagen skifter trin og årsagen er en anden end den foreslåede.")
 
 
+class LegalBasisField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: LegalBasis) -> str:
+        return f"{obj.title} ({obj.citation})"
+
+
 class MeasureStartForm(ServiceModelForm):
     measure_type = MeasureTypeField(label=_("Indsatstype"), queryset=MeasureType.objects.none())
+    legal_basis = LegalBasisField(
+        label=_("Lovgrundlag"),
+        queryset=LegalBasis.objects.none(),
+        required=False,
+        empty_label=_("Indsatstypens lovgrundlag"),
+        help_text=_(
+            "Fx et efterskoleophold som støttende indsats eller økonomisk støtte (Barnets Lov § 32 "
+            "eller § 35, stk. 4) i stedet for en anbringelse: så er der ingen tilsynsbesøg."
+        ),
+    )
     movement_reason = forms.ChoiceField(
         label=_("Årsag til bevægelse på indsatstrappen"),
         choices=[("", _("Foreslået ud fra indsatsen")), *LadderMovement.Reason.choices],
@@ -43,6 +59,7 @@ class MeasureStartForm(ServiceModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["measure_type"].queryset = _active_types()
+        self.fields["legal_basis"].queryset = LegalBasis.objects.order_by("title")
         self.fields["start_date"].initial = timezone.localdate
         self.fields["planned_end"].help_text = _("Fx for en tidsbegrænset anbringelse.")
 

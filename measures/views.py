@@ -38,6 +38,7 @@ def measure_start(request, case_pk: int):
                 start_date=data["start_date"],
                 planned_end=data["planned_end"],
                 decision_basis=data["decision_basis"],
+                legal_basis=data["legal_basis"],
                 movement_reason=data["movement_reason"] or None,
                 movement_note=data["movement_note"],
             )

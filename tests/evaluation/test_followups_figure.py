@@ -86,6 +86,24 @@ def test_the_counts_behind_the_figure(org, three_placements):
     assert (second.on_time_municipal.get("institution", 0), second.on_time_statutory["institution"]) == (0, 3)
 
 
+def test_a_written_status_received_is_not_counted_as_a_follow_up_held(org, three_placements):
+    from followups.models import Form
+
+    with time_machine.travel("2025-08-01 12:00 +02:00", tick=False):
+        hold(
+            three_placements[0],
+            D(2025, 8, 1),
+            by=org.advisor,
+            form=Form.DOCUMENT,
+            participants="Institutionen",
+            child_conversation_held=False,
+        )
+    _first, second = followups_per_half_year(
+        Scope(org.municipality.pk), [half_year(2025, 1), half_year(2025, 2)], today=D(2025, 12, 31)
+    )
+    assert second.held.get("institution", 0) == 0
+
+
 def _context(org):
     return FigureContext(
         scope=Scope(org.municipality.pk),

@@ -34,7 +34,7 @@ def test_the_admin_copies_a_preset_and_the_copy_is_editable(login, org):
     assert response.status_code == 302
     copy = RuleSet.objects.get(name="Kopi af Herningmodellen 1.0")
     assert copy.municipality == org.municipality and not copy.is_preset
-    assert copy.rules.count() == preset.rules.count() == 16
+    assert copy.rules.count() == preset.rules.count() == 19
     foster = copy.rules.get(measure_type__code="foster_family")
     assert list(foster.phases.values_list("every_amount", "every_unit", "until_amount")) == [
         (6, "weeks", 12),

@@ -227,7 +227,7 @@ def test_the_presets_loaded_by_migration_match_the_shipped_data(db):
                 shipped.phases,
                 shipped.programme_end,
             ), rule.measure_type.code
-    assert Rule.objects.filter(rule_set__name=HERNING).count() == 16
+    assert Rule.objects.filter(rule_set__name=HERNING).count() == 19
 
 
 @time_machine.travel("2026-02-10 09:00 +01:00", tick=False)

@@ -45,9 +45,10 @@ def test_mst_three_months_lands_on_leap_day():
     assert dates("mst", D(2023, 11, 30), D(2024, 12, 31))[2] == D(2024, 2, 29)
 
 
-def test_boarding_school_started_on_the_last_of_january_takes_the_six_month_status_at_30_july():
-    # 4 w = 28 Feb 2024 (leap year), 3 months = 30 Apr; 30 Apr + 3 months = 30 Jul, the day before
-    # the 6-month mark (31 Jul): the status is taken at that follow-up, not the next day.
+def test_boarding_school_started_on_the_last_of_january_stays_on_the_month_end():
+    # "ved 4 uger, 3 mdr., 6 mdr. og herefter hver 3 mdr.": offsets from the start (issue 17, 9).
+    # 4 w = 28 Feb 2024 (leap year), 3 months = 30 Apr, 6 months = 31 Jul, 9 months = 31 Oct,
+    # 12 months = 31 Jan 2025; never drifting to the 30th by chained additions.
     items = [
         i
         for i in engine.preview(
@@ -58,9 +59,9 @@ def test_boarding_school_started_on_the_last_of_january_takes_the_six_month_stat
     assert [i.due_date for i in items] == [
         D(2024, 2, 28),
         D(2024, 4, 30),
-        D(2024, 7, 30),
-        D(2024, 10, 30),
-        D(2025, 1, 30),
+        D(2024, 7, 31),
+        D(2024, 10, 31),
+        D(2025, 1, 31),
     ]
     assert "status fra skolen" in items[2].purpose_da
 
