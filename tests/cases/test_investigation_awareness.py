@@ -131,7 +131,7 @@ def test_only_the_cases_writers_change_aware_on(org, investigation):
 
 
 def test_the_interim_assessment_is_due_when_four_months_pass_unfinished_and_kept_by_recording_one(
-    org, investigation
+    org, investigation, login
 ):
     with time_machine.travel("2026-07-02 10:00 +02:00", tick=False):
         deadline_table.rebuild()
@@ -143,6 +143,10 @@ def test_the_interim_assessment_is_due_when_four_months_pass_unfinished_and_kept
         assert "foreløbig vurdering" in interim.explanation
         day = selectors.my_day(org.advisor, now=datetime.datetime.now(datetime.UTC))
         assert [d.source_id for d in day.interim_assessments] == [investigation.pk]
+        form_url = reverse("cases:investigation_interim", args=[investigation.pk])
+        assert form_url in login(org.advisor).get(reverse("start:my_day")).content.decode()
+        overview = login(org.team_leader).get(reverse("start:team")).content.decode()
+        assert form_url in overview  # listed among the team's overdue deadlines, with its link
 
         services.investigation_record_interim(
             investigation=investigation,
@@ -183,11 +187,10 @@ def test_a_finished_investigation_owes_no_interim_assessment(org, investigation)
 
 
 def test_the_interim_assessment_needs_a_text_and_a_date_not_in_the_future(org, investigation):
-    with time_machine.travel("2026-07-04 10:00 +02:00", tick=False):
-        with pytest.raises(ValidationError) as error:
-            services.investigation_record_interim(
-                investigation=investigation, assessed_on=D(2026, 7, 5), text="", assessed_by=org.advisor
-            )
+    with time_machine.travel("2026-07-04 10:00 +02:00", tick=False), pytest.raises(ValidationError) as error:
+        services.investigation_record_interim(
+            investigation=investigation, assessed_on=D(2026, 7, 5), text="", assessed_by=org.advisor
+        )
     assert set(error.value.error_dict) == {"assessed_on", "text"}
 
 
