@@ -96,5 +96,5 @@ def test_deploy_check_runs_with_manage_py_check_deploy():
     from django.core.management.base import SystemCheckError
 
     call_command("seed_demo", "--quiet-logins", stdout=io.StringIO())
-    with pytest.raises(SystemCheckError, match="herning.E010"):
+    with pytest.raises(SystemCheckError, match=r"herning\.E010"):
         call_command("check", "--deploy", "--fail-level", "ERROR", stdout=io.StringIO(), stderr=io.StringIO())
