@@ -1,4 +1,5 @@
-"""``/api/v1/``: children, cases (and their assignment), notifications, plans and goals, caseload.
+"""``/api/v1/``: children, cases (and their assignment), notifications, investigations, plans and
+goals, caseload.
 
 Reads start from ``visible_to(user)`` (``cases.access``); writes call ``cases.services`` with the
 same permission checks as the pages (``cases.permissions``). See docs/api.md.
@@ -18,7 +19,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from cases import caseload, services
-from cases.models import Case, CaseState, Child, Goal, Notification, Plan, open_case_q
+from cases.models import Case, CaseState, Child, Goal, Investigation, Notification, Plan, open_case_q
 from cases.permissions import (
     Action,
     can_assess_notification,
@@ -487,6 +488,94 @@ class NotificationViewSet(ServiceResource):
                     notification=notification, sent_on=data["receipt_sent_on"], sent_by=user
                 )
         return notification
+
+
+# --- Investigations (børnefaglige undersøgelser) ------------------------------------------------
+
+
+class InvestigationSerializer(serializers.ModelSerializer):
+    aware_on = date_field(
+        read_only=True,
+        help_text="The day the municipality became aware that the child may need special support; the "
+        "four months count from it (Barnets Lov § 20, stk. 3; Serviceloven § 50, stk. 7).",
+    )
+    aware_on_reason = serializers.CharField(
+        read_only=True, help_text="Why `aware_on` was changed from its default (empty: not changed)."
+    )
+    decided_on = date_field(read_only=True)
+    due_on = date_field(
+        source="deadline", read_only=True, help_text="The investigation is to be finished by this day."
+    )
+    finished_on = date_field(source="completed_on", read_only=True, allow_null=True)
+    interim_assessment_due_on = serializers.SerializerMethodField(
+        help_text="When the investigation is not finished within the four months, an interim assessment "
+        "(foreløbig vurdering) is due on `due_on`; null for an investigation finished in time."
+    )
+    interim_assessed_on = date_field(read_only=True, allow_null=True)
+    interim_assessment = serializers.CharField(read_only=True, help_text="The interim assessment's text.")
+
+    class Meta:
+        model = Investigation
+        fields = [
+            "id",
+            "case",
+            "aware_on",
+            "aware_on_reason",
+            "decided_on",
+            "decided_by",
+            "due_on",
+            "finished_on",
+            "conclusion",
+            "interim_assessment_due_on",
+            "interim_assessed_on",
+            "interim_assessed_by",
+            "interim_assessment",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(serializers.DateField(allow_null=True))
+    def get_interim_assessment_due_on(self, investigation) -> str | None:
+        finished = investigation.completed_on
+        if finished is not None and finished <= investigation.deadline:
+            return None
+        return investigation.deadline.isoformat()
+
+
+class InvestigationFilter(django_filters.FilterSet):
+    is_open = django_filters.BooleanFilter(
+        field_name="completed_on", lookup_expr="isnull", label="Only unfinished (true) or finished (false)."
+    )
+    due_before = django_filters.DateFilter(field_name="deadline", lookup_expr="lte")
+
+    class Meta:
+        model = Investigation
+        fields = ["case"]
+
+
+class InvestigationViewSet(ReadOnlyResource):
+    """Child-welfare investigations (børnefaglige undersøgelser), read only: the four months count
+    from the day the municipality became aware (``aware_on``); an investigation not finished by
+    ``due_on`` owes an interim assessment (Barnets Lov § 20, stk. 3). Written on the case page."""
+
+    read_serializer_class = InvestigationSerializer
+    serializer_class = InvestigationSerializer
+    filterset_class = InvestigationFilter
+    ordering_fields = ["decided_on", "aware_on", "id"]
+    ordering = ["-decided_on", "-id"]
+    audit_purpose = PURPOSE
+
+    def get_queryset(self):
+        return (
+            Investigation.objects.visible_to(self.request.user)
+            .select_related("case__child")
+            .order_by("-decided_on", "-pk")
+        )
+
+    def child_of(self, obj):
+        return obj.case.child
+
+    def case_of(self, obj):
+        return obj.case
 
 
 # --- Plans and goals ----------------------------------------------------------------------------

@@ -7,7 +7,9 @@ Sources: Serviceloven §§ 50, 140, 155 and 155 b, Barnets Lov §§ 20, 91, 136 
   (a weekend or a holiday does not stop the clock).
 * Receipt to a professional notifier: SEL § 155 b / BL § 137, within six working days
   ("hverdage") after the day of receipt; weekends and Danish public holidays do not count.
-* Child-welfare investigation: SEL § 50 / BL § 20 stk. 3, four calendar months.
+* Child-welfare investigation: SEL § 50, stk. 7 / BL § 20, stk. 3, four calendar months from the
+  day the municipality became aware that the child may need special support; if it cannot be
+  finished by then, an interim assessment is due at that point.
 * The child's plan: BL § 91, within three calendar months of a placement decision; for a
   placement without consent (BL § 47) before the decision.
 """
@@ -65,9 +67,10 @@ def receipt_due(received_at: datetime.datetime) -> datetime.date:
     return add_working_days(received_at.astimezone(COPENHAGEN).date(), RECEIPT_WORKING_DAYS)
 
 
-def investigation_deadline(decided_on: datetime.date) -> datetime.date:
-    """Four calendar months after the decision (31 October → 28/29 February)."""
-    return decided_on + relativedelta(months=INVESTIGATION_MONTHS)
+def investigation_deadline(aware_on: datetime.date) -> datetime.date:
+    """Four calendar months after the municipality became aware (31 October → 28/29 February);
+    Barnets Lov § 20, stk. 3, Serviceloven § 50, stk. 7 before 2024."""
+    return aware_on + relativedelta(months=INVESTIGATION_MONTHS)
 
 
 def plan_due(decided_on: datetime.date, *, without_consent: bool = False) -> datetime.date:

@@ -363,6 +363,25 @@ class ReceiptForm(forms.Form):
 
 class InvestigationOpenForm(forms.Form):
     decided_on = forms.DateField(label=_("Besluttet"), widget=DateInput(), initial=timezone.localdate)
+    aware_on = forms.DateField(
+        label=_("Kommunen blev opmærksom"),
+        widget=DateInput(),
+        required=False,
+        help_text=_(
+            "Fristen på 4 måneder regnes herfra (Barnets Lov § 20, stk. 3). Tom: modtagelsen af den "
+            "underretning, der førte til undersøgelsen."
+        ),
+    )
+
+
+class InvestigationAwareOnForm(forms.Form):
+    aware_on = forms.DateField(label=_("Kommunen blev opmærksom"), widget=DateInput())
+    reason = forms.CharField(label=_("Begrundelse for ændringen"), max_length=250)
+
+
+class InvestigationInterimForm(forms.Form):
+    assessed_on = forms.DateField(label=_("Dato"), widget=DateInput(), initial=timezone.localdate)
+    text = forms.CharField(label=_("Foreløbig vurdering"), widget=forms.Textarea(attrs={"rows": 8}))
 
 
 class InvestigationCompleteForm(forms.Form):

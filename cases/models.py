@@ -491,7 +491,16 @@ class InvestigationQuerySet(CaseDataQuerySet):
 
 
 class Investigation(models.Model):
-    """A børnefaglig undersøgelse (SEL § 50 / BL § 20), due within four months (BL § 20 stk. 3).
+    """A børnefaglig undersøgelse (SEL § 50 / BL § 20).
+
+    It is to be finished within four months of the day the municipality became aware that the
+    child may need special support (``aware_on``), not of the decision to investigate (Barnets Lov
+    § 20, stk. 3; Serviceloven § 50, stk. 7 until 2023). If it exceptionally cannot be finished by
+    then, the municipality writes an interim assessment (foreløbig vurdering) and finishes the
+    investigation as soon as possible after (same provisions); ``interim_assessed_on`` records it.
+    ``aware_on`` defaults to the receipt of the notification that led to the investigation
+    (``cases.services.investigations.default_aware_on``); a change is made with a reason, kept in
+    the history.
 
     From 2016 every new investigation in Herning includes a network map made with the parents and
     the child (Herningmodellen 1.0 "Bedre afklaring af netværk"); the map lives in network_meetings and
@@ -502,11 +511,28 @@ class Investigation(models.Model):
         Case, on_delete=models.PROTECT, related_name="investigations", verbose_name=_("sag")
     )
     decided_on = models.DateField(_("besluttet"))
+    aware_on = models.DateField(
+        _("kommunen blev opmærksom"),
+        help_text=_("Dagen kommunen blev opmærksom på, at barnet kan have behov for særlig støtte."),
+    )
+    aware_on_reason = models.CharField(
+        _("begrundelse for ændret opmærksomhedsdato"), max_length=250, blank=True
+    )
     deadline = models.DateField(_("frist"))
     completed_on = models.DateField(_("afsluttet"), null=True, blank=True)
     conclusion = models.TextField(_("konklusion"), blank=True)
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("besluttet af")
+    )
+    interim_assessed_on = models.DateField(_("foreløbig vurdering udarbejdet"), null=True, blank=True)
+    interim_assessment = models.TextField(_("foreløbig vurdering"), blank=True)
+    interim_assessed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("foreløbig vurdering af"),
     )
     objects = InvestigationQuerySet.as_manager()
     history = HistoricalRecords()
@@ -515,6 +541,13 @@ class Investigation(models.Model):
         verbose_name = _("børnefaglig undersøgelse")
         verbose_name_plural = _("børnefaglige undersøgelser")
         ordering = ["-decided_on"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(aware_on__lte=models.F("decided_on")),
+                name="investigation_aware_before_decision",
+                violation_error_message=_("Kommunen kan ikke være blevet opmærksom efter beslutningen."),
+            ),
+        ]
         indexes = [
             models.Index(
                 fields=["deadline"],
@@ -529,6 +562,15 @@ class Investigation(models.Model):
     @property
     def is_open(self) -> bool:
         return self.completed_on is None
+
+    @property
+    def interim_assessed(self) -> bool:
+        return self.interim_assessed_on is not None
+
+    def interim_assessment_due(self, today) -> bool:
+        """Whether the interim assessment is owed on ``today``: the four months have run out (their
+        last day has come) with the investigation unfinished and no interim assessment written."""
+        return self.is_open and not self.interim_assessed and today >= self.deadline
 
     @property
     def has_network_map(self) -> bool:

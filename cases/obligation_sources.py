@@ -1,5 +1,6 @@
 """The deadlines the cases app owns: a notification's 24-hour assessment and receipt, the end of an
-investigation, the child's plan, and the handover meeting of a case moved between districts.
+investigation and its interim assessment, the child's plan, and the handover meeting of a case moved
+between districts.
 
 Registered from ``CasesConfig.ready()`` (``cases.obligations`` tells how they are used). The
 provision each deadline cites is the one of the regime in force on the day that starts it
@@ -22,6 +23,8 @@ from herning.core import dates, law
 ASSESSMENT = "assessment"
 RECEIPT = "receipt"
 INVESTIGATION = "investigation"
+# Barnets Lov § 20, stk. 3: the interim assessment of an investigation not finished in 4 months.
+INTERIM_ASSESSMENT = "interim_assessment"
 PLAN = "plan"
 HANDOVER = "handover"
 
@@ -124,7 +127,12 @@ class NotificationSource(Source):
 
 
 class InvestigationSource(Source):
-    kinds = (INVESTIGATION,)
+    """The investigation, finished within four months of the day the municipality became aware
+    (``aware_on``), and, when those months run out with it unfinished, the interim assessment
+    (foreløbig vurdering) due then: Barnets Lov § 20, stk. 3; Serviceloven § 50, stk. 7 before
+    2024 (docs/deadlines.md)."""
+
+    kinds = (INVESTIGATION, INTERIM_ASSESSMENT)
     triggers = {"investigation": same}
 
     def open_ids(self, today):
@@ -139,9 +147,12 @@ class InvestigationSource(Source):
         results = {}
         for inv in Investigation.objects.for_system().filter(pk__in=ids).select_related("case"):
             case = inv.case
-            values = None
-            if inv.completed_on is None and case.is_open:
-                rule = law.regime_on(inv.decided_on).investigation.citation
+            running = inv.completed_on is None and case.is_open
+            rule = law.regime_on(inv.decided_on).investigation.citation
+            aware = (dates.format_date(inv.aware_on, "da"), dates.format_date(inv.aware_on, "en"))
+            due = (dates.format_date(inv.deadline, "da"), dates.format_date(inv.deadline, "en"))
+            values = interim = None
+            if running:
                 values = _due_on_day(
                     case,
                     inv.deadline,
@@ -149,15 +160,34 @@ class InvestigationSource(Source):
                     statutory=True,
                     rule=rule,
                     explanation=(
-                        f"Børnefaglig undersøgelse besluttet {dates.format_date(inv.decided_on, 'da')}; "
-                        f"skal være afsluttet senest {dates.format_date(inv.deadline, 'da')}, 4 måneder efter ({rule})."
+                        f"Kommunen blev opmærksom på barnets mulige behov {aware[0]}; den børnefaglige "
+                        f"undersøgelse skal være afsluttet senest {due[0]}, 4 måneder efter ({rule})."
                     ),
                     explanation_en=(
-                        f"Child-welfare investigation decided {dates.format_date(inv.decided_on, 'en')}; "
-                        f"to be completed by {dates.format_date(inv.deadline, 'en')}, 4 months after ({rule})."
+                        f"The municipality became aware of the child's possible need on {aware[1]}; the "
+                        f"child-welfare investigation is to be completed by {due[1]}, 4 months after ({rule})."
+                    ),
+                )
+            if running and inv.interim_assessment_due(today):
+                interim = _due_on_day(
+                    case,
+                    inv.deadline,
+                    responsible_id=case.advisor_id,
+                    statutory=True,
+                    rule=rule,
+                    explanation=(
+                        f"Den børnefaglige undersøgelse er ikke afsluttet inden 4 måneder ({due[0]}); "
+                        f"kommunen skal udarbejde en foreløbig vurdering og afslutte undersøgelsen "
+                        f"snarest herefter ({rule})."
+                    ),
+                    explanation_en=(
+                        f"The child-welfare investigation was not completed within 4 months ({due[1]}); "
+                        f"the municipality is to write an interim assessment and complete the "
+                        f"investigation as soon as possible after ({rule})."
                     ),
                 )
             results[(INVESTIGATION, inv.pk)] = values
+            results[(INTERIM_ASSESSMENT, inv.pk)] = interim
         return results
 
 

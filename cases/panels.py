@@ -65,6 +65,7 @@ def investigations_context(child, case, user) -> dict:
             "i": i,
             "overdue": i.is_open and i.deadline < today,
             "late": not i.is_open and i.completed_on > i.deadline,
+            "interim_due": i.interim_assessment_due(today),
             "has_network_map": i.has_network_map,
         }
         for i in investigations_of(case)

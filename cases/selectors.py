@@ -153,7 +153,9 @@ def notifications_of(case: Case) -> list[Notification]:
 
 
 def investigations_of(case: Case) -> list:
-    return list(case.investigations.select_related("decided_by").order_by("-decided_on", "-pk"))
+    return list(
+        case.investigations.select_related("decided_by", "interim_assessed_by").order_by("-decided_on", "-pk")
+    )
 
 
 def current_plan(case: Case) -> Plan | None:

@@ -29,6 +29,16 @@ urlpatterns = [
         investigations.investigation_complete,
         name="investigation_complete",
     ),
+    path(
+        "undersoegelser/<int:pk>/opmaerksom/",
+        investigations.investigation_aware_on,
+        name="investigation_aware_on",
+    ),
+    path(
+        "undersoegelser/<int:pk>/foreloebig-vurdering/",
+        investigations.investigation_interim,
+        name="investigation_interim",
+    ),
     path("planer/<int:pk>/revider/", plans.plan_revise, name="plan_revise"),
     path("maal/<int:pk>/status/", plans.goal_status, name="goal_status"),
     path("journal/<int:pk>/ret/", journal.journal_correct, name="journal_correct"),

@@ -79,6 +79,7 @@ class MyDay:
     assessments: list[Notification] | None
     receipts: list[Deadline]
     investigations: list[Deadline]
+    interim_assessments: list[Deadline]
     plans: list[Deadline]
     handovers: list[Deadline]
     agreements: list[Agreement]
@@ -88,6 +89,7 @@ class MyDay:
     @property
     def overdue_count(self) -> int:
         rows = [f.binding for f in self.followups] + self.receipts + self.investigations + self.plans
+        rows += self.interim_assessments
         rows += self.handovers
         late = sum(1 for d in rows if d.due_at <= self.now)
         late += sum(1 for a in self.agreements if a.due_on < self.today)
@@ -129,6 +131,7 @@ def my_day(user, *, now: datetime.datetime) -> MyDay:
         assessments=list(duty_queue(user=user)) if user.has_role(Role.DUTY_ADVISOR) else None,
         receipts=by_kind[DeadlineKind.RECEIPT],
         investigations=by_kind[DeadlineKind.INVESTIGATION],
+        interim_assessments=by_kind[DeadlineKind.INTERIM_ASSESSMENT],
         plans=by_kind[DeadlineKind.PLAN],
         handovers=by_kind[DeadlineKind.HANDOVER],
         agreements=list(

@@ -57,6 +57,7 @@ CASE_ADVISOR_KINDS = (
     DeadlineKind.LEGAL_FOLLOWUP,
     DeadlineKind.SUPERVISION,
     DeadlineKind.INVESTIGATION,
+    DeadlineKind.INTERIM_ASSESSMENT,
     DeadlineKind.PLAN,
 )
 

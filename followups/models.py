@@ -625,6 +625,7 @@ class DeadlineKind(models.TextChoices):
     ASSESSMENT = "assessment", _("24-timers vurdering af underretning")
     RECEIPT = "receipt", _("Kvittering til fagperson, der underretter")
     INVESTIGATION = "investigation", _("Børnefaglig undersøgelse færdig")
+    INTERIM_ASSESSMENT = "interim_assessment", _("Foreløbig vurdering af børnefaglig undersøgelse")
     PLAN = "plan", _("Barnets plan / handleplan")
     AGREEMENT = "agreement", _("Aftale fra netværksmøde")
     HANDOVER = "handover", _("Overleveringsmøde ved flytning af sag")

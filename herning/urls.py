@@ -16,6 +16,7 @@ from cases.api import (
     CaseViewSet,
     ChildViewSet,
     GoalViewSet,
+    InvestigationViewSet,
     NotificationViewSet,
     PlanViewSet,
 )
@@ -54,6 +55,7 @@ router = DefaultRouter()
 router.register("children", ChildViewSet, basename="child")
 router.register("cases", CaseViewSet, basename="case")
 router.register("notifications", NotificationViewSet, basename="notification")
+router.register("investigations", InvestigationViewSet, basename="investigation")
 router.register("measures", MeasureViewSet, basename="measure")
 router.register("measure-types", MeasureTypeViewSet, basename="measure-type")
 router.register("ladder-movements", LadderMovementViewSet, basename="ladder-movement")

@@ -3,6 +3,7 @@ measures, journal notes, participants, plans and goals (the ladder movements by 
 
 from __future__ import annotations
 
+from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
 from cases import deadlines
@@ -103,12 +104,16 @@ def write(plans: list[ChildPlan], *, org, today) -> None:
                     n["registered_at"],
                 )
             )
+        previous = None
         for i in cp.investigations:
+            aware_on = _aware_on(cp, i["decided_on"], previous)
+            previous = i["decided_on"]
             investigations.append(
                 stamp(
                     Investigation(
                         case=case,
-                        deadline=deadlines.investigation_deadline(i["decided_on"]),
+                        aware_on=aware_on,
+                        deadline=deadlines.investigation_deadline(aware_on),
                         decided_by=cp.advisor or team_leader,
                         **i,
                     ),
@@ -224,3 +229,10 @@ def _write_plans(cases, case_plans, secretary) -> None:
             bulk_create_with_history(goals, Goal, default_user=secretary), keys, strict=True
         ):
             created.setdefault(key, []).append(goal)
+
+
+def _aware_on(cp, decided_on, previous):
+    """As ``cases.services.default_aware_on``: the receipt of the first notification since the
+    previous investigation that led to this one, else the decision itself (Barnets Lov § 20, stk. 3)."""
+    days = sorted(timezone.localdate(n["received_at"]) for n in cp.notifications)
+    return next((d for d in days if d <= decided_on and (previous is None or d > previous)), decided_on)

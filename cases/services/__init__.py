@@ -31,7 +31,13 @@ from cases.services.children import (
     relation_update,
 )
 from cases.services.common import AFTERCARE_AGES, CHILD_FIELDS, RELATION_FIELDS, STATE_LEGAL_BASIS
-from cases.services.investigations import investigation_complete, investigation_open
+from cases.services.investigations import (
+    default_aware_on,
+    investigation_complete,
+    investigation_open,
+    investigation_record_interim,
+    investigation_set_aware_on,
+)
 from cases.services.journal import journal_add, journal_correct
 from cases.services.notifications import notification_assess, notification_receipt_sent, notification_register
 from cases.services.plans import (
@@ -71,12 +77,15 @@ __all__ = [
     "child_register_with_case",
     "child_update",
     "current_plan",
+    "default_aware_on",
     "goal_statuses_set",
     "goal_update_status",
     "goals_add",
     "handover_record",
     "investigation_complete",
     "investigation_open",
+    "investigation_record_interim",
+    "investigation_set_aware_on",
     "journal_add",
     "journal_correct",
     "notification_assess",

@@ -48,7 +48,9 @@ class Regime:
     # Notifications (underretninger).
     assessment: Provision
     receipt: Provision
-    # The child-welfare investigation (børnefaglig undersøgelse).
+    # The child-welfare investigation (børnefaglig undersøgelse): finished within 4 months of the
+    # day the municipality became aware of the child's possible need, else an interim assessment
+    # (foreløbig vurdering) then; both in the same subsection.
     investigation: Provision
     # The child's plan; ``youth_plan`` is None where the statute has no separate plan for youth.
     plan: Provision
@@ -101,7 +103,9 @@ SERVICELOVEN = Regime(
         "confirm receipt to a professional notifier within 6 working days",
     ),
     investigation=Provision(
-        "Serviceloven § 50", "Serviceloven § 50", "the child-welfare investigation within 4 months"
+        "Serviceloven § 50, stk. 7",
+        "Serviceloven § 50(7)",
+        "the child-welfare investigation within 4 months of becoming aware; else an interim assessment",
     ),
     plan=_SEL_PLAN,
     youth_plan=None,
@@ -136,7 +140,9 @@ BARNETS_LOV = Regime(
         "confirm receipt to a professional notifier within 6 working days",
     ),
     investigation=Provision(
-        "Barnets Lov § 20, stk. 3", "Barnets Lov § 20(3)", "the child-welfare investigation within 4 months"
+        "Barnets Lov § 20, stk. 3",
+        "Barnets Lov § 20(3)",
+        "the child-welfare investigation within 4 months of becoming aware; else an interim assessment",
     ),
     plan=_BL_PLAN,
     youth_plan=_BL_YOUTH_PLAN,

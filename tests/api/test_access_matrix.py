@@ -15,7 +15,7 @@ import pytest
 
 from tests.access import AccessMatrix
 from tests.api.base import outcome_for_all
-from tests.matrix import OnTheCase, api, writes
+from tests.matrix import OnTheCase, api, reads, writes
 
 pytestmark = pytest.mark.django_db
 
@@ -38,6 +38,15 @@ class TestCaseAssign(OnTheCase):
     url = lambda objects: f"/api/v1/cases/{objects.case.pk}/assign/"  # noqa: E731
     method = "post"
     expected = api(writes(400, advisor=403))
+
+
+class TestInvestigationDetail(OnTheCase):
+    """The investigation reads as its case does (``tests/herning/test_other_municipality.py`` asks
+    it again in another municipality: 404 there)."""
+
+    needs = ("investigation",)
+    url = lambda objects: f"/api/v1/investigations/{objects.investigation.pk}/"  # noqa: E731
+    expected = api(reads())
 
 
 class TestMeasureChange(OnTheCase):

@@ -133,6 +133,20 @@ class TestNotifications(ResourceMatrix):
         return {"acute_danger": False, "assessment_action": "Talt med skolen; ingen akut fare."}
 
 
+class TestInvestigations(ResourceMatrix):
+    """Read only (written on the case page): its readers read it, everyone else gets 404."""
+
+    url = "/api/v1/investigations/"
+    detail = outcome_for_all(404, **READERS)
+
+    @pytest.fixture
+    def objects(self, org, scenario):
+        investigation = case_services.investigation_open(
+            case=scenario.case, decided_on=timezone.localdate(), decided_by=org.advisor
+        )
+        return SimpleNamespace(obj=investigation)
+
+
 class TestMeasures(ResourceMatrix):
     url = "/api/v1/measures/"
     detail = outcome_for_all(404, **READERS)

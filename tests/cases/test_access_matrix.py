@@ -238,6 +238,26 @@ class TestInvestigationComplete(TestInvestigationCompletePage):
     method = "post"
 
 
+class TestInvestigationAwareOnPage(OnTheCase):
+    needs = ("investigation",)
+    url = lambda objects: f"/undersoegelser/{objects.investigation.pk}/opmaerksom/"  # noqa: E731
+    expected = writes()
+
+
+class TestInvestigationAwareOn(TestInvestigationAwareOnPage):
+    method = "post"
+
+
+class TestInvestigationInterimPage(OnTheCase):
+    needs = ("investigation",)
+    url = lambda objects: f"/undersoegelser/{objects.investigation.pk}/foreloebig-vurdering/"  # noqa: E731
+    expected = writes()
+
+
+class TestInvestigationInterim(TestInvestigationInterimPage):
+    method = "post"
+
+
 class TestPlanCreatePage(OnTheCase):
     url = lambda objects: f"/sager/{objects.case.pk}/plan/"  # noqa: E731
     expected = writes()

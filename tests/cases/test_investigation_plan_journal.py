@@ -24,9 +24,9 @@ def old_case(org):
 
 
 @time_machine.travel("2026-03-01 10:00 +01:00", tick=False)
-def test_an_investigation_is_due_four_calendar_months_after_the_decision(org, old_case):
+def test_an_investigation_is_due_four_calendar_months_after_the_municipality_became_aware(org, old_case):
     investigation = services.investigation_open(
-        case=old_case, decided_on=D(2025, 10, 31), decided_by=org.advisor
+        case=old_case, decided_on=D(2025, 11, 3), aware_on=D(2025, 10, 31), decided_by=org.advisor
     )
     assert investigation.deadline == D(2026, 2, 28)
     old_case.refresh_from_db()

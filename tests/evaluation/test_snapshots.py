@@ -100,6 +100,7 @@ def test_reconstructed_state_follows_investigations_measures_and_aftercare(org, 
     Investigation.objects.create(
         case=case,
         decided_on=D(2025, 1, 10),
+        aware_on=D(2025, 1, 10),
         deadline=D(2025, 5, 10),
         completed_on=D(2025, 2, 1),
         decided_by=org.advisor,

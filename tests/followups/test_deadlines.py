@@ -141,7 +141,11 @@ def test_a_private_notifier_gets_no_receipt_deadline(org):
 def test_an_investigation_deadline_and_its_end_brings_the_first_legal_follow_up_forward(org):
     case = CaseFactory(team=org.team_a, advisor=org.advisor, state=CaseState.INVESTIGATION)
     investigation = Investigation.objects.create(
-        case=case, decided_on=D(2026, 1, 10), deadline=D(2026, 5, 10), decided_by=org.advisor
+        case=case,
+        decided_on=D(2026, 1, 10),
+        aware_on=D(2026, 1, 10),
+        deadline=D(2026, 5, 10),
+        decided_by=org.advisor,
     )
     obligations.changed("investigation", [investigation.pk])
     assert row(DeadlineKind.INVESTIGATION, investigation.pk).due_on == D(2026, 5, 10)

@@ -29,7 +29,8 @@ class InvestigationFactory(factory.django.DjangoModelFactory):
         model = Investigation
 
     decided_on = factory.LazyFunction(timezone.localdate)
-    deadline = factory.LazyAttribute(lambda o: o.decided_on + datetime.timedelta(days=120))
+    aware_on = factory.SelfAttribute("decided_on")
+    deadline = factory.LazyAttribute(lambda o: o.aware_on + datetime.timedelta(days=120))
 
     @classmethod
     def _create(cls, model_class, *args, **kwargs):
