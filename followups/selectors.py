@@ -165,12 +165,16 @@ def team_deadlines(user, *, now: datetime.datetime, within_days: int = 7) -> lis
 
 
 def deadline_url(deadline: Deadline) -> str:
-    """Where a deadline is handled: a measure's schedule, the handover meeting of a moved case,
-    else the deadline list."""
+    """Where a deadline is handled: a measure's schedule, the handover meeting of a moved case, the
+    screening or the feedback of a notification, else the deadline list."""
     if deadline.kind in MEASURE_KINDS:
         return reverse("followups:measure_schedule", args=[deadline.source_id])
     if deadline.kind == DeadlineKind.HANDOVER:
         return reverse("cases:handover_record", args=[deadline.source_id])
+    if deadline.kind == DeadlineKind.SCREENING:
+        return reverse("cases:notification_screening", args=[deadline.source_id])
+    if deadline.kind == DeadlineKind.FEEDBACK:
+        return reverse("cases:notification_feedback", args=[deadline.source_id])
     return reverse("followups:deadlines") + f"#frist-{deadline.pk}"
 
 

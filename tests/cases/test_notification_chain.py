@@ -275,3 +275,16 @@ def test_the_advisor_records_screening_and_feedback_from_the_case_and_sees_them_
     assert notification.feedback_outcome == "measure"
     day = client.get("/min-dag/").content.decode()
     assert screening_url not in day and feedback_url not in day
+
+
+@time_machine.travel("2026-04-01 10:00 +02:00", tick=False)
+def test_the_team_overview_and_reminders_link_the_deadlines_to_their_pages(org):
+    from followups.selectors import deadline_url
+
+    notification = on_known_case(org)
+    assert deadline_url(row(DeadlineKind.SCREENING, notification)) == reverse(
+        "cases:notification_screening", args=[notification.pk]
+    )
+    assert deadline_url(row(DeadlineKind.FEEDBACK, notification)) == reverse(
+        "cases:notification_feedback", args=[notification.pk]
+    )
