@@ -324,6 +324,10 @@ class NotificationSerializer(serializers.ModelSerializer):
     notifier_email = serializers.CharField(read_only=True, help_text="E-mail address, or empty.")
     receipt_due_on = date_field(read_only=True, allow_null=True)
     receipt_sent_on = date_field(read_only=True, allow_null=True)
+    screening_due_on = date_field(read_only=True, allow_null=True)
+    screened_on = date_field(read_only=True, allow_null=True)
+    feedback_due_on = date_field(read_only=True, allow_null=True)
+    feedback_sent_on = date_field(read_only=True, allow_null=True)
 
     class Meta:
         model = Notification
@@ -349,6 +353,12 @@ class NotificationSerializer(serializers.ModelSerializer):
             "assessment_action",
             "receipt_due_on",
             "receipt_sent_on",
+            "screening_due_on",
+            "screened_on",
+            "screening_outcome",
+            "feedback_due_on",
+            "feedback_sent_on",
+            "feedback_outcome",
         ]
         read_only_fields = fields
 

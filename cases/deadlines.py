@@ -6,7 +6,12 @@ Sources: Serviceloven §§ 50, 140, 155 and 155 b, Barnets Lov §§ 20, 91, 136 
 * 24-hour assessment of a notification: SEL § 155 / BL § 136, counted in real hours from receipt
   (a weekend or a holiday does not stop the clock).
 * Receipt to a professional notifier: SEL § 155 b / BL § 137, within six working days
-  ("hverdage") after the day of receipt; weekends and Danish public holidays do not count.
+  ("hverdage") after the day of receipt; weekends, Danish public holidays and the receiving
+  municipality's closed days (``herning.organisation.calendar``) do not count.
+* Feedback to a professional notifier on whether an investigation or a measure was started:
+  SEL § 155 b, stk. 2 / BL § 137, within three calendar months of receipt.
+* Screening of the child's need for help (BL § 18, from 1 January 2024): the law sets no time
+  limit; the municipality's own limit counts working days from receipt (docs/deadlines.md).
 * Child-welfare investigation: SEL § 50, stk. 7 / BL § 20, stk. 3, four calendar months from the
   day the municipality became aware that the child may need special support; if it cannot be
   finished by then, an interim assessment is due at that point.
@@ -17,38 +22,32 @@ Sources: Serviceloven §§ 50, 140, 155 and 155 b, Barnets Lov §§ 20, 91, 136 
 from __future__ import annotations
 
 import datetime
-from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-import holidays
 from dateutil.relativedelta import relativedelta
+
+from herning.core import dates
 
 COPENHAGEN = ZoneInfo("Europe/Copenhagen")
 ASSESSMENT_HOURS = 24
 RECEIPT_WORKING_DAYS = 6
 INVESTIGATION_MONTHS = 4
 PLAN_MONTHS = 3
+FEEDBACK_MONTHS = 3
+SCREENING_WORKING_DAYS = 6
 
 
-@lru_cache(maxsize=64)
-def _danish_holidays(year: int) -> frozenset[datetime.date]:
-    """Denmark's public holidays (helligdage) of ``year``, from the ``holidays`` package."""
-    return frozenset(holidays.country_holidays("DK", years=year).keys())
+def is_working_day(day: datetime.date, calendar=None) -> bool:
+    """A working day: Monday-Friday, not a public holiday, nor a closed day of ``calendar`` (a
+    ``WorkingCalendar`` of the municipality; without one, only weekends and holidays count)."""
+    return calendar.is_working_day(day) if calendar is not None else dates.is_working_day(day)
 
 
-def is_working_day(day: datetime.date) -> bool:
-    return day.weekday() < 5 and day not in _danish_holidays(day.year)
-
-
-def add_working_days(day: datetime.date, count: int) -> datetime.date:
+def add_working_days(day: datetime.date, count: int, calendar=None) -> datetime.date:
     """The ``count``-th working day after ``day`` (``day`` itself never counts)."""
-    current = day
-    remaining = count
-    while remaining > 0:
-        current += datetime.timedelta(days=1)
-        if is_working_day(current):
-            remaining -= 1
-    return current
+    if calendar is not None:
+        return calendar.add_working_days(day, count)
+    return dates.add_working_days(day, count)
 
 
 def assessment_due(received_at: datetime.datetime) -> datetime.datetime:
@@ -61,10 +60,22 @@ def assessment_due(received_at: datetime.datetime) -> datetime.datetime:
     )
 
 
-def receipt_due(received_at: datetime.datetime) -> datetime.date:
-    """The last day to confirm receipt to a professional notifier: six working days after the
-    day (in Copenhagen) the notification was received."""
-    return add_working_days(received_at.astimezone(COPENHAGEN).date(), RECEIPT_WORKING_DAYS)
+def receipt_due(received_at: datetime.datetime, calendar=None) -> datetime.date:
+    """The last day to confirm receipt to a professional notifier: six working days (of the
+    receiving municipality's ``calendar``) after the day (in Copenhagen) it was received."""
+    return add_working_days(received_at.astimezone(COPENHAGEN).date(), RECEIPT_WORKING_DAYS, calendar)
+
+
+def feedback_due(received_at: datetime.datetime) -> datetime.date:
+    """The last day to tell a professional notifier whether an investigation or a measure was
+    started: three calendar months after the day of receipt (SEL § 155 b, stk. 2 / BL § 137)."""
+    return received_at.astimezone(COPENHAGEN).date() + relativedelta(months=FEEDBACK_MONTHS)
+
+
+def screening_due(received_at: datetime.datetime, calendar=None, working_days: int = SCREENING_WORKING_DAYS):
+    """The municipality's own limit for the screening of BL § 18 (the law sets none): a number of
+    working days after the day of receipt."""
+    return add_working_days(received_at.astimezone(COPENHAGEN).date(), working_days, calendar)
 
 
 def investigation_deadline(aware_on: datetime.date) -> datetime.date:

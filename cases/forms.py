@@ -358,6 +358,30 @@ class ReceiptForm(forms.Form):
     )
 
 
+class ScreeningForm(forms.Form):
+    """The screening of Barnets Lov § 18, stk. 1."""
+
+    screening_outcome = forms.ChoiceField(
+        label=_("Resultat af screeningen"),
+        choices=Notification.ScreeningOutcome.choices,
+        widget=forms.RadioSelect,
+    )
+    screened_on = forms.DateField(label=_("Screenet"), widget=DateInput(), initial=timezone.localdate)
+
+
+class FeedbackForm(forms.Form):
+    """The feedback to a professional notifier (SEL § 155 b, stk. 2 / Barnets Lov § 137)."""
+
+    feedback_outcome = forms.ChoiceField(
+        label=_("Underretteren fik at vide"),
+        choices=Notification.FeedbackOutcome.choices,
+        widget=forms.RadioSelect,
+    )
+    feedback_sent_on = forms.DateField(
+        label=_("Tilbagemelding sendt"), widget=DateInput(), initial=timezone.localdate
+    )
+
+
 # --- Investigation, plan, journal -----------------------------------------------------------------
 
 

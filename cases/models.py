@@ -397,6 +397,20 @@ class Notification(models.Model):
         PRIVATE = "private", _("Privatperson")
         ANONYMOUS = "anonymous", _("Anonym")
 
+    class ScreeningOutcome(models.TextChoices):
+        """Barnets Lov § 18, stk. 1, nr. 1-3."""
+
+        NO_FURTHER = "no_further", _("Kræver ikke yderligere afdækning")
+        CLARIFICATION = "clarification", _("Afdækning af et eller flere forhold (§ 19)")
+        INVESTIGATION = "investigation", _("Børnefaglig undersøgelse (§§ 20-22)")
+
+    class FeedbackOutcome(models.TextChoices):
+        """What the professional notifier is told (SEL § 155 b, stk. 2 / Barnets Lov § 137)."""
+
+        INVESTIGATION = "investigation", _("Der er iværksat en afdækning eller en børnefaglig undersøgelse")
+        MEASURE = "measure", _("Der er iværksat en indsats")
+        NOTHING = "nothing", _("Der er ikke iværksat en undersøgelse eller en indsats")
+
     municipality = models.ForeignKey(
         "organisation.Municipality",
         on_delete=models.PROTECT,
@@ -453,6 +467,26 @@ class Notification(models.Model):
     assessment_action = models.TextField(_("hvad blev gjort"), blank=True)
     receipt_due_on = models.DateField(_("frist for kvittering"), null=True, blank=True)
     receipt_sent_on = models.DateField(_("kvittering sendt"), null=True, blank=True)
+    # The screening of the child's need for help (Barnets Lov § 18; from 1 January 2024).
+    screening_due_on = models.DateField(_("frist for screening"), null=True, blank=True)
+    screened_on = models.DateField(_("screenet"), null=True, blank=True)
+    screening_outcome = models.CharField(
+        _("screeningens resultat"), max_length=20, choices=ScreeningOutcome.choices, blank=True
+    )
+    screened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("screenet af"),
+    )
+    # The feedback to a professional notifier (SEL § 155 b, stk. 2 / Barnets Lov § 137).
+    feedback_due_on = models.DateField(_("frist for tilbagemelding"), null=True, blank=True)
+    feedback_sent_on = models.DateField(_("tilbagemelding sendt"), null=True, blank=True)
+    feedback_outcome = models.CharField(
+        _("tilbagemeldingens indhold"), max_length=20, choices=FeedbackOutcome.choices, blank=True
+    )
     advisor_informed_at = models.DateTimeField(_("sagens rådgiver orienteret"), null=True, blank=True)
     history = HistoricalRecords()
 

@@ -22,6 +22,8 @@ from herning.core import dates, law
 # the app that keeps the table.
 ASSESSMENT = "assessment"
 RECEIPT = "receipt"
+SCREENING = "screening"
+FEEDBACK = "feedback"
 INVESTIGATION = "investigation"
 # Barnets Lov § 20, stk. 3: the interim assessment of an investigation not finished in 4 months.
 INTERIM_ASSESSMENT = "interim_assessment"
@@ -49,18 +51,20 @@ def _due_on_day(case, due_on, *, responsible_id, **rest) -> Values:
 
 
 class NotificationSource(Source):
-    kinds = (ASSESSMENT, RECEIPT)
+    """The 24-hour assessment, the receipt and the feedback to a professional notifier, and the
+    screening of Barnets Lov § 18 (docs/deadlines.md, "Notifications")."""
+
+    kinds = (ASSESSMENT, RECEIPT, SCREENING, FEEDBACK)
     triggers = {"notification": same}
 
     def open_ids(self, today):
-        receipt_open = Q(
-            notifier_kind=Notification.NotifierKind.PROFESSIONAL,
-            receipt_due_on__isnull=False,
-            receipt_sent_on__isnull=True,
-        )
+        professional = Q(notifier_kind=Notification.NotifierKind.PROFESSIONAL)
+        receipt_open = professional & Q(receipt_due_on__isnull=False, receipt_sent_on__isnull=True)
+        feedback_open = professional & Q(feedback_due_on__isnull=False, feedback_sent_on__isnull=True)
+        screening_open = Q(screening_due_on__isnull=False, screened_on__isnull=True)
         return (
             Notification.objects.for_system()
-            .filter(Q(assessed_at__isnull=True) | receipt_open)
+            .filter(Q(assessed_at__isnull=True) | receipt_open | feedback_open | screening_open)
             .values_list("pk", flat=True)
         )
 
@@ -123,7 +127,64 @@ class NotificationSource(Source):
                 )
             results[(ASSESSMENT, n.pk)] = assessment
             results[(RECEIPT, n.pk)] = receipt
+            results[(SCREENING, n.pk)] = _screening(n, regime, common, received_da, received_en)
+            results[(FEEDBACK, n.pk)] = _feedback(n, regime, common, received_da, received_en)
         return results
+
+
+def _case_holder(n) -> int | None:
+    """The case's advisor answers for the case's steps; before the case has one, the duty advisor."""
+    return (n.case.advisor_id if n.case else None) or n.duty_advisor_id
+
+
+def _screening(n, regime, common, received_da, received_en) -> Values | None:
+    """Barnets Lov § 18 sets no time limit: the deadline is the municipality's own (not statutory)."""
+    if n.screening_due_on is None or n.screened_on is not None or regime.screening is None:
+        return None
+    rule = regime.screening.citation
+    return Values(
+        **common,
+        responsible_id=_case_holder(n),
+        due_on=n.screening_due_on,
+        due_at=dates.end_of(n.screening_due_on),
+        statutory=False,
+        rule=rule,
+        explanation=(
+            f"Underretning modtaget {received_da}; screening af barnets behov for hjælp ({rule}) senest "
+            f"{dates.format_date(n.screening_due_on, 'da')}, kommunens egen frist."
+        ),
+        explanation_en=(
+            f"Notification received {received_en}; screening of the child's need for help ({rule}) by "
+            f"{dates.format_date(n.screening_due_on, 'en')}, the municipality's own time limit."
+        ),
+    )
+
+
+def _feedback(n, regime, common, received_da, received_en) -> Values | None:
+    if (
+        n.notifier_kind != Notification.NotifierKind.PROFESSIONAL
+        or n.feedback_due_on is None
+        or n.feedback_sent_on is not None
+        or regime.feedback is None
+    ):
+        return None
+    rule = regime.feedback.citation
+    return Values(
+        **common,
+        responsible_id=_case_holder(n),
+        due_on=n.feedback_due_on,
+        due_at=dates.end_of(n.feedback_due_on),
+        statutory=True,
+        rule=rule,
+        explanation=(
+            f"Underretning fra en fagperson modtaget {received_da}; meddelelse til underretteren om, "
+            f"hvorvidt der er iværksat en undersøgelse eller en indsats, senest 3 måneder efter ({rule})."
+        ),
+        explanation_en=(
+            f"Notification from a professional received {received_en}; the notifier is told whether an "
+            f"investigation or a measure was started, at the latest 3 months after ({rule})."
+        ),
+    )
 
 
 class InvestigationSource(Source):

@@ -12,7 +12,14 @@ from cases.extensions import Panel, TimelineEvent, register_panel, register_time
 from cases.forms import JournalForm
 from cases.history import case_history
 from cases.models import Case, Investigation, Notification, Plan
-from cases.permissions import Action, can_assess_notification, can_record_receipt, may
+from cases.permissions import (
+    Action,
+    can_assess_notification,
+    can_record_feedback,
+    can_record_receipt,
+    can_screen_notification,
+    may,
+)
 from cases.selectors import goal_status_history, investigations_of, journal_of, notifications_of, plans_of
 
 HISTORY_ON_PAGE = 15
@@ -51,6 +58,14 @@ def notifications_context(child, case, user) -> dict:
                 and n.receipt_due_on < today,
                 "can_assess": can_assess_notification(user, n, known_readable=True),
                 "can_receipt": can_record_receipt(user, n, known_readable=True),
+                "screening_overdue": n.screening_due_on is not None
+                and n.screened_on is None
+                and n.screening_due_on < today,
+                "feedback_overdue": n.feedback_due_on is not None
+                and n.feedback_sent_on is None
+                and n.feedback_due_on < today,
+                "can_screen": can_screen_notification(user, n, known_readable=True),
+                "can_feedback": can_record_feedback(user, n, known_readable=True),
             }
         )
     return {"case": case, "rows": rows}

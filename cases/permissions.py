@@ -57,6 +57,8 @@ class Action(StrEnum):
     ASSESS_NOTIFICATION = "assess_notification"  # the notification: the 24-hour assessment
     RECORD_RECEIPT = "record_receipt"  # the notification: receipt sent to a professional notifier
     HANDLE_NOTIFICATION = "handle_notification"  # the notification: other writes on it
+    SCREEN_NOTIFICATION = "screen_notification"  # the notification: the screening (BL § 18)
+    RECORD_FEEDBACK = "record_feedback"  # the notification: feedback to a professional notifier
     RECORD_FOLLOWUP = "record_followup"  # the case of the measure
     REQUEST_EXCEPTION = "request_exception"  # the case of the measure
     APPROVE_EXCEPTION = "approve_exception"  # the case of the measure: approve, reject or revoke
@@ -250,6 +252,47 @@ def can_record_receipt(user, notification, *, known_readable: bool = False) -> b
     )
 
 
+def can_screen_notification(user, notification, *, known_readable: bool = False) -> bool:
+    """The screening of Barnets Lov § 18 is the case's work: those who may write the notification's
+    case (its advisor, the team leader), once, while it has a screening deadline."""
+    return (
+        notification.screening_due_on is not None
+        and notification.screened_on is None
+        and notification.case_id is not None
+        and _readable(user, notification, known_readable)
+        and can_edit_case(user, notification.case)
+    )
+
+
+def can_record_feedback(user, notification, *, known_readable: bool = False) -> bool:
+    """The feedback to a professional notifier (SEL § 155 b, stk. 2 / Barnets Lov § 137) tells
+    what the case came to, so those who may write the case record it, once."""
+    from cases.models import Notification
+
+    return (
+        notification.notifier_kind == Notification.NotifierKind.PROFESSIONAL
+        and notification.feedback_due_on is not None
+        and notification.feedback_sent_on is None
+        and notification.case_id is not None
+        and _readable(user, notification, known_readable)
+        and can_edit_case(user, notification.case)
+    )
+
+
+def _screen_reason(user, notification) -> str:
+    if notification.screened_on is not None:
+        return _("Underretningen er allerede screenet.")
+    return _("Kun sagens rådgiver og teamlederen kan screene underretningen.")
+
+
+def _feedback_reason(user, notification) -> str:
+    if notification.feedback_sent_on is not None:
+        return _("Tilbagemeldingen er allerede registreret.")
+    return _(
+        "Der skal ikke registreres en tilbagemelding for denne underretning, eller du kan ikke ændre sagen."
+    )
+
+
 def _assess_reason(user, notification) -> str:
     if notification.assessed_at is not None:
         return _("Underretningen er allerede vurderet.")
@@ -311,6 +354,8 @@ register(
     allows=can_record_receipt,
     reason=lambda user, notification: _("Der skal ikke registreres en kvittering for denne underretning."),
 )
+register(Action.SCREEN_NOTIFICATION, allows=can_screen_notification, reason=_screen_reason)
+register(Action.RECORD_FEEDBACK, allows=can_record_feedback, reason=_feedback_reason)
 register(
     Action.HANDLE_NOTIFICATION,
     allows=can_handle_notification,

@@ -146,9 +146,9 @@ def registered_by(*, user, limit: int = 50) -> list[Notification]:
 
 def notifications_of(case: Case) -> list[Notification]:
     return list(
-        case.notifications.select_related("registered_by", "duty_advisor", "assessed_by").order_by(
-            "-received_at"
-        )
+        case.notifications.select_related(
+            "registered_by", "duty_advisor", "assessed_by", "screened_by"
+        ).order_by("-received_at")
     )
 
 

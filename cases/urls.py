@@ -50,4 +50,8 @@ urlpatterns = [
     path("relationer/<int:pk>/ret/", children.relation_update, name="relation_update"),
     path("underretninger/<int:pk>/vurder/", intake.notification_assess, name="notification_assess"),
     path("underretninger/<int:pk>/kvittering/", intake.notification_receipt, name="notification_receipt"),
+    path("underretninger/<int:pk>/screening/", intake.notification_screening, name="notification_screening"),
+    path(
+        "underretninger/<int:pk>/tilbagemelding/", intake.notification_feedback, name="notification_feedback"
+    ),
 ]

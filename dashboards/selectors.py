@@ -78,6 +78,8 @@ class MyDay:
     followups: list[FollowUpDue]
     assessments: list[Notification] | None
     receipts: list[Deadline]
+    screenings: list[Deadline]
+    feedbacks: list[Deadline]
     investigations: list[Deadline]
     interim_assessments: list[Deadline]
     plans: list[Deadline]
@@ -89,8 +91,7 @@ class MyDay:
     @property
     def overdue_count(self) -> int:
         rows = [f.binding for f in self.followups] + self.receipts + self.investigations + self.plans
-        rows += self.interim_assessments
-        rows += self.handovers
+        rows += self.interim_assessments + self.handovers + self.screenings + self.feedbacks
         late = sum(1 for d in rows if d.due_at <= self.now)
         late += sum(1 for a in self.agreements if a.due_on < self.today)
         late += sum(1 for n in self.assessments or () if n.assessment_due_at <= self.now)
@@ -130,6 +131,8 @@ def my_day(user, *, now: datetime.datetime) -> MyDay:
         ),
         assessments=list(duty_queue(user=user)) if user.has_role(Role.DUTY_ADVISOR) else None,
         receipts=by_kind[DeadlineKind.RECEIPT],
+        screenings=by_kind[DeadlineKind.SCREENING],
+        feedbacks=by_kind[DeadlineKind.FEEDBACK],
         investigations=by_kind[DeadlineKind.INVESTIGATION],
         interim_assessments=by_kind[DeadlineKind.INTERIM_ASSESSMENT],
         plans=by_kind[DeadlineKind.PLAN],

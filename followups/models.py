@@ -624,6 +624,8 @@ class DeadlineKind(models.TextChoices):
     SUPERVISION = engine.SUPERVISION, _("Tilsynsbesøg med børnesamtale")
     ASSESSMENT = "assessment", _("24-timers vurdering af underretning")
     RECEIPT = "receipt", _("Kvittering til fagperson, der underretter")
+    SCREENING = "screening", _("Screening af underretning")
+    FEEDBACK = "feedback", _("Tilbagemelding til fagperson, der underretter")
     INVESTIGATION = "investigation", _("Børnefaglig undersøgelse færdig")
     INTERIM_ASSESSMENT = "interim_assessment", _("Foreløbig vurdering af børnefaglig undersøgelse")
     PLAN = "plan", _("Barnets plan / handleplan")
@@ -631,9 +633,14 @@ class DeadlineKind(models.TextChoices):
     HANDOVER = "handover", _("Overleveringsmøde ved flytning af sag")
 
 
-# The deadlines of a notification (the 24-hour assessment, the receipt): no case yet, so read
-# through the notification (``source_id``).
-NOTIFICATION_KINDS = (DeadlineKind.ASSESSMENT, DeadlineKind.RECEIPT)
+# The deadlines of a notification (the 24-hour assessment, the receipt, the screening, the
+# feedback): read through the notification (``source_id``).
+NOTIFICATION_KINDS = (
+    DeadlineKind.ASSESSMENT,
+    DeadlineKind.RECEIPT,
+    DeadlineKind.SCREENING,
+    DeadlineKind.FEEDBACK,
+)
 
 
 class DeadlineQuerySet(CaseDataQuerySet):

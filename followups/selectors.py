@@ -184,13 +184,18 @@ def team_deadlines(user, *, now: datetime.datetime, within_days: int = 7) -> lis
 
 def deadline_url(deadline: Deadline) -> str:
     """Where a deadline is handled: a measure's schedule, the handover meeting of a moved case, the
-    interim assessment of an investigation past its four months, else the deadline list."""
+    interim assessment of an investigation past its four months, the screening or the feedback of a
+    notification, else the deadline list."""
     if deadline.kind in MEASURE_KINDS:
         return reverse("followups:measure_schedule", args=[deadline.source_id])
     if deadline.kind == DeadlineKind.HANDOVER:
         return reverse("cases:handover_record", args=[deadline.source_id])
     if deadline.kind == DeadlineKind.INTERIM_ASSESSMENT:
         return reverse("cases:investigation_interim", args=[deadline.source_id])
+    if deadline.kind == DeadlineKind.SCREENING:
+        return reverse("cases:notification_screening", args=[deadline.source_id])
+    if deadline.kind == DeadlineKind.FEEDBACK:
+        return reverse("cases:notification_feedback", args=[deadline.source_id])
     return reverse("followups:deadlines") + f"#frist-{deadline.pk}"
 
 

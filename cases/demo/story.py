@@ -34,6 +34,7 @@ from cases.models import (
     Relation,
 )
 from cases.services import plan_kind_for
+from herning.organisation.calendar import calendar_for
 from herning.organisation.models import DutyShift, Role, RoleAssignment, SchoolDistrict
 from measures.models import Measure
 
@@ -65,6 +66,8 @@ class _Demo:
     def __init__(self, *, org, today, rng):
         self.org, self.today, self.rng = org, today, rng
         self.municipality = org.municipality
+        # The municipality's working days (its closed days read once for the whole story).
+        self.calendar = calendar_for(self.municipality.pk)
         self.teams = {name.split()[-1]: team for name, team in org.teams.items()}
         self.school_districts = defaultdict(list)
         for sd in SchoolDistrict.objects.filter(district__municipality=self.municipality).select_related(
@@ -211,11 +214,15 @@ class _Demo:
         if not assessed or assessed_at > timezone.now():
             assessed_at = None
         receipt_due = (
-            deadlines.receipt_due(received_at) if kind == Notification.NotifierKind.PROFESSIONAL else None
+            deadlines.receipt_due(received_at, self.calendar)
+            if kind == Notification.NotifierKind.PROFESSIONAL
+            else None
         )
         receipt_sent = None
         if receipt_due:
-            sent = deadlines.add_working_days(received_on, rng.choice([1, 2, 3, 4, 5, 6, 6, 8]))
+            sent = deadlines.add_working_days(
+                received_on, rng.choice([1, 2, 3, 4, 5, 6, 6, 8]), self.calendar
+            )
             receipt_sent = sent if sent <= self.today and assessed_at else None
         duty = self.duty.get((child.district_id, received_on))
         case.notifications.append(

@@ -39,7 +39,13 @@ from cases.services.investigations import (
     investigation_set_aware_on,
 )
 from cases.services.journal import journal_add, journal_correct
-from cases.services.notifications import notification_assess, notification_receipt_sent, notification_register
+from cases.services.notifications import (
+    notification_assess,
+    notification_feedback_sent,
+    notification_receipt_sent,
+    notification_register,
+    notification_screen,
+)
 from cases.services.plans import (
     GoalData,
     current_plan,
@@ -89,8 +95,10 @@ __all__ = [
     "journal_add",
     "journal_correct",
     "notification_assess",
+    "notification_feedback_sent",
     "notification_receipt_sent",
     "notification_register",
+    "notification_screen",
     "plan_create",
     "plan_kind_for",
     "plan_require",

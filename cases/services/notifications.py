@@ -1,4 +1,5 @@
-"""Notifications (underretninger): registering, the 24-hour assessment, the receipt to a professional notifier."""
+"""Notifications (underretninger): registering, the 24-hour assessment, the receipt and the feedback
+to a professional notifier, the screening of the child's need for help (Barnets Lov § 18)."""
 
 from __future__ import annotations
 
@@ -18,7 +19,9 @@ from cases.models import (
 )
 from cases.permissions import Action, require
 from cases.services.case import case_open
+from herning.core import law
 from herning.core.history import acting_as
+from herning.organisation.calendar import calendar_for
 from herning.organisation.models import User
 from herning.organisation.selectors import duty_advisor_on, team_leaders
 
@@ -74,6 +77,27 @@ def _notify_registered(notification: Notification, *, copy_to_advisor: bool) -> 
         )
 
 
+def _due_dates(*, child: Child, received_at: datetime.datetime, notifier_kind: str) -> dict:
+    """The deadlines a notification gets at registration: the receipt and the feedback to a
+    professional notifier (SEL § 155 b / Barnets Lov § 137) and the screening (Barnets Lov § 18,
+    under the regime in force on the day of receipt). Working days are the receiving
+    municipality's (``herning.organisation.calendar``)."""
+    regime = law.regime_on(timezone.localdate(received_at))
+    professional = notifier_kind == Notification.NotifierKind.PROFESSIONAL
+    calendar = calendar_for(child.municipality_id)
+    return {
+        "receipt_due_on": deadlines.receipt_due(received_at, calendar) if professional else None,
+        "feedback_due_on": (
+            deadlines.feedback_due(received_at) if professional and regime.feedback is not None else None
+        ),
+        "screening_due_on": (
+            deadlines.screening_due(received_at, calendar, child.municipality.screening_working_days)
+            if regime.screening is not None
+            else None
+        ),
+    }
+
+
 @transaction.atomic
 def notification_register(
     *,
@@ -126,11 +150,7 @@ def notification_register(
             registered_at=now,
             duty_advisor=duty_advisor_on(district=child.district, day=timezone.localdate(now)),
             assessment_due_at=deadlines.assessment_due(received_at),
-            receipt_due_on=(
-                deadlines.receipt_due(received_at)
-                if notifier_kind == Notification.NotifierKind.PROFESSIONAL
-                else None
-            ),
+            **_due_dates(child=child, received_at=received_at, notifier_kind=notifier_kind),
         )
         if known and case.advisor_id:
             notification.advisor_informed_at = now
@@ -228,6 +248,76 @@ def notification_receipt_sent(
         raise ValidationError({"receipt_sent_on": _("Datoen kan ikke ligge i fremtiden.")})
     require(sent_by, Action.RECORD_RECEIPT, notification)
     notification.receipt_sent_on = sent_on
+    with acting_as(sent_by):
+        notification.full_clean()
+        notification.save()
+    obligations.changed("notification", [notification.pk])
+    return notification
+
+
+def _check_recorded_on(notification: Notification, day: datetime.date, field: str) -> None:
+    if day is None:
+        raise ValidationError({field: _("Angiv datoen.")})
+    if day < timezone.localdate(notification.received_at):
+        raise ValidationError({field: _("Datoen kan ikke ligge før underretningen kom.")})
+    if day > timezone.localdate():
+        raise ValidationError({field: _("Datoen kan ikke ligge i fremtiden.")})
+
+
+@transaction.atomic
+def notification_screen(
+    *, notification: Notification, outcome: str, screened_on: datetime.date, screened_by: User
+) -> Notification:
+    """Record the screening of the child's need for help (Barnets Lov § 18, stk. 1): no further
+    clarification, a clarification of one or more matters (§ 19) or an investigation (§§ 20-22)."""
+    notification = (
+        Notification.objects.for_system()
+        .select_for_update(of=("self",))
+        .select_related("case")
+        .get(pk=notification.pk)
+    )
+    if notification.screened_on is not None:
+        raise ValidationError(_("Underretningen er allerede screenet."))
+    if notification.screening_due_on is None:
+        raise ValidationError(
+            _("Underretningen er modtaget før barnets lov og skal ikke screenes efter § 18.")
+        )
+    if outcome not in Notification.ScreeningOutcome.values:
+        raise ValidationError({"screening_outcome": _("Vælg screeningens resultat.")})
+    _check_recorded_on(notification, screened_on, "screened_on")
+    require(screened_by, Action.SCREEN_NOTIFICATION, notification)
+    notification.screened_on = screened_on
+    notification.screening_outcome = outcome
+    notification.screened_by = screened_by
+    with acting_as(screened_by):
+        notification.full_clean()
+        notification.save()
+    obligations.changed("notification", [notification.pk])
+    return notification
+
+
+@transaction.atomic
+def notification_feedback_sent(
+    *, notification: Notification, outcome: str, sent_on: datetime.date, sent_by: User
+) -> Notification:
+    """Record that a professional notifier was told whether an investigation or a measure was
+    started for the child (SEL § 155 b, stk. 2 / Barnets Lov § 137)."""
+    notification = (
+        Notification.objects.for_system()
+        .select_for_update(of=("self",))
+        .select_related("case")
+        .get(pk=notification.pk)
+    )
+    if notification.notifier_kind != Notification.NotifierKind.PROFESSIONAL:
+        raise ValidationError(_("Kun en fagperson, der underretter, skal have en tilbagemelding."))
+    if notification.feedback_sent_on is not None:
+        raise ValidationError(_("Tilbagemeldingen er allerede registreret."))
+    if outcome not in Notification.FeedbackOutcome.values:
+        raise ValidationError({"feedback_outcome": _("Vælg hvad underretteren fik at vide.")})
+    _check_recorded_on(notification, sent_on, "feedback_sent_on")
+    require(sent_by, Action.RECORD_FEEDBACK, notification)
+    notification.feedback_sent_on = sent_on
+    notification.feedback_outcome = outcome
     with acting_as(sent_by):
         notification.full_clean()
         notification.save()

@@ -16,7 +16,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods
 
 from cases import caseload, services
-from cases.forms import AssessForm, CprSearchForm, IntakeForm, ReceiptForm
+from cases.forms import AssessForm, CprSearchForm, FeedbackForm, IntakeForm, ReceiptForm, ScreeningForm
 from cases.models import Notification
 from cases.permissions import Action, require
 from cases.selectors import (
@@ -174,6 +174,76 @@ def notification_receipt(request, pk: int):
         submit_label=_("Registrér kvittering"),
         intro=_("En fagperson, der underretter, skal have kvittering senest %(date)s (6 hverdage).")
         % {"date": f"{notification.receipt_due_on:%d.%m.%Y}"},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def notification_screening(request, pk: int):
+    """Record the screening of the child's need for help (Barnets Lov § 18)."""
+    notification = get_object_or_404(Notification.objects.visible_to(request.user), pk=pk)
+    require(request.user, Action.SCREEN_NOTIFICATION, notification)
+    form = ScreeningForm(posted(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.notification_screen(
+                notification=notification,
+                outcome=form.cleaned_data["screening_outcome"],
+                screened_on=form.cleaned_data["screened_on"],
+                screened_by=request.user,
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("Screeningen er registreret."))
+            return redirect(safe_next(request, reverse("cases:case_detail", args=[notification.case_id])))
+    return form_page(
+        request,
+        title=_("Screening af underretning"),
+        form=form,
+        back_url=safe_next(request, reverse("accounts:start")),
+        next_url=safe_next(request, ""),
+        submit_label=_("Registrér screening"),
+        intro=_(
+            "Barnets lov § 18: vurdér, om underretningen kræver yderligere afdækning (§ 19) eller en "
+            "børnefaglig undersøgelse (§§ 20-22). Kommunens frist: %(date)s."
+        )
+        % {"date": f"{notification.screening_due_on:%d.%m.%Y}"},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def notification_feedback(request, pk: int):
+    """Record the feedback to a professional notifier (SEL § 155 b, stk. 2 / Barnets Lov § 137)."""
+    notification = get_object_or_404(Notification.objects.visible_to(request.user), pk=pk)
+    require(request.user, Action.RECORD_FEEDBACK, notification)
+    form = FeedbackForm(posted(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.notification_feedback_sent(
+                notification=notification,
+                outcome=form.cleaned_data["feedback_outcome"],
+                sent_on=form.cleaned_data["feedback_sent_on"],
+                sent_by=request.user,
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("Tilbagemeldingen er registreret."))
+            return redirect(safe_next(request, reverse("cases:case_detail", args=[notification.case_id])))
+    return form_page(
+        request,
+        title=_("Tilbagemelding til underretter"),
+        form=form,
+        back_url=safe_next(request, reverse("accounts:start")),
+        next_url=safe_next(request, ""),
+        submit_label=_("Registrér tilbagemelding"),
+        intro=_(
+            "En fagperson, der underretter, skal senest %(date)s (3 måneder efter modtagelsen) have "
+            "besked om, hvorvidt der er iværksat en undersøgelse eller en indsats."
+        )
+        % {"date": f"{notification.feedback_due_on:%d.%m.%Y}"},
     )
 
 

@@ -8,8 +8,10 @@ cases, follow-ups and network meetings apps), so a date reads and falls the same
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 from functools import lru_cache
 
+import holidays
 from dateutil.relativedelta import relativedelta
 from django.utils import timezone
 
@@ -70,3 +72,30 @@ def local_midnight(day: datetime.date) -> datetime.datetime:
 def end_of(day: datetime.date) -> datetime.datetime:
     """The moment a deadline on ``day`` is overdue: the start of the next day."""
     return local_midnight(day + datetime.timedelta(days=1))
+
+
+@lru_cache(maxsize=64)
+def danish_holidays(year: int) -> frozenset[datetime.date]:
+    """Denmark's public holidays (helligdage) of ``year``, from the ``holidays`` package. A
+    municipality's own closed days (Grundlovsdag, 24 and 31 December) are data of the municipality
+    (``herning.organisation.calendar``)."""
+    return frozenset(holidays.country_holidays("DK", years=year).keys())
+
+
+def is_working_day(day: datetime.date) -> bool:
+    """Monday to Friday and not a public holiday (before any municipality's closed days)."""
+    return day.weekday() < 5 and day not in danish_holidays(day.year)
+
+
+def add_working_days(
+    day: datetime.date, count: int, *, closed: Callable[[datetime.date], bool] | None = None
+) -> datetime.date:
+    """The ``count``-th working day after ``day`` (``day`` itself never counts); ``closed`` tells
+    the municipality's closed days (``WorkingCalendar.add_working_days``)."""
+    current = day
+    remaining = count
+    while remaining > 0:
+        current += datetime.timedelta(days=1)
+        if is_working_day(current) and not (closed and closed(current)):
+            remaining -= 1
+    return current

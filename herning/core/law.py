@@ -71,6 +71,12 @@ class Regime:
     # The supervisory visits to a placed child, each with a conversation with the child.
     supervision: Provision
     supervision_interval_months: int
+    # The feedback to a professional notifier on whether an investigation or a measure was started,
+    # within ``feedback_months`` of receipt.
+    feedback: Provision | None = None
+    feedback_months: int = 3
+    # The screening of the child's need for help; None where the statute has no screening step.
+    screening: Provision | None = None
 
     def in_force_on(self, day: datetime.date) -> bool:
         return self.start <= day and (self.end is None or day <= self.end)
@@ -123,6 +129,11 @@ SERVICELOVEN = Regime(
         "at least two supervisory visits a year with a conversation with the child",
     ),
     supervision_interval_months=6,
+    feedback=Provision(
+        "Serviceloven § 155 b, stk. 2",
+        "Serviceloven § 155 b(2)",
+        "tell a professional notifier within 3 months whether an investigation or a measure was started",
+    ),
 )
 
 BARNETS_LOV = Regime(
@@ -168,6 +179,16 @@ BARNETS_LOV = Regime(
         "at least two supervisory visits a year with a conversation with the child",
     ),
     supervision_interval_months=6,
+    feedback=Provision(
+        "Barnets Lov § 137",
+        "Barnets Lov § 137",
+        "tell a professional notifier within 3 months whether an investigation or a measure was started",
+    ),
+    screening=Provision(
+        "Barnets Lov § 18",
+        "Barnets Lov § 18",
+        "screen whether the child's need for help needs no more, a clarification (§ 19) or an investigation",
+    ),
 )
 
 # Oldest first; consecutive, without gaps (tests/herning/test_law.py holds it).

@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from herning.organisation.models import (
+    ClosedDay,
     District,
     DutyShift,
     Municipality,
@@ -25,10 +26,25 @@ class TeamInline(admin.TabularInline):
     fields = ["name", "caseload_cap", "caseload_warning", "shares_cases"]
 
 
+class ClosedDayInline(admin.TabularInline):
+    """The municipality's closed days beyond the public holidays (docs/deadlines.md, "Working days")."""
+
+    model = ClosedDay
+    extra = 0
+    fields = ["name", "day", "month", "year"]
+
+
 @admin.register(Municipality)
 class MunicipalityAdmin(SimpleHistoryAdmin):
-    list_display = ["name", "code"]
+    list_display = ["name", "code", "screening_working_days"]
     search_fields = ["name", "code"]
+    inlines = [ClosedDayInline]
+
+
+@admin.register(ClosedDay)
+class ClosedDayAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "day", "month", "year", "municipality"]
+    list_filter = ["municipality"]
 
 
 @admin.register(District)

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import datetime
+
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.exceptions import ValidationError
-from django.core.validators import MinValueValidator, RegexValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
@@ -22,6 +24,15 @@ class Municipality(models.Model):
         unique=True,
         validators=[RegexValidator(r"^\d{3}$", _("Kommunekoden er tre cifre, fx 657."))],
         help_text=_("Danmarks Statistiks kommunekode, fx 657 for Herning."),
+    )
+    screening_working_days = models.PositiveSmallIntegerField(
+        _("frist for screening (hverdage)"),
+        default=6,
+        validators=[MinValueValidator(1), MaxValueValidator(60)],
+        help_text=_(
+            "Kommunens egen frist for screeningen af en underretning efter barnets lov § 18, i hverdage "
+            "efter modtagelsen. Loven fastsætter ingen frist."
+        ),
     )
     history = HistoricalRecords()
 
@@ -349,3 +360,83 @@ class DutyShift(models.Model):
     def clean(self) -> None:
         if self.advisor_id and not self.advisor.has_role(Role.DUTY_ADVISOR, Role.ADVISOR):
             raise ValidationError({"advisor": _("Kun socialrådgivere kan have vagt.")})
+
+
+class ClosedDay(models.Model):
+    """A day the municipality's offices are closed beyond Denmark's public holidays (helligdage), so
+    it is not a working day ("hverdag") when a deadline counts working days (docs/deadlines.md,
+    "Working days"). Without a year it recurs every year (Grundlovsdag 5 June, 24 and 31 December:
+    shipped for every municipality and editable in the admin); with a year it is that one day."""
+
+    municipality = models.ForeignKey(
+        Municipality, on_delete=models.CASCADE, related_name="closed_days", verbose_name=_("kommune")
+    )
+    name = models.CharField(_("navn"), max_length=100)
+    month = models.PositiveSmallIntegerField(
+        _("måned"), validators=[MinValueValidator(1), MaxValueValidator(12)]
+    )
+    day = models.PositiveSmallIntegerField(_("dag"), validators=[MinValueValidator(1), MaxValueValidator(31)])
+    year = models.PositiveSmallIntegerField(
+        _("år"), null=True, blank=True, help_text=_("Tomt: lukket hvert år på denne dato.")
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("lukkedag")
+        verbose_name_plural = _("lukkedage")
+        ordering = ["municipality", "month", "day", "year"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["municipality", "month", "day"],
+                condition=models.Q(year__isnull=True),
+                name="closed_day_recurring_unique",
+            ),
+            models.UniqueConstraint(
+                fields=["municipality", "month", "day", "year"], name="closed_day_dated_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        when = f"{self.day}.{self.month}." + (f"{self.year}" if self.year else "")
+        return f"{self.name} ({when})"
+
+    def clean(self) -> None:
+        try:
+            datetime.date(self.year or 2024, self.month or 1, self.day or 1)  # 2024: a leap year
+        except ValueError:
+            raise ValidationError({"day": _("Datoen findes ikke.")}) from None
+
+
+# The closed days every municipality starts with (editable in the admin): Grundlovsdag, Christmas
+# Eve and New Year's Eve are not public holidays, but the offices are closed (docs/deadlines.md).
+DEFAULT_CLOSED_DAYS = (
+    ("Grundlovsdag", 6, 5),
+    ("Juleaftensdag", 12, 24),
+    ("Nytårsaftensdag", 12, 31),
+)
+
+
+def add_default_closed_days(municipality_id: int) -> None:
+    """Give a municipality the shipped closed days it does not have yet."""
+    have = set(
+        ClosedDay.objects.filter(municipality_id=municipality_id, year__isnull=True).values_list(
+            "month", "day"
+        )
+    )
+    ClosedDay.objects.bulk_create(
+        [
+            ClosedDay(municipality_id=municipality_id, name=name, month=month, day=day)
+            for name, month, day in DEFAULT_CLOSED_DAYS
+            if (month, day) not in have
+        ]
+    )
+
+
+def _give_new_municipality_closed_days(sender, instance, created, raw=False, **kwargs) -> None:
+    if created and not raw:
+        add_default_closed_days(instance.pk)
+
+
+models.signals.post_save.connect(
+    _give_new_municipality_closed_days, sender=Municipality, dispatch_uid="municipality_closed_days"
+)

@@ -334,3 +334,30 @@ class TestNotificationReceiptPage(OnTheCase):
 
 class TestNotificationReceipt(TestNotificationReceiptPage):
     method = "post"
+
+
+class TestNotificationScreeningPage(OnTheCase):
+    """The screening of Barnets Lov § 18 is the case's work: its advisor and team leader record it.
+    The registrant, the duty advisor, a sharing colleague and a professional added to the case read
+    the notification and may not."""
+
+    needs = ("notification",)
+    url = lambda objects: f"/underretninger/{objects.notification.pk}/screening/"  # noqa: E731
+    expected = writes(case_admin=403)
+
+
+class TestNotificationScreening(TestNotificationScreeningPage):
+    method = "post"
+
+
+class TestNotificationFeedbackPage(OnTheCase):
+    """The feedback to the professional notifier (SEL § 155 b, stk. 2 / Barnets Lov § 137) tells
+    what the case came to: its advisor and team leader record it; those who only read may not."""
+
+    needs = ("notification",)
+    url = lambda objects: f"/underretninger/{objects.notification.pk}/tilbagemelding/"  # noqa: E731
+    expected = writes(case_admin=403)
+
+
+class TestNotificationFeedback(TestNotificationFeedbackPage):
+    method = "post"

@@ -83,6 +83,10 @@ EXPECTED = {
     Action.MANAGE_SLOTS: TEAM_A_PLANNERS,
     Action.DUBU_IMPORT: TEAM_LEADERS,
     Action.DUBU_EXPORT: TEAM_LEADERS,
+    # The screening (Barnets Lov § 18) and the feedback to the professional notifier (§ 137) are the
+    # case's work: those who may write the case of the notification.
+    Action.SCREEN_NOTIFICATION: CASE_WRITERS,
+    Action.RECORD_FEEDBACK: CASE_WRITERS,
 }
 
 
@@ -103,6 +107,16 @@ def world(org):
         notifier_name="Lærer Hansen",
         notifier_organisation="Sunds Skole",
         concern="Barnet er bange for at gå hjem.",
+        registered_by=org.case_admin,
+    )
+    # A professional's notification on the child of ``case``: screening and feedback fall to its advisor.
+    on_case = services.notification_register(
+        child=case.child,
+        received_at=timezone.now() - datetime.timedelta(hours=2),
+        notifier_kind=Notification.NotifierKind.PROFESSIONAL,
+        notifier_name="Sundhedsplejerske Jensen",
+        notifier_organisation="Sundhedsplejen",
+        concern="Barnet tager ikke på i vægt.",
         registered_by=org.case_admin,
     )
     # A case of team A moved to team B, its handover meeting not yet held.
@@ -156,6 +170,8 @@ def world(org):
         Action.MANAGE_SLOTS: org.team_a,
         Action.DUBU_IMPORT: None,
         Action.DUBU_EXPORT: None,
+        Action.SCREEN_NOTIFICATION: on_case,
+        Action.RECORD_FEEDBACK: on_case,
     }
     return people, records
 
