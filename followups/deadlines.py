@@ -58,6 +58,7 @@ CASE_ADVISOR_KINDS = (
     DeadlineKind.SUPERVISION,
     DeadlineKind.INVESTIGATION,
     DeadlineKind.PLAN,
+    DeadlineKind.PLACEMENT_PLAN,
 )
 
 

@@ -483,6 +483,7 @@ class DeadlineKind(models.TextChoices):
     RECEIPT = "receipt", _("Kvittering til fagperson, der underretter")
     INVESTIGATION = "investigation", _("Børnefaglig undersøgelse færdig")
     PLAN = "plan", _("Barnets plan / handleplan")
+    PLACEMENT_PLAN = "placement_plan", _("Barnets plan revideret ved anbringelse")
     AGREEMENT = "agreement", _("Aftale fra netværksmøde")
     HANDOVER = "handover", _("Overleveringsmøde ved flytning af sag")
 
