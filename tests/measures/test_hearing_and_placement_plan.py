@@ -254,6 +254,8 @@ def test_the_start_page_asks_for_the_hearing_and_chooses_no_legal_basis(org, log
     )
     assert response.status_code == 302
     assert Measure.objects.get(case=case).hearing_note == "Barnet vil gerne."
+    page = client.get(reverse("cases:case_detail", args=[case.pk])).content.decode()
+    assert "Barnet hørt 30.01.2026" in page
 
 
 @time_machine.travel(TODAY, tick=False)
