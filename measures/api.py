@@ -143,6 +143,9 @@ class MeasureSerializer(serializers.ModelSerializer):
     ending_reason = serializers.ChoiceField(
         choices=Measure.EndingReason.choices, allow_blank=True, read_only=True
     )
+    hearing_omitted = serializers.ChoiceField(
+        choices=Measure.HearingOmitted.choices, allow_blank=True, read_only=True
+    )
 
     class Meta:
         model = Measure
