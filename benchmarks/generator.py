@@ -373,6 +373,12 @@ def generate(scale: Scale = Scale()) -> Generated:
                     "",
                     leader,
                     now,
+                    # The child heard before the measure (Barnets Lov § 5, stk. 3), as the service asks.
+                    start - datetime.timedelta(days=5),
+                    "Barnet er hørt om indsatsen.",
+                    "",
+                    "",
+                    "",
                 )
             )
             if scale.case_records:
@@ -483,6 +489,11 @@ def generate(scale: Scale = Scale()) -> Generated:
             "ending_note",
             "decided_by_id",
             "created_at",
+            "hearing_on",
+            "hearing_note",
+            "hearing_omitted",
+            "hearing_omitted_note",
+            "plan_exception",
         ],
         measures,
     )

@@ -18,7 +18,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from cases.caseload import Load, level, open_case_counts
-from cases.models import Case, CaseloadOverride, CaseTransfer, Notification
+from cases.models import Case, CaseloadOverride, CaseTransfer, Notification, open_case_q
 from cases.selectors import awaiting_advisor, duty_queue, team_advisor_choices
 from dashboards.models import StepDownTarget, target_for
 from followups.models import Deadline, DeadlineKind, FollowUp, FollowUpException, Reminder
@@ -29,7 +29,7 @@ from followups.selectors import (
     visible_deadlines,
 )
 from herning.organisation.models import Role, Team, User
-from measures.models import LadderMovement, LadderStep, MeasureType, PlacementCategory
+from measures.models import LadderMovement, LadderStep, Measure, MeasureType, PlacementCategory
 from network_meetings.models import Agreement
 from network_meetings.selectors import open_staff_agreements
 
@@ -135,7 +135,9 @@ def my_day(user, *, now: datetime.datetime) -> MyDay:
         feedbacks=by_kind[DeadlineKind.FEEDBACK],
         investigations=by_kind[DeadlineKind.INVESTIGATION],
         interim_assessments=by_kind[DeadlineKind.INTERIM_ASSESSMENT],
-        plans=by_kind[DeadlineKind.PLAN],
+        plans=sorted(
+            by_kind[DeadlineKind.PLAN] + by_kind[DeadlineKind.PLACEMENT_PLAN], key=lambda d: (d.due_at, d.pk)
+        ),
         handovers=by_kind[DeadlineKind.HANDOVER],
         agreements=list(
             open_staff_agreements(user=user, due_by=today + datetime.timedelta(days=AGREEMENT_DAYS))
@@ -305,6 +307,8 @@ class TeamOverview:
     later_dates: list[FollowUp]
     overrides: list[CaseloadOverride]
     awaiting_advisor: int
+    # Measures started in the window without the child's hearing recorded (docs/domain.md §4).
+    unheard: Unheard = field(default_factory=lambda: Unheard(0, []))
 
     @property
     def step_keys(self) -> list[int | None]:
@@ -396,6 +400,34 @@ def _overdue_listed(deadlines, *, now, people: People) -> list:
     return overdue
 
 
+UNHEARD_LISTED = 25
+
+
+@dataclass(frozen=True)
+class Unheard:
+    total: int
+    listed: list[Measure]
+
+
+def unheard_measures(user, *, team_ids: list[int], window: Window) -> Unheard:
+    """The measures of the teams' open cases started in ``window`` without the child heard first
+    (Barnets Lov § 5, stk. 3): no hearing recorded (imported, or from before it was asked), or the
+    law's reason why not. The newest first; two queries."""
+    measures = (
+        Measure.objects.visible_to(user, teams=team_ids)
+        .filter(open_case_q("case__"), case__team__in=team_ids)
+        .filter(start_date__gte=window.start, start_date__lte=window.end)
+        .filter(hearing_on__isnull=True, hearing_journal_note__isnull=True)
+    )
+    listed = list(
+        measures.select_related("case__child", "case__advisor", "measure_type").order_by(
+            "-start_date", "-pk"
+        )[:UNHEARD_LISTED]
+    )
+    total = len(listed) if len(listed) < UNHEARD_LISTED else measures.count()
+    return Unheard(total=total, listed=listed)
+
+
 def team_overview(user, *, teams: list[Team], window: Window, now: datetime.datetime) -> TeamOverview:
     """The team leader's overview of ``teams`` (teams they lead)."""
     today = timezone.localdate(now)
@@ -474,6 +506,7 @@ def team_overview(user, *, teams: list[Team], window: Window, now: datetime.date
             )
         ),
         awaiting_advisor=awaiting_advisor(user=user).filter(team__in=team_ids).count(),
+        unheard=unheard_measures(user, team_ids=team_ids, window=window),
     )
 
 

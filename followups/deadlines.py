@@ -59,6 +59,7 @@ CASE_ADVISOR_KINDS = (
     DeadlineKind.INVESTIGATION,
     DeadlineKind.INTERIM_ASSESSMENT,
     DeadlineKind.PLAN,
+    DeadlineKind.PLACEMENT_PLAN,
 )
 
 

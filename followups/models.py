@@ -629,6 +629,7 @@ class DeadlineKind(models.TextChoices):
     INVESTIGATION = "investigation", _("Børnefaglig undersøgelse færdig")
     INTERIM_ASSESSMENT = "interim_assessment", _("Foreløbig vurdering af børnefaglig undersøgelse")
     PLAN = "plan", _("Barnets plan / handleplan")
+    PLACEMENT_PLAN = "placement_plan", _("Barnets plan revideret ved anbringelse")
     AGREEMENT = "agreement", _("Aftale fra netværksmøde")
     HANDOVER = "handover", _("Overleveringsmøde ved flytning af sag")
 

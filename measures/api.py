@@ -16,7 +16,7 @@ from rest_framework import serializers
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from cases.models import Case, LegalBasis
+from cases.models import Case, JournalNote, LegalBasis
 from cases.permissions import Action, may
 from herning.api.fields import CodeField, VisibleRelatedField, date_field
 from herning.api.viewsets import ReadOnlyResource, ServiceResource, not_editable
@@ -28,6 +28,54 @@ PURPOSE = "Sagsbehandling (API)"
 
 def _visible_cases(user):
     return Case.objects.visible_to(user)
+
+
+def _visible_notes(user):
+    return JournalNote.objects.visible_to(user)
+
+
+DECISION_BASIS_HELP = (
+    "Required: with_consent, without_consent or not_applicable; the advisor chooses, nothing is assumed."
+)
+
+
+class HearingFields(serializers.Serializer):
+    """The child's hearing before the measure starts (Barnets Lov § 5, stk. 3; forvaltningsloven
+    § 19): ``hearing_on`` with ``hearing_note``, or ``hearing_journal_note``, or ``hearing_omitted``
+    with ``hearing_omitted_note``. docs/api.md."""
+
+    decision_basis = serializers.ChoiceField(
+        choices=Measure.DecisionBasis.choices,
+        help_text=DECISION_BASIS_HELP,
+        error_messages={"required": _("Vælg, om afgørelsen træffes med eller uden samtykke.")},
+    )
+    hearing_on = date_field(required=False, allow_null=True)
+    hearing_note = serializers.CharField(required=False, allow_blank=True)
+    hearing_journal_note = VisibleRelatedField(
+        visible=_visible_notes,
+        required=False,
+        allow_null=True,
+        help_text="A journal note headed 'Partshøring - af barnet' (hearing_child) on the case.",
+    )
+    hearing_omitted = serializers.ChoiceField(
+        choices=Measure.HearingOmitted.choices, required=False, allow_blank=True
+    )
+    hearing_omitted_note = serializers.CharField(required=False, allow_blank=True)
+    plan_exception = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        help_text="A placement without consent decided before the child's plan: why it could not wait.",
+    )
+
+    @staticmethod
+    def hearing(data) -> services.Hearing:
+        return services.Hearing(
+            on=data.get("hearing_on"),
+            note=data.get("hearing_note", ""),
+            journal_note=data.get("hearing_journal_note"),
+            omitted=data.get("hearing_omitted", ""),
+            omitted_note=data.get("hearing_omitted_note", ""),
+        )
 
 
 def _active_types():
@@ -95,6 +143,9 @@ class MeasureSerializer(serializers.ModelSerializer):
     ending_reason = serializers.ChoiceField(
         choices=Measure.EndingReason.choices, allow_blank=True, read_only=True
     )
+    hearing_omitted = serializers.ChoiceField(
+        choices=Measure.HearingOmitted.choices, allow_blank=True, read_only=True
+    )
 
     class Meta:
         model = Measure
@@ -109,6 +160,10 @@ class MeasureSerializer(serializers.ModelSerializer):
             "actual_end",
             "decision_basis",
             "legal_basis",
+            "hearing_on",
+            "hearing_journal_note",
+            "hearing_omitted",
+            "plan_exception",
             "ending_reason",
             "ending_note",
             "decided_by",
@@ -117,13 +172,12 @@ class MeasureSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class MeasureCreateSerializer(serializers.Serializer):
+class MeasureCreateSerializer(HearingFields):
     case = VisibleRelatedField(visible=_visible_cases)
     measure_type = CodeField(queryset=MeasureType.objects.all(), help_text="The measure type's code.")
     start_date = date_field()
     provider = serializers.CharField(max_length=200, required=False, allow_blank=True)
     planned_end = date_field(required=False, allow_null=True)
-    decision_basis = serializers.ChoiceField(choices=Measure.DecisionBasis.choices, required=False)
     legal_basis = CodeField(
         queryset=LegalBasis.objects.all(),
         required=False,
@@ -157,13 +211,12 @@ class MeasureUpdateSerializer(serializers.Serializer):
         return data
 
 
-class MeasureChangeSerializer(serializers.Serializer):
+class MeasureChangeSerializer(HearingFields):
     change_date = date_field(help_text="The first day of the new measure; the old one ends the day before.")
     new_measure_type = CodeField(queryset=MeasureType.objects.all())
     ending_reason = serializers.ChoiceField(choices=Measure.EndingReason.choices)
     provider = serializers.CharField(max_length=200, required=False, allow_blank=True)
     planned_end = date_field(required=False, allow_null=True)
-    decision_basis = serializers.ChoiceField(choices=Measure.DecisionBasis.choices, required=False)
     movement_reason = serializers.ChoiceField(choices=LadderMovement.Reason.choices, required=False)
     movement_note = serializers.CharField(required=False, allow_blank=True)
 
@@ -227,6 +280,8 @@ class MeasureViewSet(ServiceResource):
             decided_by=self.request.user,
             legal_basis=data.get("legal_basis"),
             movement_reason=data.get("movement_reason"),
+            hearing=HearingFields.hearing(data),
+            plan_exception=data.get("plan_exception", ""),
             **optional,
         )
 
@@ -275,6 +330,8 @@ class MeasureViewSet(ServiceResource):
             ending_reason=data["ending_reason"],
             movement_reason=data.get("movement_reason"),
             decided_by=request.user,
+            hearing=HearingFields.hearing(data),
+            plan_exception=data.get("plan_exception", ""),
             **optional,
         )
         new = self.reread(new)

@@ -9,7 +9,8 @@ class MeasuresConfig(AppConfig):
     verbose_name = "Indsatser"
 
     def ready(self):
-        from measures import case_measures, panels
+        from measures import case_measures, obligation_sources, panels
 
         panels.register()
         case_measures.register()
+        obligation_sources.register()

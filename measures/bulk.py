@@ -41,6 +41,10 @@ class NewMeasure:
     ending_note: str = ""
     provider: str = ""
     decision_basis: str = Measure.DecisionBasis.WITH_CONSENT
+    # The child's hearing as the source recorded it; an import without it is listed on the team
+    # overview as a measure started without a hearing (docs/domain.md §4).
+    hearing_on: datetime.date | None = None
+    hearing_note: str = ""
 
 
 def _measure(spec: NewMeasure, decided_by) -> Measure:
@@ -54,6 +58,8 @@ def _measure(spec: NewMeasure, decided_by) -> Measure:
         ending_note=spec.ending_note if spec.end_date else "",
         decision_basis=spec.decision_basis,
         legal_basis_id=spec.measure_type.legal_basis_id,
+        hearing_on=spec.hearing_on,
+        hearing_note=spec.hearing_note,
         decided_by=decided_by,
     )
 

@@ -7,9 +7,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cases.forms import ServiceModelForm
-from cases.models import LegalBasis
+from cases.models import JournalNote, LegalBasis
 from herning.core.forms import DateInput
 from measures.models import LadderMovement, Measure, MeasureType
+from measures.services import Hearing
 
 
 class MeasureTypeField(forms.ModelChoiceField):
@@ -21,6 +22,70 @@ def _active_types():
     return MeasureType.objects.filter(is_active=True).select_related("ladder_step")
 
 
+def _decision_basis_field() -> forms.ChoiceField:
+    """Consent or no consent: the advisor chooses; nothing is chosen beforehand."""
+    return forms.ChoiceField(
+        label=_("Afgørelsesgrundlag"),
+        choices=[("", "---------"), *Measure.DecisionBasis.choices],
+        error_messages={"required": _("Vælg, om afgørelsen træffes med eller uden samtykke.")},
+    )
+
+
+class HearingFields(forms.Form):
+    """The child's hearing before the measure starts (Barnets Lov § 5, stk. 3; forvaltningsloven
+    § 19): a date and a note, or the journal note about it, or the law's reason why not."""
+
+    hearing_on = forms.DateField(label=_("Barnet hørt den"), widget=DateInput(), required=False)
+    hearing_note = forms.CharField(
+        label=_("Partshøring af barnet"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Hvad barnet sagde om indsatsen."),
+    )
+    hearing_journal_note = forms.ModelChoiceField(
+        label=_("Eller journalnotatet om partshøringen"),
+        queryset=JournalNote.objects.none(),
+        required=False,
+        help_text=_("Journalnotater med overskriften 'Partshøring - af barnet'."),
+    )
+    hearing_omitted = forms.ChoiceField(
+        label=_("Eller: barnet er ikke hørt, fordi"),
+        choices=[("", "---------"), *Measure.HearingOmitted.choices],
+        required=False,
+    )
+    hearing_omitted_note = forms.CharField(
+        label=_("Begrundelse for ikke at høre barnet"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    plan_exception = forms.CharField(
+        label=_("Anbringelse uden samtykke før barnets plan: begrundelse"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_(
+            "Kun hvis afgørelsen ikke kunne vente på planen (foreløbig afgørelse, Barnets Lov § 143). "
+            "Planen skal så foreligge senest 3 måneder efter."
+        ),
+    )
+
+    def limit_journal_notes(self, case) -> None:
+        self.fields["hearing_journal_note"].queryset = (
+            JournalNote.objects.for_system()
+            .filter(case=case, heading=JournalNote.Heading.HEARING_CHILD)
+            .order_by("-occurred_on", "-pk")
+        )
+
+    def hearing(self) -> Hearing:
+        data = self.cleaned_data
+        return Hearing(
+            on=data.get("hearing_on"),
+            note=data.get("hearing_note") or "",
+            journal_note=data.get("hearing_journal_note"),
+            omitted=data.get("hearing_omitted") or "",
+            omitted_note=data.get("hearing_omitted_note") or "",
+        )
+
+
 REASON_HELP = _("Udfyldes kun, hvis sagen skifter trin og årsagen er en anden end den foreslåede.")
 
 
@@ -29,7 +94,7 @@ class LegalBasisField(forms.ModelChoiceField):
         return f"{obj.title} ({obj.citation})"
 
 
-class MeasureStartForm(ServiceModelForm):
+class MeasureStartForm(HearingFields, ServiceModelForm):
     measure_type = MeasureTypeField(label=_("Indsatstype"), queryset=MeasureType.objects.none())
     legal_basis = LegalBasisField(
         label=_("Lovgrundlag"),
@@ -56,10 +121,12 @@ class MeasureStartForm(ServiceModelForm):
         fields = ["measure_type", "provider", "start_date", "planned_end", "decision_basis"]
         widgets = {"start_date": DateInput(), "planned_end": DateInput()}
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, case=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["measure_type"].queryset = _active_types()
         self.fields["legal_basis"].queryset = LegalBasis.objects.order_by("title")
+        self.fields["decision_basis"] = _decision_basis_field()
+        self.limit_journal_notes(case)
         self.fields["start_date"].initial = timezone.localdate
         self.fields["planned_end"].help_text = _("Fx for en tidsbegrænset anbringelse.")
 
@@ -88,18 +155,14 @@ class MeasureEndForm(forms.Form):
     )
 
 
-class MeasureChangeForm(forms.Form):
+class MeasureChangeForm(HearingFields):
     change_date = forms.DateField(
         label=_("Den nye indsats begynder"), widget=DateInput(), initial=timezone.localdate
     )
     new_measure_type = MeasureTypeField(label=_("Ny indsatstype"), queryset=MeasureType.objects.none())
     provider = forms.CharField(label=_("Leverandør / anbringelsessted"), required=False, max_length=200)
     planned_end = forms.DateField(label=_("Planlagt slutdato"), widget=DateInput(), required=False)
-    decision_basis = forms.ChoiceField(
-        label=_("Afgørelsesgrundlag"),
-        choices=Measure.DecisionBasis.choices,
-        initial=Measure.DecisionBasis.WITH_CONSENT,
-    )
+    decision_basis = _decision_basis_field()
     ending_reason = forms.ChoiceField(
         label=_("Årsag til at den nuværende indsats ophører"),
         choices=[("", "---------"), *Measure.EndingReason.choices],
@@ -115,6 +178,7 @@ class MeasureChangeForm(forms.Form):
         label=_("Bemærkning"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, case=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["new_measure_type"].queryset = _active_types()
+        self.limit_journal_notes(case)

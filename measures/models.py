@@ -174,6 +174,17 @@ class Measure(models.Model):
         WITHOUT_CONSENT = "without_consent", _("Uden samtykke")
         NOT_APPLICABLE = "not_applicable", _("Ikke relevant")
 
+    class HearingOmitted(models.TextChoices):
+        """Why the child was not heard before the measure started: the law's exceptions."""
+
+        # Barnets Lov § 5, stk. 4: the conversation may be left out in quite special cases, when
+        # the child's age or other circumstances weigh decisively against it.
+        AGE_MATURITY = "age_maturity", _("Barnets alder eller modenhed (Barnets Lov § 5, stk. 4)")
+        # Forvaltningsloven § 19, stk. 2, nr. 3: hearing would put the decision's carrying out at risk.
+        URGENT = "urgent", _("Afgørelsen kunne ikke vente (forvaltningsloven § 19, stk. 2, nr. 3)")
+        CHILD_DECLINED = "child_declined", _("Barnet ønskede ikke at udtale sig")
+        OTHER = "other", _("Andet (begrundes)")
+
     class EndingReason(models.TextChoices):
         PLANNED = "planned", _("Planlagt afslutning")
         GOALS_MET = "goals_met", _("Målene er nået")
@@ -205,6 +216,26 @@ class Measure(models.Model):
     legal_basis = models.ForeignKey(
         "cases.LegalBasis", on_delete=models.PROTECT, related_name="+", verbose_name=_("lovgrundlag")
     )
+    # The child is heard before a measure starts (Barnets Lov § 5, stk. 3; forvaltningsloven § 19;
+    # docs/domain.md §4): the hearing's date and note, or the journal note that records it, or the
+    # law's reason why not. A measure from before this was recorded (or imported) has none.
+    hearing_on = models.DateField(_("barnet hørt den"), null=True, blank=True)
+    hearing_note = models.TextField(_("partshøring af barnet"), blank=True)
+    hearing_journal_note = models.ForeignKey(
+        "cases.JournalNote",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("journalnotat om partshøringen"),
+    )
+    hearing_omitted = models.CharField(
+        _("barnet ikke hørt, fordi"), max_length=20, choices=HearingOmitted.choices, blank=True
+    )
+    hearing_omitted_note = models.TextField(_("begrundelse for ikke at høre barnet"), blank=True)
+    # A placement without consent with no plan before the decision: the reason the law allows it
+    # (Barnets Lov § 91, stk. 2, 3. pkt.; docs/deadlines.md, "Barnets plan ved anbringelse").
+    plan_exception = models.TextField(_("begrundelse for afgørelse før barnets plan"), blank=True)
     ending_reason = models.CharField(
         _("årsag til ophør"), max_length=20, choices=EndingReason.choices, blank=True
     )
@@ -251,6 +282,11 @@ class Measure(models.Model):
     @property
     def is_active(self) -> bool:
         return self.is_active_on(timezone.localdate())
+
+    @property
+    def child_heard(self) -> bool:
+        """The child was heard before the measure started (a note or a journal note)."""
+        return self.hearing_on is not None or self.hearing_journal_note_id is not None
 
     @property
     def is_breakdown(self) -> bool:

@@ -8,6 +8,7 @@ The ladder step of a case on a day is the highest step among its measures active
 from __future__ import annotations
 
 import datetime
+from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
@@ -15,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cases import obligations
-from cases.models import Case, LegalBasis
+from cases.models import Case, JournalNote, LegalBasis, Plan
 from cases.services import Event, case_step_set, case_transition, plan_require
 from herning.core.history import acting_as
 from measures.models import LadderMovement, LadderStep, Measure, MeasureType
@@ -32,6 +33,89 @@ _MOVEMENT_FOR_ENDING = {
 # Early preventive support (SEL § 11 stk. 3 / BL § 30) may be given while the case is still being
 # clarified: it does not move the case into the "measures" state.
 EARLY_SUPPORT_BASIS = "early_support"
+
+
+@dataclass(frozen=True)
+class Hearing:
+    """How the child was heard before a measure starts (Barnets Lov § 5, stk. 3; forvaltningsloven
+    § 19; docs/domain.md §4): on a day with a note, or by the journal note headed "Partshøring - af
+    barnet"; or, with ``omitted`` (``Measure.HearingOmitted``) and a note, why the law let it be
+    left out."""
+
+    on: datetime.date | None = None
+    note: str = ""
+    journal_note: JournalNote | None = None
+    omitted: str = ""
+    omitted_note: str = ""
+
+    @classmethod
+    def held(cls, on: datetime.date, note: str) -> Hearing:
+        return cls(on=on, note=note)
+
+    @classmethod
+    def not_held(cls, reason: str, note: str) -> Hearing:
+        return cls(omitted=reason, omitted_note=note)
+
+
+NO_HEARING = Hearing()
+HEARING_MISSING = _(
+    "Barnet skal høres, før indsatsen begynder: angiv dato og notat for partshøringen, vælg journalnotatet "
+    "om den, eller angiv hvorfor barnet ikke er hørt."
+)
+
+
+def _check_hearing(*, case: Case, hearing: Hearing, start_date: datetime.date) -> None:
+    """Refuse a measure without the child's hearing or the law's reason why not."""
+    held = hearing.on is not None or hearing.journal_note is not None
+    if not held and not hearing.omitted:
+        raise ValidationError({"hearing_on": HEARING_MISSING})
+    if held and hearing.omitted:
+        raise ValidationError(
+            {"hearing_omitted": _("Angiv enten partshøringen eller hvorfor barnet ikke er hørt, ikke begge.")}
+        )
+    if hearing.omitted:
+        if hearing.omitted not in Measure.HearingOmitted.values:
+            raise ValidationError({"hearing_omitted": _("Vælg en af de mulige begrundelser.")})
+        if not hearing.omitted_note.strip():
+            raise ValidationError({"hearing_omitted_note": _("Begrund, hvorfor barnet ikke er hørt.")})
+        return
+    note = hearing.journal_note
+    if note is not None:
+        if note.case_id != case.pk or note.heading != JournalNote.Heading.HEARING_CHILD:
+            raise ValidationError(
+                {
+                    "hearing_journal_note": _(
+                        "Vælg et journalnotat på sagen med overskriften 'Partshøring - af barnet'."
+                    )
+                }
+            )
+        if note.occurred_on > start_date:
+            raise ValidationError(
+                {"hearing_journal_note": _("Partshøringen skal ligge før indsatsen begynder.")}
+            )
+        return
+    if hearing.on > start_date:
+        raise ValidationError({"hearing_on": _("Partshøringen skal ligge før indsatsen begynder.")})
+    if not hearing.note.strip():
+        raise ValidationError({"hearing_note": _("Skriv, hvad barnet sagde ved partshøringen.")})
+
+
+def _check_plan_before(*, case: Case, start_date: datetime.date, plan_exception: str) -> None:
+    """A placement without consent needs the child's plan before the decision (Barnets Lov § 91,
+    stk. 2, 3. pkt.), unless the reason the law allows a decision first is recorded (a provisional
+    decision, Barnets Lov § 143; docs/deadlines.md)."""
+    if plan_exception.strip():
+        return
+    made = Plan.objects.for_system().filter(case=case, made_on__isnull=False, made_on__lte=start_date)
+    if not made.exists():
+        raise ValidationError(
+            {
+                "plan_exception": _(
+                    "En anbringelse uden samtykke kræver barnets plan, før afgørelsen træffes (Barnets Lov "
+                    "§ 91, stk. 2). Udarbejd planen først, eller begrund hvorfor afgørelsen ikke kunne vente."
+                )
+            }
+        )
 
 
 def start_event(legal_basis: LegalBasis) -> str:
@@ -128,11 +212,19 @@ def _create_measure(
     planned_end: datetime.date | None,
     decision_basis: str,
     legal_basis: LegalBasis | None,
+    hearing: Hearing,
+    plan_exception: str = "",
 ) -> Measure:
     if not case.is_open:
         raise ValidationError(_("Sagen er lukket; der kan ikke startes nye indsatser."))
     if not measure_type.is_active:
         raise ValidationError({"measure_type": _("Indsatstypen er ikke længere i brug.")})
+    if decision_basis not in Measure.DecisionBasis.values:
+        raise ValidationError({"decision_basis": _("Vælg, om afgørelsen træffes med eller uden samtykke.")})
+    _check_hearing(case=case, hearing=hearing, start_date=start_date)
+    without_consent = decision_basis == Measure.DecisionBasis.WITHOUT_CONSENT
+    if measure_type.is_placement and without_consent:
+        _check_plan_before(case=case, start_date=start_date, plan_exception=plan_exception)
     measure = Measure(
         case=case,
         measure_type=measure_type,
@@ -142,17 +234,24 @@ def _create_measure(
         decision_basis=decision_basis,
         legal_basis=legal_basis or measure_type.legal_basis,
         decided_by=decided_by,
+        hearing_on=None if hearing.omitted else (hearing.on or hearing.journal_note.occurred_on),
+        hearing_note=hearing.note,
+        hearing_journal_note=hearing.journal_note,
+        hearing_omitted=hearing.omitted,
+        hearing_omitted_note=hearing.omitted_note,
+        plan_exception=plan_exception.strip() if measure_type.is_placement and without_consent else "",
     )
     measure.full_clean()
     measure.save()
     case_transition(case=case, event=start_event(measure.legal_basis), by=decided_by)
     if measure_type.is_placement:
-        # BL § 91: the child's plan within three months of a placement decision (before it, for a
-        # placement without consent).
+        # Barnets Lov § 91, stk. 2: the child's plan within three months of a placement decision
+        # (before it, for a placement without consent, unless the exception is recorded). A case
+        # with a plan already gets the "placement_plan" deadline instead (measures.obligation_sources).
         plan_require(
             case=case,
             decided_on=start_date,
-            without_consent=decision_basis == Measure.DecisionBasis.WITHOUT_CONSENT,
+            without_consent=without_consent and not measure.plan_exception,
             required_by=decided_by,
         )
     return measure
@@ -187,8 +286,11 @@ def measure_start(
     legal_basis: LegalBasis | None = None,
     movement_reason: str | None = None,
     movement_note: str = "",
+    hearing: Hearing = NO_HEARING,
+    plan_exception: str = "",
 ) -> Measure:
-    """Start a measure on an open case; record the ladder movement it causes."""
+    """Start a measure on an open case; record the ladder movement it causes. The child is heard
+    first (``hearing``; refused without it)."""
     case = Case.objects.for_system().select_for_update(of=("self",)).select_related("child").get(pk=case.pk)
     with acting_as(decided_by):
         before = step_on(case=case, day=start_date)
@@ -201,6 +303,8 @@ def measure_start(
             planned_end=planned_end,
             decision_basis=decision_basis,
             legal_basis=legal_basis,
+            hearing=hearing,
+            plan_exception=plan_exception,
         )
         after = step_on(case=case, day=start_date)
         _record_movement(
@@ -280,6 +384,8 @@ def measure_change(
     ending_note: str = "",
     movement_reason: str | None = None,
     movement_note: str = "",
+    hearing: Hearing = NO_HEARING,
+    plan_exception: str = "",
 ) -> Measure:
     """Replace a measure by another from ``change_date`` (the old one's last day is the day
     before). The case moves once, straight from the old step to the new one (e.g. institution →
@@ -313,6 +419,8 @@ def measure_change(
             planned_end=planned_end,
             decision_basis=decision_basis,
             legal_basis=legal_basis,
+            hearing=hearing,
+            plan_exception=plan_exception,
         )
         after = step_on(case=case, day=change_date)
         if movement_reason is None:

@@ -26,7 +26,7 @@ def _visible_measure(request, pk: int) -> Measure:
 @login_required
 def measure_start(request, case_pk: int):
     case = editable_case(request, case_pk)
-    form = MeasureStartForm(posted(request))
+    form = MeasureStartForm(posted(request), case=case)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -41,6 +41,8 @@ def measure_start(request, case_pk: int):
                 legal_basis=data["legal_basis"],
                 movement_reason=data["movement_reason"] or None,
                 movement_note=data["movement_note"],
+                hearing=form.hearing(),
+                plan_exception=data["plan_exception"],
             )
         except ValidationError as error:
             add_service_errors(form, error)
@@ -55,9 +57,10 @@ def measure_start(request, case_pk: int):
         back_url=case_url(case, "measures"),
         submit_label=_("Start indsatsen"),
         intro=_(
-            "Før en indsats begynder, skal barnet partshøres (journalnotat 'Partshøring - af barnet'). "
-            "Ved en anbringelse sættes fristen for barnets plan til 3 måneder (før afgørelsen ved "
-            "anbringelse uden samtykke)."
+            "Før en indsats begynder, skal barnet partshøres (Barnets Lov § 5, stk. 3): angiv dato og notat, "
+            "vælg journalnotatet 'Partshøring - af barnet', eller begrund hvorfor barnet ikke er hørt. Ved en "
+            "anbringelse skal barnets plan revideres senest 3 måneder efter afgørelsen (Barnets Lov § 91, "
+            "stk. 2); ved anbringelse uden samtykke før afgørelsen."
         ),
     )
 
@@ -103,7 +106,7 @@ def measure_end(request, pk: int):
 def measure_change(request, pk: int):
     measure = _visible_measure(request, pk)
     case = editable_case(request, measure.case_id)
-    form = MeasureChangeForm(posted(request))
+    form = MeasureChangeForm(posted(request), case=case)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -118,6 +121,8 @@ def measure_change(request, pk: int):
                 ending_reason=data["ending_reason"],
                 movement_reason=data["movement_reason"] or None,
                 movement_note=data["movement_note"],
+                hearing=form.hearing(),
+                plan_exception=data["plan_exception"],
             )
         except ValidationError as error:
             add_service_errors(
@@ -133,5 +138,8 @@ def measure_change(request, pk: int):
         case=case,
         back_url=case_url(case, "measures"),
         submit_label=_("Skift indsats"),
-        intro=_("Sagen flytter direkte fra den nuværende indsats' trin til den nye indsats' trin."),
+        intro=_(
+            "Sagen flytter direkte fra den nuværende indsats' trin til den nye indsats' trin. Barnet skal "
+            "høres, før den nye indsats begynder (Barnets Lov § 5, stk. 3)."
+        ),
     )

@@ -18,6 +18,11 @@ from herning.organisation.models import (
     User,
 )
 from measures.models import LadderStep, Measure, MeasureType
+from measures.services import Hearing
+
+# The child's hearing before a measure starts (measures.services.Hearing): the tests start their
+# measures after it, on a day before any start date they use.
+HEARD = Hearing(on=datetime.date(2000, 1, 1), note="Barnet er hørt om indsatsen og er enig i den.")
 
 TEST_PASSWORD = "correct-horse-battery-staple"
 

@@ -25,7 +25,7 @@ from django.utils import timezone
 from cases import services as case_services
 from cases.models import CaseParticipant, CaseState
 from tests.access import ANONYMOUS, AccessMatrix, outcome_for_all
-from tests.factories import CaseFactory, measure_type
+from tests.factories import HEARD, CaseFactory, measure_type
 
 READERS = ("advisor", "colleague", "duty_advisor", "team_leader", "psychologist")
 WRITERS = ("advisor", "team_leader")
@@ -65,6 +65,7 @@ def _measure(world, org):
     from measures import services
 
     world.measure = services.measure_start(
+        hearing=HEARD,
         case=world.case,
         measure_type=measure_type("family_treatment"),
         start_date=timezone.localdate() - datetime.timedelta(days=40),
@@ -82,6 +83,7 @@ def _boarding_school(world, org):
     from measures import services
 
     world.measure = services.measure_start(
+        hearing=HEARD,
         case=world.case,
         measure_type=measure_type("boarding_school"),
         start_date=timezone.localdate() - datetime.timedelta(days=40),

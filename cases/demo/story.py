@@ -471,8 +471,16 @@ class _Demo:
         elif span > 120 and target == 2 and pattern < 0.25:
             # A planned short-term placement, then family treatment at home.
             end = first + datetime.timedelta(days=rng.randint(30, min(90, span - 20)))
+            # An acute placement: the decision could not wait for the child's hearing.
             self.measure(
-                case, "short_term_placement", first, end, Measure.EndingReason.PLANNED, planned_end=end
+                case,
+                "short_term_placement",
+                first,
+                end,
+                Measure.EndingReason.PLANNED,
+                planned_end=end,
+                hearing_omitted=Measure.HearingOmitted.URGENT,
+                hearing_omitted_note="Akut anbringelse; barnet blev hørt dagen efter.",
             )
             self.measure(case, "family_treatment", end + datetime.timedelta(days=1))
         else:

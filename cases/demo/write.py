@@ -3,6 +3,8 @@ measures, journal notes, participants, plans and goals (the ladder movements by 
 
 from __future__ import annotations
 
+import datetime
+
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
@@ -26,6 +28,20 @@ from cases.models import (
 from cases.services import STATE_LEGAL_BASIS
 from measures.ladder import Span, step_on
 from measures.models import LadderStep, Measure, MeasureType
+
+
+def _hearing(m: dict) -> dict:
+    """The child heard five days before the measure (Barnets Lov § 5, stk. 3), or the law's reason
+    why not when the demo says so (``hearing_omitted``)."""
+    if m.get("hearing_omitted"):
+        return {
+            "hearing_omitted": m["hearing_omitted"],
+            "hearing_omitted_note": m.get("hearing_omitted_note", ""),
+        }
+    return {
+        "hearing_on": m["start"] - datetime.timedelta(days=5),
+        "hearing_note": "Barnet er hørt og har fortalt, hvad det mener om indsatsen.",
+    }
 
 
 def write(plans: list[ChildPlan], *, org, today) -> None:
@@ -138,6 +154,7 @@ def write(plans: list[ChildPlan], *, org, today) -> None:
                         else t.legal_basis,
                         ending_reason=m["ending_reason"],
                         decided_by=cp.advisor or team_leader,
+                        **_hearing(m),
                     ),
                     cp.advisor or team_leader,
                     noon(m["start"]),

@@ -81,3 +81,9 @@ class CodeField(serializers.SlugRelatedField):
             },
         )
         super().__init__(**kwargs)
+
+    def to_internal_value(self, data):
+        # PostgreSQL cannot compare text holding a NUL byte: refuse it as a bad code, not a 500.
+        if isinstance(data, str) and "\x00" in data:
+            self.fail("invalid")
+        return super().to_internal_value(data)

@@ -12,7 +12,7 @@ from django.utils import timezone
 from cases import services as case_services
 from cases.models import CaseParticipant
 from measures import services as measure_services
-from tests.factories import CaseFactory, measure_type
+from tests.factories import HEARD, CaseFactory, measure_type
 
 
 @pytest.fixture
@@ -25,6 +25,7 @@ def scenario(org):
 @pytest.fixture
 def with_measure(org, scenario):
     scenario.measure = measure_services.measure_start(
+        hearing=HEARD,
         case=scenario.case,
         measure_type=measure_type("family_treatment"),
         start_date=timezone.localdate() - datetime.timedelta(days=40),

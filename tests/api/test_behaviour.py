@@ -15,7 +15,7 @@ from cases.models import Case
 from herning.api.models import ApiToken
 from herning.audit.models import AccessLog
 from tests.api.base import results
-from tests.factories import CaseFactory, cpr_for, staff
+from tests.factories import HEARD, CaseFactory, cpr_for, staff
 from tests.fixtures import login_with_second_factor
 
 pytestmark = pytest.mark.django_db
@@ -141,7 +141,12 @@ def test_garbage_never_reaches_a_500(api, org, scenario, body, content_type):
 def test_unknown_measure_type_code_is_named(api, org, scenario):
     response = api(org.advisor).post(
         "/api/v1/measures/",
-        {"case": scenario.case.pk, "measure_type": "rumraket", "start_date": "2026-01-05"},
+        {
+            "case": scenario.case.pk,
+            "measure_type": "rumraket",
+            "start_date": "2026-01-05",
+            "decision_basis": "with_consent",
+        },
         format="json",
     )
     assert response.json() == {"measure_type": ["Ukendt kode: rumraket."]}
@@ -360,7 +365,14 @@ def test_a_read_write_token_writes_through_the_services(org, scenario):
     client = _token_client(org.advisor, read_only=False)
     response = client.post(
         "/api/v1/measures/",
-        {"case": scenario.case.pk, "measure_type": "mst", "start_date": timezone.localdate().isoformat()},
+        {
+            "case": scenario.case.pk,
+            "measure_type": "mst",
+            "start_date": timezone.localdate().isoformat(),
+            "decision_basis": "with_consent",
+            "hearing_omitted": "age_maturity",
+            "hearing_omitted_note": "Barnet er 2 år.",
+        },
         format="json",
     )
     assert response.status_code == 201
@@ -417,6 +429,7 @@ def test_list_query_counts_do_not_grow_with_the_rows(api, org, url, django_asser
         for _ in range(n):
             case = CaseFactory(team=org.team_a, advisor=org.advisor)
             measure_services.measure_start(
+                hearing=HEARD,
                 case=case,
                 measure_type=measure_type("foster_family"),
                 start_date=timezone.localdate() - datetime.timedelta(days=30),

@@ -162,6 +162,9 @@ class TestMeasures(ResourceMatrix):
             "case": objects.obj.case_id,
             "measure_type": "contact_person",
             "start_date": timezone.localdate().isoformat(),
+            "decision_basis": "with_consent",
+            "hearing_on": timezone.localdate().isoformat(),
+            "hearing_note": "Barnet vil gerne have en kontaktperson.",
         }
 
     def update_payload(self, objects):

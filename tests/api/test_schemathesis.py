@@ -22,7 +22,7 @@ from cases.models import Notification
 from herning.api.models import ApiToken
 from measures import services as measure_services
 from network_meetings import services as meeting_services
-from tests.factories import CaseFactory, measure_type
+from tests.factories import HEARD, CaseFactory, measure_type
 
 EXAMPLES = 20
 
@@ -32,6 +32,7 @@ def demo_case(shipped_data, org):
     case = CaseFactory(team=org.team_a, advisor=org.advisor, opened_on=datetime.date(2025, 1, 6))
     today = timezone.localdate()
     measure_services.measure_start(
+        hearing=HEARD,
         case=case,
         measure_type=measure_type("foster_family"),
         start_date=today - datetime.timedelta(days=60),

@@ -14,7 +14,7 @@ from cases.models import Case, CaseState, Child, Goal, JournalNote, Plan, Relati
 from herning.audit.models import AccessLog
 from measures.models import LadderMovement, Measure
 from measures.services import measure_start
-from tests.factories import CaseFactory, cpr_for, measure_type
+from tests.factories import HEARD, CaseFactory, cpr_for, measure_type
 
 D = datetime.date
 
@@ -211,7 +211,11 @@ def test_correcting_a_note_shows_who_and_why_on_the_child_page(org, case, login)
 
 def test_closing_a_case_with_a_running_measure_says_why_not(org, case, login):
     measure_start(
-        case=case, measure_type=measure_type("mst"), start_date=case.opened_on, decided_by=org.advisor
+        hearing=HEARD,
+        case=case,
+        measure_type=measure_type("mst"),
+        start_date=case.opened_on,
+        decided_by=org.advisor,
     )
     response = login(org.advisor).post(
         reverse("cases:case_close", args=[case.pk]),
@@ -243,6 +247,8 @@ def test_starting_and_ending_a_measure_through_the_pages_moves_the_case(org, cas
             "start_date": start.isoformat(),
             "decision_basis": Measure.DecisionBasis.WITH_CONSENT,
             "movement_reason": "",
+            "hearing_on": start.isoformat(),
+            "hearing_note": "Barnet vil gerne bo hos plejefamilien.",
         },
     )
     assert response.status_code == 302
@@ -264,7 +270,11 @@ def test_starting_and_ending_a_measure_through_the_pages_moves_the_case(org, cas
 
 def test_a_measure_ending_before_it_started_is_refused_in_danish(org, case, login):
     measure = measure_start(
-        case=case, measure_type=measure_type("mst"), start_date=case.opened_on, decided_by=org.advisor
+        hearing=HEARD,
+        case=case,
+        measure_type=measure_type("mst"),
+        start_date=case.opened_on,
+        decided_by=org.advisor,
     )
     response = login(org.advisor).post(
         reverse("measures:measure_end", args=[measure.pk]),
@@ -275,6 +285,7 @@ def test_a_measure_ending_before_it_started_is_refused_in_danish(org, case, logi
 
 def test_changing_a_measure_through_its_page(org, case, login):
     measure = measure_start(
+        hearing=HEARD,
         case=case,
         measure_type=measure_type("institution"),
         start_date=case.opened_on - datetime.timedelta(days=90),
@@ -287,6 +298,8 @@ def test_changing_a_measure_through_its_page(org, case, login):
             "new_measure_type": measure_type("foster_family").pk,
             "decision_basis": Measure.DecisionBasis.WITH_CONSENT,
             "ending_reason": Measure.EndingReason.CHILDS_WISH,
+            "hearing_omitted": Measure.HearingOmitted.CHILD_DECLINED,
+            "hearing_omitted_note": "Barnet ønskede ikke at tale om skiftet.",
         },
     )
     assert response.status_code == 302
@@ -295,7 +308,11 @@ def test_changing_a_measure_through_its_page(org, case, login):
 
 def test_an_outsider_cannot_reach_a_measure_by_its_id(org, case, login):
     measure = measure_start(
-        case=case, measure_type=measure_type("mst"), start_date=case.opened_on, decided_by=org.advisor
+        hearing=HEARD,
+        case=case,
+        measure_type=measure_type("mst"),
+        start_date=case.opened_on,
+        decided_by=org.advisor,
     )
     client = login(org.outsider)
     assert client.get(reverse("measures:measure_end", args=[measure.pk])).status_code == 404

@@ -12,7 +12,7 @@ from cases import services
 from cases.models import Case, CaseParticipant, CaseState
 from cases.permissions import can_edit_case
 from measures.services import measure_end, measure_start
-from tests.factories import CaseFactory, ChildFactory, TeamFactory, cpr_for, measure_type
+from tests.factories import HEARD, CaseFactory, ChildFactory, TeamFactory, cpr_for, measure_type
 
 D = datetime.date
 
@@ -67,7 +67,11 @@ def test_assignment_takes_a_notification_case_into_clarification_and_tells_the_a
 def test_closing_is_refused_while_a_measure_runs_and_the_case_is_read_only_afterwards(org):
     case = CaseFactory(team=org.team_a, advisor=org.advisor, opened_on=D(2026, 1, 2))
     measure = measure_start(
-        case=case, measure_type=measure_type("mst"), start_date=D(2026, 1, 5), decided_by=org.advisor
+        hearing=HEARD,
+        case=case,
+        measure_type=measure_type("mst"),
+        start_date=D(2026, 1, 5),
+        decided_by=org.advisor,
     )
     with pytest.raises(ValidationError) as error:
         services.case_close(
@@ -89,7 +93,11 @@ def test_closing_is_refused_while_a_measure_runs_and_the_case_is_read_only_after
         services.journal_add(case=case, heading="note", text="Efter lukning", written_by=org.advisor)
     with pytest.raises(ValidationError):
         measure_start(
-            case=case, measure_type=measure_type("mst"), start_date=D(2026, 3, 1), decided_by=org.advisor
+            hearing=HEARD,
+            case=case,
+            measure_type=measure_type("mst"),
+            start_date=D(2026, 3, 1),
+            decided_by=org.advisor,
         )
 
 

@@ -10,7 +10,7 @@ import time_machine
 from cases.models import Case, CaseState
 from cases.services import Event, case_transition, investigation_open, state_after
 from measures.services import measure_start
-from tests.factories import CaseFactory, measure_type
+from tests.factories import HEARD, CaseFactory, measure_type
 
 D = datetime.date
 S = CaseState
@@ -61,6 +61,7 @@ def test_the_measures_and_cases_paths_use_the_same_rule(org):
     case.refresh_from_db()
     assert case.state == S.INVESTIGATION
     measure_start(
+        hearing=HEARD,
         case=case,
         measure_type=measure_type("family_treatment"),
         start_date=D(2026, 2, 15),

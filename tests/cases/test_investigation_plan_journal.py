@@ -12,8 +12,9 @@ from django.core.exceptions import ValidationError
 from cases import extensions, services
 from cases.models import CaseState, Goal, JournalNote, Plan
 from cases.selectors import goal_status_history, plans_of
+from measures.models import Measure
 from measures.services import measure_start
-from tests.factories import CaseFactory, cpr_for, measure_type
+from tests.factories import HEARD, CaseFactory, cpr_for, measure_type
 
 D = datetime.date
 
@@ -57,6 +58,7 @@ def test_completing_an_investigation_returns_the_case_to_clarification_or_its_me
 
     second = services.investigation_open(case=old_case, decided_on=D(2026, 2, 2), decided_by=org.advisor)
     measure_start(
+        hearing=HEARD,
         case=old_case,
         measure_type=measure_type("family_treatment"),
         start_date=D(2026, 2, 10),
@@ -87,6 +89,7 @@ def test_an_investigation_has_no_network_map_until_the_owner_of_maps_says_so(org
 @time_machine.travel("2026-03-01 10:00 +01:00", tick=False)
 def test_a_placement_sets_the_deadline_of_the_childs_plan_three_months_ahead(org, old_case):
     measure_start(
+        hearing=HEARD,
         case=old_case,
         measure_type=measure_type("foster_family"),
         start_date=D(2026, 1, 31),
@@ -97,6 +100,7 @@ def test_a_placement_sets_the_deadline_of_the_childs_plan_three_months_ahead(org
     assert plan.kind == Plan.Kind.CHILD_PLAN
     # A second placement does not ask for another plan.
     measure_start(
+        hearing=HEARD,
         case=old_case,
         measure_type=measure_type("institution"),
         start_date=D(2026, 2, 15),
@@ -110,21 +114,30 @@ def test_a_placement_without_consent_needs_the_plan_before_the_decision_and_a_yo
     youth = CaseFactory(
         team=org.team_a, advisor=org.advisor, opened_on=D(2026, 1, 1), child__cpr=cpr_for(D(2010, 1, 1), 3)
     )
-    measure_start(
-        case=youth,
-        measure_type=measure_type("institution"),
-        start_date=D(2026, 2, 1),
-        decision_basis="without_consent",
-        decided_by=org.advisor,
-    )
+    start = {
+        "hearing": HEARD,
+        "case": youth,
+        "measure_type": measure_type("institution"),
+        "start_date": D(2026, 2, 1),
+        "decision_basis": "without_consent",
+        "decided_by": org.advisor,
+    }
+    # Barnets Lov § 91, stk. 2, 3. pkt.: no plan, no decision ...
+    with pytest.raises(ValidationError) as refused:
+        measure_start(**start)
+    assert "plan_exception" in refused.value.message_dict
+    assert not Measure.objects.filter(case=youth).exists()
+    # ... unless the reason it could not wait is recorded; the plan is then due within 3 months.
+    measure_start(**start, plan_exception="Foreløbig afgørelse (Barnets Lov § 143): barnet kunne ikke vente.")
     plan = Plan.objects.get(case=youth)
-    assert (plan.kind, plan.due_on) == (Plan.Kind.YOUTH_PLAN, D(2026, 2, 1))
+    assert (plan.kind, plan.due_on) == (Plan.Kind.YOUTH_PLAN, D(2026, 5, 1))
 
 
 @time_machine.travel("2023-06-01 10:00 +02:00", tick=False)
 def test_before_barnets_lov_the_plan_is_a_handleplan(org):
     case = CaseFactory(team=org.team_a, advisor=org.advisor, opened_on=D(2023, 1, 1))
     measure_start(
+        hearing=HEARD,
         case=case,
         measure_type=measure_type("foster_family"),
         start_date=D(2023, 5, 1),
@@ -145,6 +158,7 @@ def goal(what, by_when=GOAL_DATE, **extra):
 @time_machine.travel("2026-03-01 10:00 +01:00", tick=False)
 def test_a_revised_plan_is_a_new_version_and_each_goals_status_is_followed_over_time(org, old_case):
     measure_start(
+        hearing=HEARD,
         case=old_case,
         measure_type=measure_type("foster_family"),
         start_date=D(2026, 1, 31),

@@ -14,7 +14,7 @@ from cases.models import CaseState, JournalNote
 from herning.audit.models import AccessLog
 from measures.services import measure_start
 from tests.cases.factories import NotificationFactory
-from tests.factories import CaseFactory, measure_type
+from tests.factories import HEARD, CaseFactory, measure_type
 
 D = datetime.date
 
@@ -121,6 +121,7 @@ def test_the_case_list_and_find_child_are_for_the_case_workers(org, login, perso
 def test_the_case_list_filters_by_step_state_advisor_team_district_and_name(org, login):
     placed = CaseFactory(team=org.team_a, advisor=org.advisor, child__first_name="Aaplaceret")
     measure_start(
+        hearing=HEARD,
         case=placed,
         measure_type=measure_type("foster_family"),
         start_date=placed.opened_on,
@@ -190,6 +191,7 @@ def _busy(case, org, n):
             helper = [org.psychologist, org.health_visitor, org.colleague][i]
             services.case_participant_add(case=case, user=helper, added_by=org.advisor)
         measure_start(
+            hearing=HEARD,
             case=case,
             measure_type=measure_type(["foster_family", "mst", "institution"][i % 3]),
             start_date=case.opened_on,

@@ -21,7 +21,7 @@ from followups.models import Deadline, DeadlineKind
 from followups.selectors import my_deadlines
 from measures.services import measure_start
 from tests.access import ANONYMOUS, AccessMatrix, outcome_for_all
-from tests.factories import CaseFactory, ChildFactory, Role, measure_type, staff
+from tests.factories import HEARD, CaseFactory, ChildFactory, Role, measure_type, staff
 
 
 @pytest.fixture
@@ -91,6 +91,7 @@ def test_a_case_without_an_advisor_moves_without_a_handover(org):
 
 def test_a_placement_case_stays_in_its_district(org, case):
     measure_start(
+        hearing=HEARD,
         case=case,
         measure_type=measure_type("foster_family"),
         start_date=timezone.localdate() - datetime.timedelta(days=30),
@@ -105,6 +106,7 @@ def test_a_placement_case_stays_in_its_district(org, case):
 
 def test_a_case_with_a_measure_at_home_moves(org, case):
     measure_start(
+        hearing=HEARD,
         case=case,
         measure_type=measure_type("family_treatment"),
         start_date=timezone.localdate() - datetime.timedelta(days=30),
@@ -198,6 +200,7 @@ def test_the_advisor_moves_a_case_from_the_page(org, case, login):
 
 def test_the_page_warns_that_a_placement_case_stays_and_refuses_it(org, case, login):
     measure_start(
+        hearing=HEARD,
         case=case,
         measure_type=measure_type("institution"),
         start_date=timezone.localdate(),

@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from cases.models import Case
 from measures import bulk, services
 from measures.models import LadderMovement
-from tests.factories import CaseFactory, measure_type
+from tests.factories import HEARD, CaseFactory, measure_type
 
 pytestmark = pytest.mark.django_db
 D = datetime.date
@@ -55,6 +55,7 @@ def test_a_historic_measure_moves_the_case_up_and_back_down(org):
 def test_new_measures_join_the_ones_a_case_has(org):
     case = CaseFactory(team=org.team_a, advisor=org.advisor)
     services.measure_start(
+        hearing=HEARD,
         case=case,
         measure_type=measure_type("family_treatment"),
         start_date=D(2025, 1, 1),

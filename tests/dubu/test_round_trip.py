@@ -17,7 +17,7 @@ from herning.audit.models import AccessLog
 from measures import services as measure_services
 from measures.models import LadderMovement, Measure
 from tests.dubu.conftest import csv_bytes, row
-from tests.factories import CaseFactory, measure_type
+from tests.factories import HEARD, CaseFactory, measure_type
 
 pytestmark = pytest.mark.django_db
 
@@ -27,6 +27,7 @@ def _our_own_case(org):
     case = CaseFactory(team=org.team_a, advisor=org.colleague, opened_on=datetime.date(2025, 1, 6))
     today = timezone.localdate()
     measure_services.measure_start(
+        hearing=HEARD,
         case=case,
         measure_type=measure_type("institution"),
         start_date=today - datetime.timedelta(days=200),
@@ -34,6 +35,7 @@ def _our_own_case(org):
         provider="Opholdsstedet Engly",
     )
     ended = measure_services.measure_start(
+        hearing=HEARD,
         case=case,
         measure_type=measure_type("respite_care"),
         start_date=today - datetime.timedelta(days=300),

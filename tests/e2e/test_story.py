@@ -142,6 +142,10 @@ def test_the_herning_story_in_the_browser(browsing, org, shipped_data):
     advisor.goto(f"/sager/{case_id}/indsatser/ny/")
     main(advisor).locator("#id_measure_type").select_option(value=str(measure_type("family_treatment").pk))
     main(advisor).get_by_label("Leverandør / anbringelsessted").fill("Familiehuset Herning")
+    # No legal basis is chosen beforehand; the child is heard before the measure starts.
+    main(advisor).locator("#id_decision_basis").select_option(value="with_consent")
+    main(advisor).locator("#id_hearing_on").fill(today.isoformat())
+    main(advisor).locator("#id_hearing_note").fill("Maja vil gerne have hjælp hjemme.")
     check_page(advisor, "indsats-start", browsing=browsing)
     submit(advisor, "Start indsatsen")
     from measures.models import Measure

@@ -120,7 +120,8 @@ FORMS = {
         lambda w: f"/sager/{w.case.pk}/journal/",
         None,
     ),
-    "indsats": ("advisor", lambda w: f"/sager/{w.plain_case.pk}/indsatser/ny/", None, None),
+    # The child heard today (the date and note filled in), so no reason for not hearing is chosen.
+    "indsats": ("advisor", lambda w: f"/sager/{w.plain_case.pk}/indsatser/ny/", None, lambda w: {"hearing_omitted": "", "hearing_journal_note": ""}),
     "opfoelgning": (
         "advisor",
         lambda w: f"/opfoelgning/indsats/{w.measure.pk}/registrer/",

@@ -35,13 +35,15 @@ from cases.models import CaseState
 from evaluation.services import complaint_register, sdq_record, snapshot_backfill
 from measures.models import Measure, UnitCost
 from measures.services import measure_end, measure_start
-from tests.factories import CaseFactory, measure_type
+from tests.factories import HEARD, CaseFactory, measure_type
 
 D = datetime.date
 
 
 def _start(case, code, day, user):
-    return measure_start(case=case, measure_type=measure_type(code), start_date=day, decided_by=user)
+    return measure_start(
+        hearing=HEARD, case=case, measure_type=measure_type(code), start_date=day, decided_by=user
+    )
 
 
 def _end(measure, day, reason, user):

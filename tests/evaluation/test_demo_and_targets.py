@@ -15,7 +15,7 @@ from evaluation.models import CaseSnapshot, Complaint, PlacementTarget, SdqScore
 from evaluation.scope import Scope
 from herning.organisation.demo import DemoOrganisation
 from measures.services import measure_start
-from tests.factories import CaseFactory, measure_type
+from tests.factories import HEARD, CaseFactory, measure_type
 
 D = datetime.date
 
@@ -28,7 +28,11 @@ def test_demo_step_backfills_two_years_and_changes_nothing_the_second_time(org):
         )
         code = ("foster_family", "institution", "preventive", "own_room")[i % 4]
         measure_start(
-            case=case, measure_type=measure_type(code), start_date=D(2023, 9, 1), decided_by=org.advisor
+            hearing=HEARD,
+            case=case,
+            measure_type=measure_type(code),
+            start_date=D(2023, 9, 1),
+            decided_by=org.advisor,
         )
     demo_org = DemoOrganisation(
         municipality=org.municipality,

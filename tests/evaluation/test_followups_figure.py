@@ -38,7 +38,7 @@ from evaluation.selectors import followups_per_half_year
 from evaluation.services import snapshot_backfill
 from followups.models import MunicipalityRuleSet, Rule, RulePhase, RuleSet
 from measures.services import measure_start
-from tests.factories import CaseFactory, measure_type
+from tests.factories import HEARD, CaseFactory, measure_type
 from tests.followups.factories import hold
 
 D = datetime.date
@@ -55,6 +55,7 @@ def three_placements(org):
     with time_machine.travel("2024-11-01 09:00 +01:00", tick=False):
         measures = [
             measure_start(
+                hearing=HEARD,
                 case=CaseFactory(team=org.team_a, advisor=org.advisor, opened_on=D(2024, 10, 1)),
                 measure_type=measure_type("institution"),
                 start_date=D(2024, 11, 1),

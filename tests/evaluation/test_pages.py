@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 
 from evaluation.services import snapshot_backfill
 from measures.services import measure_start
-from tests.factories import CaseFactory, measure_type
+from tests.factories import HEARD, CaseFactory, measure_type
 from tests.fixtures import PERSONAS
 
 D = datetime.date
@@ -175,7 +175,11 @@ def _more_cases(org, n):
         )
         code = ("foster_family", "institution", "own_room", "preventive")[i % 4]
         measure_start(
-            case=case, measure_type=measure_type(code), start_date=D(2025, 2, 1), decided_by=org.advisor
+            hearing=HEARD,
+            case=case,
+            measure_type=measure_type(code),
+            start_date=D(2025, 2, 1),
+            decided_by=org.advisor,
         )
 
 

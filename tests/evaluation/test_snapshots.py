@@ -21,7 +21,7 @@ from evaluation.tasks import take_snapshots
 from herning.celery import beat_schedule
 from measures.models import LadderStep, Measure
 from measures.services import measure_end, measure_start
-from tests.factories import CaseFactory, cpr_for, measure_type
+from tests.factories import HEARD, CaseFactory, cpr_for, measure_type
 
 D = datetime.date
 
@@ -63,12 +63,14 @@ def test_backfill_twice_writes_each_day_once(org, case):
 @time_machine.travel("2025-06-01 10:00 +02:00", tick=False)
 def test_step_is_the_highest_active_measure_and_the_placement_is_its_category(org, case):
     treatment = measure_start(
+        hearing=HEARD,
         case=case,
         measure_type=measure_type("family_treatment"),
         start_date=D(2025, 2, 1),
         decided_by=org.advisor,
     )
     measure_start(
+        hearing=HEARD,
         case=case,
         measure_type=measure_type("foster_family"),
         start_date=D(2025, 3, 1),
@@ -106,7 +108,11 @@ def test_reconstructed_state_follows_investigations_measures_and_aftercare(org, 
         decided_by=org.advisor,
     )
     measure = measure_start(
-        case=case, measure_type=measure_type("own_room"), start_date=D(2025, 2, 1), decided_by=org.advisor
+        hearing=HEARD,
+        case=case,
+        measure_type=measure_type("own_room"),
+        start_date=D(2025, 2, 1),
+        decided_by=org.advisor,
     )
     measure_end(
         measure=measure,
@@ -131,6 +137,7 @@ def test_reconstructed_state_follows_investigations_measures_and_aftercare(org, 
 def test_a_later_correction_does_not_rewrite_past_figures(org, case):
     with time_machine.travel("2025-03-01 10:00 +01:00", tick=False):
         measure = measure_start(
+            hearing=HEARD,
             case=case,
             measure_type=measure_type("institution"),
             start_date=D(2025, 1, 1),

@@ -10,14 +10,18 @@ from followups import services
 from followups.models import Form
 from measures.models import Measure
 from measures.services import measure_start
-from tests.factories import CaseFactory, measure_type
+from tests.factories import HEARD, CaseFactory, measure_type
 
 
 def start_measure(org, code: str, start: datetime.date, *, case=None, advisor=None) -> Measure:
     """A measure of ``code`` started on ``start`` on a new case of team A (advisor Alice)."""
     case = case or CaseFactory(team=org.team_a, advisor=advisor or org.advisor)
     return measure_start(
-        case=case, measure_type=measure_type(code), start_date=start, decided_by=org.team_leader
+        hearing=HEARD,
+        case=case,
+        measure_type=measure_type(code),
+        start_date=start,
+        decided_by=org.team_leader,
     )
 
 

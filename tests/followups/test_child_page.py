@@ -8,13 +8,14 @@ import time_machine
 from django.urls import reverse
 
 from measures.services import measure_start
-from tests.factories import CaseFactory, measure_type
+from tests.factories import HEARD, CaseFactory, measure_type
 
 
 @time_machine.travel("2026-03-02 09:00 +01:00", tick=False)
 def test_the_child_page_lists_the_next_follow_up_with_its_explanation(org, login):
     case = CaseFactory(team=org.team_a, advisor=org.advisor)
     measure = measure_start(
+        hearing=HEARD,
         case=case,
         measure_type=measure_type("institution"),
         start_date=datetime.date(2026, 2, 2),
@@ -33,7 +34,11 @@ def test_a_colleague_who_may_read_but_not_edit_gets_no_record_link(org, login):
     org.team_a.save()
     case = CaseFactory(team=org.team_a, advisor=org.advisor)
     measure = measure_start(
-        case=case, measure_type=measure_type("mst"), start_date=datetime.date.today(), decided_by=org.advisor
+        hearing=HEARD,
+        case=case,
+        measure_type=measure_type("mst"),
+        start_date=datetime.date.today(),
+        decided_by=org.advisor,
     )
     html = login(org.colleague).get(reverse("cases:child_detail", args=[case.child.pk])).content.decode()
     assert 'id="deadlines"' in html

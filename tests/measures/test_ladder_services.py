@@ -10,7 +10,7 @@ import time_machine
 from cases.models import CaseState
 from measures.models import LadderMovement, Measure
 from measures.services import measure_end, measure_start, step_on
-from tests.factories import CaseFactory, measure_type
+from tests.factories import HEARD, CaseFactory, measure_type
 
 D = datetime.date
 
@@ -23,6 +23,7 @@ def case(org):
 @time_machine.travel("2026-03-01 10:00 +01:00", tick=False)
 def test_first_measure_moves_case_from_clarification_to_its_step(case, org):
     measure_start(
+        hearing=HEARD,
         case=case,
         measure_type=measure_type("family_treatment"),
         start_date=D(2026, 2, 1),
@@ -40,18 +41,21 @@ def test_first_measure_moves_case_from_clarification_to_its_step(case, org):
 @time_machine.travel("2026-03-01 10:00 +01:00", tick=False)
 def test_step_is_the_highest_of_parallel_measures(case, org):
     measure_start(
+        hearing=HEARD,
         case=case,
         measure_type=measure_type("family_treatment"),
         start_date=D(2026, 1, 1),
         decided_by=org.advisor,
     )
     placement = measure_start(
+        hearing=HEARD,
         case=case,
         measure_type=measure_type("foster_family"),
         start_date=D(2026, 2, 1),
         decided_by=org.advisor,
     )
     measure_start(
+        hearing=HEARD,
         case=case,
         measure_type=measure_type("contact_person"),
         start_date=D(2026, 2, 10),
@@ -82,7 +86,11 @@ def test_step_is_the_highest_of_parallel_measures(case, org):
 @time_machine.travel("2026-03-01 10:00 +01:00", tick=False)
 def test_ending_the_last_measure_returns_to_clarification(case, org):
     m = measure_start(
-        case=case, measure_type=measure_type("mst"), start_date=D(2026, 1, 1), decided_by=org.advisor
+        hearing=HEARD,
+        case=case,
+        measure_type=measure_type("mst"),
+        start_date=D(2026, 1, 1),
+        decided_by=org.advisor,
     )
     measure_end(
         measure=m, end_date=D(2026, 2, 1), ending_reason=Measure.EndingReason.PLANNED, ended_by=org.advisor
@@ -102,5 +110,9 @@ def test_a_closed_case_takes_no_new_measure(case, org):
 
     with pytest.raises(ValidationError):
         measure_start(
-            case=case, measure_type=measure_type("mst"), start_date=D(2026, 1, 2), decided_by=org.advisor
+            hearing=HEARD,
+            case=case,
+            measure_type=measure_type("mst"),
+            start_date=D(2026, 1, 2),
+            decided_by=org.advisor,
         )

@@ -14,7 +14,7 @@ from cases.models import Case, CaseState
 from measures.ladder import Span, step_changes, step_on
 from measures.models import LadderMovement, Measure
 from measures.services import measure_change, measure_end, measure_start
-from tests.factories import CaseFactory, measure_type
+from tests.factories import HEARD, CaseFactory, measure_type
 
 D = datetime.date
 
@@ -34,9 +34,14 @@ def movements(case):
 @time_machine.travel("2026-03-01 10:00 +01:00", tick=False)
 def test_moving_from_an_institution_to_a_foster_family_is_one_movement_down(org, case):
     institution = measure_start(
-        case=case, measure_type=measure_type("institution"), start_date=D(2025, 9, 1), decided_by=org.advisor
+        hearing=HEARD,
+        case=case,
+        measure_type=measure_type("institution"),
+        start_date=D(2025, 9, 1),
+        decided_by=org.advisor,
     )
     foster = measure_change(
+        hearing=HEARD,
         measure=institution,
         change_date=D(2026, 2, 1),
         ending_reason=Measure.EndingReason.CHILDS_WISH,
@@ -61,12 +66,14 @@ def test_moving_from_an_institution_to_a_foster_family_is_one_movement_down(org,
 @time_machine.travel("2026-03-01 10:00 +01:00", tick=False)
 def test_changing_up_the_ladder_records_a_greater_need(org, case):
     support = measure_start(
+        hearing=HEARD,
         case=case,
         measure_type=measure_type("family_treatment"),
         start_date=D(2025, 9, 1),
         decided_by=org.advisor,
     )
     measure_change(
+        hearing=HEARD,
         measure=support,
         change_date=D(2026, 1, 1),
         ending_reason=Measure.EndingReason.CHANGED_MEASURE,
@@ -78,10 +85,15 @@ def test_changing_up_the_ladder_records_a_greater_need(org, case):
 
 def test_a_change_must_come_after_the_start(org, case):
     m = measure_start(
-        case=case, measure_type=measure_type("mst"), start_date=D(2025, 9, 1), decided_by=org.advisor
+        hearing=HEARD,
+        case=case,
+        measure_type=measure_type("mst"),
+        start_date=D(2025, 9, 1),
+        decided_by=org.advisor,
     )
     with pytest.raises(ValidationError) as error:
         measure_change(
+            hearing=HEARD,
             measure=m,
             change_date=D(2025, 9, 1),
             ending_reason="changed_measure",
@@ -97,6 +109,7 @@ def test_early_support_is_given_while_the_case_is_still_being_clarified(org):
         team=org.team_a, advisor=org.advisor, state=CaseState.NOTIFICATION, opened_on=D(2026, 2, 1)
     )
     measure_start(
+        hearing=HEARD,
         case=case,
         measure_type=measure_type("early_support"),
         start_date=D(2026, 2, 10),
@@ -109,12 +122,14 @@ def test_early_support_is_given_while_the_case_is_still_being_clarified(org):
 @time_machine.travel("2026-03-01 10:00 +01:00", tick=False)
 def test_the_cases_legal_basis_follows_its_highest_measure(org, case):
     measure_start(
+        hearing=HEARD,
         case=case,
         measure_type=measure_type("contact_person"),
         start_date=D(2025, 9, 1),
         decided_by=org.advisor,
     )
     measure_start(
+        hearing=HEARD,
         case=case,
         measure_type=measure_type("foster_family"),
         start_date=D(2025, 10, 1),
@@ -127,15 +142,21 @@ def test_the_cases_legal_basis_follows_its_highest_measure(org, case):
 @time_machine.travel("2026-03-01 10:00 +01:00", tick=False)
 def test_every_step_change_of_a_busy_case_is_a_movement_as_the_pure_ladder_says(org, case):
     mst = measure_start(
-        case=case, measure_type=measure_type("mst"), start_date=D(2025, 7, 1), decided_by=org.advisor
+        hearing=HEARD,
+        case=case,
+        measure_type=measure_type("mst"),
+        start_date=D(2025, 7, 1),
+        decided_by=org.advisor,
     )
     respite = measure_start(
+        hearing=HEARD,
         case=case,
         measure_type=measure_type("respite_care"),
         start_date=D(2025, 7, 15),
         decided_by=org.advisor,
     )
     short = measure_start(
+        hearing=HEARD,
         case=case,
         measure_type=measure_type("short_term_placement"),
         start_date=D(2025, 8, 1),
@@ -144,7 +165,11 @@ def test_every_step_change_of_a_busy_case_is_a_movement_as_the_pure_ladder_says(
     measure_end(measure=short, end_date=D(2025, 9, 30), ending_reason="planned", ended_by=org.advisor)
     measure_end(measure=mst, end_date=D(2025, 11, 30), ending_reason="planned", ended_by=org.advisor)
     own_room = measure_start(
-        case=case, measure_type=measure_type("own_room"), start_date=D(2025, 12, 1), decided_by=org.advisor
+        hearing=HEARD,
+        case=case,
+        measure_type=measure_type("own_room"),
+        start_date=D(2025, 12, 1),
+        decided_by=org.advisor,
     )
     measure_end(measure=respite, end_date=D(2026, 1, 15), ending_reason="planned", ended_by=org.advisor)
     measure_end(measure=own_room, end_date=D(2026, 2, 15), ending_reason="breakdown", ended_by=org.advisor)
@@ -186,7 +211,11 @@ def test_the_pure_ladder_counts_parallel_measures_by_their_highest_step():
 
 def test_a_measure_of_a_closed_case_cannot_be_ended_again(org, case):
     m = measure_start(
-        case=case, measure_type=measure_type("mst"), start_date=D(2025, 7, 1), decided_by=org.advisor
+        hearing=HEARD,
+        case=case,
+        measure_type=measure_type("mst"),
+        start_date=D(2025, 7, 1),
+        decided_by=org.advisor,
     )
     measure_end(measure=m, end_date=D(2025, 8, 1), ending_reason="planned", ended_by=org.advisor)
     case_services.case_close(
@@ -201,12 +230,14 @@ def test_the_next_followup_date_is_stored_and_cleared_by_the_measures_app(org, c
     from measures.services import next_followup_due_clear, next_followup_due_set
 
     first = measure_start(
+        hearing=HEARD,
         case=case,
         measure_type=measure_type("family_treatment"),
         start_date=D(2026, 1, 5),
         decided_by=org.advisor,
     )
     other = measure_start(
+        hearing=HEARD,
         case=case,
         measure_type=measure_type("contact_person"),
         start_date=D(2026, 1, 5),

@@ -14,7 +14,7 @@ from followups.presets import EXCEPTIONS
 from measures.catalog import TYPE_BEHAVIOUR
 from measures.models import LadderMovement, Measure, MeasureType
 from measures.services import measure_end, measure_start
-from tests.factories import CaseFactory, measure_type
+from tests.factories import HEARD, CaseFactory, measure_type
 
 D = datetime.date
 
@@ -42,7 +42,9 @@ def test_the_shipped_types_carry_the_behaviour_they_had_as_code(db):
 
 def _ending_reason(org, mtype: MeasureType) -> str:
     case = CaseFactory(team=org.team_a, advisor=org.advisor, opened_on=D(2025, 6, 1))
-    measure = measure_start(case=case, measure_type=mtype, start_date=D(2026, 1, 1), decided_by=org.advisor)
+    measure = measure_start(
+        hearing=HEARD, case=case, measure_type=mtype, start_date=D(2026, 1, 1), decided_by=org.advisor
+    )
     measure_end(
         measure=measure,
         end_date=D(2026, 2, 1),
@@ -73,7 +75,7 @@ def test_a_new_boarding_school_or_foster_type_is_offered_the_exceptions_of_its_k
     def kinds(mtype):
         case = CaseFactory(team=org.team_a, advisor=org.advisor, opened_on=D(2025, 6, 1))
         measure = measure_start(
-            case=case, measure_type=mtype, start_date=D(2026, 1, 1), decided_by=org.advisor
+            hearing=HEARD, case=case, measure_type=mtype, start_date=D(2026, 1, 1), decided_by=org.advisor
         )
         return {k for k in EXCEPTIONS if followup_services.exception_applies(k, measure)}
 
