@@ -328,6 +328,13 @@ class NotificationSerializer(serializers.ModelSerializer):
     screened_on = date_field(read_only=True, allow_null=True)
     feedback_due_on = date_field(read_only=True, allow_null=True)
     feedback_sent_on = date_field(read_only=True, allow_null=True)
+    # "" until the screening or the feedback is recorded: the schema says so (a blank choice).
+    screening_outcome = serializers.ChoiceField(
+        choices=Notification.ScreeningOutcome.choices, allow_blank=True, read_only=True
+    )
+    feedback_outcome = serializers.ChoiceField(
+        choices=Notification.FeedbackOutcome.choices, allow_blank=True, read_only=True
+    )
 
     class Meta:
         model = Notification

@@ -471,7 +471,12 @@ class Notification(models.Model):
     screening_due_on = models.DateField(_("frist for screening"), null=True, blank=True)
     screened_on = models.DateField(_("screenet"), null=True, blank=True)
     screening_outcome = models.CharField(
-        _("screeningens resultat"), max_length=20, choices=ScreeningOutcome.choices, blank=True
+        _("screeningens resultat"),
+        max_length=20,
+        choices=ScreeningOutcome.choices,
+        blank=True,
+        default="",
+        db_default="",
     )
     screened_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -485,7 +490,12 @@ class Notification(models.Model):
     feedback_due_on = models.DateField(_("frist for tilbagemelding"), null=True, blank=True)
     feedback_sent_on = models.DateField(_("tilbagemelding sendt"), null=True, blank=True)
     feedback_outcome = models.CharField(
-        _("tilbagemeldingens indhold"), max_length=20, choices=FeedbackOutcome.choices, blank=True
+        _("tilbagemeldingens indhold"),
+        max_length=20,
+        choices=FeedbackOutcome.choices,
+        blank=True,
+        default="",
+        db_default="",
     )
     advisor_informed_at = models.DateTimeField(_("sagens rådgiver orienteret"), null=True, blank=True)
     history = HistoricalRecords()
@@ -550,7 +560,7 @@ class Investigation(models.Model):
         help_text=_("Dagen kommunen blev opmærksom på, at barnet kan have behov for særlig støtte."),
     )
     aware_on_reason = models.CharField(
-        _("begrundelse for ændret opmærksomhedsdato"), max_length=250, blank=True
+        _("begrundelse for ændret opmærksomhedsdato"), max_length=250, blank=True, default="", db_default=""
     )
     deadline = models.DateField(_("frist"))
     completed_on = models.DateField(_("afsluttet"), null=True, blank=True)
@@ -559,7 +569,7 @@ class Investigation(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("besluttet af")
     )
     interim_assessed_on = models.DateField(_("foreløbig vurdering udarbejdet"), null=True, blank=True)
-    interim_assessment = models.TextField(_("foreløbig vurdering"), blank=True)
+    interim_assessment = models.TextField(_("foreløbig vurdering"), blank=True, default="", db_default="")
     interim_assessed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,

@@ -220,7 +220,7 @@ class Measure(models.Model):
     # docs/domain.md §4): the hearing's date and note, or the journal note that records it, or the
     # law's reason why not. A measure from before this was recorded (or imported) has none.
     hearing_on = models.DateField(_("barnet hørt den"), null=True, blank=True)
-    hearing_note = models.TextField(_("partshøring af barnet"), blank=True)
+    hearing_note = models.TextField(_("partshøring af barnet"), blank=True, default="", db_default="")
     hearing_journal_note = models.ForeignKey(
         "cases.JournalNote",
         on_delete=models.PROTECT,
@@ -230,12 +230,21 @@ class Measure(models.Model):
         verbose_name=_("journalnotat om partshøringen"),
     )
     hearing_omitted = models.CharField(
-        _("barnet ikke hørt, fordi"), max_length=20, choices=HearingOmitted.choices, blank=True
+        _("barnet ikke hørt, fordi"),
+        max_length=20,
+        choices=HearingOmitted.choices,
+        blank=True,
+        default="",
+        db_default="",
     )
-    hearing_omitted_note = models.TextField(_("begrundelse for ikke at høre barnet"), blank=True)
+    hearing_omitted_note = models.TextField(
+        _("begrundelse for ikke at høre barnet"), blank=True, default="", db_default=""
+    )
     # A placement without consent with no plan before the decision: the reason the law allows it
     # (Barnets Lov § 91, stk. 2, 3. pkt.; docs/deadlines.md, "Barnets plan ved anbringelse").
-    plan_exception = models.TextField(_("begrundelse for afgørelse før barnets plan"), blank=True)
+    plan_exception = models.TextField(
+        _("begrundelse for afgørelse før barnets plan"), blank=True, default="", db_default=""
+    )
     ending_reason = models.CharField(
         _("årsag til ophør"), max_length=20, choices=EndingReason.choices, blank=True
     )

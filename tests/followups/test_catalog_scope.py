@@ -22,7 +22,7 @@ from followups.models import Deadline, DeadlineKind, FollowUp, Form, Rule, RuleM
 from followups.presets import HERNING, HVIDOVRE, engine_rule, legal_context
 from measures.catalog import AFTERCARE_TYPES
 from measures.services import measure_start
-from tests.factories import CaseFactory, measure_type
+from tests.factories import HEARD, CaseFactory, measure_type
 from tests.followups.factories import hold, start_measure
 
 D = datetime.date
@@ -83,6 +83,7 @@ def _boarding_school(org, basis_code: str):
         start_date=D(2026, 1, 5),
         decided_by=org.team_leader,
         legal_basis=LegalBasis.objects.get(code=basis_code),
+        hearing=HEARD,
     )
 
 
@@ -240,6 +241,8 @@ def test_a_boarding_school_started_on_the_page_on_a_support_basis_gets_no_superv
             "provider": "Vestjysk Efterskole",
             "start_date": "2026-01-05",
             "decision_basis": Measure.DecisionBasis.WITH_CONSENT,
+            "hearing_on": "2026-01-02",
+            "hearing_note": "Den unge er hørt og vil gerne på efterskole.",
             "movement_reason": "",
         },
     )

@@ -48,7 +48,7 @@ from tests.access import ANONYMOUS, AccessMatrix
 from tests.api.base import ResourceMatrix
 from tests.api.conftest import scenario, with_measure, with_plan  # noqa: F401  (the API matrices' fixtures)
 from tests.edges.forms import filled, form_posting_to
-from tests.factories import CaseFactory, cpr_for
+from tests.factories import HEARD, CaseFactory, cpr_for
 from tests.fixtures import login_with_second_factor
 from tests.herning.test_every_url_covered import _import_test_modules, _matrix_classes, _uses_own_urls
 
@@ -205,6 +205,20 @@ def _days(n: int) -> str:
     return (timezone.localdate() + datetime.timedelta(days=n)).isoformat()
 
 
+def _heard(objects, org) -> dict:
+    """The child heard before the measure starts or changes (measures.forms.HearingFields), and the
+    decision's basis (no default): the form's first choice for the reason not heard is cleared."""
+    return {
+        "hearing_on": _days(-1),
+        "hearing_note": HEARD.note,
+        "hearing_journal_note": "",
+        "hearing_omitted": "",
+        "hearing_omitted_note": "",
+        "plan_exception": "",
+        "decision_basis": "with_consent",
+    }
+
+
 _CASE, _MEASURES, _FOLLOWUPS, _MEETINGS = (
     "cases.Case",
     "measures.Measure",
@@ -237,6 +251,10 @@ VALID_WRITES: dict[str, ValidWrite] = {
     _m("cases", "TestParticipantAdd"): ValidWrite("cases.CaseParticipant"),
     _m("cases", "TestInvestigationOpen"): ValidWrite("cases.Investigation"),
     _m("cases", "TestInvestigationComplete"): ValidWrite("cases.Investigation"),
+    _m("cases", "TestInvestigationInterim"): ValidWrite("cases.Investigation"),
+    _m("cases", "TestInvestigationAwareOn"): ValidWrite("cases.Investigation"),
+    _m("cases", "TestNotificationScreening"): ValidWrite("cases.Notification"),
+    _m("cases", "TestNotificationFeedback"): ValidWrite("cases.Notification"),
     _m("cases", "TestPlanCreate"): ValidWrite("cases.Plan"),
     _m("cases", "TestPlanRevise"): ValidWrite("cases.Plan"),
     _m("cases", "TestGoalStatus"): ValidWrite("cases.Goal"),
@@ -245,13 +263,19 @@ VALID_WRITES: dict[str, ValidWrite] = {
         "cases.JournalNote", lambda o, org: {"text": "Rettet: mødet blev holdt i skolen."}
     ),
     # Measures and follow-ups.
-    _m("measures", "TestMeasureStart"): ValidWrite(_MEASURES),
-    _m("measures", "TestMeasureChange"): ValidWrite(_MEASURES),
+    _m("measures", "TestMeasureStart"): ValidWrite(_MEASURES, _heard),
+    _m("measures", "TestMeasureChange"): ValidWrite(_MEASURES, _heard),
     _m("measures", "TestMeasureEnd"): ValidWrite(_MEASURES),
     _m("followups", "TestFollowUpRecord"): ValidWrite(
         _FOLLOWUPS, lambda o, org: {"child_conversation": "yes", "decision": "continue", "next_agreed_on": ""}
     ),
-    _m("followups", "TestExceptionRequest"): ValidWrite("followups.FollowUpException"),
+    # A placement far away (more than 50 km) of a young person (15-22).
+    _m("followups", "TestExceptionRequest"): ValidWrite(
+        "followups.FollowUpException", lambda o, org: {"distance_km": "80", "youth_age": "16"}
+    ),
+    _m("followups", "TestLaterDateDecide"): ValidWrite(
+        _FOLLOWUPS, page=lambda o: "/opfoelgning/undtagelser/", persona="team_leader"
+    ),
     _m("followups", "TestExceptionDecide"): ValidWrite(
         "followups.FollowUpException", page=lambda o: "/opfoelgning/undtagelser/"
     ),
@@ -332,7 +356,15 @@ VALID_WRITES: dict[str, ValidWrite] = {
             "change_date": _days(0),
             "new_measure_type": "mst",
             "ending_reason": "changed_measure",
+            "hearing_on": _days(-1),
+            "hearing_note": HEARD.note,
+            "decision_basis": "with_consent",
         },
+    ),
+    _m("api", "TestFollowUpLaterDate"): ValidWrite(
+        _FOLLOWUPS,
+        json=lambda o, org: {"decision": "approve", "reason": "Familien har brug for ro."},
+        persona="team_leader",
     ),
     _m("api", "TestPlanRevise"): ValidWrite(
         "cases.Plan",
