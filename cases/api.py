@@ -390,21 +390,50 @@ class NotificationCreateSerializer(serializers.Serializer):
 
 
 class NotificationUpdateSerializer(serializers.Serializer):
-    """Either the 24-hour assessment (``acute_danger`` and ``assessment_action``) or the receipt to
-    a professional notifier (``receipt_sent_on``)."""
+    """One or more of the notification's steps, as the intake page records them: the 24-hour
+    assessment (``acute_danger`` and ``assessment_action``), the receipt to a professional notifier
+    (``receipt_sent_on``), the screening (``screening_outcome`` and ``screened_on``, Barnets Lov
+    § 18) and the feedback to a professional notifier (``feedback_outcome`` and
+    ``feedback_sent_on``, Barnets Lov § 137). Each is recorded once."""
 
     acute_danger = serializers.BooleanField(required=False)
     assessment_action = serializers.CharField(required=False, allow_blank=True)
     receipt_sent_on = date_field(required=False)
+    screening_outcome = serializers.ChoiceField(choices=Notification.ScreeningOutcome.choices, required=False)
+    screened_on = date_field(required=False)
+    feedback_outcome = serializers.ChoiceField(choices=Notification.FeedbackOutcome.choices, required=False)
+    feedback_sent_on = date_field(required=False)
+
+    # Each step: the fields that start it and the one it cannot do without.
+    STEPS = {
+        "assessment": (("acute_danger", "assessment_action"), "acute_danger"),
+        "receipt": (("receipt_sent_on",), "receipt_sent_on"),
+        "screening": (("screening_outcome", "screened_on"), None),
+        "feedback": (("feedback_outcome", "feedback_sent_on"), None),
+    }
 
     def validate(self, data):
-        assessing = "acute_danger" in data or "assessment_action" in data
-        if not assessing and "receipt_sent_on" not in data:
+        steps = [step for step, (fields, _required) in self.STEPS.items() if any(f in data for f in fields)]
+        if not steps:
             raise serializers.ValidationError(
-                _("Angiv vurderingen (acute_danger og assessment_action) eller kvitteringsdatoen.")
+                _(
+                    "Angiv vurderingen (acute_danger og assessment_action), kvitteringsdatoen, "
+                    "screeningen (screening_outcome og screened_on) eller tilbagemeldingen "
+                    "(feedback_outcome og feedback_sent_on)."
+                )
             )
-        if assessing and "acute_danger" not in data:
-            raise serializers.ValidationError({"acute_danger": _("Angiv om barnet er i akut fare.")})
+        missing = {}
+        for step in steps:
+            fields, required = self.STEPS[step]
+            for field in (required,) if required else fields:
+                if field not in data:
+                    missing[field] = (
+                        _("Angiv om barnet er i akut fare.")
+                        if field == "acute_danger"
+                        else _("Angiv også dette felt.")
+                    )
+        if missing:
+            raise serializers.ValidationError(missing)
         return data
 
 
@@ -426,7 +455,9 @@ class NotificationFilter(django_filters.FilterSet):
 )
 class NotificationViewSet(ServiceResource):
     """Notifications (underretninger): registered by a case administrator, assessed within 24 hours
-    by the duty advisor, receipted to a professional notifier within 6 working days."""
+    by the duty advisor, receipted to a professional notifier within 6 working days, screened
+    (Barnets Lov § 18) and, for a professional notifier, answered with feedback (§ 137). PATCH
+    records a step; docs/deadlines.md explains each deadline."""
 
     read_serializer_class = NotificationSerializer
     create_serializer_class = NotificationCreateSerializer
@@ -504,6 +535,22 @@ class NotificationViewSet(ServiceResource):
                 notification = services.notification_receipt_sent(
                     notification=notification, sent_on=data["receipt_sent_on"], sent_by=user
                 )
+            if "screening_outcome" in data:
+                require(user, Action.SCREEN_NOTIFICATION, notification)
+                notification = services.notification_screen(
+                    notification=notification,
+                    outcome=data["screening_outcome"],
+                    screened_on=data["screened_on"],
+                    screened_by=user,
+                )
+            if "feedback_outcome" in data:
+                require(user, Action.RECORD_FEEDBACK, notification)
+                notification = services.notification_feedback_sent(
+                    notification=notification,
+                    outcome=data["feedback_outcome"],
+                    sent_on=data["feedback_sent_on"],
+                    sent_by=user,
+                )
         return notification
 
 
@@ -569,10 +616,24 @@ class InvestigationFilter(django_filters.FilterSet):
         fields = ["case"]
 
 
+class AwareOnSerializer(serializers.Serializer):
+    aware_on = date_field(help_text="The corrected day the municipality became aware.")
+    reason = serializers.CharField(help_text="Why the day is corrected; kept in the history.")
+
+
+class InterimAssessmentSerializer(serializers.Serializer):
+    assessed_on = date_field(help_text="The day of the interim assessment.")
+    text = serializers.CharField(help_text="The interim assessment (foreløbig vurdering).")
+
+
 class InvestigationViewSet(ReadOnlyResource):
-    """Child-welfare investigations (børnefaglige undersøgelser), read only: the four months count
-    from the day the municipality became aware (``aware_on``); an investigation not finished by
-    ``due_on`` owes an interim assessment (Barnets Lov § 20, stk. 3). Written on the case page."""
+    """Child-welfare investigations (børnefaglige undersøgelser): the four months count from the day
+    the municipality became aware (``aware_on``); an investigation not finished by ``due_on`` owes
+    an interim assessment (Barnets Lov § 20, stk. 3). Opened and finished on the case page; the
+    actions correct ``aware_on`` and record the interim assessment, as the case page does."""
+
+    # Read only but for the two actions (a POST to the list stays 405: there is no create).
+    http_method_names = ["get", "post", "head", "options"]
 
     read_serializer_class = InvestigationSerializer
     serializer_class = InvestigationSerializer
@@ -593,6 +654,49 @@ class InvestigationViewSet(ReadOnlyResource):
 
     def case_of(self, obj):
         return obj.case
+
+    def _answer(self, investigation):
+        investigation = self.get_queryset().get(pk=investigation.pk)
+        self.audit_one(investigation)
+        return Response(self.get_read_serializer(investigation).data)
+
+    @extend_schema(request=AwareOnSerializer, responses={200: InvestigationSerializer})
+    @action(detail=True, methods=["post"], url_path="aware-on")
+    def aware_on(self, request, pk=None):
+        """Correct the day the municipality became aware, with a reason; ``due_on`` follows
+        (``investigation_set_aware_on``). 400 with the field's message in the future or after
+        ``decided_on``."""
+        investigation = self.get_object()
+        # Who may read the case but not change it is refused before the input is looked at.
+        require(request.user, Action.EDIT_CASE, investigation.case)
+        serializer = AwareOnSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        investigation = services.investigation_set_aware_on(
+            investigation=investigation,
+            aware_on=data["aware_on"],
+            reason=data["reason"],
+            changed_by=request.user,
+        )
+        return self._answer(investigation)
+
+    @extend_schema(request=InterimAssessmentSerializer, responses={200: InvestigationSerializer})
+    @action(detail=True, methods=["post"], url_path="interim-assessment")
+    def interim_assessment(self, request, pk=None):
+        """Record the interim assessment of an investigation not finished within its four months
+        (``investigation_record_interim``); recorded once."""
+        investigation = self.get_object()
+        require(request.user, Action.EDIT_CASE, investigation.case)
+        serializer = InterimAssessmentSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        investigation = services.investigation_record_interim(
+            investigation=investigation,
+            assessed_on=data["assessed_on"],
+            text=data["text"],
+            assessed_by=request.user,
+        )
+        return self._answer(investigation)
 
 
 # --- Plans and goals ----------------------------------------------------------------------------

@@ -33,12 +33,31 @@ CODE_TABLE = [
     ("Forebyggende foranstaltning", "MST", "", "mst"),
     ("Forebyggende foranstaltning", "Efterskoleophold", "", "boarding_school"),
     ("Tidlig forebyggende indsats", "", "", "early_support"),
+    # Aftercare for young adults of 18-22 (Barnets Lov §§ 114-116; before 2024 "efterværn", SEL
+    # § 76): extracts name it by either word, so both are mapped.
+    ("Ungestøtte", "", "", "aftercare_other"),
+    ("Ungestøtte", "Opretholdt døgnophold", "", "aftercare_residential"),
+    ("Ungestøtte", "Opretholdt anbringelse", "", "aftercare_residential"),
+    ("Ungestøtte", "Fast kontaktperson", "", "aftercare_contact_person"),
+    ("Ungestøtte", "Kontaktperson", "", "aftercare_contact_person"),
+    ("Efterværn", "", "", "aftercare_other"),
+    ("Efterværn", "Opretholdt døgnophold", "", "aftercare_residential"),
+    ("Efterværn", "Opretholdt anbringelse", "", "aftercare_residential"),
+    ("Efterværn", "Fast kontaktperson", "", "aftercare_contact_person"),
+    ("Efterværn", "Kontaktperson", "", "aftercare_contact_person"),
 ]
 
 
-def load_defaults(*, MappingProfile, CodeMapping, MeasureType) -> tuple[int, int]:
+def load_defaults(
+    *, MappingProfile, CodeMapping, MeasureType, create_profile: bool = True
+) -> tuple[int, int]:
     """Create the default profile and every missing line of its code table; returns how many
-    profiles and lines were created. Lines whose measure type is missing are left out."""
+    profiles and lines were created. Lines whose measure type is missing are left out.
+
+    With ``create_profile=False`` (a later migration adding lines) a municipality that deleted or
+    renamed the shipped profile keeps its choice: nothing is created."""
+    if not create_profile and not MappingProfile.objects.filter(name=DEFAULT_PROFILE).exists():
+        return 0, 0
     profile, created = MappingProfile.objects.get_or_create(
         name=DEFAULT_PROFILE,
         defaults={

@@ -26,7 +26,7 @@ def _decision_basis_field() -> forms.ChoiceField:
     """Consent or no consent: the advisor chooses; nothing is chosen beforehand."""
     return forms.ChoiceField(
         label=_("Afgørelsesgrundlag"),
-        choices=[("", "---------"), *Measure.DecisionBasis.choices],
+        choices=[("", _("Vælg med eller uden samtykke")), *Measure.DecisionBasis.choices],
         error_messages={"required": _("Vælg, om afgørelsen træffes med eller uden samtykke.")},
     )
 
@@ -46,11 +46,12 @@ class HearingFields(forms.Form):
         label=_("Eller journalnotatet om partshøringen"),
         queryset=JournalNote.objects.none(),
         required=False,
+        empty_label=_("Intet journalnotat valgt"),
         help_text=_("Journalnotater med overskriften 'Partshøring - af barnet'."),
     )
     hearing_omitted = forms.ChoiceField(
         label=_("Eller: barnet er ikke hørt, fordi"),
-        choices=[("", "---------"), *Measure.HearingOmitted.choices],
+        choices=[("", _("Barnet er hørt")), *Measure.HearingOmitted.choices],
         required=False,
     )
     hearing_omitted_note = forms.CharField(
@@ -142,7 +143,7 @@ class MeasureEndForm(forms.Form):
         label=_("Sidste dag med indsatsen"), widget=DateInput(), initial=timezone.localdate
     )
     ending_reason = forms.ChoiceField(
-        label=_("Årsag til ophør"), choices=[("", "---------"), *Measure.EndingReason.choices]
+        label=_("Årsag til ophør"), choices=[("", _("Vælg årsag")), *Measure.EndingReason.choices]
     )
     ending_note = forms.CharField(
         label=_("Bemærkning til ophør"), required=False, widget=forms.Textarea(attrs={"rows": 3})
@@ -165,7 +166,7 @@ class MeasureChangeForm(HearingFields):
     decision_basis = _decision_basis_field()
     ending_reason = forms.ChoiceField(
         label=_("Årsag til at den nuværende indsats ophører"),
-        choices=[("", "---------"), *Measure.EndingReason.choices],
+        choices=[("", _("Vælg årsag")), *Measure.EndingReason.choices],
         initial=Measure.EndingReason.CHANGED_MEASURE,
     )
     movement_reason = forms.ChoiceField(

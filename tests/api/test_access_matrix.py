@@ -49,6 +49,19 @@ class TestInvestigationDetail(OnTheCase):
     expected = api(reads())
 
 
+class TestInvestigationAwareOn(OnTheCase):
+    """Correcting aware_on is a change of the case's contents."""
+
+    needs = ("investigation",)
+    url = lambda objects: f"/api/v1/investigations/{objects.investigation.pk}/aware-on/"  # noqa: E731
+    method = "post"
+    expected = api(writes(400))
+
+
+class TestInvestigationInterimAssessment(TestInvestigationAwareOn):
+    url = lambda objects: f"/api/v1/investigations/{objects.investigation.pk}/interim-assessment/"  # noqa: E731
+
+
 class TestMeasureChange(OnTheCase):
     needs = ("measure",)
     url = lambda objects: f"/api/v1/measures/{objects.measure.pk}/change/"  # noqa: E731

@@ -1,4 +1,4 @@
-"""``/api/v1/investigations/``: read only, with the day the municipality became aware, the four
+"""``/api/v1/investigations/``: read, with the day the municipality became aware, the four
 months from it and the interim assessment (Barnets Lov § 20, stk. 3; docs/api.md); read as the
 case is, and logged as every read of a child's data is."""
 
@@ -122,4 +122,49 @@ def test_the_schema_documents_the_investigations(org):
         "interim_assessment_due_on",
     ):
         assert name in fields
+    # No create: opened on the case page; two actions correct aware_on and record the assessment.
     assert "post" not in schema["paths"]["/api/v1/investigations/"]
+    assert "post" in schema["paths"]["/api/v1/investigations/{id}/aware-on/"]
+    assert "post" in schema["paths"]["/api/v1/investigations/{id}/interim-assessment/"]
+
+
+@time_machine.travel("2026-07-06 10:00 +02:00", tick=False)
+def test_aware_on_is_corrected_with_a_reason_and_the_deadline_follows(org):
+    investigation = _investigation(org)
+    url = f"/api/v1/investigations/{investigation.pk}/aware-on/"
+    client = _client(org.advisor)
+    refused = client.post(url, {"aware_on": "2026-03-20"}, format="json")
+    assert refused.status_code == 400
+    assert set(refused.json()) == {"reason"}
+    after_decision = client.post(url, {"aware_on": "2026-03-20", "reason": "Forkert dato"}, format="json")
+    assert after_decision.status_code == 400 and "aware_on" in after_decision.json()
+    response = client.post(url, {"aware_on": "2026-02-24", "reason": "Skolen ringede først"}, format="json")
+    assert response.status_code == 200, response.json()
+    body = response.json()
+    assert (body["aware_on"], body["aware_on_reason"], body["due_on"]) == (
+        "2026-02-24",
+        "Skolen ringede først",
+        "2026-06-24",
+    )
+    investigation.refresh_from_db()
+    assert investigation.history.first().aware_on == D(2026, 2, 24)
+
+
+@time_machine.travel("2026-07-06 10:00 +02:00", tick=False)
+def test_the_interim_assessment_is_recorded_once_through_the_api(org):
+    investigation = _investigation(org)
+    url = f"/api/v1/investigations/{investigation.pk}/interim-assessment/"
+    client = _client(org.advisor)
+    assert set(client.post(url, {"assessed_on": "2026-07-06"}, format="json").json()) == {"text"}
+    future = client.post(url, {"assessed_on": "2026-07-07", "text": "x"}, format="json")
+    assert future.status_code == 400 and "assessed_on" in future.json()
+    response = client.post(url, {"assessed_on": "2026-07-06", "text": "Afventer PPR."}, format="json")
+    assert response.status_code == 200
+    assert (response.json()["interim_assessed_on"], response.json()["interim_assessed_by"]) == (
+        "2026-07-06",
+        org.advisor.pk,
+    )
+    again = client.post(url, {"assessed_on": "2026-07-06", "text": "Igen"}, format="json")
+    assert again.status_code == 400
+    investigation.refresh_from_db()
+    assert investigation.interim_assessment == "Afventer PPR."

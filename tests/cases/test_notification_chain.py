@@ -288,3 +288,54 @@ def test_the_team_overview_and_reminders_link_the_deadlines_to_their_pages(org):
     assert deadline_url(row(DeadlineKind.FEEDBACK, notification)) == reverse(
         "cases:notification_feedback", args=[notification.pk]
     )
+
+
+# --- The API ----------------------------------------------------------------------------------------
+
+
+@time_machine.travel("2026-04-02 10:00 +02:00", tick=False)
+def test_the_api_records_the_screening_and_the_feedback_as_the_page_does(org):
+    from rest_framework.test import APIClient
+
+    from tests.fixtures import login_with_second_factor
+
+    notification = on_known_case(org)
+    url = f"/api/v1/notifications/{notification.pk}/"
+
+    def patch(user, body):
+        client = login_with_second_factor(APIClient(), user)
+        etag = client.get(url)["ETag"]
+        return client.patch(url, body, format="json", HTTP_IF_MATCH=etag)
+
+    # A step's fields come together; each is checked at its field.
+    half = patch(org.advisor, {"screening_outcome": "clarification"})
+    assert half.status_code == 400 and set(half.json()) == {"screened_on"}
+    wrong = patch(org.advisor, {"screening_outcome": "maybe", "screened_on": "2026-04-02"})
+    assert wrong.status_code == 400 and set(wrong.json()) == {"screening_outcome"}
+    early = patch(org.advisor, {"feedback_outcome": "investigation", "feedback_sent_on": "2026-03-31"})
+    assert early.status_code == 400 and "feedback_sent_on" in early.json()
+    # The duty advisor reads the notification but does not screen a case Alice advises.
+    assert (
+        patch(
+            org.duty_advisor, {"screening_outcome": "clarification", "screened_on": "2026-04-02"}
+        ).status_code
+        == 403
+    )
+    response = patch(
+        org.advisor,
+        {
+            "screening_outcome": "investigation",
+            "screened_on": "2026-04-02",
+            "feedback_outcome": "investigation",
+            "feedback_sent_on": "2026-04-02",
+        },
+    )
+    assert response.status_code == 200, response.json()
+    body = response.json()
+    assert (body["screened_on"], body["screening_outcome"]) == ("2026-04-02", "investigation")
+    assert (body["feedback_sent_on"], body["feedback_outcome"]) == ("2026-04-02", "investigation")
+    assert not row(DeadlineKind.SCREENING, notification).is_open
+    assert not row(DeadlineKind.FEEDBACK, notification).is_open
+    again = patch(org.advisor, {"screening_outcome": "no_further", "screened_on": "2026-04-02"})
+    # Recorded once: the rule refuses a second screening, with its reason.
+    assert again.status_code == 403 and "allerede screenet" in str(again.json())

@@ -306,3 +306,27 @@ def test_the_most_specific_line_of_the_code_table_wins_and_codes_are_read_too(or
         "preventive",
         "respite_care",
     ]
+
+
+def test_aftercare_rows_by_either_name_map_to_the_aftercare_types(org, leader):
+    """Extracts name aftercare "Ungestøtte" (Barnets Lov §§ 114-116) or, from before 2024,
+    "Efterværn"; both reach the catalog's aftercare types instead of a row error."""
+    young = cpr_for(datetime.date(2007, 1, 5), 3)
+    rows = [
+        row(
+            cpr=young,
+            service="Ungestøtte",
+            offer="Opretholdt døgnophold",
+            start="01-02-2025",
+            end="31-10-2025",
+        ),
+        row(cpr=young, service="Efterværn", offer="Kontaktperson", start="01-11-2025"),
+        row(cpr=young, service="Ungestøtte", offer="Udslusning", start="01-12-2025"),
+    ]
+    report = run(leader, csv_bytes(rows))
+    assert report["committed"] and not report["errors"], report["errors"]
+    assert list(Measure.objects.order_by("start_date").values_list("measure_type__code", flat=True)) == [
+        "aftercare_residential",
+        "aftercare_contact_person",
+        "aftercare_other",
+    ]

@@ -322,8 +322,14 @@ VALID_WRITES: dict[str, ValidWrite] = {
     _m("network_meetings", "TestAgreementAdd"): ValidWrite(
         "network_meetings.Agreement", page=lambda o: f"/netvaerksmoeder/{o.meeting.pk}/referat/"
     ),
+    # Tomorrow: the form's day is today, and 10:00 today has passed for a run after ten.
     _m("network_meetings", "TestSlotOffer"): ValidWrite(
-        "network_meetings.MeetingSlot", lambda o, org: {"start_time": "10:00", "end_time": "11:00"}
+        "network_meetings.MeetingSlot",
+        lambda o, org: {
+            "day": (timezone.localdate() + datetime.timedelta(days=1)).isoformat(),
+            "start_time": "10:00",
+            "end_time": "11:00",
+        },
     ),
     _m("network_meetings", "TestNetworkMapEdit"): ValidWrite("network_meetings.NetworkMap", page=_map_page),
     _m("network_meetings", "TestNetworkMapNewVersion"): ValidWrite(
