@@ -394,7 +394,7 @@ class NotificationUpdateSerializer(serializers.Serializer):
     assessment (``acute_danger`` and ``assessment_action``), the receipt to a professional notifier
     (``receipt_sent_on``), the screening (``screening_outcome`` and ``screened_on``, Barnets Lov
     § 18) and the feedback to a professional notifier (``feedback_outcome`` and
-    ``feedback_sent_on``, Barnets Lov § 137). Each is recorded once."""
+    ``feedback_sent_on``, Barnets Lov § 136). Each is recorded once."""
 
     acute_danger = serializers.BooleanField(required=False)
     assessment_action = serializers.CharField(required=False, allow_blank=True)
@@ -456,7 +456,7 @@ class NotificationFilter(django_filters.FilterSet):
 class NotificationViewSet(ServiceResource):
     """Notifications (underretninger): registered by a case administrator, assessed within 24 hours
     by the duty advisor, receipted to a professional notifier within 6 working days, screened
-    (Barnets Lov § 18) and, for a professional notifier, answered with feedback (§ 137). PATCH
+    (Barnets Lov § 18) and, for a professional notifier, answered with feedback (§ 136). PATCH
     records a step; docs/deadlines.md explains each deadline."""
 
     read_serializer_class = NotificationSerializer

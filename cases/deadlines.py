@@ -5,11 +5,11 @@ Sources: Serviceloven §§ 50, 140, 155 and 155 b, Barnets Lov §§ 20, 91, 136 
 
 * 24-hour assessment of a notification: SEL § 155 / BL § 136, counted in real hours from receipt
   (a weekend or a holiday does not stop the clock).
-* Receipt to a professional notifier: SEL § 155 b / BL § 137, within six working days
+* Receipt to a professional notifier: SEL § 155 b / BL § 136, within six working days
   ("hverdage") after the day of receipt; weekends, Danish public holidays and the receiving
   municipality's closed days (``herning.organisation.calendar``) do not count.
 * Feedback to a professional notifier on whether an investigation or a measure was started:
-  SEL § 155 b, stk. 2 / BL § 137, within three calendar months of receipt.
+  SEL § 155 b, stk. 2 / BL § 136, within three calendar months of receipt.
 * Screening of the child's need for help (BL § 18, from 1 January 2024): the law sets no time
   limit; the municipality's own limit counts working days from receipt (docs/deadlines.md).
 * Child-welfare investigation: SEL § 50, stk. 7 / BL § 20, stk. 3, four calendar months from the
@@ -68,7 +68,7 @@ def receipt_due(received_at: datetime.datetime, calendar=None) -> datetime.date:
 
 def feedback_due(received_at: datetime.datetime) -> datetime.date:
     """The last day to tell a professional notifier whether an investigation or a measure was
-    started: three calendar months after the day of receipt (SEL § 155 b, stk. 2 / BL § 137)."""
+    started: three calendar months after the day of receipt (SEL § 155 b, stk. 2 / BL § 136)."""
     return received_at.astimezone(COPENHAGEN).date() + relativedelta(months=FEEDBACK_MONTHS)
 
 

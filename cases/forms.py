@@ -370,7 +370,7 @@ class ScreeningForm(forms.Form):
 
 
 class FeedbackForm(forms.Form):
-    """The feedback to a professional notifier (SEL § 155 b, stk. 2 / Barnets Lov § 137)."""
+    """The feedback to a professional notifier (SEL § 155 b, stk. 2 / Barnets Lov § 136)."""
 
     feedback_outcome = forms.ChoiceField(
         label=_("Underretteren fik at vide"),

@@ -388,7 +388,7 @@ class Notification(models.Model):
 
     Registered by a case administrator, sent to the duty advisor of the child's district, assessed
     within 24 hours (SEL § 155 / BL § 136); a professional notifier gets a receipt within six
-    working days (SEL § 155 b / BL § 137). Herning's intake practice: Herningmodellen 1.0
+    working days (SEL § 155 b / BL § 136). Herning's intake practice: Herningmodellen 1.0
     "Håndtering af nye underretninger".
     """
 
@@ -405,7 +405,7 @@ class Notification(models.Model):
         INVESTIGATION = "investigation", _("Børnefaglig undersøgelse (§§ 20-22)")
 
     class FeedbackOutcome(models.TextChoices):
-        """What the professional notifier is told (SEL § 155 b, stk. 2 / Barnets Lov § 137)."""
+        """What the professional notifier is told (SEL § 155 b, stk. 2 / Barnets Lov § 136)."""
 
         INVESTIGATION = "investigation", _("Der er iværksat en afdækning eller en børnefaglig undersøgelse")
         MEASURE = "measure", _("Der er iværksat en indsats")
@@ -486,7 +486,7 @@ class Notification(models.Model):
         related_name="+",
         verbose_name=_("screenet af"),
     )
-    # The feedback to a professional notifier (SEL § 155 b, stk. 2 / Barnets Lov § 137).
+    # The feedback to a professional notifier (SEL § 155 b, stk. 2 / Barnets Lov § 136).
     feedback_due_on = models.DateField(_("frist for tilbagemelding"), null=True, blank=True)
     feedback_sent_on = models.DateField(_("tilbagemelding sendt"), null=True, blank=True)
     feedback_outcome = models.CharField(

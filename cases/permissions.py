@@ -265,7 +265,7 @@ def can_screen_notification(user, notification, *, known_readable: bool = False)
 
 
 def can_record_feedback(user, notification, *, known_readable: bool = False) -> bool:
-    """The feedback to a professional notifier (SEL § 155 b, stk. 2 / Barnets Lov § 137) tells
+    """The feedback to a professional notifier (SEL § 155 b, stk. 2 / Barnets Lov § 136) tells
     what the case came to, so those who may write the case record it, once."""
     from cases.models import Notification
 

@@ -24,7 +24,7 @@ LEGAL_BASES = [
         "Kvittering til fagperson, der underretter",
         "Receipt to a professional notifier",
         "§ 155 b",
-        "§ 137",
+        "§ 136",
     ),
     ("clarification", "Afklaring / afdækning", "Clarification", "§ 11", "§ 19"),
     ("early_support", "Tidlig forebyggende indsats", "Early preventive support", "§ 11, stk. 3", "§ 30"),

@@ -79,7 +79,7 @@ def _notify_registered(notification: Notification, *, copy_to_advisor: bool) -> 
 
 def _due_dates(*, child: Child, received_at: datetime.datetime, notifier_kind: str) -> dict:
     """The deadlines a notification gets at registration: the receipt and the feedback to a
-    professional notifier (SEL § 155 b / Barnets Lov § 137) and the screening (Barnets Lov § 18,
+    professional notifier (SEL § 155 b / Barnets Lov § 136) and the screening (Barnets Lov § 18,
     under the regime in force on the day of receipt). Working days are the receiving
     municipality's (``herning.organisation.calendar``)."""
     regime = law.regime_on(timezone.localdate(received_at))
@@ -234,7 +234,7 @@ def notification_assess(
 def notification_receipt_sent(
     *, notification: Notification, sent_on: datetime.date, sent_by: User
 ) -> Notification:
-    """Record that a professional notifier got the receipt (SEL § 155 b / BL § 137)."""
+    """Record that a professional notifier got the receipt (SEL § 155 b / BL § 136)."""
     notification = Notification.objects.for_system().select_for_update().get(pk=notification.pk)
     if notification.notifier_kind != Notification.NotifierKind.PROFESSIONAL:
         raise ValidationError(_("Kun en fagperson, der underretter, skal have en kvittering."))
@@ -301,7 +301,7 @@ def notification_feedback_sent(
     *, notification: Notification, outcome: str, sent_on: datetime.date, sent_by: User
 ) -> Notification:
     """Record that a professional notifier was told whether an investigation or a measure was
-    started for the child (SEL § 155 b, stk. 2 / Barnets Lov § 137)."""
+    started for the child (SEL § 155 b, stk. 2 / Barnets Lov § 136)."""
     notification = (
         Notification.objects.for_system()
         .select_for_update(of=("self",))

@@ -215,7 +215,7 @@ def notification_screening(request, pk: int):
 @require_http_methods(["GET", "POST"])
 @login_required
 def notification_feedback(request, pk: int):
-    """Record the feedback to a professional notifier (SEL § 155 b, stk. 2 / Barnets Lov § 137)."""
+    """Record the feedback to a professional notifier (SEL § 155 b, stk. 2 / Barnets Lov § 136)."""
     notification = get_object_or_404(Notification.objects.visible_to(request.user), pk=pk)
     require(request.user, Action.RECORD_FEEDBACK, notification)
     form = FeedbackForm(posted(request))

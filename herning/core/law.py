@@ -146,8 +146,8 @@ BARNETS_LOV = Regime(
         "Barnets Lov § 136", "Barnets Lov § 136", "assess a notification for acute danger within 24 hours"
     ),
     receipt=Provision(
-        "Barnets Lov § 137",
-        "Barnets Lov § 137",
+        "Barnets Lov § 136",
+        "Barnets Lov § 136",
         "confirm receipt to a professional notifier within 6 working days",
     ),
     investigation=Provision(
@@ -180,8 +180,8 @@ BARNETS_LOV = Regime(
     ),
     supervision_interval_months=6,
     feedback=Provision(
-        "Barnets Lov § 137",
-        "Barnets Lov § 137",
+        "Barnets Lov § 136",
+        "Barnets Lov § 136",
         "tell a professional notifier within 3 months whether an investigation or a measure was started",
     ),
     screening=Provision(
@@ -213,8 +213,10 @@ def plan_provision(kind: str) -> Provision:
 # (Barnets Lov § 95, stk. 3: the child's wishes and needs are part of deciding the follow-up; SEL
 # § 70 with § 48), unless the conversation was left out for one of the reasons the statute gives
 # for leaving a child conversation out: "i det omfang barnets eller den unges modenhed eller
-# sagens karakter taler imod samtalens gennemførelse" (the wording of Barnets Lov § 137, stk. 4 and
-# SEL § 48, stk. 1). These are the codes of those reasons (``followups.models.NoConversationGround``).
+# sagens karakter taler imod samtalens gennemførelse" (the act's recurring wording, read in
+# Barnets Lov § 137, stk. 4, on the conversation about a notification, and SEL § 48, stk. 1; § 95
+# itself names no ground of its own, docs/deadlines.md). These are the codes of those reasons
+# (``followups.models.NoConversationGround``).
 MATURITY = "maturity"
 NATURE_OF_CASE = "nature_of_case"
 CONVERSATION_MAY_BE_LEFT_OUT = frozenset({MATURITY, NATURE_OF_CASE})

@@ -351,7 +351,7 @@ class TestNotificationScreening(TestNotificationScreeningPage):
 
 
 class TestNotificationFeedbackPage(OnTheCase):
-    """The feedback to the professional notifier (SEL § 155 b, stk. 2 / Barnets Lov § 137) tells
+    """The feedback to the professional notifier (SEL § 155 b, stk. 2 / Barnets Lov § 136) tells
     what the case came to: its advisor and team leader record it; those who only read may not."""
 
     needs = ("notification",)

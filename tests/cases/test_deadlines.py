@@ -1,5 +1,5 @@
 """The statutory deadlines, as pure functions: 24 real hours, six Danish working days, four and
-three calendar months (SEL § 155 / BL § 136, SEL § 155 b / BL § 137, BL § 20 stk. 3, BL § 91)."""
+three calendar months (SEL § 155 / BL § 136, SEL § 155 b / BL § 136, BL § 20 stk. 3, BL § 91)."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """The rest of a notification's chain (issue 17, point 8): the feedback to a professional notifier
-on whether an investigation or a measure was started (SEL § 155 b, stk. 2 / Barnets Lov § 137),
+on whether an investigation or a measure was started (SEL § 155 b, stk. 2 / Barnets Lov § 136),
 the screening of the child's need for help (Barnets Lov § 18), and the working days of each
 municipality (public holidays plus its own closed days) that the receipt counts in."""
 
@@ -124,7 +124,7 @@ def test_a_professional_notifier_is_owed_feedback_within_three_months(org):
     assert notification.feedback_due_on == D(2026, 7, 1)
     deadline = row(DeadlineKind.FEEDBACK, notification)
     assert deadline.due_on == D(2026, 7, 1)
-    assert deadline.rule == "Barnets Lov § 137"
+    assert deadline.rule == "Barnets Lov § 136"
     assert deadline.statutory
     assert deadline.responsible == org.advisor  # the case's advisor
     assert "senest 3 måneder efter" in deadline.explanation

@@ -83,7 +83,7 @@ EXPECTED = {
     Action.MANAGE_SLOTS: TEAM_A_PLANNERS,
     Action.DUBU_IMPORT: TEAM_LEADERS,
     Action.DUBU_EXPORT: TEAM_LEADERS,
-    # The screening (Barnets Lov § 18) and the feedback to the professional notifier (§ 137) are the
+    # The screening (Barnets Lov § 18) and the feedback to the professional notifier (§ 136) are the
     # case's work: those who may write the case of the notification.
     Action.SCREEN_NOTIFICATION: CASE_WRITERS,
     Action.RECORD_FEEDBACK: CASE_WRITERS,

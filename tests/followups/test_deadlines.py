@@ -119,7 +119,7 @@ def test_a_notification_brings_the_24_hour_assessment_and_the_receipt(org):
     assert assessment.explanation.startswith("Underretning modtaget 3. marts 2026 kl. 10.15")
     assert "Barnets Lov § 136" in assessment.explanation
     receipt = row(DeadlineKind.RECEIPT, notification.pk)
-    assert (receipt.due_on, receipt.rule) == (D(2026, 3, 11), "Barnets Lov § 137")
+    assert (receipt.due_on, receipt.rule) == (D(2026, 3, 11), "Barnets Lov § 136")
 
     notification.assessed_at = timezone.now()
     notification.save()

@@ -54,7 +54,7 @@ def test_each_regime_is_in_force_exactly_on_its_own_days():
     ("field", "serviceloven", "barnets_lov"),
     [
         ("assessment", "Serviceloven § 155", "Barnets Lov § 136"),
-        ("receipt", "Serviceloven § 155 b", "Barnets Lov § 137"),
+        ("receipt", "Serviceloven § 155 b", "Barnets Lov § 136"),
         ("investigation", "Serviceloven § 50, stk. 7", "Barnets Lov § 20, stk. 3"),
         ("plan", "Serviceloven § 140", "Barnets Lov § 91"),
         ("followup", "Serviceloven § 70", "Barnets Lov § 95"),
