@@ -65,13 +65,23 @@ def case_open(
         opened_on=opened_on or timezone.localdate(),
         legal_basis=legal_basis_by_code(STATE_LEGAL_BASIS[state]),
     )
+    override = None
+    if advisor is not None:
+        # The opener takes the new case themselves: allowed by opening it, not by the team
+        # leader's right to distribute (Action.ASSIGN). The assignment's own checks (the team, the
+        # caseload cap) run before the case is written, so it is saved once, with its advisor.
+        override = _assignment_checks(case=case, advisor=advisor, assigned_by=opened_by)
+        case.advisor = advisor
+        apply_state(case, state_after(case.state, Event.ASSIGNED))
     with acting_as(opened_by):
         case.full_clean()
         case.save()
+        if override is not None:
+            override.full_clean()
+            override.save()
     if advisor is not None:
-        # The opener takes the new case themselves: allowed by opening it, not by the team
-        # leader's right to distribute (Action.ASSIGN); the caseload cap still applies.
-        case = _assign(case=case, advisor=advisor, assigned_by=opened_by)
+        obligations.changed(obligations.CASE, [case.pk])
+        _tell_new_advisor(case=case, previous=None, advisor=advisor, assigned_by=opened_by)
     return case
 
 
@@ -104,13 +114,10 @@ def _assign(
 ) -> Case:
     case = Case.objects.for_system().select_for_update(of=("self",)).select_related("team").get(pk=case.pk)
     require_open(case)
-    _check_advisor_of_team(advisor, case.team)
     previous = case.advisor
-    override = None
-    if case.advisor_id != advisor.pk:
-        override = _check_caseload(
-            case=case, advisor=advisor, assigned_by=assigned_by, reason=override_reason
-        )
+    override = _assignment_checks(
+        case=case, advisor=advisor, assigned_by=assigned_by, override_reason=override_reason
+    )
     # Asked after the cap, before anything is written: a person who may not go above the cap is
     # told so in the cap's own words (the pages and the API ask ``Action.ASSIGN`` before this).
     if check:
@@ -125,6 +132,23 @@ def _assign(
             override.full_clean()
             override.save()
     obligations.changed(obligations.CASE, [case.pk])
+    _tell_new_advisor(case=case, previous=previous, advisor=advisor, assigned_by=assigned_by)
+    return case
+
+
+def _assignment_checks(
+    *, case: Case, advisor: User, assigned_by: User, override_reason: str = ""
+) -> CaseloadOverride | None:
+    """What giving ``case`` to ``advisor`` must pass before anything is written: the advisor works
+    in the case's team, and the caseload cap (or the team leader's written override, returned
+    unsaved)."""
+    _check_advisor_of_team(advisor, case.team)
+    if case.advisor_id == advisor.pk:
+        return None
+    return _check_caseload(case=case, advisor=advisor, assigned_by=assigned_by, reason=override_reason)
+
+
+def _tell_new_advisor(*, case: Case, previous: User | None, advisor: User, assigned_by: User) -> None:
     if previous != advisor and advisor != assigned_by:
         emails.notify_after_commit(
             recipients=[advisor],
@@ -132,7 +156,6 @@ def _assign(
             body=_("%(by)s har gjort dig ansvarlig for sag nr. %(pk)s.\n\nSe sagen: %(url)s")
             % {"by": assigned_by, "pk": case.pk, "url": emails.case_url(case)},
         )
-    return case
 
 
 def _check_caseload(*, case: Case, advisor: User, assigned_by: User, reason: str) -> CaseloadOverride | None:
