@@ -13,9 +13,16 @@ from django.db.models import Count, IntegerField, Min, OuterRef, Prefetch, Q, Su
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, extend_schema_view
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_field,
+    extend_schema_view,
+)
 from rest_framework import serializers
 from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
 from cases import caseload, services
@@ -30,6 +37,8 @@ from cases.selectors import child_exists
 from herning.api.fields import CodeField, CprField, VisibleRelatedField, date_field
 from herning.api.filters import IsoDateTimeFilter
 from herning.api.viewsets import ReadOnlyResource, ServiceResource, refuse
+from herning.audit.models import AccessLog
+from herning.audit.services import log_child_read
 from herning.organisation.models import District, Role, RoleAssignment, SchoolDistrict, Team, User
 
 PURPOSE = "Sagsbehandling (API)"
@@ -116,6 +125,17 @@ class ChildFilter(django_filters.FilterSet):
         return queryset.filter(Q(first_name__icontains=value) | Q(last_name__icontains=value))
 
 
+class ChildLookupSerializer(serializers.Serializer):
+    cpr = CprField(write_only=True, help_text="The child's CPR number, in the body: never in an address.")
+    purpose = serializers.CharField(
+        max_length=200,
+        required=False,
+        allow_blank=True,
+        help_text="Why the child is looked up; written to the access log with the read "
+        "(default: case work through the API).",
+    )
+
+
 @extend_schema_view(
     create=extend_schema(request=ChildCreateSerializer, responses={201: ChildSerializer}),
     partial_update=extend_schema(request=ChildUpdateSerializer, responses={200: ChildSerializer}),
@@ -156,6 +176,33 @@ class ChildViewSet(ServiceResource):
         open_case = Case.objects.for_system().open().filter(child=child).first()
         require(self.request.user, Action.EDIT_CHILD, open_case)
         return services.child_update(child=child, updated_by=self.request.user, **data)
+
+    @extend_schema(
+        request=ChildLookupSerializer,
+        responses={
+            200: ChildSerializer,
+            404: OpenApiResponse(description="No child with this CPR number that you may see."),
+        },
+    )
+    @action(detail=False, methods=["post"])
+    def lookup(self, request):
+        """Find a child by CPR number without putting the number in an address: the number goes in
+        the body. The answer is the child when the caller may see it, else 404 (the same for a
+        number nobody has and a child of another team, so the endpoint tells nothing about who
+        exists). The read is logged with its ``purpose``."""
+        serializer = ChildLookupSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        child = self.get_queryset().filter(cpr=serializer.validated_data["cpr"]).first()
+        if child is None:
+            raise NotFound(_("Der er intet barn med dette CPR-nummer, som du har adgang til."))
+        log_child_read(
+            user=request.user,
+            child=child,
+            channel=AccessLog.Channel.API,
+            purpose=serializer.validated_data.get("purpose") or self.audit_purpose,
+            what=request.path,
+        )
+        return Response(self.get_read_serializer(child).data)
 
 
 # --- Cases --------------------------------------------------------------------------------------

@@ -5,10 +5,11 @@ from contextlib import ExitStack
 from django.conf import settings
 from django.core.exceptions import MiddlewareNotUsed, ValidationError
 from django.db import connections
-from django.http import HttpResponseBadRequest
+from django.http import HttpResponseBadRequest, JsonResponse
 from django.middleware.locale import LocaleMiddleware
 from django.template.loader import render_to_string
 from django.utils import translation
+from django.utils.translation import gettext as _
 
 # Ten digits, DDMMYY and SSSS, split by nothing, a dash or spaces; not part of a longer number.
 CPR_IN_VALUE = re.compile(r"(?<!\d)(\d{6})\s*-?\s*(\d{4})(?!\d)")
@@ -46,6 +47,18 @@ class NoCprInQueryStringMiddleware:
 
     def __call__(self, request):
         if any(holds_cpr(text) for key, values in request.GET.lists() for text in (key, *values)):
+            if request.path.startswith("/api/"):
+                # An integration reads JSON, in the API's one error format; the number is not echoed.
+                return JsonResponse(
+                    {
+                        "detail": _(
+                            "Et CPR-nummer må ikke stå i adressen. Send det i forespørgslens indhold, "
+                            "fx POST /api/v1/children/lookup/."
+                        ),
+                        "code": "cpr_in_query_string",
+                    },
+                    status=400,
+                )
             return HttpResponseBadRequest(
                 render_to_string("core/cpr_in_address.html", request=request),
                 content_type="text/html; charset=utf-8",

@@ -32,6 +32,15 @@ class TestSchedulePreview(AccessMatrix):
     expected = outcome_for_all(200)
 
 
+class TestChildLookup(AccessMatrix):
+    """Finding a child by CPR in the body: everyone logged in may ask (an empty body is refused by
+    its input, 400); what they find is what they may read (``test_child_lookup.py``)."""
+
+    url = "/api/v1/children/lookup/"
+    method = "post"
+    expected = outcome_for_all(400)
+
+
 class TestCaseAssign(OnTheCase):
     """Only the team leader of the case's team assigns; the case's advisor reads it (403)."""
 
