@@ -255,6 +255,9 @@ class CaseUpdateSerializer(serializers.Serializer):
     closing_note = serializers.CharField(required=False, allow_blank=True)
 
     def validate(self, data):
+        # PATCH makes every field optional; the state is what this update is about.
+        if "state" not in data:
+            raise serializers.ValidationError({"state": _("Angiv sagens nye tilstand.")})
         if data["state"] == CaseState.CLOSED:
             errors = {}
             if "closed_on" not in data:
@@ -897,6 +900,12 @@ class PlanViewSet(ServiceResource):
 class GoalUpdateSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=Goal.Status.choices)
     status_note = serializers.CharField(required=False, allow_blank=True)
+
+    def validate(self, data):
+        # PATCH makes every field optional; the status is what this update is about.
+        if "status" not in data:
+            raise serializers.ValidationError({"status": _("Angiv målets nye status.")})
+        return data
 
 
 @extend_schema_view(

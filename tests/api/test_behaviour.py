@@ -552,3 +552,19 @@ def test_caseload_for_a_team_outside_the_municipality_is_a_400_on_the_field(api,
     response = api(org.team_leader).get("/api/v1/caseload/", {"team": team})
     assert response.status_code == 400
     assert response.json() == {"team": ["Vælg et team i din kommune."]}
+
+
+@pytest.mark.parametrize("body", [{}, {"closing_note": "x"}])
+def test_a_patch_without_the_field_it_is_about_is_a_field_error_not_a_500(
+    api, org, scenario, with_plan, body
+):
+    """PATCH makes every field optional: a case's update is about its state, a goal's about its
+    status; a body without it is a 400 at that field (it was a 500)."""
+    client = api(org.advisor)
+    case_url = f"/api/v1/cases/{scenario.case.pk}/"
+    response = client.patch(case_url, body, format="json", HTTP_IF_MATCH=client.get(case_url)["ETag"])
+    assert response.status_code == 400 and set(response.json()) == {"state"}
+    goal = scenario.plan.goals.first()
+    goal_url = f"/api/v1/goals/{goal.pk}/"
+    response = client.patch(goal_url, {}, format="json", HTTP_IF_MATCH=client.get(goal_url)["ETag"])
+    assert response.status_code == 400 and set(response.json()) == {"status"}
