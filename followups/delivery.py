@@ -3,7 +3,9 @@
 At least once: a pending row is locked, its e-mail sent, then it is marked sent in the same
 transaction. A worker killed between sending and committing leaves the row pending, and it is sent
 again; a failure is retried later with a growing pause, and one bad address never holds up the
-others. The e-mails name the kind of deadline, its date and the case number, never the child.
+others. The e-mails name the kind of deadline, its date, the days left counted at sending, the
+child by name (never the CPR number), the measure and the case number, and link to where the work
+is done.
 """
 
 from __future__ import annotations
@@ -17,8 +19,10 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
+from followups import wording
 from followups.models import Reminder
-from followups.selectors import deadline_url
+from followups.selectors import MEASURE_KINDS, deadline_url
+from measures.models import Measure
 
 logger = logging.getLogger("herning.followups")
 
@@ -30,14 +34,36 @@ def _retry_after(attempts: int) -> datetime.timedelta:
     return datetime.timedelta(minutes=min(2**attempts, 24 * 60))
 
 
-def render(reminder: Reminder) -> EmailMultiAlternatives:
+def _about(deadline) -> tuple[str, str]:
+    """The child's name (never the CPR number) and, for a measure's deadline, the measure type: what
+    the recipient needs to know which child the work is for without opening the product."""
+    child = deadline.case.child.full_name if deadline.case_id else ""
+    measure = ""
+    if deadline.kind in MEASURE_KINDS:
+        measure = (
+            Measure.objects.for_system()
+            .filter(pk=deadline.source_id)
+            .values_list("measure_type__name", flat=True)
+            .first()
+            or ""
+        )
+    return child, measure
+
+
+def render(reminder: Reminder, *, now: datetime.datetime | None = None) -> EmailMultiAlternatives:
+    """The e-mail of ``reminder`` as it is sent ``now``: the days left are counted at sending, not
+    at the stage that wrote the reminder (``followups.wording``)."""
     deadline = reminder.deadline
+    child, measure = _about(deadline)
     with translation.override(settings.LANGUAGE_CODE):
         context = {
             "reminder": reminder,
             "deadline": deadline,
             "kind_label": deadline.get_kind_display(),
-            "days_before": reminder.days_before,
+            "headline": wording.headline(reminder, now),
+            "lead": wording.lead(reminder, now),
+            "child_name": child,
+            "measure_name": measure,
             "recipient": reminder.recipient,
             "responsible": deadline.responsible,
             "url": settings.BASE_URL + deadline_url(deadline),
@@ -66,7 +92,7 @@ def deliver_pending(*, now: datetime.datetime | None = None, limit: int | None =
                 Reminder.objects.for_system()
                 .filter(email_state=Reminder.EmailState.PENDING, next_attempt_at__lte=now)
                 .select_for_update(skip_locked=True, of=("self",))
-                .select_related("deadline", "deadline__responsible", "recipient")
+                .select_related("deadline", "deadline__responsible", "deadline__case__child", "recipient")
                 .order_by("next_attempt_at", "pk")[:BATCH]
             )
             if not batch:

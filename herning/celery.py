@@ -10,6 +10,7 @@ from datetime import timedelta
 
 from celery import Celery
 from celery.schedules import crontab
+from celery.signals import beat_init
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "herning.settings")
 
@@ -78,3 +79,10 @@ def beat_schedule() -> dict:
 @app.on_after_finalize.connect
 def _install_schedule(sender: Celery, **kwargs) -> None:
     sender.conf.beat_schedule = beat_schedule()
+
+
+@beat_init.connect
+def _sweep_at_start(sender, **kwargs) -> None:
+    """The scheduler's first act is a reminder sweep, so reminders owed while it was down (or, on a
+    fresh ``make run``, the demo's) are written at once instead of after the first interval."""
+    app.send_task("followups.sweep", kwargs={"mode": "incremental"})

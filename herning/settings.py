@@ -115,7 +115,11 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", dev_default=["localhost", "127.0.0.1",
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", default=[])
 
 # Absolute address of the product, used for links in e-mails and calendar feeds.
-BASE_URL = env_str("HERNING_BASE_URL", dev_default="http://127.0.0.1:8000").rstrip("/")
+# Links in e-mails. In development it follows the port the product is served on (``make run
+# PORT=…`` hands HERNING_PORT to the web server, the worker and the scheduler alike).
+BASE_URL = env_str(
+    "HERNING_BASE_URL", dev_default=f"http://127.0.0.1:{os.environ.get('HERNING_PORT') or '8000'}"
+).rstrip("/")
 if not BASE_URL.startswith(("http://", "https://")):
     raise ImproperlyConfigured(f"HERNING_BASE_URL must start with http:// or https://, not {BASE_URL!r}.")
 

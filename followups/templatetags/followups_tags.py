@@ -6,8 +6,8 @@ from django import template
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from followups import engine
-from followups.models import Form, Reminder, ReminderKind
+from followups import engine, wording
+from followups.models import Form, Reminder
 from followups.selectors import deadline_url, unread_reminder_count
 
 register = template.Library()
@@ -56,16 +56,8 @@ def form_labels(forms) -> str:
 
 @register.filter
 def reminder_label(reminder: Reminder) -> str:
-    if reminder.kind == ReminderKind.ESCALATION:
-        return _("Overskredet frist i dit team")
-    if reminder.kind == ReminderKind.OVERDUE:
-        return _("Frist overskredet")
-    if reminder.kind == ReminderKind.DUE:
-        return _("Frist i dag")
-    days = reminder.days_before
-    if days == 1:
-        return _("Frist i morgen")
-    return _("Frist om %(days)s dage") % {"days": days}
+    """The reminder's headline counted now, not at the stage that wrote it (``followups.wording``)."""
+    return wording.headline(reminder)
 
 
 @register.filter

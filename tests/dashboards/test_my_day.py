@@ -59,7 +59,9 @@ def test_the_lists_of_the_day(org, day, login):
         in page
     )
     assert reverse("cases:handover_record", args=[day["transfer"].pk]) in page
-    assert "Frist om 7 dage" in page  # the unread reminder
+    # The unread reminder, written at the 7-day stage, counts the days actually left.
+    deadline = day["investigation"].case.deadlines.first()
+    assert f"Frist om {(deadline.due_on - timezone.localdate()).days} dage" in page
 
 
 def test_the_duty_queue_is_shown_to_the_duty_advisor_only(org, day, login):

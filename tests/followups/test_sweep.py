@@ -44,14 +44,17 @@ def test_a_sweep_run_twice_sends_each_reminder_once(org):
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
     assert message.to == [org.advisor.email]
-    assert message.subject == f"[Herning] Frist om 7 dage: Opfølgning (sag {measure.case_id})"
+    child = measure.case.child
+    assert (
+        message.subject
+        == f"[Herning] Frist om 7 dage: Opfølgning – {child.full_name} (sag {measure.case_id})"
+    )
     assert "19. januar 2026" in message.body
     assert "første opfølgning efter 2 uger" in message.body
     assert f"/opfoelgning/indsats/{measure.pk}/" in message.body
-    # The e-mail names neither the child nor its CPR number.
-    child = measure.case.child
+    # The e-mail names the child, never its CPR number.
     for text in (message.body, message.alternatives[0][0]):
-        assert child.first_name not in text and child.cpr not in text and child.cpr[:6] not in text
+        assert child.full_name in text and child.cpr not in text and child.cpr[:6] not in text
 
 
 @pytest.mark.django_db
