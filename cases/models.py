@@ -720,8 +720,8 @@ class JournalNote(models.Model):
 
     class Heading(models.TextChoices):
         CHILD_CONVERSATION = "child_conversation", _("Børnesamtale")
-        HEARING_CHILD = "hearing_child", _("Partshøring - af barnet")
-        HEARING_PARENTS = "hearing_parents", _("Partshøring - af forældre")
+        HEARING_CHILD = "hearing_child", _("Partshøring – af barnet")
+        HEARING_PARENTS = "hearing_parents", _("Partshøring – af forældre")
         NETWORK_MEETING = "network_meeting", _("Netværksmøde")
         PHONE_CALL = "phone_call", _("Telefonsamtale")
         MEETING = "meeting", _("Møde")

@@ -55,7 +55,7 @@ class HearingFields(serializers.Serializer):
         visible=_visible_notes,
         required=False,
         allow_null=True,
-        help_text="A journal note headed 'Partshøring - af barnet' (hearing_child) on the case.",
+        help_text="A journal note headed 'Partshøring – af barnet' (hearing_child) on the case.",
     )
     hearing_omitted = serializers.ChoiceField(
         choices=Measure.HearingOmitted.choices, required=False, allow_blank=True

@@ -47,7 +47,7 @@ class HearingFields(forms.Form):
         queryset=JournalNote.objects.none(),
         required=False,
         empty_label=_("Intet journalnotat valgt"),
-        help_text=_("Journalnotater med overskriften 'Partshøring - af barnet'."),
+        help_text=_("Journalnotater med overskriften 'Partshøring – af barnet'."),
     )
     hearing_omitted = forms.ChoiceField(
         label=_("Eller: barnet er ikke hørt, fordi"),

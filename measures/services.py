@@ -38,7 +38,7 @@ EARLY_SUPPORT_BASIS = "early_support"
 @dataclass(frozen=True)
 class Hearing:
     """How the child was heard before a measure starts (Barnets Lov § 5, stk. 3; forvaltningsloven
-    § 19; docs/domain.md §4): on a day with a note, or by the journal note headed "Partshøring - af
+    § 19; docs/domain.md §4): on a day with a note, or by the journal note headed "Partshøring – af
     barnet"; or, with ``omitted`` (``Measure.HearingOmitted``) and a note, why the law let it be
     left out."""
 
@@ -85,7 +85,7 @@ def _check_hearing(*, case: Case, hearing: Hearing, start_date: datetime.date) -
             raise ValidationError(
                 {
                     "hearing_journal_note": _(
-                        "Vælg et journalnotat på sagen med overskriften 'Partshøring - af barnet'."
+                        "Vælg et journalnotat på sagen med overskriften 'Partshøring – af barnet'."
                     )
                 }
             )

@@ -58,7 +58,7 @@ def measure_start(request, case_pk: int):
         submit_label=_("Start indsatsen"),
         intro=_(
             "Før en indsats begynder, skal barnet partshøres (Barnets Lov § 5, stk. 3): angiv dato og notat, "
-            "vælg journalnotatet 'Partshøring - af barnet', eller begrund hvorfor barnet ikke er hørt. Ved en "
+            "vælg journalnotatet 'Partshøring – af barnet', eller begrund hvorfor barnet ikke er hørt. Ved en "
             "anbringelse skal barnets plan revideres senest 3 måneder efter afgørelsen (Barnets Lov § 91, "
             "stk. 2); ved anbringelse uden samtykke før afgørelsen."
         ),
