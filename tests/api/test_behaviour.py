@@ -552,3 +552,20 @@ def test_caseload_for_a_team_outside_the_municipality_is_a_400_on_the_field(api,
     response = api(org.team_leader).get("/api/v1/caseload/", {"team": team})
     assert response.status_code == 400
     assert response.json() == {"team": ["Vælg et team i din kommune."]}
+
+
+def test_starting_a_measure_identical_to_a_running_one_answers_400_and_writes_nothing(org, scenario):
+    client = _token_client(org.advisor, read_only=False)
+    body = {
+        "case": scenario.case.pk,
+        "measure_type": "mst",
+        "start_date": timezone.localdate().isoformat(),
+        "decision_basis": "with_consent",
+        "hearing_omitted": "age_maturity",
+        "hearing_omitted_note": "Barnet er 2 år.",
+    }
+    assert client.post("/api/v1/measures/", body, format="json").status_code == 201
+    again = client.post("/api/v1/measures/", body, format="json")
+    assert again.status_code == 400
+    assert list(again.json()) == ["start_date"]
+    assert scenario.case.measures.count() == 1
