@@ -17,6 +17,7 @@ from cases.permissions import Action, require
 from dubu import exporter
 from dubu.importer import import_file
 from dubu.models import ImportRun, MappingProfile
+from herning.api.idempotency import IdempotentMixin
 
 # A DUBU extract of a whole municipality is a few megabytes; this bounds what one request reads.
 MAX_FILE_BYTES = 50 * 1024 * 1024
@@ -91,7 +92,9 @@ class ImportRunSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class DubuImportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class DubuImportViewSet(
+    IdempotentMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
     """Imports from DUBU. ``POST`` answers 200 with the report of a dry run, 201 when the import
     was written, and 400 with the report when bad rows stopped it (nothing written)."""
 

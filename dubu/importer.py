@@ -478,6 +478,10 @@ class Importer:
             "measure_ends": [],  # (line, measure, end)
             "new_measures": [],  # (line, group)
             "held": [],  # (line, measure or None (a new one), held_on)
+            # Each measure as the rows so far leave it, by (case, start, type): a row repeating an
+            # earlier one of the same file finds it here, as it would find it in the database on a
+            # second import.
+            "seen": {},
         }
         seen_new_children: set[int] = set()
         c = self.columns
@@ -531,6 +535,31 @@ class Importer:
         return plan
 
     def _plan_measure(self, line: Line, group: Group, editable: bool, plan: dict) -> None:
+        key = (group.case.pk or id(group.case), line.start, line.measure_type.pk)
+        earlier = plan["seen"].get(key)
+        if earlier is not None:
+            self._repeated_measure(line, earlier)
+            return
+        self._plan_measure_once(line, group, editable, plan)
+        if not line.errors:
+            plan["seen"][key] = line
+
+    def _repeated_measure(self, line: Line, earlier: Line) -> None:
+        """A row for a measure an earlier row of the file already gave: the same row again changes
+        nothing (it is unchanged, not a second measure); a row that says something else about it
+        contradicts the earlier one, and which is right is for the person to decide."""
+        no_newer_followup = line.last_followup is None or (
+            earlier.last_followup is not None and line.last_followup <= earlier.last_followup
+        )
+        if line.end == earlier.end and line.provider == earlier.provider and no_newer_followup:
+            return
+        line.fail(
+            self.columns["start"],
+            _("Samme indsats som række %(row)s, men med andre oplysninger; ret en af rækkerne.")
+            % {"row": earlier.number},
+        )
+
+    def _plan_measure_once(self, line: Line, group: Group, editable: bool, plan: dict) -> None:
         c = self.columns
         existing = None
         if not group.new_case:

@@ -27,6 +27,7 @@ from followups.services import FollowUpInput, followup_record, later_date_decide
 from followups.services import GoalReviewInput as GoalReview
 from followups.services import NewGoalInput as NewGoal
 from herning.api.conditional import etag_for
+from herning.api.idempotency import IdempotentMixin
 from herning.api.viewsets import AuditedMixin
 from measures.models import Measure, MeasureType
 
@@ -398,7 +399,7 @@ def _governing(held, later: list[FollowUp], due: engine.Due) -> FollowUp | None:
     return next((r for r in reversed(later) if r.held_on == previous[-1].held_on), None)
 
 
-class FollowUpViewSet(AuditedMixin, viewsets.GenericViewSet):
+class FollowUpViewSet(IdempotentMixin, AuditedMixin, viewsets.GenericViewSet):
     """Follow-ups (opfølgninger) of the measures the person may read, municipal and statutory side
     by side, computed from the rules and the follow-ups held."""
 

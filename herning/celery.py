@@ -51,6 +51,13 @@ def beat_schedule() -> dict:
             "task": "herning.audit.tasks.purge_access_log",
             "schedule": crontab(hour=3, minute=15),
         },
+        # The answers kept for retries of API writes (Idempotency-Key) are read for 24 hours;
+        # older ones are deleted within the hour after (a lookup ignores them already).
+        "purge-idempotency-keys": {
+            "task": "herning.api.tasks.purge_idempotency_keys",
+            "schedule": crontab(minute=41),
+            "options": {"expires": 3600},
+        },
         # Each night, the snapshots of the day that has just ended (evaluation figures for past
         # dates read them); it also fills nights missed while no worker ran. Safe to run twice.
         "evaluation-snapshots": {

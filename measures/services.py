@@ -273,6 +273,23 @@ def _close_measure(
     measure.save()
 
 
+def _refuse_repeat(*, case: Case, measure_type: MeasureType, start_date: datetime.date) -> None:
+    """A measure of the same type from the same day, still running, is the same decision sent twice
+    (a double click, a client's retry): refused, so a retry never makes a second measure. The case
+    is locked by the caller, so two such requests at once are answered one after the other."""
+    if (
+        Measure.objects.for_system()
+        .filter(case=case, measure_type=measure_type, start_date=start_date, actual_end__isnull=True)
+        .exists()
+    ):
+        raise ValidationError(
+            {
+                "start_date": _("Sagen har allerede en igangværende indsats af typen %(type)s fra %(date)s.")
+                % {"type": measure_type.name, "date": start_date.strftime("%d.%m.%Y")}
+            }
+        )
+
+
 @transaction.atomic
 def measure_start(
     *,
@@ -292,6 +309,7 @@ def measure_start(
     """Start a measure on an open case; record the ladder movement it causes. The child is heard
     first (``hearing``; refused without it)."""
     case = Case.objects.for_system().select_for_update(of=("self",)).select_related("child").get(pk=case.pk)
+    _refuse_repeat(case=case, measure_type=measure_type, start_date=start_date)
     with acting_as(decided_by):
         before = step_on(case=case, day=start_date)
         measure = _create_measure(

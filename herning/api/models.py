@@ -82,3 +82,35 @@ class ApiToken(models.Model):
         if self.revoked_at is None:
             self.revoked_at = timezone.now()
             self.save(update_fields=["revoked_at"])
+
+
+class IdempotencyKey(models.Model):
+    """The answer to a write sent with an ``Idempotency-Key`` header, kept for a day so a client
+    that retries (a timeout, a lost connection) gets the same answer instead of a second write.
+
+    One row per caller and key (the person, whether by token or session). Written in the same
+    transaction as the write it answers, so a write that did not commit leaves no answer behind.
+    The request is kept only as a hash (``fingerprint``): the body may hold a CPR number. The
+    answer may show a child's data to the person who wrote it; rows older than a day are
+    deleted each hour (``herning.api.tasks.purge_idempotency_keys``) and never read.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("bruger")
+    )
+    key = models.CharField(_("nøgle"), max_length=255)
+    method = models.CharField(max_length=10)
+    path = models.CharField(max_length=2000)
+    fingerprint = models.CharField(max_length=64)
+    status = models.PositiveSmallIntegerField()
+    content = models.BinaryField()
+    headers = models.JSONField(default=dict)
+    created_at = models.DateTimeField(_("oprettet"), db_index=True)
+
+    class Meta:
+        verbose_name = _("idempotensnøgle")
+        verbose_name_plural = _("idempotensnøgler")
+        constraints = [models.UniqueConstraint(fields=["user", "key"], name="idempotency_user_key_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.method} {self.path} ({self.key})"

@@ -6,6 +6,8 @@
   a record the person may read but not change is a 403 with the reason.
 * Nothing is deleted through the API (keep, don't destroy): DELETE, like PUT, answers 405.
   Updates are PATCH with ``If-Match`` (``ConditionalUpdateMixin``).
+* A POST may carry ``Idempotency-Key``: a retry gets the first answer instead of a second write
+  (``IdempotentMixin``, herning/api/idempotency.py).
 * Every response that carries a child's data is written to the access log (``audit_children``),
   channel ``api``, one entry per child, in one statement for a page of a list.
 """
@@ -18,6 +20,7 @@ from rest_framework import mixins, status, viewsets
 from rest_framework.response import Response
 
 from herning.api.conditional import ConditionalUpdateMixin, etag_for
+from herning.api.idempotency import IdempotentMixin
 from herning.audit.models import AccessLog
 from herning.audit.services import log_child_read, log_children_read
 
@@ -86,7 +89,7 @@ class AuditedMixin:
 
 
 class ReadOnlyResource(
-    AuditedMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+    IdempotentMixin, AuditedMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
 ):
     """A resource that is read only: the catalog, the ladder movements, the caseload."""
 

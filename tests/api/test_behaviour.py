@@ -568,3 +568,20 @@ def test_a_patch_without_the_field_it_is_about_is_a_field_error_not_a_500(
     goal_url = f"/api/v1/goals/{goal.pk}/"
     response = client.patch(goal_url, {}, format="json", HTTP_IF_MATCH=client.get(goal_url)["ETag"])
     assert response.status_code == 400 and set(response.json()) == {"status"}
+
+
+def test_starting_a_measure_identical_to_a_running_one_answers_400_and_writes_nothing(org, scenario):
+    client = _token_client(org.advisor, read_only=False)
+    body = {
+        "case": scenario.case.pk,
+        "measure_type": "mst",
+        "start_date": timezone.localdate().isoformat(),
+        "decision_basis": "with_consent",
+        "hearing_omitted": "age_maturity",
+        "hearing_omitted_note": "Barnet er 2 år.",
+    }
+    assert client.post("/api/v1/measures/", body, format="json").status_code == 201
+    again = client.post("/api/v1/measures/", body, format="json")
+    assert again.status_code == 400
+    assert list(again.json()) == ["start_date"]
+    assert scenario.case.measures.count() == 1

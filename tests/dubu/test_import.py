@@ -330,3 +330,39 @@ def test_aftercare_rows_by_either_name_map_to_the_aftercare_types(org, leader):
         "aftercare_contact_person",
         "aftercare_other",
     ]
+
+
+def test_a_row_given_twice_in_one_file_creates_one_measure(org, leader):
+    rows = two_cases()
+    report = run(leader, csv_bytes([*rows, rows[1]]))
+    assert report["committed"] and not report["errors"]
+    # The repeated row finds the measure its earlier twin makes, as a second import would.
+    assert (report["rows"], report["created_rows"], report["unchanged_rows"]) == (4, 3, 1)
+    assert report["created"]["measures"] == 3
+    assert (
+        Measure.objects.filter(case__child__first_name="Ida", measure_type__code="contact_person").count()
+        == 1
+    )
+
+
+def test_a_row_given_twice_for_an_existing_measure_changes_it_once(org, leader):
+    run(leader, csv_bytes(two_cases()))
+    rows = two_cases()
+    rows[1][11] = "Hedebocentret Syd"  # a new provider, in two identical rows
+    history = Measure.history.count()
+    report = run(leader, csv_bytes([*rows, rows[1]]))
+    assert report["committed"] and not report["errors"]
+    assert (report["updated_rows"], report["unchanged_rows"]) == (1, 3)
+    assert report["updated"]["measures"] == 1
+    assert Measure.history.count() == history + 1
+
+
+def test_a_repeated_row_that_says_something_else_is_a_row_error(org, leader):
+    rows = two_cases()
+    other = list(rows[1])
+    other[11] = "Et andet sted"
+    report = run(leader, csv_bytes([*rows, other]))
+    assert not report["committed"]
+    assert [(e["row"], e["column"]) for e in report["errors"]] == [(5, "Startdato")]
+    assert "række 3" in report["errors"][0]["message"]
+    assert not Measure.objects.exists()

@@ -325,3 +325,22 @@ def test_the_team_overview_lists_the_measures_started_without_the_childs_hearing
     table = table[: table.index("</table>")]
     assert unheard_case.child.full_name in table and "Akut anbringelse om natten." in table
     assert heard_case.child.full_name not in table
+
+
+@time_machine.travel(TODAY, tick=False)
+def test_the_start_page_refuses_a_measure_identical_to_a_running_one_at_its_start_date(org, login):
+    case = CaseFactory(team=org.team_a, advisor=org.advisor, opened_on=D(2026, 1, 2))
+    client = login(org.advisor)
+    url = reverse("measures:measure_start", args=[case.pk])
+    body = {
+        "measure_type": measure_type("mst").pk,
+        "start_date": "2026-02-01",
+        "decision_basis": "with_consent",
+        "hearing_on": "2026-01-30",
+        "hearing_note": "Barnet vil gerne.",
+    }
+    assert client.post(url, body).status_code == 302
+    response = client.post(url, body)  # the button pressed twice
+    assert response.status_code == 200
+    assert "igangværende indsats" in response.context["form"].errors["start_date"][0]
+    assert Measure.objects.filter(case=case).count() == 1

@@ -253,3 +253,29 @@ def test_the_next_followup_date_is_stored_and_cleared_by_the_measures_app(org, c
         first.pk: D(2026, 4, 1),
         other.pk: None,
     }
+
+
+@time_machine.travel("2026-03-01 10:00 +01:00", tick=False)
+def test_a_measure_identical_to_a_running_one_is_refused_at_its_start(org, case):
+    def start(type_code="mst", day=None):
+        day = day or D(2025, 7, 1)
+        return measure_start(
+            hearing=HEARD,
+            case=case,
+            measure_type=measure_type(type_code),
+            start_date=day,
+            decided_by=org.advisor,
+        )
+
+    first = start()
+    with pytest.raises(ValidationError) as refused:
+        start()
+    assert "start_date" in refused.value.error_dict
+    assert Measure.objects.filter(case=case).count() == 1
+    # Another day or another type is another decision.
+    start(day=D(2025, 7, 2))
+    start(type_code="family_treatment")
+    # Once the first has ended, the same type from the same day is no longer a repeat of it.
+    measure_end(measure=first, end_date=D(2025, 7, 1), ending_reason="planned", ended_by=org.advisor)
+    start()
+    assert Measure.objects.filter(case=case).count() == 4
