@@ -8,7 +8,6 @@ An e-mail never carries a CPR number, and an anonymous meeting's documents say "
 from __future__ import annotations
 
 import logging
-from urllib.parse import urlparse
 
 from django.conf import settings
 from django.contrib.staticfiles import finders
@@ -18,6 +17,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from icalendar import Calendar, Event, vCalAddress, vText
 
+from herning.core import ical
 from network_meetings import anonymity
 from network_meetings.models import Dispatch, NetworkMeeting, Participant
 from network_meetings.selectors import previous_open_agreements
@@ -100,23 +100,28 @@ def render_pdf(template_name: str, context: dict) -> bytes:
 
 
 def _uid(meeting: NetworkMeeting) -> str:
-    host = urlparse(settings.BASE_URL).hostname or "herning.invalid"
-    return f"netvaerksmoede-{meeting.pk}@{host}"
+    return ical.uid(f"netvaerksmoede-{meeting.pk}")
 
 
 def calendar_invitation(meeting: NetworkMeeting, *, recipient: Participant, cancel: bool = False) -> bytes:
     """One VEVENT with a stable UID and the meeting's ``sequence``, so a calendar replaces the
-    entry when the time changes and removes it when the meeting is cancelled."""
+    entry when the time changes and removes it when the meeting is cancelled.
+
+    A cancellation keeps the UID with a higher SEQUENCE (``meeting_cancel`` counts it up): clients
+    (Outlook first) ignore a CANCEL whose SEQUENCE is not above the entry they hold. The times are
+    Danish time with the VTIMEZONE of ``herning.core.ical``, and the names in CN are written by
+    ``ical.common_name`` (a double quote in a name becomes a typographic one)."""
     calendar = Calendar()
     calendar.add("prodid", "-//Herning Kommune//Netvaerksmoeder//DA")
     calendar.add("version", "2.0")
     calendar.add("method", "CANCEL" if cancel else "REQUEST")
+    calendar.add_component(ical.vtimezone())
     event = Event()
     event.add("uid", _uid(meeting))
     event.add("sequence", meeting.sequence)
     event.add("dtstamp", timezone.now())
-    event.add("dtstart", timezone.localtime(meeting.starts_at))
-    event.add("dtend", timezone.localtime(meeting.ends_at))
+    event.add("dtstart", ical.local(meeting.starts_at))
+    event.add("dtend", ical.local(meeting.ends_at))
     event.add("summary", invitation_title(meeting))
     event.add("location", meeting.place)
     event.add("status", "CANCELLED" if cancel else "CONFIRMED")
@@ -126,14 +131,13 @@ def calendar_invitation(meeting: NetworkMeeting, *, recipient: Participant, canc
         % {"name": meeting.contact_name, "phone": meeting.contact_phone},
     )
     organizer = vCalAddress(f"mailto:{meeting.contact_email or settings.DEFAULT_FROM_EMAIL}")
-    organizer.params["cn"] = vText(meeting.contact_name)
+    organizer.params["cn"] = vText(ical.common_name(meeting.contact_name))
     event.add("organizer", organizer)
     attendee = vCalAddress(f"mailto:{recipient.email}")
-    attendee.params["cn"] = vText(recipient.name or recipient.get_function_display())
+    attendee.params["cn"] = vText(ical.common_name(recipient.name or str(recipient.get_function_display())))
     attendee.params["rsvp"] = vText("FALSE")
     event.add("attendee", attendee)
     calendar.add_component(event)
-    calendar.add_missing_timezones()
     return calendar.to_ical()
 
 
