@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from cases import obligations
 from cases.models import Case, JournalNote, LegalBasis, Plan
-from cases.services import Event, case_step_set, case_transition, plan_require
+from cases.services import Event, case_measures_changed, plan_require
 from herning.core.history import acting_as
 from measures.models import LadderMovement, LadderStep, Measure, MeasureType
 
@@ -189,16 +189,21 @@ def _record_movement(
     return movement
 
 
-def case_refresh_step(*, case: Case, changed_by, today: datetime.date | None = None) -> None:
+def case_refresh_step(
+    *, case: Case, changed_by, today: datetime.date | None = None, event: str | None = None
+) -> None:
     """Store the case's step as of today (a measure may start or end on a later day), and while the
-    case is in the measures state, the legal basis of its highest measure (``cases`` writes it)."""
+    case is in the measures state, the legal basis of its highest measure; with ``event`` (a
+    measure started) the state it moves the case to as well, in the same save (``cases`` writes
+    it)."""
     today = today or timezone.localdate()
     highest = _highest_measure(case=case, day=today)
-    case_step_set(
+    case_measures_changed(
         case=case,
+        event=event,
         step=highest.measure_type.ladder_step if highest else None,
         measures_basis=highest.legal_basis if highest else None,
-        changed_by=changed_by,
+        by=changed_by,
     )
 
 
@@ -243,7 +248,8 @@ def _create_measure(
     )
     measure.full_clean()
     measure.save()
-    case_transition(case=case, event=start_event(measure.legal_basis), by=decided_by)
+    # The case's state moves with its step, in one save, when the caller refreshes the step
+    # (``case_refresh_step(event=start_event(measure.legal_basis))``).
     if measure_type.is_placement:
         # Barnets Lov § 91, stk. 2: the child's plan within three months of a placement decision
         # (before it, for a placement without consent, unless the exception is recorded). A case
@@ -335,7 +341,7 @@ def measure_start(
             measure=measure,
             recorded_by=decided_by,
         )
-        case_refresh_step(case=case, changed_by=decided_by)
+        case_refresh_step(case=case, changed_by=decided_by, event=start_event(measure.legal_basis))
         _on_measure_changed(measure)
     return measure
 
@@ -460,7 +466,7 @@ def measure_change(
             measure=new,
             recorded_by=decided_by,
         )
-        case_refresh_step(case=case, changed_by=decided_by)
+        case_refresh_step(case=case, changed_by=decided_by, event=start_event(new.legal_basis))
         _on_measure_changed(old)
         _on_measure_changed(new)
     return new

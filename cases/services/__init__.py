@@ -57,7 +57,14 @@ from cases.services.plans import (
     plan_require,
     plan_revise,
 )
-from cases.services.state import Event, apply_state, case_step_set, case_transition, state_after
+from cases.services.state import (
+    Event,
+    apply_state,
+    case_measures_changed,
+    case_step_set,
+    case_transition,
+    state_after,
+)
 
 __all__ = [
     "AFTERCARE_AGES",
@@ -72,6 +79,7 @@ __all__ = [
     "apply_state",
     "case_assign",
     "case_close",
+    "case_measures_changed",
     "case_open",
     "case_participant_add",
     "case_participant_remove",

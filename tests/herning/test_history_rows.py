@@ -62,10 +62,6 @@ _PLAN_THEN_CHAIR = (
     "network_meetings.services.meeting_plan saves the meeting, adds the planner as a participant "
     "and then saves the meeting again to make that participant its chair"
 )
-_STATE_THEN_STEP = (
-    "measures.services.measure_start moves the case's state (cases.services.case_transition) and "
-    "then its ladder step (case_refresh_step → case_step_set), each saving the case"
-)
 _IMPORT_THEN_ASSIGN = (
     "the DUBU import creates the case and then hands it to cases.services.case_assign for the row's "
     "advisor (the caseload cap lives there), which saves it again"
@@ -78,7 +74,6 @@ KNOWN_DOUBLE_SAVES: dict[tuple[str, str], str] = {
     ("tests.network_meetings.test_access_matrix.TestFollowUpMeeting", "network_meetings.NetworkMeeting"): (
         _PLAN_THEN_CHAIR
     ),
-    ("tests.measures.test_access_matrix.TestMeasureStart", "cases.Case"): _STATE_THEN_STEP,
     ("tests.dubu.test_access_matrix.TestImportWithoutAFile", "cases.Case"): _IMPORT_THEN_ASSIGN,
     ("tests.api.test_access_matrix.TestDubuImportWithoutAFile", "cases.Case"): _IMPORT_THEN_ASSIGN,
 }
