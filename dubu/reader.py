@@ -139,8 +139,6 @@ def _decode(content: bytes, encoding: str) -> str:
     else:
         if encoding == "auto":
             candidates = ["utf-8", _utf16_without_bom(content) or "utf-16", "cp1252"]
-        elif encoding == "utf-16":
-            candidates = [_utf16_without_bom(content) or "utf-16-le"]
         else:
             candidates = [encoding]
     for name in candidates:
