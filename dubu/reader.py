@@ -150,8 +150,8 @@ def _decode(content: bytes, encoding: str) -> str:
     names = list(dict.fromkeys(ENCODING_NAMES.get(name, name) for name in candidates))
     raise FileError(
         _(
-            "Filen kan ikke læses som tekst i tegnsættet %(encodings)s. Gem den som CSV (UTF-8) "
-            "eller som XLSX."
+            "Filen kan ikke læses som tekst (prøvede tegnsættene %(encodings)s). Gem den som CSV "
+            "(UTF-8) eller som XLSX."
         )
         % {"encodings": _listing(names)}
     )

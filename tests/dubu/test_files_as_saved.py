@@ -98,7 +98,7 @@ def test_an_undecodable_file_names_the_encodings_tried(org, leader):
     profile.encoding = "utf-8"
     profile.save()
     report = run(leader, csv_bytes([row()], encoding="cp1252").replace(b"Lund", b"L\xf8nd"))
-    assert "tegnsættet UTF-8." in report["errors"][0]["message"]
+    assert "(prøvede tegnsættene UTF-8)" in report["errors"][0]["message"]
     assert not ImportRun.objects.filter(committed=True).exists()
 
 
