@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from django.http import HttpResponse
 from django.utils import timezone
-from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
@@ -17,10 +16,8 @@ from cases.permissions import Action, require
 from dubu import exporter
 from dubu.importer import import_file
 from dubu.models import ImportRun, MappingProfile
+from dubu.reader import max_file_bytes, too_large_message
 from herning.api.idempotency import IdempotentMixin
-
-# A DUBU extract of a whole municipality is a few megabytes; this bounds what one request reads.
-MAX_FILE_BYTES = 50 * 1024 * 1024
 
 
 def _require(user, action: Action) -> None:
@@ -31,7 +28,10 @@ def _require(user, action: Action) -> None:
 
 class ImportRequestSerializer(serializers.Serializer):
     file = serializers.FileField(
-        help_text="The DUBU file: CSV (semicolon or comma; UTF-8 or Windows-1252) or XLSX."
+        help_text=(
+            "The DUBU file: CSV (semicolon, comma or tab; UTF-8, UTF-16 with BOM or Windows-1252) or "
+            "XLSX, at most HERNING_DUBU_MAX_FILE_MB (default 50 MB)."
+        )
     )
     dry_run = serializers.BooleanField(default=False, help_text="Check and count only; write nothing.")
     skip_bad_rows = serializers.BooleanField(
@@ -44,8 +44,8 @@ class ImportRequestSerializer(serializers.Serializer):
     )
 
     def validate_file(self, value):
-        if value.size > MAX_FILE_BYTES:
-            raise serializers.ValidationError(_("Filen er for stor (højst 50 MB)."))
+        if value.size > max_file_bytes():
+            raise serializers.ValidationError(too_large_message())
         return value
 
 

@@ -3,8 +3,9 @@ read (a case without measures gets one row without them), with the profile's col
 character set and date format. Importing an export changes nothing (tests/dubu/test_round_trip.py).
 
 The DUBU case id is DUBU's own where the case came from DUBU, else ``H<our case number>``, which an
-import reads back as our case. The service, offer and legal basis come from the code table (the
-most specific line for the measure type); a legal basis the table leaves open is written as the
+import reads back as our case. The service, offer and legal basis are DUBU's own words where an
+import received them (``DubuMeasure``) and the code table still reads them as the measure's type;
+else the most specific line of the table for the type. A legal basis left empty is written as the
 measure's own (SEL / BL section). Every child in the file is written to the access log.
 """
 
@@ -20,7 +21,7 @@ from django.utils.translation import gettext as _
 from cases.models import Case
 from cases.permissions import Action, require
 from dubu.importer import CodeTable
-from dubu.models import FIELDS, MappingProfile
+from dubu.models import FIELDS, DubuMeasure, MappingProfile
 from followups.models import FollowUp
 from herning.audit.models import AccessLog
 from herning.audit.services import log_children_read
@@ -54,6 +55,9 @@ def export_rows(*, user, profile: MappingProfile) -> tuple[list[str], list[list]
         .annotate(last=Max("held_on"))
         .values_list("measure", "last")
     )
+    received = {
+        d.measure_id: d.codes for d in DubuMeasure.objects.for_system().filter(measure__case__in=cases)
+    }
     codes = CodeTable(profile)
     rows = []
     for case in cases:
@@ -70,11 +74,13 @@ def export_rows(*, user, profile: MappingProfile) -> tuple[list[str], list[list]
         for measure in measures.get(case.pk) or [None]:
             row = dict(base)
             if measure is not None:
-                service, offer, legal_basis = codes.codes_for(measure.measure_type)
+                service, offer, legal_basis = codes.export_codes(
+                    measure.measure_type, measure.legal_basis.citation, received.get(measure.pk)
+                )
                 row |= {
                     "service": service,
                     "offer": offer,
-                    "legal_basis": legal_basis or measure.legal_basis.citation,
+                    "legal_basis": legal_basis,
                     "start": measure.start_date,
                     "end": measure.actual_end,
                     "provider": measure.provider,

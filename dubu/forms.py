@@ -8,7 +8,8 @@ class ImportForm(forms.Form):
     file = forms.FileField(
         label=_("Fil fra DUBU"),
         help_text=_(
-            "CSV (semikolon eller komma; UTF-8 eller Windows-1252) eller XLSX, med kolonnerne i profilen."
+            "CSV (semikolon, komma eller tabulator; UTF-8, UTF-16 eller Windows-1252) eller XLSX, med "
+            "kolonnerne i profilen."
         ),
     )
     profile = forms.ModelChoiceField(

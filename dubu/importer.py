@@ -29,15 +29,15 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from simple_history.utils import bulk_create_with_history
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from cases import bulk as case_bulk
 from cases import obligations
 from cases import services as case_services
 from cases.models import Case, Child, Plan
 from cases.permissions import Action, may, require
-from dubu.models import REQUIRED_FIELDS, CodeMapping, DubuCase, ImportRun, MappingProfile
-from dubu.reader import FileError, read_table
+from dubu.models import REQUIRED_FIELDS, CodeMapping, DubuCase, DubuMeasure, ImportRun, MappingProfile
+from dubu.reader import FileError, header_name, read_table
 from followups import bulk as followup_bulk
 from followups.models import FollowUp
 from herning.core import cpr as cpr_lib
@@ -49,7 +49,13 @@ from measures.models import Measure, MeasureType
 
 SOURCE = "DUBU"
 OUR_CASE_ID = re.compile(r"^H(\d{1,12})$")
-DATE_FORMATS = ("%Y-%m-%d", "%d-%m-%Y", "%d.%m.%Y", "%d/%m/%Y")
+# Every date format an import reads, with the name a person reads in the error.
+DATE_FORMATS = (
+    ("%d-%m-%Y", gettext_lazy("DD-MM-ÅÅÅÅ")),
+    ("%d.%m.%Y", gettext_lazy("DD.MM.ÅÅÅÅ")),
+    ("%d/%m/%Y", gettext_lazy("DD/MM/ÅÅÅÅ")),
+    ("%Y-%m-%d", gettext_lazy("ÅÅÅÅ-MM-DD")),
+)
 ENDED_IN_DUBU = "Afsluttet i DUBU (import)."
 
 logger = logging.getLogger("herning.dubu")
@@ -159,13 +165,19 @@ def _date(value, line: Line, column: str) -> datetime.date | None:
     if isinstance(value, datetime.date):
         return value
     text = _text(value)
-    for fmt in DATE_FORMATS:
+    for fmt, _name in DATE_FORMATS:
         try:
             return datetime.datetime.strptime(text, fmt).date()
         except ValueError:
             continue
+    names = [str(name) for _fmt, name in DATE_FORMATS]
     line.fail(
-        column, _("Ugyldig dato »%(value)s«: skriv DD-MM-ÅÅÅÅ eller ÅÅÅÅ-MM-DD.") % {"value": text[:20]}
+        column,
+        _("Ugyldig dato »%(value)s«: skriv datoen som %(formats)s, eller som en datocelle i XLSX.")
+        % {
+            "value": text[:20],
+            "formats": _("%(first)s eller %(last)s") % {"first": ", ".join(names[:-1]), "last": names[-1]},
+        },
     )
     return None
 
@@ -260,6 +272,35 @@ class CodeTable:
         the type's own code (which an import also reads)."""
         return self.by_type.get(measure_type.pk, (measure_type.code, "", ""))
 
+    def export_codes(
+        self, measure_type: MeasureType, citation: str, received: tuple[str, str, str] | None = None
+    ) -> tuple[str, str, str]:
+        """What an export writes for a measure of ``measure_type`` whose legal basis is
+        ``citation``: DUBU's own words (``received``) where the table still reads them as this
+        type, else the table's line for the type; a legal basis left empty is the measure's own
+        where the table still reads that as the type."""
+        candidates = []
+        if received:
+            service, offer, legal_basis = received
+            candidates += [(service, offer, legal_basis or citation), received]
+        service, offer, legal_basis = self.codes_for(measure_type)
+        table = (service, offer, legal_basis or citation)
+        candidates += [table, (service, offer, legal_basis)]
+        for codes in candidates:
+            found, _problem = self.measure_type(*codes)
+            if found is not None and found.pk == measure_type.pk:
+                return codes
+        return table
+
+    def codes_to_keep(
+        self, measure_type: MeasureType, citation: str, received: tuple[str, str, str]
+    ) -> tuple[str, str, str] | None:
+        """``received`` where keeping it changes what an export writes, else None."""
+        if any(len(text) > 200 for text in received):
+            return None  # longer than any line of the table can hold: the table's words are written
+        kept = self.export_codes(measure_type, citation, received)
+        return received if kept != self.export_codes(measure_type, citation) else None
+
 
 # --- The import -----------------------------------------------------------------------------------
 
@@ -349,7 +390,12 @@ class Importer:
         )
         self.measures = {
             (mm.case_id, mm.start_date, mm.measure_type_id): mm
-            for mm in Measure.objects.for_system().filter(case__in=candidates).select_related("case")
+            for mm in Measure.objects.for_system()
+            .filter(case__in=candidates)
+            .select_related("case", "legal_basis")
+        }
+        self.kept_codes = {
+            d.measure_id: d for d in DubuMeasure.objects.for_system().filter(measure__case__in=candidates)
         }
         self.last_held = dict(
             FollowUp.objects.for_system()
@@ -482,6 +528,7 @@ class Importer:
             # earlier one of the same file finds it here, as it would find it in the database on a
             # second import.
             "seen": {},
+            "codes": [],  # (line, measure, DUBU's words for it), for measures we have
         }
         seen_new_children: set[int] = set()
         c = self.columns
@@ -589,6 +636,12 @@ class Importer:
             changes.append(("provider", line.provider))
         last = self.last_held.get(existing.pk)
         newer_followup = line.last_followup and (last is None or line.last_followup > last)
+        codes = self._codes_changed(line, existing)
+        if codes is not None and editable:
+            # DUBU's words for the measure are the exchange's own record, not the case's: kept
+            # for any case the importer may change, open or closed.
+            plan["codes"].append((line, existing, codes))
+            line.updated = True
         if not changes and not newer_followup:
             return
         if not (editable and group.case.is_open):
@@ -599,6 +652,14 @@ class Importer:
         if newer_followup:
             plan["held"].append((line, existing, line.last_followup))
         line.updated = True
+
+    def _codes_changed(self, line: Line, measure: Measure) -> tuple[str, str, str] | None:
+        """DUBU's words for ``measure`` from ``line``, where they are to be kept and are not yet."""
+        received = (line.service, line.offer, line.legal_basis)
+        kept = self.kept_codes.get(measure.pk)
+        if kept is not None:
+            return received if kept.codes != received else None
+        return self.codes.codes_to_keep(measure.measure_type, measure.legal_basis.citation, received)
 
     def _plan_and_check(self, groups: list[Group], lines: list[Line]) -> dict:
         """Plan the writes and check them; skipping bad rows, plan again without the rows the
@@ -669,6 +730,7 @@ class Importer:
         )
         new_by_line = {id(line): m for (line, _g), m in zip(plan["new_measures"], measures, strict=True)}
         created["measures"] = len(measures)
+        self._write_codes(plan, new_by_line)
         held = [
             followup_bulk.HeldElsewhere(measure or new_by_line[id(line)], held_on, SOURCE)
             for line, measure, held_on in plan["held"]
@@ -689,6 +751,40 @@ class Importer:
             today=self.today,
         )
         return created, updated
+
+    def _write_codes(self, plan: dict, new_by_line: dict) -> None:
+        """DUBU's words for the measures, where an export would otherwise write others."""
+        new = []
+        for line, _group in plan["new_measures"]:
+            measure = new_by_line[id(line)]
+            codes = self.codes.codes_to_keep(
+                line.measure_type,
+                line.measure_type.legal_basis.citation,
+                (line.service, line.offer, line.legal_basis),
+            )
+            if codes is not None:
+                new.append(
+                    DubuMeasure(measure=measure, service=codes[0], offer=codes[1], legal_basis=codes[2])
+                )
+        changed = []
+        for _line, measure, codes in plan["codes"]:
+            kept = self.kept_codes.get(measure.pk)
+            if kept is None:
+                new.append(
+                    DubuMeasure(measure=measure, service=codes[0], offer=codes[1], legal_basis=codes[2])
+                )
+            else:
+                kept.service, kept.offer, kept.legal_basis = codes
+                changed.append(kept)
+        bulk_create_with_history(new, DubuMeasure, batch_size=1000, default_user=self.user)
+        if changed:
+            bulk_update_with_history(
+                changed,
+                DubuMeasure,
+                ["service", "offer", "legal_basis"],
+                batch_size=1000,
+                default_user=self.user,
+            )
 
     def _write_children_and_cases(self, plan: dict, groups: list[Group], created: Counter) -> None:
         """The new children, their cases and the links to the DUBU case numbers."""
@@ -776,6 +872,25 @@ class Importer:
             return False
         return True
 
+    def _match_columns(self, header: list[str]) -> list[RowError]:
+        """Find the profile's columns in the file's header without regard to case, spaces or a
+        byte-order mark (as people save files), and read and report them by the file's own names.
+        A required column missing, or a column found twice, is an error on the header row."""
+        in_file: dict[str, list[str]] = defaultdict(list)
+        for name in header:
+            if name:
+                in_file[_normal(header_name(name))].append(name)
+        problems, columns = [], {}
+        for field_name, column in self.profile.columns().items():
+            found = in_file.get(_normal(column), [])
+            columns[field_name] = found[0] if found else column
+            if len(found) > 1:
+                problems.append(RowError(1, found[0], _("Kolonnen står mere end én gang i filen.")))
+            elif not found and field_name in REQUIRED_FIELDS:
+                problems.append(RowError(1, column, _("Kolonnen mangler i filen.")))
+        self.columns = columns
+        return problems
+
     # -- the whole import --
 
     def run(self, content: bytes, file_name: str) -> Report:
@@ -793,9 +908,9 @@ class Importer:
         except FileError as error:
             report.errors.append(RowError(0, "", str(error)))
             return self._finish(report, started)
-        missing = [self.columns[f] for f in REQUIRED_FIELDS if self.columns[f] not in table.header]
-        if missing:
-            report.errors += [RowError(1, column, _("Kolonnen mangler i filen.")) for column in missing]
+        problems = self._match_columns(table.header)
+        if problems:
+            report.errors += problems
             return self._finish(report, started)
         lines = [parse_line(number, values, self.columns) for number, values in table.rows]
         report.rows = len(lines)

@@ -206,3 +206,33 @@ class ImportRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.file_name} ({self.started_at:%Y-%m-%d %H:%M})"
+
+
+class DubuMeasureQuerySet(CaseDataQuerySet):
+    case_path = "measure__case"
+
+
+class DubuMeasure(models.Model):
+    """DUBU's own words for a measure, as its file wrote them: service (ydelse), offer (tilbud)
+    and legal basis (lovhjemmel). Kept only where they differ from what an export would write
+    from the code table, so that an export gives DUBU back what it sent (docs/dubu-exchange.md)."""
+
+    measure = models.OneToOneField(
+        "measures.Measure", on_delete=models.PROTECT, related_name="dubu_codes", verbose_name=_("indsats")
+    )
+    service = models.CharField(_("ydelse"), max_length=200)
+    offer = models.CharField(_("tilbud"), max_length=200, blank=True)
+    legal_basis = models.CharField(_("lovhjemmel"), max_length=200, blank=True)
+    objects = DubuMeasureQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("DUBU-koder for en indsats")
+        verbose_name_plural = _("DUBU-koder for indsatser")
+
+    def __str__(self) -> str:
+        return f"{self.service} / {self.offer} / {self.legal_basis} → {self.measure_id}"
+
+    @property
+    def codes(self) -> tuple[str, str, str]:
+        return (self.service, self.offer, self.legal_basis)

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
-from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from cases.permissions import Action, require
-from dubu.api import MAX_FILE_BYTES, export_response
+from dubu.api import export_response
 from dubu.forms import ExportForm, ImportForm
 from dubu.importer import import_file
 from dubu.models import ImportRun
+from dubu.reader import max_file_bytes, too_large_message
 
 
 @require_http_methods(["GET", "POST"])
@@ -22,8 +22,8 @@ def exchange(request):
     report = None
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
-        if upload.size > MAX_FILE_BYTES:
-            form.add_error("file", _("Filen er for stor (højst 50 MB)."))
+        if upload.size > max_file_bytes():
+            form.add_error("file", too_large_message())
         else:
             report = import_file(
                 content=upload.read(),

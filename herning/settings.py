@@ -618,6 +618,17 @@ HERNING = {
     # The user ``import_dubu`` and ``export_dubu`` act as when no --user is given: a service user
     # holding the team-leader role in the teams whose cases it exchanges (docs/dubu-exchange.md).
     "DUBU_USER": env_str("HERNING_DUBU_USER", default=""),
+    # Bounds on the work one DUBU file may ask of a worker (docs/dubu-exchange.md "Limits"). A
+    # municipality's whole extract is a few megabytes and well below each of them.
+    "DUBU_MAX_FILE_MB": env_int("HERNING_DUBU_MAX_FILE_MB", 50, minimum=1, maximum=1024),
+    # Rows below the header, blank ones included.
+    "DUBU_MAX_ROWS": env_int("HERNING_DUBU_MAX_ROWS", 100_000, minimum=1, maximum=1_000_000),
+    # An XLSX is a zip file: what it unpacks to, in all, and how many parts it has.
+    "DUBU_XLSX_MAX_UNPACKED_MB": env_int("HERNING_DUBU_XLSX_MAX_UNPACKED_MB", 250, minimum=1, maximum=4096),
+    "DUBU_XLSX_MAX_PARTS": env_int("HERNING_DUBU_XLSX_MAX_PARTS", 1000, minimum=10, maximum=10_000),
+    # How many times larger a part may unpack than it is packed (a zip bomb is near 1000; Apache
+    # POI, which reads spreadsheets for many Java systems, refuses above 100 by default).
+    "DUBU_XLSX_MAX_RATIO": env_int("HERNING_DUBU_XLSX_MAX_RATIO", 100, minimum=10, maximum=10_000),
 }
 if HERNING["DEFAULT_CASELOAD_WARNING"] > HERNING["DEFAULT_CASELOAD_CAP"]:
     raise ImproperlyConfigured(

@@ -7,6 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from dubu.importer import import_file
 from dubu.models import MappingProfile
+from dubu.reader import max_file_bytes, too_large_message
 from herning.organisation.models import User
 
 
@@ -52,6 +53,8 @@ class Command(BaseCommand):
         path = Path(file)
         if not path.is_file():
             raise CommandError(f"Filen {file} findes ikke.")
+        if path.stat().st_size > max_file_bytes():  # before reading it into memory
+            raise CommandError(too_large_message())
         try:
             report = import_file(
                 content=path.read_bytes(),
