@@ -185,6 +185,7 @@ def test_gunicorn_with_the_committed_configuration_logs_no_cpr_number(db, tmp_pa
         referer = f"http://127.0.0.1:{port}/sager/?q=Anna+{CPR}"
         statuses = {q: _get(port, f"/min-dag/?{q}", Referer=referer) for q in IN_ADDRESSES}
         statuses["login"] = _get(port, f"/log-ind/?next=/sager/%3Fq%3D{CPR}")
+        statuses["api"] = _get(port, f"/api/v1/children/?search=Anna+{CPR}")
     finally:
         process.terminate()
         _, errors = process.communicate(timeout=30)
@@ -193,6 +194,7 @@ def test_gunicorn_with_the_committed_configuration_logs_no_cpr_number(db, tmp_pa
     written = log.read_text()
     assert written.count("/min-dag/") == len(IN_ADDRESSES), written
     assert "/log-ind/" in written and " 400 " in written
+    assert statuses["api"] == 400 and "/api/v1/children/" in written
     assert not LEAK.search(written), written
     assert "Anna" not in written, "the query string is not logged at all"
     assert not LEAK.search(errors.decode())
