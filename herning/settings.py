@@ -138,6 +138,8 @@ INSTALLED_APPS = [
     "simple_history",
     "django_otp",
     "django_otp.plugins.otp_totp",
+    # No longer used (its codes were plain text; backup codes are herning.accounts' hashed ones).
+    # Installed still so that migration accounts 0002 can move the old codes over.
     "django_otp.plugins.otp_static",
     "axes",
     "csp",

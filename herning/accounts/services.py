@@ -15,7 +15,7 @@ from django.db import transaction
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django_otp import login as otp_login
-from django_otp import match_token, user_has_device
+from django_otp import user_has_device
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from herning.accounts.models import CODE_ALPHABET, BackupCode, BackupCodeDevice
@@ -23,6 +23,7 @@ from herning.accounts.models import CODE_ALPHABET, BackupCode, BackupCodeDevice
 APP_DEVICE_NAME = "Autentificeringsapp"
 BACKUP_DEVICE_NAME = "Reservekoder"
 BACKUP_CODE_COUNT = 10
+APP_CODE_DIGITS = 6  # django-otp's TOTP default, which the enrolment keeps
 # Twelve characters of 32 (60 bits), shown in groups of four: too many to guess even from the hash.
 BACKUP_CODE_LENGTH = 12
 # Set by the single sign-on backend when the provider's own multi-factor login counts (settings).
@@ -64,7 +65,15 @@ def confirm_enrolment(*, request, device: TOTPDevice, token: str) -> list[str] |
 
 def verify(*, request, token: str):
     """Signs the session in with the device that accepts ``token`` (app or backup code), or None."""
-    device = match_token(request.user, token.replace(" ", "").replace("-", ""))
+    token = token.replace(" ", "").replace("-", "")
+    # Each kind of code is tried on its own device only. Every device slows down after a wrong
+    # code (django-otp's throttling, doubling each time), so trying each app code on the backup
+    # codes as well would, login after login, lock the backup codes for days.
+    if token.isdigit() and len(token) == APP_CODE_DIGITS:
+        devices = TOTPDevice.objects.devices_for_user(request.user, confirmed=True)
+    else:
+        devices = BackupCodeDevice.objects.devices_for_user(request.user, confirmed=True)
+    device = next((device for device in devices if device.verify_token(token)), None)
     if device is not None:
         _second_factor_given(request, device)
     return device

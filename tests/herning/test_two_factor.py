@@ -342,3 +342,23 @@ def test_a_session_from_before_the_lifetime_rule_is_ended(login, org):
     del session[LOGGED_IN_AT_SESSION_KEY]
     session.save()
     assert client.get("/min-dag/").status_code == 302
+
+
+def test_app_codes_do_not_slow_down_the_backup_codes(client, org):
+    from herning.accounts.services import new_backup_codes
+
+    with time_machine.travel("2026-05-04 10:00 +02:00", tick=False) as clock:
+        device = app_device(org.advisor)
+        code = new_backup_codes(user=org.advisor)[0]
+        for _ in range(3):  # many days of logging in with the app, one wrong code each time
+            password_login(client, org.advisor)
+            client.post(reverse("accounts:otp_verify"), {"code": "000000"})
+            clock.shift(60)
+            assert (
+                client.post(reverse("accounts:otp_verify"), {"code": current_code(device)}).status_code == 302
+            )
+            client.post(reverse("accounts:logout"))
+            clock.shift(60)
+        password_login(client, org.advisor)
+        assert client.post(reverse("accounts:otp_verify"), {"code": code}).status_code == 302
+        assert BackupCodeDevice.objects.get(user=org.advisor).throttling_failure_count == 0
