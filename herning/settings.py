@@ -142,6 +142,8 @@ INSTALLED_APPS = [
     "simple_history",
     "django_otp",
     "django_otp.plugins.otp_totp",
+    # No longer used (its codes were plain text; backup codes are herning.accounts' hashed ones).
+    # Installed still so that migration accounts 0002 can move the old codes over.
     "django_otp.plugins.otp_static",
     "axes",
     "csp",
@@ -175,6 +177,8 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "herning.accounts.middleware.TwoFactorRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # After the messages, so it can say why; before any view, so an old login opens nothing.
+    "herning.accounts.session_lifetime.SessionLifetimeMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -329,20 +333,39 @@ AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
 ]
 
-# Login throttling (django-axes): after this many failed logins for one user name from one address
-# the pair is locked out for the cool-off time. Locking by the pair, not the address alone, keeps a
-# town hall behind one address from being locked out by one person's typing.
+# Login throttling (django-axes, herning.accounts.throttling; docs/access.md "Log ind"). Three
+# limits over the cool-off time: one user name from one address (axes' own lockout; a town hall
+# behind one address is not locked out by one person's typing), any user names from one address
+# (password spraying), and one user name from any address (guessing spread over many addresses),
+# which does not apply from an address the person has logged in from lately, so it cannot be used
+# to keep a named person out of their own office.
+AXES_HANDLER = "herning.accounts.throttling.LoginThrottle"
 AXES_FAILURE_LIMIT = env_int("HERNING_LOGIN_FAILURE_LIMIT", 5, minimum=1, maximum=100)
+HERNING_LOGIN_ADDRESS_FAILURE_LIMIT = env_int(
+    "HERNING_LOGIN_ADDRESS_FAILURE_LIMIT", 20, minimum=1, maximum=1000
+)
+HERNING_LOGIN_USER_FAILURE_LIMIT = env_int("HERNING_LOGIN_USER_FAILURE_LIMIT", 20, minimum=1, maximum=1000)
+for _name in ("HERNING_LOGIN_ADDRESS_FAILURE_LIMIT", "HERNING_LOGIN_USER_FAILURE_LIMIT"):
+    if globals()[_name] <= AXES_FAILURE_LIMIT:
+        # Below the pair's limit the wider lock would come first and lock out more people than the typist.
+        raise ImproperlyConfigured(
+            f"{_name} must be above HERNING_LOGIN_FAILURE_LIMIT ({AXES_FAILURE_LIMIT})."
+        )
+HERNING_LOGIN_KNOWN_ADDRESS_DAYS = env_int("HERNING_LOGIN_KNOWN_ADDRESS_DAYS", 90, minimum=1, maximum=3650)
 AXES_COOLOFF_TIME = env_int("HERNING_LOGIN_COOLOFF_MINUTES", 15, minimum=1, maximum=24 * 60) / 60  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
+# A refused attempt during a lockout is not counted, so a lockout ends one cool-off after the
+# failure that caused it, however long someone keeps trying.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_LOCKOUT_CALLABLE = "herning.accounts.otp_views.locked_out"
 AXES_USERNAME_FORM_FIELD = "username"
-# Behind the reverse proxy (production) the client's address comes from X-Forwarded-For.
-AXES_IPWARE_PROXY_COUNT = env_int("HERNING_PROXY_COUNT", 1 if PRODUCTION else 0, minimum=0, maximum=5)
-AXES_IPWARE_META_PRECEDENCE_ORDER = (
-    ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if AXES_IPWARE_PROXY_COUNT else ["REMOTE_ADDR"]
-)
+# The client's address: REMOTE_ADDR, or behind HERNING_PROXY_COUNT reverse proxies the address the
+# outermost of them saw, read from the right of X-Forwarded-For (entries the client sent itself
+# are ignored). 0 by default: a count above the real number of proxies lets a client pick its
+# address; docker-compose.yml, meant to run behind one proxy, sets 1.
+HERNING_PROXY_COUNT = env_int("HERNING_PROXY_COUNT", 0, minimum=0, maximum=5)
+AXES_CLIENT_IP_CALLABLE = "herning.accounts.throttling.client_ip"
 
 # Two-factor login (django-otp, TOTP with backup codes) is required for every member of staff
 # (herning.accounts.middleware). The authenticator app shows this name beside the code.
@@ -357,6 +380,9 @@ SESSION_IDLE_MINUTES = env_int("HERNING_SESSION_IDLE_MINUTES", 30, minimum=1, ma
 SESSION_COOKIE_AGE = SESSION_IDLE_MINUTES * 60
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+# However busy, a login lasts at most this many hours (a working day), then the person logs in
+# again (herning.accounts.session_lifetime).
+SESSION_MAX_HOURS = env_int("HERNING_SESSION_MAX_HOURS", 10, minimum=1, maximum=7 * 24)
 
 # Optional single sign-on with the municipality's identity provider (OpenID Connect, off by default).
 # The provider proves who the person is; roles are still given in Herning, and nobody is created on

@@ -9,4 +9,7 @@ class AccountsConfig(AppConfig):
     verbose_name = "Log ind"
 
     def ready(self) -> None:
-        from herning.accounts import checks  # noqa: F401 - registers the deploy check on demo logins
+        from herning.accounts import (
+            checks,  # noqa: F401 - registers the deploy check on demo logins
+            session_lifetime,  # noqa: F401 - stamps each login with its time
+        )

@@ -1,4 +1,8 @@
-"""Two-factor login (TOTP with backup codes, django-otp): enrolment, verification, backup codes."""
+"""Two-factor login (TOTP with backup codes, django-otp): enrolment, verification, backup codes.
+
+Backup codes are kept only as salted hashes (``herning.accounts.models``), and the session gets a
+new key once the second factor is given: a session id seen before that (half logged in) is no use
+afterwards."""
 
 from __future__ import annotations
 
@@ -11,13 +15,17 @@ from django.db import transaction
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django_otp import login as otp_login
-from django_otp import match_token, user_has_device
-from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+from django_otp import user_has_device
 from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from herning.accounts.models import CODE_ALPHABET, BackupCode, BackupCodeDevice
 
 APP_DEVICE_NAME = "Autentificeringsapp"
 BACKUP_DEVICE_NAME = "Reservekoder"
 BACKUP_CODE_COUNT = 10
+APP_CODE_DIGITS = 6  # django-otp's TOTP default, which the enrolment keeps
+# Twelve characters of 32 (60 bits), shown in groups of four: too many to guess even from the hash.
+BACKUP_CODE_LENGTH = 12
 # Set by the single sign-on backend when the provider's own multi-factor login counts (settings).
 IDP_MFA_SESSION_KEY = "herning_mfa_by_identity_provider"
 
@@ -51,37 +59,59 @@ def confirm_enrolment(*, request, device: TOTPDevice, token: str) -> list[str] |
     device.save(update_fields=["confirmed"])
     # One app per person: an older app device (a lost phone) stops working now.
     TOTPDevice.objects.filter(user=device.user).exclude(pk=device.pk).delete()
-    otp_login(request, device)
+    _second_factor_given(request, device)
     return new_backup_codes(user=device.user)
 
 
 def verify(*, request, token: str):
     """Signs the session in with the device that accepts ``token`` (app or backup code), or None."""
-    device = match_token(request.user, token.replace(" ", "").replace("-", ""))
+    token = token.replace(" ", "").replace("-", "")
+    # Each kind of code is tried on its own device only. Every device slows down after a wrong
+    # code (django-otp's throttling, doubling each time), so trying each app code on the backup
+    # codes as well would, login after login, lock the backup codes for days.
+    if token.isdigit() and len(token) == APP_CODE_DIGITS:
+        devices = TOTPDevice.objects.devices_for_user(request.user, confirmed=True)
+    else:
+        devices = BackupCodeDevice.objects.devices_for_user(request.user, confirmed=True)
+    device = next((device for device in devices if device.verify_token(token)), None)
     if device is not None:
-        otp_login(request, device)
+        _second_factor_given(request, device)
     return device
+
+
+def _second_factor_given(request, device) -> None:
+    otp_login(request, device)
+    # django-otp's login keeps the session key; Django's own login cycles it at the password.
+    # Cycle it again here, so the key of the half-logged-in session never carries the full login.
+    request.session.cycle_key()
 
 
 @transaction.atomic
 def new_backup_codes(*, user, count: int = BACKUP_CODE_COUNT) -> list[str]:
-    """Replaces the person's backup codes with ``count`` new single-use ones and returns them;
-    they are shown once."""
-    device, _ = StaticDevice.objects.get_or_create(
+    """Replaces the person's backup codes with ``count`` new single-use ones and returns them
+    (as ``abcd-efgh-jkmn``); they are shown once and only their hashes are kept."""
+    device, _ = BackupCodeDevice.objects.get_or_create(
         user=user, name=BACKUP_DEVICE_NAME, defaults={"confirmed": True}
     )
-    device.token_set.all().delete()
-    codes = [secrets.token_hex(4) for _ in range(count)]
-    StaticToken.objects.bulk_create(StaticToken(device=device, token=code) for code in codes)
+    device.codes.all().delete()
+    codes = [_new_code() for _ in range(count)]
+    BackupCode.objects.bulk_create(
+        BackupCode(device=device, code_hash=BackupCode.hash(code)) for code in codes
+    )
     return codes
 
 
+def _new_code() -> str:
+    plain = "".join(secrets.choice(CODE_ALPHABET) for _ in range(BACKUP_CODE_LENGTH))
+    return "-".join(plain[i : i + 4] for i in range(0, BACKUP_CODE_LENGTH, 4))
+
+
 def backup_codes_left(user) -> int:
-    return StaticToken.objects.filter(device__user=user, device__confirmed=True).count()
+    return BackupCode.objects.filter(device__user=user, device__confirmed=True).count()
 
 
 def used_backup_code(device) -> bool:
-    return isinstance(device, StaticDevice)
+    return isinstance(device, BackupCodeDevice)
 
 
 def qr_code_svg(text: str, *, label: str) -> SafeString:

@@ -374,20 +374,24 @@ def test_every_admin_list_opens_for_the_system_administrator_only(org, url):
 
 
 def test_the_admin_never_shows_a_secret_key_or_backup_code(org, login):
-    from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
+    from herning.accounts.models import BackupCode, BackupCodeDevice
+    from herning.accounts.services import new_backup_codes
+
     device = TOTPDevice.objects.create(user=org.advisor, name="app", confirmed=True)
-    backup = StaticDevice.objects.create(user=org.advisor, name="backup", confirmed=True)
-    StaticToken.objects.create(device=backup, token="abcd1234")
+    code = new_backup_codes(user=org.advisor)[0]
+    backup = BackupCodeDevice.objects.get(user=org.advisor)
+    code_hash = BackupCode.objects.filter(device=backup).first().code_hash
     client = login(org.sysadmin)
     for url in (
         reverse("admin:otp_totp_totpdevice_change", args=[device.pk]),
-        reverse("admin:otp_static_staticdevice_change", args=[backup.pk]),
+        reverse("admin:accounts_backupcodedevice_change", args=[backup.pk]),
+        reverse("admin:accounts_backupcodedevice_changelist"),
         reverse("admin:otp_totp_totpdevice_changelist"),
     ):
         html = client.get(url).content.decode()
-        assert device.key not in html and "abcd1234" not in html
+        assert device.key not in html and code not in html and code_hash.split("$")[-1] not in html
 
 
 def test_a_team_leader_reads_new_notifications_of_the_district_but_not_another_teams_case(org):

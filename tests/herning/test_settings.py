@@ -74,6 +74,10 @@ def test_production_refuses_to_start_without_a_required_variable(variable):
         ("HERNING_BASE_URL", "herning.example.dk", "must start with http"),
         ("LOG_LEVEL", "LOUD", "LOG_LEVEL must be"),
         ("HERNING_ENV", "staging", "HERNING_ENV must be one of"),
+        ("HERNING_LOGIN_USER_FAILURE_LIMIT", "5", "must be above HERNING_LOGIN_FAILURE_LIMIT"),
+        ("HERNING_LOGIN_ADDRESS_FAILURE_LIMIT", "3", "must be above HERNING_LOGIN_FAILURE_LIMIT"),
+        ("HERNING_PROXY_COUNT", "-1", "must be at least 0"),
+        ("HERNING_SESSION_MAX_HOURS", "0", "must be at least 1"),
     ],
 )
 def test_a_malformed_value_stops_start_up_with_a_message(variable, value, message):

@@ -12,9 +12,10 @@ from django.core.management import CommandError, call_command
 from django.test import Client
 from django.urls import reverse
 from django_otp.oath import TOTP
-from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from herning.accounts.models import BackupCode, BackupCodeDevice
+from herning.accounts.services import backup_codes_left
 from tests.factories import TEST_PASSWORD
 from tests.herning.otp import app_device, current_code
 
@@ -64,11 +65,15 @@ def test_enrolment_confirms_the_app_and_shows_backup_codes_once(client, org):
         device.refresh_from_db()
         assert device.confirmed
         page = client.get(response["Location"])
-        codes = re.findall(r"<li><code>([0-9a-f]{8})</code></li>", page.content.decode())
-        assert len(codes) == 10
-        assert set(codes) == set(
-            StaticToken.objects.filter(device__user=org.advisor).values_list("token", flat=True)
+        codes = re.findall(
+            r"<li><code>([0-9a-z]{4}-[0-9a-z]{4}-[0-9a-z]{4})</code></li>", page.content.decode()
         )
+        assert len(codes) == 10
+        assert backup_codes_left(org.advisor) == 10
+        stored = " ".join(
+            BackupCode.objects.filter(device__user=org.advisor).values_list("code_hash", flat=True)
+        )
+        assert not any(code in stored or code.replace("-", "") in stored for code in codes)
         # Shown once: the page does not show them again.
         assert not re.findall(r"<li><code>", client.get(reverse("accounts:backup_codes")).content.decode())
         assert client.get("/min-dag/").status_code == 200
@@ -150,8 +155,13 @@ def test_new_backup_codes_replace_the_old(login, org):
     old = new_backup_codes(user=org.advisor)
     client = login(org.advisor)
     client.post(reverse("accounts:backup_codes"))
-    new = set(StaticToken.objects.filter(device__user=org.advisor).values_list("token", flat=True))
-    assert len(new) == 10 and not new & set(old)
+    new = re.findall(
+        r"<li><code>([^<]+)</code></li>", client.get(reverse("accounts:backup_codes")).content.decode()
+    )
+    assert len(new) == 10 and not set(new) & set(old)
+    device = BackupCodeDevice.objects.get(user=org.advisor)
+    assert device.verify_token(new[0])
+    assert not device.verify_token(old[0])
 
 
 # --- Throttling ------------------------------------------------------------------------------
@@ -247,3 +257,108 @@ def test_a_real_device_gets_no_demo_hint(client, org):
     TOTPDevice.objects.create(user=org.advisor, name="Telefon", confirmed=True)
     client.post("/log-ind/", {"username": org.advisor.username, "password": TEST_PASSWORD})
     assert "demonøgle" not in client.get("/to-faktor/").content.decode()
+
+
+# --- Backup codes are kept hashed; the session after the second factor -------------------------
+
+
+def test_a_backup_code_is_read_however_it_is_typed(client, org):
+    from herning.accounts.services import new_backup_codes
+
+    app_device(org.advisor)
+    code = new_backup_codes(user=org.advisor)[3]
+    password_login(client, org.advisor)
+    response = client.post(reverse("accounts:otp_verify"), {"code": f" {code.upper().replace('-', ' ')} "})
+    assert response.status_code == 302
+    assert backup_codes_left(org.advisor) == 9
+
+
+def test_plain_backup_codes_from_before_are_hashed_and_still_work_once(org):
+    import importlib
+
+    from django.apps import apps
+    from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+
+    static = StaticDevice.objects.create(user=org.advisor, name="Reservekoder", confirmed=True)
+    StaticToken.objects.bulk_create(StaticToken(device=static, token=t) for t in ("0a1b2c3d", "4e5f6a7b"))
+    migration = importlib.import_module("herning.accounts.migrations.0002_hash_existing_backup_codes")
+    migration.hash_plain_codes(apps, None)
+    assert not StaticToken.objects.exists() and not StaticDevice.objects.exists()
+    device = BackupCodeDevice.objects.get(user=org.advisor)
+    hashes = list(device.codes.values_list("code_hash", flat=True))
+    assert len(hashes) == 2 and all(h.startswith("pbkdf2_sha256$") and "0a1b2c3d" not in h for h in hashes)
+    assert device.verify_token("0A1B-2C3D")
+    assert backup_codes_left(org.advisor) == 1
+
+
+def test_the_session_gets_a_new_key_when_the_second_factor_is_given(client, org):
+    from django.contrib.sessions.backends.db import SessionStore
+
+    device = app_device(org.advisor)
+    password_login(client, org.advisor)
+    half_logged_in = client.session.session_key
+    response = client.post(reverse("accounts:otp_verify"), {"code": current_code(device)})
+    assert response.status_code == 302
+    assert client.session.session_key != half_logged_in
+    assert not SessionStore().exists(half_logged_in)
+    assert client.get("/min-dag/").status_code == 200
+
+
+def test_the_session_gets_a_new_key_when_the_app_is_set_up(client, org):
+    password_login(client, org.advisor)
+    half_logged_in = client.session.session_key
+    device = TOTPDevice.objects.get(user=org.advisor)
+    response = client.post(reverse("accounts:otp_setup"), {"code": current_code(device)})
+    assert response.status_code == 302
+    assert client.session.session_key != half_logged_in
+
+
+# --- Absolute session lifetime ------------------------------------------------------------------
+
+
+def test_a_login_lasts_at_most_the_working_day_even_while_in_use(login, org, settings):
+    settings.SESSION_MAX_HOURS = 10
+    with time_machine.travel("2026-05-04 08:00 +02:00", tick=False) as traveller:
+        client = login(org.advisor)
+        for _ in range(10 * 3 - 1):  # a request every twenty minutes: never idle
+            traveller.shift(20 * 60)
+            assert client.get("/min-dag/").status_code == 200
+        traveller.shift(20 * 60)  # 18:00, ten hours after the login
+        response = client.get("/min-dag/")
+        assert response.status_code == 302
+        assert response["Location"].startswith(reverse("accounts:login"))
+        page = client.get(response["Location"])
+        assert "et login højst varer 10 timer" in page.content.decode()
+        # A new login starts a new day.
+        client = login(org.advisor)
+        assert client.get("/min-dag/").status_code == 200
+
+
+def test_a_session_from_before_the_lifetime_rule_is_ended(login, org):
+    from herning.accounts.session_lifetime import LOGGED_IN_AT_SESSION_KEY
+
+    client = login(org.advisor)
+    session = client.session
+    del session[LOGGED_IN_AT_SESSION_KEY]
+    session.save()
+    assert client.get("/min-dag/").status_code == 302
+
+
+def test_app_codes_do_not_slow_down_the_backup_codes(client, org):
+    from herning.accounts.services import new_backup_codes
+
+    with time_machine.travel("2026-05-04 10:00 +02:00", tick=False) as clock:
+        device = app_device(org.advisor)
+        code = new_backup_codes(user=org.advisor)[0]
+        for _ in range(3):  # many days of logging in with the app, one wrong code each time
+            password_login(client, org.advisor)
+            client.post(reverse("accounts:otp_verify"), {"code": "000000"})
+            clock.shift(60)
+            assert (
+                client.post(reverse("accounts:otp_verify"), {"code": current_code(device)}).status_code == 302
+            )
+            client.post(reverse("accounts:logout"))
+            clock.shift(60)
+        password_login(client, org.advisor)
+        assert client.post(reverse("accounts:otp_verify"), {"code": code}).status_code == 302
+        assert BackupCodeDevice.objects.get(user=org.advisor).throttling_failure_count == 0
