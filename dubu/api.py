@@ -17,6 +17,7 @@ from cases.permissions import Action, require
 from dubu import exporter
 from dubu.importer import import_file
 from dubu.models import ImportRun, MappingProfile
+from herning.core import spreadsheets
 
 # A DUBU extract of a whole municipality is a few megabytes; this bounds what one request reads.
 MAX_FILE_BYTES = 50 * 1024 * 1024
@@ -203,12 +204,11 @@ class ExportQuery(serializers.Serializer):
 
 def export_response(*, user, profile: MappingProfile, file_format: str) -> HttpResponse:
     stamp = timezone.localdate().isoformat()
-    if file_format == "xlsx":
-        response = HttpResponse(
-            exporter.export_xlsx(user=user, profile=profile),
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        )
-    else:
-        response = HttpResponse(exporter.export_csv(user=user, profile=profile), content_type="text/csv")
-    response["Content-Disposition"] = f'attachment; filename="dubu-udtraek-{stamp}.{file_format}"'
-    return response
+    make = exporter.export_xlsx if file_format == "xlsx" else exporter.export_csv
+    # The CSV's character set is the profile's, so the content type names none.
+    return spreadsheets.file_response(
+        make(user=user, profile=profile),
+        fmt=file_format,
+        filename=f"dubu-udtraek-{stamp}",
+        content_type="text/csv" if file_format == "csv" else None,
+    )

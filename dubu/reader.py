@@ -10,6 +10,10 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
+# Our own export puts an apostrophe before a text that would start a formula; reading it back
+# takes it off, so exporting and importing again changes nothing.
+from herning.core.spreadsheets import restore
+
 # A bound on the work one file can ask for: a municipality's whole DUBU extract is well below it.
 MAX_ROWS = 100_000
 
@@ -79,7 +83,7 @@ def _table(numbered) -> Table:
         if all(_blank(c) for c in cells):
             continue
         if header is None:
-            header = [str(c).strip() if c is not None else "" for c in cells]
+            header = [restore(str(c)).strip() if c is not None else "" for c in cells]
             continue
         if len(rows) >= MAX_ROWS:
             raise FileError(
@@ -89,7 +93,7 @@ def _table(numbered) -> Table:
         values = {}
         for name, value in zip(header, cells, strict=False):
             if name:
-                values[name] = value.strip() if isinstance(value, str) else value
+                values[name] = restore(value).strip() if isinstance(value, str) else value
         rows.append((number, values))
     if header is None:
         raise FileError(_("Filen er tom."))
