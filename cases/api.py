@@ -39,6 +39,7 @@ from herning.api.filters import IsoDateTimeFilter
 from herning.api.viewsets import ReadOnlyResource, ServiceResource, refuse
 from herning.audit.models import AccessLog
 from herning.audit.services import log_child_read
+from herning.core.dates import validate_reading_date
 from herning.organisation.models import District, Role, RoleAssignment, SchoolDistrict, Team, User
 
 PURPOSE = "Sagsbehandling (API)"
@@ -281,8 +282,12 @@ class AssignSerializer(serializers.Serializer):
 class CaseFilter(django_filters.FilterSet):
     state = django_filters.MultipleChoiceFilter(choices=CaseState.choices)
     is_open = django_filters.BooleanFilter(method="filter_open", label="Only open (true) or closed (false).")
-    opened_after = django_filters.DateFilter(field_name="opened_on", lookup_expr="gte")
-    opened_before = django_filters.DateFilter(field_name="opened_on", lookup_expr="lte")
+    opened_after = django_filters.DateFilter(
+        field_name="opened_on", lookup_expr="gte", validators=[validate_reading_date]
+    )
+    opened_before = django_filters.DateFilter(
+        field_name="opened_on", lookup_expr="lte", validators=[validate_reading_date]
+    )
     no_advisor = django_filters.BooleanFilter(field_name="advisor", lookup_expr="isnull")
 
     class Meta:
@@ -659,7 +664,9 @@ class InvestigationFilter(django_filters.FilterSet):
     is_open = django_filters.BooleanFilter(
         field_name="completed_on", lookup_expr="isnull", label="Only unfinished (true) or finished (false)."
     )
-    due_before = django_filters.DateFilter(field_name="deadline", lookup_expr="lte")
+    due_before = django_filters.DateFilter(
+        field_name="deadline", lookup_expr="lte", validators=[validate_reading_date]
+    )
 
     class Meta:
         model = Investigation

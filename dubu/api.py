@@ -18,6 +18,7 @@ from dubu.importer import import_file
 from dubu.models import ImportRun, MappingProfile
 from dubu.reader import max_file_bytes, too_large_message
 from herning.api.idempotency import IdempotentMixin
+from herning.core import spreadsheets
 
 
 def _require(user, action: Action) -> None:
@@ -206,12 +207,11 @@ class ExportQuery(serializers.Serializer):
 
 def export_response(*, user, profile: MappingProfile, file_format: str) -> HttpResponse:
     stamp = timezone.localdate().isoformat()
-    if file_format == "xlsx":
-        response = HttpResponse(
-            exporter.export_xlsx(user=user, profile=profile),
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        )
-    else:
-        response = HttpResponse(exporter.export_csv(user=user, profile=profile), content_type="text/csv")
-    response["Content-Disposition"] = f'attachment; filename="dubu-udtraek-{stamp}.{file_format}"'
-    return response
+    make = exporter.export_xlsx if file_format == "xlsx" else exporter.export_csv
+    # The CSV's character set is the profile's, so the content type names none.
+    return spreadsheets.file_response(
+        make(user=user, profile=profile),
+        fmt=file_format,
+        filename=f"dubu-udtraek-{stamp}",
+        content_type="text/csv" if file_format == "csv" else None,
+    )

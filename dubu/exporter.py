@@ -7,13 +7,12 @@ import reads back as our case. The service, offer and legal basis are DUBU's own
 import received them (``DubuMeasure``) and the code table still reads them as the measure's type;
 else the most specific line of the table for the type. A legal basis left empty is written as the
 measure's own (SEL / BL section). Every child in the file is written to the access log.
+The file is written by ``herning.core.spreadsheets``: a text that would start a formula gets an
+apostrophe in front, which the reader takes off again (``dubu.reader``), so the round trip still
+changes nothing.
 """
 
 from __future__ import annotations
-
-import csv
-import datetime
-import io
 
 from django.db.models import Max
 from django.utils.translation import gettext as _
@@ -25,6 +24,7 @@ from dubu.models import FIELDS, DubuMeasure, MappingProfile
 from followups.models import FollowUp
 from herning.audit.models import AccessLog
 from herning.audit.services import log_children_read
+from herning.core import spreadsheets
 from measures.models import Measure
 
 PURPOSE = "Udtræk til DUBU"
@@ -98,12 +98,6 @@ def export_rows(*, user, profile: MappingProfile) -> tuple[list[str], list[list]
     return header, rows
 
 
-def _cell(value, date_format: str):
-    if isinstance(value, datetime.date):
-        return value.strftime(date_format)
-    return "" if value is None else value
-
-
 def export_csv(*, user, profile: MappingProfile) -> bytes:
     header, rows = export_rows(user=user, profile=profile)
     delimiter = ";" if profile.delimiter == MappingProfile.Delimiter.AUTO else profile.delimiter
@@ -112,23 +106,11 @@ def export_csv(*, user, profile: MappingProfile) -> bytes:
         if profile.encoding in (MappingProfile.Encoding.AUTO, MappingProfile.Encoding.UTF8)
         else profile.encoding
     )
-    out = io.StringIO(newline="")
-    writer = csv.writer(out, delimiter=delimiter, lineterminator="\r\n")
-    writer.writerow(header)
-    for row in rows:
-        writer.writerow([_cell(v, profile.date_format) for v in row])
-    return out.getvalue().encode(encoding, errors="replace")
+    return spreadsheets.csv_bytes(
+        [header, *rows], delimiter=delimiter, encoding=encoding, date_format=profile.date_format
+    )
 
 
 def export_xlsx(*, user, profile: MappingProfile) -> bytes:
-    from openpyxl import Workbook
-
     header, rows = export_rows(user=user, profile=profile)
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet("DUBU")
-    sheet.append(header)
-    for row in rows:
-        sheet.append(["" if v is None else v for v in row])
-    out = io.BytesIO()
-    workbook.save(out)
-    return out.getvalue()
+    return spreadsheets.xlsx_bytes([header, *rows], title="DUBU")

@@ -22,6 +22,10 @@ from xml.etree import ElementTree
 from django.conf import settings
 from django.utils.translation import gettext as _
 
+# Our own export puts an apostrophe before a text that would start a formula; reading it back
+# takes it off, so exporting and importing again changes nothing.
+from herning.core.spreadsheets import restore
+
 MB = 1024 * 1024
 # The columns read from an XLSX row: a DUBU extract has a few dozen; a cell further right (the
 # sheet's last column is XFD, 16,384) would only make every row that long.
@@ -386,12 +390,12 @@ def _table(numbered, limits: Limits) -> Table:
         if all(_blank(c) for c in cells):
             continue
         if header is None:
-            header = [header_name(c) for c in cells]
+            header = [header_name(restore(c) if isinstance(c, str) else c) for c in cells]
             continue
         values = {}
         for name, value in zip(header, cells, strict=False):
             if name:
-                values[name] = value.strip() if isinstance(value, str) else value
+                values[name] = restore(value).strip() if isinstance(value, str) else value
         rows.append((number, values))
     if header is None:
         raise FileError(_("Filen er tom."))

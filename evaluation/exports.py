@@ -2,25 +2,20 @@
 
 The files hold aggregates only, never a child, so they are not entered in the access log. CSV is
 UTF-8 with a byte-order mark (so spreadsheet programs read æ, ø and å), comma-separated, with dots
-for decimals; XLSX keeps numbers as numbers and carries the notes on a second sheet.
+for decimals; XLSX keeps numbers as numbers and carries the notes on a second sheet. Both are
+written by ``herning.core.spreadsheets`` (a label never becomes a formula; never cached).
 """
 
 from __future__ import annotations
 
-import csv
-import io
-
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from evaluation.tables import DISCLOSURE_NOTE, FORMATS, Table
+from herning.core import spreadsheets
 
-CONTENT_TYPES = {
-    "csv": "text/csv; charset=utf-8",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-}
+CONTENT_TYPES = {fmt: spreadsheets.CONTENT_TYPES[fmt] for fmt in ("csv", "xlsx")}
 _NUMBER_FORMATS = {0: "#,##0", 1: "#,##0.0", 2: "#,##0.00"}
 
 
@@ -31,23 +26,17 @@ def _rows(table: Table):
 
 
 def as_csv(table: Table) -> bytes:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    for row in _rows(table):
-        writer.writerow(row)
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+    return spreadsheets.csv_bytes(_rows(table), delimiter=",")
 
 
 def as_xlsx(table: Table) -> bytes:
-    book = Workbook()
-    sheet = book.active
-    sheet.title = _("Tabel")[:31]
-    sheet.append([table.title])
-    sheet["A1"].font = Font(bold=True)
+    book = spreadsheets.new_workbook(write_only=False)
+    sheet = spreadsheets.add_sheet(book, _("Tabel"))
+    spreadsheets.append_row(sheet, [table.title])[0].font = Font(bold=True)
     for index, values in enumerate(_rows(table)):
-        sheet.append(values)
+        cells = spreadsheets.append_row(sheet, values)
         if index == 0:
-            for cell in sheet[sheet.max_row]:
+            for cell in cells:
                 cell.font = Font(bold=True)
             continue
         row = table.rows[index - 1]
@@ -60,16 +49,12 @@ def as_xlsx(table: Table) -> bytes:
     sheet.column_dimensions["A"].width = (
         max(12, min(60, max(len(str(r.label)) for r in table.rows) + 2)) if table.rows else 12
     )
-    notes = book.create_sheet(_("Noter")[:31])
+    notes = spreadsheets.add_sheet(book, _("Noter"))
     for note in [*table.notes, str(DISCLOSURE_NOTE)]:
-        notes.append([str(note)])
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+        spreadsheets.append_row(notes, [str(note)])
+    return spreadsheets.workbook_bytes(book)
 
 
 def response(table: Table, fmt: str, *, filename: str) -> HttpResponse:
     content = as_csv(table) if fmt == "csv" else as_xlsx(table)
-    result = HttpResponse(content, content_type=CONTENT_TYPES[fmt])
-    result["Content-Disposition"] = f'attachment; filename="{filename}.{fmt}"'
-    return result
+    return spreadsheets.file_response(content, fmt=fmt, filename=filename)

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from evaluation.models import Complaint, SdqScore
 from evaluation.periods import Period, spanning, year
 from evaluation.scope import Scope, districts_in, teams_in
+from herning.core.dates import validate_reading_date
 from herning.core.forms import DateInput
 
 GRANULARITY = [("year", _("År")), ("half", _("Halvår"))]
@@ -89,7 +90,7 @@ class FigureFilterForm(ScopeFilterMixin, forms.Form):
 
 
 def _date(label):
-    return forms.DateField(label=label, widget=DateInput())
+    return forms.DateField(label=label, widget=DateInput(), validators=[validate_reading_date])
 
 
 class SdqCohortForm(ScopeFilterMixin, forms.Form):

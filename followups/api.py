@@ -29,6 +29,7 @@ from followups.services import NewGoalInput as NewGoal
 from herning.api.conditional import etag_for
 from herning.api.idempotency import IdempotentMixin
 from herning.api.viewsets import AuditedMixin
+from herning.core.dates import validate_reading_date
 from measures.models import Measure, MeasureType
 
 # Enough for any measure's life, and a bound on the work one request can ask for.
@@ -46,6 +47,7 @@ class SchedulePreviewQuery(serializers.Serializer):
     start = serializers.DateField(
         help_text="The measure's start date, YYYY-MM-DD.",
         input_formats=["iso-8601"],
+        validators=[validate_reading_date],
         error_messages={
             "required": _("Angiv startdatoen (start)."),
             "invalid": _("Datoen skal skrives ÅÅÅÅ-MM-DD."),
@@ -54,6 +56,7 @@ class SchedulePreviewQuery(serializers.Serializer):
     until = serializers.DateField(
         help_text="List due dates up to and including this date, YYYY-MM-DD.",
         input_formats=["iso-8601"],
+        validators=[validate_reading_date],
         error_messages={
             "required": _("Angiv slutdatoen for oversigten (until)."),
             "invalid": _("Datoen skal skrives ÅÅÅÅ-MM-DD."),
@@ -266,11 +269,16 @@ class FollowUpQuery(serializers.Serializer):
     case = serializers.IntegerField(required=False, help_text="Only this case's follow-ups.")
     status = serializers.MultipleChoiceField(choices=STATUS_CHOICES, required=False)
     kind = serializers.ChoiceField(choices=[engine.MUNICIPAL, engine.STATUTORY], required=False)
-    due_after = serializers.DateField(required=False, input_formats=["iso-8601"])
-    due_before = serializers.DateField(required=False, input_formats=["iso-8601"])
+    due_after = serializers.DateField(
+        required=False, input_formats=["iso-8601"], validators=[validate_reading_date]
+    )
+    due_before = serializers.DateField(
+        required=False, input_formats=["iso-8601"], validators=[validate_reading_date]
+    )
     until = serializers.DateField(
         required=False,
         input_formats=["iso-8601"],
+        validators=[validate_reading_date],
         help_text=f"List coming follow-ups up to this date (default: {DEFAULT_HORIZON_DAYS} days ahead).",
     )
 

@@ -20,6 +20,7 @@ from cases.models import Case, JournalNote, LegalBasis
 from cases.permissions import Action, may
 from herning.api.fields import CodeField, VisibleRelatedField, date_field
 from herning.api.viewsets import ReadOnlyResource, ServiceResource, not_editable
+from herning.core.dates import validate_reading_date
 from measures import services
 from measures.models import LadderMovement, LadderStep, Measure, MeasureType
 
@@ -224,9 +225,15 @@ class MeasureChangeSerializer(HearingFields):
 class MeasureFilter(django_filters.FilterSet):
     measure_type = django_filters.CharFilter(field_name="measure_type__code")
     active = django_filters.BooleanFilter(method="filter_active", label="Active today (true) or not (false).")
-    started_after = django_filters.DateFilter(field_name="start_date", lookup_expr="gte")
-    started_before = django_filters.DateFilter(field_name="start_date", lookup_expr="lte")
-    followup_due_before = django_filters.DateFilter(field_name="next_followup_due", lookup_expr="lte")
+    started_after = django_filters.DateFilter(
+        field_name="start_date", lookup_expr="gte", validators=[validate_reading_date]
+    )
+    started_before = django_filters.DateFilter(
+        field_name="start_date", lookup_expr="lte", validators=[validate_reading_date]
+    )
+    followup_due_before = django_filters.DateFilter(
+        field_name="next_followup_due", lookup_expr="lte", validators=[validate_reading_date]
+    )
 
     class Meta:
         model = Measure
@@ -366,8 +373,12 @@ class LadderMovementSerializer(serializers.ModelSerializer):
 
 
 class LadderMovementFilter(django_filters.FilterSet):
-    date_after = django_filters.DateFilter(field_name="date", lookup_expr="gte")
-    date_before = django_filters.DateFilter(field_name="date", lookup_expr="lte")
+    date_after = django_filters.DateFilter(
+        field_name="date", lookup_expr="gte", validators=[validate_reading_date]
+    )
+    date_before = django_filters.DateFilter(
+        field_name="date", lookup_expr="lte", validators=[validate_reading_date]
+    )
 
     class Meta:
         model = LadderMovement

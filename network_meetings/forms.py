@@ -10,6 +10,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from herning.core.dates import validate_reading_date
 from herning.core.forms import DateInput, TimeInput
 from herning.organisation.models import User
 from network_meetings.models import (
@@ -422,8 +423,8 @@ class SlotOfferForm(forms.Form):
 
 
 class PeriodForm(forms.Form):
-    start = forms.DateField(label=_("Fra og med"), widget=DateInput())
-    end = forms.DateField(label=_("Til og med"), widget=DateInput())
+    start = forms.DateField(label=_("Fra og med"), widget=DateInput(), validators=[validate_reading_date])
+    end = forms.DateField(label=_("Til og med"), widget=DateInput(), validators=[validate_reading_date])
 
     def clean(self):
         data = super().clean()

@@ -13,14 +13,13 @@ Another app builds a ``Table`` and calls ``export_response``::
 Every child in ``children`` (the children whose data is in the file) must be visible to the
 person asking (``Child.objects.visible_to``), otherwise the answer is 404 and nothing is written;
 one access-log entry per child is written with channel "export". An export of figures that name
-no child passes ``children=()``. ``build_export`` makes the file without these checks, for the
+no child passes ``children=()``. The CSV and XLSX are written by ``herning.core.spreadsheets``
+(no cell can carry a formula; never cached). ``build_export`` makes the file without these checks, for the
 access log's own citizen export, which logs itself.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
@@ -31,16 +30,11 @@ from django.utils.translation import gettext as _
 
 from herning.audit.models import AccessLog
 from herning.audit.services import log_children_read
+from herning.core import spreadsheets
 from herning.core.logging import CPR_PATTERN
 
 FORMATS = ("csv", "xlsx", "pdf")
-CONTENT_TYPES = {
-    "csv": "text/csv; charset=utf-8",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    "pdf": "application/pdf",
-}
-# A cell starting with one of these is a formula to a spreadsheet (CSV/formula injection).
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+CONTENT_TYPES = spreadsheets.CONTENT_TYPES
 
 
 @dataclass(frozen=True)
@@ -89,52 +83,17 @@ def build_export(table: Table, *, fmt: str, filename: str) -> HttpResponse:
     if CPR_PATTERN.search(filename):
         raise ValueError("A file name must not carry a CPR number.")
     body = {"csv": _csv, "xlsx": _xlsx, "pdf": _pdf}[fmt](table)
-    response = HttpResponse(body, content_type=CONTENT_TYPES[fmt])
-    response["Content-Disposition"] = f'attachment; filename="{filename}.{fmt}"'
     # Personal data: never kept by a browser or proxy cache.
-    response["Cache-Control"] = "no-store"
-    return response
-
-
-def _cell(value) -> object:
-    if value is None:
-        return ""
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
-    if isinstance(value, int | float) or hasattr(value, "isoformat"):
-        return value
-    return str(value)
+    return spreadsheets.file_response(body, fmt=fmt, filename=filename)
 
 
 def _csv(table: Table) -> bytes:
-    buffer = io.StringIO()
     # Semicolons and a byte-order mark: what Danish Excel opens without an import dialogue.
-    writer = csv.writer(buffer, delimiter=";")
-    writer.writerow([_cell(h) for h in table.header])
-    for row in table.rows:
-        writer.writerow([_cell(v) for v in row])
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+    return spreadsheets.csv_bytes([table.header, *table.rows])
 
 
 def _xlsx(table: Table) -> bytes:
-    from openpyxl import Workbook
-
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title=str(table.title)[:31] or "Udtræk")
-    sheet.append([str(h) for h in table.header])
-    for row in table.rows:
-        sheet.append([_xlsx_value(v) for v in row])
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
-
-
-def _xlsx_value(value):
-    value = _cell(value)
-    if hasattr(value, "tzinfo") and getattr(value, "tzinfo", None) is not None:
-        # Spreadsheets have no time zones: local time, as the person reads it on screen.
-        return timezone.localtime(value).replace(tzinfo=None)
-    return value
+    return spreadsheets.xlsx_bytes([table.header, *table.rows], title=str(table.title) or "Udtræk")
 
 
 def _pdf(table: Table) -> bytes:

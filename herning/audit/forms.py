@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from herning.audit.exports import FORMATS
 from herning.audit.models import AccessLog
 from herning.core import cpr as cpr_lib
+from herning.core.dates import validate_reading_date
 from herning.core.forms import DateInput
 from herning.organisation.models import User
 
@@ -22,8 +23,12 @@ class CprField(forms.CharField):
 
 
 class PeriodForm(forms.Form):
-    start = forms.DateField(label=_("Fra og med"), required=False, widget=DateInput())
-    end = forms.DateField(label=_("Til og med"), required=False, widget=DateInput())
+    start = forms.DateField(
+        label=_("Fra og med"), required=False, widget=DateInput(), validators=[validate_reading_date]
+    )
+    end = forms.DateField(
+        label=_("Til og med"), required=False, widget=DateInput(), validators=[validate_reading_date]
+    )
 
     def clean(self):
         data = super().clean()

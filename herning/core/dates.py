@@ -3,6 +3,10 @@ moment a day ends in Danish local time.
 
 Shared by every app that computes a deadline (the follow-up engine, the deadline sources of the
 cases, follow-ups and network meetings apps), so a date reads and falls the same everywhere.
+
+``validate_reading_date`` bounds every date a request reads by (a filter, a period, a horizon):
+from 1900 to ten years ahead. A date outside is a field-level error (400 on the API, a form error
+on a page), never a 500 from a date overflowing later and never an unbounded piece of work.
 """
 
 from __future__ import annotations
@@ -13,7 +17,9 @@ from functools import lru_cache
 
 import holidays
 from dateutil.relativedelta import relativedelta
+from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 _MONTHS_DA = (
     "januar",
@@ -43,6 +49,33 @@ _MONTHS_EN = (
     "November",
     "December",
 )
+
+
+# The bounds of a date a request may read by: the oldest records are well after 1900, and no
+# deadline or schedule reaches further than ten years ahead.
+EARLIEST_READ = datetime.date(1900, 1, 1)
+YEARS_AHEAD = 10
+
+
+def latest_read(today: datetime.date | None = None) -> datetime.date:
+    """The last day a request may read by: ten years from today."""
+    return (today or timezone.localdate()) + relativedelta(years=YEARS_AHEAD)
+
+
+def validate_reading_date(value: datetime.date) -> None:
+    """A validator for date query parameters and period fields (Django forms, django-filter and
+    DRF fields all take it): 1 January 1900 to ten years from today."""
+    if value is None:
+        return
+    if isinstance(value, datetime.datetime):
+        value = value.date()
+    last = latest_read()
+    if not EARLIEST_READ <= value <= last:
+        raise ValidationError(
+            _("Datoen skal ligge mellem %(first)s og %(last)s.")
+            % {"first": EARLIEST_READ.strftime("%d.%m.%Y"), "last": last.strftime("%d.%m.%Y")},
+            code="out_of_bounds",
+        )
 
 
 @lru_cache(maxsize=1 << 16)

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from cases.permissions import Action, require
 from herning.core.access import role_required
+from herning.core.dates import validate_reading_date
 from herning.core.forms import add_service_errors
 from herning.organisation.models import Team
 from network_meetings import forms, selectors, services
@@ -25,13 +26,14 @@ from network_meetings.views.common import error_message, int_or_404
 
 
 def _parse_week(value: str | None) -> tuple[int, int]:
-    """``2026-W10`` (the browser's week input) or today's ISO week."""
+    """``2026-W10`` (the browser's week input) or today's ISO week, also for a week outside the
+    bounds of a read (``herning.core.dates``): the page links the weeks before and after it."""
     if value:
         try:
             year, week = value.upper().split("-W")
-            datetime.date.fromisocalendar(int(year), int(week), 1)
+            validate_reading_date(datetime.date.fromisocalendar(int(year), int(week), 1))
             return int(year), int(week)
-        except ValueError:
+        except (ValueError, ValidationError):
             pass
     iso = timezone.localdate().isocalendar()
     return iso.year, iso.week
