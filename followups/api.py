@@ -26,7 +26,7 @@ from followups.rules import BrokenRule, RuleBook
 from followups.services import FollowUpInput, followup_record, later_date_decide
 from followups.services import GoalReviewInput as GoalReview
 from followups.services import NewGoalInput as NewGoal
-from herning.api.conditional import etag_for
+from herning.api.conditional import conditional_read, with_etags
 from herning.api.idempotency import IdempotentMixin
 from herning.api.viewsets import AuditedMixin
 from herning.core.dates import validate_reading_date
@@ -451,7 +451,7 @@ class FollowUpViewSet(IdempotentMixin, AuditedMixin, viewsets.GenericViewSet):
         items.sort(key=lambda i: (i.due.due_date, i.measure.pk, CHAINS.index(i.due.obligation)))
         page = self.paginate_queryset(items)
         self.audit_many(page)
-        return self.get_paginated_response(FollowUpSerializer(page, many=True).data)
+        return self.get_paginated_response(with_etags(FollowUpSerializer(page, many=True).data))
 
     def get_object(self) -> FollowUpItem:
         measure_id, _chain, day = self.kwargs["pk"].split(".")
@@ -473,8 +473,7 @@ class FollowUpViewSet(IdempotentMixin, AuditedMixin, viewsets.GenericViewSet):
     def retrieve(self, request, pk=None):
         item = self.get_object()
         self.audit_one(item)
-        data = FollowUpSerializer(item).data
-        return Response(data, headers={"ETag": etag_for(data)})
+        return conditional_read(request, FollowUpSerializer(item).data)
 
     @extend_schema(request=CompleteSerializer, responses={201: CompletedSerializer})
     @action(detail=True, methods=["post"])

@@ -8,6 +8,7 @@
   Updates are PATCH with ``If-Match`` (``ConditionalUpdateMixin``).
 * A POST may carry ``Idempotency-Key``: a retry gets the first answer instead of a second write
   (``IdempotentMixin``, herning/api/idempotency.py).
+* Every item of a list carries its ``etag``, the ``ETag`` a read of the item answers with.
 * Every response that carries a child's data is written to the access log (``audit_children``),
   channel ``api``, one entry per child, in one statement for a page of a list.
 """
@@ -19,7 +20,7 @@ from django.utils.translation import gettext as _
 from rest_framework import mixins, status, viewsets
 from rest_framework.response import Response
 
-from herning.api.conditional import ConditionalUpdateMixin, etag_for
+from herning.api.conditional import ConditionalUpdateMixin, conditional_read, etag_for, with_etags
 from herning.api.idempotency import IdempotentMixin
 from herning.audit.models import AccessLog
 from herning.audit.services import log_child_read, log_children_read
@@ -39,6 +40,8 @@ class AuditedMixin:
     ``case_of(obj)`` the case) of one object; ``audit_purpose`` says why it was read."""
 
     audit_purpose = "Sagsbehandling (API)"
+    # Read by the schema (``herning.api.schema.list_items_carry_etag``): ``list`` adds ``etag``.
+    list_items_carry_etag = True
 
     def child_of(self, obj):
         return None
@@ -78,14 +81,14 @@ class AuditedMixin:
         page = self.paginate_queryset(queryset)
         rows = list(page if page is not None else queryset)
         self.audit_many(rows)
-        data = self.get_read_serializer(rows, many=True).data
+        data = with_etags(self.get_read_serializer(rows, many=True).data)
         return self.get_paginated_response(data) if page is not None else Response(data)
 
     def retrieve(self, request, *args, **kwargs):
         instance = self.get_object()
+        # A 304 is logged too: the client goes on showing the child's data it holds.
         self.audit_one(instance)
-        data = self.get_read_serializer(instance).data
-        return Response(data, headers={"ETag": etag_for(data)})
+        return conditional_read(request, self.get_read_serializer(instance).data)
 
 
 class ReadOnlyResource(
