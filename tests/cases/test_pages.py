@@ -194,7 +194,8 @@ def _busy(case, org, n):
             hearing=HEARD,
             case=case,
             measure_type=measure_type(["foster_family", "mst", "institution"][i % 3]),
-            start_date=case.opened_on,
+            # A type again on another day: the same type from the same day is one decision twice.
+            start_date=case.opened_on + datetime.timedelta(days=i // 3),
             decided_by=org.advisor,
         )
     services.investigation_open(case=case, decided_on=case.opened_on, decided_by=org.advisor)

@@ -77,7 +77,7 @@ def test_the_default_manager_reads_through_visible_to(model):
 
 
 def _world(org):
-    from dubu.models import DubuCase
+    from dubu.models import DubuCase, DubuMeasure
     from evaluation import services as evaluation_services
     from evaluation.models import CaseSnapshot
     from followups.models import Deadline, Reminder
@@ -127,6 +127,7 @@ def _world(org):
         transferred_by=org.advisor,
     )
     DubuCase.objects.create(municipality=org.municipality, dubu_case_id="D-1", case=case)
+    DubuMeasure.objects.create(measure=world.measure, service="Anbringelse", offer="Døgninstitution")
     evaluation_services.complaint_register(
         case=case, received_on=today, subject="decision", recorded_by=org.advisor
     )
