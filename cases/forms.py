@@ -12,6 +12,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from cases import caseload
 from cases.models import Case, CaseState, Child, Goal, JournalNote, Notification, Plan, Relation
 from cases.services import CHILD_FIELDS, MANUAL_STATES
 from herning.core import cpr as cpr_lib
@@ -170,18 +171,24 @@ class CaseOpenForm(forms.Form):
 class AdvisorChoiceField(forms.ModelChoiceField):
     """An advisor with their open cases against the team's cap, when the loads are given."""
 
-    def __init__(self, *args, loads=None, cap=None, **kwargs):
-        self.loads, self.cap = loads, cap
+    def __init__(self, *args, loads=None, cap=None, warning=None, **kwargs):
+        self.loads, self.cap, self.warning = loads, cap, warning
         super().__init__(*args, **kwargs)
 
     def label_from_instance(self, obj):
         if self.loads is None:
             return str(obj)
-        return _("%(name)s (%(load)s af %(cap)s sager)") % {
-            "name": obj,
-            "load": self.loads.get(obj.pk, 0),
-            "cap": self.cap,
-        }
+        load = self.loads.get(obj.pk, 0)
+        label = _("%(name)s (%(load)s af %(cap)s sager)") % {"name": obj, "load": load, "cap": self.cap}
+        # The band beside the count, so the cap is seen before it refuses (caseload.level, the
+        # bands the dashboards and the API use).
+        band = caseload.level(load, warning=self.warning or self.cap, cap=self.cap)
+        marker = {
+            caseload.WARNING: _("tæt på loftet"),
+            caseload.AT_CAP: _("ved loftet"),
+            caseload.ABOVE: _("over loftet"),
+        }.get(band)
+        return f"{label} – {marker}" if marker else label
 
 
 class AssignForm(forms.Form):
@@ -199,11 +206,11 @@ class AssignForm(forms.Form):
         ),
     )
 
-    def __init__(self, *args, advisors, loads=None, cap=None, **kwargs):
+    def __init__(self, *args, advisors, loads=None, cap=None, warning=None, **kwargs):
         super().__init__(*args, **kwargs)
         field = self.fields["advisor"]
         field.queryset = User.objects.filter(pk__in=[a.pk for a in advisors])
-        field.loads, field.cap = loads, cap
+        field.loads, field.cap, field.warning = loads, cap, warning
 
 
 class TransferForm(forms.Form):

@@ -41,6 +41,7 @@ def case_assign(request, pk: int):
         advisors=advisors,
         loads=caseload.open_case_counts(a.pk for a in advisors),
         cap=case.team.caseload_cap,
+        warning=case.team.caseload_warning,
         initial={"advisor": case.advisor_id},
     )
     if request.method == "POST" and form.is_valid():

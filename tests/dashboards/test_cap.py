@@ -166,6 +166,8 @@ def test_the_assign_page_shows_the_refusal_on_the_advisor_field_and_keeps_the_ca
     url = reverse("cases:case_assign", args=[new_case.pk])
     page = client.get(url).content.decode()
     assert "Bob" in page and "(25 af 25 sager)" in page and "Begrundelse for at gå over loftet" in page
+    # The band is named beside the count, before the cap refuses.
+    assert "(25 af 25 sager) – ved loftet" in page
     response = client.post(url, {"advisor": org.colleague.pk})
     assert response.status_code == 200
     html = response.content.decode()
@@ -235,3 +237,10 @@ def test_two_assignments_at_the_same_moment_cannot_both_slip_under_the_cap(
     refusal = next(o for o in outcomes.values() if o != "assigned")
     assert "25 åbne sager" in refusal
     assert caseload.open_case_count(org.advisor) == 25
+
+
+def test_the_assign_page_marks_an_advisor_near_the_cap(org, new_case, login):
+    give_cases(org.colleague, org.team_a, org.team_a.caseload_warning)
+    page = login(org.team_leader).get(reverse("cases:case_assign", args=[new_case.pk])).content.decode()
+    load = org.team_a.caseload_warning
+    assert f"({load} af {org.team_a.caseload_cap} sager) – tæt på loftet" in page
