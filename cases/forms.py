@@ -300,8 +300,13 @@ class IntakeForm(forms.Form):
     city = forms.CharField(label=_("By"), required=False, max_length=100)
     school_district = forms.ModelChoiceField(label=_("Skoledistrikt"), queryset=None, required=False)
     district = forms.ModelChoiceField(label=_("Distrikt"), queryset=None, required=False)
-    received_date = forms.DateField(label=_("Modtaget dato"), widget=DateInput())
-    received_time = forms.TimeField(label=_("Modtaget klokken"), widget=TimeInput())
+    # Most notifications are registered as they arrive: now, unless the administrator says otherwise.
+    received_date = forms.DateField(label=_("Modtaget dato"), widget=DateInput(), initial=timezone.localdate)
+    received_time = forms.TimeField(
+        label=_("Modtaget klokken"),
+        widget=TimeInput(),
+        initial=lambda: timezone.localtime().time().replace(second=0, microsecond=0),
+    )
     notifier_kind = forms.ChoiceField(
         label=_("Underretter"), choices=Notification.NotifierKind.choices, widget=forms.RadioSelect
     )
@@ -324,6 +329,16 @@ class IntakeForm(forms.Form):
             district__municipality=municipality
         )
         self.fields["district"].queryset = District.objects.filter(municipality=municipality)
+        # Required only for a child the municipality does not know (``clean``): the label says so
+        # instead of "(frivilligt)" (templates/forms/field.html reads ``conditional``).
+        for name in ("first_name", "last_name"):
+            self.fields[name].conditional = True
+            self.fields[name].help_text = _("Skal udfyldes, hvis barnet ikke er kendt i kommunen.")
+        for name in ("district", "school_district"):
+            self.fields[name].conditional = True
+            self.fields[name].help_text = _(
+                "Distrikt eller skoledistrikt skal udfyldes, hvis barnet ikke er kendt i kommunen."
+            )
 
     def clean(self):
         data = super().clean()

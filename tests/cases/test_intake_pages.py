@@ -296,3 +296,18 @@ def test_a_legal_basis_cites_the_section_of_the_law_of_the_day():
         LegalBasis(code="y", title="Ny", bl_section="§ 32").citation_on(datetime.date(2023, 5, 1))
         == "BL § 32"
     )
+
+
+@time_machine.travel("2026-03-05 09:41:27 +01:00", tick=False)
+def test_the_intake_form_starts_at_now_and_says_when_the_child_fields_are_needed(org, login):
+    """Received date and time default to now; the child's name and district are required only for
+    a child the municipality does not know, and the form says so instead of "(frivilligt)"."""
+    html = login(org.case_admin).get(reverse("start:intake")).content.decode()
+    assert 'name="received_date" value="2026-03-05"' in html
+    assert 'name="received_time" value="09:41"' in html
+    label = html[html.index('for="id_first_name"') : html.index('name="first_name"')]
+    assert "frivilligt" not in label
+    assert "Skal udfyldes, hvis barnet ikke er kendt i kommunen." in label
+    # A field that is simply optional still says so.
+    phone = html[html.index('for="id_notifier_phone"') : html.index('name="notifier_phone"')]
+    assert "frivilligt" in phone
