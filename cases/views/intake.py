@@ -32,6 +32,7 @@ from cases.views.common import form_page, log_page_read, posted, safe_next
 from herning.core.access import role_required
 from herning.core.forms import add_service_errors
 from herning.organisation.models import Role
+from herning.organisation.selectors import duty_advisor_on, on_duty
 
 
 @sensitive_post_parameters("cpr")
@@ -107,7 +108,12 @@ def duty(request):
     return render(
         request,
         "cases/duty.html",
-        {"title": _("Vagt"), "queue": list(duty_queue(user=request.user)), "now": timezone.now()},
+        {
+            "title": _("Vagt"),
+            "queue": list(duty_queue(user=request.user)),
+            "now": timezone.now(),
+            "on_duty": on_duty(municipality=request.user.municipality, day=timezone.localdate()),
+        },
     )
 
 
@@ -144,6 +150,9 @@ def notification_assess(request, pk: int):
             "title": _("24-timers vurdering"),
             "notification": notification,
             "form": form,
+            "on_duty_here": duty_advisor_on(district=notification.district, day=timezone.localdate())
+            if notification.district_id
+            else None,
             "now": timezone.now(),
         },
     )

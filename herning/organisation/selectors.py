@@ -13,6 +13,20 @@ def duty_advisor_on(*, district: District, day: datetime.date) -> User | None:
     return shift.advisor if shift else None
 
 
+def on_duty(*, municipality, day: datetime.date) -> list[tuple[District, User | None]]:
+    """Each district of ``municipality`` with who holds duty on ``day`` (None: nobody on the
+    roster), in the districts' order: two queries whatever the number of districts."""
+    shifts = {
+        s.district_id: s.advisor
+        for s in DutyShift.objects.filter(district__municipality=municipality, date=day).select_related(
+            "advisor"
+        )
+    }
+    return [
+        (d, shifts.get(d.pk)) for d in District.objects.filter(municipality=municipality).order_by("name")
+    ]
+
+
 def team_leaders(*, team: Team):
     return User.objects.with_role(Role.TEAM_LEADER, team=team)
 

@@ -311,3 +311,18 @@ def test_the_intake_form_starts_at_now_and_says_when_the_child_fields_are_needed
     # A field that is simply optional still says so.
     phone = html[html.index('for="id_notifier_phone"') : html.index('name="notifier_phone"')]
     assert "frivilligt" in phone
+
+
+def test_the_duty_page_and_the_assessment_say_who_is_on_duty_today(org, waiting, login):
+    today = timezone.localdate()
+    DutyShift.objects.create(district=org.district_a, date=today, advisor=org.duty_advisor)
+    DutyShift.objects.create(
+        district=org.district_a, date=today - datetime.timedelta(days=1), advisor=org.advisor
+    )
+    client = login(org.duty_advisor)
+    page = client.get(reverse("start:duty")).content.decode()
+    duty = page[page.index("Vagt i dag") :]
+    assert f"{org.district_a}: <strong>{org.duty_advisor}</strong>" in duty
+    assert f"{org.district_b}: ingen på vagtplanen" in duty
+    page = client.get(reverse("cases:notification_assess", args=[waiting.pk])).content.decode()
+    assert f"<dt>Vagt i dag</dt><dd>{org.duty_advisor} ({waiting.district})</dd>" in page

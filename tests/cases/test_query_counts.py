@@ -13,8 +13,9 @@ from tests.factories import CaseFactory
 
 pytestmark = pytest.mark.django_db
 
-# The request (session, user, second factor, roles, session refresh, the bell…) and the list.
-DUTY_QUERIES = 10
+# The request (session, user, second factor, roles, session refresh, the bell…), the list, and
+# who is on duty today (the districts and the day's roster).
+DUTY_QUERIES = 12
 MY_CASES_QUERIES = 10
 
 
