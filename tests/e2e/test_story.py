@@ -245,6 +245,12 @@ def test_the_herning_story_in_the_browser(browsing, org, shipped_data):
     advisor.goto(f"/netvaerksmoeder/{meeting_id}/invitation/")
     check_page(advisor, "netvaerksmoede-invitation", browsing=browsing)
     expect_text(advisor, "Skolen er bekymret for fremmødet.")
+    # Printed, the invitation is a letter: no application header, menu, buttons or footer.
+    advisor.emulate_media(media="print")
+    for chrome in ("header.header", "nav.nav", "footer", ".back-link"):
+        assert all(not el.is_visible() for el in advisor.locator(chrome).all()), chrome
+    assert main(advisor).get_by_text("Skolen er bekymret for fremmødet.").first.is_visible()
+    advisor.emulate_media(media="screen")
     pdf_link = main(advisor).get_by_role("link", name="Hent som PDF")
     pdf = advisor.request.get(pdf_link.get_attribute("href"))
     assert pdf.ok and pdf.headers["content-type"] == "application/pdf"
