@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime
 
 import pytest
+import time_machine
 from django.urls import reverse
 from django.utils import timezone
 
@@ -112,3 +113,11 @@ def test_the_day_costs_the_same_queries_for_one_or_many_of_everything(
         fill_the_day(org, advisor=user)
     with django_assert_num_queries(expected):
         assert client.get(URL).status_code == 200
+
+
+@time_machine.travel("2026-12-03 09:00 +01:00", tick=False)
+def test_the_day_is_written_in_the_order_of_the_language(org, login):
+    client = login(org.advisor)
+    assert "torsdag 3. december 2026" in client.get(URL).content.decode()
+    client.post(reverse("set_language"), {"language": "en"})
+    assert "Thursday 3 December 2026" in client.get(URL).content.decode()
