@@ -28,7 +28,8 @@ from datetime import timedelta
 from axes.attempts import get_cool_off_threshold
 from axes.handlers.database import AxesDatabaseHandler
 from axes.helpers import get_client_username
-from axes.models import AccessAttempt, AccessLog
+from axes.models import AccessAttempt
+from axes.models import AccessLog as AxesLoginLog  # axes' log of logins, not herning.audit's
 from axes.signals import user_locked_out
 from django.conf import settings
 from django.db.models import Sum
@@ -109,6 +110,6 @@ class LoginThrottle(AxesDatabaseHandler):
         """Whether ``username`` logged in with the right password from ``address`` lately (axes'
         access log holds one row per successful login)."""
         since = now - timedelta(days=settings.HERNING_LOGIN_KNOWN_ADDRESS_DAYS)
-        return AccessLog.objects.filter(
+        return AxesLoginLog.objects.filter(
             username=username, ip_address=address, attempt_time__gte=since
         ).exists()
