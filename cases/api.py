@@ -712,7 +712,15 @@ class InvestigationViewSet(ReadOnlyResource):
     def case_of(self, obj):
         return obj.case
 
-    def _answer(self, investigation):
+    def _write(self, request, serializer_class, write):
+        """One action on the investigation: who may read the case but not change it is refused
+        before the input is looked at; then ``write(investigation, data, user)`` (a service) and
+        the investigation as a read answers it."""
+        investigation = self.get_object()
+        require(request.user, Action.EDIT_CASE, investigation.case)
+        serializer = serializer_class(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        investigation = write(investigation, serializer.validated_data, request.user)
         investigation = self.get_queryset().get(pk=investigation.pk)
         self.audit_one(investigation)
         return Response(self.get_read_serializer(investigation).data)
@@ -723,37 +731,29 @@ class InvestigationViewSet(ReadOnlyResource):
         """Correct the day the municipality became aware, with a reason; ``due_on`` follows
         (``investigation_set_aware_on``). 400 with the field's message in the future or after
         ``decided_on``."""
-        investigation = self.get_object()
-        # Who may read the case but not change it is refused before the input is looked at.
-        require(request.user, Action.EDIT_CASE, investigation.case)
-        serializer = AwareOnSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        data = serializer.validated_data
-        investigation = services.investigation_set_aware_on(
-            investigation=investigation,
-            aware_on=data["aware_on"],
-            reason=data["reason"],
-            changed_by=request.user,
+        return self._write(
+            request,
+            AwareOnSerializer,
+            lambda investigation, data, user: services.investigation_set_aware_on(
+                investigation=investigation, aware_on=data["aware_on"], reason=data["reason"], changed_by=user
+            ),
         )
-        return self._answer(investigation)
 
     @extend_schema(request=InterimAssessmentSerializer, responses={200: InvestigationSerializer})
     @action(detail=True, methods=["post"], url_path="interim-assessment")
     def interim_assessment(self, request, pk=None):
         """Record the interim assessment of an investigation not finished within its four months
         (``investigation_record_interim``); recorded once."""
-        investigation = self.get_object()
-        require(request.user, Action.EDIT_CASE, investigation.case)
-        serializer = InterimAssessmentSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        data = serializer.validated_data
-        investigation = services.investigation_record_interim(
-            investigation=investigation,
-            assessed_on=data["assessed_on"],
-            text=data["text"],
-            assessed_by=request.user,
+        return self._write(
+            request,
+            InterimAssessmentSerializer,
+            lambda investigation, data, user: services.investigation_record_interim(
+                investigation=investigation,
+                assessed_on=data["assessed_on"],
+                text=data["text"],
+                assessed_by=user,
+            ),
         )
-        return self._answer(investigation)
 
 
 # --- Plans and goals ----------------------------------------------------------------------------
