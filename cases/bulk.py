@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime
 from collections import Counter
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
@@ -22,7 +23,7 @@ from django.db import connection, transaction
 from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+from simple_history.utils import bulk_create_with_history
 
 from cases import deadlines as case_deadlines
 from cases.caseload import over_cap_message
@@ -200,38 +201,56 @@ def state_bases() -> dict[str, LegalBasis | None]:
 
 
 @transaction.atomic(savepoint=False)
-def case_states_save(*, cases: list[Case], by) -> None:
+def case_states_save(*, cases: list[Case], by, opened: Collection[int] = ()) -> None:
     """Write the cases' new state, step and legal basis, with their history rows. On PostgreSQL in
     one ``UPDATE ... FROM (VALUES ...)``: Django's ``bulk_update`` builds a CASE per row and field,
-    which costs seconds for the thousands of cases of a first import."""
+    which costs seconds for the thousands of cases of a first import.
+
+    ``opened`` names cases opened earlier in the same transaction (an import's new cases, moved
+    into their measures' state by the same rows). Opening and moving them is one change: their
+    opening history row is brought to the state written here instead of a second row, which would
+    read as a later change by the same person."""
     if not cases:
-        return
-    if connection.vendor != "postgresql":
-        bulk_update_with_history(
-            cases,
-            Case,
-            ["state", "current_step", "legal_basis", "updated_at"],
-            batch_size=BATCH,
-            default_user=by,
-        )
         return
     now = timezone.now()
     for case in cases:
         case.updated_at = now
-    table = Case._meta.db_table
+    fresh = [c for c in cases if c.pk in opened]
+    later = [c for c in cases if c.pk not in opened]
+    _states_update(Case._meta.db_table, cases, now)
+    _states_update(Case.history.model._meta.db_table, fresh, now, only_opening_row=True)
+    Case.history.bulk_history_create(later, default_user=by)
+
+
+def _states_update(table: str, cases: list[Case], now, *, only_opening_row: bool = False) -> None:
+    """Set state, step, legal basis and ``updated_at`` of ``cases`` in ``table`` (the cases' own
+    table, or their history table's opening rows), in one statement per batch."""
+    if not cases:
+        return
+    if connection.vendor != "postgresql":
+        # SQLite (the quick start): a few cases at a time, one statement each is quick enough.
+        rows = Case.objects if not only_opening_row else Case.history.filter(history_type="+")
+        for case in cases:
+            rows.filter(id=case.pk).update(
+                state=case.state,
+                current_step_id=case.current_step_id,
+                legal_basis_id=case.legal_basis_id,
+                updated_at=now,
+            )
+        return
+    opening = " AND c.history_type = '+'" if only_opening_row else ""
     for start in range(0, len(cases), BATCH):
         batch = cases[start : start + BATCH]
         rows = ", ".join(["(%s, %s, %s::bigint, %s::bigint)"] * len(batch))
         params = [v for c in batch for v in (c.pk, c.state, c.current_step_id, c.legal_basis_id)]
         with connection.cursor() as cursor:
             cursor.execute(
-                # The table name is the model's own; every value is a parameter.
+                # The table names are the models' own; every value is a parameter.
                 f"UPDATE {table} AS c SET state = v.state, current_step_id = v.step, "  # noqa: S608
                 f"legal_basis_id = v.basis, updated_at = %s FROM (VALUES {rows}) AS v(id, state, step, basis) "
-                "WHERE c.id = v.id",
+                f"WHERE c.id = v.id{opening}",
                 [now, *params],
             )
-    Case.history.bulk_history_create(cases, default_user=by)
 
 
 @transaction.atomic(savepoint=False)

@@ -726,7 +726,11 @@ class Importer:
         self._write_updates(plan, updated)
         new_specs = [self._new_measure(line, group) for line, group in plan["new_measures"]]
         measures = measure_bulk.measures_start(
-            measures=new_specs, decided_by=user, today=self.today, sync_deadlines=False
+            measures=new_specs,
+            decided_by=user,
+            today=self.today,
+            sync_deadlines=False,
+            opened_cases={group.case.pk for group, _spec in plan["cases"]},
         )
         new_by_line = {id(line): m for (line, _g), m in zip(plan["new_measures"], measures, strict=True)}
         created["measures"] = len(measures)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
@@ -91,12 +92,18 @@ def _step_on(measures: list[Measure], steps: dict[int, LadderStep], day: datetim
 
 @transaction.atomic
 def measures_start(
-    *, measures: list[NewMeasure], decided_by, today: datetime.date | None = None, sync_deadlines: bool = True
+    *,
+    measures: list[NewMeasure],
+    decided_by,
+    today: datetime.date | None = None,
+    sync_deadlines: bool = True,
+    opened_cases: Collection[int] = (),
 ) -> list[Measure]:
     """Start ``measures`` (ending those with an end date); refused as a whole if any of them
     would be (``check_measures``). Returns the measures written. ``sync_deadlines=False`` leaves
     the deadline trigger to the caller, who records more first (the follow-ups held) and then
-    calls ``cases.obligations.changed`` for the measures and the cases' plans."""
+    calls ``cases.obligations.changed`` for the measures and the cases' plans. ``opened_cases``
+    names the cases the caller opened in the same transaction (``cases.bulk.case_states_save``)."""
     today = today or timezone.localdate()
     errors = check_measures(measures, decided_by=decided_by)
     if errors:
@@ -139,7 +146,7 @@ def measures_start(
         if first_placement is not None:
             placements[case_id] = first_placement
     bulk_create_with_history(movements, LadderMovement, batch_size=BATCH, default_user=decided_by)
-    case_states_save(cases=changed_cases, by=decided_by)
+    case_states_save(cases=changed_cases, by=decided_by, opened=opened_cases)
     plans = plans_require_many(placements=placements, cases=cases, required_by=decided_by)
     if sync_deadlines:
         # The cases' new states (``_save_cases``) never close a case: their deadline rows stay.

@@ -101,8 +101,12 @@ def _plan(*, child: Child, planned_by, slot: MeetingSlot | None = None, **fields
         phone=planned_by.phone,
     )
     save_valid(planner)
+    # The planner chairs: one act of planning, so one history row. The chair is a participant,
+    # which needs the meeting's id first; the chair is written without a second row, and the
+    # meeting's opening row (this transaction's) is brought to it.
     meeting.chair = planner
-    meeting.save(update_fields=["chair", "updated_at"])
+    meeting.save_without_historical_record(update_fields=["chair", "updated_at"])
+    meeting.history.filter(history_type="+").update(chair=planner, updated_at=meeting.updated_at)
     if slot is not None:
         slot_book(slot=slot, meeting=meeting, by=planned_by)
     return meeting

@@ -66,7 +66,15 @@ def test_import_creates_children_cases_measures_and_followups(org, leader):
         2,
     )
     assert DubuCase.objects.get(dubu_case_id="D-1001").case == case
-    assert case.history.first().history_user == leader
+    # Opened and moved to its measures' step by the same import: one change, one history row,
+    # saying where the import left the case (not a second row that reads as a later change).
+    [opened] = case.history.all()
+    assert (opened.history_type, opened.history_user, opened.state, opened.current_step_id) == (
+        "+",
+        leader,
+        "measures",
+        case.current_step_id,
+    )
     assert sorted(m.measure_type.code for m in case.measures.all()) == ["contact_person", "family_treatment"]
     movement = case.movements.get()
     assert (movement.date, movement.from_step, movement.to_step.number, movement.reason) == (

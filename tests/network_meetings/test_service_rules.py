@@ -184,6 +184,15 @@ def test_marking_an_agreement_done_is_for_its_owner_and_the_meetings_writers(wor
     assert Agreement.objects.for_system().get(pk=world.agreement.pk).is_done
 
 
+def test_planning_is_one_change_with_the_planner_in_the_chair(org):
+    """The planner chairs from the start: one history row, which names the chair (the chair is a
+    participant, written after the meeting, but planning is one act)."""
+    meeting = plan(case_for(org).child, planned_by=org.advisor)
+    [row] = meeting.history.all()
+    assert (row.history_type, row.chair_id) == ("+", meeting.chair_id)
+    assert meeting.chair.user == org.advisor
+
+
 def test_planning_is_refused_to_a_role_that_does_not_plan_meetings(world, org):
     before = _counts()
     with pytest.raises(Refused) as refused:
