@@ -181,6 +181,8 @@ MIDDLEWARE = [
     "herning.accounts.session_lifetime.SessionLifetimeMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # The API's RateLimit fields, from what its throttles counted (herning.api.throttling).
+    "herning.api.throttling.RateLimitHeadersMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     # Last, as django-axes asks: it turns a lockout raised by authentication into its response.
     "axes.middleware.AxesMiddleware",
@@ -527,9 +529,10 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PAGINATION_CLASS": "herning.api.pagination.Pagination",
     "EXCEPTION_HANDLER": "herning.api.errors.exception_handler",
+    # Counted by the client's real address and announced in RateLimit fields (herning.api.throttling).
     "DEFAULT_THROTTLE_CLASSES": [
-        "rest_framework.throttling.AnonRateThrottle",
-        "rest_framework.throttling.UserRateThrottle",
+        "herning.api.throttling.AnonThrottle",
+        "herning.api.throttling.UserThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {
         "anon": env_str("API_THROTTLE_ANON", default="60/minute"),

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import authentication, exceptions
 
 from herning.api.models import TOKEN_PREFIX_LENGTH, ApiToken, hash_token
+from herning.api.throttling import count_refused_credentials
 
 
 class ApiTokenAuthentication(authentication.BaseAuthentication):
@@ -20,6 +21,7 @@ class ApiTokenAuthentication(authentication.BaseAuthentication):
         if not header or header[0].decode().lower() not in self.keywords:
             return None
         if len(header) != 2:
+            count_refused_credentials(request)
             raise exceptions.AuthenticationFailed(
                 _("Ugyldig Authorization-header: forventer 'Bearer <token>'.")
             )
@@ -35,6 +37,8 @@ class ApiTokenAuthentication(authentication.BaseAuthentication):
                 if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=1):
                     ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
                 return token.user, token
+        # Guessing tokens is limited like any anonymous request (herning.api.throttling).
+        count_refused_credentials(request)
         raise exceptions.AuthenticationFailed(_("Ukendt, udløbet eller spærret token."))
 
     def authenticate_header(self, request):
