@@ -78,7 +78,7 @@ def test_escalations_wait_for_the_digest_instead_of_a_mail_each(org, teams):
 def test_one_digest_per_team_grouped_by_advisor_then_child_oldest_first_and_a_second_run_sends_nothing(
     org, teams
 ):
-    x, y, z, w = (teams[k] for k in "xyzw")
+    x, y, z = (teams[k] for k in "xyz")
     with time_machine.travel(DIGEST_MORNING, tick=False):
         assert send_digests() == 3  # tl: team A and team B; tl_b: team B
 
@@ -100,7 +100,10 @@ def test_one_digest_per_team_grouped_by_advisor_then_child_oldest_first_and_a_se
     assert body.index("Alice") < body.index(children["y"].full_name)
     assert children["w"].full_name not in body  # team B's child is in team B's mail
     # Days overdue counted at sending, the measure, the links to where the work is done.
-    assert "Opfølgning (Anbringelse på døgninstitution / opholdssted): frist 15. januar 2026, overskredet for 11 dage siden" in body
+    assert (
+        "Opfølgning (Anbringelse på døgninstitution / opholdssted): frist 15. januar 2026, overskredet for 11 dage siden"
+        in body
+    )
     assert "frist 19. januar 2026, overskredet for 7 dage siden" in body
     for measure in (x, y, z):
         assert f"{settings.BASE_URL}/opfoelgning/indsats/{measure.pk}/" in body
@@ -258,9 +261,9 @@ def test_the_in_app_list_groups_by_team_advisor_and_child_oldest_first(login, or
     # The children shown are in the access log.
     assert {names[k] for k in "xyzw"} == {
         e.child.full_name
-        for e in AccessLog.objects.filter(user=org.team_leader, channel=AccessLog.Channel.PAGE).select_related(
-            "child"
-        )
+        for e in AccessLog.objects.filter(
+            user=org.team_leader, channel=AccessLog.Channel.PAGE
+        ).select_related("child")
     }
 
 
