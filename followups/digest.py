@@ -122,13 +122,13 @@ def _send_to(recipient_id: int, *, now: datetime.datetime, connection) -> tuple[
         )
         if not waiting:
             return 0, 0
-        stale = [r.pk for r in waiting if not r.deadline.is_open or r.deadline.due_on != r.due_on]
+        stale = {r.pk for r in waiting if not r.deadline.is_open or r.deadline.due_on != r.due_on}
         if stale:
             # Met or moved before the digest went out: no noise (as the one-by-one mails).
             Reminder.objects.for_system().filter(pk__in=stale).update(
                 email_state=Reminder.EmailState.OBSOLETE
             )
-        live = [r for r in waiting if r.pk not in set(stale)]
+        live = [r for r in waiting if r.pk not in stale]
         if not live:
             return 0, 0
         recipient = User.objects.get(pk=recipient_id)

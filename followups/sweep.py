@@ -11,7 +11,9 @@ Run by Celery beat every ``HERNING_SWEEP_MINUTES`` (incremental) and each night 
 
 Reminders are rows (``Reminder``), unique per (deadline, due date, recipient, kind), written
 before anything is sent: the sweep is safe to run twice or to stop half-way, and e-mail delivery
-(``followups.delivery``) reads the rows it finds pending. The database is the source of truth.
+(``followups.delivery``) reads the rows it finds pending. An escalation to a team leader waits for
+the leader's daily digest instead (``followups.digest``), unless the leader chose immediate mails.
+The database is the source of truth.
 Each batch is its own transaction; a record that fails is logged, its next check pushed forward,
 and the sweep carries on.
 """
