@@ -28,11 +28,12 @@ from followups.forms import (
     ExceptionRevokeForm,
     FollowUpForm,
     NewGoalFormSet,
+    ReminderSettingsForm,
 )
 from followups.models import FollowUp, FollowUpException
 from followups.presets import EXCEPTIONS, legal_context_of
 from herning.audit.models import AccessLog
-from herning.audit.services import log_child_read
+from herning.audit.services import log_child_read, log_children_read
 from herning.core.access import role_required
 from herning.core.forms import add_service_errors
 from herning.organisation.models import Role
@@ -324,7 +325,45 @@ def reminders(request):
     if request.method == "POST":
         services.reminders_mark_read(user=request.user)
         return redirect("followups:reminders")
-    return render(request, "followups/reminders.html", {"reminders": selectors.reminders_for(request.user)})
+    escalations = selectors.escalations_for(request.user)
+    children = {c.pk: c for group in escalations for c in group.children}
+    if children:
+        log_children_read(
+            user=request.user,
+            children=children.values(),
+            channel=AccessLog.Channel.PAGE,
+            purpose=_("Overskredne frister i dine teams"),
+            what=request.path,
+        )
+    return render(
+        request,
+        "followups/reminders.html",
+        {
+            "escalations": escalations,
+            "reminders": selectors.reminders_for(request.user),
+            "now": timezone.now(),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def reminder_settings(request):
+    current = services.reminder_settings_for(request.user)
+    choice = (
+        ReminderSettingsForm.IMMEDIATE if current.escalations_immediately else ReminderSettingsForm.DIGEST
+    )
+    form = ReminderSettingsForm(request.POST or None, initial={"escalations": choice})
+    if request.method == "POST":
+        if form.is_valid():
+            services.reminder_settings_update(
+                user=request.user,
+                escalations_immediately=form.cleaned_data["escalations"] == ReminderSettingsForm.IMMEDIATE,
+            )
+            messages.success(request, _("Dine indstillinger for påmindelser er gemt."))
+            return redirect("followups:reminder_settings")
+        return render(request, "followups/reminder_settings.html", {"form": form}, status=400)
+    return render(request, "followups/reminder_settings.html", {"form": form})
 
 
 @never_cache

@@ -648,6 +648,9 @@ HERNING = {
     "REMINDER_DAYS_BEFORE": _reminder_days("HERNING_REMINDER_DAYS_BEFORE", [7, 1]),
     "SWEEP_MINUTES": env_int("HERNING_SWEEP_MINUTES", 15, minimum=1, maximum=1440),
     "FULL_SWEEP_HOUR": env_int("HERNING_FULL_SWEEP_HOUR", 2, minimum=0, maximum=23),
+    # Hour (Danish time) of the team leaders' daily digest of missed deadlines in their teams
+    # (issue 20 point 3): early, so it is read at the start of the working day.
+    "ESCALATION_DIGEST_HOUR": env_int("HERNING_ESCALATION_DIGEST_HOUR", 7, minimum=0, maximum=23),
     # The user ``import_dubu`` and ``export_dubu`` act as when no --user is given: a service user
     # holding the team-leader role in the teams whose cases it exchanges (docs/dubu-exchange.md).
     "DUBU_USER": env_str("HERNING_DUBU_USER", default=""),

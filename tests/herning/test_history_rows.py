@@ -250,6 +250,8 @@ VALID_WRITES: dict[str, ValidWrite] = {
     _m("followups", "TestExceptionDecide"): ValidWrite(
         "followups.FollowUpException", page=lambda o: "/opfoelgning/undtagelser/"
     ),
+    # A choice that is not one is refused at the field; the form as a browser sends it saves one.
+    _m("followups", "TestReminderSettingsRefused"): ValidWrite("followups.ReminderSettings"),
     _m("followups", "TestExceptionRevoke"): ValidWrite(
         "followups.FollowUpException",
         page=lambda o: f"/opfoelgning/indsats/{o.exception.measure_id}/",
