@@ -124,7 +124,7 @@ if not BASE_URL.startswith(("http://", "https://")):
     raise ImproperlyConfigured(f"HERNING_BASE_URL must start with http:// or https://, not {BASE_URL!r}.")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "herning.organisation.admin_apps.HerningAdminConfig",  # django.contrib.admin, scoped (docs/access.md)
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -330,7 +330,7 @@ PASSWORD_RESET_TIMEOUT = 60 * 60 * 3  # a reset link is valid for three hours
 AUTHENTICATION_BACKENDS = [
     # django-axes first: it refuses a locked-out login before any password is checked.
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "herning.accounts.backends.StaffModelBackend",
 ]
 
 # Login throttling (django-axes, herning.accounts.throttling; docs/access.md "Log ind"). Three
