@@ -124,7 +124,9 @@ def test_another_municipalitys_password_cannot_be_set_nor_device_reset_by_id(log
     assert response.status_code == 404
     neighbour.advisor.refresh_from_db()
     assert not neighbour.advisor.check_password(password)
-    response = client.post(reverse("admin:otp_totp_totpdevice_delete", args=[neighbour.device.pk]), {"post": "yes"})
+    response = client.post(
+        reverse("admin:otp_totp_totpdevice_delete", args=[neighbour.device.pk]), {"post": "yes"}
+    )
     assert response.status_code == 404
     assert TOTPDevice.objects.filter(pk=neighbour.device.pk).exists()
     assert not AuditEvent.objects.exists()
@@ -149,9 +151,11 @@ def test_a_token_cannot_be_issued_in_the_admin_for_another_municipalitys_user(lo
     for user in (neighbour.service_user, org.advisor):
         response = client.post(add, {"user": user.pk, "name": "Udtræk", "scope": "read"})
         assert response.status_code == 200  # the form again, with the error at the field
-    assert not ApiToken.objects.filter(user__in=[org.advisor, neighbour.service_user]).exclude(
-        pk=neighbour.token.pk
-    ).exists()
+    assert (
+        not ApiToken.objects.filter(user__in=[org.advisor, neighbour.service_user])
+        .exclude(pk=neighbour.token.pk)
+        .exists()
+    )
 
 
 def test_a_token_issued_in_the_admin_is_shown_once_and_recorded(login, org):
@@ -159,7 +163,13 @@ def test_a_token_issued_in_the_admin_is_shown_once_and_recorded(login, org):
     service = staff(username="integration", municipality=org.municipality, roles=[], is_service_user=True)
     response = client.post(
         reverse("admin:api_apitoken_add"),
-        {"user": service.pk, "name": "Statistik", "scope": "read", "expires_at_0": "2099-01-01", "expires_at_1": "00:00"},
+        {
+            "user": service.pk,
+            "name": "Statistik",
+            "scope": "read",
+            "expires_at_0": "2099-01-01",
+            "expires_at_1": "00:00",
+        },
         follow=True,
     )
     assert response.status_code == 200
@@ -169,7 +179,9 @@ def test_a_token_issued_in_the_admin_is_shown_once_and_recorded(login, org):
     key = re.search(r"Tokenet er (\S+)", message).group(1)
     assert token.prefix == key[:8]
     assert key not in client.get(reverse("admin:api_apitoken_change", args=[token.pk])).content.decode()
-    assert AuditEvent.objects.filter(kind=AuditEvent.Kind.TOKEN_ISSUE, actor=org.sysadmin, subject=service).exists()
+    assert AuditEvent.objects.filter(
+        kind=AuditEvent.Kind.TOKEN_ISSUE, actor=org.sysadmin, subject=service
+    ).exists()
 
 
 def test_the_choices_of_a_form_are_the_own_municipalitys(login, org, neighbour):
@@ -190,7 +202,11 @@ def test_a_team_cannot_be_made_in_another_municipalitys_district(login, org, nei
 
 
 def test_the_user_form_offers_no_superuser_nor_permissions(login, org):
-    html = login(org.sysadmin).get(reverse("admin:organisation_user_change", args=[org.advisor.pk])).content.decode()
+    html = (
+        login(org.sysadmin)
+        .get(reverse("admin:organisation_user_change", args=[org.advisor.pk]))
+        .content.decode()
+    )
     for field in ("is_superuser", "is_staff", "groups", "user_permissions"):
         assert f'name="{field}"' not in html
     assert 'name="is_service_user"' not in html  # set when the user is made, never after
@@ -225,7 +241,9 @@ def test_a_service_user_never_logs_in(client, org):
     assert backend.authenticate(None, username=service.username, password=TEST_PASSWORD) is None
     assert backend.get_user(service.pk) is None  # nor keeps a session
     assert backend.authenticate(None, username=org.advisor.username, password=TEST_PASSWORD) == org.advisor
-    response = client.post(reverse("accounts:login"), {"username": service.username, "password": TEST_PASSWORD})
+    response = client.post(
+        reverse("accounts:login"), {"username": service.username, "password": TEST_PASSWORD}
+    )
     assert response.status_code == 200 and "_auth_user_id" not in client.session
 
 
@@ -264,7 +282,9 @@ def test_the_audit_events_shown_are_the_own_municipalitys_and_the_installations(
     from herning.audit.services import purge_expired_access_log, record_access_event
 
     purge = purge_expired_access_log()
-    own = record_access_event(kind=AuditEvent.Kind.DEVICE_RESET, actor=org.sysadmin, subject=org.advisor, reason="x")
+    own = record_access_event(
+        kind=AuditEvent.Kind.DEVICE_RESET, actor=org.sysadmin, subject=org.advisor, reason="x"
+    )
     theirs = record_access_event(
         kind=AuditEvent.Kind.DEVICE_RESET, actor=neighbour.sysadmin, subject=neighbour.advisor, reason="y"
     )
@@ -298,7 +318,9 @@ def test_roles_in_another_municipalitys_team_are_refused(login, org, neighbour):
     )
     ids = {int(r["id"]) for r in response.json()["results"]}
     assert ids == {org.team_a.pk, org.team_b.pk}
-    assert not RoleAssignment.objects.filter(user=org.advisor, team__district__municipality=neighbour.municipality).exists()
+    assert not RoleAssignment.objects.filter(
+        user=org.advisor, team__district__municipality=neighbour.municipality
+    ).exists()
 
 
 def test_a_system_administrator_of_another_role_sees_nothing(login, org, neighbour):
@@ -313,7 +335,9 @@ def test_a_system_administrator_of_another_role_sees_nothing(login, org, neighbo
 
 
 def test_the_role_is_checked_not_the_staff_flag(login, org):
-    staff(username="oldstaff", municipality=org.municipality, roles=[(Role.ADVISOR, org.team_a)], is_staff=True)
+    staff(
+        username="oldstaff", municipality=org.municipality, roles=[(Role.ADVISOR, org.team_a)], is_staff=True
+    )
     from django.test import Client
 
     from tests.fixtures import login_with_second_factor
