@@ -543,7 +543,8 @@ SPECTACULAR_SETTINGS = {
     "TITLE": "Herning API",
     "DESCRIPTION": (
         "Case management for child-welfare advisors working the Herning model. Authenticate with "
-        "`Authorization: Bearer <token>` (tokens: `python manage.py create_api_token`). Dates are "
+        "`Authorization: Bearer <token>` (tokens for service users: the page "
+        "`/administration/api-tokens/` or `python manage.py create_api_token`). Dates are "
         "`YYYY-MM-DD`; measure types are referenced by `code`; CPR numbers are write-only and read "
         "back masked. Errors are 4xx with a message per field, in Danish or with `Accept-Language: en` "
         "in English. Updates need `If-Match` with the `ETag` you read."
