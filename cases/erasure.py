@@ -134,6 +134,7 @@ def erase_child(*, child, reason: str, by, today: datetime.date | None = None) -
         return AuditEvent.objects.create(
             kind=AuditEvent.Kind.ERASURE,
             actor=by,
+            municipality_id=by.municipality_id,
             reason=reason.strip(),
             details={
                 "child_id": child_id,

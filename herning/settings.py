@@ -124,7 +124,7 @@ if not BASE_URL.startswith(("http://", "https://")):
     raise ImproperlyConfigured(f"HERNING_BASE_URL must start with http:// or https://, not {BASE_URL!r}.")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "herning.organisation.admin_apps.HerningAdminConfig",  # django.contrib.admin, scoped (docs/access.md)
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -332,7 +332,7 @@ PASSWORD_RESET_TIMEOUT = 60 * 60 * 3  # a reset link is valid for three hours
 AUTHENTICATION_BACKENDS = [
     # django-axes first: it refuses a locked-out login before any password is checked.
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "herning.accounts.backends.StaffModelBackend",
 ]
 
 # Login throttling (django-axes, herning.accounts.throttling; docs/access.md "Log ind"). Three
@@ -546,7 +546,8 @@ SPECTACULAR_SETTINGS = {
     "TITLE": "Herning API",
     "DESCRIPTION": (
         "Case management for child-welfare advisors working the Herning model. Authenticate with "
-        "`Authorization: Bearer <token>` (tokens: `python manage.py create_api_token`). Dates are "
+        "`Authorization: Bearer <token>` (tokens for service users: the page "
+        "`/administration/api-tokens/` or `python manage.py create_api_token`). Dates are "
         "`YYYY-MM-DD`; measure types are referenced by `code`; CPR numbers are write-only and read "
         "back masked. Errors are 4xx with a message per field, in Danish or with `Accept-Language: en` "
         "in English. Updates need `If-Match` with the `ETag` you read."

@@ -71,13 +71,20 @@ class AccessLog(models.Model):
 
 
 class AuditEvent(models.Model):
-    """Something done to the records themselves that must leave a trace: the access log's purge,
-    the erasure of a child after the retention period. Holds no personal data about the child
-    (ids and counts only), so it outlives what it describes. Append-only; never purged."""
+    """Something done that must leave a trace: the access log's purge, the erasure of a child after
+    the retention period, and what a system administrator does to another person's access (a
+    password set, a two-factor device reset, an API token issued, rotated or revoked): who
+    (``actor``), whom (``subject``) and when. Holds no personal data about the child (ids and
+    counts only), so it outlives what it describes. Append-only; never purged."""
 
     class Kind(models.TextChoices):
         ACCESS_LOG_PURGE = "access_log_purge", _("Adgangslog ryddet efter opbevaringsperioden")
         ERASURE = "erasure", _("Barn slettet efter opbevaringsperioden")
+        PASSWORD_CHANGE = "password_change", _("Adgangskode ændret")
+        DEVICE_RESET = "device_reset", _("To-faktor-enhed nulstillet")
+        TOKEN_ISSUE = "token_issue", _("API-token udstedt")
+        TOKEN_ROTATE = "token_rotate", _("API-token fornyet")
+        TOKEN_REVOKE = "token_revoke", _("API-token spærret")
 
     at = models.DateTimeField(_("tidspunkt"), default=timezone.now, db_index=True)
     kind = models.CharField(_("hændelse"), max_length=30, choices=Kind.choices)
@@ -89,6 +96,25 @@ class AuditEvent(models.Model):
         related_name="+",
         verbose_name=_("udført af"),
         help_text=_("Tom, når systemet selv gjorde det (den natlige oprydning)."),
+    )
+    subject = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("berørt medarbejder"),
+        help_text=_("Den, hvis adgang hændelsen ændrede."),
+    )
+    # Whose event it is: a system administrator sees their own municipality's only. Empty for the
+    # installation's own work (the nightly purge of the access log).
+    municipality = models.ForeignKey(
+        "organisation.Municipality",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("kommune"),
     )
     reason = models.TextField(_("begrundelse"))
     details = models.JSONField(_("detaljer"), default=dict, blank=True)

@@ -44,6 +44,21 @@ def log_children_read(*, user, children: Iterable, channel: str, purpose: str, w
     )
 
 
+def record_access_event(*, kind: str, actor, subject, reason: str, details: dict | None = None) -> AuditEvent:
+    """Record that ``actor`` changed ``subject``'s access (a password set, a two-factor device
+    reset, an API token issued, rotated or revoked): who, whom and when, in the subject's
+    municipality, where its system administrator reads it. Call it inside the change's transaction,
+    so the event and the change are written together or not at all."""
+    return AuditEvent.objects.create(
+        kind=kind,
+        actor=actor,
+        subject=subject,
+        municipality_id=subject.municipality_id,
+        reason=reason,
+        details=details or {},
+    )
+
+
 def _clean(text: str) -> str:
     # The log is shown to citizens and the data-protection staff: no CPR number, ever.
     return mask_cpr(str(text))[:200]
