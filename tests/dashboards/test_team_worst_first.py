@@ -33,9 +33,9 @@ def _placement_and_contact_person(org, *, advisor=None):
         team=org.team_a, advisor=advisor or org.advisor, opened_on=today - relativedelta(months=15)
     )
     placement = start_measure(org, "foster_family", today - relativedelta(months=14), case=case)
-    hold(placement, today - relativedelta(months=13), by=org.advisor)
+    hold(placement, today - relativedelta(months=13), by=advisor)
     contact = start_measure(org, "contact_person", today - relativedelta(months=3), case=case)
-    hold(contact, today - datetime.timedelta(days=5), by=org.advisor)
+    hold(contact, today - datetime.timedelta(days=5), by=advisor)
     return case, placement, contact
 
 
@@ -78,9 +78,9 @@ def test_the_children_by_their_oldest_overdue_deadline_then_the_longest_without_
     followed_up = start_measure(org, "preventive", today - datetime.timedelta(days=300))
     hold(
         followed_up,
-        today - datetime.timedelta(days=100),
+        today - datetime.timedelta(days=140),
         by=org.advisor,
-        next_agreed_on=today - datetime.timedelta(days=95),
+        next_agreed_on=today - datetime.timedelta(days=135),
     )
     recent = start_measure(org, "preventive", today - datetime.timedelta(days=20))
     newest = start_measure(org, "preventive", today - datetime.timedelta(days=2))
@@ -91,15 +91,16 @@ def test_the_children_by_their_oldest_overdue_deadline_then_the_longest_without_
     rows = {r.case_id: r for r in data.recency.listed}
     due = {m.pk: rows[m.case_id].measures[0].next_due for m in measures}
     days = {m.pk: rows[m.case_id].days for m in measures}
-    # The setting: the one followed up 100 days ago (agreed next 95 days ago) is overdue longest,
+    # The setting: the one followed up 140 days ago (agreed next 135 days ago) is overdue longest,
     # though the one never followed up has gone longer without (150 days); the other two are not
     # overdue, 20 and 2 days without.
-    assert due[followed_up.pk] == today - datetime.timedelta(days=95)
+    assert due[followed_up.pk] == today - datetime.timedelta(days=135)
     assert due[started_long_ago.pk] < today and due[started_long_ago.pk] > due[followed_up.pk]
-    assert days[started_long_ago.pk] == 150 and days[followed_up.pk] == 100
+    assert days[started_long_ago.pk] == 150 and days[followed_up.pk] == 140
     assert due[recent.pk] >= today and due[newest.pk] >= today
-    assert [r.case_id for r in data.recency.listed] == [m.case_id for m in measures]
-    assert rows[followed_up.case_id].oldest_overdue == today - datetime.timedelta(days=95)
+    order = [followed_up, started_long_ago, recent, newest]
+    assert [r.case_id for r in data.recency.listed] == [m.case_id for m in order]
+    assert rows[followed_up.case_id].oldest_overdue == today - datetime.timedelta(days=135)
     assert rows[recent.case_id].oldest_overdue is None
 
 
