@@ -29,9 +29,8 @@ def _placement_and_contact_person(org, *, advisor=None):
     """A child placed in a foster family 14 months ago, followed up once 13 months ago; and a
     contact person for the same child since 3 months, followed up 5 days ago."""
     today = timezone.localdate()
-    case = CaseFactory(
-        team=org.team_a, advisor=advisor or org.advisor, opened_on=today - relativedelta(months=15)
-    )
+    advisor = advisor or org.advisor
+    case = CaseFactory(team=org.team_a, advisor=advisor, opened_on=today - relativedelta(months=15))
     placement = start_measure(org, "foster_family", today - relativedelta(months=14), case=case)
     hold(placement, today - relativedelta(months=13), by=advisor)
     contact = start_measure(org, "contact_person", today - relativedelta(months=3), case=case)
@@ -141,7 +140,9 @@ def test_the_overview_reads_as_many_queries_for_2_as_for_10_children(org, login)
     ten, page = _team_page_queries(client)
     assert page.count('class="recency-measure"') == listed + 16  # each child's two measures
     assert ten == two
-    assert ten <= TEAM_QUERIES
+    # The page of test_team's pin, and the records of the waiting exceptions and later dates (read
+    # only when there are any: one query each).
+    assert ten <= TEAM_QUERIES + 2
 
 
 def _pending_of_each_kind(org):
