@@ -451,6 +451,13 @@ def _overdue_listed(deadlines, *, now, people: People) -> list:
 UNHEARD_LISTED = 25
 
 
+def team_measures(user, team_ids: list[int]):
+    """The measures of the teams' open cases that ``user`` may read."""
+    return Measure.objects.visible_to(user, teams=team_ids).filter(
+        open_case_q("case__"), case__team__in=team_ids
+    )
+
+
 @dataclass(frozen=True)
 class Unheard:
     total: int
@@ -462,8 +469,7 @@ def unheard_measures(user, *, team_ids: list[int], window: Window) -> Unheard:
     (Barnets Lov § 5, stk. 3): no hearing recorded (imported, or from before it was asked), or the
     law's reason why not. The newest first; two queries."""
     measures = (
-        Measure.objects.visible_to(user, teams=team_ids)
-        .filter(open_case_q("case__"), case__team__in=team_ids)
+        team_measures(user, team_ids)
         .filter(start_date__gte=window.start, start_date__lte=window.end)
         .filter(hearing_on__isnull=True, hearing_journal_note__isnull=True)
     )
@@ -520,13 +526,7 @@ def team_overview(user, *, teams: list[Team], window: Window, now: datetime.date
             row.down, row.up, row.first = down, up, first
 
     people = People(a for advisors in advisors_by_team.values() for a in advisors)
-    recency = followup_recency(
-        Measure.objects.visible_to(user, teams=team_ids).filter(
-            open_case_q("case__"), case__team__in=team_ids
-        ),
-        today=today,
-        people=people,
-    )
+    recency = followup_recency(team_measures(user, team_ids), today=today, people=people)
     for (team_id, advisor_id), days in recency.longest.items():
         for row in rows_of(team_id, advisor_id):
             row.longest_without_followup = days
