@@ -375,6 +375,41 @@ def pending_exceptions_for(user, *, teams=None) -> list[FollowUpException]:
     )
 
 
+@dataclass(frozen=True)
+class PendingRequest:
+    """A request awaiting the team leader's decision, as the team overview lists it with approve
+    and refuse in place: a next date later than the rule allows, or an exception from the rule.
+    (Going above the caseload cap is no request: the team leader decides it when giving the case,
+    with a written reason.)"""
+
+    kind: str  # "later" or "exception"
+    item: FollowUp | FollowUpException
+
+    @property
+    def prefix(self) -> str:
+        """The decision form's prefix, as the approvals page names it."""
+        return f"{'l' if self.kind == 'later' else 'e'}{self.item.pk}"
+
+    @property
+    def action(self) -> str:
+        name = "followups:later_date_decide" if self.kind == "later" else "followups:exception_decide"
+        return reverse(name, args=[self.item.pk])
+
+    @property
+    def requested_at(self) -> datetime.datetime:
+        return self.item.recorded_at if self.kind == "later" else self.item.requested_at
+
+
+def pending_requests(
+    exceptions: list[FollowUpException], later_dates: list[FollowUp]
+) -> list[PendingRequest]:
+    """The requests of ``pending_exceptions_for`` and ``pending_later_dates_for`` in one list, the
+    longest waiting first."""
+    rows = [PendingRequest("exception", e) for e in exceptions]
+    rows += [PendingRequest("later", f) for f in later_dates]
+    return sorted(rows, key=lambda r: (r.requested_at, r.prefix))
+
+
 def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 

@@ -19,7 +19,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from cases.models import Goal
-from cases.permissions import Action, may, require
+from cases.permissions import Action, Refused, may, require
 from cases.selectors import current_plan
 from followups import calendar, engine, selectors, services
 from followups.forms import (
@@ -228,31 +228,60 @@ def exceptions(request):
 def _visible_exception(request, pk):
     return get_object_or_404(
         FollowUpException.objects.visible_to(request.user).select_related(
-            "measure", "measure__case", "measure__measure_type"
+            "measure", "measure__case__child", "measure__measure_type", "requested_by"
         ),
         pk=pk,
     )
+
+
+def _decide(request, pending: selectors.PendingRequest, decide) -> HttpResponse:
+    """Approve or refuse a pending request with the team leader's reason: ``decide(approve, reason)``
+    calls the service, which checks the permission and writes. The view only translates its answer:
+    with HTMX the request's item on the team overview is swapped for the decision, the errors or
+    the refusal (answered 200, since htmx swaps no error status); without, a redirect or the
+    approvals page."""
+    form = ExceptionDecisionForm(request.POST, prefix=pending.prefix)
+    context = {"pending": pending, "form": form, "next": _next_or(request, reverse("followups:exceptions"))}
+    if form.is_valid():
+        approve = form.cleaned_data["decision"] == "approve"
+        try:
+            decide(approve, form.cleaned_data["decision_reason"])
+        except Refused as refusal:
+            if not request.htmx:
+                raise
+            return render(request, "followups/_pending_request.html", {**context, "refusal": str(refusal)})
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            if request.htmx:
+                return render(
+                    request,
+                    "followups/_pending_request.html",
+                    {
+                        **context,
+                        "decided": True,
+                        "approved": approve,
+                        "reason": form.cleaned_data["decision_reason"].strip(),
+                    },
+                )
+            messages.success(request, _("Beslutningen er registreret."))
+            return redirect(context["next"])
+    if request.htmx:
+        return render(request, "followups/_pending_request.html", context)
+    return _approvals_page(request, bound=form, status=400)
 
 
 @role_required(Role.TEAM_LEADER)
 @require_POST
 def exception_decide(request, pk: int):
     exception = _visible_exception(request, pk)
-    form = ExceptionDecisionForm(request.POST, prefix=f"e{exception.pk}")
-    if form.is_valid():
-        try:
-            services.exception_decide(
-                exception=exception,
-                approve=form.cleaned_data["decision"] == "approve",
-                decided_by=request.user,
-                reason=form.cleaned_data["decision_reason"],
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, _("Beslutningen er registreret."))
-            return redirect("followups:exceptions")
-    return _approvals_page(request, bound=form, status=400)
+
+    def decide(approve: bool, reason: str) -> None:
+        services.exception_decide(
+            exception=exception, approve=approve, decided_by=request.user, reason=reason
+        )
+
+    return _decide(request, selectors.PendingRequest("exception", exception), decide)
 
 
 @role_required(Role.TEAM_LEADER)
@@ -260,23 +289,16 @@ def exception_decide(request, pk: int):
 def later_date_decide(request, pk: int):
     """The team leader approves or refuses a next date agreed later than the rule allows."""
     followup = get_object_or_404(
-        FollowUp.objects.visible_to(request.user).select_related("measure__case"), pk=pk
+        FollowUp.objects.visible_to(request.user).select_related(
+            "measure__case__child", "measure__measure_type", "recorded_by"
+        ),
+        pk=pk,
     )
-    form = ExceptionDecisionForm(request.POST, prefix=f"l{followup.pk}")
-    if form.is_valid():
-        try:
-            services.later_date_decide(
-                followup=followup,
-                approve=form.cleaned_data["decision"] == "approve",
-                decided_by=request.user,
-                reason=form.cleaned_data["decision_reason"],
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, _("Beslutningen er registreret."))
-            return redirect(_next_or(request, reverse("followups:exceptions")))
-    return _approvals_page(request, bound=form, status=400)
+
+    def decide(approve: bool, reason: str) -> None:
+        services.later_date_decide(followup=followup, approve=approve, decided_by=request.user, reason=reason)
+
+    return _decide(request, selectors.PendingRequest("later", followup), decide)
 
 
 def _next_or(request, default: str) -> str:
