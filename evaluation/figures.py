@@ -279,13 +279,25 @@ def child_years(ctx: FigureContext) -> Figure:
     table, per_period = _category_table(
         ctx,
         title=_("Anbragte årsbørn pr. anbringelsestype"),
-        columns_per_period=[_("Årsbørn"), _("I % af alle anbragte")],
-        cells_for=lambda placed, counted, key: [counted[key], share(counted[key], counted["all"])],
+        columns_per_period=[_("Årsbørn"), _("I % af alle anbragte"), _("Gns. anbragte")],
+        cells_for=lambda placed, counted, key: [
+            counted[key],
+            share(counted[key], counted["all"]),
+            # Child-days over the period's days: hidden with the child-years it is worked out from.
+            Cell(placed.average_placed(key), "dec2", bases=(counted[key],)),
+        ],
         notes=[
             _(
-                "Et årsbarn er et barn anbragt hele perioden: et barn anbragt seks måneder af et år tæller "
-                "0,5. Et barn tæller under sin højeste aktive indsats, så det tæller kun én gang ad gangen."
-            )
+                "Årsbørn er anbringelsesdage delt med 365: et barn anbragt hele året tæller 1, et barn "
+                "anbragt seks måneder tæller 0,5, uanset hvilken periode der opgøres. Derfor giver "
+                "halvårenes årsbørn lagt sammen årets årsbørn. Et barn tæller under sin højeste aktive "
+                "indsats, så det tæller kun én gang ad gangen."
+            ),
+            _(
+                "Gns. anbragte er det gennemsnitlige antal børn, der var anbragt pr. dag i perioden "
+                "(anbringelsesdage delt med periodens dage). Det er et andet tal end årsbørn og kan ikke "
+                "lægges sammen over perioder."
+            ),
         ],
     )
     chart = bar_chart(
@@ -628,6 +640,7 @@ def _comparison_values(scope: Scope, period: Period) -> dict[str, Cell]:
         for key in ("home_based", "family_care", "institution", "all")
     }
     protect(v.values(), [(v["all"], [v["home_based"], v["family_care"], v["institution"]])])
+    v["average_placed"] = Cell(placed.average_placed("all"), "dec2", bases=(v["all"],))
     v["cases"] = Cell(cases, n=cases)
     v["family_share"] = share(v["family_care"], v["all"])
     v["institution_share"] = share(v["institution"], v["all"])
@@ -647,6 +660,7 @@ COMPARISON_ROWS = [
     ("home_based", gettext_lazy("Hjemmebaserede anbringelser (årsbørn)")),
     ("family_care", gettext_lazy("Familiepleje (årsbørn)")),
     ("institution", gettext_lazy("Institution (årsbørn)")),
+    ("average_placed", gettext_lazy("Gns. anbragte pr. dag")),
     ("family_share", gettext_lazy("Familiepleje i % af anbragte")),
     ("institution_share", gettext_lazy("Institution i % af anbragte")),
     ("spend", gettext_lazy("Udgifter til anbringelser (kr.)")),
@@ -690,6 +704,10 @@ def comparison(ctx: FigureContext) -> Figure:
                 "s2": formats.date_format(periods[1].start, "SHORT_DATE_FORMAT"),
                 "e2": formats.date_format(periods[1].end, "SHORT_DATE_FORMAT"),
             },
+            _(
+                "Årsbørn er anbringelsesdage delt med 365, så en kort periode har færre årsbørn end en lang. "
+                "Perioder af forskellig længde sammenlignes bedst på gns. anbragte pr. dag."
+            ),
             *_period_note(periods),
         ],
     )
