@@ -10,7 +10,7 @@ import io
 import pytest
 import time_machine
 from django.core.management import CommandError, call_command
-from django.db import transaction
+from django.db import DatabaseError, connection, transaction
 from django.test import RequestFactory
 from django.urls import get_resolver
 from django.utils import timezone
@@ -19,9 +19,9 @@ from cases.erasure import ErasureRefused, erase_child
 from cases.models import Case, CaseParticipant, CaseState, Child, JournalNote
 from herning.audit.exports import Table, build_export, export_response
 from herning.audit.models import AccessLog, AuditEvent
-from herning.audit.services import log_child_read, purge_expired_access_log
+from herning.audit.services import access_log_deletable, log_child_read, purge_expired_access_log
 from herning.celery import beat_schedule
-from herning.core.privacy import ContentDeletionRefused
+from herning.core.privacy import ContentDeletionRefused, deletion_permitted
 from tests.factories import CaseFactory, ChildFactory
 
 pytestmark = pytest.mark.django_db
@@ -29,11 +29,12 @@ SEARCH_QUERIES = 13
 
 
 def look(user, child, *, at=None, channel="page", purpose="Sagsbehandling", case=None):
-    log_child_read(user=user, child=child, channel=channel, purpose=purpose, case=case, what="Barnets side")
-    entry = AccessLog.objects.latest("pk")
-    if at:
-        AccessLog.objects.filter(pk=entry.pk).update(at=at)
-    return entry
+    # An entry cannot be moved in time afterwards (the log is append-only): travel to ``at``.
+    with time_machine.travel(at or timezone.now(), tick=False):
+        log_child_read(
+            user=user, child=child, channel=channel, purpose=purpose, case=case, what="Barnets side"
+        )
+    return AccessLog.objects.latest("pk")
 
 
 @pytest.fixture
@@ -170,6 +171,36 @@ def test_the_purge_deletes_only_entries_older_than_the_retention_and_records_its
     # Running it again deletes nothing more and still leaves its trace.
     assert purge_expired_access_log(now=now).details["deleted"] == 0
     assert AuditEvent.objects.count() == 2
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the trigger is PostgreSQL's")
+def test_the_database_refuses_to_change_or_delete_an_entry(org):
+    """Append-only in the database: neither an ORM update nor a delete (guard of the code lifted,
+    as a slip in code or a shell could) gets past the trigger, nor raw SQL."""
+    case = CaseFactory(team=org.team_a, advisor=org.advisor)
+    entry = look(org.advisor, case.child)
+    for attempt in (
+        lambda: AccessLog.objects.for_system().filter(pk=entry.pk).update(purpose="Ingenting"),
+        lambda: AccessLog.objects.for_system().filter(pk=entry.pk).delete(),
+        lambda: connection.cursor().execute("DELETE FROM audit_accesslog"),
+    ):
+        with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), deletion_permitted():
+            attempt()
+    assert AccessLog.objects.get(pk=entry.pk).purpose == "Sagsbehandling"
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the trigger is PostgreSQL's")
+def test_only_deletion_is_let_through_for_the_purge_and_only_inside_its_block(org):
+    case = CaseFactory(team=org.team_a, advisor=org.advisor)
+    entry = look(org.advisor, case.child)
+    with transaction.atomic():
+        # Not even the purge may rewrite an entry.
+        with access_log_deletable(), pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
+            AccessLog.objects.for_system().filter(pk=entry.pk).update(purpose="Ingenting")
+        # The block is over: the same transaction may delete no more.
+        with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), deletion_permitted():
+            AccessLog.objects.for_system().filter(pk=entry.pk).delete()
+    assert AccessLog.objects.filter(pk=entry.pk).exists()
 
 
 def test_the_purge_runs_every_night_from_the_schedule():
