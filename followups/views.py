@@ -31,7 +31,7 @@ from followups.forms import (
 )
 from followups.models import FollowUp, FollowUpException
 from followups.presets import EXCEPTIONS, legal_context_of
-from herning.audit.looks import log_look
+from herning.audit.looks import log_look, shows_no_child
 from herning.audit.models import AccessLog
 from herning.audit.services import log_child_read, log_reads
 from herning.core.access import role_required
@@ -340,6 +340,7 @@ def reminders(request):
 @never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
+@shows_no_child("the person's own calendar link: the deadlines go out in the feed, which logs them")
 def calendar_settings(request):
     token = None
     if request.method == "POST":

@@ -46,10 +46,29 @@ def _close(world, org):
     BUILDERS["closed"](world, org)
 
 
-def _transfer(world, org):
-    from cases.models import CaseTransfer
+def _new_case(world, org):
+    """The case closed and a new one opened, which has no plan (nor placement) yet."""
+    from cases import services
 
-    world.transfer = CaseTransfer.objects.for_system().filter(case=world.case).get()
+    _close(world, org)
+    world.new_case = services.case_open(child=world.child, opened_by=org.advisor, advisor=org.advisor)
+
+
+def _transfer(world, org):
+    """A new case moved to team B: the advisor who gave it away calls the handover meeting. (The
+    world's own case holds a placement, which stays in the district.)"""
+    from cases import services
+
+    _new_case(world, org)
+    world.transfer = services.case_transfer(
+        case=world.new_case, to_team=org.team_b, transferred_by=org.advisor
+    )
+
+
+def _export_profile(world, org):
+    from dubu.models import MappingProfile
+
+    world.profile = MappingProfile.default()
 
 
 def _stored_token(world, org):
@@ -98,7 +117,7 @@ LOOKS: dict[str, Look] = {
         "advisor", lambda w: f"/underretninger/{w.notification.pk}/screening/"
     ),
     "cases:participant_add": Look("advisor", lambda w: f"/sager/{w.case.pk}/fagpersoner/"),
-    "cases:plan_create": Look("advisor", lambda w: f"/sager/{w.case.pk}/plan/"),
+    "cases:plan_create": Look("advisor", lambda w: f"/sager/{w.new_case.pk}/plan/", _new_case),
     "cases:plan_revise": Look("advisor", lambda w: f"/planer/{w.plan.pk}/revider/"),
     "cases:relation_add": Look("advisor", lambda w: f"/boern/{w.child.pk}/relationer/ny/"),
     "cases:relation_update": Look("advisor", lambda w: f"/relationer/{w.relation.pk}/ret/"),
@@ -109,7 +128,7 @@ LOOKS: dict[str, Look] = {
     "start:team": Look("team_leader", lambda w: "/team/"),
     "start:duty": Look("duty_advisor", lambda w: "/vagt/"),
     "start:intake": Look("case_admin", lambda w: "/underretninger/"),
-    "start:my_cases": Look("advisor", lambda w: "/mine-sager/"),
+    "start:my_cases": Look("psychologist", lambda w: "/mine-sager/"),
     # Measures and follow-ups.
     "measures:measure_start": Look("advisor", lambda w: f"/sager/{w.case.pk}/indsatser/ny/"),
     "measures:measure_change": Look("advisor", lambda w: f"/indsatser/{w.measure.pk}/skift/"),
@@ -122,7 +141,6 @@ LOOKS: dict[str, Look] = {
     "followups:deadlines": Look("advisor", lambda w: "/opfoelgning/frister/"),
     "followups:exceptions": Look("team_leader", lambda w: "/opfoelgning/undtagelser/"),
     "followups:reminders": Look("advisor", lambda w: "/opfoelgning/paamindelser/"),
-    "followups:calendar": Look("advisor", lambda w: "/opfoelgning/kalender/"),
     "followups:calendar_feed": Look(
         "advisor", lambda w: f"/opfoelgning/kalender/{w.token}/frister.ics", _stored_token
     ),
@@ -160,7 +178,9 @@ LOOKS: dict[str, Look] = {
         "advisor", lambda w: f"/netvaerksmoeder/netvaerkskort/personer/{w.map_person.pk}/"
     ),
     # The DUBU export file names every child of the municipality.
-    "dubu:export": Look("team_leader", lambda w: "/dubu/udtraek/"),
+    "dubu:export": Look(
+        "team_leader", lambda w: f"/dubu/udtraek/?profile={w.profile.pk}&file_format=csv", _export_profile
+    ),
 }
 
 
