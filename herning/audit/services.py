@@ -1,6 +1,7 @@
 """Writing the access log, and the two procedures that delete from the records: the nightly purge
-of old log entries and the erasure of a child after the retention period (``cases.erasure``). Call
-``log_child_read`` wherever a child's data is shown or sent."""
+of old log entries and the erasure of a child after the retention period (``cases.erasure``).
+``log_reads`` is the one writer, wherever a child's data is shown or sent (pages call it through
+``herning.audit.looks.log_look``, the API through ``herning.api.viewsets.AuditedMixin``)."""
 
 from __future__ import annotations
 

@@ -19,7 +19,7 @@ from cases.erasure import ErasureRefused, erase_child
 from cases.models import Case, CaseParticipant, CaseState, Child, JournalNote
 from herning.audit.exports import Table, build_export, export_response
 from herning.audit.models import AccessLog, AuditEvent
-from herning.audit.services import access_log_deletable, log_child_read, purge_expired_access_log
+from herning.audit.services import access_log_deletable, log_child_read, log_reads, purge_expired_access_log
 from herning.celery import beat_schedule
 from herning.core.privacy import ContentDeletionRefused, deletion_permitted
 from tests.factories import CaseFactory, ChildFactory
@@ -152,6 +152,26 @@ def test_the_citizen_export_for_a_child_nobody_looked_at_says_so(login, org):
     table = citizen_table([], cpr="0102034006", start=None, end=None)
     assert "Der er ikke registreret opslag i perioden." in table.notes
     assert "010203-••••" in table.notes[0] and "4006" not in table.notes[0]
+
+
+# --- The one writer --------------------------------------------------------------------------------
+
+
+def test_log_reads_writes_one_entry_per_child_shown_in_one_statement(org, django_assert_num_queries):
+    first = CaseFactory(team=org.team_a, advisor=org.advisor)
+    second = CaseFactory(team=org.team_a, advisor=org.advisor)
+    shown = [(first.child, first), (second.child, second), (first.child, None), second.child]
+    with django_assert_num_queries(1):
+        written = log_reads(
+            user=org.advisor, shown=shown, channel="page", purpose="Sagsbehandling 0102034006"
+        )
+    assert written == 2
+    entries = {e.child_id: e for e in AccessLog.objects.all()}
+    assert set(entries) == {first.child_id, second.child_id}
+    # The first case met is kept; the CPR number in the purpose is masked.
+    assert entries[first.child_id].case_id == first.pk and "4006" not in entries[first.child_id].purpose
+    with django_assert_num_queries(0):
+        assert log_reads(user=org.advisor, shown=[], channel="page", purpose="Sagsbehandling") == 0
 
 
 # --- Retention and the purge ----------------------------------------------------------------------
