@@ -92,6 +92,25 @@ class MyDay:
     reminders: list[Reminder]
     unread_reminders: int
 
+    def shown(self) -> list:
+        """The children the day names, with their case: one access-log entry each. (A reminder
+        names its case's number only.)"""
+        deadlines = [
+            *(d for f in self.followups for d in (f.binding, *f.others)),
+            *self.receipts,
+            *self.screenings,
+            *self.feedbacks,
+            *self.investigations,
+            *self.interim_assessments,
+            *self.plans,
+            *self.handovers,
+        ]
+        return [
+            *((d.case.child, d.case) for d in deadlines if d.case_id),
+            *((n.child, n.case) for n in self.assessments or ()),
+            *((a.meeting.child, a.meeting.case) for a in self.agreements if a.meeting.child_id),
+        ]
+
     @property
     def overdue_count(self) -> int:
         rows = [f.binding for f in self.followups] + self.receipts + self.investigations + self.plans
@@ -357,6 +376,18 @@ class TeamOverview:
     def pending(self) -> list[PendingRequest]:
         """The later dates and exceptions awaiting the team leader, in one list to decide in place."""
         return pending_requests(self.exceptions, self.later_dates)
+
+    def shown_case_ids(self) -> set[int]:
+        """The cases whose child the overview names (the lists of placements, measures without the
+        hearing, follow-ups, exceptions, later dates and overrides), for the access log."""
+        return {
+            *(p.case.pk for p in self.placements.listed),
+            *(m.case_id for m in self.unheard.listed),
+            *(r.case_id for r in self.recency.listed),
+            *(e.measure.case_id for e in self.exceptions),
+            *(f.measure.case_id for f in self.later_dates),
+            *(o.case_id for o in self.overrides),
+        }
 
     @property
     def step_keys(self) -> list[int | None]:

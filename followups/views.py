@@ -20,7 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from cases.models import Goal
 from cases.permissions import Action, Refused, may, require
-from cases.selectors import current_plan
+from cases.selectors import children_of_cases, current_plan
 from followups import calendar, engine, selectors, services
 from followups.forms import (
     ExceptionDecisionForm,
@@ -32,8 +32,9 @@ from followups.forms import (
 )
 from followups.models import FollowUp, FollowUpException
 from followups.presets import EXCEPTIONS, legal_context_of
+from herning.audit.looks import log_look, shows_no_child
 from herning.audit.models import AccessLog
-from herning.audit.services import log_child_read, log_children_read
+from herning.audit.services import log_child_read, log_reads
 from herning.core.access import role_required
 from herning.core.forms import add_service_errors
 from herning.organisation.models import Role
@@ -143,14 +144,15 @@ def followup_record(request, measure_id: int):
     else:
         form = FollowUpForm(initial={"held_on": timezone.localdate()}, **form_kwargs)
         new_goals = NewGoalFormSet(prefix="nye") if plan else None
-        log_child_read(
-            user=request.user,
-            child=case.child,
-            channel=AccessLog.Channel.PAGE,
-            purpose=_("Registrering af opfølgning"),
-            case=case,
-            what=f"measure {measure.pk} record follow-up",
-        )
+    # Shown again with its errors after a post, too: every render is a look.
+    log_child_read(
+        user=request.user,
+        child=case.child,
+        channel=AccessLog.Channel.PAGE,
+        purpose=_("Registrering af opfølgning"),
+        case=case,
+        what=f"measure {measure.pk} record follow-up",
+    )
     data = selectors.schedule_for_measure(measure, timezone.localdate())
     return render(
         request,
@@ -194,6 +196,7 @@ def exception_request(request, measure_id: int):
         else:
             messages.success(request, _("Anmodningen er sendt til teamlederen."))
             return redirect("followups:measure_schedule", measure_id=measure.pk)
+    log_look(request, [(measure.case.child, measure.case)])
     return render(
         request, "followups/exception_request.html", {"form": form, "measure": measure, "case": measure.case}
     )
@@ -208,6 +211,7 @@ def _approvals_page(request, *, bound=None, status=200):
 
     pending = selectors.pending_exceptions_for(request.user)
     later = selectors.pending_later_dates_for(request.user)
+    log_look(request, [(row.measure.case.child, row.measure.case) for row in (*pending, *later)])
     return render(
         request,
         "followups/exceptions.html",
@@ -329,12 +333,15 @@ def exception_revoke(request, pk: int):
 @require_GET
 def deadlines(request):
     now = timezone.now()
+    mine = selectors.my_deadlines(request.user)
+    team = selectors.team_deadlines(request.user, now=now)
+    log_look(request, [(d.child, d.case) for d in (*mine, *team)])
     return render(
         request,
         "followups/deadlines.html",
         {
-            "mine": selectors.my_deadlines(request.user),
-            "team": selectors.team_deadlines(request.user, now=now),
+            "mine": mine,
+            "team": team,
             "is_team_leader": request.user.has_role(Role.TEAM_LEADER),
             "now": now,
         },
@@ -348,21 +355,18 @@ def reminders(request):
         services.reminders_mark_read(user=request.user)
         return redirect("followups:reminders")
     escalations = selectors.escalations_for(request.user)
+    shown = selectors.reminders_for(request.user)
     children = {c.pk: c for group in escalations for c in group.children}
     if children:
-        log_children_read(
-            user=request.user,
-            children=children.values(),
-            channel=AccessLog.Channel.PAGE,
-            purpose=_("Overskredne frister i dine teams"),
-            what=request.path,
-        )
+        log_look(request, children.values(), purpose=_("Overskredne frister i dine teams"))
+    # A reminder names its case by number: the child's case, looked at.
+    log_look(request, children_of_cases({r.deadline.case_id for r in shown} - {None}))
     return render(
         request,
         "followups/reminders.html",
         {
             "escalations": escalations,
-            "reminders": selectors.reminders_for(request.user),
+            "reminders": shown,
             "now": timezone.now(),
         },
     )
@@ -391,6 +395,7 @@ def reminder_settings(request):
 @never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
+@shows_no_child("the person's own calendar link: the deadlines go out in the feed, which logs them")
 def calendar_settings(request):
     token = None
     if request.method == "POST":
@@ -415,8 +420,15 @@ def calendar_feed(request, token: str):
     if user is None:
         raise Http404
     services.calendar_token_used(user=user)
-    response = HttpResponse(
-        calendar.feed(selectors.my_deadlines(user)), content_type="text/calendar; charset=utf-8"
+    shown = selectors.my_deadlines(user)
+    # The feed is fetched by the person's calendar program on their behalf: their look, sent as a file.
+    log_reads(
+        user=user,
+        shown=[(d.child, d.case) for d in shown],
+        channel=AccessLog.Channel.EXPORT,
+        purpose="Kalenderabonnement på frister",
+        what=request.path.replace(token, "…"),
     )
+    response = HttpResponse(calendar.feed(shown), content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = 'inline; filename="frister.ics"'
     return response

@@ -22,7 +22,8 @@ class AccessLog(models.Model):
 
     The child is referenced by id, never by CPR. Entries are append-only (no history table): they
     are deleted only by the nightly purge after the retention period and by erasure of the child
-    (herning.audit.services), each of which writes an ``AuditEvent``.
+    (herning.audit.services), each of which writes an ``AuditEvent``. On PostgreSQL the database
+    itself refuses any other UPDATE or DELETE (migration 0004, ``access_log_deletable``).
     """
 
     class Channel(models.TextChoices):
