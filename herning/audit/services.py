@@ -90,7 +90,7 @@ def purge_expired_access_log(*, now: datetime.datetime | None = None) -> AuditEv
 
 
 # The session setting the database's trigger asks before it lets entries be deleted
-# (herning/audit/migrations/0004_access_log_append_only.py).
+# (herning/audit/migrations/0005_access_log_append_only.py).
 DELETION_SETTING = "herning.purge"
 
 
