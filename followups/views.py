@@ -374,6 +374,7 @@ def reminders(request):
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@shows_no_child("a person's own choice of how reminders reach them, nothing about any child")
 def reminder_settings(request):
     current = services.reminder_settings_for(request.user)
     choice = (
