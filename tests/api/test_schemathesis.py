@@ -120,7 +120,9 @@ def _exercise(operation, base_url: str, headers: dict, mode) -> list[str]:
         response = case.call(base_url=base_url, headers=headers | write_headers(case.method))
         case.validate_response(response, checks=checks)
         if response.status_code >= 400:
-            assert response.headers["Content-Type"] == "application/problem+json", response.text[:500]
+            content_type = {name.lower(): value for name, value in response.headers.items()}["content-type"]
+            content_type = content_type[0] if isinstance(content_type, list) else content_type
+            assert content_type == "application/problem+json", response.text[:500]
             assert response.json()["status"] == response.status_code
 
     try:
