@@ -49,6 +49,8 @@ class TwoFactorRequiredMiddleware:
         if request.path.startswith(tuple(settings.TWO_FACTOR_EXEMPT_PATH_PREFIXES)):
             return None
         if request.path.startswith("/api/"):
-            return problem_response(403, "two_factor_required", _("Log ind med to faktorer for at bruge API'et."))
+            return problem_response(
+                403, "two_factor_required", _("Log ind med to faktorer for at bruge API'et.")
+            )
         target = "accounts:otp_verify" if has_confirmed_device(user) else "accounts:otp_setup"
         return redirect(f"{reverse(target)}?{urlencode({'next': request.get_full_path()})}")

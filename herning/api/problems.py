@@ -29,8 +29,7 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, JsonResponse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 from rest_framework import exceptions
 from rest_framework.renderers import JSONRenderer
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -122,8 +121,10 @@ def field_error(field: str | None, code: str, message: str, *, location: str = "
     """One entry of ``errors``."""
     entry = {"field": field, "in": location}
     if location == "body":
-        entry["pointer"] = "#" if field is None else "#/" + "/".join(
-            part.replace("~", "~0").replace("/", "~1") for part in field.split(".")
+        entry["pointer"] = (
+            "#"
+            if field is None
+            else "#/" + "/".join(part.replace("~", "~0").replace("/", "~1") for part in field.split("."))
         )
     entry["code"] = code
     entry["message"] = str(message)
@@ -160,7 +161,9 @@ def _validation_detail(errors: list[dict]) -> str:
     if len(errors) == 1:
         return errors[0]["message"]
     return ngettext(
-        "Anmodningen har %(count)d fejl; se errors.", "Anmodningen har %(count)d fejl; se errors.", len(errors)
+        "Anmodningen har %(count)d fejl; se errors.",
+        "Anmodningen har %(count)d fejl; se errors.",
+        len(errors),
     ) % {"count": len(errors)}
 
 
@@ -176,7 +179,8 @@ def _django_validation_to_drf(exc: DjangoValidationError) -> exceptions.Validati
 
     if hasattr(exc, "error_dict"):
         detail = {
-            (NON_FIELD if field == "__all__" else field): details(errors) for field, errors in exc.error_dict.items()
+            (NON_FIELD if field == "__all__" else field): details(errors)
+            for field, errors in exc.error_dict.items()
         }
     else:
         detail = {NON_FIELD: details(exc.error_list)}
@@ -239,4 +243,3 @@ def server_error(request):
     from django.views import defaults
 
     return defaults.server_error(request)
-

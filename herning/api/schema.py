@@ -96,7 +96,10 @@ PROBLEM_FIELD_ERROR_SCHEMA = {
             "description": "The field (dotted when nested: `goals.0.what`); null: the request as a whole.",
         },
         "in": {"type": "string", "enum": ["body", "query", "header", "file"]},
-        "pointer": {"type": "string", "description": "JSON Pointer (RFC 6901) into the body, e.g. `#/goals/0/what`."},
+        "pointer": {
+            "type": "string",
+            "description": "JSON Pointer (RFC 6901) into the body, e.g. `#/goals/0/what`.",
+        },
         "row": {"type": "integer", "description": "For `in: file`: the row of the DUBU file (0: the file)."},
         "code": {"type": "string", "description": "Stable, e.g. `required`, `invalid`, `max_length`."},
         "message": {"type": "string", "description": "In the request's language."},
@@ -203,7 +206,10 @@ def problems_and_preconditions(result, generator, request, public):
             _add_parameter(operation, IF_NONE_MATCH)
             _add_parameter(operation, IF_MATCH | {"required": False, "schema": {"type": "string"}})
             responses.get("200", {}).setdefault("headers", {})["ETag"] = ETAG_HEADER
-            responses["304"] = {"description": "Not Modified: your copy is current.", "headers": {"ETag": ETAG_HEADER}}
+            responses["304"] = {
+                "description": "Not Modified: your copy is current.",
+                "headers": {"ETag": ETAG_HEADER},
+            }
         if method == "POST" and action == "create" and issubclass(view, ServiceResource):
             responses.get("201", {}).setdefault("headers", {})["ETag"] = ETAG_HEADER
         for code in sorted(statuses):

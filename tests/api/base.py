@@ -70,7 +70,7 @@ def problem(response, status: int | None = None) -> dict:
     every member, ``status`` equal to the answer's, and each field error's members."""
     assert response["Content-Type"] == "application/problem+json", response["Content-Type"]
     body = response.json()
-    assert PROBLEM_KEYS <= set(body), body
+    assert set(body) >= PROBLEM_KEYS, body
     assert body["status"] == response.status_code
     if status is not None:
         assert response.status_code == status, body

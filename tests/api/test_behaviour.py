@@ -120,7 +120,9 @@ def test_a_services_refusal_is_a_400_with_its_message(api, org, scenario):
         HTTP_IF_MATCH=client.get(url)["ETag"],
     )
     assert response.status_code == 400
-    assert field_errors(response) == {"closed_on": ["Sagen kan ikke lukkes før den blev oprettet (06.01.2025)."]}
+    assert field_errors(response) == {
+        "closed_on": ["Sagen kan ikke lukkes før den blev oprettet (06.01.2025)."]
+    }
 
 
 @pytest.mark.parametrize(

@@ -25,7 +25,7 @@ GENERATOR = Path(sys.executable).parent / "openapi-python-client"
 @pytest.fixture
 def generated_client(live_server, tmp_path, monkeypatch, org):
     _, key = ApiToken.issue(user=org.advisor, name="generated-client", read_only=False)
-    request = urllib.request.Request(
+    request = urllib.request.Request(  # noqa: S310 (the test's own live server)
         f"{live_server.url}/api/schema/?format=json", headers={"Authorization": f"Bearer {key}"}
     )
     schema = tmp_path / "schema.json"
@@ -53,8 +53,13 @@ def generated_client(live_server, tmp_path, monkeypatch, org):
     monkeypatch.syspath_prepend(str(tmp_path))
     importlib.invalidate_caches()
     package = importlib.import_module("herning_client")
-    yield package, package.AuthenticatedClient(base_url=live_server.url, token=key, raise_on_unexpected_status=True)
-    for name in [name for name in sys.modules if name == "herning_client" or name.startswith("herning_client.")]:
+    yield (
+        package,
+        package.AuthenticatedClient(base_url=live_server.url, token=key, raise_on_unexpected_status=True),
+    )
+    for name in [
+        name for name in sys.modules if name == "herning_client" or name.startswith("herning_client.")
+    ]:
         del sys.modules[name]
 
 

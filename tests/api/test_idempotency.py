@@ -105,7 +105,11 @@ def test_a_bad_key_answers_400_at_the_header_and_writes_nothing(org, scenario, k
     response = post(client_for(org.advisor), start_body(scenario.case), key=key)
     assert response.status_code == 400
     (error,) = problem(response, 400)["errors"]
-    assert (error["field"], error["in"], error["code"]) == ("Idempotency-Key", "header", "idempotency_key_invalid")
+    assert (error["field"], error["in"], error["code"]) == (
+        "Idempotency-Key",
+        "header",
+        "idempotency_key_invalid",
+    )
     assert "pointer" not in error
     assert measures(scenario.case) == 0
     assert not IdempotencyKey.objects.exists()

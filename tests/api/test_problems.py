@@ -76,7 +76,9 @@ def test_a_query_parameter_error_is_in_query(org):
     assert "pointer" not in error
 
 
-@pytest.mark.parametrize("accept", ["application/json", "text/html", "application/json, application/problem+json", "*/*"])
+@pytest.mark.parametrize(
+    "accept", ["application/json", "text/html", "application/json, application/problem+json", "*/*"]
+)
 def test_the_problem_comes_whatever_accept_asks_for(org, accept):
     response = _session(org.advisor).get("/api/v1/cases/999999/", HTTP_ACCEPT=accept)
     body = problem(response, 404)
@@ -90,7 +92,9 @@ def test_a_type_the_api_cannot_give_is_406_as_a_problem(org):
 
 def test_a_refusal_is_403_with_the_rules_reason(org, scenario):
     client = _session(org.advisor)
-    response = client.post(f"/api/v1/cases/{scenario.case.pk}/assign/", {"advisor": org.colleague.pk}, format="json")
+    response = client.post(
+        f"/api/v1/cases/{scenario.case.pk}/assign/", {"advisor": org.colleague.pk}, format="json"
+    )
     body = problem(response, 403)
     assert body["code"] == "permission_denied"
     assert body["detail"] == "Kun teamlederen for sagens team kan fordele sagen."
@@ -160,3 +164,23 @@ def test_throttled_is_429_with_retry_after(org, monkeypatch):
         assert int(response["Retry-After"]) > 0
     finally:
         cache.delete(f"throttle_user_{org.advisor.pk}")
+
+
+def _documented_problem() -> tuple[str, dict, dict]:
+    """The request and the answer docs/api.md shows under "Errors" (the first ``http`` and ``json``
+    blocks of that section)."""
+    import json
+    import re
+    from pathlib import Path
+
+    text = Path(__file__).resolve().parents[2].joinpath("docs", "api.md").read_text()
+    section = text.split("## Errors", 1)[1]
+    request = re.search(r"```http\n(POST \S+)\n.*?\n\n(\{.*?\})\n```", section, re.S)
+    answer = re.search(r"```json\n(\{.*?\})\n```", section, re.S)
+    return request.group(1).split()[1], json.loads(request.group(2)), json.loads(answer.group(1))
+
+
+def test_the_example_in_the_documentation_is_what_the_api_answers(org):
+    path, body, documented = _documented_problem()
+    response = _session(org.advisor).post(path, body, format="json", HTTP_ACCEPT_LANGUAGE="da")
+    assert problem(response) == documented

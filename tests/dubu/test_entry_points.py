@@ -11,8 +11,8 @@ from rest_framework.test import APIClient
 
 from cases.models import Child
 from dubu.models import MappingProfile
-from tests.api.base import problem
 from tests.access import AccessMatrix, outcome_for_all
+from tests.api.base import problem
 from tests.dubu.conftest import csv_bytes, row
 from tests.fixtures import PERSONAS, login_with_second_factor
 
@@ -65,7 +65,13 @@ def test_api_import_answers_201_and_400_with_the_errors(org):
 def test_api_without_a_file_is_a_400_naming_the_field(org):
     response = _api(org.team_leader).post("/api/v1/dubu/imports/", {"dry_run": "true"}, format="multipart")
     assert problem(response, 400)["errors"] == [
-        {"field": "file", "in": "body", "pointer": "#/file", "code": "required", "message": "Ingen medsendt fil."}
+        {
+            "field": "file",
+            "in": "body",
+            "pointer": "#/file",
+            "code": "required",
+            "message": "Ingen medsendt fil.",
+        }
     ]
 
 
