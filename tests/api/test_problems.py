@@ -184,3 +184,24 @@ def test_the_example_in_the_documentation_is_what_the_api_answers(org):
     path, body, documented = _documented_problem()
     response = _session(org.advisor).post(path, body, format="json", HTTP_ACCEPT_LANGUAGE="da")
     assert problem(response) == documented
+
+
+def test_a_meeting_in_the_year_30_is_a_field_error_not_an_unreadable_moment(org, scenario):
+    """Found by schemathesis once POSTs were let through: the moment was stored and read back
+    with Copenhagen's local mean time (``+00:50:20``), which is no RFC 3339 date-time."""
+    body = {
+        "child": scenario.child.pk,
+        "kind": "network",
+        "starts_at": "0030-10-25T16:51:20Z",
+        "ends_at": "2000-01-01T00:00:04Z",
+        "place": "Skolen",
+        "purpose": "Samle de voksne.",
+        "reason": "Fravær.",
+        "initiator_name": "Lærer",
+        "initiator_function": "Lærer",
+        "contact_name": "Lærer",
+        "contact_phone": "12345678",
+    }
+    response = _session(org.advisor).post("/api/v1/network-meetings/", body, format="json")
+    (error,) = problem(response, 400)["errors"]
+    assert (error["field"], error["code"]) == ("starts_at", "out_of_bounds")
