@@ -55,8 +55,9 @@ def outcome_for_all(status: int, **exceptions: int) -> dict[str, int]:
 
 
 def body_kwargs(url: str, method: str) -> dict:
-    """The API takes JSON bodies only (a form body is a 415): its writes are sent as JSON."""
-    if url.startswith("/api/") and method in ("post", "patch"):
+    """The API takes JSON bodies only (a form body is a 415): its writes are sent as JSON, but the
+    DUBU upload, which is multipart."""
+    if url.startswith("/api/") and not url.startswith("/api/v1/dubu/") and method in ("post", "patch"):
         return {"content_type": "application/json"}
     return {}
 
