@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from django.http import HttpResponse
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
@@ -18,6 +20,7 @@ from dubu.importer import import_file
 from dubu.models import ImportRun, MappingProfile
 from dubu.reader import max_file_bytes, too_large_message
 from herning.api.idempotency import IdempotentMixin
+from herning.api.problems import answer_as_problem, problem_body
 from herning.core import spreadsheets
 
 
@@ -127,8 +130,7 @@ class DubuImportViewSet(
     def create(self, request):
         _require(request.user, Action.DUBU_IMPORT)
         serializer = ImportRequestSerializer(data=request.data)
-        if not serializer.is_valid():
-            return Response(_request_errors(request, serializer.errors), status=status.HTTP_400_BAD_REQUEST)
+        serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         upload = data["file"]
         report = import_file(
@@ -140,37 +142,39 @@ class DubuImportViewSet(
             skip_bad_rows=data["skip_bad_rows"],
         )
         if report.dry_run:
-            code = status.HTTP_200_OK
-        elif report.committed:
-            code = status.HTTP_201_CREATED
-        else:
-            code = status.HTTP_400_BAD_REQUEST
-        return Response(report.as_dict(), status=code)
+            return Response(report.as_dict(), status=status.HTTP_200_OK)
+        if report.committed:
+            return Response(report.as_dict(), status=status.HTTP_201_CREATED)
+        # Rolled back (``IdempotentMixin`` keeps no answer but a 2xx), in the one error format.
+        response = Response(refused_import(report.as_dict()), status=status.HTTP_400_BAD_REQUEST)
+        answer_as_problem(request)
+        return response
 
 
-def _request_errors(request, errors: dict) -> dict:
-    """A request that could not be read, answered in the report's own shape (row 0: not a row)."""
-    upload = request.data.get("file")
-    return {
-        "file_name": str(getattr(upload, "name", "") or ""),
-        "profile": "",
-        "dry_run": False,
-        "skip_bad_rows": False,
-        "committed": False,
-        "rows": 0,
-        "created_rows": 0,
-        "updated_rows": 0,
-        "unchanged_rows": 0,
-        "bad_rows": 0,
-        "created": dict.fromkeys(("children", "cases", "links", "measures", "followups"), 0),
-        "updated": dict.fromkeys(("children", "cases", "measures"), 0),
-        "errors": [
-            {"row": 0, "column": field, "message": str(message)}
-            for field, messages in errors.items()
-            for message in messages
-        ],
-        "seconds": 0.0,
-    }
+def refused_import(report: dict) -> dict:
+    """A run stopped by bad rows, in the API's one error format: each bad row an entry of
+    ``errors`` (``in: file``, with its ``row``; row 0 is the file as a whole) and the whole report
+    as the problem's ``report`` member."""
+    errors = [
+        {
+            "field": error["column"] or None,
+            "in": "file",
+            "row": error["row"],
+            "code": "bad_row",
+            "message": str(error["message"]),
+        }
+        for error in report["errors"]
+    ]
+    detail = ngettext(
+        "Filen blev ikke indlæst: %(count)d række er forkert. Intet er skrevet.",
+        "Filen blev ikke indlæst: %(count)d rækker er forkerte. Intet er skrevet.",
+        report["bad_rows"],
+    ) % {"count": report["bad_rows"]}
+    if not report["bad_rows"]:
+        detail = _("Filen kunne ikke læses. Intet er skrevet.")
+    body = problem_body(400, "dubu_import_refused", detail, errors=errors)
+    body["report"] = report
+    return body
 
 
 class DubuExportView(APIView):

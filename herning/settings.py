@@ -523,12 +523,14 @@ REST_FRAMEWORK = {
         "herning.api.permissions.TokenScope",
     ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # Bodies are JSON (a generated client sends nothing else); the DUBU upload alone is multipart.
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
-        "rest_framework.filters.OrderingFilter",
+        "herning.api.filters.OrderingFilter",
     ],
     "DEFAULT_PAGINATION_CLASS": "herning.api.pagination.Pagination",
-    "EXCEPTION_HANDLER": "herning.api.errors.exception_handler",
+    "EXCEPTION_HANDLER": "herning.api.problems.exception_handler",
     # Counted by the client's real address and announced in RateLimit fields (herning.api.throttling).
     "DEFAULT_THROTTLE_CLASSES": [
         "herning.api.throttling.AnonThrottle",
@@ -561,6 +563,7 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "herning.api.schema.list_items_carry_etag",
+        "herning.api.schema.problems_and_preconditions",
     ],
     # Choice sets that share a field name get names of their own in the schema.
     "ENUM_NAME_OVERRIDES": {

@@ -92,3 +92,8 @@ urlpatterns = [
 ]
 if settings.OIDC_ENABLED:
     urlpatterns.append(path("oidc/", include("mozilla_django_oidc.urls")))
+
+# Under /api/ a missing address or a server error is answered in the API's error format (problem
+# details); elsewhere Django's pages (templates/404.html, 500.html).
+handler404 = "herning.api.problems.page_not_found"
+handler500 = "herning.api.problems.server_error"

@@ -54,10 +54,18 @@ def outcome_for_all(status: int, **exceptions: int) -> dict[str, int]:
     return expected
 
 
+def body_kwargs(url: str, method: str) -> dict:
+    """The API takes JSON bodies only (a form body is a 415): its writes are sent as JSON, but the
+    DUBU upload, which is multipart."""
+    if url.startswith("/api/") and not url.startswith("/api/v1/dubu/") and method in ("post", "patch"):
+        return {"content_type": "application/json"}
+    return {}
+
+
 def request_as(client: Client, org, persona: str, url: str, *, method: str = "get", data=None):
     if persona != ANONYMOUS:
         login_with_second_factor(client, getattr(org, persona))
-    return getattr(client, method)(url, data or {})
+    return getattr(client, method)(url, data or {}, **body_kwargs(url, method))
 
 
 def check_outcome(response, persona: str, status: int, url: str) -> None:

@@ -19,12 +19,12 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 from django.conf import settings
-from django.http import JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from herning.accounts.services import has_confirmed_device, is_two_factor_verified
+from herning.api.problems import problem_response
 
 
 def two_factor_exempt(view):
@@ -49,6 +49,8 @@ class TwoFactorRequiredMiddleware:
         if request.path.startswith(tuple(settings.TWO_FACTOR_EXEMPT_PATH_PREFIXES)):
             return None
         if request.path.startswith("/api/"):
-            return JsonResponse({"detail": _("Log ind med to faktorer for at bruge API'et.")}, status=403)
+            return problem_response(
+                403, "two_factor_required", _("Log ind med to faktorer for at bruge API'et.")
+            )
         target = "accounts:otp_verify" if has_confirmed_device(user) else "accounts:otp_setup"
         return redirect(f"{reverse(target)}?{urlencode({'next': request.get_full_path()})}")

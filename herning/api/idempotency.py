@@ -76,7 +76,8 @@ def parse_key(value: str) -> str:
         key = key[1:-1]
     if not KEY_PATTERN.fullmatch(key):
         raise ValidationError(
-            {HEADER: [_('Idempotency-Key skal være 1-255 synlige ASCII-tegn (fx et UUID), uden " og \\.')]}
+            {HEADER: [_('Idempotency-Key skal være 1-255 synlige ASCII-tegn (fx et UUID), uden " og \\.')]},
+            code="idempotency_key_invalid",
         )
     return key
 

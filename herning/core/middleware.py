@@ -5,7 +5,7 @@ from contextlib import ExitStack
 from django.conf import settings
 from django.core.exceptions import MiddlewareNotUsed, ValidationError
 from django.db import connections
-from django.http import HttpResponseBadRequest, JsonResponse
+from django.http import HttpResponseBadRequest
 from django.middleware.locale import LocaleMiddleware
 from django.template.loader import render_to_string
 from django.utils import translation
@@ -48,16 +48,16 @@ class NoCprInQueryStringMiddleware:
     def __call__(self, request):
         if any(holds_cpr(text) for key, values in request.GET.lists() for text in (key, *values)):
             if request.path.startswith("/api/"):
-                # An integration reads JSON, in the API's one error format; the number is not echoed.
-                return JsonResponse(
-                    {
-                        "detail": _(
-                            "Et CPR-nummer må ikke stå i adressen. Send det i forespørgslens indhold, "
-                            "fx POST /api/v1/children/lookup/."
-                        ),
-                        "code": "cpr_in_query_string",
-                    },
-                    status=400,
+                # An integration reads the API's one error format; the number is not echoed.
+                from herning.api.problems import problem_response
+
+                return problem_response(
+                    400,
+                    "cpr_in_query_string",
+                    _(
+                        "Et CPR-nummer må ikke stå i adressen. Send det i forespørgslens indhold, "
+                        "fx POST /api/v1/children/lookup/."
+                    ),
                 )
             return HttpResponseBadRequest(
                 render_to_string("core/cpr_in_address.html", request=request),

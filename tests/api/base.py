@@ -62,6 +62,32 @@ def results(response) -> list[dict]:
     return body["results"] if isinstance(body, dict) and "results" in body else body
 
 
+PROBLEM_KEYS = {"type", "title", "status", "detail", "code", "errors"}
+
+
+def problem(response, status: int | None = None) -> dict:
+    """The problem object (RFC 9457) of an error answer, after checking its shape: the media type,
+    every member, ``status`` equal to the answer's, and each field error's members."""
+    assert response["Content-Type"] == "application/problem+json", response["Content-Type"]
+    body = response.json()
+    assert set(body) >= PROBLEM_KEYS, body
+    assert body["status"] == response.status_code
+    if status is not None:
+        assert response.status_code == status, body
+    for error in body["errors"]:
+        assert {"field", "in", "code", "message"} <= set(error), error
+    return body
+
+
+def field_errors(response) -> dict[str, list[str]]:
+    """The messages of an error answer per field (``non_field_errors`` for the request as a whole),
+    the way a form shows them."""
+    errors: dict[str, list[str]] = {}
+    for error in problem(response)["errors"]:
+        errors.setdefault(error["field"] or "non_field_errors", []).append(error["message"])
+    return errors
+
+
 class ResourceMatrix:
     url: str = ""
     detail: Mapping[str, int] = {}

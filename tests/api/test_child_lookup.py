@@ -10,6 +10,7 @@ import pytest
 from rest_framework.test import APIClient
 
 from herning.audit.models import AccessLog
+from tests.api.base import field_errors, problem
 from tests.factories import CaseFactory, MunicipalityFactory, TeamFactory, cpr_for, staff
 from tests.fixtures import login_with_second_factor
 
@@ -62,17 +63,16 @@ def test_a_child_one_may_not_see_and_a_number_nobody_has_answer_the_same_404(org
 
 def test_a_bad_number_is_a_field_error(org):
     response = _client(org.advisor).post(URL, {"cpr": "3213"}, format="json")
-    assert response.status_code == 400 and set(response.json()) == {"cpr"}
+    assert response.status_code == 400 and set(field_errors(response)) == {"cpr"}
     assert _client(org.advisor).post(URL, {}, format="json").status_code == 400
 
 
-def test_a_cpr_number_in_an_api_address_is_a_json_400_that_does_not_echo_it(org, ida):
+def test_a_cpr_number_in_an_api_address_is_a_problem_400_that_does_not_echo_it(org, ida):
     client = _client(org.advisor)
     for query in (f"?cpr={ida.cpr}", f"?q=Anna+{ida.cpr[:6]}-{ida.cpr[6:]}", f"?search={ida.cpr}"):
         response = client.get(f"/api/v1/children/{query}")
         assert response.status_code == 400, query
-        assert response["Content-Type"].startswith("application/json")
-        assert response.json()["code"] == "cpr_in_query_string"
+        assert problem(response, 400)["code"] == "cpr_in_query_string"
         assert ida.cpr not in response.content.decode() and ida.cpr[6:] not in response.content.decode()
     # Other numbers still pass.
     assert client.get("/api/v1/children/?ordering=id&page=1").status_code == 200

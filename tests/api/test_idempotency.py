@@ -17,6 +17,7 @@ from rest_framework.test import APIClient
 from herning.api.idempotency import IdempotentMixin, lock_id, purge_expired
 from herning.api.models import ApiToken, IdempotencyKey
 from measures.models import Measure
+from tests.api.base import problem
 
 pytestmark = pytest.mark.django_db
 
@@ -93,7 +94,9 @@ def test_the_same_key_with_another_request_answers_422_and_writes_nothing(org, s
     assert post(client, start_body(scenario.case)).status_code == 201
     other = post(client, start_body(scenario.case, datetime.date(2026, 3, 3)))
     assert other.status_code == 422
-    assert "Idempotency-Key" in other.json()["detail"]
+    body = problem(other, 422)
+    assert (body["code"], body["errors"]) == ("idempotency_key_reused", [])
+    assert "Idempotency-Key" in body["detail"]
     assert measures(scenario.case) == 1
 
 
@@ -101,7 +104,13 @@ def test_the_same_key_with_another_request_answers_422_and_writes_nothing(org, s
 def test_a_bad_key_answers_400_at_the_header_and_writes_nothing(org, scenario, key):
     response = post(client_for(org.advisor), start_body(scenario.case), key=key)
     assert response.status_code == 400
-    assert list(response.json()) == ["Idempotency-Key"]
+    (error,) = problem(response, 400)["errors"]
+    assert (error["field"], error["in"], error["code"]) == (
+        "Idempotency-Key",
+        "header",
+        "idempotency_key_invalid",
+    )
+    assert "pointer" not in error
     assert measures(scenario.case) == 0
     assert not IdempotencyKey.objects.exists()
 

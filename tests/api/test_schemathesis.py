@@ -3,13 +3,17 @@ input, must answer without a server error and with a response the schema describ
 
 The server is pytest-django's ``live_server`` with the shipped catalog and rules, the fixed test
 people and a case with a measure, a plan, a notification and a network meeting; requests carry a
-read-write token of the team leader. The number of examples per operation is bounded
-(``EXAMPLES``) so the whole run stays within a couple of minutes on two cores.
+read-write token of the team leader. Writes are exercised, not stopped at the preconditions:
+every ``PATCH`` carries ``If-Match: *`` and every ``POST`` a new ``Idempotency-Key`` (the headers
+the schema asks for). Every error must be a problem object (``application/problem+json``, the
+schema's ``Problem``). The number of examples per operation is bounded (``EXAMPLES``) so the whole
+run stays within a couple of minutes on two cores.
 """
 
 from __future__ import annotations
 
 import datetime
+import uuid
 
 import hypothesis
 import pytest
@@ -87,6 +91,16 @@ def test_schemathesis_finds_no_server_error_and_no_response_outside_the_schema(l
     assert not failures, "\n\n".join(failures)
 
 
+def write_headers(method: str) -> dict:
+    """What lets a write through to the view: any version of the record for an update, a fresh
+    retry key for each create or action."""
+    if method.upper() == "PATCH":
+        return {"If-Match": "*"}
+    if method.upper() == "POST":
+        return {"Idempotency-Key": str(uuid.uuid4())}
+    return {}
+
+
 def _exercise(operation, base_url: str, headers: dict, mode) -> list[str]:
     """Run ``operation`` with up to ``EXAMPLES`` generated requests; the failures, described."""
     checks = [not_a_server_error, response_schema_conformance]
@@ -103,8 +117,13 @@ def _exercise(operation, base_url: str, headers: dict, mode) -> list[str]:
     )
     @hypothesis.given(case=operation.as_strategy(generation_mode=mode))
     def exercise(case):
-        response = case.call(base_url=base_url, headers=headers)
+        response = case.call(base_url=base_url, headers=headers | write_headers(case.method))
         case.validate_response(response, checks=checks)
+        if response.status_code >= 400:
+            content_type = {name.lower(): value for name, value in response.headers.items()}["content-type"]
+            content_type = content_type[0] if isinstance(content_type, list) else content_type
+            assert content_type == "application/problem+json", response.text[:500]
+            assert response.json()["status"] == response.status_code
 
     try:
         exercise()

@@ -14,6 +14,7 @@ from rest_framework.test import APIClient
 from cases import services
 from cases.models import CaseParticipant, CaseState, CaseTransfer, Notification
 from cases.permissions import Action, Refused, may, reason_for, registered, require
+from tests.api.base import problem
 from tests.factories import CaseFactory, ChildFactory, Role, staff
 from tests.fixtures import login_with_second_factor, make_org
 
@@ -315,9 +316,9 @@ def test_the_api_answers_403_with_the_reason(org):
     client = login_with_second_factor(APIClient(), org.advisor)
     response = client.post(f"/api/v1/cases/{case.pk}/assign/", {"advisor": org.colleague.pk}, format="json")
     assert response.status_code == 403
-    assert response.json()["detail"] == "Kun teamlederen for sagens team kan fordele sagen."
+    assert problem(response, 403)["detail"] == "Kun teamlederen for sagens team kan fordele sagen."
     closed = CaseFactory(
         team=org.team_a, advisor=org.advisor, state=CaseState.CLOSED, closed_on=timezone.localdate()
     )
     response = client.post(f"/api/v1/cases/{closed.pk}/assign/", {"advisor": org.colleague.pk}, format="json")
-    assert (response.status_code, response.json()["detail"]) == (403, "Sagen er lukket.")
+    assert problem(response, 403)["detail"] == "Sagen er lukket."

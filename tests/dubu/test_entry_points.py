@@ -12,6 +12,7 @@ from rest_framework.test import APIClient
 from cases.models import Child
 from dubu.models import MappingProfile
 from tests.access import AccessMatrix, outcome_for_all
+from tests.api.base import problem
 from tests.dubu.conftest import csv_bytes, row
 from tests.fixtures import PERSONAS, login_with_second_factor
 
@@ -43,20 +44,35 @@ def test_api_import_answers_201_and_400_with_the_errors(org):
     bad = client.post(
         "/api/v1/dubu/imports/", {"file": _upload(csv_bytes([row(district="Atlantis")]))}, format="multipart"
     )
-    assert bad.status_code == 400
-    assert bad.json()["errors"][0] == {
+    body = problem(bad, 400)
+    assert (body["code"], body["detail"]) == (
+        "dubu_import_refused",
+        "Filen blev ikke indlæst: 1 række er forkert. Intet er skrevet.",
+    )
+    assert body["errors"][0] == {
+        "field": "Distrikt",
+        "in": "file",
         "row": 2,
-        "column": "Distrikt",
+        "code": "bad_row",
         "message": "Ukendt distrikt »Atlantis«.",
     }
+    # The whole report rides along, as a dry run shows it.
+    assert (body["report"]["bad_rows"], body["report"]["committed"]) == (1, False)
     runs = client.get("/api/v1/dubu/imports/").json()["results"]
     assert [r["committed"] for r in runs] == [False, True]
 
 
 def test_api_without_a_file_is_a_400_naming_the_field(org):
     response = _api(org.team_leader).post("/api/v1/dubu/imports/", {"dry_run": "true"}, format="multipart")
-    assert response.status_code == 400
-    assert response.json()["errors"] == [{"row": 0, "column": "file", "message": "Ingen medsendt fil."}]
+    assert problem(response, 400)["errors"] == [
+        {
+            "field": "file",
+            "in": "body",
+            "pointer": "#/file",
+            "code": "required",
+            "message": "Ingen medsendt fil.",
+        }
+    ]
 
 
 @pytest.mark.parametrize("persona", [p for p in PERSONAS if p not in ("team_leader", "other_team_leader")])
@@ -188,7 +204,4 @@ def test_the_page_and_the_api_translate_the_refusal(org, login):
     assert response.status_code == 403
     assert "Kun teamledere udveksler data med DUBU." in response.content.decode()
     response = _api(org.advisor).get("/api/v1/dubu/export/")
-    assert (response.status_code, response.json()["detail"]) == (
-        403,
-        "Kun teamledere udveksler data med DUBU.",
-    )
+    assert problem(response, 403)["detail"] == "Kun teamledere udveksler data med DUBU."

@@ -15,6 +15,7 @@ from cases.models import Case, Child, Notification
 from dubu.models import ImportRun, MappingProfile
 from measures.models import Measure
 from network_meetings.models import NetworkMeeting
+from tests.api.base import field_errors, problem
 from tests.dubu.conftest import csv_bytes, row
 from tests.factories import CaseFactory
 from tests.fixtures import login_with_second_factor
@@ -60,7 +61,7 @@ def test_wrong_json_types_get_400_with_a_message_per_field(api, org, case, path,
     before = counts()
     response = api.post(path, body, format="json")
     assert response.status_code == 400, response.content[:500]
-    errors = response.json()
+    errors = field_errors(response)
     missing = {f for f in fields if f not in errors}
     assert not missing, f"no message for {missing}: {errors}"
     assert all(
@@ -84,7 +85,7 @@ def test_a_body_that_is_not_the_expected_json_gets_400(api, case, raw):
     before = counts()
     response = api.post("/api/v1/children/", raw, content_type="application/json")
     assert response.status_code == 400, response.content[:300]
-    assert response.json()
+    assert problem(response)["detail"]
     assert counts() == before
 
 
@@ -97,7 +98,7 @@ def test_an_update_with_wrong_types_is_refused_and_changes_nothing(api, case):
         HTTP_IF_MATCH=etag,
     )
     assert response.status_code == 400
-    assert "state" in response.json() or "closed_on" in response.json()
+    assert "state" in field_errors(response) or "closed_on" in field_errors(response)
     case.refresh_from_db()
     assert case.state == "clarification"
 
@@ -140,7 +141,7 @@ def test_a_file_of_the_wrong_type_is_refused_by_the_api(org, api, kind):
         "/api/v1/dubu/imports/", {"file": SimpleUploadedFile(name, content)}, format="multipart"
     )
     assert response.status_code == 400, response.content[:300]
-    assert response.json()
+    assert problem(response)["errors"]
     assert counts() == before
 
 
@@ -158,5 +159,5 @@ def test_a_file_too_large_is_refused_on_the_page_and_by_the_api(org, login, api,
     assert page.status_code in (200, 400) and "Filen er for stor" in page.content.decode()
     response = api.post("/api/v1/dubu/imports/", {"file": io.BytesIO(content)}, format="multipart")
     assert response.status_code == 400
-    assert "for stor" in json.dumps(response.json()["errors"], ensure_ascii=False)
+    assert "for stor" in json.dumps(problem(response)["errors"], ensure_ascii=False)
     assert Child.objects.count() == 0

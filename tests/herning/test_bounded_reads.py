@@ -10,6 +10,7 @@ import pytest
 import time_machine
 from rest_framework.test import APIClient
 
+from tests.api.base import field_errors
 from tests.factories import CaseFactory
 from tests.fixtures import login_with_second_factor
 
@@ -50,7 +51,7 @@ API_PARAMETERS = [
 def test_an_api_date_out_of_bounds_is_a_400_naming_the_parameter(api, url, parameter, day):
     response = api.get(url, {parameter: day})
     assert response.status_code == 400
-    assert response.json() == {parameter: [BOUNDS_MESSAGE]}
+    assert field_errors(response) == {parameter: [BOUNDS_MESSAGE]}
 
 
 @pytest.mark.parametrize(("url", "parameter"), API_PARAMETERS)
@@ -63,7 +64,7 @@ def test_the_schedule_preview_bounds_start_and_until(api):
     url = "/api/v1/schedule-preview/"
     far = api.get(url, {"measure_type": "institution", "start": "9999-12-31", "until": "9999-12-31"})
     assert far.status_code == 400
-    assert far.json() == {"start": [BOUNDS_MESSAGE], "until": [BOUNDS_MESSAGE]}
+    assert field_errors(far) == {"start": [BOUNDS_MESSAGE], "until": [BOUNDS_MESSAGE]}
     near = api.get(url, {"measure_type": "institution", "start": "2026-01-01", "until": "2026-12-31"})
     assert near.status_code == 200
 

@@ -44,7 +44,7 @@ from django.test import Client, TestCase
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from tests.access import ANONYMOUS, AccessMatrix
+from tests.access import ANONYMOUS, AccessMatrix, body_kwargs
 from tests.api.base import ResourceMatrix
 from tests.api.conftest import scenario, with_measure, with_plan  # noqa: F401  (the API matrices' fixtures)
 from tests.edges.forms import filled, form_posting_to
@@ -490,7 +490,9 @@ class _FormHistory:
             actor = getattr(org, persona)
             client = Client()
             login_with_second_factor(client, actor)
-            response, rows = replay(getattr(client, self.method), url, data or {})
+            response, rows = replay(
+                getattr(client, self.method), url, data or {}, **body_kwargs(url, self.method)
+            )
             assert response.status_code == status, f"{persona}: {response.status_code} from {url}"
             wrong += [f"{persona}: {p}" for p in problems_in(rows, actor=actor, matrix=self._matrix)]
             seen |= doubled(rows)

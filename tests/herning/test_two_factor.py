@@ -132,7 +132,8 @@ def test_a_session_api_request_without_the_second_factor_gets_json_not_a_page(cl
     with override_settings(ROOT_URLCONF=urls):
         response = client.get("/api/ping/")
     assert response.status_code == 403
-    assert response.json()["detail"]
+    assert response["Content-Type"] == "application/problem+json"
+    assert (response.json()["code"], response.json()["status"]) == ("two_factor_required", 403)
 
 
 def test_a_request_without_a_session_is_left_to_the_api_to_authenticate(client):
