@@ -7,6 +7,7 @@ from drf_spectacular.generators import SchemaGenerator
 
 from followups.models import MunicipalityRuleSet, RuleSet
 from followups.presets import HVIDOVRE
+from tests.api.base import field_errors
 
 URL = "/api/v1/schedule-preview/"
 pytestmark = pytest.mark.django_db
@@ -71,18 +72,18 @@ def test_bad_input_gets_400_with_danish_field_messages(login, org):
     client = login(org.advisor)
     response = client.get(URL, {"measure_type": "rumraket", "start": "5/1/2026"})
     assert response.status_code == 400
-    errors = response.json()
+    errors = field_errors(response)
     assert errors["measure_type"] == ["Ukendt indsatstype: rumraket."]
     assert errors["start"] == ["Datoen skal skrives ÅÅÅÅ-MM-DD."]
     assert errors["until"] == ["Angiv slutdatoen for oversigten (until)."]
     response = client.get(URL, {"measure_type": "mst", "start": "2026-05-01", "until": "2026-04-01"})
-    assert response.json() == {"until": ["Slutdatoen skal ligge efter startdatoen."]}
+    assert field_errors(response) == {"until": ["Slutdatoen skal ligge efter startdatoen."]}
     response = client.get(URL, {"measure_type": "mst", "start": "2010-05-01", "until": "2021-04-01"})
-    assert response.json() == {"until": ["Oversigten kan højst gå 10 år frem."]}
+    assert field_errors(response) == {"until": ["Oversigten kan højst gå 10 år frem."]}
     # Beyond ten years from today is the bound of every date a request reads by (issue 19).
     response = client.get(URL, {"measure_type": "mst", "start": "2026-05-01", "until": "9999-12-31"})
     assert response.status_code == 400
-    assert response.json()["until"][0].startswith("Datoen skal ligge mellem 01.01.1900 og ")
+    assert field_errors(response)["until"][0].startswith("Datoen skal ligge mellem 01.01.1900 og ")
 
 
 def test_preview_needs_a_login(client, org):

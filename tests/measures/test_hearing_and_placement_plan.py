@@ -18,6 +18,7 @@ from cases.services import GoalData
 from followups.models import Deadline, DeadlineKind
 from measures.models import Measure
 from measures.services import Hearing, measure_change, measure_start
+from tests.api.base import field_errors
 from tests.factories import HEARD, CaseFactory, measure_type
 from tests.fixtures import login_with_second_factor
 
@@ -289,10 +290,12 @@ def test_the_api_requires_the_legal_basis_and_the_hearing(org):
     body = {"case": case.pk, "measure_type": "mst", "start_date": "2026-02-01"}
     response = client.post("/api/v1/measures/", body, format="json")
     assert response.status_code == 400
-    assert response.json()["decision_basis"] == ["Vælg, om afgørelsen træffes med eller uden samtykke."]
+    assert field_errors(response)["decision_basis"] == [
+        "Vælg, om afgørelsen træffes med eller uden samtykke."
+    ]
     response = client.post("/api/v1/measures/", {**body, "decision_basis": "with_consent"}, format="json")
     assert response.status_code == 400
-    assert "Barnet skal høres" in response.json()["hearing_on"][0]
+    assert "Barnet skal høres" in field_errors(response)["hearing_on"][0]
     response = client.post(
         "/api/v1/measures/",
         {**body, "decision_basis": "with_consent", "hearing_on": "2026-01-29", "hearing_note": "Enig."},
