@@ -72,12 +72,16 @@ class AccessLog(models.Model):
 
 class AuditEvent(models.Model):
     """Something done to the records themselves that must leave a trace: the access log's purge,
-    the erasure of a child after the retention period. Holds no personal data about the child
+    the erasure of a child after the retention period, a request for access to a child one may not
+    see and its decision. Holds no personal data about the child
     (ids and counts only), so it outlives what it describes. Append-only; never purged."""
 
     class Kind(models.TextChoices):
         ACCESS_LOG_PURGE = "access_log_purge", _("Adgangslog ryddet efter opbevaringsperioden")
         ERASURE = "erasure", _("Barn slettet efter opbevaringsperioden")
+        ACCESS_REQUEST = "access_request", _("Anmodning om adgang til et barn")
+        ACCESS_REQUEST_DECISION = "access_request_decision", _("Anmodning om adgang afgjort")
+        ACCESS_REQUEST_LIMIT = "access_request_limit", _("For mange anmodninger om adgang")
 
     at = models.DateTimeField(_("tidspunkt"), default=timezone.now, db_index=True)
     kind = models.CharField(_("hændelse"), max_length=30, choices=Kind.choices)

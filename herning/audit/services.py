@@ -44,6 +44,13 @@ def log_children_read(*, user, children: Iterable, channel: str, purpose: str, w
     )
 
 
+def record_event(*, kind: str, actor=None, reason: str, details: dict | None = None) -> AuditEvent:
+    """Write an ``AuditEvent``: ids and counts in ``details``, never a name or a CPR number."""
+    return AuditEvent.objects.create(
+        kind=kind, actor=actor, reason=mask_cpr(str(reason)), details=details or {}
+    )
+
+
 def _clean(text: str) -> str:
     # The log is shown to citizens and the data-protection staff: no CPR number, ever.
     return mask_cpr(str(text))[:200]
