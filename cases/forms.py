@@ -142,12 +142,12 @@ class ChildForm(ServiceModelForm):
 class ChildCreateForm(ChildForm):
     cpr = CprField()
     access_purpose = forms.CharField(
-        label=_("Formål, hvis barnet allerede er registreret"),
+        label=_("Formål med en eventuel anmodning om adgang"),
         max_length=500,
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_(
-            "Er barnet allerede registreret på en sag, du ikke har adgang til, sendes en anmodning om "
+            "Kender kommunen allerede barnet, og har du ikke adgang til det, sendes en anmodning om "
             "adgang med dette formål til den ansvarlige teamleder."
         ),
     )
