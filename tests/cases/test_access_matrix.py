@@ -82,7 +82,9 @@ class TestAccessRequestGrant(OnTheCase):
     needs = ("access_request",)
     url = lambda objects: f"/adgangsanmodninger/{objects.access_request.pk}/imoedekom/"  # noqa: E731
     method = "post"
-    expected = reads(team_leader=302) | dict.fromkeys(("advisor", "colleague", "duty_advisor", "psychologist"), 403)
+    expected = reads(team_leader=302) | dict.fromkeys(
+        ("advisor", "colleague", "duty_advisor", "psychologist"), 403
+    )
 
 
 class TestAccessRequestRefuse(TestAccessRequestGrant):

@@ -24,7 +24,14 @@ FORWARDED = "Anmodningen er sendt til den ansvarlige teamleder, som vender tilba
 # Who may register a child and does not see the hidden child (team A does not share its cases).
 BLIND_REGISTRANTS = ("colleague", "outsider", "other_team_leader", "duty_advisor")
 SEEING_REGISTRANTS = ("advisor", "team_leader")
-NOT_REGISTRANTS = ("case_admin", "psychologist", "health_visitor", "management", "sysadmin", "data_protection")
+NOT_REGISTRANTS = (
+    "case_admin",
+    "psychologist",
+    "health_visitor",
+    "management",
+    "sysadmin",
+    "data_protection",
+)
 
 
 @pytest.fixture
@@ -92,7 +99,11 @@ def test_the_page_asks_for_access_and_tells_nothing_about_the_child(
     assert [m.to for m in outbox] == [[org.team_leader.email]]
     assert hidden.first_name not in outbox[0].body
     event = AuditEvent.objects.get(kind=AuditEvent.Kind.ACCESS_REQUEST)
-    assert (event.actor, event.details["child"], event.details["access_request"]) == (user, hidden.pk, request.pk)
+    assert (event.actor, event.details["child"], event.details["access_request"]) == (
+        user,
+        hidden.pk,
+        request.pk,
+    )
     # The person still cannot read the child.
     assert client.get(reverse("cases:child_detail", args=[hidden.pk])).status_code == 404
 
@@ -152,7 +163,9 @@ def test_who_sees_the_child_is_told_where_it_is(org, hidden, login, persona):
     page = client.post(reverse("cases:child_create"), page_form(hidden.cpr, org)).content.decode()
     assert "allerede registreret" in page
     assert reverse("cases:child_detail", args=[hidden.pk]) in page
-    response = api_client(getattr(org, persona)).post("/api/v1/children/", api_body(hidden.cpr, org), format="json")
+    response = api_client(getattr(org, persona)).post(
+        "/api/v1/children/", api_body(hidden.cpr, org), format="json"
+    )
     assert response.status_code == 409
     assert response.json()["child"] == hidden.pk
     assert "allerede registreret" in response.json()["cpr"][0]
@@ -201,7 +214,9 @@ def test_past_the_limit_requests_are_refused_and_data_protection_is_alerted_once
     outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(reverse("cases:child_create"), page_form(children[2].cpr, org))
-        api = api_client(org.outsider).post("/api/v1/children/", api_body(children[3].cpr, org), format="json")
+        api = api_client(org.outsider).post(
+            "/api/v1/children/", api_body(children[3].cpr, org), format="json"
+        )
     page = response.content.decode()
     assert response.status_code == 200
     assert "for mange anmodninger om adgang" in page
@@ -256,9 +271,7 @@ def test_the_team_leader_sees_the_pending_requests_and_the_read_is_logged(
     assert "Hemmelia" not in other and "Der er ingen anmodninger" in other
 
 
-def test_granting_adds_the_person_to_the_case(
-    org, asked, login, outbox, django_capture_on_commit_callbacks
-):
+def test_granting_adds_the_person_to_the_case(org, asked, login, outbox, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         response = login(org.team_leader).post(reverse("cases:access_request_grant", args=[asked.pk]))
     assert response.status_code == 302
@@ -323,7 +336,13 @@ def test_a_child_with_no_open_case_cannot_be_granted_and_says_why(org, login):
 
 @pytest.mark.parametrize(
     ("persona", "status"),
-    [("team_leader", 200), ("other_team_leader", 200), ("advisor", 403), ("case_admin", 403), ("data_protection", 403)],
+    [
+        ("team_leader", 200),
+        ("other_team_leader", 200),
+        ("advisor", 403),
+        ("case_admin", 403),
+        ("data_protection", 403),
+    ],
 )
 def test_the_list_is_the_team_leaders(org, login, persona, status):
     assert login(getattr(org, persona)).get(reverse("cases:access_requests")).status_code == status
