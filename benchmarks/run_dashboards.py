@@ -45,7 +45,7 @@ def _client_for(user):
 
     client = Client()
     device = TOTPDevice.objects.create(user=user, name="benchmark", confirmed=True)
-    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    client.force_login(user, backend="herning.accounts.backends.StaffModelBackend")
     session = client.session
     session[DEVICE_ID_SESSION_KEY] = device.persistent_id
     session.save()

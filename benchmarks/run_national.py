@@ -619,7 +619,7 @@ def logged_in_client(user, device):
     from django_otp import DEVICE_ID_SESSION_KEY
 
     client = Client(HTTP_X_FORWARDED_PROTO="https")
-    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    client.force_login(user, backend="herning.accounts.backends.StaffModelBackend")
     session = client.session
     session[DEVICE_ID_SESSION_KEY] = device.persistent_id
     session.save()

@@ -6,10 +6,12 @@ from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
 from cases.models import LegalBasis
+from herning.organisation.admin_scope import ScopedAdmin
 
 
 @admin.register(LegalBasis)
-class LegalBasisAdmin(SimpleHistoryAdmin):
+class LegalBasisAdmin(ScopedAdmin, SimpleHistoryAdmin):
+    # The law is the same in every municipality: shared configuration (municipality_path None).
     list_display = ["code", "title", "sel_section", "bl_section"]
     search_fields = ["code", "title", "sel_section", "bl_section"]
     ordering = ["code"]

@@ -229,7 +229,7 @@ def _states_update(table: str, cases: list[Case], now, *, only_opening_row: bool
         return
     if connection.vendor != "postgresql":
         # SQLite (the quick start): a few cases at a time, one statement each is quick enough.
-        rows = Case.objects if not only_opening_row else Case.history.filter(history_type="+")
+        rows = Case.objects.for_system() if not only_opening_row else Case.history.filter(history_type="+")
         for case in cases:
             rows.filter(id=case.pk).update(
                 state=case.state,

@@ -21,7 +21,8 @@ from django.utils import timezone
 from cases import obligations
 from cases.models import Case, Notification
 from herning.audit.models import AuditEvent
-from herning.core.privacy import content_models, deletion_permitted
+from herning.audit.services import access_log_deletable
+from herning.core.privacy import content_models
 from herning.organisation.models import Role
 
 MIN_REASON_LENGTH = 20
@@ -114,7 +115,7 @@ def erase_child(*, child, reason: str, by, today: datetime.date | None = None) -
     if today < allowed:
         raise ErasureRefused(f"Child {child.pk} may be erased from {allowed:%Y-%m-%d} (retention period).")
     child_id = child.pk
-    with transaction.atomic(), deletion_permitted():
+    with transaction.atomic(), access_log_deletable():
         targets = rows_to_erase(child)
         counts = {}
         records = {model: pks for model, pks in targets.items() if _recorded_by(model) is None}
@@ -134,6 +135,7 @@ def erase_child(*, child, reason: str, by, today: datetime.date | None = None) -
         return AuditEvent.objects.create(
             kind=AuditEvent.Kind.ERASURE,
             actor=by,
+            municipality_id=by.municipality_id,
             reason=reason.strip(),
             details={
                 "child_id": child_id,

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext as _
 
+from cases.caseload import ABOVE
 from dashboards.selectors import AdvisorRow, TeamFigures, TeamOverview
 from evaluation.charts import Chart, Series, bar_chart
 
@@ -29,7 +30,14 @@ def loads_chart(rows: list[AdvisorRow], teams) -> Chart:
     return bar_chart(
         title=_("Åbne sager pr. rådgiver mod loftet"),
         x_labels=[short_name(r.advisor) for r in rows],
-        series=[Series(_("Åbne sager"), [r.load.open_cases for r in rows])],
+        series=[
+            Series(
+                _("Åbne sager"),
+                [r.load.open_cases for r in rows],
+                # Over the cap: red, with the band's own words (cases.caseload), never colour alone.
+                alerts=[r.load.level_label if r.load.level == ABOVE else "" for r in rows],
+            )
+        ],
         targets=_cap_lines(teams),
     )
 

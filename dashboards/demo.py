@@ -4,7 +4,8 @@ list; then the deadlines of network-meeting agreements and handovers computed.
 
 A step of ``seed_demo`` (after the network meetings). The advisors' loads come from the cases step,
 which gives each new case to the team's least loaded advisor: Team Nord and Team Syd sit around the
-warning level of 20, Team Midt lower, nobody above the cap. Running it again changes nothing: a
+warning level of 20, Team Midt lower, nobody above the cap; Bo in Team Nord holds exactly the cap
+(``cases.demo.data.AT_CAP_ADVISOR``). Running it again changes nothing: a
 demo municipality with a moved case is left alone.
 """
 

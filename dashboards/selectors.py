@@ -11,11 +11,13 @@ from __future__ import annotations
 import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from dateutil.relativedelta import relativedelta
-from django.db.models import Count, Exists, F, Max, Min, OuterRef, Q, Subquery
+from django.db.models import Count, Exists, F, Max, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.translation import get_language
 
 from cases.caseload import Load, level, open_case_counts
 from cases.models import Case, CaseloadOverride, CaseTransfer, Notification, open_case_q
@@ -24,8 +26,10 @@ from dashboards.models import StepDownTarget, target_for
 from followups.models import Deadline, DeadlineKind, FollowUp, FollowUpException, Reminder
 from followups.selectors import (
     MEASURE_KINDS,
+    PendingRequest,
     pending_exceptions_for,
     pending_later_dates_for,
+    pending_requests,
     visible_deadlines,
 )
 from herning.organisation.models import Role, Team, User
@@ -87,6 +91,25 @@ class MyDay:
     agreements: list[Agreement]
     reminders: list[Reminder]
     unread_reminders: int
+
+    def shown(self) -> list:
+        """The children the day names, with their case: one access-log entry each. (A reminder
+        names its case's number only.)"""
+        deadlines = [
+            *(d for f in self.followups for d in (f.binding, *f.others)),
+            *self.receipts,
+            *self.screenings,
+            *self.feedbacks,
+            *self.investigations,
+            *self.interim_assessments,
+            *self.plans,
+            *self.handovers,
+        ]
+        return [
+            *((d.case.child, d.case) for d in deadlines if d.case_id),
+            *((n.child, n.case) for n in self.assessments or ()),
+            *((a.meeting.child, a.meeting.case) for a in self.agreements if a.meeting.child_id),
+        ]
 
     @property
     def overdue_count(self) -> int:
@@ -224,23 +247,62 @@ class CaseRow:
     step: int | None
 
 
-@dataclass
-class CaseRecency:
-    """An open case with measures: when it was last followed up, and what comes next."""
+@dataclass(frozen=True)
+class MeasureRecency:
+    """An active measure with follow-ups due, as the overview lists it under its child: when it was
+    itself last followed up (a follow-up belongs to one measure, so a recent follow-up of a contact
+    person says nothing about a placement), and its next deadline, overdue or not."""
 
-    case: CaseRow
+    pk: int
+    name: str
+    start: datetime.date
     last_followup: datetime.date | None
-    first_start: datetime.date
     next_due: datetime.date | None
     today: datetime.date
 
     @property
     def since(self) -> datetime.date:
-        return self.last_followup or self.first_start
+        return self.last_followup or self.start
 
     @property
     def days(self) -> int:
         return (self.today - self.since).days
+
+    @property
+    def overdue(self) -> bool:
+        return self.next_due is not None and self.next_due < self.today
+
+    @property
+    def sort_key(self) -> tuple:
+        """The worst first: overdue before not, the oldest deadline first, then the longest
+        without a follow-up."""
+        return (not self.overdue, self.next_due or datetime.date.max, -self.days, self.pk)
+
+
+@dataclass
+class ChildRecency:
+    """A child (its one open case) once, with its active measures under it, the worst first. The
+    case row (the child's name, advisor and step) is read for the listed children only."""
+
+    case_id: int
+    owner: tuple[int, int | None]  # the case's (team, advisor)
+    measures: list[MeasureRecency]
+    case: CaseRow | None = None
+
+    @property
+    def oldest_overdue(self) -> datetime.date | None:
+        return min((m.next_due for m in self.measures if m.overdue), default=None)
+
+    @property
+    def days(self) -> int:
+        return max(m.days for m in self.measures)
+
+    @property
+    def sort_key(self) -> tuple:
+        """The oldest overdue deadline first (a child without one after all that have one), then
+        the longest without a follow-up."""
+        oldest = self.oldest_overdue
+        return (oldest is None, oldest or datetime.date.max, -self.days, self.case_id)
 
 
 @dataclass
@@ -309,6 +371,23 @@ class TeamOverview:
     awaiting_advisor: int
     # Measures started in the window without the child's hearing recorded (docs/domain.md §4).
     unheard: Unheard = field(default_factory=lambda: Unheard(0, []))
+
+    @cached_property
+    def pending(self) -> list[PendingRequest]:
+        """The later dates and exceptions awaiting the team leader, in one list to decide in place."""
+        return pending_requests(self.exceptions, self.later_dates)
+
+    def shown_case_ids(self) -> set[int]:
+        """The cases whose child the overview names (the lists of placements, measures without the
+        hearing, follow-ups, exceptions, later dates and overrides), for the access log."""
+        return {
+            *(p.case.pk for p in self.placements.listed),
+            *(m.case_id for m in self.unheard.listed),
+            *(r.case_id for r in self.recency.listed),
+            *(e.measure.case_id for e in self.exceptions),
+            *(f.measure.case_id for f in self.later_dates),
+            *(o.case_id for o in self.overrides),
+        }
 
     @property
     def step_keys(self) -> list[int | None]:
@@ -403,6 +482,13 @@ def _overdue_listed(deadlines, *, now, people: People) -> list:
 UNHEARD_LISTED = 25
 
 
+def team_measures(user, team_ids: list[int]):
+    """The measures of the teams' open cases that ``user`` may read."""
+    return Measure.objects.visible_to(user, teams=team_ids).filter(
+        open_case_q("case__"), case__team__in=team_ids
+    )
+
+
 @dataclass(frozen=True)
 class Unheard:
     total: int
@@ -414,8 +500,7 @@ def unheard_measures(user, *, team_ids: list[int], window: Window) -> Unheard:
     (Barnets Lov § 5, stk. 3): no hearing recorded (imported, or from before it was asked), or the
     law's reason why not. The newest first; two queries."""
     measures = (
-        Measure.objects.visible_to(user, teams=team_ids)
-        .filter(open_case_q("case__"), case__team__in=team_ids)
+        team_measures(user, team_ids)
         .filter(start_date__gte=window.start, start_date__lte=window.end)
         .filter(hearing_on__isnull=True, hearing_journal_note__isnull=True)
     )
@@ -472,7 +557,7 @@ def team_overview(user, *, teams: list[Team], window: Window, now: datetime.date
             row.down, row.up, row.first = down, up, first
 
     people = People(a for advisors in advisors_by_team.values() for a in advisors)
-    recency = followup_recency(cases, today=today, people=people)
+    recency = followup_recency(team_measures(user, team_ids), today=today, people=people)
     for (team_id, advisor_id), days in recency.longest.items():
         for row in rows_of(team_id, advisor_id):
             row.longest_without_followup = days
@@ -641,50 +726,57 @@ def case_rows(cases, people: People) -> dict[int, CaseRow]:
 
 @dataclass
 class Recency:
-    """Days since the last follow-up: the cases listed (the longest first), how many there are, and
-    each (team, advisor)'s longest."""
+    """Days since the last follow-up, per measure: the children listed (the oldest overdue deadline
+    first, then the longest without a follow-up), how many there are, and each (team, advisor)'s
+    longest."""
 
-    listed: list[CaseRecency]
+    listed: list[ChildRecency]
     total: int
     longest: dict[tuple[int, int | None], int]
 
 
-def followup_recency(cases, *, today: datetime.date, people: People, listed: int = RECENCY_LISTED) -> Recency:
-    """The open cases with an active measure that has follow-ups due (a rule or the law; early
-    preventive support under § 11 has none), the longest without a follow-up first. Every case is
-    read as a row of values; only the listed ones as records, in a second query."""
-    active = (
-        Q(measures__start_date__lte=today)
-        & (Q(measures__actual_end__isnull=True) | Q(measures__actual_end__gte=today))
-        & Q(measures__next_followup_due__isnull=False)
+def followup_recency(
+    measures, *, today: datetime.date, people: People, listed: int = RECENCY_LISTED
+) -> Recency:
+    """The active measures of ``measures`` (of open cases) that have follow-ups due (a rule or the
+    law; early preventive support under § 11 has none), each with the day of its own latest
+    follow-up, grouped by child. One query reads every measure as a row of values, whatever the
+    number of children; one more reads the listed children's case rows."""
+    rows = (
+        measures.filter(start_date__lte=today, next_followup_due__isnull=False)
+        .filter(Q(actual_end__isnull=True) | Q(actual_end__gte=today))
+        .order_by()
+        .annotate(last_followup=Max("followups__held_on"))
+        .values_list(
+            "pk",
+            "case_id",
+            "case__team_id",
+            "case__advisor_id",
+            "measure_type__name",
+            "measure_type__name_en",
+            "start_date",
+            "next_followup_due",
+            "last_followup",
+        )
     )
-    # A case without such a measure has no ``first_start``; filtering it out here is cheaper than
-    # a second join in SQL.
-    rows = cases.annotate(
-        last_followup=Max("measures__followups__held_on"),
-        first_start=Min("measures__start_date", filter=active),
-        next_due=Min("measures__next_followup_due", filter=active),
-    ).values_list("pk", "team_id", "advisor_id", "last_followup", "first_start", "next_due")
-    items = [
-        ((today - (last or first)).days, pk, team_id, advisor_id, last, first, next_due)
-        for pk, team_id, advisor_id, last, first, next_due in rows
-        if first
-    ]
-    items.sort(key=lambda item: (-item[0], item[1]))
+    english = get_language() == "en"
+    children: dict[int, ChildRecency] = {}
+    for pk, case_id, team_id, advisor_id, name, name_en, start, next_due, last in rows:
+        child = children.setdefault(case_id, ChildRecency(case_id, (team_id, advisor_id), []))
+        name = name_en if english and name_en else name
+        child.measures.append(MeasureRecency(pk, name, start, last, next_due, today))
+    for child in children.values():
+        child.measures.sort(key=lambda m: m.sort_key)
+    ordered = sorted(children.values(), key=lambda c: c.sort_key)
     longest: dict[tuple[int, int | None], int] = {}
-    for days, _pk, team_id, advisor_id, *_rest in items:
-        longest.setdefault((team_id, advisor_id), days)
-    top = items[:listed]
-    # The ids come from ``cases``: the rows are read by id alone.
-    rows = case_rows(Case.objects.for_system().filter(pk__in=[item[1] for item in top]), people)
-    return Recency(
-        listed=[
-            CaseRecency(rows[pk], last, first, next_due, today)
-            for _days, pk, _team, _advisor, last, first, next_due in top
-        ],
-        total=len(items),
-        longest=longest,
-    )
+    for child in ordered:
+        longest[child.owner] = max(longest.get(child.owner, 0), child.days)
+    top = ordered[:listed]
+    # The ids come from ``measures``, read through ``visible_to``: the rows are read by id alone.
+    cases = case_rows(Case.objects.for_system().filter(pk__in=[c.case_id for c in top]), people)
+    for child in top:
+        child.case = cases[child.case_id]
+    return Recency(listed=top, total=len(ordered), longest=longest)
 
 
 def _on_institution_step(cases, institution_steps: list[int]):

@@ -12,9 +12,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from cases.selectors import children_of_cases
 from dashboards import charts, figures, selectors
 from dashboards.forms import OverviewFilterForm
 from evaluation.tables import DISCLOSURE_NOTE
+from herning.audit.looks import log_look, shows_no_child
 from herning.core.access import role_required
 from herning.organisation.models import District, Role, Team
 
@@ -23,12 +25,14 @@ from herning.organisation.models import District, Role, Team
 @role_required(Role.ADVISOR)
 def my_day(request):
     now = timezone.now()
+    day = selectors.my_day(request.user, now=now)
+    log_look(request, day.shown())
     return render(
         request,
         "dashboards/my_day.html",
         {
             "title": _("Min dag"),
-            "day": selectors.my_day(request.user, now=now),
+            "day": day,
             "followup_days": selectors.FOLLOWUP_DAYS,
             "soon_days": selectors.SOON_DAYS,
         },
@@ -45,6 +49,7 @@ def team(request):
     district, window = form.chosen(timezone.localdate(now))
     teams = sorted((t for t in led if district in (None, t.district_id)), key=lambda t: (t.name, t.pk))
     overview = selectors.team_overview(request.user, teams=teams, window=window, now=now)
+    log_look(request, children_of_cases(overview.shown_case_ids()))
     return render(
         request,
         "dashboards/team.html",
@@ -64,6 +69,7 @@ def team(request):
 
 @require_GET
 @role_required(Role.MANAGEMENT)
+@shows_no_child("counts per team only, with the evaluation's disclosure control; never a child")
 def management(request):
     """Caseload and deadlines across all teams and districts, aggregated: no person is named."""
     now = timezone.now()

@@ -8,9 +8,10 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from dubu.models import CodeMapping, ImportRun, MappingProfile
+from herning.organisation.admin_scope import ScopedAdmin, ScopedInline
 
 
-class CodeMappingInline(admin.TabularInline):
+class CodeMappingInline(ScopedInline, admin.TabularInline):
     model = CodeMapping
     extra = 1
     fields = ["service", "offer", "legal_basis", "measure_type", "note"]
@@ -18,7 +19,8 @@ class CodeMappingInline(admin.TabularInline):
 
 
 @admin.register(MappingProfile)
-class MappingProfileAdmin(SimpleHistoryAdmin):
+class MappingProfileAdmin(ScopedAdmin, SimpleHistoryAdmin):
+    # The profiles describe DUBU's file layout, the same for every municipality: shared configuration.
     list_display = ["name", "is_default", "delimiter", "encoding", "date_format"]
     fieldsets = [
         (None, {"fields": ["name", "description", "is_default", "delimiter", "encoding", "date_format"]}),
@@ -47,7 +49,8 @@ class MappingProfileAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(ImportRun)
-class ImportRunAdmin(admin.ModelAdmin):
+class ImportRunAdmin(ScopedAdmin, admin.ModelAdmin):
+    municipality_path = "user__municipality"
     list_display = ["started_at", "file_name", "user", "profile", "dry_run", "committed", "seconds"]
     list_filter = ["dry_run", "committed", "profile"]
     readonly_fields = [f.name for f in ImportRun._meta.fields]

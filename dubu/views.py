@@ -12,10 +12,12 @@ from dubu.forms import ExportForm, ImportForm
 from dubu.importer import import_file
 from dubu.models import ImportRun
 from dubu.reader import max_file_bytes, too_large_message
+from herning.audit.looks import shows_no_child
 
 
 @require_http_methods(["GET", "POST"])
 @login_required
+@shows_no_child("the import form and the past imports (file, person, counts); no child's data")
 def exchange(request):
     require(request.user, Action.DUBU_IMPORT)  # the page is the import form; import_file asks again
     form = ImportForm(request.POST or None, request.FILES or None)

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from evaluation.models import PlacementTarget
+from herning.organisation.admin_scope import ScopedAdmin
 from measures.models import PlacementCategory
 
 _CHOICES = [(value, label) for value, label in PlacementCategory.choices if value]
@@ -43,7 +44,10 @@ class PlacementTargetForm(forms.ModelForm):
 
 
 @admin.register(PlacementTarget)
-class PlacementTargetAdmin(SimpleHistoryAdmin):
+class PlacementTargetAdmin(ScopedAdmin, SimpleHistoryAdmin):
+    # The shipped targets (no municipality) are read by all; a municipality adds its own instead.
+    municipality_path = "municipality"
+    shared_when_empty = True
     form = PlacementTargetForm
     list_display = ["name", "municipality", "comparison", "share", "valid_from", "valid_to"]
     list_filter = ["municipality"]

@@ -23,6 +23,9 @@ MAX_X_LABELS = 12
 class Series:
     label: str
     values: list[float | None]
+    # A bar chart's bars may each carry a warning ("Over loftet"): such a bar is drawn red and the
+    # word is written above it and in its title, so the colour is never the only sign.
+    alerts: list[str] | None = None
 
 
 @dataclass
@@ -53,6 +56,12 @@ class Bar:
     width: float
     height: float
     title: str
+    alert: str = ""
+
+    @property
+    def alert_x(self) -> float:
+        """Where the warning is written: above the bar's middle."""
+        return round(self.x + self.width / 2, 1)
 
 
 @dataclass
@@ -176,20 +185,25 @@ def bar_chart(
             if value is None:
                 continue
             y = _scale_y(value, top)
+            alert = s.alerts[g] if s.alerts else ""
+            title_text = f"{s.label}, {name}: {_fmt(value, decimals)}{suffix}"
             bars.append(
                 Bar(
-                    css=f"series-{index}",
+                    css=f"series-{index} chart-alert" if alert else f"series-{index}",
                     x=round(LEFT + g * group_width + group_width * 0.1 + index * bar_width, 1),
                     y=round(y, 1),
                     width=round(bar_width, 1),
                     height=round((HEIGHT - BOTTOM) - y, 1),
-                    title=f"{s.label}, {name}: {_fmt(value, decimals)}{suffix}",
+                    title=f"{title_text} ({alert})" if alert else title_text,
+                    alert=alert,
                 )
             )
+    alerts = dict.fromkeys(a for s in series for a in s.alerts or () if a)
     return Chart(
         kind="bar",
         title=title,
-        legend=[(f"series-{i}", s.label) for i, s in enumerate(series)],
+        legend=[(f"series-{i}", s.label) for i, s in enumerate(series)]
+        + [("chart-alert", a) for a in alerts],
         ticks=[Tick(y=round(_scale_y(t.y, top), 1), label=t.label) for t in ticks],
         x_labels=[
             XLabel(x=round(LEFT + (g + 0.5) * group_width, 1), label=n) for g, n in enumerate(x_labels)

@@ -20,10 +20,21 @@ from django.utils.translation import gettext_lazy
 from evaluation import selectors
 from evaluation.charts import Chart, Series, bar_chart, line_chart
 from evaluation.models import PlacementTarget
-from evaluation.periods import Period, clip, month_ends, periods_between
+from evaluation.periods import Period, clip, month_ends, periods_between, rolling_years
 from evaluation.scope import Scope, teams_in
-from evaluation.stats import SMALL_GROUP, paired
-from evaluation.tables import MIN_CHILDREN, Cell, Row, Table, change, number, protect, share, text
+from evaluation.stats import SMALL_GROUP, fisher_exact, paired, two_rates
+from evaluation.tables import (
+    MIN_CHILDREN,
+    Cell,
+    Row,
+    Table,
+    change,
+    number,
+    protect,
+    relative_change,
+    share,
+    text,
+)
 from measures.models import LadderMovement, PlacementCategory
 
 
@@ -53,15 +64,17 @@ class FigureContext:
     @classmethod
     def for_years(cls, scope: Scope, coverage, *, year_from: int, year_to: int, granularity: str):
         first, last = coverage
-        periods = [clip(p, first, last) for p in periods_between(year_from, year_to, granularity=granularity)]
-        return cls(
-            scope=scope,
-            first=first,
-            last=last,
-            start=max(first, datetime.date(year_from, 1, 1)),
-            end=min(last, datetime.date(year_to, 12, 31)),
-            periods=[p for p in periods if p is not None],
-        )
+        start, end = max(first, datetime.date(year_from, 1, 1)), min(last, datetime.date(year_to, 12, 31))
+        if granularity == "rolling":
+            # Twelve months back from the last day with data (in the years chosen); the oldest
+            # may reach back before the first year chosen.
+            unclipped = rolling_years(end, start)
+        else:
+            unclipped = periods_between(year_from, year_to, granularity=granularity)
+        periods = [p for p in (clip(p, first, last) for p in unclipped) if p is not None]
+        if periods:
+            start = min(start, periods[0].start)
+        return cls(scope=scope, first=first, last=last, start=start, end=end, periods=periods)
 
     @cached_property
     def steps(self):
@@ -279,13 +292,25 @@ def child_years(ctx: FigureContext) -> Figure:
     table, per_period = _category_table(
         ctx,
         title=_("Anbragte årsbørn pr. anbringelsestype"),
-        columns_per_period=[_("Årsbørn"), _("I % af alle anbragte")],
-        cells_for=lambda placed, counted, key: [counted[key], share(counted[key], counted["all"])],
+        columns_per_period=[_("Årsbørn"), _("I % af alle anbragte"), _("Gns. anbragte")],
+        cells_for=lambda placed, counted, key: [
+            counted[key],
+            share(counted[key], counted["all"]),
+            # Child-days over the period's days: hidden with the child-years it is worked out from.
+            Cell(placed.average_placed(key), "dec2", bases=(counted[key],)),
+        ],
         notes=[
             _(
-                "Et årsbarn er et barn anbragt hele perioden: et barn anbragt seks måneder af et år tæller "
-                "0,5. Et barn tæller under sin højeste aktive indsats, så det tæller kun én gang ad gangen."
-            )
+                "Årsbørn er anbringelsesdage delt med 365: et barn anbragt hele året tæller 1, et barn "
+                "anbragt seks måneder tæller 0,5, uanset hvilken periode der opgøres. Derfor giver "
+                "halvårenes årsbørn lagt sammen årets årsbørn. Et barn tæller under sin højeste aktive "
+                "indsats, så det tæller kun én gang ad gangen."
+            ),
+            _(
+                "Gns. anbragte er det gennemsnitlige antal børn, der var anbragt pr. dag i perioden "
+                "(anbringelsesdage delt med periodens dage). Det er et andet tal end årsbørn og kan ikke "
+                "lægges sammen over perioder."
+            ),
         ],
     )
     chart = bar_chart(
@@ -561,7 +586,7 @@ def sdq_cohort(ctx: FigureContext) -> Figure:
                     Cell(result.mean_after, "dec1", bases=(n,)),
                     Cell(result.mean_change, "dec1", bases=(n,)),
                     ci,
-                    Cell(result.p, "dec2", bases=(n,)) if result.p is not None else Cell(None, bases=(n,)),
+                    Cell(result.p, "p3", bases=(n,)) if result.p is not None else Cell(None, bases=(n,)),
                 ],
                 total=scale == "total",
             )
@@ -580,7 +605,7 @@ def sdq_cohort(ctx: FigureContext) -> Figure:
     if total.n >= 3 and total.p is not None and not total.significant:
         warnings.append(
             _("Ændringen i den samlede score er ikke statistisk signifikant (p = %(p)s).")
-            % {"p": number(total.p, 2)}
+            % {"p": Cell(total.p, "p3").display()}
         )
     table = Table(
         title=_("SDQ før og efter for de samme børn"),
@@ -628,6 +653,7 @@ def _comparison_values(scope: Scope, period: Period) -> dict[str, Cell]:
         for key in ("home_based", "family_care", "institution", "all")
     }
     protect(v.values(), [(v["all"], [v["home_based"], v["family_care"], v["institution"]])])
+    v["average_placed"] = Cell(placed.average_placed("all"), "dec2", bases=(v["all"],))
     v["cases"] = Cell(cases, n=cases)
     v["family_share"] = share(v["family_care"], v["all"])
     v["institution_share"] = share(v["institution"], v["all"])
@@ -641,12 +667,30 @@ def _comparison_values(scope: Scope, period: Period) -> dict[str, Cell]:
     return v
 
 
+def _comparison_test(key: str, before: dict[str, Cell], after: dict[str, Cell]) -> tuple[str, float | None]:
+    """The significance test of a rate's change between the two periods, where KORA gives one:
+    (the test's name, its two-sided p-value); ("", None) for the rows without a test."""
+    if key == "breakdown_rate":
+        return _("Eksakt test for to rater"), two_rates(
+            before["breakdowns"].value,
+            float(before["all"].value),
+            after["breakdowns"].value,
+            float(after["all"].value),
+        )
+    if key == "complaint_rate":
+        return _("Fishers eksakte test"), fisher_exact(
+            before["complaints"].value, before["cases"].value, after["complaints"].value, after["cases"].value
+        )
+    return "", None
+
+
 COMPARISON_ROWS = [
     ("cases", gettext_lazy("Sager (åbne i perioden)")),
     ("all", gettext_lazy("Anbragte årsbørn i alt")),
     ("home_based", gettext_lazy("Hjemmebaserede anbringelser (årsbørn)")),
     ("family_care", gettext_lazy("Familiepleje (årsbørn)")),
     ("institution", gettext_lazy("Institution (årsbørn)")),
+    ("average_placed", gettext_lazy("Gns. anbragte pr. dag")),
     ("family_share", gettext_lazy("Familiepleje i % af anbragte")),
     ("institution_share", gettext_lazy("Institution i % af anbragte")),
     ("spend", gettext_lazy("Udgifter til anbringelser (kr.)")),
@@ -672,13 +716,22 @@ def comparison(ctx: FigureContext) -> Figure:
         cells = []
         for g in range(len(groups)):
             before, after = values[(g, 0)][key], values[(g, 1)][key]
-            cells += [before, after, change(before, after, "pp" if before.fmt == "pct" else None)]
+            name, p = _comparison_test(key, values[(g, 0)], values[(g, 1)])
+            cells += [
+                before,
+                after,
+                change(before, after, "pp" if before.fmt == "pct" else None),
+                relative_change(before, after),
+                Cell(p, "p3", bases=(before, after)),
+                text(name or "–"),
+            ]
         rows.append(Row(str(label), cells))
+    columns = (_("Ændring"), _("Ændring i %"), _("p-værdi"), _("Test"))
     table = Table(
         title=_("Sammenligning af distriktsgrupper"),
         row_header=_("Nøgletal"),
-        columns=[str(c) for _g in groups for c in (periods[0].label, periods[1].label, _("Ændring"))],
-        column_groups=[(label, 3) for label, _scope in groups],
+        columns=[str(c) for _g in groups for c in (periods[0].label, periods[1].label, *columns)],
+        column_groups=[(label, 2 + len(columns)) for label, _scope in groups],
         rows=rows,
         notes=[
             _("%(p1)s: %(s1)s-%(e1)s. %(p2)s: %(s2)s-%(e2)s. Ændring i procentpoint for andele.")
@@ -690,6 +743,17 @@ def comparison(ctx: FigureContext) -> Figure:
                 "s2": formats.date_format(periods[1].start, "SHORT_DATE_FORMAT"),
                 "e2": formats.date_format(periods[1].end, "SHORT_DATE_FORMAT"),
             },
+            _(
+                "Ændring i procent er ændringen i procent af periode 1. p-værdien er tosidet og viser, hvor "
+                "sandsynlig en forskel mindst så stor er, hvis der ingen reel forskel er mellem perioderne "
+                "(under 0,050: statistisk signifikant). Sammenbrud pr. årsbarn: eksakt test for to rater. "
+                "Klager pr. sag: Fishers eksakte test. Andele af anbringelsesdage og beløb testes ikke: "
+                "dagene er ikke uafhængige observationer."
+            ),
+            _(
+                "Årsbørn er anbringelsesdage delt med 365, så en kort periode har færre årsbørn end en lang. "
+                "Perioder af forskellig længde sammenlignes bedst på gns. anbragte pr. dag."
+            ),
             *_period_note(periods),
         ],
     )
@@ -789,6 +853,13 @@ def followups_per_case(ctx: FigureContext) -> Figure:
     return Figure("opfoelgning", table.title, _("Som KORA Figur 2.2"), table, chart)
 
 
+def _out_of(part: Cell, whole: Cell) -> Cell:
+    """The counts behind a share, as "6 af 9", hidden with them."""
+    cell = text(_("%(part)s af %(whole)s") % {"part": part.value, "whole": whole.value})
+    cell.bases = (part, whole)
+    return cell
+
+
 def followups_on_time(ctx: FigureContext) -> Figure:
     """The share of the follow-ups due in each half-year that were held on time."""
     periods, counted = _followup_counts(ctx)
@@ -803,8 +874,8 @@ def followups_on_time(ctx: FigureContext) -> Figure:
             due_s = Cell(c.due_statutory.get(case_type, 0), n=n)
             done_s = Cell(c.on_time_statutory.get(case_type, 0), n=n)
             cells += [due_m, done_m, due_s, done_s]
-            municipal.append(share(done_m, due_m))
-            statutory.append(share(done_s, due_s))
+            municipal += [share(done_m, due_m), _out_of(done_m, due_m)]
+            statutory += [share(done_s, due_s), _out_of(done_s, due_s)]
         rows += [
             Row(_("%(type)s: kommunens regel") % {"type": label}, municipal),
             Row(_("%(type)s: loven") % {"type": label}, statutory),
@@ -813,7 +884,8 @@ def followups_on_time(ctx: FigureContext) -> Figure:
     table = Table(
         title=_("Opfølgninger holdt rettidigt"),
         row_header=_("Sagstype og krav"),
-        columns=[p.label for p in periods],
+        columns=[str(c) for _p in periods for c in (_("Andel"), _("Rettidige af forfaldne"))],
+        column_groups=[(p.label, 2) for p in periods],
         rows=rows,
         notes=[
             _(

@@ -17,7 +17,7 @@ from evaluation.scope import Scope, districts_in, teams_in
 from herning.core.dates import validate_reading_date
 from herning.core.forms import DateInput
 
-GRANULARITY = [("year", _("År")), ("half", _("Halvår"))]
+GRANULARITY = [("year", _("År")), ("half", _("Halvår")), ("rolling", _("Løbende 12 måneder"))]
 
 
 class ScopeFilterMixin:

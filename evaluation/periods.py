@@ -1,4 +1,5 @@
-"""Periods the figures are counted over: calendar years, half-years and month ends. Pure functions."""
+"""Periods the figures are counted over: calendar years, half-years, rolling twelve months and
+month ends. Pure functions."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import calendar
 import datetime
 from dataclasses import dataclass
 
+from dateutil.relativedelta import relativedelta
 from django.utils import formats
 from django.utils.translation import gettext as _
 
@@ -69,6 +71,19 @@ def periods_between(first_year: int, last_year: int, *, granularity: str) -> lis
         else:
             result.append(year(y))
     return result
+
+
+def rolling_years(end: datetime.date, first: datetime.date) -> list[Period]:
+    """Rolling twelve months: the twelve months ending on ``end``, the twelve before them, and so
+    on back to the one that holds ``first``; oldest first."""
+    result = []
+    stop = end
+    while stop >= first:
+        start = stop - relativedelta(years=1) + datetime.timedelta(days=1)
+        name = _("12 mdr. til %(date)s") % {"date": formats.date_format(stop, "SHORT_DATE_FORMAT")}
+        result.append(Period(start, stop, name))
+        stop = start - datetime.timedelta(days=1)
+    return result[::-1]
 
 
 def clip(period: Period, first: datetime.date, last: datetime.date) -> Period | None:

@@ -45,6 +45,16 @@ from measures.models import LadderMovement, LadderStep, Measure, PlacementCatego
 
 DAYS_PER_YEAR = 365
 
+
+def child_years(child_days: int) -> Decimal:
+    """Child-years (årsbørn): child-days over 365, whatever the period counted. A child placed all
+    year counts 1 and one placed half a year 0.5, in a half-year as in the year, so the child-years
+    of the parts of a period add up to those of the whole. Every figure of child-years, and every
+    figure that divides by them (spend per child-year, breakdowns in % of child-years), counts them
+    here."""
+    return Decimal(child_days) / DAYS_PER_YEAR
+
+
 # The placement categories in KORA's order (KORA 2017, Tab. 2.2-2.6), and the groups it sums them into.
 CATEGORIES = (
     PlacementCategory.HOME_BASED,
@@ -124,21 +134,28 @@ class Placed:
     spend: dict[str, Decimal] = field(default_factory=dict)
     unpriced_days: int = 0
 
+    def group_days(self, key: str) -> int:
+        """Child-days of a category or group."""
+        return sum(self.days.get(c, 0) for c in GROUPS.get(key, (key,)))
+
     def child_years(self, key: str) -> Decimal:
-        """Child-years (årsbørn) of a category or group: child-days over the days of the period, so
-        that a child placed for six months of a year counts 0.5."""
-        days = sum(self.days.get(c, 0) for c in GROUPS.get(key, (key,)))
-        return Decimal(days) / Decimal(self.period.days)
+        """Child-years (årsbørn) of a category or group (``child_years``: child-days / 365)."""
+        return child_years(self.group_days(key))
+
+    def average_placed(self, key: str) -> Decimal:
+        """The average number of children placed on a day of the period: child-days over the
+        period's days. A figure of its own, not child-years: it does not add up over periods."""
+        return Decimal(self.group_days(key)) / Decimal(self.period.days)
 
     def group_spend(self, key: str) -> Decimal:
         return sum((self.spend.get(c, Decimal(0)) for c in GROUPS.get(key, (key,))), Decimal(0))
 
     def spend_per_child_year(self, key: str) -> Decimal | None:
-        """Spend per placed child-year: the spend over the child-days counted in years of 365 days."""
-        days = sum(self.days.get(c, 0) for c in GROUPS.get(key, (key,)))
-        if not days:
+        """Spend per placed child-year: the spend over the child-years (child-days / 365)."""
+        years = self.child_years(key)
+        if not years:
             return None
-        return self.group_spend(key) * DAYS_PER_YEAR / days
+        return self.group_spend(key) / years
 
 
 def _unit_cost_on_day() -> Subquery:

@@ -1,4 +1,5 @@
-"""The paired comparison of SDQ scores before and after (KORA 2017, Tab. 3.3), with scipy's t-test."""
+"""Significance tests, with scipy: the paired comparison of SDQ scores before and after (KORA 2017,
+Tab. 3.3) and the tests of two rates in the comparison of district groups."""
 
 from __future__ import annotations
 
@@ -66,3 +67,21 @@ def paired(before: list[float], after: list[float]) -> PairedResult:
                 ci_high=mean_change + half_width,
             )
     return PairedResult(**result)
+
+
+def fisher_exact(k1: int, n1: int, k2: int, n2: int) -> float | None:
+    """Fisher's exact test (two-sided) of the proportions k1 of n1 and k2 of n2. None when they are
+    no proportions (an empty base, or more events than the base, as when one case has two
+    complaints)."""
+    if n1 <= 0 or n2 <= 0 or not 0 <= k1 <= n1 or not 0 <= k2 <= n2:
+        return None
+    return float(scipy_stats.fisher_exact([[k1, n1 - k1], [k2, n2 - k2]]).pvalue)
+
+
+def two_rates(k1: int, t1: float, k2: int, t2: float) -> float | None:
+    """The exact test of two rates of events per exposure (k1 events in t1 child-years against k2
+    in t2), two-sided: given the k1 + k2 events, under equal rates k1 is binomial with the share
+    t1 / (t1 + t2). None without exposure in both or without any event."""
+    if t1 <= 0 or t2 <= 0 or k1 + k2 == 0:
+        return None
+    return float(scipy_stats.binomtest(k1, k1 + k2, t1 / (t1 + t2)).pvalue)

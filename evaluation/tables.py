@@ -34,6 +34,7 @@ FORMATS = {
     "pct": (1, " %"),
     "pp": (1, ""),
     "kr": (0, ""),
+    "p3": (3, ""),
     "text": (None, ""),
 }
 
@@ -92,6 +93,9 @@ class Cell:
         decimals, unit = FORMATS[self.fmt]
         if decimals is None:
             return str(self.value)
+        if self.fmt == "p3" and self.value < 0.001:
+            # A p-value is never shown as 0,000.
+            return f"<{number(0.001, 3)}"
         return f"{number(self.value, decimals)}{unit}"
 
     def export(self):
@@ -126,6 +130,14 @@ def change(before: Cell, after: Cell, fmt: str | None = None) -> Cell:
     return Cell(
         Decimal(str(after.value)) - Decimal(str(before.value)), fmt or before.fmt, bases=(before, after)
     )
+
+
+def relative_change(before: Cell, after: Cell) -> Cell:
+    """The change from ``before`` to ``after`` in % of ``before``; empty when ``before`` is zero."""
+    if before.value is None or after.value is None or not before.value:
+        return Cell(None, "pct", bases=(before, after))
+    old = Decimal(str(before.value))
+    return Cell((Decimal(str(after.value)) - old) * 100 / old, "pct", bases=(before, after))
 
 
 def protect(cells: Iterable[Cell], sums: Sequence[tuple[Cell, Sequence[Cell]]] = ()) -> None:

@@ -32,6 +32,7 @@ from evaluation.models import Complaint, SdqScore
 from evaluation.periods import clip
 from evaluation.scope import FIGURE_ROLES, scope_for, sees_whole_municipality
 from evaluation.tables import DISCLOSURE_NOTE
+from herning.audit.looks import shows_no_child
 from herning.audit.models import AccessLog
 from herning.audit.services import log_child_read
 from herning.core.access import role_required
@@ -135,6 +136,7 @@ def _allowed(section: Section, user) -> None:
 
 
 @role_required(*FIGURE_ROLES)
+@shows_no_child("anonymised figures for management and team leaders (disclosure control); never a child")
 def section_page(request, section: str = "overblik"):
     current = _SECTION.get(section)
     if current is None:
@@ -164,12 +166,14 @@ def section_page(request, section: str = "overblik"):
 
 
 @role_required(Role.MANAGEMENT)
+@shows_no_child("management's start page: anonymised figures only, never a child")
 def management_page(request):
     """Management's start page (``start:management``): the overview of the whole municipality."""
     return section_page(request, "overblik")
 
 
 @role_required(*FIGURE_ROLES)
+@shows_no_child("an export of anonymised figures (export_response with no children); never a child")
 def export(request, key: str, fmt: str):
     if key not in FIGURES or fmt not in exports.CONTENT_TYPES:
         raise Http404

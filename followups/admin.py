@@ -13,6 +13,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from followups import engine, services
 from followups.models import HELD_FORMS, Form, MunicipalityRuleSet, Rule, RuleMilestone, RulePhase, RuleSet
+from herning.organisation.admin_scope import ScopedAdmin, ScopedInline
 
 
 class RuleForm(forms.ModelForm):
@@ -48,17 +49,17 @@ class _ReadOnlyPresetMixin:
         return super().has_delete_permission(request, obj) and not (obj is not None and self._preset(obj))
 
 
-class MilestoneInline(admin.TabularInline):
+class MilestoneInline(ScopedInline, admin.TabularInline):
     model = RuleMilestone
     extra = 0
 
 
-class PhaseInline(admin.TabularInline):
+class PhaseInline(ScopedInline, admin.TabularInline):
     model = RulePhase
     extra = 0
 
 
-class RuleInline(admin.TabularInline):
+class RuleInline(ScopedInline, admin.TabularInline):
     model = Rule
     form = RuleForm
     extra = 0
@@ -88,7 +89,10 @@ def copy_rule_sets(modeladmin, request, queryset):
 
 
 @admin.register(RuleSet)
-class RuleSetAdmin(_ReadOnlyPresetMixin, SimpleHistoryAdmin):
+class RuleSetAdmin(_ReadOnlyPresetMixin, ScopedAdmin, SimpleHistoryAdmin):
+    # The presets (no municipality) are read and copied by all; a copy is the copier's municipality's.
+    municipality_path = "municipality"
+    shared_when_empty = True
     list_display = ("name", "municipality", "valid_from", "valid_to", "is_preset")
     list_filter = ("is_preset", "municipality")
     inlines = [RuleInline]
@@ -99,7 +103,9 @@ class RuleSetAdmin(_ReadOnlyPresetMixin, SimpleHistoryAdmin):
 
 
 @admin.register(Rule)
-class RuleAdmin(_ReadOnlyPresetMixin, SimpleHistoryAdmin):
+class RuleAdmin(_ReadOnlyPresetMixin, ScopedAdmin, SimpleHistoryAdmin):
+    municipality_path = "rule_set__municipality"
+    shared_when_empty = True
     form = RuleForm
     list_display = ("rule_set", "measure_type", "summary")
     list_filter = ("rule_set",)
@@ -114,6 +120,7 @@ class RuleAdmin(_ReadOnlyPresetMixin, SimpleHistoryAdmin):
 
 
 @admin.register(MunicipalityRuleSet)
-class MunicipalityRuleSetAdmin(SimpleHistoryAdmin):
+class MunicipalityRuleSetAdmin(ScopedAdmin, SimpleHistoryAdmin):
+    municipality_path = "municipality"
     list_display = ("municipality", "rule_set")
     list_filter = ("municipality",)

@@ -213,3 +213,21 @@ class ExceptionRevokeForm(forms.Form):
     decision_reason = forms.CharField(
         label=_("Begrundelse for tilbagekaldelsen"), widget=forms.Textarea(attrs={"rows": 2})
     )
+
+
+class ReminderSettingsForm(forms.Form):
+    """How a team leader hears of missed deadlines in their teams (followups.digest)."""
+
+    DIGEST, IMMEDIATE = "digest", "immediate"
+
+    escalations = forms.ChoiceField(
+        label=_("Overskredne frister i dine teams"),
+        choices=[
+            (DIGEST, _("Én samlet mail om dagen pr. team, efter rådgiver og barn med den ældste først")),
+            (IMMEDIATE, _("En mail med det samme for hver overskredet frist")),
+        ],
+        widget=forms.RadioSelect,
+        help_text=_(
+            "Gælder, når du er teamleder. Påmindelser om dine egne frister får du altid med det samme."
+        ),
+    )

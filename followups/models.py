@@ -797,6 +797,8 @@ class Reminder(models.Model):
         NO_ADDRESS = "no_address", _("Ingen e-mailadresse")
         FAILED = "failed", _("Fejlet")
         OBSOLETE = "obsolete", _("Ikke sendt: fristen var klaret eller flyttet")
+        # An escalation to a team leader who reads them once a day (``EscalationDigest``).
+        DIGEST = "digest", _("Venter på den daglige samlede mail")
 
     deadline = models.ForeignKey(
         Deadline, on_delete=models.CASCADE, related_name="reminders", verbose_name=_("frist")
@@ -818,6 +820,14 @@ class Reminder(models.Model):
     email_sent_at = models.DateTimeField(_("e-mail sendt"), null=True, blank=True)
     email_error = models.CharField(_("fejl"), max_length=250, blank=True)
     next_attempt_at = models.DateTimeField(_("næste forsøg"), default=timezone.now)
+    digest = models.ForeignKey(
+        "EscalationDigest",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="reminders",
+        verbose_name=_("samlet mail"),
+    )
 
     objects = ReminderQuerySet.as_manager()
 
@@ -841,6 +851,9 @@ class Reminder(models.Model):
                 condition=models.Q(email_state="pending"),
                 name="reminder_outbox_idx",
             ),
+            models.Index(
+                fields=["recipient"], condition=models.Q(email_state="digest"), name="reminder_digest_idx"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -849,6 +862,79 @@ class Reminder(models.Model):
     @property
     def days_before(self) -> int | None:
         return int(self.kind.split("_", 1)[1]) if self.kind.startswith("before_") else None
+
+
+class ReminderSettings(models.Model):
+    """A person's choices about the reminders they get. Without a row, the defaults hold: a team
+    leader reads the escalations of missed deadlines in one daily mail per team (docs/deadlines.md,
+    "Reminders")."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="reminder_settings",
+        verbose_name=_("medarbejder"),
+    )
+    escalations_immediately = models.BooleanField(
+        _("en mail med det samme for hver overskredet frist i mit team"),
+        default=False,
+        help_text=_(
+            "Ellers samles de overskredne frister i dine teams i én mail om dagen pr. team, "
+            "ordnet efter rådgiver og barn med den ældste først."
+        ),
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("indstillinger for påmindelser")
+        verbose_name_plural = _("indstillinger for påmindelser")
+
+    def __str__(self) -> str:
+        return str(self.user)
+
+
+class EscalationDigest(models.Model):
+    """One daily mail to a team leader about the escalations of one team: the record of what was
+    sent, written in the transaction that marks its reminders (``Reminder.digest``). One per
+    (person, team, day), so a second run the same day sends nothing."""
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="escalation_digests",
+        verbose_name=_("modtager"),
+    )
+    team = models.ForeignKey(
+        "organisation.Team",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("team"),
+    )
+    sent_on = models.DateField(_("dag"))
+    sent_at = models.DateTimeField(_("sendt"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("samlet mail om overskredne frister")
+        verbose_name_plural = _("samlede mails om overskredne frister")
+        ordering = ["-sent_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["recipient", "team", "sent_on"],
+                condition=models.Q(team__isnull=False),
+                name="escalation_digest_once_a_day",
+            ),
+            # A deadline whose team is gone: its escalations still go out once a day.
+            models.UniqueConstraint(
+                fields=["recipient", "sent_on"],
+                condition=models.Q(team__isnull=True),
+                name="escalation_digest_no_team_once_a_day",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.sent_on:%d.%m.%Y} → {self.recipient_id} ({self.team_id})"
 
 
 class SweepRun(models.Model):

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import datetime
 import hashlib
-from dataclasses import dataclass
+from collections import defaultdict
+from dataclasses import dataclass, field
 
+from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -21,11 +23,13 @@ from followups.models import (
     FollowUpException,
     LaterDate,
     Reminder,
+    ReminderKind,
     RuleSet,
 )
 from followups.obligation_sources import measure_context
 from followups.rules import RuleBook
 from herning.core import law
+from herning.organisation.models import Role, RoleAssignment, Team
 from measures.models import Measure
 
 MEASURE_KINDS = (DeadlineKind.FOLLOWUP, DeadlineKind.LEGAL_FOLLOWUP, DeadlineKind.SUPERVISION)
@@ -203,12 +207,145 @@ def unread_reminder_count(user) -> int:
     return Reminder.objects.visible_to(user).filter(read_at__isnull=True).count()
 
 
+# An escalation still standing: its deadline is open and has not moved since it was escalated.
+STANDING_ESCALATION = Q(kind=ReminderKind.ESCALATION, deadline__is_open=True, due_on=F("deadline__due_on"))
+
+
 def reminders_for(user, *, limit: int = 100) -> list[Reminder]:
+    """The person's reminders, newest first, except the escalations still standing: those are
+    listed grouped (``escalations_for``)."""
     return list(
         Reminder.objects.visible_to(user)
+        .exclude(STANDING_ESCALATION)
         .select_related("deadline", "deadline__case", "deadline__responsible")
         .order_by("-created_at", "-pk")[:limit]
     )
+
+
+# --- Escalations, grouped as the team leader reads them ------------------------------------------
+# The daily digest (followups.digest) and the in-app list show the same thing the same way: per
+# team, then per advisor, then per child, the oldest overdue deadline first at every level.
+
+
+@dataclass
+class EscalationLine:
+    reminder: Reminder
+    deadline: Deadline
+    measure_name: str
+    path: str
+
+
+@dataclass
+class ChildEscalations:
+    child: object  # cases.Child, or None for a deadline of no child
+    lines: list[EscalationLine] = field(default_factory=list)
+
+
+@dataclass
+class AdvisorEscalations:
+    advisor: object  # the person responsible, or None when nobody is
+    children: list[ChildEscalations] = field(default_factory=list)
+
+    @property
+    def count(self) -> int:
+        return sum(len(c.lines) for c in self.children)
+
+
+@dataclass
+class TeamEscalations:
+    team: Team | None
+    advisors: list[AdvisorEscalations] = field(default_factory=list)
+
+    @property
+    def count(self) -> int:
+        return sum(a.count for a in self.advisors)
+
+    @property
+    def reminders(self) -> list[Reminder]:
+        return [line.reminder for a in self.advisors for c in a.children for line in c.lines]
+
+    @property
+    def children(self) -> list:
+        return [c.child for a in self.advisors for c in a.children if c.child is not None]
+
+
+def led_teams(user_ids) -> dict[int, list[tuple[int, int]]]:
+    """Each person's teams as team leader, as (team id, district id), in one query."""
+    led: dict[int, list[tuple[int, int]]] = defaultdict(list)
+    for user_id, team_id, district_id in (
+        RoleAssignment.objects.filter(role=Role.TEAM_LEADER, team__isnull=False, user_id__in=user_ids)
+        .order_by("team_id")
+        .values_list("user_id", "team_id", "team__district_id")
+    ):
+        led[user_id].append((team_id, district_id))
+    return led
+
+
+def _team_of(deadline: Deadline, led: list[tuple[int, int]]) -> int | None:
+    """The team an escalation is about: the deadline's own, or, for a deadline of a district (a
+    notification not yet with a team), the leader's team in that district (as the sweep chose)."""
+    if deadline.team_id:
+        return deadline.team_id
+    return next((team for team, district in led if district == deadline.district_id), None)
+
+
+def group_escalations(reminders: list[Reminder], *, led: list[tuple[int, int]]) -> list[TeamEscalations]:
+    """``reminders`` (escalations to one person, their deadlines with case and child selected)
+    grouped per team (by name), advisor and child, the oldest overdue deadline first at each level.
+    Two more queries at most: the children of notifications and the measures' names."""
+    deadlines = _with_children([r.deadline for r in reminders])
+    measure_ids = [d.source_id for d in deadlines if d.kind in MEASURE_KINDS]
+    measure_names = (
+        dict(Measure.objects.for_system().filter(pk__in=measure_ids).values_list("pk", "measure_type__name"))
+        if measure_ids
+        else {}
+    )
+    tree: dict = defaultdict(lambda: defaultdict(lambda: defaultdict(list)))
+    for reminder in sorted(reminders, key=lambda r: (r.deadline.due_at, r.deadline.pk, r.pk)):
+        d = reminder.deadline
+        line = EscalationLine(
+            reminder=reminder,
+            deadline=d,
+            measure_name=measure_names.get(d.source_id, "") if d.kind in MEASURE_KINDS else "",
+            path=deadline_url(d),
+        )
+        child_key = d.child.pk if d.child is not None else None
+        tree[_team_of(d, led)][d.responsible_id][child_key].append(line)
+    team_ids = [t for t in tree if t is not None]
+    teams = {t.pk: t for t in Team.objects.filter(pk__in=team_ids)} if team_ids else {}
+    result = []
+    for team_id, advisors in tree.items():
+        group = TeamEscalations(team=teams.get(team_id))
+        for children in advisors.values():
+            first = next(iter(children.values()))[0]
+            advisor = AdvisorEscalations(advisor=first.deadline.responsible)
+            # Insertion follows the oldest deadline, so each level is already oldest first.
+            advisor.children = [
+                ChildEscalations(child=lines[0].deadline.child, lines=lines) for lines in children.values()
+            ]
+            group.advisors.append(advisor)
+        result.append(group)
+    result.sort(key=lambda g: (g.team is None, g.team.name if g.team else ""))
+    return result
+
+
+def escalations_for(user, *, limit: int = 200) -> list[TeamEscalations]:
+    """For the in-app list: the escalations still standing that ``user`` received, grouped as the
+    daily digest groups them (``group_escalations``)."""
+    rows = list(
+        Reminder.objects.visible_to(user)
+        .filter(STANDING_ESCALATION)
+        .select_related("deadline", "deadline__case", "deadline__case__child", "deadline__responsible")
+        .order_by("deadline__due_at", "pk")[:limit]
+    )
+    if not rows:
+        return []
+    led = [
+        (a.team_id, a.team.district_id)
+        for a in user.role_assignments_cached
+        if a.role == Role.TEAM_LEADER and a.team_id
+    ]
+    return group_escalations(rows, led=led)
 
 
 def pending_exceptions_for(user, *, teams=None) -> list[FollowUpException]:
@@ -236,6 +373,41 @@ def pending_exceptions_for(user, *, teams=None) -> list[FollowUpException]:
         )
         .order_by("requested_at", "pk")
     )
+
+
+@dataclass(frozen=True)
+class PendingRequest:
+    """A request awaiting the team leader's decision, as the team overview lists it with approve
+    and refuse in place: a next date later than the rule allows, or an exception from the rule.
+    (Going above the caseload cap is no request: the team leader decides it when giving the case,
+    with a written reason.)"""
+
+    kind: str  # "later" or "exception"
+    item: FollowUp | FollowUpException
+
+    @property
+    def prefix(self) -> str:
+        """The decision form's prefix, as the approvals page names it."""
+        return f"{'l' if self.kind == 'later' else 'e'}{self.item.pk}"
+
+    @property
+    def action(self) -> str:
+        name = "followups:later_date_decide" if self.kind == "later" else "followups:exception_decide"
+        return reverse(name, args=[self.item.pk])
+
+    @property
+    def requested_at(self) -> datetime.datetime:
+        return self.item.recorded_at if self.kind == "later" else self.item.requested_at
+
+
+def pending_requests(
+    exceptions: list[FollowUpException], later_dates: list[FollowUp]
+) -> list[PendingRequest]:
+    """The requests of ``pending_exceptions_for`` and ``pending_later_dates_for`` in one list, the
+    longest waiting first."""
+    rows = [PendingRequest("exception", e) for e in exceptions]
+    rows += [PendingRequest("later", f) for f in later_dates]
+    return sorted(rows, key=lambda r: (r.requested_at, r.prefix))
 
 
 def hash_token(token: str) -> str:

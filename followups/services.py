@@ -1,4 +1,5 @@
-"""Writes: recording a follow-up, exceptions and their approval, reminders read, calendar links.
+"""Writes: recording a follow-up, exceptions and their approval, reminders read and a person's
+reminder settings, calendar links.
 
 Keyword-only, ``full_clean()`` before save, one transaction each. The pages and the API call these.
 """
@@ -31,11 +32,13 @@ from followups.models import (
     LaterDate,
     NoConversationGround,
     Reminder,
+    ReminderSettings,
     RuleSet,
 )
 from followups.presets import EXCEPTIONS
 from followups.rules import RuleBook
 from followups.selectors import hash_token
+from followups.sweep import dispatch_delivery
 from herning.core.history import acting_as
 from herning.organisation.selectors import team_leaders
 from measures.models import Measure
@@ -561,3 +564,33 @@ def calendar_token_revoke(*, user) -> bool:
 
 def calendar_token_used(*, user) -> None:
     CalendarToken.objects.filter(user=user).update(last_used_at=timezone.now())
+
+
+def reminder_settings_for(user) -> ReminderSettings:
+    """``user``'s reminder settings; the defaults (not saved) when they never chose."""
+    return ReminderSettings.objects.filter(user=user).first() or ReminderSettings(user=user)
+
+
+@transaction.atomic
+def reminder_settings_update(*, user, escalations_immediately: bool) -> ReminderSettings:
+    """A person's own choice (nobody else's): escalations mailed one by one, or in the daily
+    digest. Escalations already waiting for the digest follow the new choice at once, so turning
+    immediate mails on never leaves one waiting until tomorrow."""
+    row = ReminderSettings.objects.select_for_update().filter(user=user).first() or ReminderSettings(
+        user=user
+    )
+    if row.pk and row.escalations_immediately == escalations_immediately:
+        return row
+    row.escalations_immediately = escalations_immediately
+    row.full_clean()
+    row.save()
+    if escalations_immediately:
+        now = timezone.now()
+        moved = (
+            Reminder.objects.for_system()
+            .filter(recipient=user, email_state=Reminder.EmailState.DIGEST)
+            .update(email_state=Reminder.EmailState.PENDING, next_attempt_at=now)
+        )
+        if moved:
+            transaction.on_commit(dispatch_delivery)
+    return row

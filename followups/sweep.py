@@ -11,7 +11,9 @@ Run by Celery beat every ``HERNING_SWEEP_MINUTES`` (incremental) and each night 
 
 Reminders are rows (``Reminder``), unique per (deadline, due date, recipient, kind), written
 before anything is sent: the sweep is safe to run twice or to stop half-way, and e-mail delivery
-(``followups.delivery``) reads the rows it finds pending. The database is the source of truth.
+(``followups.delivery``) reads the rows it finds pending. An escalation to a team leader waits for
+the leader's daily digest instead (``followups.digest``), unless the leader chose immediate mails.
+The database is the source of truth.
 Each batch is its own transaction; a record that fails is logged, its next check pushed forward,
 and the sweep carries on.
 """
@@ -29,7 +31,7 @@ from django.utils import timezone
 
 from followups import deadlines as deadline_sync
 from followups import timing
-from followups.models import Deadline, Reminder, ReminderKind, SweepRun
+from followups.models import Deadline, Reminder, ReminderKind, ReminderSettings, SweepRun
 from herning.organisation.models import Role, RoleAssignment, Team, User
 
 logger = logging.getLogger("herning.followups")
@@ -57,6 +59,17 @@ class _People:
         self.teams_of_district: dict[int, list[int]] = defaultdict(list)
         for team_id, district_id in Team.objects.values_list("pk", "district_id"):
             self.teams_of_district[district_id].append(team_id)
+        # Who has asked for a mail per escalation; the others read them in the daily digest.
+        self.escalations_immediately = set(
+            ReminderSettings.objects.filter(escalations_immediately=True).values_list("user_id", flat=True)
+        )
+
+    def email_state(self, recipient: int, kind: str) -> str:
+        """An escalation waits for the team leader's daily digest (``followups.digest``) unless the
+        person asked for immediate mails; every other reminder is mailed at once."""
+        if kind == ReminderKind.ESCALATION and recipient not in self.escalations_immediately:
+            return Reminder.EmailState.DIGEST
+        return Reminder.EmailState.PENDING
 
     def leaders_for(self, row: dict) -> list[int]:
         teams = [row["team_id"]] if row["team_id"] else self.teams_of_district.get(row["district_id"], [])
@@ -88,7 +101,7 @@ def _plan(rows: list[dict], now, offsets, people: _People):
     return reminders, checks
 
 
-def _write(reminders: list[tuple], checks: dict[int, datetime.datetime | None], now) -> int:
+def _write(reminders: list[tuple], checks: dict[int, datetime.datetime | None], now, people: _People) -> int:
     created = 0
     if reminders:
         ids = {r[0] for r in reminders}
@@ -99,7 +112,15 @@ def _write(reminders: list[tuple], checks: dict[int, datetime.datetime | None], 
             .values_list("deadline_id", "due_on", "recipient_id", "kind")
         )
         new = [
-            Reminder(deadline_id=d, due_on=due, recipient_id=u, kind=k, created_at=now, next_attempt_at=now)
+            Reminder(
+                deadline_id=d,
+                due_on=due,
+                recipient_id=u,
+                kind=k,
+                created_at=now,
+                next_attempt_at=now,
+                email_state=people.email_state(u, k),
+            )
             for d, due, u, k in dict.fromkeys(reminders)
             if (d, due, u, k) not in existing
         ]
@@ -117,7 +138,7 @@ def _process(rows: list[dict], now, offsets, people) -> tuple[int, int]:
     """Write the batch in one transaction; if that fails, row by row, skipping the broken ones."""
     try:
         with transaction.atomic():
-            return _write(*_plan(rows, now, offsets, people), now), 0
+            return _write(*_plan(rows, now, offsets, people), now, people), 0
     except Exception:
         logger.warning(
             "A batch of the reminder sweep failed; retrying its %s deadlines one by one.", len(rows)
@@ -126,7 +147,7 @@ def _process(rows: list[dict], now, offsets, people) -> tuple[int, int]:
     for row in rows:
         try:
             with transaction.atomic():
-                created += _write(*_plan([row], now, offsets, people), now)
+                created += _write(*_plan([row], now, offsets, people), now, people)
         except Exception:
             errors += 1
             logger.exception("Deadline %s could not be processed by the reminder sweep; skipped.", row["id"])

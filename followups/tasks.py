@@ -40,3 +40,18 @@ def deliver_reminders() -> int:
     from followups.delivery import deliver_pending
 
     return deliver_pending()
+
+
+@shared_task(
+    name="followups.send_escalation_digests",
+    acks_late=True,
+    autoretry_for=(Exception,),
+    retry_backoff=True,
+    max_retries=5,
+)
+def send_escalation_digests() -> int:
+    """Each team leader's daily mail per team of the escalations waiting for it; returns how many
+    mails were sent. Run twice, the second run sends nothing (``followups.digest``)."""
+    from followups.digest import send_digests
+
+    return send_digests()

@@ -7,6 +7,7 @@ app_name = "followups"
 urlpatterns = [
     path("frister/", views.deadlines, name="deadlines"),
     path("paamindelser/", views.reminders, name="reminders"),
+    path("paamindelser/indstillinger/", views.reminder_settings, name="reminder_settings"),
     path("indsats/<int:measure_id>/", views.measure_schedule, name="measure_schedule"),
     path("indsats/<int:measure_id>/registrer/", views.followup_record, name="record"),
     path("indsats/<int:measure_id>/undtagelse/", views.exception_request, name="exception_request"),

@@ -19,8 +19,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from cases.models import Goal
-from cases.permissions import Action, may, require
-from cases.selectors import current_plan
+from cases.permissions import Action, Refused, may, require
+from cases.selectors import children_of_cases, current_plan
 from followups import calendar, engine, selectors, services
 from followups.forms import (
     ExceptionDecisionForm,
@@ -28,11 +28,13 @@ from followups.forms import (
     ExceptionRevokeForm,
     FollowUpForm,
     NewGoalFormSet,
+    ReminderSettingsForm,
 )
 from followups.models import FollowUp, FollowUpException
 from followups.presets import EXCEPTIONS, legal_context_of
+from herning.audit.looks import log_look, shows_no_child
 from herning.audit.models import AccessLog
-from herning.audit.services import log_child_read
+from herning.audit.services import log_child_read, log_reads
 from herning.core.access import role_required
 from herning.core.forms import add_service_errors
 from herning.organisation.models import Role
@@ -142,14 +144,15 @@ def followup_record(request, measure_id: int):
     else:
         form = FollowUpForm(initial={"held_on": timezone.localdate()}, **form_kwargs)
         new_goals = NewGoalFormSet(prefix="nye") if plan else None
-        log_child_read(
-            user=request.user,
-            child=case.child,
-            channel=AccessLog.Channel.PAGE,
-            purpose=_("Registrering af opfølgning"),
-            case=case,
-            what=f"measure {measure.pk} record follow-up",
-        )
+    # Shown again with its errors after a post, too: every render is a look.
+    log_child_read(
+        user=request.user,
+        child=case.child,
+        channel=AccessLog.Channel.PAGE,
+        purpose=_("Registrering af opfølgning"),
+        case=case,
+        what=f"measure {measure.pk} record follow-up",
+    )
     data = selectors.schedule_for_measure(measure, timezone.localdate())
     return render(
         request,
@@ -193,6 +196,7 @@ def exception_request(request, measure_id: int):
         else:
             messages.success(request, _("Anmodningen er sendt til teamlederen."))
             return redirect("followups:measure_schedule", measure_id=measure.pk)
+    log_look(request, [(measure.case.child, measure.case)])
     return render(
         request, "followups/exception_request.html", {"form": form, "measure": measure, "case": measure.case}
     )
@@ -207,6 +211,7 @@ def _approvals_page(request, *, bound=None, status=200):
 
     pending = selectors.pending_exceptions_for(request.user)
     later = selectors.pending_later_dates_for(request.user)
+    log_look(request, [(row.measure.case.child, row.measure.case) for row in (*pending, *later)])
     return render(
         request,
         "followups/exceptions.html",
@@ -227,31 +232,60 @@ def exceptions(request):
 def _visible_exception(request, pk):
     return get_object_or_404(
         FollowUpException.objects.visible_to(request.user).select_related(
-            "measure", "measure__case", "measure__measure_type"
+            "measure", "measure__case__child", "measure__measure_type", "requested_by"
         ),
         pk=pk,
     )
+
+
+def _decide(request, pending: selectors.PendingRequest, decide) -> HttpResponse:
+    """Approve or refuse a pending request with the team leader's reason: ``decide(approve, reason)``
+    calls the service, which checks the permission and writes. The view only translates its answer:
+    with HTMX the request's item on the team overview is swapped for the decision, the errors or
+    the refusal (answered 200, since htmx swaps no error status); without, a redirect or the
+    approvals page."""
+    form = ExceptionDecisionForm(request.POST, prefix=pending.prefix)
+    context = {"pending": pending, "form": form, "next": _next_or(request, reverse("followups:exceptions"))}
+    if form.is_valid():
+        approve = form.cleaned_data["decision"] == "approve"
+        try:
+            decide(approve, form.cleaned_data["decision_reason"])
+        except Refused as refusal:
+            if not request.htmx:
+                raise
+            return render(request, "followups/_pending_request.html", {**context, "refusal": str(refusal)})
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            if request.htmx:
+                return render(
+                    request,
+                    "followups/_pending_request.html",
+                    {
+                        **context,
+                        "decided": True,
+                        "approved": approve,
+                        "reason": form.cleaned_data["decision_reason"].strip(),
+                    },
+                )
+            messages.success(request, _("Beslutningen er registreret."))
+            return redirect(context["next"])
+    if request.htmx:
+        return render(request, "followups/_pending_request.html", context)
+    return _approvals_page(request, bound=form, status=400)
 
 
 @role_required(Role.TEAM_LEADER)
 @require_POST
 def exception_decide(request, pk: int):
     exception = _visible_exception(request, pk)
-    form = ExceptionDecisionForm(request.POST, prefix=f"e{exception.pk}")
-    if form.is_valid():
-        try:
-            services.exception_decide(
-                exception=exception,
-                approve=form.cleaned_data["decision"] == "approve",
-                decided_by=request.user,
-                reason=form.cleaned_data["decision_reason"],
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, _("Beslutningen er registreret."))
-            return redirect("followups:exceptions")
-    return _approvals_page(request, bound=form, status=400)
+
+    def decide(approve: bool, reason: str) -> None:
+        services.exception_decide(
+            exception=exception, approve=approve, decided_by=request.user, reason=reason
+        )
+
+    return _decide(request, selectors.PendingRequest("exception", exception), decide)
 
 
 @role_required(Role.TEAM_LEADER)
@@ -259,23 +293,16 @@ def exception_decide(request, pk: int):
 def later_date_decide(request, pk: int):
     """The team leader approves or refuses a next date agreed later than the rule allows."""
     followup = get_object_or_404(
-        FollowUp.objects.visible_to(request.user).select_related("measure__case"), pk=pk
+        FollowUp.objects.visible_to(request.user).select_related(
+            "measure__case__child", "measure__measure_type", "recorded_by"
+        ),
+        pk=pk,
     )
-    form = ExceptionDecisionForm(request.POST, prefix=f"l{followup.pk}")
-    if form.is_valid():
-        try:
-            services.later_date_decide(
-                followup=followup,
-                approve=form.cleaned_data["decision"] == "approve",
-                decided_by=request.user,
-                reason=form.cleaned_data["decision_reason"],
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, _("Beslutningen er registreret."))
-            return redirect(_next_or(request, reverse("followups:exceptions")))
-    return _approvals_page(request, bound=form, status=400)
+
+    def decide(approve: bool, reason: str) -> None:
+        services.later_date_decide(followup=followup, approve=approve, decided_by=request.user, reason=reason)
+
+    return _decide(request, selectors.PendingRequest("later", followup), decide)
 
 
 def _next_or(request, default: str) -> str:
@@ -306,12 +333,15 @@ def exception_revoke(request, pk: int):
 @require_GET
 def deadlines(request):
     now = timezone.now()
+    mine = selectors.my_deadlines(request.user)
+    team = selectors.team_deadlines(request.user, now=now)
+    log_look(request, [(d.child, d.case) for d in (*mine, *team)])
     return render(
         request,
         "followups/deadlines.html",
         {
-            "mine": selectors.my_deadlines(request.user),
-            "team": selectors.team_deadlines(request.user, now=now),
+            "mine": mine,
+            "team": team,
             "is_team_leader": request.user.has_role(Role.TEAM_LEADER),
             "now": now,
         },
@@ -324,12 +354,48 @@ def reminders(request):
     if request.method == "POST":
         services.reminders_mark_read(user=request.user)
         return redirect("followups:reminders")
-    return render(request, "followups/reminders.html", {"reminders": selectors.reminders_for(request.user)})
+    escalations = selectors.escalations_for(request.user)
+    shown = selectors.reminders_for(request.user)
+    children = {c.pk: c for group in escalations for c in group.children}
+    if children:
+        log_look(request, children.values(), purpose=_("Overskredne frister i dine teams"))
+    # A reminder names its case by number: the child's case, looked at.
+    log_look(request, children_of_cases({r.deadline.case_id for r in shown} - {None}))
+    return render(
+        request,
+        "followups/reminders.html",
+        {
+            "escalations": escalations,
+            "reminders": shown,
+            "now": timezone.now(),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def reminder_settings(request):
+    current = services.reminder_settings_for(request.user)
+    choice = (
+        ReminderSettingsForm.IMMEDIATE if current.escalations_immediately else ReminderSettingsForm.DIGEST
+    )
+    form = ReminderSettingsForm(request.POST or None, initial={"escalations": choice})
+    if request.method == "POST":
+        if form.is_valid():
+            services.reminder_settings_update(
+                user=request.user,
+                escalations_immediately=form.cleaned_data["escalations"] == ReminderSettingsForm.IMMEDIATE,
+            )
+            messages.success(request, _("Dine indstillinger for påmindelser er gemt."))
+            return redirect("followups:reminder_settings")
+        return render(request, "followups/reminder_settings.html", {"form": form}, status=400)
+    return render(request, "followups/reminder_settings.html", {"form": form})
 
 
 @never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
+@shows_no_child("the person's own calendar link: the deadlines go out in the feed, which logs them")
 def calendar_settings(request):
     token = None
     if request.method == "POST":
@@ -354,8 +420,15 @@ def calendar_feed(request, token: str):
     if user is None:
         raise Http404
     services.calendar_token_used(user=user)
-    response = HttpResponse(
-        calendar.feed(selectors.my_deadlines(user)), content_type="text/calendar; charset=utf-8"
+    shown = selectors.my_deadlines(user)
+    # The feed is fetched by the person's calendar program on their behalf: their look, sent as a file.
+    log_reads(
+        user=user,
+        shown=[(d.child, d.case) for d in shown],
+        channel=AccessLog.Channel.EXPORT,
+        purpose="Kalenderabonnement på frister",
+        what=request.path.replace(token, "…"),
     )
+    response = HttpResponse(calendar.feed(shown), content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = 'inline; filename="frister.ics"'
     return response

@@ -75,6 +75,13 @@ def beat_schedule() -> dict:
         # Every night: recompute every schedule from the rules and the follow-ups held, then check
         # every open deadline; repairs whatever a failed recomputation or a write that did not
         # announce itself left behind.
+        # Each morning, before the working day: every team leader's one mail per team of the
+        # missed deadlines escalated since the last one, instead of a mail per escalation
+        # (followups.digest). Safe to run twice: what was digested is recorded with the mail.
+        "followups-escalation-digest": {
+            "task": "followups.send_escalation_digests",
+            "schedule": crontab(hour=settings.HERNING["ESCALATION_DIGEST_HOUR"], minute=0),
+        },
         "followups-full-sweep": {
             "task": "followups.sweep",
             "schedule": crontab(hour=settings.HERNING["FULL_SWEEP_HOUR"], minute=30),

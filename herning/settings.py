@@ -124,7 +124,7 @@ if not BASE_URL.startswith(("http://", "https://")):
     raise ImproperlyConfigured(f"HERNING_BASE_URL must start with http:// or https://, not {BASE_URL!r}.")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "herning.organisation.admin_apps.HerningAdminConfig",  # django.contrib.admin, scoped (docs/access.md)
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -332,7 +332,7 @@ PASSWORD_RESET_TIMEOUT = 60 * 60 * 3  # a reset link is valid for three hours
 AUTHENTICATION_BACKENDS = [
     # django-axes first: it refuses a locked-out login before any password is checked.
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "herning.accounts.backends.StaffModelBackend",
 ]
 
 # Login throttling (django-axes, herning.accounts.throttling; docs/access.md "Log ind"). Three
@@ -546,7 +546,8 @@ SPECTACULAR_SETTINGS = {
     "TITLE": "Herning API",
     "DESCRIPTION": (
         "Case management for child-welfare advisors working the Herning model. Authenticate with "
-        "`Authorization: Bearer <token>` (tokens: `python manage.py create_api_token`). Dates are "
+        "`Authorization: Bearer <token>` (tokens for service users: the page "
+        "`/administration/api-tokens/` or `python manage.py create_api_token`). Dates are "
         "`YYYY-MM-DD`; measure types are referenced by `code`; CPR numbers are write-only and read "
         "back masked. Errors are 4xx with a message per field, in Danish or with `Accept-Language: en` "
         "in English. Updates need `If-Match` with the `ETag` you read."
@@ -652,6 +653,9 @@ HERNING = {
     "REMINDER_DAYS_BEFORE": _reminder_days("HERNING_REMINDER_DAYS_BEFORE", [7, 1]),
     "SWEEP_MINUTES": env_int("HERNING_SWEEP_MINUTES", 15, minimum=1, maximum=1440),
     "FULL_SWEEP_HOUR": env_int("HERNING_FULL_SWEEP_HOUR", 2, minimum=0, maximum=23),
+    # Hour (Danish time) of the team leaders' daily digest of missed deadlines in their teams
+    # (issue 20 point 3): early, so it is read at the start of the working day.
+    "ESCALATION_DIGEST_HOUR": env_int("HERNING_ESCALATION_DIGEST_HOUR", 7, minimum=0, maximum=23),
     # The user ``import_dubu`` and ``export_dubu`` act as when no --user is given: a service user
     # holding the team-leader role in the teams whose cases it exchanges (docs/dubu-exchange.md).
     "DUBU_USER": env_str("HERNING_DUBU_USER", default=""),

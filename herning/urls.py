@@ -87,6 +87,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", include(api_v1_patterns)),
     path("api/", include("herning.api.urls")),
+    path("administration/api-tokens/", include("herning.api.page_urls")),
     path("admin/", admin.site.urls),
 ]
 if settings.OIDC_ENABLED:

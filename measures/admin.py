@@ -6,23 +6,25 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from herning.organisation.admin_scope import ScopedAdmin, ScopedInline
 from measures.models import LadderStep, MeasureType, UnitCost
 
 
 @admin.register(LadderStep)
-class LadderStepAdmin(SimpleHistoryAdmin):
+class LadderStepAdmin(ScopedAdmin, SimpleHistoryAdmin):
+    # The ladder and the catalog are the installation's, shared by its municipalities.
     list_display = ["number", "name", "name_en", "is_placement"]
     ordering = ["number"]
 
 
-class UnitCostInline(admin.TabularInline):
+class UnitCostInline(ScopedInline, admin.TabularInline):
     model = UnitCost
     extra = 0
     fields = ["valid_from", "valid_to", "amount_per_year"]
 
 
 @admin.register(MeasureType)
-class MeasureTypeAdmin(SimpleHistoryAdmin):
+class MeasureTypeAdmin(ScopedAdmin, SimpleHistoryAdmin):
     list_display = ["name", "code", "ladder_step", "legal_basis_citation", "placement_category", "is_active"]
     list_filter = [
         "ladder_step",

@@ -70,8 +70,6 @@ def make_org(*, name: str = "Herning Kommune", code: str = "657", prefix: str = 
             username=f"{prefix}sysadm",
             municipality=m,
             roles=[(Role.SYSTEM_ADMINISTRATOR, None)],
-            is_staff=True,
-            is_superuser=True,
         ),
         "data_protection": staff(
             username=f"{prefix}dpo", municipality=m, roles=[(Role.DATA_PROTECTION, None)]
@@ -147,7 +145,7 @@ def login_with_second_factor(client, user):
     device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
     if device is None:
         device = TOTPDevice.objects.create(user=user, name="test", confirmed=True)
-    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    client.force_login(user, backend="herning.accounts.backends.StaffModelBackend")
     session = client.session
     session[DEVICE_ID_SESSION_KEY] = device.persistent_id
     session.save()

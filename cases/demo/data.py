@@ -8,6 +8,10 @@ from cases.models import (
 )
 
 CHILDREN = 250
+# The advisor who holds exactly the team's cap of open cases (Bo Nielsen, Team Nord), so that the
+# cap's refusal and the team leader's override can be tried at once: tl.nord gives him one more
+# case from the distribution list (docs/brugervejledning.md, "Demodata").
+AT_CAP_ADVISOR = "bo"
 # How the demo's children are spread over the states of a case.
 SCENARIOS = {
     "notification": 10,

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from cases import deadlines
 from cases.demo.data import (
+    AT_CAP_ADVISOR,
     BOYS,
     CITY_OF_SCHOOL,
     CONCERNS,
@@ -100,9 +101,15 @@ class _Demo:
         )
 
     def pick_advisor(self, team):
-        # The least loaded advisor of the team, so that nobody goes above the cap of 25.
+        # The demo's advisor at the cap takes new cases until the team's cap is reached; everyone
+        # else gets the team's least loaded advisor, so that nobody goes above the cap. A case
+        # closed in the same story gives the place back, so the last one to count is an open one.
         advisors = self.advisors[team.pk]
-        chosen = min(advisors, key=lambda u: (self.load[u.pk], u.username))
+        full = next((u for u in advisors if u.username == AT_CAP_ADVISOR), None)
+        if full is not None and self.load[full.pk] < team.caseload_cap:
+            chosen = full
+        else:
+            chosen = min(advisors, key=lambda u: (self.load[u.pk], u.username))
         self.load[chosen.pk] += 1
         return chosen
 

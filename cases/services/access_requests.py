@@ -34,7 +34,7 @@ from cases.models import AccessRequest, Case, Child
 from cases.permissions import Action, require
 from cases.services.case import case_participant_add
 from herning.audit.models import AuditEvent
-from herning.audit.services import record_event
+from herning.audit.services import record_access_event
 from herning.core import cpr as cpr_lib
 from herning.core.history import acting_as
 from herning.organisation.models import Role, User
@@ -119,9 +119,10 @@ def access_request_create(*, child: Child, requested_by: User, purpose: str = ""
         with acting_as(requested_by):
             request.full_clean()
             request.save()
-        record_event(
+        record_access_event(
             kind=AuditEvent.Kind.ACCESS_REQUEST,
             actor=requested_by,
+            subject=requested_by,
             reason=_("Anmodning om adgang til et barn, medarbejderen ikke har adgang til."),
             details={"access_request": request.pk, "child": child.pk, "user": requested_by.pk},
         )
@@ -142,11 +143,12 @@ def _alert_limit(*, child: Child, user: User, limit: int) -> None:
     first refusal of the day (one mail per person and day, however many attempts follow)."""
     since = timezone.now() - WINDOW
     already = AuditEvent.objects.filter(
-        kind=AuditEvent.Kind.ACCESS_REQUEST_LIMIT, details__user=user.pk, at__gt=since
+        kind=AuditEvent.Kind.ACCESS_REQUEST_LIMIT, subject=user, at__gt=since
     ).exists()
-    record_event(
+    record_access_event(
         kind=AuditEvent.Kind.ACCESS_REQUEST_LIMIT,
         actor=user,
+        subject=user,
         reason=_("Anmodning om adgang afvist: mere end %(limit)s anmodninger det seneste døgn.")
         % {"limit": limit},
         details={"child": child.pk, "user": user.pk, "limit": limit},
@@ -189,9 +191,10 @@ def access_request_decide(*, request: AccessRequest, decided_by: User, grant: bo
     request.decided_at = timezone.now()
     with acting_as(decided_by):
         request.save(update_fields=["state", "decided_by", "decided_at"])
-    record_event(
+    record_access_event(
         kind=AuditEvent.Kind.ACCESS_REQUEST_DECISION,
         actor=decided_by,
+        subject=request.requested_by,
         reason=_("Anmodning om adgang imødekommet.") if grant else _("Anmodning om adgang afvist."),
         details={"access_request": request.pk, "child": request.child_id, "user": request.requested_by_id},
     )

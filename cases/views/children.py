@@ -22,6 +22,7 @@ from cases.models import Relation
 from cases.permissions import Action, may, require
 from cases.selectors import cases_of_child, visible_child
 from cases.views.common import FORM_METHODS, case_url, form_page, posted
+from herning.audit.looks import shows_no_child
 from herning.core.access import role_required
 from herning.core.forms import add_service_errors
 from herning.organisation.models import Role
@@ -30,6 +31,7 @@ from herning.organisation.models import Role
 @sensitive_post_parameters("cpr")
 @require_http_methods(FORM_METHODS)
 @role_required(Role.ADVISOR, Role.TEAM_LEADER)
+@shows_no_child("the form for a new child: no child is shown until it is saved")
 def child_create(request):
     """Register a child the municipality does not know yet and open the child's case. An advisor
     becomes the case's advisor; a team leader assigns one afterwards."""
@@ -101,6 +103,7 @@ def child_update(request, pk: int):
         title=_("Ret barnets oplysninger"),
         form=form,
         case=open_case,
+        child=child,
         back_url=reverse("cases:child_detail", args=[child.pk]),
         submit_label=_("Gem"),
     )
@@ -133,6 +136,7 @@ def case_open(request, pk: int):
         request,
         title=_("Opret ny sag for %(name)s") % {"name": child.full_name},
         form=form,
+        child=child,
         back_url=reverse("cases:child_detail", args=[child.pk]),
         submit_label=_("Opret sag"),
     )
@@ -156,6 +160,7 @@ def relation_add(request, pk: int):
         title=_("Tilføj relation"),
         form=form,
         case=open_case,
+        child=child,
         back_url=reverse("cases:child_detail", args=[child.pk]),
         submit_label=_("Tilføj"),
     )
@@ -184,6 +189,7 @@ def relation_update(request, pk: int):
         title=_("Ret relation"),
         form=form,
         case=open_case,
+        child=child,
         back_url=reverse("cases:child_detail", args=[child.pk]),
         submit_label=_("Gem"),
         secondary_action=("end", _("Ikke længere aktuel")) if relation.is_active else None,

@@ -8,10 +8,8 @@ from django.urls import reverse
 from cases.models import Case
 from cases.permissions import Action, require
 from cases.selectors import visible_case
-from herning.audit.models import AccessLog
-from herning.audit.services import log_child_read
+from herning.audit.looks import log_look
 
-PURPOSE_CASEWORK = "Sagsbehandling"
 # The methods of a page with one form: shown on GET, sent on POST.
 FORM_METHODS = ["GET", "POST"]
 
@@ -28,21 +26,26 @@ def case_url(case: Case, anchor: str = "") -> str:
     return reverse("cases:case_detail", args=[case.pk]) + (f"#{anchor}" if anchor else "")
 
 
-def log_page_read(request, *, child, case=None, what: str) -> None:
-    log_child_read(
-        user=request.user,
-        child=child,
-        channel=AccessLog.Channel.PAGE,
-        purpose=PURPOSE_CASEWORK,
-        case=case,
-        what=what,
-    )
+def log_page_read(request, *, child, case=None, what: str = "") -> None:
+    log_look(request, [(child, case)], what=what)
 
 
 def form_page(
-    request, *, title: str, form, back_url: str, submit_label: str, case=None, intro: str = "", **extra
+    request,
+    *,
+    title: str,
+    form,
+    back_url: str,
+    submit_label: str,
+    case=None,
+    child=None,
+    intro: str = "",
+    **extra,
 ):
-    """A page with one form: heading, an optional explanation, the form, submit and cancel."""
+    """A page with one form: heading, an optional explanation, the form, submit and cancel. A form
+    about a case or a child shows its data (the heading, the values): the look is logged."""
+    if case is not None or child is not None:
+        log_page_read(request, child=child or case.child, case=case)
     return render(
         request,
         "cases/form_page.html",

@@ -29,6 +29,7 @@ from cases.selectors import (
     team_advisor_choices,
 )
 from cases.views.common import form_page, log_page_read, posted, safe_next
+from herning.audit.looks import log_look
 from herning.core.access import role_required
 from herning.core.forms import add_service_errors
 from herning.organisation.models import Role
@@ -83,6 +84,8 @@ def intake(request):
                 % {"district": child.district},
             )
             return redirect("start:intake")
+    registered = registered_by(user=user)
+    log_look(request, [notification.child for notification in registered])
     return render(
         request,
         "cases/intake.html",
@@ -91,7 +94,7 @@ def intake(request):
             "form": form,
             "looked_up": looked_up,
             "lookup_errors": lookup_errors,
-            "registered": registered_by(user=user),
+            "registered": registered,
             "now": timezone.now(),
         },
     )
@@ -105,12 +108,14 @@ def _without_lookup(post) -> dict:
 @role_required(Role.DUTY_ADVISOR)
 def duty(request):
     """The duty advisor's list: the district's notifications awaiting the 24-hour assessment."""
+    queue = list(duty_queue(user=request.user))
+    log_look(request, [(notification.child, notification.case) for notification in queue])
     return render(
         request,
         "cases/duty.html",
         {
             "title": _("Vagt"),
-            "queue": list(duty_queue(user=request.user)),
+            "queue": queue,
             "now": timezone.now(),
             "on_duty": on_duty(municipality=request.user.municipality, day=timezone.localdate()),
         },
@@ -161,7 +166,9 @@ def notification_assess(request, pk: int):
 @require_http_methods(["GET", "POST"])
 @login_required
 def notification_receipt(request, pk: int):
-    notification = get_object_or_404(Notification.objects.visible_to(request.user), pk=pk)
+    notification = get_object_or_404(
+        Notification.objects.visible_to(request.user).select_related("child", "case"), pk=pk
+    )
     require(request.user, Action.RECORD_RECEIPT, notification)
     form = ReceiptForm(posted(request))
     if request.method == "POST" and form.is_valid():
@@ -180,6 +187,8 @@ def notification_receipt(request, pk: int):
         form=form,
         back_url=safe_next(request, reverse("accounts:start")),
         next_url=safe_next(request, ""),
+        child=notification.child,
+        case=notification.case,
         submit_label=_("Registrér kvittering"),
         intro=_("En fagperson, der underretter, skal have kvittering senest %(date)s (6 hverdage).")
         % {"date": f"{notification.receipt_due_on:%d.%m.%Y}"},
@@ -190,7 +199,9 @@ def notification_receipt(request, pk: int):
 @login_required
 def notification_screening(request, pk: int):
     """Record the screening of the child's need for help (Barnets Lov § 18)."""
-    notification = get_object_or_404(Notification.objects.visible_to(request.user), pk=pk)
+    notification = get_object_or_404(
+        Notification.objects.visible_to(request.user).select_related("child", "case"), pk=pk
+    )
     require(request.user, Action.SCREEN_NOTIFICATION, notification)
     form = ScreeningForm(posted(request))
     if request.method == "POST" and form.is_valid():
@@ -212,6 +223,8 @@ def notification_screening(request, pk: int):
         form=form,
         back_url=safe_next(request, reverse("accounts:start")),
         next_url=safe_next(request, ""),
+        child=notification.child,
+        case=notification.case,
         submit_label=_("Registrér screening"),
         intro=_(
             "Barnets lov § 18: vurdér, om underretningen kræver yderligere afdækning (§ 19) eller en "
@@ -225,7 +238,9 @@ def notification_screening(request, pk: int):
 @login_required
 def notification_feedback(request, pk: int):
     """Record the feedback to a professional notifier (SEL § 155 b, stk. 2 / Barnets Lov § 136)."""
-    notification = get_object_or_404(Notification.objects.visible_to(request.user), pk=pk)
+    notification = get_object_or_404(
+        Notification.objects.visible_to(request.user).select_related("child", "case"), pk=pk
+    )
     require(request.user, Action.RECORD_FEEDBACK, notification)
     form = FeedbackForm(posted(request))
     if request.method == "POST" and form.is_valid():
@@ -247,6 +262,8 @@ def notification_feedback(request, pk: int):
         form=form,
         back_url=safe_next(request, reverse("accounts:start")),
         next_url=safe_next(request, ""),
+        child=notification.child,
+        case=notification.case,
         submit_label=_("Registrér tilbagemelding"),
         intro=_(
             "En fagperson, der underretter, skal senest %(date)s (3 måneder efter modtagelsen) have "
@@ -267,6 +284,8 @@ def distribution(request):
     teams.update({c.team_id: c.team for c in cases})
     advisors = team_advisor_choices(teams=list(teams.values()))
     suggestions, loads = caseload.suggestions_for(cases=cases, user=request.user, advisors_by_team=advisors)
+    receipts = list(receipts_due(user=request.user)[:50])
+    log_look(request, [*((c.child, c) for c in cases), *(n.child for n in receipts)])
     return render(
         request,
         "cases/distribution.html",
@@ -286,7 +305,7 @@ def distribution(request):
                 )
                 for team in sorted(teams.values(), key=lambda t: (t.name, t.pk))
             ],
-            "receipts": list(receipts_due(user=request.user)[:50]),
+            "receipts": receipts,
             "today": timezone.localdate(),
             "now": timezone.now(),
         },
@@ -297,8 +316,6 @@ def distribution(request):
 @role_required(Role.PSYCHOLOGIST, Role.HEALTH_VISITOR)
 def my_cases(request):
     """The cases a PPR psychologist or health visitor is added to."""
-    return render(
-        request,
-        "cases/my_cases.html",
-        {"title": _("Mine sager"), "cases": list(participating_cases(user=request.user))},
-    )
+    cases = list(participating_cases(user=request.user))
+    log_look(request, [(case.child, case) for case in cases])
+    return render(request, "cases/my_cases.html", {"title": _("Mine sager"), "cases": cases})

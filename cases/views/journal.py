@@ -17,7 +17,7 @@ from cases.forms import (
 )
 from cases.models import JournalNote
 from cases.selectors import journal_of
-from cases.views.common import FORM_METHODS, case_url, editable_case, form_page, posted
+from cases.views.common import FORM_METHODS, case_url, editable_case, form_page, log_page_read, posted
 from herning.core.forms import add_service_errors
 
 
@@ -34,6 +34,7 @@ def journal_add(request, pk: int):
             add_service_errors(form, error)
         else:
             if request.htmx:
+                log_page_read(request, child=case.child, case=case)  # the journal's notes
                 return render(
                     request,
                     "cases/panels/_journal.html",
@@ -50,6 +51,7 @@ def journal_add(request, pk: int):
             messages.success(request, _("Notatet er gemt i journalen."))
             return redirect(case_url(case, "journal"))
     if request.htmx:
+        log_page_read(request, child=case.child, case=case)  # the journal's notes
         return render(
             request,
             "cases/panels/_journal.html",

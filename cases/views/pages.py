@@ -17,7 +17,8 @@ from cases.models import Child
 from cases.permissions import Action, may
 from cases.selectors import case_list as case_list_rows
 from cases.selectors import cases_of_child, find_child_by_cpr, relations_of, visible_case, visible_child
-from cases.views.common import PURPOSE_CASEWORK, log_page_read, posted
+from cases.views.common import log_page_read, posted
+from herning.audit.looks import PURPOSE_CASEWORK, log_look, shows_no_child
 from herning.audit.models import AccessLog
 from herning.audit.services import log_child_read
 from herning.core.access import role_required
@@ -61,6 +62,9 @@ def case_list(request):
     # Invalid filters (a hand-edited address) show the form's message over the open cases.
     rows = form.apply(rows) if form.is_bound and form.is_valid() else rows.open()
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("side"))
+    # Read once, for the table and for the access log: every child on this page of the list.
+    page.object_list = list(page.object_list)
+    log_look(request, [(case.child, case) for case in page.object_list])
     context = {
         "form": form,
         "page": page,
@@ -86,6 +90,9 @@ def _posted_filter(request) -> QueryDict:
 @sensitive_post_parameters("cpr")
 @require_http_methods(["GET", "POST"])
 @role_required(*CASE_LIST_ROLES)
+@shows_no_child(
+    "the CPR search form; the child found is logged as a search (channel search) before the redirect"
+)
 def find_child(request):
     """Find a child by CPR number. The number travels in the body of a POST, never in a URL."""
     form = CprSearchForm(posted(request))

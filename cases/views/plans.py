@@ -17,7 +17,7 @@ from cases.forms import (
     PlanForm,
 )
 from cases.models import Goal, Plan
-from cases.views.common import FORM_METHODS, case_url, editable_case, form_page, posted
+from cases.views.common import FORM_METHODS, case_url, editable_case, form_page, log_page_read, posted
 from herning.core.forms import add_service_errors
 
 
@@ -64,6 +64,7 @@ def plan_create(request, pk: int):
         else:
             messages.success(request, _("Planen er gemt."))
             return redirect(case_url(case, "plan"))
+    log_page_read(request, child=case.child, case=case)
     return render(
         request,
         "cases/plan_form.html",
@@ -111,6 +112,7 @@ def plan_revise(request, pk: int):
         else:
             messages.success(request, _("Planen er revideret. Den tidligere version er bevaret."))
             return redirect(case_url(case, "plan"))
+    log_page_read(request, child=case.child, case=case)
     return render(
         request,
         "cases/plan_form.html",

@@ -74,3 +74,9 @@ def explanation(obj) -> str:
     if isinstance(obj, engine.Due):
         return obj.explanation("en" if english else "da")
     return obj.explanation_en if english and obj.explanation_en else obj.explanation
+
+
+@register.filter
+def deadline_when(deadline) -> str:
+    """ "overskredet for 2 dage siden", "om 4 dage" …, counted now (``followups.wording``)."""
+    return wording.when(deadline)

@@ -15,7 +15,8 @@ from herning.accounts.services import IDP_MFA_SESSION_KEY
 
 class StaffOIDCBackend(OIDCAuthenticationBackend):
     def filter_users_by_claims(self, claims):
-        return super().filter_users_by_claims(claims).filter(is_active=True)
+        # A service user is an integration, not a person: it never signs on.
+        return super().filter_users_by_claims(claims).filter(is_active=True, is_service_user=False)
 
     def get_or_create_user(self, access_token, id_token, payload):
         user = super().get_or_create_user(access_token, id_token, payload)

@@ -15,7 +15,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 
 from herning.accounts import services
 from herning.accounts.demo import demo_code_for
-from herning.accounts.forms import EnrolmentForm, OtpCodeForm
+from herning.accounts.forms import BackupCodeForm, EnrolmentForm, OtpCodeForm
 from herning.accounts.middleware import two_factor_exempt
 from herning.core.navigation import start_url_for
 
@@ -39,17 +39,25 @@ def _next_url(request) -> str:
 
 @two_factor_exempt
 @never_cache
-@sensitive_post_parameters("code")
+@sensitive_post_parameters("code", "backup_code")
 @login_required
 def otp_verify(request):
-    """The second step of login: a code from the app, or a backup code."""
+    """The second step of login: a code from the app, or a backup code (a form of its own)."""
     if services.is_two_factor_verified(request):
         return redirect(_next_url(request))
     if not services.has_confirmed_device(request.user):
         return redirect("accounts:otp_setup")
-    form = OtpCodeForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST" and form.is_valid():
-        device = services.verify(request=request, token=form.cleaned_data["code"])
+    posted = request.POST if request.method == "POST" else None
+    with_backup = posted is not None and "backup_code" in posted
+    form = OtpCodeForm(None if with_backup else posted)
+    backup_form = BackupCodeForm(posted if with_backup else None)
+    sent, field = (backup_form, "backup_code") if with_backup else (form, "code")
+    if with_backup:
+        # The person is back at the backup code they just typed, not at the app code's field.
+        form.fields["code"].widget.attrs.pop("autofocus", None)
+        backup_form.fields["backup_code"].widget.attrs["autofocus"] = True
+    if posted is not None and sent.is_valid():
+        device = services.verify(request=request, token=sent.cleaned_data[field])
         if device is not None:
             if services.used_backup_code(device):
                 messages.warning(
@@ -58,11 +66,16 @@ def otp_verify(request):
                     % {"left": services.backup_codes_left(request.user)},
                 )
             return redirect(_next_url(request))
-        form.add_error("code", _("Koden er forkert eller udløbet. Prøv igen med en ny kode."))
+        sent.add_error(field, _("Koden er forkert eller udløbet. Prøv igen med en ny kode."))
     return render(
         request,
         "accounts/otp_verify.html",
-        {"form": form, "next": _next_url(request), "demo_code": demo_code_for(request.user)},
+        {
+            "form": form,
+            "backup_form": backup_form,
+            "next": _next_url(request),
+            "demo_code": demo_code_for(request.user),
+        },
     )
 
 

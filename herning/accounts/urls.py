@@ -47,7 +47,7 @@ urlpatterns = [
     path(
         "nulstil/<uidb64>/<token>/",
         two_factor_exempt(
-            auth_views.PasswordResetConfirmView.as_view(
+            views.PasswordResetConfirmView.as_view(
                 template_name="accounts/password_reset_confirm.html",
                 success_url=reverse_lazy("accounts:password_reset_complete"),
             )

@@ -1,48 +1,84 @@
+"""API tokens in the admin, for the system administrator's own municipality: listed with their
+expiry and last use, issued (the key shown once) and revoked through ``herning.api.services``, which
+allows tokens for service users only and records each step as an audit event. The page
+``/administration/api-tokens/`` does the same and also rotates a token."""
+
 from django.contrib import admin, messages
-from django.utils import timezone
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from herning.api.models import TOKEN_PREFIX_LENGTH, ApiToken, hash_token
+from herning.api import services
+from herning.api.models import ApiToken
+from herning.organisation.admin_scope import ScopedAdmin
 
 
 @admin.register(ApiToken)
-class ApiTokenAdmin(admin.ModelAdmin):
+class ApiTokenAdmin(ScopedAdmin, admin.ModelAdmin):
+    municipality_path = "user__municipality"
     list_display = [
         "name",
         "user",
         "prefix",
         "scope",
+        "issued_by",
         "created_at",
         "last_used_at",
         "expires_at",
         "revoked_at",
     ]
     list_filter = ["scope", "revoked_at"]
+    list_select_related = ["user", "issued_by"]
     search_fields = ["name", "user__username", "prefix"]
-    readonly_fields = ["prefix", "created_at", "last_used_at", "revoked_at"]
-    fields = ["user", "name", "scope", "expires_at", "prefix", "created_at", "last_used_at", "revoked_at"]
+    readonly_fields = ["prefix", "issued_by", "created_at", "last_used_at", "revoked_at"]
+    fields = [
+        "user",
+        "name",
+        "scope",
+        "expires_at",
+        "prefix",
+        "issued_by",
+        "created_at",
+        "last_used_at",
+        "revoked_at",
+    ]
     actions = ["revoke"]
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        # A token is issued, rotated or revoked, each an audit event; never edited in place.
+        return False
 
     def has_delete_permission(self, request, obj=None) -> bool:
         # Revoked tokens are kept: who had access through the API, and when, must stay answerable.
         return False
 
-    def save_model(self, request, obj, form, change):
-        if not change:
-            import secrets
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if db_field.name == "user":
+            field.queryset = field.queryset.filter(is_service_user=True, is_active=True)
+        return field
 
-            key = secrets.token_urlsafe(32)
-            obj.prefix = key[:TOKEN_PREFIX_LENGTH]
-            obj.key_hash = hash_token(key)
-            super().save_model(request, obj, form, change)
-            messages.warning(
-                request,
-                _("Tokenet er %(key)s — kopiér det nu; det vises ikke igen.") % {"key": key},
+    def save_model(self, request, obj, form, change):
+        try:
+            token, key = services.issue_token(
+                by=request.user,
+                user=obj.user,
+                name=obj.name,
+                read_only=obj.scope == ApiToken.Scope.READ,
+                expires_at=obj.expires_at,
             )
-            return
-        super().save_model(request, obj, form, change)
+        except (PermissionDenied, ValidationError) as error:
+            # The form offers only the municipality's service users; this is the rule's own word.
+            raise PermissionDenied(str(error)) from error
+        obj.pk, obj.prefix, obj._state.adding = token.pk, token.prefix, False
+        messages.warning(
+            request,
+            _("Tokenet er %(key)s — kopiér det nu; det vises ikke igen.") % {"key": key},
+        )
 
     @admin.action(description=_("Spær valgte tokens"))
     def revoke(self, request, queryset):
-        count = queryset.filter(revoked_at__isnull=True).update(revoked_at=timezone.now())
+        count = 0
+        for token in queryset.filter(revoked_at__isnull=True).select_related("user"):
+            services.revoke_token(by=request.user, token=token)
+            count += 1
         self.message_user(request, _("%(count)d token(s) spærret.") % {"count": count})

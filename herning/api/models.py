@@ -46,6 +46,17 @@ class ApiToken(models.Model):
     prefix = models.CharField(_("begyndelse"), max_length=TOKEN_PREFIX_LENGTH, db_index=True, editable=False)
     key_hash = models.CharField(max_length=64, unique=True, editable=False)
     scope = models.CharField(_("rettighed"), max_length=10, choices=Scope.choices, default=Scope.READ)
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("udstedt af"),
+        help_text=_(
+            "Den systemadministrator, der udstedte tokenet (tom for tokens fra før dette blev gemt)."
+        ),
+    )
     created_at = models.DateTimeField(_("oprettet"), auto_now_add=True)
     expires_at = models.DateTimeField(_("udløber"), null=True, blank=True)
     last_used_at = models.DateTimeField(_("sidst brugt"), null=True, blank=True)
@@ -66,8 +77,12 @@ class ApiToken(models.Model):
         return self.scope == self.Scope.READ
 
     @classmethod
-    def issue(cls, *, user, name: str, read_only: bool) -> tuple[ApiToken, str]:
-        """Make a token; returns it and the key, which is never stored and cannot be shown again."""
+    def issue(
+        cls, *, user, name: str, read_only: bool, expires_at=None, issued_by=None
+    ) -> tuple[ApiToken, str]:
+        """Make a token; returns it and the key, which is never stored and cannot be shown again.
+
+        The bare mechanism: who may be given a token, by whom, is ``herning.api.services``' rule."""
         key = secrets.token_urlsafe(32)
         token = cls.objects.create(
             user=user,
@@ -75,8 +90,14 @@ class ApiToken(models.Model):
             prefix=key[:TOKEN_PREFIX_LENGTH],
             key_hash=hash_token(key),
             scope=cls.Scope.READ if read_only else cls.Scope.READ_WRITE,
+            expires_at=expires_at,
+            issued_by=issued_by,
         )
         return token, key
+
+    @property
+    def is_usable(self) -> bool:
+        return self.revoked_at is None and (self.expires_at is None or self.expires_at > timezone.now())
 
     def revoke(self) -> None:
         if self.revoked_at is None:

@@ -11,7 +11,7 @@ class ApiTokenScheme(OpenApiAuthenticationExtension):
         return {
             "type": "http",
             "scheme": "bearer",
-            "description": "Et API-token fra `python manage.py create_api_token`: `Authorization: Bearer <token>`.",
+            "description": "Et API-token til en servicebruger (siden /administration/api-tokens/ eller `python manage.py create_api_token`): `Authorization: Bearer <token>`.",
         }
 
 

@@ -23,7 +23,7 @@ from rest_framework.response import Response
 from herning.api.conditional import ConditionalUpdateMixin, conditional_read, etag_for, with_etags
 from herning.api.idempotency import IdempotentMixin
 from herning.audit.models import AccessLog
-from herning.audit.services import log_child_read, log_children_read
+from herning.audit.services import log_reads
 
 # DELETE and PUT are not offered: records are kept, and updates are partial (PATCH).
 READ_METHODS = ["get", "head", "options"]
@@ -50,31 +50,17 @@ class AuditedMixin:
         return None
 
     def audit_one(self, obj) -> None:
-        child = self.child_of(obj)
-        if child is not None:
-            log_child_read(
-                user=self.request.user,
-                child=child,
-                case=self.case_of(obj),
-                channel=AccessLog.Channel.API,
-                purpose=self.audit_purpose,
-                what=self.request.path,
-            )
+        self.audit_many([obj])
 
     def audit_many(self, objects) -> None:
-        children = {}
-        for obj in objects:
-            child = self.child_of(obj)
-            if child is not None:
-                children.setdefault(child.pk, child)
-        if children:
-            log_children_read(
-                user=self.request.user,
-                children=children.values(),
-                channel=AccessLog.Channel.API,
-                purpose=self.audit_purpose,
-                what=self.request.path,
-            )
+        # The rule the pages follow too (herning.audit.looks): one entry per child shown.
+        log_reads(
+            user=self.request.user,
+            shown=((self.child_of(obj), self.case_of(obj)) for obj in objects),
+            channel=AccessLog.Channel.API,
+            purpose=self.audit_purpose,
+            what=self.request.path,
+        )
 
     def list(self, request, *args, **kwargs):
         queryset = self.filter_queryset(self.get_queryset())

@@ -22,7 +22,8 @@ class AccessLog(models.Model):
 
     The child is referenced by id, never by CPR. Entries are append-only (no history table): they
     are deleted only by the nightly purge after the retention period and by erasure of the child
-    (herning.audit.services), each of which writes an ``AuditEvent``.
+    (herning.audit.services), each of which writes an ``AuditEvent``. On PostgreSQL the database
+    itself refuses any other UPDATE or DELETE (migration 0004, ``access_log_deletable``).
     """
 
     class Channel(models.TextChoices):
@@ -71,14 +72,21 @@ class AccessLog(models.Model):
 
 
 class AuditEvent(models.Model):
-    """Something done to the records themselves that must leave a trace: the access log's purge,
-    the erasure of a child after the retention period, a request for access to a child one may not
-    see and its decision. Holds no personal data about the child
-    (ids and counts only), so it outlives what it describes. Append-only; never purged."""
+    """Something done that must leave a trace: the access log's purge, the erasure of a child after
+    the retention period, what a system administrator does to another person's access (a
+    password set, a two-factor device reset, an API token issued, rotated or revoked), and a request
+    for access to a child one may not see, its refusal past the day's limit and its decision: who
+    (``actor``), whom (``subject``) and when. Holds no personal data about the child (ids and
+    counts only), so it outlives what it describes. Append-only; never purged."""
 
     class Kind(models.TextChoices):
         ACCESS_LOG_PURGE = "access_log_purge", _("Adgangslog ryddet efter opbevaringsperioden")
         ERASURE = "erasure", _("Barn slettet efter opbevaringsperioden")
+        PASSWORD_CHANGE = "password_change", _("Adgangskode ændret")
+        DEVICE_RESET = "device_reset", _("To-faktor-enhed nulstillet")
+        TOKEN_ISSUE = "token_issue", _("API-token udstedt")
+        TOKEN_ROTATE = "token_rotate", _("API-token fornyet")
+        TOKEN_REVOKE = "token_revoke", _("API-token spærret")
         ACCESS_REQUEST = "access_request", _("Anmodning om adgang til et barn")
         ACCESS_REQUEST_DECISION = "access_request_decision", _("Anmodning om adgang afgjort")
         ACCESS_REQUEST_LIMIT = "access_request_limit", _("For mange anmodninger om adgang")
@@ -93,6 +101,25 @@ class AuditEvent(models.Model):
         related_name="+",
         verbose_name=_("udført af"),
         help_text=_("Tom, når systemet selv gjorde det (den natlige oprydning)."),
+    )
+    subject = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("berørt medarbejder"),
+        help_text=_("Den, hvis adgang hændelsen ændrede."),
+    )
+    # Whose event it is: a system administrator sees their own municipality's only. Empty for the
+    # installation's own work (the nightly purge of the access log).
+    municipality = models.ForeignKey(
+        "organisation.Municipality",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("kommune"),
     )
     reason = models.TextField(_("begrundelse"))
     details = models.JSONField(_("detaljer"), default=dict, blank=True)

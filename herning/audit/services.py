@@ -1,14 +1,16 @@
 """Writing the access log, and the two procedures that delete from the records: the nightly purge
-of old log entries and the erasure of a child after the retention period (``cases.erasure``). Call
-``log_child_read`` wherever a child's data is shown or sent."""
+of old log entries and the erasure of a child after the retention period (``cases.erasure``).
+``log_reads`` is the one writer, wherever a child's data is shown or sent (pages call it through
+``herning.audit.looks.log_look``, the API through ``herning.api.viewsets.AuditedMixin``)."""
 
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from herning.audit.models import AccessLog, AuditEvent
@@ -16,38 +18,53 @@ from herning.core.logging import mask_cpr
 from herning.core.privacy import deletion_permitted
 
 
-def log_child_read(*, user, child, channel: str, purpose: str, case=None, what: str = "") -> None:
-    """Record that ``user`` read ``child``'s data through ``channel`` for ``purpose``."""
-    AccessLog.objects.create(
-        user=user,
-        municipality_id=child.municipality_id,
-        child=child,
-        case=case,
-        channel=channel,
-        purpose=_clean(purpose),
-        what=_clean(what),
-    )
-
-
-def log_children_read(*, user, children: Iterable, channel: str, purpose: str, what: str = "") -> None:
-    """One entry per child, in one statement (exports and lists of many children)."""
-    AccessLog.objects.bulk_create(
-        AccessLog(
+def log_reads(*, user, shown: Iterable, channel: str, purpose: str, what: str = "") -> int:
+    """The one writer of the access log, for pages, the API, exports and e-mails alike: one entry
+    per child shown, in one statement, however many rows the response shows (so a list's queries
+    stay constant). ``shown`` holds children, or ``(child, case)`` pairs where the case is known;
+    a child shown twice (two of its cases on one list) is logged once, with the first case met.
+    Returns the number of entries written."""
+    entries: dict[int, AccessLog] = {}
+    for item in shown:
+        child, case = item if isinstance(item, tuple) else (item, None)
+        if child is None or child.pk in entries:
+            continue
+        entries[child.pk] = AccessLog(
             user=user,
             municipality_id=child.municipality_id,
             child=child,
+            case=case,
             channel=channel,
             purpose=_clean(purpose),
             what=_clean(what),
         )
-        for child in children
-    )
+    if entries:
+        AccessLog.objects.bulk_create(entries.values())
+    return len(entries)
 
 
-def record_event(*, kind: str, actor=None, reason: str, details: dict | None = None) -> AuditEvent:
-    """Write an ``AuditEvent``: ids and counts in ``details``, never a name or a CPR number."""
+def log_child_read(*, user, child, channel: str, purpose: str, case=None, what: str = "") -> None:
+    """Record that ``user`` read ``child``'s data through ``channel`` for ``purpose``."""
+    log_reads(user=user, shown=[(child, case)], channel=channel, purpose=purpose, what=what)
+
+
+def log_children_read(*, user, children: Iterable, channel: str, purpose: str, what: str = "") -> None:
+    """One entry per child, in one statement (exports and lists of many children)."""
+    log_reads(user=user, shown=children, channel=channel, purpose=purpose, what=what)
+
+
+def record_access_event(*, kind: str, actor, subject, reason: str, details: dict | None = None) -> AuditEvent:
+    """Record that ``actor`` changed ``subject``'s access (a password set, a two-factor device
+    reset, an API token issued, rotated or revoked): who, whom and when, in the subject's
+    municipality, where its system administrator reads it. Call it inside the change's transaction,
+    so the event and the change are written together or not at all."""
     return AuditEvent.objects.create(
-        kind=kind, actor=actor, reason=mask_cpr(str(reason)), details=details or {}
+        kind=kind,
+        actor=actor,
+        subject=subject,
+        municipality_id=subject.municipality_id,
+        reason=reason,
+        details=details or {},
     )
 
 
@@ -62,7 +79,7 @@ def purge_expired_access_log(*, now: datetime.datetime | None = None) -> AuditEv
     now = now or timezone.now()
     days = settings.HERNING["ACCESS_LOG_RETENTION_DAYS"]
     cutoff = now - datetime.timedelta(days=days)
-    with transaction.atomic(), deletion_permitted():
+    with transaction.atomic(), access_log_deletable():
         deleted, _ = AccessLog.objects.for_system().filter(at__lt=cutoff).delete()
         return AuditEvent.objects.create(
             at=now,
@@ -70,3 +87,29 @@ def purge_expired_access_log(*, now: datetime.datetime | None = None) -> AuditEv
             reason=f"Opbevaringsperioden for adgangsloggen er {days} dage (HERNING_ACCESS_LOG_RETENTION_DAYS).",
             details={"cutoff": cutoff.isoformat(), "retention_days": days, "deleted": deleted},
         )
+
+
+# The session setting the database's trigger asks before it lets entries be deleted
+# (herning/audit/migrations/0005_access_log_append_only.py).
+DELETION_SETTING = "herning.purge"
+
+
+@contextmanager
+def access_log_deletable() -> Iterator[None]:
+    """Inside a transaction, lets access-log entries be deleted: the code's guard
+    (``deletion_permitted``) and, on PostgreSQL, the trigger that otherwise refuses every UPDATE
+    and DELETE of the log. Only the nightly purge and the erasure of a child use it. The setting
+    is local to the transaction and switched off again at the end of the block (after an error,
+    the rollback of the surrounding transaction ends it)."""
+    if not connection.in_atomic_block:
+        raise RuntimeError("access_log_deletable() must be used inside transaction.atomic().")
+    with deletion_permitted():
+        _set_deletion(True)
+        yield
+        _set_deletion(False)
+
+
+def _set_deletion(on: bool) -> None:
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT set_config(%s, %s, true)", [DELETION_SETTING, "on" if on else "off"])

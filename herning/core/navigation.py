@@ -76,6 +76,7 @@ NAV_ITEMS: tuple[NavItem, ...] = (
     NavItem("evaluation", _("Nøgletal"), "evaluation:overview", frozenset({Role.TEAM_LEADER})),
     NavItem("dubu", _("DUBU"), "dubu:exchange", frozenset({Role.TEAM_LEADER})),
     NavItem("admin", _("Administration"), "admin:index", frozenset({Role.SYSTEM_ADMINISTRATOR})),
+    NavItem("api_tokens", _("API-tokens"), "api_tokens:list", frozenset({Role.SYSTEM_ADMINISTRATOR})),
 )
 
 # After login a person lands on the page of their most demanding role.
@@ -113,7 +114,7 @@ def start_url_for(user) -> str:
 def menu_for(user, current_path: str) -> list[dict]:
     items = []
     for item in NAV_ITEMS:
-        if not (item.roles & user.roles) and not (item.key == "admin" and user.is_superuser):
+        if not (item.roles & user.roles):
             continue
         try:
             url = reverse(item.url_name)

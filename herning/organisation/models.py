@@ -187,6 +187,17 @@ class User(AbstractUser):
     )
     job_title = models.CharField(_("stillingsbetegnelse"), max_length=100, blank=True)
     phone = models.CharField(_("telefon"), max_length=30, blank=True)
+    # An integration's identity, not a person: only a service user may be given an API token, and a
+    # service user never logs in (herning.accounts.backends). Set when the user is made and never
+    # after, so a person cannot be turned into a service user to have a token read as them.
+    is_service_user = models.BooleanField(
+        _("servicebruger"),
+        default=False,
+        help_text=_(
+            "En integration, ikke en person: kan få API-tokens og kan ikke logge ind. "
+            "Vælges når brugeren oprettes og kan ikke ændres siden."
+        ),
+    )
 
     objects = StaffManager()
     history = HistoricalRecords(excluded_fields=["password", "last_login"])

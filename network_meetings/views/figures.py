@@ -7,12 +7,14 @@ import datetime
 from django.shortcuts import render
 from django.utils import timezone
 
+from herning.audit.looks import shows_no_child
 from herning.core.access import role_required
 from herning.organisation.models import Role
 from network_meetings import figures, forms
 
 
 @role_required(Role.MANAGEMENT)
+@shows_no_child("key figures of the meetings for management: counts, never a child")
 def meeting_figures(request):
     today = timezone.localdate()
     form = forms.PeriodForm(

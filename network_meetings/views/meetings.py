@@ -12,7 +12,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cases.models import Child
-from herning.audit.services import log_child_read, log_children_read
+from herning.audit.looks import log_look
+from herning.audit.services import log_children_read
 from herning.core.access import role_required
 from herning.core.forms import add_service_errors
 from herning.organisation.models import Role
@@ -99,10 +100,8 @@ def meeting_create(request):
         else:
             messages.success(request, _("Mødet er planlagt. Tilføj deltagerne, og registrér samtykke."))
             return redirect("network_meetings:participants", pk=meeting.pk)
-    if child is not None:
-        log_child_read(
-            user=user, child=child, channel=PAGE, purpose=_("Planlæg netværksmøde"), what=request.path
-        )
+    # The child planned for, or the list of children to choose from (each name is shown).
+    log_look(request, [child] if child is not None else list(children), purpose=_("Planlæg netværksmøde"))
     return render(request, "network_meetings/meeting_form.html", {"form": form, "child": child})
 
 

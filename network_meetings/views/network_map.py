@@ -201,6 +201,7 @@ def network_map_person_edit(request, person_pk):
         else:
             messages.success(request, _("Personen er opdateret."))
             return redirect("network_meetings:network_map", child_pk=network_map.child_id)
+    _log_map_read(request, network_map.child, _("Netværkskort"))
     return render(
         request,
         "network_meetings/network_map_person_form.html",

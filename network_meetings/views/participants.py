@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 
 from cases.models import Child
 from cases.permissions import Action, may
+from herning.audit.looks import log_look
 from herning.core.forms import add_service_errors
 from network_meetings import forms, selectors, services
 from network_meetings.models import (
@@ -94,6 +95,7 @@ def participant_edit(request, pk, participant_pk):
         else:
             messages.success(request, _("Deltageren er opdateret."))
             return redirect("network_meetings:participants", pk=meeting.pk)
+    log_look(request, [(meeting.child, meeting.case)], purpose=_("Deltagere i netværksmøde"))
     return render(
         request,
         "network_meetings/participant_form.html",

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from cases.permissions import Action, require
+from herning.audit.looks import shows_no_child
 from herning.core.access import role_required
 from herning.core.dates import validate_reading_date
 from herning.core.forms import add_service_errors
@@ -45,6 +46,7 @@ def _week_param(day: datetime.date) -> str:
 
 
 @role_required(*selectors.MEETING_ROLES)
+@shows_no_child("a team's meeting times: a booked time shows its status, never the meeting or the child")
 def slot_calendar(request):
     user = request.user
     teams = Team.objects.filter(district__municipality_id=user.municipality_id).select_related("district")
@@ -80,6 +82,7 @@ def slot_calendar(request):
 
 
 @role_required(*selectors.MEETING_ROLES)
+@shows_no_child("the form for offering a team's free meeting times: a free slot names no child")
 def slot_offer(request):
     user = request.user
     require(user, Action.MANAGE_SLOTS)  # the form offers the person's own teams; none, no form

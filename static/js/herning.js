@@ -10,4 +10,17 @@
       window.DKFDS.init();
     }
   });
+  // The design system opens the mobile drawer by putting a class on <body> but does not say so to
+  // assistive technology: the menu button's aria-expanded follows that class.
+  var openers = document.querySelectorAll(".js-menu-open[aria-controls]");
+  if (openers.length) {
+    var sync = function () {
+      var open = document.body.classList.contains("mobile-nav-active");
+      for (var i = 0; i < openers.length; i++) {
+        openers[i].setAttribute("aria-expanded", open ? "true" : "false");
+      }
+    };
+    new MutationObserver(sync).observe(document.body, { attributes: true, attributeFilter: ["class"] });
+    sync();
+  }
 })();

@@ -33,3 +33,41 @@ def test_the_demo_has_loads_near_the_warning_level_and_a_moved_case(login):
     assert "Registrér opfølgning" in day and "Overleveringsmøder for sager, du har afgivet" in day
     team = login(tl_nord).get("/team/").content.decode()
     assert "Anne Kjær" in team and "Børn anbragt på institution" in team
+
+
+@time_machine.travel("2026-03-02 09:00 +01:00", tick=False)
+def test_the_demo_has_an_advisor_at_the_cap_and_one_more_case_is_refused_until_the_team_leader_overrides(
+    login,
+):
+    """Issue 20 point 9: the cap can be seen to bite in the demo at once, without preparing anything."""
+    from django.urls import reverse
+
+    from cases.demo.data import AT_CAP_ADVISOR
+    from cases.models import Case, CaseloadOverride, CaseState
+
+    call_command("seed_demo", stdout=io.StringIO())
+    bo, tl_nord = User.objects.get(username=AT_CAP_ADVISOR), User.objects.get(username="tl.nord")
+    team = bo.role_assignments.get(role=Role.ADVISOR).team
+    assert team.name == "Team Nord" and team.caseload_cap == 25
+    assert caseload.open_case_count(bo) == team.caseload_cap == 25
+
+    waiting = (
+        Case.objects.for_system()
+        .filter(team=team, advisor=None, state=CaseState.NOTIFICATION)
+        .order_by("pk")
+        .first()
+    )
+    assert waiting is not None, "the demo has a case waiting on Team Nord's distribution list"
+    client = login(tl_nord)
+    url = reverse("cases:case_assign", args=[waiting.pk])
+    assert "Bo Nielsen (25 af 25 sager) – ved loftet" in client.get(url).content.decode()
+    refused = client.post(url, {"advisor": bo.pk}).content.decode()
+    assert "har allerede 25 åbne sager" in refused and "Begrundelse for at gå over loftet" in refused
+    waiting.refresh_from_db()
+    assert waiting.advisor is None and caseload.open_case_count(bo) == 25
+
+    response = client.post(url, {"advisor": bo.pk, "override_reason": "Bo kender familien."})
+    assert response.status_code == 302
+    override = CaseloadOverride.objects.get(case=waiting)
+    assert (override.advisor, override.decided_by, override.load) == (bo, tl_nord, 25)
+    assert caseload.open_case_count(bo) == 26

@@ -38,6 +38,8 @@ PASSWORD = "en-lang-adgangskode-til-test"  # a test person's password
 # WCAG 2.1 A and AA: what public-sector web solutions must meet (webtilgængelighedsloven).
 AXE_URL = "/__axe-core__.js"
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+DESKTOP = {"width": 1280, "height": 900}
+PHONE = {"width": 390, "height": 844}  # a common phone's screen in CSS pixels (issue 20 point 7)
 
 
 @pytest.fixture(scope="session")
@@ -66,13 +68,16 @@ class Browsing:
     problems: list = field(default_factory=list)
     checked: dict = field(default_factory=dict)
 
-    def new_page(self):
-        """A page in a browser context of its own (its own cookies: one person)."""
+    def new_page(self, *, phone: bool = False, javascript: bool = True):
+        """A page in a browser context of its own (its own cookies: one person), on a desktop
+        screen or a phone's."""
         context = self.browser.new_context(
             base_url=self.base_url,
             locale="da-DK",
             timezone_id="Europe/Copenhagen",
-            viewport={"width": 1280, "height": 900},
+            viewport=PHONE if phone else DESKTOP,
+            has_touch=phone,
+            java_script_enabled=javascript,
             accept_downloads=True,
         )
         self.contexts.append(context)
@@ -94,16 +99,18 @@ class Browsing:
         )
         return page
 
-    def as_user(self, user):
-        """A page logged in as ``user`` through the login page and the second factor."""
-        if user.pk in self.pages:
-            return self.pages[user.pk]
+    def as_user(self, user, *, phone: bool = False, javascript: bool = True):
+        """A page logged in as ``user`` through the login page and the second factor (on a phone's
+        screen with ``phone``: a browser of its own, so the same person may be on both)."""
+        key = user.pk if not phone and javascript else (user.pk, phone, javascript)
+        if key in self.pages:
+            return self.pages[key]
         from tests.herning.otp import app_device, current_code
 
         user.set_password(PASSWORD)
         user.save(update_fields=["password"])
         device = app_device(user)
-        page = self.new_page()
+        page = self.new_page(phone=phone, javascript=javascript)
         page.goto("/log-ind/")
         main = page.locator("main")
         main.get_by_label("Brugernavn").fill(user.username)
@@ -114,7 +121,7 @@ class Browsing:
         main.locator("button[type=submit]").first.click()
         page.wait_for_load_state()
         assert "/to-faktor/" not in page.url and "/log-ind/" not in page.url, page.url
-        self.pages[user.pk] = page
+        self.pages[key] = page
         return page
 
     def close(self):

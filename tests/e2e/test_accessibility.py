@@ -124,6 +124,7 @@ def test_every_main_page_has_no_serious_or_critical_accessibility_violation(brow
         (f"/sager/{lived_in.pk}/historik/", "sagens-historik"),
         ("/opfoelgning/paamindelser/", "paamindelser"),
         ("/opfoelgning/kalender/", "kalender"),
+        ("/opfoelgning/paamindelser/indstillinger/", "paamindelser-indstillinger"),
     ):
         advisor.goto(path)
         check(advisor, name)

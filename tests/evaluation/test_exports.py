@@ -32,11 +32,17 @@ def test_csv_holds_the_table_as_shown(kora, login):
     content = login(kora.org.management).get("/evaluering/eksport/aarsboern.csv").content
     assert content.startswith("\ufeff".encode())  # so spreadsheet programs read æ, ø and å
     rows = list(csv.reader(io.StringIO(content.decode("utf-8-sig"))))
-    assert rows[0] == ["Anbringelsestype", "2025 – Årsbørn", "2025 – I % af alle anbragte"]
+    assert rows[0] == [
+        "Anbringelsestype",
+        "2025 – Årsbørn",
+        "2025 – I % af alle anbragte",
+        "2025 – Gns. anbragte",
+    ]
     table = {r[0]: r[1:] for r in rows[1:]}
-    assert table["Anbragte i alt"] == ["6.68", "100.0"]
-    assert table["Hjemmebaserede anbringelser"] == ["<3", "<3"]
-    assert table["Institution (døgninstitution, opholdssted, sikret)"] == ["..", ".."]
+    # 2438 child-days: / 365 = 6.68 child-years; / 365 days of 2025 = 6.68 placed on an average day
+    assert table["Anbragte i alt"] == ["6.68", "100.0", "6.68"]
+    assert table["Hjemmebaserede anbringelser"] == ["<3", "<3", "<3"]
+    assert table["Institution (døgninstitution, opholdssted, sikret)"] == ["..", "..", ".."]
 
 
 def test_xlsx_keeps_numbers_as_numbers_and_carries_the_notes(kora, login):

@@ -130,8 +130,13 @@ def test_follow_ups_per_case_beside_the_rule_and_the_law(org, three_placements):
 def test_the_share_held_on_time(org, three_placements):
     figure = FIGURES["rettidighed"](_context(org))
     rows = {r.label: [c.display() for c in r.cells] for r in figure.table.rows}
-    assert rows["Institutionsanbringelser: kommunens regel"] == ["66,7 %", "0,0 %"]
-    assert rows["Institutionsanbringelser: loven"] == ["100,0 %", "50,0 %"]
+    # the share beside its base counts (issue 21 point 5): H1 6 of 9 and 3 of 3, H2 0 of 3 and 3 of 6
+    assert rows["Institutionsanbringelser: kommunens regel"] == ["66,7 %", "6 af 9", "0,0 %", "0 af 3"]
+    assert rows["Institutionsanbringelser: loven"] == ["100,0 %", "3 af 3", "50,0 %", "3 af 6"]
+    assert figure.table.flat_columns()[:2] == [
+        "1. halvår 2025 – Andel",
+        "1. halvår 2025 – Rettidige af forfaldne",
+    ]
 
 
 def test_fewer_than_three_cases_are_not_shown(org, three_placements):

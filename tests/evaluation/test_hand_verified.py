@@ -78,12 +78,14 @@ def test_shares_against_the_75_25_target(whole):
     assert not institution.is_met(selectors.target_share(placed, institution))
 
 
-def test_child_years_of_a_half_year_count_its_own_days(whole):
+def test_child_years_of_a_half_year_are_its_child_days_over_365(whole):
     first_half = Period(D(2025, 1, 1), D(2025, 6, 30), "H1")
     placed = selectors.placements(whole, [first_half])[0]
-    # institution in H1 (181 days): A3 Jan-Mar 90 + A7 181 = 271 days -> 271 / 181 = 1.4972
+    # institution in H1 (181 days): A3 Jan-Mar 90 + A7 181 = 271 days -> 271 / 365 = 0.7425
+    # child-years (not 271 / 181 = 1.4972, which is the average number placed on a day of H1)
     assert placed.days["institution"] == 271
-    assert round(placed.child_years("institution"), 4) == Decimal("1.4972")
+    assert round(placed.child_years("institution"), 4) == Decimal("0.7425")
+    assert round(placed.average_placed("institution"), 4) == Decimal("1.4972")
 
 
 def test_spend_per_placement_type_and_per_child_year(whole):
@@ -121,8 +123,8 @@ def test_child_years_table_in_danish_with_disclosure_control(whole):
     with translation.override("da"):
         figure = child_years(_ctx(whole))
     rows = {r.label: r.cells for r in figure.table.rows}
-    assert [c.display() for c in rows["Anbragte i alt"]] == ["6,68", "100,0 %"]
-    assert [c.display() for c in rows["Familiepleje i alt"]] == ["3,50", "52,5 %"]
+    assert [c.display() for c in rows["Anbragte i alt"]] == ["6,68", "100,0 %", "6,68"]
+    assert [c.display() for c in rows["Familiepleje i alt"]] == ["3,50", "52,5 %", "3,50"]
     # home-based is two children (A3, B5): hidden; institution is then hidden so that
     # all - family care - institution does not give it away.
     assert rows["Hjemmebaserede anbringelser"][0].display() == "<3"

@@ -10,7 +10,7 @@ import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from evaluation.services import snapshot_backfill
+from evaluation.services import complaint_register, snapshot_backfill
 from measures.services import measure_start
 from tests.factories import HEARD, CaseFactory, measure_type
 from tests.fixtures import PERSONAS
@@ -141,6 +141,49 @@ def test_comparison_of_district_groups_side_by_side(kora, login):
     rows = {line.split(",")[0]: line.split(",")[1:] for line in csv.splitlines()}
     # team A (district A), sager open in H1: A1-A5, A7 = 6; in H2: A1-A7 = 7 (A6 opened in October)
     assert rows["Sager (åbne i perioden)"][:3] == ["6", "7", "1"]
+
+
+def test_comparison_gives_change_in_percent_and_names_its_tests(kora, login):
+    """Issue 21 point 5. Two more complaints in team B's cases in H2 (B2, B3) give district B
+    0 complaints of 5 cases in H1 against 3 (B1, B2, B3) of 5 in H2: 0.0 % against 60.0 %, +60.0
+    percentage points, no change in % from zero. Fisher's exact test: 3 complaints among 10 cases,
+    the chance that H1's 5 hold k of them is C(3,k) C(7,5-k) / C(10,5) = 21, 105, 105, 21 / 252;
+    as or less likely than the 0 seen are k = 0 and k = 3, p = 42 / 252 = 0.167."""
+    with time_machine.travel("2026-01-15 10:00 +01:00", tick=False):
+        for case, day in ((kora.B2, D(2025, 8, 1)), (kora.B3, D(2025, 9, 1))):
+            complaint_register(case=case, received_on=day, subject="decision", recorded_by=case.advisor)
+    query = (
+        f"label_a=Sverigesdistrikter&group_a={kora.org.district_a.pk}&label_b=Øvrige&group_b={kora.org.district_b.pk}"
+        "&first_start=2025-01-01&first_end=2025-06-30&second_start=2025-07-01&second_end=2025-12-31"
+    )
+    client = login(kora.org.management)
+    csv = client.get(f"/evaluering/eksport/sammenligning.csv?{query}").content.decode().lstrip("\ufeff")
+    lines = [line.split(",") for line in csv.splitlines()]
+    assert lines[0][7:13] == [
+        "Øvrige – 1. halvår 2025",
+        "Øvrige – 2. halvår 2025",
+        "Øvrige – Ændring",
+        "Øvrige – Ændring i %",
+        "Øvrige – p-værdi",
+        "Øvrige – Test",
+    ]
+    rows = {line[0]: line[1:] for line in lines[1:]}
+    assert rows["Klager i % af sager"][6:] == ["0.0", "60.0", "60.0", "", "0.167", "Fishers eksakte test"]
+    # team A's breakdowns (A3, one child) are hidden, and the test's p-value with them
+    assert rows["Sammenbrud i % af anbragte årsbørn"][4:6] == ["<3", "Eksakt test for to rater"]
+    html = client.get(f"/evaluering/sammenligning/?{query}").content.decode()
+    assert "0,167" in html and "Fishers eksakte test" in html
+
+
+def test_figures_over_rolling_twelve_months(kora, login):
+    html = (
+        login(kora.org.management)
+        .get("/evaluering/anbringelser/?year_from=2025&year_to=2025&granularity=rolling")
+        .content.decode()
+    )
+    # the data end on 31 December 2025: one period of twelve months back from it
+    assert "12 mdr. til 31.12.2025" in html
+    assert "Løbende 12 måneder" in html
 
 
 def test_comparison_refuses_a_district_in_both_groups(kora, login):

@@ -1,7 +1,7 @@
 """Who gets what from the follow-up pages (docs/access.md §2; the world is ``tests.matrix``):
 a measure's schedule is read with its case and recorded by the case's writers; exceptions are
-decided by the team leader of the case's team; the deadline lists, the reminders and the
-calendar link are each person's own; the calendar feed opens with its secret token alone."""
+decided by the team leader of the case's team; the deadline lists, the reminders, the reminder
+settings and the calendar link are each person's own; the calendar feed opens with its secret token alone."""
 
 from __future__ import annotations
 
@@ -83,6 +83,28 @@ class TestReminders(AccessMatrix):
 class TestRemindersMarkedRead(TestReminders):
     method = "post"
     expected = outcome_for_all(302)
+
+
+class TestReminderSettings(AccessMatrix):
+    """Each person's own choice of how escalations reach them: everyone may open and save it (it
+    matters once they lead a team)."""
+
+    url = "/opfoelgning/paamindelser/indstillinger/"
+    expected = outcome_for_all(200)
+
+
+class TestReminderSettingsSaved(TestReminderSettings):
+    method = "post"
+    data = {"escalations": "immediate"}
+    expected = outcome_for_all(302)
+
+
+class TestReminderSettingsRefused(TestReminderSettings):
+    """A choice that is not one is answered at the field, and nothing is saved."""
+
+    method = "post"
+    data = {"escalations": "hourly"}
+    expected = outcome_for_all(400)
 
 
 class TestCalendarSettings(AccessMatrix):

@@ -85,6 +85,11 @@ def test_stages_follow_one_another_and_overdue_escalates_to_the_team_leader(org)
 
 @pytest.mark.django_db
 def test_escalation_mail_names_the_person_responsible(org):
+    # A team leader who chose a mail per escalation (the default is the daily digest,
+    # tests/followups/test_escalation_digest.py).
+    from followups.services import reminder_settings_update
+
+    reminder_settings_update(user=org.team_leader, escalations_immediately=True)
     with time_machine.travel("2026-01-06 09:00 +01:00", tick=False):
         start_measure(org, "institution", D(2026, 1, 5))
     with time_machine.travel("2026-01-20 09:00 +01:00", tick=False):

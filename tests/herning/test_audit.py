@@ -10,7 +10,7 @@ import io
 import pytest
 import time_machine
 from django.core.management import CommandError, call_command
-from django.db import transaction
+from django.db import DatabaseError, connection, transaction
 from django.test import RequestFactory
 from django.urls import get_resolver
 from django.utils import timezone
@@ -19,9 +19,9 @@ from cases.erasure import ErasureRefused, erase_child
 from cases.models import Case, CaseParticipant, CaseState, Child, JournalNote
 from herning.audit.exports import Table, build_export, export_response
 from herning.audit.models import AccessLog, AuditEvent
-from herning.audit.services import log_child_read, purge_expired_access_log
+from herning.audit.services import access_log_deletable, log_child_read, log_reads, purge_expired_access_log
 from herning.celery import beat_schedule
-from herning.core.privacy import ContentDeletionRefused
+from herning.core.privacy import ContentDeletionRefused, deletion_permitted
 from tests.factories import CaseFactory, ChildFactory
 
 pytestmark = pytest.mark.django_db
@@ -29,11 +29,12 @@ SEARCH_QUERIES = 13
 
 
 def look(user, child, *, at=None, channel="page", purpose="Sagsbehandling", case=None):
-    log_child_read(user=user, child=child, channel=channel, purpose=purpose, case=case, what="Barnets side")
-    entry = AccessLog.objects.latest("pk")
-    if at:
-        AccessLog.objects.filter(pk=entry.pk).update(at=at)
-    return entry
+    # An entry cannot be moved in time afterwards (the log is append-only): travel to ``at``.
+    with time_machine.travel(at or timezone.now(), tick=False):
+        log_child_read(
+            user=user, child=child, channel=channel, purpose=purpose, case=case, what="Barnets side"
+        )
+    return AccessLog.objects.latest("pk")
 
 
 @pytest.fixture
@@ -153,6 +154,26 @@ def test_the_citizen_export_for_a_child_nobody_looked_at_says_so(login, org):
     assert "010203-••••" in table.notes[0] and "4006" not in table.notes[0]
 
 
+# --- The one writer --------------------------------------------------------------------------------
+
+
+def test_log_reads_writes_one_entry_per_child_shown_in_one_statement(org, django_assert_num_queries):
+    first = CaseFactory(team=org.team_a, advisor=org.advisor)
+    second = CaseFactory(team=org.team_a, advisor=org.advisor)
+    shown = [(first.child, first), (second.child, second), (first.child, None), second.child]
+    with django_assert_num_queries(1):
+        written = log_reads(
+            user=org.advisor, shown=shown, channel="page", purpose="Sagsbehandling 0102034006"
+        )
+    assert written == 2
+    entries = {e.child_id: e for e in AccessLog.objects.all()}
+    assert set(entries) == {first.child_id, second.child_id}
+    # The first case met is kept; the CPR number in the purpose is masked.
+    assert entries[first.child_id].case_id == first.pk and "4006" not in entries[first.child_id].purpose
+    with django_assert_num_queries(0):
+        assert log_reads(user=org.advisor, shown=[], channel="page", purpose="Sagsbehandling") == 0
+
+
 # --- Retention and the purge ----------------------------------------------------------------------
 
 
@@ -170,6 +191,36 @@ def test_the_purge_deletes_only_entries_older_than_the_retention_and_records_its
     # Running it again deletes nothing more and still leaves its trace.
     assert purge_expired_access_log(now=now).details["deleted"] == 0
     assert AuditEvent.objects.count() == 2
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the trigger is PostgreSQL's")
+def test_the_database_refuses_to_change_or_delete_an_entry(org):
+    """Append-only in the database: neither an ORM update nor a delete (guard of the code lifted,
+    as a slip in code or a shell could) gets past the trigger, nor raw SQL."""
+    case = CaseFactory(team=org.team_a, advisor=org.advisor)
+    entry = look(org.advisor, case.child)
+    for attempt in (
+        lambda: AccessLog.objects.for_system().filter(pk=entry.pk).update(purpose="Ingenting"),
+        lambda: AccessLog.objects.for_system().filter(pk=entry.pk).delete(),
+        lambda: connection.cursor().execute("DELETE FROM audit_accesslog"),
+    ):
+        with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), deletion_permitted():
+            attempt()
+    assert AccessLog.objects.get(pk=entry.pk).purpose == "Sagsbehandling"
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the trigger is PostgreSQL's")
+def test_only_deletion_is_let_through_for_the_purge_and_only_inside_its_block(org):
+    case = CaseFactory(team=org.team_a, advisor=org.advisor)
+    entry = look(org.advisor, case.child)
+    with transaction.atomic():
+        # Not even the purge may rewrite an entry.
+        with access_log_deletable(), pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
+            AccessLog.objects.for_system().filter(pk=entry.pk).update(purpose="Ingenting")
+        # The block is over: the same transaction may delete no more.
+        with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), deletion_permitted():
+            AccessLog.objects.for_system().filter(pk=entry.pk).delete()
+    assert AccessLog.objects.filter(pk=entry.pk).exists()
 
 
 def test_the_purge_runs_every_night_from_the_schedule():

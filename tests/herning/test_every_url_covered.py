@@ -43,7 +43,7 @@ EXCLUDED = {
     "api-docs": "public: the API's browsable description, no record (tests/api/test_tokens.py)",
 }
 # The admin is Django's own: every view in it goes through ``AdminSite.admin_view``, which sends
-# anyone but active staff to the admin's login. Its index and a configuration model's list, add
+# anyone but an active system administrator to the admin's login (herning.organisation.admin_scope). Its index and a configuration model's list, add
 # and change pages have matrices (tests/herning/test_access_matrix.py), and every registered
 # model's list is opened by every persona in ``test_every_admin_list_opens_for_the_system_
 # administrator_only``; the other admin pages are left out here.

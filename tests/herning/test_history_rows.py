@@ -91,6 +91,15 @@ WRITES_NO_HISTORY: dict[str, str] = {
     "tests.cases.test_access_matrix.TestCaseListFilterPosted": (
         "the case list's filter is kept in the session, no record"
     ),
+    **dict.fromkeys(
+        (
+            "tests.api.test_token_page.TestTokenIssue",
+            "tests.api.test_token_page.TestTokenRotate",
+            "tests.api.test_token_page.TestTokenRevoke",
+        ),
+        "API tokens keep no history table: each issue, rotation and revocation is an audit event "
+        "(who, for whom, when; tests/api/test_token_page.py)",
+    ),
 }
 DONE = {201, 204, 302}
 
@@ -250,6 +259,8 @@ VALID_WRITES: dict[str, ValidWrite] = {
     _m("followups", "TestExceptionDecide"): ValidWrite(
         "followups.FollowUpException", page=lambda o: "/opfoelgning/undtagelser/"
     ),
+    # A choice that is not one is refused at the field; the form as a browser sends it saves one.
+    _m("followups", "TestReminderSettingsRefused"): ValidWrite("followups.ReminderSettings"),
     _m("followups", "TestExceptionRevoke"): ValidWrite(
         "followups.FollowUpException",
         page=lambda o: f"/opfoelgning/indsats/{o.exception.measure_id}/",

@@ -112,6 +112,11 @@ def test_password_reset_by_email_in_danish(client, org):
     assert "Adgangskoden er skiftet" in done.content.decode()
     org.advisor.refresh_from_db()
     assert org.advisor.check_password(new_password)
+    # The new password is an audit event: the person set it themselves.
+    from herning.audit.models import AuditEvent
+
+    event = AuditEvent.objects.get(kind=AuditEvent.Kind.PASSWORD_CHANGE)
+    assert (event.actor, event.subject, event.municipality) == (org.advisor, org.advisor, org.municipality)
 
 
 def test_password_reset_does_not_reveal_unknown_addresses(client, org):

@@ -43,6 +43,19 @@ def test_seed_demo_creates_a_believable_municipality_and_prints_logins():
     assert "herning-demo-2026" in printed
     for username in ("anne", "tl.nord", "sekretaer", "chef", "admin"):
         assert username in printed
+    # The demo's system administrator is bounded by the municipality, no superuser.
+    assert not User.objects.filter(is_superuser=True).exists()
+    admin = User.objects.get(username="admin")
+    assert admin.has_role(Role.SYSTEM_ADMINISTRATOR) and admin.municipality.name == "Herning Kommune"
+
+
+@pytest.mark.django_db
+@time_machine.travel("2026-03-02 09:00 +01:00", tick=False)
+def test_seed_demo_corrects_a_demo_administrator_seeded_as_superuser():
+    call_command("seed_demo", stdout=io.StringIO())
+    User.objects.filter(username="admin").update(is_superuser=True, is_staff=True)
+    call_command("seed_demo", stdout=io.StringIO())
+    assert not User.objects.filter(is_superuser=True).exists()
 
 
 @pytest.mark.django_db

@@ -362,3 +362,66 @@ def test_app_codes_do_not_slow_down_the_backup_codes(client, org):
         password_login(client, org.advisor)
         assert client.post(reverse("accounts:otp_verify"), {"code": code}).status_code == 302
         assert BackupCodeDevice.objects.get(user=org.advisor).throttling_failure_count == 0
+
+
+# --- The code step on a phone (issue 20 point 7) ------------------------------------------------
+
+
+def _html_tag(html: str, element_id: str) -> str:
+    return re.search(rf'<input[^>]*id="{element_id}"[^>]*>', html).group(0)
+
+
+def test_the_code_step_shows_no_menu_and_no_reminders_until_the_code_is_accepted(client, org):
+    """Half signed in (password given, code not yet), the page shows the way out and nothing else:
+    no main menu, no menu button or drawer, no reminder bell with children's deadlines."""
+    from herning.accounts.services import new_backup_codes
+
+    app_device(org.advisor)
+    backup = new_backup_codes(user=org.advisor)[0]
+    password_login(client, org.advisor)
+    html = client.get(reverse("accounts:otp_verify")).content.decode()
+    assert "Kode fra din app" in html and "Log ud" in html
+    for menu_part in (
+        'class="navigation-menu"',
+        "mobile-drawer",
+        "js-menu-open",
+        'href="/min-dag/"',
+        "Påmindelser",
+    ):
+        assert menu_part not in html, menu_part
+    # A wrong code keeps the page as it was: still no menu.
+    wrong = client.post(reverse("accounts:otp_verify"), {"code": "000000"}).content.decode()
+    assert "Koden er forkert" in wrong and "mobile-drawer" not in wrong and 'href="/min-dag/"' not in wrong
+
+    # (The app device now waits a moment after the wrong code; the backup codes are a device of their own.)
+    assert client.post(reverse("accounts:otp_verify"), {"backup_code": backup}).status_code == 302
+    day = client.get("/min-dag/").content.decode()
+    assert 'class="navigation-menu"' in day and 'id="mobile-menu"' in day and 'href="/min-dag/"' in day
+    assert 'aria-controls="mobile-menu"' in day and 'aria-expanded="false"' in day
+
+
+def test_the_app_code_field_brings_up_the_numeric_keyboard_and_the_backup_code_has_its_own(client, org):
+    app_device(org.advisor)
+    password_login(client, org.advisor)
+    html = client.get(reverse("accounts:otp_verify")).content.decode()
+    code = _html_tag(html, "id_code")
+    assert 'inputmode="numeric"' in code and 'autocomplete="one-time-code"' in code
+    assert 'pattern="[0-9]*"' in code and 'name="code"' in code
+    # A backup code has letters, which the numeric keyboard cannot type: a field of its own.
+    backup = _html_tag(html, "id_backup_code")
+    assert 'name="backup_code"' in backup and "inputmode" not in backup
+
+
+def test_a_wrong_backup_code_is_told_at_its_own_field(client, org):
+    from herning.accounts.services import new_backup_codes
+
+    app_device(org.advisor)
+    new_backup_codes(user=org.advisor)
+    password_login(client, org.advisor)
+    wrong = client.post(reverse("accounts:otp_verify"), {"backup_code": "abcd-efgh-jkmn"})
+    html = wrong.content.decode()
+    assert wrong.status_code == 200 and "Koden er forkert" in html
+    # The error stands at the backup code's field, whose section stays open; nothing is used up.
+    assert "aria-describedby=" in _html_tag(html, "id_backup_code")
+    assert '<details class="details mt-5" open>' in html
+    assert backup_codes_left(org.advisor) == 10
