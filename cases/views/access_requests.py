@@ -13,7 +13,8 @@ from django.views.decorators.http import require_GET, require_POST
 from cases import services
 from cases.models import AccessRequest
 from herning.audit.models import AccessLog
-from herning.audit.services import log_children_read
+from herning.audit.looks import shows_no_child
+from herning.audit.services import log_reads
 from herning.core.access import role_required
 from herning.organisation.models import Role
 
@@ -31,9 +32,9 @@ def access_requests(request):
         .select_related("child", "requested_by", "team")
         .order_by("created_at", "pk")[:200]
     )
-    log_children_read(
+    log_reads(
         user=request.user,
-        children={r.child_id: r.child for r in pending}.values(),
+        shown=[r.child for r in pending],
         channel=AccessLog.Channel.PAGE,
         purpose=PURPOSE,
         what=request.path,
@@ -47,6 +48,7 @@ def access_requests(request):
 
 @require_POST
 @login_required
+@shows_no_child("a decision: it answers with a redirect to the list, which logs what it shows")
 def access_request_decide(request, pk: int, grant: bool):
     """Grant or refuse one request: 404 for a request the person cannot read (its child), 403 with
     the reason for one they read and may not decide."""
