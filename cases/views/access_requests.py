@@ -12,8 +12,8 @@ from django.views.decorators.http import require_GET, require_POST
 
 from cases import services
 from cases.models import AccessRequest
-from herning.audit.models import AccessLog
 from herning.audit.looks import shows_no_child
+from herning.audit.models import AccessLog
 from herning.audit.services import log_reads
 from herning.core.access import role_required
 from herning.organisation.models import Role
