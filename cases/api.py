@@ -20,7 +20,7 @@ from drf_spectacular.utils import (
     extend_schema_field,
     extend_schema_view,
 )
-from rest_framework import serializers
+from rest_framework import serializers, status
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
@@ -107,6 +107,14 @@ class ChildCreateSerializer(ChildWriteFields):
         help_text="Write-only; read back masked. Birth date and legal sex follow from it.",
     )
     opened_on = date_field(required=False, help_text="The day the child's case opens (default today).")
+    access_purpose = serializers.CharField(
+        max_length=500,
+        required=False,
+        allow_blank=True,
+        write_only=True,
+        help_text="Why you need the child, used only when the municipality already knows the child and "
+        "you may not see it: the request for access goes to the responsible team leader with this purpose.",
+    )
 
 
 class ChildUpdateSerializer(ChildWriteFields):
@@ -138,7 +146,20 @@ class ChildLookupSerializer(serializers.Serializer):
 
 
 @extend_schema_view(
-    create=extend_schema(request=ChildCreateSerializer, responses={201: ChildSerializer}),
+    create=extend_schema(
+        request=ChildCreateSerializer,
+        responses={
+            201: ChildSerializer,
+            202: OpenApiResponse(
+                description="The CPR number is known and you may not see the child: a request for access "
+                "was sent to the responsible team leader (`detail`); no child is named."
+            ),
+            409: OpenApiResponse(
+                description="The child is registered and you may see it: `cpr` says so, `child` is its id."
+            ),
+            429: OpenApiResponse(description="Too many requests for access in 24 hours (`detail`)."),
+        },
+    ),
     partial_update=extend_schema(request=ChildUpdateSerializer, responses={200: ChildSerializer}),
 )
 class ChildViewSet(ServiceResource):
@@ -166,8 +187,37 @@ class ChildViewSet(ServiceResource):
     def check_create_permission(self):
         require(self.request.user, Action.CREATE_CHILD)
 
+    def create(self, request, *args, **kwargs):
+        """A CPR number the municipality knows is not registered again: the page's rule
+        (cases.services.access_requests), answered 409 with the child when the caller may see it,
+        else 202 with only the words the page shows."""
+        self.check_create_permission()
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        existing = services.existing_child(user=request.user, cpr=serializer.validated_data["cpr"])
+        if existing is None:
+            return super().create(request, *args, **kwargs)
+        if existing.visible:
+            return Response(
+                {
+                    "cpr": [_("Barnet er allerede registreret, og du har adgang til det.")],
+                    "child": existing.child.pk,
+                },
+                status=status.HTTP_409_CONFLICT,
+            )
+        try:
+            services.access_request_create(
+                child=existing.child,
+                requested_by=request.user,
+                purpose=serializer.validated_data.get("access_purpose", ""),
+            )
+        except services.TooManyAccessRequests as refused:
+            return Response({"detail": str(refused)}, status=status.HTTP_429_TOO_MANY_REQUESTS)
+        return Response({"detail": str(services.FORWARDED)}, status=status.HTTP_202_ACCEPTED)
+
     def service_create(self, data):
         user = self.request.user
+        data.pop("access_purpose", None)
         child, _case = services.child_register_with_case(
             municipality=user.municipality, registered_by=user, opened_on=data.pop("opened_on", None), **data
         )

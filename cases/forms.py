@@ -9,12 +9,14 @@ import datetime
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from cases import caseload
 from cases.models import Case, CaseState, Child, Goal, JournalNote, Notification, Plan, Relation
-from cases.services import CHILD_FIELDS, MANUAL_STATES
+from cases.services import CHILD_FIELDS, MANUAL_STATES, existing_child
 from herning.core import cpr as cpr_lib
 from herning.core.forms import DateInput, TimeInput
 from herning.organisation.models import District, Role, SchoolDistrict, Team, User
@@ -139,19 +141,40 @@ class ChildForm(ServiceModelForm):
 
 class ChildCreateForm(ChildForm):
     cpr = CprField()
+    access_purpose = forms.CharField(
+        label=_("Formål med en eventuel anmodning om adgang"),
+        max_length=500,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_(
+            "Kender kommunen allerede barnet, og har du ikke adgang til det, sendes en anmodning om "
+            "adgang med dette formål til den ansvarlige teamleder."
+        ),
+    )
 
     field_order = ["cpr", "first_name", "last_name"]
 
-    def __init__(self, *args, municipality, **kwargs):
+    def __init__(self, *args, municipality, user, **kwargs):
         super().__init__(*args, municipality=municipality, **kwargs)
         self.municipality = municipality
+        self.user = user
+        # A child the municipality knows and the person may not see: the page asks for access
+        # (cases.services.access_requests) and says nothing about the child.
+        self.hidden_child = None
 
     def clean_cpr(self):
         digits = self.cleaned_data["cpr"]
-        if Child.objects.for_system().filter(municipality=self.municipality, cpr=digits).exists():
+        existing = existing_child(user=self.user, cpr=digits)
+        if existing is not None and existing.visible:
             raise ValidationError(
-                _("Barnet er allerede registreret. Find barnet under Find barn, eller kontakt din teamleder.")
+                format_html(
+                    '{} <a href="{}">{}</a>',
+                    _("Barnet er allerede registreret, og du har adgang til det."),
+                    reverse("cases:child_detail", args=[existing.child.pk]),
+                    _("Gå til barnet"),
+                )
             )
+        self.hidden_child = existing.child if existing is not None else None
         return digits
 
 

@@ -881,3 +881,70 @@ class CaseTransfer(models.Model):
     @property
     def handover_open(self) -> bool:
         return self.handover_due_on is not None and self.handover_held_on is None
+
+
+class AccessRequestQuerySet(CaseDataQuerySet):
+    """Read by whoever reads the child (the team leader who decides it); the person who asked does
+    not read the child, so the request tells them nothing back (docs/access.md)."""
+
+    child_path = "child"
+
+    def pending(self):
+        return self.filter(state=AccessRequest.State.PENDING)
+
+    def for_leader(self, user):
+        """The requests routed to a team ``user`` leads (the team of the child's case, or, for a
+        child with no case, any team of the child's district)."""
+        return self.filter(
+            models.Q(team__in=sorted(user.led_team_ids()))
+            | models.Q(team__isnull=True, district__in=sorted(user.led_district_ids()))
+        )
+
+
+class AccessRequest(models.Model):
+    """A person asked for access to a child they may not see, by registering a CPR number the
+    municipality already knows. The team leader responsible for the child grants it (the person is
+    added to the case) or refuses it. The person is never told who the child is."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("Afventer")
+        GRANTED = "granted", _("Imødekommet")
+        REFUSED = "refused", _("Afvist")
+
+    child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="access_requests")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="access_requests",
+        verbose_name=_("anmodet af"),
+    )
+    purpose = models.CharField(_("formål"), max_length=500)
+    created_at = models.DateTimeField(_("oprettet"), default=timezone.now, db_index=True)
+    # Who decides: the team of the child's case (open, else the last), or with no case the
+    # child's district, whose team leaders all see it.
+    team = models.ForeignKey(
+        "organisation.Team", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    district = models.ForeignKey("organisation.District", on_delete=models.PROTECT, related_name="+")
+    state = models.CharField(_("status"), max_length=10, choices=State.choices, default=State.PENDING)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("afgjort af"),
+    )
+    decided_at = models.DateTimeField(_("afgjort"), null=True, blank=True)
+
+    objects = AccessRequestQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("anmodning om adgang")
+        verbose_name_plural = _("anmodninger om adgang")
+        ordering = ["created_at", "pk"]
+        indexes = [models.Index(fields=["requested_by", "-created_at"], name="accessrequest_user_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.requested_by} → {self.child_id} ({self.state})"

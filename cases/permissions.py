@@ -69,6 +69,7 @@ class Action(StrEnum):
     DUBU_IMPORT = "dubu_import"  # None: import a DUBU file, and read the record of imports (by dubu)
     DUBU_EXPORT = "dubu_export"  # None: export the readable cases in DUBU's format (by dubu)
     MANAGE_SLOTS = "manage_slots"  # the team (None: any team): offer and release its fixed meeting times
+    DECIDE_ACCESS_REQUEST = "decide_access_request"  # the access request: grant or refuse it
 
 
 @dataclass(frozen=True)
@@ -195,6 +196,21 @@ def can_record_handover(user, transfer) -> bool:
     )
 
 
+def can_decide_access_request(user, request) -> bool:
+    """A request for access to a child is decided by the team leader it was routed to: the leader of
+    the team of the child's case, or, for a child with no case, a team leader of the child's
+    district; once."""
+    if (
+        request.state != request.State.PENDING
+        or not _staff(user)
+        or not user.works_in(request.child.municipality_id)
+    ):
+        return False
+    if request.team_id is not None:
+        return user.leads_team(request.team_id)
+    return request.district_id in user.led_district_ids()
+
+
 # --- The rules of a notification (underretning) --------------------------------------------------
 
 
@@ -305,6 +321,15 @@ def _handover_reason(user, transfer) -> str:
     return _("Kun den afgivende rådgiver og teamlederne kan registrere overleveringsmødet.")
 
 
+register(
+    Action.DECIDE_ACCESS_REQUEST,
+    allows=can_decide_access_request,
+    reason=lambda user, request: (
+        _("Anmodningen er allerede afgjort.")
+        if request.state != request.State.PENDING
+        else _("Kun den ansvarlige teamleder kan afgøre anmodningen.")
+    ),
+)
 register(
     Action.CREATE_CHILD,
     allows=lambda user, record: can_create_child(user),

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from cases.views import case_work, children, intake, investigations, journal, pages, plans
+from cases.views import access_requests, case_work, children, intake, investigations, journal, pages, plans
 
 app_name = "cases"
 
@@ -43,6 +43,19 @@ urlpatterns = [
     path("maal/<int:pk>/status/", plans.goal_status, name="goal_status"),
     path("journal/<int:pk>/ret/", journal.journal_correct, name="journal_correct"),
     path("boern/nyt/", children.child_create, name="child_create"),
+    path("adgangsanmodninger/", access_requests.access_requests, name="access_requests"),
+    path(
+        "adgangsanmodninger/<int:pk>/imoedekom/",
+        access_requests.access_request_decide,
+        {"grant": True},
+        name="access_request_grant",
+    ),
+    path(
+        "adgangsanmodninger/<int:pk>/afvis/",
+        access_requests.access_request_decide,
+        {"grant": False},
+        name="access_request_refuse",
+    ),
     path("boern/<int:pk>/", pages.child_detail, name="child_detail"),
     path("boern/<int:pk>/ret/", children.child_update, name="child_update"),
     path("boern/<int:pk>/ny-sag/", children.case_open, name="case_open"),

@@ -647,6 +647,10 @@ HERNING = {
     # administrator procedure (docs/access.md "Sletning"). UNCERTAIN: set it from the municipality's
     # own archive rules (arkivloven, Rigsarkivets bevaringsbestemmelser).
     "CASE_RETENTION_YEARS": env_int("HERNING_CASE_RETENTION_YEARS", 5, minimum=1, maximum=100),
+    # Requests for access to a child one may not see (made by registering a CPR number the
+    # municipality knows) one person may make in 24 hours; further attempts are refused and the
+    # data-protection role is alerted (docs/access.md "Ingen afsløring af eksisterende børn").
+    "ACCESS_REQUESTS_PER_DAY": env_int("HERNING_ACCESS_REQUESTS_PER_DAY", 5, minimum=1, maximum=100),
     # Reminders of deadlines (issue 4 point 8): days before, how often the sweep runs, and the
     # hour (Danish time) of the nightly full sweep that recomputes every schedule.
     "REMINDER_DAYS_BEFORE": _reminder_days("HERNING_REMINDER_DAYS_BEFORE", [7, 1]),

@@ -221,7 +221,15 @@ def _closed(world, org):
     world.case.save()
 
 
+def _access_request(world, org):
+    """Team B's advisor asked for access to the child by registering its CPR number."""
+    world.access_request = case_services.access_request_create(
+        child=world.child, requested_by=org.outsider, purpose="Skolen har ringet om barnet."
+    )
+
+
 BUILDERS = {
+    "access_request": _access_request,
     "measure": _measure,
     "boarding_school": _boarding_school,
     "later_date": _later_date,

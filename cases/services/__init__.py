@@ -7,6 +7,13 @@ The package is the app's one write interface (``from cases import services``); i
 the record they write.
 """
 
+from cases.services.access_requests import (
+    FORWARDED,
+    TooManyAccessRequests,
+    access_request_create,
+    access_request_decide,
+    existing_child,
+)
 from cases.services.case import (
     AFTERCARE_STAYS,
     MANUAL_STATES,
@@ -70,12 +77,16 @@ __all__ = [
     "AFTERCARE_AGES",
     "AFTERCARE_STAYS",
     "CHILD_FIELDS",
+    "FORWARDED",
     "MANUAL_STATES",
     "PLACEMENT_STAYS",
     "RELATION_FIELDS",
     "STATE_LEGAL_BASIS",
     "Event",
     "GoalData",
+    "TooManyAccessRequests",
+    "access_request_create",
+    "access_request_decide",
     "apply_state",
     "case_assign",
     "case_close",
@@ -92,6 +103,7 @@ __all__ = [
     "child_update",
     "current_plan",
     "default_aware_on",
+    "existing_child",
     "goal_statuses_set",
     "goal_update_status",
     "goals_add",

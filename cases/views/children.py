@@ -36,21 +36,33 @@ def child_create(request):
     """Register a child the municipality does not know yet and open the child's case. An advisor
     becomes the case's advisor; a team leader assigns one afterwards."""
     user = request.user
-    form = ChildCreateForm(posted(request), municipality=user.municipality)
+    form = ChildCreateForm(posted(request), municipality=user.municipality, user=user)
     case_form = CaseOpenForm(posted(request), prefix="case")
     if request.method == "POST" and form.is_valid() and case_form.is_valid():
-        try:
-            child, _case = services.child_register_with_case(
-                municipality=user.municipality,
-                registered_by=user,
-                opened_on=case_form.cleaned_data["opened_on"],
-                **form.cleaned_data,
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
+        purpose = form.cleaned_data.pop("access_purpose", "")
+        if form.hidden_child is not None:
+            # Known to the municipality, not to this person: a request for access, and the same
+            # neutral answer whoever the child is (cases.services.access_requests).
+            try:
+                services.access_request_create(child=form.hidden_child, requested_by=user, purpose=purpose)
+            except services.TooManyAccessRequests as refused:
+                form.add_error(None, str(refused))
+            else:
+                messages.info(request, services.FORWARDED)
+                return redirect("cases:case_list")
         else:
-            messages.success(request, _("Barnet er oprettet med en sag i afklaring."))
-            return redirect("cases:child_detail", pk=child.pk)
+            try:
+                child, _case = services.child_register_with_case(
+                    municipality=user.municipality,
+                    registered_by=user,
+                    opened_on=case_form.cleaned_data["opened_on"],
+                    **form.cleaned_data,
+                )
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(request, _("Barnet er oprettet med en sag i afklaring."))
+                return redirect("cases:child_detail", pk=child.pk)
     return form_page(
         request,
         title=_("Opret barn"),

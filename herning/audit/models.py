@@ -73,8 +73,9 @@ class AccessLog(models.Model):
 
 class AuditEvent(models.Model):
     """Something done that must leave a trace: the access log's purge, the erasure of a child after
-    the retention period, and what a system administrator does to another person's access (a
-    password set, a two-factor device reset, an API token issued, rotated or revoked): who
+    the retention period, what a system administrator does to another person's access (a
+    password set, a two-factor device reset, an API token issued, rotated or revoked), and a request
+    for access to a child one may not see, its refusal past the day's limit and its decision: who
     (``actor``), whom (``subject``) and when. Holds no personal data about the child (ids and
     counts only), so it outlives what it describes. Append-only; never purged."""
 
@@ -86,6 +87,9 @@ class AuditEvent(models.Model):
         TOKEN_ISSUE = "token_issue", _("API-token udstedt")
         TOKEN_ROTATE = "token_rotate", _("API-token fornyet")
         TOKEN_REVOKE = "token_revoke", _("API-token spærret")
+        ACCESS_REQUEST = "access_request", _("Anmodning om adgang til et barn")
+        ACCESS_REQUEST_DECISION = "access_request_decision", _("Anmodning om adgang afgjort")
+        ACCESS_REQUEST_LIMIT = "access_request_limit", _("For mange anmodninger om adgang")
 
     at = models.DateTimeField(_("tidspunkt"), default=timezone.now, db_index=True)
     kind = models.CharField(_("hændelse"), max_length=30, choices=Kind.choices)

@@ -46,6 +46,9 @@ NAV_ITEMS: tuple[NavItem, ...] = (
         frozenset({Role.ADVISOR, Role.TEAM_LEADER, Role.DUTY_ADVISOR}),
     ),
     NavItem("exceptions", _("Undtagelser"), "followups:exceptions", frozenset({Role.TEAM_LEADER})),
+    NavItem(
+        "access_requests", _("Adgangsanmodninger"), "cases:access_requests", frozenset({Role.TEAM_LEADER})
+    ),
     NavItem("intake", _("Underretninger"), "start:intake", frozenset({Role.CASE_ADMINISTRATOR})),
     NavItem(
         "my_cases",

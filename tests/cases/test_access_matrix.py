@@ -70,6 +70,27 @@ class TestIntakeRegistration(AccessMatrix):
     expected = role_page("case_admin")
 
 
+class TestAccessRequests(AccessMatrix):
+    url = "/adgangsanmodninger/"
+    expected = role_page("team_leader", "other_team_leader")
+
+
+class TestAccessRequestGrant(OnTheCase):
+    """Read by whoever reads the child; decided only by the leader of the child's team (team B's
+    advisor asked, and is added to the case)."""
+
+    needs = ("access_request",)
+    url = lambda objects: f"/adgangsanmodninger/{objects.access_request.pk}/imoedekom/"  # noqa: E731
+    method = "post"
+    expected = reads(team_leader=302) | dict.fromkeys(
+        ("advisor", "colleague", "duty_advisor", "psychologist"), 403
+    )
+
+
+class TestAccessRequestRefuse(TestAccessRequestGrant):
+    url = lambda objects: f"/adgangsanmodninger/{objects.access_request.pk}/afvis/"  # noqa: E731
+
+
 # --- The child ----------------------------------------------------------------------------------
 
 

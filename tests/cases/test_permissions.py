@@ -88,6 +88,8 @@ EXPECTED = {
     # case's work: those who may write the case of the notification.
     Action.SCREEN_NOTIFICATION: CASE_WRITERS,
     Action.RECORD_FEEDBACK: CASE_WRITERS,
+    # A request for access to the case's child is decided by the leader of the case's team only.
+    Action.DECIDE_ACCESS_REQUEST: {"team_leader"},
 }
 
 
@@ -132,6 +134,7 @@ def world(org):
         handover_due_on=timezone.localdate() + datetime.timedelta(days=14),
     )
     meeting, agreement = _meeting_with_agreement(case, org)
+    access_request = services.access_request_create(child=case.child, requested_by=org.outsider)
     people = {
         "advisor": org.advisor,
         "colleague": org.colleague,
@@ -173,6 +176,7 @@ def world(org):
         Action.DUBU_EXPORT: None,
         Action.SCREEN_NOTIFICATION: on_case,
         Action.RECORD_FEEDBACK: on_case,
+        Action.DECIDE_ACCESS_REQUEST: access_request,
     }
     return people, records
 

@@ -124,6 +124,8 @@ LOOKS: dict[str, Look] = {
     # Lists and start pages.
     "cases:case_list": Look("advisor", lambda w: "/sager/"),
     "cases:distribution": Look("team_leader", lambda w: "/fordeling/"),
+    # The world's child has a request for access by team B's advisor.
+    "cases:access_requests": Look("team_leader", lambda w: "/adgangsanmodninger/"),
     "start:my_day": Look("advisor", lambda w: "/min-dag/"),
     "start:team": Look("team_leader", lambda w: "/team/"),
     "start:duty": Look("duty_advisor", lambda w: "/vagt/"),

@@ -160,6 +160,9 @@ def _world(org):
         duration=datetime.timedelta(hours=1),
     )
     log_child_read(user=org.advisor, child=child, channel="page", purpose="Sagsbehandling", case=case)
+    from cases import services as case_services
+
+    case_services.access_request_create(child=child, requested_by=org.outsider, purpose="Ny underretning")
     return world
 
 
