@@ -36,6 +36,7 @@ from cases.permissions import (
 from cases.selectors import child_exists
 from herning.api.fields import CodeField, CprField, VisibleRelatedField, date_field
 from herning.api.filters import IsoDateTimeFilter
+from herning.api.problems import answer_as_problem, field_error, problem_body
 from herning.api.viewsets import ReadOnlyResource, ServiceResource, refuse
 from herning.audit.models import AccessLog
 from herning.audit.services import log_child_read
@@ -155,7 +156,8 @@ class ChildLookupSerializer(serializers.Serializer):
                 "was sent to the responsible team leader (`detail`); no child is named."
             ),
             409: OpenApiResponse(
-                description="The child is registered and you may see it: `cpr` says so, `child` is its id."
+                description="The child is registered and you may see it: a problem (`child_registered`) "
+                "whose `errors` name `cpr` and whose extra member `child` is its id.",
             ),
             429: OpenApiResponse(description="Too many requests for access in 24 hours (`detail`)."),
         },
@@ -198,13 +200,16 @@ class ChildViewSet(ServiceResource):
         if existing is None:
             return super().create(request, *args, **kwargs)
         if existing.visible:
-            return Response(
-                {
-                    "cpr": [_("Barnet er allerede registreret, og du har adgang til det.")],
-                    "child": existing.child.pk,
-                },
-                status=status.HTTP_409_CONFLICT,
+            message = _("Barnet er allerede registreret, og du har adgang til det.")
+            body = problem_body(
+                status.HTTP_409_CONFLICT,
+                "child_registered",
+                message,
+                errors=[field_error("cpr", "child_registered", message)],
             )
+            body["child"] = existing.child.pk
+            answer_as_problem(request)
+            return Response(body, status=status.HTTP_409_CONFLICT)
         try:
             services.access_request_create(
                 child=existing.child,
@@ -212,7 +217,13 @@ class ChildViewSet(ServiceResource):
                 purpose=serializer.validated_data.get("access_purpose", ""),
             )
         except services.TooManyAccessRequests as refused:
-            return Response({"detail": str(refused)}, status=status.HTTP_429_TOO_MANY_REQUESTS)
+            # Answered, not raised: the refused attempt's audit event must survive the request's
+            # transaction (an exception would roll it back).
+            answer_as_problem(request)
+            return Response(
+                problem_body(status.HTTP_429_TOO_MANY_REQUESTS, "access_request_limit", str(refused)),
+                status=status.HTTP_429_TOO_MANY_REQUESTS,
+            )
         return Response({"detail": str(services.FORWARDED)}, status=status.HTTP_202_ACCEPTED)
 
     def service_create(self, data):

@@ -16,6 +16,7 @@ from rest_framework.test import APIClient
 from cases import services
 from cases.models import AccessRequest, CaseParticipant, Child, Notification
 from herning.audit.models import AccessLog, AuditEvent
+from tests.api.base import field_errors, problem
 from tests.cases.factories import NotificationFactory
 from tests.factories import CaseFactory, ChildFactory, cpr_for
 from tests.fixtures import login_with_second_factor
@@ -167,8 +168,8 @@ def test_who_sees_the_child_is_told_where_it_is(org, hidden, login, persona):
         "/api/v1/children/", api_body(hidden.cpr, org), format="json"
     )
     assert response.status_code == 409
-    assert response.json()["child"] == hidden.pk
-    assert "allerede registreret" in response.json()["cpr"][0]
+    assert problem(response, 409)["child"] == hidden.pk
+    assert "allerede registreret" in field_errors(response)["cpr"][0]
     assert not AccessRequest.objects.for_system().exists()
     assert Child.objects.for_system().count() == 1
 
@@ -222,7 +223,7 @@ def test_past_the_limit_requests_are_refused_and_data_protection_is_alerted_once
     assert "for mange anmodninger om adgang" in page
     assert_tells_nothing(page, children[2])
     assert api.status_code == 429
-    assert "for mange anmodninger om adgang" in api.json()["detail"]
+    assert "for mange anmodninger om adgang" in problem(api, 429)["detail"]
     assert AccessRequest.objects.for_system().count() == 2
     # Both refusals are audit events; the data-protection role gets one mail, naming no child.
     events = AuditEvent.objects.filter(kind=AuditEvent.Kind.ACCESS_REQUEST_LIMIT)
