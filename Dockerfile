@@ -15,9 +15,10 @@ RUN apt-get update \
     && useradd --create-home --uid 1000 herning \
     && mkdir -p /var/lib/herning && chown herning /var/lib/herning
 WORKDIR /app
-COPY pyproject.toml README.md ./
+COPY pyproject.toml README.md requirements.lock ./
 COPY herning/__init__.py herning/__init__.py
-RUN pip install --upgrade pip && pip install .
+# The versions tested and audited (requirements.lock), as make install does.
+RUN pip install --upgrade pip && pip install -c requirements.lock .
 COPY . .
 COPY --from=frontend /build/node_modules ./node_modules
 RUN pip install --no-deps . \

@@ -8,15 +8,27 @@ PORT ?= 8000
 # Two test processes: the suite is mostly waiting on PostgreSQL, and this machine has two cores.
 PYTEST_ARGS ?= -n 2
 
-.PHONY: run test install messages browser lint fmt check-services clean
+.PHONY: run test install messages browser lint fmt check-services clean lock
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 
-$(VENV)/.installed: pyproject.toml | $(PY)
-	$(PY) -m pip install --quiet -e '.[dev]'
+# Installed with the lock file as constraints: the versions tested and audited (requirements.lock).
+$(VENV)/.installed: pyproject.toml requirements.lock | $(PY)
+	$(PY) -m pip install --quiet -c requirements.lock -e '.[dev]'
 	touch $@
+
+# Pin the newest versions pyproject.toml's ranges allow: a fresh environment, installed, frozen.
+lock:
+	rm -rf var/lock-env
+	$(PYTHON) -m venv var/lock-env
+	var/lock-env/bin/python -m pip install --quiet --upgrade pip
+	var/lock-env/bin/python -m pip install --quiet -e '.[dev]'
+	{ sed -n '/^#/p' requirements.lock; var/lock-env/bin/python -m pip freeze --exclude-editable | grep -v '^#'; } > requirements.lock.new
+	mv requirements.lock.new requirements.lock
+	rm -rf var/lock-env
+	@echo "requirements.lock updated; run make install and the tests before committing it."
 
 node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error

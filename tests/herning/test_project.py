@@ -155,3 +155,40 @@ def test_health_page_reports_database_and_scheduler(client):
     assert response.status_code == 200
     assert response.json()["database"] == "ok"
     assert response.json()["scheduler"] == "never seen"
+
+
+def _lock() -> dict[str, str]:
+    from packaging.utils import canonicalize_name
+
+    pins = {}
+    for line in (ROOT / "requirements.lock").read_text(encoding="utf-8").splitlines():
+        line = line.strip()
+        if line and not line.startswith("#"):
+            name, _, version = line.partition("==")
+            assert version, f"requirements.lock: {line!r} is not pinned with =="
+            pins[canonicalize_name(name)] = version
+    return pins
+
+
+def test_what_is_installed_is_what_the_lock_pins():
+    """Issue 19, point 11: the audit audits what runs. Every package installed here (``make install``
+    installs with requirements.lock as constraints) is pinned in the lock at its installed version,
+    and every dependency pyproject.toml names is in the lock."""
+    import importlib.metadata as metadata
+
+    from packaging.requirements import Requirement
+    from packaging.utils import canonicalize_name
+
+    pins = _lock()
+    tools = {"pip", "setuptools", "wheel", "herning"}
+    installed = {
+        canonicalize_name(d.metadata["Name"]): d.version
+        for d in metadata.distributions()
+        if canonicalize_name(d.metadata["Name"]) not in tools
+    }
+    unpinned = {name: version for name, version in installed.items() if name not in pins}
+    different = {n: (v, pins[n]) for n, v in installed.items() if n in pins and pins[n] != v}
+    assert not unpinned, f"installed but not in requirements.lock (run make lock): {unpinned}"
+    assert not different, f"installed version differs from requirements.lock (run make install): {different}"
+    declared = {canonicalize_name(Requirement(r).name) for r in metadata.requires("herning") or []}
+    assert not declared - set(pins), declared - set(pins)
