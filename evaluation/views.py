@@ -36,6 +36,7 @@ from herning.audit.looks import shows_no_child
 from herning.audit.models import AccessLog
 from herning.audit.services import log_child_read
 from herning.core.access import role_required
+from herning.core.replica import reads_statistics
 from herning.organisation.models import Role
 
 
@@ -137,6 +138,7 @@ def _allowed(section: Section, user) -> None:
 
 @role_required(*FIGURE_ROLES)
 @shows_no_child("anonymised figures for management and team leaders (disclosure control); never a child")
+@reads_statistics
 def section_page(request, section: str = "overblik"):
     current = _SECTION.get(section)
     if current is None:
@@ -174,6 +176,7 @@ def management_page(request):
 
 @role_required(*FIGURE_ROLES)
 @shows_no_child("an export of anonymised figures (export_response with no children); never a child")
+@reads_statistics
 def export(request, key: str, fmt: str):
     if key not in FIGURES or fmt not in exports.CONTENT_TYPES:
         raise Http404

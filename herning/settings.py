@@ -243,6 +243,48 @@ else:
         # this product's whole load, so JIT is off unless DB_JIT says otherwise.
         options = DATABASES["default"].setdefault("OPTIONS", {})
         options["options"] = f"{options.get('options', '')} -c jit=off".strip()
+
+# Behind PgBouncer in transaction pooling (the compose file's `pgbouncer`), a connection is a
+# different server session from one transaction to the next. Django documents what that needs:
+# no server-side cursors (they live past the transaction that opened them), and psycopg must not
+# prepare statements (PgBouncer 1.18, Debian's, does not track them). PgBouncer also refuses the
+# `options` startup parameter, so `jit=off` is set on the database instead (README, "Operations").
+DATABASE_POOLED = env_bool("DATABASE_POOLED", False)
+if DATABASE_POOLED and DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
+    DATABASES["default"]["CONN_MAX_AGE"] = env_int("DB_CONN_MAX_AGE", 0, minimum=0)
+    _pooled_options = DATABASES["default"].setdefault("OPTIONS", {})
+    _pooled_options.pop("options", None)
+    _pooled_options["prepare_threshold"] = None
+
+# The statistics replica: evaluation pages, their exports and the statistics figures read from a
+# streaming replica when STATISTICS_DATABASE_URL is set (herning.core.replica decides, per request,
+# whether it is reachable and fresh enough; writes never go there). Unset, everything reads the
+# primary.
+STATISTICS_DATABASE_URL = env_str("STATISTICS_DATABASE_URL", default="")
+if STATISTICS_DATABASE_URL:
+    try:
+        DATABASES["statistics"] = _env.db_url_config(STATISTICS_DATABASE_URL)
+    except (ValueError, KeyError) as exc:
+        raise ImproperlyConfigured(f"STATISTICS_DATABASE_URL is not a valid database address: {exc}") from exc
+    if DATABASES["statistics"]["ENGINE"] != "django.db.backends.postgresql":
+        raise ImproperlyConfigured(
+            "STATISTICS_DATABASE_URL must be a postgres:// address (a streaming replica)."
+        )
+    DATABASES["statistics"]["CONN_MAX_AGE"] = DATABASES["default"].get("CONN_MAX_AGE", 0)
+    DATABASES["statistics"]["CONN_HEALTH_CHECKS"] = True
+    _statistics_options = DATABASES["statistics"].setdefault("OPTIONS", {})
+    # An unreachable replica must cost a request seconds at most before it falls back to the primary.
+    _statistics_options.setdefault("connect_timeout", env_int("STATISTICS_CONNECT_TIMEOUT", 2, minimum=1))
+    if "options" in DATABASES["default"].get("OPTIONS", {}):
+        _statistics_options.setdefault("options", DATABASES["default"]["OPTIONS"]["options"])
+    # The test suite has no replica of its own database: the alias reads the test database.
+    DATABASES["statistics"]["TEST"] = {"MIRROR": "default"}
+DATABASE_ROUTERS = ["herning.core.replica.StatisticsRouter"]
+# How far behind the primary the replica may be before its reads go to the primary instead, and
+# how long one process trusts its last look at the replica.
+STATISTICS_MAX_LAG_SECONDS = env_int("STATISTICS_MAX_LAG_SECONDS", 300, minimum=0)
+STATISTICS_CHECK_SECONDS = env_int("STATISTICS_CHECK_SECONDS", 10, minimum=0)
 if PRODUCTION and DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
     raise ImproperlyConfigured("Production runs on PostgreSQL: DATABASE_URL must be a postgres:// address.")
 

@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from herning.core import replica
 from herning.core.models import Heartbeat
 
 
@@ -15,8 +16,9 @@ from herning.core.models import Heartbeat
 def health(request):
     """For load balancers and operators: is the database reachable, and is the scheduler alive?
 
-    The page answers 200 as long as the database answers, since pages work without the scheduler;
-    a stale heartbeat is reported so that monitoring can alert before reminders are missed.
+    The page answers 200 as long as the database answers, since pages work without the scheduler
+    and statistics fall back to the primary without the replica; a stale heartbeat and a replica
+    that is down or behind are reported so that monitoring can alert.
     """
     checks = {}
     try:
@@ -32,4 +34,5 @@ def health(request):
         stale_after = timedelta(seconds=settings.HEARTBEAT_SECONDS * 3)
         checks["scheduler"] = "ok" if timezone.now() - beat.last_seen <= stale_after else "stale"
         checks["scheduler_last_seen"] = beat.last_seen.isoformat()
+    checks.update(replica.state(fresh=True).as_health())
     return JsonResponse(checks)
