@@ -25,6 +25,7 @@ from evaluation.forms import (
     ComplaintForm,
     ComplaintOutcomeForm,
     FigureFilterForm,
+    ScopeFilterMixin,
     SdqCohortForm,
     SdqScoreForm,
 )
@@ -180,17 +181,36 @@ def management_page(request):
 def export(request, key: str, fmt: str):
     if key not in FIGURES or fmt not in exports.CONTENT_TYPES:
         raise Http404
-    section = _FIGURE_SECTION[key]
-    _allowed(section, request.user)
-    scope = scope_for(request.user)
-    form, ctx = _figure_context(section, request, scope, selectors.coverage(scope))
-    if ctx is None:
+    form, _ctx, figure = figure_for(request, key)
+    if figure is None:
         errors = "; ".join(str(e) for errs in (form.errors.values() if form else []) for e in errs)
         return HttpResponseBadRequest(
             errors or _("Der er endnu ingen data at hente."), content_type="text/plain; charset=utf-8"
         )
-    figure = FIGURES[key](ctx)
     return exports.response(figure.table, fmt, filename=f"{key}-{timezone.localdate():%Y-%m-%d}")
+
+
+def figure_for(request, key: str):
+    """The figure ``key`` as the page, its export and the statistics API compute it for the
+    request's filters (``request.GET``) and person: ``(form, context, figure)``, the figure None
+    while the form is invalid or there is no data. Raises 404 for an unknown key or a team or
+    district outside the person's scope, 403 for a section that is not theirs."""
+    if key not in FIGURES:
+        raise Http404
+    section = _FIGURE_SECTION[key]
+    _allowed(section, request.user)
+    scope = scope_for(request.user)
+    form, ctx = _figure_context(section, request, scope, selectors.coverage(scope))
+    return form, ctx, (FIGURES[key](ctx) if ctx is not None else None)
+
+
+def figure_parameters(key: str) -> tuple[str, ...]:
+    """The filter parameters of the figure's section form: the page's own query parameters."""
+    form = {"years": FigureFilterForm, "sdq": SdqCohortForm, "comparison": ComparisonForm}[
+        _FIGURE_SECTION[key].form
+    ]
+    scope_fields = ("district", "team") if issubclass(form, ScopeFilterMixin) else ()
+    return (*form.base_fields, *scope_fields)
 
 
 # --- Case pages: complaints and SDQ -----------------------------------------------------------

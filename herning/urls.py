@@ -68,6 +68,7 @@ router.register("dubu/imports", DubuImportViewSet, basename="dubu-import")
 
 api_v1_patterns = [
     path("", include("followups.api_urls")),
+    path("", include("evaluation.api_urls")),
     path("dubu/export/", DubuExportView.as_view(), name="dubu-export"),
     path("", include(router.urls)),
 ]

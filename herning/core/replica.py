@@ -143,28 +143,34 @@ def reading_statistics() -> bool:
     return _wanted.get() and configured() and state().usable
 
 
+def on_statistics(compute, *args, **kwargs):
+    """``compute(*args, **kwargs)`` with its reads on the replica when it is usable; if the replica
+    fails under it, marked down and computed again from the primary (``compute`` only reads)."""
+    if not configured():
+        return compute(*args, **kwargs)
+    try:
+        with statistics_reads():
+            return compute(*args, **kwargs)
+    except OperationalError:
+        if not reading_statistics_failed():
+            raise
+        mark_down()
+        return compute(*args, **kwargs)
+
+
 def reads_statistics(view):
-    """View decorator: the view's reads go to the replica when it is usable.
+    """View decorator: the view's reads go to the replica when it is usable (``on_statistics``).
 
     The person and the session are read from the primary first: a session made a second ago may
-    not have reached the replica yet. If the replica fails under the view, the request is answered
-    again from the primary: the views this decorates are reads (GET), safe to run twice."""
+    not have reached the replica yet. The views this decorates are reads (GET), safe to answer
+    again from the primary when the replica fails under them."""
 
     @functools.wraps(view)
     def wrapped(request, *args, **kwargs):
         user = getattr(request, "user", None)
         if user is not None:
             getattr(user, "pk", None)  # evaluate the lazy user on the primary
-        if not configured():
-            return view(request, *args, **kwargs)
-        try:
-            with statistics_reads():
-                return view(request, *args, **kwargs)
-        except OperationalError:
-            if not reading_statistics_failed():
-                raise
-            mark_down()
-            return view(request, *args, **kwargs)
+        return on_statistics(view, request, *args, **kwargs)
 
     return wrapped
 
