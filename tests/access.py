@@ -75,11 +75,14 @@ def body_kwargs(url: str, method: str) -> dict:
     return {}
 
 
+def persona_user(org, persona: str):
+    """The user a persona's name stands for (the national operator is not one of ``org``'s)."""
+    return national_operator() if persona == NATIONAL_OPERATOR else getattr(org, persona)
+
+
 def request_as(client: Client, org, persona: str, url: str, *, method: str = "get", data=None):
-    if persona == NATIONAL_OPERATOR:
-        login_with_second_factor(client, national_operator())
-    elif persona != ANONYMOUS:
-        login_with_second_factor(client, getattr(org, persona))
+    if persona != ANONYMOUS:
+        login_with_second_factor(client, persona_user(org, persona))
     return getattr(client, method)(url, data or {}, **body_kwargs(url, method))
 
 
