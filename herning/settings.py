@@ -176,6 +176,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "herning.accounts.middleware.TwoFactorRequiredMiddleware",
+    # After the second factor: the national operator opens the admin and their account only.
+    "herning.accounts.middleware.NationalOperatorConfinedMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # After the messages, so it can say why; before any view, so an old login opens nothing.
     "herning.accounts.session_lifetime.SessionLifetimeMiddleware",

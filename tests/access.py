@@ -21,7 +21,8 @@ Say what each kind of person gets from a URL, and the class asserts it for every
             return SimpleNamespace(case=case, child=case.child)
 
 ``expected`` must name every persona of ``tests.fixtures.PERSONAS`` and ``ANONYMOUS``: a new view
-cannot forget anyone. ``method = "post"`` and ``data`` (a dict, or a function of ``objects``)
+cannot forget anyone. The national operator (``NATIONAL_OPERATOR``) is asked too and expected to
+get 403 unless ``expected`` says otherwise. ``method = "post"`` and ``data`` (a dict, or a function of ``objects``)
 test a form or an endpoint; ``objects`` defaults to nothing. A 302 for the anonymous visitor is
 checked to lead to the login page. For one-off checks inside another test use
 ``assert_access(client_for, url, expected)``.
@@ -44,6 +45,18 @@ from tests.fixtures import PERSONAS, login_with_second_factor
 
 ANONYMOUS = "anonymous"
 EVERYONE = (ANONYMOUS, *PERSONAS)
+# The installation's national operator (docs/access.md, "The national operator"): no municipality,
+# no role, the shared configuration in the admin and nothing else. Every matrix asks them too and
+# expects 403 unless it says otherwise (``expected[NATIONAL_OPERATOR]``).
+NATIONAL_OPERATOR = "national_operator"
+
+
+def national_operator():
+    """The national operator, as ``manage.py grant_national_operator --create`` makes one."""
+    from herning.organisation.models import User
+
+    user, _created = User.objects.get_or_create(username="drift", defaults={"is_national_operator": True})
+    return user
 
 
 def outcome_for_all(status: int, **exceptions: int) -> dict[str, int]:
@@ -62,9 +75,14 @@ def body_kwargs(url: str, method: str) -> dict:
     return {}
 
 
+def persona_user(org, persona: str):
+    """The user a persona's name stands for (the national operator is not one of ``org``'s)."""
+    return national_operator() if persona == NATIONAL_OPERATOR else getattr(org, persona)
+
+
 def request_as(client: Client, org, persona: str, url: str, *, method: str = "get", data=None):
     if persona != ANONYMOUS:
-        login_with_second_factor(client, getattr(org, persona))
+        login_with_second_factor(client, persona_user(org, persona))
     return getattr(client, method)(url, data or {}, **body_kwargs(url, method))
 
 
@@ -116,7 +134,7 @@ class AccessMatrix:
         url = self._resolve("url", objects)
         data = self._resolve("data", objects)
         wrong = []
-        for persona, status in sorted(self.expected.items()):
+        for persona, status in sorted(({NATIONAL_OPERATOR: 403} | dict(self.expected)).items()):
             with transaction.atomic():
                 response = request_as(Client(), org, persona, url, method=self.method, data=data)
                 transaction.set_rollback(True)

@@ -19,12 +19,14 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from herning.accounts.services import has_confirmed_device, is_two_factor_verified
 from herning.api.problems import problem_response
+from herning.organisation.admin_scope import is_national_operator
 
 
 def two_factor_exempt(view):
@@ -54,3 +56,35 @@ class TwoFactorRequiredMiddleware:
             )
         target = "accounts:otp_verify" if has_confirmed_device(user) else "accounts:otp_setup"
         return redirect(f"{reverse(target)}?{urlencode({'next': request.get_full_path()})}")
+
+
+class NationalOperatorConfinedMiddleware:
+    """The national operator opens the admin (where they see the shared configuration and nothing
+    else, ``herning.organisation.admin_scope``) and their own account's pages (login, logout,
+    second factor, password), and nothing else: no case page, list or API resource, not even an
+    empty one (docs/access.md, "The national operator"). After the second factor's middleware, so
+    an operator without one is first sent to set it up."""
+
+    #: The URL namespaces the operator may open; everything else answers 403.
+    ALLOWED_NAMESPACES = frozenset({"admin", "accounts"})
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        user = getattr(request, "user", None)
+        if user is None or not is_national_operator(user):
+            return None
+        match = request.resolver_match
+        if match is not None and match.namespaces and match.namespaces[0] in self.ALLOWED_NAMESPACES:
+            return None
+        if request.path.startswith(tuple(settings.TWO_FACTOR_EXEMPT_PATH_PREFIXES)):
+            return None
+        if request.path.startswith("/api/"):
+            return problem_response(
+                403, "national_operator", _("Den nationale driftsoperatør har kun administrationen.")
+            )
+        raise PermissionDenied(_("Den nationale driftsoperatør har kun administrationen."))

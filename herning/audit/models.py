@@ -74,8 +74,9 @@ class AccessLog(models.Model):
 class AuditEvent(models.Model):
     """Something done that must leave a trace: the access log's purge, the erasure of a child after
     the retention period, what a system administrator does to another person's access (a
-    password set, a two-factor device reset, an API token issued, rotated or revoked), and a request
-    for access to a child one may not see, its refusal past the day's limit and its decision: who
+    password set, a two-factor device reset, an API token issued, rotated or revoked), a request
+    for access to a child one may not see, its refusal past the day's limit and its decision, and
+    the national operator's appointment and every change they make to the shared configuration: who
     (``actor``), whom (``subject``) and when. Holds no personal data about the child (ids and
     counts only), so it outlives what it describes. Append-only; never purged."""
 
@@ -90,6 +91,9 @@ class AuditEvent(models.Model):
         ACCESS_REQUEST = "access_request", _("Anmodning om adgang til et barn")
         ACCESS_REQUEST_DECISION = "access_request_decision", _("Anmodning om adgang afgjort")
         ACCESS_REQUEST_LIMIT = "access_request_limit", _("For mange anmodninger om adgang")
+        SHARED_CONFIGURATION_CHANGE = "shared_configuration_change", _("Fælles opsætning ændret")
+        NATIONAL_OPERATOR_GRANT = "national_operator_grant", _("National driftsoperatør udpeget")
+        NATIONAL_OPERATOR_REVOKE = "national_operator_revoke", _("National driftsoperatør frataget")
 
     at = models.DateTimeField(_("tidspunkt"), default=timezone.now, db_index=True)
     kind = models.CharField(_("hændelse"), max_length=30, choices=Kind.choices)

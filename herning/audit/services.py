@@ -68,6 +68,32 @@ def record_access_event(*, kind: str, actor, subject, reason: str, details: dict
     )
 
 
+def record_shared_configuration_change(*, actor, action: str, obj, change) -> AuditEvent:
+    """Record that ``actor`` (the national operator) added, changed or deleted ``obj``, a record
+    of the configuration every municipality shares. Installation-wide (no municipality), so every
+    municipality's system administrator reads it; the values themselves are in the record's
+    history. Call it inside the change's transaction (the admin's views are atomic)."""
+    return AuditEvent.objects.create(
+        kind=AuditEvent.Kind.SHARED_CONFIGURATION_CHANGE,
+        actor=actor,
+        reason="Fælles opsætning ændret i administrationen.",
+        details={
+            "action": action,
+            "model": obj._meta.label,
+            "id": str(obj.pk),
+            "object": _clean(obj),
+            "change": change,
+        },
+    )
+
+
+def record_national_operator(*, user, granted: bool, reason: str) -> AuditEvent:
+    """Record that ``user`` was made (or no longer is) the installation's national operator, on the
+    server (``manage.py grant_national_operator``): no person of the product did it, so no actor."""
+    kind = AuditEvent.Kind.NATIONAL_OPERATOR_GRANT if granted else AuditEvent.Kind.NATIONAL_OPERATOR_REVOKE
+    return AuditEvent.objects.create(kind=kind, subject=user, reason=reason)
+
+
 def _clean(text: str) -> str:
     # The log is shown to citizens and the data-protection staff: no CPR number, ever.
     return mask_cpr(str(text))[:200]

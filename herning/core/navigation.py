@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
+from herning.organisation.admin_scope import is_national_operator
 from herning.organisation.models import Role
 
 
@@ -105,6 +106,9 @@ START_PAGE: dict[str, str] = {
 
 
 def start_url_for(user) -> str:
+    if is_national_operator(user):
+        # The national operator has the shared configuration in the admin and no other page.
+        return reverse("admin:index")
     for role in START_ORDER:
         if user.has_role(role):
             return reverse(START_PAGE[role])

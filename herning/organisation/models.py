@@ -199,6 +199,21 @@ class User(AbstractUser):
         ),
     )
 
+    # The installation's national operator: changes the configuration every municipality shares
+    # (the ladder, the measure catalog, the legal bases, the DUBU profiles) in the admin, and
+    # nothing else; holds no municipality and no role, so reads no case contents. Set only by
+    # ``manage.py grant_national_operator`` (an audit event), never in the admin (docs/access.md,
+    # "The national operator").
+    is_national_operator = models.BooleanField(
+        _("national driftsoperatør"),
+        default=False,
+        editable=False,
+        help_text=_(
+            "Må ændre den fælles opsætning for alle kommuner (trappen, indsatskataloget, "
+            "lovgrundlagene, DUBU-profilerne) og intet andet. Tildeles kun på serveren."
+        ),
+    )
+
     objects = StaffManager()
     history = HistoricalRecords(excluded_fields=["password", "last_login"])
 

@@ -36,7 +36,7 @@ from types import SimpleNamespace
 import pytest
 from rest_framework.test import APIClient
 
-from tests.access import ANONYMOUS, EVERYONE
+from tests.access import ANONYMOUS, EVERYONE, national_operator
 from tests.fixtures import PERSONAS, login_with_second_factor
 
 NOT_OFFERED = dict.fromkeys(PERSONAS, 405) | {ANONYMOUS: 401}
@@ -156,3 +156,20 @@ class ResourceMatrix:
         assert deleted.status_code == (401 if persona == ANONYMOUS else 405), (
             f"{persona} got {deleted.status_code} from DELETE {url}"
         )
+
+    def test_the_national_operator_gets_403_on_every_method(self, org, objects):
+        """The national operator reads no case contents: not the list (not even empty), not the
+        record, and writes nothing (docs/access.md, "The national operator")."""
+        client = login_with_second_factor(APIClient(), national_operator())
+        url = self.detail_url(objects)
+        answers = {
+            "list": client.get(self.url),
+            "read": client.get(url),
+            "create": client.post(self.url, self.create_payload(objects), format="json"),
+            "update": client.patch(url, self.update_payload(objects), format="json", HTTP_IF_MATCH="*"),
+            "delete": client.delete(url),
+        }
+        wrong = {name: r.status_code for name, r in answers.items() if r.status_code != 403}
+        assert not wrong, f"the national operator got {wrong} from {self.url}"
+        for response in answers.values():
+            problem(response, 403)

@@ -49,7 +49,9 @@ def test_no_case_content_is_readable_through_the_admin():
     assert not [m.__name__ for m in contents if m in admin.site._registry]
 
 
-def test_the_system_administrator_edits_a_measure_type_with_its_unit_costs(org, login):
+def test_the_system_administrator_reads_a_measure_type_with_its_unit_costs(org, login):
+    # Read-only: the catalog is every municipality's; the national operator changes it
+    # (tests/herning/test_national_operator.py).
     client = login(org.sysadmin)
     foster = MeasureType.objects.get(code="foster_family")
     page = client.get(reverse("admin:measures_measuretype_change", args=[foster.pk])).content.decode()

@@ -12,7 +12,7 @@ from django.utils import timezone
 from cases.models import CaseParticipant, CaseState, Child, Notification
 from herning.audit.models import AccessLog
 from herning.core.privacy import content_models
-from tests.access import ANONYMOUS, PERSONAS, AccessMatrix, assert_access, outcome_for_all
+from tests.access import ANONYMOUS, NATIONAL_OPERATOR, PERSONAS, AccessMatrix, assert_access, outcome_for_all
 from tests.factories import CaseFactory, ChildFactory
 
 ADVISORS = ("advisor", "colleague", "outsider", "duty_advisor")
@@ -24,7 +24,7 @@ def role_page(*allowed: str) -> dict[str, int]:
 
 class TestStartRedirectsEachRole(AccessMatrix):
     url = "/"
-    expected = outcome_for_all(302)
+    expected = outcome_for_all(302, **{NATIONAL_OPERATOR: 302})
 
 
 class TestMyDay(AccessMatrix):
@@ -93,22 +93,22 @@ class TestHealth(AccessMatrix):
 
 class TestLoginPage(AccessMatrix):
     url = "/log-ind/"
-    expected = outcome_for_all(302, **{ANONYMOUS: 200})
+    expected = outcome_for_all(302, **{ANONYMOUS: 200, NATIONAL_OPERATOR: 302})
 
 
 class TestSecondFactorPageOnceVerified(AccessMatrix):
     url = "/to-faktor/"
-    expected = outcome_for_all(302)
+    expected = outcome_for_all(302, **{NATIONAL_OPERATOR: 302})
 
 
 class TestBackupCodes(AccessMatrix):
     url = "/to-faktor/reservekoder/"
-    expected = outcome_for_all(200)
+    expected = outcome_for_all(200, **{NATIONAL_OPERATOR: 200})
 
 
 class TestSecondFactorSetupOnceVerified(AccessMatrix):
     url = "/to-faktor/opsaet/"
-    expected = outcome_for_all(302)
+    expected = outcome_for_all(302, **{NATIONAL_OPERATOR: 302})
 
 
 class TestSecondFactorCodeOnceVerified(TestSecondFactorPageOnceVerified):
@@ -121,35 +121,35 @@ class TestSecondFactorSetupPostedOnceVerified(TestSecondFactorSetupOnceVerified)
 
 class TestNewBackupCodes(TestBackupCodes):
     method = "post"
-    expected = outcome_for_all(302)
+    expected = outcome_for_all(302, **{NATIONAL_OPERATOR: 302})
 
 
 class TestPasswordResetIsOpenToAll(AccessMatrix):
     url = "/glemt-adgangskode/"
-    expected = outcome_for_all(200, **{ANONYMOUS: 200})
+    expected = outcome_for_all(200, **{ANONYMOUS: 200, NATIONAL_OPERATOR: 200})
 
 
 class TestLogout(AccessMatrix):
     url = "/log-ud/"
     method = "post"
-    expected = outcome_for_all(302)
+    expected = outcome_for_all(302, **{NATIONAL_OPERATOR: 302})
 
 
 class TestLogoutIsNotAGetLink(AccessMatrix):
     url = "/log-ud/"
-    expected = outcome_for_all(405, **{ANONYMOUS: 405})
+    expected = outcome_for_all(405, **{ANONYMOUS: 405, NATIONAL_OPERATOR: 405})
 
 
 class TestLanguageSwitch(AccessMatrix):
     url = "/i18n/setlang/"
     method = "post"
     data = {"language": "en", "next": "/log-ind/"}
-    expected = outcome_for_all(302)
+    expected = outcome_for_all(302, **{NATIONAL_OPERATOR: 302})
 
 
 class TestAdminIndex(AccessMatrix):
     url = "/admin/"
-    expected = outcome_for_all(302, sysadmin=200)
+    expected = outcome_for_all(302, sysadmin=200, **{NATIONAL_OPERATOR: 200})
 
 
 class TestAdminTeams(AccessMatrix):

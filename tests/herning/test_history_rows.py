@@ -44,7 +44,7 @@ from django.test import Client, TestCase
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from tests.access import ANONYMOUS, AccessMatrix, body_kwargs
+from tests.access import ANONYMOUS, AccessMatrix, body_kwargs, persona_user
 from tests.api.base import ResourceMatrix
 from tests.api.conftest import scenario, with_measure, with_plan  # noqa: F401  (the API matrices' fixtures)
 from tests.edges.forms import filled, form_posting_to
@@ -487,7 +487,7 @@ class _FormHistory:
         for persona, status in sorted(self.expected.items()):
             if persona == ANONYMOUS or status not in WROTE:
                 continue
-            actor = getattr(org, persona)
+            actor = persona_user(org, persona)
             client = Client()
             login_with_second_factor(client, actor)
             response, rows = replay(
@@ -512,7 +512,7 @@ class _FormHistory:
         persona = spec.persona or next(
             p for p, s in sorted(self.expected.items()) if p != ANONYMOUS and s in MAY_WRITE
         )
-        actor = getattr(org, persona)
+        actor = persona_user(org, persona)
         if spec.prepare:
             spec.prepare(objects, org)
         if spec.json:
