@@ -181,13 +181,24 @@ def management_page(request):
 def export(request, key: str, fmt: str):
     if key not in FIGURES or fmt not in exports.CONTENT_TYPES:
         raise Http404
-    form, _ctx, figure = figure_for(request, key)
+    form, ctx, figure = figure_for(request, key)
     if figure is None:
         errors = "; ".join(str(e) for errs in (form.errors.values() if form else []) for e in errs)
         return HttpResponseBadRequest(
             errors or _("Der er endnu ingen data at hente."), content_type="text/plain; charset=utf-8"
         )
-    return exports.response(figure.table, fmt, filename=f"{key}-{timezone.localdate():%Y-%m-%d}")
+    about = exports.About(
+        title=figure.title,
+        source=figure.source,
+        municipality=request.user.municipality.name,
+        scope=str(ctx.scope.label),
+        start=ctx.start,
+        end=ctx.end,
+        data_from=ctx.first,
+        data_to=ctx.last,
+        made_at=timezone.now(),
+    )
+    return exports.response(figure.table, fmt, filename=f"{key}-{timezone.localdate():%Y-%m-%d}", about=about)
 
 
 def figure_for(request, key: str):

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import csv
+import datetime
 import io
 
 import pytest
 import time_machine
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from evaluation.figures import FIGURES
@@ -32,6 +34,7 @@ def test_csv_holds_the_table_as_shown(kora, login):
     content = login(kora.org.management).get("/evaluering/eksport/aarsboern.csv").content
     assert content.startswith("\ufeff".encode())  # so spreadsheet programs read æ, ø and å
     rows = list(csv.reader(io.StringIO(content.decode("utf-8-sig"))))
+    rows = rows[: rows.index([])]  # the table; what the file says about itself follows
     assert rows[0] == [
         "Anbringelsestype",
         "2025 – Årsbørn",
@@ -75,3 +78,72 @@ def test_unknown_figure_or_format_is_not_found(kora, login):
     client = login(kora.org.management)
     assert client.get("/evaluering/eksport/findes-ikke.csv").status_code == 404
     assert client.get("/evaluering/eksport/aarsboern.pdf").status_code == 404
+
+
+def _about_csv(content: bytes) -> dict[str, list[str]]:
+    rows = list(csv.reader(io.StringIO(content.decode("utf-8-sig"))))
+    start = rows.index(["Om tallene"])
+    assert rows[start - 1] == []  # the table ends with an empty row before the description
+    about: dict[str, list[str]] = {}
+    for label, value in rows[start + 1 :]:
+        about.setdefault(label, []).append(value)
+    return about
+
+
+def test_a_csv_says_what_it_holds_below_the_table(kora, login):
+    """Issue 21 point 7: scope, period, definitions, the suppression rule and when it was made."""
+    content = (
+        login(kora.org.management)
+        .get("/evaluering/eksport/aarsboern.csv?year_from=2025&year_to=2025")
+        .content
+    )
+    rows = list(csv.reader(io.StringIO(content.decode("utf-8-sig"))))
+    assert rows[0][0] == "Anbringelsestype"  # the table still starts at the first row
+    about = _about_csv(content)
+    assert about["Figur"] == ["Anbragte årsbørn pr. anbringelsestype"]
+    assert about["Kommune"] == ["Herning Kommune"]
+    assert about["Udsnit"] == ["Hele kommunen"]
+    assert about["Periode"] == ["2025-01-01 – 2025-12-31"]
+    assert about["Udtrukket"] == ["2026-01-15 10:00"]
+    assert about["Diskretion"][0].startswith("Tallene viser aldrig en enkelt person")
+    assert about["Definition"]  # the table's notes, each on its own row
+
+
+def test_an_export_names_the_team_it_covers(kora, login):
+    client = login(kora.org.team_leader)
+    content = client.get(
+        f"/evaluering/eksport/aarsboern.csv?year_from=2025&year_to=2025&team={kora.org.team_a.pk}"
+    ).content
+    about = _about_csv(content)
+    assert about["Kommune"] == ["Herning Kommune"]
+    assert "Team A" in about["Udsnit"][0]
+
+
+def test_a_period_the_data_does_not_fill_is_called_partial():
+    """A year chosen while its data ends in June says so beside the period."""
+    from evaluation.exports import About
+    from evaluation.tables import Table
+
+    about = About(
+        title="Anbragte årsbørn",
+        source="KORA",
+        municipality="Herning Kommune",
+        scope="Herning Kommune",
+        start=datetime.date(2025, 1, 1),
+        end=datetime.date(2025, 12, 31),
+        data_from=datetime.date(2024, 1, 1),
+        data_to=datetime.date(2025, 6, 30),
+        made_at=timezone.now(),
+    )
+    rows = {label: value for label, value in about.rows(Table("t", "r", ["a"])) if label != "Definition"}
+    assert rows["Periode"] == "2025-01-01 – 2025-12-31 (delvis: data til 2025-06-30)"
+    assert rows["Udsnit"] == "Hele kommunen"
+
+
+def test_an_xlsx_carries_what_it_holds_on_its_own_sheet(kora, login):
+    content = login(kora.org.management).get("/evaluering/eksport/udgifter.xlsx").content
+    sheet = load_workbook(io.BytesIO(content))["Om tallene"]
+    about = {row[0].value: row[1].value for row in sheet.iter_rows()}
+    assert about["Kommune"] == "Herning Kommune"
+    assert about["Figur"] == "Udgifter til anbringelser"
+    assert about["Udtrukket"] == "2026-01-15 10:00"

@@ -81,7 +81,8 @@ def test_team_leader_sees_the_own_team_and_not_the_comparison(kora, login):
 def test_team_leaders_figures_count_only_the_team(kora, login):
     csv = login(kora.org.team_leader).get("/evaluering/eksport/trappe-nu.csv?year_from=2025").content.decode()
     # 31 December, team A: under clarification A6; step 1 A5; step 3 A3; step 5 A1 A2; step 6 A7 (A4 closed)
-    lines = dict(line.split(",", 1) for line in csv.lstrip("\ufeff").splitlines()[1:])
+    table = csv.lstrip("\ufeff").split("\r\n\r\n")[0]  # what the file says about itself follows
+    lines = dict(line.split(",", 1) for line in table.splitlines()[1:])
     assert lines["I alt"] == "6,100.0"  # (the table's other rows are fewer than 3 and hidden)
     everyone = login(kora.org.management).get("/evaluering/eksport/trappe-nu.csv").content.decode()
     assert "I alt,11,100.0" in everyone
@@ -138,6 +139,7 @@ def test_comparison_of_district_groups_side_by_side(kora, login):
     assert '<div id="id_group_a" class="form-options">' in html
     assert f'type="checkbox" name="group_a" value="{kora.org.district_a.pk}" class="form-checkbox"' in html
     csv = client.get(f"/evaluering/eksport/sammenligning.csv?{query}").content.decode().lstrip("\ufeff")
+    csv = csv.split("\r\n\r\n")[0]  # the table, without what the file says about itself
     rows = {line.split(",")[0]: line.split(",")[1:] for line in csv.splitlines()}
     # team A (district A), sager open in H1: A1-A5, A7 = 6; in H2: A1-A7 = 7 (A6 opened in October)
     assert rows["Sager (åbne i perioden)"][:3] == ["6", "7", "1"]
@@ -158,6 +160,7 @@ def test_comparison_gives_change_in_percent_and_names_its_tests(kora, login):
     )
     client = login(kora.org.management)
     csv = client.get(f"/evaluering/eksport/sammenligning.csv?{query}").content.decode().lstrip("\ufeff")
+    csv = csv.split("\r\n\r\n")[0]  # the table, without what the file says about itself
     lines = [line.split(",") for line in csv.splitlines()]
     assert lines[0][7:13] == [
         "Øvrige – 1. halvår 2025",
