@@ -112,7 +112,7 @@ def _page_css():
     be translated, so the words are put in here."""
     from weasyprint import CSS
 
-    words = _("Side %(page)s af %(pages)s") % {"page": "\x00", "pages": "\x01"}
+    words = _("Side %(n)s af %(total)s") % {"n": "\x00", "total": "\x01"}
     before, middle, after = (json.dumps(part) for part in re.split("[\x00\x01]", words))
     return CSS(
         string=f"@page {{ @bottom-right {{ content: {before} counter(page) {middle} counter(pages) {after}; "
