@@ -42,7 +42,8 @@ class LegalBasis(models.Model):
         ordering = ["code"]
 
     def __str__(self) -> str:
-        return f"{self.title} ({self.citation})"
+        # Under today's law: the old and the new law side by side read as if both applied.
+        return f"{self.title} ({self.citation_on(timezone.localdate())})"
 
     def citation_on(self, day) -> str:
         """The section under the law in force on ``day`` (``herning.core.law.regime_on``): a 2026

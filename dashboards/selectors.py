@@ -16,8 +16,11 @@ from functools import cached_property
 from dateutil.relativedelta import relativedelta
 from django.db.models import Count, Exists, F, Max, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from cases.caseload import Load, level, open_case_counts
 from cases.models import Case, CaseloadOverride, CaseTransfer, Notification, open_case_q
@@ -26,21 +29,25 @@ from dashboards.models import StepDownTarget, target_for
 from followups.models import Deadline, DeadlineKind, FollowUp, FollowUpException, Reminder
 from followups.selectors import (
     MEASURE_KINDS,
+    DueCounts,
+    DueGroup,
     PendingRequest,
+    deadline_url,
+    due_counts,
+    due_group,
+    own_work,
     pending_exceptions_for,
     pending_later_dates_for,
     pending_requests,
     visible_deadlines,
 )
-from herning.organisation.models import Role, Team, User
+from herning.organisation.models import District, Role, Team, User
+from herning.organisation.selectors import on_duty
 from measures.models import LadderMovement, LadderStep, Measure, MeasureType, PlacementCategory
 from network_meetings.models import Agreement
 from network_meetings.selectors import open_staff_agreements
 
-# How far ahead each list of "Min dag" looks (overdue work is always shown).
-FOLLOWUP_DAYS = 14
-AGREEMENT_DAYS = 14
-# Investigations near their 4 months, plans due, receipts: the coming month.
+# How far ahead the list of "Min dag" looks (overdue work is always shown, and everything counts).
 SOON_DAYS = 30
 # The team overview's "coming deadlines", and how many overdue ones it lists (the oldest).
 COMING_DAYS = 14
@@ -75,50 +82,71 @@ class FollowUpDue:
 
 
 @dataclass
+class WorkItem:
+    """One line of the advisor's list: a deadline (for a measure, the first of its deadlines in the
+    group, the others under it), the child, and the place where the work is done."""
+
+    deadline: Deadline
+    others: list[Deadline]
+    child_name: str
+    action_url: str
+    action_label: str
+    agreement: Agreement | None = None
+
+
+@dataclass
+class WorkGroup:
+    key: str
+    label: str
+    count: int
+    items: list[WorkItem]
+
+    @property
+    def listed(self) -> int:
+        return sum(1 + len(item.others) for item in self.items)
+
+
+@dataclass
 class MyDay:
     today: datetime.date
     now: datetime.datetime
     loads: list[Load]
-    followups: list[FollowUpDue]
-    assessments: list[Notification] | None
-    receipts: list[Deadline]
-    screenings: list[Deadline]
-    feedbacks: list[Deadline]
-    investigations: list[Deadline]
-    interim_assessments: list[Deadline]
-    plans: list[Deadline]
-    handovers: list[Deadline]
+    counts: DueCounts
+    groups: list[WorkGroup]
+    rows: list[Deadline]
     agreements: list[Agreement]
+    assessments: list[Notification] | None
+    on_duty: list[tuple[District, User | None]]
     reminders: list[Reminder]
     unread_reminders: int
+
+    def of_kind(self, *kinds) -> list[Deadline]:
+        return [d for d in self.rows if d.kind in kinds]
+
+    @property
+    def followups(self) -> list[FollowUpDue]:
+        return _followups_due(self.of_kind(*MEASURE_KINDS), self.today + datetime.timedelta(days=SOON_DAYS))
+
+    @property
+    def investigations(self) -> list[Deadline]:
+        return self.of_kind(DeadlineKind.INVESTIGATION)
+
+    @property
+    def interim_assessments(self) -> list[Deadline]:
+        return self.of_kind(DeadlineKind.INTERIM_ASSESSMENT)
 
     def shown(self) -> list:
         """The children the day names, with their case: one access-log entry each. (A reminder
         names its case's number only.)"""
-        deadlines = [
-            *(d for f in self.followups for d in (f.binding, *f.others)),
-            *self.receipts,
-            *self.screenings,
-            *self.feedbacks,
-            *self.investigations,
-            *self.interim_assessments,
-            *self.plans,
-            *self.handovers,
-        ]
         return [
-            *((d.case.child, d.case) for d in deadlines if d.case_id),
+            *((d.case.child, d.case) for d in self.rows if d.case_id),
             *((n.child, n.case) for n in self.assessments or ()),
             *((a.meeting.child, a.meeting.case) for a in self.agreements if a.meeting.child_id),
         ]
 
     @property
     def overdue_count(self) -> int:
-        rows = [f.binding for f in self.followups] + self.receipts + self.investigations + self.plans
-        rows += self.interim_assessments + self.handovers + self.screenings + self.feedbacks
-        late = sum(1 for d in rows if d.due_at <= self.now)
-        late += sum(1 for a in self.agreements if a.due_on < self.today)
-        late += sum(1 for n in self.assessments or () if n.assessment_due_at <= self.now)
-        return late
+        return self.counts.overdue
 
 
 def advisor_loads(user) -> list[Load]:
@@ -131,40 +159,30 @@ def advisor_loads(user) -> list[Load]:
 
 
 def my_day(user, *, now: datetime.datetime) -> MyDay:
-    """Everything due for ``user`` soon or overdue, in a handful of queries."""
+    """The advisor's own work as one list grouped overdue / today / this week / later (the groups and
+    their counts are ``followups.selectors.due_counts``, as on "Frister" and the team overview), the
+    duty queue and who is on duty; a handful of queries."""
     today = timezone.localdate(now)
+    mine = visible_deadlines(user).filter(responsible=user)
     rows = list(
-        visible_deadlines(user)
-        .filter(responsible=user)
+        own_work(mine)
+        # Everything counts; the list shows the coming month (the rest is on "Frister").
         .filter(Q(due_on__lte=today + datetime.timedelta(days=SOON_DAYS)) | Q(kind=DeadlineKind.HANDOVER))
-        # The duty queue and the agreements have lists of their own, read from their records.
-        .exclude(kind__in=[DeadlineKind.ASSESSMENT, DeadlineKind.AGREEMENT])
         .select_related("case__child")
         .order_by("due_at", "pk")
     )
-    by_kind: dict[str, list[Deadline]] = defaultdict(list)
-    for row in rows:
-        by_kind[row.kind].append(row)
+    agreements = list(open_staff_agreements(user=user, due_by=today + datetime.timedelta(days=SOON_DAYS)))
+    counts = due_counts(mine, now=now).get(user.pk, DueCounts())
     return MyDay(
         today=today,
         now=now,
         loads=advisor_loads(user),
-        followups=_followups_due(
-            [r for r in rows if r.kind in MEASURE_KINDS], today + datetime.timedelta(days=FOLLOWUP_DAYS)
-        ),
+        counts=counts,
+        groups=_work_groups(rows, {a.pk: a for a in agreements}, counts=counts, now=now),
+        rows=rows,
+        agreements=agreements,
         assessments=list(duty_queue(user=user)) if user.has_role(Role.DUTY_ADVISOR) else None,
-        receipts=by_kind[DeadlineKind.RECEIPT],
-        screenings=by_kind[DeadlineKind.SCREENING],
-        feedbacks=by_kind[DeadlineKind.FEEDBACK],
-        investigations=by_kind[DeadlineKind.INVESTIGATION],
-        interim_assessments=by_kind[DeadlineKind.INTERIM_ASSESSMENT],
-        plans=sorted(
-            by_kind[DeadlineKind.PLAN] + by_kind[DeadlineKind.PLACEMENT_PLAN], key=lambda d: (d.due_at, d.pk)
-        ),
-        handovers=by_kind[DeadlineKind.HANDOVER],
-        agreements=list(
-            open_staff_agreements(user=user, due_by=today + datetime.timedelta(days=AGREEMENT_DAYS))
-        ),
+        on_duty=on_duty(municipality=user.municipality, day=today) if user.municipality_id else [],
         reminders=list(
             Reminder.objects.visible_to(user)
             .filter(read_at__isnull=True)
@@ -173,6 +191,58 @@ def my_day(user, *, now: datetime.datetime) -> MyDay:
         ),
         unread_reminders=Reminder.objects.visible_to(user).filter(read_at__isnull=True).count(),
     )
+
+
+GROUP_LABELS = {
+    DueGroup.OVERDUE: _lazy("Overskredet"),
+    DueGroup.TODAY: _lazy("I dag"),
+    DueGroup.WEEK: _lazy("Denne uge"),
+    DueGroup.LATER: _lazy("Senere"),
+}
+
+
+def _action(deadline: Deadline) -> tuple[str, str]:
+    """Where the work of ``deadline`` is done, and the button's words."""
+    back = "?next=" + reverse("start:my_day")
+    source = deadline.source_id
+    match deadline.kind:
+        case kind if kind in MEASURE_KINDS:
+            return reverse("followups:record", args=[source]), _("Registrér opfølgning")
+        case DeadlineKind.RECEIPT:
+            return reverse("cases:notification_receipt", args=[source]) + back, _("Registrér kvittering")
+        case DeadlineKind.SCREENING:
+            return reverse("cases:notification_screening", args=[source]) + back, _("Registrér screening")
+        case DeadlineKind.FEEDBACK:
+            return reverse("cases:notification_feedback", args=[source]) + back, _("Registrér tilbagemelding")
+        case DeadlineKind.INTERIM_ASSESSMENT:
+            return reverse("cases:investigation_interim", args=[source]), _("Skriv den foreløbige vurdering")
+        case DeadlineKind.HANDOVER:
+            return reverse("cases:handover_record", args=[source]) + back, _("Registrér overleveringsmødet")
+    if deadline.case_id:
+        return reverse("cases:case_detail", args=[deadline.case_id]), _("Åbn sagen")
+    return deadline_url(deadline), _("Åbn")
+
+
+def _work_groups(rows, agreements: dict[int, Agreement], *, counts: DueCounts, now) -> list[WorkGroup]:
+    by_group: dict[str, list[WorkItem]] = {key: [] for key in DueGroup.ORDER}
+    measures: dict[tuple[str, int], WorkItem] = {}
+    for d in rows:
+        group = due_group(d, now)
+        if d.kind in MEASURE_KINDS and (group, d.source_id) in measures:
+            # A measure's other deadlines in the same group stand under its first.
+            measures[(group, d.source_id)].others.append(d)
+            continue
+        agreement = agreements.get(d.source_id) if d.kind == DeadlineKind.AGREEMENT else None
+        if agreement is not None:
+            child_name = agreement.meeting.child_label
+        else:
+            child_name = d.case.child.full_name if d.case_id else ""
+        url, label = _action(d)
+        item = WorkItem(d, [], child_name, url, label, agreement)
+        if d.kind in MEASURE_KINDS:
+            measures[(group, d.source_id)] = item
+        by_group[group].append(item)
+    return [WorkGroup(key, GROUP_LABELS[key], getattr(counts, key), by_group[key]) for key in DueGroup.ORDER]
 
 
 def _followups_due(rows: list[Deadline], horizon: datetime.date) -> list[FollowUpDue]:
@@ -218,8 +288,7 @@ class AdvisorRow:
     """One advisor of a team: load against the cap, deadlines, cases per step, movements."""
 
     load: Load
-    overdue: int = 0
-    coming: int = 0
+    due: DueCounts = field(default_factory=DueCounts)
     longest_without_followup: int | None = None
     steps: dict[int | None, int] = field(default_factory=dict)
     step_counts: list[int] = field(default_factory=list)
@@ -358,7 +427,7 @@ class TeamOverview:
     advisors: list[AdvisorRow]
     # Open cases without an advisor, per step (awaiting distribution, or moved here).
     unassigned_steps: dict[int | None, int]
-    unassigned_deadlines: tuple[int, int]
+    unassigned_deadlines: DueCounts
     overdue_total: int
     overdue: list[Deadline]
     recency: Recency
@@ -441,25 +510,19 @@ def _advisor_rows(teams: list[Team]):
     return advisors_by_team, rows, by_advisor
 
 
-def _count_deadlines(deadlines, by_advisor, *, now, horizon) -> tuple[tuple[int, int], int]:
-    """Each advisor's overdue and coming deadlines (set on their rows); returns the unassigned
-    ones' (overdue, coming) and the overdue total."""
-    unassigned = (0, 0)
-    overdue_total = 0
-    for responsible_id, overdue, coming in (
-        deadlines.order_by()
-        .values_list("responsible_id")
-        .annotate(
-            overdue=Count("pk", filter=Q(due_at__lte=now)),
-            coming=Count("pk", filter=Q(due_at__gt=now, due_on__lte=horizon)),
-        )
-    ):
-        overdue_total += overdue
-        if responsible_id is None:
-            unassigned = (overdue, coming)
+def _count_deadlines(deadlines, by_advisor, *, now) -> tuple[DueCounts, int]:
+    """Each advisor's deadlines per group (``due_counts``, as "Min dag" and "Frister" count them),
+    set on their rows; returns the teams' unassigned deadlines' counts and the teams' overdue total.
+
+    An advisor's own work counts wherever it lies (the handover meeting of a case moved to another
+    team is still theirs), so the numbers agree with their "Min dag". Only numbers are read there,
+    no child is named: hence ``for_system``."""
+    mine = Deadline.objects.for_system().filter(is_open=True, responsible__in=list(by_advisor))
+    for responsible_id, row_counts in due_counts(mine, now=now).items():
         for row in by_advisor.get(responsible_id, []):
-            row.overdue, row.coming = overdue, coming
-    return unassigned, overdue_total
+            row.due = row_counts
+    team = due_counts(deadlines, now=now)
+    return team.get(None, DueCounts()), sum(c.overdue for c in team.values())
 
 
 def _overdue_listed(deadlines, *, now, people: People) -> list:
@@ -537,10 +600,12 @@ def team_overview(user, *, teams: list[Team], window: Window, now: datetime.date
         if not target:
             unassigned_steps[number] += n
 
-    horizon = today + datetime.timedelta(days=COMING_DAYS)
-    # The deadlines (and below the movements and overrides) of the teams' cases the person may read.
-    deadlines = Deadline.objects.visible_to(user, teams=team_ids).filter(is_open=True, team__in=team_ids)
-    unassigned, overdue_total = _count_deadlines(deadlines, by_advisor, now=now, horizon=horizon)
+    # The deadlines (and below the movements and overrides) of the teams' cases the person may read:
+    # the advisors' own work, as "Min dag" counts it (the duty queue is the district's).
+    deadlines = own_work(
+        Deadline.objects.visible_to(user, teams=team_ids).filter(is_open=True, team__in=team_ids)
+    )
+    unassigned, overdue_total = _count_deadlines(deadlines, by_advisor, now=now)
 
     steps = ladder_steps()
     target = target_for(user.municipality_id)

@@ -33,7 +33,6 @@ def my_day(request):
         {
             "title": _("Min dag"),
             "day": day,
-            "followup_days": selectors.FOLLOWUP_DAYS,
             "soon_days": selectors.SOON_DAYS,
         },
     )
@@ -61,7 +60,6 @@ def team(request):
             "steps_chart": charts.steps_chart(overview),
             "movements_chart": charts.movements_chart(overview.advisors),
             "several_teams": len(teams) > 1,
-            "coming_days": selectors.COMING_DAYS,
             "overdue_listed": selectors.OVERDUE_LISTED,
         },
     )

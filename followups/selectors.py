@@ -8,7 +8,7 @@ import hashlib
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import F, Q
+from django.db.models import Count, F, Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -146,6 +146,83 @@ def visible_deadlines(user):
     return Deadline.objects.visible_to(user).filter(is_open=True)
 
 
+# --- How much work is due: one definition for "Min dag", "Frister" and the team overview -------
+
+# The 24-hour assessment is the district duty queue's, not a person's own work: "Min dag" shows it
+# in a section of its own, and no page counts it with a person's deadlines.
+NOT_OWN_WORK = (DeadlineKind.ASSESSMENT,)
+# "This week": the seven days after today.
+WEEK_DAYS = 7
+
+
+class DueGroup:
+    OVERDUE = "overdue"
+    TODAY = "today"
+    WEEK = "week"
+    LATER = "later"
+    ORDER = (OVERDUE, TODAY, WEEK, LATER)
+
+
+def own_work(deadlines):
+    """The deadlines of ``deadlines`` that are a person's own work (not the duty queue's)."""
+    return deadlines.exclude(kind__in=NOT_OWN_WORK)
+
+
+def due_group_q(now: datetime.datetime) -> dict[str, Q]:
+    """Each group as a condition: overdue once the moment has passed; today; the next seven days;
+    later. Every open deadline falls in exactly one."""
+    today = timezone.localdate(now)
+    week_end = today + datetime.timedelta(days=WEEK_DAYS)
+    return {
+        DueGroup.OVERDUE: Q(due_at__lte=now),
+        DueGroup.TODAY: Q(due_at__gt=now, due_on__lte=today),
+        DueGroup.WEEK: Q(due_at__gt=now, due_on__gt=today, due_on__lte=week_end),
+        DueGroup.LATER: Q(due_at__gt=now, due_on__gt=week_end),
+    }
+
+
+def due_group(deadline: Deadline, now: datetime.datetime) -> str:
+    """The group of one deadline already read, by the same rule as ``due_group_q``."""
+    today = timezone.localdate(now)
+    if deadline.due_at <= now:
+        return DueGroup.OVERDUE
+    if deadline.due_on <= today:
+        return DueGroup.TODAY
+    if deadline.due_on <= today + datetime.timedelta(days=WEEK_DAYS):
+        return DueGroup.WEEK
+    return DueGroup.LATER
+
+
+@dataclass(frozen=True)
+class DueCounts:
+    overdue: int = 0
+    today: int = 0
+    week: int = 0
+    later: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.overdue + self.today + self.week + self.later
+
+
+def due_counts(deadlines, *, now: datetime.datetime) -> dict[int | None, DueCounts]:
+    """The own work of ``deadlines`` (open ones) counted per group and responsible person, in one
+    aggregate query: the numbers "Min dag", "Frister" and the team overview show."""
+    groups = due_group_q(now)
+    rows = (
+        own_work(deadlines)
+        .order_by()
+        .values_list("responsible_id")
+        .annotate(**{name: Count("pk", filter=groups[name]) for name in DueGroup.ORDER})
+    )
+    return {responsible_id: DueCounts(*counts) for responsible_id, *counts in rows}
+
+
+def my_due_counts(user, *, now: datetime.datetime) -> DueCounts:
+    """``user``'s own open deadlines, counted per group."""
+    return due_counts(visible_deadlines(user).filter(responsible=user), now=now).get(user.pk, DueCounts())
+
+
 def _with_children(rows: list[Deadline]) -> list[Deadline]:
     """Attach ``child`` to each row (from the case, or the notification) in one more query."""
     notification_ids = [d.source_id for d in rows if d.case_id is None and d.kind in NOTIFICATION_KINDS]
@@ -163,8 +240,18 @@ def _with_children(rows: list[Deadline]) -> list[Deadline]:
 def my_deadlines(user) -> list[Deadline]:
     """The open deadlines ``user`` is responsible for, earliest first."""
     rows = list(
+        own_work(visible_deadlines(user).filter(responsible=user))
+        .select_related("case", "case__child")
+        .order_by("due_at", "pk")
+    )
+    return _with_children(rows)
+
+
+def my_duty_deadlines(user) -> list[Deadline]:
+    """The 24-hour assessments ``user`` holds as duty advisor: the duty queue, listed on its own."""
+    rows = list(
         visible_deadlines(user)
-        .filter(responsible=user)
+        .filter(responsible=user, kind__in=NOT_OWN_WORK)
         .select_related("case", "case__child")
         .order_by("due_at", "pk")
     )

@@ -334,13 +334,16 @@ def exception_revoke(request, pk: int):
 def deadlines(request):
     now = timezone.now()
     mine = selectors.my_deadlines(request.user)
+    duty = selectors.my_duty_deadlines(request.user)
     team = selectors.team_deadlines(request.user, now=now)
-    log_look(request, [(d.child, d.case) for d in (*mine, *team)])
+    log_look(request, [(d.child, d.case) for d in (*mine, *duty, *team)])
     return render(
         request,
         "followups/deadlines.html",
         {
             "mine": mine,
+            "duty": duty,
+            "counts": selectors.my_due_counts(request.user, now=now),
             "team": team,
             "is_team_leader": request.user.has_role(Role.TEAM_LEADER),
             "now": now,

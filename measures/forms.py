@@ -91,8 +91,10 @@ REASON_HELP = _("Udfyldes kun, hvis sagen skifter trin og årsagen er en anden e
 
 
 class LegalBasisField(forms.ModelChoiceField):
+    """Each basis cited under the law in force today, not the old and the new law side by side."""
+
     def label_from_instance(self, obj: LegalBasis) -> str:
-        return f"{obj.title} ({obj.citation})"
+        return f"{obj.title} ({obj.citation_on(timezone.localdate())})"
 
 
 class MeasureStartForm(HearingFields, ServiceModelForm):

@@ -289,6 +289,12 @@ class Measure(models.Model):
         return self.start_date <= day and (self.actual_end is None or self.actual_end >= day)
 
     @property
+    def legal_basis_citation(self) -> str:
+        """The legal basis under the law in force when the measure was decided to start: a 2025
+        measure cites Barnets Lov only, never Serviceloven beside it."""
+        return self.legal_basis.citation_on(self.start_date) if self.legal_basis_id else ""
+
+    @property
     def is_active(self) -> bool:
         return self.is_active_on(timezone.localdate())
 

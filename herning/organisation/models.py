@@ -13,6 +13,26 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+# The logo printed on letters (invitations, minutes): small, and an image a PDF can carry.
+LOGO_MAX_BYTES = 512 * 1024
+LOGO_KINDS = {".png": (b"\x89PNG\r\n\x1a\n",), ".jpg": (b"\xff\xd8\xff",), ".jpeg": (b"\xff\xd8\xff",)}
+
+
+def validate_logo(upload) -> None:
+    """A PNG or JPEG of at most 512 KB, judged by its first bytes as well as its name (a renamed
+    file of another kind is refused); SVG is refused because it can carry scripts."""
+    name = upload.name.lower()
+    kind = next((k for k in LOGO_KINDS if name.endswith(k)), None)
+    if kind is None:
+        raise ValidationError(_("Logoet skal være en PNG- eller JPEG-fil."), code="logo_type")
+    if upload.size > LOGO_MAX_BYTES:
+        raise ValidationError(_("Logoet må højst fylde 512 KB."), code="logo_size")
+    upload.seek(0)
+    head = upload.read(8)
+    upload.seek(0)
+    if not any(head.startswith(magic) for magic in LOGO_KINDS[kind]):
+        raise ValidationError(_("Filen er ikke et billede af den type, navnet siger."), code="logo_content")
+
 
 class Municipality(models.Model):
     """A kommune. One installation may serve several; every person and case belongs to one."""
@@ -33,6 +53,20 @@ class Municipality(models.Model):
             "Kommunens egen frist for screeningen af en underretning efter barnets lov § 18, i hverdage "
             "efter modtagelsen. Loven fastsætter ingen frist."
         ),
+    )
+    address = models.TextField(
+        _("adresse"),
+        blank=True,
+        help_text=_(
+            "Kommunens adresse i brevhovedet på invitationer og referater, fx Torvet 5, 7400 Herning."
+        ),
+    )
+    logo = models.FileField(
+        _("logo"),
+        upload_to="kommuner/logo/",
+        blank=True,
+        validators=[validate_logo],
+        help_text=_("PNG eller JPEG, højst 512 KB. Står i brevhovedet på invitationer og referater."),
     )
     history = HistoricalRecords()
 

@@ -45,7 +45,9 @@ def meeting_invitation(request, pk):
 def meeting_invitation_pdf(request, pk):
     meeting = visible_meeting(request, pk, purpose=_("Invitation til netværksmøde (PDF)"), channel=PRINT)
     pdf = documents.render_pdf(
-        "network_meetings/documents/invitation_pdf.html", documents.invitation_context(meeting)
+        "network_meetings/documents/invitation_pdf.html",
+        documents.invitation_context(meeting),
+        meeting=meeting,
     )
     return _pdf_response(pdf, documents.pdf_filename("invitation", meeting))
 
@@ -140,7 +142,9 @@ def minutes_print(request, pk):
 def minutes_pdf(request, pk):
     meeting = visible_meeting(request, pk, purpose=_("Referat af netværksmøde (PDF)"), channel=PRINT)
     pdf = documents.render_pdf(
-        "network_meetings/documents/minutes_pdf.html", documents.minutes_context(meeting, with_cpr=True)
+        "network_meetings/documents/minutes_pdf.html",
+        documents.minutes_context(meeting, with_cpr=True),
+        meeting=meeting,
     )
     return _pdf_response(pdf, documents.pdf_filename("referat", meeting))
 

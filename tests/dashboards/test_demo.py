@@ -30,7 +30,7 @@ def test_the_demo_has_loads_near_the_warning_level_and_a_moved_case(login):
     assert Deadline.objects.get(kind=DeadlineKind.HANDOVER, source_id=moved.pk).responsible == anne
 
     day = login(anne).get("/min-dag/").content.decode()
-    assert "Registrér opfølgning" in day and "Overleveringsmøder for sager, du har afgivet" in day
+    assert "Registrér opfølgning" in day and "Registrér overleveringsmødet" in day
     team = login(tl_nord).get("/team/").content.decode()
     assert "Anne Kjær" in team and "Børn anbragt på institution" in team
 

@@ -250,6 +250,7 @@ def test_the_herning_story_in_the_browser(browsing, org, shipped_data):
     for chrome in ("header.header", "nav.nav", "footer", ".back-link"):
         assert all(not el.is_visible() for el in advisor.locator(chrome).all()), chrome
     assert main(advisor).get_by_text("Skolen er bekymret for fremmødet.").first.is_visible()
+    screenshot(advisor, "netvaerksmoede-invitation-udskrift")  # the letter as printed
     advisor.emulate_media(media="screen")
     pdf_link = main(advisor).get_by_role("link", name="Hent som PDF")
     pdf = advisor.request.get(pdf_link.get_attribute("href"))
