@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('organisation', '0004_user_is_service_user'),
+        ('organisation', '0005_user_is_national_operator'),
     ]
 
     operations = [
