@@ -238,7 +238,9 @@ def rebuild_range(
     source.after_write(results, context)
     # The records computed (one that failed is left out of the results, and stays unremembered).
     computed = {source_id for _kind, source_id in results}
-    input_digests.remember(source_name, source.kinds, {i: digests.get(i) for i in todo if i in computed}, today)
+    input_digests.remember(
+        source_name, source.kinds, {i: digests.get(i) for i in todo if i in computed}, today
+    )
     return Stats(
         checked=sum(v is not None for v in results.values()),
         changed=changed,

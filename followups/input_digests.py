@@ -34,7 +34,7 @@ def _outputs(source: str, kinds, ids) -> dict[int, tuple[str, str | None, str | 
     """``{id: (outputs now, inputs stored, outputs stored)}``: a digest of each record's rows."""
     d, s = Deadline._meta.db_table, DeadlineInput._meta.db_table
     sql = (
-        "SELECT r.id, md5(coalesce((SELECT string_agg(concat(d.kind, '|', d.fingerprint, '|', d.is_open), ';' "
+        "SELECT r.id, md5(coalesce((SELECT string_agg(concat(d.kind, '|', d.fingerprint, '|', d.is_open), ';' "  # noqa: S608 - names from the models, values bound
         f"ORDER BY d.kind) FROM {d} d WHERE d.source_id = r.id AND d.kind = ANY(%(kinds)s)), '')), "
         f"s.inputs, s.outputs FROM unnest(%(ids)s::bigint[]) AS r(id) "
         f"LEFT JOIN {s} s ON s.source = %(source)s AND s.record_id = r.id"

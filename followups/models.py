@@ -1002,6 +1002,9 @@ class SweepBatch(models.Model):
         verbose_name_plural = _("portioner af kørsler")
         indexes = [models.Index(fields=["run", "phase"], name="followups_sweepbatch_run")]
 
+    def __str__(self) -> str:
+        return f"{self.run_id} {self.phase} {self.source} {self.first_id}-{self.last_id}"
+
 
 class DeadlineInput(models.Model):
     """What a record's deadlines were last computed from, as a digest (``inputs``: for a measure,
@@ -1020,7 +1023,12 @@ class DeadlineInput(models.Model):
     class Meta:
         verbose_name = _("grundlag for frister")
         verbose_name_plural = _("grundlag for frister")
-        constraints = [models.UniqueConstraint(fields=["source", "record_id"], name="deadline_input_one_per_record")]
+        constraints = [
+            models.UniqueConstraint(fields=["source", "record_id"], name="deadline_input_one_per_record")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.source} {self.record_id}"
 
 
 class CalendarToken(models.Model):

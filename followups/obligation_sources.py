@@ -186,7 +186,9 @@ class MeasureSource(Source):
                 result[measure_id] = (
                     None
                     if rules[key] is None
-                    else hashlib.md5(f"{data}|{rules[key]}|{stamp}".encode(), usedforsecurity=False).hexdigest()
+                    else hashlib.md5(
+                        f"{data}|{rules[key]}|{stamp}".encode(), usedforsecurity=False
+                    ).hexdigest()
                 )
         return result
 
@@ -198,7 +200,10 @@ class MeasureSource(Source):
 def _code_version() -> str:
     here = Path(__file__).parent
     return code_digest(
-        *(here / name for name in ("engine.py", "presets.py", "obligation_sources.py", "timing.py", "rules.py")),
+        *(
+            here / name
+            for name in ("engine.py", "presets.py", "obligation_sources.py", "timing.py", "rules.py")
+        ),
         Path(law.__file__),
     )
 
@@ -219,7 +224,7 @@ def _inputs_sql() -> str:
         "f.later_decided_by_id",
         "f.later_decided_at",
         # The approver is named in the explanation (few follow-ups have one: looked up for those).
-        f"CASE WHEN f.later_decided_by_id IS NOT NULL THEN (SELECT {c('u.first_name', 'u.last_name', 'u.username')} "
+        f"CASE WHEN f.later_decided_by_id IS NOT NULL THEN (SELECT {c('u.first_name', 'u.last_name', 'u.username')} "  # noqa: S608 - names from the models, values bound
         f"FROM {get_user_model()._meta.db_table} u WHERE u.id = f.later_decided_by_id) END",
     )
     inputs = c(
@@ -237,19 +242,19 @@ def _inputs_sql() -> str:
         "k.district_id",
         "k.advisor_id",
         "k.state",
-        f"(SELECT string_agg({held}, ';' ORDER BY f.held_on, f.id) FROM {FollowUp._meta.db_table} f "
+        f"(SELECT string_agg({held}, ';' ORDER BY f.held_on, f.id) FROM {FollowUp._meta.db_table} f "  # noqa: S608 - names from the models, values bound
         "WHERE f.measure_id = m.id)",
-        f"(SELECT string_agg({c('e.id', 'e.kind', 'e.decided_at')}, ';' ORDER BY e.id) "
+        f"(SELECT string_agg({c('e.id', 'e.kind', 'e.decided_at')}, ';' ORDER BY e.id) "  # noqa: S608 - names from the models, values bound
         f"FROM {FollowUpException._meta.db_table} e WHERE e.measure_id = m.id AND e.state = %(approved)s)",
-        f"(SELECT string_agg({c('i.id', 'i.decided_on', 'i.completed_on', 'i.deadline')}, ';' ORDER BY i.id) "
+        f"(SELECT string_agg({c('i.id', 'i.decided_on', 'i.completed_on', 'i.deadline')}, ';' ORDER BY i.id) "  # noqa: S608 - names from the models, values bound
         f"FROM {Investigation._meta.db_table} i WHERE i.case_id = m.case_id)",
         # The measure's stored next due date is written from its rows: whether it still agrees.
-        "m.next_followup_due IS NOT DISTINCT FROM (SELECT min(d.due_on) FROM "
+        "m.next_followup_due IS NOT DISTINCT FROM (SELECT min(d.due_on) FROM "  # noqa: S608 - names from the models, values bound
         f"{Deadline._meta.db_table} d WHERE d.source_id = m.id AND d.kind = ANY(%(kinds)s) AND d.is_open)",
     )
     # A read for no person (the nightly sweep) of what the schedule is computed from.
     return (
-        f"SELECT m.id, k.municipality_id, m.measure_type_id, md5({inputs}) "
+        f"SELECT m.id, k.municipality_id, m.measure_type_id, md5({inputs}) "  # noqa: S608 - names from the models, values bound
         f"FROM {Measure._meta.db_table} m JOIN {Case._meta.db_table} k ON k.id = m.case_id "
         f"JOIN {MeasureType._meta.db_table} mt ON mt.id = m.measure_type_id "
         f"JOIN {LegalBasis._meta.db_table} lb ON lb.id = m.legal_basis_id WHERE m.id = ANY(%(ids)s)"

@@ -30,9 +30,9 @@ from django.db.models import Q, Sum
 from django.dispatch import Signal
 from django.utils import timezone
 
+from cases import obligations
 from followups import deadlines as deadline_sync
 from followups import timing
-from cases import obligations
 from followups.models import Deadline, Reminder, ReminderKind, ReminderSettings, SweepBatch, SweepRun
 from herning.organisation.models import Role, RoleAssignment, Team, User
 
@@ -184,7 +184,9 @@ def run(
     recompute every schedule even when its inputs have not changed."""
     now = now or timezone.now()
     if mode == SweepRun.Mode.FULL:
-        sweep = start_full(now=now, batch_size=batch_size, distributed=distributed, recompute_all=recompute_all)
+        sweep = start_full(
+            now=now, batch_size=batch_size, distributed=distributed, recompute_all=recompute_all
+        )
         if not distributed:
             while pending := list(
                 sweep.batches.filter(done_at__isnull=True).order_by("pk").values_list("pk", flat=True)
@@ -255,7 +257,9 @@ def start_full(
         for name, source in obligations.sources().items():
             sweep.deadlines_changed += deadline_sync.close_stale(name, today, now)
             batches += [
-                SweepBatch(run=sweep, phase=SweepBatch.Phase.REBUILD, source=name, first_id=first, last_id=last)
+                SweepBatch(
+                    run=sweep, phase=SweepBatch.Phase.REBUILD, source=name, first_id=first, last_id=last
+                )
                 for first, last in deadline_sync.id_ranges(source.open_ids(today), batch_size)
             ]
         if not batches:
@@ -296,7 +300,9 @@ def run_batch(batch_id: int, *, dispatch: bool = True) -> bool:
     if batch is not None:
         batch_committed.send(sender=SweepRun, run=batch.run, processed=batch.checked)
     # Also when the batch was found done: its worker may have died between the two.
-    _advance(SweepBatch.objects.filter(pk=batch_id).values_list("run_id", flat=True).first(), dispatch=dispatch)
+    _advance(
+        SweepBatch.objects.filter(pk=batch_id).values_list("run_id", flat=True).first(), dispatch=dispatch
+    )
     return batch is not None
 
 
@@ -317,7 +323,9 @@ def _rebuild(batch: SweepBatch) -> None:
         return
     run = batch.run
     today = timezone.localdate(run.started_at)
-    prepared = _once(run, f"source:{batch.source}", lambda: obligations.sources()[batch.source].prepare(today))
+    prepared = _once(
+        run, f"source:{batch.source}", lambda: obligations.sources()[batch.source].prepare(today)
+    )
     stats = deadline_sync.rebuild_range(
         batch.source,
         batch.first_id,

@@ -94,12 +94,12 @@ class PlacementPlanSource(Source):
             "mt.placement_category",
             "mt.name",
             "mt.name_en",
-            f"(SELECT string_agg(coalesce(p.made_on::text, '-'), ';' ORDER BY p.made_on, p.id) "
+            f"(SELECT string_agg(coalesce(p.made_on::text, '-'), ';' ORDER BY p.made_on, p.id) "  # noqa: S608 - names from the models, values bound
             f"FROM {Plan._meta.db_table} p WHERE p.case_id = m.case_id)",
         )
         # A read for no person (the nightly sweep) of what the deadline is computed from.
         sql = (
-            f"SELECT m.id, md5({inputs}) FROM {Measure._meta.db_table} m "
+            f"SELECT m.id, md5({inputs}) FROM {Measure._meta.db_table} m "  # noqa: S608 - names from the models, values bound
             f"JOIN {Case._meta.db_table} k ON k.id = m.case_id "
             f"JOIN {MeasureType._meta.db_table} mt ON mt.id = m.measure_type_id WHERE m.id = ANY(%(ids)s)"
         )
