@@ -20,9 +20,16 @@ def sweep(mode: str = SweepRun.Mode.INCREMENTAL, recompute_all: bool = False) ->
     A full sweep only plans its batches here and queues a ``sweep_batch`` task for each: every
     worker running shares the work, and the last batch done finishes the run (``followups.sweep``).
     """
+    from django.conf import settings
+
     from followups.sweep import run
 
-    result = run(mode=mode, distributed=mode == SweepRun.Mode.FULL, recompute_all=recompute_all)
+    result = run(
+        mode=mode,
+        distributed=mode == SweepRun.Mode.FULL,
+        recompute_all=recompute_all,
+        batch_size=settings.HERNING["SWEEP_BATCH_SIZE"],
+    )
     return {
         "run": result.pk,
         "batches": result.batches_total,
