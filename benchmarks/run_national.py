@@ -8,7 +8,8 @@
    ``herning_bench_national``: 100,000 open cases in 98 municipalities, 4,000 advisors in 400 teams,
    300,000 measures, 1,000,000 past follow-ups, 200,000 journal notes).
 2. Times the reminder sweeps (``benchmarks.run_sweep.timed_sweeps``): the first full sweep builds
-   every deadline and reminder the pages show.
+   every deadline and reminder the pages show, on real Celery workers with 1 and then 2 worker
+   processes (``--sweep-workers``), then the nightly run with nothing changed.
 3. Starts the product under gunicorn with production settings (DEBUG off, PostgreSQL, Redis,
    Server-Timing on), logs real users in through the login page and the second factor (a TOTP
    device each), and lets ``--clients`` concurrent clients request each page and API endpoint.
