@@ -79,8 +79,11 @@ def random_edits(rng: random.Random) -> dict[str, list[int]]:
     FollowUp.objects.filter(pk=some[1][0]).update(child_conversation_held=False, no_conversation_ground="")
     FollowUp.objects.filter(pk=some[2][0]).delete()
     touched["followups"] = [m for _pk, m in some[:3]]
+    today = timezone.localdate()
     running = list(
-        Measure.objects.filter(actual_end__isnull=True).order_by("pk").values_list("pk", flat=True)
+        Measure.objects.filter(actual_end__isnull=True, start_date__lt=today - datetime.timedelta(days=2))
+        .order_by("pk")
+        .values_list("pk", flat=True)
     )
     picked = rng.sample(running, 4)
     Measure.objects.filter(pk=picked[0]).update(start_date=timezone.localdate() - datetime.timedelta(days=40))
@@ -89,13 +92,11 @@ def random_edits(rng: random.Random) -> dict[str, list[int]]:
     other = User.objects.filter(role_assignments__role=Role.ADVISOR).exclude(pk=case.advisor_id).first()
     Case.objects.filter(pk=case.pk).update(advisor=other)
     touched["measures"] = picked[:3]
-    exception = FollowUpException.objects.order_by("pk").first()
+    exception = (
+        FollowUpException.objects.filter(state=FollowUpException.State.APPROVED).order_by("pk").first()
+    )
     if exception is not None:
-        FollowUpException.objects.filter(pk=exception.pk).update(
-            state=FollowUpException.State.REJECTED
-            if exception.state == FollowUpException.State.APPROVED
-            else FollowUpException.State.APPROVED
-        )
+        FollowUpException.objects.filter(pk=exception.pk).update(state=FollowUpException.State.REJECTED)
         touched["exceptions"] = [exception.measure_id]
     investigation = Investigation.objects.order_by("pk").first()
     if investigation is not None:
