@@ -105,7 +105,13 @@ def random_edits(rng: random.Random) -> dict[str, list[int]]:
     phase = RulePhase.objects.order_by("pk").first()
     RulePhase.objects.filter(pk=phase.pk).update(every_amount=phase.every_amount + 1)
     # The deadline table itself tampered with, and a row lost.
-    rows = list(Deadline.objects.filter(is_open=True).order_by("pk").values_list("pk", flat=True))
+    # (A row with reminders is a child's record and is never deleted: one without is.)
+    rows = list(
+        Deadline.objects.filter(is_open=True)
+        .exclude(pk__in=Reminder.objects.values("deadline_id"))
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
     Deadline.objects.filter(pk=rows[0]).update(due_on=datetime.date(2030, 1, 1), fingerprint="x")
     Deadline.objects.filter(pk=rows[1]).delete()
     # A new team leader gets the escalations of the team's overdue deadlines.
