@@ -145,7 +145,10 @@ class Workers:
         # Celery prefers the environment's CELERY_BROKER_URL (memory:// in a benchmark process).
         producer.conf.broker_write_url = self.redis_url
         last = SweepRun.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
-        producer.send_task("followups.sweep", kwargs={"mode": "full", "recompute_all": recompute_all})
+        # Without the e-mail delivery afterwards: it would take a worker process from the next run.
+        producer.send_task(
+            "followups.sweep", kwargs={"mode": "full", "recompute_all": recompute_all, "dispatch": False}
+        )
         deadline = time.monotonic() + 3600
         while True:
             run = SweepRun.objects.filter(pk__gt=last, mode=SweepRun.Mode.FULL).order_by("pk").first()

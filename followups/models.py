@@ -960,6 +960,8 @@ class SweepRun(models.Model):
     recompute_all = models.BooleanField(_("genberegn alle"), default=False)
     # Its batches are queued for the workers (False: one process runs them itself).
     distributed = models.BooleanField(_("fordelt på arbejdere"), default=False)
+    # Queue the e-mail delivery when the run is finished (not in the benchmarks, which time the sweep).
+    deliver = models.BooleanField(_("send e-mails bagefter"), default=True)
     # A digest of what the reminders are computed from besides the deadlines (the days before, who
     # is active, who leads which team, who wants escalations at once): while it is the previous
     # full sweep's, only the deadlines whose check is due are read (``followups.sweep``).

@@ -185,7 +185,11 @@ def run(
     now = now or timezone.now()
     if mode == SweepRun.Mode.FULL:
         sweep = start_full(
-            now=now, batch_size=batch_size, distributed=distributed, recompute_all=recompute_all
+            now=now,
+            batch_size=batch_size,
+            distributed=distributed,
+            recompute_all=recompute_all,
+            deliver=dispatch,
         )
         if not distributed:
             while pending := list(
@@ -242,8 +246,10 @@ def start_full(
     batch_size: int = BATCH_SIZE,
     distributed: bool = False,
     recompute_all: bool = False,
+    deliver: bool = True,
 ) -> SweepRun:
-    """Create a full sweep and its rebuild batches; with ``distributed``, queue them."""
+    """Create a full sweep and its rebuild batches; with ``distributed``, queue them. ``deliver``:
+    queue the e-mail delivery when the run is finished."""
     today = timezone.localdate(now)
     with transaction.atomic():
         sweep = SweepRun.objects.create(
@@ -252,6 +258,7 @@ def start_full(
             batch_size=batch_size,
             distributed=distributed,
             recompute_all=recompute_all,
+            deliver=deliver,
         )
         batches = []
         for name, source in obligations.sources().items():
@@ -431,7 +438,7 @@ def _advance(run_id: int | None, *, dispatch: bool) -> None:
         run.errors = totals["errors"] or 0
         run.finished_at = timezone.now()
         run.save()
-        if dispatch or run.distributed:
+        if dispatch and run.deliver:
             transaction.on_commit(dispatch_delivery)
 
 

@@ -14,7 +14,7 @@ from followups.models import SweepRun
     retry_backoff=True,
     max_retries=3,
 )
-def sweep(mode: str = SweepRun.Mode.INCREMENTAL, recompute_all: bool = False) -> dict:
+def sweep(mode: str = SweepRun.Mode.INCREMENTAL, recompute_all: bool = False, dispatch: bool = True) -> dict:
     """Find the deadlines whose reminders are due and write them; then queue their delivery.
 
     A full sweep only plans its batches here and queues a ``sweep_batch`` task for each: every
@@ -29,6 +29,7 @@ def sweep(mode: str = SweepRun.Mode.INCREMENTAL, recompute_all: bool = False) ->
         distributed=mode == SweepRun.Mode.FULL,
         recompute_all=recompute_all,
         batch_size=settings.HERNING["SWEEP_BATCH_SIZE"],
+        dispatch=dispatch,
     )
     return {
         "run": result.pk,
