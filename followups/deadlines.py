@@ -26,7 +26,7 @@ from django.utils import timezone
 from cases import obligations
 from cases.models import Case, CaseState
 from cases.obligations import DeadlineValues, Source
-from followups import timing
+from followups import input_digests, timing
 from followups.models import Deadline, DeadlineKind
 
 logger = logging.getLogger("herning.followups")
@@ -39,16 +39,18 @@ VALUE_FIELDS = list(Values._fields)
 
 
 @dataclass
-@dataclass
 class Stats:
     checked: int = 0
     changed: int = 0
     errors: int = 0
+    # Records left alone: nothing their deadlines are computed from changed (``Source.unchanged``).
+    skipped: int = 0
 
     def add(self, other: Stats) -> None:
         self.checked += other.checked
         self.changed += other.changed
         self.errors += other.errors
+        self.skipped += other.skipped
 
 
 # Deadlines whose responsible person is the case's advisor (the others follow their record).
@@ -200,14 +202,51 @@ def sync_case(case: Case) -> None:
     )
 
 
-def _chunks(queryset, size: int) -> Iterator[list[int]]:
-    last = 0
-    while True:
-        chunk = list(queryset.filter(pk__gt=last).order_by("pk")[:size])
-        if not chunk:
-            return
-        yield chunk
-        last = chunk[-1]
+def id_ranges(queryset, size: int) -> Iterator[tuple[int, int]]:
+    """The ids of ``queryset`` (a flat list of primary keys) cut into ranges of ``size`` ids:
+    ``(first, last)`` each, both inclusive. One query; the batches are planned before any runs."""
+    ids = list(queryset.order_by("pk"))
+    for at in range(0, len(ids), size):
+        chunk = ids[at : at + size]
+        yield chunk[0], chunk[-1]
+
+
+def rebuild_range(
+    source_name: str,
+    first: int,
+    last: int,
+    *,
+    today: datetime.date,
+    now: datetime.datetime,
+    context: dict,
+    skip_unchanged: bool = False,
+) -> Stats:
+    """Recompute the deadlines of the open records of one source with ids from ``first`` to
+    ``last``, in the caller's transaction. ``skip_unchanged``: leave the records whose inputs have
+    not changed since their rows were written (``Source.unchanged``; the nightly sweep)."""
+    source = obligations.sources()[source_name]
+    ids = list(source.open_ids(today).filter(pk__gte=first, pk__lte=last).order_by("pk"))
+    if not ids:
+        return Stats()
+    digests = source.input_digests(ids, today, context)
+    skipped = input_digests.unchanged(source_name, source.kinds, digests) if skip_unchanged else set()
+    todo = [i for i in ids if i not in skipped]
+    if not todo:
+        return Stats(skipped=len(skipped))
+    results = source.compute(todo, today, context)
+    changed = _write(results, now)
+    source.after_write(results, context)
+    # The records computed (one that failed is left out of the results, and stays unremembered).
+    computed = {source_id for _kind, source_id in results}
+    input_digests.remember(
+        source_name, source.kinds, {i: digests.get(i) for i in todo if i in computed}, today
+    )
+    return Stats(
+        checked=sum(v is not None for v in results.values()),
+        changed=changed,
+        errors=context.pop("errors", 0),
+        skipped=len(skipped),
+    )
 
 
 def rebuild(
@@ -217,7 +256,9 @@ def rebuild(
     batch_size: int = BATCH_SIZE,
     sources=None,
 ) -> Stats:
-    """Recompute every deadline from its source, in batches; close those with nothing open.
+    """Recompute every deadline from its source, in batches, in this process; close those with
+    nothing open. (The nightly sweep does the same in batches any worker may run:
+    ``followups.sweep``.)
 
     Each batch is its own transaction, so a long rebuild holds no lock for long and what it has
     done stays done if it is stopped. ``checked`` counts the open deadlines it computed.
@@ -227,18 +268,18 @@ def rebuild(
     total = Stats()
     registered = obligations.sources()
     for name in sources or registered:
-        source = registered[name]
-        context = source.prepare(today)
-        open_ids = source.open_ids(today)
-        for chunk in _chunks(open_ids, batch_size):
+        context = registered[name].prepare(today)
+        for first, last in id_ranges(registered[name].open_ids(today), batch_size):
             with transaction.atomic():
-                total.add(_sync(source, chunk, today, context, now))
-        total.changed += _close_stale(source, open_ids, now)
+                total.add(rebuild_range(name, first, last, today=today, now=now, context=context))
+        total.changed += close_stale(name, today, now)
     return total
 
 
-def _close_stale(source: Source, open_ids, now: datetime.datetime) -> int:
+def close_stale(source_name: str, today: datetime.date, now: datetime.datetime) -> int:
     """Close the rows whose record no longer has anything open (ended, completed, deleted)."""
+    source = obligations.sources()[source_name]
+    open_ids = source.open_ids(today)
     source.after_close(open_ids)
     return (
         Deadline.objects.for_system()

@@ -951,6 +951,22 @@ class SweepRun(models.Model):
     deadlines_changed = models.PositiveIntegerField(_("frister ændret"), default=0)
     reminders_created = models.PositiveIntegerField(_("påmindelser oprettet"), default=0)
     errors = models.PositiveIntegerField(_("fejl"), default=0)
+    # A full sweep is cut into batches (``SweepBatch``) that any worker may run; the run is
+    # finished when the last of them is (``followups.sweep``).
+    batches_total = models.PositiveIntegerField(_("portioner"), default=0)
+    batch_size = models.PositiveIntegerField(_("poster pr. portion"), default=2000)
+    records_skipped = models.PositiveIntegerField(_("poster uændrede"), default=0)
+    # Every schedule recomputed, whatever its input fingerprint says (by hand, or to compare).
+    recompute_all = models.BooleanField(_("genberegn alle"), default=False)
+    # Its batches are queued for the workers (False: one process runs them itself).
+    distributed = models.BooleanField(_("fordelt på arbejdere"), default=False)
+    # Queue the e-mail delivery when the run is finished (not in the benchmarks, which time the sweep).
+    deliver = models.BooleanField(_("send e-mails bagefter"), default=True)
+    # A digest of what the reminders are computed from besides the deadlines (the days before, who
+    # is active, who leads which team, who wants escalations at once): while it is the previous
+    # full sweep's, only the deadlines whose check is due are read (``followups.sweep``).
+    reminder_inputs = models.CharField(max_length=32, blank=True, default="")
+    whole_window = models.BooleanField(_("hele påmindelsesvinduet"), default=True)
 
     class Meta:
         verbose_name = _("kørsel af påmindelser")
@@ -959,6 +975,62 @@ class SweepRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_mode_display()} {self.started_at:%Y-%m-%d %H:%M}"
+
+
+class SweepBatch(models.Model):
+    """One batch of a full sweep: the records of one source (or the deadlines) from ``first_id``
+    to ``last_id``. A worker claims it with ``SELECT ... FOR UPDATE SKIP LOCKED`` and marks it
+    done in the transaction that writes its work, so a batch runs to the end once, however often
+    its task is delivered; its figures are summed into the run when the last batch is done."""
+
+    class Phase(models.TextChoices):
+        REBUILD = "rebuild", _("Genberegning")
+        REMIND = "remind", _("Påmindelser")
+
+    run = models.ForeignKey(SweepRun, on_delete=models.CASCADE, related_name="batches")
+    phase = models.CharField(_("fase"), max_length=10, choices=Phase.choices)
+    source = models.CharField(_("kilde"), max_length=40, blank=True)
+    first_id = models.BigIntegerField(_("fra id"))
+    last_id = models.BigIntegerField(_("til id"))
+    done_at = models.DateTimeField(_("færdig"), null=True, blank=True)
+    checked = models.PositiveIntegerField(default=0)
+    changed = models.PositiveIntegerField(default=0)
+    skipped = models.PositiveIntegerField(default=0)
+    reminders = models.PositiveIntegerField(default=0)
+    errors = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("portion af en kørsel")
+        verbose_name_plural = _("portioner af kørsler")
+        indexes = [models.Index(fields=["run", "phase"], name="followups_sweepbatch_run")]
+
+    def __str__(self) -> str:
+        return f"{self.run_id} {self.phase} {self.source} {self.first_id}-{self.last_id}"
+
+
+class DeadlineInput(models.Model):
+    """What a record's deadlines were last computed from, as a digest (``inputs``: for a measure,
+    the measure and its case, the follow-ups held, approved exceptions, investigations, the rule in
+    force and the law; each source says its own, ``Source.input_digests``) and what the sweep wrote
+    from them (``outputs``: a digest of the record's deadline rows). The nightly sweep recomputes
+    only the records whose digests differ (``followups.input_digests``). A plain id, no foreign
+    key: the row says nothing about a child, and one left behind by a deleted record is never read."""
+
+    source = models.CharField(max_length=40)
+    record_id = models.BigIntegerField()
+    inputs = models.CharField(max_length=32)
+    outputs = models.CharField(max_length=32)
+    computed_on = models.DateField()
+
+    class Meta:
+        verbose_name = _("grundlag for frister")
+        verbose_name_plural = _("grundlag for frister")
+        constraints = [
+            models.UniqueConstraint(fields=["source", "record_id"], name="deadline_input_one_per_record")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.source} {self.record_id}"
 
 
 class CalendarToken(models.Model):

@@ -16,17 +16,21 @@ Registered from ``MeasuresConfig.ready()`` (``cases.obligations`` tells how sour
 
 from __future__ import annotations
 
+import hashlib
 from collections import defaultdict
+from functools import cache
+from pathlib import Path
 
 from dateutil.relativedelta import relativedelta
+from django.db import connection
 from django.db.models import Q
 
 from cases import obligations
-from cases.models import Plan, open_case_q
+from cases.models import Case, CaseState, Plan, open_case_q
 from cases.obligations import DeadlineValues as Values
-from cases.obligations import Source, same
+from cases.obligations import Source, code_digest, same, sql_concat
 from herning.core import dates, law
-from measures.models import Measure
+from measures.models import Measure, MeasureType
 
 # The deadline kind (``followups.models.DeadlineKind.PLACEMENT_PLAN``); a plain string, as the
 # measures app is below the app that keeps the table.
@@ -49,9 +53,14 @@ def _placements_of_plans(ids: set[int]):
     )
 
 
-def _needs_deadline(measure: Measure) -> bool:
-    without_consent = measure.decision_basis == Measure.DecisionBasis.WITHOUT_CONSENT
-    return not without_consent or bool(measure.plan_exception)
+@cache
+def _code_version() -> str:
+    return code_digest(Path(__file__), Path(law.__file__))
+
+
+def _needs_deadline(row: dict) -> bool:
+    without_consent = row["decision_basis"] == Measure.DecisionBasis.WITHOUT_CONSENT
+    return not without_consent or bool(row["plan_exception"])
 
 
 class PlacementPlanSource(Source):
@@ -66,57 +75,112 @@ class PlacementPlanSource(Source):
             .values_list("pk", flat=True)
         )
 
+    def input_digests(self, ids, today, context):
+        """The placement and its case, and the days the case's plan versions were made."""
+        if connection.vendor != "postgresql":
+            return {}
+        c = sql_concat
+        inputs = c(
+            "m.start_date",
+            "m.actual_end",
+            "m.decision_basis",
+            "m.plan_exception",
+            "m.case_id",
+            "k.state",
+            "k.municipality_id",
+            "k.team_id",
+            "k.district_id",
+            "k.advisor_id",
+            "mt.placement_category",
+            "mt.name",
+            "mt.name_en",
+            f"(SELECT string_agg(coalesce(p.made_on::text, '-'), ';' ORDER BY p.made_on, p.id) "  # noqa: S608 - names from the models, values bound
+            f"FROM {Plan._meta.db_table} p WHERE p.case_id = m.case_id)",
+        )
+        # A read for no person (the nightly sweep) of what the deadline is computed from.
+        sql = (
+            f"SELECT m.id, md5({inputs}) FROM {Measure._meta.db_table} m "  # noqa: S608 - names from the models, values bound
+            f"JOIN {Case._meta.db_table} k ON k.id = m.case_id "
+            f"JOIN {MeasureType._meta.db_table} mt ON mt.id = m.measure_type_id WHERE m.id = ANY(%(ids)s)"
+        )
+        stamp = _code_version()
+        with connection.cursor() as cursor:
+            cursor.execute(sql, {"ids": list(ids)})
+            return {
+                pk: hashlib.md5(f"{digest}|{stamp}".encode(), usedforsecurity=False).hexdigest()
+                for pk, digest in cursor.fetchall()
+            }
+
     def compute(self, ids, today, context):
-        measures = list(
-            Measure.objects.for_system().filter(pk__in=ids).select_related("case", "measure_type")
+        # Plain rows, not instances: the nightly sweep reads every placement.
+        rows = list(
+            Measure.objects.for_system()
+            .filter(pk__in=ids)
+            .values(
+                "id",
+                "start_date",
+                "actual_end",
+                "decision_basis",
+                "plan_exception",
+                "case_id",
+                "case__state",
+                "case__municipality_id",
+                "case__team_id",
+                "case__district_id",
+                "case__advisor_id",
+                "measure_type__placement_category",
+                "measure_type__name",
+                "measure_type__name_en",
+            )
         )
         plans = defaultdict(list)
         for case_id, made_on in (
             Plan.objects.for_system()
-            .filter(case_id__in={m.case_id for m in measures})
+            .filter(case_id__in={r["case_id"] for r in rows})
             .values_list("case_id", "made_on")
         ):
             plans[case_id].append(made_on)
         results = {(PLACEMENT_PLAN, pk): None for pk in ids}
-        for m in measures:
-            versions = plans[m.case_id]
+        for row in rows:
+            versions = plans[row["case_id"]]
             if (
-                not m.measure_type.is_placement
-                or m.start_date < law.BARNETS_LOV.start
-                or not m.case.is_open
-                or (m.actual_end is not None and m.actual_end < today)
-                or not _needs_deadline(m)
+                not row["measure_type__placement_category"]
+                or row["start_date"] < law.BARNETS_LOV.start
+                or row["case__state"] == CaseState.CLOSED
+                or (row["actual_end"] is not None and row["actual_end"] < today)
+                or not _needs_deadline(row)
                 # No plan yet, or one due and not made: the case's plan deadline covers it.
                 or not versions
                 or None in versions
-                or any(made >= m.start_date for made in versions)
+                or any(made >= row["start_date"] for made in versions)
             ):
                 continue
-            results[(PLACEMENT_PLAN, m.pk)] = _values(m)
+            results[(PLACEMENT_PLAN, row["id"])] = _values(row)
         return results
 
 
-def _values(m: Measure) -> Values:
-    case = m.case
-    due = m.start_date + relativedelta(months=PLAN_MONTHS)
-    name_da, name_en = m.measure_type.name, m.measure_type.name_en or m.measure_type.name
+def _values(row: dict) -> Values:
+    start = row["start_date"]
+    due = start + relativedelta(months=PLAN_MONTHS)
+    name_da = row["measure_type__name"]
+    name_en = row["measure_type__name_en"] or name_da
     return Values(
-        municipality_id=case.municipality_id,
-        case_id=case.pk,
-        team_id=case.team_id,
-        district_id=case.district_id,
-        responsible_id=case.advisor_id,
+        municipality_id=row["case__municipality_id"],
+        case_id=row["case_id"],
+        team_id=row["case__team_id"],
+        district_id=row["case__district_id"],
+        responsible_id=row["case__advisor_id"],
         due_on=due,
         due_at=dates.end_of(due),
         statutory=True,
         rule=RULE,
         explanation=(
-            f"Anbringelse ({name_da}) besluttet {dates.format_date(m.start_date, 'da')}; barnets plan skal "
+            f"Anbringelse ({name_da}) besluttet {dates.format_date(start, 'da')}; barnets plan skal "
             f"revideres med anbringelsens mål senest {dates.format_date(due, 'da')}, 3 måneder efter "
             f"afgørelsen ({RULE})."
         ),
         explanation_en=(
-            f"Placement ({name_en}) decided {dates.format_date(m.start_date, 'en')}; the child's plan is to "
+            f"Placement ({name_en}) decided {dates.format_date(start, 'en')}; the child's plan is to "
             f"be revised with the placement's goals by {dates.format_date(due, 'en')}, 3 months after the "
             f"decision (Barnets Lov § 91(2))."
         ),

@@ -67,6 +67,8 @@ def test_load_harness_measures_every_endpoint_against_a_live_gunicorn(tmp_path, 
             "--server-env=test",
             f"--var-dir={tmp_path / 'var'}",
             "--dubu-rows=30",
+            # The sweeps in this process (the shared sweep on real workers: tests/faults).
+            "--sweep-workers=",
             f"--plans={tmp_path / 'plans'}",
             f"--results={tmp_path / 'RESULTS.md'}",
         ]
@@ -95,8 +97,10 @@ def test_load_harness_measures_every_endpoint_against_a_live_gunicorn(tmp_path, 
         cells = [c.strip() for c in line.strip("|").split("|")]
         assert cells[2] == "6" and float(cells[3]) > 0 and cells[-1] == "0"
         assert re.fullmatch(r"[\d.]+×", cells[11])
-    assert len(report["sweeps"]) == 5 and all(r[4].errors == 0 for r in report["sweeps"])
+    assert len(report["sweeps"]) == 6 and all(r[4].errors == 0 for r in report["sweeps"])
     assert "| Full sweep, first run" in text and "| Incremental sweep again, nothing changed" in text
+    nightly = next(r for r in report["sweeps"] if r[0].startswith("Full sweep, nothing changed"))
+    assert nightly[4].records_skipped > 0 and nightly[4].deadlines_changed == 0
     imports, _export = report["dubu"]
     assert imports[1][2]["created_rows"] == 30 and imports[1][2]["bad_rows"] == 0
     assert "| First import: everything new |" in text

@@ -225,3 +225,95 @@ def test_a_worker_killed_in_the_middle_of_a_sweep_loses_no_reminder_and_doubles_
     )
     sent = sent_reminder_ids(mail_dir)
     assert sorted(sent) == sorted(Reminder.objects.values_list("pk", flat=True))  # each e-mailed once
+
+
+# --- Issue 22, point 1: the full sweep shared by the workers, one killed mid-batch ---------------
+
+
+def deadline_values() -> set[tuple]:
+    """The deadline table, without the moments a run stamps (when written, when next checked)."""
+    skip = {"id", "updated_at", "next_check_at"}
+    return set(
+        Deadline.objects.values_list(
+            *(f.attname for f in Deadline._meta.concrete_fields if f.attname not in skip)
+        )
+    )
+
+
+def _hold_deadline_row(conn, deadline: Deadline) -> None:
+    """Insert, without committing, the deadline row the sweep is about to create: its COPY waits
+    for this transaction, in the middle of the batch that holds the record."""
+    fields = [f for f in Deadline._meta.concrete_fields if not f.primary_key]
+    values = [f.get_db_prep_save(getattr(deadline, f.attname), connection) for f in fields]
+    columns = ", ".join(f'"{f.column}"' for f in fields)
+    marks = ", ".join(["%s"] * len(fields))
+    conn.execute(f'INSERT INTO "{Deadline._meta.db_table}" ({columns}) VALUES ({marks})', values)  # noqa: S608
+
+
+def _copy_waiting_backend(conn) -> int | None:
+    row = conn.execute(
+        "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() "
+        "AND wait_event_type = 'Lock' AND query ILIKE %s",
+        ("%COPY followups_deadline%",),
+    ).fetchone()
+    return row[0] if row else None
+
+
+def test_a_worker_killed_in_the_middle_of_a_shared_full_sweep_loses_nothing_and_doubles_nothing(
+    shipped_data, org, redis_server, workers, tmp_path
+):
+    from followups.models import SweepBatch
+
+    mail_dir = tmp_path / "mail"
+    mail_dir.mkdir()
+    measures = measures_due_tomorrow(org, 6)
+    # What one process computes (the write-time trigger), before the first full sweep builds it all.
+    expected = deadline_values()
+    held = Deadline.objects.get(kind="followup", source_id=measures[-1].pk)
+    held_key = (held.kind, held.source_id)
+    Deadline.objects.all().delete()
+    # Batches of 2 measures; the broker hands a task whose worker died back after 2 s.
+    env = service_env(
+        redis_url=redis_server.url,
+        mail_dir=mail_dir,
+        HERNING_BROKER_VISIBILITY_TIMEOUT="2",
+        HERNING_SWEEP_BATCH_SIZE="2",
+    )
+
+    blocker = _blocking_connection()
+    observer = _blocking_connection()
+    observer.autocommit = True
+    try:
+        _hold_deadline_row(blocker, held)
+        worker = workers(env)
+        producer(redis_server.url).send_task("followups.sweep", kwargs={"mode": "full"})
+        # The worker is inside the last measures' batch, its rows half-written.
+        pid = wait_for(lambda: _copy_waiting_backend(observer), timeout=60, what="the sweep to be mid-batch")
+        worker.kill()
+        blocker.rollback()
+        wait_for(lambda: _backend_gone(observer, pid), timeout=30, what="the killed worker's session to end")
+    finally:
+        blocker.close()
+        observer.close()
+
+    run = SweepRun.objects.get(mode=SweepRun.Mode.FULL)
+    assert run.finished_at is None and run.distributed  # cut off
+    batches = SweepBatch.objects.filter(run=run, source="measure")
+    assert batches.count() == 3 and batches.filter(done_at__isnull=True).exists()
+    assert not Deadline.objects.filter(kind=held_key[0], source_id=held_key[1]).exists()  # rolled back
+
+    # Another worker: the broker gives it the unacknowledged batch again (acks_late) and the rest.
+    workers(env)
+    wait_for(
+        lambda: SweepRun.objects.filter(pk=run.pk, finished_at__isnull=False).exists(),
+        timeout=120,
+        what="the shared sweep to be finished by the new worker",
+    )
+    assert deadline_values() == expected  # nothing lost
+    written = sorted(Reminder.objects.values_list("deadline_id", "due_on", "recipient_id", "kind"))
+    assert set(written) == reminders_now_due() and len(written) == len(set(written))
+    # A single-process recomputation of everything finds the table as it should be, and nothing to remind.
+    again = sweep.run(mode=SweepRun.Mode.FULL, dispatch=False, recompute_all=True)
+    assert (again.deadlines_changed, again.reminders_created, again.errors) == (0, 0, 0)
+    assert deadline_values() == expected
+    assert sorted(Reminder.objects.values_list("deadline_id", "due_on", "recipient_id", "kind")) == written

@@ -14,6 +14,11 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--full", action="store_true", help="Genberegn alle frister før påmindelserne.")
         parser.add_argument("--rebuild-only", action="store_true", help="Genberegn kun fristerne.")
+        parser.add_argument(
+            "--all",
+            action="store_true",
+            help="Med --full: genberegn også de frister, hvis grundlag er uændret siden sidst.",
+        )
 
     def handle(self, *args, **options):
         if options["rebuild_only"]:
@@ -22,7 +27,10 @@ class Command(BaseCommand):
                 f"Frister beregnet: {stats.checked}, ændret: {stats.changed}, fejl: {stats.errors}."
             )
             return
-        sweep = run(mode=SweepRun.Mode.FULL if options["full"] else SweepRun.Mode.INCREMENTAL)
+        sweep = run(
+            mode=SweepRun.Mode.FULL if options["full"] else SweepRun.Mode.INCREMENTAL,
+            recompute_all=options["all"],
+        )
         self.stdout.write(
             f"Frister kontrolleret: {sweep.deadlines_checked}, ændret: {sweep.deadlines_changed}, "
             f"påmindelser: {sweep.reminders_created}, fejl: {sweep.errors}."

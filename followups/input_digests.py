@@ -1,0 +1,76 @@
+"""Nothing changed, nothing recomputed: the nightly sweep skips the records whose deadlines'
+inputs and rows are as it last left them.
+
+A source that can say what a record's deadlines are computed from gives a digest of it per record
+(``cases.obligations.Source.input_digests``: the measure source the measure and its case, the
+follow-ups held, the approved exceptions, the investigations of the case, the rule in force today
+and the law; the placement-plan source the placement, its case and the plan versions). The table
+writer keeps, per source and record, that digest and a digest of the deadline rows it wrote from
+it (``DeadlineInput``). A record is skipped when both match: its inputs have not changed, and
+nobody changed or deleted its rows behind the sweep's back (that would count as a change and be
+repaired). "Today" enters a record's rows through what its digest names (the rule set in force,
+the law) and through whether the record is still open, which the sweep judges for every record
+anyway (``close_stale``); the reminder stages that move with the day are the reminder pass's
+(``next_check_at``).
+
+Both digests are computed by PostgreSQL, one query per batch, so a skipped record costs no row
+transfer and no Python. Elsewhere (the SQLite of the quick start) nothing is skipped.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.db import connection
+
+from followups.models import Deadline, DeadlineInput
+
+
+def supported() -> bool:
+    return connection.vendor == "postgresql"
+
+
+def _outputs(source: str, kinds, ids) -> dict[int, tuple[str, str | None, str | None]]:
+    """``{id: (outputs now, inputs stored, outputs stored)}``: a digest of each record's rows."""
+    d, s = Deadline._meta.db_table, DeadlineInput._meta.db_table
+    sql = (
+        "SELECT r.id, md5(coalesce((SELECT string_agg(concat(d.kind, '|', d.fingerprint, '|', d.is_open), ';' "  # noqa: S608 - names from the models, values bound
+        f"ORDER BY d.kind) FROM {d} d WHERE d.source_id = r.id AND d.kind = ANY(%(kinds)s)), '')), "
+        f"s.inputs, s.outputs FROM unnest(%(ids)s::bigint[]) AS r(id) "
+        f"LEFT JOIN {s} s ON s.source = %(source)s AND s.record_id = r.id"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, {"ids": list(ids), "kinds": list(kinds), "source": source})
+        return {row[0]: row[1:] for row in cursor.fetchall()}
+
+
+def unchanged(source: str, kinds, digests: dict[int, str | None]) -> set[int]:
+    """The records of ``digests`` (``{id: inputs digest}``; None: never skip) whose inputs and
+    deadline rows are what the sweep last stored for them."""
+    if not digests or not supported():
+        return set()
+    found = _outputs(source, kinds, digests)
+    return {
+        i
+        for i, (now_out, was_in, was_out) in found.items()
+        if digests[i] is not None and (digests[i], now_out) == (was_in, was_out)
+    }
+
+
+def remember(source: str, kinds, digests: dict[int, str | None], today: datetime.date) -> None:
+    """After the rows of ``digests``' records were written (in the same transaction): store the
+    inputs as read before their computation, and the rows as they are now. An input that changed
+    in between makes a mismatch next night, so the record is recomputed again, never skipped wrongly."""
+    digests = {i: d for i, d in digests.items() if d is not None}
+    if not digests or not supported():
+        return
+    outputs = _outputs(source, kinds, digests)
+    DeadlineInput.objects.bulk_create(
+        [
+            DeadlineInput(source=source, record_id=i, inputs=d, outputs=outputs[i][0], computed_on=today)
+            for i, d in digests.items()
+        ],
+        update_conflicts=True,
+        unique_fields=["source", "record_id"],
+        update_fields=["inputs", "outputs", "computed_on"],
+    )
