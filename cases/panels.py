@@ -250,5 +250,7 @@ def register() -> None:
             lazy_url=history_url,
         )
     )
-    register_summary_part(SummaryPart("goals", "cases/summary/_goals.html", goals_summary, order=40, side=True))
+    register_summary_part(
+        SummaryPart("goals", "cases/summary/_goals.html", goals_summary, order=40, side=True)
+    )
     register_timeline_provider("cases", timeline_events)

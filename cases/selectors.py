@@ -8,7 +8,7 @@ from django.core.paginator import Page, Paginator
 from django.db.models import Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
-from cases.models import Case, Child, Goal, JournalNote, Notification, Plan, Relation
+from cases.models import Case, Child, Goal, Notification, Plan, Relation
 from herning.core import cpr as cpr_lib
 from herning.organisation.models import Role, RoleAssignment, User
 

@@ -65,7 +65,11 @@ def register() -> None:
     )
     register_summary_part(
         SummaryPart(
-            "network_meeting", "network_meetings/summary/_next.html", next_meeting_summary, order=50, side=True
+            "network_meeting",
+            "network_meetings/summary/_next.html",
+            next_meeting_summary,
+            order=50,
+            side=True,
         )
     )
     register_timeline_provider("network_meetings", timeline_events)

@@ -142,7 +142,10 @@ def _child_page(request, *, child: Child, case, cases):
     summary = [(part, part.context(child, case, user)) for part in extensions.summary_parts()]
     # A lazy section is read when it is opened, from its own view (which checks and logs the same).
     sections = [
-        (panel, {"lazy_url": panel.lazy_url(child, case)} if panel.lazy_url else panel.context(child, case, user))
+        (
+            panel,
+            {"lazy_url": panel.lazy_url(child, case)} if panel.lazy_url else panel.context(child, case, user),
+        )
         for panel in extensions.panels()
     ]
     return render(

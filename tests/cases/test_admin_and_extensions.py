@@ -94,7 +94,9 @@ def test_another_app_adds_a_section_and_timeline_events_to_the_child_page(
         ],
     )
     extensions.register_summary_part(
-        extensions.SummaryPart("meetings", "meetings_summary.html", lambda child, case_, user: {"days": 4}, side=True)
+        extensions.SummaryPart(
+            "meetings", "meetings_summary.html", lambda child, case_, user: {"days": 4}, side=True
+        )
     )
     client = login(org.advisor)
     page = client.get(reverse("cases:child_detail", args=[case.child_id])).content.decode()
@@ -103,7 +105,9 @@ def test_another_app_adds_a_section_and_timeline_events_to_the_child_page(
     assert seen == [(case.child, case, org.advisor)]
     # The timeline is read when its fold is opened, from its own view.
     assert "Netværksmøde holdt" not in page
-    timeline = client.get(reverse("cases:timeline_section", args=[case.child_id]), headers={"HX-Request": "true"})
+    timeline = client.get(
+        reverse("cases:timeline_section", args=[case.child_id]), headers={"HX-Request": "true"}
+    )
     assert "Netværksmøde holdt" in timeline.content.decode() and "05.01.2026" in timeline.content.decode()
     keys = [p.key for p in extensions.panels()]
     assert keys.index("plan") < keys.index("meetings") < keys.index("journal")

@@ -38,7 +38,9 @@ def busy(org):
     """A foster-family placement 6 months old with a follow-up whose later date awaits the team
     leader, a contact person, a goal of the plan due this month and a network meeting next week."""
     with frozen:
-        case = CaseFactory(team=org.team_a, advisor=org.advisor, opened_on=TODAY - datetime.timedelta(days=200))
+        case = CaseFactory(
+            team=org.team_a, advisor=org.advisor, opened_on=TODAY - datetime.timedelta(days=200)
+        )
         placement = start_measure(org, "foster_family", TODAY - datetime.timedelta(days=180), case=case)
         hold(
             placement,
@@ -59,7 +61,10 @@ def busy(org):
                     what="Josefine går til fodbold", who="Barnet", how_measured="Fremmøde", by_when=TODAY
                 ),
                 case_services.GoalData(
-                    what="Langt ude i fremtiden", who="Barnet", how_measured="–", by_when=TODAY.replace(year=2027)
+                    what="Langt ude i fremtiden",
+                    who="Barnet",
+                    how_measured="–",
+                    by_when=TODAY.replace(year=2027),
                 ),
             ],
         )
@@ -113,7 +118,9 @@ def test_each_summary_part_reads_a_pinned_number_of_queries(org, busy, django_as
 @frozen
 def test_the_summary_says_so_when_nothing_waits(org, login):
     case = CaseFactory(team=org.team_a, advisor=org.advisor)
-    text = summary_of(login(org.advisor).get(reverse("cases:child_detail", args=[case.child_id])).content.decode())
+    text = summary_of(
+        login(org.advisor).get(reverse("cases:child_detail", args=[case.child_id])).content.decode()
+    )
     assert "Under afklaring (ingen indsats)" in text and "Ingen aktive indsatser." in text
     assert "Intet afventer godkendelse." in text and "Intet møde planlagt." in text
     assert "overskredet" not in text
@@ -169,7 +176,9 @@ def test_the_journal_is_paged_newest_first_and_folded(org, login, case):
     journal = html.split('id="journal"')[1].split("</section>")[0]
     shown = re.findall(r"Notat nummer (\d+)", journal)
     assert shown == [str(i) for i in range(JOURNAL_PAGE_SIZE + 2, 2, -1)]
-    assert journal.count(f'<details class="details journal-note" name="journal-{case.pk}">') == JOURNAL_PAGE_SIZE
+    assert (
+        journal.count(f'<details class="details journal-note" name="journal-{case.pk}">') == JOURNAL_PAGE_SIZE
+    )
     older = reverse("cases:journal_page", args=[case.pk]) + "?side=2"
     assert f'hx-get="{older}"' in journal and "Side 1 af 2 (13 notater, nyeste først)" in journal
     second = client.get(older, headers={"HX-Request": "true"}).content.decode()

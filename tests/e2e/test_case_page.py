@@ -60,7 +60,13 @@ def test_the_busiest_demo_child_fits_the_first_screen_and_three_screens(browsing
     box = summary.bounding_box()
     assert page.evaluate("() => window.scrollY") == 0
     assert box["y"] >= 0 and box["y"] + box["height"] <= SCREEN["height"], box
-    for text in ("Trin", "Aktiv indsats", "Næste kommunale frist", "Næste lovpligtige frist", "Afventer godkendelse"):
+    for text in (
+        "Trin",
+        "Aktiv indsats",
+        "Næste kommunale frist",
+        "Næste lovpligtige frist",
+        "Afventer godkendelse",
+    ):
         assert text in summary.inner_text()
     height = page.evaluate("() => document.documentElement.scrollHeight")
     assert height <= 3 * SCREEN["height"], f"the page is {height}px tall"
@@ -84,7 +90,10 @@ def test_the_busiest_demo_child_fits_the_first_screen_and_three_screens(browsing
     assert journal.locator("details.journal-note[open]").count() == 1  # one note open at a time
     journal.get_by_role("link", name="Ældre notater").click()
     page.locator("#journal-panel", has_text="Side 2 af").wait_for()
-    assert page.locator("#journal-panel details.journal-note").first.locator("summary").inner_text() != first_page
+    assert (
+        page.locator("#journal-panel details.journal-note").first.locator("summary").inner_text()
+        != first_page
+    )
     assert page.url.endswith(f"/boern/{case.child_id}/")
 
     # The ladder's move says what it will record.
