@@ -5,7 +5,13 @@ Two kinds of contribution, registered from an app's ``AppConfig.ready()``:
 * a *timeline provider* ``(child, user) -> list[TimelineEvent]`` adds dated events to the child's
   timeline (the ladder movements, notifications, network meetings, follow-ups…);
 * a *panel* is a section of the page: a title, a template and a ``context(child, case, user)``
-  function giving the template its data; panels are shown in ``order``.
+  function giving the template its data; panels are shown in ``order``, folded (a ``<details>``)
+  unless ``open``. A panel with ``lazy_url(child, case)`` is read only when it is opened: the page
+  renders an empty fold that fetches the section from that address (its own view, which checks
+  access and logs the look like the page);
+* a *summary part* is a piece of the block at the top of the page that answers "how is this child
+  doing?" in the first screen: a template and a ``context(child, case, user)`` reading the owning
+  app's data in one query or two.
 
 Providers and panels receive a child the user may see (the page checked it); what they read
 beyond that child must still start from ``visible_to(user)``. Each should run a fixed number of
@@ -41,12 +47,25 @@ class Panel:
     template_name: str
     context: Callable[[Any, Any, Any], dict] = field(compare=False)
     order: int = 100
+    open: bool = False
+    lazy_url: Callable[[Any, Any], str] | None = field(default=None, compare=False)
+
+
+@dataclass(frozen=True)
+class SummaryPart:
+    key: str
+    template_name: str
+    context: Callable[[Any, Any, Any], dict] = field(compare=False)
+    order: int = 100
+    # The narrow column beside the main one (approvals, goals, the next meeting).
+    side: bool = False
 
 
 TimelineProvider = Callable[[Any, Any], list[TimelineEvent]]
 
 _timeline_providers: dict[str, TimelineProvider] = {}
 _panels: dict[str, Panel] = {}
+_summary_parts: dict[str, SummaryPart] = {}
 _network_map_check: list[Callable[[Any], bool]] = []
 
 
@@ -62,6 +81,15 @@ def register_panel(panel: Panel) -> None:
 
 def panels() -> list[Panel]:
     return sorted(_panels.values(), key=lambda p: (p.order, p.key))
+
+
+def register_summary_part(part: SummaryPart) -> None:
+    """Register (or replace, by ``part.key``) a piece of the child page's summary."""
+    _summary_parts[part.key] = part
+
+
+def summary_parts() -> list[SummaryPart]:
+    return sorted(_summary_parts.values(), key=lambda p: (p.order, p.key))
 
 
 def timeline_for(child, user) -> list[TimelineEvent]:

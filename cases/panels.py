@@ -8,7 +8,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from cases.extensions import Panel, TimelineEvent, register_panel, register_timeline_provider
+from cases.extensions import (
+    Panel,
+    SummaryPart,
+    TimelineEvent,
+    register_panel,
+    register_summary_part,
+    register_timeline_provider,
+)
 from cases.forms import JournalForm
 from cases.history import case_history
 from cases.models import Case, Investigation, Notification, Plan
@@ -20,7 +27,14 @@ from cases.permissions import (
     can_screen_notification,
     may,
 )
-from cases.selectors import goal_status_history, investigations_of, journal_of, notifications_of, plans_of
+from cases.selectors import (
+    goal_status_history,
+    goals_due,
+    investigations_of,
+    journal_of,
+    notifications_of,
+    plans_of,
+)
 
 HISTORY_ON_PAGE = 15
 
@@ -112,22 +126,32 @@ def plan_context(child, case, user) -> dict:
     }
 
 
-def journal_context(child, case, user) -> dict:
+def journal_context(child, case, user, *, page: int | str | None = 1, form=None) -> dict:
+    """The journal's first page on the child page; other pages from ``cases:journal_page``."""
     if case is None:
         return {"case": None}
     can_edit = may(user, Action.EDIT_CASE, case)
-    return {
-        "case": case,
-        "notes": journal_of(case),
-        "form": JournalForm(initial={"occurred_on": timezone.localdate()}) if can_edit else None,
-        "can_edit": can_edit,
-    }
+    if form is None and can_edit:
+        form = JournalForm(initial={"occurred_on": timezone.localdate()})
+    return {"case": case, "notes": journal_of(case, page), "form": form, "can_edit": can_edit}
 
 
 def history_context(child, case, user) -> dict:
     if case is None:
         return {"case": None}
     return {"case": case, "entries": case_history(case, limit=HISTORY_ON_PAGE)}
+
+
+def history_url(child, case) -> str:
+    return reverse("cases:history_section", args=[case.pk]) if case is not None else ""
+
+
+def goals_summary(child, case, user) -> dict:
+    """The summary's goals of the plan that are overdue or soon due."""
+    if case is None:
+        return {"case": None}
+    today = timezone.localdate()
+    return {"case": case, "today": today, "goals": goals_due(case, today=today)}
 
 
 def timeline_events(child, user) -> list[TimelineEvent]:
@@ -207,9 +231,26 @@ def register() -> None:
         Panel("plan", gettext_lazy("Barnets plan og mål"), "cases/panels/_plan.html", plan_context, order=50)
     )
     register_panel(
-        Panel("journal", gettext_lazy("Journal"), "cases/panels/_journal.html", journal_context, order=60)
+        Panel(
+            "journal",
+            gettext_lazy("Journal"),
+            "cases/panels/_journal.html",
+            journal_context,
+            order=60,
+            open=True,
+        )
     )
     register_panel(
-        Panel("history", gettext_lazy("Historik"), "cases/panels/_history.html", history_context, order=90)
+        Panel(
+            "history",
+            gettext_lazy("Historik"),
+            "cases/panels/_history.html",
+            history_context,
+            order=90,
+            lazy_url=history_url,
+        )
+    )
+    register_summary_part(
+        SummaryPart("goals", "cases/summary/_goals.html", goals_summary, order=40, side=True)
     )
     register_timeline_provider("cases", timeline_events)

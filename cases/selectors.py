@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import datetime
+
+from django.core.paginator import Page, Paginator
 from django.db.models import Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
-from cases.models import Case, Child, Goal, JournalNote, Notification, Plan, Relation
+from cases.models import Case, Child, Goal, Notification, Plan, Relation
 from herning.core import cpr as cpr_lib
 from herning.organisation.models import Role, RoleAssignment, User
 
@@ -182,8 +185,32 @@ def plans_of(case: Case) -> list[Plan]:
     )
 
 
-def journal_of(case: Case) -> list[JournalNote]:
-    return list(case.journal_notes.select_related("written_by", "corrected_by"))
+JOURNAL_PAGE_SIZE = 10
+
+
+def journal_of(case: Case, page: int | str | None = 1) -> Page:
+    """One page of the case's journal, newest first (``JOURNAL_PAGE_SIZE`` notes): two queries, the
+    count and the page, however long the journal."""
+    notes = case.journal_notes.select_related("written_by", "corrected_by").order_by(
+        "-occurred_on", "-written_at", "-pk"
+    )
+    return Paginator(notes, JOURNAL_PAGE_SIZE).get_page(page)
+
+
+# Goals "due" in the summary: not settled (met, not met, dropped) and due within this many days.
+GOALS_DUE_WITHIN_DAYS = 30
+
+
+def goals_due(case: Case, *, today: datetime.date) -> list[Goal]:
+    """The goals of the case's newest plan that are overdue or due within
+    ``GOALS_DUE_WITHIN_DAYS``, earliest first: one query."""
+    newest = Plan.objects.for_system().filter(case=case).order_by("-version").values("pk")[:1]
+    return list(
+        Goal.objects.for_system()
+        .filter(plan_id__in=newest, by_when__lte=today + datetime.timedelta(days=GOALS_DUE_WITHIN_DAYS))
+        .exclude(status__in=[Goal.Status.MET, Goal.Status.NOT_MET, Goal.Status.DROPPED])
+        .order_by("by_when", "order", "pk")
+    )
 
 
 def goal_status_history(plans: list[Plan]) -> dict[int, list]:

@@ -8,10 +8,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
-from cases.extensions import Panel, register_panel
+from cases.extensions import Panel, SummaryPart, register_panel, register_summary_part
 from cases.permissions import Action, may
 from followups.models import Deadline
-from followups.selectors import MEASURE_KINDS, deadline_url
+from followups.selectors import MEASURE_KINDS, case_deadline_summary, case_pending_requests, deadline_url
 
 
 def deadlines_context(child, case, user) -> dict:
@@ -36,7 +36,36 @@ def deadlines_context(child, case, user) -> dict:
     return {"case": case, "rows": rows}
 
 
+def measures_summary(child, case, user) -> dict:
+    """The summary's measures: each active one with its next municipal and next statutory deadline
+    and why, the case's other next deadline, and how many are overdue."""
+    if case is None:
+        return {"case": None}
+    today = timezone.localdate()
+    summary = case_deadline_summary(case, today=today)
+    return {
+        "case": case,
+        "today": today,
+        "measures": summary.measures,
+        "overdue": summary.overdue,
+        "next_other": summary.other[0] if summary.other else None,
+    }
+
+
+def approvals_summary(child, case, user) -> dict:
+    """The summary's requests awaiting a team leader's decision on this case."""
+    if case is None:
+        return {"case": None}
+    return {"case": case, "requests": case_pending_requests(case)}
+
+
 def register() -> None:
+    register_summary_part(
+        SummaryPart("followups", "followups/summary/_measures.html", measures_summary, order=20)
+    )
+    register_summary_part(
+        SummaryPart("approvals", "followups/summary/_approvals.html", approvals_summary, order=30, side=True)
+    )
     register_panel(
         Panel(
             "deadlines",

@@ -531,3 +531,70 @@ def pending_later_dates_for(user, *, teams=None) -> list[FollowUp]:
         )
         .order_by("recorded_at", "pk")
     )
+
+
+@dataclass(frozen=True)
+class MeasureDeadlines:
+    """An active measure with its next municipal follow-up and its next statutory one (the
+    supervisory visit counts as statutory), each a ``Deadline`` whose explanation says why."""
+
+    measure: Measure
+    municipal: Deadline | None
+    legal: Deadline | None
+
+
+@dataclass(frozen=True)
+class CaseDeadlineSummary:
+    measures: list[MeasureDeadlines]
+    overdue: list[Deadline]
+    other: list[Deadline]  # the case's open deadlines not of a measure (plan, investigation…)
+
+
+def case_deadline_summary(case, *, today: datetime.date) -> CaseDeadlineSummary:
+    """For the summary of a case the page has shown the person: its active measures and open
+    deadlines, in two queries whatever their number (the materialised deadline table, not the
+    engine)."""
+    measures = list(
+        Measure.objects.for_system()
+        .filter(case=case)
+        .active_on(today)
+        .select_related("measure_type__ladder_step")
+        .order_by("-measure_type__ladder_step__number", "start_date", "pk")
+    )
+    deadlines = list(Deadline.objects.for_system().filter(case=case, is_open=True).order_by("due_on", "pk"))
+    by_measure: dict[int, list[Deadline]] = defaultdict(list)
+    for d in deadlines:
+        if d.kind in MEASURE_KINDS:
+            by_measure[d.source_id].append(d)
+    rows = []
+    for m in measures:
+        own = by_measure.get(m.pk, [])
+        rows.append(
+            MeasureDeadlines(
+                m,
+                next((d for d in own if d.kind == DeadlineKind.FOLLOWUP), None),
+                next((d for d in own if d.kind != DeadlineKind.FOLLOWUP), None),
+            )
+        )
+    return CaseDeadlineSummary(
+        measures=rows,
+        overdue=[d for d in deadlines if d.due_on < today],
+        other=[d for d in deadlines if d.kind not in MEASURE_KINDS],
+    )
+
+
+def case_pending_requests(case) -> list[PendingRequest]:
+    """The case's requests awaiting a team leader's decision (a later follow-up date, an exception
+    from the rule), the longest waiting first: two queries. The case was read through
+    ``visible_to`` by the page that asks."""
+    exceptions = list(
+        FollowUpException.objects.for_system()
+        .filter(measure__case=case, state=FollowUpException.State.REQUESTED)
+        .select_related("measure__measure_type")
+    )
+    later = list(
+        FollowUp.objects.for_system()
+        .filter(measure__case=case, later_state=LaterDate.REQUESTED)
+        .select_related("measure__measure_type")
+    )
+    return pending_requests(exceptions, later)

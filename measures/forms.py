@@ -18,8 +18,11 @@ class MeasureTypeField(forms.ModelChoiceField):
         return _("Trin %(n)s: %(name)s") % {"n": obj.ladder_step.number, "name": obj.localized_name}
 
 
-def _active_types():
-    return MeasureType.objects.filter(is_active=True).select_related("ladder_step")
+def _active_types(step: int | None = None):
+    """The catalog's active types; with ``step``, only those on that ladder step (the ladder
+    section's "move to step N" opens the form with the step's types only)."""
+    types = MeasureType.objects.filter(is_active=True).select_related("ladder_step")
+    return types if step is None else types.filter(ladder_step__number=step)
 
 
 def _decision_basis_field() -> forms.ChoiceField:
@@ -124,9 +127,9 @@ class MeasureStartForm(HearingFields, ServiceModelForm):
         fields = ["measure_type", "provider", "start_date", "planned_end", "decision_basis"]
         widgets = {"start_date": DateInput(), "planned_end": DateInput()}
 
-    def __init__(self, *args, case=None, **kwargs):
+    def __init__(self, *args, case=None, step=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["measure_type"].queryset = _active_types()
+        self.fields["measure_type"].queryset = _active_types(step)
         self.fields["legal_basis"].queryset = LegalBasis.objects.order_by("title")
         self.fields["decision_basis"] = _decision_basis_field()
         self.limit_journal_notes(case)
@@ -181,7 +184,7 @@ class MeasureChangeForm(HearingFields):
         label=_("Bemærkning"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
 
-    def __init__(self, *args, case=None, **kwargs):
+    def __init__(self, *args, case=None, step=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["new_measure_type"].queryset = _active_types()
+        self.fields["new_measure_type"].queryset = _active_types(step)
         self.limit_journal_notes(case)

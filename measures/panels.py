@@ -3,11 +3,21 @@ events, registered through ``cases.extensions``."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from cases.extensions import Panel, TimelineEvent, register_panel, register_timeline_provider
+from cases.extensions import (
+    Panel,
+    SummaryPart,
+    TimelineEvent,
+    register_panel,
+    register_summary_part,
+    register_timeline_provider,
+)
 from cases.models import Case
 from cases.permissions import Action, may
 from measures.models import LadderMovement, LadderStep, Measure
@@ -22,16 +32,104 @@ def _movements(case_ids):
     )
 
 
+@dataclass(frozen=True)
+class Move:
+    """A move on the ladder offered in its section: the button says what will be recorded, and
+    leads to the measure service's form (change, start or end a measure), which records it."""
+
+    label: str
+    url: str
+
+
+def _highest_active(case, today):
+    return (
+        Measure.objects.for_system()
+        .filter(case=case)
+        .active_on(today)
+        .select_related("measure_type__ladder_step")
+        .order_by("-measure_type__ladder_step__number", "start_date", "pk")
+        .first()
+    )
+
+
+def ladder_moves(case, steps: list, today) -> list[Move]:
+    """One step down and one step up from where the case is now. With a measure on the current
+    step the move changes that measure for one on the next step (one movement, straight from step
+    to step); from "under clarification" a measure is started; from the lowest step with nothing
+    else active the measure ends."""
+    numbers = sorted(s.number for s in steps)
+    highest = _highest_active(case, today)
+    if highest is None:
+        return [
+            Move(
+                _("Registrér flytning fra under afklaring til trin %(to)s") % {"to": numbers[0]},
+                f"{reverse('measures:measure_start', args=[case.pk])}?trin={numbers[0]}",
+            )
+        ]
+    now = highest.measure_type.ladder_step.number
+    change = reverse("measures:measure_change", args=[highest.pk])
+    moves = []
+    lower = [n for n in numbers if n < now]
+    if lower:
+        moves.append(
+            Move(
+                _("Registrér flytning fra trin %(from)s til trin %(to)s") % {"from": now, "to": lower[-1]},
+                f"{change}?trin={lower[-1]}",
+            )
+        )
+    else:
+        moves.append(
+            Move(
+                _("Registrér flytning fra trin %(from)s til under afklaring") % {"from": now},
+                reverse("measures:measure_end", args=[highest.pk]),
+            )
+        )
+    higher = [n for n in numbers if n > now]
+    if higher:
+        moves.append(
+            Move(
+                _("Registrér flytning fra trin %(from)s til trin %(to)s") % {"from": now, "to": higher[0]},
+                f"{change}?trin={higher[0]}",
+            )
+        )
+    return moves
+
+
 def ladder_context(child, case, user) -> dict:
-    """The ladder with the case's current step marked, and every movement between steps."""
+    """The ladder with the case's current step marked, every movement between steps, and the
+    moves the person may record from here."""
     if case is None:
         return {"case": None}
     steps = list(LadderStep.objects.order_by("-number"))
+    can_move = case.is_open and steps and may(user, Action.EDIT_CASE, case)
     return {
         "case": case,
         "steps": steps,
         "current": case.current_step_id,
         "movements": list(reversed(_movements([case.pk]))),
+        "moves": ladder_moves(case, steps, timezone.localdate()) if can_move else [],
+    }
+
+
+def ladder_summary(child, case, user) -> dict:
+    """The summary's first line: the case's step now and since when (its latest movement, else the
+    day the case was opened)."""
+    if case is None:
+        return {"case": None}
+    today = timezone.localdate()
+    last = (
+        LadderMovement.objects.for_system()
+        .filter(case=case, date__lte=today)
+        .select_related("to_step")
+        .order_by("-date", "-pk")
+        .first()
+    )
+    since = last.date if last else case.opened_on
+    return {
+        "case": case,
+        "step": last.to_step if last else None,
+        "since": since,
+        "days": (today - since).days,
     }
 
 
@@ -107,4 +205,5 @@ def register() -> None:
             order=40,
         )
     )
+    register_summary_part(SummaryPart("ladder", "measures/summary/_ladder.html", ladder_summary, order=10))
     register_timeline_provider("measures", timeline_events)

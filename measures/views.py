@@ -18,6 +18,27 @@ from measures.models import Measure
 FORM_METHODS = ["GET", "POST"]
 
 
+def _target_step(request) -> int | None:
+    """``?trin=N`` from the ladder section's move buttons: the form offers that step's types only."""
+    value = request.GET.get("trin", "")
+    return int(value) if value.isdigit() else None
+
+
+def _move_intro(case, step: int | None) -> str:
+    """What the move will record, said before the form (the button that led here said it too)."""
+    if step is None:
+        return ""
+    current = case.current_step.number if case.current_step_id else None
+    if current is None:
+        return _("Der registreres en flytning på indsatstrappen fra under afklaring til trin %(to)s.") % {
+            "to": step
+        }
+    return _("Der registreres en flytning på indsatstrappen fra trin %(from)s til trin %(to)s.") % {
+        "from": current,
+        "to": step,
+    }
+
+
 def _visible_measure(request, pk: int) -> Measure:
     return get_object_or_404(Measure.objects.visible_to(request.user).select_related("measure_type"), pk=pk)
 
@@ -26,7 +47,8 @@ def _visible_measure(request, pk: int) -> Measure:
 @login_required
 def measure_start(request, case_pk: int):
     case = editable_case(request, case_pk)
-    form = MeasureStartForm(posted(request), case=case)
+    step = _target_step(request)
+    form = MeasureStartForm(posted(request), case=case, step=step)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -56,6 +78,7 @@ def measure_start(request, case_pk: int):
         case=case,
         back_url=case_url(case, "measures"),
         submit_label=_("Start indsatsen"),
+        move=_move_intro(case, step),
         intro=_(
             "Før en indsats begynder, skal barnet partshøres (Barnets Lov § 5, stk. 3): angiv dato og notat, "
             "vælg journalnotatet 'Partshøring – af barnet', eller begrund hvorfor barnet ikke er hørt. Ved en "
@@ -106,7 +129,8 @@ def measure_end(request, pk: int):
 def measure_change(request, pk: int):
     measure = _visible_measure(request, pk)
     case = editable_case(request, measure.case_id)
-    form = MeasureChangeForm(posted(request), case=case)
+    step = _target_step(request)
+    form = MeasureChangeForm(posted(request), case=case, step=step)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -138,6 +162,7 @@ def measure_change(request, pk: int):
         case=case,
         back_url=case_url(case, "measures"),
         submit_label=_("Skift indsats"),
+        move=_move_intro(case, step),
         intro=_(
             "Sagen flytter direkte fra den nuværende indsats' trin til den nye indsats' trin. Barnet skal "
             "høres, før den nye indsats begynder (Barnets Lov § 5, stk. 3)."

@@ -10,9 +10,11 @@ from django.utils.translation import gettext_lazy
 
 from cases.extensions import (
     Panel,
+    SummaryPart,
     TimelineEvent,
     register_network_map_check,
     register_panel,
+    register_summary_part,
     register_timeline_provider,
 )
 from network_meetings.selectors import investigation_has_network_map, meetings_for_child
@@ -29,6 +31,13 @@ def _meetings(child, user) -> list:
 
 def meetings_context(child, case, user) -> dict:
     return {"meetings": _meetings(child, user), "child_pk": child.pk}
+
+
+def next_meeting_summary(child, case, user) -> dict:
+    """The summary's next planned meeting about the child (read with the panel's, no query more)."""
+    now = timezone.now()
+    coming = [m for m in _meetings(child, user) if m.status == m.Status.PLANNED and m.starts_at >= now]
+    return {"meeting": min(coming, key=lambda m: m.starts_at) if coming else None}
 
 
 def timeline_events(child, user) -> list[TimelineEvent]:
@@ -52,6 +61,15 @@ def register() -> None:
             "network_meetings/panels/_meetings.html",
             meetings_context,
             order=40,
+        )
+    )
+    register_summary_part(
+        SummaryPart(
+            "network_meeting",
+            "network_meetings/summary/_next.html",
+            next_meeting_summary,
+            order=50,
+            side=True,
         )
     )
     register_timeline_provider("network_meetings", timeline_events)

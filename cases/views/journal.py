@@ -16,7 +16,7 @@ from cases.forms import (
     JournalForm,
 )
 from cases.models import JournalNote
-from cases.selectors import journal_of
+from cases.panels import journal_context
 from cases.views.common import FORM_METHODS, case_url, editable_case, form_page, log_page_read, posted
 from herning.core.forms import add_service_errors
 
@@ -35,19 +35,8 @@ def journal_add(request, pk: int):
         else:
             if request.htmx:
                 log_page_read(request, child=case.child, case=case)  # the journal's notes
-                return render(
-                    request,
-                    "cases/panels/_journal.html",
-                    {
-                        "data": {
-                            "case": case,
-                            "notes": journal_of(case),
-                            "form": JournalForm(initial={"occurred_on": timezone.localdate()}),
-                            "can_edit": True,
-                            "saved": True,
-                        }
-                    },
-                )
+                data = journal_context(case.child, case, request.user)
+                return render(request, "cases/panels/_journal.html", {"data": {**data, "saved": True}})
             messages.success(request, _("Notatet er gemt i journalen."))
             return redirect(case_url(case, "journal"))
     if request.htmx:
@@ -55,7 +44,7 @@ def journal_add(request, pk: int):
         return render(
             request,
             "cases/panels/_journal.html",
-            {"data": {"case": case, "notes": journal_of(case), "form": form, "can_edit": True}},
+            {"data": journal_context(case.child, case, request.user, form=form)},
         )
     return form_page(
         request,

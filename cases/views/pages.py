@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods
 
-from cases import extensions
+from cases import extensions, panels
 from cases.forms import CaseFilterForm, CprSearchForm
 from cases.history import case_history
 from cases.models import Child
@@ -139,7 +139,15 @@ def _child_page(request, *, child: Child, case, cases):
     user = request.user
     open_case = next((c for c in cases if c.is_open), None)
     log_page_read(request, child=child, case=case, what=_("Barnets side"))
-    sections = [(panel, panel.context(child, case, user)) for panel in extensions.panels()]
+    summary = [(part, part.context(child, case, user)) for part in extensions.summary_parts()]
+    # A lazy section is read when it is opened, from its own view (which checks and logs the same).
+    sections = [
+        (
+            panel,
+            {"lazy_url": panel.lazy_url(child, case)} if panel.lazy_url else panel.context(child, case, user),
+        )
+        for panel in extensions.panels()
+    ]
     return render(
         request,
         "cases/child_detail.html",
@@ -150,8 +158,9 @@ def _child_page(request, *, child: Child, case, cases):
             "cases": cases,
             "open_case": open_case,
             "relations": relations_of(child),
+            "summary_main": [(part, data) for part, data in summary if not part.side],
+            "summary_side": [(part, data) for part, data in summary if part.side],
             "sections": sections,
-            "timeline": extensions.timeline_for(child, user),
             "can_edit": may(user, Action.EDIT_CASE, case),
             "can_edit_child": may(user, Action.EDIT_CHILD, open_case),
             "can_assign": case is not None and may(user, Action.ASSIGN, case),
@@ -170,4 +179,50 @@ def case_history_page(request, pk: int):
         request,
         "cases/case_history.html",
         {"title": _("Historik"), "case": case, "child": case.child, "entries": case_history(case)},
+    )
+
+
+# The sections of the child page read when they are opened (HTMX on the fold's toggle). Each checks
+# access like the page (``visible_case``/``visible_child``: cases/access.py) and logs the look; asked
+# without HTMX (no JavaScript, or a link opened on its own) each answers with a page of its own.
+
+
+@require_GET
+@login_required
+def history_section(request, pk: int):
+    """The case's latest changes, for the child page's history fold."""
+    case = visible_case(request.user, pk)
+    log_page_read(request, child=case.child, case=case, what=_("Sagens historik"))
+    data = panels.history_context(case.child, case, request.user)
+    return _section(request, "cases/panels/_history.html", data, title=_("Historik"), case=case)
+
+
+@require_GET
+@login_required
+def timeline_section(request, pk: int):
+    """The child's timeline: every app's dated events, newest first."""
+    child = visible_child(request.user, pk)
+    log_page_read(request, child=child, what=_("Barnets tidslinje"))
+    data = {"timeline": extensions.timeline_for(child, request.user)}
+    return _section(request, "cases/_timeline.html", data, title=_("Tidslinje"), child=child)
+
+
+@require_GET
+@login_required
+def journal_page(request, pk: int):
+    """One page of the case's journal (``?side=N``), newest first."""
+    case = visible_case(request.user, pk)
+    log_page_read(request, child=case.child, case=case, what=_("Journal"))
+    data = panels.journal_context(case.child, case, request.user, page=request.GET.get("side"))
+    return _section(request, "cases/panels/_journal.html", data, title=_("Journal"), case=case)
+
+
+def _section(request, template_name: str, data: dict, *, title: str, case=None, child=None):
+    child = child or case.child
+    if request.htmx:
+        return render(request, template_name, {"data": data})
+    return render(
+        request,
+        "cases/section_page.html",
+        {"title": title, "child": child, "case": case, "template_name": template_name, "data": data},
     )

@@ -164,6 +164,25 @@ class TestCaseHistory(OnTheCase):
     expected = reads()
 
 
+# The child page's sections read when opened (HTMX), each its own view under the page's rule; asked
+# without HTMX they answer with a page of their own (the link for a browser without JavaScript).
+
+
+class TestHistorySection(OnTheCase):
+    url = lambda objects: f"/sager/{objects.case.pk}/historik/seneste/"  # noqa: E731
+    expected = reads()
+
+
+class TestJournalPage(OnTheCase):
+    url = lambda objects: f"/sager/{objects.case.pk}/journal/side/?side=2"  # noqa: E731
+    expected = reads()
+
+
+class TestTimelineSection(OnTheCase):
+    url = lambda objects: f"/boern/{objects.child.pk}/tidslinje/"  # noqa: E731
+    expected = reads()
+
+
 class TestCaseAssignPage(OnTheCase):
     """Only the team leader of the case's team gives it an advisor; the advisor reads it."""
 

@@ -63,12 +63,14 @@ def test_the_system_administrator_reads_a_measure_type_with_its_unit_costs(org, 
 
 @pytest.fixture
 def registry():
-    saved = (dict(extensions._timeline_providers), dict(extensions._panels))
+    saved = (dict(extensions._timeline_providers), dict(extensions._panels), dict(extensions._summary_parts))
     yield
     extensions._timeline_providers.clear()
     extensions._timeline_providers.update(saved[0])
     extensions._panels.clear()
     extensions._panels.update(saved[1])
+    extensions._summary_parts.clear()
+    extensions._summary_parts.update(saved[2])
 
 
 def test_another_app_adds_a_section_and_timeline_events_to_the_child_page(
@@ -76,6 +78,7 @@ def test_another_app_adds_a_section_and_timeline_events_to_the_child_page(
 ):
     template = tmp_path / "meetings_panel.html"
     template.write_text("<p>Møder for {{ data.name }}: {{ data.count }}</p>")
+    (tmp_path / "meetings_summary.html").write_text("<p>Næste møde om {{ data.days }} dage</p>")
     settings.TEMPLATES = [{**settings.TEMPLATES[0], "DIRS": [*settings.TEMPLATES[0]["DIRS"], tmp_path]}]
     seen = []
 
@@ -92,9 +95,21 @@ def test_another_app_adds_a_section_and_timeline_events_to_the_child_page(
             extensions.TimelineEvent(datetime.date(2026, 1, 5), "meeting", "Netværksmøde holdt")
         ],
     )
-    page = login(org.advisor).get(reverse("cases:child_detail", args=[case.child_id])).content.decode()
+    extensions.register_summary_part(
+        extensions.SummaryPart(
+            "meetings", "meetings_summary.html", lambda child, case_, user: {"days": 4}, side=True
+        )
+    )
+    client = login(org.advisor)
+    page = client.get(reverse("cases:child_detail", args=[case.child_id])).content.decode()
     assert f"Møder for {case.child.first_name}: 2" in page
-    assert "Netværksmøde holdt" in page and "05.01.2026" in page
+    assert "Næste møde om 4 dage" in page
     assert seen == [(case.child, case, org.advisor)]
+    # The timeline is read when its fold is opened, from its own view.
+    assert "Netværksmøde holdt" not in page
+    timeline = client.get(
+        reverse("cases:timeline_section", args=[case.child_id]), headers={"HX-Request": "true"}
+    )
+    assert "Netværksmøde holdt" in timeline.content.decode() and "05.01.2026" in timeline.content.decode()
     keys = [p.key for p in extensions.panels()]
     assert keys.index("plan") < keys.index("meetings") < keys.index("journal")

@@ -164,7 +164,11 @@ def test_the_case_list_answers_htmx_with_the_table_only(org, case, login):
 QUERIES_CASE_LIST = 16  # with the access log: one insert for every child on the page
 # The child page: session, person and roles, child, cases, the access log entry, then each
 # section's own reads (one query per kind of record) and the case's history (one per kind).
-QUERIES_CHILD_PAGE = 50  # the request (session, second factor, bell), the cases app, the other apps' panels (the meetings read once for panel and timeline)
+# The history and the timeline are read when their folds are opened (their own views), the
+# journal one page at a time; the summary's parts read one or two queries each.
+QUERIES_CHILD_PAGE = (
+    34  # the request (session, second factor, bell), the cases app, the other apps' panels and summary parts
+)
 
 
 def test_the_case_list_runs_the_same_queries_for_1_or_12_cases(org, login, django_assert_num_queries):
