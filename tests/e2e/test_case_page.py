@@ -73,6 +73,7 @@ def test_the_busiest_demo_child_fits_the_first_screen_and_three_screens(browsing
     assert_clean(page, "the page as it opens")
 
     # The history and the timeline are read when opened (HTMX), not before.
+    header_menus = page.locator("header").get_by_text("Mere", exact=True).count()
     for key in ("history", "timeline"):
         fold = page.locator(f"#{key} details")
         assert fold.locator("table, ol").count() == 0
@@ -95,6 +96,8 @@ def test_the_busiest_demo_child_fits_the_first_screen_and_three_screens(browsing
         != first_page
     )
     assert page.url.endswith(f"/boern/{case.child_id}/")
+    # A part loaded by HTMX does not set the header's navigation up again (one "Mere" menu).
+    assert page.locator("header").get_by_text("Mere", exact=True).count() == header_menus
 
     # The ladder's move says what it will record.
     page.locator("#ladder summary").click()
