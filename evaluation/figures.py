@@ -60,9 +60,20 @@ class FigureContext:
     end: datetime.date
     periods: list[Period]
     extra: dict = field(default_factory=dict)
+    # The prices spend is shown in (issue 21 point 4): each year's own unless a base year is chosen.
+    prices: selectors.PriceLevel = field(default_factory=selectors.PriceLevel)
 
     @classmethod
-    def for_years(cls, scope: Scope, coverage, *, year_from: int, year_to: int, granularity: str):
+    def for_years(
+        cls,
+        scope: Scope,
+        coverage,
+        *,
+        year_from: int,
+        year_to: int,
+        granularity: str,
+        price_year: int | None = None,
+    ):
         first, last = coverage
         start, end = max(first, datetime.date(year_from, 1, 1)), min(last, datetime.date(year_to, 12, 31))
         if granularity == "rolling":
@@ -74,7 +85,15 @@ class FigureContext:
         periods = [p for p in (clip(p, first, last) for p in unclipped) if p is not None]
         if periods:
             start = min(start, periods[0].start)
-        return cls(scope=scope, first=first, last=last, start=start, end=end, periods=periods)
+        return cls(
+            scope=scope,
+            first=first,
+            last=last,
+            start=start,
+            end=end,
+            periods=periods,
+            prices=selectors.price_level(price_year),
+        )
 
     @cached_property
     def steps(self):
@@ -82,7 +101,11 @@ class FigureContext:
 
     @cached_property
     def placed(self) -> list[selectors.Placed]:
-        return selectors.placements(self.scope, self.periods)
+        return selectors.placements(self.scope, self.periods, self.prices)
+
+    @cached_property
+    def spent(self) -> list[selectors.Spend]:
+        return selectors.spend(self.scope, self.periods, self.prices)
 
 
 STEP_NONE_LABEL = gettext_lazy("Under afklaring")
@@ -124,6 +147,34 @@ def _period_note(periods: list[Period]) -> list[str]:
         _("Perioder, som data kun dækker en del af, er opgjort for de dage, der er data for: %(periods)s.")
         % {"periods": ", ".join(partial)}
     ]
+
+
+def _kr(ctx: FigureContext) -> str:
+    """The unit of an amount: kr., in the prices of the chosen year where one is chosen."""
+    if ctx.prices.base is None:
+        return _("kr.")
+    return _("kr., %(year)s-priser") % {"year": ctx.prices.base}
+
+
+def _price_notes(ctx: FigureContext) -> list[str]:
+    """What prices the amounts are in, and the years that could not be converted."""
+    if ctx.prices.base is None:
+        return [_("Beløbene er i løbende priser: hver dag er regnet med den enhedspris, der gjaldt den dag.")]
+    notes = [
+        _(
+            "Beløbene er i %(year)s-priser: et beløb fra et andet år er ganget med prisindekset for "
+            "%(year)s og delt med prisindekset for det år, det blev brugt. Prisindekset kan ændres af "
+            "en administrator."
+        )
+        % {"year": ctx.prices.base}
+    ]
+    missing = ctx.prices.missing(ctx.periods)
+    if missing:
+        notes.append(
+            _("Der mangler et prisindeks for %(years)s: beløbene for de år er i løbende priser.")
+            % {"years": ", ".join(str(y) for y in missing)}
+        )
+    return notes
 
 
 # --- The ladder -------------------------------------------------------------------------------
@@ -386,7 +437,7 @@ def placement_costs(ctx: FigureContext) -> Figure:
     notes = [
         _(
             "Udgiften er enhedsprisen pr. årsbarn, der gjaldt den enkelte dag, delt med 365, lagt sammen "
-            "over dagene med anbringelsen. Kr. pr. årsbarn er udgiften pr. anbragt barn omregnet til et helt år."
+            "over dagene med hver aktiv anbringelse. Kr. pr. årsbarn er udgiften pr. anbragt barn omregnet til et helt år."
         )
     ]
     unpriced = sum(p.unpriced_days for p in ctx.placed)
@@ -395,10 +446,14 @@ def placement_costs(ctx: FigureContext) -> Figure:
             _("%(days)s anbringelsesdage havde ingen gældende enhedspris og er ikke regnet med.")
             % {"days": formats.number_format(unpriced, 0, force_grouping=True)}
         )
+    notes += _price_notes(ctx)
     table, per_period = _category_table(
         ctx,
         title=_("Udgifter til anbringelser"),
-        columns_per_period=[_("Udgift (kr.)"), _("Kr. pr. årsbarn")],
+        columns_per_period=[
+            _("Udgift (%(unit)s)") % {"unit": _kr(ctx)},
+            _("Pr. årsbarn (%(unit)s)") % {"unit": _kr(ctx)},
+        ],
         cells_for=cells_for,
         notes=notes,
     )
@@ -417,6 +472,103 @@ def placement_costs(ctx: FigureContext) -> Figure:
         ],
     )
     return Figure("udgifter", table.title, _("Som KORA Tabel 2.5 og 2.6"), table, chart)
+
+
+def spend_per_measure(ctx: FigureContext) -> Figure:
+    """Spend on every active measure by ladder step and measure type, preventive measures included,
+    so that placement savings spent on costlier prevention show (KORA ch. 2.3)."""
+    types = [t for t in selectors.measure_types() if any(t.pk in s.days for s in ctx.spent)]
+    unit = _kr(ctx)
+    rows, cells, sums, per_period = [], [], [], []
+    for spent in ctx.spent:
+        by_type = {t.pk: Cell(spent.amount.get(t.pk, 0), "kr", n=spent.children.get(t.pk, 0)) for t in types}
+
+        def total(members, by_type=by_type):
+            # A lower bound of the distinct children behind a sum: hide rather than risk it.
+            return Cell(
+                sum((c.value for c in members), 0), "kr", n=max((c.n or 0 for c in members), default=0)
+            )
+
+        steps = {s.number: [by_type[t.pk] for t in types if t.ladder_step_id == s.pk] for s in ctx.steps}
+        step_totals = {n: total(members) for n, members in steps.items()}
+        placement = [by_type[t.pk] for t in types if t.placement_category]
+        preventive = [by_type[t.pk] for t in types if not t.placement_category]
+        groups = {"placement": total(placement), "preventive": total(preventive)}
+        everything = total(list(by_type.values()))
+        sums += [(step_totals[n], members) for n, members in steps.items()]
+        sums += [
+            (everything, list(step_totals.values())),
+            (everything, list(groups.values())),
+            (groups["placement"], placement),
+            (groups["preventive"], preventive),
+        ]
+        cells += [*by_type.values(), *step_totals.values(), *groups.values(), everything]
+        per_period.append((by_type, step_totals, groups, everything))
+    protect(cells, sums)
+
+    def row(label, pick, **kwargs):
+        values = []
+        for by_type, step_totals, groups, everything in per_period:
+            cell = pick(by_type, step_totals, groups, everything)
+            values += [cell, share(cell, everything)]
+        return Row(str(label), values, **kwargs)
+
+    for step in ctx.steps:
+        members = [t for t in types if t.ladder_step_id == step.pk]
+        if not members:
+            continue
+        rows.append(row(step, lambda b, st, g, e, n=step.number: st[n], total=True))
+        rows += [row(t.localized_name, lambda b, st, g, e, pk=t.pk: b[pk], level=1) for t in members]
+    rows += [
+        row(_("Anbringelser i alt"), lambda b, st, g, e: g["placement"], total=True),
+        row(_("Forebyggende indsatser i alt"), lambda b, st, g, e: g["preventive"], total=True),
+        row(_("Alle indsatser i alt"), lambda b, st, g, e: e, total=True),
+    ]
+    unpriced = sum(n for s in ctx.spent for n in s.unpriced_days.values())
+    notes = [
+        _(
+            "Alle indsatser, der var aktive en dag, tæller med den dag, også når sagen samtidig har en "
+            "højere indsats: enhedsprisen pr. år for indsatstypen, der gjaldt den dag, delt med 365. "
+            "Forebyggende indsatser er indsatser, der ikke er en anbringelse (fx MST, familiebehandling, "
+            "aflastning og kontaktperson). Indsatserne står under deres trin i det nuværende katalog."
+        ),
+        *_price_notes(ctx),
+    ]
+    if unpriced:
+        notes.append(
+            _("%(days)s indsatsdage havde ingen gældende enhedspris og er ikke regnet med.")
+            % {"days": formats.number_format(unpriced, 0, force_grouping=True)}
+        )
+    table = Table(
+        title=_("Udgifter til alle indsatser pr. trin og indsatstype"),
+        row_header=_("Trin og indsatstype"),
+        columns=[
+            str(c)
+            for _p in ctx.periods
+            for c in (_("Udgift (%(unit)s)") % {"unit": unit}, _("I % af alle udgifter"))
+        ],
+        column_groups=[(p.label, 2) for p in ctx.periods],
+        rows=rows,
+        notes=notes + _period_note(ctx.periods),
+    )
+    totals = {r.label: r for r in rows}
+    chart = bar_chart(
+        title=_("Udgifter til anbringelser og forebyggende indsatser (1.000 %(unit)s)") % {"unit": unit},
+        x_labels=[p.name for p in ctx.periods],
+        series=[
+            Series(
+                label,
+                [
+                    None
+                    if totals[label].cells[2 * i].number is None
+                    else totals[label].cells[2 * i].number / 1000
+                    for i in range(len(ctx.periods))
+                ],
+            )
+            for label in (str(_("Anbringelser i alt")), str(_("Forebyggende indsatser i alt")))
+        ],
+    )
+    return Figure("udgifter-indsatser", table.title, _("Som KORA kapitel 2.3"), table, chart)
 
 
 def unit_cost_table(ctx: FigureContext) -> Figure:
@@ -908,6 +1060,7 @@ FIGURES: dict[str, Callable[[FigureContext], Figure]] = {
     "aarsboern": child_years,
     "maal": placement_targets,
     "udgifter": placement_costs,
+    "udgifter-indsatser": spend_per_measure,
     "enhedspriser": unit_cost_table,
     "sammenbrud": breakdown_rates,
     "klager": complaint_rates,

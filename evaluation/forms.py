@@ -11,6 +11,7 @@ from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from evaluation import selectors
 from evaluation.models import Complaint, SdqScore
 from evaluation.periods import Period, spanning, year
 from evaluation.scope import Scope, districts_in, teams_in
@@ -63,14 +64,21 @@ class FigureFilterForm(ScopeFilterMixin, forms.Form):
     year_from = forms.TypedChoiceField(label=_("Fra år"), coerce=int)
     year_to = forms.TypedChoiceField(label=_("Til og med år"), coerce=int)
     granularity = forms.ChoiceField(label=_("Opgjort pr."), choices=GRANULARITY)
+    # The prices amounts are shown in: a year with a price index value (measures.models.PriceIndex).
+    price_year = forms.TypedChoiceField(
+        label=_("Priser i årets niveau"), coerce=int, empty_value=None, required=False
+    )
 
     def __init__(self, *args, scope: Scope, coverage: tuple[datetime.date, datetime.date], **kwargs):
         super().__init__(*args, **kwargs)
         years = [(y, str(y)) for y in range(coverage[0].year, coverage[1].year + 1)]
         self.fields["year_from"].choices = years
         self.fields["year_to"].choices = years
+        self.fields["price_year"].choices = [("", _("Løbende priser"))] + [
+            (y, str(y)) for y in selectors.price_years()
+        ]
         self._add_scope_fields(scope)
-        self.order_fields(["team", "district", "year_from", "year_to", "granularity"])
+        self.order_fields(["team", "district", "year_from", "year_to", "granularity", "price_year"])
 
     @classmethod
     def for_request(cls, data, *, scope, coverage):

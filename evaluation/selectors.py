@@ -336,9 +336,7 @@ def placements(scope: Scope, periods: list[Period], prices: PriceLevel | None = 
     )
     for placed, spent in zip(result, spend(scope, periods, prices), strict=True):
         for c in CATEGORIES:
-            placed.spend[c] = sum(
-                (a for t, a in spent.amount.items() if category_of.get(t) == c), Decimal(0)
-            )
+            placed.spend[c] = sum((a for t, a in spent.amount.items() if category_of.get(t) == c), Decimal(0))
         placed.unpriced_days = sum(n for t, n in spent.unpriced_days.items() if t in category_of)
     return result
 

@@ -52,7 +52,7 @@ SECTIONS = (
     Section("overblik", gettext_lazy("Overblik"), ("trappe-nu", "maal")),
     Section("trappe", gettext_lazy("Indsatstrappen"), ("trappe", "bevaegelser", "bevaegelser-aarsager")),
     Section("anbringelser", gettext_lazy("Anbringelser"), ("aarsboern", "maal")),
-    Section("oekonomi", gettext_lazy("Økonomi"), ("udgifter", "enhedspriser")),
+    Section("oekonomi", gettext_lazy("Økonomi"), ("udgifter", "udgifter-indsatser", "enhedspriser")),
     Section("opfoelgning", gettext_lazy("Opfølgning"), ("opfoelgning", "rettidighed")),
     Section("kvalitet", gettext_lazy("Kvalitet"), ("sammenbrud", "klager")),
     Section("trivsel", gettext_lazy("Trivsel (SDQ)"), ("sdq",), form="sdq"),
@@ -127,6 +127,7 @@ def _figure_context(section: Section, request, scope, coverage):
         year_from=data["year_from"],
         year_to=data["year_to"],
         granularity=data["granularity"],
+        price_year=data.get("price_year"),
     )
 
 

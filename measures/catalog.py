@@ -306,7 +306,9 @@ def load_default_price_index(*, PriceIndex) -> int:
     """Create the shipped years that are missing; leave existing ones (an administrator's
     correction) as they are. Returns how many were created."""
     return sum(
-        PriceIndex.objects.get_or_create(year=year, defaults={"value": value, "source": PRICE_INDEX_SOURCE})[1]
+        PriceIndex.objects.get_or_create(year=year, defaults={"value": value, "source": PRICE_INDEX_SOURCE})[
+            1
+        ]
         for year, value in PRICE_INDEX.items()
     )
 
