@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy
 
 from evaluation import selectors
 from evaluation.charts import Chart, Series, bar_chart, line_chart
-from evaluation.models import PlacementTarget
+from evaluation.models import PlacementTarget, SdqScore
 from evaluation.periods import Period, clip, month_ends, periods_between, rolling_years
 from evaluation.scope import Scope, teams_in
 from evaluation.stats import SMALL_GROUP, fisher_exact, paired, two_rates
@@ -101,7 +101,7 @@ class FigureContext:
 
     @cached_property
     def placed(self) -> list[selectors.Placed]:
-        return selectors.placements(self.scope, self.periods, self.prices)
+        return selectors.placements(self.scope, self.periods, self.prices, spent=self.spent)
 
     @cached_property
     def spent(self) -> list[selectors.Spend]:
@@ -833,7 +833,34 @@ def _comparison_test(key: str, before: dict[str, Cell], after: dict[str, Cell]) 
         return _("Fishers eksakte test"), fisher_exact(
             before["complaints"].value, before["cases"].value, after["complaints"].value, after["cases"].value
         )
+    if key == "sdq_total":
+        # The same children before and after, as the SDQ figure tests them (KORA Tab. 3.3).
+        return _("Parret t-test"), before["sdq_p"].value
     return "", None
+
+
+def _sdq_values(scope: Scope, periods: list[Period], informant: str) -> tuple[dict, dict]:
+    """The SDQ row of one group: the children with a total score from ``informant`` in both
+    periods (the first in period 1, the last in period 2), their mean before and after, and the
+    paired t-test's p-value, hidden with the children when they are fewer than three."""
+    pairs = [
+        p
+        for p in selectors.sdq_pairs(scope, informant=informant, before=periods[0], after=periods[1])
+        if p.before["total"] is not None and p.after["total"] is not None
+    ]
+    result = paired([p.before["total"] for p in pairs], [p.after["total"] for p in pairs])
+    children = Cell(result.n, n=result.n)
+    protect([children])
+    before = {
+        "sdq_children": children,
+        "sdq_total": Cell(result.mean_before, "dec1", bases=(children,)),
+        "sdq_p": Cell(result.p, "p3", bases=(children,)),
+    }
+    after = {
+        "sdq_children": children,
+        "sdq_total": Cell(result.mean_after, "dec1", bases=(children,)),
+    }
+    return before, after
 
 
 COMPARISON_ROWS = [
@@ -851,32 +878,41 @@ COMPARISON_ROWS = [
     ("breakdown_rate", gettext_lazy("Sammenbrud i % af anbragte årsbørn")),
     ("complaints", gettext_lazy("Klager")),
     ("complaint_rate", gettext_lazy("Klager i % af sager")),
+    ("sdq_children", gettext_lazy("SDQ: børn med en samlet score før og efter")),
+    ("sdq_total", gettext_lazy("SDQ: samlet vanskelighedsscore (gns.)")),
 ]
+# Rows that count the same thing in both periods (the base of a paired test): no change.
+NO_CHANGE_ROWS = {"sdq_children"}
 
 
 def comparison(ctx: FigureContext) -> Figure:
     """Two groups of districts over two periods side by side, with the change (as KORA compared the
     pilot districts with the rest, Tab. 2.1-3.2)."""
     groups, periods = ctx.extra["groups"], ctx.extra["periods"]
+    informant = ctx.extra.get("informant", SdqScore.Informant.TEACHER)
     values = {
         (g, i): _comparison_values(scope, p)
         for g, (_l, scope) in enumerate(groups)
         for i, p in enumerate(periods)
     }
+    for g, (_l, scope) in enumerate(groups):
+        sdq_before, sdq_after = _sdq_values(scope, periods, informant)
+        values[(g, 0)].update(sdq_before)
+        values[(g, 1)].update(sdq_after)
     rows = []
     for key, label in COMPARISON_ROWS:
         cells = []
         for g in range(len(groups)):
             before, after = values[(g, 0)][key], values[(g, 1)][key]
             name, p = _comparison_test(key, values[(g, 0)], values[(g, 1)])
-            cells += [
-                before,
-                after,
-                change(before, after, "pp" if before.fmt == "pct" else None),
-                relative_change(before, after),
-                Cell(p, "p3", bases=(before, after)),
-                text(name or "–"),
-            ]
+            if key in NO_CHANGE_ROWS:
+                moved = [Cell(None, bases=(before,)), Cell(None, "pct", bases=(before,))]
+            else:
+                moved = [
+                    change(before, after, "pp" if before.fmt == "pct" else None),
+                    relative_change(before, after),
+                ]
+            cells += [before, after, *moved, Cell(p, "p3", bases=(before, after)), text(name or "–")]
         rows.append(Row(str(label), cells))
     columns = (_("Ændring"), _("Ændring i %"), _("p-værdi"), _("Test"))
     table = Table(
@@ -902,6 +938,12 @@ def comparison(ctx: FigureContext) -> Figure:
                 "Klager pr. sag: Fishers eksakte test. Andele af anbringelsesdage og beløb testes ikke: "
                 "dagene er ikke uafhængige observationer."
             ),
+            _(
+                "SDQ: de samme børn med en samlet vanskelighedsscore fra %(informant)s i begge perioder, den "
+                "første i periode 1 og den sidste i periode 2, testet med parret t-test, tosidet, som i "
+                "SDQ-tabellen. En negativ ændring er en forbedring."
+            )
+            % {"informant": SdqScore.Informant(informant).label.lower()},
             _(
                 "Årsbørn er anbringelsesdage delt med 365, så en kort periode har færre årsbørn end en lang. "
                 "Perioder af forskellig længde sammenlignes bedst på gns. anbragte pr. dag."
@@ -1005,6 +1047,55 @@ def followups_per_case(ctx: FigureContext) -> Figure:
     return Figure("opfoelgning", table.title, _("Som KORA Figur 2.2"), table, chart)
 
 
+def followups_kora(ctx: FigureContext) -> Figure:
+    """KORA's own definition of Fig. 2.2 (statutory follow-ups with a child conversation per case
+    and half-year) beside the product's (every follow-up held), so the figures can be set against
+    KORA's."""
+    periods, counted = _followup_counts(ctx)
+    rows, cells, series = [], [], []
+    for case_type in selectors.CASE_TYPES:
+        label = CASE_TYPE_LABELS[case_type]
+        kora, own = [], []
+        for c in counted:
+            n = c.cases.get(case_type, 0)
+            kora.append(Cell(c.per_case(c.held_with_conversation, case_type), "dec1", n=n))
+            own.append(Cell(c.per_case(c.held, case_type), "dec1", n=n))
+        cells += kora + own
+        rows += [
+            Row(_("%(type)s: med børnesamtale (KORA)") % {"type": label}, kora, total=True),
+            Row(_("%(type)s: alle afholdte") % {"type": label}, own),
+        ]
+        series.append(Series(str(label), [cell.number for cell in kora]))
+    protect(cells)
+    table = Table(
+        title=_("Opfølgninger med børnesamtale pr. sag pr. halvår (KORA's definition)"),
+        row_header=_("Sagstype"),
+        columns=[p.label for p in periods],
+        rows=rows,
+        notes=[
+            _(
+                "Med børnesamtale (KORA): lovpligtige opfølgninger (SEL § 70 / Barnets Lov § 95), hvor der "
+                "blev holdt en samtale med barnet, holdt i halvåret og divideret med sagerne af typen, talt i "
+                "halvår (en sag af typen hele halvåret tæller 1), som KORA Figur 2.2. En opfølgning uden "
+                "børnesamtale og en modtaget skriftlig status tæller ikke med."
+            ),
+            _(
+                "Alle afholdte: produktets egen definition i figuren »Opfølgninger pr. sag pr. halvår«: "
+                "alle opfølgninger, der er holdt, med eller uden børnesamtale. En opfølgning tæller under "
+                "den sagstype, sagen havde den dag."
+            ),
+            *_period_note(periods),
+        ],
+    )
+    chart = line_chart(
+        title=_("Opfølgninger med børnesamtale pr. sag pr. halvår"),
+        x_labels=[p.label for p in periods],
+        series=series,
+        decimals=1,
+    )
+    return Figure("opfoelgning-kora", table.title, _("Som KORA Figur 2.2"), table, chart)
+
+
 def _out_of(part: Cell, whole: Cell) -> Cell:
     """The counts behind a share, as "6 af 9", hidden with them."""
     cell = text(_("%(part)s af %(whole)s") % {"part": part.value, "whole": whole.value})
@@ -1067,5 +1158,6 @@ FIGURES: dict[str, Callable[[FigureContext], Figure]] = {
     "sdq": sdq_cohort,
     "sammenligning": comparison,
     "opfoelgning": followups_per_case,
+    "opfoelgning-kora": followups_kora,
     "rettidighed": followups_on_time,
 }

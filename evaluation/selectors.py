@@ -292,13 +292,20 @@ def measure_types() -> list[MeasureType]:
     return list(MeasureType.objects.select_related("ladder_step").order_by("-ladder_step__number", "name"))
 
 
-def placements(scope: Scope, periods: list[Period], prices: PriceLevel | None = None) -> list[Placed]:
+def placements(
+    scope: Scope,
+    periods: list[Period],
+    prices: PriceLevel | None = None,
+    *,
+    spent: list[Spend] | None = None,
+) -> list[Placed]:
     """Child-days, children and spend per placement category for each (non-overlapping) period.
 
     Child-days count each placed child once a day, under its highest measure (the snapshot's
     category). Spend is that of every placement measure active on a day (``spend``: the unit cost
     per year valid on the day, divided by 365, summed over the days; KORA Tab. 2.5's spend, Tab.
-    2.6's unit cost per child-year), under the measure's own category.
+    2.6's unit cost per child-year), under the measure's own category; ``spent`` is that spend
+    when the caller has it already.
     """
     result = [Placed(period=p) for p in periods]
     if not periods:
@@ -567,6 +574,8 @@ class FollowUpCounts:
     case_days: dict[str, int] = field(default_factory=dict)
     cases: dict[str, int] = field(default_factory=dict)
     held: dict[str, int] = field(default_factory=dict)
+    # KORA's definition (Fig. 2.2): follow-ups held with a child conversation (børnesamtale).
+    held_with_conversation: dict[str, int] = field(default_factory=dict)
     due_municipal: dict[str, int] = field(default_factory=dict)
     on_time_municipal: dict[str, int] = field(default_factory=dict)
     due_statutory: dict[str, int] = field(default_factory=dict)
@@ -584,7 +593,8 @@ class FollowUpCounts:
 def _count_case_days_and_held(
     result: list[FollowUpCounts], scope: Scope, periods: list[Period], in_scope
 ) -> None:
-    """Case-days per case type and the follow-ups held under the type the case had that day."""
+    """Case-days per case type and the follow-ups held under the type the case had that day (all,
+    and those with a child conversation)."""
     from followups.models import FollowUp, Form
 
     for row in (
@@ -613,10 +623,11 @@ def _count_case_days_and_held(
         .exclude(case_type__isnull=True)
         .exclude(case_type="")
         .values("period", "case_type")
-        .annotate(n=Count("pk"))
+        .annotate(n=Count("pk"), with_conversation=Count("pk", filter=Q(child_conversation_held=True)))
         .order_by()
     ):
         result[row["period"]].held[row["case_type"]] = row["n"]
+        result[row["period"]].held_with_conversation[row["case_type"]] = row["with_conversation"]
 
 
 def followups_per_half_year(
