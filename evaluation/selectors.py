@@ -244,6 +244,8 @@ class Spend:
     children: dict[int, int] = field(default_factory=dict)
     amount: dict[int, Decimal] = field(default_factory=dict)
     unpriced_days: dict[int, int] = field(default_factory=dict)
+    # The placement category of each type ("" for a measure that is no placement).
+    category: dict[int, str] = field(default_factory=dict)
 
 
 def spend(scope: Scope, periods: list[Period], prices: PriceLevel | None = None) -> list[Spend]:
@@ -268,8 +270,12 @@ def spend(scope: Scope, periods: list[Period], prices: PriceLevel | None = None)
         .filter(_in_periods(periods))
         # One filter() call: the three conditions are on the same measure.
         .filter(active)
-        .annotate(period=_period_of(periods), active_type=F("case__measures__measure_type"))
-        .values("period", "active_type")
+        .annotate(
+            period=_period_of(periods),
+            active_type=F("case__measures__measure_type"),
+            active_category=F("case__measures__measure_type__placement_category"),
+        )
+        .values("period", "active_type", "active_category")
         .annotate(
             days=Count("id"),
             children=Count("child", distinct=True),
@@ -284,6 +290,7 @@ def spend(scope: Scope, periods: list[Period], prices: PriceLevel | None = None)
         part.children[key] = row["children"]
         part.amount[key] = (row["amount"] or Decimal(0)) / DAYS_PER_YEAR
         part.unpriced_days[key] = row["days"] - row["priced"]
+        part.category[key] = row["active_category"]
     return result
 
 
@@ -338,13 +345,11 @@ def placements(
             placed.children[group] = (
                 row[f"children_{group}"] if len(members) > 1 else placed.children[members[0]]
             )
-    category_of = dict(
-        MeasureType.objects.exclude(placement_category="").values_list("pk", "placement_category")
-    )
-    for placed, spent in zip(result, spend(scope, periods, prices), strict=True):
+    spent = spent if spent is not None else spend(scope, periods, prices)
+    for placed, part in zip(result, spent, strict=True):
         for c in CATEGORIES:
-            placed.spend[c] = sum((a for t, a in spent.amount.items() if category_of.get(t) == c), Decimal(0))
-        placed.unpriced_days = sum(n for t, n in spent.unpriced_days.items() if t in category_of)
+            placed.spend[c] = sum((a for t, a in part.amount.items() if part.category[t] == c), Decimal(0))
+        placed.unpriced_days = sum(n for t, n in part.unpriced_days.items() if part.category[t])
     return result
 
 
