@@ -474,12 +474,10 @@ def placement_costs(ctx: FigureContext) -> Figure:
     return Figure("udgifter", table.title, _("Som KORA Tabel 2.5 og 2.6"), table, chart)
 
 
-def spend_per_measure(ctx: FigureContext) -> Figure:
-    """Spend on every active measure by ladder step and measure type, preventive measures included,
-    so that placement savings spent on costlier prevention show (KORA ch. 2.3)."""
-    types = [t for t in selectors.measure_types() if any(t.pk in s.days for s in ctx.spent)]
-    unit = _kr(ctx)
-    rows, cells, sums, per_period = [], [], [], []
+def _spend_cells(ctx: FigureContext, types) -> list[tuple]:
+    """Per period: the spend cells by type, by step, for placements and preventive measures, and in
+    all, protected together (a hidden type cannot be worked out from its step or group total)."""
+    cells, sums, per_period = [], [], []
     for spent in ctx.spent:
         by_type = {t.pk: Cell(spent.amount.get(t.pk, 0), "kr", n=spent.children.get(t.pk, 0)) for t in types}
 
@@ -505,6 +503,16 @@ def spend_per_measure(ctx: FigureContext) -> Figure:
         cells += [*by_type.values(), *step_totals.values(), *groups.values(), everything]
         per_period.append((by_type, step_totals, groups, everything))
     protect(cells, sums)
+    return per_period
+
+
+def spend_per_measure(ctx: FigureContext) -> Figure:
+    """Spend on every active measure by ladder step and measure type, preventive measures included,
+    so that placement savings spent on costlier prevention show (KORA ch. 2.3)."""
+    types = [t for t in selectors.measure_types() if any(t.pk in s.days for s in ctx.spent)]
+    unit = _kr(ctx)
+    per_period = _spend_cells(ctx, types)
+    rows = []
 
     def row(label, pick, **kwargs):
         values = []
@@ -885,6 +893,38 @@ COMPARISON_ROWS = [
 NO_CHANGE_ROWS = {"sdq_children"}
 
 
+def _comparison_notes(periods: list[Period], informant: str) -> list[str]:
+    return [
+        _("%(p1)s: %(s1)s-%(e1)s. %(p2)s: %(s2)s-%(e2)s. Ændring i procentpoint for andele.")
+        % {
+            "p1": periods[0].label,
+            "s1": formats.date_format(periods[0].start, "SHORT_DATE_FORMAT"),
+            "e1": formats.date_format(periods[0].end, "SHORT_DATE_FORMAT"),
+            "p2": periods[1].label,
+            "s2": formats.date_format(periods[1].start, "SHORT_DATE_FORMAT"),
+            "e2": formats.date_format(periods[1].end, "SHORT_DATE_FORMAT"),
+        },
+        _(
+            "Ændring i procent er ændringen i procent af periode 1. p-værdien er tosidet og viser, hvor "
+            "sandsynlig en forskel mindst så stor er, hvis der ingen reel forskel er mellem perioderne "
+            "(under 0,050: statistisk signifikant). Sammenbrud pr. årsbarn: eksakt test for to rater. "
+            "Klager pr. sag: Fishers eksakte test. Andele af anbringelsesdage og beløb testes ikke: "
+            "dagene er ikke uafhængige observationer."
+        ),
+        _(
+            "SDQ: de samme børn med en samlet vanskelighedsscore fra %(informant)s i begge perioder, den "
+            "første i periode 1 og den sidste i periode 2, testet med parret t-test, tosidet, som i "
+            "SDQ-tabellen. En negativ ændring er en forbedring."
+        )
+        % {"informant": SdqScore.Informant(informant).label.lower()},
+        _(
+            "Årsbørn er anbringelsesdage delt med 365, så en kort periode har færre årsbørn end en lang. "
+            "Perioder af forskellig længde sammenlignes bedst på gns. anbragte pr. dag."
+        ),
+        *_period_note(periods),
+    ]
+
+
 def comparison(ctx: FigureContext) -> Figure:
     """Two groups of districts over two periods side by side, with the change (as KORA compared the
     pilot districts with the rest, Tab. 2.1-3.2)."""
@@ -921,35 +961,7 @@ def comparison(ctx: FigureContext) -> Figure:
         columns=[str(c) for _g in groups for c in (periods[0].label, periods[1].label, *columns)],
         column_groups=[(label, 2 + len(columns)) for label, _scope in groups],
         rows=rows,
-        notes=[
-            _("%(p1)s: %(s1)s-%(e1)s. %(p2)s: %(s2)s-%(e2)s. Ændring i procentpoint for andele.")
-            % {
-                "p1": periods[0].label,
-                "s1": formats.date_format(periods[0].start, "SHORT_DATE_FORMAT"),
-                "e1": formats.date_format(periods[0].end, "SHORT_DATE_FORMAT"),
-                "p2": periods[1].label,
-                "s2": formats.date_format(periods[1].start, "SHORT_DATE_FORMAT"),
-                "e2": formats.date_format(periods[1].end, "SHORT_DATE_FORMAT"),
-            },
-            _(
-                "Ændring i procent er ændringen i procent af periode 1. p-værdien er tosidet og viser, hvor "
-                "sandsynlig en forskel mindst så stor er, hvis der ingen reel forskel er mellem perioderne "
-                "(under 0,050: statistisk signifikant). Sammenbrud pr. årsbarn: eksakt test for to rater. "
-                "Klager pr. sag: Fishers eksakte test. Andele af anbringelsesdage og beløb testes ikke: "
-                "dagene er ikke uafhængige observationer."
-            ),
-            _(
-                "SDQ: de samme børn med en samlet vanskelighedsscore fra %(informant)s i begge perioder, den "
-                "første i periode 1 og den sidste i periode 2, testet med parret t-test, tosidet, som i "
-                "SDQ-tabellen. En negativ ændring er en forbedring."
-            )
-            % {"informant": SdqScore.Informant(informant).label.lower()},
-            _(
-                "Årsbørn er anbringelsesdage delt med 365, så en kort periode har færre årsbørn end en lang. "
-                "Perioder af forskellig længde sammenlignes bedst på gns. anbragte pr. dag."
-            ),
-            *_period_note(periods),
-        ],
+        notes=_comparison_notes(periods, informant),
     )
     chart = bar_chart(
         title=_("Anbragte årsbørn"),
