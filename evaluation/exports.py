@@ -26,7 +26,7 @@ from evaluation.tables import DISCLOSURE_NOTE, FORMATS, Table
 from herning.core import spreadsheets
 
 CONTENT_TYPES = {fmt: spreadsheets.CONTENT_TYPES[fmt] for fmt in ("csv", "xlsx")}
-_NUMBER_FORMATS = {0: "#,##0", 1: "#,##0.0", 2: "#,##0.00"}
+_NUMBER_FORMATS = {0: "#,##0", 1: "#,##0.0", 2: "#,##0.00", 3: "0.000"}
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy
 
 from evaluation import selectors
 from evaluation.charts import Chart, Series, bar_chart, line_chart
-from evaluation.models import PlacementTarget
+from evaluation.models import PlacementTarget, SdqScore
 from evaluation.periods import Period, clip, month_ends, periods_between, rolling_years
 from evaluation.scope import Scope, teams_in
 from evaluation.stats import SMALL_GROUP, fisher_exact, paired, two_rates
@@ -60,9 +60,20 @@ class FigureContext:
     end: datetime.date
     periods: list[Period]
     extra: dict = field(default_factory=dict)
+    # The prices spend is shown in (issue 21 point 4): each year's own unless a base year is chosen.
+    prices: selectors.PriceLevel = field(default_factory=selectors.PriceLevel)
 
     @classmethod
-    def for_years(cls, scope: Scope, coverage, *, year_from: int, year_to: int, granularity: str):
+    def for_years(
+        cls,
+        scope: Scope,
+        coverage,
+        *,
+        year_from: int,
+        year_to: int,
+        granularity: str,
+        price_year: int | None = None,
+    ):
         first, last = coverage
         start, end = max(first, datetime.date(year_from, 1, 1)), min(last, datetime.date(year_to, 12, 31))
         if granularity == "rolling":
@@ -74,7 +85,15 @@ class FigureContext:
         periods = [p for p in (clip(p, first, last) for p in unclipped) if p is not None]
         if periods:
             start = min(start, periods[0].start)
-        return cls(scope=scope, first=first, last=last, start=start, end=end, periods=periods)
+        return cls(
+            scope=scope,
+            first=first,
+            last=last,
+            start=start,
+            end=end,
+            periods=periods,
+            prices=selectors.price_level(price_year),
+        )
 
     @cached_property
     def steps(self):
@@ -82,7 +101,11 @@ class FigureContext:
 
     @cached_property
     def placed(self) -> list[selectors.Placed]:
-        return selectors.placements(self.scope, self.periods)
+        return selectors.placements(self.scope, self.periods, self.prices, spent=self.spent)
+
+    @cached_property
+    def spent(self) -> list[selectors.Spend]:
+        return selectors.spend(self.scope, self.periods, self.prices)
 
 
 STEP_NONE_LABEL = gettext_lazy("Under afklaring")
@@ -124,6 +147,34 @@ def _period_note(periods: list[Period]) -> list[str]:
         _("Perioder, som data kun dækker en del af, er opgjort for de dage, der er data for: %(periods)s.")
         % {"periods": ", ".join(partial)}
     ]
+
+
+def _kr(ctx: FigureContext) -> str:
+    """The unit of an amount: kr., in the prices of the chosen year where one is chosen."""
+    if ctx.prices.base is None:
+        return _("kr.")
+    return _("kr., %(year)s-priser") % {"year": ctx.prices.base}
+
+
+def _price_notes(ctx: FigureContext) -> list[str]:
+    """What prices the amounts are in, and the years that could not be converted."""
+    if ctx.prices.base is None:
+        return [_("Beløbene er i løbende priser: hver dag er regnet med den enhedspris, der gjaldt den dag.")]
+    notes = [
+        _(
+            "Beløbene er i %(year)s-priser: et beløb fra et andet år er ganget med prisindekset for "
+            "%(year)s og delt med prisindekset for det år, det blev brugt. Prisindekset kan ændres af "
+            "en administrator."
+        )
+        % {"year": ctx.prices.base}
+    ]
+    missing = ctx.prices.missing(ctx.periods)
+    if missing:
+        notes.append(
+            _("Der mangler et prisindeks for %(years)s: beløbene for de år er i løbende priser.")
+            % {"years": ", ".join(str(y) for y in missing)}
+        )
+    return notes
 
 
 # --- The ladder -------------------------------------------------------------------------------
@@ -386,7 +437,7 @@ def placement_costs(ctx: FigureContext) -> Figure:
     notes = [
         _(
             "Udgiften er enhedsprisen pr. årsbarn, der gjaldt den enkelte dag, delt med 365, lagt sammen "
-            "over dagene med anbringelsen. Kr. pr. årsbarn er udgiften pr. anbragt barn omregnet til et helt år."
+            "over dagene med hver aktiv anbringelse. Kr. pr. årsbarn er udgiften pr. anbragt barn omregnet til et helt år."
         )
     ]
     unpriced = sum(p.unpriced_days for p in ctx.placed)
@@ -395,10 +446,14 @@ def placement_costs(ctx: FigureContext) -> Figure:
             _("%(days)s anbringelsesdage havde ingen gældende enhedspris og er ikke regnet med.")
             % {"days": formats.number_format(unpriced, 0, force_grouping=True)}
         )
+    notes += _price_notes(ctx)
     table, per_period = _category_table(
         ctx,
         title=_("Udgifter til anbringelser"),
-        columns_per_period=[_("Udgift (kr.)"), _("Kr. pr. årsbarn")],
+        columns_per_period=[
+            _("Udgift (%(unit)s)") % {"unit": _kr(ctx)},
+            _("Pr. årsbarn (%(unit)s)") % {"unit": _kr(ctx)},
+        ],
         cells_for=cells_for,
         notes=notes,
     )
@@ -417,6 +472,111 @@ def placement_costs(ctx: FigureContext) -> Figure:
         ],
     )
     return Figure("udgifter", table.title, _("Som KORA Tabel 2.5 og 2.6"), table, chart)
+
+
+def _spend_cells(ctx: FigureContext, types) -> list[tuple]:
+    """Per period: the spend cells by type, by step, for placements and preventive measures, and in
+    all, protected together (a hidden type cannot be worked out from its step or group total)."""
+    cells, sums, per_period = [], [], []
+    for spent in ctx.spent:
+        by_type = {t.pk: Cell(spent.amount.get(t.pk, 0), "kr", n=spent.children.get(t.pk, 0)) for t in types}
+
+        def total(members, by_type=by_type):
+            # A lower bound of the distinct children behind a sum: hide rather than risk it.
+            return Cell(
+                sum((c.value for c in members), 0), "kr", n=max((c.n or 0 for c in members), default=0)
+            )
+
+        steps = {s.number: [by_type[t.pk] for t in types if t.ladder_step_id == s.pk] for s in ctx.steps}
+        step_totals = {n: total(members) for n, members in steps.items()}
+        placement = [by_type[t.pk] for t in types if t.placement_category]
+        preventive = [by_type[t.pk] for t in types if not t.placement_category]
+        groups = {"placement": total(placement), "preventive": total(preventive)}
+        everything = total(list(by_type.values()))
+        sums += [(step_totals[n], members) for n, members in steps.items()]
+        sums += [
+            (everything, list(step_totals.values())),
+            (everything, list(groups.values())),
+            (groups["placement"], placement),
+            (groups["preventive"], preventive),
+        ]
+        cells += [*by_type.values(), *step_totals.values(), *groups.values(), everything]
+        per_period.append((by_type, step_totals, groups, everything))
+    protect(cells, sums)
+    return per_period
+
+
+def spend_per_measure(ctx: FigureContext) -> Figure:
+    """Spend on every active measure by ladder step and measure type, preventive measures included,
+    so that placement savings spent on costlier prevention show (KORA ch. 2.3)."""
+    types = [t for t in selectors.measure_types() if any(t.pk in s.days for s in ctx.spent)]
+    unit = _kr(ctx)
+    per_period = _spend_cells(ctx, types)
+    rows = []
+
+    def row(label, pick, **kwargs):
+        values = []
+        for by_type, step_totals, groups, everything in per_period:
+            cell = pick(by_type, step_totals, groups, everything)
+            values += [cell, share(cell, everything)]
+        return Row(str(label), values, **kwargs)
+
+    for step in ctx.steps:
+        members = [t for t in types if t.ladder_step_id == step.pk]
+        if not members:
+            continue
+        rows.append(row(step, lambda b, st, g, e, n=step.number: st[n], total=True))
+        rows += [row(t.localized_name, lambda b, st, g, e, pk=t.pk: b[pk], level=1) for t in members]
+    rows += [
+        row(_("Anbringelser i alt"), lambda b, st, g, e: g["placement"], total=True),
+        row(_("Forebyggende indsatser i alt"), lambda b, st, g, e: g["preventive"], total=True),
+        row(_("Alle indsatser i alt"), lambda b, st, g, e: e, total=True),
+    ]
+    unpriced = sum(n for s in ctx.spent for n in s.unpriced_days.values())
+    notes = [
+        _(
+            "Alle indsatser, der var aktive en dag, tæller med den dag, også når sagen samtidig har en "
+            "højere indsats: enhedsprisen pr. år for indsatstypen, der gjaldt den dag, delt med 365. "
+            "Forebyggende indsatser er indsatser, der ikke er en anbringelse (fx MST, familiebehandling, "
+            "aflastning og kontaktperson). Indsatserne står under deres trin i det nuværende katalog."
+        ),
+        *_price_notes(ctx),
+    ]
+    if unpriced:
+        notes.append(
+            _("%(days)s indsatsdage havde ingen gældende enhedspris og er ikke regnet med.")
+            % {"days": formats.number_format(unpriced, 0, force_grouping=True)}
+        )
+    table = Table(
+        title=_("Udgifter til alle indsatser pr. trin og indsatstype"),
+        row_header=_("Trin og indsatstype"),
+        columns=[
+            str(c)
+            for _p in ctx.periods
+            for c in (_("Udgift (%(unit)s)") % {"unit": unit}, _("I % af alle udgifter"))
+        ],
+        column_groups=[(p.label, 2) for p in ctx.periods],
+        rows=rows,
+        notes=notes + _period_note(ctx.periods),
+    )
+    totals = {r.label: r for r in rows}
+    chart = bar_chart(
+        title=_("Udgifter til anbringelser og forebyggende indsatser (1.000 %(unit)s)") % {"unit": unit},
+        x_labels=[p.name for p in ctx.periods],
+        series=[
+            Series(
+                label,
+                [
+                    None
+                    if totals[label].cells[2 * i].number is None
+                    else totals[label].cells[2 * i].number / 1000
+                    for i in range(len(ctx.periods))
+                ],
+            )
+            for label in (str(_("Anbringelser i alt")), str(_("Forebyggende indsatser i alt")))
+        ],
+    )
+    return Figure("udgifter-indsatser", table.title, _("Som KORA kapitel 2.3"), table, chart)
 
 
 def unit_cost_table(ctx: FigureContext) -> Figure:
@@ -681,7 +841,34 @@ def _comparison_test(key: str, before: dict[str, Cell], after: dict[str, Cell]) 
         return _("Fishers eksakte test"), fisher_exact(
             before["complaints"].value, before["cases"].value, after["complaints"].value, after["cases"].value
         )
+    if key == "sdq_total":
+        # The same children before and after, as the SDQ figure tests them (KORA Tab. 3.3).
+        return _("Parret t-test"), before["sdq_p"].value
     return "", None
+
+
+def _sdq_values(scope: Scope, periods: list[Period], informant: str) -> tuple[dict, dict]:
+    """The SDQ row of one group: the children with a total score from ``informant`` in both
+    periods (the first in period 1, the last in period 2), their mean before and after, and the
+    paired t-test's p-value, hidden with the children when they are fewer than three."""
+    pairs = [
+        p
+        for p in selectors.sdq_pairs(scope, informant=informant, before=periods[0], after=periods[1])
+        if p.before["total"] is not None and p.after["total"] is not None
+    ]
+    result = paired([p.before["total"] for p in pairs], [p.after["total"] for p in pairs])
+    children = Cell(result.n, n=result.n)
+    protect([children])
+    before = {
+        "sdq_children": children,
+        "sdq_total": Cell(result.mean_before, "dec1", bases=(children,)),
+        "sdq_p": Cell(result.p, "p3", bases=(children,)),
+    }
+    after = {
+        "sdq_children": children,
+        "sdq_total": Cell(result.mean_after, "dec1", bases=(children,)),
+    }
+    return before, after
 
 
 COMPARISON_ROWS = [
@@ -699,32 +886,73 @@ COMPARISON_ROWS = [
     ("breakdown_rate", gettext_lazy("Sammenbrud i % af anbragte årsbørn")),
     ("complaints", gettext_lazy("Klager")),
     ("complaint_rate", gettext_lazy("Klager i % af sager")),
+    ("sdq_children", gettext_lazy("SDQ: børn med en samlet score før og efter")),
+    ("sdq_total", gettext_lazy("SDQ: samlet vanskelighedsscore (gns.)")),
 ]
+# Rows that count the same thing in both periods (the base of a paired test): no change.
+NO_CHANGE_ROWS = {"sdq_children"}
+
+
+def _comparison_notes(periods: list[Period], informant: str) -> list[str]:
+    return [
+        _("%(p1)s: %(s1)s-%(e1)s. %(p2)s: %(s2)s-%(e2)s. Ændring i procentpoint for andele.")
+        % {
+            "p1": periods[0].label,
+            "s1": formats.date_format(periods[0].start, "SHORT_DATE_FORMAT"),
+            "e1": formats.date_format(periods[0].end, "SHORT_DATE_FORMAT"),
+            "p2": periods[1].label,
+            "s2": formats.date_format(periods[1].start, "SHORT_DATE_FORMAT"),
+            "e2": formats.date_format(periods[1].end, "SHORT_DATE_FORMAT"),
+        },
+        _(
+            "Ændring i procent er ændringen i procent af periode 1. p-værdien er tosidet og viser, hvor "
+            "sandsynlig en forskel mindst så stor er, hvis der ingen reel forskel er mellem perioderne "
+            "(under 0,050: statistisk signifikant). Sammenbrud pr. årsbarn: eksakt test for to rater. "
+            "Klager pr. sag: Fishers eksakte test. Andele af anbringelsesdage og beløb testes ikke: "
+            "dagene er ikke uafhængige observationer."
+        ),
+        _(
+            "SDQ: de samme børn med en samlet vanskelighedsscore fra %(informant)s i begge perioder, den "
+            "første i periode 1 og den sidste i periode 2, testet med parret t-test, tosidet, som i "
+            "SDQ-tabellen. En negativ ændring er en forbedring."
+        )
+        % {"informant": SdqScore.Informant(informant).label.lower()},
+        _(
+            "Årsbørn er anbringelsesdage delt med 365, så en kort periode har færre årsbørn end en lang. "
+            "Perioder af forskellig længde sammenlignes bedst på gns. anbragte pr. dag."
+        ),
+        *_period_note(periods),
+    ]
 
 
 def comparison(ctx: FigureContext) -> Figure:
     """Two groups of districts over two periods side by side, with the change (as KORA compared the
     pilot districts with the rest, Tab. 2.1-3.2)."""
     groups, periods = ctx.extra["groups"], ctx.extra["periods"]
+    informant = ctx.extra.get("informant", SdqScore.Informant.TEACHER)
     values = {
         (g, i): _comparison_values(scope, p)
         for g, (_l, scope) in enumerate(groups)
         for i, p in enumerate(periods)
     }
+    for g, (_l, scope) in enumerate(groups):
+        sdq_before, sdq_after = _sdq_values(scope, periods, informant)
+        values[(g, 0)].update(sdq_before)
+        values[(g, 1)].update(sdq_after)
     rows = []
     for key, label in COMPARISON_ROWS:
         cells = []
         for g in range(len(groups)):
             before, after = values[(g, 0)][key], values[(g, 1)][key]
             name, p = _comparison_test(key, values[(g, 0)], values[(g, 1)])
-            cells += [
-                before,
-                after,
-                change(before, after, "pp" if before.fmt == "pct" else None),
-                relative_change(before, after),
-                Cell(p, "p3", bases=(before, after)),
-                text(name or "–"),
-            ]
+            if key in NO_CHANGE_ROWS:
+                moved = [Cell(None, bases=(before,)), Cell(None, "pct", bases=(before,))]
+            else:
+                moved = [
+                    change(before, after, "pp" if before.fmt == "pct" else None),
+                    relative_change(before, after),
+                ]
+            cells += [before, after, *moved, Cell(p, "p3", bases=(before, after)), text(name or "–")]
         rows.append(Row(str(label), cells))
     columns = (_("Ændring"), _("Ændring i %"), _("p-værdi"), _("Test"))
     table = Table(
@@ -733,29 +961,7 @@ def comparison(ctx: FigureContext) -> Figure:
         columns=[str(c) for _g in groups for c in (periods[0].label, periods[1].label, *columns)],
         column_groups=[(label, 2 + len(columns)) for label, _scope in groups],
         rows=rows,
-        notes=[
-            _("%(p1)s: %(s1)s-%(e1)s. %(p2)s: %(s2)s-%(e2)s. Ændring i procentpoint for andele.")
-            % {
-                "p1": periods[0].label,
-                "s1": formats.date_format(periods[0].start, "SHORT_DATE_FORMAT"),
-                "e1": formats.date_format(periods[0].end, "SHORT_DATE_FORMAT"),
-                "p2": periods[1].label,
-                "s2": formats.date_format(periods[1].start, "SHORT_DATE_FORMAT"),
-                "e2": formats.date_format(periods[1].end, "SHORT_DATE_FORMAT"),
-            },
-            _(
-                "Ændring i procent er ændringen i procent af periode 1. p-værdien er tosidet og viser, hvor "
-                "sandsynlig en forskel mindst så stor er, hvis der ingen reel forskel er mellem perioderne "
-                "(under 0,050: statistisk signifikant). Sammenbrud pr. årsbarn: eksakt test for to rater. "
-                "Klager pr. sag: Fishers eksakte test. Andele af anbringelsesdage og beløb testes ikke: "
-                "dagene er ikke uafhængige observationer."
-            ),
-            _(
-                "Årsbørn er anbringelsesdage delt med 365, så en kort periode har færre årsbørn end en lang. "
-                "Perioder af forskellig længde sammenlignes bedst på gns. anbragte pr. dag."
-            ),
-            *_period_note(periods),
-        ],
+        notes=_comparison_notes(periods, informant),
     )
     chart = bar_chart(
         title=_("Anbragte årsbørn"),
@@ -853,6 +1059,55 @@ def followups_per_case(ctx: FigureContext) -> Figure:
     return Figure("opfoelgning", table.title, _("Som KORA Figur 2.2"), table, chart)
 
 
+def followups_kora(ctx: FigureContext) -> Figure:
+    """KORA's own definition of Fig. 2.2 (statutory follow-ups with a child conversation per case
+    and half-year) beside the product's (every follow-up held), so the figures can be set against
+    KORA's."""
+    periods, counted = _followup_counts(ctx)
+    rows, cells, series = [], [], []
+    for case_type in selectors.CASE_TYPES:
+        label = CASE_TYPE_LABELS[case_type]
+        kora, own = [], []
+        for c in counted:
+            n = c.cases.get(case_type, 0)
+            kora.append(Cell(c.per_case(c.held_with_conversation, case_type), "dec1", n=n))
+            own.append(Cell(c.per_case(c.held, case_type), "dec1", n=n))
+        cells += kora + own
+        rows += [
+            Row(_("%(type)s: med børnesamtale (KORA)") % {"type": label}, kora, total=True),
+            Row(_("%(type)s: alle afholdte") % {"type": label}, own),
+        ]
+        series.append(Series(str(label), [cell.number for cell in kora]))
+    protect(cells)
+    table = Table(
+        title=_("Opfølgninger med børnesamtale pr. sag pr. halvår (KORA's definition)"),
+        row_header=_("Sagstype"),
+        columns=[p.label for p in periods],
+        rows=rows,
+        notes=[
+            _(
+                "Med børnesamtale (KORA): lovpligtige opfølgninger (SEL § 70 / Barnets Lov § 95), hvor der "
+                "blev holdt en samtale med barnet, holdt i halvåret og divideret med sagerne af typen, talt i "
+                "halvår (en sag af typen hele halvåret tæller 1), som KORA Figur 2.2. En opfølgning uden "
+                "børnesamtale og en modtaget skriftlig status tæller ikke med."
+            ),
+            _(
+                "Alle afholdte: produktets egen definition i figuren »Opfølgninger pr. sag pr. halvår«: "
+                "alle opfølgninger, der er holdt, med eller uden børnesamtale. En opfølgning tæller under "
+                "den sagstype, sagen havde den dag."
+            ),
+            *_period_note(periods),
+        ],
+    )
+    chart = line_chart(
+        title=_("Opfølgninger med børnesamtale pr. sag pr. halvår"),
+        x_labels=[p.label for p in periods],
+        series=series,
+        decimals=1,
+    )
+    return Figure("opfoelgning-kora", table.title, _("Som KORA Figur 2.2"), table, chart)
+
+
 def _out_of(part: Cell, whole: Cell) -> Cell:
     """The counts behind a share, as "6 af 9", hidden with them."""
     cell = text(_("%(part)s af %(whole)s") % {"part": part.value, "whole": whole.value})
@@ -908,11 +1163,13 @@ FIGURES: dict[str, Callable[[FigureContext], Figure]] = {
     "aarsboern": child_years,
     "maal": placement_targets,
     "udgifter": placement_costs,
+    "udgifter-indsatser": spend_per_measure,
     "enhedspriser": unit_cost_table,
     "sammenbrud": breakdown_rates,
     "klager": complaint_rates,
     "sdq": sdq_cohort,
     "sammenligning": comparison,
     "opfoelgning": followups_per_case,
+    "opfoelgning-kora": followups_kora,
     "rettidighed": followups_on_time,
 }

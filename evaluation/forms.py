@@ -11,6 +11,7 @@ from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from evaluation import selectors
 from evaluation.models import Complaint, SdqScore
 from evaluation.periods import Period, spanning, year
 from evaluation.scope import Scope, districts_in, teams_in
@@ -64,23 +65,40 @@ class FigureFilterForm(ScopeFilterMixin, forms.Form):
     year_to = forms.TypedChoiceField(label=_("Til og med år"), coerce=int)
     granularity = forms.ChoiceField(label=_("Opgjort pr."), choices=GRANULARITY)
 
-    def __init__(self, *args, scope: Scope, coverage: tuple[datetime.date, datetime.date], **kwargs):
+    def __init__(
+        self,
+        *args,
+        scope: Scope,
+        coverage: tuple[datetime.date, datetime.date],
+        with_prices: bool = False,
+        **kwargs,
+    ):
         super().__init__(*args, **kwargs)
         years = [(y, str(y)) for y in range(coverage[0].year, coverage[1].year + 1)]
         self.fields["year_from"].choices = years
         self.fields["year_to"].choices = years
+        if with_prices:
+            # The prices amounts are shown in: a year with a price index value
+            # (measures.models.PriceIndex), or each year's own.
+            self.fields["price_year"] = forms.TypedChoiceField(
+                label=_("Priser i årets niveau"),
+                choices=[("", _("Løbende priser"))] + [(y, str(y)) for y in selectors.price_years()],
+                coerce=int,
+                empty_value=None,
+                required=False,
+            )
         self._add_scope_fields(scope)
-        self.order_fields(["team", "district", "year_from", "year_to", "granularity"])
+        self.order_fields(["team", "district", "year_from", "year_to", "granularity", "price_year"])
 
     @classmethod
-    def for_request(cls, data, *, scope, coverage):
+    def for_request(cls, data, *, scope, coverage, with_prices: bool = False):
         last = coverage[1].year
         defaults = {
             "year_from": str(max(coverage[0].year, last - 1)),
             "year_to": str(last),
             "granularity": "year",
         }
-        return _bound(cls, data, defaults, scope=scope, coverage=coverage)
+        return _bound(cls, data, defaults, scope=scope, coverage=coverage, with_prices=with_prices)
 
     def clean(self):
         data = super().clean()
@@ -166,6 +184,8 @@ class ComparisonForm(forms.Form):
     )
     first_start = _date(_("Periode 1 fra"))
     first_end = _date(_("Periode 1 til og med"))
+    # Whose SDQ scores the comparison's before/after row pairs (period 1 before, period 2 after).
+    informant = forms.ChoiceField(label=_("SDQ besvaret af"), choices=SdqScore.Informant.choices)
     second_start = _date(_("Periode 2 fra"))
     second_end = _date(_("Periode 2 til og med"))
 
@@ -186,6 +206,7 @@ class ComparisonForm(forms.Form):
             "first_end": first.end.isoformat(),
             "second_start": second.start.isoformat(),
             "second_end": second.end.isoformat(),
+            "informant": SdqScore.Informant.TEACHER,
         }
         form_data = QueryDict(mutable=True)
         for key, value in defaults.items():

@@ -41,7 +41,15 @@ from cases.models import Case as ChildCase
 from evaluation.models import CaseSnapshot, Complaint, PlacementTarget, SdqScore, SnapshotDay
 from evaluation.periods import Period
 from evaluation.scope import Scope
-from measures.models import LadderMovement, LadderStep, Measure, PlacementCategory, UnitCost
+from measures.models import (
+    LadderMovement,
+    LadderStep,
+    Measure,
+    MeasureType,
+    PlacementCategory,
+    PriceIndex,
+    UnitCost,
+)
 
 DAYS_PER_YEAR = 365
 
@@ -158,10 +166,66 @@ class Placed:
         return self.group_spend(key) / years
 
 
-def _unit_cost_on_day() -> Subquery:
-    """The yearly unit cost of the snapshot's measure type valid on the snapshot's day."""
+# --- Spend on every active measure, in the prices of a chosen year (issue 21 point 4) -----------------
+
+
+@dataclass(frozen=True)
+class PriceLevel:
+    """The prices spend is shown in: those of ``base`` (a year), converted with the price index
+    (``measures.models.PriceIndex``): an amount spent in year Y is amount x index(base) / index(Y).
+    ``base`` None: each year's own prices (no conversion)."""
+
+    base: int | None = None
+    index: dict[int, Decimal] = field(default_factory=dict)
+
+    def factor(self, year: int) -> Decimal | None:
+        """What an amount of ``year`` is multiplied by; None when a year has no index value."""
+        if self.base is None:
+            return Decimal(1)
+        if self.base not in self.index or year not in self.index:
+            return None
+        return self.index[self.base] / self.index[year]
+
+    def missing(self, periods: list[Period]) -> list[int]:
+        """The years of ``periods`` whose spend cannot be converted (no index value for them or
+        for the base year): their spend stays in their own prices, and the figure says so."""
+        if self.base is None:
+            return []
+        years = sorted({y for p in periods for y in range(p.start.year, p.end.year + 1)})
+        return [y for y in years if self.factor(y) is None]
+
+
+def price_years() -> list[int]:
+    """The years with a price index value, which can be chosen as the prices to show spend in."""
+    return list(PriceIndex.objects.order_by("year").values_list("year", flat=True))
+
+
+def price_level(base: int | None) -> PriceLevel:
+    if base is None:
+        return PriceLevel()
+    return PriceLevel(base, dict(PriceIndex.objects.values_list("year", "value")))
+
+
+def _price_factor(prices: PriceLevel, periods: list[Period]) -> Case | Value:
+    """The factor of the price level by the year of the row's day, in SQL (1 for a year that
+    cannot be converted: ``PriceLevel.missing`` names those)."""
+    years = sorted({y for p in periods for y in range(p.start.year, p.end.year + 1)})
+    whens = [
+        When(date__year=y, then=Value(prices.factor(y)))
+        for y in years
+        if prices.factor(y) not in (None, Decimal(1))
+    ]
+    one = Value(Decimal(1), output_field=DecimalField(max_digits=20, decimal_places=10))
+    if not whens:
+        return one
+    return Case(*whens, default=one, output_field=DecimalField(max_digits=20, decimal_places=10))
+
+
+def _unit_cost_on_day(measure_type: str = "measure_type") -> Subquery:
+    """The yearly unit cost of the row's measure type valid on the row's day (a price changes
+    from its ``valid_from`` on)."""
     return Subquery(
-        UnitCost.objects.filter(measure_type=OuterRef("measure_type"), valid_from__lte=OuterRef("date"))
+        UnitCost.objects.filter(measure_type=OuterRef(measure_type), valid_from__lte=OuterRef("date"))
         .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=OuterRef("date")))
         .order_by("-valid_from")
         .values("amount_per_year")[:1],
@@ -169,11 +233,86 @@ def _unit_cost_on_day() -> Subquery:
     )
 
 
-def placements(scope: Scope, periods: list[Period]) -> list[Placed]:
+@dataclass
+class Spend:
+    """One period's spend on every measure active on each day, per measure type (by id): the
+    measure-days, the distinct children, the spend (each day's unit cost / 365, in the chosen
+    prices) and the measure-days without a unit cost."""
+
+    period: Period
+    days: dict[int, int] = field(default_factory=dict)
+    children: dict[int, int] = field(default_factory=dict)
+    amount: dict[int, Decimal] = field(default_factory=dict)
+    unpriced_days: dict[int, int] = field(default_factory=dict)
+    # The placement category of each type ("" for a measure that is no placement).
+    category: dict[int, str] = field(default_factory=dict)
+
+
+def spend(scope: Scope, periods: list[Period], prices: PriceLevel | None = None) -> list[Spend]:
+    """Spend per measure type for each (non-overlapping) period, from the measures themselves:
+    every measure of a case active on a day, not only its highest, counts that day with its type's
+    unit cost valid on the day, divided by 365.
+
+    The days are the case's snapshot days (each case-day once, in the team and district the case
+    had that day), joined with the case's measures active on the day: one SQL aggregate, the same
+    on PostgreSQL and SQLite.
+    """
+    result = [Spend(period=p) for p in periods]
+    if not periods:
+        return result
+    prices = prices or PriceLevel()
+    active = Q(case__measures__start_date__lte=F("date")) & (
+        Q(case__measures__actual_end__isnull=True) | Q(case__measures__actual_end__gte=F("date"))
+    )
+    cost = _unit_cost_on_day("active_type")
+    rows = (
+        snapshots(scope)
+        .filter(_in_periods(periods))
+        # One filter() call: the three conditions are on the same measure.
+        .filter(active)
+        .annotate(
+            period=_period_of(periods),
+            active_type=F("case__measures__measure_type"),
+            active_category=F("case__measures__measure_type__placement_category"),
+        )
+        .values("period", "active_type", "active_category")
+        .annotate(
+            days=Count("id"),
+            children=Count("child", distinct=True),
+            priced=Count(cost),
+            amount=Sum(cost * _price_factor(prices, periods)),
+        )
+        .order_by()
+    )
+    for row in rows:
+        part, key = result[row["period"]], row["active_type"]
+        part.days[key] = row["days"]
+        part.children[key] = row["children"]
+        part.amount[key] = (row["amount"] or Decimal(0)) / DAYS_PER_YEAR
+        part.unpriced_days[key] = row["days"] - row["priced"]
+        part.category[key] = row["active_category"]
+    return result
+
+
+def measure_types() -> list[MeasureType]:
+    """The catalog, by ladder step (highest first) and name, with the step."""
+    return list(MeasureType.objects.select_related("ladder_step").order_by("-ladder_step__number", "name"))
+
+
+def placements(
+    scope: Scope,
+    periods: list[Period],
+    prices: PriceLevel | None = None,
+    *,
+    spent: list[Spend] | None = None,
+) -> list[Placed]:
     """Child-days, children and spend per placement category for each (non-overlapping) period.
 
-    Spend is the placement's unit cost per year valid on each day, divided by 365, summed over the
-    days (KORA Tab. 2.5's spend, Tab. 2.6's unit cost per child-year).
+    Child-days count each placed child once a day, under its highest measure (the snapshot's
+    category). Spend is that of every placement measure active on a day (``spend``: the unit cost
+    per year valid on the day, divided by 365, summed over the days; KORA Tab. 2.5's spend, Tab.
+    2.6's unit cost per child-year), under the measure's own category; ``spent`` is that spend
+    when the caller has it already.
     """
     result = [Placed(period=p) for p in periods]
     if not periods:
@@ -183,14 +322,11 @@ def placements(scope: Scope, periods: list[Period]) -> list[Placed]:
         only = Q(placement_category=c)
         aggregates[f"days_{c}"] = Count("id", filter=only)
         aggregates[f"children_{c}"] = Count("child", distinct=True, filter=only)
-        aggregates[f"spend_{c}"] = Sum(_unit_cost_on_day(), filter=only)
     for group, members in GROUPS.items():
         if len(members) > 1:
             aggregates[f"children_{group}"] = Count(
                 "child", distinct=True, filter=Q(placement_category__in=members)
             )
-    aggregates["priced_days"] = Count(_unit_cost_on_day())
-    aggregates["all_days"] = Count("id")
     rows = (
         snapshots(scope)
         .filter(_in_periods(periods))
@@ -205,12 +341,15 @@ def placements(scope: Scope, periods: list[Period]) -> list[Placed]:
         for c in CATEGORIES:
             placed.days[c] = row[f"days_{c}"]
             placed.children[c] = row[f"children_{c}"]
-            placed.spend[c] = (row[f"spend_{c}"] or Decimal(0)) / DAYS_PER_YEAR
         for group, members in GROUPS.items():
             placed.children[group] = (
                 row[f"children_{group}"] if len(members) > 1 else placed.children[members[0]]
             )
-        placed.unpriced_days = row["all_days"] - row["priced_days"]
+    spent = spent if spent is not None else spend(scope, periods, prices)
+    for placed, part in zip(result, spent, strict=True):
+        for c in CATEGORIES:
+            placed.spend[c] = sum((a for t, a in part.amount.items() if part.category[t] == c), Decimal(0))
+        placed.unpriced_days = sum(n for t, n in part.unpriced_days.items() if part.category[t])
     return result
 
 
@@ -440,6 +579,8 @@ class FollowUpCounts:
     case_days: dict[str, int] = field(default_factory=dict)
     cases: dict[str, int] = field(default_factory=dict)
     held: dict[str, int] = field(default_factory=dict)
+    # KORA's definition (Fig. 2.2): follow-ups held with a child conversation (børnesamtale).
+    held_with_conversation: dict[str, int] = field(default_factory=dict)
     due_municipal: dict[str, int] = field(default_factory=dict)
     on_time_municipal: dict[str, int] = field(default_factory=dict)
     due_statutory: dict[str, int] = field(default_factory=dict)
@@ -457,7 +598,8 @@ class FollowUpCounts:
 def _count_case_days_and_held(
     result: list[FollowUpCounts], scope: Scope, periods: list[Period], in_scope
 ) -> None:
-    """Case-days per case type and the follow-ups held under the type the case had that day."""
+    """Case-days per case type and the follow-ups held under the type the case had that day (all,
+    and those with a child conversation)."""
     from followups.models import FollowUp, Form
 
     for row in (
@@ -486,10 +628,11 @@ def _count_case_days_and_held(
         .exclude(case_type__isnull=True)
         .exclude(case_type="")
         .values("period", "case_type")
-        .annotate(n=Count("pk"))
+        .annotate(n=Count("pk"), with_conversation=Count("pk", filter=Q(child_conversation_held=True)))
         .order_by()
     ):
         result[row["period"]].held[row["case_type"]] = row["n"]
+        result[row["period"]].held_with_conversation[row["case_type"]] = row["with_conversation"]
 
 
 def followups_per_half_year(

@@ -48,14 +48,18 @@ class Section:
     figures: tuple[str, ...]
     form: str = "years"
     management_only: bool = False
+    # The section shows amounts: its form offers the prices to show them in.
+    prices: bool = False
 
 
 SECTIONS = (
     Section("overblik", gettext_lazy("Overblik"), ("trappe-nu", "maal")),
     Section("trappe", gettext_lazy("Indsatstrappen"), ("trappe", "bevaegelser", "bevaegelser-aarsager")),
     Section("anbringelser", gettext_lazy("Anbringelser"), ("aarsboern", "maal")),
-    Section("oekonomi", gettext_lazy("Økonomi"), ("udgifter", "enhedspriser")),
-    Section("opfoelgning", gettext_lazy("Opfølgning"), ("opfoelgning", "rettidighed")),
+    Section(
+        "oekonomi", gettext_lazy("Økonomi"), ("udgifter", "udgifter-indsatser", "enhedspriser"), prices=True
+    ),
+    Section("opfoelgning", gettext_lazy("Opfølgning"), ("opfoelgning", "opfoelgning-kora", "rettidighed")),
     Section("kvalitet", gettext_lazy("Kvalitet"), ("sammenbrud", "klager")),
     Section("trivsel", gettext_lazy("Trivsel (SDQ)"), ("sdq",), form="sdq"),
     Section(
@@ -115,9 +119,15 @@ def _figure_context(section: Section, request, scope, coverage):
             start=min(p.start for p in periods),
             end=max(p.end for p in periods),
             periods=[],
-            extra={"groups": form.groups(), "periods": periods},
+            extra={
+                "groups": form.groups(),
+                "periods": periods,
+                "informant": form.cleaned_data["informant"],
+            },
         )
-    form = FigureFilterForm.for_request(request.GET, scope=scope, coverage=coverage)
+    form = FigureFilterForm.for_request(
+        request.GET, scope=scope, coverage=coverage, with_prices=section.prices
+    )
     if form.out_of_scope:
         raise Http404
     if not form.is_valid():
@@ -129,6 +139,7 @@ def _figure_context(section: Section, request, scope, coverage):
         year_from=data["year_from"],
         year_to=data["year_to"],
         granularity=data["granularity"],
+        price_year=data.get("price_year"),
     )
 
 

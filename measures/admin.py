@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from herning.organisation.admin_scope import ScopedAdmin, ScopedInline
-from measures.models import LadderStep, MeasureType, UnitCost
+from measures.models import LadderStep, MeasureType, PriceIndex, UnitCost
 
 
 @admin.register(LadderStep)
@@ -41,3 +41,10 @@ class MeasureTypeAdmin(ScopedAdmin, SimpleHistoryAdmin):
     @admin.display(description=_("lovgrundlag"))
     def legal_basis_citation(self, obj: MeasureType) -> str:
         return obj.legal_basis.citation
+
+
+@admin.register(PriceIndex)
+class PriceIndexAdmin(ScopedAdmin, SimpleHistoryAdmin):
+    # The price index is the installation's, shared by its municipalities, like the unit costs.
+    list_display = ["year", "value", "source"]
+    ordering = ["year"]

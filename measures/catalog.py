@@ -281,6 +281,38 @@ MEASURE_TYPES = [
 
 UNIT_COSTS_VALID_FROM = datetime.date(2013, 1, 1)
 
+# The consumer price index (forbrugerprisindeks, 2015 = 100) of Danmarks Statistik, table PRIS113
+# (the headline figures; PRIS111 has the same total by product group): each year's value is the
+# average of its twelve monthly values as published on dst.dk, "Forbrugerprisindeks, hovedtal"
+# (https://www.dst.dk/da/Statistik/emner/oekonomi/prisindeks/forbrugerprisindeks), rounded to two
+# decimals. Only the complete years that page listed are shipped; the system administrator adds
+# later years (and the government's PL-indeks instead, if the municipality budgets with it) in the
+# admin, where a year without a value leaves that year's spend in its own prices.
+PRICE_INDEX_SOURCE = "Danmarks Statistik, PRIS113 (2015=100), gennemsnit af månedstal"
+PRICE_INDEX: dict[int, Decimal] = {
+    2015: Decimal("100.00"),
+    2016: Decimal("100.25"),
+    2017: Decimal("101.40"),
+    2018: Decimal("102.23"),
+    2019: Decimal("103.00"),
+    2020: Decimal("103.43"),
+    2021: Decimal("105.35"),
+    2022: Decimal("113.46"),
+    2023: Decimal("117.21"),
+}
+
+
+def load_default_price_index(*, PriceIndex) -> int:
+    """Create the shipped years that are missing; leave existing ones (an administrator's
+    correction) as they are. Returns how many were created."""
+    return sum(
+        PriceIndex.objects.get_or_create(year=year, defaults={"value": value, "source": PRICE_INDEX_SOURCE})[
+            1
+        ]
+        for year, value in PRICE_INDEX.items()
+    )
+
+
 # What the shipped types do beyond step and category (``MeasureType.is_short_term`` …): the movement
 # an ended measure implies (Herningmodellen: a planned short-term placement ending, home after
 # treatment) and Herningmodellen's boarding-school exception from the follow-up rule.

@@ -156,6 +156,27 @@ class UnitCost(models.Model):
         return f"{self.measure_type}: {self.amount_per_year} kr. fra {self.valid_from}"
 
 
+class PriceIndex(models.Model):
+    """A year's price level, so that spend in different years can be shown in the prices of one
+    base year: an amount spent in year Y is shown in year B's prices as amount x index(B) /
+    index(Y). Shared configuration with shipped defaults (migration 0007), editable in the admin."""
+
+    year = models.PositiveSmallIntegerField(_("år"), unique=True, validators=[MinValueValidator(1900)])
+    value = models.DecimalField(
+        _("indeks"), max_digits=8, decimal_places=2, validators=[MinValueValidator(Decimal("0.01"))]
+    )
+    source = models.CharField(_("kilde"), max_length=250, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("prisindeks")
+        verbose_name_plural = _("prisindeks")
+        ordering = ["year"]
+
+    def __str__(self) -> str:
+        return f"{self.year}: {self.value}"
+
+
 class MeasureQuerySet(CaseDataQuerySet):
     case_path = "case"
 

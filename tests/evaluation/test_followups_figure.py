@@ -160,3 +160,30 @@ def test_the_section_page_shows_both_figures(org, login, three_placements):
     )
     assert "Opfølgninger pr. sag pr. halvår" in html
     assert "Opfølgninger holdt rettidigt" in html
+
+
+def test_kora_variant_counts_only_follow_ups_with_a_child_conversation(org, three_placements):
+    """Issue 21 point 10. One more follow-up on the first case on 15 May 2025, by phone without
+    the child: 1st half 2025 then holds 10 follow-ups in 3 case-half-years, 9 of them with a child
+    conversation. KORA's definition: 9 / 3 = 3.0 per case; the product's (all held): 10 / 3 = 3.3.
+    2nd half: none held, 0.0 in both."""
+    from followups.models import Form
+
+    with time_machine.travel("2025-05-15 12:00 +02:00", tick=False):
+        hold(
+            three_placements[0],
+            D(2025, 5, 15),
+            by=org.advisor,
+            form=Form.PHONE,
+            participants="Mor",
+            child_conversation_held=False,
+            no_conversation_reason="Barnet var på lejrskole.",
+        )
+    figure = FIGURES["opfoelgning-kora"](_context(org))
+    rows = {r.label: [c.display() for c in r.cells] for r in figure.table.rows}
+    assert rows["Institutionsanbringelser: med børnesamtale (KORA)"] == ["3,0", "0,0"]
+    assert rows["Institutionsanbringelser: alle afholdte"] == ["3,3", "0,0"]
+    assert rows["Plejefamilieanbringelser: med børnesamtale (KORA)"] == ["–", "–"]
+    assert figure.table.title == "Opfølgninger med børnesamtale pr. sag pr. halvår (KORA's definition)"
+    assert any("Med børnesamtale (KORA)" in note for note in figure.table.notes)
+    assert any("Alle afholdte" in note for note in figure.table.notes)
