@@ -3,10 +3,13 @@ ladder step and placement category the records had at the end of that day, not t
 
 from __future__ import annotations
 
+import csv
 import datetime
+import io
 
 import pytest
 import time_machine
+from openpyxl import load_workbook
 
 from cases.models import Case
 from cases.services import case_transfer
@@ -152,3 +155,34 @@ def test_without_the_cases_history_its_transfers_tell_the_old_team(org, moved_to
     with deletion_permitted():
         Case.history.filter(id=moved_today.pk).delete()
     assert _teams_in_june(org, moved_today) == {(org.team_a.pk, org.district_a.pk)}
+
+
+@pytest.fixture
+def ten_nights_missing(kora):
+    """The hand-verified year 2025, with the snapshots of 1-10 March lost."""
+    gap = (D(2025, 3, 1), D(2025, 3, 10))
+    with deletion_permitted():
+        CaseSnapshot.objects.for_system().filter(date__range=gap).delete()
+    SnapshotDay.objects.filter(date__range=gap).delete()
+    return kora
+
+
+@time_machine.travel("2026-01-15 10:00 +01:00", tick=False)
+def test_the_page_says_how_many_days_of_the_period_it_counts(kora, login):
+    page = login(kora.org.management).get("/evaluering/anbringelser/").content.decode()
+    assert "Dækning: 365 af 365 dage" in page
+    assert "Der mangler øjebliksbilleder" not in page
+
+
+@time_machine.travel("2026-01-15 10:00 +01:00", tick=False)
+def test_missing_nights_are_reported_on_the_page_and_in_the_exports(ten_nights_missing, login):
+    client = login(ten_nights_missing.org.management)
+    page = client.get("/evaluering/anbringelser/").content.decode()
+    assert "Dækning: 355 af 365 dage" in page
+    assert "Der mangler øjebliksbilleder for 10 dage i perioden" in page
+
+    content = client.get("/evaluering/eksport/aarsboern.csv").content.decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(content)))
+    assert rows[-2:] == [[], ["Dækning: 355 af 365 dage"]]
+    book = load_workbook(io.BytesIO(client.get("/evaluering/eksport/aarsboern.xlsx").content))
+    assert next(book["Noter"].iter_rows(values_only=True))[0] == "Dækning: 355 af 365 dage"
