@@ -180,13 +180,13 @@ def test_entries_and_exits_are_shown_apart_from_moves_between_steps(whole):
     """Fig. 4.1 as KORA draws it (issue 21 point 3): the rows and columns are the steps, the
     entries onto the ladder a last row and the exits from it a last column. Entries (from the test
     above): steps 1-6 get 1, 3, 1, 1, 2, 1; exits: one from step 4 (A4), one from step 5 (B3).
-    Every count is below 3, so every cell is hidden ("<3") but the zeros; the reasons table puts
-    the same movements in the columns entry / up / down / exit."""
+    Counts below 3 are hidden ("<3"); the reasons table puts the same movements in the columns
+    entry / up / down / exit."""
     matrix = FIGURES["bevaegelser"](_ctx(whole)).table
     assert [r.label for r in matrix.rows][-1] == "Ind på trappen (fra ingen indsats)"
     assert matrix.columns[-1] == "Ud af trappen (ingen indsats)"
     entries = [c.export() for c in matrix.rows[-1].cells]
-    assert entries == ["<3", "<3", "<3", "<3", "<3", "<3", ""]
+    assert entries == ["<3", 3, "<3", "<3", "<3", "<3", ""]
     exits = {r.label[:1]: r.cells[-1].export() for r in matrix.rows[:-1]}
     assert exits == {"1": 0, "2": 0, "3": 0, "4": "<3", "5": "<3", "6": 0}
     assert "Ind på trappen (fra ingen indsats)" not in [r.label for r in matrix.rows[:-1]]
