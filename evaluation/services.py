@@ -174,7 +174,10 @@ def _rows(
     )
     for pk, case_id, start_date, actual_end, type_id in present:
         span = _Span(pk=pk, start=start_date, end=actual_end, measure_type_id=type_id)
-        measures[case_id].append(_Measure(present=span, line=lines.get(pk)))
+        line = lines.get(pk)
+        if line is not None and set(line.values) == {(start_date, actual_end)}:
+            line = None  # never dated otherwise: read as it is, without a look-up per day
+        measures[case_id].append(_Measure(present=span, line=line))
     investigations: dict[int, list[tuple]] = defaultdict(list)
     for case_id, decided, completed in (
         Investigation.objects.for_system()
@@ -194,14 +197,17 @@ def _rows(
     case_past = {
         c["pk"]: _CasePast(line=case_lines.get(c["pk"]), transfers=transfers.get(c["pk"], [])) for c in cases
     }
+    types = {
+        pk: (step_id, category)
+        for pk, step_id, category in MeasureType.objects.values_list(
+            "pk", "ladder_step_id", "placement_category"
+        )
+    }
+    type_lines = past.timelines(MeasureType.history.all(), ("ladder_step_id", "placement_category"))
     catalog = _Catalog(
-        present={
-            pk: (step_id, category)
-            for pk, step_id, category in MeasureType.objects.values_list(
-                "pk", "ladder_step_id", "placement_category"
-            )
-        },
-        lines=past.timelines(MeasureType.history.all(), ("ladder_step_id", "placement_category")),
+        present=types,
+        # A type never changed is read as it is, without a look-up per day.
+        lines={pk: line for pk, line in type_lines.items() if set(line.values) != {types.get(pk)}},
         numbers=dict(LadderStep.objects.values_list("pk", "number")),
     )
     return _generate(
