@@ -7,9 +7,10 @@ written by ``herning.core.spreadsheets`` (a label never becomes a formula; never
 
 A file read weeks later, away from the page, must say what it is: each states the figure, its
 source, the municipality and the part of it (district, team), the period and the days with data,
-the definitions, the suppression rule and when it was made (``About``). The CSV has them below the
-table after an empty row, so that the table itself still starts at the first row; the XLSX on a
-sheet of their own.
+the definitions, the suppression rule and when it was made (``About``), and how many of the
+period's days the figures rest on (the coverage). The CSV has them below the table after an empty
+row, so that the table itself still starts at the first row; the XLSX on a sheet of their own, with
+the coverage also first on the notes sheet.
 """
 
 from __future__ import annotations
@@ -42,6 +43,7 @@ class About:
     data_from: datetime.date
     data_to: datetime.date
     made_at: datetime.datetime
+    coverage: str = ""  # "Dækning: 355 af 365 dage" (evaluation.views.coverage_note)
 
     def rows(self, table: Table) -> list[list[str]]:
         """(label, value) rows, in the request's language; dates in ISO 8601."""
@@ -60,6 +62,7 @@ class About:
             ],
             [_("Periode"), f"{self.start.isoformat()} – {self.end.isoformat()}{partial}"],
             [_("Data findes"), f"{self.data_from.isoformat()} – {self.data_to.isoformat()}"],
+            *([[_("Dækning"), self.coverage]] if self.coverage else []),
             *[[_("Definition"), str(note)] for note in table.notes],
             [_("Diskretion"), str(DISCLOSURE_NOTE)],
             [_("Udtrukket"), timezone.localtime(self.made_at).strftime("%Y-%m-%d %H:%M")],
@@ -100,7 +103,7 @@ def as_xlsx(table: Table, about: About | None = None) -> bytes:
         max(12, min(60, max(len(str(r.label)) for r in table.rows) + 2)) if table.rows else 12
     )
     notes = spreadsheets.add_sheet(book, _("Noter"))
-    for note in [*table.notes, str(DISCLOSURE_NOTE)]:
+    for note in [*([about.coverage] if about and about.coverage else []), *table.notes, str(DISCLOSURE_NOTE)]:
         spreadsheets.append_row(notes, [str(note)])
     if about is not None:
         sheet = spreadsheets.add_sheet(book, _("Om tallene"))

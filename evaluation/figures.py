@@ -236,20 +236,33 @@ def ladder_now(ctx: FigureContext) -> Figure:
     return Figure("trappe-nu", title, _("Som KORA Figur 2.1, på én dag"), table, chart)
 
 
+ENTRY_LABEL = gettext_lazy("Ind på trappen (fra ingen indsats)")
+EXIT_LABEL = gettext_lazy("Ud af trappen (ingen indsats)")
+# The kinds of movement, in the order of the reasons table's columns (selectors.movement_reasons).
+MOVEMENT_KINDS = (
+    ("entry", gettext_lazy("Ind på trappen")),
+    ("up", gettext_lazy("Op ad trappen")),
+    ("down", gettext_lazy("Ned ad trappen")),
+    ("exit", gettext_lazy("Ud af trappen")),
+)
+MOVEMENT_KINDS_NOTE = gettext_lazy(
+    "Ind på trappen: sagen får en indsats efter ingen (den første, eller igen efter en pause). Ud af "
+    "trappen: sagens sidste aktive indsats er afsluttet. Op og ned: fra ét trin til et andet."
+)
+
+
 def movement_matrix(ctx: FigureContext) -> Figure:
-    """Cases that moved from one step to another (KORA Fig. 4.1)."""
+    """Cases that moved from one step to another (KORA Fig. 4.1), with the entries onto the ladder
+    (a last row) and the exits from it (a last column) apart from the moves between steps."""
     moved = selectors.movements(ctx.scope, ctx.start, ctx.end)
-    keys = [None, *[s.number for s in ctx.steps]]
-    labels = [str(STEP_NONE_LABEL), *[str(s) for s in ctx.steps]]
+    numbers = [s.number for s in ctx.steps]
+    labels = [str(s) for s in ctx.steps]
     rows, cells = [], []
-    for source, label in zip(keys, labels, strict=True):
+    for source, label in [*zip(numbers, labels, strict=True), (None, str(ENTRY_LABEL))]:
         row = []
-        for target in keys:
-            cell = (
-                Cell(None)
-                if source == target
-                else Cell(moved.get((source, target), 0), n=moved.get((source, target), 0))
-            )
+        for target in [*numbers, None]:
+            n = moved.get((source, target), 0)
+            cell = Cell(None) if source == target else Cell(n, n=n)
             row.append(cell)
             cells.append(cell)
         rows.append(Row(label, row))
@@ -257,7 +270,7 @@ def movement_matrix(ctx: FigureContext) -> Figure:
     table = Table(
         title=_("Sager, der er rykket fra ét trin til et andet"),
         row_header=_("Fra \\ til"),
-        columns=labels,
+        columns=[*labels, str(EXIT_LABEL)],
         rows=rows,
         notes=[
             _(
@@ -266,34 +279,34 @@ def movement_matrix(ctx: FigureContext) -> Figure:
             % {
                 "start": formats.date_format(ctx.start, "SHORT_DATE_FORMAT"),
                 "end": formats.date_format(ctx.end, "SHORT_DATE_FORMAT"),
-            }
+            },
+            str(MOVEMENT_KINDS_NOTE),
         ],
     )
     return Figure("bevaegelser", table.title, _("Som KORA Figur 4.1"), table)
 
 
 def movement_reasons(ctx: FigureContext) -> Figure:
-    """Movements up and down the ladder by reason (KORA ch. 4.2)."""
+    """Movements by reason (KORA ch. 4.2): entries, moves up, moves down and exits apart."""
     counted = selectors.movement_reasons(ctx.scope, ctx.start, ctx.end)
     rows, cells, sums = [], [], []
     for reason, label in LadderMovement.Reason.choices:
-        up_n, up_cases = counted.get((reason, "up"), (0, 0))
-        down_n, down_cases = counted.get((reason, "down"), (0, 0))
-        if not up_n and not down_n:
+        found = [counted.get((reason, kind), (0, 0)) for kind, _label in MOVEMENT_KINDS]
+        if not any(n for n, _cases in found):
             continue
-        up, down = Cell(up_n, n=up_cases), Cell(down_n, n=down_cases)
+        parts = [Cell(n, n=cases) for n, cases in found]
         # A lower bound of the distinct cases behind the total: hide rather than risk it.
-        total = Cell(up_n + down_n, n=max(up_cases, down_cases))
-        rows.append(Row(str(label), [up, down, total]))
-        cells += [up, down, total]
-        sums.append((total, [up, down]))
+        total = Cell(sum(n for n, _cases in found), n=max(cases for _n, cases in found))
+        rows.append(Row(str(label), [*parts, total]))
+        cells += [*parts, total]
+        sums.append((total, parts))
     protect(cells, sums)
     table = Table(
-        title=_("Bevægelser op og ned ad trappen efter årsag"),
+        title=_("Bevægelser på trappen efter årsag"),
         row_header=_("Årsag"),
-        columns=[_("Op ad trappen"), _("Ned ad trappen"), _("I alt")],
+        columns=[*(label for _kind, label in MOVEMENT_KINDS), _("I alt")],
         rows=rows,
-        notes=[_("Antal bevægelser. Første indsats i en sag tæller som en bevægelse op fra afklaring.")],
+        notes=[_("Antal bevægelser."), str(MOVEMENT_KINDS_NOTE)],
     )
     chart = None
     if rows:
@@ -301,8 +314,8 @@ def movement_reasons(ctx: FigureContext) -> Figure:
             title=table.title,
             x_labels=[r.label for r in rows],
             series=[
-                Series(_("Op"), [r.cells[0].number for r in rows]),
-                Series(_("Ned"), [r.cells[1].number for r in rows]),
+                Series(str(label), [r.cells[i].number for r in rows])
+                for i, (_kind, label) in enumerate(MOVEMENT_KINDS)
             ],
         )
     return Figure("bevaegelser-aarsager", table.title, _("Som KORA kapitel 4.2"), table, chart)

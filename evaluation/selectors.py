@@ -88,6 +88,39 @@ def coverage(scope: Scope) -> tuple[datetime.date, datetime.date] | None:
     return (span["first"], span["last"]) if span["first"] else None
 
 
+@dataclass(frozen=True)
+class Coverage:
+    """How many of the days a figure asks for have snapshots (issue 21 point 2): a day without
+    them counts no case at all, so a figure over such a period says so rather than undercount."""
+
+    covered: int
+    days: int
+
+    @property
+    def missing(self) -> int:
+        return self.days - self.covered
+
+
+def days_covered(
+    scope: Scope, spans: list[tuple[datetime.date, datetime.date]], *, today: datetime.date
+) -> Coverage:
+    """The days of ``spans`` (up to yesterday: today has no snapshot yet) and how many of them have
+    snapshots in the municipality, in one query."""
+    days: set[datetime.date] = set()
+    last = today - datetime.timedelta(days=1)
+    for start, end in spans:
+        day = start
+        while day <= min(end, last):
+            days.add(day)
+            day += datetime.timedelta(days=1)
+    if not days:
+        return Coverage(covered=0, days=0)
+    taken = SnapshotDay.objects.filter(
+        municipality_id=scope.municipality_id, date__range=(min(days), max(days))
+    ).values_list("date", flat=True)
+    return Coverage(covered=len(days.intersection(taken)), days=len(days))
+
+
 def snapshots(scope: Scope) -> QuerySet:
     return CaseSnapshot.objects.for_figures().filter(municipality_id=scope.municipality_id).filter(scope.q())
 
@@ -406,7 +439,8 @@ def movements(
     scope: Scope, start: datetime.date, end: datetime.date
 ) -> dict[tuple[int | None, int | None], int]:
     """Cases that moved from one step to another between ``start`` and ``end``, per (from, to) step
-    number (None: under clarification). A case moving the same way twice counts once, as in Fig. 4.1."""
+    number (None: under clarification, so (None, n) is an entry and (n, None) an exit). A case
+    moving the same way twice counts once, as in Fig. 4.1."""
     qs = _scoped_events(
         LadderMovement.objects.for_figures().filter(date__range=(start, end)), scope, case="case", date="date"
     )
@@ -419,7 +453,10 @@ def movements(
 def movement_reasons(
     scope: Scope, start: datetime.date, end: datetime.date
 ) -> dict[tuple[str, str], tuple[int, int]]:
-    """Movements per (reason, direction "up"/"down"): (movements, distinct cases)."""
+    """Movements per (reason, kind): (movements, distinct cases). The kinds keep entries and exits
+    apart from the moves between steps, as KORA does (Fig. 4.1): "entry" (a case gets a measure
+    after none: its first, or again after a pause), "up", "down" (from one step to another) and
+    "exit" (its last active measure ended)."""
     up = GreaterThan(Coalesce("to_step__number", 0), Coalesce("from_step__number", 0))
     down = LessThan(Coalesce("to_step__number", 0), Coalesce("from_step__number", 0))
     qs = _scoped_events(
@@ -427,7 +464,13 @@ def movement_reasons(
     )
     rows = (
         qs.annotate(
-            direction=Case(When(up, then=Value("up")), When(down, then=Value("down")), default=Value("same"))
+            direction=Case(
+                When(from_step__isnull=True, then=Value("entry")),
+                When(to_step__isnull=True, then=Value("exit")),
+                When(up, then=Value("up")),
+                When(down, then=Value("down")),
+                default=Value("same"),
+            )
         )
         .values("reason", "direction")
         .annotate(n=Count("id"), cases=Count("case", distinct=True))

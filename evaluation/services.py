@@ -3,11 +3,15 @@
 Snapshots (issue 8 point 1). Each open case gets one row per day with its state, team, district,
 ladder step and the placement category of its highest active measure. The step follows from the
 measures active that day, exactly as ``measures.services.step_on`` decides it. Where the day is
-the one just ended (the nightly run), the state, team and district are the case's own; for a day
-further back (the back-fill, or nights the task missed) they are reconstructed from the measures'
-and investigations' dates and the case's opened/closed dates (see ``_reconstructed_state``), with
-the case's present team and district. A day once taken is never written again: figures for the past
-keep what was known then.
+the one just ended (the nightly run), everything is read as it is now. A day further back (the
+back-fill, or nights the task missed) is rebuilt as the records stood at the end of that day
+(issue 21 point 2, ``evaluation.past``): the case's team and district from its history and its
+transfers, its measures' dates from theirs, each measure type's step and placement category from
+the catalog's; a record registered only later (an import, a measure recorded after the fact) is
+read as it is now. The state follows from the measures' and investigations' dates and the case's
+opened/closed dates (see ``_reconstructed_state``). A day once taken is never written again:
+figures for the past keep what was known then, and a back-fill of a deleted day writes it again
+as it was.
 """
 
 from __future__ import annotations
@@ -22,12 +26,13 @@ from django.db import connection, transaction
 from django.db.models import Max, Q
 from django.utils import timezone
 
-from cases.models import Case, CaseState, Investigation
+from cases.models import Case, CaseState, CaseTransfer, Investigation
 from cases.permissions import Action, require
+from evaluation import past
 from evaluation.models import CaseSnapshot, Complaint, SdqScore, SnapshotDay
 from evaluation.periods import days_between
 from herning.organisation.models import Municipality
-from measures.models import Measure
+from measures.models import LadderStep, Measure, MeasureType
 
 logger = logging.getLogger(__name__)
 
@@ -55,19 +60,56 @@ class _Span:
     pk: int
     start: datetime.date
     end: datetime.date | None
-    step_number: int
-    step_id: int
     measure_type_id: int
-    placement_category: str
 
     def active_on(self, day: datetime.date) -> bool:
         return self.start <= day and (self.end is None or self.end >= day)
 
 
+@dataclass
+class _Measure:
+    """A measure's dates now (``present``) and as recorded over time (``line``)."""
+
+    present: _Span
+    line: past.Timeline | None
+
+    def on(self, day: datetime.date, *, live: bool) -> _Span:
+        if live or self.line is None:
+            return self.present
+        start, end = past.as_of(
+            self.line, day, before_first="present", present=(self.present.start, self.present.end)
+        )
+        return _Span(pk=self.present.pk, start=start, end=end, measure_type_id=self.present.measure_type_id)
+
+
+@dataclass
+class _Catalog:
+    """The catalog's ladder step and placement category per measure type, over time."""
+
+    present: dict[int, tuple[int, str]]
+    lines: dict[int, past.Timeline]
+    numbers: dict[int, int]
+
+    def on(self, measure_type_id: int, day: datetime.date) -> tuple[int, str]:
+        return past.as_of(
+            self.lines.get(measure_type_id), day, before_first="first", present=self.present[measure_type_id]
+        )
+
+
+@dataclass
+class _CasePast:
+    """A case's (team, district) over time and the (date, team, district) its transfers moved it
+    from."""
+
+    line: past.Timeline | None
+    transfers: list[tuple[datetime.date, int, int]]
+
+
 def _reconstructed_state(
     case: dict, day: datetime.date, *, measures: list[_Span], investigations: list[tuple]
 ) -> str:
-    """The case's state on a past day, from dates alone:
+    """The case's state on a past day, from dates alone (a case's history is no guide: a case
+    written in bulk, like the demo's, is recorded once with its present state):
 
     1. a measure active that day: ``measures``;
     2. an investigation running that day (decided, not yet completed): ``investigation``;
@@ -84,75 +126,134 @@ def _reconstructed_state(
     return case["state"] if case["state"] in _PRE_MEASURE_STATES else CaseState.CLARIFICATION
 
 
+def _team_on(case: dict, case_past: _CasePast, day: datetime.date) -> tuple[int, int]:
+    """The case's (team, district) at the end of ``day``: from its history when it had been
+    recorded by then; before that, the team its first later transfer moved it from, else the team
+    it was first recorded in."""
+    line = case_past.line
+    values = line.on(day) if line is not None else None
+    if values is not None:
+        return values
+    moved_from = past.team_before_transfer(case_past.transfers, day)
+    if moved_from is not None:
+        return moved_from
+    return line.first if line is not None else (case["team_id"], case["district_id"])
+
+
 def _rows(
     *, municipality: Municipality, days: list[datetime.date], live_day: datetime.date | None
 ) -> Iterator[tuple]:
-    """The snapshot rows of ``municipality``'s open cases for ``days`` (sorted), in three queries.
+    """The snapshot rows of ``municipality``'s open cases for ``days`` (sorted), in a fixed number
+    of queries: the cases, measures, investigations and transfers, and the history of the cases,
+    the measures and the catalog (``evaluation.past``).
 
     The queries run at once, the rows are generated lazily: COPY streams them while the connection
     can run nothing else.
     """
     start, end = days[0], days[-1]
-    cases = list(
+    open_cases = (
         Case.objects.for_system()
         .filter(municipality=municipality, opened_on__lte=end)
         .filter(Q(closed_on__isnull=True) | Q(closed_on__gt=start))
-        .values("pk", "child_id", "district_id", "team_id", "state", "opened_on", "closed_on")
-        .order_by("pk")
     )
-    measures: dict[int, list[_Span]] = defaultdict(list)
-    for m in (
-        Measure.objects.for_system()
-        .filter(case__municipality=municipality, start_date__lte=end)
-        .filter(Q(actual_end__isnull=True) | Q(actual_end__gte=start))
-        .values(
-            "pk",
-            "case_id",
-            "start_date",
-            "actual_end",
-            "measure_type_id",
-            "measure_type__placement_category",
-            "measure_type__ladder_step_id",
-            "measure_type__ladder_step__number",
-        )
-    ):
-        measures[m["case_id"]].append(
-            _Span(
-                pk=m["pk"],
-                start=m["start_date"],
-                end=m["actual_end"],
-                step_number=m["measure_type__ladder_step__number"],
-                step_id=m["measure_type__ladder_step_id"],
-                measure_type_id=m["measure_type_id"],
-                placement_category=m["measure_type__placement_category"],
-            )
-        )
+    cases = list(
+        open_cases.values(
+            "pk", "child_id", "district_id", "team_id", "state", "opened_on", "closed_on"
+        ).order_by("pk")
+    )
+    # Subqueries rather than lists of ids: a national municipality has tens of thousands of cases.
+    ids = open_cases.values("pk")
+    # A measure's dates may have been different on the day (ended later, or corrected since), so
+    # every measure of the cases that had begun by the end counts, and its history decides.
+    measures: dict[int, list[_Measure]] = defaultdict(list)
+    begun = Measure.objects.for_system().filter(case_id__in=ids, start_date__lte=end)
+    present = list(begun.values_list("pk", "case_id", "start_date", "actual_end", "measure_type_id"))
+    lines = past.timelines(
+        Measure.history.filter(id__in=begun.values("pk"), history_date__lt=_end_of(end)),
+        ("start_date", "actual_end"),
+    )
+    for pk, case_id, start_date, actual_end, type_id in present:
+        span = _Span(pk=pk, start=start_date, end=actual_end, measure_type_id=type_id)
+        line = lines.get(pk)
+        if line is not None and set(line.values) == {(start_date, actual_end)}:
+            line = None  # never dated otherwise: read as it is, without a look-up per day
+        measures[case_id].append(_Measure(present=span, line=line))
     investigations: dict[int, list[tuple]] = defaultdict(list)
     for case_id, decided, completed in (
         Investigation.objects.for_system()
-        .filter(case__municipality=municipality, decided_on__lte=end)
+        .filter(case_id__in=ids, decided_on__lte=end)
         .values_list("case_id", "decided_on", "completed_on")
     ):
         investigations[case_id].append((decided, completed))
-    return _generate(cases, measures, investigations, days=days, live_day=live_day, municipality=municipality)
+    transfers: dict[int, list] = defaultdict(list)
+    for case_id, *moved in (
+        CaseTransfer.objects.for_system()
+        .filter(case_id__in=ids, transferred_on__gt=start)
+        .order_by("transferred_on", "pk")
+        .values_list("case_id", "transferred_on", "from_team_id", "from_team__district_id")
+    ):
+        transfers[case_id].append(tuple(moved))
+    case_lines = past.timelines(Case.history.filter(id__in=ids), ("team_id", "district_id"))
+    case_past = {
+        c["pk"]: _CasePast(line=case_lines.get(c["pk"]), transfers=transfers.get(c["pk"], [])) for c in cases
+    }
+    types = {
+        pk: (step_id, category)
+        for pk, step_id, category in MeasureType.objects.values_list(
+            "pk", "ladder_step_id", "placement_category"
+        )
+    }
+    type_lines = past.timelines(MeasureType.history.all(), ("ladder_step_id", "placement_category"))
+    catalog = _Catalog(
+        present=types,
+        # A type never changed is read as it is, without a look-up per day.
+        lines={pk: line for pk, line in type_lines.items() if set(line.values) != {types.get(pk)}},
+        numbers=dict(LadderStep.objects.values_list("pk", "number")),
+    )
+    return _generate(
+        cases,
+        measures,
+        investigations,
+        case_past,
+        catalog,
+        days=days,
+        live_day=live_day,
+        municipality=municipality,
+    )
 
 
-def _generate(cases, measures, investigations, *, days, live_day, municipality) -> Iterator[tuple]:
+def _end_of(day: datetime.date) -> datetime.datetime:
+    """The first moment after ``day``, local time."""
+    return timezone.make_aware(datetime.datetime.combine(day + datetime.timedelta(days=1), datetime.time.min))
+
+
+def _generate(cases, measures, investigations, case_past, catalog, *, days, live_day, municipality):
     start, end = days[0], days[-1]
     wanted = set(days)
     for case in cases:
         first = max(start, case["opened_on"])
         last = end if case["closed_on"] is None else min(end, case["closed_on"] - datetime.timedelta(days=1))
-        spans = measures.get(case["pk"], [])
+        versions = measures.get(case["pk"], [])
         for day in days_between(first, last) if first <= last else ():
             if day not in wanted:
                 continue
-            active = [m for m in spans if m.active_on(day)]
-            # The highest step decides; between measures on the same step the latest started.
-            top = max(active, key=lambda m: (m.step_number, m.start, m.pk), default=None)
-            if day == live_day and case["state"] != CaseState.CLOSED:
-                state = case["state"]
+            live = day == live_day
+            spans = [m.on(day, live=live) for m in versions]
+            top = None
+            for span in spans:
+                if not span.active_on(day):
+                    continue
+                step_id, category = (
+                    catalog.present[span.measure_type_id] if live else catalog.on(span.measure_type_id, day)
+                )
+                # The highest step decides; between measures on the same step the latest started.
+                key = (catalog.numbers[step_id], span.start, span.pk)
+                if top is None or key > top[0]:
+                    top = (key, step_id, span.measure_type_id, category)
+            if live and case["state"] != CaseState.CLOSED:
+                team_id, district_id, state = case["team_id"], case["district_id"], case["state"]
             else:
+                team_id, district_id = _team_on(case, case_past[case["pk"]], day)
                 state = _reconstructed_state(
                     case, day, measures=spans, investigations=investigations.get(case["pk"], [])
                 )
@@ -161,12 +262,12 @@ def _generate(cases, measures, investigations, *, days, live_day, municipality) 
                 case["pk"],
                 case["child_id"],
                 municipality.pk,
-                case["district_id"],
-                case["team_id"],
+                district_id,
+                team_id,
                 state,
-                top.step_id if top else None,
-                top.measure_type_id if top else None,
-                top.placement_category if top else "",
+                top[1] if top else None,
+                top[2] if top else None,
+                top[3] if top else "",
             )
 
 

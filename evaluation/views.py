@@ -3,6 +3,7 @@ their exports, and the two case pages that feed them (complaints and SDQ scores)
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass
 
 from django.contrib import messages
@@ -143,6 +144,25 @@ def _figure_context(section: Section, request, scope, coverage):
     )
 
 
+def _coverage_used(section: Section, form, ctx) -> selectors.Coverage | None:
+    """The days the figures were asked for and how many of them have snapshots; None for the SDQ,
+    which reads no snapshots."""
+    if ctx is None or section.form == "sdq":
+        return None
+    if section.form == "comparison":
+        spans = [(p.start, p.end) for p in form.periods()]
+    else:
+        data = form.cleaned_data
+        spans = [
+            (min(ctx.start, datetime.date(data["year_from"], 1, 1)), datetime.date(data["year_to"], 12, 31))
+        ]
+    return selectors.days_covered(ctx.scope, spans, today=timezone.localdate())
+
+
+def coverage_note(used: selectors.Coverage) -> str:
+    return _("Dækning: %(covered)s af %(days)s dage") % {"covered": used.covered, "days": used.days}
+
+
 def _allowed(section: Section, user) -> None:
     if section.management_only and not sees_whole_municipality(user):
         raise PermissionDenied(_("Sammenligningen af distrikter er for ledelsen."))
@@ -160,6 +180,7 @@ def section_page(request, section: str = "overblik"):
     coverage = selectors.coverage(scope)
     form, ctx = _figure_context(current, request, scope, coverage)
     figures = [FIGURES[key](ctx) for key in current.figures] if ctx else []
+    used = _coverage_used(current, form, ctx)
     whole = sees_whole_municipality(request.user)
     return render(
         request,
@@ -175,6 +196,8 @@ def section_page(request, section: str = "overblik"):
             "query": request.GET.urlencode(),
             "disclosure_note": DISCLOSURE_NOTE,
             "coverage": coverage,
+            "coverage_used": used,
+            "coverage_note": coverage_note(used) if used else "",
         },
     )
 
@@ -198,6 +221,7 @@ def export(request, key: str, fmt: str):
         return HttpResponseBadRequest(
             errors or _("Der er endnu ingen data at hente."), content_type="text/plain; charset=utf-8"
         )
+    used = _coverage_used(_FIGURE_SECTION[key], form, ctx)
     about = exports.About(
         title=figure.title,
         source=figure.source,
@@ -208,6 +232,7 @@ def export(request, key: str, fmt: str):
         data_from=ctx.first,
         data_to=ctx.last,
         made_at=timezone.now(),
+        coverage=coverage_note(used) if used else "",
     )
     return exports.response(figure.table, fmt, filename=f"{key}-{timezone.localdate():%Y-%m-%d}", about=about)
 

@@ -191,8 +191,10 @@ class MeasureCreateSerializer(HearingFields):
 
 class MeasureUpdateSerializer(serializers.Serializer):
     """Correct the provider or planned end; end the measure with ``actual_end`` (its last day) and
-    ``ending_reason``."""
+    ``ending_reason``. ``start_date``, or ``actual_end`` of a measure that has ended, corrects the
+    date back in time: the case's movements on the ladder are rebuilt from the corrected dates."""
 
+    start_date = date_field(required=False)
     provider = serializers.CharField(max_length=200, required=False, allow_blank=True)
     planned_end = date_field(required=False, allow_null=True)
     actual_end = date_field(required=False)
@@ -305,7 +307,15 @@ class MeasureViewSet(ServiceResource):
                     planned_end=data.get("planned_end"),
                     clear_planned_end="planned_end" in data and data["planned_end"] is None,
                 )
-            if "actual_end" in data:
+            if "start_date" in data or ("actual_end" in data and measure.actual_end is not None):
+                measure = services.measure_redate(
+                    measure=measure,
+                    corrected_by=user,
+                    start_date=data.get("start_date"),
+                    actual_end=data.get("actual_end"),
+                    ending_reason=data.get("ending_reason"),
+                )
+            elif "actual_end" in data:
                 measure = services.measure_end(
                     measure=measure,
                     end_date=data["actual_end"],

@@ -2,7 +2,10 @@
 
 The ladder step of a case on a day is the highest step among its measures active that day, or
 "under clarification" (no step) when none is. Every change of that step is written as a
-``LadderMovement`` by the service that causes it, with the date it takes effect.
+``LadderMovement`` by the service that causes it, with the date it takes effect. The movements are
+derived data (issue 21 point 3): a measure started, ended or corrected back in time, before
+movements already stored, rebuilds the case's movements from the measures' dates
+(``case_movements_rebuild``), keeping the reasons given for those that still happen.
 """
 
 from __future__ import annotations
@@ -17,8 +20,10 @@ from django.utils.translation import gettext as _
 
 from cases import obligations
 from cases.models import Case, JournalNote, LegalBasis, Plan
+from cases.permissions import Action, require
 from cases.services import Event, case_measures_changed, plan_require
 from herning.core.history import acting_as
+from measures import ladder
 from measures.models import LadderMovement, LadderStep, Measure, MeasureType
 
 # What a measure's ending reason says about the movement it causes, when nobody says otherwise
@@ -341,6 +346,7 @@ def measure_start(
             measure=measure,
             recorded_by=decided_by,
         )
+        _rebuild_if_back_in_time(case=case, day=start_date, by=decided_by)
         case_refresh_step(case=case, changed_by=decided_by, event=start_event(measure.legal_basis))
         _on_measure_changed(measure)
     return measure
@@ -388,6 +394,7 @@ def measure_end(
             measure=measure,
             recorded_by=ended_by,
         )
+        _rebuild_if_back_in_time(case=case, day=effective, by=ended_by)
         case_refresh_step(case=case, changed_by=ended_by)
         _on_measure_changed(measure)
     return measure
@@ -466,10 +473,112 @@ def measure_change(
             measure=new,
             recorded_by=decided_by,
         )
+        _rebuild_if_back_in_time(case=case, day=change_date, by=decided_by)
         case_refresh_step(case=case, changed_by=decided_by, event=start_event(new.legal_basis))
         _on_measure_changed(old)
         _on_measure_changed(new)
     return new
+
+
+def case_movements_rebuild(*, case: Case, rebuilt_by) -> tuple[int, int]:
+    """Make the case's stored movements those its measures' dates give (``measures.ladder``): after
+    a measure is started, ended or corrected back in time, a movement recorded then may no longer
+    have happened, or happened from another step. A stored movement that still happens (same date,
+    same steps) is kept with the reason and note the advisor gave it; the others are deleted, and
+    the missing ones recorded with the reason their measures imply. Returns (recorded, deleted)."""
+    measures = {
+        m.pk: m
+        for m in Measure.objects.for_system()
+        .filter(case=case)
+        .select_related("measure_type__ladder_step")
+        .order_by("start_date", "pk")
+    }
+    steps = {step.number: step for step in LadderStep.objects.all()}
+    spans = [
+        ladder.Span(key=m.pk, step=m.measure_type.ladder_step.number, start=m.start_date, end=m.actual_end)
+        for m in measures.values()
+    ]
+    wanted = {(c.date, c.from_step, c.to_step): c for c in ladder.step_changes(spans)}
+    deleted = 0
+    for movement in (
+        LadderMovement.objects.for_system().filter(case=case).select_related("from_step", "to_step")
+    ):
+        key = (
+            movement.date,
+            movement.from_step.number if movement.from_step else None,
+            movement.to_step.number if movement.to_step else None,
+        )
+        if wanted.pop(key, None) is None:
+            movement.delete()
+            deleted += 1
+    for change in wanted.values():
+        before = steps.get(change.from_step) if change.from_step else None
+        after = steps.get(change.to_step) if change.to_step else None
+        started = [measures[pk] for pk in change.started]
+        ended = [measures[pk] for pk in change.ended]
+        if change.is_up:
+            reason = movement_reason_for_start(before=before)
+        else:
+            last = ended[-1] if ended else None
+            reason = movement_reason_for_end(
+                ending_reason=last.ending_reason if last else "",
+                measure_type=last.measure_type if last else None,
+                after=after,
+            )
+        _record_movement(
+            case=case,
+            date=change.date,
+            from_step=before,
+            to_step=after,
+            reason=reason,
+            note="",
+            measure=(started or ended or [None])[-1],
+            recorded_by=rebuilt_by,
+        )
+    return len(wanted), deleted
+
+
+def _rebuild_if_back_in_time(*, case: Case, day: datetime.date, by) -> None:
+    """A measure started, ended or changed on a day before a movement already stored moves the
+    steps of the movements after it: rebuild them. A change today, after every stored movement,
+    needs nothing more than the movement its service recorded."""
+    if LadderMovement.objects.for_system().filter(case=case, date__gt=day).exists():
+        case_movements_rebuild(case=case, rebuilt_by=by)
+
+
+@transaction.atomic
+def measure_redate(
+    *,
+    measure: Measure,
+    corrected_by,
+    start_date: datetime.date | None = None,
+    actual_end: datetime.date | None = None,
+    ending_reason: str | None = None,
+) -> Measure:
+    """Correct when a measure started or ended (a date recorded wrong, or learnt late): the case's
+    movements on the ladder are rebuilt from the corrected dates in the same transaction, keeping
+    the reasons given for movements that still happen. Ending a running measure is ``measure_end``;
+    this corrects the end of one that has ended."""
+    case = Case.objects.for_system().select_for_update().get(pk=measure.case_id)
+    require(corrected_by, Action.EDIT_CASE, case)
+    measure = Measure.objects.for_system().select_for_update(of=("self",)).get(pk=measure.pk)
+    if not case.is_open:
+        raise ValidationError(_("Sagen er lukket og kan ikke ændres."))
+    if actual_end is not None and measure.actual_end is None:
+        raise ValidationError({"actual_end": _("Indsatsen er ikke afsluttet: afslut den i stedet.")})
+    if start_date is not None:
+        measure.start_date = start_date
+    if actual_end is not None:
+        measure.actual_end = actual_end
+    if ending_reason:
+        measure.ending_reason = ending_reason
+    with acting_as(corrected_by):
+        measure.full_clean()
+        measure.save()
+        case_movements_rebuild(case=case, rebuilt_by=corrected_by)
+        case_refresh_step(case=case, changed_by=corrected_by)
+        _on_measure_changed(measure)
+    return measure
 
 
 def _on_measure_changed(measure: Measure) -> None:

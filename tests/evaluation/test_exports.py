@@ -41,7 +41,8 @@ def test_csv_holds_the_table_as_shown(kora, login):
         "2025 – I % af alle anbragte",
         "2025 – Gns. anbragte",
     ]
-    table = {r[0]: r[1:] for r in rows[1:]}
+    table = {r[0]: r[1:] for r in rows[1:] if r}
+    assert rows[-2:] == [[], ["Dækning: 365 af 365 dage"]]  # what the figures rest on, after the table
     # 2438 child-days: / 365 = 6.68 child-years; / 365 days of 2025 = 6.68 placed on an average day
     assert table["Anbragte i alt"] == ["6.68", "100.0", "6.68"]
     assert table["Hjemmebaserede anbringelser"] == ["<3", "<3", "<3"]

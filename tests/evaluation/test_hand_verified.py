@@ -13,7 +13,14 @@ import pytest
 from django.utils import translation
 
 from evaluation import selectors
-from evaluation.figures import FigureContext, child_years, complaint_rates, placement_costs, sdq_cohort
+from evaluation.figures import (
+    FIGURES,
+    FigureContext,
+    child_years,
+    complaint_rates,
+    placement_costs,
+    sdq_cohort,
+)
 from evaluation.periods import Period, year
 from evaluation.scope import Scope
 from evaluation.stats import paired
@@ -157,12 +164,37 @@ def test_movements_between_steps(whole):
         (5, None): 1,  # B3: the foster family broke down
     }
     reasons = selectors.movement_reasons(whole, D(2025, 1, 1), D(2025, 12, 31))
+    # Entries and exits apart from the moves between steps (issue 21 point 3): the nine first
+    # measures are entries; A3's breakdown (6 -> 3) is a move down, B3's (5 -> none) an exit, and
+    # A4's network care ending (4 -> none) an exit.
     assert reasons == {
-        ("first_measure", "up"): (9, 9),
+        ("first_measure", "entry"): (9, 9),
         ("greater_need", "up"): (2, 2),
-        ("placement_failed", "down"): (2, 2),
-        ("measure_ended", "down"): (1, 1),
+        ("placement_failed", "down"): (1, 1),
+        ("placement_failed", "exit"): (1, 1),
+        ("measure_ended", "exit"): (1, 1),
     }
+
+
+def test_entries_and_exits_are_shown_apart_from_moves_between_steps(whole):
+    """Fig. 4.1 as KORA draws it (issue 21 point 3): the rows and columns are the steps, the
+    entries onto the ladder a last row and the exits from it a last column. Entries (from the test
+    above): steps 1-6 get 1, 3, 1, 1, 2, 1; exits: one from step 4 (A4), one from step 5 (B3).
+    Counts below 3 are hidden ("<3"); the reasons table puts the same movements in the columns
+    entry / up / down / exit."""
+    matrix = FIGURES["bevaegelser"](_ctx(whole)).table
+    assert [r.label for r in matrix.rows][-1] == "Ind på trappen (fra ingen indsats)"
+    assert matrix.columns[-1] == "Ud af trappen (ingen indsats)"
+    entries = [c.export() for c in matrix.rows[-1].cells]
+    assert entries == ["<3", 3, "<3", "<3", "<3", "<3", ""]
+    exits = {r.label[:1]: r.cells[-1].export() for r in matrix.rows[:-1]}
+    assert exits == {"1": 0, "2": 0, "3": 0, "4": "<3", "5": "<3", "6": 0}
+    assert "Ind på trappen (fra ingen indsats)" not in [r.label for r in matrix.rows[:-1]]
+
+    reasons = FIGURES["bevaegelser-aarsager"](_ctx(whole)).table
+    assert reasons.columns == ["Ind på trappen", "Op ad trappen", "Ned ad trappen", "Ud af trappen", "I alt"]
+    first = next(r for r in reasons.rows if r.label == "Første indsats")
+    assert [c.export() for c in first.cells] == [9, 0, 0, 0, 9]
 
 
 def test_team_leader_scope_counts_only_the_team(team_a):

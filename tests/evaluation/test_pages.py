@@ -230,20 +230,21 @@ def _more_cases(org, n):
 
 
 # Queries per page: the request (session, user, second factor, roles, reminder bell, session refresh: 9 with the
-# municipality), the snapshot coverage, the filter's
-# choices, then the section's own aggregates (one or two per figure; four per group and period in
-# the comparison). The spend on every active measure is one more aggregate wherever placements
-# are counted (issue 21 point 4); the economy page adds the price years, the catalog and the ladder
-# for its table by step and type, and the comparison one SDQ query per group.
+# municipality), the snapshot coverage, the filter's choices, the days of the period with
+# snapshots (issue 21 point 2; not for the SDQ), then the section's own aggregates (one or two per
+# figure; four per group and period in the comparison). The spend on every active measure is one
+# more aggregate wherever placements are counted (issue 21 point 4); the economy page adds the price
+# years, the catalog and the ladder for its table by step and type, and the comparison one SDQ
+# query per group.
 PINNED = {
-    "overblik": 17,
-    "trappe": 16,
-    "anbringelser": 15,
-    "oekonomi": 18,
-    "opfoelgning": 21,
-    "kvalitet": 19,
+    "overblik": 18,
+    "trappe": 17,
+    "anbringelser": 16,
+    "oekonomi": 19,
+    "opfoelgning": 22,
+    "kvalitet": 20,
     "trivsel": 13,
-    "sammenligning": 37,
+    "sammenligning": 38,
 }
 
 

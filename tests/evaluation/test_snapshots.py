@@ -154,7 +154,10 @@ def test_a_later_correction_does_not_rewrite_past_figures(org, case):
         snapshot_backfill(municipality=org.municipality, start=D(2025, 1, 1), end=D(2025, 2, 28))
 
     assert before == 59  # January and February
-    assert selectors.placements(scope, [year(2025)])[0].days["institution"] == 59
+    # The nights of March the worker missed are reconstructed as the records stood each night
+    # (issue 21 point 2): the institution was still recorded as running, until the last night,
+    # 31 March, which is read as the case is now.
+    assert selectors.placements(scope, [year(2025)])[0].days["institution"] == 59 + 30
     assert _snapshot(case, D(2025, 2, 10)).ladder_step.number == 6
 
 
