@@ -25,7 +25,7 @@ def baseline(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("measures", "0006_database_defaults_for_bulk_writers"),
+        ("measures", "0007_price_index"),
     ]
 
     operations = [migrations.RunPython(baseline, migrations.RunPython.noop)]
