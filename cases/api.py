@@ -36,7 +36,7 @@ from cases.permissions import (
 from cases.selectors import child_exists
 from herning.api import feed
 from herning.api.fields import CodeField, CprField, UpdatedAtField, VisibleRelatedField, date_field
-from herning.api.filters import IsoDateTimeFilter
+from herning.api.filters import IsoDateTimeFilter, KnownParametersFilter
 from herning.api.problems import answer_as_problem, field_error, problem_body
 from herning.api.viewsets import ReadOnlyResource, ServiceResource, refuse
 from herning.audit.models import AccessLog
@@ -1120,7 +1120,9 @@ class CaseloadViewSet(ReadOnlyResource):
     read_serializer_class = CaseloadSerializer
     serializer_class = CaseloadSerializer
     lookup_value_regex = r"\d+"
-    filter_backends = []
+    # No filters but ``team``: any other query parameter answers 400.
+    filter_backends = [KnownParametersFilter]
+    extra_query_params = ("team",)
     ordering = None
 
     def get_queryset(self):

@@ -266,3 +266,10 @@ def test_a_cursor_from_another_municipality_shows_nothing_of_ours(org, api):
     _case(other, other.team_a)
     seen, _ = _all(api)
     assert seen == []
+
+
+@pytest.mark.parametrize("url", ["/api/v1/followups/", "/api/v1/caseload/", "/api/v1/ladder-movements/"])
+def test_lists_without_the_feed_refuse_unknown_parameters_too(api, url):
+    body = problem(api.get(url, {"orderby": "id"}), 400)
+    assert [(e["field"], e["in"]) for e in body["errors"]] == [("orderby", "query")]
+    assert api.get(url, {"page_size": 5}).status_code == 200

@@ -124,3 +124,19 @@ def test_the_signature_is_checked_with_its_time():
 def test_backoff_grows_and_is_bounded():
     assert [webhooks.backoff_seconds(n) for n in (1, 2, 3)] == [30, 60, 120]
     assert webhooks.backoff_seconds(30) == 6 * 3600
+
+
+def test_the_verification_example_in_the_documentation_accepts_our_signature():
+    from pathlib import Path
+
+    text = Path(__file__).resolve().parents[2].joinpath("docs", "api.md").read_text()
+    section = text[text.index("## Webhooks") :]
+    example = section[
+        section.index("```python") + len("```python") : section.index("```\n", section.index("```python") + 9)
+    ]
+    namespace: dict = {}
+    exec(example, namespace)  # noqa: S102 - the documentation's own example
+    body = b'{"resource":"case","id":"41"}'
+    header = webhooks.sign("s3cret", body, int(__import__("time").time()))
+    assert namespace["verified"]("s3cret", body, header)
+    assert not namespace["verified"]("other", body, header)
