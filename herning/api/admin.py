@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from herning.api import services, webhooks
 from herning.api.models import ApiToken, WebhookDelivery, WebhookSubscription
-from herning.organisation.admin_scope import ScopedAdmin
+from herning.organisation.admin_scope import ScopedAdmin, ScopedInline
 
 
 @admin.register(ApiToken)
@@ -84,7 +84,7 @@ class ApiTokenAdmin(ScopedAdmin, admin.ModelAdmin):
         self.message_user(request, _("%(count)d token(s) spærret.") % {"count": count})
 
 
-class DeadDeliveryInline(admin.TabularInline):
+class DeadDeliveryInline(ScopedInline, admin.TabularInline):
     """The dead-letter list of one webhook: deliveries given up after every retry."""
 
     model = WebhookDelivery
