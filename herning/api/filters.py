@@ -11,6 +11,8 @@ from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework import filters
 from rest_framework.exceptions import ValidationError
 
+from herning.core.dates import validate_reading_date
+
 
 class IsoDateTimeFilter(django_filters.IsoDateTimeFilter):
     """An ISO 8601 moment, compared in UTC. PostgreSQL refuses offsets beyond ±15:59, which ISO
@@ -73,8 +75,13 @@ class UpdatedAfterFilter(filters.BaseFilterBackend):
         field = IsoDateTimeFilter(field_name="api_updated_at", lookup_expr="gt").field
         try:
             moment = field.clean(raw)
+            # The bounds of every date a client may ask about (1900 to ten years ahead), so an
+            # offset cannot push year 1 out of range into a server error.
+            validate_reading_date(moment)
         except DjangoValidationError as error:
             raise ValidationError({self.param: error.messages}) from error
+        if moment is None:
+            return queryset
         return queryset.filter(api_updated_at__gt=moment.astimezone(datetime.UTC))
 
     def get_schema_operation_parameters(self, view):
