@@ -34,8 +34,9 @@ from cases.permissions import (
     require,
 )
 from cases.selectors import child_exists
-from herning.api.fields import CodeField, CprField, VisibleRelatedField, date_field
-from herning.api.filters import IsoDateTimeFilter
+from herning.api import feed
+from herning.api.fields import CodeField, CprField, UpdatedAtField, VisibleRelatedField, date_field
+from herning.api.filters import IsoDateTimeFilter, KnownParametersFilter
 from herning.api.problems import answer_as_problem, field_error, problem_body
 from herning.api.viewsets import ReadOnlyResource, ServiceResource, refuse
 from herning.audit.models import AccessLog
@@ -70,13 +71,14 @@ def _visible_cases(user):
 
 
 class ChildSerializer(serializers.ModelSerializer):
+    updated_at = UpdatedAtField()
     cpr = CprField(read_only=True)
     birth_date = date_field(read_only=True)
     open_case = serializers.SerializerMethodField()
 
     class Meta:
         model = Child
-        fields = ["id", "cpr", "birth_date", "legal_sex", *services.CHILD_FIELDS, "open_case"]
+        fields = ["id", "cpr", "birth_date", "legal_sex", *services.CHILD_FIELDS, "open_case", "updated_at"]
         read_only_fields = fields
 
     @extend_schema_field(serializers.IntegerField(allow_null=True))
@@ -271,6 +273,7 @@ class ChildViewSet(ServiceResource):
 
 
 class CaseSerializer(serializers.ModelSerializer):
+    updated_at = UpdatedAtField()
     child_name = serializers.CharField(source="child.full_name", read_only=True)
     legal_basis = CodeField(read_only=True)
     current_step = serializers.IntegerField(source="current_step.number", read_only=True, allow_null=True)
@@ -437,6 +440,7 @@ class CaseViewSet(ServiceResource):
 
 
 class NotificationSerializer(serializers.ModelSerializer):
+    updated_at = UpdatedAtField()
     notifier_email = serializers.CharField(read_only=True, help_text="E-mail address, or empty.")
     receipt_due_on = date_field(read_only=True, allow_null=True)
     receipt_sent_on = date_field(read_only=True, allow_null=True)
@@ -482,6 +486,7 @@ class NotificationSerializer(serializers.ModelSerializer):
             "feedback_due_on",
             "feedback_sent_on",
             "feedback_outcome",
+            "updated_at",
         ]
         read_only_fields = fields
 
@@ -674,6 +679,7 @@ class NotificationViewSet(ServiceResource):
 
 
 class InvestigationSerializer(serializers.ModelSerializer):
+    updated_at = UpdatedAtField()
     aware_on = date_field(
         read_only=True,
         help_text="The day the municipality became aware that the child may need special support; the "
@@ -710,6 +716,7 @@ class InvestigationSerializer(serializers.ModelSerializer):
             "interim_assessed_on",
             "interim_assessed_by",
             "interim_assessment",
+            "updated_at",
         ]
         read_only_fields = fields
 
@@ -821,6 +828,7 @@ class InvestigationViewSet(ReadOnlyResource):
 
 
 class GoalSerializer(serializers.ModelSerializer):
+    updated_at = UpdatedAtField()
     by_when = date_field(read_only=True)
 
     class Meta:
@@ -835,18 +843,31 @@ class GoalSerializer(serializers.ModelSerializer):
             "status",
             "status_note",
             "carried_from",
+            "updated_at",
         ]
         read_only_fields = fields
 
 
 class PlanSerializer(serializers.ModelSerializer):
+    updated_at = UpdatedAtField()
     goals = GoalSerializer(many=True, read_only=True)
     due_on = date_field(read_only=True, allow_null=True)
     made_on = date_field(read_only=True, allow_null=True)
 
     class Meta:
         model = Plan
-        fields = ["id", "case", "kind", "version", "purpose", "due_on", "made_on", "created_by", "goals"]
+        fields = [
+            "id",
+            "case",
+            "kind",
+            "version",
+            "purpose",
+            "due_on",
+            "made_on",
+            "created_by",
+            "goals",
+            "updated_at",
+        ]
         read_only_fields = fields
 
 
@@ -921,7 +942,10 @@ class PlanViewSet(ServiceResource):
         return (
             Plan.objects.visible_to(self.request.user)
             .select_related("case__child")
-            .prefetch_related("goals")
+            # Each goal shows its own ``updated_at``.
+            .prefetch_related(
+                Prefetch("goals", queryset=feed.annotate_updated_at(Goal.objects.all(), "goal"))
+            )
             .order_by("case", "-version")
         )
 
@@ -1096,7 +1120,9 @@ class CaseloadViewSet(ReadOnlyResource):
     read_serializer_class = CaseloadSerializer
     serializer_class = CaseloadSerializer
     lookup_value_regex = r"\d+"
-    filter_backends = []
+    # No filters but ``team``: any other query parameter answers 400.
+    filter_backends = [KnownParametersFilter]
+    extra_query_params = ("team",)
     ordering = None
 
     def get_queryset(self):

@@ -10,7 +10,8 @@ class CasesConfig(AppConfig):
     verbose_name = "Børn og sager"
 
     def ready(self):
-        from cases import obligation_sources, panels
+        from cases import feed, obligation_sources, panels
 
+        feed.register()
         panels.register()
         obligation_sources.register()

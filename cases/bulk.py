@@ -29,6 +29,8 @@ from cases import deadlines as case_deadlines
 from cases.caseload import over_cap_message
 from cases.models import Case, CaseState, Child, JournalNote, LegalBasis, Plan
 from cases.services import STATE_LEGAL_BASIS, plan_kind_for
+from herning.api import feed
+from herning.api.models import ChangeEvent
 from herning.core import cpr as cpr_lib
 from herning.organisation.models import District, Team, User
 
@@ -98,7 +100,10 @@ def children_create(*, municipality, children: list[NewChild], created_by: User)
     if errors:
         raise next(iter(errors.values()))
     objects = [_child(municipality, spec) for spec in children]
-    return bulk_create_with_history(objects, Child, batch_size=BATCH, default_user=created_by)
+    created = bulk_create_with_history(objects, Child, batch_size=BATCH, default_user=created_by)
+    # Bulk history sends no signal: the change feed is written here (herning.api.feed).
+    feed.record_many(created, ChangeEvent.Kind.CREATED)
+    return created
 
 
 def caseload_error(advisor: User, team: Team, load: int) -> ValidationError:
@@ -179,7 +184,9 @@ def cases_open(*, cases: list[NewCase], opened_by: User) -> list[Case]:
         )
         for spec in cases
     ]
-    return bulk_create_with_history(objects, Case, batch_size=BATCH, default_user=opened_by)
+    created = bulk_create_with_history(objects, Case, batch_size=BATCH, default_user=opened_by)
+    feed.record_many(created, ChangeEvent.Kind.CREATED)
+    return created
 
 
 # --- Many cases' state and plans, after an import of their measures (measures.bulk) -----------
@@ -220,6 +227,7 @@ def case_states_save(*, cases: list[Case], by, opened: Collection[int] = ()) -> 
     _states_update(Case._meta.db_table, cases, now)
     _states_update(Case.history.model._meta.db_table, fresh, now, only_opening_row=True)
     Case.history.bulk_history_create(later, default_user=by)
+    feed.record_many(cases, ChangeEvent.Kind.UPDATED)
 
 
 def _states_update(table: str, cases: list[Case], now, *, only_opening_row: bool = False) -> None:
@@ -270,7 +278,9 @@ def plans_require_many(
         for case_id, start in placements.items()
         if case_id not in with_plan
     ]
-    return bulk_create_with_history(plans, Plan, batch_size=BATCH, default_user=required_by)
+    created = bulk_create_with_history(plans, Plan, batch_size=BATCH, default_user=required_by)
+    feed.record_many(created, ChangeEvent.Kind.CREATED)
+    return created
 
 
 # --- Many journal notes, for follow-ups imported from another system (followups.bulk) ---------

@@ -19,6 +19,7 @@ from dubu import exporter
 from dubu.importer import import_file
 from dubu.models import ImportRun, MappingProfile
 from dubu.reader import max_file_bytes, too_large_message
+from herning.api.filters import KnownParametersFilter
 from herning.api.idempotency import IdempotentMixin
 from herning.api.problems import answer_as_problem, problem_body
 from herning.core import spreadsheets
@@ -106,7 +107,8 @@ class DubuImportViewSet(
     queryset = ImportRun.objects.none()  # the schema's model; reads go through get_queryset
     lookup_value_regex = r"\d+"
     parser_classes = [MultiPartParser, FormParser]
-    filter_backends = []
+    # No filters: a query parameter other than the page's answers 400.
+    filter_backends = [KnownParametersFilter]
     http_method_names = ["get", "post", "head", "options"]
 
     def get_queryset(self):

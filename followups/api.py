@@ -27,6 +27,7 @@ from followups.services import FollowUpInput, followup_record, later_date_decide
 from followups.services import GoalReviewInput as GoalReview
 from followups.services import NewGoalInput as NewGoal
 from herning.api.conditional import conditional_read, with_etags
+from herning.api.filters import KnownParametersFilter, reject_unknown
 from herning.api.idempotency import IdempotentMixin
 from herning.api.viewsets import AuditedMixin
 from herning.core.dates import validate_reading_date
@@ -429,6 +430,7 @@ class FollowUpViewSet(IdempotentMixin, AuditedMixin, viewsets.GenericViewSet):
 
     @extend_schema(parameters=[FollowUpQuery])
     def list(self, request):
+        reject_unknown(request, {*FollowUpQuery().fields, *KnownParametersFilter.always, "page", "page_size"})
         query = FollowUpQuery(data=request.query_params)
         query.is_valid(raise_exception=True)
         params = query.validated_data

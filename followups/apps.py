@@ -10,8 +10,9 @@ class FollowupsConfig(AppConfig):
 
     def ready(self):
         from cases import obligations
-        from followups import child_page, deadlines, obligation_sources
+        from followups import child_page, deadlines, feed, obligation_sources
 
+        feed.register()
         child_page.register()
         obligation_sources.register()
         # The follow-ups app keeps the deadline table: it writes what the sources compute.

@@ -58,6 +58,13 @@ def beat_schedule() -> dict:
             "schedule": crontab(minute=41),
             "options": {"expires": 3600},
         },
+        # The change feed's new events to the webhooks' addresses (herning.api.webhooks): often,
+        # so an integration hears of a change within seconds; cheap when nothing changed.
+        "dispatch-webhooks": {
+            "task": "herning.api.tasks.dispatch_webhooks",
+            "schedule": timedelta(seconds=10),
+            "options": {"expires": 10},
+        },
         # Each night, the snapshots of the day that has just ended (evaluation figures for past
         # dates read them); it also fills nights missed while no worker ran. Safe to run twice.
         "evaluation-snapshots": {

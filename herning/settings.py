@@ -570,6 +570,8 @@ REST_FRAMEWORK = {
     # Bodies are JSON (a generated client sends nothing else); the DUBU upload alone is multipart.
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "DEFAULT_FILTER_BACKENDS": [
+        "herning.api.filters.KnownParametersFilter",
+        "herning.api.filters.UpdatedAfterFilter",
         "django_filters.rest_framework.DjangoFilterBackend",
         "herning.api.filters.OrderingFilter",
     ],

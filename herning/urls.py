@@ -27,6 +27,7 @@ from evaluation import views as evaluation_views
 from followups.api import FollowUpViewSet
 from herning.accounts import views as account_views
 from herning.accounts.middleware import two_factor_exempt
+from herning.api.changes import ChangesView
 from herning.core import views as core_views
 from measures.api import LadderMovementViewSet, MeasureTypeViewSet, MeasureViewSet
 from network_meetings.api import NetworkMeetingViewSet
@@ -70,6 +71,7 @@ api_v1_patterns = [
     path("", include("followups.api_urls")),
     path("", include("evaluation.api_urls")),
     path("dubu/export/", DubuExportView.as_view(), name="dubu-export"),
+    path("changes/", ChangesView.as_view(), name="changes"),
     path("", include(router.urls)),
 ]
 

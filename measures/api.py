@@ -18,7 +18,7 @@ from rest_framework.response import Response
 
 from cases.models import Case, JournalNote, LegalBasis
 from cases.permissions import Action, may
-from herning.api.fields import CodeField, VisibleRelatedField, date_field
+from herning.api.fields import CodeField, UpdatedAtField, VisibleRelatedField, date_field
 from herning.api.viewsets import ReadOnlyResource, ServiceResource, not_editable
 from herning.core.dates import validate_reading_date
 from measures import services
@@ -134,6 +134,7 @@ class MeasureTypeViewSet(ReadOnlyResource):
 
 
 class MeasureSerializer(serializers.ModelSerializer):
+    updated_at = UpdatedAtField()
     measure_type = CodeField(read_only=True)
     ladder_step = serializers.IntegerField(source="measure_type.ladder_step.number", read_only=True)
     legal_basis = CodeField(read_only=True)
@@ -169,6 +170,7 @@ class MeasureSerializer(serializers.ModelSerializer):
             "ending_note",
             "decided_by",
             "next_followup_due",
+            "updated_at",
         ]
         read_only_fields = fields
 
@@ -360,6 +362,7 @@ class MeasureViewSet(ServiceResource):
 
 
 class LadderMovementSerializer(serializers.ModelSerializer):
+    updated_at = UpdatedAtField()
     date = date_field(read_only=True)
     from_step = serializers.SerializerMethodField()
     to_step = serializers.SerializerMethodField()
@@ -367,7 +370,18 @@ class LadderMovementSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = LadderMovement
-        fields = ["id", "case", "date", "from_step", "to_step", "direction", "reason", "note", "measure"]
+        fields = [
+            "id",
+            "case",
+            "date",
+            "from_step",
+            "to_step",
+            "direction",
+            "reason",
+            "note",
+            "measure",
+            "updated_at",
+        ]
         read_only_fields = fields
 
     def _number(self, step: LadderStep | None) -> int | None:

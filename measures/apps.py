@@ -9,8 +9,9 @@ class MeasuresConfig(AppConfig):
     verbose_name = "Indsatser"
 
     def ready(self):
-        from measures import case_measures, obligation_sources, panels
+        from measures import case_measures, feed, obligation_sources, panels
 
+        feed.register()
         panels.register()
         case_measures.register()
         obligation_sources.register()

@@ -25,6 +25,8 @@ from cases import obligations
 from cases.bulk import case_states_save, plans_require_many, state_bases
 from cases.models import Case, CaseState
 from cases.services import Event, apply_state, state_after
+from herning.api import feed
+from herning.api.models import ChangeEvent
 from measures.models import LadderMovement, LadderStep, Measure, MeasureType
 from measures.services import movement_reason_for_end, movement_reason_for_start, start_event
 
@@ -146,6 +148,8 @@ def measures_start(
         if first_placement is not None:
             placements[case_id] = first_placement
     bulk_create_with_history(movements, LadderMovement, batch_size=BATCH, default_user=decided_by)
+    # Bulk history sends no signal: the change feed is written here (herning.api.feed).
+    feed.record_many([*created, *movements], ChangeEvent.Kind.CREATED)
     case_states_save(cases=changed_cases, by=decided_by, opened=opened_cases)
     plans = plans_require_many(placements=placements, cases=cases, required_by=decided_by)
     if sync_deadlines:

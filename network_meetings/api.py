@@ -16,7 +16,7 @@ from rest_framework.response import Response
 
 from cases.models import Child
 from cases.permissions import Action, require
-from herning.api.fields import VisibleRelatedField, date_field
+from herning.api.fields import UpdatedAtField, VisibleRelatedField, date_field
 from herning.api.filters import IsoDateTimeFilter
 from herning.api.viewsets import ServiceResource
 from herning.core.dates import validate_reading_date
@@ -29,6 +29,7 @@ def _visible_children(user):
 
 
 class NetworkMeetingSerializer(serializers.ModelSerializer):
+    updated_at = UpdatedAtField()
     child_label = serializers.CharField(
         read_only=True, help_text="The child's name once consent is recorded, initials before."
     )
@@ -52,6 +53,7 @@ class NetworkMeetingSerializer(serializers.ModelSerializer):
             "previous_meeting",
             "cancellation_note",
             "created_by",
+            "updated_at",
         ]
         read_only_fields = fields
 

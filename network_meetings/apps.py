@@ -9,8 +9,9 @@ class NetworkMeetingsConfig(AppConfig):
     verbose_name = "Netværksmøder"
 
     def ready(self) -> None:
-        from network_meetings import child_page, obligation_sources, permissions
+        from network_meetings import child_page, feed, obligation_sources, permissions
 
+        feed.register()
         child_page.register()
         obligation_sources.register()
         permissions.register_rules()

@@ -7,9 +7,9 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from herning.api import services
-from herning.api.models import ApiToken
-from herning.organisation.admin_scope import ScopedAdmin
+from herning.api import services, webhooks
+from herning.api.models import ApiToken, WebhookDelivery, WebhookSubscription
+from herning.organisation.admin_scope import ScopedAdmin, ScopedInline
 
 
 @admin.register(ApiToken)
@@ -82,3 +82,58 @@ class ApiTokenAdmin(ScopedAdmin, admin.ModelAdmin):
             services.revoke_token(by=request.user, token=token)
             count += 1
         self.message_user(request, _("%(count)d token(s) spærret.") % {"count": count})
+
+
+class DeadDeliveryInline(ScopedInline, admin.TabularInline):
+    """The dead-letter list of one webhook: deliveries given up after every retry."""
+
+    model = WebhookDelivery
+    verbose_name_plural = _("Opgivne leveringer")
+    fields = ["event", "attempts", "last_status", "last_error", "created_at"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(state=WebhookDelivery.State.DEAD).select_related("event")
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(WebhookSubscription)
+class WebhookSubscriptionAdmin(ScopedAdmin, admin.ModelAdmin):
+    """A token's webhooks, for the system administrator of the token's municipality. The secret
+    is shown here so it can be given to the receiver, which checks each delivery's signature."""
+
+    municipality_path = "token__user__municipality"
+    list_display = ["url", "token", "active", "created_at"]
+    list_select_related = ["token"]
+    readonly_fields = ["secret", "created_at"]
+    fields = ["token", "url", "kinds", "resources", "active", "secret", "created_at"]
+    inlines = [DeadDeliveryInline]
+    actions = ["redeliver_dead"]
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if db_field.name == "token":
+            field.queryset = ApiToken.objects.usable().filter(
+                user__municipality_id=request.user.municipality_id
+            )
+        return field
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            super().save_model(request, obj, form, change)
+            return
+        made = webhooks.subscribe(token=obj.token, url=obj.url, kinds=obj.kinds, resources=obj.resources)
+        obj.pk, obj.secret, obj._state.adding = made.pk, made.secret, False
+
+    @admin.action(description=_("Send opgivne leveringer igen"))
+    def redeliver_dead(self, request, queryset):
+        dead = WebhookDelivery.objects.filter(subscription__in=queryset, state=WebhookDelivery.State.DEAD)
+        count = 0
+        for delivery in dead:
+            webhooks.redeliver(delivery)
+            count += 1
+        self.message_user(request, _("%(count)d levering(er) sendes igen.") % {"count": count})

@@ -11,4 +11,4 @@ class ApiConfig(AppConfig):
     verbose_name = "API"
 
     def ready(self) -> None:
-        from herning.api import schema  # noqa: F401 - registers the schema extension
+        from herning.api import feed, schema  # noqa: F401 - the schema extension, the feed's writer

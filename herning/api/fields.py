@@ -87,3 +87,16 @@ class CodeField(serializers.SlugRelatedField):
         if isinstance(data, str) and "\x00" in data:
             self.fail("invalid")
         return super().to_internal_value(data)
+
+
+class UpdatedAtField(serializers.DateTimeField):
+    """``updated_at`` of a resource of the change feed: when the record, or anything shown inside
+    it, last changed (``herning.api.feed.annotate_updated_at``, which the resource's queryset
+    carries; a nested list prefetches its rows annotated)."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("help_text", "When this record, or anything shown inside it, last changed.")
+        super().__init__(read_only=True, allow_null=True, **kwargs)
+
+    def get_attribute(self, instance):
+        return getattr(instance, "api_updated_at", None)

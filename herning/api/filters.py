@@ -5,7 +5,13 @@ from __future__ import annotations
 import datetime
 
 import django_filters
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils.translation import gettext as _
+from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework import filters
+from rest_framework.exceptions import ValidationError
+
+from herning.core.dates import validate_reading_date
 
 
 class IsoDateTimeFilter(django_filters.IsoDateTimeFilter):
@@ -40,3 +46,88 @@ class OrderingFilter(filters.OrderingFilter):
                 "schema": {"type": "array", "items": {"type": "string", "enum": values}},
             }
         ]
+
+
+class UpdatedAfterFilter(filters.BaseFilterBackend):
+    """Every resource of the change feed (``herning.api.feed``; the router's basename names it)
+    shows ``updated_at`` and is filtered by ``updated_after``: the records changed, or with
+    something shown inside them changed, after that moment."""
+
+    param = "updated_after"
+
+    @staticmethod
+    def resource(view) -> str | None:
+        from herning.api import feed
+
+        name = getattr(view, "basename", None)
+        return name if name and feed.model_of(name) is not None else None
+
+    def filter_queryset(self, request, queryset, view):
+        from herning.api import feed
+
+        name = self.resource(view)
+        if name is None or queryset.model is not feed.model_of(name):
+            return queryset
+        queryset = feed.annotate_updated_at(queryset, name)
+        raw = request.query_params.get(self.param)
+        if raw is None or getattr(view, "action", None) != "list":
+            return queryset
+        field = IsoDateTimeFilter(field_name="api_updated_at", lookup_expr="gt").field
+        try:
+            moment = field.clean(raw)
+            # The bounds of every date a client may ask about (1900 to ten years ahead), so an
+            # offset cannot push year 1 out of range into a server error.
+            validate_reading_date(moment)
+        except DjangoValidationError as error:
+            raise ValidationError({self.param: error.messages}) from error
+        if moment is None:
+            return queryset
+        return queryset.filter(api_updated_at__gt=moment.astimezone(datetime.UTC))
+
+    def get_schema_operation_parameters(self, view):
+        if self.resource(view) is None:
+            return []
+        return [
+            {
+                "name": self.param,
+                "required": False,
+                "in": "query",
+                "description": "Only records changed after this moment (ISO 8601 with an offset): "
+                "the record itself or anything shown inside it (`updated_at`).",
+                "schema": {"type": "string", "format": "date-time"},
+            }
+        ]
+
+
+class KnownParametersFilter(filters.BaseFilterBackend):
+    """A list answers 400 at a query parameter it does not know (a misspelt filter or ordering
+    would otherwise answer everything, unfiltered). Known: what the filter backends and the
+    paginator describe in the schema, and a view's ``extra_query_params``."""
+
+    always = frozenset({"format"})
+
+    def filter_queryset(self, request, queryset, view):
+        if getattr(view, "action", None) == "list":
+            reject_unknown(request, known_parameters(view, queryset))
+        return queryset
+
+
+def known_parameters(view, queryset) -> set[str]:
+    names = set(KnownParametersFilter.always) | set(getattr(view, "extra_query_params", ()))
+    for backend_class in getattr(view, "filter_backends", ()):
+        backend = backend_class()
+        if isinstance(backend, DjangoFilterBackend):
+            filterset = backend.get_filterset_class(view, queryset)
+            names.update(filterset.base_filters if filterset else ())
+        else:
+            names.update(p["name"] for p in backend.get_schema_operation_parameters(view))
+    paginator = getattr(view, "paginator", None)
+    if paginator is not None:
+        names.update(p["name"] for p in paginator.get_schema_operation_parameters(view))
+    return names
+
+
+def reject_unknown(request, known) -> None:
+    unknown = sorted(set(request.query_params) - set(known))
+    if unknown:
+        raise ValidationError({name: [_("Ukendt parameter.")] for name in unknown})

@@ -135,3 +135,116 @@ class IdempotencyKey(models.Model):
 
     def __str__(self) -> str:
         return f"{self.method} {self.path} ({self.key})"
+
+
+class CurrentTransactionId(models.Func):
+    """The id of the writing transaction (PostgreSQL's ``txid_current()``, 64 bits, never wraps),
+    the column default of ``ChangeEvent.txid``. SQLite has none: NULL there."""
+
+    function = "txid_current"
+    template = "%(function)s()"
+    output_field = models.BigIntegerField()
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        return "NULL", []
+
+
+class ChangeEvent(models.Model):
+    """The outbox of the change feed (``/api/v1/changes/``) and the webhooks: one row per change
+    to a resource of the API, written in the same transaction as the change (``herning.api.feed``),
+    so a change that did not commit leaves no row and one that did always has its row.
+
+    Holds only what changed (resource, id, kind, when), never the record's contents: no child's
+    data, no CPR number. ``txid`` is the writing transaction's id (a column default on
+    PostgreSQL): the feed serves a row only once every transaction that could still write a row
+    before it has ended, and orders by (``txid``, ``id``); see ``herning.api.feed``.
+    """
+
+    class Kind(models.TextChoices):
+        CREATED = "created", _("oprettet")
+        UPDATED = "updated", _("ændret")
+        DELETED = "deleted", _("slettet")
+
+    id = models.BigAutoField(primary_key=True)
+    resource = models.CharField(_("ressource"), max_length=40)
+    object_id = models.CharField(_("id"), max_length=64)
+    kind = models.CharField(_("art"), max_length=10, choices=Kind.choices)
+    occurred_at = models.DateTimeField(_("tidspunkt"), default=timezone.now)
+    txid = models.BigIntegerField(null=True, editable=False, db_default=CurrentTransactionId())
+
+    class Meta:
+        verbose_name = _("ændring")
+        verbose_name_plural = _("ændringer")
+        indexes = [
+            models.Index(fields=["txid", "id"], name="changeevent_position"),
+            models.Index(fields=["resource", "object_id", "-occurred_at"], name="changeevent_record"),
+            models.Index(fields=["occurred_at"], name="changeevent_time"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.resource} {self.object_id} {self.kind}"
+
+
+class WebhookSubscription(models.Model):
+    """An integration's address for the change feed's events: each change the token's user may
+    read is sent there as a POST, signed with ``secret`` (``herning.api.webhooks``)."""
+
+    token = models.ForeignKey(
+        ApiToken, on_delete=models.CASCADE, related_name="webhooks", verbose_name=_("API-token")
+    )
+    url = models.URLField(_("adresse"), max_length=500)
+    secret = models.CharField(_("hemmelighed"), max_length=100, editable=False)
+    # Empty: every kind.
+    kinds = models.JSONField(_("hændelser"), default=list, blank=True)
+    resources = models.JSONField(_("ressourcer"), default=list, blank=True)
+    active = models.BooleanField(_("aktiv"), default=True)
+    # The feed's cursor of the last change passed on (``herning.api.webhooks.dispatch``): the
+    # webhook reads the same feed as a client would, so it gets the same events in the same order.
+    cursor = models.CharField(max_length=100, blank=True, editable=False)
+    created_at = models.DateTimeField(_("oprettet"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("webhook")
+        verbose_name_plural = _("webhooks")
+
+    def __str__(self) -> str:
+        return self.url
+
+    def wants(self, event: ChangeEvent) -> bool:
+        return (not self.kinds or event.kind in self.kinds) and (
+            not self.resources or event.resource in self.resources
+        )
+
+
+class WebhookDelivery(models.Model):
+    """One event to one subscription: sent by a Celery task with retries; after
+    ``WEBHOOK_MAX_ATTEMPTS`` failures it is ``dead`` (the dead-letter list, in the admin and on the
+    token page) and can be sent again by hand."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("venter")
+        DELIVERED = "delivered", _("leveret")
+        DEAD = "dead", _("opgivet")
+
+    subscription = models.ForeignKey(
+        WebhookSubscription, on_delete=models.CASCADE, related_name="deliveries", verbose_name=_("webhook")
+    )
+    event = models.ForeignKey(
+        ChangeEvent, on_delete=models.CASCADE, related_name="+", verbose_name=_("ændring")
+    )
+    state = models.CharField(_("tilstand"), max_length=10, choices=State.choices, default=State.PENDING)
+    attempts = models.PositiveSmallIntegerField(_("forsøg"), default=0)
+    last_status = models.PositiveSmallIntegerField(_("sidste svar"), null=True, blank=True)
+    last_error = models.CharField(_("sidste fejl"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("oprettet"), auto_now_add=True)
+    delivered_at = models.DateTimeField(_("leveret"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("webhook-levering")
+        verbose_name_plural = _("webhook-leveringer")
+        constraints = [
+            models.UniqueConstraint(fields=["subscription", "event"], name="webhook_delivery_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.subscription} ← {self.event}"

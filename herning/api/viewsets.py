@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from rest_framework import mixins, status, viewsets
 from rest_framework.response import Response
 
+from herning.api import feed
 from herning.api.conditional import ConditionalUpdateMixin, conditional_read, etag_for, with_etags
 from herning.api.idempotency import IdempotentMixin
 from herning.audit.models import AccessLog
@@ -114,7 +115,10 @@ class ServiceResource(ReadOnlyResource, ConditionalUpdateMixin):
         """The object as a read returns it (with what the read serializer needs). A record the
         writer cannot read afterwards (a team leader registering a child whose case goes to
         another team) is answered from what was written."""
-        return self.get_queryset().filter(pk=instance.pk).first() or instance
+        queryset = self.get_queryset().filter(pk=instance.pk)
+        if feed.model_of(self.basename) is queryset.model:
+            queryset = feed.annotate_updated_at(queryset, self.basename)
+        return queryset.first() or instance
 
     def create(self, request, *args, **kwargs):
         if self.create_serializer_class is None:

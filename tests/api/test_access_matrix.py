@@ -32,6 +32,14 @@ class TestSchedulePreview(AccessMatrix):
     expected = outcome_for_all(200)
 
 
+class TestChanges(AccessMatrix):
+    """The change feed: everyone logged in reads it, each sees only changes to what they may read
+    (``test_changes.py``)."""
+
+    url = "/api/v1/changes/"
+    expected = outcome_for_all(200)
+
+
 class TestChildLookup(AccessMatrix):
     """Finding a child by CPR in the body: everyone logged in may ask (an empty body is refused by
     its input, 400); what they find is what they may read (``test_child_lookup.py``)."""

@@ -1,0 +1,233 @@
+"""The change feed: its outbox writer, its reader with a cursor that never skips or repeats, and
+the ``updated_at`` every resource shows (docs/api.md, "Changes").
+
+**Writing.** The one writer is ``record``, called by the receiver of django-simple-history's
+``post_create_historical_record``: every write of a record the product keeps history of (every
+service's write, page or API, the DUBU import, the nightly sweep) makes its history row, and in the
+same transaction its outbox rows here. A resource is a model registered with ``register`` (by the
+owning app in its ``AppConfig.ready()``, so every process, worker and command included, writes the
+feed), with the resources that show it inside them (``parents``): a goal's change is a change of its
+plan, a measure's a change of its case. Writes that bypass the history (``QuerySet.update``,
+``bulk_history_create``) call ``record_many`` themselves.
+
+**Reading.** An autoincrement id can commit out of order: transaction A takes id 10, B takes 11, B
+commits first; a reader that served 11 and moved its cursor past it would never see 10. So each row
+keeps the id of the transaction that wrote it (``txid``), the feed is ordered by (``txid``, ``id``),
+and only rows of transactions older than the oldest one of this database still running
+(``HORIZON``) are served: no transaction that could still commit a row before the cursor is
+running. A change is served once its transaction and every older
+one have ended, usually at once. On SQLite (the quick start, one writer at a time) there is no
+transaction id: the feed is ordered by ``id`` alone, which one writer keeps in commit order.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from django.db import connection, models
+from django.db.models import OuterRef, Subquery
+from django.db.models.functions import Cast, Coalesce
+from django.dispatch import receiver
+from django.utils import timezone
+from simple_history.signals import post_create_historical_record
+
+from herning.api.models import ChangeEvent
+
+KINDS = {"+": ChangeEvent.Kind.CREATED, "~": ChangeEvent.Kind.UPDATED, "-": ChangeEvent.Kind.DELETED}
+
+
+@dataclass(frozen=True)
+class Resource:
+    name: str
+    model: type[models.Model]
+    # (resource name, the id of the record that shows this one) for each record it is shown inside.
+    parents: Callable[[models.Model], Iterable[tuple[str, object]]] = field(default=lambda obj: ())
+
+
+_by_name: dict[str, Resource] = {}
+_by_model: dict[type[models.Model], Resource] = {}
+
+
+def register(name: str, model: type[models.Model], *, parents=None) -> None:
+    """``model``'s records are the API's resource ``name`` (the router's basename); ``parents(obj)``
+    names the records that show ``obj`` inside them, whose ``updated_at`` moves with it."""
+    resource = Resource(name, model, parents or (lambda obj: ()))
+    _by_name[name] = resource
+    _by_model[model] = resource
+
+
+def register_nested(model: type[models.Model], *, parents) -> None:
+    """``model`` is no resource of its own but is shown inside the records ``parents(obj)`` names
+    (a held follow-up inside its measure): a change of it is a change of them."""
+    _by_model[model] = Resource("", model, parents)
+
+
+def resource_names() -> list[str]:
+    return sorted(_by_name)
+
+
+def model_of(name: str) -> type[models.Model] | None:
+    resource = _by_name.get(name)
+    return resource.model if resource else None
+
+
+def record(instance: models.Model, kind: str) -> list[ChangeEvent]:
+    """Write the outbox rows of one change of ``instance`` (its own, and an ``updated`` one for
+    each record that shows it), in the caller's transaction."""
+    return record_many([instance], kind)
+
+
+def record_many(instances: Iterable[models.Model], kind: str) -> list[ChangeEvent]:
+    now = timezone.now()
+    rows: dict[tuple[str, str], ChangeEvent] = {}
+    for instance in instances:
+        resource = _by_model.get(type(instance))
+        if resource is None:
+            continue
+        if resource.name:
+            own = (resource.name, str(instance.pk))
+            rows.setdefault(own, ChangeEvent(resource=own[0], object_id=own[1], kind=kind, occurred_at=now))
+        for parent, pk in resource.parents(instance):
+            if pk is not None:
+                key = (parent, str(pk))
+                rows.setdefault(
+                    key,
+                    ChangeEvent(
+                        resource=parent, object_id=key[1], kind=ChangeEvent.Kind.UPDATED, occurred_at=now
+                    ),
+                )
+    if not rows:
+        return []
+    return ChangeEvent.objects.bulk_create(rows.values())
+
+
+@receiver(post_create_historical_record, dispatch_uid="herning.api.feed")
+def _history_written(sender, instance, history_instance, **kwargs):
+    if type(instance) in _by_model:
+        record(instance, KINDS.get(history_instance.history_type, ChangeEvent.Kind.UPDATED))
+
+
+# The cursor -----------------------------------------------------------------------------------
+
+
+class BadCursor(ValueError):
+    pass
+
+
+def encode_cursor(txid: int | None, pk: int) -> str:
+    return base64.urlsafe_b64encode(f"{txid or 0}.{pk}".encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> tuple[int, int]:
+    """(txid, id) of the last change a client has; ``""`` is the beginning."""
+    if not cursor:
+        return (0, 0)
+    try:
+        txid, pk = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode().split(".")
+        position = (int(txid), int(pk))
+    except (ValueError, UnicodeDecodeError, binascii.Error) as error:
+        raise BadCursor(cursor) from error
+    if min(position) < 0:
+        raise BadCursor(cursor)
+    return position
+
+
+# The oldest transaction of this database still running when the statement's snapshot was taken
+# (the snapshot's in-progress list, less those of backends connected to other databases of the
+# cluster: they never write here, and a long one there must not hold this feed back); with none,
+# the snapshot's end. A transaction that ended before pg_stat_activity was read counts as ours:
+# that only delays a row, never skips one. One statement: the snapshot the rows are read with.
+HORIZON = """(
+    SELECT COALESCE(MIN(x), txid_snapshot_xmax(txid_current_snapshot()))
+    FROM txid_snapshot_xip(txid_current_snapshot()) AS x
+    WHERE (x %% 4294967296) NOT IN (
+        SELECT backend_xid::text::bigint FROM pg_stat_activity
+        WHERE backend_xid IS NOT NULL AND datname IS DISTINCT FROM current_database()
+    )
+)"""
+
+
+def settled_after(position: tuple[int, int]) -> models.QuerySet:
+    """The rows after ``position`` whose transaction, and every older one of this database, has
+    ended, in feed order."""
+    txid, pk = position
+    if connection.vendor != "postgresql":
+        return ChangeEvent.objects.filter(id__gt=pk).order_by("id")
+    settled = ChangeEvent.objects.extra(where=[f"txid < {HORIZON}"])  # noqa: S610 - no input in it
+    return settled.filter(models.Q(txid__gt=txid) | models.Q(txid=txid, id__gt=pk)).order_by("txid", "id")
+
+
+def head() -> str:
+    """The cursor of the feed's end now: a reader starting there gets the changes from now on."""
+    last = settled_after((0, 0)).reverse().values_list("txid", "id").first()
+    return encode_cursor(*last) if last else encode_cursor(0, 0)
+
+
+@dataclass
+class Page:
+    events: list[ChangeEvent]
+    cursor: str
+    has_more: bool
+
+
+def visible_ids(user, events: Iterable[ChangeEvent]) -> set[tuple[str, str]]:
+    """The (resource, id) of ``events`` whose record ``user`` may read now, one query per
+    resource: the feed shows what the token reads, never that a hidden record changed."""
+    wanted: dict[str, set[str]] = defaultdict(set)
+    for event in events:
+        wanted[event.resource].add(event.object_id)
+    seen = set()
+    for name, ids in wanted.items():
+        model = model_of(name)
+        if model is None:
+            continue
+        pks = model._default_manager.visible_to(user).filter(pk__in=ids).values_list("pk", flat=True)
+        seen.update((name, str(pk)) for pk in pks)
+    return seen
+
+
+def read(user, cursor: str, *, limit: int, resources: set[str] | None = None, scan: int = 5) -> Page:
+    """Up to ``limit`` changes after ``cursor`` that ``user`` may read. Rows the user may not read
+    are passed over (at most ``scan`` batches of ``limit`` rows per call); the cursor answered is
+    that of the last row looked at, so a client never sees a row twice nor misses one."""
+    position = decode_cursor(cursor)
+    shown: list[ChangeEvent] = []
+    for _batch in range(scan):
+        batch = list(settled_after(position)[:limit])
+        if not batch:
+            return Page(shown, encode_cursor(*position), has_more=False)
+        candidates = [e for e in batch if resources is None or e.resource in resources]
+        readable = visible_ids(user, candidates)
+        for event in batch:
+            if (event.resource, event.object_id) in readable and (
+                resources is None or event.resource in resources
+            ):
+                shown.append(event)
+            position = (event.txid or 0, event.id)
+            if len(shown) == limit:
+                return Page(shown, encode_cursor(*position), has_more=True)
+        if len(batch) < limit:
+            return Page(shown, encode_cursor(*position), has_more=False)
+    return Page(shown, encode_cursor(*position), has_more=True)
+
+
+# updated_at -----------------------------------------------------------------------------------
+
+
+def annotate_updated_at(queryset: models.QuerySet, name: str, *, fallback: str | None = None):
+    """``api_updated_at``: the time of the latest change of the record or of anything shown inside
+    it, from the outbox. A record not changed since the feed began has none there: then its own
+    history's latest moment (every resource's model keeps history)."""
+    latest = ChangeEvent.objects.filter(
+        resource=name, object_id=Cast(OuterRef("pk"), models.CharField())
+    ).order_by("-occurred_at")
+    history = queryset.model.history.model.objects.filter(id=OuterRef("pk")).order_by("-history_date")
+    return queryset.annotate(
+        api_updated_at=Coalesce(
+            Subquery(latest.values("occurred_at")[:1]), Subquery(history.values("history_date")[:1])
+        )
+    )
