@@ -127,8 +127,10 @@ class TestDubuImportWithoutAFile(TestDubuImports):
 
 
 class TestDubuImportRun(AccessMatrix):
+    """A run is read by the leaders of the teams its importer led (issue 18, point 7)."""
+
     url = lambda objects: f"/api/v1/dubu/imports/{objects.run.pk}/"  # noqa: E731
-    expected = outcome_for_all(403, team_leader=200, other_team_leader=200)
+    expected = outcome_for_all(403, team_leader=200, other_team_leader=404)
 
     @pytest.fixture
     def objects(self, org):
