@@ -121,6 +121,14 @@ class TestAccessRequests(AccessMatrix):
     expected = api(outcome_for_all(403, team_leader=200, other_team_leader=200))
 
 
+class TestAccessRequestDetail(OnTheCase):
+    """One request, read by the team leaders who read its child."""
+
+    needs = ("access_request",)
+    url = lambda objects: f"/api/v1/access-requests/{objects.access_request.pk}/"  # noqa: E731
+    expected = api(outcome_for_all(403, team_leader=200, other_team_leader=404))
+
+
 class TestAccessRequestGrant(OnTheCase):
     """As the page: decided by the leader of the child's team (team B's advisor asked and is added
     to the case); other team leaders do not read the child (404); the other roles are refused."""
