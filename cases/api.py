@@ -26,7 +26,17 @@ from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
 from cases import caseload, services
-from cases.models import Case, CaseState, Child, Goal, Investigation, Notification, Plan, open_case_q
+from cases.models import (
+    AccessRequest,
+    Case,
+    CaseState,
+    Child,
+    Goal,
+    Investigation,
+    Notification,
+    Plan,
+    open_case_q,
+)
 from cases.permissions import (
     Action,
     can_assess_notification,
@@ -1193,3 +1203,76 @@ class CaseloadViewSet(ReadOnlyResource):
     )
     def retrieve(self, request, *args, **kwargs):
         return super().retrieve(request, *args, **kwargs)
+
+
+# --- Requests for access ------------------------------------------------------------------------
+
+
+class AccessRequestSerializer(serializers.ModelSerializer):
+    requested_by = serializers.CharField(source="requested_by.username", read_only=True)
+    decided_by = serializers.CharField(source="decided_by.username", read_only=True, allow_null=True)
+
+    class Meta:
+        model = AccessRequest
+        fields = [
+            "id",
+            "child",
+            "requested_by",
+            "purpose",
+            "created_at",
+            "team",
+            "state",
+            "decided_by",
+            "decided_at",
+        ]
+        read_only_fields = fields
+
+
+class AccessRequestViewSet(ReadOnlyResource):
+    """The requests for access a team leader decides (the page ``/adgangsanmodninger/``): the list
+    is the pending ones routed to the teams the person leads, oldest first; ``grant`` adds the
+    person who asked to the child's open case, ``refuse`` refuses. Both call the page's service
+    (``cases.services.access_request_decide``) and its rule (``Action.DECIDE_ACCESS_REQUEST``):
+    403 with the reason for a request already decided or routed to another leader's team, 400
+    when the child has no open case to grant access to."""
+
+    serializer_class = read_serializer_class = AccessRequestSerializer
+    queryset = AccessRequest.objects.none()  # the schema's model; reads go through get_queryset
+    lookup_value_regex = r"\d+"
+    filter_backends = []
+    http_method_names = ["get", "post", "head", "options"]
+    audit_purpose = "Anmodning om adgang (API)"
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return AccessRequest.objects.none()
+        user = self.request.user
+        if not user.has_role(Role.TEAM_LEADER):
+            refuse(_("Kun teamledere afgør anmodninger om adgang."))
+        queryset = AccessRequest.objects.visible_to(user).select_related(
+            "requested_by", "decided_by", "child"
+        )
+        if self.action == "list":
+            queryset = queryset.for_leader(user).pending()
+        return queryset.order_by("created_at", "pk")
+
+    def child_of(self, obj):
+        return obj.child
+
+    @extend_schema(request=None, responses={200: AccessRequestSerializer})
+    @action(detail=True, methods=["post"])
+    def grant(self, request, pk=None):
+        return self._decide(grant=True)
+
+    @extend_schema(request=None, responses={200: AccessRequestSerializer})
+    @action(detail=True, methods=["post"])
+    def refuse(self, request, pk=None):
+        return self._decide(grant=False)
+
+    def _decide(self, *, grant: bool) -> Response:
+        decided = services.access_request_decide(
+            request=self.get_object(), decided_by=self.request.user, grant=grant
+        )
+        self.audit_one(decided)
+        data = self.get_read_serializer(decided).data
+        return Response(data, status=status.HTTP_200_OK)

@@ -1,15 +1,17 @@
 """``/api/v1/dubu/``: imports (``POST /dubu/imports/``, multipart, with ``dry_run``), the record of
-earlier runs, and the export (``GET /dubu/export/``). For team leaders, as the page."""
+earlier runs (each also the job of an import in the background), and the export
+(``GET /dubu/export/``). For team leaders, as the page."""
 
 from __future__ import annotations
 
 from django.http import HttpResponse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework import mixins, serializers, status, viewsets
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_field
+from rest_framework import exceptions, mixins, serializers, status, viewsets
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -17,8 +19,10 @@ from rest_framework.views import APIView
 from cases.permissions import Action, require
 from dubu import exporter
 from dubu.importer import import_file
+from dubu.jobs import import_in_background, runs_in_background
 from dubu.models import ImportRun, MappingProfile
 from dubu.reader import max_file_bytes, too_large_message
+from dubu.uploads import bound_upload
 from herning.api.filters import KnownParametersFilter
 from herning.api.idempotency import IdempotentMixin
 from herning.api.problems import answer_as_problem, problem_body
@@ -50,7 +54,7 @@ class ImportRequestSerializer(serializers.Serializer):
 
     def validate_file(self, value):
         if value.size > max_file_bytes():
-            raise serializers.ValidationError(too_large_message())
+            raise FileTooLarge()
         return value
 
 
@@ -87,21 +91,70 @@ class ImportReportSerializer(serializers.Serializer):
     seconds = serializers.FloatField()
 
 
+class ImportCountsSerializer(serializers.Serializer):
+    rows = serializers.IntegerField()
+    created_rows = serializers.IntegerField()
+    updated_rows = serializers.IntegerField()
+    unchanged_rows = serializers.IntegerField()
+    bad_rows = serializers.IntegerField()
+
+
+COUNTS = ("rows", "created_rows", "updated_rows", "unchanged_rows", "bad_rows")
+
+
 class ImportRunSerializer(serializers.ModelSerializer):
+    """A run, which is also the job of an import in the background: ``state`` (``queued``,
+    ``running``, ``done``, ``failed``) and ``progress`` (per cent) while it runs; ``counts`` and
+    the ``report`` once it is finished (null before)."""
+
     user = serializers.CharField(source="user.username")
-    report = ImportReportSerializer()
+    counts = serializers.SerializerMethodField()
+    report = serializers.SerializerMethodField()
 
     class Meta:
         model = ImportRun
-        fields = ["id", "user", "file_name", "started_at", "dry_run", "skip_bad_rows", "committed", "report"]
+        fields = [
+            "id",
+            "user",
+            "file_name",
+            "started_at",
+            "finished_at",
+            "state",
+            "progress",
+            "dry_run",
+            "skip_bad_rows",
+            "committed",
+            "counts",
+            "report",
+        ]
         read_only_fields = fields
+
+    @extend_schema_field(ImportCountsSerializer(allow_null=True))
+    def get_counts(self, run: ImportRun) -> dict | None:
+        if not run.finished or not run.report:
+            return None
+        return {name: run.report.get(name, 0) for name in COUNTS}
+
+    @extend_schema_field(ImportReportSerializer(allow_null=True))
+    def get_report(self, run: ImportRun) -> dict | None:
+        return run.report if run.finished and run.report else None
+
+
+class FileTooLarge(exceptions.APIException):
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    default_code = "file_too_large"
+
+    def __init__(self):
+        super().__init__(too_large_message())
 
 
 class DubuImportViewSet(
     IdempotentMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
 ):
     """Imports from DUBU. ``POST`` answers 200 with the report of a dry run, 201 when the import
-    was written, and 400 with the report when bad rows stopped it (nothing written)."""
+    was written, and 400 with the report when bad rows stopped it (nothing written). A file from
+    ``HERNING_DUBU_BACKGROUND_FROM_KB`` up is imported in the background: 202 with the job (the
+    run, ``Location`` its address), which ``GET`` follows until its ``state`` is ``done``."""
 
     serializer_class = ImportRunSerializer
     queryset = ImportRun.objects.none()  # the schema's model; reads go through get_queryset
@@ -115,26 +168,50 @@ class DubuImportViewSet(
         if getattr(self, "swagger_fake_view", False):
             return ImportRun.objects.none()
         _require(self.request.user, Action.DUBU_IMPORT)
-        return ImportRun.objects.filter(municipality_id=self.request.user.municipality_id).select_related(
-            "user"
-        )
+        return ImportRun.objects.visible_to(self.request.user).select_related("user")
+
+    def initialize_request(self, request, *args, **kwargs):
+        # Before anything reads the body (the CSRF check of a session reads the form): the file is
+        # bounded as it arrives and never written to a disk (dubu.uploads).
+        self.upload_limit = bound_upload(request) if request.method == "POST" else None
+        return super().initialize_request(request, *args, **kwargs)
 
     @extend_schema(
         request={"multipart/form-data": ImportRequestSerializer},
         responses={
             200: OpenApiResponse(ImportReportSerializer, description="Dry run: what would happen."),
             201: OpenApiResponse(ImportReportSerializer, description="Imported."),
+            202: OpenApiResponse(
+                ImportRunSerializer, description="A large file: imported in the background (the job)."
+            ),
             400: OpenApiResponse(
                 ImportReportSerializer, description="Bad rows or an unreadable file: nothing written."
             ),
+            413: OpenApiResponse(description="The file is larger than HERNING_DUBU_MAX_FILE_MB."),
         },
     )
     def create(self, request):
         _require(request.user, Action.DUBU_IMPORT)
-        serializer = ImportRequestSerializer(data=request.data)
+        data = request.data
+        if self.upload_limit is not None and self.upload_limit.too_large:
+            raise FileTooLarge()
+        serializer = ImportRequestSerializer(data=data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         upload = data["file"]
+        if runs_in_background(upload.size):
+            run = import_in_background(
+                content=upload.read(),
+                file_name=upload.name or "dubu",
+                user=request.user,
+                profile=data.get("profile"),
+                dry_run=data["dry_run"],
+                skip_bad_rows=data["skip_bad_rows"],
+            )
+            location = reverse("dubu-import-detail", kwargs={"pk": run.pk})
+            return Response(
+                ImportRunSerializer(run).data, status=status.HTTP_202_ACCEPTED, headers={"Location": location}
+            )
         report = import_file(
             content=upload.read(),
             file_name=upload.name or "dubu",

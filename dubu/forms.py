@@ -1,3 +1,5 @@
+from __future__ import annotations
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -25,6 +27,15 @@ class ImportForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["profile"].initial = MappingProfile.default()
+
+    @classmethod
+    def file_refused(cls, message: str) -> ImportForm:
+        """The form for a file refused before its body was read: the other fields as a new form
+        shows them, the file's field with ``message``."""
+        profile = MappingProfile.default()
+        form = cls(data={"profile": profile.pk if profile else "", "dry_run": "on"}, files={})
+        form.errors["file"] = form.error_class([message])
+        return form
 
 
 class ExportForm(forms.Form):

@@ -21,6 +21,7 @@ import logging
 import re
 import time
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
@@ -75,7 +76,8 @@ class RowError:
     message: str
 
     def as_dict(self) -> dict:
-        return {"row": self.row, "column": self.column, "message": mask_cpr(self.message)}
+        # The column is the file's own header, which a person may have typed anything into.
+        return {"row": self.row, "column": mask_cpr(self.column), "message": mask_cpr(self.message)}
 
 
 @dataclass
@@ -95,7 +97,7 @@ class Report:
     def as_dict(self) -> dict:
         kinds = ("children", "cases", "links", "measures", "followups")
         return {
-            "file_name": self.file_name,
+            "file_name": mask_cpr(self.file_name),
             "profile": self.profile,
             "dry_run": self.dry_run,
             "skip_bad_rows": self.skip_bad_rows,
@@ -328,8 +330,21 @@ class Group:
         return bool(self.first.errors)
 
 
+def _no_progress(percent: int) -> None:
+    pass
+
+
 class Importer:
-    def __init__(self, *, user, profile: MappingProfile, dry_run: bool, skip_bad_rows: bool, today=None):
+    def __init__(
+        self,
+        *,
+        user,
+        profile: MappingProfile,
+        dry_run: bool,
+        skip_bad_rows: bool,
+        today=None,
+        progress: Callable[[int], None] = _no_progress,
+    ):
         self.user = user
         self.municipality = user.municipality
         self.profile = profile
@@ -338,6 +353,8 @@ class Importer:
         self.skip_bad_rows = skip_bad_rows
         self.today = today or timezone.localdate()
         self.led_teams = user.led_team_ids()
+        # Told how far the import has come, in per cent, at each stage (a background job shows it).
+        self.progress = progress
 
     # -- lookups, each one query --
 
@@ -723,7 +740,9 @@ class Importer:
         user = self.user
         created, updated = Counter(), Counter()
         self._write_children_and_cases(plan, groups, created)
+        self.progress(65)
         self._write_updates(plan, updated)
+        self.progress(70)
         new_specs = [self._new_measure(line, group) for line, group in plan["new_measures"]]
         measures = measure_bulk.measures_start(
             measures=new_specs,
@@ -734,6 +753,7 @@ class Importer:
         )
         new_by_line = {id(line): m for (line, _g), m in zip(plan["new_measures"], measures, strict=True)}
         created["measures"] = len(measures)
+        self.progress(85)
         self._write_codes(plan, new_by_line)
         held = [
             followup_bulk.HeldElsewhere(measure or new_by_line[id(line)], held_on, SOURCE)
@@ -743,6 +763,7 @@ class Importer:
             records=held, recorded_by=user, today=self.today, sync_deadlines=False
         )
         created["followups"] = len(held)
+        self.progress(95)
         # The deadline table, once, for everything new (a first sync of a row is a plain insert).
         obligations.changed(
             "measure", {m.pk for m in measures} | {r.measure.pk for r in held}, today=self.today
@@ -912,15 +933,18 @@ class Importer:
         except FileError as error:
             report.errors.append(RowError(0, "", str(error)))
             return self._finish(report, started)
+        self.progress(10)
         problems = self._match_columns(table.header)
         if problems:
             report.errors += problems
             return self._finish(report, started)
         lines = [parse_line(number, values, self.columns) for number, values in table.rows]
         report.rows = len(lines)
+        self.progress(20)
         self._load(lines)
         for line in lines:
             self._resolve(line)
+        self.progress(30)
         groups_by_id: dict[str, Group] = {}
         for line in lines:
             if line.case_id:
@@ -932,6 +956,7 @@ class Importer:
             if not group.first.errors:
                 self._find_case(group, new_children)
         plan = self._plan_and_check(groups, lines)
+        self.progress(50)
         bad = [line for line in lines if line.errors]
         if not bad or self.skip_bad_rows:
             try:
@@ -978,12 +1003,58 @@ def import_file(
 ) -> Report:
     """Import a DUBU file as ``user`` (a team leader; new cases go only to teams they lead) and
     record the run. Refused unless ``user`` may import (``Action.DUBU_IMPORT``). See
-    docs/dubu-exchange.md."""
+    docs/dubu-exchange.md. A large file sent through the page or the API goes to
+    ``dubu.jobs.import_in_background`` instead, which ends here too (``run_import``)."""
     require(user, Action.DUBU_IMPORT)
     profile = profile or MappingProfile.default()
-    importer = Importer(user=user, profile=profile, dry_run=dry_run, skip_bad_rows=skip_bad_rows, today=today)
+    report = run_import(
+        content=content,
+        file_name=file_name,
+        user=user,
+        profile=profile,
+        dry_run=dry_run,
+        skip_bad_rows=skip_bad_rows,
+        today=today,
+    )
+    run = ImportRun.objects.create(
+        user=user,
+        municipality=user.municipality,
+        profile=profile,
+        file_name=report.as_dict()["file_name"],
+        seconds=report.seconds,
+        dry_run=dry_run,
+        skip_bad_rows=skip_bad_rows,
+        committed=report.committed,
+        report=report.as_dict(),
+        finished_at=timezone.now(),
+    )
+    run.teams.set(user.led_team_ids())
+    return report
+
+
+def run_import(
+    *,
+    content: bytes,
+    file_name: str,
+    user,
+    profile: MappingProfile,
+    dry_run: bool,
+    skip_bad_rows: bool,
+    today: datetime.date | None = None,
+    progress: Callable[[int], None] = _no_progress,
+) -> Report:
+    """The import itself, recorded by the caller; a lost database connection is the report's
+    error rather than an exception."""
+    importer = Importer(
+        user=user,
+        profile=profile,
+        dry_run=dry_run,
+        skip_bad_rows=skip_bad_rows,
+        today=today,
+        progress=progress,
+    )
     try:
-        report = importer.run(content, file_name)
+        return importer.run(content, file_name)
     except (OperationalError, InterfaceError) as error:
         if connection.in_atomic_block:
             raise  # the caller's own transaction went with the connection; the caller must know
@@ -996,15 +1067,4 @@ def import_file(
             file_name=file_name[:255], profile=profile.name, dry_run=dry_run, skip_bad_rows=skip_bad_rows
         )
         report.errors.append(RowError(0, "", str(CONNECTION_LOST)))
-    ImportRun.objects.create(
-        user=user,
-        municipality=user.municipality,
-        profile=profile,
-        file_name=report.file_name,
-        seconds=report.seconds,
-        dry_run=dry_run,
-        skip_bad_rows=skip_bad_rows,
-        committed=report.committed,
-        report=report.as_dict(),
-    )
-    return report
+        return report

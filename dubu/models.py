@@ -178,9 +178,31 @@ class DubuCase(models.Model):
         return f"DUBU {self.dubu_case_id} → {self.case_id}"
 
 
+class ImportRunQuerySet(models.QuerySet):
+    def visible_to(self, user) -> ImportRunQuerySet:
+        """The runs a team leader may read: their own and those of the teams they lead (a run
+        carries the teams its importer led), in their municipality. The report names files and
+        row errors, which say something about the teams' cases, so another team's runs stay out."""
+        if not (user and user.is_authenticated and user.municipality_id):
+            return self.none()
+        return self.filter(
+            models.Q(user=user) | models.Q(teams__in=user.led_team_ids()),
+            municipality_id=user.municipality_id,
+        ).distinct()
+
+
 class ImportRun(models.Model):
     """One import (or dry run): who, when, which file and profile, and its report. The report
-    holds counts and row errors; no CPR number or name is ever written into it."""
+    holds counts and row errors; no CPR number or name is ever written into it.
+
+    A large file is imported in the background (``dubu.jobs``): the run is the job, ``state`` and
+    ``progress`` say how far it has come, and the report is written when it is done."""
+
+    class State(models.TextChoices):
+        QUEUED = "queued", _("I kø")
+        RUNNING = "running", _("I gang")
+        DONE = "done", _("Færdig")
+        FAILED = "failed", _("Fejlet")
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("udført af")
@@ -188,16 +210,27 @@ class ImportRun(models.Model):
     municipality = models.ForeignKey(
         "organisation.Municipality", on_delete=models.PROTECT, related_name="+", verbose_name=_("kommune")
     )
+    teams = models.ManyToManyField(
+        "organisation.Team",
+        related_name="+",
+        blank=True,
+        verbose_name=_("teams"),
+        help_text=_("De teams, den der importerede, var teamleder for; deres teamledere ser kørslen."),
+    )
     profile = models.ForeignKey(
         MappingProfile, on_delete=models.PROTECT, related_name="runs", verbose_name=_("profil")
     )
     file_name = models.CharField(_("fil"), max_length=255)
     started_at = models.DateTimeField(_("startet"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("færdig"), null=True, blank=True)
+    state = models.CharField(_("tilstand"), max_length=10, choices=State.choices, default=State.DONE)
+    progress = models.PositiveSmallIntegerField(_("fremskridt (%)"), default=100)
     seconds = models.FloatField(_("sekunder"), default=0)
     dry_run = models.BooleanField(_("prøvekørsel"), default=False)
     skip_bad_rows = models.BooleanField(_("spring fejlrækker over"), default=False)
     committed = models.BooleanField(_("gemt"), default=False)
     report = models.JSONField(_("rapport"), default=dict)
+    objects = ImportRunQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("DUBU-import")
@@ -206,6 +239,28 @@ class ImportRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.file_name} ({self.started_at:%Y-%m-%d %H:%M})"
+
+    @property
+    def finished(self) -> bool:
+        return self.state in (self.State.DONE, self.State.FAILED)
+
+
+class ImportUpload(models.Model):
+    """The file of a background import, kept for the worker until the job has read it, then
+    deleted. In the database rather than on a disk: it holds CPR numbers, so it is kept where the
+    case data is (same access, same backups), it is written in the transaction that creates the
+    run (a request that fails leaves no file behind), and the web server and the worker need
+    share no directory."""
+
+    run = models.OneToOneField(ImportRun, on_delete=models.CASCADE, related_name="upload", primary_key=True)
+    content = models.BinaryField()
+
+    class Meta:
+        verbose_name = _("DUBU-fil til en import i baggrunden")
+        verbose_name_plural = _("DUBU-filer til importer i baggrunden")
+
+    def __str__(self) -> str:
+        return f"{self.run_id}"
 
 
 class DubuMeasureQuerySet(CaseDataQuerySet):

@@ -65,6 +65,13 @@ def beat_schedule() -> dict:
             "schedule": timedelta(seconds=10),
             "options": {"expires": 10},
         },
+        # A background DUBU import whose task was lost with the broker is sent again: the database
+        # knows which files wait (dubu.jobs).
+        "dubu-requeue-stale-imports": {
+            "task": "dubu.tasks.requeue_stale_imports",
+            "schedule": timedelta(minutes=10),
+            "options": {"expires": 600},
+        },
         # Each night, the snapshots of the day that has just ended (evaluation figures for past
         # dates read them); it also fills nights missed while no worker ran. Safe to run twice.
         "evaluation-snapshots": {

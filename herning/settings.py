@@ -721,6 +721,12 @@ HERNING = {
     # How many times larger a part may unpack than it is packed (a zip bomb is near 1000; Apache
     # POI, which reads spreadsheets for many Java systems, refuses above 100 by default).
     "DUBU_XLSX_MAX_RATIO": env_int("HERNING_DUBU_XLSX_MAX_RATIO", 100, minimum=10, maximum=10_000),
+    # A file sent through the page or the API from this size up is imported in the background (a
+    # Celery job the page and the API follow) instead of within the request: about 2,000 rows,
+    # which take a few seconds (benchmarks/RESULTS_DUBU.md), well inside the web server's timeout.
+    "DUBU_BACKGROUND_FROM_KB": env_int(
+        "HERNING_DUBU_BACKGROUND_FROM_KB", 256, minimum=0, maximum=1024 * 1024
+    ),
 }
 if HERNING["DEFAULT_CASELOAD_WARNING"] > HERNING["DEFAULT_CASELOAD_CAP"]:
     raise ImproperlyConfigured(

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework.routers import DefaultRouter
 
 from cases.api import (
+    AccessRequestViewSet,
     CaseloadViewSet,
     CaseViewSet,
     ChildViewSet,
@@ -66,6 +67,7 @@ router.register("followups", FollowUpViewSet, basename="followup")
 router.register("network-meetings", NetworkMeetingViewSet, basename="network-meeting")
 router.register("caseload", CaseloadViewSet, basename="caseload")
 router.register("dubu/imports", DubuImportViewSet, basename="dubu-import")
+router.register("access-requests", AccessRequestViewSet, basename="access-request")
 
 api_v1_patterns = [
     path("", include("followups.api_urls")),

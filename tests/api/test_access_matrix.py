@@ -122,6 +122,35 @@ class TestNetworkMeetingCancel(OnTheCase):
     expected = api(writes(200, health_visitor=403))
 
 
+class TestAccessRequests(AccessMatrix):
+    """The pending requests for access of the teams a person leads: team leaders only."""
+
+    url = "/api/v1/access-requests/"
+    expected = api(outcome_for_all(403, team_leader=200, other_team_leader=200))
+
+
+class TestAccessRequestDetail(OnTheCase):
+    """One request, read by the team leaders who read its child."""
+
+    needs = ("access_request",)
+    url = lambda objects: f"/api/v1/access-requests/{objects.access_request.pk}/"  # noqa: E731
+    expected = api(outcome_for_all(403, team_leader=200, other_team_leader=404))
+
+
+class TestAccessRequestGrant(OnTheCase):
+    """As the page: decided by the leader of the child's team (team B's advisor asked and is added
+    to the case); other team leaders do not read the child (404); the other roles are refused."""
+
+    needs = ("access_request",)
+    url = lambda objects: f"/api/v1/access-requests/{objects.access_request.pk}/grant/"  # noqa: E731
+    method = "post"
+    expected = api(outcome_for_all(403, team_leader=200, other_team_leader=404))
+
+
+class TestAccessRequestRefuse(TestAccessRequestGrant):
+    url = lambda objects: f"/api/v1/access-requests/{objects.access_request.pk}/refuse/"  # noqa: E731
+
+
 class TestDubuImports(AccessMatrix):
     """The DUBU exchange is for team leaders (any team's: the file holds the municipality)."""
 
@@ -135,8 +164,10 @@ class TestDubuImportWithoutAFile(TestDubuImports):
 
 
 class TestDubuImportRun(AccessMatrix):
+    """A run is read by the leaders of the teams its importer led (issue 18, point 7)."""
+
     url = lambda objects: f"/api/v1/dubu/imports/{objects.run.pk}/"  # noqa: E731
-    expected = outcome_for_all(403, team_leader=200, other_team_leader=200)
+    expected = outcome_for_all(403, team_leader=200, other_team_leader=404)
 
     @pytest.fixture
     def objects(self, org):

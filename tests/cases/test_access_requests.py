@@ -14,7 +14,7 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from cases import services
-from cases.models import AccessRequest, CaseParticipant, Child, Notification
+from cases.models import AccessRequest, Case, CaseParticipant, CaseState, Child, Notification
 from herning.audit.models import AccessLog, AuditEvent
 from tests.api.base import field_errors, problem
 from tests.cases.factories import NotificationFactory
@@ -393,3 +393,62 @@ def test_the_intake_registers_a_notification_on_a_known_child_as_before(org, hid
     assert list(Notification.objects.for_system().values_list("child", flat=True)) == [hidden.pk, hidden.pk]
     assert not AccessRequest.objects.for_system().exists()
     assert not AuditEvent.objects.filter(kind=AuditEvent.Kind.ACCESS_REQUEST).exists()
+
+
+# --- The same decisions through the API ------------------------------------------------------------
+
+
+def test_the_api_lists_the_pending_requests_of_the_leaders_teams_and_logs_the_read(org, asked):
+    response = api_client(org.team_leader).get("/api/v1/access-requests/")
+    assert response.status_code == 200
+    [item] = response.json()["results"]
+    assert (item["id"], item["child"], item["requested_by"], item["state"]) == (
+        asked.pk,
+        asked.child_id,
+        org.outsider.username,
+        "pending",
+    )
+    assert AccessLog.objects.filter(
+        user=org.team_leader, child=asked.child, channel=AccessLog.Channel.API
+    ).exists()
+    assert api_client(org.other_team_leader).get("/api/v1/access-requests/").json()["results"] == []
+    refused = api_client(org.advisor).get("/api/v1/access-requests/")
+    assert problem(refused, 403)["detail"] == "Kun teamledere afgør anmodninger om adgang."
+
+
+def test_the_api_grants_with_the_pages_service(org, asked, outbox, django_capture_on_commit_callbacks):
+    client = api_client(org.team_leader)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(f"/api/v1/access-requests/{asked.pk}/grant/")
+    assert response.status_code == 200
+    assert (response.json()["state"], response.json()["decided_by"]) == ("granted", org.team_leader.username)
+    assert CaseParticipant.objects.filter(user=org.outsider, case__child=asked.child).exists()
+    assert AuditEvent.objects.filter(kind=AuditEvent.Kind.ACCESS_REQUEST_DECISION).count() == 1
+    assert [m.to for m in outbox] == [[org.outsider.email]]
+    assert client.get("/api/v1/access-requests/").json()["results"] == []
+    # Decided: a second decision is refused with the rule's reason.
+    again = client.post(f"/api/v1/access-requests/{asked.pk}/refuse/")
+    assert problem(again, 403)["detail"] == "Anmodningen er allerede afgjort."
+
+
+def test_the_api_refuses_and_adds_nobody(org, asked):
+    response = api_client(org.team_leader).post(f"/api/v1/access-requests/{asked.pk}/refuse/")
+    assert response.status_code == 200
+    assert response.json()["state"] == "refused"
+    assert not CaseParticipant.objects.filter(user=org.outsider).exists()
+
+
+def test_the_api_cannot_grant_without_an_open_case(org, asked):
+    Case.objects.for_system().filter(child=asked.child).update(
+        state=CaseState.CLOSED, closed_on=timezone.localdate()
+    )
+    response = api_client(org.team_leader).post(f"/api/v1/access-requests/{asked.pk}/grant/")
+    body = problem(response, 400)
+    assert "ingen åben sag" in body["detail"]
+    asked.refresh_from_db()
+    assert asked.state == AccessRequest.State.PENDING
+
+
+def test_the_api_hides_the_request_of_a_child_the_leader_does_not_read(org, asked):
+    response = api_client(org.other_team_leader).post(f"/api/v1/access-requests/{asked.pk}/grant/")
+    assert problem(response, 404)
