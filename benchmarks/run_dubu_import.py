@@ -59,7 +59,7 @@ def _file(rows: int, advisors, today: datetime.date, rng: random.Random) -> byte
     from dubu.defaults import CODE_TABLE
     from dubu.models import FIELDS
 
-    codes = [(s, o, lb) for s, o, lb, _code in CODE_TABLE]
+    codes = [(s, o, lb, code) for s, o, lb, code in CODE_TABLE]
     lines = [";".join(label for _f, label in FIELDS)]
     case_no, serial, used = 0, 0, set()
     while len(lines) - 1 < rows:
@@ -75,9 +75,13 @@ def _file(rows: int, advisors, today: datetime.date, rng: random.Random) -> byte
             rng.choice(["Emma", "Noah", "Ida", "Oscar", "Freja"]),
             rng.choice(["Nielsen", "Jensen", "Berg"]),
         )
+        measures = set()  # (measure type, start): the import refuses the same measure twice
         for _n in range(min(rng.choice([1, 1, 1, 2, 2, 3]), rows - (len(lines) - 1))):
-            service, offer, legal = rng.choice(codes)
+            service, offer, legal, code = rng.choice(codes)
             start = today - datetime.timedelta(days=rng.randint(30, 3 * 365))
+            while (code, start) in measures:
+                start -= datetime.timedelta(days=1)
+            measures.add((code, start))
             end = start + datetime.timedelta(days=rng.randint(30, 400)) if rng.random() < 0.33 else None
             if end and end >= today:
                 end = None
