@@ -43,6 +43,8 @@ urlpatterns = [
         name="investigation_interim",
     ),
     path("planer/<int:pk>/revider/", plans.plan_revise, name="plan_revise"),
+    path("planer/<int:pk>/udskrift/", plans.plan_print, name="plan_print"),
+    path("planer/<int:pk>/plan.pdf", plans.plan_pdf, name="plan_pdf"),
     path("maal/<int:pk>/status/", plans.goal_status, name="goal_status"),
     path("journal/<int:pk>/ret/", journal.journal_correct, name="journal_correct"),
     path("boern/nyt/", children.child_create, name="child_create"),

@@ -7,20 +7,14 @@ An e-mail never carries a CPR number, and an anonymous meeting's documents say "
 
 from __future__ import annotations
 
-import base64
-import json
-import logging
-import re
-
 from django.conf import settings
-from django.contrib.staticfiles import finders
 from django.core.mail import EmailMessage
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from icalendar import Calendar, Event, vCalAddress, vText
 
-from herning.core import ical
+from herning.core import ical, letters
 from network_meetings import anonymity
 from network_meetings.models import Dispatch, NetworkMeeting, Participant
 from network_meetings.selectors import previous_open_agreements
@@ -85,54 +79,21 @@ def minutes_context(meeting: NetworkMeeting, *, with_cpr: bool) -> dict:
     }
 
 
-# WeasyPrint reports every step of every PDF at INFO; only its warnings belong in the log.
-logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
-
-
 def letterhead(meeting: NetworkMeeting) -> dict:
-    """What a printed letter carries besides its text: the municipality's name, address and logo
-    (set on the municipality), and the meeting's own date (not the day it was printed)."""
-    municipality = meeting.municipality
-    logo = ""
-    if municipality.logo:
-        # Embedded, so the PDF needs no file path or web address to find it.
-        with municipality.logo.open("rb") as f:
-            kind = "png" if municipality.logo.name.lower().endswith(".png") else "jpeg"
-            logo = f"data:image/{kind};base64,{base64.b64encode(f.read()).decode()}"
-    return {
-        "municipality": municipality,
-        "address_lines": [line for line in municipality.address.splitlines() if line.strip()],
-        "logo": logo,
-        "meeting_date": timezone.localtime(meeting.starts_at).date(),
-    }
-
-
-def _page_css():
-    """The page numbers in each page's foot ("Side 1 af 2"), in the active language: CSS cannot
-    be translated, so the words are put in here."""
-    from weasyprint import CSS
-
-    words = _("Side %(n)s af %(total)s") % {"n": "\x00", "total": "\x01"}
-    before, middle, after = (json.dumps(part) for part in re.split("[\x00\x01]", words))
-    return CSS(
-        string=f"@page {{ @bottom-right {{ content: {before} counter(page) {middle} counter(pages) {after}; "
-        "font-size: 9pt; color: #5c5c5c; } }"
+    """The municipality's letterhead (``herning.core.letters``) with the meeting's own date (not
+    the day it was printed)."""
+    return letters.letterhead(
+        meeting.municipality, date_label=_("Mødedato:"), date=timezone.localtime(meeting.starts_at).date()
     )
 
 
 def render_document(template_name: str, context: dict, *, meeting: NetworkMeeting):
     """The laid-out document (WeasyPrint's), on the municipality's letterhead with page numbers."""
-    from weasyprint import CSS, HTML
-
-    html = render_to_string(template_name, {**context, "letter": letterhead(meeting)})
-    stylesheet = finders.find("network_meetings/print.css")
-    return HTML(string=html, base_url=str(settings.BASE_DIR)).render(
-        stylesheets=[CSS(filename=stylesheet), _page_css()]
-    )
+    return letters.render_document(template_name, context, letter=letterhead(meeting))
 
 
 def render_pdf(template_name: str, context: dict, *, meeting: NetworkMeeting) -> bytes:
-    return render_document(template_name, context, meeting=meeting).write_pdf()
+    return letters.render_pdf(template_name, context, letter=letterhead(meeting))
 
 
 # --- Calendar ---------------------------------------------------------------------------------

@@ -1,23 +1,28 @@
-"""Pages for the child's plan: the first plan, a revision, a goal's status."""
+"""Pages for the child's plan: the first plan, a revision, a goal's status, the plan printed."""
 
 from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods
 
-from cases import services
+from cases import documents, services
 from cases.forms import (
     GoalFormSet,
     GoalStatusForm,
     PlanForm,
 )
 from cases.models import Goal, Plan
+from cases.selectors import visible_case
 from cases.views.common import FORM_METHODS, case_url, editable_case, form_page, log_page_read, posted
+from herning.audit.looks import log_look
+from herning.audit.models import AccessLog
+from herning.core import letters
 from herning.core.forms import add_service_errors
 
 
@@ -155,3 +160,40 @@ def goal_status(request, pk: int):
         submit_label=_("Gem status"),
         intro=goal.what,
     )
+
+
+def _printed_plan(request, pk: int, *, what: str) -> Plan:
+    """The plan ``pk`` to print, read as the plan on the child's page is: through its case
+    (``visible_case``, 404 for a case the person may not read), the look logged as a print. A plan
+    that is due but not yet made has nothing to print."""
+    plan = get_object_or_404(Plan.objects.visible_to(request.user).select_related("created_by"), pk=pk)
+    plan.case = visible_case(request.user, plan.case_id)
+    if not plan.is_made:
+        raise Http404
+    log_look(request, [(plan.case.child, plan.case)], channel=AccessLog.Channel.PRINT, what=what)
+    return plan
+
+
+@require_GET
+@login_required
+def plan_print(request, pk: int):
+    """The plan as a page to print: the browser prints it without the application around it."""
+    plan = _printed_plan(request, pk, what=_("Udskrift af barnets plan"))
+    return render(
+        request,
+        "cases/plan_print.html",
+        {
+            "title": _("Barnets plan"),
+            "case": plan.case,
+            "child": plan.case.child,
+            "document": documents.plan_context(plan),
+        },
+    )
+
+
+@require_GET
+@login_required
+def plan_pdf(request, pk: int):
+    """The plan as PDF on the municipality's letterhead, dated with the plan's own date."""
+    plan = _printed_plan(request, pk, what=_("Barnets plan (PDF)"))
+    return letters.pdf_response(documents.render_pdf(plan), documents.pdf_filename(plan))

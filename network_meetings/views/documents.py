@@ -5,7 +5,6 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -13,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from cases.permissions import Action, may
+from herning.core import letters
 from herning.core.forms import add_service_errors
 from network_meetings import documents, forms, services
 from network_meetings.models import (
@@ -49,7 +49,7 @@ def meeting_invitation_pdf(request, pk):
         documents.invitation_context(meeting),
         meeting=meeting,
     )
-    return _pdf_response(pdf, documents.pdf_filename("invitation", meeting))
+    return letters.pdf_response(pdf, documents.pdf_filename("invitation", meeting))
 
 
 @login_required
@@ -70,13 +70,6 @@ def meeting_invitation_send(request, pk):
         else:
             messages.info(request, _("Alle deltagere med e-mail har allerede fået denne invitation."))
     return redirect("network_meetings:invitation", pk=meeting.pk)
-
-
-def _pdf_response(pdf: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="{filename}"'
-    response["Cache-Control"] = "no-store"
-    return response
 
 
 @login_required
@@ -146,7 +139,7 @@ def minutes_pdf(request, pk):
         documents.minutes_context(meeting, with_cpr=True),
         meeting=meeting,
     )
-    return _pdf_response(pdf, documents.pdf_filename("referat", meeting))
+    return letters.pdf_response(pdf, documents.pdf_filename("referat", meeting))
 
 
 @login_required

@@ -317,6 +317,19 @@ class TestPlanRevise(TestPlanRevisePage):
     method = "post"
 
 
+class TestPlanPrintPage(OnTheCase):
+    """The plan printed (page and PDF) is read as the plan on the child's page: by whoever reads
+    the case (``TestCasePage``)."""
+
+    needs = ("plan",)
+    url = lambda objects: f"/planer/{objects.plan.pk}/udskrift/"  # noqa: E731
+    expected = reads()
+
+
+class TestPlanPdf(TestPlanPrintPage):
+    url = lambda objects: f"/planer/{objects.plan.pk}/plan.pdf"  # noqa: E731
+
+
 class TestGoalStatusPage(OnTheCase):
     needs = ("plan",)
     url = lambda objects: f"/maal/{objects.goal.pk}/status/"  # noqa: E731

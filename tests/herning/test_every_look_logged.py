@@ -122,6 +122,8 @@ LOOKS: dict[str, Look] = {
     "cases:participant_add": Look("advisor", lambda w: f"/sager/{w.case.pk}/fagpersoner/"),
     "cases:plan_create": Look("advisor", lambda w: f"/sager/{w.new_case.pk}/plan/", _new_case),
     "cases:plan_revise": Look("advisor", lambda w: f"/planer/{w.plan.pk}/revider/"),
+    "cases:plan_print": Look("advisor", lambda w: f"/planer/{w.plan.pk}/udskrift/"),
+    "cases:plan_pdf": Look("advisor", lambda w: f"/planer/{w.plan.pk}/plan.pdf"),
     "cases:relation_add": Look("advisor", lambda w: f"/boern/{w.child.pk}/relationer/ny/"),
     "cases:relation_update": Look("advisor", lambda w: f"/relationer/{w.relation.pk}/ret/"),
     # Lists and start pages.

@@ -4,56 +4,30 @@ date and the page numbers ("Side 1 af 2"); the logo is a small PNG or JPEG."""
 
 from __future__ import annotations
 
-import io
-
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
-from PIL import Image
 
 from herning.organisation.models import validate_logo
 from network_meetings import documents
 from network_meetings.models import NetworkMeeting
+from tests.letters import page_texts, png, set_letterhead
 from tests.network_meetings.factories import case_for, plan
 
 pytestmark = pytest.mark.django_db
-
-
-def _png(size=(40, 20)) -> bytes:
-    out = io.BytesIO()
-    Image.new("RGB", size, (0, 90, 160)).save(out, "PNG")
-    return out.getvalue()
 
 
 def _meeting_day(meeting) -> str:
     return date_format(timezone.localtime(meeting.starts_at).date(), "DATE_FORMAT")
 
 
-def _page_texts(document) -> list[str]:
-    """The words of each laid-out page, the margin boxes (the page numbers) included."""
-    from weasyprint.formatting_structure import boxes
-
-    def words(box):
-        if isinstance(box, boxes.TextBox):
-            yield box.text
-        for child in getattr(box, "children", ()):
-            yield from words(child)
-
-    return [" ".join(words(page._page_box)) for page in document.pages]
-
-
 @pytest.fixture
 def letterhead(org, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
-    municipality = org.municipality
-    municipality.address = "Torvet 5\n7400 Herning"
-    municipality.logo = SimpleUploadedFile("logo.png", _png(), content_type="image/png")
-    municipality.full_clean()
-    municipality.save()
-    return municipality
+    return set_letterhead(org.municipality)
 
 
 @pytest.fixture
@@ -76,7 +50,7 @@ def test_the_invitation_pdf_carries_the_letterhead_the_meeting_date_and_page_num
         documents.invitation_context(meeting),
         meeting=meeting,
     )
-    pages = _page_texts(document)
+    pages = page_texts(document)
     assert len(pages) >= 2
     first = pages[0]
     assert letterhead.name in first and "Torvet 5" in first and "7400 Herning" in first
@@ -99,7 +73,7 @@ def test_the_minutes_pdf_from_the_page_has_the_letterhead(letterhead, meeting, l
         documents.minutes_context(meeting, with_cpr=True),
         meeting=meeting,
     )
-    first = _page_texts(document)[0]
+    first = page_texts(document)[0]
     assert letterhead.name in first and "Torvet 5" in first and "Side 1 af" in first
     assert f"Mødedato: {_meeting_day(meeting)}" in first
 
@@ -110,7 +84,7 @@ def test_without_address_or_logo_the_letter_still_prints(org, meeting):
         documents.invitation_context(meeting),
         meeting=meeting,
     )
-    assert org.municipality.name in _page_texts(document)[0]
+    assert org.municipality.name in page_texts(document)[0]
 
 
 @pytest.mark.parametrize(
@@ -126,5 +100,5 @@ def test_the_logo_is_a_small_png_or_jpeg(name, content, code):
     with pytest.raises(ValidationError) as refused:
         validate_logo(SimpleUploadedFile(name, content))
     assert refused.value.code == code
-    validate_logo(SimpleUploadedFile("logo.png", _png()))
+    validate_logo(SimpleUploadedFile("logo.png", png()))
     validate_logo(SimpleUploadedFile("LOGO.JPG", b"\xff\xd8\xff\xe0" + b"0" * 100))
