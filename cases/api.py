@@ -954,7 +954,7 @@ class PlanViewSet(ServiceResource):
             .select_related("case__child")
             # Each goal shows its own ``updated_at``.
             .prefetch_related(
-                Prefetch("goals", queryset=feed.annotate_updated_at(Goal.objects.all(), "goal"))
+                Prefetch("goals", queryset=feed.annotate_updated_at(Goal.objects.for_system(), "goal"))
             )
             .order_by("case", "-version")
         )

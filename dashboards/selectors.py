@@ -576,6 +576,21 @@ def unheard_measures(user, *, team_ids: list[int], window: Window) -> Unheard:
     return Unheard(total=total, listed=listed)
 
 
+def _count_steps(cases, rows_of) -> dict[int | None, int]:
+    """Each advisor row's open cases per ladder step; returns the unassigned cases per step."""
+    unassigned_steps: dict[int | None, int] = defaultdict(int)
+    for team_id, advisor_id, number, n in (
+        cases.order_by().values_list("team_id", "advisor_id", "current_step__number").annotate(n=Count("pk"))
+    ):
+        # A case whose advisor is not (or no longer) an advisor of its team counts as unassigned.
+        target = rows_of(team_id, advisor_id)
+        for row in target:
+            row.steps[number] = row.steps.get(number, 0) + n
+        if not target:
+            unassigned_steps[number] += n
+    return unassigned_steps
+
+
 def team_overview(user, *, teams: list[Team], window: Window, now: datetime.datetime) -> TeamOverview:
     """The team leader's overview of ``teams`` (teams they lead)."""
     today = timezone.localdate(now)
@@ -589,16 +604,7 @@ def team_overview(user, *, teams: list[Team], window: Window, now: datetime.date
         row = rows.get((team_id, advisor_id))
         return [row] if row else []
 
-    unassigned_steps: dict[int | None, int] = defaultdict(int)
-    for team_id, advisor_id, number, n in (
-        cases.order_by().values_list("team_id", "advisor_id", "current_step__number").annotate(n=Count("pk"))
-    ):
-        # A case whose advisor is not (or no longer) an advisor of its team counts as unassigned.
-        target = rows_of(team_id, advisor_id)
-        for row in target:
-            row.steps[number] = row.steps.get(number, 0) + n
-        if not target:
-            unassigned_steps[number] += n
+    unassigned_steps = _count_steps(cases, rows_of)
 
     # The deadlines (and below the movements and overrides) of the teams' cases the person may read:
     # the advisors' own work, as "Min dag" counts it (the duty queue is the district's).

@@ -424,7 +424,8 @@ def calendar_feed(request, token: str):
     if user is None:
         raise Http404
     services.calendar_token_used(user=user)
-    shown = selectors.my_deadlines(user)
+    # The person's own deadlines and, on duty, the 24-hour assessments (timed, the most urgent).
+    shown = [*selectors.my_deadlines(user), *selectors.my_duty_deadlines(user)]
     # The feed is fetched by the person's calendar program on their behalf: their look, sent as a file.
     log_reads(
         user=user,

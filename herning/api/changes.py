@@ -51,21 +51,21 @@ class ChangesQuery(serializers.Serializer):
         return value
 
 
-@extend_schema(
-    operation_id="v1_changes_list",
-    parameters=[ChangesQuery],
-    responses=inline_serializer(
-        "ChangePage",
-        {
-            "results": ChangeSerializer(many=True),
-            "next_cursor": serializers.CharField(help_text="Send as `after` to read on."),
-            "has_more": serializers.BooleanField(help_text="More changes are ready: ask again at once."),
-        },
-    ),
-)
 class ChangesView(APIView):
     """The changes to records you may read, oldest first, from just after `after`."""
 
+    @extend_schema(
+        operation_id="v1_changes_list",
+        parameters=[ChangesQuery],
+        responses=inline_serializer(
+            "ChangePage",
+            {
+                "results": ChangeSerializer(many=True),
+                "next_cursor": serializers.CharField(help_text="Send as `after` to read on."),
+                "has_more": serializers.BooleanField(help_text="More changes are ready: ask again at once."),
+            },
+        ),
+    )
     def get(self, request):
         reject_unknown(request, ChangesQuery().fields)
         query = ChangesQuery(data=request.query_params)

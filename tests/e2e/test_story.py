@@ -34,6 +34,13 @@ def main(page):
     return page.locator("main")
 
 
+def open_sections(page):
+    """The case page folds its sections (issue 20 point 1); the story works in them, so it opens
+    them as a person would, one click on each fold's heading."""
+    for fold in page.locator("main details.case-fold:not([open]) > summary").all():
+        fold.click()
+
+
 def submit(page, name: str):
     """Press the button called ``name`` in the page's main content (the header's language and
     logout forms have buttons too) and wait for the answer."""
@@ -109,6 +116,7 @@ def test_the_herning_story_in_the_browser(browsing, org, shipped_data):
     check_page(advisor, "min-dag-foer", browsing=browsing)
     advisor.goto(f"/sager/{case_id}/")
     check_page(advisor, "sag", browsing=browsing)
+    open_sections(advisor)
     main(advisor).get_by_role("link", name="Ny børnefaglig undersøgelse").click()
     submit(advisor, "Opret undersøgelse")
     expect_text(advisor, "Børnefaglig undersøgelse")
@@ -215,6 +223,7 @@ def test_the_herning_story_in_the_browser(browsing, org, shipped_data):
 
     # --- The advisor plans a network meeting, prints its invitation and records the minutes.
     advisor.goto(f"/sager/{case_id}/")
+    open_sections(advisor)
     main(advisor).get_by_role("link", name="Planlæg netværksmøde").click()
     meeting_day = today + datetime.timedelta(days=7)
     plan_form = main(advisor)

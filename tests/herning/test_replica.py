@@ -238,7 +238,17 @@ def _received() -> None:
 
 
 def _pause() -> None:
+    """Stop the replica's replay, and wait until it has stopped: PostgreSQL only notes the request,
+    and the replica pauses before the next record it replays. A committed transaction (with an id)
+    on the primary gives it one."""
     _on_replica("SELECT pg_wal_replay_pause()::text")
+    deadline = time.monotonic() + 60
+    while _on_replica("SELECT pg_get_wal_replay_pause_state()")[0] != "paused":
+        if time.monotonic() > deadline:
+            pytest.fail("The replica did not pause within a minute.")
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT txid_current()")
+        time.sleep(0.05)
 
 
 def _resume() -> None:
