@@ -25,7 +25,7 @@ WAIT_SECONDS = 1800
 
 
 @pytest.mark.slow
-def test_a_file_of_100000_rows_imports_through_the_api(celery_worker_real, settings):
+def test_a_file_of_100000_rows_imports_through_the_api(celery_worker_real, shipped_data, settings):
     assert settings.HERNING["DUBU_MAX_ROWS"] == ROWS
     # The benchmark's 400 advisors hold about 150 cases each at this size: above the default
     # caseload cap, which the import enforces row by row (all or nothing).

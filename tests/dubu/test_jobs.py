@@ -129,7 +129,7 @@ def test_the_job_reports_its_progress_stage_by_stage(
     assert seen[0] <= 10 and seen[-1] >= 95 and len(seen) >= 6
 
 
-def test_the_progress_is_written_where_others_see_it_during_the_import(org, transactional_db):
+def test_the_progress_is_written_where_others_see_it_during_the_import(org, transactional_db, shipped_data):
     """On a connection of its own: the import's writes are one transaction, and progress written
     inside it would be seen only at its end (or never, when it rolls back)."""
     from django.db import transaction

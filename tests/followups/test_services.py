@@ -80,7 +80,7 @@ def test_each_goal_is_reviewed_with_its_status_kept_in_history_and_new_goals_joi
     )
     goal.refresh_from_db()
     assert (goal.status, goal.status_note) == (Goal.Status.IN_PROGRESS, "Mødt 4 af 5 dage")
-    assert [h.status for h in goal.history.order_by("history_date")] == [
+    assert [h.status for h in goal.history.order_by("history_date", "history_id")] == [
         Goal.Status.NOT_STARTED,
         Goal.Status.IN_PROGRESS,
     ]
