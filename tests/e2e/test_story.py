@@ -123,6 +123,7 @@ def test_the_herning_story_in_the_browser(browsing, org, shipped_data):
     main(advisor).get_by_role("link", name="Ny børnefaglig undersøgelse").click()
     submit(advisor, "Opret undersøgelse")
     expect_text(advisor, "Børnefaglig undersøgelse")
+    open_sections(advisor)  # back on the case page, whose sections are folded
     main(advisor).get_by_role("link", name="Netværkskort").first.click()
     check_page(advisor, "netvaerkskort-nyt", browsing=browsing)
     main(advisor).get_by_label("Udarbejdet med barnet/den unge").check()
