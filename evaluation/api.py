@@ -31,6 +31,7 @@ from evaluation.figures import FIGURES
 from evaluation.scope import FIGURE_ROLES, sees_whole_municipality
 from evaluation.tables import DISCLOSURE_NOTE, MIN_CHILDREN, Cell, Table
 from evaluation.views import SECTIONS, figure_for, figure_parameters
+from herning.api.filters import reject_unknown
 from herning.audit.looks import shows_no_child
 from herning.core import replica
 
@@ -138,13 +139,8 @@ class _Filters:
     """The page's query parameters for the page's form code: ``GET`` with the aliases resolved."""
 
     def __init__(self, request, key: str):
-        allowed = set(figure_parameters(key)) | set(ALIASES) | GENERAL
-        unknown = sorted(set(request.query_params) - allowed)
-        if unknown:
-            raise ValidationError(
-                {name: [_("Ukendt parameter. Figuren tager: %(names)s.") % {"names": ", ".join(
-                    sorted(set(figure_parameters(key)) | set(ALIASES)))}] for name in unknown}
-            )  # fmt: skip
+        takes = set(figure_parameters(key)) | set(ALIASES)
+        reject_unknown(request, takes | GENERAL, named=takes)
         params = request.query_params.copy()
         for alias, name in ALIASES.items():
             if alias in params:

@@ -127,7 +127,12 @@ def known_parameters(view, queryset) -> set[str]:
     return names
 
 
-def reject_unknown(request, known) -> None:
+def reject_unknown(request, known, *, named=None) -> None:
+    """400 at each query parameter not in ``known``, naming the ones the endpoint takes (``named``,
+    else ``known``), so a client sees its misspelling next to the right spelling. The one check for
+    every list and the statistics API."""
     unknown = sorted(set(request.query_params) - set(known))
     if unknown:
-        raise ValidationError({name: [_("Ukendt parameter.")] for name in unknown})
+        names = ", ".join(sorted(set(known if named is None else named) - KnownParametersFilter.always))
+        message = _("Ukendt parameter. Mulige parametre: %(names)s.") % {"names": names or "–"}
+        raise ValidationError({name: [message] for name in unknown})

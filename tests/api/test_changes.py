@@ -152,6 +152,10 @@ def test_updated_at_moves_with_what_is_shown_inside_and_updated_after_filters(or
 def test_a_list_refuses_an_unknown_filter_or_ordering_parameter(api, url):
     body = problem(api.get(url, {"stat": "measures"}), 400)
     assert [(e["field"], e["in"]) for e in body["errors"]] == [("stat", "query")]
+    # The message names what the list takes, so the client sees the right spelling.
+    assert "updated_after" in body["errors"][0]["message"]
+    assert "page_size" in body["errors"][0]["message"]
+    assert "format" not in body["errors"][0]["message"]
     for wrong in ("yesterday", "0001-01-01T00:00:00+01:00"):
         assert problem(api.get(url, {"updated_after": wrong}), 400)["errors"][0]["field"] == "updated_after"
     assert api.get(url, {"updated_after": "2026-01-01T00:00:00Z", "page_size": 5}).status_code == 200

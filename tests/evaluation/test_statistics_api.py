@@ -113,6 +113,9 @@ def test_unknown_and_bad_parameters_answer_400_at_the_parameter(kora, login):
     assert unknown.status_code == 400
     assert "yaer_from" in field_errors(unknown)
     assert problem(unknown)["errors"][0]["in"] == "query"
+    # The same check as every list's: the message names what this figure takes.
+    message = problem(unknown)["errors"][0]["message"]
+    assert "year_from" in message and "period_from" in message and "lang" not in message
     bad = client.get("/api/v1/statistics/aarsboern/?period_from=last-year")
     assert bad.status_code == 400
     assert "period_from" in field_errors(bad)
