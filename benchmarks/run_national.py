@@ -45,12 +45,15 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 from benchmarks.dataset import DEFAULT_URL, build, configure
+from benchmarks.memory import PeakMemory, verdict
 from benchmarks.run_sweep import _load, _machine
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = Path(__file__).with_name("RESULTS.md")
 PLANS = Path(__file__).with_name("plans")
 PAGE_TARGET_MS, API_TARGET_MS = 300.0, 150.0
+# Issue 22, point 6: the peak resident memory of one web process during the page benchmark.
+WEB_MEMORY_TARGET_MB = 250
 FINDINGS = "## Findings"
 TIMING = re.compile(r'(\w+);dur=([\d.]+)(?:;desc="(\d+) queries")?')
 
@@ -780,6 +783,7 @@ def web(args, url: str, today: datetime.date) -> tuple[list[Row], dict]:
 
     server = Server(env, workers=args.workers, threads=args.threads)
     info = {"workers": args.workers, "threads": args.threads, "clients": args.clients, "port": server.port}
+    memory = PeakMemory(server.process.pid).__enter__()
     try:
         for person in advisors + leaders:
             person.browser = login(server.port, person.username, PASSWORD, person.device)
@@ -796,7 +800,11 @@ def web(args, url: str, today: datetime.date) -> tuple[list[Row], dict]:
             rows.append(row)
             print(_line(row), flush=True)
     finally:
+        memory.__exit__(None, None, None)
         server.stop()
+    # The arbiter only forks and watches; the figure is the largest process that served requests.
+    info["peak_mb"] = max((mb for pid, mb in memory.marks.items() if pid != server.process.pid), default=None)
+    print(f"Peak resident memory of a web process: {info['peak_mb'] or 0:.0f} MB", flush=True)
     return rows, info
 
 
@@ -927,6 +935,7 @@ def run(args, url: str, skip: set[str]) -> dict:
         rows, info = web(args, url, today)
         report["web"], report["server"] = rows, info
         report["all_ok"] &= all(r.ok and not r.sample.errors for r in rows)
+        report["all_ok"] &= info["peak_mb"] is None or info["peak_mb"] < WEB_MEMORY_TARGET_MB
     if "dubu" not in skip:
         _content, imports, export_seconds, _counts = run_dubu_import.timed_import(args.dubu_rows)
         report["dubu"] = (imports, export_seconds)
@@ -978,6 +987,10 @@ def results_text(report: dict, args) -> str:
             "same clients, each with its own connection.",
             "",
             *web_table(report["web"]),
+            "",
+            "Peak resident memory of one web process (a gunicorn worker's own high-water mark, "
+            f"`benchmarks/memory.py`) while it served these requests: {verdict(info.get('peak_mb'), WEB_MEMORY_TARGET_MB)} "
+            f"(target < {WEB_MEMORY_TARGET_MB} MB).",
             "",
             "Query plans (`EXPLAIN (ANALYZE, BUFFERS)` of each endpoint's slowest reads, one request "
             "in-process): `benchmarks/plans/<endpoint>.txt`.",

@@ -25,6 +25,7 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 from benchmarks.dataset import configure
+from benchmarks.memory import PeakMemory, verdict
 
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/herning_bench"
 RESULTS = Path(__file__).with_name("RESULTS_SWEEP.md")
@@ -34,6 +35,8 @@ ROOT = Path(__file__).resolve().parent.parent
 # and the nightly run with nothing changed under 5 s.
 TARGETS = {"full": 60.0, "first": 45.0, "nightly": 5.0, "incremental": 5.0}
 SPEED_UP_TARGET = 1.6
+# Issue 22, point 6: the peak resident memory of one worker process during the first full sweep.
+WORKER_MEMORY_TARGET_MB = 500
 
 
 def _recreate_database(url: str) -> None:
@@ -83,6 +86,7 @@ class Workers:
         self.processes, self.redis_url = processes, redis_url
         self.log = Path(tempfile.mkstemp(prefix=f"sweep-workers-{processes}-", suffix=".log")[1])
         self.process: subprocess.Popen | None = None
+        self.memory: PeakMemory | None = None
 
     def __enter__(self) -> Workers:
         from django.db import connection
@@ -123,9 +127,12 @@ class Workers:
             if self.process.poll() is not None or time.monotonic() > deadline:
                 raise RuntimeError(f"The Celery worker did not start: {self.log.read_text(errors='replace')}")
             time.sleep(0.2)  # waiting on another process
+        self.memory = PeakMemory(self.process.pid).__enter__()
         return self
 
     def __exit__(self, *exc) -> None:
+        if self.memory is not None:
+            self.memory.__exit__(*exc)
         if self.process and self.process.poll() is None:
             os.killpg(self.process.pid, signal.SIGTERM)
             try:
@@ -176,14 +183,20 @@ def _forget_deadlines() -> None:
         cursor.execute("ANALYZE")
 
 
-def _timed(rows: list, label: str, mode: str, target: float, work) -> None:
+def _timed(rows: list, label: str, mode: str, target: float, work, memory: PeakMemory | None = None) -> None:
+    """Run ``work`` and keep its row; with ``memory`` (the workers' sampler), the highest resident
+    memory any worker process has held by the end of this run."""
     t0 = time.perf_counter()
     run = work()
     seconds = time.perf_counter() - t0
     load = os.getloadavg()[0]
-    rows.append((label, mode, seconds, target, run, load))
+    if memory is not None:
+        memory.sample()
+    peak = memory.peak_mb if memory is not None else None
+    rows.append((label, mode, seconds, target, run, load, peak))
     print(
-        f"{label:<78} {seconds:7.2f} s  (target < {target:.0f} s, load {load:.1f})  checked "
+        f"{label:<78} {seconds:7.2f} s  (target < {target:.0f} s, load {load:.1f}"
+        f"{f', peak worker {peak:.0f} MB' if peak else ''})  checked "
         f"{run.deadlines_checked:,}, changed {run.deadlines_changed:,}, skipped {run.records_skipped:,}, "
         f"reminders {run.reminders_created:,}, errors {run.errors}",
         flush=True,
@@ -215,6 +228,7 @@ def timed_sweeps(processes: tuple[int, ...] = (1, 2), redis_url: str | None = No
                     "full",
                     TARGETS["first" if count > 1 else "full"],
                     workers.full_sweep,
+                    workers.memory,
                 )
                 if n == len(processes) - 1:
                     _timed(
@@ -223,6 +237,7 @@ def timed_sweeps(processes: tuple[int, ...] = (1, 2), redis_url: str | None = No
                         "full",
                         TARGETS["nightly"],
                         workers.full_sweep,
+                        workers.memory,
                     )
                     _timed(
                         rows,
@@ -230,6 +245,7 @@ def timed_sweeps(processes: tuple[int, ...] = (1, 2), redis_url: str | None = No
                         "full",
                         TARGETS["full"],
                         lambda: workers.full_sweep(recompute_all=True),
+                        workers.memory,
                     )
     else:
         now = timezone.now()
@@ -288,15 +304,15 @@ def sweep_table(rows: list[tuple]) -> list[str]:
     """The sweeps' Markdown table, and the speed-up of the first full sweep with more workers."""
     table = [
         "| run | mode | seconds | target | deadlines checked | deadlines changed | records skipped (unchanged) "
-        "| reminders written | errors | load (1 min) |",
-        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| reminders written | errors | load (1 min) | peak worker memory |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
-    for label, mode, seconds, target, run, load in rows:
+    for label, mode, seconds, target, run, load, peak in rows:
         ok = "✓" if seconds < target else "✗"
         table.append(
             f"| {label} | {mode} | {seconds:.2f} {ok} | < {target:.0f} s | {run.deadlines_checked:,} | "
             f"{run.deadlines_changed:,} | {run.records_skipped:,} | {run.reminders_created:,} | {run.errors} | "
-            f"{load:.1f} |"
+            f"{load:.1f} | {verdict(peak, WORKER_MEMORY_TARGET_MB)} |"
         )
     found = speed_up(rows)
     if found:
@@ -312,9 +328,10 @@ def sweep_table(rows: list[tuple]) -> list[str]:
 
 def all_ok(rows: list[tuple]) -> bool:
     found = speed_up(rows)
-    return all(seconds < target for _l, _m, seconds, target, _r, _load in rows) and (
-        found is None or found[0] >= SPEED_UP_TARGET
-    )
+    return all(
+        seconds < target and (peak is None or peak < WORKER_MEMORY_TARGET_MB)
+        for _l, _m, seconds, target, _r, _load, peak in rows
+    ) and (found is None or found[0] >= SPEED_UP_TARGET)
 
 
 SWEEP_NOTES = [
