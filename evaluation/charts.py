@@ -9,8 +9,9 @@ drawn.
 
 Labels never overlap and never leave the image (issue 21, point 7). A label's width is estimated
 from its characters (``text_width``), and the x-axis labels take the first layout that fits:
-one line; wrapped at spaces onto two or three lines; on an ordered axis (months, periods) every
-n-th label; slanted 45°; and last abbreviated with "…", the whole label in the text's ``<title>``.
+one line; wrapped at spaces onto two to four lines; on an ordered axis (months, periods) every
+n-th label; slanted 45°; wrapped and abbreviated with "…"; slanted and abbreviated; and last every
+n-th label abbreviated. An abbreviated label keeps the whole in the text's ``<title>``.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ GAP = 6  # px kept free between two labels and at the image's edges
 TICK_GAP = 6
 ROTATED_MAX = 150  # px: a slanted label longer than this is abbreviated
 SLANT = 45
+MIN_WRAPPED = 60  # px: narrower than this, wrapped and cut labels say too little; they are slanted
 
 # Character widths in em (of the font size) for a sans-serif such as IBM Plex Sans, rounded up so
 # that the estimate errs wide: a label drawn is never wider than its estimate by more than a little.
@@ -256,9 +258,10 @@ def _horizontal(xs, labels, lines_of, y) -> list[Text] | None:
     return texts
 
 
-def _slanted(xs, labels, y, left_edge=0.0) -> list[Text] | None:
+def _slanted(xs, labels, y, *, abbreviate: bool) -> list[Text] | None:
     """Labels turned 45° and hanging down to the left of their points, or None when the points are
-    too close for the turned lines to clear each other."""
+    too close for the turned lines to clear each other, or (``abbreviate`` false) when a label
+    would have to be cut."""
     box = (ASCENT + DESCENT) * FONT
     if (
         len(xs) > 1
@@ -268,11 +271,12 @@ def _slanted(xs, labels, y, left_edge=0.0) -> list[Text] | None:
     texts = []
     for x, label in zip(xs, labels, strict=True):
         # A slanted label reaches left by its width times cos 45°: never past the image's edge.
-        room = min(ROTATED_MAX, (x - left_edge - GAP) / math.cos(math.radians(SLANT)))
+        room = min(ROTATED_MAX, (x - GAP) / math.cos(math.radians(SLANT)))
+        line = " ".join(label.split())
+        if text_width(line) > room and not abbreviate:
+            return None
         texts.append(
-            Text(
-                x=round(x, 1), y=y, lines=[_abbreviate(label, room)], anchor="end", rotate=-SLANT, full=label
-            )
+            Text(x=round(x, 1), y=y, lines=[_abbreviate(line, room)], anchor="end", rotate=-SLANT, full=label)
         )
     return texts
 
@@ -290,7 +294,7 @@ def layout_x_labels(xs: list[float], labels: list[str], *, y: float, ordered: bo
     if not labels:
         return []
     slot = min((b - a for a, b in itertools.pairwise(xs)), default=WIDTH - 2 * GAP) - GAP
-    for max_lines in (1, 2, 3):
+    for max_lines in (1, 2, 3, 4):
         found = _horizontal(xs, labels, lambda label, m=max_lines: _wrap(label, slot, m), y)
         if found:
             return found
@@ -302,7 +306,14 @@ def layout_x_labels(xs: list[float], labels: list[str], *, y: float, ordered: bo
                 found = _horizontal(few_xs, few, lambda label, m=max_lines, w=width: _wrap(label, w, m), y)
                 if found:
                     return found
-    found = _slanted(xs, labels, y + 4)
+    found = _slanted(xs, labels, y + 4, abbreviate=False)
+    if found:
+        return found
+    if slot >= MIN_WRAPPED:
+        found = _horizontal(xs, labels, lambda label: _abbreviate_lines(label, slot, 4), y)
+        if found:
+            return found
+    found = _slanted(xs, labels, y + 4, abbreviate=True)
     if found:
         return found
     for every in range(1, len(labels) + 1):

@@ -28,7 +28,7 @@ class Swatch:
 
 
 # The hatchings a bar may carry, drawn as SVG patterns in the chart (templates/evaluation/charts/).
-HATCHES = ("diagonal", "dots", "cross", "horizontal", "vertical", "back")
+HATCHES = ("diagonal", "dots", "cross", "horizontal", "vertical", "back", "lattice")
 DASHES = ("", "8 3", "2 3", "10 3 2 3", "4 4", "12 6", "1 2", "6 2 2 2")
 
 # Hues that each reach 3:1 against white and stay apart from each other.
@@ -145,7 +145,7 @@ def css_class(key: str) -> str:
     return f"pal-{key}"
 
 
-def keys() -> list[str]:
+def all_keys() -> list[str]:
     return [f"{kind}-{name}" for kind, swatches in KINDS.items() for name in swatches]
 
 
@@ -153,7 +153,7 @@ def css() -> str:
     """The palette's rules for the stylesheet: a colour and a dash per key (hatching is drawn by the
     chart template from ``Chart.hatches``)."""
     lines = []
-    for key in keys():
+    for key in all_keys():
         s = swatch(key)
         dash = f" --dash: {s.dash};" if s.dash else ""
         lines.append(f".{css_class(key)} {{ --series: {s.colour};{dash} }}")

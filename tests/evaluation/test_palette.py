@@ -53,7 +53,7 @@ def delta_e(a: str, b: str) -> float:
     return sum((p - q) ** 2 for p, q in zip(lab(a), lab(b), strict=True)) ** 0.5
 
 
-ALL = [(key, palette.swatch(key)) for key in palette.keys()] + [
+ALL = [(key, palette.swatch(key)) for key in palette.all_keys()] + [
     ("target", palette.TARGET),
     ("alert", palette.ALERT),
 ]
