@@ -35,8 +35,9 @@ ROTATED_MAX = 150  # px: a slanted label longer than this is abbreviated
 SLANT = 45
 MIN_WRAPPED = 60  # px: narrower than this, wrapped and cut labels say too little; they are slanted
 
-# Character widths in em (of the font size) for a sans-serif such as IBM Plex Sans, rounded up so
-# that the estimate errs wide: a label drawn is never wider than its estimate by more than a little.
+# Character widths in em (of the font size), set so that the estimate errs wide both for IBM Plex
+# Sans (the design system's font) and for the wider DejaVu Sans a browser may fall back on: a label
+# drawn is not wider than its estimate.
 _NARROW = set("iljI.,:;'!|")
 _SEMI = set("ftr()[]{} -/1")
 _WIDE = set("mwMWÆæŒœ%@")
@@ -44,16 +45,16 @@ _WIDE = set("mwMWÆæŒœ%@")
 
 def _char_width(char: str) -> float:
     if char in _NARROW:
-        return 0.3
+        return 0.32
     if char in _SEMI:
-        return 0.38
+        return 0.42
     if char in _WIDE:
-        return 0.92
+        return 0.95
     if char.isdigit():
-        return 0.58
+        return 0.64
     if char.isupper():
-        return 0.72
-    return 0.58
+        return 0.76
+    return 0.62
 
 
 def text_width(value: str, size: float = FONT) -> float:
@@ -270,8 +271,9 @@ def _slanted(xs, labels, y, *, abbreviate: bool) -> list[Text] | None:
         return None
     texts = []
     for x, label in zip(xs, labels, strict=True):
-        # A slanted label reaches left by its width times cos 45°: never past the image's edge.
-        room = min(ROTATED_MAX, (x - GAP) / math.cos(math.radians(SLANT)))
+        # A slanted label reaches left by its width and its height above the baseline, times
+        # cos 45°: never past the image's edge.
+        room = min(ROTATED_MAX, (x - GAP) / math.cos(math.radians(SLANT)) - ASCENT * FONT)
         line = " ".join(label.split())
         if text_width(line) > room and not abbreviate:
             return None
