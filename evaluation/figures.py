@@ -903,6 +903,21 @@ SDQ_LABELS = {
 }
 
 
+def _sdq_chart(rows: list[Row]) -> Chart:
+    """The mean scores before and after per scale, the two periods in the comparison's colours."""
+    return bar_chart(
+        title=_("Gennemsnitlig SDQ-score før og efter"),
+        x_labels=[str(SDQ_SHORT_LABELS[s]) for s in selectors.SDQ_SCALES],
+        series=[
+            Series(_("Før"), [r.cells[1].number for r in rows], key=palette.ordinal(0)),
+            Series(_("Efter"), [r.cells[2].number for r in rows], key=palette.ordinal(1)),
+        ],
+        decimals=1,
+        y_title=_("Gennemsnitlig score (point)"),
+        x_title=_("SDQ-skala"),
+    )
+
+
 def sdq_cohort(ctx: FigureContext) -> Figure:
     """The same children's SDQ scores before and after: means, mean change and a paired t-test
     (KORA Tab. 3.3)."""
@@ -972,17 +987,7 @@ def sdq_cohort(ctx: FigureContext) -> Figure:
             )
         ],
     )
-    chart = bar_chart(
-        title=_("Gennemsnitlig SDQ-score før og efter"),
-        x_labels=[str(SDQ_SHORT_LABELS[s]) for s in selectors.SDQ_SCALES],
-        series=[
-            Series(_("Før"), [r.cells[1].number for r in rows], key=palette.ordinal(0)),
-            Series(_("Efter"), [r.cells[2].number for r in rows], key=palette.ordinal(1)),
-        ],
-        decimals=1,
-        y_title=_("Gennemsnitlig score (point)"),
-        x_title=_("SDQ-skala"),
-    )
+    chart = _sdq_chart(rows)
     return Figure("sdq", table.title, _("Som KORA Tabel 3.3"), table, chart, warnings=warnings)
 
 
