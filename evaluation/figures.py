@@ -872,8 +872,10 @@ def complaint_rates(ctx: FigureContext) -> Figure:
         title=_("Klager i % af sager"),
         x_labels=[r.label for r in rows],
         series=[
-            Series(p.chart_label, [r.cells[i * 3 + 2].number for r in rows], key=palette.ordinal(i))
-            for i, p in enumerate(ctx.periods)
+            Series(p.chart_label, [r.cells[i * 3 + 2].number for r in rows], key=key)
+            for i, (p, key) in enumerate(
+                zip(ctx.periods, palette.periods([p.start for p in ctx.periods]), strict=True)
+            )
         ],
         suffix=" %",
         decimals=1,
@@ -1159,12 +1161,10 @@ def comparison(ctx: FigureContext) -> Figure:
         title=_("Anbragte årsbørn"),
         x_labels=[label for label, _scope in groups],
         series=[
-            Series(
-                p.chart_label,
-                [values[(g, i)]["all"].number for g in range(len(groups))],
-                key=palette.ordinal(i),
+            Series(p.chart_label, [values[(g, i)]["all"].number for g in range(len(groups))], key=key)
+            for i, (p, key) in enumerate(
+                zip(periods, palette.periods([p.start for p in periods]), strict=True)
             )
-            for i, p in enumerate(periods)
         ],
         decimals=2,
         y_title=_("Årsbørn"),

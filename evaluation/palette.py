@@ -123,6 +123,16 @@ def ordinal(index: int) -> str:
     return f"ordinal-{index % len(ORDINAL)}"
 
 
+def periods(starts: list) -> list[str]:
+    """The keys of periods shown side by side, by the days they start on (``starts``): a year or
+    half-year keeps its colour on every chart (2025 the same on the complaints and on the
+    comparison); periods that would share a colour take their positions' instead."""
+    found = [ordinal(day.year * 2 + (day.month > 6)) for day in starts]
+    if len(set(found)) < len(found):
+        return [ordinal(i) for i in range(len(starts))]
+    return found
+
+
 def informant(value: str) -> str:
     return f"informant-{value}" if value in INFORMANTS else "ordinal-0"
 

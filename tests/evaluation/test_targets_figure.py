@@ -127,5 +127,6 @@ def test_a_category_has_the_same_colour_on_every_figure_that_shows_it(whole):
     assert seen["Plejefamilieanbringelser"] == {family}  # the follow-ups' case type
     assert seen["Institutionsanbringelser"] == {institution}
     assert seen["1. Forebyggelse"] == {palette.css_class(palette.step(1))}
+    assert len(seen["2025"]) == 1  # a year on the complaints and on the comparison of districts
     for label, classes in seen.items():
         assert len(classes) == 1, (label, classes)
