@@ -273,4 +273,4 @@ def test_a_bar_over_the_cap_is_red_and_says_so(org, login):
     page = login(org.team_leader).get(URL).content.decode()
     svg = page[page.index('id="chart-loads-title"') :]
     svg = svg[: svg.index("</svg>")]
-    assert svg.count('class="chart-alert-text"') == 1 and ">Over loftet</text>" in svg
+    assert svg.count('class="chart-alert-text"') == 1 and ">Over loftet</tspan></text>" in svg
