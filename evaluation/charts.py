@@ -557,6 +557,30 @@ def _target_texts(targets: list[tuple[float, str]], frame: _Frame, right_edge: f
     return found
 
 
+def _boxes_touch(a: Text, b: Text) -> bool:
+    """Two level texts' boxes overlap (or come closer than a pixel)."""
+    (ax0, ay0), (ax1, _y), (_x, ay1), _rest = a.corners()
+    (bx0, by0), (bx1, _y), (_x, by1), _rest = b.corners()
+    return ax0 < bx1 + 1 and bx0 < ax1 + 1 and ay0 < by1 + 1 and by0 < ay1 + 1
+
+
+def _clear_of(targets: list[Target], alerts: list[Text], left: float) -> None:
+    """A target's label that a bar's warning would cover moves to the left end of its line, and
+    else under it; a warning stays where its bar is."""
+    others = list(alerts)
+    for target in targets:
+        text = target.text
+        for x, anchor, y in (
+            (text.x, text.anchor, text.y),
+            (left + GAP, "start", text.y),
+            (left + GAP, "start", round(target.y + 4 + ASCENT * FONT, 1)),
+        ):
+            text.x, text.anchor, text.y = x, anchor, y
+            if not any(_boxes_touch(text, other) for other in others):
+                break
+        others.append(text)
+
+
 def bar_chart(
     *,
     title: str,
@@ -590,4 +614,5 @@ def bar_chart(
         alerts=_alert_texts(bars, group_width - GAP),
         right_edge=right_edge,
     )
+    _clear_of(chart.targets, chart.alerts, frame.left)
     return _finish(chart, frame, x_title)

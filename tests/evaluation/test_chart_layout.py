@@ -136,6 +136,18 @@ def test_many_advisors_slant_their_names_and_a_warning_wraps_over_its_bar():
     assert {t.rotate for t in chart.x_labels} == {-45}
 
 
+def test_a_target_label_gives_way_to_a_warning_over_a_bar():
+    chart = bar_chart(
+        title="Åbne sager",
+        x_labels=["Anne K.", "Bo L.", "Carl M.", "Dorte N."],
+        series=[Series("Åbne sager", [10.0, 12.0, 20.0, 26.0], alerts=["", "", "", "Over loftet"])],
+        targets=[(25.0, "Loft 25"), (22.0, "Advarsel 22")],
+        y_title="Åbne sager",
+    )
+    assert_readable(chart)
+    assert chart.targets[0].text.anchor == "start"  # moved to the left end of its line
+
+
 def test_movement_reasons_and_partial_years_fit():
     reasons = [str(label) for _value, label in LadderMovement.Reason.choices]
     chart = bar_chart(
