@@ -11,13 +11,14 @@ from __future__ import annotations
 import datetime
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from decimal import ROUND_FLOOR, Decimal
 from functools import cached_property
 
 from django.utils import formats
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from evaluation import selectors
+from evaluation import palette, selectors
 from evaluation.charts import Chart, Series, bar_chart, line_chart
 from evaluation.models import PlacementTarget, SdqScore
 from evaluation.periods import Period, clip, month_ends, periods_between, rolling_years
@@ -131,6 +132,14 @@ GROUP_SERIES = [
 ]
 
 
+# The axis titles the charts share (issue 21, point 7: every chart names its values and their unit).
+CASES_AXIS = gettext_lazy("Antal sager")
+STEP_AXIS = gettext_lazy("Trin på indsatstrappen")
+PERIOD_AXIS = gettext_lazy("Periode")
+HALF_YEAR_AXIS = gettext_lazy("Halvår")
+FOLLOWUPS_AXIS = gettext_lazy("Opfølgninger pr. sag")
+
+
 def _month_label(day: datetime.date) -> str:
     return formats.date_format(day, "M Y")
 
@@ -154,6 +163,11 @@ def _kr(ctx: FigureContext) -> str:
     if ctx.prices.base is None:
         return _("kr.")
     return _("kr., %(year)s-priser") % {"year": ctx.prices.base}
+
+
+def _thousands(ctx: FigureContext) -> str:
+    """The y-axis title of a chart of amounts drawn in thousands: "1.000 kr." (in a year's prices)."""
+    return _("1.000 %(unit)s") % {"unit": _kr(ctx)}
 
 
 def _price_notes(ctx: FigureContext) -> list[str]:
@@ -210,7 +224,12 @@ def ladder_over_time(ctx: FigureContext) -> Figure:
     chart = line_chart(
         title=table.title,
         x_labels=[r.label for r in rows],
-        series=[Series(label, [r.cells[i].number for r in rows]) for i, label in enumerate(columns[:-1])],
+        series=[
+            Series(label, [r.cells[i].number for r in rows], key=palette.step(key))
+            for i, (key, label) in enumerate(zip(keys, columns[:-1], strict=True))
+        ],
+        y_title=str(CASES_AXIS),
+        x_title=_("Måned (optalt ved månedens udgang)"),
     )
     return Figure("trappe", table.title, _("Som KORA Figur 2.1"), table, chart)
 
@@ -231,7 +250,9 @@ def ladder_now(ctx: FigureContext) -> Figure:
     chart = bar_chart(
         title=title,
         x_labels=[str(STEP_NONE_LABEL)] + [str(s.number) for s in ctx.steps],
-        series=[Series(_("Sager"), [p.number for p in parts])],
+        series=[Series(_("Sager"), [p.number for p in parts], keys=[palette.step(k) for k in keys])],
+        y_title=str(CASES_AXIS),
+        x_title=str(STEP_AXIS),
     )
     return Figure("trappe-nu", title, _("Som KORA Figur 2.1, på én dag"), table, chart)
 
@@ -314,9 +335,11 @@ def movement_reasons(ctx: FigureContext) -> Figure:
             title=table.title,
             x_labels=[r.label for r in rows],
             series=[
-                Series(str(label), [r.cells[i].number for r in rows])
-                for i, (_kind, label) in enumerate(MOVEMENT_KINDS)
+                Series(str(label), [r.cells[i].number for r in rows], key=palette.movement(kind))
+                for i, (kind, label) in enumerate(MOVEMENT_KINDS)
             ],
+            y_title=_("Antal bevægelser"),
+            x_title=_("Årsag"),
         )
     return Figure("bevaegelser-aarsager", table.title, _("Som KORA kapitel 4.2"), table, chart)
 
@@ -379,9 +402,14 @@ def child_years(ctx: FigureContext) -> Figure:
     )
     chart = bar_chart(
         title=table.title,
-        x_labels=[p.name for p in ctx.periods],
-        series=[Series(str(label), [c[key].number for c in per_period]) for key, label in GROUP_SERIES],
+        x_labels=[p.chart_label for p in ctx.periods],
+        series=[
+            Series(str(label), [c[key].number for c in per_period], key=palette.placement(key))
+            for key, label in GROUP_SERIES
+        ],
         decimals=2,
+        y_title=_("Årsbørn"),
+        x_title=str(PERIOD_AXIS),
     )
     return Figure("aarsboern", table.title, _("Som KORA Tabel 2.1-2.3 og 4.1"), table, chart)
 
@@ -393,48 +421,180 @@ def _target_label(target: PlacementTarget) -> str:
     }
 
 
+def adding_up(parts: list, decimals: int = 1) -> list[Decimal] | None:
+    """Each part in % of their sum, rounded to ``decimals`` so that the shares shown add up to
+    exactly 100 (the largest remainders get the last tenths); None when the sum is zero."""
+    total = sum(parts)
+    if not total:
+        return None
+    steps = 100 * 10**decimals
+    exact = [Decimal(p) * steps / Decimal(total) for p in parts]
+    whole = [int(e.to_integral_value(rounding=ROUND_FLOOR)) for e in exact]
+    by_remainder = sorted(range(len(parts)), key=lambda i: (whole[i] - exact[i], i))
+    for i in by_remainder[: steps - sum(whole)]:
+        whole[i] += 1
+    return [Decimal(w).scaleb(-decimals) for w in whole]
+
+
+@dataclass
+class _TargetPart:
+    """A row of the targets figure: a target's categories, or the rest of the base."""
+
+    label: str
+    categories: tuple[str, ...]
+    target: PlacementTarget | None = None
+
+    @property
+    def key(self) -> str:
+        return _group_of(self.categories)
+
+
+def _group_of(categories) -> str:
+    """The placement group (selectors.GROUPS) made of exactly ``categories``, or "other"."""
+    return next((k for k, members in selectors.GROUPS.items() if set(members) == set(categories)), "other")
+
+
+def _target_parts(targets) -> tuple[tuple[str, ...] | None, list[_TargetPart]]:
+    """The whole the targets' shares are of, and its parts: each target's categories and then the
+    rest of the whole (home-based placements under the shipped 75/25). The whole is None when the
+    shares are not parts of one whole (targets of different bases, or sharing a category)."""
+    parts = [_TargetPart(t.name, tuple(t.categories), t) for t in targets]
+    bases = {
+        tuple(c for c in selectors.CATEGORIES if c in (t.base_categories or selectors.CATEGORIES))
+        for t in targets
+    }
+    named = [c for t in targets for c in t.categories]
+    if len(bases) != 1 or len(named) != len(set(named)) or not set(named) <= set(next(iter(bases))):
+        return None, parts
+    base = bases.pop()
+    rest = tuple(c for c in base if c not in named)
+    if rest:
+        labels = {key: label for key, label, *_rest in CATEGORY_ROWS}
+        what = labels.get(_group_of(rest)) or ", ".join(str(PlacementCategory(c).label) for c in rest)
+        parts.append(_TargetPart(_("Øvrige anbragte: %(what)s") % {"what": what}, rest))
+    return base, parts
+
+
+def _children(placed: selectors.Placed, categories) -> int:
+    """The children behind ``categories``: distinct in a group, else the largest category's (a lower
+    bound, so that disclosure control errs on hiding)."""
+    group = _group_of(categories)
+    if group != "other":
+        return placed.children.get(group, 0)
+    return max((placed.children.get(c, 0) for c in categories), default=0)
+
+
+def _target_cells(placed, base, parts) -> tuple[list[list[Cell]], Cell | None]:
+    """One period's cells: per part its share, its child-years and whether the target is met; and
+    the base's child-years (None when the parts are not of one whole)."""
+    days = [sum(placed.days.get(c, 0) for c in p.categories) for p in parts]
+    years = [
+        Cell(selectors.child_years(n), "dec2", n=_children(placed, p.categories))
+        for n, p in zip(days, parts, strict=True)
+    ]
+    whole = None
+    if base is not None:
+        base_days = sum(placed.days.get(c, 0) for c in base)
+        whole = Cell(selectors.child_years(base_days), "dec2", n=_children(placed, base))
+        protect([*years, whole], [(whole, years)])
+        shares = adding_up(days) or [None] * len(parts)
+    else:
+        protect(years)
+        shares = [selectors.target_share(placed, p.target) for p in parts]
+    found = []
+    for part, cell, value in zip(parts, years, shares, strict=True):
+        share_cell = Cell(value, "pct", bases=(cell, whole) if whole else (cell,))
+        actual = selectors.target_share(placed, part.target) if part.target else None
+        met = text("")
+        if part.target and actual is not None and not share_cell.hidden:
+            met = text(_("Ja") if part.target.is_met(actual) else _("Nej"))
+        found.append([share_cell, cell, met])
+    return found, whole
+
+
 def placement_targets(ctx: FigureContext) -> Figure:
-    """The shares of family care and institution against the municipality's targets (Herning's Sverigesprojekt, Forebyggelsesudvalget 21.1.2013: 75/25)."""
+    """The shares of family care and institution against the municipality's targets (Herning's
+    Sverigesprojekt, Forebyggelsesudvalget 21.1.2013: 75/25), with the rest of the placed and the
+    base they are shares of, so that the shares add up to 100 % on the page (issue 21, point 7)."""
     targets = selectors.targets(ctx.scope, ctx.end)
-    rows, series = [], []
-    for target in targets:
-        cells, values = [text(_target_label(target))], []
-        for placed in ctx.placed:
-            actual = selectors.target_share(placed, target)
-            children = sum(placed.children.get(c, 0) for c in target.categories)
-            cell = Cell(actual, "pct", n=children if actual else None)
-            protect([cell])
-            met = (
-                text("")
-                if actual is None or cell.hidden
-                else text(_("Ja") if target.is_met(actual) else _("Nej"))
+    base, parts = _target_parts(targets)
+    per_period = [_target_cells(placed, base, parts) for placed in ctx.placed]
+    rows = [
+        Row(
+            part.label,
+            [text(_target_label(part.target) if part.target else "–")]
+            + [c for cells, _whole in per_period for c in cells[i]],
+        )
+        for i, part in enumerate(parts)
+    ]
+    if base is not None:
+        base_label = _("Grundlaget: anbragte i alt") if base == selectors.CATEGORIES else _("Grundlaget")
+        rows.append(
+            Row(
+                base_label,
+                [text("")]
+                + [
+                    c
+                    for _cells, whole in per_period
+                    for c in (Cell(Decimal(100), "pct", bases=(whole,)), whole, text(""))
+                ],
+                total=True,
             )
-            cells += [cell, met]
-            values.append(cell.number)
-        rows.append(Row(target.name, cells))
-        series.append(Series(target.name, values))
+        )
     table = Table(
         title=_("Fordelingen af anbragte mod kommunens mål"),
         row_header=_("Mål"),
-        columns=[_("Målet")] + [str(c) for _p in ctx.periods for c in (_("Andel"), _("Nået"))],
-        column_groups=[("", 1)] + [(p.label, 2) for p in ctx.periods],
+        columns=[_("Målet")] + [str(c) for _p in ctx.periods for c in (_("Andel"), _("Årsbørn"), _("Nået"))],
+        column_groups=[("", 1)] + [(p.label, 3) for p in ctx.periods],
         rows=rows,
-        notes=[
-            _("Andelen af anbragte årsbørn. Målene kan ændres af en administrator (kilde: %(sources)s).")
-            % {"sources": "; ".join(sorted({t.source for t in targets if t.source})) or "–"},
-            *_period_note(ctx.periods),
-        ],
+        notes=_target_notes(targets, base) + _period_note(ctx.periods),
     )
     chart = bar_chart(
         title=table.title,
-        x_labels=[p.name for p in ctx.periods],
-        series=series,
+        x_labels=[
+            _target_x_label(p, whole) for p, (_cells, whole) in zip(ctx.periods, per_period, strict=True)
+        ],
+        series=[
+            Series(
+                part.label,
+                [cells[i][0].number for cells, _whole in per_period],
+                key=palette.placement(part.key),
+            )
+            for i, part in enumerate(parts)
+        ],
         suffix=" %",
         targets=[(float(t.share), f"{t.name}: {_target_label(t)}") for t in targets],
         top_value=100,
         decimals=1,
+        y_title=_("Andel af anbragte årsbørn (%)"),
+        x_title=str(PERIOD_AXIS),
     )
     return Figure("maal", table.title, _("Mål fra Sverigesprojektet (75/25)"), table, chart)
+
+
+def _target_x_label(period: Period, whole: Cell | None) -> str:
+    """A period under the targets chart, with the base its shares are of on a line of its own."""
+    if whole is None:
+        return period.chart_label
+    return "{}\n{}".format(period.chart_label, _("Grundlag: %(years)s årsbørn") % {"years": whole.display()})
+
+
+def _target_notes(targets, base) -> list[str]:
+    notes = [
+        _("Andelen af anbragte årsbørn. Målene kan ændres af en administrator (kilde: %(sources)s).")
+        % {"sources": "; ".join(sorted({t.source for t in targets if t.source})) or "–"}
+    ]
+    if base is not None:
+        notes.append(
+            _(
+                "Andelene er af grundlaget i sidste række og giver tilsammen 100 %: de er rundet til én "
+                "decimal, så summen holder (de største rester får den sidste tiendedel). Om et mål er nået, "
+                "afgøres af den uafrundede andel."
+            )
+        )
+    else:
+        notes.append(_("Målene er andele af hver sit grundlag, så andelene lægges ikke sammen."))
+    return notes
 
 
 def placement_costs(ctx: FigureContext) -> Figure:
@@ -472,7 +632,7 @@ def placement_costs(ctx: FigureContext) -> Figure:
     )
     chart = bar_chart(
         title=_("Udgifter til anbringelser (1.000 kr.)"),
-        x_labels=[p.name for p in ctx.periods],
+        x_labels=[p.chart_label for p in ctx.periods],
         series=[
             Series(
                 str(label),
@@ -480,9 +640,12 @@ def placement_costs(ctx: FigureContext) -> Figure:
                     None if c[key].hidden else float(placed.group_spend(key)) / 1000
                     for placed, c in zip(ctx.placed, per_period, strict=True)
                 ],
+                key=palette.placement(key),
             )
             for key, label in GROUP_SERIES
         ],
+        y_title=_thousands(ctx),
+        x_title=str(PERIOD_AXIS),
     )
     return Figure("udgifter", table.title, _("Som KORA Tabel 2.5 og 2.6"), table, chart)
 
@@ -575,7 +738,7 @@ def spend_per_measure(ctx: FigureContext) -> Figure:
     totals = {r.label: r for r in rows}
     chart = bar_chart(
         title=_("Udgifter til anbringelser og forebyggende indsatser (1.000 %(unit)s)") % {"unit": unit},
-        x_labels=[p.name for p in ctx.periods],
+        x_labels=[p.chart_label for p in ctx.periods],
         series=[
             Series(
                 label,
@@ -585,9 +748,15 @@ def spend_per_measure(ctx: FigureContext) -> Figure:
                     else totals[label].cells[2 * i].number / 1000
                     for i in range(len(ctx.periods))
                 ],
+                key=palette.placement(group),
             )
-            for label in (str(_("Anbringelser i alt")), str(_("Forebyggende indsatser i alt")))
+            for group, label in (
+                ("placement", str(_("Anbringelser i alt"))),
+                ("preventive", str(_("Forebyggende indsatser i alt"))),
+            )
         ],
+        y_title=_thousands(ctx),
+        x_title=str(PERIOD_AXIS),
     )
     return Figure("udgifter-indsatser", table.title, _("Som KORA kapitel 2.3"), table, chart)
 
@@ -703,10 +872,15 @@ def complaint_rates(ctx: FigureContext) -> Figure:
         title=_("Klager i % af sager"),
         x_labels=[r.label for r in rows],
         series=[
-            Series(p.label, [r.cells[i * 3 + 2].number for r in rows]) for i, p in enumerate(ctx.periods)
+            Series(p.chart_label, [r.cells[i * 3 + 2].number for r in rows], key=key)
+            for i, (p, key) in enumerate(
+                zip(ctx.periods, palette.periods([p.start for p in ctx.periods]), strict=True)
+            )
         ],
         suffix=" %",
         decimals=1,
+        y_title=_("Klager i % af teamets sager"),
+        x_title=_("Team (distrikt)"),
     )
     return Figure("klager", table.title, _("Som KORA Tabel 3.2"), table, chart)
 
@@ -729,6 +903,21 @@ SDQ_LABELS = {
     "peer": gettext_lazy("Problemer med jævnaldrende (0-10)"),
     "prosocial": gettext_lazy("Prosocial adfærd (0-10, højere er bedre)"),
 }
+
+
+def _sdq_chart(rows: list[Row]) -> Chart:
+    """The mean scores before and after per scale, the two periods in the comparison's colours."""
+    return bar_chart(
+        title=_("Gennemsnitlig SDQ-score før og efter"),
+        x_labels=[str(SDQ_SHORT_LABELS[s]) for s in selectors.SDQ_SCALES],
+        series=[
+            Series(_("Før"), [r.cells[1].number for r in rows], key=palette.ordinal(0)),
+            Series(_("Efter"), [r.cells[2].number for r in rows], key=palette.ordinal(1)),
+        ],
+        decimals=1,
+        y_title=_("Gennemsnitlig score (point)"),
+        x_title=_("SDQ-skala"),
+    )
 
 
 def sdq_cohort(ctx: FigureContext) -> Figure:
@@ -800,15 +989,7 @@ def sdq_cohort(ctx: FigureContext) -> Figure:
             )
         ],
     )
-    chart = bar_chart(
-        title=_("Gennemsnitlig SDQ-score før og efter"),
-        x_labels=[str(SDQ_SHORT_LABELS[s]) for s in selectors.SDQ_SCALES],
-        series=[
-            Series(_("Før"), [r.cells[1].number for r in rows]),
-            Series(_("Efter"), [r.cells[2].number for r in rows]),
-        ],
-        decimals=1,
-    )
+    chart = _sdq_chart(rows)
     return Figure("sdq", table.title, _("Som KORA Tabel 3.3"), table, chart, warnings=warnings)
 
 
@@ -980,10 +1161,14 @@ def comparison(ctx: FigureContext) -> Figure:
         title=_("Anbragte årsbørn"),
         x_labels=[label for label, _scope in groups],
         series=[
-            Series(p.label, [values[(g, i)]["all"].number for g in range(len(groups))])
-            for i, p in enumerate(periods)
+            Series(p.chart_label, [values[(g, i)]["all"].number for g in range(len(groups))], key=key)
+            for i, (p, key) in enumerate(
+                zip(periods, palette.periods([p.start for p in periods]), strict=True)
+            )
         ],
         decimals=2,
+        y_title=_("Årsbørn"),
+        x_title=_("Distriktsgruppe"),
     )
     return Figure(
         "sammenligning",
@@ -1041,7 +1226,7 @@ def followups_per_case(ctx: FigureContext) -> Figure:
             Row(_("%(type)s: kommunens regel") % {"type": label}, rule),
             Row(_("%(type)s: lovens minimum") % {"type": label}, law),
         ]
-        held_series.append((str(label), held))
+        held_series.append((str(label), held, palette.placement(case_type)))
     protect(cells)
     table = Table(
         title=_("Opfølgninger pr. sag pr. halvår"),
@@ -1065,9 +1250,11 @@ def followups_per_case(ctx: FigureContext) -> Figure:
     )
     chart = line_chart(
         title=_("Afholdte opfølgninger pr. sag pr. halvår"),
-        x_labels=[p.label for p in periods],
-        series=[Series(label, [cell.number for cell in held]) for label, held in held_series],
+        x_labels=[p.chart_label for p in periods],
+        series=[Series(label, [cell.number for cell in held], key=key) for label, held, key in held_series],
         decimals=1,
+        y_title=str(FOLLOWUPS_AXIS),
+        x_title=str(HALF_YEAR_AXIS),
     )
     return Figure("opfoelgning", table.title, _("Som KORA Figur 2.2"), table, chart)
 
@@ -1090,7 +1277,7 @@ def followups_kora(ctx: FigureContext) -> Figure:
             Row(_("%(type)s: med børnesamtale (KORA)") % {"type": label}, kora, total=True),
             Row(_("%(type)s: alle afholdte") % {"type": label}, own),
         ]
-        series.append(Series(str(label), [cell.number for cell in kora]))
+        series.append(Series(str(label), [cell.number for cell in kora], key=palette.placement(case_type)))
     protect(cells)
     table = Table(
         title=_("Opfølgninger med børnesamtale pr. sag pr. halvår (KORA's definition)"),
@@ -1114,9 +1301,11 @@ def followups_kora(ctx: FigureContext) -> Figure:
     )
     chart = line_chart(
         title=_("Opfølgninger med børnesamtale pr. sag pr. halvår"),
-        x_labels=[p.label for p in periods],
+        x_labels=[p.chart_label for p in periods],
         series=series,
         decimals=1,
+        y_title=str(FOLLOWUPS_AXIS),
+        x_title=str(HALF_YEAR_AXIS),
     )
     return Figure("opfoelgning-kora", table.title, _("Som KORA Figur 2.2"), table, chart)
 

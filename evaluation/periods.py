@@ -21,6 +21,9 @@ class Period:
     end: datetime.date
     name: str
     partial: bool = False
+    # The days of the period the name stands for, when data cover only part of it (``clip``).
+    named_start: datetime.date | None = None
+    named_end: datetime.date | None = None
 
     @property
     def days(self) -> int:
@@ -35,6 +38,24 @@ class Period:
             "start": formats.date_format(self.start, "SHORT_DATE_FORMAT"),
             "end": formats.date_format(self.end, "SHORT_DATE_FORMAT"),
         }
+
+    @property
+    def chart_label(self) -> str:
+        """The label under a chart's bars or points: a partial period says so with the day the data
+        end (or begin) on, the same days as ``label`` in the tables, in fewer words."""
+        if not self.partial:
+            return self.name
+        if self.start == self.named_start:
+            return _("%(name)s (til %(end)s)") % {
+                "name": self.name,
+                "end": formats.date_format(self.end, "SHORT_DATE_FORMAT"),
+            }
+        if self.end == self.named_end:
+            return _("%(name)s (fra %(start)s)") % {
+                "name": self.name,
+                "start": formats.date_format(self.start, "SHORT_DATE_FORMAT"),
+            }
+        return self.label
 
     def __contains__(self, day: datetime.date) -> bool:
         return self.start <= day <= self.end
@@ -91,7 +112,10 @@ def clip(period: Period, first: datetime.date, last: datetime.date) -> Period | 
     start, end = max(period.start, first), min(period.end, last)
     if start > end:
         return None
-    return Period(start, end, period.name, partial=(start, end) != (period.start, period.end))
+    partial = (start, end) != (period.start, period.end)
+    if not partial:
+        return Period(start, end, period.name)
+    return Period(start, end, period.name, partial=True, named_start=period.start, named_end=period.end)
 
 
 def month_end(day: datetime.date) -> datetime.date:

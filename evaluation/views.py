@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy
 
 from cases.models import Case
 from cases.permissions import Action, may, require
-from evaluation import exports, selectors, services
+from evaluation import exports, palette, selectors, services
 from evaluation.charts import Series, line_chart
 from evaluation.figures import FIGURES, FigureContext
 from evaluation.forms import (
@@ -390,9 +390,11 @@ def _sdq_chart(scores: list[SdqScore]):
     for informant, label in SdqScore.Informant.choices:
         by_day = {s.assessed_on: s.total for s in scores if s.informant == informant}
         if by_day:
-            series.append(Series(str(label), [by_day.get(d) for d in days]))
+            series.append(Series(str(label), [by_day.get(d) for d in days], key=palette.informant(informant)))
     return line_chart(
         title=_("Samlet vanskelighedsscore over tid"),
         x_labels=[d.strftime("%d.%m.%Y") for d in days],
         series=series,
+        y_title=_("Samlet vanskelighedsscore (0-40)"),
+        x_title=_("Besvaret"),
     )

@@ -103,7 +103,7 @@ def test_a_chart_is_an_image_with_a_title_and_draws_no_hidden_value():
     # The hidden February value breaks the line in two instead of being drawn.
     assert len(chart.lines[0].segments) == 2 and len(chart.lines[0].points) == 2
     # Series differ by more than colour: each line has its own class, styled with its own dash.
-    assert 'class="chart-line series-0"' in svg and 'class="chart-line series-1"' in svg
+    assert 'class="chart-line pal-ordinal-0"' in svg and 'class="chart-line pal-ordinal-1"' in svg
 
 
 def test_bar_chart_draws_targets_and_keeps_coordinates_unlocalised():
