@@ -116,7 +116,9 @@ def test_a_followup_moves_with_an_approved_exception_and_with_the_clock(org):
 def test_updated_after_is_refused_as_on_every_resource(org, url):
     client = _api(org.team_leader)
     for wrong in ("yesterday", "0001-01-01T00:00:00+01:00"):
-        assert problem(client.get(url, {"updated_after": wrong}), 400)["errors"][0]["field"] == "updated_after"
+        assert (
+            problem(client.get(url, {"updated_after": wrong}), 400)["errors"][0]["field"] == "updated_after"
+        )
     assert client.get(url, {"updated_after": "2026-01-01T00:00:00Z", "page_size": 5}).status_code == 200
 
 
@@ -214,7 +216,9 @@ def test_the_progress_writer_moves_the_run(org, shipped_data):
 
 
 @pytest.mark.parametrize("url", ["/api/v1/followups/", "/api/v1/caseload/", "/api/v1/dubu/imports/"])
-def test_the_lists_with_updated_after_cost_the_same_for_one_row_or_many(org, url, django_assert_max_num_queries):
+def test_the_lists_with_updated_after_cost_the_same_for_one_row_or_many(
+    org, url, django_assert_max_num_queries
+):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
