@@ -8,7 +8,13 @@ same transaction its outbox rows here. A resource is a model registered with ``r
 owning app in its ``AppConfig.ready()``, so every process, worker and command included, writes the
 feed), with the resources that show it inside them (``parents``): a goal's change is a change of its
 plan, a measure's a change of its case. Writes that bypass the history (``QuerySet.update``,
-``bulk_history_create``) call ``record_many`` themselves.
+``bulk_history_create``) call ``record_many`` themselves (``tests/herning/test_feed_bypass_writes.py``
+lists each).
+
+**Deletions.** A deleted record cannot be asked who may read it: its row keeps the case it
+belonged to (``register(case=...)``), and a deletion is shown to whoever may read that case; an
+erasure deletes the case too, so it names the users who could read the child
+(``deletions_readable_by``). Anyone else never sees it.
 
 **Reading.** An autoincrement id can commit out of order: transaction A takes id 10, B takes 11, B
 commits first; a reader that served 11 and moved its cursor past it would never see 10. So each row
