@@ -46,7 +46,7 @@ from cases.permissions import (
 from cases.selectors import child_exists
 from herning.api import feed
 from herning.api.fields import CodeField, CprField, UpdatedAtField, VisibleRelatedField, date_field
-from herning.api.filters import IsoDateTimeFilter, KnownParametersFilter
+from herning.api.filters import IsoDateTimeFilter, KnownParametersFilter, UpdatedAfterFilter
 from herning.api.problems import answer_as_problem, field_error, problem_body
 from herning.api.viewsets import ReadOnlyResource, ServiceResource, refuse
 from herning.audit.models import AccessLog
@@ -1094,6 +1094,11 @@ class CaseloadSerializer(serializers.Serializer):
         help_text="Per team of the advisor: the team's cap and warning level, which an assignment of a "
         "case of that team enforces, and the band of the advisor's open cases against them."
     )
+    updated_at = UpdatedAtField(
+        help_text="When this row last changed: the number of the advisor's open cases (a case given, "
+        "taken, opened or closed), the advisor's name, their advisor roles or those teams' cap and "
+        "warning level."
+    )
 
     @extend_schema_field(serializers.ChoiceField(choices=list(CASELOAD_STATUS.values())))
     def get_status(self, user) -> str:
@@ -1130,10 +1135,13 @@ class CaseloadViewSet(ReadOnlyResource):
     read_serializer_class = CaseloadSerializer
     serializer_class = CaseloadSerializer
     lookup_value_regex = r"\d+"
-    # No filters but ``team``: any other query parameter answers 400.
-    filter_backends = [KnownParametersFilter]
+    # No filters but ``team`` and ``updated_after``: any other query parameter answers 400.
+    filter_backends = [KnownParametersFilter, UpdatedAfterFilter]
     extra_query_params = ("team",)
     ordering = None
+
+    def annotate_updated_at(self, queryset):
+        return caseload.annotate_load_changed_at(queryset)
 
     def get_queryset(self):
         user = self.request.user

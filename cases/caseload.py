@@ -15,12 +15,15 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db.models import Count
+from django.db import connection
+from django.db.models import Count, DateTimeField, OuterRef, Subquery
+from django.db.models.expressions import RawSQL
+from django.db.models.functions import Greatest
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from cases.models import Case
-from herning.organisation.models import Team, User
+from cases.models import Case, CaseState
+from herning.organisation.models import Role, RoleAssignment, Team, User
 
 
 def open_case_counts(advisor_ids: Iterable[int]) -> dict[int, int]:
@@ -226,3 +229,54 @@ def suggestions_for(
         for c in cases
     }
     return suggestions, loads
+
+
+def _load_changes_sql() -> str:
+    """The latest moment the number of open cases of the advisor in the outer query changed: a
+    case history row that gave them the case, took it from them, opened or closed it while theirs,
+    or deleted it. Each row is compared with the case's row before it (``LAG``), so a change of a
+    case that leaves the count as it was (a journal note, a new plan) does not count, nor does a
+    change of another advisor's case."""
+    history = Case.history.model._meta.db_table
+    advisor = f'"{User._meta.db_table}"."id"'
+    return f"""(
+        SELECT MAX(h.history_date) FROM (
+            SELECT history_date, history_type, advisor_id, state != %s AS open,
+                   LAG(advisor_id) OVER w AS prev_advisor, LAG(state != %s) OVER w AS prev_open,
+                   ROW_NUMBER() OVER w AS n
+            FROM {history}
+            WHERE id IN (SELECT id FROM {history} WHERE advisor_id = {advisor})
+            WINDOW w AS (PARTITION BY id ORDER BY history_date, history_id)
+        ) h
+        WHERE (h.advisor_id = {advisor} OR h.prev_advisor = {advisor})
+          AND (h.n = 1 OR h.history_type = '-' OR h.advisor_id IS DISTINCT FROM h.prev_advisor
+               OR h.open IS DISTINCT FROM h.prev_open)
+    )"""  # noqa: S608 - table names from the models, the state a parameter
+
+
+def annotate_load_changed_at(advisors):
+    """``api_updated_at`` of each advisor's caseload row (the API's ``caseload/``): the latest of
+    a change of the number of their open cases (``_load_changes_sql``), of the advisor's own record
+    (the name shown), of their advisor roles (the teams shown) and of those teams (the cap and
+    warning level shown). PostgreSQL only: on SQLite (the quick start) the count's part is left
+    out."""
+
+    def latest(history, **where):
+        rows = history.filter(**where).order_by("-history_date").values("history_date")[:1]
+        return Subquery(rows, output_field=DateTimeField())
+
+    parts = [
+        latest(User.history.model.objects, id=OuterRef("pk")),
+        latest(RoleAssignment.history.model.objects, user_id=OuterRef("pk"), role=Role.ADVISOR),
+        latest(
+            Team.history.model.objects,
+            id__in=RoleAssignment.objects.filter(user_id=OuterRef(OuterRef("pk")), role=Role.ADVISOR).values(
+                "team_id"
+            ),
+        ),
+    ]
+    if connection.vendor == "postgresql":
+        closed = str(CaseState.CLOSED)
+        # No input in the SQL: the tables are the models', the state a parameter.
+        parts.append(RawSQL(_load_changes_sql(), (closed, closed), output_field=DateTimeField()))  # noqa: S611
+    return advisors.annotate(api_updated_at=Greatest(*parts))

@@ -19,11 +19,13 @@ from django.db.models import Max, Q
 from django.utils import timezone
 
 from cases import obligations
-from cases.models import Case, Notification
+from cases.models import Case, Child, Notification
+from herning.api import feed
+from herning.api.models import ApiToken
 from herning.audit.models import AuditEvent
 from herning.audit.services import access_log_deletable
 from herning.core.privacy import content_models
-from herning.organisation.models import Role
+from herning.organisation.models import Role, User
 
 MIN_REASON_LENGTH = 20
 
@@ -100,6 +102,16 @@ def _deletion_order(targets: dict[type, set]) -> list[type]:
     return order
 
 
+def feed_readers(child) -> list[int]:
+    """The users who read the change feed (those holding a usable API token, a few service users)
+    and could read ``child`` before its erasure: only they are told of its deletions
+    (``herning.api.feed.deletions_readable_by``), nobody else learns that it existed."""
+    users = User.objects.filter(
+        pk__in=ApiToken.objects.usable().values("user_id"), municipality_id=child.municipality_id
+    )
+    return [user.pk for user in users if Child.objects.visible_to(user).filter(pk=child.pk).exists()]
+
+
 def erase_child(*, child, reason: str, by, today: datetime.date | None = None) -> AuditEvent:
     """Deletes ``child`` and everything that leads to it; see the module docstring."""
     today = today or timezone.localdate()
@@ -115,7 +127,8 @@ def erase_child(*, child, reason: str, by, today: datetime.date | None = None) -
     if today < allowed:
         raise ErasureRefused(f"Child {child.pk} may be erased from {allowed:%Y-%m-%d} (retention period).")
     child_id = child.pk
-    with transaction.atomic(), access_log_deletable():
+    readers = feed_readers(child)
+    with transaction.atomic(), access_log_deletable(), feed.deletions_readable_by(readers):
         targets = rows_to_erase(child)
         counts = {}
         records = {model: pks for model, pks in targets.items() if _recorded_by(model) is None}

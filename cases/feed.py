@@ -13,9 +13,13 @@ def register() -> None:
         Child,
         parents=lambda child: (("case", pk) for pk in child.cases.values_list("pk", flat=True)),
     )
-    feed.register("case", Case)
+    # A deleted case: whoever could read it, which only an erasure's readers can still be told
+    # (herning.api.feed.deletions_readable_by); a deleted child, the same.
+    feed.register("case", Case, case=lambda case: case.pk)
     feed.register("notification", Notification)
     feed.register("investigation", Investigation)
     # A plan shows its goals.
     feed.register("plan", Plan)
-    feed.register("goal", Goal, parents=lambda goal: [("plan", goal.plan_id)])
+    feed.register(
+        "goal", Goal, parents=lambda goal: [("plan", goal.plan_id)], case=lambda goal: goal.plan.case_id
+    )

@@ -4,6 +4,7 @@ earlier runs (each also the job of an import in the background), and the export
 
 from __future__ import annotations
 
+from django.db.models import F
 from django.http import HttpResponse
 from django.urls import reverse
 from django.utils import timezone
@@ -23,7 +24,7 @@ from dubu.jobs import import_in_background, runs_in_background
 from dubu.models import ImportRun, MappingProfile
 from dubu.reader import max_file_bytes, too_large_message
 from dubu.uploads import bound_upload
-from herning.api.filters import KnownParametersFilter
+from herning.api.filters import KnownParametersFilter, UpdatedAfterFilter
 from herning.api.idempotency import IdempotentMixin
 from herning.api.problems import answer_as_problem, problem_body
 from herning.core import spreadsheets
@@ -110,6 +111,9 @@ class ImportRunSerializer(serializers.ModelSerializer):
     user = serializers.CharField(source="user.username")
     counts = serializers.SerializerMethodField()
     report = serializers.SerializerMethodField()
+    updated_at = serializers.DateTimeField(
+        read_only=True, help_text="When the run last changed: its state, its progress or its report."
+    )
 
     class Meta:
         model = ImportRun
@@ -126,6 +130,7 @@ class ImportRunSerializer(serializers.ModelSerializer):
             "committed",
             "counts",
             "report",
+            "updated_at",
         ]
         read_only_fields = fields
 
@@ -160,8 +165,8 @@ class DubuImportViewSet(
     queryset = ImportRun.objects.none()  # the schema's model; reads go through get_queryset
     lookup_value_regex = r"\d+"
     parser_classes = [MultiPartParser, FormParser]
-    # No filters: a query parameter other than the page's answers 400.
-    filter_backends = [KnownParametersFilter]
+    # No filters but ``updated_after``: any other query parameter answers 400.
+    filter_backends = [KnownParametersFilter, UpdatedAfterFilter]
     http_method_names = ["get", "post", "head", "options"]
 
     def get_queryset(self):
@@ -169,6 +174,11 @@ class DubuImportViewSet(
             return ImportRun.objects.none()
         _require(self.request.user, Action.DUBU_IMPORT)
         return ImportRun.objects.visible_to(self.request.user).select_related("user")
+
+    def annotate_updated_at(self, queryset):
+        """A run's ``updated_at`` is its own last change (``ImportRun.updated_at``): it shows
+        nothing that changes apart from it."""
+        return queryset.annotate(api_updated_at=F("updated_at"))
 
     def initialize_request(self, request, *args, **kwargs):
         # Before anything reads the body (the CSRF check of a session reads the form): the file is

@@ -87,7 +87,9 @@ def run_import_job(run_id: int) -> str:
         if run is None or run.finished:
             return run.state if run else "gone"
         upload = ImportUpload.objects.filter(run_id=run_id).first()
-        ImportRun.objects.filter(pk=run_id).update(state=ImportRun.State.RUNNING, progress=0)
+        ImportRun.objects.filter(pk=run_id).update(
+            state=ImportRun.State.RUNNING, progress=0, updated_at=timezone.now()
+        )
         progress = _ProgressWriter(run_id)
         try:
             if upload is None:
@@ -124,6 +126,7 @@ def run_import_job(run_id: int) -> str:
                 committed=report.committed,
                 report=report.as_dict(),
                 finished_at=timezone.now(),
+                updated_at=timezone.now(),
             )
             ImportUpload.objects.filter(run_id=run_id).delete()
         return state
@@ -196,8 +199,8 @@ class _ProgressWriter:
         table = self.connection.ops.quote_name(ImportRun._meta.db_table)
         with self.connection.cursor() as cursor:
             cursor.execute(
-                f"UPDATE {table} SET progress = %s WHERE id = %s AND progress < %s",  # noqa: S608
-                [percent, self.run_id, percent],
+                f"UPDATE {table} SET progress = %s, updated_at = %s WHERE id = %s AND progress < %s",  # noqa: S608
+                [percent, timezone.now(), self.run_id, percent],
             )
 
     def close(self) -> None:

@@ -230,6 +230,10 @@ class ImportRun(models.Model):
     skip_bad_rows = models.BooleanField(_("spring fejlrækker over"), default=False)
     committed = models.BooleanField(_("gemt"), default=False)
     report = models.JSONField(_("rapport"), default=dict)
+    # The run's own last change (its state, progress or report), the API's ``updated_at``: a run
+    # keeps no history, and the job's writes by ``update()`` and the progress writer's SQL set it
+    # themselves (``dubu.jobs``).
+    updated_at = models.DateTimeField(_("ændret"), auto_now=True)
     objects = ImportRunQuerySet.as_manager()
 
     class Meta:

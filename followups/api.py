@@ -10,7 +10,8 @@ import datetime
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import OpenApiExample, extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_field
 from rest_framework import serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, ValidationError
@@ -19,15 +20,23 @@ from rest_framework.views import APIView
 
 from cases.models import Goal
 from cases.permissions import Action, require
-from followups import engine, obligation_sources
+from followups import engine, obligation_sources, schedule_changes
 from followups.models import FollowUp, Form, LaterDate, NoConversationGround
 from followups.presets import legal_context, legal_context_of
 from followups.rules import BrokenRule, RuleBook
 from followups.services import FollowUpInput, followup_record, later_date_decide
 from followups.services import GoalReviewInput as GoalReview
 from followups.services import NewGoalInput as NewGoal
+from herning.api import feed
 from herning.api.conditional import conditional_read, with_etags
-from herning.api.filters import KnownParametersFilter, reject_unknown
+from herning.api.fields import UpdatedAtField
+from herning.api.filters import (
+    UPDATED_AFTER_DESCRIPTION,
+    KnownParametersFilter,
+    UpdatedAfterFilter,
+    parse_updated_after,
+    reject_unknown,
+)
 from herning.api.idempotency import IdempotentMixin
 from herning.api.viewsets import AuditedMixin
 from herning.core.dates import validate_reading_date
@@ -194,11 +203,21 @@ class FollowUpItem:
     """One due date of a measure's schedule, as the API shows it; ``later_date``: the follow-up
     record whose next date, later than the rule allows, governs this municipal date (or None)."""
 
-    def __init__(self, measure: Measure, due: engine.Due, lang: str, later_date: FollowUp | None = None):
+    def __init__(
+        self,
+        measure: Measure,
+        due: engine.Due,
+        lang: str,
+        later_date: FollowUp | None = None,
+        updated_at: datetime.datetime | None = None,
+    ):
         self.measure = measure
         self.due = due
         self.lang = lang
         self.later_date = later_date
+        # What its dates and words are computed from, or the clock, last moved it
+        # (``followups.schedule_changes``).
+        self.api_updated_at = updated_at
 
     @property
     def id(self) -> str:
@@ -257,12 +276,28 @@ class FollowUpSerializer(serializers.Serializer):
         source="due.written_status",
         help_text="A written status to receive from the provider (allowed form `document`), not a meeting.",
     )
+    updated_at = UpdatedAtField(
+        help_text="When what this follow-up is computed from last changed (the measure, the follow-ups "
+        "held on it, its exceptions, the case's investigations, the measure type, the rules), or the "
+        "clock moved its status (`due`, `overdue`), whichever is later."
+    )
 
     def get_explanation(self, item: FollowUpItem) -> str:
         return item.due.explanation(item.lang)
 
     def get_purpose(self, item: FollowUpItem) -> str:
         return item.due.purpose_da if item.lang == "da" else item.due.purpose_en
+
+
+@extend_schema_field(OpenApiTypes.DATETIME)
+class UpdatedAfterField(serializers.CharField):
+    """``updated_after`` read as every resource reads it (``herning.api.filters``), same answers."""
+
+    def to_internal_value(self, data):
+        try:
+            return parse_updated_after(super().to_internal_value(data))
+        except ValidationError as error:
+            raise serializers.ValidationError(error.detail[UpdatedAfterFilter.param]) from None
 
 
 class FollowUpQuery(serializers.Serializer):
@@ -282,6 +317,7 @@ class FollowUpQuery(serializers.Serializer):
         validators=[validate_reading_date],
         help_text=f"List coming follow-ups up to this date (default: {DEFAULT_HORIZON_DAYS} days ahead).",
     )
+    updated_after = UpdatedAfterField(required=False, help_text=UPDATED_AFTER_DESCRIPTION)
 
 
 class GoalReviewInput(serializers.Serializer):
@@ -348,6 +384,7 @@ def schedules(measures: list[Measure], *, today: datetime.date, until: datetime.
     investigations = obligation_sources._investigation_ends({m.case_id for m in measures})
     book = RuleBook(today)
     lang = _language()
+    changed = schedule_changes.inputs_changed_at(measures, book)
     items = []
     for measure in measures:
         try:
@@ -375,7 +412,11 @@ def schedules(measures: list[Measure], *, today: datetime.date, until: datetime.
         )
         items += [
             FollowUpItem(
-                measure, due, lang, _governing(held.get(measure.pk, ()), later.get(measure.pk, ()), due)
+                measure,
+                due,
+                lang,
+                _governing(held.get(measure.pk, ()), later.get(measure.pk, ()), due),
+                schedule_changes.updated_at(changed[measure.pk], due, today),
             )
             for due in schedule.items
             if due.status == engine.HELD or due.due_date <= until
@@ -418,9 +459,10 @@ class FollowUpViewSet(IdempotentMixin, AuditedMixin, viewsets.GenericViewSet):
     audit_purpose = "Sagsbehandling (API)"
 
     def measures(self):
-        return Measure.objects.visible_to(self.request.user).select_related(
+        measures = Measure.objects.visible_to(self.request.user).select_related(
             "case__child", "measure_type", "legal_basis"
         )
+        return feed.annotate_updated_at(measures, "measure")
 
     def child_of(self, item):
         return item.measure.case.child
@@ -450,6 +492,9 @@ class FollowUpViewSet(IdempotentMixin, AuditedMixin, viewsets.GenericViewSet):
             items = [i for i in items if i.due.due_date >= params["due_after"]]
         if "due_before" in params:
             items = [i for i in items if i.due.due_date <= params["due_before"]]
+        if params.get("updated_after"):
+            moment = params["updated_after"]
+            items = [i for i in items if i.api_updated_at and i.api_updated_at > moment]
         items.sort(key=lambda i: (i.due.due_date, i.measure.pk, CHAINS.index(i.due.obligation)))
         page = self.paginate_queryset(items)
         self.audit_many(page)

@@ -25,6 +25,8 @@ from cases.bulk import NewNote, journal_add_many
 from cases.models import JournalNote
 from followups import engine
 from followups.models import FollowUp, Form
+from herning.api import feed
+from herning.api.models import ChangeEvent
 from measures.models import Measure
 
 BATCH = 1000
@@ -112,6 +114,8 @@ def followups_record_held_elsewhere(
     for followup, note in zip(followups, notes, strict=True):
         followup.journal_note = note
     created = bulk_create_with_history(followups, FollowUp, batch_size=BATCH, default_user=recorded_by)
+    # No history signal from a bulk write: the measures that show them get their feed rows here.
+    feed.record_many(created, ChangeEvent.Kind.CREATED)
     if sync_deadlines:
         obligations.changed("measure", {r.measure.pk for r in records}, today=today)
     return created

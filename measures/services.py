@@ -22,6 +22,8 @@ from cases import obligations
 from cases.models import Case, JournalNote, LegalBasis, Plan
 from cases.permissions import Action, require
 from cases.services import Event, case_measures_changed, plan_require
+from herning.api import feed
+from herning.api.models import ChangeEvent
 from herning.core.history import acting_as
 from measures import ladder
 from measures.models import LadderMovement, LadderStep, Measure, MeasureType
@@ -620,9 +622,12 @@ def next_followup_due_set(*, due: dict[int, datetime.date | None]) -> None:
     """Store each measure's next follow-up date (``{measure id: date or None}``), as the follow-up
     schedule computed it; the sweep, the lists and the dashboards read this one column. On PostgreSQL
     in one ``UPDATE ... FROM (VALUES ...)`` instead of ``bulk_update``'s CASE per row: a first
-    rebuild sets the date on every open measure."""
+    rebuild sets the date on every open measure. The measure shows the date (``next_followup_due``):
+    the change feed gets its rows here, as the statement writes no history (``herning.api.feed``);
+    the callers pass only the dates that changed."""
     if not due:
         return
+    feed.record_many([Measure(pk=pk) for pk in due], ChangeEvent.Kind.UPDATED)
     if connection.vendor != "postgresql":
         Measure.objects.for_system().bulk_update(
             [Measure(pk=pk, next_followup_due=date) for pk, date in due.items()], ["next_followup_due"]
@@ -641,10 +646,15 @@ def next_followup_due_set(*, due: dict[int, datetime.date | None]) -> None:
 
 def next_followup_due_clear(*, keep: set[int] | list[int]) -> int:
     """Clear the next follow-up date of every measure but those in ``keep`` (the open ones): a
-    measure that ended or lost its rule has nothing due."""
-    return (
+    measure that ended or lost its rule has nothing due. Its rows in the change feed are written
+    here (the measure shows the date), as the update writes no history."""
+    cleared = list(
         Measure.objects.for_system()
         .filter(next_followup_due__isnull=False)
         .exclude(pk__in=keep)
-        .update(next_followup_due=None)
+        .values_list("pk", flat=True)
     )
+    if not cleared:
+        return 0
+    feed.record_many([Measure(pk=pk) for pk in cleared], ChangeEvent.Kind.UPDATED)
+    return Measure.objects.for_system().filter(pk__in=cleared).update(next_followup_due=None)

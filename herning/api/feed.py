@@ -8,7 +8,13 @@ same transaction its outbox rows here. A resource is a model registered with ``r
 owning app in its ``AppConfig.ready()``, so every process, worker and command included, writes the
 feed), with the resources that show it inside them (``parents``): a goal's change is a change of its
 plan, a measure's a change of its case. Writes that bypass the history (``QuerySet.update``,
-``bulk_history_create``) call ``record_many`` themselves.
+``bulk_history_create``) call ``record_many`` themselves (``tests/herning/test_feed_bypass_writes.py``
+lists each).
+
+**Deletions.** A deleted record cannot be asked who may read it: its row keeps the case it
+belonged to (``register(case=...)``), and a deletion is shown to whoever may read that case; an
+erasure deletes the case too, so it names the users who could read the child
+(``deletions_readable_by``). Anyone else never sees it.
 
 **Reading.** An autoincrement id can commit out of order: transaction A takes id 10, B takes 11, B
 commits first; a reader that served 11 and moved its cursor past it would never see 10. So each row
@@ -26,8 +32,11 @@ import base64
 import binascii
 from collections import defaultdict
 from collections.abc import Callable, Iterable
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.db import connection, models
 from django.db.models import OuterRef, Subquery
 from django.db.models.functions import Cast, Coalesce
@@ -37,7 +46,14 @@ from simple_history.signals import post_create_historical_record
 
 from herning.api.models import ChangeEvent
 
+# The resource whose visibility decides who sees a deletion (``visible_deletions``).
+CASE = "case"
+
 KINDS = {"+": ChangeEvent.Kind.CREATED, "~": ChangeEvent.Kind.UPDATED, "-": ChangeEvent.Kind.DELETED}
+
+
+def _own_case(obj) -> object:
+    return getattr(obj, "case_id", None)
 
 
 @dataclass(frozen=True)
@@ -46,16 +62,20 @@ class Resource:
     model: type[models.Model]
     # (resource name, the id of the record that shows this one) for each record it is shown inside.
     parents: Callable[[models.Model], Iterable[tuple[str, object]]] = field(default=lambda obj: ())
+    # The id of the case the record belongs to: whoever may read that case may learn it was deleted.
+    case: Callable[[models.Model], object] = _own_case
 
 
 _by_name: dict[str, Resource] = {}
 _by_model: dict[type[models.Model], Resource] = {}
 
 
-def register(name: str, model: type[models.Model], *, parents=None) -> None:
+def register(name: str, model: type[models.Model], *, parents=None, case=_own_case) -> None:
     """``model``'s records are the API's resource ``name`` (the router's basename); ``parents(obj)``
-    names the records that show ``obj`` inside them, whose ``updated_at`` moves with it."""
-    resource = Resource(name, model, parents or (lambda obj: ()))
+    names the records that show ``obj`` inside them, whose ``updated_at`` moves with it;
+    ``case(obj)`` the case it belongs to (its ``case_id`` unless said), which decides who sees its
+    deletion."""
+    resource = Resource(name, model, parents or (lambda obj: ()), case)
     _by_name[name] = resource
     _by_model[model] = resource
 
@@ -90,7 +110,10 @@ def record_many(instances: Iterable[models.Model], kind: str) -> list[ChangeEven
             continue
         if resource.name:
             own = (resource.name, str(instance.pk))
-            rows.setdefault(own, ChangeEvent(resource=own[0], object_id=own[1], kind=kind, occurred_at=now))
+            row = ChangeEvent(resource=own[0], object_id=own[1], kind=kind, occurred_at=now)
+            if kind == ChangeEvent.Kind.DELETED:
+                row.case_id, row.readers = _case_of(resource, instance), sorted(_readers.get())
+            rows.setdefault(own, row)
         for parent, pk in resource.parents(instance):
             if pk is not None:
                 key = (parent, str(pk))
@@ -103,6 +126,32 @@ def record_many(instances: Iterable[models.Model], kind: str) -> list[ChangeEven
     if not rows:
         return []
     return ChangeEvent.objects.bulk_create(rows.values())
+
+
+def _case_of(resource: Resource, instance: models.Model) -> int | None:
+    """The case of a deleted record, read while the record is at hand; None when it cannot be
+    told (its parent went before it)."""
+    try:
+        case_id = resource.case(instance)
+    except ObjectDoesNotExist:
+        return None
+    return int(case_id) if case_id is not None else None
+
+
+# The users who may learn of the deletions written inside ``deletions_readable_by``.
+_readers: ContextVar[frozenset[int]] = ContextVar("feed_readers", default=frozenset())
+
+
+@contextmanager
+def deletions_readable_by(user_ids: Iterable[int]):
+    """The deletions written inside are shown to these users whether or not the case they
+    belonged to is left: for an erasure, which deletes the child with every case, the users who
+    could read the child before (``cases.erasure``), so nobody else learns that it existed."""
+    token = _readers.set(frozenset(user_ids))
+    try:
+        yield
+    finally:
+        _readers.reset(token)
 
 
 @receiver(post_create_historical_record, dispatch_uid="herning.api.feed")
@@ -176,10 +225,12 @@ class Page:
 
 def visible_ids(user, events: Iterable[ChangeEvent]) -> set[tuple[str, str]]:
     """The (resource, id) of ``events`` whose record ``user`` may read now, one query per
-    resource: the feed shows what the token reads, never that a hidden record changed."""
+    resource: the feed shows what the token reads, never that a hidden record changed. A deletion
+    is not decided by its record, which is gone (``visible_deletions``)."""
     wanted: dict[str, set[str]] = defaultdict(set)
     for event in events:
-        wanted[event.resource].add(event.object_id)
+        if event.kind != ChangeEvent.Kind.DELETED:
+            wanted[event.resource].add(event.object_id)
     seen = set()
     for name, ids in wanted.items():
         model = model_of(name)
@@ -188,6 +239,24 @@ def visible_ids(user, events: Iterable[ChangeEvent]) -> set[tuple[str, str]]:
         pks = model._default_manager.visible_to(user).filter(pk__in=ids).values_list("pk", flat=True)
         seen.update((name, str(pk)) for pk in pks)
     return seen
+
+
+def visible_deletions(user, events: Iterable[ChangeEvent]) -> set[int]:
+    """The ids of the deletions among ``events`` that ``user`` may learn of: those they were named
+    a reader of when it happened (an erasure), and those of a case they may read now (one query).
+    A deletion of no case that names no reader (nothing registered says whose it was) is shown to
+    no one."""
+    deletions = [e for e in events if e.kind == ChangeEvent.Kind.DELETED]
+    pk = getattr(user, "pk", None)
+    shown = {e.id for e in deletions if pk is not None and pk in (e.readers or ())}
+    case_ids = {e.case_id for e in deletions if e.id not in shown and e.case_id is not None}
+    cases = model_of(CASE)  # the resource the cases app registers: the foundation names no app
+    if case_ids and cases is not None:
+        readable = set(
+            cases._default_manager.visible_to(user).filter(pk__in=case_ids).values_list("pk", flat=True)
+        )
+        shown |= {e.id for e in deletions if e.case_id in readable}
+    return shown
 
 
 def read(user, cursor: str, *, limit: int, resources: set[str] | None = None, scan: int = 5) -> Page:
@@ -202,9 +271,13 @@ def read(user, cursor: str, *, limit: int, resources: set[str] | None = None, sc
             return Page(shown, encode_cursor(*position), has_more=False)
         candidates = [e for e in batch if resources is None or e.resource in resources]
         readable = visible_ids(user, candidates)
+        deletions = visible_deletions(user, candidates)
         for event in batch:
-            if (event.resource, event.object_id) in readable and (
-                resources is None or event.resource in resources
+            wanted = resources is None or event.resource in resources
+            if wanted and (
+                event.id in deletions
+                if event.kind == ChangeEvent.Kind.DELETED
+                else (event.resource, event.object_id) in readable
             ):
                 shown.append(event)
             position = (event.txid or 0, event.id)

@@ -48,10 +48,34 @@ class OrderingFilter(filters.OrderingFilter):
         ]
 
 
+def parse_updated_after(raw: str | None) -> datetime.datetime | None:
+    """``updated_after`` as a moment in UTC (None when absent or empty), or a 400 at the parameter:
+    ISO 8601, within the bounds of every date a client may ask about (1900 to ten years ahead), so
+    an offset cannot push year 1 out of range into a server error. Every resource with
+    ``updated_at`` reads it with this, computed in SQL or, for the follow-ups, in Python."""
+    if raw is None:
+        return None
+    field = IsoDateTimeFilter(field_name="api_updated_at", lookup_expr="gt").field
+    try:
+        moment = field.clean(raw)
+        validate_reading_date(moment)
+    except DjangoValidationError as error:
+        raise ValidationError({UpdatedAfterFilter.param: error.messages}) from error
+    return moment.astimezone(datetime.UTC) if moment is not None else None
+
+
+UPDATED_AFTER_DESCRIPTION = (
+    "Only records changed after this moment (ISO 8601 with an offset): "
+    "the record itself or anything shown inside it (`updated_at`)."
+)
+
+
 class UpdatedAfterFilter(filters.BaseFilterBackend):
     """Every resource of the change feed (``herning.api.feed``; the router's basename names it)
     shows ``updated_at`` and is filtered by ``updated_after``: the records changed, or with
-    something shown inside them changed, after that moment."""
+    something shown inside them changed, after that moment. A resource that is no record of the
+    feed (the caseload, the DUBU runs) says what its ``updated_at`` is by an
+    ``annotate_updated_at(queryset)`` method on its view, adding ``api_updated_at``."""
 
     param = "updated_after"
 
@@ -62,38 +86,35 @@ class UpdatedAfterFilter(filters.BaseFilterBackend):
         name = getattr(view, "basename", None)
         return name if name and feed.model_of(name) is not None else None
 
-    def filter_queryset(self, request, queryset, view):
+    def annotate(self, queryset, view):
         from herning.api import feed
 
+        own = getattr(view, "annotate_updated_at", None)
+        if own is not None:
+            return own(queryset)
         name = self.resource(view)
         if name is None or queryset.model is not feed.model_of(name):
+            return None
+        return feed.annotate_updated_at(queryset, name)
+
+    def filter_queryset(self, request, queryset, view):
+        annotated = self.annotate(queryset, view)
+        if annotated is None:
             return queryset
-        queryset = feed.annotate_updated_at(queryset, name)
-        raw = request.query_params.get(self.param)
-        if raw is None or getattr(view, "action", None) != "list":
-            return queryset
-        field = IsoDateTimeFilter(field_name="api_updated_at", lookup_expr="gt").field
-        try:
-            moment = field.clean(raw)
-            # The bounds of every date a client may ask about (1900 to ten years ahead), so an
-            # offset cannot push year 1 out of range into a server error.
-            validate_reading_date(moment)
-        except DjangoValidationError as error:
-            raise ValidationError({self.param: error.messages}) from error
-        if moment is None:
-            return queryset
-        return queryset.filter(api_updated_at__gt=moment.astimezone(datetime.UTC))
+        if getattr(view, "action", None) != "list":
+            return annotated
+        moment = parse_updated_after(request.query_params.get(self.param))
+        return annotated if moment is None else annotated.filter(api_updated_at__gt=moment)
 
     def get_schema_operation_parameters(self, view):
-        if self.resource(view) is None:
+        if self.resource(view) is None and not hasattr(view, "annotate_updated_at"):
             return []
         return [
             {
                 "name": self.param,
                 "required": False,
                 "in": "query",
-                "description": "Only records changed after this moment (ISO 8601 with an offset): "
-                "the record itself or anything shown inside it (`updated_at`).",
+                "description": UPDATED_AFTER_DESCRIPTION,
                 "schema": {"type": "string", "format": "date-time"},
             }
         ]

@@ -171,6 +171,11 @@ class ChangeEvent(models.Model):
     kind = models.CharField(_("art"), max_length=10, choices=Kind.choices)
     occurred_at = models.DateTimeField(_("tidspunkt"), default=timezone.now)
     txid = models.BigIntegerField(null=True, editable=False, db_default=CurrentTransactionId())
+    # For a deletion, what the feed decides its visibility by, since the record is gone: the case
+    # it belonged to (a plain id: the case may go too), and the users who could read it when it
+    # went, where its case went with it (an erasure, ``herning.api.feed.deletions_readable_by``).
+    case_id = models.BigIntegerField(null=True, blank=True, editable=False)
+    readers = models.JSONField(default=list, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("ændring")

@@ -103,7 +103,8 @@ def _plan(*, child: Child, planned_by, slot: MeetingSlot | None = None, **fields
     save_valid(planner)
     # The planner chairs: one act of planning, so one history row. The chair is a participant,
     # which needs the meeting's id first; the chair is written without a second row, and the
-    # meeting's opening row (this transaction's) is brought to it.
+    # meeting's opening row (this transaction's) is brought to it. The change feed needs no row of
+    # its own either: the meeting's "created" row, written by this transaction, stands for it.
     meeting.chair = planner
     meeting.save_without_historical_record(update_fields=["chair", "updated_at"])
     meeting.history.filter(history_type="+").update(chair=planner, updated_at=meeting.updated_at)
