@@ -77,6 +77,31 @@ def clean_url(url: str) -> str:
     return url
 
 
+def check_room(token: ApiToken) -> None:
+    """The cap on one token's webhooks (``WEBHOOK_MAX_PER_TOKEN``)."""
+    if WebhookSubscription.objects.filter(token=token).count() >= max_per_token():
+        raise ValidationError(
+            _("Tokenet har allerede %(count)d webhooks, det højeste antal. Slet en, før du opretter en ny.")
+            % {"count": max_per_token()},
+            code="too_many_webhooks",
+        )
+
+
+def clean_fields(data: dict) -> dict:
+    """``url``, ``kinds`` and ``resources`` of ``data`` as the services take them, every field's
+    refusal at once (the admin's form)."""
+    errors, cleaned = {}, dict(data)
+    for field, clean in (("url", clean_url), ("kinds", clean_kinds), ("resources", clean_resources)):
+        if field in data:
+            try:
+                cleaned[field] = clean(data[field])
+            except ValidationError as error:
+                errors.update(error.error_dict)
+    if errors:
+        raise ValidationError(errors)
+    return cleaned
+
+
 def _record(*, by, subscription: WebhookSubscription, action: str, **extra) -> None:
     token = subscription.token
     record_access_event(
@@ -109,14 +134,7 @@ def webhook_create(
     with transaction.atomic():
         # The token's row locked: two creations at once cannot both pass the cap.
         ApiToken.objects.select_for_update().filter(pk=token.pk).first()
-        if WebhookSubscription.objects.filter(token=token).count() >= max_per_token():
-            raise ValidationError(
-                _(
-                    "Tokenet har allerede %(count)d webhooks, det højeste antal. Slet en, før du opretter en ny."
-                )
-                % {"count": max_per_token()},
-                code="too_many_webhooks",
-            )
+        check_room(token)
         subscription = webhooks.subscribe(
             token=token, url=url, kinds=kinds, resources=resources, active=active
         )

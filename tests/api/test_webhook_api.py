@@ -430,3 +430,35 @@ def test_the_list_reads_in_a_fixed_number_of_queries(org, django_assert_max_num_
         webhooks.subscribe(token=token, url=f"https://hooks.example.org/{n}")
     with django_assert_max_num_queries(4):
         assert len(results(client.get(URL))) == 5
+
+
+def test_the_admin_makes_a_webhook_through_the_same_rules(org, settings):
+    from django.test import Client
+
+    from tests.api.test_token_page import _service_user as service_user
+    from tests.fixtures import login_with_second_factor
+
+    settings.WEBHOOK_ALLOW_LOCAL = False
+    token, _client = issue(service_user(org))
+    admin = login_with_second_factor(Client(), org.sysadmin)
+    add = "/admin/api/webhooksubscription/add/"
+    form = {
+        "token": token.pk,
+        "url": "https://10.0.0.1/x",
+        "kinds": '["boom"]',
+        "resources": "[]",
+        "active": "on",
+        # The dead-letter inline's empty formset.
+        "deliveries-TOTAL_FORMS": "0",
+        "deliveries-INITIAL_FORMS": "0",
+    }
+    refused = admin.post(add, form)
+    assert refused.status_code == 200 and not WebhookSubscription.objects.exists()
+    assert "Ukendt hændelse" in refused.content.decode()
+    assert (
+        admin.post(add, {**form, "url": "https://93.184.215.14/x", "kinds": '["created"]'}).status_code == 302
+    )
+    made = WebhookSubscription.objects.get()
+    assert (made.kinds, len(made.secret) >= 32) == (["created"], True)
+    events = AuditEvent.objects.filter(kind=AuditEvent.Kind.WEBHOOK_CHANGE)
+    assert [(e.details["action"], e.actor) for e in events] == [("created", org.sysadmin)]
