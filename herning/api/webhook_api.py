@@ -16,6 +16,7 @@ from __future__ import annotations
 from django.db.models import OuterRef, Subquery
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import serializers, status
@@ -32,7 +33,7 @@ from herning.api.viewsets import WRITE_METHODS, ReadOnlyResource, ServiceResourc
 
 class NotDead(APIException):
     status_code = status.HTTP_409_CONFLICT
-    default_detail = _(
+    default_detail = gettext_lazy(
         "Kun en opgivet levering kan sendes igen; denne bliver stadig forsøgt eller er leveret."
     )
     default_code = "not_dead"
