@@ -159,6 +159,17 @@ def deliver_task():
     return deliver_webhook
 
 
+class _NoRedirects(urllib.request.HTTPRedirectHandler):
+    """A redirect is not followed (it could lead to an address ``address_refusal`` refuses): the
+    3xx is the receiver's answer, and not a 2xx."""
+
+    def redirect_request(self, req, fp, code, msg, headers, newurl):
+        return None
+
+
+OPENER = urllib.request.build_opener(_NoRedirects)
+
+
 def send(url: str, secret: str, body: dict, *, timeout: int = TIMEOUT_SECONDS) -> tuple[int | None, str]:
     """POST ``body`` signed with ``secret``: the receiver's status (None without an answer) and
     the error, empty when it answered."""
@@ -177,7 +188,7 @@ def send(url: str, secret: str, body: dict, *, timeout: int = TIMEOUT_SECONDS) -
         },
     )
     try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310
+        with OPENER.open(request, timeout=timeout) as response:
             return response.status, ""
     except urllib.error.HTTPError as error:
         return error.code, str(error.reason)[:300]

@@ -294,7 +294,7 @@ def test_a_name_that_resolves_privately_later_is_not_sent_to(settings, monkeypat
     settings.WEBHOOK_ALLOW_LOCAL = False
     _resolving_to(monkeypatch, "127.0.0.1")
     opened = []
-    monkeypatch.setattr(webhooks.urllib.request, "urlopen", lambda *a, **k: opened.append(a))
+    monkeypatch.setattr(webhooks.OPENER, "open", lambda *a, **k: opened.append(a))
     status, error = webhooks.send("https://hooks.example.org/x", "s3cret", {"kind": "ping"})
     assert (status, opened) == (None, [])
     assert error
@@ -354,6 +354,10 @@ def test_ping_reaches_a_real_receiver_signed_with_the_secret(org, receiver):  # 
         "error": "Internal Server Error",
     }
     assert not WebhookDelivery.objects.exists()  # a ping is no delivery
+    # A redirect is not followed: it could lead where the address check would refuse to send.
+    server.answers = [302]
+    assert client.post(f"{URL}{made['id']}/ping/").json()["status"] == 302
+    assert len(server.received) == 3
 
 
 def test_a_new_secret_signs_from_now_on_and_the_old_one_no_longer(org, receiver):  # noqa: F811
