@@ -590,6 +590,13 @@ REST_FRAMEWORK = {
     "DATE_FORMAT": "iso-8601",
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
+# Webhooks (docs/api.md, "Webhooks"). An address must be https and must not resolve to this
+# machine or a private, link-local or otherwise non-public network (a webhook would otherwise let an
+# integration make the server call inside its own network); development and the tests deliver to a
+# receiver on 127.0.0.1 over http, so there the local addresses are allowed.
+WEBHOOK_ALLOW_LOCAL = env_bool("HERNING_WEBHOOK_ALLOW_LOCAL", default=not PRODUCTION)
+WEBHOOK_MAX_PER_TOKEN = env_int("HERNING_WEBHOOK_MAX_PER_TOKEN", 10, minimum=1, maximum=1000)
+WEBHOOK_MAX_ATTEMPTS = env_int("HERNING_WEBHOOK_MAX_ATTEMPTS", 8, minimum=1, maximum=50)
 SPECTACULAR_SETTINGS = {
     "TITLE": "Herning API",
     "DESCRIPTION": (
@@ -623,6 +630,8 @@ SPECTACULAR_SETTINGS = {
         "FollowUpStatusEnum": ["upcoming", "due", "overdue", "done"],
         "FollowUpKindEnum": ["municipal", "statutory"],
         "CaseloadStatusEnum": ["ok", "warning", "at_cap", "over_cap"],
+        "WebhookDeliveryStateEnum": "herning.api.models.WebhookDelivery.State",
+        "ChangeKindEnum": "herning.api.models.ChangeEvent.Kind",
     },
 }
 

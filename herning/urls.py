@@ -29,6 +29,7 @@ from followups.api import FollowUpViewSet
 from herning.accounts import views as account_views
 from herning.accounts.middleware import two_factor_exempt
 from herning.api.changes import ChangesView
+from herning.api.webhook_api import WebhookDeliveryViewSet, WebhookViewSet
 from herning.core import views as core_views
 from measures.api import LadderMovementViewSet, MeasureTypeViewSet, MeasureViewSet
 from network_meetings.api import NetworkMeetingViewSet
@@ -68,6 +69,10 @@ router.register("network-meetings", NetworkMeetingViewSet, basename="network-mee
 router.register("caseload", CaseloadViewSet, basename="caseload")
 router.register("dubu/imports", DubuImportViewSet, basename="dubu-import")
 router.register("access-requests", AccessRequestViewSet, basename="access-request")
+router.register("webhooks", WebhookViewSet, basename="webhook")
+router.register(
+    r"webhooks/(?P<webhook_id>\d+)/deliveries", WebhookDeliveryViewSet, basename="webhook-delivery"
+)
 
 api_v1_patterns = [
     path("", include("followups.api_urls")),

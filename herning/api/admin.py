@@ -3,11 +3,12 @@ expiry and last use, issued (the key shown once) and revoked through ``herning.a
 allows tokens for service users only and records each step as an audit event. The page
 ``/administration/api-tokens/`` does the same and also rotates a token."""
 
+from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from herning.api import services, webhooks
+from herning.api import services, webhook_services
 from herning.api.models import ApiToken, WebhookDelivery, WebhookSubscription
 from herning.organisation.admin_scope import ScopedAdmin, ScopedInline
 
@@ -101,16 +102,37 @@ class DeadDeliveryInline(ScopedInline, admin.TabularInline):
         return False
 
 
+class WebhookSubscriptionForm(forms.ModelForm):
+    """The API's rules for a webhook (``herning.api.webhook_services``): a public https address in
+    production, known kinds and resources, the cap per token."""
+
+    class Meta:
+        model = WebhookSubscription
+        fields = ["token", "url", "kinds", "resources", "active"]
+
+    def clean(self):
+        data = super().clean()
+        try:
+            data.update(webhook_services.clean_fields({k: v for k, v in data.items() if v is not None}))
+            if self.instance.pk is None and data.get("token") is not None:
+                webhook_services.check_room(data["token"])
+        except ValidationError as error:
+            self.add_error(None, error)
+        return data
+
+
 @admin.register(WebhookSubscription)
 class WebhookSubscriptionAdmin(ScopedAdmin, admin.ModelAdmin):
     """A token's webhooks, for the system administrator of the token's municipality. The secret
-    is shown here so it can be given to the receiver, which checks each delivery's signature."""
+    is shown here so it can be given to the receiver, which checks each delivery's signature. Made,
+    changed and deleted through the services the API calls, each an audit event."""
 
+    form = WebhookSubscriptionForm
     municipality_path = "token__user__municipality"
     list_display = ["url", "token", "active", "created_at"]
     list_select_related = ["token"]
-    readonly_fields = ["secret", "created_at"]
-    fields = ["token", "url", "kinds", "resources", "active", "secret", "created_at"]
+    readonly_fields = ["secret", "created_at", "updated_at"]
+    fields = ["token", "url", "kinds", "resources", "active", "secret", "created_at", "updated_at"]
     inlines = [DeadDeliveryInline]
     actions = ["redeliver_dead"]
 
@@ -123,17 +145,28 @@ class WebhookSubscriptionAdmin(ScopedAdmin, admin.ModelAdmin):
         return field
 
     def save_model(self, request, obj, form, change):
+        values = {name: form.cleaned_data[name] for name in ("url", "kinds", "resources", "active")}
         if change:
-            super().save_model(request, obj, form, change)
+            stored = WebhookSubscription.objects.select_related("token__user").get(pk=obj.pk)
+            webhook_services.webhook_update(by=request.user, subscription=stored, **values)
             return
-        made = webhooks.subscribe(token=obj.token, url=obj.url, kinds=obj.kinds, resources=obj.resources)
+        made, _secret = webhook_services.webhook_create(by=request.user, token=obj.token, **values)
         obj.pk, obj.secret, obj._state.adding = made.pk, made.secret, False
+
+    def delete_model(self, request, obj):
+        webhook_services.webhook_delete(by=request.user, subscription=obj)
+
+    def delete_queryset(self, request, queryset):
+        for subscription in queryset.select_related("token__user"):
+            webhook_services.webhook_delete(by=request.user, subscription=subscription)
 
     @admin.action(description=_("Send opgivne leveringer igen"))
     def redeliver_dead(self, request, queryset):
-        dead = WebhookDelivery.objects.filter(subscription__in=queryset, state=WebhookDelivery.State.DEAD)
+        dead = WebhookDelivery.objects.filter(
+            subscription__in=queryset, state=WebhookDelivery.State.DEAD
+        ).select_related("subscription__token__user")
         count = 0
         for delivery in dead:
-            webhooks.redeliver(delivery)
+            webhook_services.webhook_redeliver(by=request.user, delivery=delivery)
             count += 1
         self.message_user(request, _("%(count)d levering(er) sendes igen.") % {"count": count})

@@ -207,10 +207,14 @@ class WebhookSubscription(models.Model):
     # webhook reads the same feed as a client would, so it gets the same events in the same order.
     cursor = models.CharField(max_length=100, blank=True, editable=False)
     created_at = models.DateTimeField(_("oprettet"), auto_now_add=True)
+    # Moves with what the integration set (address, filters, active, secret), not with the cursor:
+    # ``dispatch`` saves the cursor alone (``update_fields``).
+    updated_at = models.DateTimeField(_("ændret"), auto_now=True)
 
     class Meta:
         verbose_name = _("webhook")
         verbose_name_plural = _("webhooks")
+        ordering = ["created_at", "pk"]
 
     def __str__(self) -> str:
         return self.url

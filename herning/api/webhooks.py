@@ -14,21 +14,27 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import ipaddress
 import json
 import secrets
+import socket
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from herning.api import feed
 from herning.api.models import ApiToken, ChangeEvent, WebhookDelivery, WebhookSubscription
 
 SIGNATURE_HEADER = "Herning-Signature"
 TIMEOUT_SECONDS = 10
+# A ping is answered to the integration while it waits: a shorter wait than a delivery's.
+PING_TIMEOUT_SECONDS = 5
 
 
 def max_attempts() -> int:
@@ -40,16 +46,56 @@ def backoff_seconds(attempts: int) -> int:
     return min(30 * 2 ** (attempts - 1), 6 * 3600)
 
 
-def subscribe(*, token: ApiToken, url: str, kinds=(), resources=()) -> WebhookSubscription:
+def new_secret() -> str:
+    return secrets.token_urlsafe(32)
+
+
+def subscribe(
+    *, token: ApiToken, url: str, kinds=(), resources=(), active: bool = True
+) -> WebhookSubscription:
     """A new subscription starts at the feed's end: it gets the changes from now on."""
     return WebhookSubscription.objects.create(
         token=token,
         url=url,
-        secret=secrets.token_urlsafe(32),
+        secret=new_secret(),
         kinds=list(kinds),
         resources=list(resources),
+        active=active,
         cursor=feed.head(),
     )
+
+
+def allows_local() -> bool:
+    return getattr(settings, "WEBHOOK_ALLOW_LOCAL", False)
+
+
+def _public(address: str) -> bool:
+    ip = ipaddress.ip_address(address.split("%", 1)[0])
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        ip = ip.ipv4_mapped
+    return ip.is_global and not ip.is_multicast
+
+
+def address_refusal(url: str) -> str | None:
+    """Why the server must not send to ``url``, or None. Unless ``WEBHOOK_ALLOW_LOCAL``: https
+    only, and every address the host name resolves to is public, so a webhook cannot make the
+    server call this machine, its private network or a cloud's metadata address (SSRF). Asked when
+    a webhook is saved and again before each send, since a name may resolve elsewhere later."""
+    parts = urllib.parse.urlsplit(url)
+    if parts.scheme not in ("https", "http") or not parts.hostname:
+        return _("Adressen skal være en fuld https-adresse.")
+    if allows_local():
+        return None
+    if parts.scheme != "https":
+        return _("Adressen skal bruge https.")
+    try:
+        port = parts.port or 443
+        found = socket.getaddrinfo(parts.hostname, port, proto=socket.IPPROTO_TCP)
+    except (OSError, ValueError, UnicodeError):
+        return _("Værtsnavnet i adressen kan ikke slås op.")
+    if not found or not all(_public(info[4][0]) for info in found):
+        return _("Adressen peger på en lokal eller privat netværksadresse; brug en offentlig adresse.")
+    return None
 
 
 def sign(secret: str, body: bytes, timestamp: int) -> str:
@@ -113,30 +159,72 @@ def deliver_task():
     return deliver_webhook
 
 
-def attempt(delivery: WebhookDelivery) -> bool:
-    """Send one delivery once; records the outcome. True when the receiver answered 2xx."""
-    sub = delivery.subscription
-    body = json.dumps(payload(delivery.event), separators=(",", ":")).encode()
-    request = urllib.request.Request(  # noqa: S310 - the address is an https/http URLField
-        sub.url,
-        data=body,
+class _NoRedirects(urllib.request.HTTPRedirectHandler):
+    """A redirect is not followed (it could lead to an address ``address_refusal`` refuses): the
+    3xx is the receiver's answer, and not a 2xx."""
+
+    def redirect_request(self, req, fp, code, msg, headers, newurl):
+        return None
+
+
+OPENER = urllib.request.build_opener(_NoRedirects)
+
+
+def send(url: str, secret: str, body: dict, *, timeout: int = TIMEOUT_SECONDS) -> tuple[int | None, str]:
+    """POST ``body`` signed with ``secret``: the receiver's status (None without an answer) and
+    the error, empty when it answered."""
+    refusal = address_refusal(url)
+    if refusal is not None:
+        return None, refusal
+    data = json.dumps(body, separators=(",", ":")).encode()
+    request = urllib.request.Request(  # noqa: S310 - address_refusal allowed the scheme and host
+        url,
+        data=data,
         method="POST",
         headers={
             "Content-Type": "application/json",
             "User-Agent": "Herning-Webhooks/1",
-            SIGNATURE_HEADER: sign(sub.secret, body, int(time.time())),
+            SIGNATURE_HEADER: sign(secret, data, int(time.time())),
         },
     )
-    delivery.attempts += 1
     try:
-        with urllib.request.urlopen(request, timeout=TIMEOUT_SECONDS) as response:  # noqa: S310
-            delivery.last_status = response.status
-            delivery.last_error = ""
+        with OPENER.open(request, timeout=timeout) as response:
+            return response.status, ""
     except urllib.error.HTTPError as error:
-        delivery.last_status, delivery.last_error = error.code, str(error.reason)[:300]
+        return error.code, str(error.reason)[:300]
     except (OSError, ValueError) as error:
-        delivery.last_status, delivery.last_error = None, str(error)[:300]
-    ok = delivery.last_status is not None and 200 <= delivery.last_status < 300
+        return None, str(error)[:300]
+
+
+def answered(status: int | None) -> bool:
+    return status is not None and 200 <= status < 300
+
+
+def ping_payload(subscription: WebhookSubscription) -> dict:
+    """A test event in the shape of a feed entry: ``kind`` ``ping``, the webhook's own id, and no
+    cursor (it is not in the feed)."""
+    return {
+        "cursor": None,
+        "resource": "webhook",
+        "id": str(subscription.pk),
+        "kind": "ping",
+        "occurred_at": timezone.now().isoformat(),
+    }
+
+
+def ping(subscription: WebhookSubscription) -> tuple[int | None, str]:
+    """Send the test event now, once, and say how the receiver answered; nothing is recorded."""
+    return send(
+        subscription.url, subscription.secret, ping_payload(subscription), timeout=PING_TIMEOUT_SECONDS
+    )
+
+
+def attempt(delivery: WebhookDelivery) -> bool:
+    """Send one delivery once; records the outcome. True when the receiver answered 2xx."""
+    sub = delivery.subscription
+    delivery.attempts += 1
+    delivery.last_status, delivery.last_error = send(sub.url, sub.secret, payload(delivery.event))
+    ok = answered(delivery.last_status)
     if ok:
         delivery.state, delivery.delivered_at = WebhookDelivery.State.DELIVERED, timezone.now()
     elif delivery.attempts >= max_attempts():

@@ -76,7 +76,8 @@ class AuditEvent(models.Model):
     the retention period, what a system administrator does to another person's access (a
     password set, a two-factor device reset, an API token issued, rotated or revoked), a request
     for access to a child one may not see, its refusal past the day's limit and its decision, and
-    the national operator's appointment and every change they make to the shared configuration: who
+    the national operator's appointment and every change they make to the shared configuration, an
+    integration's webhooks made, changed, given a new secret or deleted: who
     (``actor``), whom (``subject``) and when. Holds no personal data about the child (ids and
     counts only), so it outlives what it describes. Append-only; never purged."""
 
@@ -94,6 +95,7 @@ class AuditEvent(models.Model):
         SHARED_CONFIGURATION_CHANGE = "shared_configuration_change", _("Fælles opsætning ændret")
         NATIONAL_OPERATOR_GRANT = "national_operator_grant", _("National driftsoperatør udpeget")
         NATIONAL_OPERATOR_REVOKE = "national_operator_revoke", _("National driftsoperatør frataget")
+        WEBHOOK_CHANGE = "webhook_change", _("Webhook oprettet, ændret eller slettet")
 
     at = models.DateTimeField(_("tidspunkt"), default=timezone.now, db_index=True)
     kind = models.CharField(_("hændelse"), max_length=30, choices=Kind.choices)

@@ -20,7 +20,11 @@ delete, and the class checks all five for each of them:
 * create and update: the status of ``POST`` and ``PATCH`` (with the ``If-Match`` of the ETag the
   person read, or ``*`` when they could not read it): 201/200 done, 400 refused input,
   403 may read but not change, 404 outside, 405 not offered;
-* delete: never offered (keep, don't destroy): 405 for everyone logged in.
+* delete: never offered for a record (keep, don't destroy): 405 for everyone logged in, unless
+  ``delete`` says otherwise (configuration such as a webhook is deleted: 204).
+
+A resource reached with a token rather than a session overrides ``api_client`` (the webhooks,
+tests/api/test_webhook_api.py).
 
 The anonymous caller gets 401 everywhere. Every outcome map must name every persona of
 ``tests.fixtures.PERSONAS`` and ``ANONYMOUS``. Requests go with a session logged in past the second
@@ -93,6 +97,8 @@ class ResourceMatrix:
     detail: Mapping[str, int] = {}
     create: Mapping[str, int] = NOT_OFFERED
     update: Mapping[str, int] = NOT_OFFERED
+    # None: DELETE is not offered (405 for everyone logged in).
+    delete: Mapping[str, int] | None = None
     lookup = "id"
 
     def pytest_generate_tests(self, metafunc):
@@ -112,13 +118,17 @@ class ResourceMatrix:
     def detail_url(self, objects) -> str:
         return f"{self.url}{getattr(objects.obj, self.lookup)}/"
 
+    def api_client(self, org, persona: str, objects) -> APIClient:
+        """How ``persona`` calls the API: a session past the second factor, by default."""
+        return client_for(org, persona)
+
     def test_matrix_names_every_persona(self):
-        for name in ("detail", "create", "update"):
+        for name in ("detail", "create", "update") + (("delete",) if self.delete is not None else ()):
             missing = set(EVERYONE) - set(getattr(self, name))
             assert not missing, f"{type(self).__name__}.{name} does not say what {sorted(missing)} get"
 
     def test_persona_gets_the_expected_answers(self, persona, org, objects):
-        client = client_for(org, persona)
+        client = self.api_client(org, persona, objects)
         url = self.detail_url(objects)
         key = str(getattr(objects.obj, self.lookup))
 
@@ -153,9 +163,8 @@ class ResourceMatrix:
         )
 
         deleted = client.delete(url)
-        assert deleted.status_code == (401 if persona == ANONYMOUS else 405), (
-            f"{persona} got {deleted.status_code} from DELETE {url}"
-        )
+        expected = self.delete[persona] if self.delete is not None else (401 if persona == ANONYMOUS else 405)
+        assert deleted.status_code == expected, f"{persona} got {deleted.status_code} from DELETE {url}"
 
     def test_the_national_operator_gets_403_on_every_method(self, org, objects):
         """The national operator reads no case contents: not the list (not even empty), not the

@@ -27,6 +27,8 @@ class Receiver(http.server.BaseHTTPRequestHandler):
         type(self).received.append((dict(self.headers), body))
         status = type(self).answers.pop(0) if type(self).answers else 200
         self.send_response(status)
+        if 300 <= status < 400:  # a redirect to another of its paths (tests/api/test_webhook_api.py)
+            self.send_header("Location", "/elsewhere")
         self.end_headers()
 
     def log_message(self, *args):
