@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('api', '0004_change_feed'),
+        ('api', '0005_feed_deletion_visibility'),
     ]
 
     operations = [
