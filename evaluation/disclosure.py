@@ -90,6 +90,13 @@ class System:
     def value(self, var: Var) -> Fraction:
         return _value(self.cells[var][0])
 
+    def rank(self, var: Var) -> tuple:
+        """An order of the quantities that does not depend on which table was made first (a
+        keyed one by its key), so that every page of a family finds the same solution."""
+        if isinstance(var, tuple) and var and var[0] != "cell":
+            return (0, repr(var))
+        return (1, list(self.cells).index(var))
+
     def hide(self, var: Var) -> None:
         for cell in self.cells[var]:
             cell.secondary = True
@@ -104,7 +111,7 @@ def primary(cells: Iterable[Cell]) -> None:
 
 def _order(system: System, var: Var):
     """Which visible member to hide first: the smallest, then the one seen first (stable)."""
-    return (abs(system.value(var)), list(system.cells).index(var))
+    return (abs(system.value(var)), system.rank(var))
 
 
 def _hide_one_more(system: System, total: Var, parts: Sequence[Var]) -> bool:
@@ -148,6 +155,7 @@ def solve(system: System) -> None:
     """Suppress over the whole system (in place): primary, the one-hidden rule, then repairs until
     the attacker recovers nothing."""
     primary(c for group in system.cells.values() for c in group)
+    system.relations.sort(key=lambda r: [system.rank(m) for m in (r[0], *r[1])])
     while True:
         _single_pass(system)
         found = recoverable(system)
@@ -159,7 +167,7 @@ def recoverable(system: System) -> list[Var]:
     """The hidden quantities a person who sees every visible cell can work out: those whose unit
     vector lies in the row space of the relations restricted to the hidden quantities (exact, with
     fractions; the visible values only move the right-hand side)."""
-    order = {var: i for i, var in enumerate(system.cells)}
+    order = {var: system.rank(var) for var in system.cells}
     pivots: dict[Var, dict[Var, Fraction]] = {}
     for total, parts in system.relations:
         row: dict[Var, Fraction] = {}

@@ -702,6 +702,15 @@ def breakdown_rates(ctx: FigureContext) -> Figure:
     return Figure("sammenbrud", table.title, _("Som KORA Tabel 3.1"), table)
 
 
+def _team_unit(ctx: FigureContext, team) -> tuple:
+    """What a team's row counts in ``ctx``'s scope: the team, or (a team outside the district
+    chosen, always zero) the team within that district."""
+    districts = ctx.scope.district_ids
+    if districts is None or team.district_id in districts:
+        return unit_of(Scope(ctx.scope.municipality_id, team_ids=(team.pk,)))
+    return unit_of(Scope(ctx.scope.municipality_id, team_ids=(team.pk,), district_ids=districts))
+
+
 def complaint_rates(ctx: FigureContext) -> Figure:
     """Complaints per team and in % of the team's cases (KORA Tab. 3.2)."""
     received = selectors.complaints(ctx.scope, ctx.periods)
@@ -714,11 +723,7 @@ def complaint_rates(ctx: FigureContext) -> Figure:
             Cell(
                 received.get((i, t.pk), 0),
                 n=received.get((i, t.pk), 0),
-                key=(
-                    "complaints",
-                    unit_of(Scope(ctx.scope.municipality_id, team_ids=(t.pk,))),
-                    _span(period),
-                ),
+                key=("complaints", _team_unit(ctx, t), _span(period)),
             )
             for t in teams
         ]
@@ -730,6 +735,7 @@ def complaint_rates(ctx: FigureContext) -> Figure:
         sums.append((total, team_cells))
         cells += [*team_cells, total]
         totals.append((team_cells, total))
+    team_units = {t.pk: _team_unit(ctx, t) for t in teams}
     case_cells = {
         (i, key): Cell(
             cases.get((i, key), 0),
@@ -738,7 +744,7 @@ def complaint_rates(ctx: FigureContext) -> Figure:
             # the municipality's and the district's table.
             key=(
                 "cases",
-                ctx.unit if key is None else unit_of(Scope(ctx.scope.municipality_id, team_ids=(key,))),
+                ctx.unit if key is None else team_units[key],
                 _span(period),
             ),
         )

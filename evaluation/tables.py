@@ -26,7 +26,8 @@ SECONDARY_MARK = ".."
 
 DISCLOSURE_NOTE = _(
     "Tallene viser aldrig en enkelt person. Celler med færre end 3 børn vises som <3; celler, som "
-    "ellers kunne regnes ud af en total, og tal beregnet af skjulte celler vises som .."
+    "ellers kunne regnes ud af en total eller af de samme tal for en anden periode eller en anden del "
+    "af organisationen, og tal beregnet af skjulte celler vises som .. Et nul skjules ikke."
 )
 
 # How a cell's value is written: decimals, and the unit after it.

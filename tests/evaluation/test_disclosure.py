@@ -6,6 +6,8 @@ from __future__ import annotations
 import datetime
 from fractions import Fraction
 
+import pytest
+import time_machine
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -214,3 +216,101 @@ def test_the_attacker_agrees_with_a_plain_rank_test(organisation, data):
     for cell in cells.values():
         cell.secondary = data.draw(st.booleans())
     assert set(disclosure.recoverable(system)) == _recoverable_by_rank(system)
+
+
+# --- The figures on the evaluation fixture -------------------------------------------------------
+
+
+def _contexts(user, granularity):
+    """A figure context for every part of the organisation ``user`` can choose, counted per
+    ``granularity``, as the pages build them."""
+    from evaluation import selectors
+    from evaluation.figures import FigureContext
+    from evaluation.scope import Scope, scope_for, sees_whole_municipality, teams_in
+
+    reach = scope_for(user)
+    coverage = selectors.coverage(reach)
+    teams = list(teams_in(reach))
+    scopes = [reach, *(Scope(reach.municipality_id, team_ids=(t.pk,)) for t in teams)]
+    if sees_whole_municipality(user):
+        scopes += [Scope(reach.municipality_id, district_ids=(d,)) for d in {t.district_id for t in teams}]
+    return [
+        FigureContext.for_years(
+            s, coverage, year_from=2025, year_to=2025, granularity=granularity, reach=reach
+        )
+        for s in scopes
+    ]
+
+
+def _everything_seen(user, keys, figure):
+    """Every keyed cell of the family's figures ``user`` can see (each scope, per year and per
+    half-year), with the relations the tables declare, and whether each cell is hidden."""
+    from evaluation import figures
+
+    family = next(f for f in figures.FAMILIES if any(k in f.members for k in keys))
+    system, shown = disclosure.System(), {}
+    for granularity in ("year", "half"):
+        for ctx in _contexts(user, granularity):
+            with disclosure.session("collect") as recorded:
+                for key in family.collect:
+                    figures.FIGURES[key](ctx)
+            for cells, sums in recorded.calls:
+                for total, parts in sums:
+                    system.relate(total, parts)
+                for cell in cells:
+                    system.add(cell)
+            for key in family.members:
+                for row in figure(key, ctx).table.rows:
+                    for cell in row.cells:
+                        if cell.key is not None:
+                            shown.setdefault(cell.key, set()).add(cell.hidden)
+            children = figures._organisation(ctx)[1]
+    disclosure.related(
+        system,
+        scope_additive=figures.SCOPE_ADDITIVE,
+        period_additive=figures.PERIOD_ADDITIVE,
+        children=children,
+    )
+    # The attacker sees what the pages showed: a quantity is hidden where a table hid it.
+    for var, cells in system.cells.items():
+        for cell in cells:
+            cell.primary, cell.secondary = False, var in shown and True in shown[var]
+    return system, shown
+
+
+FAMILY_FIGURES = [("aarsboern",), ("klager",), ("trappe",)]
+
+
+@pytest.mark.parametrize("persona", ["management", "team_leader"])
+@pytest.mark.parametrize("figure", FAMILY_FIGURES)
+def test_no_suppressed_cell_of_the_figures_can_be_worked_out(kora, persona, figure):
+    from evaluation.figures import compute
+
+    with time_machine.travel("2026-01-15 10:00 +01:00", tick=False):
+        system, shown = _everything_seen(getattr(kora.org, persona), figure, compute)
+    # The same quantity is hidden in every table that shows it, and none can be worked out.
+    assert [key for key, states in shown.items() if len(states) > 1] == []
+    for var in disclosure.recoverable(system):
+        print("REC", var, system.value(var))
+        for t, p in system.relations:
+            if var == t or var in p:
+                print("   ", [(m[:-1], m[-1], system.value(m), system.hidden(m)) for m in (t, *p)])
+    assert disclosure.recoverable(system) == []
+    assert any(True in states for states in shown.values())
+
+
+def test_before_issue_21_point_6_the_tables_protected_alone_gave_cells_away(kora):
+    """The figures protected table by table (as before) leak on the fixture: a quantity hidden in
+    one table is shown in another, or worked out from the others."""
+    from evaluation.figures import FIGURES
+
+    def alone(key, ctx):
+        return FIGURES[key](ctx)
+
+    leaks = []
+    with time_machine.travel("2026-01-15 10:00 +01:00", tick=False):
+        for figure in FAMILY_FIGURES:
+            system, shown = _everything_seen(kora.org.management, figure, alone)
+            leaks += [key for key, states in shown.items() if len(states) > 1]
+            leaks += disclosure.recoverable(system)
+    assert leaks
