@@ -18,11 +18,11 @@ from django.utils import formats
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from evaluation import palette, selectors
+from evaluation import disclosure, palette, selectors
 from evaluation.charts import Chart, Series, bar_chart, line_chart
 from evaluation.models import PlacementTarget, SdqScore
 from evaluation.periods import Period, clip, month_ends, periods_between, rolling_years
-from evaluation.scope import Scope, teams_in
+from evaluation.scope import Scope, teams_in, unit_of
 from evaluation.stats import SMALL_GROUP, fisher_exact, paired, two_rates
 from evaluation.tables import (
     MIN_CHILDREN,
@@ -63,6 +63,12 @@ class FigureContext:
     extra: dict = field(default_factory=dict)
     # The prices spend is shown in (issue 21 point 4): each year's own unless a base year is chosen.
     prices: selectors.PriceLevel = field(default_factory=selectors.PriceLevel)
+    # The widest scope the person may see and the page's choices (year_from, year_to, granularity,
+    # price_year): what the related tables of the disclosure control are computed for (``compute``).
+    reach: Scope | None = None
+    choice: dict = field(default_factory=dict)
+    # The part of the organisation the cells are keyed by (``scope.unit_of`` unless set).
+    unit_key: tuple | None = None
 
     @classmethod
     def for_years(
@@ -74,6 +80,7 @@ class FigureContext:
         year_to: int,
         granularity: str,
         price_year: int | None = None,
+        reach: Scope | None = None,
     ):
         first, last = coverage
         start, end = max(first, datetime.date(year_from, 1, 1)), min(last, datetime.date(year_to, 12, 31))
@@ -94,7 +101,23 @@ class FigureContext:
             end=end,
             periods=periods,
             prices=selectors.price_level(price_year),
+            reach=reach,
+            choice={
+                "year_from": year_from,
+                "year_to": year_to,
+                "granularity": granularity,
+                "price_year": price_year,
+            },
         )
+
+    @property
+    def unit(self) -> tuple:
+        return self.unit_key or unit_of(self.scope)
+
+    def key(self, measure: str, *what, period: Period | datetime.date) -> tuple:
+        """The key of a cell that another table can show, or a sum of (``Cell.key``)."""
+        span = (period.start, period.end) if isinstance(period, Period) else period
+        return (measure, *what, self.unit, span)
 
     @cached_property
     def steps(self):
@@ -138,6 +161,10 @@ STEP_AXIS = gettext_lazy("Trin på indsatstrappen")
 PERIOD_AXIS = gettext_lazy("Periode")
 HALF_YEAR_AXIS = gettext_lazy("Halvår")
 FOLLOWUPS_AXIS = gettext_lazy("Opfølgninger pr. sag")
+
+
+def _span(period: Period) -> tuple[datetime.date, datetime.date]:
+    return (period.start, period.end)
 
 
 def _month_label(day: datetime.date) -> str:
@@ -202,8 +229,13 @@ def ladder_over_time(ctx: FigureContext) -> Figure:
     columns = [str(STEP_NONE_LABEL), *[str(s) for s in ctx.steps], _("I alt")]
     rows, sums, cells = [], [], []
     for day in days:
-        parts = [Cell(counts[day].get(k, 0), n=counts[day].get(k, 0)) for k in keys]
-        total = Cell(sum(p.value for p in parts), n=sum(p.value for p in parts))
+        parts = [
+            Cell(counts[day].get(k, 0), n=counts[day].get(k, 0), key=ctx.key("on_step", k, period=day))
+            for k in keys
+        ]
+        total = Cell(
+            sum(p.value for p in parts), n=sum(p.value for p in parts), key=ctx.key("on_day", period=day)
+        )
         rows.append(Row(_month_label(day), [*parts, total]))
         sums.append((total, parts))
         cells += [*parts, total]
@@ -240,8 +272,10 @@ def ladder_now(ctx: FigureContext) -> Figure:
     counts = selectors.cases_per_step(ctx.scope, [day])[day]
     keys = [None, *[s.number for s in ctx.steps]]
     labels = [str(STEP_NONE_LABEL), *[str(s) for s in ctx.steps]]
-    parts = [Cell(counts.get(k, 0), n=counts.get(k, 0)) for k in keys]
-    total = Cell(sum(p.value for p in parts), n=sum(p.value for p in parts))
+    parts = [Cell(counts.get(k, 0), n=counts.get(k, 0), key=ctx.key("on_step", k, period=day)) for k in keys]
+    total = Cell(
+        sum(p.value for p in parts), n=sum(p.value for p in parts), key=ctx.key("on_day", period=day)
+    )
     protect([*parts, total], [(total, parts)])
     rows = [Row(label, [cell, share(cell, total)]) for label, cell in zip(labels, parts, strict=True)]
     rows.append(Row(_("I alt"), [total, share(total, total)], total=True))
@@ -351,7 +385,12 @@ def _category_table(ctx, *, title, columns_per_period, cells_for, notes) -> tupl
     per_period, all_cells, sums, rows = [], [], [], []
     for placed in ctx.placed:
         counted = {
-            key: Cell(placed.child_years(key), "dec2", n=placed.children.get(key, 0))
+            key: Cell(
+                placed.child_years(key),
+                "dec2",
+                n=placed.children.get(key, 0),
+                key=ctx.key("child_years", key, period=placed.period),
+            )
             for key, *_rest in CATEGORY_ROWS
         }
         sums += [(counted[total], [counted[p] for p in parts]) for total, parts in CATEGORY_SUMS]
@@ -800,8 +839,13 @@ def breakdown_rates(ctx: FigureContext) -> Figure:
     counted = selectors.breakdowns(ctx.scope, ctx.periods)
     counts, years, rates = [], [], []
     for (n, children), placed in zip(counted, ctx.placed, strict=True):
-        count = Cell(n, n=children)
-        placed_years = Cell(placed.child_years("all"), "dec2", n=placed.children.get("all", 0))
+        count = Cell(n, n=children, key=ctx.key("breakdowns", period=placed.period))
+        placed_years = Cell(
+            placed.child_years("all"),
+            "dec2",
+            n=placed.children.get("all", 0),
+            key=ctx.key("child_years", "all", period=placed.period),
+        )
         protect([count, placed_years])
         counts.append(count)
         years.append(placed_years)
@@ -827,6 +871,15 @@ def breakdown_rates(ctx: FigureContext) -> Figure:
     return Figure("sammenbrud", table.title, _("Som KORA Tabel 3.1"), table)
 
 
+def _team_unit(ctx: FigureContext, team) -> tuple:
+    """What a team's row counts in ``ctx``'s scope: the team, or (a team outside the district
+    chosen, always zero) the team within that district."""
+    districts = ctx.scope.district_ids
+    if districts is None or team.district_id in districts:
+        return unit_of(Scope(ctx.scope.municipality_id, team_ids=(team.pk,)))
+    return unit_of(Scope(ctx.scope.municipality_id, team_ids=(team.pk,), district_ids=districts))
+
+
 def complaint_rates(ctx: FigureContext) -> Figure:
     """Complaints per team and in % of the team's cases (KORA Tab. 3.2)."""
     received = selectors.complaints(ctx.scope, ctx.periods)
@@ -834,15 +887,37 @@ def complaint_rates(ctx: FigureContext) -> Figure:
     teams = list(teams_in(ctx.scope))
     rows, cells, sums = [], [], []
     totals = []
-    for i, _period in enumerate(ctx.periods):
-        team_cells = [Cell(received.get((i, t.pk), 0), n=received.get((i, t.pk), 0)) for t in teams]
-        total = Cell(sum(c.value for c in team_cells), n=sum(c.value for c in team_cells))
+    for i, period in enumerate(ctx.periods):
+        team_cells = [
+            Cell(
+                received.get((i, t.pk), 0),
+                n=received.get((i, t.pk), 0),
+                key=("complaints", _team_unit(ctx, t), _span(period)),
+            )
+            for t in teams
+        ]
+        total = Cell(
+            sum(c.value for c in team_cells),
+            n=sum(c.value for c in team_cells),
+            key=ctx.key("complaints", period=period),
+        )
         sums.append((total, team_cells))
         cells += [*team_cells, total]
         totals.append((team_cells, total))
+    team_units = {t.pk: _team_unit(ctx, t) for t in teams}
     case_cells = {
-        (i, key): Cell(cases.get((i, key), 0), n=cases.get((i, key), 0))
-        for i in range(len(ctx.periods))
+        (i, key): Cell(
+            cases.get((i, key), 0),
+            n=cases.get((i, key), 0),
+            # A case counts once however many teams it was in: no sum, but the same number in
+            # the municipality's and the district's table.
+            key=(
+                "cases",
+                ctx.unit if key is None else team_units[key],
+                _span(period),
+            ),
+        )
+        for i, period in enumerate(ctx.periods)
         for key in [t.pk for t in teams] + [None]
     }
     protect([*cells, *case_cells.values()], sums)
@@ -1375,3 +1450,116 @@ FIGURES: dict[str, Callable[[FigureContext], Figure]] = {
     "opfoelgning-kora": followups_kora,
     "rettidighed": followups_on_time,
 }
+
+
+# --- Disclosure control across tables (issue 21 point 6) ---------------------------------------
+
+
+@dataclass(frozen=True)
+class Family:
+    """Figures whose cells add up across the tables a person can ask for: ``collect`` are computed
+    for every related scope (and period granularity when ``periods``) and solved together;
+    ``members`` get the solution (a figure whose cells are all computed from collected ones, as
+    spend from child-years, only needs it applied)."""
+
+    name: str
+    collect: tuple[str, ...]
+    members: tuple[str, ...]
+    periods: bool
+
+
+FAMILIES = (
+    Family("placements", ("aarsboern", "sammenbrud"), ("aarsboern", "udgifter", "sammenbrud"), periods=True),
+    Family("complaints", ("klager",), ("klager",), periods=True),
+    Family("ladder", ("trappe-nu", "trappe"), ("trappe-nu", "trappe"), periods=False),
+)
+_FAMILY_OF = {key: f for f in FAMILIES for key in f.members}
+# The quantities that add up over the teams of a district and the districts of the municipality,
+# and over the half-years of a year (a count on a day, and the cases on it, only over the teams).
+SCOPE_ADDITIVE = {"child_years", "breakdowns", "complaints", "on_step", "on_day"}
+PERIOD_ADDITIVE = {"child_years", "breakdowns", "complaints"}
+
+
+def _organisation(ctx: FigureContext) -> tuple[dict[tuple, Scope], dict[tuple, list[list[tuple]]]]:
+    """Every part of the organisation the person can choose (their whole scope, its districts for
+    management, its teams), and how each is made up of others."""
+    reach = ctx.reach
+    teams = list(teams_in(reach))
+    team_scopes = {t.pk: Scope(reach.municipality_id, team_ids=(t.pk,)) for t in teams}
+    scopes = {unit_of(reach): reach, **{unit_of(s): s for s in team_scopes.values()}}
+    children = {unit_of(reach): [[unit_of(s) for s in team_scopes.values()]]}
+    if reach.team_ids is None:
+        districts = {}
+        for t in teams:
+            districts.setdefault(t.district_id, []).append(unit_of(team_scopes[t.pk]))
+        for district_id, units in districts.items():
+            scope = Scope(reach.municipality_id, district_ids=(district_id,))
+            scopes[unit_of(scope)] = scope
+            children[unit_of(scope)] = [units]
+        children[unit_of(reach)].append([("districts", (d,)) for d in districts])
+    chosen = ctx.scope
+    if chosen.team_ids is not None and chosen.district_ids is not None:
+        # A team chosen together with its district counts the team.
+        inside = {t.pk for t in teams if t.district_id in chosen.district_ids}
+        if set(chosen.team_ids) <= inside:
+            ctx.unit_key = ("teams", tuple(sorted(chosen.team_ids)))
+    return scopes, children
+
+
+def _related(ctx: FigureContext, family: Family) -> tuple[list[FigureContext], dict]:
+    """The contexts of the tables related to ``ctx``'s (``ctx`` itself among them)."""
+    scopes, children = _organisation(ctx)
+    granularity = ctx.choice["granularity"]
+    granularities = ["year", "half"] if family.periods and granularity in ("year", "half") else [granularity]
+    members = [ctx]
+    for unit, scope in scopes.items():
+        for g in granularities:
+            if unit == ctx.unit and g == granularity:
+                continue
+            members.append(
+                FigureContext.for_years(
+                    scope,
+                    (ctx.first, ctx.last),
+                    year_from=ctx.choice["year_from"],
+                    year_to=ctx.choice["year_to"],
+                    granularity=g,
+                    price_year=ctx.choice["price_year"],
+                    reach=ctx.reach,
+                )
+            )
+    return members, children
+
+
+def _solved(ctx: FigureContext, family: Family) -> set:
+    """The keys of the cells hidden when ``family``'s tables related to ``ctx`` are solved together;
+    computed once per context."""
+    cache = ctx.extra.setdefault("disclosure", {})
+    if family.name not in cache:
+        members, children = _related(ctx, family)
+        with disclosure.session("collect") as recorded:
+            for member in members:
+                for key in family.collect:
+                    FIGURES[key](member)
+        system = disclosure.System()
+        for cells, sums in recorded.calls:
+            for cell in cells:
+                system.add(cell)
+            for total, parts in sums:
+                system.relate(total, parts)
+        disclosure.related(
+            system, scope_additive=SCOPE_ADDITIVE, period_additive=PERIOD_ADDITIVE, children=children
+        )
+        disclosure.solve(system)
+        cache[family.name] = {v for v in system.cells if v[0] != "cell" and system.hidden(v)}
+    return cache[family.name]
+
+
+def compute(key: str, ctx: FigureContext) -> Figure:
+    """The figure ``key`` for ``ctx`` as the page, its export and the statistics API show it: with
+    the disclosure control solved over every table related to it that the person can see."""
+    family = _FAMILY_OF.get(key)
+    if family is None or ctx.reach is None or not ctx.choice:
+        return FIGURES[key](ctx)
+    hidden = _solved(ctx, family)
+    with disclosure.session("apply", hidden=hidden):
+        return FIGURES[key](ctx)

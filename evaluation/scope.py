@@ -84,3 +84,15 @@ def districts_in(scope: Scope):
     if scope.team_ids is not None:
         qs = qs.filter(teams__in=scope.team_ids).distinct()
     return qs.order_by("name")
+
+
+def unit_of(scope: Scope) -> tuple:
+    """The part of the organisation a scope counts, as the disclosure control keys it: some teams,
+    some districts, or the whole municipality (``evaluation.disclosure``)."""
+    if scope.team_ids is not None:
+        if scope.district_ids is not None:
+            return ("teams", tuple(sorted(scope.team_ids)), tuple(sorted(scope.district_ids)))
+        return ("teams", tuple(sorted(scope.team_ids)))
+    if scope.district_ids is not None:
+        return ("districts", tuple(sorted(scope.district_ids)))
+    return ("all",)

@@ -4,8 +4,11 @@ singling out a child.
 The rule (stated on every page): a cell that counts fewer than ``MIN_CHILDREN`` children (but not
 none) is shown as "<3" (primary suppression). So that a hidden cell cannot be worked out from a
 total and the other cells, where a total is shown and exactly one of its parts is hidden, the
-smallest other part is hidden too, shown as ".." (secondary suppression), until no hidden cell can
-be recovered. A cell computed from hidden cells (a share, a spend, a change) is hidden with them.
+smallest other part that is not zero is hidden too, shown as ".." (secondary suppression), until
+no hidden cell can be recovered (checked by ``evaluation.disclosure.recoverable``). The same holds
+across the tables a person can see for the same part of the organisation and period (the
+half-years of a year, the teams of a district): ``evaluation.disclosure``. A cell computed from
+hidden cells (a share, a spend, a change) is hidden with them.
 """
 
 from __future__ import annotations
@@ -23,7 +26,8 @@ SECONDARY_MARK = ".."
 
 DISCLOSURE_NOTE = _(
     "Tallene viser aldrig en enkelt person. Celler med færre end 3 børn vises som <3; celler, som "
-    "ellers kunne regnes ud af en total, og tal beregnet af skjulte celler vises som .."
+    "ellers kunne regnes ud af en total eller af de samme tal for en anden periode eller en anden del "
+    "af organisationen, og tal beregnet af skjulte celler vises som .. Et nul skjules ikke."
 )
 
 # How a cell's value is written: decimals, and the unit after it.
@@ -61,6 +65,9 @@ class Cell:
     bases: tuple[Cell, ...] = ()
     primary: bool = False
     secondary: bool = False
+    # The quantity shown, where another table can show it or a sum of it (``evaluation.disclosure``):
+    # e.g. ("child_years", "all", unit, (start, end)).
+    key: tuple | None = None
 
     @property
     def hidden(self) -> bool:
@@ -142,24 +149,21 @@ def relative_change(before: Cell, after: Cell) -> Cell:
 
 def protect(cells: Iterable[Cell], sums: Sequence[tuple[Cell, Sequence[Cell]]] = ()) -> None:
     """Apply the disclosure control to ``cells`` in place; ``sums`` are (total, parts) relations
-    shown in the same table."""
+    shown in the same table. While a family of related tables is solved together
+    (``evaluation.disclosure.session``), the call is recorded or the family's solution replayed."""
+    from evaluation import disclosure
+
+    cells = list(cells)
+    current = disclosure.SESSION.get()
+    if current is not None:
+        current.protect(cells, sums)
+        return
+    system = disclosure.System()
     for cell in cells:
-        if cell.n is not None and 0 < cell.n < MIN_CHILDREN:
-            cell.primary = True
-    changed = True
-    while changed:
-        changed = False
-        for total, parts in sums:
-            if total.hidden:
-                continue
-            if sum(1 for p in parts if p.hidden) != 1:
-                continue
-            visible = [p for p in parts if not p.hidden and p.n]
-            if visible:
-                min(visible, key=lambda p: (p.n, float(p.value or 0))).secondary = True
-            else:
-                total.secondary = True
-            changed = True
+        system.add(cell)
+    for total, parts in sums:
+        system.relate(total, parts)
+    disclosure.solve(system)
 
 
 @dataclass

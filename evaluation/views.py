@@ -20,7 +20,7 @@ from cases.models import Case
 from cases.permissions import Action, may, require
 from evaluation import exports, palette, selectors, services
 from evaluation.charts import Series, line_chart
-from evaluation.figures import FIGURES, FigureContext
+from evaluation.figures import FIGURES, FigureContext, compute
 from evaluation.forms import (
     ComparisonForm,
     ComplaintForm,
@@ -141,6 +141,7 @@ def _figure_context(section: Section, request, scope, coverage):
         year_to=data["year_to"],
         granularity=data["granularity"],
         price_year=data.get("price_year"),
+        reach=scope,
     )
 
 
@@ -179,7 +180,7 @@ def section_page(request, section: str = "overblik"):
     scope = scope_for(request.user)
     coverage = selectors.coverage(scope)
     form, ctx = _figure_context(current, request, scope, coverage)
-    figures = [FIGURES[key](ctx) for key in current.figures] if ctx else []
+    figures = [compute(key, ctx) for key in current.figures] if ctx else []
     used = _coverage_used(current, form, ctx)
     whole = sees_whole_municipality(request.user)
     return render(
@@ -248,7 +249,7 @@ def figure_for(request, key: str):
     _allowed(section, request.user)
     scope = scope_for(request.user)
     form, ctx = _figure_context(section, request, scope, selectors.coverage(scope))
-    return form, ctx, (FIGURES[key](ctx) if ctx is not None else None)
+    return form, ctx, (compute(key, ctx) if ctx is not None else None)
 
 
 def figure_parameters(key: str) -> tuple[str, ...]:
