@@ -74,7 +74,7 @@ def lived_in(shipped_data, org):
 
 # Pages the story (test_story.py) photographs under the same name, with the story's own data: this
 # test checks them with axe-core and leaves their pictures to the story (one test per picture).
-PHOTOGRAPHED_BY_THE_STORY = {"fordeling"}
+PHOTOGRAPHED_BY_THE_STORY = {"fordeling", "vagt"}
 
 
 def slug(path: str) -> str:
