@@ -20,7 +20,7 @@ pytestmark = pytest.mark.slow
 
 SCREEN = {"width": 1366, "height": 768}
 # The summary ends this far down at most: on the first screen with room to spare (it ends about
-# 630 px down for the busiest demo child), so that a line more does not push it off unnoticed.
+# 610 px down for the busiest demo child), so that a line more does not push it off unnoticed.
 SUMMARY_BOTTOM = 700
 
 
