@@ -8,12 +8,16 @@ through the real login pages with the second factor, the way several people work
 
 from __future__ import annotations
 
+import datetime
 import os
 import shutil
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 
 # Playwright's sync API runs an event loop in the test's thread; Django refuses ORM calls from a
 # thread with a running loop unless told that this one is safe (the test itself is synchronous).
@@ -40,6 +44,13 @@ AXE_URL = "/__axe-core__.js"
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 390, "height": 844}  # a common phone's screen in CSS pixels (issue 20 point 7)
+# The moment every browser test starts at (a Friday morning), with the clock standing still: the
+# dates, times and "for 3 minutter siden" on the pages, and so the screenshots, are the same on
+# every run (issue 20). A test moves the clock itself (``pass_time``) or travels on from here.
+FIXED_NOW = datetime.datetime(2026, 12, 4, 9, 0, tzinfo=ZoneInfo("Europe/Copenhagen"))
+SEED = "herning-browser-tests"
+_clock: list = []  # the standing clock of the running test (one test at a time per process)
+_taken: dict[str, str] = {}  # each screenshot's name and the test that takes it
 
 
 @pytest.fixture(scope="session")
@@ -129,19 +140,80 @@ class Browsing:
             context.close()
 
 
-@pytest.fixture
-def browsing(browser, live_server):
+def _reset_factory_sequences() -> None:
+    """Every factory counts from 0 again (CPR numbers, user and team names come from its counter),
+    whichever tests ran before in the same process."""
+    import factory
+
+    pending = list(factory.Factory.__subclasses__())
+    while pending:
+        cls = pending.pop()
+        pending.extend(cls.__subclasses__())
+        if not cls._meta.abstract:
+            cls.reset_sequence(force=True)
+
+
+def _restart_ids() -> None:
+    """Each table's ids go on from its highest row (from 1 in an empty one), whatever tests ran and
+    were flushed before. (Django's ``reset_sequences`` starts every table at 1, also the catalog
+    the migrations filled, whose next row would then take an id that is in use.)"""
+    from django.apps import apps
+    from django.core.management.color import no_style
+    from django.db import connection
+
+    statements = connection.ops.sequence_reset_sql(no_style(), apps.get_models(include_auto_created=True))
+    with connection.cursor() as cursor:
+        for sql in statements:
+            cursor.execute(sql)
+
+
+@pytest.fixture(autouse=True)
+def clock(transactional_db):
+    """Every browser test runs on the same data at the same moment: the database's ids from the
+    same numbers (a case is "Sag nr. 26" on every run), the factories' counters and made-up names
+    from the same seed, and the clock standing at ``FIXED_NOW`` (the live server is a thread of
+    this process, so it reads the same clock). Set up before the test's other fixtures (autouse),
+    so its people and cases are made at that moment too. Yields the traveller; ``pass_time`` moves
+    it on."""
     import factory.random
 
-    # The same made-up names on every run, so the screenshots change only when the pages do.
-    factory.random.reseed_random("herning-browser-tests")
+    _restart_ids()
+    factory.random.reseed_random(SEED)
+    _reset_factory_sequences()
+    with time_machine.travel(FIXED_NOW, tick=False) as traveller:
+        _clock.append(traveller)
+        try:
+            yield traveller
+        finally:
+            _clock.remove(traveller)
+
+
+def pass_time(minutes: int = 1) -> None:
+    """The standing clock moves on by ``minutes``: a person takes a while to fill in a form, and
+    what they record gets a moment of its own (never two rows at the same instant)."""
+    _clock[-1].shift(datetime.timedelta(minutes=minutes))
+
+
+@pytest.fixture
+def browsing(browser, live_server, clock):
     session = Browsing(browser=browser, base_url=live_server.url)
     yield session
     session.close()
 
 
 def screenshot(page, name: str, *, path: Path | None = None) -> Path:
-    """Save the page as ``docs/screenshots/<name>.png`` (the tests refresh them on every run)."""
+    """Save the page as ``docs/screenshots/<name>.png`` (the tests refresh them on every run, and
+    the same run makes the same picture: only a page that changed changes its screenshot)."""
+    # A clock that runs (``time_machine.travel(..., tick=True)``, or none) would put the moment of
+    # the run on the page: the picture is refused rather than changed on every run.
+    assert time.time_ns() == time.time_ns(), f"{name}: taken on a running clock, not the fixed one"
+    # Two tests saving one name would leave whichever ran last (in any order under xdist).
+    test = os.environ.get("PYTEST_CURRENT_TEST", "").split(" ")[0]
+    taker = _taken.setdefault(str(path or name), test)
+    assert taker == test, f"{name}: {test} would overwrite the screenshot that {taker} takes"
+    # A page reached by a click may still be arriving: a picture taken then is cut short.
+    page.wait_for_load_state("load")
+    page.evaluate("() => document.fonts.ready.then(() => true)")
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     path = path or SCREENSHOTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)

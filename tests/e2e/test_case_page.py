@@ -1,25 +1,27 @@
 """The child page in a browser at 1366×768 (issue 20, point 1), for the demo's busiest child: the
-summary is entirely on the first screen, the page is at most three screens tall, the history and
-the timeline arrive when opened, the journal turns its pages in place, and axe-core finds nothing
-serious in any of these states. (No screenshots: docs/screenshots are refreshed elsewhere.)"""
+summary is entirely on the first screen with room to spare, the page is at most three screens
+tall, the history and the timeline arrive when opened, the journal turns its pages in place, and
+axe-core finds nothing serious in any of these states. (No screenshots: docs/screenshots are
+refreshed elsewhere.)"""
 
 from __future__ import annotations
 
-import datetime
 import io
 
 import pytest
 import time_machine
 from django.core.management import call_command
 from django.db.models import Count
-from django.utils import timezone
 
 from cases.models import Case
-from tests.e2e.conftest import axe_violations, format_violations
+from tests.e2e.conftest import FIXED_NOW, axe_violations, format_violations
 
 pytestmark = pytest.mark.slow
 
 SCREEN = {"width": 1366, "height": 768}
+# The summary ends this far down at most: on the first screen with room to spare (it ends about
+# 610 px down for the busiest demo child), so that a line more does not push it off unnoticed.
+SUMMARY_BOTTOM = 700
 
 
 def busiest_demo_case() -> Case:
@@ -39,7 +41,7 @@ def busiest_demo_case() -> Case:
 @pytest.fixture
 def demo(shipped_data):
     # A fixed day (the clock runs on from it), so the demo is the same on every run.
-    with time_machine.travel(timezone.make_aware(datetime.datetime(2026, 12, 4, 9, 0)), tick=True):
+    with time_machine.travel(FIXED_NOW, tick=True):
         call_command("seed_demo", "--quiet-logins", stdout=io.StringIO())
         yield busiest_demo_case()
 
@@ -59,7 +61,8 @@ def test_the_busiest_demo_child_fits_the_first_screen_and_three_screens(browsing
     summary = page.locator("#overblik")
     box = summary.bounding_box()
     assert page.evaluate("() => window.scrollY") == 0
-    assert box["y"] >= 0 and box["y"] + box["height"] <= SCREEN["height"], box
+    bottom = box["y"] + box["height"]
+    assert box["y"] >= 0 and bottom <= SUMMARY_BOTTOM, f"the summary ends {bottom:.0f} px down: {box}"
     for text in (
         "Trin",
         "Aktiv indsats",
