@@ -106,7 +106,13 @@ def _measure(client, path: str, rounds: int):
             cpu.append((time.process_time() - start_cpu) * 1000)
             db.append(sum(ms for ms, _sql in statements))
             counts.append(len(statements))
-    return statistics.median(wall), statistics.median(cpu), statistics.median(db), max(counts), list(statements)
+    return (
+        statistics.median(wall),
+        statistics.median(cpu),
+        statistics.median(db),
+        max(counts),
+        list(statements),
+    )
 
 
 def main() -> None:

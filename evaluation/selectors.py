@@ -44,7 +44,16 @@ from django.db.models.functions import Coalesce, Greatest, Least
 from django.db.models.lookups import GreaterThan, LessThan
 
 from cases.models import Case as ChildCase
-from evaluation.models import CaseSnapshot, Complaint, PlacementTarget, SdqScore, SnapshotDay, SnapshotRun
+from evaluation.models import (
+    CaseSnapshot,
+    Complaint,
+    FollowUpDue,
+    FollowUpDueDay,
+    PlacementTarget,
+    SdqScore,
+    SnapshotDay,
+    SnapshotRun,
+)
 from evaluation.periods import Period
 from evaluation.scope import Scope
 from measures.models import (
@@ -710,6 +719,9 @@ class FollowUpCounts:
     on_time_municipal: dict[str, int] = field(default_factory=dict)
     due_statutory: dict[str, int] = field(default_factory=dict)
     on_time_statutory: dict[str, int] = field(default_factory=dict)
+    # When the follow-ups due were computed, if read from the nightly run's (``FollowUpDue``);
+    # None when computed now.
+    computed_at: datetime.datetime | None = None
 
     def case_half_years(self, case_type: str) -> Decimal:
         """Cases counted in half-years: a case of the type for the whole half-year counts 1."""
@@ -785,13 +797,11 @@ def followups_per_half_year(
 
     What was due comes from the follow-up engine over each measure's own follow-ups, so it follows
     the rule in force and the dates actually held (the next date counts from the last one held);
-    those are counted under the measure's own type. Only dates up to ``today`` count as due.
+    those are counted under the measure's own type. Only dates up to ``today`` count as due. When
+    the periods end on ``today`` and the nightly run computed them for that day (``FollowUpDue``,
+    issue 21 point 8), they are read from there, and ``computed_at`` says when: a follow-up
+    recorded since then counts from the next night.
     """
-    from followups import engine
-    from followups.models import FollowUp
-    from followups.presets import legal_context_of
-    from followups.rules import BrokenRule, RuleBook
-
     result = [FollowUpCounts(period=p) for p in periods]
     if not periods:
         return result
@@ -799,6 +809,12 @@ def followups_per_half_year(
     in_scope = runs(scope).filter(_overlapping_any(periods))
     _count_case_days_and_held(result, scope, periods, in_scope)
 
+    computed = FollowUpDueDay.objects.filter(municipality_id=scope.municipality_id, as_of=today).first()
+    if computed is not None and last == today:
+        _count_due_computed(result, periods, in_scope, first=first, last=last)
+        for counts in result:
+            counts.computed_at = computed.computed_at
+        return result
     measures = list(
         Measure.objects.for_figures()
         .filter(case__municipality_id=scope.municipality_id)
@@ -808,6 +824,33 @@ def followups_per_half_year(
         .select_related("measure_type", "legal_basis")
         .order_by()
     )
+    for _measure, due_date, kind, on_time, case_type in due_items(
+        scope.municipality_id, measures, last=last, today=today
+    ):
+        if due_date < first:
+            continue
+        counts = next(c for c in result if due_date in c.period)
+        due, held_on_time = (
+            (counts.due_municipal, counts.on_time_municipal)
+            if kind == "municipal"
+            else (counts.due_statutory, counts.on_time_statutory)
+        )
+        due[case_type] = due.get(case_type, 0) + 1
+        if on_time:
+            held_on_time[case_type] = held_on_time.get(case_type, 0) + 1
+    return result
+
+
+def due_items(municipality_id: int, measures: list[Measure], *, last: datetime.date, today: datetime.date):
+    """The follow-ups due for ``measures`` (with their types and legal bases) up to ``last`` (and
+    ``today``), as the follow-up engine computes them from each measure's rule and the follow-ups
+    held up to ``last``: (measure, due date, "municipal" or "statutory", held on time, the case type
+    of the measure's own type). Supervision visits (§ 156) are left out."""
+    from followups import engine
+    from followups.models import FollowUp
+    from followups.presets import legal_context_of
+    from followups.rules import BrokenRule, RuleBook
+
     held: dict[int, list] = defaultdict(list)
     for f in (
         FollowUp.objects.for_figures()
@@ -820,7 +863,7 @@ def followups_per_half_year(
     horizon = min(last, today)
     for measure in measures:
         try:
-            rule = book.rule_for(scope.municipality_id, measure.measure_type_id, measure.start_date)
+            rule = book.rule_for(municipality_id, measure.measure_type_id, measure.start_date)
         except BrokenRule:
             rule = None
         items = engine.schedule(
@@ -836,15 +879,36 @@ def followups_per_half_year(
         ).items
         case_type = case_type_of_category(measure.measure_type.placement_category)
         for item in items:
-            if item.due_date < first or item.due_date > horizon or item.obligation == engine.SUPERVISION:
+            if item.due_date > horizon or item.obligation == engine.SUPERVISION:
                 continue
-            counts = next(c for c in result if item.due_date in c.period)
-            due, on_time = (
-                (counts.due_municipal, counts.on_time_municipal)
-                if item.kind == engine.MUNICIPAL
-                else (counts.due_statutory, counts.on_time_statutory)
-            )
-            due[case_type] = due.get(case_type, 0) + 1
-            if item.on_time:
-                on_time[case_type] = on_time.get(case_type, 0) + 1
-    return result
+            kind = "municipal" if item.kind == engine.MUNICIPAL else "statutory"
+            yield measure, item.due_date, kind, item.on_time, case_type
+
+
+def _count_due_computed(
+    result: list[FollowUpCounts], periods: list[Period], in_scope, *, first, last
+) -> None:
+    """The follow-ups due per half-year from those the nightly run computed (``FollowUpDue``), for
+    the same measures the engine would be asked about: active in the periods, of a case in scope."""
+    rows = (
+        FollowUpDue.objects.for_figures()
+        .filter(due_date__range=(first, last), measure__start_date__lte=last)
+        .filter(Q(measure__actual_end__isnull=True) | Q(measure__actual_end__gte=first))
+        .filter(Exists(in_scope.filter(case=OuterRef("case"))))
+        .annotate(period=_period_of(periods, "due_date"))
+        .values("period", "kind", "case_type")
+        .annotate(n=Count("id"), on_time=Count("id", filter=Q(on_time=True)))
+        .order_by()
+    )
+    for row in rows:
+        if row["period"] is None:
+            continue
+        counts = result[row["period"]]
+        due, on_time = (
+            (counts.due_municipal, counts.on_time_municipal)
+            if row["kind"] == "municipal"
+            else (counts.due_statutory, counts.on_time_statutory)
+        )
+        due[row["case_type"]] = row["n"]
+        if row["on_time"]:
+            on_time[row["case_type"]] = row["on_time"]

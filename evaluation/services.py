@@ -29,7 +29,15 @@ from django.utils import timezone
 from cases.models import Case, CaseState, CaseTransfer, Investigation
 from cases.permissions import Action, require
 from evaluation import past
-from evaluation.models import CaseSnapshot, Complaint, SdqScore, SnapshotDay, SnapshotRun
+from evaluation.models import (
+    CaseSnapshot,
+    Complaint,
+    FollowUpDue,
+    FollowUpDueDay,
+    SdqScore,
+    SnapshotDay,
+    SnapshotRun,
+)
 from evaluation.periods import days_between
 from herning.organisation.models import Municipality
 from measures.models import LadderStep, Measure, MeasureType
@@ -461,7 +469,48 @@ def snapshot_catch_up(*, today: datetime.date | None = None) -> int:
         except Exception:
             # One municipality's failure must not stop the others; the next night retries.
             logger.exception("Snapshots for municipality %s failed", municipality.pk)
+            continue
+        try:
+            followups_due_compute(municipality=municipality, as_of=yesterday)
+        except Exception:
+            # The follow-up figures compute them on the page meanwhile (slower, never wrong).
+            logger.exception("Follow-ups due for municipality %s failed", municipality.pk)
     return written
+
+
+@transaction.atomic
+def followups_due_compute(*, municipality: Municipality, as_of: datetime.date) -> int:
+    """Compute anew the follow-ups due up to ``as_of`` for every measure of the municipality
+    started by then (``FollowUpDue``), as the follow-up figures would compute them on a page whose
+    data end on ``as_of``; returns how many. Run nightly after the snapshots (issue 21 point 8)."""
+    from evaluation.selectors import due_items
+
+    measures = list(
+        Measure.objects.for_system()
+        .filter(case__municipality=municipality, start_date__lte=as_of)
+        .select_related("measure_type", "legal_basis")
+        .order_by()
+    )
+    FollowUpDue.objects.for_system().filter(municipality=municipality).delete()
+    rows = [
+        FollowUpDue(
+            municipality=municipality,
+            case_id=measure.case_id,
+            measure=measure,
+            due_date=due_date,
+            kind=kind,
+            on_time=on_time,
+            case_type=case_type,
+        )
+        for measure, due_date, kind, on_time, case_type in due_items(
+            municipality.pk, measures, last=as_of, today=as_of
+        )
+    ]
+    FollowUpDue.objects.bulk_create(rows, batch_size=5000)
+    FollowUpDueDay.objects.update_or_create(
+        municipality=municipality, defaults={"as_of": as_of, "computed_at": timezone.now()}
+    )
+    return len(rows)
 
 
 # --- Complaints -------------------------------------------------------------------------------

@@ -12,7 +12,7 @@ import time_machine
 
 from evaluation import selectors
 from evaluation.figures import FIGURES, FigureContext
-from evaluation.models import CaseSnapshot, SnapshotDay, SnapshotRun
+from evaluation.models import CaseSnapshot, FollowUpDue, FollowUpDueDay, SnapshotDay, SnapshotRun
 from evaluation.periods import Period, half_year, rolling_years, year
 from evaluation.scope import Scope
 from evaluation.services import snapshot_backfill, snapshot_catch_up, snapshot_runs_rebuild
@@ -20,6 +20,7 @@ from herning.core.privacy import deletion_permitted
 from measures.models import Measure, PriceIndex
 from measures.services import measure_end
 from tests.evaluation import snapshot_oracle
+from tests.followups.factories import hold
 
 D = datetime.date
 # The figures with the period form (the SDQ and the comparison have forms of their own).
@@ -175,3 +176,57 @@ def test_a_back_fill_of_a_gap_encodes_the_runs_anew(monkeypatch, kora, scopes):
     with time_machine.travel("2026-01-15 10:00 +01:00", tick=False):
         for scope in scopes:
             _assert_same_as_snapshots(monkeypatch, scope, PERIOD_SETS["halves"])
+
+
+FOLLOWUP_FIGURES = ("opfoelgning", "opfoelgning-kora", "rettidighed")
+
+
+def _followup_figures(scope, last):
+    periods = [
+        half_year(2025, 1),
+        half_year(2025, 2),
+        Period(D(2026, 1, 1), last, "1. halvår 2026", partial=True),
+    ]
+    ctx = FigureContext(scope, D(2025, 1, 1), last, D(2025, 1, 1), last, periods)
+    return {key: _shown(FIGURES[key](ctx)) for key in FOLLOWUP_FIGURES}
+
+
+def test_follow_ups_due_computed_at_night_are_those_the_engine_gives(kora, scopes):
+    """The nightly run computes the follow-ups due (``FollowUpDue``); the figures read them, say
+    when they were computed, and show what the engine computes on the page, also after a
+    follow-up recorded back in time and the next night's run."""
+    municipality = kora.org.municipality
+    a1 = Measure.objects.for_system().get(case=kora.A1)
+    with time_machine.travel("2026-01-02 03:00 +01:00", tick=False):
+        hold(a1, D(2025, 8, 1), by=kora.org.advisor)
+        snapshot_catch_up()  # takes 2026-01-01 and computes the follow-ups due up to it
+    assert FollowUpDueDay.objects.get(municipality=municipality).as_of == D(2026, 1, 1)
+    assert FollowUpDue.objects.for_system().filter(municipality=municipality).exists()
+
+    def both(day):
+        computed = {scope: _followup_figures(scope, day) for scope in scopes}
+        FollowUpDueDay.objects.filter(municipality=municipality).delete()  # the engine on the page
+        live = {scope: _followup_figures(scope, day) for scope in scopes}
+        return computed, live
+
+    with time_machine.travel("2026-01-02 10:00 +01:00", tick=False):
+        computed, live = both(D(2026, 1, 1))
+    for scope in scopes:
+        for key in FOLLOWUP_FIGURES:
+            # Everything but the notes, which say when the computed ones were computed.
+            assert (
+                computed[scope][key][:3] + computed[scope][key][4:]
+                == live[scope][key][:3] + live[scope][key][4:]
+            )
+        assert any("beregnet" in note for note in computed[scope]["rettidighed"][3])
+        assert not any("beregnet" in note for note in live[scope]["rettidighed"][3])
+
+    # A follow-up recorded back in time counts from the next night.
+    with time_machine.travel("2026-01-03 03:00 +01:00", tick=False):
+        hold(a1, D(2025, 12, 1), by=kora.org.advisor)
+        snapshot_catch_up()
+    with time_machine.travel("2026-01-03 10:00 +01:00", tick=False):
+        computed, live = both(D(2026, 1, 2))
+    for scope in scopes:
+        for key in FOLLOWUP_FIGURES:
+            assert computed[scope][key][2] == live[scope][key][2], key
