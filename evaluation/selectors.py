@@ -45,7 +45,6 @@ from django.db.models.lookups import GreaterThan, LessThan
 
 from cases.models import Case as ChildCase
 from evaluation.models import (
-    CaseSnapshot,
     Complaint,
     FollowUpDue,
     FollowUpDueDay,
@@ -134,10 +133,6 @@ def days_covered(
         municipality_id=scope.municipality_id, date__range=(min(days), max(days))
     ).values_list("date", flat=True)
     return Coverage(covered=len(days.intersection(taken)), days=len(days))
-
-
-def snapshots(scope: Scope) -> QuerySet:
-    return CaseSnapshot.objects.for_figures().filter(municipality_id=scope.municipality_id).filter(scope.q())
 
 
 def runs(scope: Scope) -> QuerySet:
@@ -505,10 +500,10 @@ def target_share(placed: Placed, target: PlacementTarget) -> Decimal | None:
 
 def _at(field_name: str, *, case: str, date: str):
     """The case's team or district on the event's date, as its snapshot has it (its present one
-    when the day has no snapshot)."""
+    when the day has no snapshot), read from the case's runs (a few rows, not a row a day)."""
     on_day = (
-        CaseSnapshot.objects.for_figures()
-        .filter(case=OuterRef(case), date=OuterRef(date))
+        SnapshotRun.objects.for_figures()
+        .filter(case=OuterRef(case), first_date__lte=OuterRef(date), last_date__gte=OuterRef(date))
         .values(field_name)[:1]
     )
     return Coalesce(Subquery(on_day), F(f"{case}__{field_name}"), output_field=BigIntegerField())

@@ -22,6 +22,7 @@ from django.db.models import (
     When,
 )
 
+from evaluation.models import CaseSnapshot
 from evaluation.periods import Period
 from evaluation.scope import Scope
 from evaluation.selectors import (
@@ -33,9 +34,12 @@ from evaluation.selectors import (
     PriceLevel,
     Spend,
     _case_type_of_snapshot,
-    snapshots,
 )
 from measures.models import UnitCost
+
+
+def snapshots(scope: Scope):
+    return CaseSnapshot.objects.for_figures().filter(municipality_id=scope.municipality_id).filter(scope.q())
 
 
 def _period_of(periods: list[Period], field_name: str = "date") -> Case:
