@@ -806,7 +806,7 @@ def followups_per_half_year(
 
     computed = FollowUpDueDay.objects.filter(municipality_id=scope.municipality_id, as_of=today).first()
     if computed is not None and last == today:
-        _count_due_computed(result, periods, in_scope, first=first, last=last)
+        _count_due_computed(result, scope, periods, in_scope, first=first, last=last)
         for counts in result:
             counts.computed_at = computed.computed_at
         return result
@@ -881,13 +881,14 @@ def due_items(municipality_id: int, measures: list[Measure], *, last: datetime.d
 
 
 def _count_due_computed(
-    result: list[FollowUpCounts], periods: list[Period], in_scope, *, first, last
+    result: list[FollowUpCounts], scope: Scope, periods: list[Period], in_scope, *, first, last
 ) -> None:
     """The follow-ups due per half-year from those the nightly run computed (``FollowUpDue``), for
     the same measures the engine would be asked about: active in the periods, of a case in scope."""
     rows = (
         FollowUpDue.objects.for_figures()
-        .filter(due_date__range=(first, last), measure__start_date__lte=last)
+        .filter(municipality_id=scope.municipality_id, due_date__range=(first, last))
+        .filter(measure__start_date__lte=last)
         .filter(Q(measure__actual_end__isnull=True) | Q(measure__actual_end__gte=first))
         .filter(Exists(in_scope.filter(case=OuterRef("case"))))
         .annotate(period=_period_of(periods, "due_date"))
