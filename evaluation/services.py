@@ -372,16 +372,14 @@ def snapshot_runs_update(*, municipality_id: int, days: list[datetime.date]) -> 
         municipality_id=municipality_id, last_date=first - datetime.timedelta(days=1)
     )
     rows = CaseSnapshot.objects.for_system().filter(municipality_id=municipality_id, date__in=days)
-    _encode(rows, SnapshotRun, open_runs={run.case_id: run for run in ending})
+    _encode(rows, open_runs={run.case_id: run for run in ending})
 
 
-def snapshot_runs_rebuild(
-    *, municipality_id: int, CaseSnapshot=CaseSnapshot, SnapshotRun=SnapshotRun
-) -> None:
+def snapshot_runs_rebuild(*, municipality_id: int) -> None:
     """Encode the municipality's snapshots into runs anew."""
-    SnapshotRun._default_manager.filter(municipality_id=municipality_id).delete()
-    rows = CaseSnapshot._default_manager.filter(municipality_id=municipality_id)
-    _encode(rows, SnapshotRun, open_runs={})
+    SnapshotRun.objects.for_system().filter(municipality_id=municipality_id).delete()
+    rows = CaseSnapshot.objects.for_system().filter(municipality_id=municipality_id)
+    _encode(rows, open_runs={})
 
 
 # What a run holds the same from day to day: the snapshot's columns but its case and date.
@@ -397,7 +395,7 @@ _RUN_KEY = (
 )
 
 
-def _encode(rows, SnapshotRun, *, open_runs: dict) -> None:
+def _encode(rows, *, open_runs: dict) -> None:
     """Run-length encode the snapshot rows: a row continues its case's open run when it is the
     next day and says the same (``_RUN_KEY``), and starts a new run otherwise. Runs read
     from the database that grow are saved with their new last day; new ones are inserted."""
@@ -424,14 +422,14 @@ def _encode(rows, SnapshotRun, *, open_runs: dict) -> None:
         open_runs[case_id] = run
         new.append(run)
         if len(new) >= 5000:
-            SnapshotRun._default_manager.bulk_create(new[:-1])
+            SnapshotRun.objects.for_system().bulk_create(new[:-1])
             new = new[-1:]
     by_day: dict[datetime.date, list[int]] = defaultdict(list)
     for pk, run in grown.items():
         by_day[run.last_date].append(pk)
     for day, pks in by_day.items():  # the nightly run: one day, one statement
-        SnapshotRun._default_manager.filter(pk__in=pks).update(last_date=day)
-    SnapshotRun._default_manager.bulk_create(new, batch_size=2000)
+        SnapshotRun.objects.for_system().filter(pk__in=pks).update(last_date=day)
+    SnapshotRun.objects.for_system().bulk_create(new, batch_size=2000)
 
 
 def snapshot_backfill(*, municipality: Municipality, start: datetime.date, end: datetime.date) -> int:

@@ -5,14 +5,13 @@ from django.db import migrations, models
 
 
 def encode(apps, schema_editor):
-    """Encode the snapshots already taken, municipality by municipality."""
+    """Encode the snapshots already taken, municipality by municipality (with the service: the
+    runs are written as the nightly run and the back-fill write them)."""
     from evaluation.services import snapshot_runs_rebuild
 
-    CaseSnapshot = apps.get_model("evaluation", "CaseSnapshot")
-    SnapshotRun = apps.get_model("evaluation", "SnapshotRun")
     SnapshotDay = apps.get_model("evaluation", "SnapshotDay")
     for municipality_id in SnapshotDay.objects.order_by().values_list("municipality_id", flat=True).distinct():
-        snapshot_runs_rebuild(municipality_id=municipality_id, CaseSnapshot=CaseSnapshot, SnapshotRun=SnapshotRun)
+        snapshot_runs_rebuild(municipality_id=municipality_id)
 
 
 class Migration(migrations.Migration):
