@@ -11,7 +11,13 @@ from django.db.models import Q
 
 from cases.models import Case
 from evaluation.models import Complaint, SdqScore
-from evaluation.services import complaint_decide, complaint_register, sdq_record, snapshot_backfill
+from evaluation.services import (
+    complaint_decide,
+    complaint_register,
+    followups_due_compute,
+    sdq_record,
+    snapshot_backfill,
+)
 from herning.organisation.selectors import team_leaders
 
 # About one case in twenty gets a complaint over two years (KORA 2017, Tab. 3.2: 1.4-7.7 % a year).
@@ -32,6 +38,8 @@ def seed(*, org, today: datetime.date, rng, stdout) -> None:
     snapshots = snapshot_backfill(
         municipality=org.municipality, start=start, end=today - datetime.timedelta(days=1)
     )
+    # As the nightly run would have left them, so the follow-up figures read them.
+    followups_due_compute(municipality=org.municipality, as_of=today - datetime.timedelta(days=1))
     cases = list(
         Case.objects.filter(municipality=org.municipality, opened_on__lte=today)
         .filter(Q(closed_on__isnull=True) | Q(closed_on__gt=start))

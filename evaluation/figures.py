@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_FLOOR, Decimal
 from functools import cached_property
 
-from django.utils import formats
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -1281,6 +1281,19 @@ def _followup_counts(ctx: FigureContext) -> tuple[list[Period], list]:
     return ctx.extra["followups"]
 
 
+def _computed_note(counted: list) -> list[str]:
+    """When the follow-ups due were computed, if they were read from the nightly run's."""
+    when = next((c.computed_at for c in counted if c.computed_at), None)
+    if when is None:
+        return []
+    return [
+        _(
+            "Forfaldne opfølgninger er beregnet %(time)s; en opfølgning registreret siden tæller med fra næste nat."
+        )
+        % {"time": formats.date_format(timezone.localtime(when), "SHORT_DATETIME_FORMAT")}
+    ]
+
+
 def followups_per_case(ctx: FigureContext) -> Figure:
     """Follow-ups held per case and half-year by case type, beside what the municipality's rule and
     the law asked for (KORA Fig. 2.2)."""
@@ -1321,6 +1334,7 @@ def followups_per_case(ctx: FigureContext) -> Figure:
                 "(§ 156) tæller ikke med."
             ),
             *_period_note(periods),
+            *_computed_note(counted),
         ],
     )
     chart = line_chart(
@@ -1425,6 +1439,7 @@ def followups_on_time(ctx: FigureContext) -> Figure:
                 "som blev holdt på eller før fristen. En frist, der ikke er holdt, tæller som ikke rettidig."
             ),
             *_period_note(periods),
+            *_computed_note(counted),
         ],
     )
     return Figure("rettidighed", table.title, _("Tæt opfølgning, Herningmodellen 1.0, Tabel 5.1"), table)

@@ -118,6 +118,164 @@ class CaseSnapshot(models.Model):
         return f"{self.date:%d.%m.%Y} {self.case_id}"
 
 
+class SnapshotRunQuerySet(CaseDataQuerySet):
+    case_path = "case"
+
+
+class SnapshotRun(models.Model):
+    """The snapshots of one case, run-length encoded: consecutive days (``first_date`` to
+    ``last_date``, each with a snapshot) on which the case's snapshot said the same.
+
+    The figures read these instead of the daily rows (issue 21 point 8): a case changes team,
+    state or measure a few times a year, so a run stands for weeks of snapshots, and every count
+    of a period (child-days, distinct children, cases, spend per day) is the same arithmetic on
+    the runs' overlap with it. They are derived data written with the snapshots they encode, in
+    the same transaction (``evaluation.services.snapshots_take``), and like the snapshots never
+    rewritten by a later correction, so they are never stale.
+    """
+
+    case = models.ForeignKey(
+        "cases.Case", on_delete=models.CASCADE, related_name="+", verbose_name=_("sag"), db_index=False
+    )
+    child = models.ForeignKey(
+        "cases.Child", on_delete=models.CASCADE, related_name="+", verbose_name=_("barn"), db_index=False
+    )
+    municipality = models.ForeignKey(
+        "organisation.Municipality",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("kommune"),
+        db_index=False,
+    )
+    district = models.ForeignKey(
+        "organisation.District",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("distrikt"),
+        db_index=False,
+    )
+    team = models.ForeignKey(
+        "organisation.Team",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("team"),
+        db_index=False,
+    )
+    state = models.CharField(_("status"), max_length=20, choices=CaseState.choices)
+    ladder_step = models.ForeignKey(
+        "measures.LadderStep",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("trin på indsatstrappen"),
+        db_index=False,
+    )
+    measure_type = models.ForeignKey(
+        "measures.MeasureType",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("højeste aktive indsats"),
+        db_index=False,
+    )
+    placement_category = models.CharField(
+        _("anbringelsestype"), max_length=20, choices=PlacementCategory.choices, blank=True, default=""
+    )
+    first_date = models.DateField(_("fra"))
+    last_date = models.DateField(_("til og med"))
+
+    objects = SnapshotRunQuerySet.as_manager()
+    # Encoded again from the snapshots (which are kept) whenever a back-fill touches them.
+    derived_data = True
+
+    class Meta:
+        verbose_name = _("periode af øjebliksbilleder")
+        verbose_name_plural = _("perioder af øjebliksbilleder")
+        ordering = ["case", "first_date"]
+        constraints = [
+            models.UniqueConstraint(fields=["case", "first_date"], name="snapshot_run_one_start_per_case"),
+            models.CheckConstraint(
+                condition=models.Q(last_date__gte=models.F("first_date")), name="snapshot_run_ordered"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["municipality", "first_date"], name="snapshot_run_municipality_idx"),
+            models.Index(fields=["team", "first_date"], name="snapshot_run_team_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.first_date:%d.%m.%Y}-{self.last_date:%d.%m.%Y}"
+
+
+class FollowUpDueQuerySet(CaseDataQuerySet):
+    case_path = "case"
+
+
+class FollowUpDue(models.Model):
+    """One follow-up due for a measure up to the day of the nightly run (``FollowUpDueDay``), as
+    the follow-up engine computes it (``evaluation.selectors.due_items``): when, under which
+    requirement, whether it was held on time, and the case type of the measure's type.
+
+    The follow-up figures (KORA Fig. 2.2, "Opfølgninger holdt rettidigt") read these rather than
+    run the engine over every measure of a municipality on each page (issue 21 point 8). Derived
+    data, computed anew every night for the whole municipality, so a follow-up recorded back in
+    time counts from the next night; the page says when they were computed.
+    """
+
+    municipality = models.ForeignKey(
+        "organisation.Municipality",
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("kommune"),
+        db_index=False,
+    )
+    case = models.ForeignKey(
+        "cases.Case", on_delete=models.CASCADE, related_name="+", verbose_name=_("sag"), db_index=False
+    )
+    measure = models.ForeignKey(
+        "measures.Measure",
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("indsats"),
+        db_index=False,
+    )
+    due_date = models.DateField(_("frist"))
+    kind = models.CharField(_("krav"), max_length=10)  # "municipal" or "statutory"
+    # None: the engine cannot tell yet (as it says for a follow-up not held); counts as not on time.
+    on_time = models.BooleanField(_("rettidig"), null=True)
+    case_type = models.CharField(_("sagstype"), max_length=20)
+
+    objects = FollowUpDueQuerySet.as_manager()
+    derived_data = True
+
+    class Meta:
+        verbose_name = _("forfalden opfølgning")
+        verbose_name_plural = _("forfaldne opfølgninger")
+        indexes = [models.Index(fields=["municipality", "due_date"], name="followup_due_municipality_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.measure_id} {self.due_date:%d.%m.%Y}"
+
+
+class FollowUpDueDay(models.Model):
+    """The day a municipality's follow-ups due (``FollowUpDue``) were computed up to, and when."""
+
+    municipality = models.OneToOneField(
+        "organisation.Municipality", on_delete=models.CASCADE, related_name="+", verbose_name=_("kommune")
+    )
+    as_of = models.DateField(_("til og med"))
+    computed_at = models.DateTimeField(_("beregnet"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("beregning af forfaldne opfølgninger")
+        verbose_name_plural = _("beregninger af forfaldne opfølgninger")
+
+    def __str__(self) -> str:
+        return f"{self.as_of:%d.%m.%Y}"
+
+
 class SnapshotDay(models.Model):
     """That the snapshots of a municipality's cases for ``date`` have been taken.
 

@@ -3,8 +3,12 @@
 Everything here returns plain numbers, before disclosure control (``evaluation.tables``): the
 figures module turns them into tables, and the hand-verified test compares them with arithmetic.
 
-Where a count concerns the past it reads the daily snapshots (``CaseSnapshot``): the ladder, the
-child-years, the spend and the cases a team had. Events with a date of their own (movements,
+Where a count concerns the past it reads the daily snapshots (``CaseSnapshot``) through their
+run-length encoding (``SnapshotRun``, issue 21 point 8): the ladder, the child-years, the spend and
+the cases a team had. A run is consecutive days on which a case's snapshot said the same, so a
+count of snapshot days in a period is the sum of the runs' overlaps with it and a count of distinct
+children or cases is one over the runs that overlap it; the same numbers, from a table a hundred
+times smaller. Events with a date of their own (movements,
 breakdowns) are counted from their records and placed in the team and district the snapshot of
 their case had on that date.
 """
@@ -12,6 +16,7 @@ their case had on that date.
 from __future__ import annotations
 
 import datetime
+import itertools
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -20,9 +25,10 @@ from django.db.models import (
     BigIntegerField,
     Case,
     Count,
-    DecimalField,
+    DateField,
     Exists,
     F,
+    Func,
     IntegerField,
     Max,
     Min,
@@ -34,11 +40,19 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, Greatest, Least
 from django.db.models.lookups import GreaterThan, LessThan
 
 from cases.models import Case as ChildCase
-from evaluation.models import CaseSnapshot, Complaint, PlacementTarget, SdqScore, SnapshotDay
+from evaluation.models import (
+    Complaint,
+    FollowUpDue,
+    FollowUpDueDay,
+    PlacementTarget,
+    SdqScore,
+    SnapshotDay,
+    SnapshotRun,
+)
 from evaluation.periods import Period
 from evaluation.scope import Scope
 from measures.models import (
@@ -121,8 +135,48 @@ def days_covered(
     return Coverage(covered=len(days.intersection(taken)), days=len(days))
 
 
-def snapshots(scope: Scope) -> QuerySet:
-    return CaseSnapshot.objects.for_figures().filter(municipality_id=scope.municipality_id).filter(scope.q())
+def runs(scope: Scope) -> QuerySet:
+    """The scope's snapshots, run-length encoded (``SnapshotRun``)."""
+    return SnapshotRun.objects.for_figures().filter(municipality_id=scope.municipality_id).filter(scope.q())
+
+
+class _DaysBetween(Func):
+    """``end - start + 1`` in days for two dates (an integer on PostgreSQL; SQLite counts Julian
+    days): the days of a run inside a period."""
+
+    arg_joiner = " - "
+    template = "(%(expressions)s + 1)"
+    output_field = IntegerField()
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        return self.as_sql(
+            compiler,
+            connection,
+            template="(CAST(julianday(%(expressions)s) AS INTEGER) + 1)",
+            arg_joiner=") - julianday(",
+            **extra_context,
+        )
+
+
+def _date(day: datetime.date) -> Value:
+    return Value(day, output_field=DateField())
+
+
+def overlapping(start: datetime.date, end: datetime.date) -> Q:
+    """Runs with a day from ``start`` to ``end``."""
+    return Q(first_date__lte=end, last_date__gte=start)
+
+
+def days_in(start: datetime.date, end: datetime.date) -> _DaysBetween:
+    """A run's days from ``start`` to ``end`` (only meaningful for a run ``overlapping`` them)."""
+    return _DaysBetween(Least("last_date", _date(end)), Greatest("first_date", _date(start)))
+
+
+def _overlapping_any(periods: list[Period]) -> Q:
+    q = Q(pk__in=[])
+    for p in periods:
+        q |= overlapping(p.start, p.end)
+    return q
 
 
 def ladder_steps() -> list[LadderStep]:
@@ -149,15 +203,20 @@ def _in_periods(periods: list[Period], field_name: str = "date") -> Q:
 def cases_per_step(scope: Scope, days: list[datetime.date]) -> dict[datetime.date, dict[int | None, int]]:
     """Open cases per ladder step number on each of ``days``; ``None`` is under clarification."""
     result: dict[datetime.date, dict[int | None, int]] = {d: defaultdict(int) for d in days}
+    if not days:
+        return result
+    on_day = {f"d{i}": Count("id", filter=overlapping(d, d)) for i, d in enumerate(days)}
     rows = (
-        snapshots(scope)
-        .filter(date__in=days)
-        .values("date", "ladder_step__number")
-        .annotate(n=Count("id"))
+        runs(scope)
+        .filter(overlapping(min(days), max(days)))
+        .values("ladder_step__number")
+        .annotate(**on_day)
         .order_by()
     )
     for row in rows:
-        result[row["date"]][row["ladder_step__number"]] = row["n"]
+        for i, day in enumerate(days):
+            if row[f"d{i}"]:
+                result[day][row["ladder_step__number"]] = row[f"d{i}"]
     return result
 
 
@@ -239,31 +298,53 @@ def price_level(base: int | None) -> PriceLevel:
     return PriceLevel(base, dict(PriceIndex.objects.values_list("year", "value")))
 
 
-def _price_factor(prices: PriceLevel, periods: list[Period]) -> Case | Value:
-    """The factor of the price level by the year of the row's day, in SQL (1 for a year that
-    cannot be converted: ``PriceLevel.missing`` names those)."""
-    years = sorted({y for p in periods for y in range(p.start.year, p.end.year + 1)})
-    whens = [
-        When(date__year=y, then=Value(prices.factor(y)))
-        for y in years
-        if prices.factor(y) not in (None, Decimal(1))
-    ]
-    one = Value(Decimal(1), output_field=DecimalField(max_digits=20, decimal_places=10))
-    if not whens:
-        return one
-    return Case(*whens, default=one, output_field=DecimalField(max_digits=20, decimal_places=10))
+@dataclass(frozen=True)
+class _Costs:
+    """The unit costs of every measure type (``UnitCost``) and the price level, answering what a
+    measure-day of a type costs on a day, in the chosen prices."""
 
+    by_type: dict[int, list[UnitCost]]
+    prices: PriceLevel
 
-def _unit_cost_on_day(measure_type: str = "measure_type") -> Subquery:
-    """The yearly unit cost of the row's measure type valid on the row's day (a price changes
-    from its ``valid_from`` on)."""
-    return Subquery(
-        UnitCost.objects.filter(measure_type=OuterRef(measure_type), valid_from__lte=OuterRef("date"))
-        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=OuterRef("date")))
-        .order_by("-valid_from")
-        .values("amount_per_year")[:1],
-        output_field=DecimalField(max_digits=12, decimal_places=2),
-    )
+    @classmethod
+    def load(cls, prices: PriceLevel) -> _Costs:
+        by_type: dict[int, list[UnitCost]] = defaultdict(list)
+        for cost in UnitCost.objects.order_by("-valid_from", "pk"):
+            by_type[cost.measure_type_id].append(cost)
+        return cls(by_type, prices)
+
+    def on(self, measure_type: int, day: datetime.date) -> Decimal | None:
+        """The yearly unit cost valid on ``day`` (a price changes from its ``valid_from`` on; of two
+        valid the same day, the later ``valid_from``), times the price factor of the day's year
+        (1 for a year that cannot be converted: ``PriceLevel.missing`` names those)."""
+        for cost in self.by_type.get(measure_type, ()):
+            if cost.valid_from <= day and (cost.valid_to is None or cost.valid_to >= day):
+                factor = self.prices.factor(day.year)
+                return cost.amount_per_year * (factor if factor is not None else Decimal(1))
+        return None
+
+    def changes(self, measure_type: int, start: datetime.date, end: datetime.date) -> list[datetime.date]:
+        """The days after ``start`` up to ``end`` on which the cost can change: a price starts or
+        ends, or a year (with its price factor) begins."""
+        days = {datetime.date(y, 1, 1) for y in range(start.year + 1, end.year + 1)}
+        for cost in self.by_type.get(measure_type, ()):
+            days.add(cost.valid_from)
+            if cost.valid_to is not None:
+                days.add(cost.valid_to + datetime.timedelta(days=1))
+        return sorted(d for d in days if start < d <= end)
+
+    def over(self, measure_type: int, start: datetime.date, end: datetime.date) -> tuple[Decimal, int]:
+        """The summed yearly cost of the days from ``start`` to ``end`` (each day its own), and
+        how many of those days have a cost."""
+        amount, priced = Decimal(0), 0
+        bounds = [start, *self.changes(measure_type, start, end), end + datetime.timedelta(days=1)]
+        for first, after in itertools.pairwise(bounds):
+            cost = self.on(measure_type, first)
+            if cost is not None:
+                days = (after - first).days
+                amount += cost * days
+                priced += days
+        return amount, priced
 
 
 @dataclass
@@ -287,43 +368,50 @@ def spend(scope: Scope, periods: list[Period], prices: PriceLevel | None = None)
     unit cost valid on the day, divided by 365.
 
     The days are the case's snapshot days (each case-day once, in the team and district the case
-    had that day), joined with the case's measures active on the day: one SQL aggregate, the same
-    on PostgreSQL and SQLite.
+    had that day, read from the runs), intersected with the case's measures' active days: one
+    query for the overlaps, and the unit costs summed over them piecewise, as the prices and the
+    price factor change only on given days.
     """
     result = [Spend(period=p) for p in periods]
     if not periods:
         return result
-    prices = prices or PriceLevel()
-    active = Q(case__measures__start_date__lte=F("date")) & (
-        Q(case__measures__actual_end__isnull=True) | Q(case__measures__actual_end__gte=F("date"))
-    )
-    cost = _unit_cost_on_day("active_type")
+    costs = _Costs.load(prices or PriceLevel())
     rows = (
-        snapshots(scope)
-        .filter(_in_periods(periods))
-        # One filter() call: the three conditions are on the same measure.
-        .filter(active)
+        runs(scope)
+        .filter(_overlapping_any(periods))
+        # One filter() call: the conditions are on the same measure.
+        .filter(
+            Q(case__measures__start_date__lte=F("last_date"))
+            & (
+                Q(case__measures__actual_end__isnull=True)
+                | Q(case__measures__actual_end__gte=F("first_date"))
+            )
+        )
         .annotate(
-            period=_period_of(periods),
             active_type=F("case__measures__measure_type"),
             active_category=F("case__measures__measure_type__placement_category"),
+            active_from=Greatest("first_date", "case__measures__start_date"),
+            active_to=Least("last_date", Coalesce("case__measures__actual_end", "last_date")),
         )
-        .values("period", "active_type", "active_category")
-        .annotate(
-            days=Count("id"),
-            children=Count("child", distinct=True),
-            priced=Count(cost),
-            amount=Sum(cost * _price_factor(prices, periods)),
-        )
+        .values_list("child_id", "active_type", "active_category", "active_from", "active_to")
         .order_by()
     )
-    for row in rows:
-        part, key = result[row["period"]], row["active_type"]
-        part.days[key] = row["days"]
-        part.children[key] = row["children"]
-        part.amount[key] = (row["amount"] or Decimal(0)) / DAYS_PER_YEAR
-        part.unpriced_days[key] = row["days"] - row["priced"]
-        part.category[key] = row["active_category"]
+    children: list[dict[int, set]] = [defaultdict(set) for _p in periods]
+    for child, key, category, active_from, active_to in rows:
+        for part, seen in zip(result, children, strict=True):
+            start, end = max(active_from, part.period.start), min(active_to, part.period.end)
+            if start > end:
+                continue
+            amount, priced = costs.over(key, start, end)
+            days = (end - start).days + 1
+            part.days[key] = part.days.get(key, 0) + days
+            part.amount[key] = part.amount.get(key, Decimal(0)) + amount
+            part.unpriced_days[key] = part.unpriced_days.get(key, 0) + days - priced
+            part.category[key] = category
+            seen[key].add(child)
+    for part, seen in zip(result, children, strict=True):
+        part.children = {key: len(ids) for key, ids in seen.items()}
+        part.amount = {key: amount / DAYS_PER_YEAR for key, amount in part.amount.items()}
     return result
 
 
@@ -351,32 +439,28 @@ def placements(
     if not periods:
         return result
     aggregates = {}
-    for c in CATEGORIES:
-        only = Q(placement_category=c)
-        aggregates[f"days_{c}"] = Count("id", filter=only)
-        aggregates[f"children_{c}"] = Count("child", distinct=True, filter=only)
-    for group, members in GROUPS.items():
-        if len(members) > 1:
-            aggregates[f"children_{group}"] = Count(
-                "child", distinct=True, filter=Q(placement_category__in=members)
-            )
-    rows = (
-        snapshots(scope)
-        .filter(_in_periods(periods))
-        .exclude(placement_category="")
-        .annotate(period=_period_of(periods))
-        .values("period")
-        .annotate(**aggregates)
-        .order_by()
-    )
-    for row in rows:
-        placed = result[row["period"]]
+    for i, p in enumerate(periods):
+        inside = overlapping(p.start, p.end)
+        aggregates[f"p{i}"] = Count("id", filter=inside)
         for c in CATEGORIES:
-            placed.days[c] = row[f"days_{c}"]
-            placed.children[c] = row[f"children_{c}"]
+            only = inside & Q(placement_category=c)
+            aggregates[f"p{i}_days_{c}"] = Sum(days_in(p.start, p.end), filter=only)
+            aggregates[f"p{i}_children_{c}"] = Count("child", distinct=True, filter=only)
+        for group, members in GROUPS.items():
+            if len(members) > 1:
+                aggregates[f"p{i}_children_{group}"] = Count(
+                    "child", distinct=True, filter=inside & Q(placement_category__in=members)
+                )
+    row = runs(scope).filter(_overlapping_any(periods)).exclude(placement_category="").aggregate(**aggregates)
+    for i, placed in enumerate(result):
+        if not row[f"p{i}"]:
+            continue  # no placed child in the period
+        for c in CATEGORIES:
+            placed.days[c] = row[f"p{i}_days_{c}"] or 0
+            placed.children[c] = row[f"p{i}_children_{c}"]
         for group, members in GROUPS.items():
             placed.children[group] = (
-                row[f"children_{group}"] if len(members) > 1 else placed.children[members[0]]
+                row[f"p{i}_children_{group}"] if len(members) > 1 else placed.children[members[0]]
             )
     spent = spent if spent is not None else spend(scope, periods, prices)
     for placed, part in zip(result, spent, strict=True):
@@ -416,10 +500,10 @@ def target_share(placed: Placed, target: PlacementTarget) -> Decimal | None:
 
 def _at(field_name: str, *, case: str, date: str):
     """The case's team or district on the event's date, as its snapshot has it (its present one
-    when the day has no snapshot)."""
+    when the day has no snapshot), read from the case's runs (a few rows, not a row a day)."""
     on_day = (
-        CaseSnapshot.objects.for_figures()
-        .filter(case=OuterRef(case), date=OuterRef(date))
+        SnapshotRun.objects.for_figures()
+        .filter(case=OuterRef(case), first_date__lte=OuterRef(date), last_date__gte=OuterRef(date))
         .values(field_name)[:1]
     )
     return Coalesce(Subquery(on_day), F(f"{case}__{field_name}"), output_field=BigIntegerField())
@@ -533,15 +617,17 @@ def cases_per_team(
     once there)."""
     if not periods:
         return {}
-    base = snapshots(scope).filter(_in_periods(periods)).annotate(period=_period_of(periods))
+    base = runs(scope).filter(_overlapping_any(periods))
+    counts = {
+        f"p{i}": Count("case", distinct=True, filter=overlapping(p.start, p.end))
+        for i, p in enumerate(periods)
+    }
     result = {}
     if by_team:
-        result = {
-            (r["period"], r["team"]): r["n"]
-            for r in base.values("period", "team").annotate(n=Count("case", distinct=True)).order_by()
-        }
-    for r in base.values("period").annotate(n=Count("case", distinct=True)).order_by():
-        result[(r["period"], None)] = r["n"]
+        for row in base.values("team").annotate(**counts).order_by():
+            result.update({(i, row["team"]): row[f"p{i}"] for i in range(len(periods)) if row[f"p{i}"]})
+    whole = base.aggregate(**counts)
+    result.update({(i, None): whole[f"p{i}"] for i in range(len(periods)) if whole[f"p{i}"]})
     return result
 
 
@@ -628,6 +714,9 @@ class FollowUpCounts:
     on_time_municipal: dict[str, int] = field(default_factory=dict)
     due_statutory: dict[str, int] = field(default_factory=dict)
     on_time_statutory: dict[str, int] = field(default_factory=dict)
+    # When the follow-ups due were computed, if read from the nightly run's (``FollowUpDue``);
+    # None when computed now.
+    computed_at: datetime.datetime | None = None
 
     def case_half_years(self, case_type: str) -> Decimal:
         """Cases counted in half-years: a case of the type for the whole half-year counts 1."""
@@ -645,37 +734,53 @@ def _count_case_days_and_held(
     and those with a child conversation)."""
     from followups.models import FollowUp, Form
 
+    counts = {}
+    for i, p in enumerate(periods):
+        inside = overlapping(p.start, p.end)
+        counts[f"p{i}_days"] = Sum(days_in(p.start, p.end), filter=inside)
+        counts[f"p{i}_cases"] = Count("case", distinct=True, filter=inside)
     for row in (
-        in_scope.annotate(period=_period_of(periods), case_type=_case_type_of_snapshot())
+        in_scope.annotate(case_type=_case_type_of_snapshot())
         .exclude(case_type="")
-        .values("period", "case_type")
-        .annotate(days=Count("id"), cases=Count("case", distinct=True))
+        .values("case_type")
+        .annotate(**counts)
         .order_by()
     ):
-        counts = result[row["period"]]
-        counts.case_days[row["case_type"]] = row["days"]
-        counts.cases[row["case_type"]] = row["cases"]
+        for i, part in enumerate(result):
+            if row[f"p{i}_days"]:
+                part.case_days[row["case_type"]] = row[f"p{i}_days"]
+                part.cases[row["case_type"]] = row[f"p{i}_cases"]
 
-    type_on_day = Subquery(
-        snapshots(scope)
-        .filter(case=OuterRef("measure__case"), date=OuterRef("held_on"))
-        .annotate(case_type=_case_type_of_snapshot())
-        .values("case_type")[:1]
-    )
-    for row in (
+    # The type on the day held, looked up in the case's runs: a follow-up outside every run of
+    # the scope (no snapshot that day, another team) is not counted.
+    case_runs: dict[int, list[tuple]] = defaultdict(list)
+    for case, first, last, category, measure_type in in_scope.values_list(
+        "case_id", "first_date", "last_date", "placement_category", "measure_type_id"
+    ).order_by():
+        case_runs[case].append((first, last, category, measure_type))
+    for case, held_on, conversation in (
         FollowUp.objects.for_figures()
+        # A case's snapshots are in its own municipality (a case never changes municipality):
+        # the others' follow-ups need not be looked at.
+        .filter(measure__case__municipality_id=scope.municipality_id)
         .filter(_in_periods(periods, "held_on"))
         # A written status received from a provider is no follow-up held (docs/deadlines.md).
         .exclude(form=Form.DOCUMENT)
-        .annotate(period=_period_of(periods, "held_on"), case_type=type_on_day)
-        .exclude(case_type__isnull=True)
-        .exclude(case_type="")
-        .values("period", "case_type")
-        .annotate(n=Count("pk"), with_conversation=Count("pk", filter=Q(child_conversation_held=True)))
+        .values_list("measure__case_id", "held_on", "child_conversation_held")
         .order_by()
     ):
-        result[row["period"]].held[row["case_type"]] = row["n"]
-        result[row["period"]].held_with_conversation[row["case_type"]] = row["with_conversation"]
+        run = next((r for r in case_runs.get(case, ()) if r[0] <= held_on <= r[1]), None)
+        case_type = _case_type_of_run(run[2], run[3]) if run else ""
+        if not case_type:
+            continue
+        part = next(p for p in result if held_on in p.period)
+        part.held[case_type] = part.held.get(case_type, 0) + 1
+        part.held_with_conversation[case_type] = part.held_with_conversation.get(case_type, 0) + conversation
+
+
+def _case_type_of_run(category: str, measure_type: int | None) -> str:
+    """The case type of a run (``_case_type_of_snapshot`` in Python): none without a measure."""
+    return case_type_of_category(category) if measure_type is not None else ""
 
 
 def followups_per_half_year(
@@ -687,28 +792,60 @@ def followups_per_half_year(
 
     What was due comes from the follow-up engine over each measure's own follow-ups, so it follows
     the rule in force and the dates actually held (the next date counts from the last one held);
-    those are counted under the measure's own type. Only dates up to ``today`` count as due.
+    those are counted under the measure's own type. Only dates up to ``today`` count as due. When
+    the periods end on ``today`` and the nightly run computed them for that day (``FollowUpDue``,
+    issue 21 point 8), they are read from there, and ``computed_at`` says when: a follow-up
+    recorded since then counts from the next night.
     """
-    from followups import engine
-    from followups.models import FollowUp
-    from followups.presets import legal_context_of
-    from followups.rules import BrokenRule, RuleBook
-
     result = [FollowUpCounts(period=p) for p in periods]
     if not periods:
         return result
     first, last = periods[0].start, periods[-1].end
-    in_scope = snapshots(scope).filter(_in_periods(periods))
+    in_scope = runs(scope).filter(_overlapping_any(periods))
     _count_case_days_and_held(result, scope, periods, in_scope)
 
+    computed = FollowUpDueDay.objects.filter(municipality_id=scope.municipality_id, as_of=today).first()
+    if computed is not None and last == today:
+        _count_due_computed(result, scope, periods, in_scope, first=first, last=last)
+        for counts in result:
+            counts.computed_at = computed.computed_at
+        return result
     measures = list(
         Measure.objects.for_figures()
+        .filter(case__municipality_id=scope.municipality_id)
         .filter(start_date__lte=last)
         .filter(Q(actual_end__isnull=True) | Q(actual_end__gte=first))
         .filter(Exists(in_scope.filter(case=OuterRef("case"))))
         .select_related("measure_type", "legal_basis")
         .order_by()
     )
+    for _measure, due_date, kind, on_time, case_type in due_items(
+        scope.municipality_id, measures, last=last, today=today
+    ):
+        if due_date < first:
+            continue
+        counts = next(c for c in result if due_date in c.period)
+        due, held_on_time = (
+            (counts.due_municipal, counts.on_time_municipal)
+            if kind == "municipal"
+            else (counts.due_statutory, counts.on_time_statutory)
+        )
+        due[case_type] = due.get(case_type, 0) + 1
+        if on_time:
+            held_on_time[case_type] = held_on_time.get(case_type, 0) + 1
+    return result
+
+
+def due_items(municipality_id: int, measures: list[Measure], *, last: datetime.date, today: datetime.date):
+    """The follow-ups due for ``measures`` (with their types and legal bases) up to ``last`` (and
+    ``today``), as the follow-up engine computes them from each measure's rule and the follow-ups
+    held up to ``last``: (measure, due date, "municipal" or "statutory", held on time, the case type
+    of the measure's own type). Supervision visits (§ 156) are left out."""
+    from followups import engine
+    from followups.models import FollowUp
+    from followups.presets import legal_context_of
+    from followups.rules import BrokenRule, RuleBook
+
     held: dict[int, list] = defaultdict(list)
     for f in (
         FollowUp.objects.for_figures()
@@ -721,7 +858,7 @@ def followups_per_half_year(
     horizon = min(last, today)
     for measure in measures:
         try:
-            rule = book.rule_for(scope.municipality_id, measure.measure_type_id, measure.start_date)
+            rule = book.rule_for(municipality_id, measure.measure_type_id, measure.start_date)
         except BrokenRule:
             rule = None
         items = engine.schedule(
@@ -737,15 +874,37 @@ def followups_per_half_year(
         ).items
         case_type = case_type_of_category(measure.measure_type.placement_category)
         for item in items:
-            if item.due_date < first or item.due_date > horizon or item.obligation == engine.SUPERVISION:
+            if item.due_date > horizon or item.obligation == engine.SUPERVISION:
                 continue
-            counts = next(c for c in result if item.due_date in c.period)
-            due, on_time = (
-                (counts.due_municipal, counts.on_time_municipal)
-                if item.kind == engine.MUNICIPAL
-                else (counts.due_statutory, counts.on_time_statutory)
-            )
-            due[case_type] = due.get(case_type, 0) + 1
-            if item.on_time:
-                on_time[case_type] = on_time.get(case_type, 0) + 1
-    return result
+            kind = "municipal" if item.kind == engine.MUNICIPAL else "statutory"
+            yield measure, item.due_date, kind, item.on_time, case_type
+
+
+def _count_due_computed(
+    result: list[FollowUpCounts], scope: Scope, periods: list[Period], in_scope, *, first, last
+) -> None:
+    """The follow-ups due per half-year from those the nightly run computed (``FollowUpDue``), for
+    the same measures the engine would be asked about: active in the periods, of a case in scope."""
+    rows = (
+        FollowUpDue.objects.for_figures()
+        .filter(municipality_id=scope.municipality_id, due_date__range=(first, last))
+        .filter(measure__start_date__lte=last)
+        .filter(Q(measure__actual_end__isnull=True) | Q(measure__actual_end__gte=first))
+        .filter(Exists(in_scope.filter(case=OuterRef("case"))))
+        .annotate(period=_period_of(periods, "due_date"))
+        .values("period", "kind", "case_type")
+        .annotate(n=Count("id"), on_time=Count("id", filter=Q(on_time=True)))
+        .order_by()
+    )
+    for row in rows:
+        if row["period"] is None:
+            continue
+        counts = result[row["period"]]
+        due, on_time = (
+            (counts.due_municipal, counts.on_time_municipal)
+            if row["kind"] == "municipal"
+            else (counts.due_statutory, counts.on_time_statutory)
+        )
+        due[row["case_type"]] = row["n"]
+        if row["on_time"]:
+            on_time[row["case_type"]] = row["on_time"]

@@ -29,7 +29,15 @@ from django.utils import timezone
 from cases.models import Case, CaseState, CaseTransfer, Investigation
 from cases.permissions import Action, require
 from evaluation import past
-from evaluation.models import CaseSnapshot, Complaint, SdqScore, SnapshotDay
+from evaluation.models import (
+    CaseSnapshot,
+    Complaint,
+    FollowUpDue,
+    FollowUpDueDay,
+    SdqScore,
+    SnapshotDay,
+    SnapshotRun,
+)
 from evaluation.periods import days_between
 from herning.organisation.models import Municipality
 from measures.models import LadderStep, Measure, MeasureType
@@ -338,7 +346,90 @@ def snapshots_take(
     SnapshotDay.objects.bulk_create(
         SnapshotDay(municipality=municipality, date=day, method=method, cases=per_day[day]) for day in todo
     )
+    snapshot_runs_update(municipality_id=municipality.pk, days=todo)
     return written
+
+
+# --- The snapshots run-length encoded (issue 21 point 8) ----------------------------------------
+
+
+def snapshot_runs_update(*, municipality_id: int, days: list[datetime.date]) -> None:
+    """Bring the municipality's runs (``SnapshotRun``) up to date after the snapshots of ``days``
+    were written. Days after every run so far (the nightly run) extend the runs that end the day
+    before and start new ones; a day among or before them (a back-fill) rebuilds the
+    municipality's runs from its snapshots, as a back-fill may join or split runs anywhere."""
+    if not days:
+        return
+    first = min(days)
+    if (
+        SnapshotRun.objects.for_system()
+        .filter(municipality_id=municipality_id, last_date__gte=first)
+        .exists()
+    ):
+        snapshot_runs_rebuild(municipality_id=municipality_id)
+        return
+    ending = SnapshotRun.objects.for_system().filter(
+        municipality_id=municipality_id, last_date=first - datetime.timedelta(days=1)
+    )
+    rows = CaseSnapshot.objects.for_system().filter(municipality_id=municipality_id, date__in=days)
+    _encode(rows, open_runs={run.case_id: run for run in ending})
+
+
+def snapshot_runs_rebuild(*, municipality_id: int) -> None:
+    """Encode the municipality's snapshots into runs anew."""
+    SnapshotRun.objects.for_system().filter(municipality_id=municipality_id).delete()
+    rows = CaseSnapshot.objects.for_system().filter(municipality_id=municipality_id)
+    _encode(rows, open_runs={})
+
+
+# What a run holds the same from day to day: the snapshot's columns but its case and date.
+_RUN_KEY = (
+    "child_id",
+    "municipality_id",
+    "district_id",
+    "team_id",
+    "state",
+    "ladder_step_id",
+    "measure_type_id",
+    "placement_category",
+)
+
+
+def _encode(rows, *, open_runs: dict) -> None:
+    """Run-length encode the snapshot rows: a row continues its case's open run when it is the
+    next day and says the same (``_RUN_KEY``), and starts a new run otherwise. Runs read
+    from the database that grow are saved with their new last day; new ones are inserted."""
+    key = _RUN_KEY
+    grown: dict[int, object] = {}
+    new: list = []
+    one_day = datetime.timedelta(days=1)
+    for case_id, date, *values in (
+        rows.order_by("case_id", "date").values_list("case_id", "date", *key).iterator(chunk_size=10000)
+    ):
+        run = open_runs.get(case_id)
+        if (
+            run is not None
+            and run.last_date + one_day == date
+            and all(getattr(run, k) == v for k, v in zip(key, values, strict=True))
+        ):
+            run.last_date = date
+            if run.pk is not None:
+                grown[run.pk] = run
+            continue
+        run = SnapshotRun(
+            case_id=case_id, first_date=date, last_date=date, **dict(zip(key, values, strict=True))
+        )
+        open_runs[case_id] = run
+        new.append(run)
+        if len(new) >= 5000:
+            SnapshotRun.objects.for_system().bulk_create(new[:-1])
+            new = new[-1:]
+    by_day: dict[datetime.date, list[int]] = defaultdict(list)
+    for pk, run in grown.items():
+        by_day[run.last_date].append(pk)
+    for day, pks in by_day.items():  # the nightly run: one day, one statement
+        SnapshotRun.objects.for_system().filter(pk__in=pks).update(last_date=day)
+    SnapshotRun.objects.for_system().bulk_create(new, batch_size=2000)
 
 
 def snapshot_backfill(*, municipality: Municipality, start: datetime.date, end: datetime.date) -> int:
@@ -376,7 +467,48 @@ def snapshot_catch_up(*, today: datetime.date | None = None) -> int:
         except Exception:
             # One municipality's failure must not stop the others; the next night retries.
             logger.exception("Snapshots for municipality %s failed", municipality.pk)
+            continue
+        try:
+            followups_due_compute(municipality=municipality, as_of=yesterday)
+        except Exception:
+            # The follow-up figures compute them on the page meanwhile (slower, never wrong).
+            logger.exception("Follow-ups due for municipality %s failed", municipality.pk)
     return written
+
+
+@transaction.atomic
+def followups_due_compute(*, municipality: Municipality, as_of: datetime.date) -> int:
+    """Compute anew the follow-ups due up to ``as_of`` for every measure of the municipality
+    started by then (``FollowUpDue``), as the follow-up figures would compute them on a page whose
+    data end on ``as_of``; returns how many. Run nightly after the snapshots (issue 21 point 8)."""
+    from evaluation.selectors import due_items
+
+    measures = list(
+        Measure.objects.for_system()
+        .filter(case__municipality=municipality, start_date__lte=as_of)
+        .select_related("measure_type", "legal_basis")
+        .order_by()
+    )
+    FollowUpDue.objects.for_system().filter(municipality=municipality).delete()
+    rows = [
+        FollowUpDue(
+            municipality=municipality,
+            case_id=measure.case_id,
+            measure=measure,
+            due_date=due_date,
+            kind=kind,
+            on_time=on_time,
+            case_type=case_type,
+        )
+        for measure, due_date, kind, on_time, case_type in due_items(
+            municipality.pk, measures, last=as_of, today=as_of
+        )
+    ]
+    FollowUpDue.objects.bulk_create(rows, batch_size=5000)
+    FollowUpDueDay.objects.update_or_create(
+        municipality=municipality, defaults={"as_of": as_of, "computed_at": timezone.now()}
+    )
+    return len(rows)
 
 
 # --- Complaints -------------------------------------------------------------------------------

@@ -142,9 +142,11 @@ def test_the_share_held_on_time(org, three_placements):
 def test_fewer_than_three_cases_are_not_shown(org, three_placements):
     from dataclasses import replace
 
-    from evaluation.models import CaseSnapshot
+    from evaluation.models import CaseSnapshot, SnapshotRun
 
-    CaseSnapshot.objects.filter(case=three_placements[0].case_id).update(team=org.team_b)
+    # The case was in team B all along: its snapshots, and the runs that encode them, say so.
+    for model in (CaseSnapshot, SnapshotRun):
+        model.objects.filter(case=three_placements[0].case_id).update(team=org.team_b)
     team_a_only = replace(_context(org), scope=Scope(org.municipality.pk, team_ids=(org.team_a.pk,)))
     figure = FIGURES["opfoelgning"](team_a_only)
     held = next(r for r in figure.table.rows if r.label == "Institutionsanbringelser: afholdt")

@@ -14,7 +14,7 @@ from openpyxl import load_workbook
 from cases.models import Case
 from cases.services import case_transfer
 from evaluation.models import CaseSnapshot, SnapshotDay
-from evaluation.services import snapshot_backfill, snapshot_catch_up
+from evaluation.services import snapshot_backfill, snapshot_catch_up, snapshot_runs_rebuild
 from herning.core.privacy import deletion_permitted
 from measures.models import Measure
 from measures.services import measure_end, measure_start
@@ -164,6 +164,8 @@ def ten_nights_missing(kora):
     with deletion_permitted():
         CaseSnapshot.objects.for_system().filter(date__range=gap).delete()
     SnapshotDay.objects.filter(date__range=gap).delete()
+    # Nights never taken are in no run either.
+    snapshot_runs_rebuild(municipality_id=kora.org.municipality.pk)
     return kora
 
 

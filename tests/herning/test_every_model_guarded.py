@@ -79,7 +79,7 @@ def test_the_default_manager_reads_through_visible_to(model):
 def _world(org):
     from dubu.models import DubuCase, DubuMeasure
     from evaluation import services as evaluation_services
-    from evaluation.models import CaseSnapshot
+    from evaluation.models import CaseSnapshot, FollowUpDue
     from followups.models import Deadline, Reminder
     from herning.audit.services import log_child_read
     from network_meetings import services as meeting_services
@@ -136,6 +136,15 @@ def _world(org):
     )
     evaluation_services.snapshot_backfill(municipality=org.municipality, start=today, end=today)
     assert CaseSnapshot.objects.for_system().exists()
+    FollowUpDue.objects.create(
+        municipality=org.municipality,
+        case=case,
+        measure=world.measure,
+        due_date=today,
+        kind="statutory",
+        on_time=None,
+        case_type="preventive",
+    )
     meeting_services.minutes_save(
         meeting=world.meeting, by=org.advisor, concerns="Fravær", working="Skolen", want_to_see="Trivsel"
     )
