@@ -1232,8 +1232,11 @@ class AccessRequestSerializer(serializers.ModelSerializer):
             "state",
             "decided_by",
             "decided_at",
+            "updated_at",
         ]
         read_only_fields = fields
+
+    updated_at = UpdatedAtField()
 
 
 class AccessRequestViewSet(ReadOnlyResource):
@@ -1247,7 +1250,7 @@ class AccessRequestViewSet(ReadOnlyResource):
     serializer_class = read_serializer_class = AccessRequestSerializer
     queryset = AccessRequest.objects.none()  # the schema's model; reads go through get_queryset
     lookup_value_regex = r"\d+"
-    filter_backends = []
+    filter_backends = [KnownParametersFilter, UpdatedAfterFilter]
     http_method_names = ["get", "post", "head", "options"]
     audit_purpose = "Anmodning om adgang (API)"
 
@@ -1263,6 +1266,10 @@ class AccessRequestViewSet(ReadOnlyResource):
         if self.action == "list":
             queryset = queryset.for_leader(user).pending()
         return queryset.order_by("created_at", "pk")
+
+    def annotate_updated_at(self, queryset):
+        """A request changes once, when it is decided; until then it is as it was asked."""
+        return queryset.annotate(api_updated_at=Coalesce("decided_at", "created_at"))
 
     def child_of(self, obj):
         return obj.child

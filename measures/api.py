@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import django_filters
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import OuterRef, Q, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, extend_schema_view
@@ -101,8 +101,11 @@ class MeasureTypeSerializer(serializers.ModelSerializer):
             "legal_basis",
             "placement_category",
             "is_active",
+            "updated_at",
         ]
         read_only_fields = fields
+
+    updated_at = UpdatedAtField()
 
 
 class MeasureTypeFilter(django_filters.FilterSet):
@@ -128,6 +131,12 @@ class MeasureTypeViewSet(ReadOnlyResource):
         return MeasureType.objects.select_related("ladder_step", "legal_basis").order_by(
             "-ladder_step__number", "name"
         )
+
+    def annotate_updated_at(self, queryset):
+        """A type's ``updated_at`` is its catalog entry's last change (its history): what it shows
+        of its step and legal basis is their number and code, which are chosen on the type."""
+        latest = MeasureType.history.model.objects.filter(id=OuterRef("pk")).order_by("-history_date")
+        return queryset.annotate(api_updated_at=Subquery(latest.values("history_date")[:1]))
 
 
 # --- Measures -----------------------------------------------------------------------------------

@@ -13,7 +13,7 @@ audit event keeps that it existed, and where it sent).
 
 from __future__ import annotations
 
-from django.db.models import OuterRef, Subquery
+from django.db.models import F, OuterRef, Subquery
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -26,7 +26,7 @@ from rest_framework.response import Response
 
 from herning.api import feed, webhook_services
 from herning.api.conditional import etag_for
-from herning.api.filters import KnownParametersFilter
+from herning.api.filters import KnownParametersFilter, UpdatedAfterFilter
 from herning.api.models import ApiToken, ChangeEvent, WebhookDelivery, WebhookSubscription
 from herning.api.viewsets import WRITE_METHODS, ReadOnlyResource, ServiceResource, refuse
 
@@ -157,7 +157,7 @@ class WebhookViewSet(ServiceResource):
     queryset = WebhookSubscription.objects.none()  # the schema's model; reads go through get_queryset
     http_method_names = [*WRITE_METHODS, "delete"]
     lookup_value_regex = r"\d+"
-    filter_backends = [KnownParametersFilter]
+    filter_backends = [KnownParametersFilter, UpdatedAfterFilter]
     audit_purpose = "Webhooks (API)"
 
     def get_queryset(self):
@@ -172,6 +172,10 @@ class WebhookViewSet(ServiceResource):
             )
             .order_by("created_at", "pk")
         )
+
+    def annotate_updated_at(self, queryset):
+        """A webhook's ``updated_at`` is its own (its deliveries are a resource of their own)."""
+        return queryset.annotate(api_updated_at=F("updated_at"))
 
     def check_create_permission(self) -> None:
         if calling_token(self.request) is None:
