@@ -383,16 +383,7 @@ def snapshot_runs_rebuild(*, municipality_id: int) -> None:
 
 
 # What a run holds the same from day to day: the snapshot's columns but its case and date.
-_RUN_KEY = (
-    "child_id",
-    "municipality_id",
-    "district_id",
-    "team_id",
-    "state",
-    "ladder_step_id",
-    "measure_type_id",
-    "placement_category",
-)
+_RUN_KEY = tuple(column for column in _COLUMNS if column not in ("date", "case_id"))
 
 
 def _encode(rows, *, open_runs: dict) -> None:
