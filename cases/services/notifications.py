@@ -20,6 +20,7 @@ from cases.models import (
 from cases.permissions import Action, require
 from cases.services.case import case_open
 from herning.core import law
+from herning.core.dates import EARLIEST_READ
 from herning.core.history import acting_as
 from herning.organisation.calendar import calendar_for
 from herning.organisation.models import User
@@ -36,11 +37,16 @@ def _check_notifier(
     notifier_email: str,
     notifier_phone: str,
 ) -> None:
-    """A notification received in the past; a professional notifier named and reachable for the
-    receipt (an anonymous one leaves nothing to check)."""
+    """A notification received in the past, but not before any record could be (1900: a date typed
+    as 0001-01-01 would otherwise overflow when its deadlines are counted); a professional notifier
+    named and reachable for the receipt (an anonymous one leaves nothing to check)."""
     errors = {}
     if received_at > now + datetime.timedelta(minutes=5):
         errors["received_at"] = _("Modtagelsestidspunktet kan ikke ligge i fremtiden.")
+    elif received_at.date() < EARLIEST_READ:
+        errors["received_at"] = _("Modtagelsestidspunktet kan ikke ligge før %(first)s.") % {
+            "first": EARLIEST_READ.strftime("%d.%m.%Y")
+        }
     if notifier_kind == Notification.NotifierKind.PROFESSIONAL:
         if not notifier_name.strip():
             errors["notifier_name"] = _("En fagperson kan ikke være anonym: angiv navnet.")

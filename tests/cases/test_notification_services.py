@@ -117,6 +117,32 @@ def test_a_notification_cannot_be_received_in_the_future(org, child):
     assert "received_at" in error.value.error_dict
 
 
+# The first minutes of a day in Copenhagen are still the day before in UTC: 1 January of the year 1
+# at 00:19 local time is before the first day a datetime can hold once converted (CI found a 500
+# on the intake page at 00:19). A date that old is refused with a field message, by the service.
+@pytest.mark.parametrize(
+    "received_at",
+    [
+        at(1, 1, 1, 0, 19),
+        datetime.datetime(1, 1, 1, 23, 0, tzinfo=datetime.timezone(datetime.timedelta(hours=-5))),
+        at(1899, 12, 31, 23, 59),
+    ],
+    ids=["year-1-local-midnight", "year-1-west-of-utc", "before-1900"],
+)
+@time_machine.travel("2026-04-01 10:00 +02:00", tick=False)
+def test_a_notification_received_before_1900_is_refused_not_overflowed(org, child, received_at):
+    with pytest.raises(ValidationError) as error:
+        register(org, child, received_at=received_at)
+    assert "01.01.1900" in error.value.error_dict["received_at"][0].messages[0]
+    assert not Notification.objects.for_system().exists()
+
+
+@time_machine.travel("2026-04-01 10:00 +02:00", tick=False)
+def test_a_notification_received_on_the_first_day_of_1900_is_kept(org, child):
+    notification = register(org, child, received_at=at(1900, 1, 1, 0, 30))
+    assert notification.received_at == at(1900, 1, 1, 0, 30)
+
+
 @time_machine.travel("2026-04-01 10:00 +02:00", tick=False)
 def test_the_assessment_of_an_unknown_child_goes_to_the_team_leader_for_distribution(
     org, child, outbox, django_capture_on_commit_callbacks
