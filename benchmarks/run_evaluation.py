@@ -177,7 +177,9 @@ def main() -> None:
 
         profiler = cProfile.Profile()
         profiler.runcall(client.get, path)
-        pstats.Stats(profiler).sort_stats("cumulative").print_stats(40)
+        pstats.Stats(profiler).sort_stats("cumulative").print_stats(
+            int(os.environ.get("PROFILE_LINES", "40"))
+        )
 
 
 if __name__ == "__main__":

@@ -20,7 +20,7 @@ import itertools
 import math
 from dataclasses import dataclass, field
 
-from evaluation import palette
+from evaluation import disclosure, palette
 from evaluation.tables import number
 
 WIDTH = 720
@@ -445,9 +445,11 @@ def line_chart(
     decimals: int = 0,
     y_title: str = "",
     x_title: str = "",
-) -> Chart:
+) -> Chart | None:
     """Lines over ``x_labels`` (an ordered axis: months, periods, dates); ``decimals`` for the
     values in the points' titles; ``y_title`` names the values and their unit."""
+    if disclosure.collecting():
+        return None  # the disclosure control only collects the table's cells: nothing is shown
     values = [v for s in series for v in s.values if v is not None]
     top_value, ticks = _axis(max(values, default=0), suffix=suffix)
     frame = _Frame(top_value, ticks, y_title)
@@ -593,9 +595,11 @@ def bar_chart(
     y_title: str = "",
     x_title: str = "",
     ordered: bool = False,
-) -> Chart:
+) -> Chart | None:
     """Grouped bars: one group per x label, one bar per series; ``targets`` are horizontal lines;
     ``decimals`` for the values in the bars' titles; ``y_title`` names the values and their unit."""
+    if disclosure.collecting():
+        return None  # the disclosure control only collects the table's cells: nothing is shown
     values = [v for s in series for v in s.values if v is not None] + [t for t, _ in targets]
     top, ticks = _axis(top_value if top_value is not None else max(values, default=0), suffix=suffix)
     frame = _Frame(top, ticks, y_title)

@@ -70,12 +70,16 @@ class System:
 
     cells: dict[Var, list[Cell]] = field(default_factory=dict)
     relations: list[tuple[Var, tuple[Var, ...]]] = field(default_factory=list)
+    # The cells already added (by identity): a family adds each cell once per table and once per
+    # sum that holds it, hundreds of times on a management page.
+    _seen: set[int] = field(default_factory=set)
+    _hidden: set | None = None
 
     def add(self, cell: Cell) -> Var:
         var = var_of(cell)
-        group = self.cells.setdefault(var, [])
-        if not any(c is cell for c in group):
-            group.append(cell)
+        if id(cell) not in self._seen:
+            self._seen.add(id(cell))
+            self.cells.setdefault(var, []).append(cell)
         return var
 
     def relate(self, total: Cell | Var, parts: Iterable[Cell | Var]) -> None:
@@ -85,7 +89,15 @@ class System:
         self.relations.append((v(total), tuple(v(p) for p in parts)))
 
     def hidden(self, var: Var) -> bool:
+        if self._hidden is not None:
+            return var in self._hidden
         return any(c.hidden for c in self.cells[var])
+
+    def track_hidden(self) -> None:
+        """From now on, know which quantities are hidden from a set kept by ``hide`` (``solve``
+        asks hundreds of thousands of times on a national management page), instead of asking
+        every cell each time; no cell is added or marked by other means while solving."""
+        self._hidden = {var for var, group in self.cells.items() if any(c.hidden for c in group)}
 
     def value(self, var: Var) -> Fraction:
         return _value(self.cells[var][0])
@@ -100,6 +112,8 @@ class System:
     def hide(self, var: Var) -> None:
         for cell in self.cells[var]:
             cell.secondary = True
+        if self._hidden is not None:
+            self._hidden.add(var)
 
 
 def primary(cells: Iterable[Cell]) -> None:
@@ -155,6 +169,7 @@ def solve(system: System) -> None:
     """Suppress over the whole system (in place): primary, the one-hidden rule, then repairs until
     the attacker recovers nothing."""
     primary(c for group in system.cells.values() for c in group)
+    system.track_hidden()
     system.relations.sort(key=lambda r: [system.rank(m) for m in (r[0], *r[1])])
     while True:
         _single_pass(system)
@@ -271,3 +286,10 @@ def session(mode: str, hidden: set | None = None):
         yield current
     finally:
         SESSION.reset(token)
+
+
+def collecting() -> bool:
+    """Whether the tables being made now are only collected (``session("collect")``): their
+    figures are thrown away once their cells are recorded, so nothing needs to be drawn."""
+    current = SESSION.get()
+    return current is not None and current.mode == "collect"

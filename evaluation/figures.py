@@ -69,6 +69,9 @@ class FigureContext:
     choice: dict = field(default_factory=dict)
     # The part of the organisation the cells are keyed by (``scope.unit_of`` unless set).
     unit_key: tuple | None = None
+    # Shared by the contexts of one disclosure solve (``_related``): their child-days counted
+    # together, one statement per part of the organisation for every period they ask about.
+    batch: PlacedDaysBatch | None = None
 
     @classmethod
     def for_years(
@@ -81,7 +84,9 @@ class FigureContext:
         granularity: str,
         price_year: int | None = None,
         reach: Scope | None = None,
+        prices: selectors.PriceLevel | None = None,
     ):
+        """``prices``, when given, is ``price_year``'s price level read already."""
         first, last = coverage
         start, end = max(first, datetime.date(year_from, 1, 1)), min(last, datetime.date(year_to, 12, 31))
         if granularity == "rolling":
@@ -100,7 +105,7 @@ class FigureContext:
             start=start,
             end=end,
             periods=periods,
-            prices=selectors.price_level(price_year),
+            prices=prices if prices is not None else selectors.price_level(price_year),
             reach=reach,
             choice={
                 "year_from": year_from,
@@ -121,15 +126,131 @@ class FigureContext:
 
     @cached_property
     def steps(self):
-        return selectors.ladder_steps()
+        return self.batch.steps if self.batch is not None else selectors.ladder_steps()
+
+    @cached_property
+    def placed_days(self) -> list[selectors.Placed]:
+        """Child-days and children per period, without spend (what every figure but spend needs)."""
+        if self.batch is not None:
+            return self.batch.get(self.scope, self.periods)
+        return selectors.placed_days(self.scope, self.periods)
 
     @cached_property
     def placed(self) -> list[selectors.Placed]:
-        return selectors.placements(self.scope, self.periods, self.prices, spent=self.spent)
+        """Child-days, children and spend per period."""
+        return selectors.priced(self.placed_days, self.spent)
 
     @cached_property
     def spent(self) -> list[selectors.Spend]:
         return selectors.spend(self.scope, self.periods, self.prices)
+
+
+class PlacedDaysBatch:
+    """What the contexts of one disclosure solve count, counted together: the runs, breakdowns and
+    complaints of the person's reach read once for every period any of the contexts asks about
+    (the cases on each ladder step once per day asked, per team and district), and each part of
+    the organisation's child-days, cases per team, breakdowns, complaints and cases per step
+    counted from them (``selectors.placed_days_many``, ``cases_per_team_of``, ``breakdowns_of``,
+    ``complaints_of``, ``cases_per_step_of``), instead of statements per context and part. The
+    counts are each context's own (tests/evaluation/test_aggregates.py compares them)."""
+
+    def __init__(self, reach: Scope) -> None:
+        self.reach = reach
+        self.wanted: dict[Scope, set[tuple[datetime.date, datetime.date]]] = {}
+        self.counted: dict[Scope, dict[tuple[datetime.date, datetime.date], selectors.Placed]] = {}
+        self._rows: list[tuple] | None = None
+        self._span: tuple[datetime.date, datetime.date] | None = None
+        self._read: dict[str, tuple] = {}
+        self._steps: dict[tuple, dict[datetime.date, int]] = {}
+        self._step_days: set[datetime.date] = set()
+
+    def want(self, scope: Scope, periods: list[Period]) -> None:
+        self.wanted.setdefault(scope, set()).update((p.start, p.end) for p in periods)
+
+    @cached_property
+    def steps(self):
+        """The ladder's steps, read once for every context."""
+        return selectors.ladder_steps()
+
+    @cached_property
+    def _teams(self) -> list:
+        return list(teams_in(self.reach))
+
+    def teams(self, scope: Scope) -> list:
+        """``teams_in(scope)``, from the reach's teams read once."""
+        if not selectors.within(scope, self.reach):
+            return list(teams_in(scope))
+        return [t for t in self._teams if scope.team_ids is None or t.pk in scope.team_ids]
+
+    def rows(self) -> list[tuple]:
+        """The reach's runs over every period wanted so far (read again only when that grows)."""
+        spans = [span for spans in self.wanted.values() for span in spans]
+        if not spans:
+            return []
+        needed = (min(s for s, _e in spans), max(e for _s, e in spans))
+        if self._span is None or needed[0] < self._span[0] or needed[1] > self._span[1]:
+            self._rows = selectors.reach_runs(self.reach, *needed)
+            self._span = needed
+        return self._rows
+
+    def get(self, scope: Scope, periods: list[Period]) -> list[selectors.Placed]:
+        self.want(scope, periods)
+        missing = {
+            s: sorted(spans - self.counted.get(s, {}).keys())
+            for s, spans in self.wanted.items()
+            if spans - self.counted.get(s, {}).keys()
+        }
+        if missing:
+            for s, done in selectors.placed_days_many(self.reach, missing, self.rows()).items():
+                self.counted.setdefault(s, {}).update(done)
+        done = self.counted[scope]
+        # The caller's own periods (their labels), with the counts shared.
+        return [
+            selectors.Placed(
+                period=p, days=done[(p.start, p.end)].days, children=done[(p.start, p.end)].children
+            )
+            for p in periods
+        ]
+
+    def cases_per_team(self, scope: Scope, periods: list[Period]) -> dict[tuple[int, int | None], int]:
+        if not selectors.within(scope, self.reach):
+            return selectors.cases_per_team(scope, periods)
+        self.want(scope, periods)
+        return selectors.cases_per_team_of(scope, periods, self.rows())
+
+    def _events(self, name: str, read) -> list[tuple]:
+        """``read(reach, first, last)`` over every period wanted so far, kept as ``name``."""
+        spans = [span for spans in self.wanted.values() for span in spans]
+        needed = (min(s for s, _e in spans), max(e for _s, e in spans))
+        span, events = self._read.get(name, (None, None))
+        if span is None or needed[0] < span[0] or needed[1] > span[1]:
+            events = read(self.reach, *needed)
+            self._read[name] = (needed, events)
+        return events
+
+    def breakdowns(self, scope: Scope, periods: list[Period]) -> list[tuple[int, int]]:
+        if not periods or not selectors.within(scope, self.reach):
+            return selectors.breakdowns(scope, periods)
+        self.want(scope, periods)
+        return selectors.breakdowns_of(scope, periods, self._events("breakdowns", selectors.breakdown_events))
+
+    def complaints(self, scope: Scope, periods: list[Period]) -> dict[tuple[int, int], int]:
+        if not periods or not selectors.within(scope, self.reach):
+            return selectors.complaints(scope, periods)
+        self.want(scope, periods)
+        return selectors.complaints_of(scope, periods, self._events("complaints", selectors.complaint_events))
+
+    def cases_per_step(
+        self, scope: Scope, days: list[datetime.date]
+    ) -> dict[datetime.date, dict[int | None, int]]:
+        if not days or not selectors.within(scope, self.reach):
+            return selectors.cases_per_step(scope, days)
+        missing = sorted(set(days) - self._step_days)
+        if missing:
+            for unit, counts in selectors.steps_by_unit(self.reach, missing).items():
+                self._steps.setdefault(unit, {}).update(counts)
+            self._step_days.update(missing)
+        return selectors.cases_per_step_of(scope, days, self._steps)
 
 
 STEP_NONE_LABEL = gettext_lazy("Under afklaring")
@@ -224,7 +345,7 @@ def _price_notes(ctx: FigureContext) -> list[str]:
 def ladder_over_time(ctx: FigureContext) -> Figure:
     """Open cases per ladder step at the end of each month (KORA Fig. 2.1)."""
     days = month_ends(ctx.start, ctx.end)
-    counts = selectors.cases_per_step(ctx.scope, days)
+    counts = (ctx.batch or selectors).cases_per_step(ctx.scope, days)
     keys = [None, *[s.number for s in ctx.steps]]
     columns = [str(STEP_NONE_LABEL), *[str(s) for s in ctx.steps], _("I alt")]
     rows, sums, cells = [], [], []
@@ -269,7 +390,7 @@ def ladder_over_time(ctx: FigureContext) -> Figure:
 def ladder_now(ctx: FigureContext) -> Figure:
     """Open cases per step on the last day with data."""
     day = ctx.end
-    counts = selectors.cases_per_step(ctx.scope, [day])[day]
+    counts = (ctx.batch or selectors).cases_per_step(ctx.scope, [day])[day]
     keys = [None, *[s.number for s in ctx.steps]]
     labels = [str(STEP_NONE_LABEL), *[str(s) for s in ctx.steps]]
     parts = [Cell(counts.get(k, 0), n=counts.get(k, 0), key=ctx.key("on_step", k, period=day)) for k in keys]
@@ -381,9 +502,13 @@ def movement_reasons(ctx: FigureContext) -> Figure:
 # --- Placements -------------------------------------------------------------------------------
 
 
-def _category_table(ctx, *, title, columns_per_period, cells_for, notes) -> tuple[Table, list[dict]]:
+def _category_table(
+    ctx, *, title, columns_per_period, cells_for, notes, priced=False
+) -> tuple[Table, list[dict]]:
+    """``priced``: the rows' cells need the spend (``ctx.placed``), not only the child-days."""
+    placed_list = ctx.placed if priced else ctx.placed_days
     per_period, all_cells, sums, rows = [], [], [], []
-    for placed in ctx.placed:
+    for placed in placed_list:
         counted = {
             key: Cell(
                 placed.child_years(key),
@@ -399,7 +524,7 @@ def _category_table(ctx, *, title, columns_per_period, cells_for, notes) -> tupl
     protect(all_cells, sums)
     for key, label, level, is_total in CATEGORY_ROWS:
         cells = []
-        for placed, counted in zip(ctx.placed, per_period, strict=True):
+        for placed, counted in zip(placed_list, per_period, strict=True):
             cells += cells_for(placed, counted, key)
         rows.append(Row(str(label), cells, level=level, total=is_total))
     table = Table(
@@ -557,7 +682,7 @@ def placement_targets(ctx: FigureContext) -> Figure:
     base they are shares of, so that the shares add up to 100 % on the page (issue 21, point 7)."""
     targets = selectors.targets(ctx.scope, ctx.end)
     base, parts = _target_parts(targets)
-    per_period = [_target_cells(placed, base, parts) for placed in ctx.placed]
+    per_period = [_target_cells(placed, base, parts) for placed in ctx.placed_days]
     rows = [
         Row(
             part.label,
@@ -668,6 +793,7 @@ def placement_costs(ctx: FigureContext) -> Figure:
         ],
         cells_for=cells_for,
         notes=notes,
+        priced=True,
     )
     chart = bar_chart(
         title=_("Udgifter til anbringelser (1.000 kr.)"),
@@ -836,9 +962,9 @@ def unit_cost_table(ctx: FigureContext) -> Figure:
 
 def breakdown_rates(ctx: FigureContext) -> Figure:
     """Placement breakdowns in % of placed child-years (KORA Tab. 3.1)."""
-    counted = selectors.breakdowns(ctx.scope, ctx.periods)
+    counted = (ctx.batch or selectors).breakdowns(ctx.scope, ctx.periods)
     counts, years, rates = [], [], []
-    for (n, children), placed in zip(counted, ctx.placed, strict=True):
+    for (n, children), placed in zip(counted, ctx.placed_days, strict=True):
         count = Cell(n, n=children, key=ctx.key("breakdowns", period=placed.period))
         placed_years = Cell(
             placed.child_years("all"),
@@ -882,9 +1008,9 @@ def _team_unit(ctx: FigureContext, team) -> tuple:
 
 def complaint_rates(ctx: FigureContext) -> Figure:
     """Complaints per team and in % of the team's cases (KORA Tab. 3.2)."""
-    received = selectors.complaints(ctx.scope, ctx.periods)
-    cases = selectors.cases_per_team(ctx.scope, ctx.periods)
-    teams = list(teams_in(ctx.scope))
+    received = (ctx.batch or selectors).complaints(ctx.scope, ctx.periods)
+    cases = (ctx.batch or selectors).cases_per_team(ctx.scope, ctx.periods)
+    teams = ctx.batch.teams(ctx.scope) if ctx.batch is not None else list(teams_in(ctx.scope))
     rows, cells, sums = [], [], []
     totals = []
     for i, period in enumerate(ctx.periods):
@@ -1540,8 +1666,17 @@ def _related(ctx: FigureContext, family: Family) -> tuple[list[FigureContext], d
                     granularity=g,
                     price_year=ctx.choice["price_year"],
                     reach=ctx.reach,
+                    prices=ctx.prices,
                 )
             )
+    # Their child-days counted together (``ctx``'s too, unless counted already); the batch stays
+    # with ``ctx``, so the next family solved for the page reuses what was counted.
+    batch = ctx.batch or PlacedDaysBatch(ctx.reach)
+    for member in members:
+        if member is ctx and "placed_days" in ctx.__dict__:
+            continue
+        batch.want(member.scope, member.periods)
+        member.batch = batch
     return members, children
 
 

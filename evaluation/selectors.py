@@ -420,20 +420,12 @@ def measure_types() -> list[MeasureType]:
     return list(MeasureType.objects.select_related("ladder_step").order_by("-ladder_step__number", "name"))
 
 
-def placements(
-    scope: Scope,
-    periods: list[Period],
-    prices: PriceLevel | None = None,
-    *,
-    spent: list[Spend] | None = None,
-) -> list[Placed]:
-    """Child-days, children and spend per placement category for each (non-overlapping) period.
+def placed_days(scope: Scope, periods: list[Period]) -> list[Placed]:
+    """Child-days and distinct children per placement category for each period (periods may
+    overlap: a year and its half-years are counted in one statement), without spend.
 
     Child-days count each placed child once a day, under its highest measure (the snapshot's
-    category). Spend is that of every placement measure active on a day (``spend``: the unit cost
-    per year valid on the day, divided by 365, summed over the days; KORA Tab. 2.5's spend, Tab.
-    2.6's unit cost per child-year), under the measure's own category; ``spent`` is that spend
-    when the caller has it already.
+    category), read from the snapshot runs.
     """
     result = [Placed(period=p) for p in periods]
     if not periods:
@@ -462,12 +454,266 @@ def placements(
             placed.children[group] = (
                 row[f"p{i}_children_{group}"] if len(members) > 1 else placed.children[members[0]]
             )
-    spent = spent if spent is not None else spend(scope, periods, prices)
-    for placed, part in zip(result, spent, strict=True):
-        for c in CATEGORIES:
-            placed.spend[c] = sum((a for t, a in part.amount.items() if part.category[t] == c), Decimal(0))
-        placed.unpriced_days = sum(n for t, n in part.unpriced_days.items() if part.category[t])
     return result
+
+
+def within(scope: Scope, reach: Scope) -> bool:
+    """Whether every run of ``scope`` is a run of ``reach`` (same municipality, narrower or equal)."""
+
+    def inside(mine, theirs):
+        return theirs is None or (mine is not None and set(mine) <= set(theirs))
+
+    return (
+        scope.municipality_id == reach.municipality_id
+        and inside(scope.team_ids, reach.team_ids)
+        and inside(scope.district_ids, reach.district_ids)
+    )
+
+
+def reach_runs(reach: Scope, first: datetime.date, last: datetime.date) -> list[tuple]:
+    """The runs of ``reach`` with a day from ``first`` to ``last``, as tuples (case, child, team,
+    district, placement category, first day, last day): what ``placed_days_many`` and
+    ``cases_per_team_of`` count from."""
+    return list(
+        runs(reach)
+        .filter(first_date__lte=last, last_date__gte=first)
+        .values_list(
+            "case_id", "child_id", "team_id", "district_id", "placement_category", "first_date", "last_date"
+        )
+    )
+
+
+def runs_of(scope: Scope, rows: list[tuple]) -> list[tuple]:
+    """The rows of ``reach_runs`` that are ``scope``'s runs (``runs(scope)``; ``scope`` within the
+    reach they were read for)."""
+    return [
+        r
+        for r in rows
+        if (scope.team_ids is None or r[2] in scope.team_ids)
+        and (scope.district_ids is None or r[3] in scope.district_ids)
+    ]
+
+
+def placed_days_many(
+    reach: Scope,
+    wanted: dict[Scope, list[tuple[datetime.date, datetime.date]]],
+    rows: list[tuple] | None = None,
+) -> dict[Scope, dict[tuple[datetime.date, datetime.date], Placed]]:
+    """``placed_days`` for many parts of ``reach`` and periods at once (the related tables of the
+    disclosure control: the municipality, its districts and teams, by years and by half-years):
+    the reach's runs are read in one statement (or given: ``rows`` from ``reach_runs``, covering
+    every period asked) and counted here, where a statement per part and period would spend its
+    time compiling a hundred filtered aggregates. The counts are those of ``placed_days``
+    (tests/evaluation/test_aggregates.py compares them); a part outside ``reach`` is counted by
+    ``placed_days``."""
+    result: dict[Scope, dict[tuple[datetime.date, datetime.date], Placed]] = {}
+    spans = {span for scope, asked in wanted.items() if within(scope, reach) for span in asked}
+    if rows is None:
+        rows = reach_runs(reach, min(s for s, _e in spans), max(e for _s, e in spans)) if spans else []
+    placed = [r for r in rows if r[4]]
+    for scope, asked in wanted.items():
+        if not within(scope, reach):
+            periods = [Period(start, end, "") for start, end in asked]
+            result[scope] = {
+                (p.start, p.end): one for p, one in zip(periods, placed_days(scope, periods), strict=True)
+            }
+            continue
+        mine = runs_of(scope, placed)
+        result[scope] = {span: _count_placed(mine, *span) for span in asked}
+    return result
+
+
+def cases_per_team_of(
+    scope: Scope, periods: list[Period], rows: list[tuple], *, by_team: bool = True
+) -> dict[tuple[int, int | None], int]:
+    """``cases_per_team`` counted from ``reach_runs`` rows covering the periods (``scope`` within
+    their reach)."""
+    mine = runs_of(scope, rows)
+    result = {}
+    for i, p in enumerate(periods):
+        inside = [r for r in mine if r[5] <= p.end and r[6] >= p.start]
+        if by_team:
+            teams: dict[int | None, set] = defaultdict(set)
+            for r in inside:
+                teams[r[2]].add(r[0])
+            result.update({(i, team): len(cases) for team, cases in teams.items()})
+        whole = len({r[0] for r in inside})
+        if whole:
+            result[(i, None)] = whole
+    return result
+
+
+def first_period(periods: list[Period], day: datetime.date) -> int | None:
+    """The index of the first period holding ``day`` (as ``_period_of`` assigns an event)."""
+    for i, p in enumerate(periods):
+        if p.start <= day <= p.end:
+            return i
+    return None
+
+
+def breakdown_events(reach: Scope, first: datetime.date, last: datetime.date) -> list[tuple]:
+    """The placement breakdowns of ``reach`` from ``first`` to ``last`` as tuples (child, last day,
+    team, district on that day): what ``breakdowns_of`` counts from, one statement for every part
+    of the organisation."""
+    qs = _scoped_events(
+        Measure.objects.for_figures()
+        .filter(ending_reason=Measure.EndingReason.BREAKDOWN)
+        .exclude(measure_type__placement_category="")
+        .filter(actual_end__range=(first, last)),
+        Scope(reach.municipality_id),
+        case="case",
+        date="actual_end",
+    ).annotate(
+        at_team=_at("team_id", case="case", date="actual_end"),
+        at_district=_at("district_id", case="case", date="actual_end"),
+    )
+    return [
+        (child, day, team, district)
+        for child, day, team, district in qs.values_list(
+            "case__child_id", "actual_end", "at_team", "at_district"
+        )
+        if (reach.team_ids is None or team in reach.team_ids)
+        and (reach.district_ids is None or district in reach.district_ids)
+    ]
+
+
+def breakdowns_of(scope: Scope, periods: list[Period], events: list[tuple]) -> list[tuple[int, int]]:
+    """``breakdowns`` counted from ``breakdown_events`` covering the periods."""
+    counts = [0 for _ in periods]
+    children: list[set] = [set() for _ in periods]
+    for child, day, team, district in events:
+        if (scope.team_ids is not None and team not in scope.team_ids) or (
+            scope.district_ids is not None and district not in scope.district_ids
+        ):
+            continue
+        i = first_period(periods, day)
+        if i is not None:
+            counts[i] += 1
+            children[i].add(child)
+    return [(n, len(c)) for n, c in zip(counts, children, strict=True)]
+
+
+def complaint_events(reach: Scope, first: datetime.date, last: datetime.date) -> list[tuple]:
+    """The complaints of ``reach`` received from ``first`` to ``last`` as tuples (day, team, the
+    team's district): what ``complaints_of`` counts from."""
+    return list(
+        Complaint.objects.for_figures()
+        .filter(team__district__municipality_id=reach.municipality_id)
+        .filter(reach.q(team="team", district="team__district"))
+        .filter(received_on__range=(first, last))
+        .values_list("received_on", "team_id", "team__district_id")
+    )
+
+
+def complaints_of(scope: Scope, periods: list[Period], events: list[tuple]) -> dict[tuple[int, int], int]:
+    """``complaints`` counted from ``complaint_events`` covering the periods."""
+    result: dict[tuple[int, int], int] = defaultdict(int)
+    for day, team, district in events:
+        if (scope.team_ids is not None and team not in scope.team_ids) or (
+            scope.district_ids is not None and district not in scope.district_ids
+        ):
+            continue
+        i = first_period(periods, day)
+        if i is not None:
+            result[(i, team)] += 1
+    return dict(result)
+
+
+def steps_by_unit(reach: Scope, days: list[datetime.date]) -> dict[tuple, dict[datetime.date, int]]:
+    """Open cases on each of ``days`` per (team, district, ladder step number) of ``reach``: the
+    counts of ``cases_per_step`` for every part of the organisation at once, since a case is in one
+    team and one district on a day and the counts add up (``cases_per_step_of``)."""
+    if not days:
+        return {}
+    on_day = {f"d{i}": Count("id", filter=overlapping(d, d)) for i, d in enumerate(days)}
+    rows = (
+        runs(reach)
+        .filter(overlapping(min(days), max(days)))
+        .values("team", "district", "ladder_step__number")
+        .annotate(**on_day)
+        .order_by()
+    )
+    return {
+        (row["team"], row["district"], row["ladder_step__number"]): {
+            day: row[f"d{i}"] for i, day in enumerate(days) if row[f"d{i}"]
+        }
+        for row in rows
+    }
+
+
+def cases_per_step_of(
+    scope: Scope, days: list[datetime.date], by_unit: dict[tuple, dict[datetime.date, int]]
+) -> dict[datetime.date, dict[int | None, int]]:
+    """``cases_per_step`` summed from ``steps_by_unit`` (read for the days, ``scope`` within its
+    reach)."""
+    result: dict[datetime.date, dict[int | None, int]] = {d: defaultdict(int) for d in days}
+    for (team, district, step), counts in by_unit.items():
+        if (scope.team_ids is not None and team not in scope.team_ids) or (
+            scope.district_ids is not None and district not in scope.district_ids
+        ):
+            continue
+        for day in days:
+            if counts.get(day):
+                result[day][step] += counts[day]
+    return result
+
+
+def _count_placed(rows: list, start: datetime.date, end: datetime.date) -> Placed:
+    """One period's ``Placed`` (without spend) from placed runs, as ``placed_days`` counts it."""
+    placed = Placed(period=Period(start, end, ""))
+    found = 0
+    days: dict[str, int] = defaultdict(int)
+    children: dict[str, set] = defaultdict(set)
+    for _case, child, _team, _district, category, first, last in rows:
+        if first <= end and last >= start:
+            found += 1
+            days[category] += (min(last, end) - max(first, start)).days + 1
+            children[category].add(child)
+    if not found:
+        return placed  # no placed child in the period
+    for c in CATEGORIES:
+        placed.days[c] = days.get(c, 0)
+        placed.children[c] = len(children.get(c, ()))
+    for group, members in GROUPS.items():
+        placed.children[group] = (
+            len(set().union(*(children.get(c, set()) for c in members)))
+            if len(members) > 1
+            else placed.children[members[0]]
+        )
+    return placed
+
+
+def priced(placed: list[Placed], spent: list[Spend]) -> list[Placed]:
+    """The periods' placements with their spend: that of every placement measure active on a day
+    (``spend``), under the measure's own category. New objects: ``placed`` is left as it was."""
+    result = []
+    for one, part in zip(placed, spent, strict=True):
+        with_spend = Placed(period=one.period, days=one.days, children=one.children)
+        for c in CATEGORIES:
+            with_spend.spend[c] = sum(
+                (a for t, a in part.amount.items() if part.category[t] == c), Decimal(0)
+            )
+        with_spend.unpriced_days = sum(n for t, n in part.unpriced_days.items() if part.category[t])
+        result.append(with_spend)
+    return result
+
+
+def placements(
+    scope: Scope,
+    periods: list[Period],
+    prices: PriceLevel | None = None,
+    *,
+    spent: list[Spend] | None = None,
+) -> list[Placed]:
+    """Child-days, children and spend per placement category for each (non-overlapping) period.
+
+    Child-days as ``placed_days``. Spend is that of every placement measure active on a day
+    (``spend``: the unit cost per year valid on the day, divided by 365, summed over the days; KORA
+    Tab. 2.5's spend, Tab. 2.6's unit cost per child-year), under the measure's own category;
+    ``spent`` is that spend when the caller has it already.
+    """
+    spent = spent if spent is not None else spend(scope, periods, prices)
+    return priced(placed_days(scope, periods), spent)
 
 
 def targets(scope: Scope, day: datetime.date) -> list[PlacementTarget]:

@@ -230,3 +230,61 @@ def test_follow_ups_due_computed_at_night_are_those_the_engine_gives(kora, scope
     for scope in scopes:
         for key in FOLLOWUP_FIGURES:
             assert computed[scope][key][2] == live[scope][key][2], key
+
+
+def test_counted_together_from_the_reachs_runs_is_counted_as_each_part_alone(kora):
+    """The related tables of the disclosure control count their child-days and cases per team from
+    the reach's runs read once (``placed_days_many``, ``cases_per_team_of``): the same numbers as a
+    statement per part and period, for every part of the organisation, overlapping periods (a
+    year with its half-years, rolling years) and a part outside the reach (counted alone); and so
+    are breakdowns, complaints and the cases on each ladder step."""
+    org = kora.org
+    municipality = org.municipality.pk
+    whole = Scope(municipality_id=municipality)
+    parts = [
+        whole,
+        Scope(municipality_id=municipality, team_ids=(org.team_a.pk,)),
+        Scope(municipality_id=municipality, team_ids=(org.team_b.pk,)),
+        Scope(municipality_id=municipality, team_ids=(org.team_a.pk, org.team_b.pk)),
+        Scope(municipality_id=municipality, district_ids=(org.district_a.pk,)),
+        Scope(municipality_id=municipality, district_ids=(org.district_b.pk,)),
+        Scope(municipality_id=municipality, team_ids=(org.team_a.pk,), district_ids=(org.district_a.pk,)),
+    ]
+    periods = sorted(
+        {(p.start, p.end) for ps in PERIOD_SETS.values() for p in ps} | {(D(2024, 1, 1), D(2026, 12, 31))}
+    )
+    as_periods = [Period(start, end, "") for start, end in periods]
+    days = [D(2024, 12, 31), D(2025, 1, 1), D(2025, 6, 30), D(2025, 7, 1), D(2025, 12, 31), D(2026, 1, 14)]
+    placed_somewhere = broke_somewhere = complained_somewhere = False
+    for reach in (whole, parts[1]):
+        together = selectors.placed_days_many(reach, dict.fromkeys(parts, periods))
+        rows = selectors.reach_runs(reach, periods[0][0], periods[-1][1])
+        broken = selectors.breakdown_events(reach, periods[0][0], periods[-1][1])
+        complained = selectors.complaint_events(reach, periods[0][0], periods[-1][1])
+        on_steps = selectors.steps_by_unit(reach, days)
+        for scope in parts:
+            alone = selectors.placed_days(scope, as_periods)
+            for (span, counted), single in zip(sorted(together[scope].items()), alone, strict=True):
+                assert span == (single.period.start, single.period.end)
+                assert (counted.days, counted.children) == (single.days, single.children), (
+                    reach,
+                    scope,
+                    span,
+                )
+                placed_somewhere |= bool(single.days)
+            if not selectors.within(scope, reach):
+                continue
+            assert selectors.cases_per_team_of(scope, as_periods, rows) == selectors.cases_per_team(
+                scope, as_periods
+            ), (reach, scope)
+            # Events are counted in the first period holding them, as one statement assigns them.
+            for chosen in PERIOD_SETS.values():
+                assert selectors.breakdowns_of(scope, chosen, broken) == selectors.breakdowns(scope, chosen)
+                assert selectors.complaints_of(scope, chosen, complained) == selectors.complaints(
+                    scope, chosen
+                )
+            assert selectors.cases_per_step_of(scope, days, on_steps) == selectors.cases_per_step(scope, days)
+            broke_somewhere |= any(n for n, _c in selectors.breakdowns(scope, as_periods))
+            complained_somewhere |= bool(selectors.complaints(scope, as_periods))
+    # The fixture has placements, breakdowns and complaints: the comparisons compared something.
+    assert placed_somewhere and broke_somewhere and complained_somewhere

@@ -5,7 +5,7 @@ import datetime
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from evaluation.services import snapshot_backfill
+from evaluation.services import analyze_aggregates, snapshot_backfill
 from herning.organisation.models import Municipality
 
 
@@ -43,3 +43,4 @@ class Command(BaseCommand):
         for municipality in municipalities:
             written = snapshot_backfill(municipality=municipality, start=start, end=end)
             self.stdout.write(f"{municipality}: {written} øjebliksbilleder skrevet.")
+        analyze_aggregates()
