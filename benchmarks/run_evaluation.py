@@ -81,6 +81,14 @@ def _pages(user):
         if section.form == "years":
             for granularity in PERIODS:
                 yield f"{section.key} ({granularity})", f"{path}?{years}&granularity={granularity}"
+            # A range that ends before the last night: nothing computed that night is for it (the
+            # follow-ups due are computed by the engine on the page).
+            if first.year < last.year:
+                earlier = last.year - 1
+                yield (
+                    f"{section.key} (earlier year)",
+                    f"{path}?year_from={earlier}&year_to={earlier}&granularity=half",
+                )
         else:
             yield section.key, path
 

@@ -33,17 +33,10 @@ class CaseSnapshotQuerySet(CaseDataQuerySet):
     case_path = "case"
 
 
-class CaseSnapshot(models.Model):
-    """One open case on one day: its state, team, district, ladder step and the placement category
-    of its highest active measure.
+class CaseOnADay(models.Model):
+    """What a case's snapshot says about it on a day (the columns ``CaseSnapshot`` and
+    ``SnapshotRun`` share: a run is a stretch of days on which they were all the same)."""
 
-    Written once per (date, case) by the nightly task or the back-fill and never updated, so a later
-    correction of a measure or a case does not rewrite the figures of the past. It has no history
-    table for the same reason: there is nothing to record but its creation, and it is derived data
-    (hundreds of thousands of rows a year) that the history would only double.
-    """
-
-    date = models.DateField(_("dato"))
     # Deleting a case after the legal retention period deletes what is derived from it. Only the
     # indexes the figures need: every other index would slow the nightly bulk insert.
     case = models.ForeignKey(
@@ -99,6 +92,21 @@ class CaseSnapshot(models.Model):
         _("anbringelsestype"), max_length=20, choices=PlacementCategory.choices, blank=True, default=""
     )
 
+    class Meta:
+        abstract = True
+
+
+class CaseSnapshot(CaseOnADay):
+    """One open case on one day: its state, team, district, ladder step and the placement category
+    of its highest active measure.
+
+    Written once per (date, case) by the nightly task or the back-fill and never updated, so a later
+    correction of a measure or a case does not rewrite the figures of the past. It has no history
+    table for the same reason: there is nothing to record but its creation, and it is derived data
+    (hundreds of thousands of rows a year) that the history would only double.
+    """
+
+    date = models.DateField(_("dato"))
     objects = CaseSnapshotQuerySet.as_manager()
 
     class Meta:
@@ -122,7 +130,7 @@ class SnapshotRunQuerySet(CaseDataQuerySet):
     case_path = "case"
 
 
-class SnapshotRun(models.Model):
+class SnapshotRun(CaseOnADay):
     """The snapshots of one case, run-length encoded: consecutive days (``first_date`` to
     ``last_date``, each with a snapshot) on which the case's snapshot said the same.
 
@@ -134,55 +142,6 @@ class SnapshotRun(models.Model):
     rewritten by a later correction, so they are never stale.
     """
 
-    case = models.ForeignKey(
-        "cases.Case", on_delete=models.CASCADE, related_name="+", verbose_name=_("sag"), db_index=False
-    )
-    child = models.ForeignKey(
-        "cases.Child", on_delete=models.CASCADE, related_name="+", verbose_name=_("barn"), db_index=False
-    )
-    municipality = models.ForeignKey(
-        "organisation.Municipality",
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name=_("kommune"),
-        db_index=False,
-    )
-    district = models.ForeignKey(
-        "organisation.District",
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name=_("distrikt"),
-        db_index=False,
-    )
-    team = models.ForeignKey(
-        "organisation.Team",
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name=_("team"),
-        db_index=False,
-    )
-    state = models.CharField(_("status"), max_length=20, choices=CaseState.choices)
-    ladder_step = models.ForeignKey(
-        "measures.LadderStep",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("trin på indsatstrappen"),
-        db_index=False,
-    )
-    measure_type = models.ForeignKey(
-        "measures.MeasureType",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("højeste aktive indsats"),
-        db_index=False,
-    )
-    placement_category = models.CharField(
-        _("anbringelsestype"), max_length=20, choices=PlacementCategory.choices, blank=True, default=""
-    )
     first_date = models.DateField(_("fra"))
     last_date = models.DateField(_("til og med"))
 

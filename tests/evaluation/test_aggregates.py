@@ -232,6 +232,40 @@ def test_follow_ups_due_computed_at_night_are_those_the_engine_gives(kora, scope
             assert computed[scope][key][2] == live[scope][key][2], key
 
 
+def test_follow_ups_due_for_an_earlier_range_are_read_from_the_night_as_the_engine_gives_them(kora, scopes):
+    """A range that ends before the last night (the year before) reads the nightly rows too: what
+    fell due in it, and whether it was held by then, are what the engine gives with the follow-ups
+    held up to the range's end, also with one held late after the range ended."""
+    municipality = kora.org.municipality
+    a1 = Measure.objects.for_system().get(case=kora.A1)
+    with time_machine.travel("2026-01-02 03:00 +01:00", tick=False):
+        hold(a1, D(2025, 8, 1), by=kora.org.advisor)
+        hold(a1, D(2026, 1, 1), by=kora.org.advisor)  # after the range: late for what fell due in it
+        snapshot_catch_up()
+    assert FollowUpDueDay.objects.get(municipality=municipality).as_of == D(2026, 1, 1)
+
+    def figures(scope):
+        periods = [half_year(2025, 1), half_year(2025, 2)]
+        ctx = FigureContext(scope, D(2025, 1, 1), D(2026, 1, 1), D(2025, 1, 1), D(2025, 12, 31), periods)
+        return {key: _shown(FIGURES[key](ctx)) for key in FOLLOWUP_FIGURES}
+
+    with time_machine.travel("2026-01-02 10:00 +01:00", tick=False):
+        computed = {scope: figures(scope) for scope in scopes}
+        FollowUpDueDay.objects.filter(municipality=municipality).delete()  # the engine on the page
+        live = {scope: figures(scope) for scope in scopes}
+    due_somewhere = False
+    for scope in scopes:
+        for key in FOLLOWUP_FIGURES:
+            assert (
+                computed[scope][key][:3] + computed[scope][key][4:] == live[scope][key][:3] + live[scope][key][4:]
+            ), key
+        assert any("beregnet" in note for note in computed[scope]["rettidighed"][3])
+        due_somewhere |= any(
+            cell[0] not in ("0", "–", "") for _label, cells in live[scope]["rettidighed"][2] for cell in cells
+        )
+    assert due_somewhere  # the range has follow-ups due: the comparison compared something
+
+
 def test_counted_together_from_the_reachs_runs_is_counted_as_each_part_alone(kora):
     """The related tables of the disclosure control count their child-days and cases per team from
     the reach's runs read once (``placed_days_many``, ``cases_per_team_of``): the same numbers as a
