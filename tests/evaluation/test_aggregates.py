@@ -257,7 +257,8 @@ def test_follow_ups_due_for_an_earlier_range_are_read_from_the_night_as_the_engi
     for scope in scopes:
         for key in FOLLOWUP_FIGURES:
             assert (
-                computed[scope][key][:3] + computed[scope][key][4:] == live[scope][key][:3] + live[scope][key][4:]
+                computed[scope][key][:3] + computed[scope][key][4:]
+                == live[scope][key][:3] + live[scope][key][4:]
             ), key
         assert any("beregnet" in note for note in computed[scope]["rettidighed"][3])
         due_somewhere |= any(
