@@ -158,7 +158,7 @@ class PlacedDaysBatch:
         self.reach = reach
         self.wanted: dict[Scope, set[tuple[datetime.date, datetime.date]]] = {}
         self.counted: dict[Scope, dict[tuple[datetime.date, datetime.date], selectors.Placed]] = {}
-        self._rows: list[tuple] | None = None
+        self._rows: selectors.RunIndex | None = None
         self._span: tuple[datetime.date, datetime.date] | None = None
         self._read: dict[str, tuple] = {}
         self._steps: dict[tuple, dict[datetime.date, int]] = {}
@@ -182,14 +182,14 @@ class PlacedDaysBatch:
             return list(teams_in(scope))
         return [t for t in self._teams if scope.team_ids is None or t.pk in scope.team_ids]
 
-    def rows(self) -> list[tuple]:
+    def rows(self) -> selectors.RunIndex:
         """The reach's runs over every period wanted so far (read again only when that grows)."""
         spans = [span for spans in self.wanted.values() for span in spans]
         if not spans:
-            return []
+            return selectors.RunIndex([])
         needed = (min(s for s, _e in spans), max(e for _s, e in spans))
         if self._span is None or needed[0] < self._span[0] or needed[1] > self._span[1]:
-            self._rows = selectors.reach_runs(self.reach, *needed)
+            self._rows = selectors.RunIndex(selectors.reach_runs(self.reach, *needed))
             self._span = needed
         return self._rows
 

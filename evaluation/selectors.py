@@ -491,16 +491,43 @@ def reach_runs(reach: Scope, first: datetime.date, last: datetime.date) -> list[
     )
 
 
-def runs_of(scope: Scope, rows: list[tuple]) -> list[tuple]:
-    """The rows of ``reach_runs`` that are ``scope``'s runs (``runs(scope)``; ``scope`` within the
-    reach they were read for)."""
-    return [r for r in rows if holds(scope, r[2], r[3])]
+class RunIndex:
+    """The rows of ``reach_runs`` indexed by team and by district, and each part of the
+    organisation's runs (``runs(scope)`` of a ``scope`` within the reach they were read for) found
+    once: a national management page asks for 73 parts, and filtering every row for each took
+    most of its time."""
+
+    def __init__(self, rows: list[tuple]) -> None:
+        self.rows = rows
+        self.by_team: dict[int | None, list[tuple]] = defaultdict(list)
+        self.by_district: dict[int | None, list[tuple]] = defaultdict(list)
+        for row in rows:
+            self.by_team[row[2]].append(row)
+            self.by_district[row[3]].append(row)
+        self._of: dict[Scope, list[tuple]] = {}
+
+    def of(self, scope: Scope) -> list[tuple]:
+        if scope not in self._of:
+            if scope.team_ids is not None:
+                mine = [r for t in dict.fromkeys(scope.team_ids) for r in self.by_team.get(t, ())]
+                if scope.district_ids is not None:
+                    mine = [r for r in mine if r[3] in scope.district_ids]
+            elif scope.district_ids is not None:
+                mine = [r for d in dict.fromkeys(scope.district_ids) for r in self.by_district.get(d, ())]
+            else:
+                mine = self.rows
+            self._of[scope] = mine
+        return self._of[scope]
+
+
+def _indexed(rows: RunIndex | list[tuple]) -> RunIndex:
+    return rows if isinstance(rows, RunIndex) else RunIndex(rows)
 
 
 def placed_days_many(
     reach: Scope,
     wanted: dict[Scope, list[tuple[datetime.date, datetime.date]]],
-    rows: list[tuple] | None = None,
+    rows: RunIndex | list[tuple] | None = None,
 ) -> dict[Scope, dict[tuple[datetime.date, datetime.date], Placed]]:
     """``placed_days`` for many parts of ``reach`` and periods at once (the related tables of the
     disclosure control: the municipality, its districts and teams, by years and by half-years):
@@ -513,7 +540,7 @@ def placed_days_many(
     spans = {span for scope, asked in wanted.items() if within(scope, reach) for span in asked}
     if rows is None:
         rows = reach_runs(reach, min(s for s, _e in spans), max(e for _s, e in spans)) if spans else []
-    placed = [r for r in rows if r[4]]
+    index = _indexed(rows)
     for scope, asked in wanted.items():
         if not within(scope, reach):
             periods = [Period(start, end, "") for start, end in asked]
@@ -521,17 +548,17 @@ def placed_days_many(
                 (p.start, p.end): one for p, one in zip(periods, placed_days(scope, periods), strict=True)
             }
             continue
-        mine = runs_of(scope, placed)
+        mine = [r for r in index.of(scope) if r[4]]  # placed: a placement category
         result[scope] = {span: _count_placed(mine, *span) for span in asked}
     return result
 
 
 def cases_per_team_of(
-    scope: Scope, periods: list[Period], rows: list[tuple], *, by_team: bool = True
+    scope: Scope, periods: list[Period], rows: RunIndex | list[tuple], *, by_team: bool = True
 ) -> dict[tuple[int, int | None], int]:
     """``cases_per_team`` counted from ``reach_runs`` rows covering the periods (``scope`` within
     their reach)."""
-    mine = runs_of(scope, rows)
+    mine = _indexed(rows).of(scope)
     result = {}
     for i, p in enumerate(periods):
         inside = [r for r in mine if r[5] <= p.end and r[6] >= p.start]
