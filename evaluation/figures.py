@@ -69,9 +69,9 @@ class FigureContext:
     choice: dict = field(default_factory=dict)
     # The part of the organisation the cells are keyed by (``scope.unit_of`` unless set).
     unit_key: tuple | None = None
-    # Shared by the contexts of one disclosure solve (``_related``): their child-days counted
-    # together, one statement per part of the organisation for every period they ask about.
-    batch: PlacedDaysBatch | None = None
+    # Shared by the contexts of one disclosure solve (``_related``): what they count from the
+    # snapshot runs, breakdowns and complaints, read once for all of them.
+    batch: RelatedCounts | None = None
 
     @classmethod
     def for_years(
@@ -145,7 +145,7 @@ class FigureContext:
         return selectors.spend(self.scope, self.periods, self.prices)
 
 
-class PlacedDaysBatch:
+class RelatedCounts:
     """What the contexts of one disclosure solve count, counted together: the runs, breakdowns and
     complaints of the person's reach read once for every period any of the contexts asks about
     (the cases on each ladder step once per day asked, per team and district), and each part of
@@ -158,8 +158,6 @@ class PlacedDaysBatch:
         self.reach = reach
         self.wanted: dict[Scope, set[tuple[datetime.date, datetime.date]]] = {}
         self.counted: dict[Scope, dict[tuple[datetime.date, datetime.date], selectors.Placed]] = {}
-        self._rows: selectors.RunIndex | None = None
-        self._span: tuple[datetime.date, datetime.date] | None = None
         self._read: dict[str, tuple] = {}
         self._steps: dict[tuple, dict[datetime.date, int]] = {}
         self._step_days: set[datetime.date] = set()
@@ -178,20 +176,15 @@ class PlacedDaysBatch:
 
     def teams(self, scope: Scope) -> list:
         """``teams_in(scope)``, from the reach's teams read once."""
-        if not selectors.within(scope, self.reach):
+        if not scope.within(self.reach):
             return list(teams_in(scope))
         return [t for t in self._teams if scope.team_ids is None or t.pk in scope.team_ids]
 
     def rows(self) -> selectors.RunIndex:
-        """The reach's runs over every period wanted so far (read again only when that grows)."""
-        spans = [span for spans in self.wanted.values() for span in spans]
-        if not spans:
-            return selectors.RunIndex([])
-        needed = (min(s for s, _e in spans), max(e for _s, e in spans))
-        if self._span is None or needed[0] < self._span[0] or needed[1] > self._span[1]:
-            self._rows = selectors.RunIndex(selectors.reach_runs(self.reach, *needed))
-            self._span = needed
-        return self._rows
+        """The reach's runs over every period wanted so far, indexed by team and district."""
+        return self._events(
+            "runs", lambda reach, first, last: selectors.RunIndex(selectors.reach_runs(reach, first, last))
+        )
 
     def get(self, scope: Scope, periods: list[Period]) -> list[selectors.Placed]:
         self.want(scope, periods)
@@ -213,14 +206,15 @@ class PlacedDaysBatch:
         ]
 
     def cases_per_team(self, scope: Scope, periods: list[Period]) -> dict[tuple[int, int | None], int]:
-        if not selectors.within(scope, self.reach):
+        if not scope.within(self.reach):
             return selectors.cases_per_team(scope, periods)
         self.want(scope, periods)
         return selectors.cases_per_team_of(scope, periods, self.rows())
 
-    def _events(self, name: str, read) -> list[tuple]:
-        """``read(reach, first, last)`` over every period wanted so far, kept as ``name``."""
-        spans = [span for spans in self.wanted.values() for span in spans]
+    def _events(self, name: str, read):
+        """``read(reach, first, last)`` over every period wanted so far, kept as ``name`` (read
+        again only when that range grows)."""
+        spans = [span for spans in self.wanted.values() for span in spans]  # asked for before
         needed = (min(s for s, _e in spans), max(e for _s, e in spans))
         span, events = self._read.get(name, (None, None))
         if span is None or needed[0] < span[0] or needed[1] > span[1]:
@@ -229,13 +223,13 @@ class PlacedDaysBatch:
         return events
 
     def breakdowns(self, scope: Scope, periods: list[Period]) -> list[tuple[int, int]]:
-        if not periods or not selectors.within(scope, self.reach):
+        if not periods or not scope.within(self.reach):
             return selectors.breakdowns(scope, periods)
         self.want(scope, periods)
         return selectors.breakdowns_of(scope, periods, self._events("breakdowns", selectors.breakdown_events))
 
     def complaints(self, scope: Scope, periods: list[Period]) -> dict[tuple[int, int], int]:
-        if not periods or not selectors.within(scope, self.reach):
+        if not periods or not scope.within(self.reach):
             return selectors.complaints(scope, periods)
         self.want(scope, periods)
         return selectors.complaints_of(scope, periods, self._events("complaints", selectors.complaint_events))
@@ -243,7 +237,7 @@ class PlacedDaysBatch:
     def cases_per_step(
         self, scope: Scope, days: list[datetime.date]
     ) -> dict[datetime.date, dict[int | None, int]]:
-        if not days or not selectors.within(scope, self.reach):
+        if not days or not scope.within(self.reach):
             return selectors.cases_per_step(scope, days)
         missing = sorted(set(days) - self._step_days)
         if missing:
@@ -1671,7 +1665,7 @@ def _related(ctx: FigureContext, family: Family) -> tuple[list[FigureContext], d
             )
     # Their child-days counted together (``ctx``'s too, unless counted already); the batch stays
     # with ``ctx``, so the next family solved for the page reuses what was counted.
-    batch = ctx.batch or PlacedDaysBatch(ctx.reach)
+    batch = ctx.batch or RelatedCounts(ctx.reach)
     for member in members:
         if member is ctx and "placed_days" in ctx.__dict__:
             continue

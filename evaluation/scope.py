@@ -39,6 +39,26 @@ class Scope:
             q &= Q(**{f"{district}__in": self.district_ids})
         return q
 
+    def holds(self, team: int | None, district: int | None) -> bool:
+        """Whether a row of ``team`` and ``district`` is inside (``q`` for a row already read; the
+        municipality is the caller's)."""
+        return (self.team_ids is None or team in self.team_ids) and (
+            self.district_ids is None or district in self.district_ids
+        )
+
+    def within(self, other: Scope) -> bool:
+        """Whether every row inside this scope is inside ``other`` (same municipality, narrower or
+        equal)."""
+
+        def inside(mine, theirs):
+            return theirs is None or (mine is not None and set(mine) <= set(theirs))
+
+        return (
+            self.municipality_id == other.municipality_id
+            and inside(self.team_ids, other.team_ids)
+            and inside(self.district_ids, other.district_ids)
+        )
+
     def narrowed(self, *, teams: Iterable[Team] = (), districts: Iterable[District] = (), label="") -> Scope:
         team_ids = tuple(t.pk for t in teams) or None
         district_ids = tuple(d.pk for d in districts) or None

@@ -457,27 +457,6 @@ def placed_days(scope: Scope, periods: list[Period]) -> list[Placed]:
     return result
 
 
-def within(scope: Scope, reach: Scope) -> bool:
-    """Whether every run of ``scope`` is a run of ``reach`` (same municipality, narrower or equal)."""
-
-    def inside(mine, theirs):
-        return theirs is None or (mine is not None and set(mine) <= set(theirs))
-
-    return (
-        scope.municipality_id == reach.municipality_id
-        and inside(scope.team_ids, reach.team_ids)
-        and inside(scope.district_ids, reach.district_ids)
-    )
-
-
-def holds(scope: Scope, team: int | None, district: int | None) -> bool:
-    """Whether a row of ``team`` and ``district`` is inside ``scope`` (as ``Scope.q`` filters; the
-    municipality is the caller's)."""
-    return (scope.team_ids is None or team in scope.team_ids) and (
-        scope.district_ids is None or district in scope.district_ids
-    )
-
-
 def reach_runs(reach: Scope, first: datetime.date, last: datetime.date) -> list[tuple]:
     """The runs of ``reach`` with a day from ``first`` to ``last``, as tuples (case, child, team,
     district, placement category, first day, last day): what ``placed_days_many`` and
@@ -537,12 +516,12 @@ def placed_days_many(
     (tests/evaluation/test_aggregates.py compares them); a part outside ``reach`` is counted by
     ``placed_days``."""
     result: dict[Scope, dict[tuple[datetime.date, datetime.date], Placed]] = {}
-    spans = {span for scope, asked in wanted.items() if within(scope, reach) for span in asked}
+    spans = {span for scope, asked in wanted.items() if scope.within(reach) for span in asked}
     if rows is None:
         rows = reach_runs(reach, min(s for s, _e in spans), max(e for _s, e in spans)) if spans else []
     index = _indexed(rows)
     for scope, asked in wanted.items():
-        if not within(scope, reach):
+        if not scope.within(reach):
             periods = [Period(start, end, "") for start, end in asked]
             result[scope] = {
                 (p.start, p.end): one for p, one in zip(periods, placed_days(scope, periods), strict=True)
@@ -602,7 +581,7 @@ def breakdown_events(reach: Scope, first: datetime.date, last: datetime.date) ->
         for child, day, team, district in qs.values_list(
             "case__child_id", "actual_end", "at_team", "at_district"
         )
-        if holds(reach, team, district)
+        if reach.holds(team, district)
     ]
 
 
@@ -611,7 +590,7 @@ def breakdowns_of(scope: Scope, periods: list[Period], events: list[tuple]) -> l
     counts = [0 for _ in periods]
     children: list[set] = [set() for _ in periods]
     for child, day, team, district in events:
-        if not holds(scope, team, district):
+        if not scope.holds(team, district):
             continue
         i = first_period(periods, day)
         if i is not None:
@@ -636,7 +615,7 @@ def complaints_of(scope: Scope, periods: list[Period], events: list[tuple]) -> d
     """``complaints`` counted from ``complaint_events`` covering the periods."""
     result: dict[tuple[int, int], int] = defaultdict(int)
     for day, team, district in events:
-        if not holds(scope, team, district):
+        if not scope.holds(team, district):
             continue
         i = first_period(periods, day)
         if i is not None:
@@ -673,7 +652,7 @@ def cases_per_step_of(
     reach)."""
     result: dict[datetime.date, dict[int | None, int]] = {d: defaultdict(int) for d in days}
     for (team, district, step), counts in by_unit.items():
-        if not holds(scope, team, district):
+        if not scope.holds(team, district):
             continue
         for day in days:
             if counts.get(day):

@@ -307,7 +307,7 @@ def test_counted_together_from_the_reachs_runs_is_counted_as_each_part_alone(kor
                     span,
                 )
                 placed_somewhere |= bool(single.days)
-            if not selectors.within(scope, reach):
+            if not scope.within(reach):
                 continue
             assert selectors.cases_per_team_of(scope, as_periods, rows) == selectors.cases_per_team(
                 scope, as_periods
