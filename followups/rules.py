@@ -6,12 +6,14 @@ from __future__ import annotations
 
 import datetime
 import logging
+from dataclasses import dataclass
 
 from django.db.models import Prefetch
 
 from followups import engine
 from followups.models import MunicipalityRuleSet, Rule, RuleMilestone, RulePhase, RuleSet
 from followups.presets import DEFAULT_RULE_SET
+from herning.core import stamps
 
 logger = logging.getLogger("herning.followups")
 
@@ -20,40 +22,94 @@ class BrokenRule(ValueError):
     """A stored rule the engine cannot use."""
 
 
+@dataclass(frozen=True)
+class _Rules:
+    """Every rule set, choice and rule as stored at one stamp; shared, so never changed after
+    loading."""
+
+    rule_sets: dict[int, RuleSet]
+    choices: dict[int, tuple[int, ...]]
+    rules: dict[tuple[int, int], engine.Rule]
+    broken: frozenset[tuple[int, int]]
+    default: RuleSet | None
+
+
+# What the rule book is read from: the rules and the measure types' names and codes.
+STAMPS = ("followup_rules", "measure_types")
+# The rules last read in this process and the stamps they were read at.
+_cached: tuple[tuple[str, ...], _Rules] | None = None
+
+
+def _load() -> _Rules:
+    rule_sets = {rs.pk: rs for rs in RuleSet.objects.all()}
+    choices: dict[int, list[int]] = {}
+    for municipality_id, rule_set_id in MunicipalityRuleSet.objects.values_list(
+        "municipality_id", "rule_set_id"
+    ):
+        choices.setdefault(municipality_id, []).append(rule_set_id)
+    rules: dict[tuple[int, int], engine.Rule] = {}
+    broken: set[tuple[int, int]] = set()
+    for rule in Rule.objects.select_related("rule_set", "measure_type").prefetch_related(
+        Prefetch("milestones", queryset=RuleMilestone.objects.all()),
+        Prefetch("phases", queryset=RulePhase.objects.all()),
+    ):
+        key = (rule.rule_set_id, rule.measure_type_id)
+        try:
+            rules[key] = rule.to_engine()
+        except ValueError:
+            # Data past validation (a faulty import): the measures under it are skipped and
+            # logged one by one; every other rule still works.
+            logger.exception("Follow-up rule %s is not valid.", rule.pk)
+            broken.add(key)
+    default = next(
+        (rs for rs in rule_sets.values() if rs.municipality_id is None and rs.name == DEFAULT_RULE_SET),
+        None,
+    )
+    return _Rules(
+        rule_sets=rule_sets,
+        choices={k: tuple(v) for k, v in choices.items()},
+        rules=rules,
+        broken=frozenset(broken),
+        default=default,
+    )
+
+
+def current_rules() -> _Rules:
+    """The rules as stored now: from this process's memory when the database's stamps
+    (``herning.core.stamps``) are the ones they were read at, otherwise read afresh.
+
+    Kept only when the stamps read before and after loading agree: a change committed while the
+    five queries ran gives a new stamp, so rules read across it are used once and not kept. A
+    database without stamps (SQLite) reads the rules on every call."""
+    global _cached
+    before = stamps.read(*STAMPS, model=Rule)
+    cached = _cached
+    if before is not None and cached is not None and cached[0] == before:
+        return cached[1]
+    loaded = _load()
+    if before is not None and stamps.read(*STAMPS, model=Rule) == before:
+        _cached = (before, loaded)
+    return loaded
+
+
+def forget() -> None:
+    """Drop the rules kept in memory (tests, to count each test's queries the same way in any order)."""
+    global _cached
+    _cached = None
+
+
 class RuleBook:
-    """Every rule set and rule, loaded in a fixed number of queries."""
+    """Every rule set and rule, as the engine's plain data: one query when this process already
+    holds the rules as stored (``current_rules``), five more when they changed."""
 
     def __init__(self, day: datetime.date):
         self.day = day
-        self.rule_sets = {rs.pk: rs for rs in RuleSet.objects.all()}
-        self.choices: dict[int, list[int]] = {}
-        for municipality_id, rule_set_id in MunicipalityRuleSet.objects.values_list(
-            "municipality_id", "rule_set_id"
-        ):
-            self.choices.setdefault(municipality_id, []).append(rule_set_id)
-        self.rules: dict[tuple[int, int], engine.Rule] = {}
-        rules = Rule.objects.select_related("rule_set", "measure_type").prefetch_related(
-            Prefetch("milestones", queryset=RuleMilestone.objects.all()),
-            Prefetch("phases", queryset=RulePhase.objects.all()),
-        )
-        self.broken: set[tuple[int, int]] = set()
-        for rule in rules:
-            key = (rule.rule_set_id, rule.measure_type_id)
-            try:
-                self.rules[key] = rule.to_engine()
-            except ValueError:
-                # Data past validation (a faulty import): the measures under it are skipped and
-                # logged one by one; every other rule still works.
-                logger.exception("Follow-up rule %s is not valid.", rule.pk)
-                self.broken.add(key)
-        self._default = next(
-            (
-                rs
-                for rs in self.rule_sets.values()
-                if rs.municipality_id is None and rs.name == DEFAULT_RULE_SET
-            ),
-            None,
-        )
+        loaded = current_rules()
+        self.rule_sets = loaded.rule_sets
+        self.choices = loaded.choices
+        self.rules = loaded.rules
+        self.broken = loaded.broken
+        self._default = loaded.default
 
     def rule_set_for(self, municipality_id: int, day: datetime.date | None = None) -> RuleSet | None:
         """The rule set the municipality follows on ``day``; without a choice, the default preset."""

@@ -24,6 +24,15 @@ def _danish_first():
 
 
 @pytest.fixture(autouse=True)
+def _rules_read_afresh():
+    """The rule book a process keeps in memory (``followups.rules.current_rules``) is dropped
+    before each test, so a test counts the same queries whichever tests ran before it."""
+    from followups import rules
+
+    rules.forget()
+
+
+@pytest.fixture(autouse=True)
 def _deadlines_recomputed_at_each_change(monkeypatch):
     """A test runs inside a transaction that is never committed, so deadline recomputation left
     for the commit (``cases.obligations``) would never run: here each change recomputes at once,

@@ -19,3 +19,21 @@ class Heartbeat(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} {self.last_seen:%Y-%m-%d %H:%M:%S}"
+
+
+class ConfigStamp(models.Model):
+    """A value that changes with every write to a group of configuration tables (``herning.core.stamps``).
+
+    Written only by the database's own triggers, in the writing transaction, so a process can keep
+    configuration in memory and know, with one indexed read, whether it is still what is stored.
+    """
+
+    name = models.CharField(_("navn"), max_length=40, primary_key=True)
+    stamp = models.CharField(_("stempel"), max_length=32)
+
+    class Meta:
+        verbose_name = _("konfigurationsstempel")
+        verbose_name_plural = _("konfigurationsstempler")
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.stamp}"
