@@ -21,8 +21,9 @@ from django.db import connections, migrations, router
 FUNCTION = "herning_config_stamp_bump"
 TRIGGER = "herning_config_stamp"
 
-_CREATE_FUNCTION = f"""
-CREATE OR REPLACE FUNCTION {FUNCTION}() RETURNS trigger LANGUAGE plpgsql AS $$
+# The function is named FUNCTION.
+_CREATE_FUNCTION = """
+CREATE OR REPLACE FUNCTION herning_config_stamp_bump() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     INSERT INTO core_configstamp (name, stamp)
     VALUES (TG_ARGV[0], md5(random()::text || clock_timestamp()::text || txid_current()::text))
