@@ -31,16 +31,26 @@ def supported() -> bool:
 
 
 def _outputs(source: str, kinds, ids) -> dict[int, tuple[str, str | None, str | None]]:
-    """``{id: (outputs now, inputs stored, outputs stored)}``: a digest of each record's rows."""
+    """``{id: (outputs now, inputs stored, outputs stored)}``: a digest of each record's rows.
+
+    The rows and the stored digests of the whole id range are read in one pass each (a range scan
+    of each index, grouped), not looked up record by record: a batch is a range of ids."""
+    ids = sorted(ids)
+    if not ids:
+        return {}
     d, s = Deadline._meta.db_table, DeadlineInput._meta.db_table
     sql = (
-        "SELECT r.id, md5(coalesce((SELECT string_agg(concat(d.kind, '|', d.fingerprint, '|', d.is_open), ';' "  # noqa: S608 - names from the models, values bound
-        f"ORDER BY d.kind) FROM {d} d WHERE d.source_id = r.id AND d.kind = ANY(%(kinds)s)), '')), "
-        f"s.inputs, s.outputs FROM unnest(%(ids)s::bigint[]) AS r(id) "
-        f"LEFT JOIN {s} s ON s.source = %(source)s AND s.record_id = r.id"
+        "SELECT r.id, md5(coalesce(o.rows, '')), s.inputs, s.outputs FROM unnest(%(ids)s::bigint[]) AS r(id) "
+        "LEFT JOIN (SELECT d.source_id, string_agg(concat(d.kind, '|', d.fingerprint, '|', d.is_open), ';' "  # noqa: S608 - names from the models, values bound
+        f"ORDER BY d.kind) AS rows FROM {d} d WHERE d.kind = ANY(%(kinds)s) "
+        "AND d.source_id BETWEEN %(first)s AND %(last)s GROUP BY d.source_id) o ON o.source_id = r.id "
+        f"LEFT JOIN (SELECT record_id, inputs, outputs FROM {s} WHERE source = %(source)s "
+        "AND record_id BETWEEN %(first)s AND %(last)s) s ON s.record_id = r.id"
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, {"ids": list(ids), "kinds": list(kinds), "source": source})
+        cursor.execute(
+            sql, {"ids": ids, "kinds": list(kinds), "source": source, "first": ids[0], "last": ids[-1]}
+        )
         return {row[0]: row[1:] for row in cursor.fetchall()}
 
 

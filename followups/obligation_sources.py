@@ -62,7 +62,9 @@ class MeasureSource(Source):
         return Measure.objects.for_system().filter(measure_is_open(today)).values_list("pk", flat=True)
 
     def prepare(self, today):
-        return {"rules": RuleBook(today)}
+        # The digest of each (municipality, measure type)'s rule, filled as the batches meet them:
+        # shared by every batch a process runs in the sweep (a batch's context is a shallow copy).
+        return {"rules": RuleBook(today), "rule_digests": {}}
 
     def compute(self, ids, today, context):
         book: RuleBook = context.get("rules") or RuleBook(today)
@@ -174,7 +176,13 @@ class MeasureSource(Source):
         with connection.cursor() as cursor:
             cursor.execute(
                 _inputs_sql(),
-                {"ids": list(ids), "kinds": list(self.kinds), "approved": FollowUpException.State.APPROVED},
+                {
+                    "ids": list(ids),
+                    "first": min(ids),
+                    "last": max(ids),
+                    "kinds": list(self.kinds),
+                    "approved": FollowUpException.State.APPROVED,
+                },
             )
             for measure_id, municipality_id, type_id, data in cursor.fetchall():
                 key = (municipality_id, type_id)
@@ -242,22 +250,32 @@ def _inputs_sql() -> str:
         "k.district_id",
         "k.advisor_id",
         "k.state",
-        f"(SELECT string_agg({held}, ';' ORDER BY f.held_on, f.id) FROM {FollowUp._meta.db_table} f "  # noqa: S608 - names from the models, values bound
-        "WHERE f.measure_id = m.id)",
+        "h.held",
         f"(SELECT string_agg({c('e.id', 'e.kind', 'e.decided_at')}, ';' ORDER BY e.id) "  # noqa: S608 - names from the models, values bound
         f"FROM {FollowUpException._meta.db_table} e WHERE e.measure_id = m.id AND e.state = %(approved)s)",
         f"(SELECT string_agg({c('i.id', 'i.decided_on', 'i.completed_on', 'i.deadline')}, ';' ORDER BY i.id) "  # noqa: S608 - names from the models, values bound
         f"FROM {Investigation._meta.db_table} i WHERE i.case_id = m.case_id)",
         # The measure's stored next due date is written from its rows: whether it still agrees.
-        "m.next_followup_due IS NOT DISTINCT FROM (SELECT min(d.due_on) FROM "  # noqa: S608 - names from the models, values bound
-        f"{Deadline._meta.db_table} d WHERE d.source_id = m.id AND d.kind = ANY(%(kinds)s) AND d.is_open)",
+        "m.next_followup_due IS NOT DISTINCT FROM dl.first_due",
     )
     # A read for no person (the nightly sweep) of what the schedule is computed from.
     return (
         f"SELECT m.id, k.municipality_id, m.measure_type_id, md5({inputs}) "  # noqa: S608 - names from the models, values bound
-        f"FROM {Measure._meta.db_table} m JOIN {Case._meta.db_table} k ON k.id = m.case_id "
+        # Each measure's case by its key (OFFSET 0 keeps the planner from scanning every case to
+        # hash them for a batch of 2,000 measures: 7 ms a batch at national scale).
+        "FROM " + Measure._meta.db_table + " m CROSS JOIN LATERAL (SELECT k.municipality_id, k.team_id, "
+        f"k.district_id, k.advisor_id, k.state FROM {Case._meta.db_table} k WHERE k.id = m.case_id OFFSET 0) k "
         f"JOIN {MeasureType._meta.db_table} mt ON mt.id = m.measure_type_id "
-        f"JOIN {LegalBasis._meta.db_table} lb ON lb.id = m.legal_basis_id WHERE m.id = ANY(%(ids)s)"
+        f"JOIN {LegalBasis._meta.db_table} lb ON lb.id = m.legal_basis_id "
+        # The follow-ups held and the deadline rows of the batch's id range, each read in one
+        # range scan and grouped, rather than looked up measure by measure.
+        f"LEFT JOIN (SELECT f.measure_id, string_agg({held}, ';' ORDER BY f.held_on, f.id) AS held "
+        f"FROM {FollowUp._meta.db_table} f WHERE f.measure_id BETWEEN %(first)s AND %(last)s "
+        "GROUP BY f.measure_id) h ON h.measure_id = m.id "
+        "LEFT JOIN (SELECT d.source_id, min(d.due_on) FILTER (WHERE d.is_open) AS first_due "
+        f"FROM {Deadline._meta.db_table} d WHERE d.kind = ANY(%(kinds)s) "
+        "AND d.source_id BETWEEN %(first)s AND %(last)s GROUP BY d.source_id) dl ON dl.source_id = m.id "
+        "WHERE m.id = ANY(%(ids)s)"
     )
 
 
