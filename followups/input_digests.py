@@ -40,8 +40,8 @@ def _outputs(source: str, kinds, ids) -> dict[int, tuple[str, str | None, str | 
         return {}
     d, s = Deadline._meta.db_table, DeadlineInput._meta.db_table
     sql = (
-        "SELECT r.id, md5(coalesce(o.rows, '')), s.inputs, s.outputs FROM unnest(%(ids)s::bigint[]) AS r(id) "
-        "LEFT JOIN (SELECT d.source_id, string_agg(concat(d.kind, '|', d.fingerprint, '|', d.is_open), ';' "  # noqa: S608 - names from the models, values bound
+        "SELECT r.id, md5(coalesce(o.rows, '')), s.inputs, s.outputs FROM unnest(%(ids)s::bigint[]) AS r(id) "  # noqa: S608 - names from the models, values bound
+        "LEFT JOIN (SELECT d.source_id, string_agg(concat(d.kind, '|', d.fingerprint, '|', d.is_open), ';' "
         f"ORDER BY d.kind) AS rows FROM {d} d WHERE d.kind = ANY(%(kinds)s) "
         "AND d.source_id BETWEEN %(first)s AND %(last)s GROUP BY d.source_id) o ON o.source_id = r.id "
         f"LEFT JOIN (SELECT record_id, inputs, outputs FROM {s} WHERE source = %(source)s "
