@@ -75,12 +75,13 @@ def remember(source: str, kinds, digests: dict[int, str | None], today: datetime
     if not digests or not supported():
         return
     outputs = _outputs(source, kinds, digests)
-    DeadlineInput.objects.bulk_create(
-        [
-            DeadlineInput(source=source, record_id=i, inputs=d, outputs=outputs[i][0], computed_on=today)
-            for i, d in digests.items()
-        ],
-        update_conflicts=True,
-        unique_fields=["source", "record_id"],
-        update_fields=["inputs", "outputs", "computed_on"],
-    )
+    ids = list(digests)
+    with connection.cursor() as cursor:
+        # One statement of column arrays: a first sweep remembers 300,000 records.
+        cursor.execute(
+            f"INSERT INTO {DeadlineInput._meta.db_table} (source, record_id, inputs, outputs, computed_on) "  # noqa: S608 - the model's table, values bound
+            "SELECT %s::text, r, i, o, %s::date FROM unnest(%s::bigint[], %s::text[], %s::text[]) AS t(r, i, o) "
+            "ON CONFLICT (source, record_id) DO UPDATE SET inputs = EXCLUDED.inputs, "
+            "outputs = EXCLUDED.outputs, computed_on = EXCLUDED.computed_on",
+            [source, today, ids, [digests[i] for i in ids], [outputs[i][0] for i in ids]],
+        )
