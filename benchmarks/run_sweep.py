@@ -335,7 +335,7 @@ def all_ok(rows: list[tuple]) -> bool:
 
 
 SWEEP_NOTES = [
-    "A full sweep is cut into batches of 2,000 records (`followups.sweep`): the nightly task plans "
+    "A full sweep is cut into batches of 4,000 records (`followups.sweep`): the nightly task plans "
     "them and queues one Celery task per batch, which any worker claims in the database (SKIP LOCKED) "
     "and marks done with its work; the last batch done finishes the run. A rebuild batch recomputes "
     "the deadlines of one source's records, skipping those whose input digest and rows are unchanged "

@@ -954,7 +954,7 @@ class SweepRun(models.Model):
     # A full sweep is cut into batches (``SweepBatch``) that any worker may run; the run is
     # finished when the last of them is (``followups.sweep``).
     batches_total = models.PositiveIntegerField(_("portioner"), default=0)
-    batch_size = models.PositiveIntegerField(_("poster pr. portion"), default=2000)
+    batch_size = models.PositiveIntegerField(_("poster pr. portion"), default=4000)
     records_skipped = models.PositiveIntegerField(_("poster uændrede"), default=0)
     # Every schedule recomputed, whatever its input fingerprint says (by hand, or to compare).
     recompute_all = models.BooleanField(_("genberegn alle"), default=False)

@@ -38,7 +38,7 @@ from herning.organisation.models import Role, RoleAssignment, Team, User
 
 logger = logging.getLogger("herning.followups")
 
-BATCH_SIZE = 2000
+BATCH_SIZE = deadline_sync.BATCH_SIZE
 # How long a deadline that failed waits before the sweep tries it again.
 RETRY_BROKEN_AFTER = datetime.timedelta(hours=1)
 

@@ -711,8 +711,9 @@ HERNING = {
     "REMINDER_DAYS_BEFORE": _reminder_days("HERNING_REMINDER_DAYS_BEFORE", [7, 1]),
     "SWEEP_MINUTES": env_int("HERNING_SWEEP_MINUTES", 15, minimum=1, maximum=1440),
     "FULL_SWEEP_HOUR": env_int("HERNING_FULL_SWEEP_HOUR", 2, minimum=0, maximum=23),
-    # Records (or deadlines) per batch of the full sweep: one Celery task each, shared by the workers.
-    "SWEEP_BATCH_SIZE": env_int("HERNING_SWEEP_BATCH_SIZE", 2000, minimum=1, maximum=100_000),
+    # Records (or deadlines) per batch of the full sweep: one Celery task each, shared by the workers
+    # (4,000: each batch has a fixed cost of some 25 ms, which 2,000 made a fifth of a nightly run).
+    "SWEEP_BATCH_SIZE": env_int("HERNING_SWEEP_BATCH_SIZE", 4000, minimum=1, maximum=100_000),
     # Hour (Danish time) of the team leaders' daily digest of missed deadlines in their teams
     # (issue 20 point 3): early, so it is read at the start of the working day.
     "ESCALATION_DIGEST_HOUR": env_int("HERNING_ESCALATION_DIGEST_HOUR", 7, minimum=0, maximum=23),
