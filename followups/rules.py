@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.db.models import Prefetch
 
@@ -32,6 +32,9 @@ class _Rules:
     rules: dict[tuple[int, int], engine.Rule]
     broken: frozenset[tuple[int, int]]
     default: RuleSet | None
+    # When the rules last changed by the database's stamp (every write, also one without a history
+    # row); None where there are no stamps (``schedule_changes`` then reads the history).
+    changed_at: datetime.datetime | None = None
 
 
 # What the rule book is read from: the rules and the measure types' names and codes.
@@ -82,13 +85,16 @@ def current_rules() -> _Rules:
     five queries ran gives a new stamp, so rules read across it are used once and not kept. A
     database without stamps (SQLite) reads the rules on every call."""
     global _cached
-    before = stamps.read(*STAMPS, model=Rule)
+    found = stamps.read_with_times(*STAMPS, model=Rule)
+    before = None if found is None else tuple(stamp for stamp, _at in found)
     cached = _cached
     if before is not None and cached is not None and cached[0] == before:
         return cached[1]
     loaded = _load()
-    if before is not None and stamps.read(*STAMPS, model=Rule) == before:
-        _cached = (before, loaded)
+    if found is not None:
+        loaded = replace(loaded, changed_at=found[0][1])
+        if stamps.read(*STAMPS, model=Rule) == before:
+            _cached = (before, loaded)
     return loaded
 
 
@@ -110,6 +116,7 @@ class RuleBook:
         self.rules = loaded.rules
         self.broken = loaded.broken
         self._default = loaded.default
+        self.changed_at = loaded.changed_at
 
     def rule_set_for(self, municipality_id: int, day: datetime.date | None = None) -> RuleSet | None:
         """The rule set the municipality follows on ``day``; without a choice, the default preset."""

@@ -54,7 +54,9 @@ def inputs_changed_at(measures, book: RuleBook) -> dict[int, datetime.datetime |
     exceptions = _latest_by(FollowUpException.history.model.objects, "measure_id", ids)
     investigations = _latest_by(Investigation.history.model.objects, "case_id", {m.case_id for m in measures})
     types = _latest_by(MeasureType.history.model.objects, "id", {m.measure_type_id for m in measures})
-    rules = rules_changed_at()
+    # The stamp's moment counts every write to the rules, also one that leaves no history row (a
+    # preset updated with QuerySet.update()); the history is read where there are no stamps.
+    rules = book.changed_at or rules_changed_at()
     result = {}
     for measure in measures:
         rule_set = book.rule_set_for(measure.case.municipality_id)

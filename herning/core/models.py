@@ -30,6 +30,8 @@ class ConfigStamp(models.Model):
 
     name = models.CharField(_("navn"), max_length=40, primary_key=True)
     stamp = models.CharField(_("stempel"), max_length=32)
+    # When the tables last changed, by the database's clock (empty: not since the stamp was made).
+    changed_at = models.DateTimeField(_("ændret"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("konfigurationsstempel")

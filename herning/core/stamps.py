@@ -16,6 +16,8 @@ them), or a stamp row missing. The caller then reads the tables afresh every tim
 
 from __future__ import annotations
 
+import datetime
+
 from django.db import connections, migrations, router
 
 FUNCTION = "herning_config_stamp_bump"
@@ -25,9 +27,9 @@ TRIGGER = "herning_config_stamp"
 _CREATE_FUNCTION = """
 CREATE OR REPLACE FUNCTION herning_config_stamp_bump() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    INSERT INTO core_configstamp (name, stamp)
-    VALUES (TG_ARGV[0], md5(random()::text || clock_timestamp()::text || txid_current()::text))
-    ON CONFLICT (name) DO UPDATE SET stamp = EXCLUDED.stamp;
+    INSERT INTO core_configstamp (name, stamp, changed_at)
+    VALUES (TG_ARGV[0], md5(random()::text || clock_timestamp()::text || txid_current()::text), clock_timestamp())
+    ON CONFLICT (name) DO UPDATE SET stamp = EXCLUDED.stamp, changed_at = EXCLUDED.changed_at;
     RETURN NULL;
 END
 $$;
@@ -88,12 +90,24 @@ def stamped_tables(using: str = "default") -> set[str]:
 def read(*names: str, model=None) -> tuple[str, ...] | None:
     """The current stamps of ``names``, in one query on the database ``model`` is read from; ``None``
     when any is missing or the database keeps none."""
+    found = read_with_times(*names, model=model)
+    return None if found is None else tuple(stamp for stamp, _at in found)
+
+
+def read_with_times(*names: str, model=None) -> tuple[tuple[str, datetime.datetime | None], ...] | None:
+    """``read``, each stamp with the moment its tables last changed (None: not since the stamp was
+    installed): every write counts, also one that leaves no history row (``QuerySet.update()``)."""
     from herning.core.models import ConfigStamp
 
     using = router.db_for_read(model or ConfigStamp)
     if connections[using].vendor != "postgresql":
         return None
-    found = dict(ConfigStamp.objects.using(using).filter(name__in=names).values_list("name", "stamp"))
+    found = {
+        name: (stamp, at)
+        for name, stamp, at in ConfigStamp.objects.using(using)
+        .filter(name__in=names)
+        .values_list("name", "stamp", "changed_at")
+    }
     if len(found) != len(names):
         return None
     return tuple(found[n] for n in names)

@@ -126,8 +126,24 @@ def test_every_table_the_rule_book_reads_carries_the_stamp():
 
 
 def test_without_stamps_the_rules_are_read_every_time(org, monkeypatch):
-    monkeypatch.setattr(stamps, "read", lambda *names, model=None: None)
+    monkeypatch.setattr(stamps, "read_with_times", lambda *names, model=None: None)
     RuleBook(DAY)
     with CaptureQueriesContext(connection) as second:
         RuleBook(DAY)
     assert len(second) == 5
+
+
+def test_a_rule_changed_without_a_history_row_moves_the_schedules_updated_at(org):
+    """The API's ``updated_at`` of a follow-up counts the rules' last change: a preset updated with
+    ``QuerySet.update()`` writes no history row, but the stamp's moment moves."""
+    from followups import schedule_changes
+    from tests.followups.factories import start_measure
+
+    measure = start_measure(org, "institution", DAY)
+    before = schedule_changes.inputs_changed_at([measure], RuleBook(DAY))[measure.pk]
+    milestone = institution_rule().milestones.order_by("amount").first()
+    history_rows = RuleMilestone.history.count()
+    RuleMilestone.objects.filter(pk=milestone.pk).update(amount=milestone.amount + 1)
+    assert RuleMilestone.history.count() == history_rows  # nothing in the history to go by
+    after = schedule_changes.inputs_changed_at([measure], RuleBook(DAY))[measure.pk]
+    assert after > before

@@ -15,6 +15,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('name', models.CharField(max_length=40, primary_key=True, serialize=False, verbose_name='navn')),
                 ('stamp', models.CharField(max_length=32, verbose_name='stempel')),
+                ('changed_at', models.DateTimeField(blank=True, null=True, verbose_name='ændret')),
             ],
             options={
                 'verbose_name': 'konfigurationsstempel',
