@@ -14,7 +14,7 @@ import datetime
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -24,6 +24,7 @@ from cases.permissions import Action, require
 from cases.services import Event, case_measures_changed, plan_require
 from herning.api import feed
 from herning.api.models import ChangeEvent
+from herning.core import arrays
 from herning.core.history import acting_as
 from measures import ladder
 from measures.models import LadderMovement, LadderStep, Measure, MeasureType
@@ -620,28 +621,14 @@ def measure_update(
 
 def next_followup_due_set(*, due: dict[int, datetime.date | None]) -> None:
     """Store each measure's next follow-up date (``{measure id: date or None}``), as the follow-up
-    schedule computed it; the sweep, the lists and the dashboards read this one column. On PostgreSQL
-    in one ``UPDATE ... FROM unnest(...)`` instead of ``bulk_update``'s CASE per row: a first
-    rebuild sets the date on every open measure. The measure shows the date (``next_followup_due``):
+    schedule computed it; the sweep, the lists and the dashboards read this one column. As column
+    arrays (``herning.core.arrays``): a first rebuild sets the date on every open measure. The measure shows the date (``next_followup_due``):
     the change feed gets its rows here, as the statement writes no history (``herning.api.feed``);
     the callers pass only the dates that changed."""
     if not due:
         return
     feed.record_many((), ChangeEvent.Kind.UPDATED, model=Measure, ids=due)
-    if connection.vendor != "postgresql":
-        Measure.objects.for_system().bulk_update(
-            [Measure(pk=pk, next_followup_due=date) for pk, date in due.items()], ["next_followup_due"]
-        )
-        return
-    table = Measure._meta.db_table
-    with connection.cursor() as cursor:
-        cursor.execute(
-            # The table name is the model's own; the values are two bound arrays (a VALUES list of
-            # a parameter each costs more to build and parse than the update).
-            f"UPDATE {table} AS m SET next_followup_due = v.due FROM unnest(%s::bigint[], %s::date[]) "  # noqa: S608
-            "AS v(id, due) WHERE m.id = v.id",
-            [list(due), list(due.values())],
-        )
+    arrays.update(Measure, "next_followup_due", due)
 
 
 def next_followup_due_clear(*, keep: set[int] | list[int]) -> int:

@@ -1,0 +1,92 @@
+"""Large writes as column arrays: one statement with one bound array per column (PostgreSQL's
+``unnest``), instead of the ORM's model instances and a parameter per value.
+
+``bulk_update`` writes ``SET col = CASE WHEN id = 1 THEN … WHEN id = 2 THEN … END``: the database
+walks the CASE for every row, so a batch of 4,000 costs in proportion to 4,000 × 4,000, and
+building it in Python costs more than running it. ``bulk_create`` builds a model instance and a
+parameter per value. The sweeps write hundreds of thousands of rows at a time (the reminders and
+next checks of a first full sweep, the measures' next due dates), so they go through here.
+
+Only for plain values the database keeps as they are given (numbers, dates, times, text): no
+signals, no history, no ``auto_now``; the caller writes what those would have written. Elsewhere
+than PostgreSQL (the SQLite of the embedded default) the same writes go through the ORM.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+from django.db import connection, models
+
+
+def supported() -> bool:
+    return connection.vendor == "postgresql"
+
+
+def _array_type(field: models.Field) -> str:
+    # A foreign key's type is its target's; a varchar keeps its length, which the cast checks.
+    return f"{field.db_type(connection)}[]"
+
+
+def update(model: type[models.Model], field_name: str, values: Mapping[Any, Any]) -> int:
+    """Set ``field_name`` of each row ``{primary key: value}``; returns the rows updated."""
+    if not values:
+        return 0
+    field = model._meta.get_field(field_name)
+    pk = model._meta.pk
+    if not supported():
+        instances = [model(**{pk.attname: key, field.attname: value}) for key, value in values.items()]
+        return model._base_manager.bulk_update(instances, [field_name])
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {model._meta.db_table} AS t SET {field.column} = v.value "  # noqa: S608 - names from the model, values bound
+            f"FROM unnest(%s::{_array_type(pk)}, %s::{_array_type(field)}) AS v(id, value) "
+            f"WHERE t.{pk.column} = v.id",
+            [list(values), list(values.values())],
+        )
+        return cursor.rowcount
+
+
+def insert(
+    model: type[models.Model],
+    field_names: Sequence[str],
+    rows: Iterable[Sequence[Any]],
+    *,
+    ignore_conflicts: bool = False,
+) -> int:
+    """Insert ``rows`` (a tuple of values in the order of ``field_names`` each). The model's other
+    fields get their default, or NULL. With ``ignore_conflicts``, a row a unique constraint already
+    holds is left out (a concurrent writer wrote it). Returns the rows inserted."""
+    rows = list(rows)
+    if not rows:
+        return 0
+    fields = [model._meta.get_field(name) for name in field_names]
+    if not supported():
+        instances = [model(**dict(zip((f.attname for f in fields), row, strict=True))) for row in rows]
+        return len(model._base_manager.bulk_create(instances, ignore_conflicts=ignore_conflicts))
+    given = {f.attname for f in fields}
+    # Every other field's default, as the ORM would give it ("" for a text without one); the
+    # database's NULL for those whose default is None.
+    others = [
+        (f, f.get_default())
+        for f in model._meta.concrete_fields
+        if f.attname not in given and not f.primary_key
+    ]
+    others = [(f, value) for f, value in others if value is not None]
+    columns = ", ".join(f.column for f in (*fields, *(f for f, _ in others)))
+    arrays = ", ".join(f"%s::{_array_type(f)}" for f in fields)
+    names = ", ".join(f"c{n}" for n in range(len(fields)))
+    # The defaults once each, as bound values the database repeats for every row.
+    constants = "".join(f", %s::{f.db_type(connection)}" for f, _ in others)
+    defaults = [f.get_db_prep_save(value, connection) for f, value in others]
+    arrays_given = [list(column) for column in zip(*rows, strict=True)]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {model._meta.db_table} ({columns}) "  # noqa: S608 - names from the model, values bound
+            f"SELECT {names}{constants} FROM unnest({arrays}) AS t({names})"
+            + (" ON CONFLICT DO NOTHING" if ignore_conflicts else ""),
+            # In the statement's order: the constants in the SELECT list, then the arrays.
+            [*defaults, *arrays_given],
+        )
+        return cursor.rowcount

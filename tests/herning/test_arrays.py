@@ -1,0 +1,105 @@
+"""Column-array writes (``herning.core.arrays``): the rows the ORM would write, the defaults it
+would give, a conflict left out and counted as not written, and the SQLite path through the ORM."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+import time_machine
+from django.db import connection
+
+from followups.models import Deadline, DeadlineKind, Reminder
+from herning.core import arrays
+from tests.followups.factories import start_measure
+
+pytestmark = pytest.mark.django_db
+
+D = datetime.date
+COLUMNS = ("deadline", "due_on", "recipient", "kind", "created_at", "next_attempt_at", "email_state")
+
+
+@pytest.fixture
+def deadline(org):
+    with time_machine.travel("2026-01-06 09:00 +01:00", tick=False):
+        measure = start_measure(org, "institution", D(2026, 1, 5))
+    return Deadline.objects.get(kind=DeadlineKind.FOLLOWUP, source_id=measure.pk)
+
+
+@pytest.fixture(params=["postgresql", "orm"])
+def path(request, monkeypatch):
+    if request.param == "orm":
+        monkeypatch.setattr(arrays, "supported", lambda: False)
+    else:
+        assert connection.vendor == "postgresql"
+    return request.param
+
+
+def values(row: Reminder) -> dict:
+    return {
+        f.attname: getattr(row, f.attname) for f in Reminder._meta.concrete_fields if not f.primary_key
+    }
+
+
+def test_inserted_rows_are_what_the_orm_writes(org, deadline, path):
+    moment = datetime.datetime(2026, 1, 12, 7, 0, tzinfo=datetime.UTC)
+    by_orm = Reminder.objects.create(
+        deadline=deadline,
+        due_on=D(2026, 1, 19),
+        recipient=org.advisor,
+        kind="before_7",
+        created_at=moment,
+        next_attempt_at=moment,
+        email_state=Reminder.EmailState.DIGEST,
+    )
+    written = arrays.insert(
+        Reminder,
+        COLUMNS,
+        [(deadline.pk, D(2026, 1, 19), org.advisor.pk, "before_3", moment, moment, "digest")],
+    )
+    assert written == 1
+    row = Reminder.objects.exclude(pk=by_orm.pk).get()
+    assert values(row) == {**values(by_orm), "kind": "before_3"}
+    # The defaults of the fields not given: no attempts, no error, not read, in no digest.
+    assert (row.email_attempts, row.email_error, row.read_at, row.digest_id) == (0, "", None, None)
+
+
+def test_a_row_already_there_is_left_out_and_not_counted(org, deadline):
+    moment = datetime.datetime(2026, 1, 12, 7, 0, tzinfo=datetime.UTC)
+    row = (deadline.pk, D(2026, 1, 19), org.advisor.pk, "before_7", moment, moment, "pending")
+    other = (deadline.pk, D(2026, 1, 19), org.team_leader.pk, "before_7", moment, moment, "pending")
+    assert arrays.insert(Reminder, COLUMNS, [row], ignore_conflicts=True) == 1
+    assert arrays.insert(Reminder, COLUMNS, [row, other], ignore_conflicts=True) == 1
+    assert Reminder.objects.count() == 2
+    with pytest.raises(Exception, match="reminder_once_per_deadline_date_kind"):
+        arrays.insert(Reminder, COLUMNS, [row])
+
+
+def test_update_sets_each_row_its_own_value_and_nothing_else(org, deadline, path):
+    other = Deadline.objects.create(
+        kind=DeadlineKind.HANDOVER,
+        source_id=10**9,
+        municipality=deadline.municipality,
+        case=deadline.case,
+        due_on=D(2026, 2, 1),
+        due_at=datetime.datetime(2026, 2, 1, 23, tzinfo=datetime.UTC),
+        rule="r",
+        explanation="e",
+        explanation_en="e",
+        next_check_at=datetime.datetime(2026, 1, 20, 7, tzinfo=datetime.UTC),
+    )
+    first = datetime.datetime(2026, 1, 12, 7, 0, tzinfo=datetime.UTC)
+    before = Deadline.objects.values_list("pk", "due_on", "fingerprint", "updated_at").order_by("pk")
+    before = list(before)
+    checks = dict(Deadline.objects.values_list("pk", "next_check_at"))
+    assert len(checks) > 2 and checks[deadline.pk] != first and checks[other.pk] is not None
+    assert arrays.update(Deadline, "next_check_at", {deadline.pk: first, other.pk: None}) == 2
+    assert dict(Deadline.objects.values_list("pk", "next_check_at")) == {
+        **checks,
+        deadline.pk: first,
+        other.pk: None,
+    }
+    assert list(
+        Deadline.objects.values_list("pk", "due_on", "fingerprint", "updated_at").order_by("pk")
+    ) == before
+    assert arrays.update(Deadline, "next_check_at", {}) == 0
