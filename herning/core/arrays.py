@@ -31,19 +31,33 @@ def _array_type(field: models.Field) -> str:
 
 def update(model: type[models.Model], field_name: str, values: Mapping[Any, Any]) -> int:
     """Set ``field_name`` of each row ``{primary key: value}``; returns the rows updated."""
-    if not values:
+    return update_rows(model, (field_name,), {key: (value,) for key, value in values.items()})
+
+
+def update_rows(
+    model: type[models.Model], field_names: Sequence[str], rows: Mapping[Any, Sequence[Any]]
+) -> int:
+    """Set ``field_names`` of each row ``{primary key: (value, ...)}``; returns the rows updated."""
+    if not rows:
         return 0
-    field = model._meta.get_field(field_name)
+    fields = [model._meta.get_field(name) for name in field_names]
     pk = model._meta.pk
     if not supported():
-        instances = [model(**{pk.attname: key, field.attname: value}) for key, value in values.items()]
-        return model._base_manager.bulk_update(instances, [field_name])
+        instances = [
+            model(**{pk.attname: key}, **dict(zip((f.attname for f in fields), row, strict=True)))
+            for key, row in rows.items()
+        ]
+        return model._base_manager.bulk_update(instances, list(field_names))
+    names = [f"c{n}" for n in range(len(fields))]
+    columns = [list(column) for column in zip(*rows.values(), strict=True)]
     with connection.cursor() as cursor:
         cursor.execute(
-            f"UPDATE {model._meta.db_table} AS t SET {field.column} = v.value "  # noqa: S608 - names from the model, values bound
-            f"FROM unnest(%s::{_array_type(pk)}, %s::{_array_type(field)}) AS v(id, value) "
-            f"WHERE t.{pk.column} = v.id",
-            [list(values), list(values.values())],
+            f"UPDATE {model._meta.db_table} AS t SET "  # noqa: S608 - names from the model, values bound
+            + ", ".join(f"{f.column} = v.{n}" for f, n in zip(fields, names, strict=True))
+            + f" FROM unnest(%s::{_array_type(pk)}, "
+            + ", ".join(f"%s::{_array_type(f)}" for f in fields)
+            + f") AS v(id, {', '.join(names)}) WHERE t.{pk.column} = v.id",
+            [list(rows), *columns],
         )
         return cursor.rowcount
 

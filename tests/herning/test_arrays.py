@@ -36,9 +36,7 @@ def path(request, monkeypatch):
 
 
 def values(row: Reminder) -> dict:
-    return {
-        f.attname: getattr(row, f.attname) for f in Reminder._meta.concrete_fields if not f.primary_key
-    }
+    return {f.attname: getattr(row, f.attname) for f in Reminder._meta.concrete_fields if not f.primary_key}
 
 
 def test_inserted_rows_are_what_the_orm_writes(org, deadline, path):
@@ -99,7 +97,33 @@ def test_update_sets_each_row_its_own_value_and_nothing_else(org, deadline, path
         deadline.pk: first,
         other.pk: None,
     }
-    assert list(
-        Deadline.objects.values_list("pk", "due_on", "fingerprint", "updated_at").order_by("pk")
-    ) == before
+    assert (
+        list(Deadline.objects.values_list("pk", "due_on", "fingerprint", "updated_at").order_by("pk"))
+        == before
+    )
     assert arrays.update(Deadline, "next_check_at", {}) == 0
+
+
+def test_update_rows_sets_several_fields_of_each_row(org, deadline, path):
+    due_at = datetime.datetime(2026, 2, 2, 22, 59, tzinfo=datetime.UTC)
+    untouched = Deadline.objects.exclude(pk=deadline.pk).values_list("pk", "due_on", "rule", "is_open")
+    untouched = sorted(untouched)
+    assert (
+        arrays.update_rows(
+            Deadline,
+            ["due_on", "due_at", "rule", "is_open", "responsible_id"],
+            {deadline.pk: (D(2026, 2, 2), due_at, "Herningmodellen 2.0", False, None)},
+        )
+        == 1
+    )
+    deadline.refresh_from_db()
+    assert (deadline.due_on, deadline.due_at, deadline.rule, deadline.is_open, deadline.responsible_id) == (
+        D(2026, 2, 2),
+        due_at,
+        "Herningmodellen 2.0",
+        False,
+        None,
+    )
+    assert sorted(
+        Deadline.objects.exclude(pk=deadline.pk).values_list("pk", "due_on", "rule", "is_open")
+    ) == (untouched)

@@ -65,6 +65,18 @@ WRITES = {
     "raw",
 }
 BULK_HELPERS = {"bulk_create_with_history", "bulk_update_with_history"}
+# ``herning.core.arrays``: column-array writes, the model first (``arrays.update(Measure, ...)``).
+ARRAY_WRITES = {"insert", "update", "update_rows"}
+
+
+def _is_array_write(call: ast.Call) -> bool:
+    func = call.func
+    return (
+        isinstance(func, ast.Attribute)
+        and func.attr in ARRAY_WRITES
+        and isinstance(func.value, ast.Name)
+        and func.value.id == "arrays"
+    )
 
 
 def _feed_models() -> tuple[set[str], set[str]]:
@@ -85,7 +97,7 @@ def _is_write(call: ast.Call) -> bool:
         return func.id in BULK_HELPERS
     if not isinstance(func, ast.Attribute):
         return False
-    if func.attr in BULK_HELPERS:
+    if func.attr in BULK_HELPERS or _is_array_write(call):
         return True
     if func.attr == "update":
         # QuerySet.update takes keywords only; dict.update and a view's update take positions.
@@ -95,7 +107,10 @@ def _is_write(call: ast.Call) -> bool:
 
 def _model_of(call: ast.Call, all_classes: set[str]) -> str | None:
     """The model class the write names, when it names one: ``Model.objects….update()``,
-    ``Model.history.bulk_history_create()``, ``bulk_create_with_history(rows, Model)``."""
+    ``Model.history.bulk_history_create()``, ``bulk_create_with_history(rows, Model)``,
+    ``arrays.update(Model, ...)``."""
+    if _is_array_write(call):
+        return call.args[0].id if call.args and isinstance(call.args[0], ast.Name) else None
     if isinstance(call.func, ast.Name) or (
         isinstance(call.func, ast.Attribute) and call.func.attr in BULK_HELPERS
     ):
@@ -211,8 +226,14 @@ def test_the_scan_finds_a_bypass_write():
         "    values.update({'a': 1})\n"
         "def another_model(case):\n"
         "    Deadline.objects.filter(case=case).update(is_open=False)\n"
+        "def by_arrays(due):\n"
+        "    arrays.update(Measure, 'next_followup_due', due)\n"
+        "def by_arrays_elsewhere(checks):\n"
+        "    arrays.update(Deadline, 'next_check_at', checks)\n"
+        "    arrays.insert(Reminder, ('kind',), [('due',)])\n"
     )
     assert sorted(sites_in(ast.parse(source), "x.py")) == [
+        "x.py::by_arrays",
         "x.py::by_helper",
         "x.py::by_queryset",
         "x.py::by_sql",
