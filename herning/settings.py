@@ -421,10 +421,13 @@ OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 # ``@two_factor_exempt``: the language switch and the single sign-on callback.
 TWO_FACTOR_EXEMPT_PATH_PREFIXES = ["/i18n/", "/oidc/"]
 
-# Inactivity: a session ends after this many minutes without a request; every request renews it.
+# Inactivity: a session ends after this many minutes without a request. A request renews it when
+# it was last renewed a minute or more before (herning.accounts.session_lifetime), not on every
+# request: saving the session is a write of its row, the costliest of a page's fixed statements.
 SESSION_IDLE_MINUTES = env_int("HERNING_SESSION_IDLE_MINUTES", 30, minimum=1, maximum=24 * 60)
 SESSION_COOKIE_AGE = SESSION_IDLE_MINUTES * 60
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_SAVE_EVERY_REQUEST = False
+SESSION_RENEW_AFTER_SECONDS = 60
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 # However busy, a login lasts at most this many hours (a working day), then the person logs in
 # again (herning.accounts.session_lifetime).

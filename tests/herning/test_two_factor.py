@@ -3,6 +3,7 @@ the requirement does and does not stop; login throttling; idle sessions."""
 
 from __future__ import annotations
 
+import datetime
 import io
 import re
 
@@ -208,6 +209,33 @@ def test_a_session_ends_after_the_idle_time_and_lives_on_while_used(login, org, 
         response = client.get("/min-dag/")
         assert response.status_code == 302
         assert response["Location"].startswith(reverse("accounts:login"))
+
+
+def test_a_burst_of_requests_writes_the_session_once_a_minute_at_most(login, org, settings):
+    from django.contrib.sessions.models import Session
+
+    with time_machine.travel("2026-05-04 10:00 +02:00", tick=False) as traveller:
+        client = login(org.advisor)
+        key = client.session.session_key
+
+        def expires():
+            return Session.objects.get(session_key=key).expire_date
+
+        at_login = expires()
+        traveller.shift(30)
+        assert client.get("/min-dag/").status_code == 200
+        assert expires() == at_login  # half a minute after the login: not written
+        traveller.shift(30)
+        assert client.get("/min-dag/").status_code == 200
+        renewed = expires()
+        assert renewed == at_login + datetime.timedelta(seconds=60)  # a minute: renewed
+        traveller.shift(59)
+        assert client.get("/min-dag/").status_code == 200
+        assert expires() == renewed
+        # The idle time counts from that renewal: a session used a minute ago but not renewed since
+        # ends no later than the idle time after its last renewal.
+        traveller.shift(settings.SESSION_COOKIE_AGE - 59)
+        assert client.get("/min-dag/").status_code == 302
 
 
 # --- Demo ---------------------------------------------------------------------------------------
