@@ -166,7 +166,8 @@ def _sweep_waiting_backend(conn) -> int | None:
     row = conn.execute(
         "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() "
         "AND wait_event_type = 'Lock' AND query ILIKE %s",
-        ('%INSERT INTO "followups_reminder"%',),
+        # The sweep writes its reminders in one statement of column arrays (herning.core.arrays).
+        (f"%INSERT INTO%{Reminder._meta.db_table}%",),
     ).fetchone()
     return row[0] if row else None
 
