@@ -69,6 +69,21 @@ def sql_concat(*parts: str) -> str:
     return "concat(" + ", '|', ".join(parts) + ")"
 
 
+def sql_row_hash(*parts: str) -> str:
+    """SQL of a 64-bit hash of ``parts`` as typed values, for an input digest (PostgreSQL 14 and
+    later: ``hash_record_extended``, the hash a hash join of rows uses). Each value is hashed by
+    its type, so nothing is formatted as text, which cost most of a nightly batch; the position of
+    each part counts, and a NULL hashes as itself at its place."""
+    return "hash_record_extended(ROW(" + ", ".join(parts) + "), 0)"
+
+
+def sql_set_hash(*parts: str) -> str:
+    """SQL of an aggregate: one hash of a group's rows, whatever their order (the exclusive or of
+    each row's ``sql_row_hash``: no sort). Each row must differ from the others (carry its key),
+    as two equal rows would cancel out."""
+    return f"bit_xor({sql_row_hash(*parts)})"
+
+
 def code_digest(*paths: Path) -> str:
     """A digest of the code that turns inputs into deadlines: a release that changes it changes
     every input digest, so everything is recomputed once."""
@@ -107,18 +122,21 @@ class Source:
         """Things loaded once for a whole rebuild (rules, say)."""
         return {}
 
-    def input_digests(self, ids: list[int], today: datetime.date, context: dict) -> dict[int, str | None]:
-        """A digest of everything the deadlines of each record of ``ids`` are computed from on
-        ``today`` (None for a record never to skip). The nightly sweep skips a record whose digest
-        and rows are what it stored when it last wrote them (``followups.input_digests``). Empty by
-        default: every record is recomputed every night."""
-        return {}
+    def input_digests_sql(self, today: datetime.date, context: dict) -> tuple[str, dict] | None:
+        """A query (PostgreSQL's) of ``(id, digest)``: a digest of everything the deadlines of
+        each record are computed from on ``today`` (NULL for a record never to skip), for the
+        records ``= ANY(%(ids)s)``, whose keys run from ``%(first)s`` to ``%(last)s``; with its own
+        parameters. The nightly sweep skips a record whose digest and rows are what it stored when
+        it last wrote them, comparing them in the same statement (``followups.input_digests``).
+        None by default: every record is recomputed every night."""
+        return None
 
     def after_write(self, results: dict, context: dict) -> None:
         """Work that follows from new deadlines (the measure's stored next due date)."""
 
-    def after_close(self, open_ids) -> None:
-        """Work that follows when a rebuild closes the rows of records with nothing open."""
+    def after_close(self, first: int, last: int, open_ids: list[int]) -> None:
+        """Work that follows when a rebuild closes the rows of records with nothing open: those
+        from ``first`` to ``last`` (inclusive) that are not in ``open_ids``."""
 
 
 _sources: dict[str, Source] = {}

@@ -1028,7 +1028,7 @@ class SweepBatch(models.Model):
 class DeadlineInput(models.Model):
     """What a record's deadlines were last computed from, as a digest (``inputs``: for a measure,
     the measure and its case, the follow-ups held, approved exceptions, investigations, the rule in
-    force and the law; each source says its own, ``Source.input_digests``) and what the sweep wrote
+    force and the law; each source says its own, ``Source.input_digests_sql``) and what the sweep wrote
     from them (``outputs``: a digest of the record's deadline rows). The nightly sweep recomputes
     only the records whose digests differ (``followups.input_digests``). A plain id, no foreign
     key: the row says nothing about a child, and one left behind by a deleted record is never read."""

@@ -257,17 +257,13 @@ def start_full(
             deliver=deliver,
         )
         batches = []
-        for name, source in obligations.sources().items():
-            sweep.deadlines_changed += deadline_sync.close_stale(name, today, now)
-            batches += [
-                SweepBatch(
-                    run=sweep, phase=SweepBatch.Phase.REBUILD, source=name, first_id=first, last_id=last
-                )
-                for first, last in deadline_sync.id_ranges(source.open_ids(today), batch_size)
-            ]
-        if not batches:
-            # Nothing to rebuild: an empty batch still moves the run on to its reminders.
-            batches = [SweepBatch(run=sweep, phase=SweepBatch.Phase.REBUILD, first_id=1, last_id=0)]
+        # One read of each source's open keys; the ranges cover every key, so the batches also
+        # close the rows of the records no longer open (``deadlines.covering_ranges``).
+        batches = [
+            SweepBatch(run=sweep, phase=SweepBatch.Phase.REBUILD, source=name, first_id=first, last_id=last)
+            for name, source in obligations.sources().items()
+            for first, last in deadline_sync.covering_ranges(source.open_ids(today), batch_size)
+        ]
         SweepBatch.objects.bulk_create(batches)
         sweep.batches_total = len(batches)
         sweep.save()

@@ -16,7 +16,6 @@ Registered from ``MeasuresConfig.ready()`` (``cases.obligations`` tells how sour
 
 from __future__ import annotations
 
-import hashlib
 from collections import defaultdict
 from functools import cache
 from pathlib import Path
@@ -28,7 +27,7 @@ from django.db.models import Q
 from cases import obligations
 from cases.models import Case, CaseState, Plan, open_case_q
 from cases.obligations import DeadlineValues as Values
-from cases.obligations import Source, code_digest, same, sql_concat
+from cases.obligations import Source, code_digest, same, sql_row_hash, sql_set_hash
 from herning.core import dates, law
 from measures.models import Measure, MeasureType
 
@@ -75,12 +74,11 @@ class PlacementPlanSource(Source):
             .values_list("pk", flat=True)
         )
 
-    def input_digests(self, ids, today, context):
+    def input_digests_sql(self, today, context):
         """The placement and its case, and the days the case's plan versions were made."""
         if connection.vendor != "postgresql":
-            return {}
-        c = sql_concat
-        inputs = c(
+            return None
+        inputs = sql_row_hash(
             "m.start_date",
             "m.actual_end",
             "m.decision_basis",
@@ -94,22 +92,16 @@ class PlacementPlanSource(Source):
             "mt.placement_category",
             "mt.name",
             "mt.name_en",
-            f"(SELECT string_agg(coalesce(p.made_on::text, '-'), ';' ORDER BY p.made_on, p.id) "  # noqa: S608 - names from the models, values bound
+            f"(SELECT {sql_set_hash('p.id', 'p.made_on')} "  # noqa: S608 - names from the models, values bound
             f"FROM {Plan._meta.db_table} p WHERE p.case_id = m.case_id)",
         )
         # A read for no person (the nightly sweep) of what the deadline is computed from.
         sql = (
-            f"SELECT m.id, md5({inputs}) FROM {Measure._meta.db_table} m "  # noqa: S608 - names from the models, values bound
+            f"SELECT m.id, md5(concat({inputs}, '|', %(stamp)s)) AS digest FROM {Measure._meta.db_table} m "  # noqa: S608 - names from the models, values bound
             f"JOIN {Case._meta.db_table} k ON k.id = m.case_id "
             f"JOIN {MeasureType._meta.db_table} mt ON mt.id = m.measure_type_id WHERE m.id = ANY(%(ids)s)"
         )
-        stamp = _code_version()
-        with connection.cursor() as cursor:
-            cursor.execute(sql, {"ids": list(ids)})
-            return {
-                pk: hashlib.md5(f"{digest}|{stamp}".encode(), usedforsecurity=False).hexdigest()
-                for pk, digest in cursor.fetchall()
-            }
+        return sql, {"stamp": _code_version()}
 
     def compute(self, ids, today, context):
         # Plain rows, not instances: the nightly sweep reads every placement.

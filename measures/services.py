@@ -631,16 +631,22 @@ def next_followup_due_set(*, due: dict[int, datetime.date | None]) -> None:
     arrays.update(Measure, "next_followup_due", due)
 
 
-def next_followup_due_clear(*, keep: set[int] | list[int]) -> int:
-    """Clear the next follow-up date of every measure but those in ``keep`` (the open ones): a
-    measure that ended or lost its rule has nothing due. Its rows in the change feed are written
-    here (the measure shows the date), as the update writes no history."""
-    cleared = list(
-        Measure.objects.for_system()
-        .filter(next_followup_due__isnull=False)
-        .exclude(pk__in=keep)
-        .values_list("pk", flat=True)
-    )
+def next_followup_due_clear(*, first: int, last: int, keep: set[int] | list[int]) -> int:
+    """Clear the next follow-up date of every measure with a key from ``first`` to ``last`` but
+    those in ``keep`` (the open ones): a measure that ended or lost its rule has nothing due. Its
+    rows in the change feed are written here (the measure shows the date), as the update writes
+    no history."""
+    keep = set(keep)
+    # Every measure of the range read by its key and compared here: a condition on the date would
+    # let the database choose the date's index and walk every measure that has one.
+    cleared = [
+        pk
+        for pk, due in Measure.objects.for_system()
+        .filter(pk__gte=first, pk__lte=last)
+        .order_by()
+        .values_list("pk", "next_followup_due")
+        if due is not None and pk not in keep
+    ]
     if not cleared:
         return 0
     feed.record_many((), ChangeEvent.Kind.UPDATED, model=Measure, ids=cleared)

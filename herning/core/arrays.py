@@ -68,17 +68,30 @@ def insert(
     rows: Iterable[Sequence[Any]],
     *,
     ignore_conflicts: bool = False,
+    update_conflicts: Sequence[str] = (),
 ) -> int:
     """Insert ``rows`` (a tuple of values in the order of ``field_names`` each). The model's other
     fields get their default, or NULL. With ``ignore_conflicts``, a row a unique constraint already
-    holds is left out (a concurrent writer wrote it). Returns the rows inserted."""
+    holds is left out (a concurrent writer wrote it). With ``update_conflicts`` (the fields of a
+    unique constraint), a row whose key is already there updates it with the given fields
+    instead (an upsert). Returns the rows inserted or updated."""
     rows = list(rows)
     if not rows:
         return 0
     fields = [model._meta.get_field(name) for name in field_names]
+    keys = [model._meta.get_field(name) for name in update_conflicts]
     if not supported():
         instances = [model(**dict(zip((f.attname for f in fields), row, strict=True))) for row in rows]
-        return len(model._base_manager.bulk_create(instances, ignore_conflicts=ignore_conflicts))
+        upsert = (
+            {
+                "update_conflicts": True,
+                "unique_fields": list(update_conflicts),
+                "update_fields": [f.name for f in fields if f not in keys],
+            }
+            if keys
+            else {}
+        )
+        return len(model._base_manager.bulk_create(instances, ignore_conflicts=ignore_conflicts, **upsert))
     given = {f.attname for f in fields}
     # Every other field's default, as the ORM would give it ("" for a text without one); the
     # database's NULL for those whose default is None.
@@ -99,7 +112,13 @@ def insert(
         cursor.execute(
             f"INSERT INTO {model._meta.db_table} ({columns}) "  # noqa: S608 - names from the model, values bound
             f"SELECT {names}{constants} FROM unnest({arrays}) AS t({names})"
-            + (" ON CONFLICT DO NOTHING" if ignore_conflicts else ""),
+            + (" ON CONFLICT DO NOTHING" if ignore_conflicts else "")
+            + (
+                f" ON CONFLICT ({', '.join(k.column for k in keys)}) DO UPDATE SET "
+                + ", ".join(f"{f.column} = EXCLUDED.{f.column}" for f in fields if f not in keys)
+                if keys
+                else ""
+            ),
             # In the statement's order: the constants in the SELECT list, then the arrays.
             [*defaults, *arrays_given],
         )

@@ -40,10 +40,12 @@ def test_the_stored_next_followup_date_is_in_the_feed(org):
     next_followup_due_set(due={measure.pk: timezone.localdate() + datetime.timedelta(days=3)})
     assert _new_rows(before) == {("measure", str(measure.pk), "updated")}
     before = ChangeEvent.objects.count()
-    assert next_followup_due_clear(keep=[]) >= 1
+    assert next_followup_due_clear(first=measure.pk, last=measure.pk, keep=[]) >= 1
     assert ("measure", str(measure.pk), "updated") in _new_rows(before)
     before = ChangeEvent.objects.count()
-    assert next_followup_due_clear(keep=[]) == 0  # nothing cleared, nothing in the feed
+    assert (
+        next_followup_due_clear(first=measure.pk, last=measure.pk, keep=[]) == 0
+    )  # nothing cleared, nothing in the feed
     assert _new_rows(before) == set()
 
 

@@ -17,7 +17,7 @@ from django.core.management import call_command
 from django.db import connection
 from django.utils import timezone
 
-from cases.models import Case, Investigation
+from cases.models import Case, CaseState, Investigation
 from followups import sweep
 from followups.models import (
     Deadline,
@@ -176,6 +176,37 @@ def test_a_full_sweep_runs_in_batches_and_the_last_finishes_it(org):
     assert run.reminders_created == Reminder.objects.count() > 0
 
 
+def test_the_ranges_cover_every_key_and_each_batch_closes_its_records_no_longer_open(org):
+    from followups.deadlines import LAST_ID, covering_ranges
+    from followups.obligation_sources import MeasureSource
+
+    today = timezone.localdate()
+    measures = [start_measure(org, "institution", today - datetime.timedelta(days=13 + n)) for n in range(7)]
+    sweep.run(mode=SweepRun.Mode.FULL, dispatch=False, batch_size=2)
+    kinds = MeasureSource.kinds
+    assert Deadline.objects.filter(kind__in=kinds, source_id=measures[3].pk, is_open=True).exists()
+    # Ended behind the sweep's back: below the first open key, between two batches' open keys
+    # (the gap a range of open keys alone leaves) and above the last.
+    ended = [measures[0].pk, measures[3].pk, measures[6].pk]
+    Measure.objects.filter(pk__in=ended).update(actual_end=today - datetime.timedelta(days=1))
+
+    run = sweep.run(mode=SweepRun.Mode.FULL, dispatch=False, batch_size=2)
+    ranges = list(
+        run.batches.filter(source="measure").order_by("first_id").values_list("first_id", "last_id")
+    )
+    assert ranges == [(1, measures[2].pk), (measures[2].pk + 1, LAST_ID)]
+    assert not Deadline.objects.filter(kind__in=kinds, source_id__in=ended, is_open=True).exists()
+    assert all(next_dues()[pk] is None for pk in ended)
+    still = [m.pk for m in measures if m.pk not in ended]
+    assert set(
+        Deadline.objects.filter(kind__in=kinds, is_open=True).values_list("source_id", flat=True)
+    ) == set(still)
+    assert all(next_dues()[pk] is not None for pk in still)
+    assert run.deadlines_changed >= len(ended)
+    # With nothing open, one range covers every key (and its batch closes what is left).
+    assert covering_ranges(Measure.objects.none().values_list("pk", flat=True), 2) == [(1, LAST_ID)]
+
+
 def test_a_batch_delivered_twice_is_done_once(org):
     start_measure(org, "institution", timezone.localdate() - datetime.timedelta(days=13))
     run = sweep.start_full(now=timezone.now())
@@ -231,3 +262,23 @@ def test_on_a_real_worker_the_batches_are_tasks_and_the_run_finishes(shipped_dat
     run.refresh_from_db()
     assert {row[:2] for row in deadline_table()} == {row[:2] for row in expected}
     assert run.reminders_created == Reminder.objects.count() > 0
+
+
+@time_machine.travel("2026-03-02 09:00 +01:00", tick=False)
+def test_the_nightly_run_recomputes_a_measure_whose_follow_up_got_a_value_where_it_had_none(db):
+    """A NULL that becomes a date (the next follow-up agreed) changes the measure's digest."""
+    call_command("seed_demo", stdout=io.StringIO())
+    sweep.run(mode=SweepRun.Mode.FULL, dispatch=False)
+    held = (
+        FollowUp.objects.filter(next_agreed_on__isnull=True, measure__actual_end__isnull=True)
+        .exclude(measure__case__state=CaseState.CLOSED)
+        .order_by("pk")
+    )
+    followup = held.first()
+    FollowUp.objects.filter(pk=followup.pk).update(
+        next_agreed_on=timezone.localdate() + datetime.timedelta(days=9)
+    )
+    nightly = nightly_equals_full_recomputation()
+    batches = nightly.batches.filter(phase=SweepBatch.Phase.REBUILD, source="measure")
+    assert sum(batches.values_list("checked", flat=True)) >= 1
+    assert nightly.records_skipped == DeadlineInput.objects.filter(source__in=WITH_DIGESTS).count() - 1

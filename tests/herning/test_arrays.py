@@ -127,3 +127,26 @@ def test_update_rows_sets_several_fields_of_each_row(org, deadline, path):
     assert sorted(
         Deadline.objects.exclude(pk=deadline.pk).values_list("pk", "due_on", "rule", "is_open")
     ) == (untouched)
+
+
+def test_an_upsert_updates_the_row_its_key_finds_and_inserts_the_others(db, path):
+    from followups.models import DeadlineInput
+
+    DeadlineInput.objects.create(
+        source="measure", record_id=1, inputs="old", outputs="old", computed_on=D(2026, 1, 1)
+    )
+    DeadlineInput.objects.create(
+        source="placement_plan", record_id=1, inputs="other", outputs="other", computed_on=D(2026, 1, 1)
+    )
+    fields = ("source", "record_id", "inputs", "outputs", "computed_on")
+    rows = [("measure", 1, "new", "new-out", D(2026, 2, 1)), ("measure", 2, "two", "two-out", D(2026, 2, 1))]
+    assert arrays.insert(DeadlineInput, fields, rows, update_conflicts=("source", "record_id")) == 2
+    stored = {
+        (s, r): (i, o, c) for s, r, i, o, c in DeadlineInput.objects.values_list(*fields).order_by("pk")
+    }
+    assert stored == {
+        ("measure", 1): ("new", "new-out", D(2026, 2, 1)),
+        ("measure", 2): ("two", "two-out", D(2026, 2, 1)),
+        # Another key of the same constraint is not touched.
+        ("placement_plan", 1): ("other", "other", D(2026, 1, 1)),
+    }

@@ -46,7 +46,6 @@ SITES = {
         "Deadline rows, derived from their sources: no resource of the feed (the follow-ups' "
         "updated_at is computed from those sources, followups.schedule_changes)",
     ),
-    "measures/obligation_sources.py::input_digests": (None, "a read (SELECT), no write"),
     "network_meetings/services/meetings.py::_plan": (
         None,
         "a dict of the meeting's fields; and the chair written in the transaction that creates the "

@@ -217,15 +217,18 @@ def test_enabling_single_sign_on_without_the_provider_stops_start_up():
     assert load_settings({**complete, "OIDC_OP_TOKEN_ENDPOINT": "http://x/token"}).returncode != 0
 
 
-@override_settings(
-    OIDC_RP_CLIENT_ID="herning",
-    OIDC_RP_CLIENT_SECRET="secret",
-    OIDC_OP_TOKEN_ENDPOINT="https://idp/token",
-    OIDC_OP_USER_ENDPOINT="https://idp/userinfo",
-    OIDC_OP_JWKS_ENDPOINT="https://idp/jwks",
-    OIDC_RP_SIGN_ALGO="RS256",
-    OIDC_CREATE_USER=False,
-)
+OIDC_TEST_SETTINGS = {
+    "OIDC_RP_CLIENT_ID": "herning",
+    "OIDC_RP_CLIENT_SECRET": "secret",
+    "OIDC_OP_TOKEN_ENDPOINT": "https://idp/token",
+    "OIDC_OP_USER_ENDPOINT": "https://idp/userinfo",
+    "OIDC_OP_JWKS_ENDPOINT": "https://idp/jwks",
+    "OIDC_RP_SIGN_ALGO": "RS256",
+    "OIDC_CREATE_USER": False,
+}
+
+
+@override_settings(**OIDC_TEST_SETTINGS)
 def test_single_sign_on_finds_an_existing_active_person_and_creates_nobody(org, rf, settings):
     from django.contrib.sessions.backends.db import SessionStore
 
@@ -251,6 +254,26 @@ def test_single_sign_on_finds_an_existing_active_person_and_creates_nobody(org, 
     claims["email"] = "bob@kommune.example"
     assert backend.get_or_create_user("access", "id", {}) == org.colleague
     assert backend.request.session[IDP_MFA_SESSION_KEY] is True
+
+
+@override_settings(**OIDC_TEST_SETTINGS)
+def test_a_person_signed_on_is_no_longer_signed_on_once_deactivated(org, django_assert_num_queries):
+    """Each request reads the signed-on person through the backend: with the municipality in the
+    same query, and not at all once the person is deactivated or is a service user."""
+    from herning.accounts.oidc import StaffOIDCBackend
+
+    backend = StaffOIDCBackend()
+    with django_assert_num_queries(1):
+        user = backend.get_user(org.colleague.pk)
+        assert user == org.colleague and user.municipality == org.colleague.municipality
+    org.colleague.is_active = False
+    org.colleague.save()
+    assert backend.get_user(org.colleague.pk) is None
+    org.colleague.is_active = True
+    org.colleague.is_service_user = True
+    org.colleague.save()
+    assert backend.get_user(org.colleague.pk) is None
+    assert backend.get_user(10**9) is None
 
 
 # --- Passwords --------------------------------------------------------------------------------------

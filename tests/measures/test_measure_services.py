@@ -248,7 +248,7 @@ def test_the_next_followup_date_is_stored_and_cleared_by_the_measures_app(org, c
         first.pk: D(2026, 4, 1),
         other.pk: D(2026, 5, 1),
     }
-    assert next_followup_due_clear(keep={first.pk}) >= 1
+    assert next_followup_due_clear(first=first.pk, last=max(first.pk, other.pk), keep={first.pk}) >= 1
     assert dict(Measure.objects.filter(case=case).values_list("pk", "next_followup_due")) == {
         first.pk: D(2026, 4, 1),
         other.pk: None,
