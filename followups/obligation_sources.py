@@ -9,6 +9,8 @@ investigation running alongside may bring the first follow-up forward).
 from __future__ import annotations
 
 import datetime
+import hashlib
+import json
 import logging
 from collections import defaultdict
 from collections.abc import Iterable
@@ -17,7 +19,7 @@ from pathlib import Path
 
 from django.contrib.auth import get_user_model
 from django.db import connection
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from cases import obligations
@@ -51,7 +53,10 @@ def _running_measures_of_investigations(ids: set[int]):
 
 
 def measure_is_open(today: datetime.date) -> Q:
-    return (Q(actual_end__isnull=True) | Q(actual_end__gte=today)) & ~Q(case__state=CaseState.CLOSED)
+    # The closed case as NOT EXISTS, not a join: a batch's 4,000 measures find whether their case
+    # is closed by its key, where the join read every open case to hash them (20 ms a batch).
+    closed_case = Case.objects.filter(pk=OuterRef("case_id"), state=CaseState.CLOSED)
+    return (Q(actual_end__isnull=True) | Q(actual_end__gte=today)) & ~Exists(closed_case)
 
 
 class MeasureSource(Source):
@@ -177,28 +182,31 @@ class MeasureSource(Source):
             "kinds": list(self.kinds),
             "approved": FollowUpException.State.APPROVED,
             "stamp": f"{_code_version()}|{law.regime_on(today).name}",
-            "rule_municipality": [m for m, _t in rules],
-            "rule_type": [t for _m, t in rules],
-            "rule_digest": list(rules.values()),
+            "rules": rules,
         }
 
     def after_write(self, results, context):
         measure_services.next_followup_due_set(due=context.pop("next_due", {}))
 
 
-def _rule_digests(book: RuleBook) -> dict[tuple[int, int], str]:
-    """``{(municipality, measure type): the rule in force}`` as text, for every pair whose rule is
-    valid (a broken rule is left out: its measures get no digest, so they are recomputed, and
-    logged, every night). Some 100 municipalities times 20 types: made once per process and run."""
+def _rule_digests(book: RuleBook) -> str:
+    """A JSON object ``{"<municipality>:<measure type>": digest of the rule in force}`` for every
+    pair whose rule is valid (a broken rule is left out: its measures get no digest, so they are
+    recomputed, and logged, every night). Some 100 municipalities times 20 types: made once per
+    process and run, and looked up by key in the digest's query (a join to the pairs as arrays let
+    the planner choose a merge join that compared 400,000 pairs a batch)."""
     result = {}
     types = list(MeasureType.objects.values_list("pk", flat=True))
     for municipality_id in Municipality.objects.values_list("pk", flat=True):
         for type_id in types:
             try:
-                result[(municipality_id, type_id)] = repr(book.rule_for(municipality_id, type_id))
+                rule = repr(book.rule_for(municipality_id, type_id))
             except BrokenRule:
                 continue
-    return result
+            result[f"{municipality_id}:{type_id}"] = hashlib.md5(
+                rule.encode(), usedforsecurity=False
+            ).hexdigest()
+    return json.dumps(result)
 
 
 @cache
@@ -256,7 +264,7 @@ def _inputs_sql() -> str:
         "m.next_followup_due IS NOT DISTINCT FROM dl.first_due",
     )
     # A read for no person (the nightly sweep) of what the schedule is computed from. The rule's
-    # digest joins by (municipality, type); a pair without one (a broken rule) gives no digest.
+    # digest is looked up by (municipality, type); a pair without one (a broken rule) gives none.
     return (
         f"SELECT m.id, CASE WHEN rd.digest IS NOT NULL THEN md5(concat({inputs}, '|', rd.digest, '|', %(stamp)s)) END AS digest "  # noqa: S608 - names from the models, values bound
         # Each measure's case by its key (OFFSET 0 keeps the planner from scanning every case to
@@ -273,9 +281,8 @@ def _inputs_sql() -> str:
         "LEFT JOIN (SELECT d.source_id, min(d.due_on) FILTER (WHERE d.is_open) AS first_due "
         f"FROM {Deadline._meta.db_table} d WHERE d.kind = ANY(%(kinds)s) "
         "AND d.source_id BETWEEN %(first)s AND %(last)s GROUP BY d.source_id) dl ON dl.source_id = m.id "
-        "LEFT JOIN unnest(%(rule_municipality)s::bigint[], %(rule_type)s::bigint[], %(rule_digest)s::text[]) "
-        "AS rd(municipality_id, type_id, digest) ON rd.municipality_id = k.municipality_id "
-        "AND rd.type_id = m.measure_type_id "
+        "CROSS JOIN LATERAL (SELECT %(rules)s::jsonb ->> concat(k.municipality_id, ':', m.measure_type_id) "
+        "AS digest) rd "
         "WHERE m.id = ANY(%(ids)s)"
     )
 
