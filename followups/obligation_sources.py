@@ -55,7 +55,7 @@ def _running_measures_of_investigations(ids: set[int]):
 def measure_is_open(today: datetime.date) -> Q:
     # The closed case as NOT EXISTS, not a join: a batch's 4,000 measures find whether their case
     # is closed by its key, where the join read every open case to hash them (20 ms a batch).
-    closed_case = Case.objects.filter(pk=OuterRef("case_id"), state=CaseState.CLOSED)
+    closed_case = Case.objects.for_system().filter(pk=OuterRef("case_id"), state=CaseState.CLOSED)
     return (Q(actual_end__isnull=True) | Q(actual_end__gte=today)) & ~Exists(closed_case)
 
 

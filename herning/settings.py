@@ -174,7 +174,8 @@ MIDDLEWARE = [
     "herning.core.middleware.NoCprInQueryStringMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "django_otp.middleware.OTPMiddleware",
+    # django-otp's, checking the authenticator app against the person's read with them.
+    "herning.accounts.middleware.OTPMiddleware",
     "herning.accounts.middleware.TwoFactorRequiredMiddleware",
     # After the second factor: the national operator opens the admin and their account only.
     "herning.accounts.middleware.NationalOperatorConfinedMiddleware",

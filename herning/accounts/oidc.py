@@ -10,6 +10,7 @@ from __future__ import annotations
 from django.conf import settings
 from mozilla_django_oidc.auth import OIDCAuthenticationBackend
 
+from herning.accounts.backends import signed_in_person
 from herning.accounts.services import IDP_MFA_SESSION_KEY
 
 
@@ -19,15 +20,12 @@ class StaffOIDCBackend(OIDCAuthenticationBackend):
         return super().filter_users_by_claims(claims).filter(is_active=True, is_service_user=False)
 
     def get_user(self, user_id):
-        """The signed-in person of each request, as the password login's backend gives them: with
-        the municipality the header shows (one query), and nobody once deactivated or a service
-        user. The library's own reads the person whatever their state, so a person deactivated
-        after signing on kept their session until it timed out."""
-        try:
-            user = self.UserModel._default_manager.select_related("municipality").get(pk=user_id)
-        except self.UserModel.DoesNotExist:
-            return None
-        return user if user.is_active and not user.is_service_user else None
+        """The signed-in person of each request, as the password login's backend gives them
+        (``signed_in_person``: one query), and nobody once deactivated or a service user. The
+        library's own reads the person whatever their state, so a person deactivated after signing
+        on kept their session until it timed out."""
+        user = signed_in_person(user_id)
+        return user if user is not None and user.is_active and not user.is_service_user else None
 
     def get_or_create_user(self, access_token, id_token, payload):
         user = super().get_or_create_user(access_token, id_token, payload)

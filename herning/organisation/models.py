@@ -8,7 +8,9 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
-from django.db import models
+from django.db import connection, models
+from django.db.models import OuterRef
+from django.db.models.functions import JSONObject
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -200,6 +202,27 @@ TEAM_ROLES = frozenset(
 
 
 class StaffManager(UserManager):
+    def signed_in(self):
+        """The people as each request reads the signed-in one: with the municipality the header
+        shows and their roles with each role's team and district, in one query (on PostgreSQL;
+        elsewhere the roles are read when first asked, ``User.role_assignments_cached``)."""
+        people = self.select_related("municipality")
+        if connection.vendor != "postgresql":
+            return people
+        from django.contrib.postgres.expressions import ArraySubquery
+
+        columns = {
+            **{f"a_{f.attname}": f.attname for f in _concrete(RoleAssignment)},
+            **{f"t_{f.attname}": f"team__{f.attname}" for f in _concrete(Team)},
+            **{f"d_{f.attname}": f"team__district__{f.attname}" for f in _concrete(District)},
+        }
+        assignments = (
+            RoleAssignment.objects.filter(user=OuterRef("pk"))
+            .order_by("role", "pk")
+            .values(row=JSONObject(**columns))
+        )
+        return people.annotate(role_rows=ArraySubquery(assignments))
+
     def with_role(self, role: str, *, team: Team | None = None):
         qs = self.filter(is_active=True, role_assignments__role=role)
         if team is not None:
@@ -261,7 +284,10 @@ class User(AbstractUser):
 
     @cached_property
     def role_assignments_cached(self) -> list[RoleAssignment]:
-        return list(self.role_assignments.select_related("team", "team__district"))
+        rows = self.__dict__.get("role_rows")
+        if rows is not None:  # read with the person (``StaffManager.signed_in``)
+            return [_assignment_from_row(row) for row in rows]
+        return list(self.role_assignments.select_related("team", "team__district").order_by("role", "pk"))
 
     @property
     def roles(self) -> frozenset[str]:
@@ -500,3 +526,27 @@ def _give_new_municipality_closed_days(sender, instance, created, raw=False, **k
 models.signals.post_save.connect(
     _give_new_municipality_closed_days, sender=Municipality, dispatch_uid="municipality_closed_days"
 )
+
+
+def _concrete(model: type[models.Model]) -> list[models.Field]:
+    return list(model._meta.concrete_fields)
+
+
+def _instance(model: type[models.Model], row: dict, prefix: str) -> models.Model:
+    """A model instance from its columns in ``row`` (JSON, so each value is turned back into the
+    field's own type), as if it had been read from the database."""
+    fields = _concrete(model)
+    values = [
+        None if row[f"{prefix}{f.attname}"] is None else f.to_python(row[f"{prefix}{f.attname}"])
+        for f in fields
+    ]
+    return model.from_db("default", [f.attname for f in fields], values)
+
+
+def _assignment_from_row(row: dict) -> RoleAssignment:
+    assignment = _instance(RoleAssignment, row, "a_")
+    if assignment.team_id is not None:
+        team = _instance(Team, row, "t_")
+        Team._meta.get_field("district").set_cached_value(team, _instance(District, row, "d_"))
+        RoleAssignment._meta.get_field("team").set_cached_value(assignment, team)
+    return assignment

@@ -20,10 +20,10 @@ from tests.fixtures import login_with_second_factor
 pytestmark = pytest.mark.django_db
 
 D = datetime.date
-# The request (session, user, second factor, roles, throttle…; the session is written at most once
+# The request (session, the person with their roles and apps, throttle…; the session is written at most once
 # a minute), the count, the page and one statement for the access log (and its bookkeeping): the
 # same for one investigation or many.
-LIST_QUERIES = 7
+LIST_QUERIES = 5
 
 
 def _investigation(org, *, received="2026-03-03 09:30 +01:00"):

@@ -9,10 +9,11 @@ import time
 
 from benchmarks.memory import PeakMemory, tree, verdict
 
-# A parent that starts a child which holds about 120 MB for a moment, frees it and sleeps on.
+# A parent that starts a child which holds about 130 MB for a moment (every byte written, so every
+# page is resident: a zeroed buffer may be left partly unmapped), frees it and sleeps on.
 PROGRAM = """
 import subprocess, sys, time
-child = subprocess.Popen([sys.executable, "-c", "b = bytearray(120 * 1024 * 1024); del b; import time; time.sleep(30)"])
+child = subprocess.Popen([sys.executable, "-c", "b = b'x' * (130 * 1024 * 1024); del b; import time; time.sleep(30)"])
 time.sleep(30)
 """
 

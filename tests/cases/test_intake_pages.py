@@ -206,7 +206,7 @@ def test_an_assignment_never_redirects_off_the_site(org, waiting, login):
 
 # The request itself, the cases with their notifications, the advisors, their loads, the children's
 # previous advisors (the suggestion) and the receipts.
-DISTRIBUTION_QUERIES = 12  # with the access log: one insert for every child listed
+DISTRIBUTION_QUERIES = 10  # with the access log: one insert for every child listed
 
 
 def test_the_distribution_queries_do_not_grow_with_the_cases(org, login, django_assert_num_queries):

@@ -159,16 +159,14 @@ def test_the_case_list_answers_htmx_with_the_table_only(org, case, login):
     assert "<html" not in body
 
 
-# Session, person, roles; the filter form's choices (steps, advisors, teams, districts); the count
+# Session, the person with their roles and apps; the filter form's choices (steps, advisors, teams, districts); the count
 # and the page of rows.
-QUERIES_CASE_LIST = 12  # with the access log: one insert for every child on the page
+QUERIES_CASE_LIST = 10  # with the access log: one insert for every child on the page
 # The child page: session, person and roles, child, cases, the access log entry, then each
 # section's own reads (one query per kind of record) and the case's history (one per kind).
 # The history and the timeline are read when their folds are opened (their own views), the
 # journal one page at a time; the summary's parts read one or two queries each.
-QUERIES_CHILD_PAGE = (
-    30  # the request (session, second factor, bell), the cases app, the other apps' panels and summary parts
-)
+QUERIES_CHILD_PAGE = 28  # the request (session, the person with roles and apps, bell), the cases app, the other apps' panels and summary parts
 
 
 def test_the_case_list_runs_the_same_queries_for_1_or_12_cases(org, login, django_assert_num_queries):

@@ -13,11 +13,11 @@ from tests.factories import CaseFactory
 
 pytestmark = pytest.mark.django_db
 
-# The request (session, user with the municipality, second factor, roles, the bell; the session is
+# The request (session, the person with the municipality, roles and apps, the bell; the session is
 # written at most once a minute), the list, and
 # who is on duty today (the districts and the day's roster).
-DUTY_QUERIES = 9  # with the access log: one insert for every child on the list
-MY_CASES_QUERIES = 7  # with the access log: one insert for every child on the list
+DUTY_QUERIES = 7  # with the access log: one insert for every child on the list
+MY_CASES_QUERIES = 5  # with the access log: one insert for every child on the list
 
 
 def _waiting(org, n: int) -> list:

@@ -102,7 +102,7 @@ def test_a_district_narrows_the_view(org, login):
 
 # The request, the teams, the districts, advisors, loads, cases per team, deadlines, overrides,
 # movements, moves between districts, the ladder, the target, placements and the cohort.
-MANAGEMENT_QUERIES = 18
+MANAGEMENT_QUERIES = 16
 
 
 def test_the_view_costs_the_same_queries_whatever_the_numbers(org, login, django_assert_num_queries):

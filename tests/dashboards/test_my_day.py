@@ -93,11 +93,11 @@ def test_far_off_deadlines_wait(org, login):
     assert [d.case_id for d in later.investigations] == [case.pk]
 
 
-# The request (session, user with the municipality, second factor, roles, the bell; the session is
+# The request (session, the person with the municipality, roles and apps, the bell; the session is
 # written at most once a minute) and the day's
 # reads: deadlines, load, duty queue, agreements, reminders and their count.
 # The counts (one aggregate) and who is on duty (districts and shifts) are three more.
-MY_DAY_QUERIES = 14  # with the access log: one insert for every child the day names
+MY_DAY_QUERIES = 12  # with the access log: one insert for every child the day names
 
 
 @pytest.mark.parametrize("persona", ["advisor", "duty_advisor"])

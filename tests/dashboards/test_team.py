@@ -237,7 +237,7 @@ def test_a_leader_of_two_districts_filters_by_district(org, login):
 # advisor, the measures started without the child's hearing (one query; a second counts them only
 # when the list is full).
 # Deadlines are counted twice: the advisors' own work wherever it lies, and the teams' unassigned ones.
-TEAM_QUERIES = 24  # with the access log: the listed cases' children, and one insert for them all
+TEAM_QUERIES = 22  # with the access log: the listed cases' children, and one insert for them all
 
 
 def test_the_overview_costs_the_same_queries_for_a_small_or_a_busy_team(

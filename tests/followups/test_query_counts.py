@@ -15,11 +15,11 @@ from tests.followups.factories import hold, start_measure
 D = datetime.date
 pytestmark = pytest.mark.django_db
 
-# The request (session, user with the municipality, second factor, roles, the bell; the session is
+# The request (session, the person with the municipality, roles and apps, the bell; the session is
 # written at most once a minute), the measure,
 # its rule (one query: the rule book is kept in the process while the rules' stamp holds),
 # follow-ups, exceptions and deadline, and the access log's write.
-SCHEDULE_PAGE_QUERIES = 13
+SCHEDULE_PAGE_QUERIES = 11
 
 
 @time_machine.travel("2026-09-01 10:00 +02:00", tick=False)

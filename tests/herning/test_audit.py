@@ -25,7 +25,7 @@ from herning.core.privacy import ContentDeletionRefused, deletion_permitted
 from tests.factories import CaseFactory, ChildFactory
 
 pytestmark = pytest.mark.django_db
-SEARCH_QUERIES = 9
+SEARCH_QUERIES = 7
 
 
 def look(user, child, *, at=None, channel="page", purpose="Sagsbehandling", case=None):

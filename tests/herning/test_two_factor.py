@@ -454,3 +454,73 @@ def test_a_wrong_backup_code_is_told_at_its_own_field(client, org):
     assert "aria-describedby=" in _html_tag(html, "id_backup_code")
     assert '<details class="details mt-5" open>' in html
     assert backup_codes_left(org.advisor) == 10
+
+
+# --- The person, their roles and their app: one read a request --------------------------------
+
+
+def _statements(client, path):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(path)
+    return response, [q["sql"] for q in queries.captured_queries]
+
+
+def test_a_page_reads_the_person_with_their_roles_and_apps_in_one_statement(login, org):
+    client = login(org.advisor)
+    response, statements = _statements(client, "/min-dag/")
+    assert response.status_code == 200
+    person = [s for s in statements if s.startswith("SELECT") and 'FROM "organisation_user"' in s]
+    assert len(person) == 1 and '"otp_totp_totpdevice"' in person[0]
+    assert '"organisation_roleassignment"' in person[0]
+    # Neither the app the session was verified with nor the roles are read again on their own.
+    assert not [s for s in statements if s.startswith('SELECT "otp_totp_totpdevice"')]
+    assert not [s for s in statements if s.startswith('SELECT "organisation_roleassignment"')]
+
+
+@pytest.mark.parametrize("change", ["deleted", "unconfirmed", "another_persons"])
+def test_a_session_whose_app_is_gone_is_verified_no_longer_and_forgets_it(login, org, change):
+    from django_otp import DEVICE_ID_SESSION_KEY
+
+    client = login(org.advisor)
+    assert client.get("/min-dag/").status_code == 200
+    device = TOTPDevice.objects.get(user=org.advisor, confirmed=True)
+    if change == "deleted":
+        device.delete()
+    elif change == "unconfirmed":
+        TOTPDevice.objects.filter(pk=device.pk).update(confirmed=False)
+    else:
+        TOTPDevice.objects.filter(pk=device.pk).update(user=org.colleague)
+    response = client.get("/min-dag/")
+    assert response.status_code == 302
+    # No confirmed app left: the person is sent to set one up, as django-otp's own check would.
+    assert response["Location"].startswith(reverse("accounts:otp_setup"))
+    assert DEVICE_ID_SESSION_KEY not in client.session
+
+
+def test_the_roles_read_with_the_person_are_those_read_on_their_own(org, django_assert_num_queries):
+    from herning.organisation.models import Role, RoleAssignment, User
+
+    other_team = org.team_b
+    RoleAssignment.objects.get_or_create(user=org.advisor, role=Role.TEAM_LEADER, team=other_team)
+    RoleAssignment.objects.get_or_create(user=org.advisor, role=Role.MANAGEMENT, team=None)
+
+    def described(person):
+        return [
+            (a.pk, a.role, a.team_id, a.team and (a.team.name, a.team.caseload_cap, a.team.district.name))
+            for a in person.role_assignments_cached
+        ]
+
+    with django_assert_num_queries(1):
+        person = User.objects.signed_in().get(pk=org.advisor.pk)
+        read_with = described(person)
+        assert person.municipality == org.advisor.municipality
+        assert person.led_team_ids() == frozenset({other_team.pk})
+    assert read_with == described(User.objects.get(pk=org.advisor.pk))
+    assert {role for _pk, role, _team, _details in read_with} == {
+        Role.ADVISOR,
+        Role.TEAM_LEADER,
+        Role.MANAGEMENT,
+    }

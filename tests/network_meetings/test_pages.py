@@ -120,9 +120,9 @@ def test_the_team_list_costs_the_same_queries_for_one_meeting_or_many(org, login
         case_for(org, first_name="Tidligere", last_name="Test").child, planned_by=org.advisor, days_ahead=-30
     )
     client.get(url)  # warm the session
-    # Session, user (with the municipality in the header), second factor, roles, the bell, upcoming,
+    # Session, the person (with the municipality in the header, roles and apps), the bell, upcoming,
     # the count and page of earlier meetings, one access-log insert.
-    with django_assert_num_queries(9) as one:
+    with django_assert_num_queries(7) as one:
         client.get(url)
     for n in range(6):
         meeting = plan(case_for(org, first_name=f"Barn{n}", last_name="Test").child, planned_by=org.advisor)
