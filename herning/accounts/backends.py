@@ -18,7 +18,11 @@ def signed_in_person(user_id):
 
         apps = TOTPDevice.objects.filter(user=OuterRef("pk"), confirmed=True).order_by("pk").values("pk")
         people = people.annotate(confirmed_totp_ids=ArraySubquery(apps))
-    return people.filter(pk=user_id).first()
+    try:
+        # By key alone: ``first()`` would sort the one row by the model's ordering on every request.
+        return people.get(pk=user_id)
+    except people.model.DoesNotExist:
+        return None
 
 
 class StaffModelBackend(ModelBackend):
