@@ -357,8 +357,15 @@ API_MEASURES_SQL = [
     "SELECT count(*) FROM measures_measure m JOIN cases_case c ON c.id = m.case_id "
     "WHERE c.municipality_id = %(municipality)s AND c.advisor_id = %(user)s",
 ]
+# The list reads the stored next due date of each chain (its first page of 50) and fills it in
+# from the measures and the follow-ups held on them.
 API_FOLLOWUPS_SQL = [
-    "SELECT m.id, m.start_date, m.actual_end, t.code FROM measures_measure m JOIN measures_measuretype t "
+    "SELECT d.kind, d.source_id, d.due_on, d.statutory, d.rule, d.explanation, d.details "
+    "FROM followups_deadline d JOIN measures_measure m ON m.id = d.source_id "
+    "JOIN cases_case c ON c.id = m.case_id WHERE d.kind IN ('followup', 'legal_followup', 'supervision') "
+    "AND d.is_open AND c.advisor_id = %(user)s AND c.municipality_id = %(municipality)s "
+    "ORDER BY d.due_on, d.source_id, d.kind LIMIT 50",
+    "SELECT m.id, m.case_id, m.start_date, t.code FROM measures_measure m JOIN measures_measuretype t "
     "ON t.id = m.measure_type_id JOIN cases_case c ON c.id = m.case_id WHERE c.advisor_id = %(user)s "
     "AND c.municipality_id = %(municipality)s AND m.actual_end IS NULL",
     "SELECT f.measure_id, f.held_on, f.statutory_cadence_months FROM followups_followup f "

@@ -61,6 +61,9 @@ class DeadlineValues(NamedTuple):
     rule: str
     explanation: str
     explanation_en: str
+    # What else the obligation says where it differs from its kind's default, as JSON-ready values
+    # (a follow-up's purpose and allowed forms); None: nothing more.
+    details: dict | None = None
 
 
 def sql_concat(*parts: str) -> str:

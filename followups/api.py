@@ -6,7 +6,10 @@ UI, by the rule set the person's municipality follows and the legal floor beside
 from __future__ import annotations
 
 import datetime
+import operator
+from functools import reduce
 
+from django.db.models import Case, Exists, OuterRef, Q, Value, When
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -18,10 +21,10 @@ from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from cases.models import Goal
+from cases.models import Goal, Investigation
 from cases.permissions import Action, require
 from followups import engine, obligation_sources, schedule_changes
-from followups.models import FollowUp, Form, LaterDate, NoConversationGround
+from followups.models import Deadline, FollowUp, FollowUpException, Form, LaterDate, NoConversationGround
 from followups.presets import legal_context, legal_context_of
 from followups.rules import BrokenRule, RuleBook
 from followups.services import FollowUpInput, followup_record, later_date_decide
@@ -40,6 +43,7 @@ from herning.api.filters import (
 from herning.api.idempotency import IdempotentMixin
 from herning.api.viewsets import AuditedMixin
 from herning.core.dates import validate_reading_date
+from herning.organisation.models import Municipality
 from measures.models import Measure, MeasureType
 
 # Enough for any measure's life, and a bound on the work one request can ask for.
@@ -189,7 +193,8 @@ class SchedulePreviewView(APIView):
 # visits of BL § 156, stk. 5). Held ones are ``done`` with ``held_on``; the others are
 # ``upcoming``, ``due`` (today) or ``overdue``. Its id names the measure, the chain and the due
 # date: ``<measure>.<chain>.<YYYY-MM-DD>``; a coming follow-up keeps it until a follow-up held
-# earlier or later moves its date.
+# earlier or later moves its date. The list without ``measure`` or ``case`` reads each chain's next
+# due date from the stored deadlines (``stored_items``): the same item, computed from the table.
 
 STATUS = {engine.HELD: "done", engine.OVERDUE: "overdue", engine.DUE: "due", engine.UPCOMING: "upcoming"}
 STATUS_CHOICES = ["upcoming", "due", "overdue", "done"]
@@ -301,9 +306,19 @@ class UpdatedAfterField(serializers.CharField):
 
 
 class FollowUpQuery(serializers.Serializer):
-    measure = serializers.IntegerField(required=False, help_text="Only this measure's follow-ups.")
-    case = serializers.IntegerField(required=False, help_text="Only this case's follow-ups.")
-    status = serializers.MultipleChoiceField(choices=STATUS_CHOICES, required=False)
+    measure = serializers.IntegerField(
+        required=False,
+        help_text="Only this measure's follow-ups: its whole schedule, the ones held included. Without "
+        "`measure` or `case`, the list holds the next due date of each chain of every measure.",
+    )
+    case = serializers.IntegerField(
+        required=False, help_text="Only this case's follow-ups: the whole schedule of each of its measures."
+    )
+    status = serializers.MultipleChoiceField(
+        choices=STATUS_CHOICES,
+        required=False,
+        help_text="`done` only with `measure` or `case` (400 otherwise).",
+    )
     kind = serializers.ChoiceField(choices=[engine.MUNICIPAL, engine.STATUTORY], required=False)
     due_after = serializers.DateField(
         required=False, input_formats=["iso-8601"], validators=[validate_reading_date]
@@ -424,6 +439,82 @@ def schedules(measures: list[Measure], *, today: datetime.date, until: datetime.
     return items
 
 
+def stored_items(measures, rows: list[Deadline], *, today: datetime.date) -> list[FollowUpItem]:
+    """The follow-ups the stored deadline ``rows`` say, in their order, each as ``schedules`` would
+    give it (the same fields, the same ``updated_at``, the same later date), in a fixed number of
+    queries: the rows' measures (read from ``measures``, the person's), the follow-ups held on them,
+    their later dates and what their schedules are computed from."""
+    by_pk = {m.pk: m for m in measures.filter(pk__in={r.source_id for r in rows})}
+    ids = list(by_pk)
+    held = obligation_sources.held_for(ids)
+    later = _later_dates(ids)
+    changed = schedule_changes.inputs_changed_at(list(by_pk.values()), RuleBook(today))
+    lang = _language()
+    items = []
+    for row in rows:
+        measure = by_pk.get(row.source_id)
+        if measure is None:
+            continue  # no longer readable since the rows were read
+        due = obligation_sources.due_from_row(row, today)
+        items.append(
+            FollowUpItem(
+                measure,
+                due,
+                lang,
+                _governing(held.get(measure.pk, ()), later.get(measure.pk, ()), due),
+                schedule_changes.updated_at(changed[measure.pk], due, today),
+            )
+        )
+    return items
+
+
+def _updated_after(moment: datetime.datetime, today: datetime.date) -> Q:
+    """The stored rows whose ``updated_at`` (``schedule_changes``: the latest of the measure's
+    inputs and the clock) is after ``moment``, as a filter: the latest of several is after
+    ``moment`` when one of them is, so each input is one condition of an OR."""
+    book = RuleBook(today)
+    rules = book.changed_at or schedule_changes.rules_changed_at()
+    if rules is not None and rules > moment:
+        return Q()  # every follow-up moved with the rules
+    # A rule set that took over after ``moment`` moves the follow-ups of the municipalities that follow it.
+    taken_over = []
+    for municipality_id in Municipality.objects.values_list("pk", flat=True):
+        rule_set = book.rule_set_for(municipality_id)
+        if rule_set is not None and schedule_changes.start_of(rule_set.valid_from) > moment:
+            taken_over.append(municipality_id)
+    changed_types = MeasureType.history.model.objects.filter(history_date__gt=moment).values("id")
+    # ``due`` moved it at the start of its day, ``overdue`` at the start of the next: after ``moment``
+    # when that day is after the moment's own day.
+    day = timezone.localtime(moment).date()
+    clock = Q(due_on__lt=today, due_on__gte=day) | (Q(due_on=today) if today > day else Q(pk__in=[]))
+    return (
+        clock
+        | Q(municipality_id__in=taken_over)
+        | Q(measure_changed__gt=moment)
+        | Q(
+            Exists(
+                FollowUpException.history.model.objects.filter(
+                    measure_id=OuterRef("source_id"), history_date__gt=moment
+                )
+            )
+        )
+        | Q(
+            Exists(
+                Investigation.history.model.objects.filter(
+                    case_id=OuterRef("case_id"), history_date__gt=moment
+                )
+            )
+        )
+        | Q(
+            Exists(
+                Measure.objects.for_system().filter(
+                    pk=OuterRef("source_id"), measure_type_id__in=changed_types
+                )
+            )
+        )
+    )
+
+
 def _later_dates(ids: list[int]) -> dict[int, list[FollowUp]]:
     result: dict[int, list[FollowUp]] = {}
     for record in (
@@ -451,7 +542,8 @@ def _governing(held, later: list[FollowUp], due: engine.Due) -> FollowUp | None:
 
 class FollowUpViewSet(IdempotentMixin, AuditedMixin, viewsets.GenericViewSet):
     """Follow-ups (opfølgninger) of the measures the person may read, municipal and statutory side
-    by side, computed from the rules and the follow-ups held."""
+    by side: the next due date of each chain from the stored deadlines, or with ``measure`` or
+    ``case`` the whole schedule computed from the rules and the follow-ups held."""
 
     serializer_class = FollowUpSerializer
     lookup_value_regex = ID_PATTERN
@@ -477,12 +569,14 @@ class FollowUpViewSet(IdempotentMixin, AuditedMixin, viewsets.GenericViewSet):
         query.is_valid(raise_exception=True)
         params = query.validated_data
         today = timezone.localdate()
+        until = params.get("until") or today + datetime.timedelta(days=DEFAULT_HORIZON_DAYS)
+        if "measure" not in params and "case" not in params:
+            return self._list_stored(params, today, until)
         measures = self.measures()
         if "measure" in params:
             measures = measures.filter(pk=params["measure"])
         if "case" in params:
             measures = measures.filter(case_id=params["case"])
-        until = params.get("until") or today + datetime.timedelta(days=DEFAULT_HORIZON_DAYS)
         items = schedules(list(measures.order_by("pk")), today=today, until=until)
         if params.get("status"):
             items = [i for i in items if i.status in params["status"]]
@@ -499,6 +593,54 @@ class FollowUpViewSet(IdempotentMixin, AuditedMixin, viewsets.GenericViewSet):
         page = self.paginate_queryset(items)
         self.audit_many(page)
         return self.get_paginated_response(with_etags(FollowUpSerializer(page, many=True).data))
+
+    def _list_stored(self, params: dict, today: datetime.date, until: datetime.date):
+        """The next due date of each chain of every measure the person may read, from the stored
+        deadlines (kept current by the write-time triggers and the nightly sweep): no schedule is
+        computed, and only the page's rows are read and filled in."""
+        if "done" in params.get("status", ()):
+            raise ValidationError(
+                {
+                    "status": [
+                        _(
+                            "Holdte opfølgninger vises for én indsats eller én sag ad gangen: "
+                            "angiv measure eller case."
+                        )
+                    ]
+                }
+            )
+        rows = Deadline.objects.for_system().filter(
+            kind__in=CHAINS,
+            is_open=True,
+            # Who may read the measure may read its follow-ups: the measures' own rule decides.
+            source_id__in=Measure.objects.visible_to(self.request.user).values("pk"),
+            due_on__lte=until,
+        )
+        if params.get("status"):
+            wanted = {
+                "overdue": Q(due_on__lt=today),
+                "due": Q(due_on=today),
+                "upcoming": Q(due_on__gt=today),
+            }
+            rows = rows.filter(reduce(operator.or_, (wanted[s] for s in params["status"])))
+        if "kind" in params:
+            rows = rows.filter(statutory=params["kind"] == engine.STATUTORY)
+        if "due_after" in params:
+            rows = rows.filter(due_on__gte=params["due_after"])
+        if "due_before" in params:
+            rows = rows.filter(due_on__lte=params["due_before"])
+        if params.get("updated_after"):
+            rows = rows.alias(measure_changed=feed.updated_at_of("measure", Measure, "source_id")).filter(
+                _updated_after(params["updated_after"], today)
+            )
+        chain_order = Case(*(When(kind=chain, then=Value(n)) for n, chain in enumerate(CHAINS)))
+        rows = rows.order_by("due_on", "source_id", chain_order).only(
+            "kind", "source_id", "due_on", "statutory", "rule", "explanation", "explanation_en", "details"
+        )
+        page = list(self.paginate_queryset(rows))
+        items = stored_items(self.measures(), page, today=today)
+        self.audit_many(items)
+        return self.get_paginated_response(with_etags(FollowUpSerializer(items, many=True).data))
 
     def get_object(self) -> FollowUpItem:
         measure_id, _chain, day = self.kwargs["pk"].split(".")

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime
 import hashlib
+import json
 import logging
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -77,6 +78,9 @@ def fingerprint(values: Values) -> str:
     parts = [
         v.astimezone(datetime.UTC).isoformat() if isinstance(v, datetime.datetime) else v for v in values
     ]
+    if values.details is None:
+        # A row with nothing more keeps the digest it had before ``details`` was a column.
+        parts.pop()
     return hashlib.blake2b(repr(parts).encode(), digest_size=12).hexdigest()
 
 
@@ -163,7 +167,11 @@ def _insert(rows: list[tuple]) -> None:
         connection.cursor() as cursor,
         cursor.cursor.copy(f"COPY {Deadline._meta.db_table} ({columns}) FROM STDIN") as copy,
     ):
+        details = _INSERT_COLUMNS.index("details")
         for row in rows:
+            # COPY reads a JSON column from its text.
+            if row[details] is not None:
+                row = (*row[:details], json.dumps(row[details]), *row[details + 1 :])
             copy.write_row(row)
 
 

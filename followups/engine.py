@@ -358,7 +358,8 @@ class _Walk:
         return taken
 
 
-def _status(due: datetime.date, today: datetime.date) -> str:
+def status_on(due: datetime.date, today: datetime.date) -> str:
+    """A due date not held: overdue after its day, due on it, upcoming before."""
     return OVERDUE if due < today else DUE if due == today else UPCOMING
 
 
@@ -549,7 +550,7 @@ def _municipal(
         if taken is not None:
             status, held_on = HELD, taken.held_on
         else:
-            status, held_on = _status(due, today), None
+            status, held_on = status_on(due, today), None
             pending_seen = True
         explain = explain_held or taken is None
         items.append(
@@ -689,7 +690,7 @@ def _legal_chain(
                 rule=rule,
                 explanation_da=f"{intro[0]}; {reason_da}." if reason_da else "",
                 explanation_en=f"{intro[1]}; {reason_en}." if reason_en else "",
-                status=HELD if meeting else _status(due, today),
+                status=HELD if meeting else status_on(due, today),
                 held_on=meeting.held_on if meeting else None,
                 allowed_forms=allowed_forms,
                 child_conversation_required=True,

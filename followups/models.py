@@ -741,6 +741,10 @@ class Deadline(models.Model):
     rule = models.CharField(_("regel"), max_length=200)
     explanation = models.TextField(_("forklaring"))
     explanation_en = models.TextField(_("forklaring (engelsk)"))
+    # What else a follow-up's due date says, where it is not the default (``DeadlineValues.details``):
+    # its purpose, the forms it may be held in, whether a child conversation is required, whether it
+    # is a written status. The API's list of follow-ups reads it instead of computing the schedule.
+    details = models.JSONField(_("detaljer"), null=True, blank=True)
     # A digest of the fields above (followups.deadlines.fingerprint): a rebuild compares it
     # instead of reading every explanation back.
     fingerprint = models.CharField(_("fingeraftryk"), max_length=24, editable=False, default="")

@@ -162,6 +162,7 @@ class MeasureSource(Source):
                     rule=item.rule[:200],
                     explanation=item.explanation_da,
                     explanation_en=item.explanation_en,
+                    details=details_of(item),
                 )
             )
         return result
@@ -187,6 +188,42 @@ class MeasureSource(Source):
 
     def after_write(self, results, context):
         measure_services.next_followup_due_set(due=context.pop("next_due", {}))
+
+
+def details_of(due: engine.Due) -> dict | None:
+    """What a due date says besides its date and explanation, where it is not the default: kept on
+    its deadline row (``Deadline.details``) so the API's list reads it (``due_from_row``)."""
+    details = {}
+    if due.purpose_da or due.purpose_en:
+        details["purpose"] = due.purpose_da
+        details["purpose_en"] = due.purpose_en
+    if tuple(due.allowed_forms) != engine.FORMS:
+        details["allowed_forms"] = list(due.allowed_forms)
+    if not due.child_conversation_required:
+        details["child_conversation_required"] = False
+    if due.written_status:
+        details["written_status"] = True
+    return details or None
+
+
+def due_from_row(row, today: datetime.date) -> engine.Due:
+    """The due date a stored deadline row of a follow-up chain says (``details_of`` read back), with
+    its status on ``today``: the same ``engine.Due`` the schedule gave it, but not held."""
+    details = row.details or {}
+    return engine.Due(
+        due_date=row.due_on,
+        kind=engine.STATUTORY if row.statutory else engine.MUNICIPAL,
+        obligation=row.kind,
+        rule=row.rule,
+        explanation_da=row.explanation,
+        explanation_en=row.explanation_en,
+        status=engine.status_on(row.due_on, today),
+        purpose_da=details.get("purpose", ""),
+        purpose_en=details.get("purpose_en", ""),
+        allowed_forms=tuple(details.get("allowed_forms", engine.FORMS)),
+        child_conversation_required=details.get("child_conversation_required", True),
+        written_status=details.get("written_status", False),
+    )
 
 
 def _rule_digests(book: RuleBook) -> str:

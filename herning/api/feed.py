@@ -45,6 +45,7 @@ from django.utils import timezone
 from simple_history.signals import post_create_historical_record
 
 from herning.api.models import ChangeEvent
+from herning.core import arrays
 
 # The resource whose visibility decides who sees a deletion (``visible_deletions``).
 CASE = "case"
@@ -161,23 +162,11 @@ def record_many(
 
 def _insert_arrays(rows: dict[tuple[str, str], tuple[str, int | None, list[int]]], now) -> None:
     """``rows`` in one INSERT of a column array each (``txid`` by its column default, as always)."""
-    columns = list(zip(*((*key, *value) for key, value in rows.items()), strict=True))
-    resources, object_ids, kinds, case_ids, readers = columns
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {ChangeEvent._meta.db_table} "  # noqa: S608 - the model's table, values bound
-            "(resource, object_id, kind, occurred_at, case_id, readers) "
-            "SELECT r, o, k, %s::timestamptz, c, to_jsonb(rd::bigint[]) FROM unnest(%s::text[], %s::text[], %s::text[], "
-            "%s::bigint[], %s::text[]) AS t(r, o, k, c, rd)",
-            [
-                now,
-                list(resources),
-                list(object_ids),
-                list(kinds),
-                list(case_ids),
-                ["{" + ",".join(map(str, r)) + "}" for r in readers],
-            ],
-        )
+    arrays.insert(
+        ChangeEvent,
+        ["resource", "object_id", "kind", "occurred_at", "case_id", "readers"],
+        [(*key, kind, now, case_id, list(readers)) for key, (kind, case_id, readers) in rows.items()],
+    )
 
 
 def _case_of(resource: Resource, instance: models.Model) -> int | None:
@@ -343,16 +332,18 @@ def read(user, cursor: str, *, limit: int, resources: set[str] | None = None, sc
 # updated_at -----------------------------------------------------------------------------------
 
 
-def annotate_updated_at(queryset: models.QuerySet, name: str, *, fallback: str | None = None):
-    """``api_updated_at``: the time of the latest change of the record or of anything shown inside
-    it, from the outbox. A record not changed since the feed began has none there: then its own
-    history's latest moment (every resource's model keeps history)."""
+def updated_at_of(name: str, model: type[models.Model], key: str = "pk") -> Coalesce:
+    """The expression of ``api_updated_at`` of the ``model`` record (resource ``name``) whose key is
+    the outer row's ``key``: the latest change of the record or of anything shown inside it, from
+    the outbox. A record not changed since the feed began has none there: then its own history's
+    latest moment (every resource's model keeps history)."""
     latest = ChangeEvent.objects.filter(
-        resource=name, object_id=Cast(OuterRef("pk"), models.CharField())
+        resource=name, object_id=Cast(OuterRef(key), models.CharField())
     ).order_by("-occurred_at")
-    history = queryset.model.history.model.objects.filter(id=OuterRef("pk")).order_by("-history_date")
-    return queryset.annotate(
-        api_updated_at=Coalesce(
-            Subquery(latest.values("occurred_at")[:1]), Subquery(history.values("history_date")[:1])
-        )
-    )
+    history = model.history.model.objects.filter(id=OuterRef(key)).order_by("-history_date")
+    return Coalesce(Subquery(latest.values("occurred_at")[:1]), Subquery(history.values("history_date")[:1]))
+
+
+def annotate_updated_at(queryset: models.QuerySet, name: str, *, fallback: str | None = None):
+    """``api_updated_at`` of each record of ``queryset`` (``updated_at_of``)."""
+    return queryset.annotate(api_updated_at=updated_at_of(name, queryset.model))

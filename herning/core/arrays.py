@@ -7,13 +7,14 @@ building it in Python costs more than running it. ``bulk_create`` builds a model
 parameter per value. The sweeps write hundreds of thousands of rows at a time (the reminders and
 next checks of a first full sweep, the measures' next due dates), so they go through here.
 
-Only for plain values the database keeps as they are given (numbers, dates, times, text): no
+Only for plain values the database keeps as they are given (numbers, dates, times, text, JSON): no
 signals, no history, no ``auto_now``; the caller writes what those would have written. Elsewhere
 than PostgreSQL (the SQLite of the embedded default) the same writes go through the ORM.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
@@ -25,8 +26,17 @@ def supported() -> bool:
 
 
 def _array_type(field: models.Field) -> str:
-    # A foreign key's type is its target's; a varchar keeps its length, which the cast checks.
+    # A foreign key's type is its target's; a varchar keeps its length, which the cast checks. A
+    # JSON column's values are bound as their text and cast (the driver adapts no plain dict).
+    if isinstance(field, models.JSONField):
+        return "text[]::jsonb[]"
     return f"{field.db_type(connection)}[]"
+
+
+def _column(field: models.Field, values: Iterable[Any]) -> list:
+    if isinstance(field, models.JSONField):
+        return [None if v is None else json.dumps(v, cls=field.encoder) for v in values]
+    return list(values)
 
 
 def update(model: type[models.Model], field_name: str, values: Mapping[Any, Any]) -> int:
@@ -49,7 +59,7 @@ def update_rows(
         ]
         return model._base_manager.bulk_update(instances, list(field_names))
     names = [f"c{n}" for n in range(len(fields))]
-    columns = [list(column) for column in zip(*rows.values(), strict=True)]
+    columns = [_column(f, column) for f, column in zip(fields, zip(*rows.values(), strict=True), strict=True)]
     with connection.cursor() as cursor:
         cursor.execute(
             f"UPDATE {model._meta.db_table} AS t SET "  # noqa: S608 - names from the model, values bound
@@ -95,10 +105,11 @@ def insert(
     given = {f.attname for f in fields}
     # Every other field's default, as the ORM would give it ("" for a text without one); the
     # database's NULL for those whose default is None.
+    # A field with a database default (``db_default``) is left to the column's default.
     others = [
         (f, f.get_default())
         for f in model._meta.concrete_fields
-        if f.attname not in given and not f.primary_key
+        if f.attname not in given and not f.primary_key and not f.has_db_default()
     ]
     others = [(f, value) for f, value in others if value is not None]
     columns = ", ".join(f.column for f in (*fields, *(f for f, _ in others)))
@@ -107,7 +118,7 @@ def insert(
     # The defaults once each, as bound values the database repeats for every row.
     constants = "".join(f", %s::{f.db_type(connection)}" for f, _ in others)
     defaults = [f.get_db_prep_save(value, connection) for f, value in others]
-    arrays_given = [list(column) for column in zip(*rows, strict=True)]
+    arrays_given = [_column(f, column) for f, column in zip(fields, zip(*rows, strict=True), strict=True)]
     with connection.cursor() as cursor:
         cursor.execute(
             f"INSERT INTO {model._meta.db_table} ({columns}) "  # noqa: S608 - names from the model, values bound

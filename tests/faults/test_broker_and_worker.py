@@ -21,7 +21,7 @@ from followups import sweep, timing
 from followups.models import Deadline, Reminder, SweepRun
 from tests.faults.services import RedisServer, Worker, producer, sent_reminder_ids, service_env, wait_for
 from tests.fixtures import login_with_second_factor
-from tests.followups.factories import start_measure
+from tests.followups.factories import deadline_rows, start_measure
 
 pytestmark = pytest.mark.slow
 
@@ -233,12 +233,7 @@ def test_a_worker_killed_in_the_middle_of_a_sweep_loses_no_reminder_and_doubles_
 
 def deadline_values() -> set[tuple]:
     """The deadline table, without the moments a run stamps (when written, when next checked)."""
-    skip = {"id", "updated_at", "next_check_at"}
-    return set(
-        Deadline.objects.values_list(
-            *(f.attname for f in Deadline._meta.concrete_fields if f.attname not in skip)
-        )
-    )
+    return deadline_rows({"id", "updated_at", "next_check_at"})
 
 
 def _hold_deadline_row(conn, deadline: Deadline) -> None:

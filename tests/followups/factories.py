@@ -63,3 +63,17 @@ def plan_with_goals(case, *, by, goals=("Går i skole hver dag",)) -> tuple[Plan
         ],
     )
     return plan, list(plan.goals.order_by("order", "pk"))
+
+
+def deadline_rows(skip: set[str]) -> set[tuple]:
+    """The deadline table as a set of rows, without the fields ``skip`` names (the moments a run
+    stamps); ``details`` (a dict) as its JSON text with sorted keys, so a row can be in a set."""
+    import json
+
+    from followups.models import Deadline
+
+    fields = [f.attname for f in Deadline._meta.concrete_fields if f.attname not in skip]
+    return {
+        tuple(json.dumps(v, sort_keys=True) if isinstance(v, dict) else v for v in row)
+        for row in Deadline.objects.values_list(*fields)
+    }

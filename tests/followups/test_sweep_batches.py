@@ -32,14 +32,13 @@ from followups.models import (
 from herning.organisation.models import Role, RoleAssignment, Team, User
 from measures.models import Measure
 from tests.faults.services import wait_for
-from tests.followups.factories import start_measure
+from tests.followups.factories import deadline_rows, start_measure
 
 pytestmark = pytest.mark.django_db
 
 
 def deadline_table() -> set[tuple]:
-    fields = [f.attname for f in Deadline._meta.concrete_fields if f.attname not in ("id", "updated_at")]
-    return set(Deadline.objects.values_list(*fields))
+    return deadline_rows({"id", "updated_at"})
 
 
 def reminders() -> list[tuple]:

@@ -129,6 +129,33 @@ def test_update_rows_sets_several_fields_of_each_row(org, deadline, path):
     ) == (untouched)
 
 
+def test_a_json_column_is_written_as_the_orm_reads_it(org, deadline, path):
+    """``Deadline.details``: a dict with text, a list and booleans, None (SQL NULL) and a dict
+    with a quote in its text, by update and by insert."""
+    details = {"purpose": 'skriftlig "status"', "allowed_forms": ["document"], "written_status": True}
+    other = Deadline.objects.exclude(pk=deadline.pk).first()
+    assert arrays.update_rows(Deadline, ["details"], {deadline.pk: (details,), other.pk: (None,)}) == 2
+    assert dict(Deadline.objects.filter(pk__in=[deadline.pk, other.pk]).values_list("pk", "details")) == {
+        deadline.pk: details,
+        other.pk: None,
+    }
+    assert Deadline.objects.filter(details__written_status=True).get() == deadline
+    row = {f: getattr(deadline, f) for f in ("municipality_id", "due_on", "due_at", "rule", "updated_at")}
+    written = arrays.insert(
+        Deadline,
+        ["kind", "source_id", *row, "explanation", "explanation_en", "details"],
+        [
+            (DeadlineKind.HANDOVER, 10**9, *row.values(), "e", "e", {"allowed_forms": []}),
+            (DeadlineKind.HANDOVER, 10**9 + 1, *row.values(), "e", "e", None),
+        ],
+    )
+    assert written == 2
+    assert dict(Deadline.objects.filter(source_id__gte=10**9).values_list("source_id", "details")) == {
+        10**9: {"allowed_forms": []},
+        10**9 + 1: None,
+    }
+
+
 def test_an_upsert_updates_the_row_its_key_finds_and_inserts_the_others(db, path):
     from followups.models import DeadlineInput
 
