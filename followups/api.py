@@ -473,7 +473,7 @@ def _updated_after(moment: datetime.datetime, today: datetime.date) -> Q:
     inputs and the clock) is after ``moment``, as a filter: the latest of several is after
     ``moment`` when one of them is, so each input is one condition of an OR."""
     book = RuleBook(today)
-    rules = book.changed_at or schedule_changes.rules_changed_at()
+    rules = book.rules_changed_at()
     if rules is not None and rules > moment:
         return Q()  # every follow-up moved with the rules
     # A rule set that took over after ``moment`` moves the follow-ups of the municipalities that follow it.

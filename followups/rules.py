@@ -33,8 +33,11 @@ class _Rules:
     broken: frozenset[tuple[int, int]]
     default: RuleSet | None
     # When the rules last changed by the database's stamp (every write, also one without a history
-    # row); None where there are no stamps (``schedule_changes`` then reads the history).
+    # row), or by their history when the stamp has not moved since it was installed; None where
+    # there are no stamps (``schedule_changes`` then reads the history on every call).
     changed_at: datetime.datetime | None = None
+    # Whether ``changed_at`` is known from the stamps (None then means: never changed).
+    stamped: bool = False
 
 
 # What the rule book is read from: the rules and the measure types' names and codes.
@@ -77,6 +80,16 @@ def _load() -> _Rules:
     )
 
 
+def history_changed_at() -> datetime.datetime | None:
+    """The latest change of any rule set, rule, milestone, phase or municipality's choice, by their
+    history (one query)."""
+    latest = [
+        model.history.order_by("-history_date").values_list("history_date", flat=True)[:1]
+        for model in (RuleSet, Rule, RuleMilestone, RulePhase, MunicipalityRuleSet)
+    ]
+    return max(latest[0].union(*latest[1:], all=True), default=None)
+
+
 def current_rules() -> _Rules:
     """The rules as stored now: from this process's memory when the database's stamps
     (``herning.core.stamps``) are the ones they were read at, otherwise read afresh.
@@ -92,7 +105,10 @@ def current_rules() -> _Rules:
         return cached[1]
     loaded = _load()
     if found is not None:
-        loaded = replace(loaded, changed_at=found[0][1])
+        # A stamp not moved since it was installed carries no time. The history cannot change
+        # without moving it (a history row is written with the write that fires the stamp), so it
+        # is read once here with the rules, not on every request that shows an ``updated_at``.
+        loaded = replace(loaded, changed_at=found[0][1] or history_changed_at(), stamped=True)
         if stamps.read(*STAMPS, model=Rule) == before:
             _cached = (before, loaded)
     return loaded
@@ -117,6 +133,12 @@ class RuleBook:
         self.broken = loaded.broken
         self._default = loaded.default
         self.changed_at = loaded.changed_at
+        self.stamped = loaded.stamped
+
+    def rules_changed_at(self) -> datetime.datetime | None:
+        """When any rule last changed: known with the rules where the database keeps stamps,
+        otherwise read from the history (``history_changed_at``)."""
+        return self.changed_at if self.stamped else history_changed_at()
 
     def rule_set_for(self, municipality_id: int, day: datetime.date | None = None) -> RuleSet | None:
         """The rule set the municipality follows on ``day``; without a choice, the default preset."""

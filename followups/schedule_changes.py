@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from cases.models import Investigation
 from followups import engine
-from followups.models import FollowUpException, MunicipalityRuleSet, Rule, RuleMilestone, RulePhase, RuleSet
+from followups.models import FollowUpException
 from followups.rules import RuleBook
 from measures.models import MeasureType
 
@@ -31,15 +31,6 @@ def _latest_by(history, key: str, values: Iterable) -> dict:
         history.filter(**{f"{key}__in": list(values)}).order_by().values(key).annotate(at=Max("history_date"))
     )
     return {row[key]: row["at"] for row in rows}
-
-
-def rules_changed_at() -> datetime.datetime | None:
-    """The latest change of any rule set, rule, milestone, phase or municipality's choice."""
-    latest = [
-        model.history.order_by("-history_date").values_list("history_date", flat=True)[:1]
-        for model in (RuleSet, Rule, RuleMilestone, RulePhase, MunicipalityRuleSet)
-    ]
-    return max(latest[0].union(*latest[1:], all=True), default=None)
 
 
 def start_of(day: datetime.date) -> datetime.datetime:
@@ -56,7 +47,7 @@ def inputs_changed_at(measures, book: RuleBook) -> dict[int, datetime.datetime |
     types = _latest_by(MeasureType.history.model.objects, "id", {m.measure_type_id for m in measures})
     # The stamp's moment counts every write to the rules, also one that leaves no history row (a
     # preset updated with QuerySet.update()); the history is read where there are no stamps.
-    rules = book.changed_at or rules_changed_at()
+    rules = book.rules_changed_at()
     result = {}
     for measure in measures:
         rule_set = book.rule_set_for(measure.case.municipality_id)

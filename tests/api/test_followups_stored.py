@@ -166,3 +166,20 @@ def test_updated_after_answers_as_the_updated_at_the_list_shows(org):
             for m in moments
         }
         assert len(sizes) >= 4
+
+
+def test_the_list_reads_a_fixed_number_of_statements_and_the_rules_history_not_at_all(org):
+    """The page's rows, then a fixed set of reads for them; the rules' last change comes with the
+    rules kept in memory (``followups.rules``), not from their history on every request."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = _api(org.advisor)
+    for _ in range(3):
+        start_measure(org, "foster_family", timezone.localdate() - datetime.timedelta(days=30))
+    assert results(client.get("/api/v1/followups/"))  # the rules read into memory
+    with CaptureQueriesContext(connection) as seen:
+        assert len(results(client.get("/api/v1/followups/"))) >= 3
+    statements = [q["sql"] for q in seen.captured_queries]
+    assert not [s for s in statements if "historicalrule" in s]
+    assert len(statements) == 12, "\n".join(statements)
