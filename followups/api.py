@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime
 import operator
+from dataclasses import dataclass
 from functools import reduce
 
 from django.db.models import Case, Exists, OuterRef, Q, Value, When
@@ -389,17 +390,48 @@ def _language() -> str:
     return "en" if (get_language() or "da").startswith("en") else "da"
 
 
+@dataclass
+class _Around:
+    """What a list's items are filled in from besides their due dates, read once for all its
+    measures: the follow-ups held (the engine's input too), the later dates agreed, and when what
+    each schedule is computed from last changed."""
+
+    held: dict[int, list[engine.Held]]
+    later: dict[int, list[FollowUp]]
+    changed: dict[int, datetime.datetime | None]
+    lang: str
+    today: datetime.date
+
+    @classmethod
+    def read(cls, measures: list[Measure], book: RuleBook, today: datetime.date) -> _Around:
+        ids = [m.pk for m in measures]
+        return cls(
+            held=obligation_sources.held_for(ids),
+            later=_later_dates(ids),
+            changed=schedule_changes.inputs_changed_at(measures, book),
+            lang=_language(),
+            today=today,
+        )
+
+    def item(self, measure: Measure, due: engine.Due) -> FollowUpItem:
+        held = self.held.get(measure.pk, ())
+        return FollowUpItem(
+            measure,
+            due,
+            self.lang,
+            _governing(held, self.later.get(measure.pk, ()), due),
+            schedule_changes.updated_at(self.changed[measure.pk], due, self.today),
+        )
+
+
 def schedules(measures: list[Measure], *, today: datetime.date, until: datetime.date) -> list[FollowUpItem]:
     """Every due date of ``measures`` up to ``until`` (held ones whenever they were), in a fixed
     number of queries whatever the number of measures."""
     ids = [m.pk for m in measures]
-    held = obligation_sources.held_for(ids)
     relaxations = obligation_sources.relaxations_for(ids)
-    later = _later_dates(ids)
     investigations = obligation_sources._investigation_ends({m.case_id for m in measures})
     book = RuleBook(today)
-    lang = _language()
-    changed = schedule_changes.inputs_changed_at(measures, book)
+    around = _Around.read(measures, book, today)
     items = []
     for measure in measures:
         try:
@@ -417,7 +449,7 @@ def schedules(measures: list[Measure], *, today: datetime.date, until: datetime.
         schedule = engine.schedule(
             rule=rule,
             start=measure.start_date,
-            held=held.get(measure.pk, ()),
+            held=around.held.get(measure.pk, ()),
             today=today,
             measure=(measure.measure_type.name, measure.measure_type.name_en or measure.measure_type.name),
             legal=legal,
@@ -426,13 +458,7 @@ def schedules(measures: list[Measure], *, today: datetime.date, until: datetime.
             relaxations=relaxations.get(measure.pk, ()),
         )
         items += [
-            FollowUpItem(
-                measure,
-                due,
-                lang,
-                _governing(held.get(measure.pk, ()), later.get(measure.pk, ()), due),
-                schedule_changes.updated_at(changed[measure.pk], due, today),
-            )
+            around.item(measure, due)
             for due in schedule.items
             if due.status == engine.HELD or due.due_date <= until
         ]
@@ -445,27 +471,13 @@ def stored_items(measures, rows: list[Deadline], *, today: datetime.date) -> lis
     queries: the rows' measures (read from ``measures``, the person's), the follow-ups held on them,
     their later dates and what their schedules are computed from."""
     by_pk = {m.pk: m for m in measures.filter(pk__in={r.source_id for r in rows})}
-    ids = list(by_pk)
-    held = obligation_sources.held_for(ids)
-    later = _later_dates(ids)
-    changed = schedule_changes.inputs_changed_at(list(by_pk.values()), RuleBook(today))
-    lang = _language()
-    items = []
-    for row in rows:
-        measure = by_pk.get(row.source_id)
-        if measure is None:
-            continue  # no longer readable since the rows were read
-        due = obligation_sources.due_from_row(row, today)
-        items.append(
-            FollowUpItem(
-                measure,
-                due,
-                lang,
-                _governing(held.get(measure.pk, ()), later.get(measure.pk, ()), due),
-                schedule_changes.updated_at(changed[measure.pk], due, today),
-            )
-        )
-    return items
+    around = _Around.read(list(by_pk.values()), RuleBook(today), today)
+    return [
+        around.item(by_pk[row.source_id], obligation_sources.due_from_row(row, today))
+        for row in rows
+        # A measure no longer readable since the rows were read is left out.
+        if row.source_id in by_pk
+    ]
 
 
 def _updated_after(moment: datetime.datetime, today: datetime.date) -> Q:

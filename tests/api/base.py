@@ -61,6 +61,17 @@ def client_for(org, persona: str) -> APIClient:
     return client
 
 
+def token_client(user) -> APIClient:
+    """A read-only API token's client, not a session: a session would end on the days a test
+    travels in time."""
+    from herning.api.models import ApiToken
+
+    _token, key = ApiToken.issue(user=user, name="sync", read_only=True)
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {key}")
+    return client
+
+
 def results(response) -> list[dict]:
     body = response.json()
     return body["results"] if isinstance(body, dict) and "results" in body else body

@@ -10,24 +10,15 @@ import datetime
 import pytest
 import time_machine
 from django.utils import timezone
-from rest_framework.test import APIClient
 
 from followups import deadlines, engine
 from followups import services as followup_services
 from followups.models import Deadline
-from herning.api.models import ApiToken
 from measures.models import MeasureType
-from tests.api.base import field_errors, results
+from tests.api.base import field_errors, results, token_client
 from tests.followups.factories import hold, start_measure
 
 pytestmark = pytest.mark.django_db
-
-
-def _api(user):
-    _token, key = ApiToken.issue(user=user, name="sync", read_only=True)
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Bearer {key}")
-    return client
 
 
 def _computed(client, measure) -> list[dict]:
@@ -48,7 +39,7 @@ def _at_written_status(org, client):
 
 
 def test_the_list_reads_the_stored_rows_and_says_what_the_schedule_says(org, monkeypatch):
-    client = _api(org.advisor)
+    client = token_client(org.advisor)
     written = _at_written_status(org, client)
     other = start_measure(org, "foster_family", timezone.localdate() - datetime.timedelta(days=30))
     # The first one not held of each chain of each measure, as its computed schedule gives it.
@@ -76,7 +67,7 @@ def test_the_list_reads_the_stored_rows_and_says_what_the_schedule_says(org, mon
 
 
 def test_rows_written_anew_by_copy_say_the_same(org):
-    client = _api(org.advisor)
+    client = token_client(org.advisor)
     measure = _at_written_status(org, client)
     before = results(client.get("/api/v1/followups/"))
     # Written anew (COPY on PostgreSQL) rather than moved (column arrays), as by a first sweep.
@@ -95,7 +86,7 @@ def test_rows_written_anew_by_copy_say_the_same(org):
 
 
 def test_held_followups_are_listed_for_one_measure_or_case_only(org):
-    client = _api(org.advisor)
+    client = token_client(org.advisor)
     measure = _at_written_status(org, client)
     response = client.get("/api/v1/followups/", {"status": "done"})
     assert response.status_code == 400
@@ -110,8 +101,8 @@ def test_held_followups_are_listed_for_one_measure_or_case_only(org):
 
 def test_another_persons_measures_are_not_listed(org):
     theirs = start_measure(org, "foster_family", timezone.localdate() - datetime.timedelta(days=30))
-    assert results(_api(org.advisor).get("/api/v1/followups/"))
-    assert results(_api(org.other_team_leader).get("/api/v1/followups/")) == []
+    assert results(token_client(org.advisor).get("/api/v1/followups/"))
+    assert results(token_client(org.other_team_leader).get("/api/v1/followups/")) == []
     assert Deadline.objects.for_system().filter(source_id=theirs.pk, is_open=True).exists()
 
 
@@ -134,7 +125,7 @@ def test_updated_after_answers_as_the_updated_at_the_list_shows(org):
         excepted = start_measure(org, "foster_family", today - datetime.timedelta(days=10))
         typed = start_measure(org, "preventive", today - datetime.timedelta(days=10))
         late = start_measure(org, "family_treatment", today - datetime.timedelta(days=27))
-    client = _api(org.advisor)
+    client = token_client(org.advisor)
     with time_machine.travel(_at(12), tick=False):
         hold(held, timezone.localdate(), by=org.advisor)
     with time_machine.travel(_at(13), tick=False):
@@ -174,7 +165,7 @@ def test_the_list_reads_a_fixed_number_of_statements_and_the_rules_history_not_a
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    client = _api(org.advisor)
+    client = token_client(org.advisor)
     for _ in range(3):
         start_measure(org, "foster_family", timezone.localdate() - datetime.timedelta(days=30))
     assert results(client.get("/api/v1/followups/"))  # the rules read into memory

@@ -11,26 +11,16 @@ import datetime
 import pytest
 import time_machine
 from django.utils import timezone
-from rest_framework.test import APIClient
 
 from cases import services as case_services
 from dubu import jobs
 from dubu.models import ImportRun, MappingProfile
 from followups.schedule_changes import start_of
-from herning.api.models import ApiToken
-from tests.api.base import problem, results
+from tests.api.base import problem, results, token_client
 from tests.factories import CaseFactory
 from tests.followups.factories import hold, start_measure
 
 pytestmark = pytest.mark.django_db
-
-
-def _api(user):
-    """A token, not a session: the session would end on the days travelled."""
-    _token, key = ApiToken.issue(user=user, name="sync", read_only=True)
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Bearer {key}")
-    return client
 
 
 # Today at 9 (UTC), read once: inside a travel ``timezone.now()`` is the travelled moment.
@@ -66,7 +56,7 @@ def test_a_followup_moves_with_its_measure_and_not_with_another_change(org):
         today = timezone.localdate()
         moved = start_measure(org, "foster_family", today - datetime.timedelta(days=10))
         kept = start_measure(org, "foster_family", today - datetime.timedelta(days=10))
-    client = _api(org.advisor)
+    client = token_client(org.advisor)
     with _travel(11):
         # Not what a follow-up is computed from: the child's name, another case's measure.
         moved.case.child.first_name = "Ida"
@@ -89,7 +79,7 @@ def test_a_followup_moves_with_an_approved_exception_and_with_the_clock(org):
 
     with _travel(10):
         measure = start_measure(org, "foster_family", timezone.localdate() - datetime.timedelta(days=10))
-    client = _api(org.advisor)
+    client = token_client(org.advisor)
     with _travel(11):
         first = _followups(client, measure=measure.pk, status="upcoming")[0]
     due = datetime.date.fromisoformat(first["due_date"])
@@ -114,7 +104,7 @@ def test_a_followup_moves_with_an_approved_exception_and_with_the_clock(org):
 
 @pytest.mark.parametrize("url", ["/api/v1/followups/", "/api/v1/caseload/", "/api/v1/dubu/imports/"])
 def test_updated_after_is_refused_as_on_every_resource(org, url):
-    client = _api(org.team_leader)
+    client = token_client(org.team_leader)
     for wrong in ("yesterday", "0001-01-01T00:00:00+01:00"):
         assert (
             problem(client.get(url, {"updated_after": wrong}), 400)["errors"][0]["field"] == "updated_after"
@@ -133,7 +123,7 @@ def test_a_caseload_row_moves_when_its_count_does_and_not_with_another_change(or
     with _travel(10):
         given = CaseFactory(team=org.team_a, advisor=org.advisor)
         CaseFactory(team=org.team_a, advisor=org.advisor)
-    client = _api(org.team_leader)
+    client = token_client(org.team_leader)
     with _travel(11):
         # A change of the advisor's case that leaves the count as it was, and another's new case.
         given.closing_reason = ""
@@ -157,7 +147,7 @@ def test_a_caseload_row_moves_when_its_count_does_and_not_with_another_change(or
 
 
 def test_a_caseload_row_moves_with_the_teams_cap(org):
-    client = _api(org.team_leader)
+    client = token_client(org.team_leader)
     with _travel(10):
         org.team_a.caseload_cap = 30
         org.team_a.save()
@@ -185,7 +175,7 @@ def _run(org) -> ImportRun:
 def test_an_import_run_moves_with_its_own_change_only(org):
     with _travel(10):
         moved, kept = _run(org), _run(org)
-    client = _api(org.team_leader)
+    client = token_client(org.team_leader)
     with _travel(11):
         # The worker's job: its state by update(), then its end and report (no file: it fails).
         assert jobs.run_import_job(moved.pk) == ImportRun.State.FAILED
@@ -227,7 +217,7 @@ def test_the_lists_with_updated_after_cost_the_same_for_one_row_or_many(
             start_measure(org, "foster_family", timezone.localdate() - datetime.timedelta(days=30))
             _run(org)
 
-    client = _api(org.team_leader)
+    client = token_client(org.team_leader)
     params = {"updated_after": "2020-01-01T00:00:00Z"}
     add(1)
     with CaptureQueriesContext(connection) as one:
