@@ -465,13 +465,15 @@ def schedules(measures: list[Measure], *, today: datetime.date, until: datetime.
     return items
 
 
-def stored_items(measures, rows: list[Deadline], *, today: datetime.date) -> list[FollowUpItem]:
+def stored_items(
+    measures, rows: list[Deadline], *, today: datetime.date, book: RuleBook | None = None
+) -> list[FollowUpItem]:
     """The follow-ups the stored deadline ``rows`` say, in their order, each as ``schedules`` would
     give it (the same fields, the same ``updated_at``, the same later date), in a fixed number of
     queries: the rows' measures (read from ``measures``, the person's), the follow-ups held on them,
     their later dates and what their schedules are computed from."""
     by_pk = {m.pk: m for m in measures.filter(pk__in={r.source_id for r in rows})}
-    around = _Around.read(list(by_pk.values()), RuleBook(today), today)
+    around = _Around.read(list(by_pk.values()), book or RuleBook(today), today)
     return [
         around.item(by_pk[row.source_id], obligation_sources.due_from_row(row, today))
         for row in rows
@@ -480,11 +482,10 @@ def stored_items(measures, rows: list[Deadline], *, today: datetime.date) -> lis
     ]
 
 
-def _updated_after(moment: datetime.datetime, today: datetime.date) -> Q:
+def _updated_after(moment: datetime.datetime, today: datetime.date, book: RuleBook) -> Q:
     """The stored rows whose ``updated_at`` (``schedule_changes``: the latest of the measure's
     inputs and the clock) is after ``moment``, as a filter: the latest of several is after
     ``moment`` when one of them is, so each input is one condition of an OR."""
-    book = RuleBook(today)
     rules = book.rules_changed_at()
     if rules is not None and rules > moment:
         return Q()  # every follow-up moved with the rules
@@ -641,16 +642,18 @@ class FollowUpViewSet(IdempotentMixin, AuditedMixin, viewsets.GenericViewSet):
             rows = rows.filter(due_on__gte=params["due_after"])
         if "due_before" in params:
             rows = rows.filter(due_on__lte=params["due_before"])
+        # One rule book for the filter and the items (each reads the stamps).
+        book = RuleBook(today)
         if params.get("updated_after"):
             rows = rows.alias(measure_changed=feed.updated_at_of("measure", Measure, "source_id")).filter(
-                _updated_after(params["updated_after"], today)
+                _updated_after(params["updated_after"], today, book)
             )
         chain_order = Case(*(When(kind=chain, then=Value(n)) for n, chain in enumerate(CHAINS)))
         rows = rows.order_by("due_on", "source_id", chain_order).only(
             "kind", "source_id", "due_on", "statutory", "rule", "explanation", "explanation_en", "details"
         )
         page = list(self.paginate_queryset(rows))
-        items = stored_items(self.measures(), page, today=today)
+        items = stored_items(self.measures(), page, today=today, book=book)
         self.audit_many(items)
         return self.get_paginated_response(with_etags(FollowUpSerializer(items, many=True).data))
 
