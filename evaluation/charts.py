@@ -1,6 +1,6 @@
 """Charts drawn on the server as inline SVG: no JavaScript, no chart library, no outside service.
 
-This module only computes the geometry; ``templates/evaluation/charts/*.html`` draw it. Every chart
+This module only computes the geometry; ``evaluation.svg`` writes it out. Every chart
 is an image with a title (``role="img"``) and stands beside the table that holds its numbers. It
 has a y-axis title with its unit (and an x-axis title where the axis is not self-evident). Series
 take their colour, line pattern and bar hatching from ``evaluation.palette``, so a category looks

@@ -27,7 +27,7 @@ class Swatch:
     hatch: str = ""  # the hatching laid over a bar (HATCHES); "" is plain
 
 
-# The hatchings a bar may carry, drawn as SVG patterns in the chart (templates/evaluation/charts/).
+# The hatchings a bar may carry, drawn as SVG patterns in the chart (evaluation.svg).
 HATCHES = ("diagonal", "dots", "cross", "horizontal", "vertical", "back", "lattice")
 DASHES = ("", "8 3", "2 3", "10 3 2 3", "4 4", "12 6", "1 2", "6 2 2 2")
 

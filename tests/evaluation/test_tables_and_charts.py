@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 from decimal import Decimal
+from xml.etree import ElementTree
 
 from django.template.loader import render_to_string
 from django.utils import translation
@@ -126,3 +127,35 @@ def test_bar_chart_draws_targets_and_keeps_coordinates_unlocalised():
 
 def test_a_chart_with_every_value_hidden_is_left_out():
     assert bar_chart(title="x", x_labels=["a"], series=[Series("s", [None])]).empty
+
+
+def test_every_text_of_a_chart_is_escaped_and_wellformed_svg():
+    """The chart is written out in Python (``evaluation.svg``): each value it writes, the title,
+    the labels, a bar's title, the legend and the id, is escaped, and the markup parses as XML
+    with a ``<text>`` per label, slanted and abbreviated ones keeping the whole in a ``<title>``."""
+    hostile = '<script>alert("x")</script> & co'
+    labels = [f"{hostile} {i} med et langt navn på en indsats" for i in range(14)]
+    chart = bar_chart(
+        title=hostile,
+        x_labels=labels,
+        series=[Series(hostile, list(range(14)), alerts=["Over <loftet>"] + [""] * 13), Series("B", [1] * 14)],
+        targets=[(5, hostile)],
+        y_title=hostile,
+        x_title=hostile,
+    )
+    svg = render_to_string("evaluation/charts/chart.html", {"chart": chart, "chart_id": 'c"x'})
+    assert "<script>" not in svg and "&lt;script&gt;" in svg and 'id="c&quot;x-title"' in svg
+    root = ElementTree.fromstring(svg)  # raises on broken markup
+    texts = root.iter("{http://www.w3.org/2000/svg}text")
+    drawn = [t for t in texts if "chart-axis-title" not in (t.get("class") or "")]
+    # 14 x labels (slanted or wrapped, each abbreviated with the whole in its title), ticks, the
+    # target's label and the alert above the first bar.
+    assert len(drawn) >= 14 + len(chart.ticks) + 2
+    abbreviated = [t for t in drawn if t.find("{http://www.w3.org/2000/svg}title") is not None]
+    wholes = {t.find("{http://www.w3.org/2000/svg}title").text for t in abbreviated}
+    assert wholes & set(labels) and wholes <= set(labels) | {hostile, "Over <loftet>"}
+    assert any(t.get("transform", "").startswith("rotate(") for t in drawn) or any(
+        len(t.findall("{http://www.w3.org/2000/svg}tspan")) > 1 for t in drawn
+    )
+    legend = root.find("ul")
+    assert ["".join(li.itertext()) for li in legend] == [hostile, "B", "Over <loftet>"]
