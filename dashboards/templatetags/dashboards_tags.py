@@ -9,6 +9,7 @@ template's; ``tests/dashboards`` reads it."""
 from __future__ import annotations
 
 import datetime
+import functools
 
 from django import template
 from django.urls import reverse
@@ -37,6 +38,9 @@ def recency_rows(listed: list[ChildRecency]) -> SafeString:
     then a row per measure (when it was last followed up, the days since, its next deadline)."""
     short = get_format("SHORT_DATE_FORMAT")
 
+    # Some 200 dates, most of them shared (a week's deadlines fall on a few days): each distinct
+    # day is formatted once, as dateformat.format costs more than the rest of a row.
+    @functools.cache
     def day(value: datetime.date) -> str:
         return dateformat.format(value, short)
 
