@@ -32,8 +32,10 @@ def log_reads(*, user, shown: Iterable, channel: str, purpose: str, what: str = 
         entries[child.pk] = AccessLog(
             user=user,
             municipality_id=child.municipality_id,
-            child=child,
-            case=case,
+            # By id: a page that logged what it read as values passes the ids alone
+            # (``cases.selectors.children_of_cases``), with no instance to build.
+            child_id=child.pk,
+            case_id=case.pk if case is not None else None,
             channel=channel,
             purpose=_clean(purpose),
             what=_clean(what),

@@ -275,3 +275,20 @@ def test_a_case_whose_advisor_left_the_team_names_that_advisor_in_the_lists(org,
     assert next(p for p in data.placements.listed if p.case.pk == measure.case_id).case.advisor == gone
     page = login(org.team_leader).get(URL).content.decode()
     assert page.count("Dora Dam") >= 2  # in the placements and the follow-up recency (and her deadlines)
+
+
+def test_the_overview_logs_each_child_it_names_with_the_case_it_shows(org, day, login):
+    """The access log of the team overview is written from the case ids the page shows, read as
+    values (``cases.selectors.children_of_cases``): one entry per child, with its case and its
+    municipality; the other team's leader's overview logs none of team A's children."""
+    from herning.audit.models import AccessLog
+
+    case = day["measure"].case
+    login(org.team_leader).get(URL)
+    entries = AccessLog.objects.for_system().filter(user=org.team_leader, what=URL)
+    assert (case.child_id, case.pk, case.child.municipality_id) in {
+        (e.child_id, e.case_id, e.municipality_id) for e in entries
+    }
+    assert entries.count() == len({e.child_id for e in entries})
+    login(org.other_team_leader).get(URL)
+    assert not AccessLog.objects.for_system().filter(user=org.other_team_leader, child=case.child).exists()
