@@ -2,6 +2,7 @@
 
     .venv/bin/python -m benchmarks.profile_page /team/ --role team_leader
     .venv/bin/python -m benchmarks.profile_page /min-dag/ --role advisor --rounds 10 --queries
+    .venv/bin/python -m benchmarks.profile_page /team/ --role team_leader --profile 40
 
 Logs eight people of ``--role`` in (spread over large and small municipalities, as the national
 benchmark does; each with a TOTP device) and requests ``path`` for each of them ``--rounds`` times
@@ -9,15 +10,18 @@ through Django's test client with the production settings and every middleware. 
 the median wall time, the Python CPU time (``time.process_time``: the web process's own work, which
 is what grows when the machine is shared) and the database time and query count (timed around each
 statement with ``connection.execute_wrapper``); ``--queries`` lists one request's statements with
-their times. Needs the dataset of ``python -m benchmarks.run_national`` (``--reuse`` keeps it), and
-complements that benchmark's concurrent figures with a repeatable one-request view for before/after
+their times; ``--profile N`` runs the requests under cProfile and lists the N functions that take
+the most time (the profiler slows Python down: compare shares, not milliseconds). Needs the
+dataset of ``python -m benchmarks.run_national`` (``--reuse`` keeps it), and complements that benchmark's concurrent figures with a repeatable one-request view for before/after
 comparisons of a change.
 """
 
 from __future__ import annotations
 
 import argparse
+import cProfile
 import os
+import pstats
 import statistics
 import time
 
@@ -30,6 +34,13 @@ def main() -> None:
     parser.add_argument("--role", default="team_leader", help="the people's role (organisation.Role)")
     parser.add_argument("--rounds", type=int, default=5, help="requests per person")
     parser.add_argument("--queries", action="store_true", help="list one request's statements")
+    parser.add_argument(
+        "--profile",
+        type=int,
+        default=0,
+        metavar="N",
+        help="run the timed requests under cProfile and list the N functions with the most own time",
+    )
     args = parser.parse_args()
 
     os.environ["HERNING_ENV"] = "production"
@@ -77,12 +88,16 @@ def main() -> None:
             statements.append(((time.perf_counter() - start) * 1000, sql))
 
     wall, cpu, db, counts = [], [], [], []
+    profiler = cProfile.Profile() if args.profile else None
     with connection.execute_wrapper(timed):
         for _round in range(args.rounds):
             for client in clients:
                 statements.clear()
                 start, start_cpu = time.perf_counter(), time.process_time()
-                client.get(args.path)
+                if profiler:
+                    profiler.runcall(client.get, args.path)
+                else:
+                    client.get(args.path)
                 wall.append((time.perf_counter() - start) * 1000)
                 cpu.append((time.process_time() - start_cpu) * 1000)
                 db.append(sum(ms for ms, _sql in statements))
@@ -95,6 +110,11 @@ def main() -> None:
     if args.queries:
         for ms, sql in statements:
             print(f"{ms:7.2f} ms  {' '.join(sql.split())[:160]}")
+    if profiler:
+        # Own time first (where the CPU goes), then cumulative (which of our functions pulls it in).
+        stats = pstats.Stats(profiler).strip_dirs()
+        stats.sort_stats("tottime").print_stats(args.profile)
+        stats.sort_stats("cumulative").print_stats(args.profile)
 
 
 if __name__ == "__main__":
