@@ -14,8 +14,11 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from herning.audit.models import AccessLog, AuditEvent
+from herning.core import arrays
 from herning.core.logging import mask_cpr
 from herning.core.privacy import deletion_permitted
+
+ENTRY_FIELDS = ("user_id", "municipality_id", "child_id", "case_id", "channel", "purpose", "what", "at")
 
 
 def log_reads(*, user, shown: Iterable, channel: str, purpose: str, what: str = "") -> int:
@@ -24,24 +27,27 @@ def log_reads(*, user, shown: Iterable, channel: str, purpose: str, what: str = 
     stay constant). ``shown`` holds children, or ``(child, case)`` pairs where the case is known;
     a child shown twice (two of its cases on one list) is logged once, with the first case met.
     Returns the number of entries written."""
-    entries: dict[int, AccessLog] = {}
+    # By id, as rows of values: a page passes what it read (``cases.selectors.children_of_cases``
+    # reads values, not instances), and the entries go in as arrays, one statement, with no
+    # instance built for each (a team overview logs some 100 children on every load).
+    entries: dict[int, tuple] = {}
+    purpose, what = _clean(purpose), _clean(what)
     for item in shown:
         child, case = item if isinstance(item, tuple) else (item, None)
         if child is None or child.pk in entries:
             continue
-        entries[child.pk] = AccessLog(
-            user=user,
-            municipality_id=child.municipality_id,
-            # By id: a page that logged what it read as values passes the ids alone
-            # (``cases.selectors.children_of_cases``), with no instance to build.
-            child_id=child.pk,
-            case_id=case.pk if case is not None else None,
-            channel=channel,
-            purpose=_clean(purpose),
-            what=_clean(what),
+        entries[child.pk] = (
+            user.pk,
+            child.municipality_id,
+            child.pk,
+            case.pk if case is not None else None,
+            str(channel),
+            purpose,
+            what,
         )
     if entries:
-        AccessLog.objects.bulk_create(entries.values())
+        at = timezone.now()  # one moment for the whole response: it was one look
+        arrays.insert(AccessLog, ENTRY_FIELDS, [(*entry, at) for entry in entries.values()])
     return len(entries)
 
 
