@@ -80,8 +80,8 @@ def test_each_cell_says_when_how_late_what_whose_and_why_in_danish():
     # An assessment's hour, in local time; the status in words; the provision of a statutory one.
     assert '<td class="nowrap">01.03.2026 kl. 14.05</td>' in first
     assert '<span class="badge badge-error">Overskredet</span>' in first
-    assert ">24-timers vurdering af underretning</a><br><span class=\"muted\">Barnets Lov § 133</span>" in first
-    assert "<td>Emma &lt;Hansen&gt;<br><span class=\"muted\">sag 12345</span></td>" in first
+    assert '>24-timers vurdering af underretning</a><br><span class="muted">Barnets Lov § 133</span>' in first
+    assert '<td>Emma &lt;Hansen&gt;<br><span class="muted">sag 12345</span></td>' in first
     assert "<td>Dorte Bak</td>" in first
     assert "<td>Inden 24 timer &lt;efter&gt; modtagelsen</td>" in first
     second = _row(html, 8)

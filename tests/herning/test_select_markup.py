@@ -26,7 +26,11 @@ class _Form(forms.Form):
     own = forms.ModelChoiceField(queryset=Team.objects.order_by("pk"), empty_label=HOSTILE, required=False)
     kind = forms.ChoiceField(choices=[("", "---------"), ("a", HOSTILE), (0, "nul")], required=False)
     grouped = forms.ChoiceField(
-        choices=[("Nord", [("n1", "Nord 1"), ("n2", "Nord 2")]), ("Syd & <vest>", [("s1", "Syd 1")]), ("x", "X")]
+        choices=[
+            ("Nord", [("n1", "Nord 1"), ("n2", "Nord 2")]),
+            ("Syd & <vest>", [("s1", "Syd 1")]),
+            ("x", "X"),
+        ]
     )
     several = forms.MultipleChoiceField(choices=[("a", "A"), ("b", HOSTILE), ("c", "C")], required=False)
     answer = forms.NullBooleanField(required=False)
