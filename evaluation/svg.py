@@ -67,16 +67,20 @@ def _hatch(chart_id: str, hatch: str) -> SafeString:
     )
 
 
-def _tick(chart: Chart, tick: Tick) -> SafeString:
-    y = _n(tick.y)
+def _across(chart: Chart, y: float, label: Text) -> SafeString:
+    """A line across the plot at ``y`` and its label: a tick of the axis or a target."""
     return format_html(
-        '\n      <line x1="{}" x2="{}" y1="{}" y2="{}"/>\n      {}\n      ',
+        '<line x1="{}" x2="{}" y1="{}" y2="{}"/>\n      {}',
         _n(chart.left),
         _n(chart.right_edge),
-        y,
-        y,
-        text(tick.text),
+        _n(y),
+        _n(y),
+        text(label),
     )
+
+
+def _tick(chart: Chart, tick: Tick) -> SafeString:
+    return format_html("\n      {}\n      ", _across(chart, tick.y, tick.text))
 
 
 def _bar(chart_id: str, bar: Bar) -> SafeString:
@@ -119,15 +123,7 @@ def _line(line: Line) -> SafeString:
 
 
 def _target(chart: Chart, target: Target) -> SafeString:
-    y = _n(target.y)
-    return format_html(
-        '<g class="chart-target">\n      <line x1="{}" x2="{}" y1="{}" y2="{}"/>\n      {}\n    </g>',
-        _n(chart.left),
-        _n(chart.right_edge),
-        y,
-        y,
-        text(target.text),
-    )
+    return format_html('<g class="chart-target">\n      {}\n    </g>', _across(chart, target.y, target.text))
 
 
 def _swatch(chart: Chart, chart_id: str, css: str, label: str, hatch: str) -> SafeString:

@@ -20,40 +20,37 @@ CPH = zoneinfo.ZoneInfo("Europe/Copenhagen")
 NOW = datetime.datetime(2026, 3, 2, 9, 30, tzinfo=CPH)
 
 
+def _deadline(pk, kind, due_at: datetime.datetime, **fields) -> Deadline:
+    return Deadline(pk=pk, kind=kind, source_id=pk + 4, due_on=due_at.date(), due_at=due_at, **fields)
+
+
 def _rows():
-    child = Child(first_name="Emma", last_name="<Hansen>")
-    overdue = Deadline(
-        pk=7,
-        kind=DeadlineKind.ASSESSMENT,
-        source_id=11,
+    overdue = _deadline(
+        7,
+        DeadlineKind.ASSESSMENT,
+        datetime.datetime(2026, 3, 1, 14, 5, tzinfo=CPH),
         case_id=12345,
-        due_on=datetime.date(2026, 3, 1),
-        due_at=datetime.datetime(2026, 3, 1, 14, 5, tzinfo=CPH),
         statutory=True,
         rule="Barnets Lov § 133",
         explanation="Inden 24 timer <efter> modtagelsen",
         explanation_en="Within 24 hours of receipt",
         responsible=User(username="dorte", first_name="Dorte", last_name="Bak"),
     )
-    overdue.child = child
-    today = Deadline(
-        pk=8,
-        kind=DeadlineKind.HANDOVER,
-        source_id=12,
-        due_on=datetime.date(2026, 3, 2),
-        due_at=datetime.datetime(2026, 3, 2, 23, 59, tzinfo=CPH),
+    overdue.child = Child(first_name="Emma", last_name="<Hansen>")
+    today = _deadline(
+        8,
+        DeadlineKind.HANDOVER,
+        datetime.datetime(2026, 3, 2, 23, 59, tzinfo=CPH),
         statutory=False,
         rule="kommunens regel",
         explanation="Overlevering",
         explanation_en="",
     )
-    later = Deadline(
-        pk=9,
-        kind=DeadlineKind.FOLLOWUP,
-        source_id=13,
+    later = _deadline(
+        9,
+        DeadlineKind.FOLLOWUP,
+        datetime.datetime(2026, 4, 1, 23, 59, tzinfo=CPH),
         case_id=3,
-        due_on=datetime.date(2026, 4, 1),
-        due_at=datetime.datetime(2026, 4, 1, 23, 59, tzinfo=CPH),
         statutory=False,
         rule="r",
         explanation="Hver 6. uge",
@@ -90,7 +87,7 @@ def test_each_cell_says_when_how_late_what_whose_and_why_in_danish():
     assert '<td class="nowrap">02.03.2026</td>' in second  # no hour but for an assessment
     third = _row(html, 9)
     assert '<span class="badge badge-info">Kommende</span>' in third
-    assert f'<a href="{reverse("followups:measure_schedule", args=[13])}">Opfølgning</a>' in third
+    assert f'<a href="{reverse("followups:measure_schedule", args=[9 + 4])}">Opfølgning</a>' in third
     assert html.count("<tr id=") == 3 and html.count("<td>") >= 3 * 4
 
 
