@@ -43,14 +43,20 @@ def due_status(item: engine.Due) -> dict:
     return {"label": label, "variant": variant}
 
 
+def _status_of(deadline, now) -> str:
+    """Overdue from the deadline's moment, due on its day, else coming: the one rule for every
+    deadline table and list."""
+    if now >= deadline.due_at:
+        return engine.OVERDUE
+    if timezone.localdate(now) == deadline.due_on:
+        return engine.DUE
+    return engine.UPCOMING
+
+
 @register.simple_tag
 def deadline_status(deadline, now=None) -> dict:
-    now = now or timezone.now()
-    if now >= deadline.due_at:
-        return {"label": _("Overskredet"), "variant": "error"}
-    if timezone.localdate(now) == deadline.due_on:
-        return {"label": _("I dag"), "variant": "warning"}
-    return {"label": _("Kommende"), "variant": "info"}
+    label, variant = _STATUS[_status_of(deadline, now or timezone.now())]
+    return {"label": label, "variant": variant}
 
 
 @register.filter
@@ -94,8 +100,6 @@ def deadline_rows(rows, show_responsible=False, now=None, empty="") -> SafeStrin
     page's 57 ms of CPU (``benchmarks/RESULTS.md``). ``format_html`` escapes every value, as the
     template did, and the markup is the template's."""
     now = now or timezone.now()
-    today = timezone.localdate(now)
-    english = (get_language() or "da").startswith("en")
     at, nobody = gettext("kl."), gettext("ingen")
     status = {key: (str(label), variant) for key, (label, variant) in _STATUS.items()}
     day = functools.cache(lambda value: formats.date_format(value, "SHORT_DATE_FORMAT"))
@@ -104,14 +108,9 @@ def deadline_rows(rows, show_responsible=False, now=None, empty="") -> SafeStrin
     parts = []
     for d in rows:
         when = day(d.due_on)
-        if d.kind == "assessment":
+        if d.kind == DeadlineKind.ASSESSMENT:
             when = f"{when} {at} {formats.time_format(timezone.localtime(d.due_at), 'TIME_FORMAT')}"
-        if now >= d.due_at:
-            label, variant = status[engine.OVERDUE]
-        elif today == d.due_on:
-            label, variant = status[engine.DUE]
-        else:
-            label, variant = status[engine.UPCOMING]
+        label, variant = status[_status_of(d, now)]
         child = getattr(d, "child", None)
         who = ""
         if show_responsible:
@@ -136,7 +135,7 @@ def deadline_rows(rows, show_responsible=False, now=None, empty="") -> SafeStrin
                 if d.case_id
                 else "",
                 who,
-                d.explanation_en if english and d.explanation_en else d.explanation,
+                explanation(d),
             )
         )
     if not parts:
