@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from dateutil.relativedelta import relativedelta
-from django.db.models import Count, Exists, F, Max, OuterRef, Q, Subquery
+from django.db.models import Count, Exists, F, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
@@ -812,12 +812,24 @@ def followup_recency(
     """The active measures of ``measures`` (of open cases) that have follow-ups due (a rule or the
     law; early preventive support under § 11 has none), each with the day of its own latest
     follow-up, grouped by child. One query reads every measure as a row of values, whatever the
-    number of children; one more reads the listed children's case rows."""
+    number of children; one more reads the listed children's case rows.
+
+    A team has some 300 such measures and only the ``listed`` worst children are shown: every
+    child is ranked from plain values (``ChildRecency.sort_key``'s order, computed here), and the
+    records are built for the listed ones alone."""
+    latest = (
+        FollowUp.objects.for_system()
+        .filter(measure=OuterRef("pk"))
+        .order_by("-held_on")
+        .values("held_on")[:1]
+    )
     rows = (
         measures.filter(start_date__lte=today, next_followup_due__isnull=False)
         .filter(Q(actual_end__isnull=True) | Q(actual_end__gte=today))
         .order_by()
-        .annotate(last_followup=Max("followups__held_on"))
+        # The latest follow-up read backwards from the (measure, held_on) index, one row per
+        # measure: no join of every follow-up to group again.
+        .annotate(last_followup=Subquery(latest))
         .values_list(
             "pk",
             "case_id",
@@ -830,19 +842,37 @@ def followup_recency(
             "last_followup",
         )
     )
-    english = get_language() == "en"
-    children: dict[int, ChildRecency] = {}
-    for pk, case_id, team_id, advisor_id, name, name_en, start, next_due, last in rows:
-        child = children.setdefault(case_id, ChildRecency(case_id, (team_id, advisor_id), []))
-        name = name_en if english and name_en else name
-        child.measures.append(MeasureRecency(pk, name, start, last, next_due, today))
-    for child in children.values():
-        child.measures.sort(key=lambda m: m.sort_key)
-    ordered = sorted(children.values(), key=lambda c: c.sort_key)
+    # Per child (case): [owner, oldest overdue deadline or None, most days without, its rows].
+    children: dict[int, list] = {}
+    for row in rows:
+        _pk, case_id, team_id, advisor_id, _name, _name_en, start, next_due, last = row
+        days = (today - (last or start)).days
+        child = children.get(case_id)
+        if child is None:
+            child = children[case_id] = [(team_id, advisor_id), None, days, []]
+        elif days > child[2]:
+            child[2] = days
+        if next_due < today and (child[1] is None or next_due < child[1]):
+            child[1] = next_due
+        child[3].append(row)
+    # ChildRecency.sort_key: the oldest overdue deadline first, then the longest without.
+    ordered = sorted(
+        children.items(),
+        key=lambda item: (item[1][1] is None, item[1][1] or datetime.date.max, -item[1][2], item[0]),
+    )
     longest: dict[tuple[int, int | None], int] = {}
-    for child in ordered:
-        longest[child.owner] = max(longest.get(child.owner, 0), child.days)
-    top = ordered[:listed]
+    for _case_id, (owner, _oldest, days, _rows) in ordered:
+        if days > longest.get(owner, -1):
+            longest[owner] = days
+    english = get_language() == "en"
+    top = []
+    for case_id, (owner, _oldest, _days, measure_rows) in ordered[:listed]:
+        child = ChildRecency(case_id, owner, [])
+        for pk, _case, _team, _advisor, name, name_en, start, next_due, last in measure_rows:
+            name = name_en if english and name_en else name
+            child.measures.append(MeasureRecency(pk, name, start, last, next_due, today))
+        child.measures.sort(key=lambda m: m.sort_key)
+        top.append(child)
     # The ids come from ``measures``, read through ``visible_to``: the rows are read by id alone.
     cases = case_rows(Case.objects.for_system().filter(pk__in=[c.case_id for c in top]), people)
     for child in top:

@@ -549,7 +549,16 @@ class FollowUp(models.Model):
         verbose_name = _("opfølgning")
         verbose_name_plural = _("opfølgninger")
         ordering = ["measure", "-held_on", "-pk"]
-        indexes = [models.Index(fields=["measure", "held_on"], name="followup_measure_held_idx")]
+        indexes = [
+            models.Index(fields=["measure", "held_on"], name="followup_measure_held_idx"),
+            # The later dates awaiting a team leader are a handful among a million follow-ups; the
+            # team overview and the approval list look for them on every request.
+            models.Index(
+                fields=["measure"],
+                name="followup_later_requested_idx",
+                condition=models.Q(later_state=engine.LATER_REQUESTED),
+            ),
+        ]
 
     def __str__(self) -> str:
         return _("Opfølgning %(date)s") % {"date": self.held_on.strftime("%d.%m.%Y")}

@@ -519,6 +519,7 @@ def pending_later_dates_for(user, *, teams=None) -> list[FollowUp]:
     ids = list(
         FollowUp.objects.visible_to(user, teams=teams)
         .filter(later_state=LaterDate.REQUESTED)
+        .order_by()
         .values_list("pk", flat=True)
     )
     if not ids:

@@ -1,10 +1,11 @@
-"""The team overview's largest table, "Dage siden sidste opfølgning", drawn in Python.
+"""The team overview's longest tables drawn in Python.
 
-It lists up to 50 children with every active measure under each: some 200 rows of six cells. Drawn
-by the template language, its 2,000 variable lookups, filters and translations took 11 of the 29 ms
-the page's template took (``benchmarks/RESULTS.md``, the findings of 5 December 2026); here each
-row is one ``format_html`` call, which escapes every value as the template did. The markup is the
-template's; ``tests/dashboards`` reads it."""
+"Dage siden sidste opfølgning" lists up to 50 children with every active measure under each: some
+200 rows of six cells. Drawn by the template language, its 2,000 variable lookups, filters and
+translations took 11 of the 29 ms the page's template took (``benchmarks/RESULTS.md``, the findings
+of 5 December 2026). The children on an institution step are up to 50 rows more, each with a link,
+a date and a translated badge; the measures started without the child's hearing 25 more. Here each row is one ``format_html`` call, which escapes every value
+as the template did. The markup is the template's; ``tests/dashboards`` reads it."""
 
 from __future__ import annotations
 
@@ -19,7 +20,8 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext
 
-from dashboards.selectors import ChildRecency
+from dashboards.selectors import ChildRecency, Placement
+from measures.models import Measure
 
 register = template.Library()
 
@@ -32,18 +34,99 @@ def _link(name: str):
     return lambda pk: pattern.replace(str(_KEY), str(pk))
 
 
-@register.simple_tag
-def recency_rows(listed: list[ChildRecency]) -> SafeString:
-    """A ``<tbody>`` per child: the child's row (name, advisor, step, the oldest overdue deadline),
-    then a row per measure (when it was last followed up, the days since, its next deadline)."""
+def _days():
+    """The short date of a day, each distinct day formatted once: a table's dates are mostly shared
+    (a week's deadlines fall on a few days), and ``dateformat.format`` costs more than a row."""
     short = get_format("SHORT_DATE_FORMAT")
 
-    # Some 200 dates, most of them shared (a week's deadlines fall on a few days): each distinct
-    # day is formatted once, as dateformat.format costs more than the rest of a row.
     @functools.cache
     def day(value: datetime.date) -> str:
         return dateformat.format(value, short)
 
+    return day
+
+
+@register.simple_tag
+def placement_rows(listed: list[Placement]) -> SafeString:
+    """A row per child on an institution step: the child, the advisor, since when, the months, and
+    where that stands against the step-down target (none: "–")."""
+    day = _days()
+    case_link = _link("cases:case_detail")
+    nobody = gettext("ingen")
+    beyond = gettext("%(months)s måneder eller mere")
+    under = gettext("Under %(months)s måneder")
+    parts = []
+    for placement in listed:
+        case = placement.case
+        if placement.target_months is None:
+            status = "–"
+        elif placement.beyond_target:
+            status = format_html(
+                '<span class="badge badge-warning">{}</span>', beyond % {"months": placement.target_months}
+            )
+        else:
+            status = format_html(
+                '<span class="badge badge-info">{}</span>', under % {"months": placement.target_months}
+            )
+        parts.append(
+            format_html(
+                "\n      <tr>\n"
+                '        <th scope="row"><a href="{}">{}</a></th>\n'
+                "        <td>{}</td>\n"
+                '        <td class="nowrap">{}</td>\n'
+                '        <td class="align-text-right">{}</td>\n'
+                "        <td>{}</td>\n      </tr>\n    ",
+                case_link(case.pk),
+                case.child_name,
+                case.advisor or nobody,
+                day(placement.since),
+                placement.months,
+                status,
+            )
+        )
+    return mark_safe("".join(parts))  # noqa: S308 - every value above went through format_html
+
+
+@register.simple_tag
+def unheard_rows(listed: list[Measure]) -> SafeString:
+    """A row per measure started without the child heard first: the child, the measure, its start,
+    the advisor, and the law's reason given (or that none is recorded)."""
+    day = _days()
+    case_link = _link("cases:case_detail")
+    nobody = gettext("ingen")
+    unrecorded = format_html('<span class="badge badge-warning">{}</span>', gettext("Ikke registreret"))
+    parts = []
+    for measure in listed:
+        if measure.hearing_omitted:
+            reason = measure.get_hearing_omitted_display()
+            if measure.hearing_omitted_note:
+                reason = format_html("{}: {}", reason, measure.hearing_omitted_note)
+        else:
+            reason = unrecorded
+        parts.append(
+            format_html(
+                "\n      <tr>\n"
+                '        <th scope="row"><a href="{}">{}</a></th>\n'
+                "        <td>{}</td>\n"
+                '        <td class="nowrap">{}</td>\n'
+                "        <td>{}</td>\n"
+                "        <td>{}</td>\n      </tr>\n    ",
+                case_link(measure.case_id),
+                measure.case.child.full_name,
+                measure.measure_type,
+                day(measure.start_date),
+                measure.case.advisor or nobody,
+                reason,
+            )
+        )
+    return mark_safe("".join(parts))  # noqa: S308 - every value above went through format_html
+
+
+@register.simple_tag
+def recency_rows(listed: list[ChildRecency]) -> SafeString:
+    """A ``<tbody>`` per child: the child's row (name, advisor, step, the oldest overdue deadline),
+    then a row per measure (when it was last followed up, the days since, its next deadline)."""
+    day = _days()
     case_link = _link("cases:case_detail")
     measure_link = _link("followups:measure_schedule")
     overdue = format_html('<span class="badge badge-error">{}</span> ', gettext("Overskredet"))

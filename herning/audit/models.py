@@ -35,17 +35,25 @@ class AccessLog(models.Model):
         EMAIL = "email", _("E-mail")
 
     at = models.DateTimeField(_("tidspunkt"), default=timezone.now, db_index=True)
+    # The person's and the child's entries are found through the indexes of Meta (each leads with
+    # the person or the child): a second index on either alone would only be kept up on every one
+    # of the entries each page writes.
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
         related_name="access_log",
         verbose_name=_("medarbejder"),
+        db_index=False,
     )
     municipality = models.ForeignKey(
         "organisation.Municipality", on_delete=models.PROTECT, related_name="+", verbose_name=_("kommune")
     )
     child = models.ForeignKey(
-        "cases.Child", on_delete=models.PROTECT, related_name="access_log", verbose_name=_("barn")
+        "cases.Child",
+        on_delete=models.PROTECT,
+        related_name="access_log",
+        verbose_name=_("barn"),
+        db_index=False,
     )
     case = models.ForeignKey(
         "cases.Case", on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("sag")
