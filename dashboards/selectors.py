@@ -316,6 +316,16 @@ class CaseRow:
     step: int | None
 
 
+def days_without(today: datetime.date, last_followup: datetime.date | None, start: datetime.date) -> int:
+    """The days a measure has gone without a follow-up: since its latest, or since it started."""
+    return (today - (last_followup or start)).days
+
+
+def is_overdue(next_due: datetime.date | None, today: datetime.date) -> bool:
+    """A next follow-up date before today has passed (on the day itself it is due, not overdue)."""
+    return next_due is not None and next_due < today
+
+
 @dataclass(frozen=True)
 class MeasureRecency:
     """An active measure with follow-ups due, as the overview lists it under its child: when it was
@@ -330,16 +340,12 @@ class MeasureRecency:
     today: datetime.date
 
     @property
-    def since(self) -> datetime.date:
-        return self.last_followup or self.start
-
-    @property
     def days(self) -> int:
-        return (self.today - self.since).days
+        return days_without(self.today, self.last_followup, self.start)
 
     @property
     def overdue(self) -> bool:
-        return self.next_due is not None and self.next_due < self.today
+        return is_overdue(self.next_due, self.today)
 
     @property
     def sort_key(self) -> tuple:
@@ -366,12 +372,12 @@ class ChildRecency:
     def days(self) -> int:
         return max(m.days for m in self.measures)
 
-    @property
-    def sort_key(self) -> tuple:
-        """The oldest overdue deadline first (a child without one after all that have one), then
-        the longest without a follow-up."""
-        oldest = self.oldest_overdue
-        return (oldest is None, oldest or datetime.date.max, -self.days, self.case_id)
+
+def worst_first(oldest_overdue: datetime.date | None, days: int, case_id: int) -> tuple:
+    """Where a child stands in the recency list: the oldest overdue deadline first (a child without
+    one after all that have one), then the longest without a follow-up (``ChildRecency``'s
+    ``oldest_overdue`` and ``days``)."""
+    return (oldest_overdue is None, oldest_overdue or datetime.date.max, -days, case_id)
 
 
 @dataclass
@@ -815,8 +821,8 @@ def followup_recency(
     number of children; one more reads the listed children's case rows.
 
     A team has some 300 such measures and only the ``listed`` worst children are shown: every
-    child is ranked from plain values (``ChildRecency.sort_key``'s order, computed here), and the
-    records are built for the listed ones alone."""
+    child is ranked from plain values (``worst_first``), and the records are built for the listed
+    ones alone."""
     latest = (
         FollowUp.objects.for_system()
         .filter(measure=OuterRef("pk"))
@@ -846,20 +852,16 @@ def followup_recency(
     children: dict[int, list] = {}
     for row in rows:
         _pk, case_id, team_id, advisor_id, _name, _name_en, start, next_due, last = row
-        days = (today - (last or start)).days
+        days = days_without(today, last, start)
         child = children.get(case_id)
         if child is None:
             child = children[case_id] = [(team_id, advisor_id), None, days, []]
         elif days > child[2]:
             child[2] = days
-        if next_due < today and (child[1] is None or next_due < child[1]):
+        if is_overdue(next_due, today) and (child[1] is None or next_due < child[1]):
             child[1] = next_due
         child[3].append(row)
-    # ChildRecency.sort_key: the oldest overdue deadline first, then the longest without.
-    ordered = sorted(
-        children.items(),
-        key=lambda item: (item[1][1] is None, item[1][1] or datetime.date.max, -item[1][2], item[0]),
-    )
+    ordered = sorted(children.items(), key=lambda item: worst_first(item[1][1], item[1][2], item[0]))
     longest: dict[tuple[int, int | None], int] = {}
     for _case_id, (owner, _oldest, days, _rows) in ordered:
         if days > longest.get(owner, -1):
