@@ -46,6 +46,13 @@ def _days():
     return day
 
 
+def _child_row(*classes: str) -> str:
+    """The ``format_html`` pattern of a table row naming a child: the child's name linking to the
+    case, then a cell per class given ("" for none). One pattern per table, one call per row."""
+    cells = "".join(f'        <td class="{c}">{{}}</td>\n' if c else "        <td>{}</td>\n" for c in classes)
+    return '\n      <tr>\n        <th scope="row"><a href="{}">{}</a></th>\n' + cells + "      </tr>\n    "
+
+
 @register.simple_tag
 def placement_rows(listed: list[Placement]) -> SafeString:
     """A row per child on an institution step: the child, the advisor, since when, the months, and
@@ -55,6 +62,7 @@ def placement_rows(listed: list[Placement]) -> SafeString:
     nobody = gettext("ingen")
     beyond = gettext("%(months)s måneder eller mere")
     under = gettext("Under %(months)s måneder")
+    row = _child_row("", "nowrap", "align-text-right", "")
     parts = []
     for placement in listed:
         case = placement.case
@@ -70,12 +78,7 @@ def placement_rows(listed: list[Placement]) -> SafeString:
             )
         parts.append(
             format_html(
-                "\n      <tr>\n"
-                '        <th scope="row"><a href="{}">{}</a></th>\n'
-                "        <td>{}</td>\n"
-                '        <td class="nowrap">{}</td>\n'
-                '        <td class="align-text-right">{}</td>\n'
-                "        <td>{}</td>\n      </tr>\n    ",
+                row,
                 case_link(case.pk),
                 case.child_name,
                 case.advisor or nobody,
@@ -95,6 +98,7 @@ def unheard_rows(listed: list[Measure]) -> SafeString:
     case_link = _link("cases:case_detail")
     nobody = gettext("ingen")
     unrecorded = format_html('<span class="badge badge-warning">{}</span>', gettext("Ikke registreret"))
+    row = _child_row("", "nowrap", "", "")
     parts = []
     for measure in listed:
         if measure.hearing_omitted:
@@ -105,12 +109,7 @@ def unheard_rows(listed: list[Measure]) -> SafeString:
             reason = unrecorded
         parts.append(
             format_html(
-                "\n      <tr>\n"
-                '        <th scope="row"><a href="{}">{}</a></th>\n'
-                "        <td>{}</td>\n"
-                '        <td class="nowrap">{}</td>\n'
-                "        <td>{}</td>\n"
-                "        <td>{}</td>\n      </tr>\n    ",
+                row,
                 case_link(measure.case_id),
                 measure.case.child.full_name,
                 measure.measure_type,
