@@ -83,11 +83,12 @@ def previous_open_agreements(meeting: NetworkMeeting) -> list[Agreement]:
 
 
 def meetings_for_child(child, user) -> QuerySet[NetworkMeeting]:
-    """The child's meetings that ``user`` may read, newest first, for the child's timeline
-    (rendered with ``network_meetings/_child_meetings.html``)."""
+    """The meetings about ``child`` that ``user`` may read, newest first, for the child page's
+    panel, summary and timeline (rendered with ``network_meetings/_child_meetings.html``).
+    ``child`` is one the page read through ``Child.objects.visible_to(user)``
+    (``cases.extensions``)."""
     return (
-        NetworkMeeting.objects.visible_to(user)
-        .filter(child=child)
+        NetworkMeeting.objects.visible_to(user, readable_child=child)
         .select_related("team", "chair", "child")
         .annotate(
             open_agreement_count=Count("agreements", filter=Q(agreements__done_at__isnull=True)),
