@@ -96,7 +96,9 @@ def _duty_notifications(user) -> Q:
 
 
 def notification_filter(user, *, include_registrations: bool = True) -> Q:
-    """The notifications ``user`` may read."""
+    """The notifications ``user`` may read. Every notification on a case they read is among them
+    (the last clause): a page holding a case read through ``visible_to`` lists the case's
+    notifications without asking again (the child page's notification panel)."""
     from cases.models import Case
 
     if not _active_staff(user):

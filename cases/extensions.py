@@ -13,8 +13,10 @@ Two kinds of contribution, registered from an app's ``AppConfig.ready()``:
   doing?" in the first screen: a template and a ``context(child, case, user)`` reading the owning
   app's data in one query or two.
 
-Providers and panels receive a child the user may see (the page checked it); what they read
-beyond that child must still start from ``visible_to(user)``. Each should run a fixed number of
+Providers and panels receive a child, and panels a case, that the user may see (the page read
+both through ``visible_to(user)``); what they read beyond them must still start from
+``visible_to(user)``, or from a rule's own shortcut for a record already read (a network meeting's
+``readable_child``, a readable case's notifications: ``cases.access.notification_filter``). Each should run a fixed number of
 queries, whatever the number of rows: the child page's query count is pinned in the tests.
 
 A third hook answers whether an investigation has a network map attached; the network meetings

@@ -407,3 +407,29 @@ def test_a_team_leader_reads_new_notifications_of_the_district_but_not_another_t
     visible = set(Notification.objects.visible_to(org.team_leader))
     assert unassigned in visible and on_their_case not in visible
     assert set(Child.objects.visible_to(org.team_leader)) == {new_child}
+
+
+def test_whoever_reads_a_case_reads_every_notification_on_it(org):
+    """The child page lists a readable case's notifications without asking the notification rule
+    again (cases.panels.notifications_context); this is the rule it relies on, for every persona,
+    on cases of both teams, with notifications of both districts, assessed and not."""
+    from cases.models import Case
+    from tests.fixtures import PERSONAS
+
+    ours = CaseFactory(team=org.team_a, advisor=org.advisor)
+    theirs = CaseFactory(team=org.team_b, advisor=org.outsider)
+    for case in (ours, theirs):
+        for district in (org.district_a, org.district_b):
+            for assessed in (False, True):
+                notify(
+                    case.child, case=case, district=district, registered_by=org.case_admin, assessed=assessed
+                )
+    readers = 0
+    for persona in PERSONAS:
+        user = getattr(org, persona)
+        readable = set(Notification.objects.visible_to(user).values_list("pk", flat=True))
+        for case in Case.objects.visible_to(user):
+            on_case = set(case.notifications.values_list("pk", flat=True))
+            assert len(on_case) == 4 and on_case <= readable, (persona, case.pk)
+            readers += 1
+    assert readers >= 6
