@@ -6,7 +6,8 @@ import datetime
 from typing import NamedTuple
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet, Subquery
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from cases.models import Case, Child, Goal, Notification, Plan, Relation
@@ -43,7 +44,38 @@ def cases_of_child(*, child: Child, user) -> list[Case]:
         .filter(child=child)
         .select_related("advisor", "team", "district", "current_step", "legal_basis")
     )
+    return _open_then_newest(cases)
+
+
+def _open_then_newest(cases) -> list[Case]:
     return sorted(cases, key=lambda c: (not c.is_open, -c.opened_on.toordinal(), -c.pk))
+
+
+def visible_case_of_child(user, pk: int) -> tuple[Case, list[Case]]:
+    """The case ``pk`` if ``user`` may read it (404 otherwise, as ``visible_case``) and the
+    child's cases they may read (as ``cases_of_child``), for the child page of one case: one query
+    where the two took two, each planning the case rule's joins (benchmarks/RESULTS.md). The cases
+    share one child instance, so what the page's sections keep on it is kept once."""
+    child_of_case = Case.objects.for_system().filter(pk=pk).values("child_id")[:1]
+    cases = list(
+        Case.objects.visible_to(user)
+        .filter(child_id=Subquery(child_of_case))
+        .select_related(
+            "child__district",
+            "child__school_district",
+            "advisor",
+            "team",
+            "district",
+            "current_step",
+            "legal_basis",
+        )
+    )
+    case = next((c for c in cases if c.pk == pk), None)
+    if case is None:
+        raise Http404("No Case matches the given query.")
+    for other in cases:
+        other.child = case.child
+    return case, _open_then_newest(cases)
 
 
 def relations_of(child: Child) -> list[Relation]:

@@ -32,6 +32,33 @@ def _movements(case_ids):
     )
 
 
+def _read_once(case, key: str, read):
+    """What ``read()`` gives for ``case``, read once for the page's summary and its sections (each
+    is given the same case in one request), as the network meetings' panel does for the child."""
+    if key not in case.__dict__:
+        case.__dict__[key] = read()
+    return case.__dict__[key]
+
+
+def _case_movements(case) -> list[LadderMovement]:
+    """The case's movements on the ladder, oldest first: the ladder's summary and its section."""
+    return _read_once(case, "_ladder_movements_read", lambda: _movements([case.pk]))
+
+
+def _case_measures(case) -> list[Measure]:
+    """The case's measures, the newest first: the measures' section and the ladder's moves."""
+    return _read_once(
+        case,
+        "_measures_read",
+        lambda: list(
+            Measure.objects.for_system()
+            .filter(case=case)
+            .select_related("measure_type__ladder_step", "legal_basis", "decided_by")
+            .order_by("-start_date", "-pk")
+        ),
+    )
+
+
 @dataclass(frozen=True)
 class Move:
     """A move on the ladder offered in its section: the button says what will be recorded, and
@@ -42,14 +69,9 @@ class Move:
 
 
 def _highest_active(case, today):
-    return (
-        Measure.objects.for_system()
-        .filter(case=case)
-        .active_on(today)
-        .select_related("measure_type__ladder_step")
-        .order_by("-measure_type__ladder_step__number", "start_date", "pk")
-        .first()
-    )
+    """The active measure on the highest step; of several there, the first started."""
+    active = [m for m in _case_measures(case) if m.is_active_on(today)]
+    return min(active, key=lambda m: (-m.measure_type.ladder_step.number, m.start_date, m.pk), default=None)
 
 
 def ladder_moves(case, steps: list, today) -> list[Move]:
@@ -106,7 +128,7 @@ def ladder_context(child, case, user) -> dict:
         "case": case,
         "steps": steps,
         "current": case.current_step_id,
-        "movements": list(reversed(_movements([case.pk]))),
+        "movements": list(reversed(_case_movements(case))),
         "moves": ladder_moves(case, steps, timezone.localdate()) if can_move else [],
     }
 
@@ -117,13 +139,7 @@ def ladder_summary(child, case, user) -> dict:
     if case is None:
         return {"case": None}
     today = timezone.localdate()
-    last = (
-        LadderMovement.objects.for_system()
-        .filter(case=case, date__lte=today)
-        .select_related("to_step")
-        .order_by("-date", "-pk")
-        .first()
-    )
+    last = next((m for m in reversed(_case_movements(case)) if m.date <= today), None)
     since = last.date if last else case.opened_on
     return {
         "case": case,
@@ -137,12 +153,7 @@ def measures_context(child, case, user) -> dict:
     if case is None:
         return {"case": None}
     today = timezone.localdate()
-    measures = list(
-        Measure.objects.for_system()
-        .filter(case=case)
-        .select_related("measure_type__ladder_step", "legal_basis", "decided_by")
-        .order_by("-start_date", "-pk")
-    )
+    measures = _case_measures(case)
     return {
         "case": case,
         "active": [m for m in measures if m.actual_end is None or m.actual_end >= today],

@@ -16,7 +16,14 @@ from cases.history import case_history
 from cases.models import Child
 from cases.permissions import Action, may
 from cases.selectors import case_list as case_list_rows
-from cases.selectors import cases_of_child, find_child_by_cpr, relations_of, visible_case, visible_child
+from cases.selectors import (
+    cases_of_child,
+    find_child_by_cpr,
+    relations_of,
+    visible_case,
+    visible_case_of_child,
+    visible_child,
+)
 from cases.views.common import log_page_read, posted
 from herning.audit.looks import PURPOSE_CASEWORK, log_look, shows_no_child
 from herning.audit.models import AccessLog
@@ -130,8 +137,7 @@ def child_detail(request, pk: int):
 @login_required
 def case_detail(request, pk: int):
     """One case of the child (an earlier, closed case, or the open one), on the child's page."""
-    case = visible_case(request.user, pk)
-    cases = cases_of_child(child=case.child, user=request.user)
+    case, cases = visible_case_of_child(request.user, pk)
     return _child_page(request, child=case.child, case=case, cases=cases)
 
 

@@ -205,3 +205,37 @@ def test_the_ladder_section_says_what_a_move_records_and_leads_to_the_measure_se
     org.team_a.save()
     html = login(org.colleague).get(reverse("cases:child_detail", args=[case.child_id])).content.decode()
     assert 'id="ladder"' in html and "Registrér flytning" not in html
+
+
+def test_one_case_is_read_with_the_childs_other_readable_cases_and_nothing_more(org):
+    """``visible_case_of_child`` (one case's page): the case and the child's cases the person
+    reads, the open one first; a case they may not read, or none, is 404 as with ``visible_case``."""
+    from django.http import Http404
+
+    from cases.models import CaseState
+    from cases.selectors import visible_case_of_child
+
+    def closed(case, on):
+        case.state, case.closed_on = CaseState.CLOSED, on
+        case.save()
+        return case
+
+    earliest = closed(
+        CaseFactory(team=org.team_a, advisor=org.advisor, opened_on=TODAY.replace(year=2023)), TODAY
+    )
+    child = earliest.child
+    theirs = closed(
+        CaseFactory(team=org.team_b, advisor=org.outsider, child=child, opened_on=TODAY.replace(year=2024)),
+        TODAY,
+    )
+    current = CaseFactory(
+        team=org.team_a, advisor=org.advisor, child=child, opened_on=TODAY.replace(year=2025)
+    )
+
+    case, cases = visible_case_of_child(org.advisor, earliest.pk)
+    assert case == earliest and cases == [current, earliest]
+    assert all(c.child is case.child for c in cases)
+    assert visible_case_of_child(org.outsider, theirs.pk) == (theirs, [theirs])
+    for user, pk in ((org.advisor, theirs.pk), (org.outsider, current.pk), (org.advisor, current.pk + 1000)):
+        with pytest.raises(Http404):
+            visible_case_of_child(user, pk)

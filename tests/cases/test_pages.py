@@ -166,7 +166,10 @@ QUERIES_CASE_LIST = 10  # with the access log: one insert for every child on the
 # section's own reads (one query per kind of record) and the case's history (one per kind).
 # The history and the timeline are read when their folds are opened (their own views), the
 # journal one page at a time; the summary's parts read one or two queries each.
-QUERIES_CHILD_PAGE = 28  # the request (session, the person with roles and apps, bell), the cases app, the other apps' panels and summary parts
+QUERIES_CHILD_PAGE = 25  # the request (session, the person with roles and apps, bell), the cases app, the other apps' panels and summary parts
+# One case's page reads the case and the child's other cases in one query, where the child's page
+# reads the child and then its cases.
+QUERIES_CASE_PAGE = QUERIES_CHILD_PAGE - 1
 
 
 def test_the_case_list_runs_the_same_queries_for_1_or_12_cases(org, login, django_assert_num_queries):
@@ -215,6 +218,8 @@ def test_the_child_page_runs_the_same_queries_however_much_the_case_holds(
     for case in (small, big):
         with django_assert_num_queries(QUERIES_CHILD_PAGE):
             assert client.get(child_url(case)).status_code == 200
+        with django_assert_num_queries(QUERIES_CASE_PAGE):
+            assert client.get(reverse("cases:case_detail", args=[case.pk])).status_code == 200
 
 
 def test_a_hand_edited_filter_is_explained_and_shows_the_open_cases(org, case, login):
