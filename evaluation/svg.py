@@ -3,7 +3,7 @@
 ``evaluation.charts`` computes the geometry; this module writes it. It was a template with an
 ``{% include %}`` per piece of text, and a chart has 20 to 60 of them: the team overview's three
 charts took 5 of the page's 57 ms of CPU (``benchmarks/RESULTS.md``). Here each element is one
-``format_html`` call, which escapes every value as the template language did, and the markup is the
+``format_markup`` call (``herning.core.markup``, ``format_html``'s output at a fraction of its cost), which escapes every value as the template language did, and the markup is the
 template's, character for character (compared on every chart the tests draw, in both languages):
 ``templates/evaluation/charts/chart.html`` calls ``svg_chart``, and every page includes that file
 as before.
@@ -11,11 +11,11 @@ as before.
 
 from __future__ import annotations
 
-from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext
 
 from evaluation.charts import Bar, Chart, Line, Target, Text, Tick
+from herning.core.markup import format_markup, join_markup
 
 # One pattern per hatching (evaluation.palette names them); any other is dotted.
 _HATCH_PATHS = {
@@ -37,28 +37,28 @@ def _n(value) -> str:
 def text(item: Text) -> SafeString:
     """A ``<text>``, a ``<tspan>`` per line; an abbreviated text keeps the whole in its ``<title>``."""
     x = _n(item.x)
-    lines = format_html_join(
+    lines = join_markup(
         "",
         '<tspan x="{}"{}>{}</tspan>',
         (
-            (x, format_html(' dy="{}"', item.line_height) if i else "", line)
+            (x, format_markup(' dy="{}"', item.line_height) if i else "", line)
             for i, line in enumerate(item.lines)
         ),
     )
-    return format_html(
+    return format_markup(
         '<text{} x="{}" y="{}" text-anchor="{}"{}>{}{}</text>\n',
-        format_html(' class="{}"', item.css) if item.css else "",
+        format_markup(' class="{}"', item.css) if item.css else "",
         x,
         _n(item.y),
         item.anchor,
-        format_html(' transform="{}"', item.transform) if item.rotate else "",
-        format_html("<title>{}</title>", item.label) if item.abbreviated else "",
+        format_markup(' transform="{}"', item.transform) if item.rotate else "",
+        format_markup("<title>{}</title>", item.label) if item.abbreviated else "",
         lines,
     )
 
 
 def _hatch(chart_id: str, hatch: str) -> SafeString:
-    return format_html(
+    return format_markup(
         '<pattern id="{}-hatch-{}" class="chart-hatch-pattern" patternUnits="userSpaceOnUse" '
         'width="6" height="6">{}</pattern>\n',
         chart_id,
@@ -69,7 +69,7 @@ def _hatch(chart_id: str, hatch: str) -> SafeString:
 
 def _across(chart: Chart, y: float, label: Text) -> SafeString:
     """A line across the plot at ``y`` and its label: a tick of the axis or a target."""
-    return format_html(
+    return format_markup(
         '<line x1="{}" x2="{}" y1="{}" y2="{}"/>\n      {}',
         _n(chart.left),
         _n(chart.right_edge),
@@ -80,14 +80,14 @@ def _across(chart: Chart, y: float, label: Text) -> SafeString:
 
 
 def _tick(chart: Chart, tick: Tick) -> SafeString:
-    return format_html("\n      {}\n      ", _across(chart, tick.y, tick.text))
+    return format_markup("\n      {}\n      ", _across(chart, tick.y, tick.text))
 
 
 def _bar(chart_id: str, bar: Bar) -> SafeString:
     x, y, width, height = _n(bar.x), _n(bar.y), _n(bar.width), _n(bar.height)
     hatch = ""
     if bar.hatch:
-        hatch = format_html(
+        hatch = format_markup(
             '<rect class="chart-hatch" x="{}" y="{}" width="{}" height="{}" fill="url(#{}-hatch-{})"/>',
             x,
             y,
@@ -96,7 +96,7 @@ def _bar(chart_id: str, bar: Bar) -> SafeString:
             chart_id,
             bar.hatch,
         )
-    return format_html(
+    return format_markup(
         '<g class="chart-bar-group"><title>{}</title><rect class="chart-bar {}" x="{}" y="{}" '
         'width="{}" height="{}"/>{}</g>',
         bar.title,
@@ -110,11 +110,11 @@ def _bar(chart_id: str, bar: Bar) -> SafeString:
 
 
 def _line(line: Line) -> SafeString:
-    return format_html(
+    return format_markup(
         '<g class="chart-line {}">\n      {}\n      {}\n    </g>',
         line.css,
-        format_html_join("", '<polyline points="{}"/>', ((s,) for s in line.segments)),
-        format_html_join(
+        join_markup("", '<polyline points="{}"/>', ((s,) for s in line.segments)),
+        join_markup(
             "",
             '<circle cx="{}" cy="{}" r="3"><title>{}</title></circle>',
             ((_n(x), _n(y), title) for x, y, title in line.points),
@@ -123,24 +123,26 @@ def _line(line: Line) -> SafeString:
 
 
 def _target(chart: Chart, target: Target) -> SafeString:
-    return format_html('<g class="chart-target">\n      {}\n    </g>', _across(chart, target.y, target.text))
+    return format_markup(
+        '<g class="chart-target">\n      {}\n    </g>', _across(chart, target.y, target.text)
+    )
 
 
 def _swatch(chart: Chart, chart_id: str, css: str, label: str, hatch: str) -> SafeString:
     if chart.kind == "line":
-        mark = format_html(
+        mark = format_markup(
             '<g class="chart-line {}"><line x1="1" x2="27" y1="7" y2="7"/><circle cx="14" cy="7" r="3"/></g>',
             css,
         )
     else:
-        mark = format_html('<rect class="chart-bar {}" x="6" y="0" width="16" height="14"/>', css)
+        mark = format_markup('<rect class="chart-bar {}" x="6" y="0" width="16" height="14"/>', css)
         if hatch:
-            mark += format_html(
+            mark += format_markup(
                 '<rect class="chart-hatch" x="6" y="0" width="16" height="14" fill="url(#{}-hatch-{})"/>',
                 chart_id,
                 hatch,
             )
-    return format_html(
+    return format_markup(
         '<li><svg class="chart-swatch" viewBox="0 0 28 14" width="28" height="14">{}</svg>{}</li>',
         mark,
         label,
@@ -148,7 +150,7 @@ def _swatch(chart: Chart, chart_id: str, css: str, label: str, hatch: str) -> Sa
 
 
 def _join(parts) -> SafeString:
-    return mark_safe("".join(parts))  # noqa: S308 - each part is a SafeString built by format_html
+    return mark_safe("".join(parts))  # noqa: S308 - each part is a SafeString built by format_markup
 
 
 def chart_svg(chart: Chart, chart_id: str) -> SafeString:
@@ -156,16 +158,16 @@ def chart_svg(chart: Chart, chart_id: str) -> SafeString:
     points to the table) and, for more than one series, a legend the screen reader skips."""
     defs = ""
     if chart.hatches:
-        defs = format_html("<defs>{}</defs>", _join(_hatch(chart_id, h) for h in chart.hatches))
+        defs = format_markup("<defs>{}</defs>", _join(_hatch(chart_id, h) for h in chart.hatches))
     legend = ""
     if len(chart.legend) > 1:
-        legend = format_html(
+        legend = format_markup(
             '<ul class="chart-legend" aria-hidden="true">\n    {}\n  </ul>',
             _join(_swatch(chart, chart_id, css, label, hatch) for css, label, hatch in chart.legend),
         )
     left, right = _n(chart.left), _n(chart.right_edge)
     baseline = _n(chart.baseline)
-    return format_html(
+    return format_markup(
         '<figure class="evaluation-chart">\n'
         '  <svg viewBox="0 0 {} {}" role="img" aria-labelledby="{}-title {}-desc" class="evaluation-svg" '
         'xmlns="http://www.w3.org/2000/svg">\n'

@@ -6,7 +6,6 @@ import functools
 
 from django import template
 from django.utils import formats, timezone
-from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
@@ -14,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from followups import engine, wording
 from followups.models import DeadlineKind, Form, Reminder
 from followups.selectors import deadline_url, unread_reminder_count
+from herning.core.markup import format_markup
 
 register = template.Library()
 
@@ -97,8 +97,8 @@ def deadline_rows(rows, show_responsible=False, now=None, empty="") -> SafeStrin
     what (a link, with the provision of a statutory one), the child and the case, who is
     responsible, why. Drawn here rather than by the template language: the team overview lists 50
     overdue deadlines, and the template's lookups, filters and translations per cell took 4 of the
-    page's 57 ms of CPU (``benchmarks/RESULTS.md``). ``format_html`` escapes every value, as the
-    template did, and the markup is the template's."""
+    page's 57 ms of CPU (``benchmarks/RESULTS.md``). ``format_markup`` (``herning.core.markup``) escapes every
+    value, as the template did, and the markup is the template's."""
     now = now or timezone.now()
     at, nobody = gettext("kl."), gettext("ingen")
     status = {key: (str(label), variant) for key, (label, variant) in _STATUS.items()}
@@ -114,9 +114,9 @@ def deadline_rows(rows, show_responsible=False, now=None, empty="") -> SafeStrin
         child = getattr(d, "child", None)
         who = ""
         if show_responsible:
-            who = format_html("<td>{}</td>", d.responsible or nobody)
+            who = format_markup("<td>{}</td>", d.responsible or nobody)
         parts.append(
-            format_html(
+            format_markup(
                 '\n    <tr id="frist-{}">\n      <td class="nowrap">{}</td>\n'
                 '      <td><span class="badge badge-{}">{}</span></td>\n'
                 '      <td><a href="{}">{}</a>{}</td>\n'
@@ -127,9 +127,9 @@ def deadline_rows(rows, show_responsible=False, now=None, empty="") -> SafeStrin
                 label,
                 deadline_url(d),
                 kinds.get(d.kind, d.kind),
-                format_html('<br><span class="muted">{}</span>', d.rule) if d.statutory else "",
+                format_markup('<br><span class="muted">{}</span>', d.rule) if d.statutory else "",
                 child.full_name if child else "",
-                format_html(
+                format_markup(
                     '<br><span class="muted">{}</span>', gettext("sag %(case)s") % {"case": d.case_id}
                 )
                 if d.case_id
@@ -139,5 +139,7 @@ def deadline_rows(rows, show_responsible=False, now=None, empty="") -> SafeStrin
             )
         )
     if not parts:
-        return format_html('\n    <tr><td colspan="{}">{}</td></tr>\n  ', 6 if show_responsible else 5, empty)
-    return mark_safe("".join(parts))  # noqa: S308 - each part is built by format_html
+        return format_markup(
+            '\n    <tr><td colspan="{}">{}</td></tr>\n  ', 6 if show_responsible else 5, empty
+        )
+    return mark_safe("".join(parts))  # noqa: S308 - each part is built by format_markup

@@ -3,9 +3,10 @@
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.forms.renderers import TemplatesSetting
-from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext
+
+from herning.core.markup import format_markup
 
 SELECT_TEMPLATE = "django/forms/widgets/select.html"
 
@@ -29,7 +30,7 @@ def _attrs(attrs) -> str:
     """Django's attrs.html: `` name="value"`` for each attribute, the name alone for True, none
     for False."""
     return "".join(
-        format_html(" {}", name) if value is True else format_html(' {}="{}"', name, str(value))
+        format_markup(" {}", name) if value is True else format_markup(' {}="{}"', name, str(value))
         for name, value in attrs.items()
         if value is not False
     )
@@ -39,24 +40,24 @@ def select_markup(widget: dict) -> SafeString:
     """A ``<select>`` with its options (and option groups) from a Select widget's context; Django's
     empty choice "---------" is written as "Vælg …"."""
     choose = gettext("Vælg …")
-    parts = [format_html('<select name="{}"{}>', widget["name"], mark_safe(_attrs(widget["attrs"])))]  # noqa: S308 - escaped by format_html in _attrs
+    parts = [format_markup('<select name="{}"{}>', widget["name"], mark_safe(_attrs(widget["attrs"])))]  # noqa: S308 - escaped by format_markup in _attrs
     for group_name, group_choices, _index in widget["optgroups"]:
         if group_name:
-            parts.append(format_html('\n  <optgroup label="{}">', group_name))
+            parts.append(format_markup('\n  <optgroup label="{}">', group_name))
         for option in group_choices:
             label = option["label"]
             parts.append(
-                format_html(
+                format_markup(
                     '\n  <option value="{}"{}>{}</option>',
                     str(option["value"]),
-                    mark_safe(_attrs(option["attrs"])),  # noqa: S308 - escaped by format_html in _attrs
+                    mark_safe(_attrs(option["attrs"])),  # noqa: S308 - escaped by format_markup in _attrs
                     choose if str(label) == "---------" else label,
                 )
             )
         if group_name:
             parts.append("\n  </optgroup>")
     parts.append("\n</select>\n")
-    return mark_safe("".join(parts))  # noqa: S308 - each part built by format_html or constant
+    return mark_safe("".join(parts))  # noqa: S308 - each part built by format_markup or constant
 
 
 class DateInput(forms.DateInput):
