@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import django_filters
 from django.db import transaction
-from django.db.models import OuterRef, Q, Subquery
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, extend_schema_view
@@ -18,6 +18,7 @@ from rest_framework.response import Response
 
 from cases.models import Case, JournalNote, LegalBasis
 from cases.permissions import Action, may
+from herning.api import feed
 from herning.api.fields import CodeField, UpdatedAtField, VisibleRelatedField, date_field
 from herning.api.viewsets import ReadOnlyResource, ServiceResource, not_editable
 from herning.core.dates import validate_reading_date
@@ -135,8 +136,7 @@ class MeasureTypeViewSet(ReadOnlyResource):
     def annotate_updated_at(self, queryset):
         """A type's ``updated_at`` is its catalog entry's last change (its history): what it shows
         of its step and legal basis is their number and code, which are chosen on the type."""
-        latest = MeasureType.history.model.objects.filter(id=OuterRef("pk")).order_by("-history_date")
-        return queryset.annotate(api_updated_at=Subquery(latest.values("history_date")[:1]))
+        return queryset.annotate(api_updated_at=feed.latest_history_of(MeasureType))
 
 
 # --- Measures -----------------------------------------------------------------------------------
