@@ -16,13 +16,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db import connection
-from django.db.models import Count, DateTimeField, OuterRef, Subquery
+from django.db.models import Count, DateTimeField, OuterRef
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Greatest
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from cases.models import Case, CaseState
+from herning.api import feed
 from herning.organisation.models import Role, RoleAssignment, Team, User
 
 
@@ -262,8 +263,7 @@ def annotate_load_changed_at(advisors):
     out."""
 
     def latest(history, **where):
-        rows = history.filter(**where).order_by("-history_date").values("history_date")[:1]
-        return Subquery(rows, output_field=DateTimeField())
+        return feed.latest_history(history.filter(**where))
 
     parts = [
         latest(User.history.model.objects, id=OuterRef("pk")),

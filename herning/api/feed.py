@@ -344,15 +344,28 @@ def updated_at_of(name: str, model: type[models.Model], key: str = "pk") -> Coal
 
 
 def latest_history_of(model: type[models.Model], key: str = "pk") -> Subquery:
-    """The latest ``history_date`` of the ``model`` record whose key is the outer row's ``key``.
+    """The latest ``history_date`` of the ``model`` record whose key is the outer row's ``key``."""
+    return latest_history(model.history.model.objects.filter(id=OuterRef(key)))
 
-    Written as the maximum of the record's history rows, not as the first of them newest first:
-    for "newest first, one row" PostgreSQL walks the whole history table backwards on its date
-    index, expecting to meet the record soon, and for a record with no recent history it read all
-    of it (6,000 rows, 5 ms for one case of the API at national scale, benchmarks/RESULTS.md). The
-    maximum reads the record's own rows through the index on its key, however old they are."""
-    history = model.history.model.objects.filter(id=OuterRef(key)).order_by()
-    return Subquery(history.values("id").annotate(latest=models.Max("history_date")).values("latest"))
+
+def latest_history(rows: models.QuerySet) -> Subquery:
+    """The latest ``history_date`` among ``rows`` (history rows filtered on the outer row), as a
+    subquery of one value (none: NULL).
+
+    Written as the maximum of the rows, not as the first of them newest first: for "newest first,
+    one row" PostgreSQL walks the whole history table backwards on its date index, expecting to
+    meet a matching row soon, and for a record with no recent history it read all of it (6,000
+    rows, 5 ms for one case of the API at national scale, benchmarks/RESULTS.md). The maximum
+    reads the matching rows through the index on their key, however old they are. The constant
+    groups every row into one, so the subquery has no GROUP BY and always one row."""
+    return Subquery(
+        rows.order_by()
+        .annotate(whole=models.Value(1))
+        .values("whole")
+        .annotate(latest=models.Max("history_date"))
+        .values("latest"),
+        output_field=models.DateTimeField(),
+    )
 
 
 def annotate_updated_at(queryset: models.QuerySet, name: str, *, fallback: str | None = None):

@@ -225,3 +225,38 @@ def test_the_lists_with_updated_after_cost_the_same_for_one_row_or_many(
     add(4)
     with django_assert_max_num_queries(len(one.captured_queries)):
         assert len(results(client.get(url, params))) >= 2
+
+
+def test_a_records_latest_history_is_its_latest_row_whatever_order_they_were_written_in(org):
+    """``feed.latest_history`` (the API's fallback ``updated_at`` and the caseload's parts) is the
+    latest moment among the record's own history rows, not the last row written, and nothing for
+    a record with no rows; other records' rows do not count."""
+    from cases.models import Case, CaseState
+    from herning.api import feed
+
+    case, other = CaseFactory(team=org.team_a, advisor=org.advisor), CaseFactory(team=org.team_a)
+    history = Case.history.model.objects
+    for days in (5, 9, 2):  # the latest moment is written second
+        history.create(**{**_history_fields(case), "history_date": _at(days), "history_type": "~"})
+    history.create(**{**_history_fields(other), "history_date": _at(30), "history_type": "~"})
+    # Written in bulk, as an import may: no history row at all.
+    unrecorded = Case.objects.bulk_create(
+        [
+            Case(
+                **{
+                    **_history_fields(other),
+                    "id": None,
+                    "state": CaseState.CLOSED,
+                    "closed_on": other.opened_on,
+                }
+            )
+        ]
+    )[0]
+    rows = Case.objects.for_system().annotate(latest=feed.latest_history_of(Case))
+    found = dict(rows.filter(pk__in=[case.pk, other.pk, unrecorded.pk]).values_list("pk", "latest"))
+    assert found == {case.pk: _at(9), other.pk: _at(30), unrecorded.pk: None}
+
+
+def _history_fields(case) -> dict:
+    """The case's own fields as a history row holds them."""
+    return {f.attname: getattr(case, f.attname) for f in case._meta.concrete_fields}
