@@ -14,21 +14,21 @@ from cases.models import Case, Child, Goal, Notification, Plan, Relation
 from herning.core import cpr as cpr_lib
 from herning.organisation.models import Role, RoleAssignment, User
 
+# What a case's page shows of the case besides its own fields.
+CASE_PAGE_RELATED = (
+    "child__district",
+    "child__school_district",
+    "advisor",
+    "team",
+    "district",
+    "current_step",
+    "legal_basis",
+)
+
 
 def visible_case(user, pk: int) -> Case:
     """The case ``pk`` if ``user`` may read it; 404 otherwise (its existence is not revealed)."""
-    return get_object_or_404(
-        Case.objects.visible_to(user).select_related(
-            "child__district",
-            "child__school_district",
-            "advisor",
-            "team",
-            "district",
-            "current_step",
-            "legal_basis",
-        ),
-        pk=pk,
-    )
+    return get_object_or_404(Case.objects.visible_to(user).select_related(*CASE_PAGE_RELATED), pk=pk)
 
 
 def visible_child(user, pk: int) -> Child:
@@ -60,15 +60,7 @@ def visible_case_of_child(user, pk: int) -> tuple[Case, list[Case]]:
     cases = list(
         Case.objects.visible_to(user)
         .filter(child_id=Subquery(child_of_case))
-        .select_related(
-            "child__district",
-            "child__school_district",
-            "advisor",
-            "team",
-            "district",
-            "current_step",
-            "legal_basis",
-        )
+        .select_related(*CASE_PAGE_RELATED)
     )
     case = next((c for c in cases if c.pk == pk), None)
     if case is None:
