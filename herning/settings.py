@@ -341,8 +341,15 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
 else:
     # A task taken by a worker that dies before acknowledging it (acks_late) goes back to the queue
     # after this many seconds: longer than the longest task, or a slow task would run twice at once.
+    _visibility_timeout = env_int("HERNING_BROKER_VISIBILITY_TIMEOUT", 3600, minimum=1, maximum=86400)
     CELERY_BROKER_TRANSPORT_OPTIONS = {
-        "visibility_timeout": env_int("HERNING_BROKER_VISIBILITY_TIMEOUT", 3600, minimum=1, maximum=86400)
+        "visibility_timeout": _visibility_timeout,
+        # Each worker looks for such tasks once at start and then every `interval` seconds. Kombu
+        # 5.7 only looks on every 10th tick by default, so a task still younger than the timeout
+        # when a new worker started came back 100 s later; one look every 10 s (at most the
+        # timeout) is one small Redis read, and the task returns within timeout + 10 s.
+        "unacked_restore_interval": min(10, _visibility_timeout),
+        "unacked_restore_throttle": 1,
     }
     CELERY_RESULT_BACKEND = env_str("CELERY_RESULT_BACKEND", default=CELERY_BROKER_URL)
 CELERY_TIMEZONE = "Europe/Copenhagen"
