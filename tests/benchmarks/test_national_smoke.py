@@ -51,6 +51,16 @@ def test_generator_builds_the_national_shape_at_a_tiny_scale():
         Case.objects.filter(advisor_id=a).count() for a in Case.objects.values_list("advisor_id", flat=True)
     }
     assert loads == {scale.children // generated.advisors}
+    # Every tracked record has its creation row in its history, as one saved by the application
+    # has: the API's updated_at reads it.
+    for model in (Child, Case, Measure, FollowUp, JournalNote, LadderMovement, Notification, Plan, Goal):
+        history = model.history.model
+        assert history.objects.filter(history_type="+").count() == model.objects.count(), model
+        assert not model.objects.exclude(pk__in=history.objects.values("id")).exists(), model
+    assert generated.history_rows >= Child.objects.count() + FollowUp.objects.count()
+    # Dated when the record was written, where it keeps that moment.
+    note = JournalNote.objects.order_by("pk").first()
+    assert note.history.get().history_date == note.written_at
 
 
 def test_load_harness_measures_every_endpoint_against_a_live_gunicorn(tmp_path, monkeypatch):
