@@ -600,10 +600,11 @@ def _history_rows() -> int:
             )
             listed = ", ".join(f'"{c}"' for c in columns)
             picked = ", ".join(f't."{c}"' for c in columns)
+            table, kept, key = model._meta.db_table, history._meta.db_table, model._meta.pk.column
             cursor.execute(
-                f'INSERT INTO "{history._meta.db_table}" ({listed}, history_date, history_type) '  # noqa: S608
-                f"SELECT {picked}, {when}, '+' FROM \"{model._meta.db_table}\" t "
-                f'WHERE NOT EXISTS (SELECT 1 FROM "{history._meta.db_table}" h WHERE h."{model._meta.pk.column}" = t."{model._meta.pk.column}")'
+                f'INSERT INTO "{kept}" ({listed}, history_date, history_type) '
+                f"SELECT {picked}, {when}, '+' FROM \"{table}\" t "
+                f'WHERE NOT EXISTS (SELECT 1 FROM "{kept}" h WHERE h."{key}" = t."{key}")'
             )
             total += cursor.rowcount
     return total
