@@ -583,7 +583,7 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": [
         "herning.api.filters.KnownParametersFilter",
         "herning.api.filters.UpdatedAfterFilter",
-        "django_filters.rest_framework.DjangoFilterBackend",
+        "herning.api.filters.ListFilterBackend",
         "herning.api.filters.OrderingFilter",
     ],
     "DEFAULT_PAGINATION_CLASS": "herning.api.pagination.Pagination",

@@ -161,6 +161,26 @@ def test_a_list_refuses_an_unknown_filter_or_ordering_parameter(api, url):
     assert api.get(url, {"updated_after": "2026-01-01T00:00:00Z", "page_size": 5}).status_code == 200
 
 
+def test_a_record_read_by_its_id_is_the_record_whatever_list_parameters_come_with_it(api, org):
+    """A list's filters and ordering apply to lists: read by its id, a record is answered as it
+    is (the schema offers them on lists only), with its updated_at as in the list."""
+    case = _case(org, org.team_a)
+    plain = api.get(f"/api/v1/cases/{case.pk}/")
+    assert plain.status_code == 200 and plain.json()["updated_at"] is not None
+    listed = api.get("/api/v1/cases/").json()["results"]
+    assert [c["updated_at"] for c in listed if c["id"] == case.pk] == [plain.json()["updated_at"]]
+    # A filter the open case does not pass, an ordering, a moment after its last change.
+    for params in (
+        {"state": "closed"},
+        {"ordering": "-opened_on"},
+        {"updated_after": "2999-01-01T00:00:00Z"},
+    ):
+        answer = api.get(f"/api/v1/cases/{case.pk}/", params)
+        assert (answer.status_code, answer.json()) == (200, plain.json()), params
+    # The same filter on the list leaves the case out.
+    assert case.pk not in [c["id"] for c in api.get("/api/v1/cases/", {"state": "closed"}).json()["results"]]
+
+
 # Concurrency on PostgreSQL ------------------------------------------------------------------------
 
 
