@@ -3,6 +3,7 @@
     .venv/bin/python -m benchmarks.profile_page /team/ --role team_leader
     .venv/bin/python -m benchmarks.profile_page /min-dag/ --role advisor --rounds 10 --queries
     .venv/bin/python -m benchmarks.profile_page /team/ --role team_leader --profile 40
+    .venv/bin/python -m benchmarks.profile_page /api/v1/cases/{case}/ --role advisor --api
 
 Logs eight people of ``--role`` in (spread over large and small municipalities, as the national
 benchmark does; each with a TOTP device) and requests ``path`` for each of them ``--rounds`` times
@@ -11,7 +12,9 @@ the median wall time, the Python CPU time (``time.process_time``: the web proces
 is what grows when the machine is shared) and the database time and query count (timed around each
 statement with ``connection.execute_wrapper``); ``--queries`` lists one request's statements with
 their times; ``--profile N`` runs the requests under cProfile and lists the N functions that take
-the most time (the profiler slows Python down: compare shares, not milliseconds). Needs the
+the most time (the profiler slows Python down: compare shares, not milliseconds). ``{case}`` in
+the path is each person's first open case (an advisor's own, a team leader's team's); ``--api`` sends each person's
+read-only API token instead of a logged-in session, as an integration does. Needs the
 dataset of ``python -m benchmarks.run_national`` (``--reuse`` keeps it), and complements that benchmark's concurrent figures with a repeatable one-request view for before/after
 comparisons of a change.
 """
@@ -34,6 +37,7 @@ def main() -> None:
     parser.add_argument("--role", default="team_leader", help="the people's role (organisation.Role)")
     parser.add_argument("--rounds", type=int, default=5, help="requests per person")
     parser.add_argument("--queries", action="store_true", help="list one request's statements")
+    parser.add_argument("--api", action="store_true", help="authenticate with an API token, not a session")
     parser.add_argument(
         "--profile",
         type=int,
@@ -52,9 +56,13 @@ def main() -> None:
     django.setup()
     from django.conf import settings
     from django.db import connection
+    from django.db.models import Q
+    from django.test import Client
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
     from benchmarks.run_national import logged_in_client
+    from cases.models import Case, CaseState
+    from herning.api.models import ApiToken
     from herning.organisation.models import RoleAssignment, User
 
     settings.ALLOWED_HOSTS = ["*"]
@@ -69,14 +77,28 @@ def main() -> None:
     chosen = sorted({ids[round(i * (len(ids) - 1) / 7)] for i in range(8)})
     clients = []
     for user in User.objects.filter(pk__in=chosen).order_by("pk"):
-        device = TOTPDevice.objects.filter(user=user).first() or TOTPDevice.objects.create(
-            user=user, name="benchmark", confirmed=True
+        if args.api:
+            client = Client(HTTP_X_FORWARDED_PROTO="https")
+            _token, key = ApiToken.issue(user=user, name="profile", read_only=True)
+            client.defaults["HTTP_AUTHORIZATION"] = f"Bearer {key}"
+        else:
+            device = TOTPDevice.objects.filter(user=user).first() or TOTPDevice.objects.create(
+                user=user, name="benchmark", confirmed=True
+            )
+            client = logged_in_client(user, device)
+        teams = RoleAssignment.objects.filter(user=user, role=args.role).values("team_id")
+        case = (
+            Case.objects.exclude(state=CaseState.CLOSED)
+            .filter(Q(advisor=user) if args.role == "advisor" else Q(team__in=teams))
+            .order_by("pk")
+            .values_list("pk", flat=True)
+            .first()
         )
-        client = logged_in_client(user, device)
-        status = client.get(args.path).status_code  # warm-up, and a check
+        path = args.path.replace("{case}", str(case))
+        status = client.get(path).status_code  # warm-up, and a check
         if status != 200:
-            raise SystemExit(f"{args.path} answered {status} for {user.username}.")
-        clients.append(client)
+            raise SystemExit(f"{path} answered {status} for {user.username}.")
+        clients.append((client, path))
 
     statements: list[tuple[float, str]] = []
 
@@ -91,13 +113,13 @@ def main() -> None:
     profiler = cProfile.Profile() if args.profile else None
     with connection.execute_wrapper(timed):
         for _round in range(args.rounds):
-            for client in clients:
+            for client, path in clients:
                 statements.clear()
                 start, start_cpu = time.perf_counter(), time.process_time()
                 if profiler:
-                    profiler.runcall(client.get, args.path)
+                    profiler.runcall(client.get, path)
                 else:
-                    client.get(args.path)
+                    client.get(path)
                 wall.append((time.perf_counter() - start) * 1000)
                 cpu.append((time.process_time() - start_cpu) * 1000)
                 db.append(sum(ms for ms, _sql in statements))
