@@ -303,7 +303,7 @@ def _inputs_sql() -> str:
     # A read for no person (the nightly sweep) of what the schedule is computed from. The rule's
     # digest is looked up by (municipality, type); a pair without one (a broken rule) gives none.
     return (
-        f"SELECT m.id, CASE WHEN rd.digest IS NOT NULL THEN md5(concat({inputs}, '|', rd.digest, '|', %(stamp)s)) END AS digest "  # noqa: S608 - names from the models, values bound
+        f"SELECT m.id, CASE WHEN rd.digest IS NOT NULL THEN md5(concat({inputs}, '|', rd.digest, '|', %(stamp)s::text)) END AS digest "  # noqa: S608 - names from the models, values bound
         # Each measure's case by its key (OFFSET 0 keeps the planner from scanning every case to
         # hash them for one batch: 7 ms a batch of 2,000 at national scale, 100,000 cases).
         f"FROM {Measure._meta.db_table} m CROSS JOIN LATERAL (SELECT k.municipality_id, k.team_id, "

@@ -97,7 +97,7 @@ class PlacementPlanSource(Source):
         )
         # A read for no person (the nightly sweep) of what the deadline is computed from.
         sql = (
-            f"SELECT m.id, md5(concat({inputs}, '|', %(stamp)s)) AS digest FROM {Measure._meta.db_table} m "  # noqa: S608 - names from the models, values bound
+            f"SELECT m.id, md5(concat({inputs}, '|', %(stamp)s::text)) AS digest FROM {Measure._meta.db_table} m "  # noqa: S608 - names from the models, values bound
             f"JOIN {Case._meta.db_table} k ON k.id = m.case_id "
             f"JOIN {MeasureType._meta.db_table} mt ON mt.id = m.measure_type_id WHERE m.id = ANY(%(ids)s)"
         )
