@@ -102,6 +102,16 @@ def timeline_for(child, user) -> list[TimelineEvent]:
     return sorted(events, key=lambda e: (e.date, -e.order), reverse=True)
 
 
+def read_once(record, key: str, read: Callable[[], Any]) -> Any:
+    """What ``read()`` gives, kept on ``record`` under ``key`` for the rest of the request: the
+    page gives its summary parts, panels and timeline the same child and case, and a part that
+    needs what another already read (the ladder's movements, the child's meetings) reads it once.
+    ``key`` names the reader too when the answer depends on who reads."""
+    if key not in record.__dict__:
+        record.__dict__[key] = read()
+    return record.__dict__[key]
+
+
 def register_network_map_check(check: Callable[[Any], bool]) -> None:
     """``check(investigation) -> bool``: whether a network map is attached to the investigation."""
     _network_map_check[:] = [check]

@@ -14,6 +14,7 @@ from cases.extensions import (
     Panel,
     SummaryPart,
     TimelineEvent,
+    read_once,
     register_panel,
     register_summary_part,
     register_timeline_provider,
@@ -32,22 +33,14 @@ def _movements(case_ids):
     )
 
 
-def _read_once(case, key: str, read):
-    """What ``read()`` gives for ``case``, read once for the page's summary and its sections (each
-    is given the same case in one request), as the network meetings' panel does for the child."""
-    if key not in case.__dict__:
-        case.__dict__[key] = read()
-    return case.__dict__[key]
-
-
 def _case_movements(case) -> list[LadderMovement]:
     """The case's movements on the ladder, oldest first: the ladder's summary and its section."""
-    return _read_once(case, "_ladder_movements_read", lambda: _movements([case.pk]))
+    return read_once(case, "_ladder_movements_read", lambda: _movements([case.pk]))
 
 
 def _case_measures(case) -> list[Measure]:
     """The case's measures, the newest first: the measures' section and the ladder's moves."""
-    return _read_once(
+    return read_once(
         case,
         "_measures_read",
         lambda: list(

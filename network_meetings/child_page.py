@@ -12,6 +12,7 @@ from cases.extensions import (
     Panel,
     SummaryPart,
     TimelineEvent,
+    read_once,
     register_network_map_check,
     register_panel,
     register_summary_part,
@@ -23,10 +24,9 @@ from network_meetings.selectors import investigation_has_network_map, meetings_f
 def _meetings(child, user) -> list:
     """The child's meetings ``user`` may read, read once for the page's panel and its timeline
     (both are given the same ``child`` in one request; the read checks access, so it is not cheap)."""
-    seen = child.__dict__.setdefault("_network_meetings_read", {})
-    if user.pk not in seen:
-        seen[user.pk] = list(meetings_for_child(child, user))
-    return seen[user.pk]
+    return read_once(
+        child, f"_network_meetings_read_{user.pk}", lambda: list(meetings_for_child(child, user))
+    )
 
 
 def meetings_context(child, case, user) -> dict:
