@@ -247,18 +247,33 @@ else:
         options = DATABASES["default"].setdefault("OPTIONS", {})
         options["options"] = f"{options.get('options', '')} -c jit=off".strip()
 
+# Prepared statements. Most reads here cost PostgreSQL more to plan than to run: the access rule
+# joins many tables and the planner weighs every order of them (benchmarks/RESULTS.md, 1-7 ms of
+# planning against 0.1-2.5 ms of execution). Django binds parameters on the client unless told
+# otherwise, so every read is a new statement to the server. With `server_side_binding`, psycopg
+# prepares a statement a connection has run `prepare_threshold` times (5; Django's default is never)
+# and the server keeps its plan for the connection's life (CONN_MAX_AGE), up to psycopg's 100 most
+# recent statements. On by default on a direct connection; off behind PgBouncer unless it keeps
+# prepared statements (1.21 and later, `max_prepared_statements`).
+DATABASE_POOLED = env_bool("DATABASE_POOLED", False)
+DB_PREPARED_STATEMENTS = env_bool("DB_PREPARED_STATEMENTS", not DATABASE_POOLED)
+if DB_PREPARED_STATEMENTS and DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    _prepared_options = DATABASES["default"].setdefault("OPTIONS", {})
+    _prepared_options["server_side_binding"] = True
+    _prepared_options["prepare_threshold"] = 5
+
 # Behind PgBouncer in transaction pooling (the compose file's `pgbouncer`), a connection is a
 # different server session from one transaction to the next. Django documents what that needs:
 # no server-side cursors (they live past the transaction that opened them), and psycopg must not
 # prepare statements (PgBouncer 1.18, Debian's, does not track them). PgBouncer also refuses the
 # `options` startup parameter, so `jit=off` is set on the database instead (README, "Operations").
-DATABASE_POOLED = env_bool("DATABASE_POOLED", False)
 if DATABASE_POOLED and DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
     DATABASES["default"]["CONN_MAX_AGE"] = env_int("DB_CONN_MAX_AGE", 0, minimum=0)
     _pooled_options = DATABASES["default"].setdefault("OPTIONS", {})
     _pooled_options.pop("options", None)
-    _pooled_options["prepare_threshold"] = None
+    if not DB_PREPARED_STATEMENTS:
+        _pooled_options["prepare_threshold"] = None
 
 # The statistics replica: evaluation pages, their exports and the statistics figures read from a
 # streaming replica when STATISTICS_DATABASE_URL is set (herning.core.replica decides, per request,

@@ -10,4 +10,6 @@ class CoreConfig(AppConfig):
     verbose_name = "Fælles"
 
     def ready(self) -> None:
-        from herning.core import privacy  # noqa: F401 - registers the system check
+        from herning.core import lookups, privacy  # noqa: F401 - privacy registers the system check
+
+        lookups.register()
