@@ -39,6 +39,12 @@ def main() -> None:
     parser.add_argument("--queries", action="store_true", help="list one request's statements")
     parser.add_argument("--api", action="store_true", help="authenticate with an API token, not a session")
     parser.add_argument(
+        "--per-person",
+        action="store_true",
+        help="also each person's medians, with the size of their municipality (a plan that suits a "
+        "small municipality may not suit a large one)",
+    )
+    parser.add_argument(
         "--profile",
         type=int,
         default=0,
@@ -98,7 +104,8 @@ def main() -> None:
         status = client.get(path).status_code  # warm-up, and a check
         if status != 200:
             raise SystemExit(f"{path} answered {status} for {user.username}.")
-        clients.append((client, path))
+        municipality_cases = Case.objects.filter(municipality_id=user.municipality_id).count()
+        clients.append((client, path, f"{user.username} (municipality of {municipality_cases:,} cases)"))
 
     statements: list[tuple[float, str]] = []
 
@@ -110,10 +117,11 @@ def main() -> None:
             statements.append(((time.perf_counter() - start) * 1000, sql))
 
     wall, cpu, db, counts = [], [], [], []
+    per_person: dict[str, tuple[list[float], list[float]]] = {}
     profiler = cProfile.Profile() if args.profile else None
     with connection.execute_wrapper(timed):
         for _round in range(args.rounds):
-            for client, path in clients:
+            for client, path, who in clients:
                 statements.clear()
                 start, start_cpu = time.perf_counter(), time.process_time()
                 if profiler:
@@ -124,11 +132,19 @@ def main() -> None:
                 cpu.append((time.process_time() - start_cpu) * 1000)
                 db.append(sum(ms for ms, _sql in statements))
                 counts.append(len(statements))
+                per_person.setdefault(who, ([], []))[0].append(wall[-1])
+                per_person[who][1].append(db[-1])
     print(
         f"{args.path} as {len(clients)} × {args.role}, {len(wall)} requests, medians per request: "
         f"wall {statistics.median(wall):.1f} ms, Python CPU {statistics.median(cpu):.1f} ms, "
         f"database {statistics.median(db):.1f} ms over {min(counts)}–{max(counts)} statements"
     )
+    if args.per_person:
+        for who, (person_wall, person_db) in per_person.items():
+            print(
+                f"  {who}: wall {statistics.median(person_wall):.1f} ms, "
+                f"database {statistics.median(person_db):.1f} ms"
+            )
     if args.queries:
         for ms, sql in statements:
             print(f"{ms:7.2f} ms  {' '.join(sql.split())[:160]}")

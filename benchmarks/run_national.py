@@ -46,7 +46,7 @@ from urllib.parse import urlencode
 
 from benchmarks.dataset import DEFAULT_URL, build, configure
 from benchmarks.memory import PeakMemory, verdict
-from benchmarks.run_sweep import _load, _machine
+from benchmarks.run_sweep import _load, _machine, cpu_counters, speed_reference, steal_share
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = Path(__file__).with_name("RESULTS.md")
@@ -888,7 +888,7 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
 def measure(args: argparse.Namespace, url: str, *, counts: dict, build_seconds: float) -> tuple[dict, str]:
     """Every measurement on the database Django is configured for; the report and its text."""
     skip = {p.strip() for p in args.skip.split(",") if p.strip()}
-    load_before = _load()
+    load_before, cpu_before, speed_before = _load(), cpu_counters(), speed_reference()
     report = run(args, url, skip)
     report.update(
         scale=args.scale,
@@ -896,6 +896,8 @@ def measure(args: argparse.Namespace, url: str, *, counts: dict, build_seconds: 
         build_seconds=build_seconds,
         load_before=load_before,
         load_after=_load(),
+        steal=steal_share(cpu_before, cpu_counters()),
+        speed=(speed_before, speed_reference()),
     )
     return report, results_text(report, args)
 
@@ -1038,9 +1040,13 @@ def results_text(report: dict, args) -> str:
         *(f"- {k}: {v}" for k, v in {**_machine(), "PostgreSQL": report["postgresql"]}.items()),
         f"- PostgreSQL shared_buffers: {report['shared_buffers']}",
         f"- Load average (1/5/15 min) before: {report['load_before']}; after: {report['load_after']}",
+        f"- CPU time the host took from this machine's cores while the benchmark ran (steal): {report['steal']}",
+        "- Speed reference (`benchmarks.run_sweep.speed_reference`, a fixed piece of Python on one core, "
+        f"best of five; lower is faster): {report['speed'][0]:.0f} ms before, {report['speed'][1]:.0f} ms after",
         "- The machine is shared with other developers' test runs, and the clients, gunicorn and "
         "PostgreSQL share its cores: a load average near or above the number of cores means the figures "
-        "are slower than on a quiet machine.",
+        "are slower than on a quiet machine. Compare runs of different days through the speed reference "
+        "and the steal: the same code gives slower figures on a slower host.",
         "",
     ]
     return "\n".join(lines)

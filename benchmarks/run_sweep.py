@@ -71,6 +71,36 @@ def _machine() -> dict[str, str]:
     }
 
 
+def cpu_counters() -> tuple[int, int] | None:
+    """The machine's (stolen, total) CPU time since boot, in ticks (``/proc/stat``): time the host
+    gave this virtual machine's cores to someone else is "steal"."""
+    try:
+        fields = [int(v) for v in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
+    except (OSError, ValueError, IndexError):
+        return None
+    # user nice system idle iowait irq softirq steal [guest guest_nice, already counted in user]
+    return (fields[7] if len(fields) > 7 else 0), sum(fields[:8])
+
+
+def steal_share(before: tuple[int, int] | None, after: tuple[int, int] | None) -> str:
+    if before is None or after is None or after[1] <= before[1]:
+        return "unknown"
+    return f"{100 * (after[0] - before[0]) / (after[1] - before[1]):.1f} %"
+
+
+def speed_reference() -> float:
+    """Milliseconds one core takes for a fixed piece of plain Python (the best of five): the same
+    code runs slower on a slower or busier host, so runs from different days compare through it."""
+    best = float("inf")
+    for _ in range(5):
+        started = time.perf_counter()
+        total = 0
+        for i in range(2_000_000):
+            total += i
+        best = min(best, time.perf_counter() - started)
+    return best * 1000
+
+
 def _load() -> str:
     try:
         return " / ".join(f"{x:.2f}" for x in os.getloadavg())

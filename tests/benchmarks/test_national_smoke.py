@@ -115,6 +115,9 @@ def test_load_harness_measures_every_endpoint_against_a_live_gunicorn(tmp_path, 
     assert imports[1][2]["created_rows"] == 30 and imports[1][2]["bad_rows"] == 0
     assert "| First import: everything new |" in text
     assert "## Machine" in text and "PostgreSQL 1" in text and "Load average" in text
+    assert re.search(r"\(steal\): \d+\.\d %", text) and re.search(
+        r"Speed reference .*: \d+ ms before, \d+ ms after", text
+    )
     # Issue 22, point 6: a web process's peak resident memory, measured (a Django process holds
     # tens of MB at least) and stated with its target.
     assert 30 < report["server"]["peak_mb"] < 2_000
