@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from django.core.exceptions import EmptyResultSet
 from django.db import models
+from django.db.models.expressions import ColPairs
 from django.db.models.fields.related_lookups import RelatedIn
 from django.db.models.lookups import In
 from django.utils.datastructures import OrderedSet
@@ -33,9 +34,11 @@ class _ArrayIn:
     def _as_array(self, compiler, connection):
         if not connection.features.uses_server_side_binding or not self.rhs_is_direct_value():
             return None
+        if isinstance(self.lhs, ColPairs) or not hasattr(self.lhs, "as_sql"):
+            return None  # a pair of columns (composite keys): Django's row comparison
         field = getattr(self.lhs, "output_field", None)
-        if field is None or isinstance(field, models.JSONField) or not hasattr(self.lhs, "as_sql"):
-            return None  # a pair of columns (composite keys), or values the driver wraps
+        if field is None or isinstance(field, models.JSONField):
+            return None  # values the driver wraps (JSON)
         try:
             values = OrderedSet(self.rhs)
             values.discard(None)
