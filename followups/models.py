@@ -699,12 +699,17 @@ class Deadline(models.Model):
     # time). Deleting one of them still reaches these rows: Django's ``on_delete`` (cascade, set
     # null) is carried out by the ORM, not by the constraint, and each row is rewritten from its
     # source at every change and every night. ``case`` keeps its constraint: the row's owner.
+    # The municipality and the district have no index of their own either: no read looks them up
+    # by these columns alone (the lists go by person, team or case, and the indexes below serve
+    # them), and the rare deletion of a municipality or district reads the table once. Each index
+    # is written for every row the sweep inserts or moves (findings of 6 December 2026).
     municipality = models.ForeignKey(
         "organisation.Municipality",
         on_delete=models.CASCADE,
         related_name="+",
         verbose_name=_("kommune"),
         db_constraint=False,
+        db_index=False,
     )
     # No index of its own: ``deadline_case_idx`` (case, kind) serves every lookup by case, and each
     # index more is written for every row the sweep inserts or moves.
@@ -734,6 +739,7 @@ class Deadline(models.Model):
         related_name="+",
         verbose_name=_("distrikt"),
         db_constraint=False,
+        db_index=False,
     )
     responsible = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -830,8 +836,15 @@ class Reminder(models.Model):
         # An escalation to a team leader who reads them once a day (``EscalationDigest``).
         DIGEST = "digest", _("Venter på den daglige samlede mail")
 
+    # Neither key has an index of its own: the unique constraint's index begins with the deadline
+    # and ``reminder_recipient_idx`` with the recipient, and serve every lookup by either; a first
+    # full sweep inserts some 170,000 reminders, each written to every index.
     deadline = models.ForeignKey(
-        Deadline, on_delete=models.CASCADE, related_name="reminders", verbose_name=_("frist")
+        Deadline,
+        on_delete=models.CASCADE,
+        related_name="reminders",
+        verbose_name=_("frist"),
+        db_index=False,
     )
     due_on = models.DateField(_("frist"))
     recipient = models.ForeignKey(
@@ -839,6 +852,7 @@ class Reminder(models.Model):
         on_delete=models.CASCADE,
         related_name="reminders",
         verbose_name=_("modtager"),
+        db_index=False,
     )
     kind = models.CharField(_("type"), max_length=20)
     created_at = models.DateTimeField(_("oprettet"), default=timezone.now)

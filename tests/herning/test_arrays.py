@@ -177,3 +177,13 @@ def test_an_upsert_updates_the_row_its_key_finds_and_inserts_the_others(db, path
         # Another key of the same constraint is not touched.
         ("placement_plan", 1): ("other", "other", D(2026, 1, 1)),
     }
+
+
+def test_whole_numbers_are_bound_as_array_text_and_other_values_as_the_list():
+    assert arrays.bound([3, 1, 2]) == "{3,1,2}"
+    assert arrays.bound([3, None, -2]) == "{3,NULL,-2}"
+    assert arrays.bound([10**20]) == "{100000000000000000000}"
+    # A bool is not a whole number here (str(True) is "True"); text, dates and empty lists are
+    # left to the driver, which quotes and escapes them.
+    for values in ([True, 1], ["1", 2], [datetime.date(2026, 1, 1)], [], [None]):
+        assert arrays.bound(values) is values

@@ -89,3 +89,32 @@ def test_bound_on_the_client_the_list_stays_django_s_in(monkeypatch, case):
     monkeypatch.setattr(connection.features, "uses_server_side_binding", False)
     sql = sql_of(Case.objects.filter(pk__in=[1, 2]))
     assert '"cases_case"."id" IN (%s, %s)' in sql
+
+
+def test_whole_numbers_are_bound_as_the_array_text(case):
+    # Without the per-value preparing and adapting of Django's IN and psycopg's list adapter: one
+    # text the statement's cast reads. The answer is the same, duplicates and order included.
+    params = Case.objects.filter(pk__in=[case.pk, 7, case.pk]).query.get_compiler("default").as_sql()[1]
+    assert params[-1] == f"{{{case.pk},7,{case.pk}}}"
+    assert list(Case.objects.filter(pk__in=[case.pk, 7, case.pk])) == [case]
+    assert list(Case.objects.filter(child_id__in={case.child_id})) == [case]
+    assert list(Case.objects.filter(opened_on__year__in=(case.opened_on.year,))) == [case]
+
+
+def test_values_not_yet_whole_numbers_are_prepared_one_by_one_first(case):
+    # A text id and a None go through the field's preparing as before: "12" becomes 12 and None
+    # is left out; the prepared ids are then bound as the array text.
+    for values in ([str(case.pk)], [None, case.pk]):
+        params = Case.objects.filter(pk__in=values).query.get_compiler("default").as_sql()[1]
+        assert params[-1] == f"{{{case.pk}}}"
+        assert list(Case.objects.filter(pk__in=values)) == [case]
+    # Text for a text column stays a list the driver quotes.
+    params = Child.objects.filter(postal_code__in=["7400"]).query.get_compiler("default").as_sql()[1]
+    assert params[-1] == ["7400"]
+
+
+def test_a_whole_number_out_of_the_columns_range_fails_as_before(case):
+    from django.db import DataError, transaction
+
+    with pytest.raises(DataError), transaction.atomic():
+        list(Case.objects.filter(pk__in=[case.pk, 2**70]))
