@@ -42,7 +42,7 @@ import datetime
 from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache, partial
+from functools import cached_property, lru_cache, partial
 from typing import NamedTuple
 
 from herning.core import law
@@ -177,6 +177,13 @@ class Rule:
     @property
     def is_empty(self) -> bool:
         return not (self.milestones or self.phases or self.programme_end)
+
+    @cached_property
+    def described(self) -> tuple[str, str]:
+        """``describe_rule`` in Danish and English, kept on the rule itself. The sweep explains the
+        dates of thousands of measures under the same few rules, and finding a rule in a cache
+        hashes all of it, every phase and milestone, each time."""
+        return describe_rule(self, "da"), describe_rule(self, "en")
 
 
 class Held(NamedTuple):
@@ -475,11 +482,12 @@ def _recurring(
     return phase.every.after(anchor), None
 
 
-@lru_cache(maxsize=1024)
 def _intro(rule: Rule, start: datetime.date, lang: str) -> str:
     if lang == "da":
-        return f"{rule.measure_da} startede {format_date(start, 'da')}; regel: {describe_rule(rule, 'da')} ({rule.rule_set})"
-    return f"{rule.measure_en} started {format_date(start, 'en')}; rule: {describe_rule(rule, 'en')} ({rule.rule_set})"
+        return f"{rule.measure_da} startede {format_date(start, 'da')}; regel: {rule.described[0]} ({rule.rule_set})"
+    return (
+        f"{rule.measure_en} started {format_date(start, 'en')}; rule: {rule.described[1]} ({rule.rule_set})"
+    )
 
 
 def _municipal(
@@ -743,8 +751,11 @@ def _first_followup(start: datetime.date, legal: LegalContext):
     return three_months, regime.followup.citation, lambda: reason
 
 
-def _next_followup_reason(regime: law.Regime, months: int, decided: bool, words) -> tuple[str, str]:
+def _next_followup_reason(
+    regime: law.Regime, months: int, decided: bool, anchor: datetime.date, anchor_held: bool
+) -> tuple[str, str]:
     cadence = regime.followup_cadence
+    words = _anchor_words(anchor, anchor_held)
     if not regime.cadence_decided_at_first_followup:
         return (
             f"{cadence.citation}: herefter højst {months} måneder mellem opfølgningerne ({words[0]})",
@@ -774,19 +785,29 @@ def _next_followup(decisions, anchor: datetime.date, anchor_held: bool):
 
     due, regime = _after(anchor, months_under)
     months = months_under(regime)
-    words = _anchor_words(anchor, anchor_held)
     is_decided = bool(decided) and regime.cadence_decided_at_first_followup
-    return due, regime.followup.citation, partial(_next_followup_reason, regime, months, is_decided, words)
+    # The words are put together only when the reason is read: the sweep reads it for coming dates
+    # only, and most of a chain's dates are held.
+    return (
+        due,
+        regime.followup.citation,
+        partial(_next_followup_reason, regime, months, is_decided, anchor, anchor_held),
+    )
 
 
-def _supervision_reason(regime: law.Regime, words=None) -> tuple[str, str]:
+def _supervision_reason(
+    regime: law.Regime, anchor: tuple[datetime.date, bool] | None = None
+) -> tuple[str, str]:
+    """The reason of a supervisory visit's date; ``anchor`` (the previous date, whether it was
+    held) is put into words only here, when the reason is read."""
     citation = regime.supervision
-    if words is None:
+    if anchor is None:
         months = regime.supervision_interval_months
         return (
             f"{citation.citation}: mindst to tilsynsbesøg om året med samtale med barnet, det første senest {months} måneder efter start",
             f"{citation.citation_en}: at least two supervisory visits a year with a conversation with the child, the first at the latest {months} months after the start",
         )
+    words = _anchor_words(*anchor, visit=True)
     return (
         f"{citation.citation}: mindst to tilsynsbesøg om året med samtale med barnet ({words[0]})",
         f"{citation.citation_en}: at least two supervisory visits a year with a conversation with the child ({words[1]})",
@@ -795,8 +816,11 @@ def _supervision_reason(regime: law.Regime, words=None) -> tuple[str, str]:
 
 def _next_visit(anchor: datetime.date, anchor_held: bool, *, first: bool = False):
     due, regime = _after(anchor, lambda r: r.supervision_interval_months)
-    words = None if first else _anchor_words(anchor, anchor_held, visit=True)
-    return due, regime.supervision.citation, partial(_supervision_reason, regime, words)
+    return (
+        due,
+        regime.supervision.citation,
+        partial(_supervision_reason, regime, None if first else (anchor, anchor_held)),
+    )
 
 
 def _legal(

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
+from functools import lru_cache
 
 
 @dataclass(frozen=True)
@@ -222,6 +223,10 @@ NATURE_OF_CASE = "nature_of_case"
 CONVERSATION_MAY_BE_LEFT_OUT = frozenset({MATURITY, NATURE_OF_CASE})
 
 
+# Cached: the sweep asks it a dozen times per measure, 200,000 times a batch, about a few thousand
+# distinct days. The regimes are constants; a datetime is never equal to a date, so it is never
+# answered from the cache and raises each time.
+@lru_cache(maxsize=8192)
 def regime_on(day: datetime.date) -> Regime:
     """The regime in force on ``day``. A day before the first known regime is judged by it (the
     product holds no older law)."""
