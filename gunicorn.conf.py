@@ -13,3 +13,11 @@ workers = int(os.environ.get("WEB_CONCURRENCY", "3"))
 accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-")
 access_log_format = '%(h)s %(l)s %(u)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(b)s %(M)sms "%(a)s"'
 logger_class = "herning.core.web_server_log.CprSafeLogger"
+
+
+def post_worker_init(worker):
+    """Once the worker has loaded the application: the collector set for a long-lived process
+    (herning/core/gc_tuning.py)."""
+    from herning.core.gc_tuning import tune
+
+    tune()

@@ -10,7 +10,7 @@ from datetime import timedelta
 
 from celery import Celery
 from celery.schedules import crontab
-from celery.signals import beat_init
+from celery.signals import beat_init, worker_process_init, worker_ready
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "herning.settings")
 
@@ -107,6 +107,17 @@ def beat_schedule() -> dict:
 @app.on_after_finalize.connect
 def _install_schedule(sender: Celery, **kwargs) -> None:
     sender.conf.beat_schedule = beat_schedule()
+
+
+@worker_process_init.connect
+@worker_ready.connect
+def _tune_garbage_collector(**kwargs) -> None:
+    """Each pool process once it has started, and the main process (which runs the tasks of the
+    solo and threads pools): the collector set for a long-lived process (herning/core/gc_tuning.py;
+    it took a fifth of a sweep batch's CPU time)."""
+    from herning.core.gc_tuning import tune
+
+    tune()
 
 
 @beat_init.connect
