@@ -43,6 +43,11 @@ _INTEGERS = {int}
 _INTEGERS_OR_NULL = {int, type(None)}
 
 
+def whole_numbers(values) -> bool:
+    """Whether every value is an ``int`` (a ``bool`` is not; an empty list is)."""
+    return set(map(type, values)) <= _INTEGERS
+
+
 def bound(values: list) -> list | str:
     """``values`` as one parameter for a statement that casts it to an array (``%s::bigint[]``).
 

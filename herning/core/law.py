@@ -223,7 +223,7 @@ NATURE_OF_CASE = "nature_of_case"
 CONVERSATION_MAY_BE_LEFT_OUT = frozenset({MATURITY, NATURE_OF_CASE})
 
 
-# Cached: the sweep asks it a dozen times per measure, 200,000 times a batch, about a few thousand
+# Cached: the sweep asks it about 13 times per measure, 200,000 times a batch, for a few thousand
 # distinct days. The regimes are constants; a datetime is never equal to a date, so it is never
 # answered from the cache and raises each time.
 @lru_cache(maxsize=8192)

@@ -28,7 +28,7 @@ from django.db.models.fields.related_lookups import RelatedIn
 from django.db.models.lookups import In
 from django.utils.datastructures import OrderedSet
 
-from herning.core.arrays import bound
+from herning.core.arrays import bound, whole_numbers
 
 # The fields whose ``get_prep_value`` of an ``int`` is the ``int`` itself (``int(value)``) and whose
 # ``get_db_prep_value`` leaves it as it is; a foreign key is its target's.
@@ -58,7 +58,7 @@ def _whole_numbers(lookup) -> bool:
         field is not None
         and _target(field).get_internal_type() in _WHOLE_NUMBERS
         and isinstance(lookup.rhs, list | tuple | set | frozenset)
-        and set(map(type, lookup.rhs)) <= {int}
+        and whole_numbers(lookup.rhs)
     )
 
 
