@@ -23,7 +23,6 @@ from django.db import connection, transaction
 from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from simple_history.utils import bulk_create_with_history
 
 from cases import deadlines as case_deadlines
 from cases.caseload import over_cap_message
@@ -32,6 +31,7 @@ from cases.services import STATE_LEGAL_BASIS, plan_kind_for
 from herning.api import feed
 from herning.api.models import ChangeEvent
 from herning.core import cpr as cpr_lib
+from herning.core.history import bulk_create_with_history, bulk_history_create
 from herning.organisation.models import District, Team, User
 
 BATCH = 1000
@@ -226,7 +226,7 @@ def case_states_save(*, cases: list[Case], by, opened: Collection[int] = ()) -> 
     later = [c for c in cases if c.pk not in opened]
     _states_update(Case._meta.db_table, cases, now)
     _states_update(Case.history.model._meta.db_table, fresh, now, only_opening_row=True)
-    Case.history.bulk_history_create(later, default_user=by)
+    bulk_history_create(Case, later, user=by)
     feed.record_many(cases, ChangeEvent.Kind.UPDATED)
 
 

@@ -30,7 +30,7 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+from simple_history.utils import bulk_update_with_history
 
 from cases import bulk as case_bulk
 from cases import obligations
@@ -42,6 +42,7 @@ from dubu.reader import FileError, header_name, read_table
 from followups import bulk as followup_bulk
 from followups.models import FollowUp
 from herning.core import cpr as cpr_lib
+from herning.core.history import bulk_create_with_history
 from herning.core.logging import mask_cpr
 from herning.organisation.models import District, Role, RoleAssignment, User
 from measures import bulk as measure_bulk

@@ -18,7 +18,6 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import override
-from simple_history.utils import bulk_create_with_history
 
 from cases import obligations
 from cases.bulk import NewNote, journal_add_many
@@ -27,6 +26,7 @@ from followups import engine
 from followups.models import FollowUp, Form
 from herning.api import feed
 from herning.api.models import ChangeEvent
+from herning.core.history import bulk_create_with_history
 from measures.models import Measure
 
 BATCH = 1000

@@ -12,13 +12,13 @@ import random
 
 from django.db import transaction
 from django.utils import timezone
-from simple_history.utils import bulk_create_with_history
 
 from cases.models import JournalNote
 from followups import deadlines, engine
 from followups.models import ExceptionKind, FollowUp, FollowUpException, Form
 from followups.presets import FOSTER_CATEGORIES, legal_context_of
 from followups.rules import RuleBook
+from herning.core.history import bulk_create_with_history
 from herning.organisation.models import Role, RoleAssignment, User
 from measures.models import Measure
 

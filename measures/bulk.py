@@ -19,7 +19,6 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from simple_history.utils import bulk_create_with_history
 
 from cases import obligations
 from cases.bulk import case_states_save, plans_require_many, state_bases
@@ -27,6 +26,7 @@ from cases.models import Case, CaseState
 from cases.services import Event, apply_state, state_after
 from herning.api import feed
 from herning.api.models import ChangeEvent
+from herning.core.history import bulk_create_with_history
 from measures.models import LadderMovement, LadderStep, Measure, MeasureType
 from measures.services import movement_reason_for_end, movement_reason_for_start, start_event
 

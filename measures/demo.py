@@ -5,9 +5,8 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from simple_history.utils import bulk_create_with_history
-
 from cases.demo.common import noon, stamp
+from herning.core.history import bulk_create_with_history
 from measures.ladder import Span, step_changes
 from measures.models import LadderMovement
 from measures.services import movement_reason_for_end, movement_reason_for_start

@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime
 
 from django.utils import timezone
-from simple_history.utils import bulk_create_with_history
 
 from cases import deadlines
 from cases.demo.common import noon, stamp
@@ -26,6 +25,7 @@ from cases.models import (
     Relation,
 )
 from cases.services import STATE_LEGAL_BASIS
+from herning.core.history import bulk_create_with_history
 from measures.ladder import Span, step_on
 from measures.models import LadderStep, Measure, MeasureType
 

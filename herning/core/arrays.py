@@ -25,6 +25,11 @@ def supported() -> bool:
     return connection.vendor == "postgresql"
 
 
+def _quoted(name: str) -> str:
+    # A column may bear an SQL keyword's name (a goal's "order"), as Django quotes every name.
+    return connection.ops.quote_name(name)
+
+
 def _array_type(field: models.Field) -> str:
     # A foreign key's type is its target's; a varchar keeps its length, which the cast checks. A
     # JSON column's values are bound as their text and cast (the driver adapts no plain dict).
@@ -90,11 +95,11 @@ def update_rows(
     columns = [_column(f, column) for f, column in zip(fields, zip(*rows.values(), strict=True), strict=True)]
     with connection.cursor() as cursor:
         cursor.execute(
-            f"UPDATE {model._meta.db_table} AS t SET "  # noqa: S608 - names from the model, values bound
-            + ", ".join(f"{f.column} = v.{n}" for f, n in zip(fields, names, strict=True))
+            f"UPDATE {_quoted(model._meta.db_table)} AS t SET "  # noqa: S608 - names from the model, values bound
+            + ", ".join(f"{_quoted(f.column)} = v.{n}" for f, n in zip(fields, names, strict=True))
             + f" FROM unnest(%s::{_array_type(pk)}, "
             + ", ".join(f"%s::{_array_type(f)}" for f in fields)
-            + f") AS v(id, {', '.join(names)}) WHERE t.{pk.column} = v.id",
+            + f") AS v(id, {', '.join(names)}) WHERE t.{_quoted(pk.column)} = v.id",
             [bound(list(rows)), *columns],
         )
         return cursor.rowcount
@@ -140,7 +145,7 @@ def insert(
         if f.attname not in given and not f.primary_key and not f.has_db_default()
     ]
     others = [(f, value) for f, value in others if value is not None]
-    columns = ", ".join(f.column for f in (*fields, *(f for f, _ in others)))
+    columns = ", ".join(_quoted(f.column) for f in (*fields, *(f for f, _ in others)))
     arrays = ", ".join(f"%s::{_array_type(f)}" for f in fields)
     names = ", ".join(f"c{n}" for n in range(len(fields)))
     # The defaults once each, as bound values the database repeats for every row.
@@ -149,12 +154,14 @@ def insert(
     arrays_given = [_column(f, column) for f, column in zip(fields, zip(*rows, strict=True), strict=True)]
     with connection.cursor() as cursor:
         cursor.execute(
-            f"INSERT INTO {model._meta.db_table} ({columns}) "  # noqa: S608 - names from the model, values bound
+            f"INSERT INTO {_quoted(model._meta.db_table)} ({columns}) "  # noqa: S608 - names from the model, values bound
             f"SELECT {names}{constants} FROM unnest({arrays}) AS t({names})"
             + (" ON CONFLICT DO NOTHING" if ignore_conflicts else "")
             + (
-                f" ON CONFLICT ({', '.join(k.column for k in keys)}) DO UPDATE SET "
-                + ", ".join(f"{f.column} = EXCLUDED.{f.column}" for f in fields if f not in keys)
+                f" ON CONFLICT ({', '.join(_quoted(k.column) for k in keys)}) DO UPDATE SET "
+                + ", ".join(
+                    f"{_quoted(f.column)} = EXCLUDED.{_quoted(f.column)}" for f in fields if f not in keys
+                )
                 if keys
                 else ""
             ),

@@ -187,3 +187,28 @@ def test_whole_numbers_are_bound_as_array_text_and_other_values_as_the_list():
     # left to the driver, which quotes and escapes them.
     for values in ([True, 1], ["1", 2], [datetime.date(2026, 1, 1)], [], [None]):
         assert arrays.bound(values) is values
+
+
+def test_a_column_named_as_an_sql_keyword_is_written_and_updated(db):
+    """A goal's ``order``: unquoted, PostgreSQL reads it as ORDER BY and refuses the statement."""
+    from cases.models import Goal
+
+    history = Goal.history.model  # its keys hold no constraint: no plan needs to exist
+    now = datetime.datetime(2026, 1, 5, 9, tzinfo=datetime.UTC)
+    names = (
+        "id",
+        "plan_id",
+        "what",
+        "who",
+        "how_measured",
+        "by_when",
+        "order",
+        "history_date",
+        "history_type",
+    )
+    row = (1, 1, "Går i skole", "Barnet", "Fremmøde", datetime.date(2026, 6, 1), 3, now, "+")
+    assert arrays.insert(history, names, [row]) == 1
+    row = history.objects.get()
+    assert row.order == 3
+    assert arrays.update(history, "order", {row.pk: 4}) == 1
+    assert history.objects.get().order == 4
