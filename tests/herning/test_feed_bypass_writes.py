@@ -64,6 +64,8 @@ WRITES = {
     "raw",
 }
 BULK_HELPERS = {"bulk_create_with_history", "bulk_update_with_history"}
+# ``herning.core.history``'s writer of history rows, the model first (``bulk_history_create(Case, ...)``).
+MODEL_FIRST_HELPERS = {"bulk_history_create"}
 # ``herning.core.arrays``: column-array writes, the model first (``arrays.update(Measure, ...)``).
 ARRAY_WRITES = {"insert", "update", "update_rows"}
 
@@ -93,7 +95,7 @@ def _root(node: ast.AST) -> ast.AST:
 def _is_write(call: ast.Call) -> bool:
     func = call.func
     if isinstance(func, ast.Name):
-        return func.id in BULK_HELPERS
+        return func.id in BULK_HELPERS or func.id in MODEL_FIRST_HELPERS
     if not isinstance(func, ast.Attribute):
         return False
     if func.attr in BULK_HELPERS or _is_array_write(call):
@@ -107,9 +109,13 @@ def _is_write(call: ast.Call) -> bool:
 def _model_of(call: ast.Call, all_classes: set[str]) -> str | None:
     """The model class the write names, when it names one: ``Model.objects….update()``,
     ``Model.history.bulk_history_create()``, ``bulk_create_with_history(rows, Model)``,
-    ``arrays.update(Model, ...)``."""
+    ``bulk_history_create(Model, rows)``, ``arrays.update(Model, ...)``."""
     if _is_array_write(call):
         return call.args[0].id if call.args and isinstance(call.args[0], ast.Name) else None
+    name = call.func.id if isinstance(call.func, ast.Name) else getattr(call.func, "attr", None)
+    first = call.args[0] if call.args and isinstance(call.args[0], ast.Name) else None
+    if name in MODEL_FIRST_HELPERS and first is not None and first.id in all_classes:
+        return first.id
     if isinstance(call.func, ast.Name) or (
         isinstance(call.func, ast.Attribute) and call.func.attr in BULK_HELPERS
     ):
