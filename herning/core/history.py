@@ -107,24 +107,19 @@ def bulk_history_create(model, objs, *, user=None, update: bool = False, reason:
 
 
 # The fields whose Python values the driver writes as the ORM would after preparing them (numbers,
-# text, dates and times, booleans, keys, JSON: ``arrays.insert`` dumps JSON itself). A field of
-# any other kind (a file's, say) goes through its own ``get_db_prep_save``.
+# text, dates and times, booleans, keys, JSON: ``arrays.insert`` dumps JSON itself); their
+# subclasses (every integer field, a date and time, an e-mail address) are included. A field of any
+# other kind (a file's, say) goes through its own ``get_db_prep_save``.
 _AS_GIVEN = (
     models.AutoField,
-    models.BigAutoField,
-    models.BigIntegerField,
     models.BooleanField,
     models.CharField,
     models.DateField,
-    models.DateTimeField,
     models.DecimalField,
     models.DurationField,
     models.ForeignKey,
     models.IntegerField,
     models.JSONField,
-    models.PositiveIntegerField,
-    models.PositiveSmallIntegerField,
-    models.SmallIntegerField,
     models.TextField,
     models.UUIDField,
 )
