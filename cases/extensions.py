@@ -6,9 +6,10 @@ Two kinds of contribution, registered from an app's ``AppConfig.ready()``:
   timeline (the ladder movements, notifications, network meetings, follow-ups…);
 * a *panel* is a section of the page: a title, a template and a ``context(child, case, user)``
   function giving the template its data; panels are shown in ``order``, folded (a ``<details>``)
-  unless ``open``. A panel with ``lazy_url(child, case)`` is read only when it is opened: the page
-  renders an empty fold that fetches the section from that address (its own view, which checks
-  access and logs the look like the page);
+  unless ``open``. A case's folded panel is read only when it is opened: the page renders an empty
+  fold that fetches the section from ``cases:panel_section`` (or from ``lazy_url(child, case)``, a
+  view of the panel's own), which checks access and logs the look like the page. The template gets
+  only ``data`` (the context's answer), so it reads the same on the page and on its own;
 * a *summary part* is a piece of the block at the top of the page that answers "how is this child
   doing?" in the first screen: a template and a ``context(child, case, user)`` reading the owning
   app's data in one query or two.
@@ -83,6 +84,10 @@ def register_panel(panel: Panel) -> None:
 
 def panels() -> list[Panel]:
     return sorted(_panels.values(), key=lambda p: (p.order, p.key))
+
+
+def panel(key: str) -> Panel | None:
+    return _panels.get(key)
 
 
 def register_summary_part(part: SummaryPart) -> None:

@@ -82,7 +82,9 @@ def notifications_context(child, case, user) -> dict:
                 "can_feedback": can_record_feedback(user, n, known_readable=True),
             }
         )
-    return {"case": case, "rows": rows}
+    # After recording a step the advisor comes back to the case's page (the section is read on its
+    # own address when its fold is opened, which is no page to come back to).
+    return {"case": case, "rows": rows, "back": reverse("cases:case_detail", args=[case.pk])}
 
 
 def investigations_context(child, case, user) -> dict:

@@ -11,6 +11,7 @@ urlpatterns = [
     path("sager/<int:pk>/", pages.case_detail, name="case_detail"),
     path("sager/<int:pk>/historik/", pages.case_history_page, name="case_history"),
     path("sager/<int:pk>/historik/seneste/", pages.history_section, name="history_section"),
+    path("sager/<int:pk>/afsnit/<slug:key>/", pages.panel_section, name="panel_section"),
     path("sager/<int:pk>/journal/side/", pages.journal_page, name="journal_page"),
     path("boern/<int:pk>/tidslinje/", pages.timeline_section, name="timeline_section"),
     path("sager/<int:pk>/fordel/", case_work.case_assign, name="case_assign"),

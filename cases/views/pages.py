@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import QueryDict
+from django.http import Http404, QueryDict
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods
@@ -146,14 +147,11 @@ def _child_page(request, *, child: Child, case, cases):
     open_case = next((c for c in cases if c.is_open), None)
     log_page_read(request, child=child, case=case, what=_("Barnets side"))
     summary = [(part, part.context(child, case, user)) for part in extensions.summary_parts()]
-    # A lazy section is read when it is opened, from its own view (which checks and logs the same).
-    sections = [
-        (
-            panel,
-            {"lazy_url": panel.lazy_url(child, case)} if panel.lazy_url else panel.context(child, case, user),
-        )
-        for panel in extensions.panels()
-    ]
+    # A folded section is read when it is opened, from its own view (which checks and logs the
+    # same): the first screen is the summary, and reading every fold's records for it cost a third
+    # of the page's time (benchmarks/RESULTS.md). A child without a case has little to read, and
+    # its sections (a school's meeting about the child) are shown as they are.
+    sections = [(panel, _section_data(panel, child, case, user)) for panel in extensions.panels()]
     return render(
         request,
         "cases/child_detail.html",
@@ -173,6 +171,31 @@ def _child_page(request, *, child: Child, case, cases):
             "can_open_case": open_case is None and may(user, Action.CREATE_CHILD),
         },
     )
+
+
+def _section_data(panel, child, case, user) -> dict:
+    """What the page shows of ``panel``: the address it is read from when it is opened (a folded
+    section of a case), or its data."""
+    if panel.lazy_url:
+        return {"lazy_url": panel.lazy_url(child, case)}
+    if case is not None and not panel.open:
+        return {"lazy_url": reverse("cases:panel_section", args=[case.pk, panel.key])}
+    return panel.context(child, case, user)
+
+
+@require_GET
+@login_required
+def panel_section(request, pk: int, key: str):
+    """A folded section of the case's page, read when it is opened (``cases.extensions.Panel``)."""
+    panel = extensions.panel(key)
+    # Only the folds the page reads this way (an open section comes with the page; the history
+    # has a view of its own).
+    if panel is None or panel.open or panel.lazy_url:
+        raise Http404
+    case = visible_case(request.user, pk)
+    log_page_read(request, child=case.child, case=case, what=str(panel.title))
+    data = panel.context(case.child, case, request.user)
+    return _section(request, panel.template_name, data, title=str(panel.title), case=case)
 
 
 @require_GET

@@ -173,6 +173,13 @@ class TestHistorySection(OnTheCase):
     expected = reads()
 
 
+class TestPanelSection(OnTheCase):
+    """A folded section of the case's page (here the plan's), read when it is opened."""
+
+    url = lambda objects: f"/sager/{objects.case.pk}/afsnit/plan/"  # noqa: E731
+    expected = reads()
+
+
 class TestJournalPage(OnTheCase):
     url = lambda objects: f"/sager/{objects.case.pk}/journal/side/?side=2"  # noqa: E731
     expected = reads()

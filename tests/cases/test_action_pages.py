@@ -15,6 +15,7 @@ from herning.audit.models import AccessLog
 from measures.models import LadderMovement, Measure
 from measures.services import measure_start
 from tests.factories import HEARD, CaseFactory, cpr_for, measure_type
+from tests.pages import with_folds
 
 D = datetime.date
 
@@ -230,7 +231,7 @@ def test_closing_a_case_with_a_running_measure_says_why_not(org, case, login):
 def test_a_closed_case_is_read_only_for_everybody(org, case, login):
     services.case_close(case=case, closed_on=case.opened_on, closing_reason="no_need", closed_by=org.advisor)
     client = login(org.team_leader)
-    page = client.get(reverse("cases:case_detail", args=[case.pk])).content.decode()
+    page = with_folds(client, reverse("cases:case_detail", args=[case.pk]))
     assert "Sagen er lukket og kan kun læses" in page
     assert client.get(reverse("cases:journal_add", args=[case.pk])).status_code == 403
     assert client.get(reverse("cases:case_state", args=[case.pk])).status_code == 403
@@ -264,7 +265,7 @@ def test_starting_and_ending_a_measure_through_the_pages_moves_the_case(org, cas
     assert response.status_code == 302
     reasons = list(LadderMovement.objects.filter(case=case).values_list("reason", flat=True))
     assert reasons == [LadderMovement.Reason.FIRST_MEASURE, LadderMovement.Reason.PLACEMENT_FAILED]
-    page = client.get(reverse("cases:case_detail", args=[case.pk])).content.decode()
+    page = with_folds(client, reverse("cases:case_detail", args=[case.pk]))
     assert "Sammenbrud" in page and "Anbringelsen fungerede ikke" in page
 
 
@@ -410,7 +411,7 @@ def test_investigation_pages_warn_until_a_network_map_is_attached(org, case, log
         ).status_code
         == 302
     )
-    page = client.get(reverse("cases:case_detail", args=[case.pk])).content.decode()
+    page = with_folds(client, reverse("cases:case_detail", args=[case.pk]))
     assert "Der er ikke tilknyttet et netværkskort" in page
     investigation = case.investigations.get()
     response = client.post(

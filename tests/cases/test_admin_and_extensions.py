@@ -23,6 +23,7 @@ from cases.models import (
     Relation,
 )
 from measures.models import LadderMovement, LadderStep, Measure, MeasureType, UnitCost
+from tests.pages import with_folds
 
 
 def test_the_catalog_the_ladder_and_the_legal_bases_are_configured_in_the_admin():
@@ -101,7 +102,7 @@ def test_another_app_adds_a_section_and_timeline_events_to_the_child_page(
         )
     )
     client = login(org.advisor)
-    page = client.get(reverse("cases:child_detail", args=[case.child_id])).content.decode()
+    page = with_folds(client, reverse("cases:child_detail", args=[case.child_id]))
     assert f"Møder for {case.child.first_name}: 2" in page
     assert "Næste møde om 4 dage" in page
     assert seen == [(case.child, case, org.advisor)]

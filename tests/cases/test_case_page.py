@@ -14,13 +14,16 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cases import services as case_services
-from cases.extensions import summary_parts
+from cases.extensions import panels, summary_parts
 from cases.models import JournalNote, Plan
 from cases.selectors import JOURNAL_PAGE_SIZE
 from herning.audit.models import AccessLog
 from network_meetings import services as meeting_services
+from tests.cases.factories import NotificationFactory
 from tests.factories import CaseFactory
 from tests.followups.factories import hold, start_measure
+from tests.network_meetings.factories import caseless_child, plan
+from tests.pages import fold_urls, with_folds
 
 TODAY = datetime.date(2026, 3, 2)
 frozen = time_machine.travel("2026-03-02 09:00 +01:00", tick=False)
@@ -132,6 +135,7 @@ def test_the_summary_says_so_when_nothing_waits(org, login):
         ("cases:history_section", lambda case: [case.pk], "Se hele historikken"),
         ("cases:timeline_section", lambda case: [case.child_id], "Indsats startet"),
         ("cases:journal_page", lambda case: [case.pk], "Ingen journalnotater."),
+        ("cases:panel_section", lambda case: [case.pk, "measures"], "Aktive indsatser"),
     ],
 )
 def test_a_lazy_section_answers_htmx_with_the_section_and_a_browser_with_a_page_and_logs_the_look(
@@ -159,6 +163,56 @@ def test_the_page_folds_the_history_and_timeline_to_be_read_when_opened(org, log
     # The section links stay.
     for key in ("facts", "ladder", "measures", "deadlines", "journal", "history", "timeline"):
         assert f'<a href="#{key}">' in html and f'id="{key}"' in html
+
+
+def test_a_cases_folded_sections_are_read_when_opened_and_the_open_journal_with_the_page(org, login, case):
+    """The first screen is the summary: the folds of a case are read from their own address, each
+    checked and logged like the page (``cases:panel_section``); the journal, open, comes with it."""
+    case_services.journal_add(
+        case=case,
+        heading=JournalNote.Heading.NOTE,
+        text="Notat fra hjemmebesøg",
+        occurred_on=datetime.date.today(),
+        written_by=org.advisor,
+    )
+    client = login(org.advisor)
+    html = client.get(reverse("cases:child_detail", args=[case.child_id])).content.decode()
+    folded = {url.rstrip("/").rsplit("/", 1)[1] for url in fold_urls(html)}
+    assert folded == {p.key for p in panels() if not p.open and not p.lazy_url}
+    assert "Notat fra hjemmebesøg" in html
+    assert "<h3>Aktive indsatser</h3>" not in html
+    assert "<h3>Aktive indsatser</h3>" in with_folds(
+        client, reverse("cases:child_detail", args=[case.child_id])
+    )
+
+
+def test_a_section_not_on_the_page_is_not_found(org, login, case):
+    client = login(org.advisor)
+    for key in ("unknown", "history", "journal"):
+        url = reverse("cases:panel_section", args=[case.pk, key])
+        assert client.get(url, headers={"HX-Request": "true"}).status_code == 404, key
+
+
+def test_a_child_without_a_case_shows_its_sections_as_they_are(org, login):
+    """A new concern about a child with no case yet, and a school's meeting: nothing to fold away,
+    no case to read from. The team leader of the district reads the child (to assign an advisor)."""
+    child = caseless_child(org)
+    NotificationFactory(case=None, child=child, district=org.district_a, municipality=org.municipality)
+    meeting = plan(child, planned_by=org.advisor)
+    html = login(org.team_leader).get(reverse("cases:child_detail", args=[child.pk])).content.decode()
+    assert fold_urls(html) == []
+    assert reverse("network_meetings:detail", args=[meeting.pk]) in html
+
+
+def test_a_step_recorded_from_the_notifications_section_comes_back_to_the_case_page(org, login):
+    notification = NotificationFactory(case=CaseFactory(team=org.team_a, advisor=org.advisor))
+    client = login(org.advisor)
+    url = reverse("cases:panel_section", args=[notification.case_id, "notifications"])
+    section = client.get(url, headers={"HX-Request": "true"}).content.decode()
+    receipt = reverse("cases:notification_receipt", args=[notification.pk])
+    back = reverse("cases:case_detail", args=[notification.case_id])
+    assert f'{receipt}?next={back}"' in section
+    assert f"?next={url}" not in section
 
 
 def test_the_journal_is_paged_newest_first_and_folded(org, login, case):
@@ -191,7 +245,7 @@ def test_the_ladder_section_says_what_a_move_records_and_leads_to_the_measure_se
     case = measure.case
     step = measure.measure_type.ladder_step.number
     client = login(org.advisor)
-    html = client.get(reverse("cases:child_detail", args=[case.child_id])).content.decode()
+    html = with_folds(client, reverse("cases:child_detail", args=[case.child_id]))
     ladder = html.split('id="ladder"')[1].split("</section>")[0]
     down = reverse("measures:measure_change", args=[measure.pk]) + f"?trin={step - 1}"
     assert f'href="{down}">Registrér flytning fra trin {step} til trin {step - 1}</a>' in ladder
@@ -203,7 +257,7 @@ def test_the_ladder_section_says_what_a_move_records_and_leads_to_the_measure_se
     # A colleague of a team that shares its cases reads the case but may not change it: no move.
     org.team_a.shares_cases = True
     org.team_a.save()
-    html = login(org.colleague).get(reverse("cases:child_detail", args=[case.child_id])).content.decode()
+    html = with_folds(login(org.colleague), reverse("cases:child_detail", args=[case.child_id]))
     assert 'id="ladder"' in html and "Registrér flytning" not in html
 
 

@@ -19,6 +19,7 @@ from followups import deadlines as deadline_table
 from followups.models import Deadline, DeadlineKind
 from tests.cases.factories import NotificationFactory
 from tests.factories import CaseFactory
+from tests.pages import with_folds
 
 pytestmark = pytest.mark.django_db
 
@@ -197,7 +198,7 @@ def test_the_interim_assessment_needs_a_text_and_a_date_not_in_the_future(org, i
 def test_the_case_page_shows_aware_on_and_takes_the_interim_assessment(org, investigation, login):
     client = login(org.advisor)
     with time_machine.travel("2026-07-04 10:00 +02:00", tick=False):
-        page = client.get(reverse("cases:case_detail", args=[investigation.case_id])).content.decode()
+        page = with_folds(client, reverse("cases:case_detail", args=[investigation.case_id]))
         assert "Kommunen blev opmærksom" in page
         assert reverse("cases:investigation_interim", args=[investigation.pk]) in page
         assert reverse("cases:investigation_aware_on", args=[investigation.pk]) in page

@@ -22,6 +22,7 @@ from herning.organisation.models import ClosedDay
 from tests.api.base import field_errors
 from tests.factories import CaseFactory, ChildFactory, MunicipalityFactory
 from tests.fixtures import make_org
+from tests.pages import with_folds
 
 CPH = ZoneInfo("Europe/Copenhagen")
 D = datetime.date
@@ -262,7 +263,7 @@ def test_the_advisor_records_screening_and_feedback_from_the_case_and_sees_them_
     screening_url = reverse("cases:notification_screening", args=[notification.pk])
     feedback_url = reverse("cases:notification_feedback", args=[notification.pk])
     assert screening_url in day and feedback_url in day
-    case_page = client.get(reverse("cases:case_detail", args=[notification.case_id])).content.decode()
+    case_page = with_folds(client, reverse("cases:case_detail", args=[notification.case_id]))
     assert screening_url in case_page and feedback_url in case_page
 
     response = client.post(screening_url, {"screening_outcome": "investigation", "screened_on": "2026-01-06"})

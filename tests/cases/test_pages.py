@@ -7,6 +7,8 @@ import datetime
 import re
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from cases import services
@@ -15,6 +17,7 @@ from herning.audit.models import AccessLog
 from measures.services import measure_start
 from tests.cases.factories import NotificationFactory
 from tests.factories import HEARD, CaseFactory, measure_type
+from tests.pages import fold_urls
 
 D = datetime.date
 
@@ -164,12 +167,26 @@ def test_the_case_list_answers_htmx_with_the_table_only(org, case, login):
 QUERIES_CASE_LIST = 10  # with the access log: one insert for every child on the page
 # The child page: session, person and roles, child, cases, the access log entry, then each
 # section's own reads (one query per kind of record) and the case's history (one per kind).
-# The history and the timeline are read when their folds are opened (their own views), the
-# journal one page at a time; the summary's parts read one or two queries each.
-QUERIES_CHILD_PAGE = 25  # the request (session, the person with roles and apps, bell), the cases app, the other apps' panels and summary parts
+# The folded sections of a case (the history and the timeline too) are read when their folds are
+# opened (their own views), the journal one page at a time; the summary's parts read one or two
+# queries each.
+QUERIES_CHILD_PAGE = 16  # the request (session, the person with roles and apps, bell), the cases app, the summary parts, the journal
 # One case's page reads the case and the child's other cases in one query, where the child's page
 # reads the child and then its cases.
 QUERIES_CASE_PAGE = QUERIES_CHILD_PAGE - 1
+# Each folded section's own request: the request's (session, person, roles, bell) and the case, the
+# access log entry, then the section's reads.
+QUERIES_SECTIONS = {
+    "case": 5,
+    "notifications": 5,
+    "investigations": 6,
+    "ladder": 7,
+    "measures": 5,
+    "network_meetings": 5,
+    "deadlines": 5,
+    "plan": 6,
+    "wellbeing": 4,
+}
 
 
 def test_the_case_list_runs_the_same_queries_for_1_or_12_cases(org, login, django_assert_num_queries):
@@ -219,7 +236,15 @@ def test_the_child_page_runs_the_same_queries_however_much_the_case_holds(
         with django_assert_num_queries(QUERIES_CHILD_PAGE):
             assert client.get(child_url(case)).status_code == 200
         with django_assert_num_queries(QUERIES_CASE_PAGE):
-            assert client.get(reverse("cases:case_detail", args=[case.pk])).status_code == 200
+            page = client.get(reverse("cases:case_detail", args=[case.pk]))
+            assert page.status_code == 200
+        # Each folded section reads as much for a small case as for a big one.
+        counts = {}
+        for url in fold_urls(page.content.decode()):
+            with CaptureQueriesContext(connection) as queries:
+                assert client.get(url, headers={"HX-Request": "true"}).status_code == 200
+            counts[url.rstrip("/").rsplit("/", 1)[1]] = len(queries)
+        assert counts == QUERIES_SECTIONS, case
 
 
 def test_a_hand_edited_filter_is_explained_and_shows_the_open_cases(org, case, login):

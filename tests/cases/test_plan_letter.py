@@ -18,6 +18,7 @@ from cases.models import Goal, Plan
 from herning.audit.models import AccessLog
 from tests.letters import page_texts, set_letterhead
 from tests.network_meetings.factories import case_for
+from tests.pages import with_folds
 
 pytestmark = pytest.mark.django_db
 
@@ -83,9 +84,9 @@ def test_the_plan_pdf_carries_the_letterhead_the_plan_date_its_goals_and_page_nu
 
 def test_the_plan_pdf_from_the_page_is_logged_and_never_stored(letterhead, plan, case, login, org):
     client = login(org.advisor)
-    page = client.get(reverse("cases:case_detail", args=[case.pk]))
-    assert reverse("cases:plan_pdf", args=[plan.pk]) in page.content.decode()
-    assert reverse("cases:plan_print", args=[plan.pk]) in page.content.decode()
+    page = with_folds(client, reverse("cases:case_detail", args=[case.pk]))
+    assert reverse("cases:plan_pdf", args=[plan.pk]) in page
+    assert reverse("cases:plan_print", args=[plan.pk]) in page
     response = client.get(reverse("cases:plan_pdf", args=[plan.pk]))
     assert response.status_code == 200 and response.content.startswith(b"%PDF")
     assert response["Content-Type"] == "application/pdf"

@@ -22,6 +22,7 @@ from followups.selectors import my_deadlines
 from measures.services import measure_start
 from tests.access import ANONYMOUS, AccessMatrix, outcome_for_all
 from tests.factories import HEARD, CaseFactory, ChildFactory, Role, measure_type, staff
+from tests.pages import with_folds
 
 
 @pytest.fixture
@@ -187,7 +188,7 @@ def test_closing_the_case_closes_the_handover_deadline(org, case):
 def test_the_advisor_moves_a_case_from_the_page(org, case, login):
     client = login(org.advisor)
     url = reverse("cases:case_transfer", args=[case.pk])
-    assert url in client.get(reverse("cases:child_detail", args=[case.child_id])).content.decode()
+    assert url in with_folds(client, reverse("cases:child_detail", args=[case.child_id]))
     colleague = login(org.colleague, client=Client())
     assert url not in colleague.get(reverse("cases:child_detail", args=[case.child_id])).content.decode()
     page = client.get(url).content.decode()

@@ -12,6 +12,7 @@ from cases.models import CaseParticipant, CaseState
 from evaluation.models import Complaint, SdqScore
 from herning.audit.models import AccessLog
 from tests.factories import CaseFactory, ChildFactory, cpr_for
+from tests.pages import with_folds
 
 D = datetime.date
 
@@ -209,6 +210,6 @@ def test_the_child_page_leads_to_the_sdq_scores_and_complaints(org, login):
     from tests.factories import CaseFactory
 
     case = CaseFactory(team=org.team_a, advisor=org.advisor)
-    html = login(org.advisor).get(reverse("cases:child_detail", args=[case.child.pk])).content.decode()
+    html = with_folds(login(org.advisor), reverse("cases:child_detail", args=[case.child.pk]))
     assert reverse("evaluation:case_sdq", args=[case.pk]) in html
     assert reverse("evaluation:case_complaints", args=[case.pk]) in html

@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from measures.services import measure_start
 from tests.factories import HEARD, CaseFactory, measure_type
+from tests.pages import with_folds
 
 
 @time_machine.travel("2026-03-02 09:00 +01:00", tick=False)
@@ -21,7 +22,7 @@ def test_the_child_page_lists_the_next_follow_up_with_its_explanation(org, login
         start_date=datetime.date(2026, 2, 2),
         decided_by=org.advisor,
     )
-    html = login(org.advisor).get(reverse("cases:child_detail", args=[case.child.pk])).content.decode()
+    html = with_folds(login(org.advisor), reverse("cases:child_detail", args=[case.child.pk]))
     assert 'id="deadlines"' in html
     # Herningmodellen 1.0: an institution placement is followed up first after two weeks.
     assert "16.02.2026" in html

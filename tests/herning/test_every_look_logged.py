@@ -84,6 +84,7 @@ LOOKS: dict[str, Look] = {
     "cases:case_detail": Look("advisor", lambda w: f"/sager/{w.case.pk}/"),
     "cases:case_history": Look("advisor", lambda w: f"/sager/{w.case.pk}/historik/"),
     "cases:history_section": Look("advisor", lambda w: f"/sager/{w.case.pk}/historik/seneste/"),
+    "cases:panel_section": Look("advisor", lambda w: f"/sager/{w.case.pk}/afsnit/notifications/"),
     "cases:journal_page": Look("advisor", lambda w: f"/sager/{w.case.pk}/journal/side/?side=1"),
     "cases:timeline_section": Look("advisor", lambda w: f"/boern/{w.child.pk}/tidslinje/"),
     "cases:case_assign": Look("team_leader", lambda w: f"/sager/{w.case.pk}/fordel/"),

@@ -16,6 +16,7 @@ from django.utils.formats import date_format
 
 from cases.models import JournalNote
 from tests.followups.factories import start_measure
+from tests.pages import with_folds
 
 
 def test_the_second_factor_page_says_dit_tofaktor_login():
@@ -50,7 +51,7 @@ def test_a_measure_after_2024_cites_barnets_lov_alone(org, login):
     assert old.legal_basis_citation == f"SEL {basis.sel_section}"
 
     client = login(org.advisor)
-    page = client.get(reverse("cases:case_detail", args=[new.case_id])).content.decode()
+    page = with_folds(client, reverse("cases:case_detail", args=[new.case_id]))
     assert f"BL {basis.bl_section}" in page and f"SEL {basis.sel_section} / " not in page
     # The form for a new measure offers each basis under the law of today.
     form = client.get(reverse("measures:measure_start", args=[new.case_id])).content.decode()

@@ -21,6 +21,7 @@ from measures.services import Hearing, measure_change, measure_start
 from tests.api.base import field_errors
 from tests.factories import HEARD, CaseFactory, measure_type
 from tests.fixtures import login_with_second_factor
+from tests.pages import with_folds
 
 D = datetime.date
 pytestmark = pytest.mark.django_db
@@ -255,7 +256,7 @@ def test_the_start_page_asks_for_the_hearing_and_chooses_no_legal_basis(org, log
     )
     assert response.status_code == 302
     assert Measure.objects.get(case=case).hearing_note == "Barnet vil gerne."
-    page = client.get(reverse("cases:case_detail", args=[case.pk])).content.decode()
+    page = with_folds(client, reverse("cases:case_detail", args=[case.pk]))
     assert "Barnet hørt 30.01.2026" in page
 
 

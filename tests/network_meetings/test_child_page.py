@@ -9,12 +9,13 @@ from django.utils import timezone
 from cases.services import investigation_open
 from network_meetings.services import network_map_new_version
 from tests.network_meetings.factories import case_for, plan
+from tests.pages import with_folds
 
 
 def test_the_child_page_lists_the_childs_meetings(org, login):
     case = case_for(org)
     meeting = plan(case.child, planned_by=org.advisor)
-    html = login(org.advisor).get(reverse("cases:child_detail", args=[case.child.pk])).content.decode()
+    html = with_folds(login(org.advisor), reverse("cases:child_detail", args=[case.child.pk]))
     assert 'id="network_meetings"' in html
     assert reverse("network_meetings:detail", args=[meeting.pk]) in html
     assert f"{reverse('network_meetings:create')}?barn={case.child.pk}" in html
@@ -26,12 +27,12 @@ def test_the_investigation_warns_until_a_network_map_is_attached(org, login):
     client = login(org.advisor)
     url = reverse("cases:child_detail", args=[case.child.pk])
     warning = "Der er ikke tilknyttet et netværkskort"
-    assert warning in client.get(url).content.decode()
+    assert warning in with_folds(client, url)
 
     network_map_new_version(
         child=case.child, by=org.advisor, investigation=investigation, made_with_parents=True
     )
-    assert warning not in client.get(url).content.decode()
+    assert warning not in with_folds(client, url)
 
 
 def test_the_child_pages_read_of_meetings_gives_every_reader_the_rows_of_the_general_rule(org):
