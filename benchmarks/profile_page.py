@@ -51,6 +51,11 @@ def main() -> None:
         metavar="N",
         help="run the timed requests under cProfile and list the N functions with the most own time",
     )
+    parser.add_argument(
+        "--dump",
+        metavar="FILE",
+        help="with --profile, also write the profile to FILE (for pstats, e.g. print_callees)",
+    )
     args = parser.parse_args()
 
     os.environ["HERNING_ENV"] = "production"
@@ -150,6 +155,8 @@ def main() -> None:
             print(f"{ms:7.2f} ms  {' '.join(sql.split())[:160]}")
     if profiler:
         # Own time first (where the CPU goes), then cumulative (which of our functions pulls it in).
+        if args.dump:
+            profiler.dump_stats(args.dump)
         stats = pstats.Stats(profiler).strip_dirs()
         stats.sort_stats("tottime").print_stats(args.profile)
         stats.sort_stats("cumulative").print_stats(args.profile)

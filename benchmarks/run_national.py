@@ -51,7 +51,11 @@ from benchmarks.run_sweep import _load, _machine, cpu_counters, speed_reference,
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = Path(__file__).with_name("RESULTS.md")
 PLANS = Path(__file__).with_name("plans")
-PAGE_TARGET_MS, API_TARGET_MS = 300.0, 150.0
+# p95 targets: a page or an API read under 200 ms (issue 22; issue 10 asked 300 ms of a page), an API
+# read under 150 ms (issue 10), a write under 300 ms. And each read's p50 within 3 times its SQL
+# floor plus 10 ms, the fixed cost of a logged-in request (issue 22).
+PAGE_TARGET_MS, API_TARGET_MS, WRITE_TARGET_MS = 200.0, 150.0, 300.0
+FLOOR_TIMES, FLOOR_PLUS_MS = 3, 10.0
 # Issue 22, point 6: the peak resident memory of one web process during the page benchmark.
 WEB_MEMORY_TARGET_MB = 250
 FINDINGS = "## Findings"
@@ -77,9 +81,11 @@ class Browser:
         other.cookies = dict(self.cookies)
         return other
 
-    def request(self, method: str, path: str, data: dict | None = None) -> Response:
+    def request(
+        self, method: str, path: str, data: dict | None = None, *, extra: dict | None = None
+    ) -> Response:
         origin = f"https://127.0.0.1:{self.port}"
-        headers = {"X-Forwarded-Proto": "https", "X-Forwarded-For": "127.0.0.1"}
+        headers = {"X-Forwarded-Proto": "https", "X-Forwarded-For": "127.0.0.1", **(extra or {})}
         if self.cookies:
             headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
         if self.token:
@@ -240,10 +246,12 @@ class Endpoint:
     request: Callable[[Person, datetime.date], tuple[str, str, dict | None]]
     floor: Callable[[Person, datetime.date], list[tuple[str, list]]] | None = None
     floor_note: str = ""
+    # Asked as HTMX asks for a part of a page (a fold opened on the case's page).
+    htmx: bool = False
 
     @property
     def target(self) -> float:
-        return API_TARGET_MS if self.kind == "api" else PAGE_TARGET_MS
+        return {"api": API_TARGET_MS, "write": WRITE_TARGET_MS}.get(self.kind, PAGE_TARGET_MS)
 
 
 def _followup_post(person: Person, today: datetime.date):
@@ -305,8 +313,14 @@ CASE_SQL = [
     "SELECT * FROM cases_journalnote j WHERE j.case_id = %(case)s ORDER BY j.occurred_on DESC LIMIT 20",
     "SELECT p.*, g.* FROM cases_plan p LEFT JOIN cases_goal g ON g.plan_id = p.id WHERE p.case_id = %(case)s",
     "SELECT d.* FROM followups_deadline d WHERE d.case_id = %(case)s AND d.is_open ORDER BY d.due_at",
-    "SELECT * FROM cases_notification n WHERE n.case_id = %(case)s ORDER BY n.received_at DESC",
     "SELECT * FROM measures_laddermovement lm WHERE lm.case_id = %(case)s ORDER BY lm.date DESC",
+]
+# The page shows a case's folded sections empty, each read when it is opened: the notifications
+# (read by the page before 6 December 2026) are no longer part of its floor. The fold of measures:
+CASE_SECTION_SQL = [
+    "SELECT c.id, c.child_id, c.team_id, c.advisor_id, c.state FROM cases_case c WHERE c.id = %(case)s",
+    "SELECT m.*, t.name FROM measures_measure m JOIN measures_measuretype t ON t.id = m.measure_type_id "
+    "WHERE m.case_id = %(case)s ORDER BY m.start_date DESC",
 ]
 CASE_LIST_SQL = [
     "SELECT c.id, c.state, c.opened_on, ch.first_name, ch.last_name, ch.birth_date, s.number, u.first_name, "
@@ -396,6 +410,14 @@ def endpoints() -> list[Endpoint]:
         Endpoint("team", "Teamoverblik (/team/)", "page", "leader", lambda p, t: ("GET", "/team/", None)),
         Endpoint("case", "Sagen (/sager/<id>/)", "page", "advisor", case),
         Endpoint(
+            "case_section",
+            "Sagens fold Indsatser, åbnet (/sager/<id>/afsnit/measures/, HTMX)",
+            "page",
+            "advisor",
+            lambda p, t: ("GET", f"/sager/{p.next_case()}/afsnit/measures/", None),
+            htmx=True,
+        ),
+        Endpoint(
             "case_list", "Sagsliste, team og navnesøgning (/sager/?q=…&team=…)", "page", "leader", case_list
         ),
         Endpoint(
@@ -459,6 +481,7 @@ FLOORS = {
     "my_day": MY_DAY_SQL,
     "team": TEAM_SQL,
     "case": CASE_SQL,
+    "case_section": CASE_SECTION_SQL,
     "case_list": CASE_LIST_SQL,
     "schedule_page": SCHEDULE_SQL,
     "followup_post": FOLLOWUP_WRITE_SQL,
@@ -480,7 +503,7 @@ def floor_params(slug: str, person: Person, today: datetime.date) -> dict:
         "window": today - datetime.timedelta(days=365),
         "like": f"%{person.search}%",
     }
-    if slug in {"case", "api_case"}:
+    if slug in {"case", "case_section", "api_case"}:
         params["case"] = person.next_case()
     if slug in {"schedule_page", "followup_post"}:
         person.turn += 1
@@ -564,7 +587,7 @@ def measure_endpoint(endpoint: Endpoint, groups, total: int, today: datetime.dat
     def work(person: Person, i: int) -> None:
         method, path, data = endpoint.request(person, today)
         browser = person.api if endpoint.kind == "api" else person.browser
-        answer = browser.request(method, path, data)
+        answer = browser.request(method, path, data, extra={"HX-Request": "true"} if endpoint.htmx else None)
         timing = answer.timing()
         with lock:
             if answer.status != expected or timing is None:
@@ -656,7 +679,8 @@ def explain_plans(
         client = logged_in_client(User.objects.get(pk=person.user_id), person.device)
     method, path, data = endpoint.request(person, today)
     with CaptureQueriesContext(connection) as captured:
-        answer = client.post(path, data) if method == "POST" else client.get(path)
+        headers = {"HX-Request": "true"} if endpoint.htmx else None
+        answer = client.post(path, data) if method == "POST" else client.get(path, headers=headers)
     reads = [q for q in captured.captured_queries if q["sql"].lstrip().upper().startswith(("SELECT", "WITH"))]
     reads.sort(key=lambda q: float(q["time"]), reverse=True)
     lines = [
@@ -772,6 +796,14 @@ class Row:
     def ok(self) -> bool:
         return self.p95 < self.endpoint.target
 
+    @property
+    def near_floor(self) -> bool | None:
+        """p50 within ``FLOOR_TIMES`` × the SQL floor's p50 + ``FLOOR_PLUS_MS`` (a read; None for a write)."""
+        if self.endpoint.kind == "write" or not self.floor:
+            return None
+        floor = percentile(self.floor, 0.5)
+        return percentile(self.sample.app, 0.5) <= FLOOR_TIMES * floor + FLOOR_PLUS_MS
+
 
 def web(args, url: str, today: datetime.date) -> tuple[list[Row], dict]:
     """Serve, log in, measure every endpoint and its SQL floor, explain its queries."""
@@ -830,6 +862,10 @@ def _line(row: Row) -> str:
     )
 
 
+def _mark(met: bool | None) -> str:
+    return "" if met is None else (" ✓" if met else " ✗")
+
+
 def web_table(rows: list[Row]) -> list[str]:
     table = [
         "| endpoint | kind | requests | p50 ms | p95 ms | p99 ms | target p95 | req/s | db ms (mean) | queries | "
@@ -849,7 +885,8 @@ def web_table(rows: list[Row]) -> list[str]:
             f"| {row.endpoint.label} | {row.endpoint.kind} | {s.count} | {_ms(p50)} | {_ms(row.p95)} "
             f"{'✓' if row.ok else '✗'} | {_ms(percentile(s.app, 0.99))} | < {row.endpoint.target:.0f} | "
             f"{s.count / s.seconds if s.seconds else 0:.1f} | {_ms(statistics.mean(s.db) if s.db else 0)} | {queries} | "
-            f"{_ms(floor)} | {p50 / floor if floor else float('nan'):.1f}× | {_ms(percentile(s.client, 0.95))} | "
+            f"{_ms(floor)} | {p50 / floor if floor else float('nan'):.1f}×{_mark(row.near_floor)} | "
+            f"{_ms(percentile(s.client, 0.95))} | "
             f"{s.load:.1f} | {len(s.errors)} |"
         )
     return table
@@ -993,7 +1030,9 @@ def results_text(report: dict, args) -> str:
             "request per client; req/s is counted at the clients over the timed requests; load is the machine's "
             "1-minute load average as each endpoint's requests ended (2 cores). The SQL floor runs "
             "hand-written SQL for the data the page shows (`FLOORS` in `benchmarks/run_national.py`) from the "
-            "same clients, each with its own connection.",
+            "same clients, each with its own connection. Targets: p95 under 200 ms for a page, 150 ms for an "
+            "API read and 300 ms for a write; a read's p50 within "
+            f"{FLOOR_TIMES} × its floor + {FLOOR_PLUS_MS:.0f} ms (✓ or ✗ beside page / floor).",
             "",
             *web_table(report["web"]),
             "",
