@@ -53,6 +53,12 @@ class Panel:
     open: bool = False
     lazy_url: Callable[[Any, Any], str] | None = field(default=None, compare=False)
 
+    @property
+    def read_by_section_view(self) -> bool:
+        """Whether a case's page reads this panel from ``cases:panel_section`` when it is opened:
+        a folded panel without a view of its own."""
+        return not self.open and self.lazy_url is None
+
 
 @dataclass(frozen=True)
 class SummaryPart:

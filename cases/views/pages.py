@@ -178,7 +178,7 @@ def _section_data(panel, child, case, user) -> dict:
     section of a case), or its data."""
     if panel.lazy_url:
         return {"lazy_url": panel.lazy_url(child, case)}
-    if case is not None and not panel.open:
+    if case is not None and panel.read_by_section_view:
         return {"lazy_url": reverse("cases:panel_section", args=[case.pk, panel.key])}
     return panel.context(child, case, user)
 
@@ -190,7 +190,7 @@ def panel_section(request, pk: int, key: str):
     panel = extensions.panel(key)
     # Only the folds the page reads this way (an open section comes with the page; the history
     # has a view of its own).
-    if panel is None or panel.open or panel.lazy_url:
+    if panel is None or not panel.read_by_section_view:
         raise Http404
     case = visible_case(request.user, pk)
     log_page_read(request, child=case.child, case=case, what=str(panel.title))
