@@ -32,12 +32,26 @@ def supported() -> bool:
     return connection.vendor == "postgresql"
 
 
-def _rows_sql(d: str) -> str:
+def _range(ids: list[int]) -> str:
+    """The batch's id range written into the statement, not bound: ``BETWEEN first AND last``.
+
+    A batch's statements then differ in their text from one batch to the next, so psycopg never
+    prepares them (it prepares a statement after five runs on one connection, and a worker keeps
+    its connection from task to task: ``herning/celery.py``). Prepared, PostgreSQL soon keeps one
+    generic plan for them, made without knowing the width of the range or the length of the id
+    array, and that plan scanned whole tables: 480-830 ms a batch of measures against some 130 ms
+    planned for the batch, and the nightly run took 7, 11 and 14 s in three runs on the same
+    workers, against 4.3-4.9 s (benchmarks/RESULTS.md, 6 December 2026). The bounds are the batch's
+    own ids, integers."""
+    return f"BETWEEN {int(ids[0])} AND {int(ids[-1])}"
+
+
+def _rows_sql(d: str, ids: list[int]) -> str:
     # A record's deadline rows, as the digest of outputs reads them: the id range in one range scan.
     return (
         f"SELECT d.source_id, {sql_set_hash('d.kind', 'd.fingerprint', 'd.is_open')}::text AS rows "  # noqa: S608 - names from the models, values bound
         f"FROM {d} d WHERE d.kind = ANY(%(kinds)s) "
-        "AND d.source_id BETWEEN %(first)s AND %(last)s GROUP BY d.source_id"
+        f"AND d.source_id {_range(ids)} GROUP BY d.source_id"
     )
 
 
@@ -49,10 +63,10 @@ def _outputs(source: str, kinds, ids) -> dict[int, str]:
         return {}
     sql = (
         f"SELECT r.id, coalesce(o.rows, '-') FROM unnest(%(ids)s::bigint[]) AS r(id) "  # noqa: S608 - names from the models, values bound
-        f"LEFT JOIN ({_rows_sql(Deadline._meta.db_table)}) o ON o.source_id = r.id"
+        f"LEFT JOIN ({_rows_sql(Deadline._meta.db_table, ids)}) o ON o.source_id = r.id"
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, {"ids": ids, "kinds": list(kinds), "first": ids[0], "last": ids[-1]})
+        cursor.execute(sql, {"ids": ids, "kinds": list(kinds)})
         return dict(cursor.fetchall())
 
 
@@ -75,15 +89,16 @@ def to_compute(
     )
     if skip_unchanged:
         query += (
-            f" LEFT JOIN ({_rows_sql(d)}) o ON o.source_id = r.id "  # noqa: S608 - names from the models, values bound
+            f" LEFT JOIN ({_rows_sql(d, ids)}) o ON o.source_id = r.id "  # noqa: S608 - names from the models, values bound
             f"LEFT JOIN (SELECT record_id, inputs, outputs FROM {s} WHERE source = %(source)s "
-            "AND record_id BETWEEN %(first)s AND %(last)s) s ON s.record_id = r.id "
+            f"AND record_id {_range(ids)}) s ON s.record_id = r.id "
             "WHERE i.digest IS NULL OR s.inputs IS DISTINCT FROM i.digest "
             "OR s.outputs IS DISTINCT FROM coalesce(o.rows, '-')"
         )
     with connection.cursor() as cursor:
         cursor.execute(
             query,
+            # The source's own query may bound its reads by the range (``first``, ``last``) too.
             {**params, "ids": ids, "first": ids[0], "last": ids[-1], "kinds": list(kinds), "source": source},
         )
         todo = dict(cursor.fetchall())

@@ -171,13 +171,25 @@ def _celery_session_worker(django_db_setup, django_db_blocker):
     previous = app.conf.task_default_queue
     _route_to(app, queue)
     try:
-        with (
-            django_db_blocker.unblock(),
-            start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=30) as worker,
-        ):
-            yield worker
+        with django_db_blocker.unblock():
+            with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=30) as worker:
+                yield worker
+            _end_worker_sessions()
     finally:
         _route_to(app, previous)
+
+
+def _end_worker_sessions() -> None:
+    """The worker kept its connection for its next task (herning/celery.py), in its own thread,
+    which has ended without closing it: its session would keep the test database from being
+    dropped at the end of the run."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
 
 
 def _route_to(app, queue: str) -> None:

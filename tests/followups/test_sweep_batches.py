@@ -283,3 +283,39 @@ def test_the_nightly_run_recomputes_a_measure_whose_follow_up_got_a_value_where_
     batches = nightly.batches.filter(phase=SweepBatch.Phase.REBUILD, source="measure")
     assert sum(batches.values_list("checked", flat=True)) >= 1
     assert nightly.records_skipped == DeadlineInput.objects.filter(source__in=WITH_DIGESTS).count() - 1
+
+
+@time_machine.travel("2026-03-02 09:00 +01:00", tick=False)
+def test_a_batchs_digest_statements_are_planned_for_its_own_range_never_prepared(db):
+    """A worker keeps its connection from batch to batch (herning/celery.py), and psycopg prepares
+    a statement it has run five times on a connection; PostgreSQL's generic plan for the digest
+    comparison, made without the range or the array, scanned whole tables (480-830 ms a batch).
+    Each batch's range is written into its statements, so none is ever prepared."""
+    from cases import obligations
+    from followups.deadlines import rebuild_range
+
+    call_command("seed_demo", stdout=io.StringIO())
+    sweep.run(mode=SweepRun.Mode.FULL, dispatch=False)
+    today, now = timezone.localdate(), timezone.now()
+    source = obligations.sources()["measure"]
+    ids = list(source.open_ids(today).order_by("pk"))[:8]
+    assert len(ids) == 8
+
+    def prepared() -> list[str]:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT statement FROM pg_prepared_statements")
+            return [row[0] for row in cursor.fetchall()]
+
+    # A statement of a fixed text run eight times on the connection is prepared: psycopg does it
+    # on this connection, so the check below can tell.
+    for _ in range(8):
+        Measure.objects.filter(pk=ids[0]).exists()
+    assert any('"measures_measure"' in s for s in prepared())
+
+    # Eight batches of one record each, the nightly way, on the same connection.
+    for pk in ids:
+        context = source.prepare(today)
+        stats = rebuild_range("measure", pk, pk, today=today, now=now, context=context, skip_unchanged=True)
+        assert stats.skipped == 1
+    digests = [s for s in prepared() if "unnest" in s]
+    assert digests == []
