@@ -174,6 +174,9 @@ def _idle(connection) -> bool:
         return True
     if connection.in_atomic_block or not connection.get_autocommit():
         return False
+    if connection.vendor != "postgresql":
+        # The embedded default's SQLite: its driver says whether a transaction is open.
+        return not getattr(connection.connection, "in_transaction", True)
     from psycopg import pq
 
     return connection.connection.info.transaction_status == pq.TransactionStatus.IDLE

@@ -96,3 +96,7 @@ def test_embedded_default_runs_worker_and_scheduler_for_real(tmp_path):
         for p in processes:
             p.wait(timeout=30)
     assert runs >= 2, "the scheduler did not fire the heartbeat twice within 90 seconds"
+    # The worker's handlers around each task (herning/celery.py: its connection kept or closed)
+    # work on SQLite too; Celery would only log a handler's error and go on.
+    worker_log = processes[0].stderr.read().decode()
+    assert "Signal handler" not in worker_log, worker_log

@@ -119,3 +119,20 @@ def test_a_real_worker_runs_two_tasks_on_one_connection_and_drops_it_after_a_fai
     with pytest.raises(Exception, match="value too long"):
         heartbeat.delay("x" * 101).get(timeout=30)
     wait_for(lambda: pid not in _worker_backends(), timeout=10, what="the failed task's session to end")
+
+
+def test_the_embedded_defaults_sqlite_connection_is_judged_by_its_drivers_transaction_flag():
+    import sqlite3
+
+    from herning.celery import _idle
+
+    raw = sqlite3.connect(":memory:")
+    wrapper = SimpleNamespace(
+        connection=raw, vendor="sqlite", in_atomic_block=False, get_autocommit=lambda: True
+    )
+    assert _idle(wrapper) is True
+    raw.execute("CREATE TABLE t (x)")
+    raw.execute("INSERT INTO t VALUES (1)")  # the driver opens a transaction before an insert
+    assert raw.in_transaction
+    assert _idle(wrapper) is False
+    raw.close()
