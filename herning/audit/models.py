@@ -38,15 +38,29 @@ class AccessLog(models.Model):
     # The person's and the child's entries are found through the indexes of Meta (each leads with
     # the person or the child): a second index on either alone would only be kept up on every one
     # of the entries each page writes.
+    #
+    # No foreign-key constraints in the database (db_constraint=False). Every page that shows a
+    # child writes its entries (the team overview some 100), and PostgreSQL checked each entry's
+    # four keys at commit with a locking read of each parent row, the municipality's shared by every
+    # look in it: 100 entries took 3.9 ms with the checks and 1.5 ms without; with four people
+    # looking at once, 10 ms and 4 ms (benchmarks/RESULTS.md, 6 December 2026). The keys are the
+    # ids the page has just read (``herning.audit.services.log_reads``), and Django's PROTECT still
+    # refuses to delete a child, case, person or municipality that has entries: erasure and the
+    # retention purge delete the entries first (``tests/herning/test_audit.py``).
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
         related_name="access_log",
         verbose_name=_("medarbejder"),
         db_index=False,
+        db_constraint=False,
     )
     municipality = models.ForeignKey(
-        "organisation.Municipality", on_delete=models.PROTECT, related_name="+", verbose_name=_("kommune")
+        "organisation.Municipality",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("kommune"),
+        db_constraint=False,
     )
     child = models.ForeignKey(
         "cases.Child",
@@ -54,9 +68,16 @@ class AccessLog(models.Model):
         related_name="access_log",
         verbose_name=_("barn"),
         db_index=False,
+        db_constraint=False,
     )
     case = models.ForeignKey(
-        "cases.Case", on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("sag")
+        "cases.Case",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("sag"),
+        db_constraint=False,
     )
     channel = models.CharField(_("kanal"), max_length=10, choices=Channel.choices)
     purpose = models.CharField(_("formål"), max_length=200)

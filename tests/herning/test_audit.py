@@ -174,6 +174,23 @@ def test_log_reads_writes_one_entry_per_child_shown_in_one_statement(org, django
         assert log_reads(user=org.advisor, shown=[], channel="page", purpose="Sagsbehandling") == 0
 
 
+def test_an_entrys_keys_are_checked_by_django_not_by_constraints_in_the_database(org):
+    """Every page that shows a child writes entries, and constraints made PostgreSQL check each
+    entry's four keys with a locking read of its parents at commit (AccessLog's comment). Without
+    them, Django's PROTECT still refuses to delete what an entry names."""
+    from django.db.models import ProtectedError
+
+    constraints = connection.introspection.get_constraints(connection.cursor(), AccessLog._meta.db_table)
+    assert [name for name, c in constraints.items() if c["foreign_key"]] == []
+    case = CaseFactory(team=org.team_a, advisor=org.advisor)
+    entry = look(org.advisor, case.child, case=case)
+    for target in (case.child, case, org.advisor, org.municipality):
+        with pytest.raises(ProtectedError) as refused, transaction.atomic(), deletion_permitted():
+            type(target).objects.filter(pk=target.pk).delete()
+        assert entry in refused.value.protected_objects
+    assert AccessLog.objects.filter(child=case.child, case=case).count() == 1
+
+
 # --- Retention and the purge ----------------------------------------------------------------------
 
 
