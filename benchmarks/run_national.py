@@ -247,7 +247,8 @@ class Endpoint:
     request: Callable[[Person, datetime.date], tuple[str, str, dict | None]]
     floor: Callable[[Person, datetime.date], list[tuple[str, list]]] | None = None
     floor_note: str = ""
-    # Asked as HTMX asks for a part of a page (a fold opened on the case's page).
+    # Asked as HTMX asks for a part of a page (a fold opened on the case's page, a section of the
+    # team overview scrolled to).
     htmx: bool = False
 
     @property
@@ -286,6 +287,15 @@ MY_DAY_SQL = [
     "WHERE r.recipient_id = %(user)s AND r.read_at IS NULL ORDER BY r.created_at DESC LIMIT 20",
     f"SELECT count(*) FROM cases_case c WHERE c.advisor_id = %(user)s AND {OPEN}",
 ]
+# The team overview's first screen names no child: the advisors' cases per step, their deadlines
+# per group, each advisor's longest time without a follow-up and the cases awaiting an advisor. The
+# lists below it (the overdue deadlines, the movements, the recency of each child, …) are its
+# sections, each read when it is scrolled to (since 6 December 2026; before, they were part of
+# this floor).
+ACTIVE_MEASURE = (
+    "m.next_followup_due IS NOT NULL AND m.start_date <= %(today)s "
+    "AND (m.actual_end IS NULL OR m.actual_end >= %(today)s)"
+)
 TEAM_SQL = [
     f"SELECT c.team_id, c.advisor_id, s.number, count(*) FROM cases_case c "
     f"LEFT JOIN measures_ladderstep s ON s.id = c.current_step_id WHERE c.team_id = ANY(%(teams)s) AND {OPEN} "
@@ -293,16 +303,21 @@ TEAM_SQL = [
     "SELECT d.responsible_id, count(*) FILTER (WHERE d.due_at <= now()), "
     "count(*) FILTER (WHERE d.due_at > now() AND d.due_on <= %(soon)s) FROM followups_deadline d "
     "WHERE d.is_open AND d.team_id = ANY(%(teams)s) GROUP BY 1",
-    "SELECT d.id, d.kind, d.due_on, ch.first_name, ch.last_name, u.first_name FROM followups_deadline d "
-    "JOIN cases_case c ON c.id = d.case_id JOIN cases_child ch ON ch.id = c.child_id "
-    "LEFT JOIN organisation_user u ON u.id = d.responsible_id "
-    "WHERE d.is_open AND d.team_id = ANY(%(teams)s) AND d.due_at <= now() ORDER BY d.due_at LIMIT 20",
-    f"SELECT c.id, max(f.held_on) FROM cases_case c JOIN measures_measure m ON m.case_id = c.id "
-    f"LEFT JOIN followups_followup f ON f.measure_id = m.id WHERE c.team_id = ANY(%(teams)s) AND {OPEN} "
-    "GROUP BY c.id ORDER BY 2 NULLS FIRST LIMIT 10",
-    "SELECT lm.from_step_id, lm.to_step_id, count(*) FROM measures_laddermovement lm "
-    "JOIN cases_case c ON c.id = lm.case_id WHERE c.team_id = ANY(%(teams)s) "
-    "AND lm.date BETWEEN %(window)s AND %(today)s GROUP BY 1, 2",
+    "SELECT c.team_id, c.advisor_id, min(coalesce((SELECT max(f.held_on) FROM followups_followup f "
+    "WHERE f.measure_id = m.id), m.start_date)) FROM measures_measure m JOIN cases_case c ON c.id = m.case_id "
+    f"WHERE c.team_id = ANY(%(teams)s) AND {OPEN} AND {ACTIVE_MEASURE} GROUP BY 1, 2",
+    f"SELECT count(*) FROM cases_case c WHERE c.team_id = ANY(%(teams)s) AND c.advisor_id IS NULL AND {OPEN}",
+]
+# The section of days since the last follow-up: every active measure with its latest follow-up
+# (each child is ranked by its worst), and the 50 listed children's names, advisors and steps.
+TEAM_SECTION_SQL = [
+    "SELECT m.id, m.case_id, c.team_id, c.advisor_id, t.name, m.start_date, m.next_followup_due, "
+    "(SELECT max(f.held_on) FROM followups_followup f WHERE f.measure_id = m.id) FROM measures_measure m "
+    "JOIN cases_case c ON c.id = m.case_id JOIN measures_measuretype t ON t.id = m.measure_type_id "
+    f"WHERE c.team_id = ANY(%(teams)s) AND {OPEN} AND {ACTIVE_MEASURE}",
+    "SELECT c.id, ch.first_name, ch.last_name, c.advisor_id, s.number FROM cases_case c "
+    "JOIN cases_child ch ON ch.id = c.child_id LEFT JOIN measures_ladderstep s ON s.id = c.current_step_id "
+    f"WHERE c.team_id = ANY(%(teams)s) AND {OPEN} ORDER BY c.id LIMIT 50",
 ]
 CASE_SQL = [
     "SELECT c.*, ch.* FROM cases_case c JOIN cases_child ch ON ch.id = c.child_id WHERE c.id = %(case)s",
@@ -409,6 +424,14 @@ def endpoints() -> list[Endpoint]:
     return [
         Endpoint("my_day", "Min dag (/min-dag/)", "page", "advisor", lambda p, t: ("GET", "/min-dag/", None)),
         Endpoint("team", "Teamoverblik (/team/)", "page", "leader", lambda p, t: ("GET", "/team/", None)),
+        Endpoint(
+            "team_section",
+            "Teamoverblikkets afsnit Dage siden opfølgning, vist (/team/afsnit/opfoelgning/, HTMX)",
+            "page",
+            "leader",
+            lambda p, t: ("GET", "/team/afsnit/opfoelgning/", None),
+            htmx=True,
+        ),
         Endpoint("case", "Sagen (/sager/<id>/)", "page", "advisor", case),
         Endpoint(
             "case_section",
@@ -481,6 +504,7 @@ def endpoints() -> list[Endpoint]:
 FLOORS = {
     "my_day": MY_DAY_SQL,
     "team": TEAM_SQL,
+    "team_section": TEAM_SECTION_SQL,
     "case": CASE_SQL,
     "case_section": CASE_SECTION_SQL,
     "case_list": CASE_LIST_SQL,

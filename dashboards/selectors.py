@@ -423,73 +423,6 @@ class Cohort:
         return 100 * self.stepped_down / self.entered if self.entered else None
 
 
-@dataclass
-class TeamOverview:
-    teams: list[Team]
-    window: Window
-    now: datetime.datetime
-    today: datetime.date
-    steps: list[LadderStep]
-    advisors: list[AdvisorRow]
-    # Open cases without an advisor, per step (awaiting distribution, or moved here).
-    unassigned_steps: dict[int | None, int]
-    unassigned_deadlines: DueCounts
-    overdue_total: int
-    overdue: list[Deadline]
-    recency: Recency
-    placements: Placements
-    cohort: Cohort | None
-    target: StepDownTarget | None
-    exceptions: list[FollowUpException]
-    later_dates: list[FollowUp]
-    overrides: list[CaseloadOverride]
-    awaiting_advisor: int
-    # Measures started in the window without the child's hearing recorded (docs/domain.md §4).
-    unheard: Unheard = field(default_factory=lambda: Unheard(0, []))
-
-    @cached_property
-    def pending(self) -> list[PendingRequest]:
-        """The later dates and exceptions awaiting the team leader, in one list to decide in place."""
-        return pending_requests(self.exceptions, self.later_dates)
-
-    def shown_case_ids(self) -> set[int]:
-        """The cases whose child the overview names (the lists of placements, measures without the
-        hearing, follow-ups, exceptions, later dates and overrides), for the access log."""
-        return {
-            *(p.case.pk for p in self.placements.listed),
-            *(m.case_id for m in self.unheard.listed),
-            *(r.case_id for r in self.recency.listed),
-            *(e.measure.case_id for e in self.exceptions),
-            *(f.measure.case_id for f in self.later_dates),
-            *(o.case_id for o in self.overrides),
-        }
-
-    @property
-    def step_keys(self) -> list[int | None]:
-        return [None, *[s.number for s in self.steps]]
-
-    def step_total(self, key) -> int:
-        return sum(a.steps.get(key, 0) for a in self.advisors) + self.unassigned_steps.get(key, 0)
-
-    @property
-    def step_totals(self) -> list[int]:
-        return [self.step_total(k) for k in self.step_keys]
-
-    @property
-    def unassigned_step_counts(self) -> list[int] | None:
-        if not self.unassigned_steps:
-            return None
-        return [self.unassigned_steps.get(k, 0) for k in self.step_keys]
-
-    @property
-    def movement_totals(self) -> tuple[int, int, int]:
-        return (
-            sum(a.down for a in self.advisors),
-            sum(a.up for a in self.advisors),
-            sum(a.first for a in self.advisors),
-        )
-
-
 def ladder_steps() -> list[LadderStep]:
     """The ladder, each step marked ``institution`` when a measure type placing the child in an
     institution sits on it (step 6 of the shipped ladder)."""
@@ -597,79 +530,239 @@ def _count_steps(cases, rows_of) -> dict[int | None, int]:
     return unassigned_steps
 
 
-def team_overview(user, *, teams: list[Team], window: Window, now: datetime.datetime) -> TeamOverview:
-    """The team leader's overview of ``teams`` (teams they lead)."""
-    today = timezone.localdate(now)
-    team_ids = [t.pk for t in teams]
-    # The teams' cases the person may read, open and closed (for their team leader: all of them).
-    visible = Case.objects.visible_to(user, teams=team_ids)
-    cases = visible.open()
-    advisors_by_team, rows, by_advisor = _advisor_rows(teams)
+# The sections of the team overview below its first screen, in the page's order. Each is read when
+# it is scrolled to, as a request of its own (``dashboards.views.team_section``) that logs the
+# children it names; the first screen (the figures, the advisors' loads and deadlines, the ladder)
+# names no child.
+TEAM_SECTIONS = (
+    "bevaegelser",
+    "institution",
+    "uden-partshoering",
+    "opfoelgning",
+    "overskredne",
+    "anmodninger",
+    "loftet",
+)
 
-    def rows_of(team_id, advisor_id) -> list[AdvisorRow]:
-        row = rows.get((team_id, advisor_id))
+
+class TeamOverview:
+    """The team leader's overview of ``teams`` (teams they lead), every part read from what
+    ``user`` may read, and each part only when it is first used: a request for the first screen
+    reads the figures, the advisors' rows and the ladder, and a request for one of
+    ``TEAM_SECTIONS`` reads that section. No request reads what it does not show."""
+
+    def __init__(self, user, *, teams: list[Team], window: Window, now: datetime.datetime):
+        self.user = user
+        self.teams = teams
+        self.team_ids = [t.pk for t in teams]
+        self.window = window
+        self.now = now
+        self.today = timezone.localdate(now)
+
+    # --- Read by several parts -------------------------------------------------------------------
+
+    @cached_property
+    def _rows(self):
+        """The teams' advisors with their open-case loads: a row per (team, advisor), and each
+        advisor's rows."""
+        return _advisor_rows(self.teams)
+
+    def rows_of(self, team_id, advisor_id) -> list[AdvisorRow]:
+        row = self._rows[1].get((team_id, advisor_id))
         return [row] if row else []
 
-    unassigned_steps = _count_steps(cases, rows_of)
+    @cached_property
+    def _sorted_rows(self) -> list[AdvisorRow]:
+        return sorted(self._rows[1].values(), key=lambda r: (r.team.name, str(r.advisor), r.advisor.pk))
 
-    # The deadlines (and below the movements and overrides) of the teams' cases the person may read:
-    # the advisors' own work, as "Min dag" counts it (the duty queue is the district's).
-    deadlines = own_work(
-        Deadline.objects.visible_to(user, teams=team_ids).filter(is_open=True, team__in=team_ids)
-    )
-    unassigned, overdue_total = _count_deadlines(deadlines, by_advisor, now=now)
+    @cached_property
+    def people(self) -> People:
+        return People(a for advisors in self._rows[0].values() for a in advisors)
 
-    steps = ladder_steps()
-    target = target_for(user.municipality_id)
-    institution_steps = [s.pk for s in steps if s.institution]
-    movements, cohort = _team_movements(
-        LadderMovement.objects.visible_to(user, teams=team_ids),
-        window,
-        institution_steps,
-        today=today,
-        target=target,
-    )
-    for (team_id, advisor_id), (down, up, first) in movements.items():
-        for row in rows_of(team_id, advisor_id):
-            row.down, row.up, row.first = down, up, first
+    @cached_property
+    def steps(self) -> list[LadderStep]:
+        return ladder_steps()
 
-    people = People(a for advisors in advisors_by_team.values() for a in advisors)
-    recency = followup_recency(team_measures(user, team_ids), today=today, people=people)
-    for (team_id, advisor_id), days in recency.longest.items():
-        for row in rows_of(team_id, advisor_id):
-            row.longest_without_followup = days
+    @cached_property
+    def target(self) -> StepDownTarget | None:
+        return target_for(self.user.municipality_id)
 
-    keys = [None, *[s.number for s in steps]]
-    for row in rows.values():
-        row.step_counts = [row.steps.get(k, 0) for k in keys]
-    overdue = _overdue_listed(deadlines, now=now, people=people)
-    return TeamOverview(
-        teams=teams,
-        window=window,
-        now=now,
-        today=today,
-        steps=steps,
-        advisors=sorted(rows.values(), key=lambda r: (r.team.name, str(r.advisor), r.advisor.pk)),
-        unassigned_steps=dict(unassigned_steps),
-        unassigned_deadlines=unassigned,
-        overdue_total=overdue_total,
-        overdue=overdue,
-        recency=recency,
-        placements=institution_placements(
-            cases, institution_steps, today=today, target=target, people=people
-        ),
-        cohort=cohort,
-        target=target,
-        exceptions=pending_exceptions_for(user, teams=team_ids),
-        later_dates=pending_later_dates_for(user, teams=team_ids),
-        overrides=_overrides(
-            CaseloadOverride.objects.visible_to(user, teams=team_ids).filter(
-                team__in=team_ids, decided_at__gte=window.start_moment
+    @property
+    def institution_steps(self) -> list[int]:
+        return [s.pk for s in self.steps if s.institution]
+
+    @property
+    def cases(self):
+        """The teams' open cases the person may read (for their team leader: all of them)."""
+        return Case.objects.visible_to(self.user, teams=self.team_ids).open()
+
+    @property
+    def deadlines(self):
+        """The open deadlines of the teams' cases the person may read: the advisors' own work, as
+        "Min dag" counts it (the duty queue is the district's)."""
+        return own_work(
+            Deadline.objects.visible_to(self.user, teams=self.team_ids).filter(
+                is_open=True, team__in=self.team_ids
             )
-        ),
-        awaiting_advisor=awaiting_advisor(user=user).filter(team__in=team_ids).count(),
-        unheard=unheard_measures(user, team_ids=team_ids, window=window),
-    )
+        )
+
+    def _measures(self):
+        return team_measures(self.user, self.team_ids)
+
+    # --- The first screen ------------------------------------------------------------------------
+
+    @cached_property
+    def _counted(self) -> tuple[dict[int | None, int], DueCounts, int]:
+        """Sets each advisor row's open cases per step, deadlines per group and longest time
+        without a follow-up; returns the unassigned cases per step, the unassigned deadlines'
+        counts and the teams' overdue total."""
+        unassigned_steps = _count_steps(self.cases, self.rows_of)
+        unassigned, overdue_total = _count_deadlines(self.deadlines, self._rows[2], now=self.now)
+        # Every measure counts in its advisor's longest; no child is listed here.
+        recency = followup_recency(self._measures(), today=self.today, people=self.people, listed=0)
+        for (team_id, advisor_id), days in recency.longest.items():
+            for row in self.rows_of(team_id, advisor_id):
+                row.longest_without_followup = days
+        for row in self._rows[1].values():
+            row.step_counts = [row.steps.get(k, 0) for k in self.step_keys]
+        return dict(unassigned_steps), unassigned, overdue_total
+
+    @property
+    def advisors(self) -> list[AdvisorRow]:
+        """The advisor rows, by team and name, with their loads, deadlines and cases per step."""
+        self._counted  # noqa: B018 (sets the rows' counts)
+        return self._sorted_rows
+
+    @property
+    def unassigned_steps(self) -> dict[int | None, int]:
+        """The open cases without an advisor of their team, per step (awaiting distribution, or moved here)."""
+        return self._counted[0]
+
+    @property
+    def unassigned_deadlines(self) -> DueCounts:
+        return self._counted[1]
+
+    @property
+    def overdue_total(self) -> int:
+        return self._counted[2]
+
+    @cached_property
+    def awaiting_advisor(self) -> int:
+        return awaiting_advisor(user=self.user).filter(team__in=self.team_ids).count()
+
+    @property
+    def step_keys(self) -> list[int | None]:
+        return [None, *[s.number for s in self.steps]]
+
+    def step_total(self, key) -> int:
+        return sum(a.steps.get(key, 0) for a in self.advisors) + self.unassigned_steps.get(key, 0)
+
+    @property
+    def step_totals(self) -> list[int]:
+        return [self.step_total(k) for k in self.step_keys]
+
+    @property
+    def unassigned_step_counts(self) -> list[int] | None:
+        if not self.unassigned_steps:
+            return None
+        return [self.unassigned_steps.get(k, 0) for k in self.step_keys]
+
+    # --- The sections (TEAM_SECTIONS) ------------------------------------------------------------
+
+    @cached_property
+    def movements(self) -> dict[tuple[int, int | None], tuple[int, int, int]]:
+        """The movements in the window (down, up, first) per current team and advisor of the case,
+        set on the advisor rows too."""
+        counts = _team_movements(
+            LadderMovement.objects.visible_to(self.user, teams=self.team_ids), self.window
+        )
+        for (team_id, advisor_id), (down, up, first) in counts.items():
+            for row in self.rows_of(team_id, advisor_id):
+                row.down, row.up, row.first = down, up, first
+        return counts
+
+    @property
+    def movement_rows(self) -> list[AdvisorRow]:
+        """The advisor rows with their movements in the window."""
+        self.movements  # noqa: B018 (sets the rows' movements)
+        return self._sorted_rows
+
+    @property
+    def movement_totals(self) -> tuple[int, int, int]:
+        rows = self.movement_rows
+        return (sum(a.down for a in rows), sum(a.up for a in rows), sum(a.first for a in rows))
+
+    @cached_property
+    def cohort(self) -> Cohort | None:
+        # The teams' cases the person may read, open and closed.
+        cases = Case.objects.visible_to(self.user, teams=self.team_ids)
+        return step_down_cohort(cases, self.institution_steps, today=self.today, target=self.target)
+
+    @cached_property
+    def placements(self) -> Placements:
+        return institution_placements(
+            self.cases, self.institution_steps, today=self.today, target=self.target, people=self.people
+        )
+
+    @cached_property
+    def unheard(self) -> Unheard:
+        """The measures started in the window without the child's hearing recorded (docs/domain.md §4)."""
+        return unheard_measures(self.user, team_ids=self.team_ids, window=self.window)
+
+    @cached_property
+    def recency(self) -> Recency:
+        return followup_recency(self._measures(), today=self.today, people=self.people)
+
+    @cached_property
+    def overdue(self) -> list[Deadline]:
+        return _overdue_listed(self.deadlines, now=self.now, people=self.people)
+
+    @cached_property
+    def exceptions(self) -> list[FollowUpException]:
+        return pending_exceptions_for(self.user, teams=self.team_ids)
+
+    @cached_property
+    def later_dates(self) -> list[FollowUp]:
+        return pending_later_dates_for(self.user, teams=self.team_ids)
+
+    @cached_property
+    def pending(self) -> list[PendingRequest]:
+        """The later dates and exceptions awaiting the team leader, in one list to decide in place."""
+        return pending_requests(self.exceptions, self.later_dates)
+
+    @cached_property
+    def _override_rows(self):
+        return CaseloadOverride.objects.visible_to(self.user, teams=self.team_ids).filter(
+            team__in=self.team_ids, decided_at__gte=self.window.start_moment
+        )
+
+    @cached_property
+    def override_count(self) -> int:
+        return self._override_rows.count()
+
+    @cached_property
+    def overrides(self) -> list[CaseloadOverride]:
+        return _overrides(self._override_rows)
+
+    def shown_case_ids(self, *sections: str) -> set[int]:
+        """The cases whose child ``sections`` name (every section when none is given), for the
+        access log: the placements, the measures without the hearing, the follow-up recency, the
+        overdue deadlines, the requests and the overrides. The first screen and the movements
+        name none."""
+        named = {
+            "institution": lambda: (p.case.pk for p in self.placements.listed),
+            "uden-partshoering": lambda: (m.case_id for m in self.unheard.listed),
+            "opfoelgning": lambda: (r.case_id for r in self.recency.listed),
+            "overskredne": lambda: (d.case_id for d in self.overdue if d.case_id),
+            "anmodninger": lambda: (p.item.measure.case_id for p in self.pending),
+            "loftet": lambda: (o.case_id for o in self.overrides),
+        }
+        return {pk for key in sections or TEAM_SECTIONS if key in named for pk in named[key]()}
+
+
+def team_overview(user, *, teams: list[Team], window: Window, now: datetime.datetime) -> TeamOverview:
+    """The team leader's overview of ``teams`` (teams they lead), read part by part as it is shown."""
+    return TeamOverview(user, teams=teams, window=window, now=now)
 
 
 # What the deadline table (followups/_deadline_table.html) shows of an overdue deadline and its child.
@@ -729,44 +822,20 @@ def _direction(from_number: int | None, to_number: int | None) -> str | None:
     return "up" if to_number > from_number else None
 
 
-def _team_movements(
-    readable, window: Window, institution_steps: list[int], *, today: datetime.date, target
-) -> tuple[dict[tuple[int, int | None], tuple[int, int, int]], Cohort | None]:
-    """The ``readable`` movements (of the cases the person may read) in ``window`` (down, up, first) per current team and
-    advisor of the case, and the institution cohort (``step_down_cohort``): one read of the teams'
-    movements since the earlier of the two periods, counted here."""
-    cohort_period = _cohort_period(target, today) if target is not None and institution_steps else None
-    since = min(window.start, cohort_period[0]) if cohort_period else window.start
-    moves = list(
-        readable.filter(date__gte=since)
-        .order_by("case_id", "date", "pk")
-        .values_list(
-            "case_id",
-            "date",
-            "from_step_id",
-            "to_step_id",
-            "from_step__number",
-            "to_step__number",
-            "case__team_id",
-            "case__advisor_id",
-        )
+def _team_movements(readable, window: Window) -> dict[tuple[int, int | None], tuple[int, int, int]]:
+    """The ``readable`` movements (of the cases the person may read) in ``window`` (down, up,
+    first) per current team and advisor of the case: one read of the window's movements, counted
+    here by ``_direction``."""
+    moves = readable.filter(date__gte=window.start, date__lte=window.end).values_list(
+        "from_step__number", "to_step__number", "case__team_id", "case__advisor_id"
     )
     counts: dict[tuple[int, int | None], list[int]] = {}
     places = {"down": 0, "up": 1, "first": 2}
-    for _case, day, _from, _to, from_number, to_number, team_id, advisor_id in moves:
+    for from_number, to_number, team_id, advisor_id in moves.order_by():
         direction = _direction(from_number, to_number)
-        if direction and window.start <= day <= window.end:
+        if direction:
             counts.setdefault((team_id, advisor_id), [0, 0, 0])[places[direction]] += 1
-    cohort = None
-    if cohort_period:
-        cohort = _count_cohort(
-            (m[:6] for m in moves),
-            institution_steps,
-            start=cohort_period[0],
-            end=cohort_period[1],
-            months=target.months,
-        )
-    return {key: tuple(n) for key, n in counts.items()}, cohort
+    return {key: tuple(n) for key, n in counts.items()}
 
 
 class People:

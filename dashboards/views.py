@@ -7,8 +7,11 @@ over time, placements, costs) stay on management's own page (``start:management`
 
 from __future__ import annotations
 
+from django.http import Http404
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
@@ -38,17 +41,51 @@ def my_day(request):
     )
 
 
-@require_GET
-@role_required(Role.TEAM_LEADER)
-def team(request):
+def _team_overview(request) -> tuple[OverviewFilterForm, selectors.TeamOverview]:
+    """The filter form and the overview of the teams the person leads, of the chosen district."""
     now = timezone.now()
     led = request.user.teams_for(Role.TEAM_LEADER)
     districts = sorted({(t.district_id, str(t.district)) for t in led}, key=lambda d: d[1])
     form = OverviewFilterForm(request.GET or None, districts=districts)
     district, window = form.chosen(timezone.localdate(now))
     teams = sorted((t for t in led if district in (None, t.district_id)), key=lambda t: (t.name, t.pk))
-    overview = selectors.team_overview(request.user, teams=teams, window=window, now=now)
-    log_look(request, children_of_cases(overview.shown_case_ids()))
+    return form, selectors.team_overview(request.user, teams=teams, window=window, now=now)
+
+
+def _team_url(request, name: str = "start:team", *args) -> str:
+    """The address of the overview, or of one of its sections, with the page's filters."""
+    query = request.GET.urlencode()
+    return reverse(name, args=args) + (f"?{query}" if query else "")
+
+
+def _section_titles(window) -> dict[str, str]:
+    """Each section's heading (those of the period name it)."""
+    period = {
+        "start": date_format(window.start, "SHORT_DATE_FORMAT"),
+        "end": date_format(window.end, "SHORT_DATE_FORMAT"),
+    }
+    return {
+        "bevaegelser": _("Bevægelser på indsatstrappen %(start)s-%(end)s") % period,
+        "institution": _("Børn anbragt på institution"),
+        "uden-partshoering": _("Indsatser startet uden partshøring af barnet %(start)s-%(end)s") % period,
+        "opfoelgning": _("Dage siden sidste opfølgning"),
+        "overskredne": _("Overskredne frister"),
+        "anmodninger": _("Anmodninger, der venter på dig"),
+        "loftet": _("Loftet tilsidesat %(start)s-%(end)s") % period,
+    }
+
+
+@require_GET
+@role_required(Role.TEAM_LEADER)
+@shows_no_child(
+    "the first screen counts per advisor and per step; the sections that name children are read as "
+    "they are scrolled to (team_section), each logging the children it names"
+)
+def team(request):
+    """The team leader's overview: its first screen, with the sections below it each read when it
+    is scrolled to (HTMX), or opened on a page of its own without JavaScript."""
+    form, overview = _team_overview(request)
+    titles = _section_titles(overview.window)
     return render(
         request,
         "dashboards/team.html",
@@ -56,12 +93,45 @@ def team(request):
             "title": _("Teamoverblik"),
             "form": form,
             "overview": overview,
-            "loads_chart": charts.loads_chart(overview.advisors, teams),
+            "loads_chart": charts.loads_chart(overview.advisors, overview.teams),
             "steps_chart": charts.steps_chart(overview),
-            "movements_chart": charts.movements_chart(overview.advisors),
-            "several_teams": len(teams) > 1,
-            "overdue_listed": selectors.OVERDUE_LISTED,
+            "several_teams": len(overview.teams) > 1,
+            "sections": [
+                {"key": key, "title": titles[key], "url": _team_url(request, "start:team_section", key)}
+                for key in selectors.TEAM_SECTIONS
+            ],
         },
+    )
+
+
+@require_GET
+@role_required(Role.TEAM_LEADER)
+def team_section(request, key: str):
+    """One section of the team overview below its first screen (``selectors.TEAM_SECTIONS``): the
+    part HTMX swaps in when it is scrolled to, or a page of its own when asked without HTMX. It
+    reads what the section shows and logs every child it names."""
+    if key not in selectors.TEAM_SECTIONS:
+        raise Http404
+    form, overview = _team_overview(request)
+    log_look(request, children_of_cases(overview.shown_case_ids(key)))
+    context = {
+        "overview": overview,
+        "key": key,
+        "several_teams": len(overview.teams) > 1,
+        "overdue_listed": selectors.OVERDUE_LISTED,
+        # A decision on a request returns to the overview, not to this part.
+        "team_url": _team_url(request),
+    }
+    if key == "bevaegelser":
+        context["movements_chart"] = charts.movements_chart(overview.movement_rows)
+    template = f"dashboards/team/_{key.replace('-', '_')}.html"
+    if request.htmx:
+        return render(request, template, context)
+    title = _section_titles(overview.window)[key]
+    return render(
+        request,
+        "dashboards/team_section_page.html",
+        {**context, "title": title, "form": form, "template_name": template},
     )
 
 

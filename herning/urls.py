@@ -44,6 +44,7 @@ start_patterns = (
     [
         path("min-dag/", dashboard_views.my_day, name="my_day"),
         path("team/", dashboard_views.team, name="team"),
+        path("team/afsnit/<slug:key>/", dashboard_views.team_section, name="team_section"),
         path("vagt/", case_intake.duty, name="duty"),
         path("underretninger/", case_intake.intake, name="intake"),
         path("mine-sager/", case_intake.my_cases, name="my_cases"),

@@ -18,6 +18,7 @@ from dashboards import selectors
 from followups import deadlines as deadline_table
 from followups.models import Deadline, DeadlineKind
 from tests.cases.factories import NotificationFactory
+from tests.dashboards.team_page import team_overview_page
 from tests.factories import CaseFactory
 from tests.pages import with_folds
 
@@ -146,7 +147,7 @@ def test_the_interim_assessment_is_due_when_four_months_pass_unfinished_and_kept
         assert [d.source_id for d in day.interim_assessments] == [investigation.pk]
         form_url = reverse("cases:investigation_interim", args=[investigation.pk])
         assert form_url in login(org.advisor).get(reverse("start:my_day")).content.decode()
-        overview = login(org.team_leader).get(reverse("start:team")).content.decode()
+        overview = team_overview_page(login(org.team_leader))
         assert form_url in overview  # listed among the team's overdue deadlines, with its link
 
         services.investigation_record_interim(

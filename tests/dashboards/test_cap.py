@@ -16,6 +16,7 @@ from django.urls import reverse
 from cases import caseload, services
 from cases.models import CaseloadOverride, CaseState
 from tests.dashboards.factories import give_cases
+from tests.dashboards.team_page import team_overview_page
 from tests.factories import CaseFactory
 
 
@@ -188,7 +189,7 @@ def test_the_team_leader_overrides_from_the_page_and_the_override_is_on_the_team
     assert response.status_code == 302
     new_case.refresh_from_db()
     assert new_case.advisor == org.colleague
-    page = client.get(reverse("start:team")).content.decode()
+    page = team_overview_page(client)
     assert "Bob kender familien fra en tidligere sag." in page
 
 

@@ -13,6 +13,7 @@ from cases import caseload
 from cases.models import CaseTransfer
 from followups.models import Deadline, DeadlineKind
 from herning.organisation.models import Role, User
+from tests.dashboards.team_page import team_overview_page
 
 pytestmark = pytest.mark.django_db
 
@@ -31,7 +32,7 @@ def test_the_demo_has_loads_near_the_warning_level_and_a_moved_case(login):
 
     day = login(anne).get("/min-dag/").content.decode()
     assert "Registrér opfølgning" in day and "Registrér overleveringsmødet" in day
-    team = login(tl_nord).get("/team/").content.decode()
+    team = team_overview_page(login(tl_nord))
     assert "Anne Kjær" in team and "Børn anbragt på institution" in team
 
 

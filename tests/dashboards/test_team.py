@@ -12,6 +12,7 @@ from dateutil.relativedelta import relativedelta
 from django.urls import reverse
 from django.utils import timezone
 
+from cases import caseload
 from cases import services as case_services
 from cases.models import CaseloadOverride
 from dashboards import selectors
@@ -19,10 +20,11 @@ from dashboards.models import StepDownTarget
 from followups import services as followup_services
 from followups.models import ExceptionKind
 from measures.models import Measure
-from measures.services import measure_change
+from measures.services import Hearing, measure_change, measure_start
 from tests.access import AccessMatrix, outcome_for_all
 from tests.dashboards.conftest import fill_the_day
 from tests.dashboards.factories import give_cases
+from tests.dashboards.team_page import section_urls, team_overview_page
 from tests.factories import HEARD, CaseFactory, DistrictFactory, Role, TeamFactory, measure_type, staff
 from tests.followups.factories import hold, start_measure
 
@@ -31,6 +33,13 @@ URL = "/team/"
 
 class TestTeamPage(AccessMatrix):
     url = URL
+    expected = outcome_for_all(403, team_leader=200, other_team_leader=200, anonymous=302)
+
+
+class TestTeamSection(AccessMatrix):
+    """A section below the first screen is decided like the page: team leaders only."""
+
+    url = URL + "afsnit/opfoelgning/"
     expected = outcome_for_all(403, team_leader=200, other_team_leader=200, anonymous=302)
 
 
@@ -60,7 +69,7 @@ def test_each_advisor_against_the_cap_and_the_warning_level(org, login):
         (org.duty_advisor, 3, "under"),
     }
     assert [str(r.advisor) for r in data.advisors] == sorted(str(r.advisor) for r in data.advisors)
-    page = login(org.team_leader).get(URL).content.decode()
+    page = team_overview_page(login(org.team_leader))
     assert "Loftet nået" in page and "Advarselsniveau nået" in page and "Under advarselsniveau" in page
     assert page.count('role="img"') == 3  # three charts, each with its table
     assert "Loft 25" in page and "Advarsel 20" in page
@@ -68,7 +77,7 @@ def test_each_advisor_against_the_cap_and_the_warning_level(org, login):
 
 def test_the_other_team_leader_sees_nothing_of_team_a(org, day, login):
     give_cases(org.advisor, org.team_a, 3)
-    page = login(org.other_team_leader).get(URL).content.decode()
+    page = team_overview_page(login(org.other_team_leader))
     assert "Alice" not in page and day["measure"].case.child.full_name not in page
 
 
@@ -117,9 +126,11 @@ def test_movements_down_and_up_in_the_period(org):
         new_measure_type=measure_type("own_room"),
         decided_by=org.team_leader,
     )
-    alice = row_of(overview(org), org.advisor)
+    data = overview(org)
+    alice = next(r for r in data.movement_rows if r.advisor == org.advisor)
     assert (alice.down, alice.up, alice.first) == (1, 1, 1)  # the institution's start is 200 days ago
-    alice = row_of(overview(org, days=365), org.advisor)
+    assert data.movements[(org.team_a.pk, org.advisor.pk)] == (1, 1, 1)
+    alice = next(r for r in overview(org, days=365).movement_rows if r.advisor == org.advisor)
     assert (alice.down, alice.up, alice.first) == (1, 1, 2)
 
 
@@ -136,7 +147,7 @@ def test_institution_placements_against_the_eight_month_target(org, login):
     # The rows name the child and the advisor without reading the case records.
     assert data.placements.listed[0].case.child_name == long_ago.case.child.full_name
     assert data.placements.listed[1].case.advisor == org.colleague
-    page = login(org.team_leader).get(URL).content.decode()
+    page = team_overview_page(login(org.team_leader))
     assert (
         "Målet: 80 % af de institutionsanbragte børn er i et mindre indgribende tilbud inden 8 måneder"
         in page
@@ -202,11 +213,15 @@ def test_exceptions_waiting_and_overrides_of_the_cap(org, login):
         override_reason="Gammel begrundelse",
     )
     CaseloadOverride.objects.filter(case=old).update(decided_at=timezone.now() - datetime.timedelta(days=120))
-    page = login(org.team_leader).get(URL).content.decode()
+    client = login(org.team_leader)
+    page = team_overview_page(client)
     assert "Efterskoleophold efter § 52" in page and reverse("followups:exceptions") in page
     assert "Kender familien" in page and "Gammel begrundelse" not in page
-    assert "Gammel begrundelse" in login(org.team_leader).get(URL + "?period=180").content.decode()
-    assert "Kender familien" not in login(org.other_team_leader).get(URL).content.decode()
+    assert "<strong>1</strong> tilsidesættelser af loftet" in page
+    # The period chosen on the first screen is the sections' period too.
+    longer = team_overview_page(client, "?period=180")
+    assert "Gammel begrundelse" in longer and "<strong>2</strong> tilsidesættelser af loftet" in longer
+    assert "Kender familien" not in team_overview_page(login(org.other_team_leader))
 
 
 def test_a_leader_of_two_districts_filters_by_district(org, login):
@@ -231,13 +246,58 @@ def test_a_leader_of_two_districts_filters_by_district(org, login):
     assert "Marker en gyldig valgmulighed" in html
 
 
-# The request and the overview's reads: advisors, loads, cases per step, deadlines per person,
-# the ladder, the target, the movements (with the cohort), follow-up recency and its listed cases,
-# overdue list, placements, exceptions, later dates awaiting approval, overrides, cases awaiting an
-# advisor, the measures started without the child's hearing (one query; a second counts them only
-# when the list is full).
-# Deadlines are counted twice: the advisors' own work wherever it lies, and the teams' unassigned ones.
-TEAM_QUERIES = 22  # with the access log: the listed cases' children, and one insert for them all
+# The first screen's reads: the request's own (the session and the person), the teams' advisors
+# and their loads, the cases per step, the deadlines per person (the advisors' own work wherever it
+# lies, and the teams' unassigned ones), the recency of every measure (for each advisor's longest),
+# the ladder, the unread reminders of the page's header, the cases awaiting an advisor, the requests
+# waiting (their ids, and the exceptions' records as there are some) and the overrides in the period
+# (a count). It names no child, so it logs nothing.
+TEAM_QUERIES = 15
+# Each section's reads: the request's own, what the section shows, and the access log of the
+# children it names (their ids, and one insert for them all). The movements name no child; the
+# placements read the ladder, the target and the cohort too.
+SECTION_QUERIES = {
+    "bevaegelser": 5,
+    "institution": 10,
+    "uden-partshoering": 5,
+    "opfoelgning": 8,
+    "overskredne": 7,
+    "anmodninger": 7,
+    "loftet": 6,
+}
+
+
+def _requests_and_overrides(org, advisor):
+    """What the sections list beside the day's work, for ``advisor``: a measure started without the
+    child's hearing, a request for an exception from the rule and an override of the cap."""
+    measure_start(
+        hearing=Hearing.not_held(Measure.HearingOmitted.URGENT, "Akut anbringelse om natten."),
+        case=CaseFactory(team=org.team_a, advisor=advisor),
+        measure_type=measure_type("family_treatment"),
+        start_date=timezone.localdate() - datetime.timedelta(days=2),
+        decided_by=advisor,
+    )
+    measure = start_measure(
+        org, "boarding_school", timezone.localdate() - datetime.timedelta(days=30), advisor=advisor
+    )
+    followup_services.exception_request(
+        measure=measure, kind=ExceptionKind.BOARDING_SCHOOL, reason="Langt væk", requested_by=advisor
+    )
+    give_cases(advisor, org.team_a, 25 - caseload.open_case_counts([advisor.pk])[advisor.pk])
+    case_services.case_assign(
+        case=CaseFactory(team=org.team_a),
+        advisor=advisor,
+        assigned_by=org.team_leader,
+        override_reason="Kender familien",
+    )
+
+
+def _busy(org):
+    for advisor in (org.advisor, org.colleague, org.duty_advisor):
+        fill_the_day(org, advisor=advisor)
+        give_cases(advisor, org.team_a, 5)
+    start_measure(org, "institution", timezone.localdate() - relativedelta(months=11), advisor=org.colleague)
+    _requests_and_overrides(org, org.colleague)
 
 
 def test_the_overview_costs_the_same_queries_for_a_small_or_a_busy_team(
@@ -245,16 +305,20 @@ def test_the_overview_costs_the_same_queries_for_a_small_or_a_busy_team(
 ):
     client = login(org.team_leader)
     fill_the_day(org)
-    client.get(URL)
-    with django_assert_num_queries(TEAM_QUERIES):
-        client.get(URL)
-    for advisor in (org.advisor, org.colleague, org.duty_advisor):
-        fill_the_day(org, advisor=advisor)
-        give_cases(advisor, org.team_a, 5)
-    today = timezone.localdate()
-    start_measure(org, "institution", today - relativedelta(months=11), advisor=org.colleague)
-    with django_assert_num_queries(TEAM_QUERIES):
-        assert client.get(URL).status_code == 200
+    _requests_and_overrides(org, org.advisor)
+    urls = section_urls(client.get(URL).content.decode())
+    assert [u.split("/")[3] for u in urls] == list(selectors.TEAM_SECTIONS)
+
+    def measure():
+        with django_assert_num_queries(TEAM_QUERIES):
+            assert client.get(URL).status_code == 200
+        for key, url in zip(selectors.TEAM_SECTIONS, urls, strict=True):
+            with django_assert_num_queries(SECTION_QUERIES[key]):
+                assert client.get(url, HTTP_HX_REQUEST="true").status_code == 200
+
+    measure()
+    _busy(org)
+    measure()
 
 
 @pytest.mark.parametrize("period", ["30", "365", "bad"])
@@ -273,22 +337,75 @@ def test_a_case_whose_advisor_left_the_team_names_that_advisor_in_the_lists(org,
     data = overview(org)
     assert next(r for r in data.recency.listed if r.case.pk == measure.case_id).case.advisor == gone
     assert next(p for p in data.placements.listed if p.case.pk == measure.case_id).case.advisor == gone
-    page = login(org.team_leader).get(URL).content.decode()
+    page = team_overview_page(login(org.team_leader))
     assert page.count("Dora Dam") >= 2  # in the placements and the follow-up recency (and her deadlines)
 
 
 def test_the_overview_logs_each_child_it_names_with_the_case_it_shows(org, day, login):
-    """The access log of the team overview is written from the case ids the page shows, read as
-    values (``cases.selectors.children_of_cases``): one entry per child, with its case and its
-    municipality; the other team's leader's overview logs none of team A's children."""
+    """Each section's access log is written from the case ids it shows, read as values
+    (``cases.selectors.children_of_cases``): one entry per child, with its case and its
+    municipality, under the section's address; the first screen names no child and logs none; the
+    other team's leader's overview logs none of team A's children."""
     from herning.audit.models import AccessLog
 
     case = day["measure"].case
-    login(org.team_leader).get(URL)
-    entries = AccessLog.objects.for_system().filter(user=org.team_leader, what=URL)
+    client = login(org.team_leader)
+    client.get(URL)
+    assert not AccessLog.objects.for_system().filter(user=org.team_leader).exists()
+    team_overview_page(client)
+    entries = AccessLog.objects.for_system().filter(user=org.team_leader, what=URL + "afsnit/opfoelgning/")
     assert (case.child_id, case.pk, case.child.municipality_id) in {
         (e.child_id, e.case_id, e.municipality_id) for e in entries
     }
     assert entries.count() == len({e.child_id for e in entries})
-    login(org.other_team_leader).get(URL)
+    team_overview_page(login(org.other_team_leader))
     assert not AccessLog.objects.for_system().filter(user=org.other_team_leader, child=case.child).exists()
+
+
+def test_a_child_named_only_in_the_overdue_list_is_logged(org, login):
+    """A case with an overdue investigation and no measure is named by the list of overdue
+    deadlines alone (not by the recency, the placements or the requests): its section logs it."""
+    from herning.audit.models import AccessLog
+
+    today = timezone.localdate()
+    inquiry = CaseFactory(
+        team=org.team_a, advisor=org.advisor, opened_on=today - datetime.timedelta(days=150)
+    )
+    case_services.investigation_open(
+        case=inquiry, decided_on=today - datetime.timedelta(days=140), decided_by=org.advisor
+    )
+    page = team_overview_page(login(org.team_leader))
+    assert inquiry.child.full_name in page
+    logged = AccessLog.objects.for_system().filter(user=org.team_leader, child=inquiry.child)
+    assert list(logged.values_list("case_id", "what")) == [(inquiry.pk, URL + "afsnit/overskredne/")]
+
+
+def test_the_first_screen_names_no_child_and_links_every_section(org, day, login):
+    client = login(org.team_leader)
+    page = client.get(URL).content.decode()
+    assert day["measure"].case.child.full_name not in page
+    for key in selectors.TEAM_SECTIONS:
+        assert f'<h2 id="{key}">' in page  # the figures' links (#overskredne, …) land on it
+        assert f'href="/team/afsnit/{key}/"' in page  # opened on its own without JavaScript
+    assert client.get(URL + "afsnit/sagstal/").status_code == 404
+    assert client.get(URL + "afsnit/ukendt/").status_code == 404
+
+
+def test_a_section_without_htmx_is_a_page_of_its_own_with_the_filters(org, day, login):
+    client = login(org.team_leader)
+    page = client.get(URL + "afsnit/opfoelgning/?period=30").content.decode()
+    assert "<h1>Dage siden sidste opfølgning</h1>" in page and "<html" in page
+    assert day["measure"].case.child.full_name in page
+    assert 'href="/team/?period=30" class="back-link"' in page
+    part = client.get(URL + "afsnit/opfoelgning/?period=30", HTTP_HX_REQUEST="true").content.decode()
+    assert "<html" not in part and day["measure"].case.child.full_name in part
+
+
+def test_a_request_decided_from_its_section_returns_to_the_overview_with_its_filters(org, login):
+    today = timezone.localdate()
+    measure = start_measure(org, "boarding_school", today - datetime.timedelta(days=30), advisor=org.advisor)
+    followup_services.exception_request(
+        measure=measure, kind=ExceptionKind.BOARDING_SCHOOL, reason="Langt væk", requested_by=org.advisor
+    )
+    part = login(org.team_leader).get(URL + "afsnit/anmodninger/?period=30", HTTP_HX_REQUEST="true")
+    assert '<input type="hidden" name="next" value="/team/?period=30">' in part.content.decode()

@@ -20,7 +20,8 @@ from dashboards import charts
 from followups import services as followup_services
 from followups.models import ExceptionKind, FollowUp, FollowUpException, LaterDate
 from tests.dashboards.factories import give_cases
-from tests.dashboards.test_team import TEAM_QUERIES, URL, overview, row_of
+from tests.dashboards.team_page import team_overview_page
+from tests.dashboards.test_team import SECTION_QUERIES, URL, overview, row_of
 from tests.factories import CaseFactory, Role, staff
 from tests.followups.factories import hold, start_measure
 
@@ -60,7 +61,7 @@ def test_a_placement_followed_up_13_months_ago_is_shown_so_beside_a_recent_conta
     assert child.measures[0].pk == placement.pk and child.days == thirteen_months
     assert row_of(data, org.advisor).longest_without_followup == thirteen_months
 
-    page = login(org.team_leader).get(URL).content.decode()
+    page = team_overview_page(login(org.team_leader))
     table = page[page.index('id="followup-recency"') :]
     table = table[: table.index("</table>")]
     assert table.count(case.child.full_name) == 1
@@ -123,8 +124,9 @@ def _children(org, n: int) -> None:
 
 
 def _team_page_queries(client) -> tuple[int, str]:
+    """The queries of the overview's section of days since the last follow-up, as HTMX reads it."""
     with CaptureQueriesContext(connection) as ctx:
-        response = client.get(URL)
+        response = client.get(URL + "afsnit/opfoelgning/", HTTP_HX_REQUEST="true")
     assert response.status_code == 200
     return len(ctx.captured_queries), response.content.decode()
 
@@ -140,9 +142,8 @@ def test_the_overview_reads_as_many_queries_for_2_as_for_10_children(org, login)
     ten, page = _team_page_queries(client)
     assert page.count('class="recency-measure"') == listed + 16  # each child's two measures
     assert ten == two
-    # The page of test_team's pin, and the records of the waiting exceptions and later dates (read
-    # only when there are any: one query each).
-    assert ten <= TEAM_QUERIES + 2
+    # The section of test_team's pin.
+    assert ten == SECTION_QUERIES["opfoelgning"]
 
 
 def _pending_of_each_kind(org):
@@ -171,7 +172,7 @@ def _htmx_post(client, url, data):
 def test_the_requests_have_their_own_list_with_approve_and_refuse_in_place(org, login):
     exception, later = _pending_of_each_kind(org)
     client = login(org.team_leader)
-    page = client.get(URL).content.decode()
+    page = team_overview_page(client)
     pending = page[page.index('id="pending-requests"') :]
     pending = pending[: pending.index("</ul>")]
     assert "Efterskoleophold efter § 52" in pending and "Familien er bortrejst." in pending
@@ -203,7 +204,7 @@ def test_the_requests_have_their_own_list_with_approve_and_refuse_in_place(org, 
     assert approved.status_code == 200 and "Godkendt" in approved.content.decode()
     exception.refresh_from_db()
     assert (exception.state, exception.decided_by) == (FollowUpException.State.APPROVED, org.team_leader)
-    assert "Ingen anmodninger venter på dig." in client.get(URL).content.decode()
+    assert "Ingen anmodninger venter på dig." in team_overview_page(client)
 
 
 def test_without_javascript_the_decision_returns_to_the_team_overview(org, login):

@@ -242,6 +242,19 @@ def format_violations(violations: list[dict]) -> str:
     return "\n".join(lines)
 
 
+def load_team_sections(page) -> None:
+    """The team overview reads each section below its first screen when it is scrolled to: scroll
+    to each, as a person reading down the page would, and wait until it has come."""
+    from playwright.sync_api import expect
+
+    sections = page.locator("main .team-section")
+    assert sections.count(), page.url
+    for i in range(sections.count()):
+        section = sections.nth(i)
+        section.scroll_into_view_if_needed()
+        expect(section.get_by_role("link", name="Vis afsnittet")).to_have_count(0)
+
+
 def check_page(page, name: str, *, browsing: Browsing | None = None) -> None:
     """A main page: screenshot it and check it with axe-core (no serious or critical violation)."""
     screenshot(page, name)

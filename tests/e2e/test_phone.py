@@ -11,7 +11,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import PHONE, axe_violations, format_violations
+from tests.e2e.conftest import PHONE, axe_violations, format_violations, load_team_sections
 from tests.e2e.test_accessibility import lived_in  # noqa: F401 - the fixture: a case with history
 from tests.factories import CaseFactory
 
@@ -121,6 +121,8 @@ def test_the_main_pages_work_on_a_phone(browsing, org, lived_in):  # noqa: F811
     leader = browsing.as_user(org.team_leader, phone=True)
     for path, name in (("/team/", "teamoverblik"), ("/fordeling/", "fordeling")):
         leader.goto(path)
+        if path == "/team/":
+            load_team_sections(leader)
         check_phone_page(leader, name, failures)
 
     assert not failures, "\n".join(failures)

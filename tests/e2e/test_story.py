@@ -24,7 +24,7 @@ import pytest
 from django.utils import timezone
 
 from tests.dashboards.factories import give_cases
-from tests.e2e.conftest import DOCS, check_page, pass_time, screenshot
+from tests.e2e.conftest import DOCS, check_page, load_team_sections, pass_time, screenshot
 from tests.factories import CaseFactory, ChildFactory, cpr_for, measure_type
 
 pytestmark = pytest.mark.slow
@@ -225,6 +225,7 @@ def test_the_herning_story_in_the_browser(browsing, org, shipped_data):
     submit(leader, "Fordel")
     assert Case.objects.get(pk=waiting.pk).advisor == org.advisor
     leader.goto("/team/")
+    load_team_sections(leader)
     check_page(leader, "teamoverblik", browsing=browsing)
     expect_text(leader, reason)
 

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from followups.models import FollowUp, LaterDate
 from tests.dashboards.factories import give_cases
-from tests.e2e.conftest import axe_violations, format_violations
+from tests.e2e.conftest import axe_violations, format_violations, load_team_sections
 from tests.factories import CaseFactory
 from tests.followups.factories import hold, start_measure
 
@@ -38,6 +38,7 @@ def test_a_request_is_refused_in_place_and_the_page_passes_axe(browsing, org, sh
 
     page = browsing.as_user(org.team_leader)
     page.goto("/team/")
+    load_team_sections(page)
     violations = axe_violations(page)
     assert not violations, format_violations(violations)
     assert page.locator(".chart-alert-text").first.text_content() == "Over loftet"

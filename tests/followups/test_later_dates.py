@@ -13,6 +13,7 @@ from rest_framework.test import APIClient
 
 from followups.models import Deadline, DeadlineKind, FollowUp, LaterDate
 from tests.api.base import results
+from tests.dashboards.team_page import team_overview_page
 from tests.fixtures import login_with_second_factor
 from tests.followups.factories import hold, start_measure
 
@@ -51,11 +52,12 @@ def _decision(followup, decision="approve", reason="Ok."):
 def test_the_team_overview_and_the_approvals_page_list_the_request_for_its_team_leader_only(
     login, org, asked
 ):
-    for url in (reverse("start:team"), reverse("followups:exceptions")):
+    for url in (reverse("start:team_section", args=["anmodninger"]), reverse("followups:exceptions")):
         page = login(org.team_leader).get(url).content.decode()
         assert "Familien er bortrejst." in page
         assert reverse("followups:later_date_decide", args=[asked.pk]) in page
         assert "Familien er bortrejst." not in login(org.other_team_leader).get(url).content.decode()
+    assert "Familien er bortrejst." in team_overview_page(login(org.team_leader))
     schedule = login(org.advisor).get(reverse("followups:measure_schedule", args=[asked.measure_id]))
     assert "afventer teamlederens godkendelse" in schedule.content.decode()
 

@@ -133,7 +133,8 @@ LOOKS: dict[str, Look] = {
     # The world's child has a request for access by team B's advisor.
     "cases:access_requests": Look("team_leader", lambda w: "/adgangsanmodninger/"),
     "start:my_day": Look("advisor", lambda w: "/min-dag/"),
-    "start:team": Look("team_leader", lambda w: "/team/"),
+    # The overview's first screen names no child; its sections below do, each logged as it is read.
+    "start:team_section": Look("team_leader", lambda w: "/team/afsnit/opfoelgning/"),
     "start:duty": Look("duty_advisor", lambda w: "/vagt/"),
     "start:intake": Look("case_admin", lambda w: "/underretninger/"),
     "start:my_cases": Look("psychologist", lambda w: "/mine-sager/"),

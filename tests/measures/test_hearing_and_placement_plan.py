@@ -19,6 +19,7 @@ from followups.models import Deadline, DeadlineKind
 from measures.models import Measure
 from measures.services import Hearing, measure_change, measure_start
 from tests.api.base import field_errors
+from tests.dashboards.team_page import team_overview_page
 from tests.factories import HEARD, CaseFactory, measure_type
 from tests.fixtures import login_with_second_factor
 from tests.pages import with_folds
@@ -324,7 +325,7 @@ def test_the_team_overview_lists_the_measures_started_without_the_childs_hearing
         start_date=D(2026, 2, 2),
         decided_by=org.advisor,
     )
-    page = login(org.team_leader).get("/team/").content.decode()
+    page = team_overview_page(login(org.team_leader))
     table = page[page.index('id="unheard-measures"') :]
     table = table[: table.index("</table>")]
     assert unheard_case.child.full_name in table and "Akut anbringelse om natten." in table
