@@ -124,3 +124,20 @@ def test_load_harness_measures_every_endpoint_against_a_live_gunicorn(tmp_path, 
     # tens of MB at least) and stated with its target.
     assert 30 < report["server"]["peak_mb"] < 2_000
     assert re.search(r"Peak resident memory of one web process .*: \d+ MB [✓✗] \(target < 250 MB\)", text)
+
+
+def test_cpu_per_request_reads_every_endpoint_logged_in():
+    """The one-request-at-a-time view of the endpoints (``benchmarks.cpu_per_request``) logs its
+    people in as the site does: every page answers with itself, not the redirect to the login
+    page (which it did, reading one query, while its session named a backend the settings do not
+    list)."""
+    from benchmarks import cpu_per_request
+
+    generate(SCALES["small"])
+    results = cpu_per_request.measure(rounds=1, count=2)
+    assert set(results) == {e.slug for e in run_national.endpoints()}
+    for endpoint in run_national.endpoints():
+        row = results[endpoint.slug]
+        # A page reads the session and the person, then its own data (the login page reads one).
+        assert min(row["queries"]) > (3 if endpoint.kind != "api" else 2), (endpoint.slug, row)
+        assert row["cpu_ms"] > 0
