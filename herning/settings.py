@@ -173,6 +173,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "herning.core.middleware.NoCprInQueryStringMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
+    # Outside every middleware and view that sends a person to the login: a part of a page asked
+    # for by HTMX sends the whole page there instead.
+    "herning.accounts.middleware.HtmxLoginRedirectMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # django-otp's, checking the authenticator app against the person's read with them.
     "herning.accounts.middleware.OTPMiddleware",

@@ -16,14 +16,17 @@ Who is not stopped here, by design:
 
 from __future__ import annotations
 
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.cache import patch_vary_headers
 from django.utils.functional import SimpleLazyObject
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django_htmx.http import HttpResponseClientRedirect
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.middleware import OTPMiddleware as BaseOTPMiddleware
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -116,3 +119,44 @@ class NationalOperatorConfinedMiddleware:
                 403, "national_operator", _("Den nationale driftsoperatør har kun administrationen.")
             )
         raise PermissionDenied(_("Den nationale driftsoperatør har kun administrationen."))
+
+
+# The pages a request without a (whole) login is sent to.
+LOGIN_PAGES = ("accounts:login", "accounts:otp_verify", "accounts:otp_setup")
+
+
+class HtmxLoginRedirectMiddleware:
+    """A part of a page that HTMX asks for (a case's fold opened, a section of the team overview
+    scrolled to, a decision posted in place) after the login has ended, or before the second
+    factor, is answered with the redirect to the login page. HTMX would follow that redirect itself
+    and put the login form inside the part. For such a request the whole page goes to the login
+    instead (``HX-Redirect``), and ``next`` is the page the person is on (``HX-Current-URL``, on
+    this site), so the login brings them back to it."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if request.headers.get("HX-Request") != "true" or response.status_code not in (301, 302, 303):
+            return response
+        location = urlsplit(response.get("Location", ""))
+        if location.path not in {reverse(name) for name in LOGIN_PAGES}:
+            return response
+        redirect_to = f"{location.path}?{urlencode({'next': _current_page(request)}, safe='/')}"
+        # Status 200: HTMX acts on HX-Redirect only in an answer it would otherwise swap.
+        answer = HttpResponseClientRedirect(redirect_to)
+        patch_vary_headers(answer, ["HX-Request"])
+        return answer
+
+
+def _current_page(request) -> str:
+    """The path and query of the page HTMX asks from, when it is on this site; else the part's
+    own address (each part also answers as a page of its own)."""
+    current = request.headers.get("HX-Current-URL", "")
+    if current and url_has_allowed_host_and_scheme(
+        current, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        parts = urlsplit(current)
+        return parts.path + (f"?{parts.query}" if parts.query else "")
+    return request.get_full_path()
