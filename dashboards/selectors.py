@@ -744,11 +744,10 @@ class TeamOverview:
     def overrides(self) -> list[CaseloadOverride]:
         return _overrides(self._override_rows)
 
-    def shown_case_ids(self, *sections: str) -> set[int]:
-        """The cases whose child ``sections`` name (every section when none is given), for the
-        access log: the placements, the measures without the hearing, the follow-up recency, the
-        overdue deadlines, the requests and the overrides. The first screen and the movements
-        name none."""
+    def shown_case_ids(self, section: str) -> set[int]:
+        """The cases whose child ``section`` names, for the access log: the placements, the
+        measures without the hearing, the follow-up recency, the overdue deadlines, the requests
+        and the overrides. The first screen and the movements name none."""
         named = {
             "institution": lambda: (p.case.pk for p in self.placements.listed),
             "uden-partshoering": lambda: (m.case_id for m in self.unheard.listed),
@@ -757,7 +756,7 @@ class TeamOverview:
             "anmodninger": lambda: (p.item.measure.case_id for p in self.pending),
             "loftet": lambda: (o.case_id for o in self.overrides),
         }
-        return {pk for key in sections or TEAM_SECTIONS if key in named for pk in named[key]()}
+        return set(named[section]()) if section in named else set()
 
 
 def team_overview(user, *, teams: list[Team], window: Window, now: datetime.datetime) -> TeamOverview:
