@@ -52,6 +52,12 @@ def main() -> None:
         help="run the timed requests under cProfile and list the N functions with the most own time",
     )
     parser.add_argument(
+        "--split",
+        action="store_true",
+        help="also split each request's Python CPU into the templates' rendering, the ORM's compiling "
+        "of statements to SQL, and the rest (the view's own code, the ORM's rows, the middleware)",
+    )
+    parser.add_argument(
         "--dump",
         metavar="FILE",
         help="with --profile, also write the profile to FILE (for pstats, e.g. print_callees)",
@@ -121,6 +127,7 @@ def main() -> None:
         finally:
             statements.append(((time.perf_counter() - start) * 1000, sql))
 
+    split = _Split() if args.split else None
     wall, cpu, db, counts = [], [], [], []
     per_person: dict[str, tuple[list[float], list[float]]] = {}
     profiler = cProfile.Profile() if args.profile else None
@@ -128,6 +135,8 @@ def main() -> None:
         for _round in range(args.rounds):
             for client, path, who in clients:
                 statements.clear()
+                if split:
+                    split.start()
                 start, start_cpu = time.perf_counter(), time.process_time()
                 if profiler:
                     profiler.runcall(client.get, path)
@@ -137,6 +146,8 @@ def main() -> None:
                 cpu.append((time.process_time() - start_cpu) * 1000)
                 db.append(sum(ms for ms, _sql in statements))
                 counts.append(len(statements))
+                if split:
+                    split.stop()
                 per_person.setdefault(who, ([], []))[0].append(wall[-1])
                 per_person[who][1].append(db[-1])
     print(
@@ -144,6 +155,12 @@ def main() -> None:
         f"wall {statistics.median(wall):.1f} ms, Python CPU {statistics.median(cpu):.1f} ms, "
         f"database {statistics.median(db):.1f} ms over {min(counts)}–{max(counts)} statements"
     )
+    if split:
+        template, compiling = statistics.median(split.template), statistics.median(split.compiling)
+        print(
+            f"  of the Python CPU: templates {template:.1f} ms, compiling SQL {compiling:.1f} ms, "
+            f"the rest {statistics.median(cpu) - template - compiling:.1f} ms (medians)"
+        )
     if args.per_person:
         for who, (person_wall, person_db) in per_person.items():
             print(
@@ -160,6 +177,48 @@ def main() -> None:
         stats = pstats.Stats(profiler).strip_dirs()
         stats.sort_stats("tottime").print_stats(args.profile)
         stats.sort_stats("cumulative").print_stats(args.profile)
+
+
+class _Split:
+    """CPU time (``time.process_time``) spent inside the outermost template render and the outermost
+    SQL compilation of each request, by wrapping ``Template.render`` and ``SQLCompiler.as_sql``
+    (a template included in another, or a subquery compiled inside a statement, counts once)."""
+
+    def __init__(self):
+        from django.db.models.sql.compiler import SQLCompiler
+        from django.template.base import Template
+
+        self.template: list[float] = []
+        self.compiling: list[float] = []
+        self._sums = {"template": 0.0, "compiling": 0.0}
+        self._wrap(Template, "render", "template")
+        self._wrap(SQLCompiler, "as_sql", "compiling")
+
+    def _wrap(self, cls, name: str, key: str) -> None:
+        original = getattr(cls, name)
+        depth = [0]
+        sums = self._sums
+
+        def wrapper(*args, **kwargs):
+            depth[0] += 1
+            start = time.process_time() if depth[0] == 1 else None
+            try:
+                return original(*args, **kwargs)
+            finally:
+                depth[0] -= 1
+                if start is not None:
+                    sums[key] += (time.process_time() - start) * 1000
+
+        setattr(cls, name, wrapper)
+
+    def start(self) -> None:
+        self._sums.update(template=0.0, compiling=0.0)
+
+    def stop(self) -> None:
+        # A statement compiled while a template renders (a lazy queryset iterated in the template)
+        # counts in both: the split is a guide, its parts may overlap a little.
+        self.template.append(self._sums["template"])
+        self.compiling.append(self._sums["compiling"])
 
 
 if __name__ == "__main__":
