@@ -41,6 +41,7 @@ from followups.selectors import (
     pending_requests,
     visible_deadlines,
 )
+from herning.core.paths import keyed_path
 from herning.organisation.models import District, Role, Team, User
 from herning.organisation.selectors import on_duty
 from measures.models import LadderMovement, LadderStep, Measure, MeasureType, PlacementCategory
@@ -92,6 +93,7 @@ class WorkItem:
     action_url: str
     action_label: str
     agreement: Agreement | None = None
+    case_url: str = ""
 
 
 @dataclass
@@ -201,31 +203,41 @@ GROUP_LABELS = {
 }
 
 
-def _action(deadline: Deadline) -> tuple[str, str]:
+class _Paths(dict):
+    """``keyed_path`` of each URL name, made when first asked for: one ``reverse`` per name for the
+    whole list, not one per row."""
+
+    def __missing__(self, name: str):
+        self[name] = keyed_path(name)
+        return self[name]
+
+
+def _action(deadline: Deadline, paths: _Paths, back: str) -> tuple[str, str]:
     """Where the work of ``deadline`` is done, and the button's words."""
-    back = "?next=" + reverse("start:my_day")
     source = deadline.source_id
     match deadline.kind:
         case kind if kind in MEASURE_KINDS:
-            return reverse("followups:record", args=[source]), _("Registrér opfølgning")
+            return paths["followups:record"](source), _("Registrér opfølgning")
         case DeadlineKind.RECEIPT:
-            return reverse("cases:notification_receipt", args=[source]) + back, _("Registrér kvittering")
+            return paths["cases:notification_receipt"](source) + back, _("Registrér kvittering")
         case DeadlineKind.SCREENING:
-            return reverse("cases:notification_screening", args=[source]) + back, _("Registrér screening")
+            return paths["cases:notification_screening"](source) + back, _("Registrér screening")
         case DeadlineKind.FEEDBACK:
-            return reverse("cases:notification_feedback", args=[source]) + back, _("Registrér tilbagemelding")
+            return paths["cases:notification_feedback"](source) + back, _("Registrér tilbagemelding")
         case DeadlineKind.INTERIM_ASSESSMENT:
-            return reverse("cases:investigation_interim", args=[source]), _("Skriv den foreløbige vurdering")
+            return paths["cases:investigation_interim"](source), _("Skriv den foreløbige vurdering")
         case DeadlineKind.HANDOVER:
-            return reverse("cases:handover_record", args=[source]) + back, _("Registrér overleveringsmødet")
+            return paths["cases:handover_record"](source) + back, _("Registrér overleveringsmødet")
     if deadline.case_id:
-        return reverse("cases:case_detail", args=[deadline.case_id]), _("Åbn sagen")
+        return paths["cases:case_detail"](deadline.case_id), _("Åbn sagen")
     return deadline_url(deadline), _("Åbn")
 
 
 def _work_groups(rows, agreements: dict[int, Agreement], *, counts: DueCounts, now) -> list[WorkGroup]:
     by_group: dict[str, list[WorkItem]] = {key: [] for key in DueGroup.ORDER}
     measures: dict[tuple[str, int], WorkItem] = {}
+    paths = _Paths()
+    back = "?next=" + reverse("start:my_day")
     for d in rows:
         group = due_group(d, now)
         if d.kind in MEASURE_KINDS and (group, d.source_id) in measures:
@@ -237,8 +249,9 @@ def _work_groups(rows, agreements: dict[int, Agreement], *, counts: DueCounts, n
             child_name = agreement.meeting.child_label
         else:
             child_name = d.case.child.full_name if d.case_id else ""
-        url, label = _action(d)
-        item = WorkItem(d, [], child_name, url, label, agreement)
+        url, label = _action(d, paths, back)
+        case_url = paths["cases:case_detail"](d.case_id) if d.case_id else ""
+        item = WorkItem(d, [], child_name, url, label, agreement, case_url)
         if d.kind in MEASURE_KINDS:
             measures[(group, d.source_id)] = item
         by_group[group].append(item)

@@ -37,6 +37,8 @@ def my_day(request):
             "title": _("Min dag"),
             "day": day,
             "soon_days": selectors.SOON_DAYS,
+            # The header's bell shows the same count.
+            "unread_reminders": day.unread_reminders,
         },
     )
 

@@ -26,10 +26,14 @@ _STATUS = {
 
 @register.inclusion_tag("followups/_bell.html", takes_context=True)
 def reminder_bell(context):
-    """The bell in the header: a link to the reminders with the number not yet read."""
+    """The bell in the header: a link to the reminders with the number not yet read; a page that
+    counted them already (Min dag) gives its count as ``unread_reminders``, read once."""
     request = context.get("request")
     user = getattr(request, "user", None)
-    return {"count": unread_reminder_count(user) if user is not None and user.is_authenticated else 0}
+    if user is None or not user.is_authenticated:
+        return {"count": 0}
+    counted = context.get("unread_reminders")
+    return {"count": counted if counted is not None else unread_reminder_count(user)}
 
 
 @register.simple_tag

@@ -93,11 +93,11 @@ def test_far_off_deadlines_wait(org, login):
     assert [d.case_id for d in later.investigations] == [case.pk]
 
 
-# The request (session, the person with the municipality, roles and apps, the bell; the session is
-# written at most once a minute) and the day's
-# reads: deadlines, load, duty queue, agreements, reminders and their count.
+# The request (session, the person with the municipality, roles and apps; the session is written at
+# most once a minute) and the day's reads: deadlines, load, duty queue, agreements, reminders and
+# their count (which the header's bell shows too, not counted again).
 # The counts (one aggregate) and who is on duty (districts and shifts) are three more.
-MY_DAY_QUERIES = 12  # with the access log: one insert for every child the day names
+MY_DAY_QUERIES = 11  # with the access log: one insert for every child the day names
 
 
 @pytest.mark.parametrize("persona", ["advisor", "duty_advisor"])
@@ -123,3 +123,92 @@ def test_the_day_is_written_in_the_order_of_the_language(org, login):
     assert "torsdag 3. december 2026" in client.get(URL).content.decode()
     client.post(reverse("set_language"), {"language": "en"})
     assert "Thursday 3 December 2026" in client.get(URL).content.decode()
+
+
+def _form_of(page: str, action: str) -> dict[str, str]:
+    """The fields of the form posting to ``action`` on ``page``."""
+    from html.parser import HTMLParser
+
+    class Forms(HTMLParser):
+        fields: dict[str, str] | None = None
+        inside = False
+
+        def handle_starttag(self, tag, attrs):
+            attrs = dict(attrs)
+            if tag == "form" and attrs.get("action") == action:
+                self.inside, self.fields = True, {}
+            elif tag == "input" and self.inside:
+                self.fields[attrs["name"]] = attrs.get("value", "")
+
+        def handle_endtag(self, tag):
+            if tag == "form":
+                self.inside = False
+
+    parser = Forms()
+    parser.feed(page)
+    assert parser.fields is not None, f"no form posting to {action}"
+    return parser.fields
+
+
+def test_an_agreement_is_marked_done_from_the_day_with_the_pages_own_form(org, day, login):
+    """The list is drawn in Python (``dashboards_tags.work_items``): its form still carries the
+    CSRF token and brings the advisor back to the day."""
+    from django.test import Client
+
+    agreement = day["agreement"]
+    action = reverse("network_meetings:agreement_done", args=[agreement.meeting_id, agreement.pk])
+    client = Client(enforce_csrf_checks=True)
+    client.cookies = login(org.advisor).cookies
+    fields = _form_of(client.get(URL).content.decode(), action)
+    assert fields["next"] == URL and len(fields["csrfmiddlewaretoken"]) >= 32
+    answer = client.post(action, fields)
+    assert answer.status_code == 302 and answer["Location"] == URL
+    agreement.refresh_from_db()
+    assert agreement.done_at is not None
+    assert "Ringe til skolen om fremmødet" not in client.get(URL).content.decode()
+
+
+def test_the_days_names_and_texts_are_escaped(org, day, login):
+    child = day["measure"].case.child
+    child.first_name = "<b>Ida"
+    child.save()
+    agreement = day["agreement"]
+    agreement.text = '<script>alert("x")</script> og skolen'
+    agreement.save()
+    page = login(org.advisor).get(URL).content.decode()
+    assert "<b>Ida" not in page and "&lt;b&gt;Ida" in page
+    assert "<script>alert" not in page
+    assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; og skolen" in page
+
+
+def test_a_measures_other_deadlines_stand_under_its_first(org, day, login):
+    """Forty days on, the measure's own follow-up and the law's floor are both overdue: one line,
+    the law's deadline under the first, with its provision."""
+    measure = day["measure"]
+    with time_machine.travel(timezone.now() + datetime.timedelta(days=40)):
+        client = login(org.advisor)
+        data = selectors.my_day(org.advisor, now=timezone.now())
+        [item] = [
+            i
+            for i in data.groups[0].items
+            if i.deadline.kind == DeadlineKind.FOLLOWUP and i.deadline.source_id == measure.pk
+        ]
+        [other] = item.others
+        assert other.kind == DeadlineKind.LEGAL_FOLLOWUP and other.statutory
+        page = client.get(URL).content.decode()
+    assert (
+        f'<ul class="deadline-others"><li id="frist-{other.pk}">{other.get_kind_display()} senest '
+        f"{other.due_on:%d.%m.%Y} ({other.rule})</li></ul>"
+    ) in page
+
+
+def test_the_bell_shows_the_count_the_day_read(org, day, login):
+    client = login(org.advisor)
+    page = client.get(URL).content.decode()
+    bell = client.get(reverse("cases:case_list")).content.decode()  # a page that counts on its own
+    counted = selectors.my_day(org.advisor, now=timezone.now()).unread_reminders
+    assert counted == 1
+    shown = (
+        '<span class="badge badge-error" aria-hidden="true">1</span><span class="sr-only">, 1 ulæst</span>'
+    )
+    assert shown in page and shown in bell
