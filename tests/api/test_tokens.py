@@ -162,3 +162,26 @@ def test_schema_and_docs_are_served(login, org):
     docs = client.get("/api/docs/")
     assert docs.status_code == 200
     assert b"cdn" not in docs.content.lower()
+
+
+def test_a_tokens_person_comes_with_their_roles_in_the_tokens_query(org, service_user, api):
+    """The token is read with its person's roles and their teams (who may read what), one query,
+    and the roles read so are the person's own: a team leader's team's cases, no other team's."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.factories import CaseFactory
+
+    ours = CaseFactory(team=org.team_a, advisor=org.advisor)
+    theirs = CaseFactory(team=org.team_b)
+    _token, key = ApiToken.issue(user=service_user, name="sync", read_only=True)
+    api.credentials(HTTP_AUTHORIZATION=f"Bearer {key}")
+    with CaptureQueriesContext(connection) as seen:
+        answer = api.get("/api/v1/cases/")
+    assert answer.status_code == 200
+    ids = {row["id"] for row in answer.json()["results"]}
+    assert ours.pk in ids and theirs.pk not in ids
+    statements = [q["sql"] for q in seen.captured_queries]
+    assert not [s for s in statements if s.startswith('SELECT "organisation_roleassignment"')]
+    [read] = [s for s in statements if 'FROM "api_apitoken"' in s]
+    assert '"organisation_roleassignment"' in read
