@@ -104,6 +104,32 @@ def test_the_case_list_masks_cpr_numbers_and_shows_only_visible_cases(org, case,
     assert other.child.masked_cpr not in page
 
 
+def test_the_case_lists_rows_show_each_cell_escaped(org, case, login):
+    """The rows are drawn in Python (``cases_tags.case_rows``): every cell as the template drew it,
+    a name that looks like markup shown as text, and the words for a case without a step or an
+    advisor."""
+    from django.utils.formats import date_format
+
+    child = case.child
+    child.first_name = '<img src=x onerror="alert(1)">Ida'
+    child.save()
+    unassigned = CaseFactory(team=org.team_a, advisor=None)
+    page = login(org.team_leader).get(reverse("cases:case_list")).content.decode()
+    assert "<img src=x" not in page
+    row = (
+        f'<th scope="row"><a href="{reverse("cases:case_detail", args=[case.pk])}">'
+        f"&lt;img src=x onerror=&quot;alert(1)&quot;&gt;Ida {child.last_name}</a></th>\n"
+        f'      <td class="cpr nowrap">{child.masked_cpr}</td>\n'
+        f"      <td>{case.get_state_display()}</td>\n"
+        f"      <td>{case.current_step or 'Under afklaring'}</td>\n"
+        f"      <td>{case.advisor}</td>\n      <td>{case.team}</td>\n      <td>{case.district}</td>\n"
+        f'      <td class="nowrap">{date_format(case.opened_on, "SHORT_DATE_FORMAT")}</td>'
+    )
+    assert row in page
+    at = page.index(f'href="{reverse("cases:case_detail", args=[unassigned.pk])}"')
+    assert "<td>Ingen</td>" in page[at : page.index("</tr>", at)]
+
+
 @pytest.mark.parametrize(
     ("persona", "status"),
     [
