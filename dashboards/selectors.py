@@ -39,6 +39,7 @@ from followups.selectors import (
     pending_exceptions_for,
     pending_later_dates_for,
     pending_requests,
+    unread_reminder_count,
     visible_deadlines,
 )
 from herning.core.paths import keyed_path
@@ -191,7 +192,8 @@ def my_day(user, *, now: datetime.datetime) -> MyDay:
             .select_related("deadline")
             .order_by("-created_at", "-pk")[:10]
         ),
-        unread_reminders=Reminder.objects.visible_to(user).filter(read_at__isnull=True).count(),
+        # The header's bell shows this count (``followups_tags.reminder_bell``): one definition.
+        unread_reminders=unread_reminder_count(user),
     )
 
 
