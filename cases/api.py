@@ -48,6 +48,7 @@ from herning.api import feed
 from herning.api.fields import CodeField, CprField, UpdatedAtField, VisibleRelatedField, date_field
 from herning.api.filters import IsoDateTimeFilter, KnownParametersFilter, UpdatedAfterFilter
 from herning.api.problems import answer_as_problem, field_error, problem_body
+from herning.api.representation import ReadModelSerializer
 from herning.api.viewsets import ReadOnlyResource, ServiceResource, refuse
 from herning.audit.models import AccessLog
 from herning.audit.services import log_child_read
@@ -80,7 +81,7 @@ def _visible_cases(user):
 # --- Children -----------------------------------------------------------------------------------
 
 
-class ChildSerializer(serializers.ModelSerializer):
+class ChildSerializer(ReadModelSerializer):
     updated_at = UpdatedAtField()
     cpr = CprField(read_only=True)
     birth_date = date_field(read_only=True)
@@ -282,7 +283,7 @@ class ChildViewSet(ServiceResource):
 # --- Cases --------------------------------------------------------------------------------------
 
 
-class CaseSerializer(serializers.ModelSerializer):
+class CaseSerializer(ReadModelSerializer):
     updated_at = UpdatedAtField()
     child_name = serializers.CharField(source="child.full_name", read_only=True)
     legal_basis = CodeField(read_only=True)
@@ -449,7 +450,7 @@ class CaseViewSet(ServiceResource):
 # --- Notifications (underretninger) -------------------------------------------------------------
 
 
-class NotificationSerializer(serializers.ModelSerializer):
+class NotificationSerializer(ReadModelSerializer):
     updated_at = UpdatedAtField()
     notifier_email = serializers.CharField(read_only=True, help_text="E-mail address, or empty.")
     receipt_due_on = date_field(read_only=True, allow_null=True)
@@ -688,7 +689,7 @@ class NotificationViewSet(ServiceResource):
 # --- Investigations (børnefaglige undersøgelser) ------------------------------------------------
 
 
-class InvestigationSerializer(serializers.ModelSerializer):
+class InvestigationSerializer(ReadModelSerializer):
     updated_at = UpdatedAtField()
     aware_on = date_field(
         read_only=True,
@@ -837,7 +838,7 @@ class InvestigationViewSet(ReadOnlyResource):
 # --- Plans and goals ----------------------------------------------------------------------------
 
 
-class GoalSerializer(serializers.ModelSerializer):
+class GoalSerializer(ReadModelSerializer):
     updated_at = UpdatedAtField()
     by_when = date_field(read_only=True)
 
@@ -858,7 +859,7 @@ class GoalSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class PlanSerializer(serializers.ModelSerializer):
+class PlanSerializer(ReadModelSerializer):
     updated_at = UpdatedAtField()
     goals = GoalSerializer(many=True, read_only=True)
     due_on = date_field(read_only=True, allow_null=True)
@@ -1216,7 +1217,7 @@ class CaseloadViewSet(ReadOnlyResource):
 # --- Requests for access ------------------------------------------------------------------------
 
 
-class AccessRequestSerializer(serializers.ModelSerializer):
+class AccessRequestSerializer(ReadModelSerializer):
     requested_by = serializers.CharField(source="requested_by.username", read_only=True)
     decided_by = serializers.CharField(source="decided_by.username", read_only=True, allow_null=True)
 

@@ -27,6 +27,7 @@ from dubu.uploads import bound_upload
 from herning.api.filters import KnownParametersFilter, UpdatedAfterFilter
 from herning.api.idempotency import IdempotentMixin
 from herning.api.problems import answer_as_problem, problem_body
+from herning.api.representation import ReadModelSerializer
 from herning.core import spreadsheets
 
 
@@ -103,7 +104,7 @@ class ImportCountsSerializer(serializers.Serializer):
 COUNTS = ("rows", "created_rows", "updated_rows", "unchanged_rows", "bad_rows")
 
 
-class ImportRunSerializer(serializers.ModelSerializer):
+class ImportRunSerializer(ReadModelSerializer):
     """A run, which is also the job of an import in the background: ``state`` (``queued``,
     ``running``, ``done``, ``failed``) and ``progress`` (per cent) while it runs; ``counts`` and
     the ``report`` once it is finished (null before)."""

@@ -20,6 +20,7 @@ from cases.models import Case, JournalNote, LegalBasis
 from cases.permissions import Action, may
 from herning.api import feed
 from herning.api.fields import CodeField, UpdatedAtField, VisibleRelatedField, date_field
+from herning.api.representation import ReadModelSerializer
 from herning.api.viewsets import ReadOnlyResource, ServiceResource, not_editable
 from herning.core.dates import validate_reading_date
 from measures import services
@@ -87,7 +88,7 @@ def _active_types():
 # --- The catalog ------------------------------------------------------------------------------------
 
 
-class MeasureTypeSerializer(serializers.ModelSerializer):
+class MeasureTypeSerializer(ReadModelSerializer):
     ladder_step = serializers.IntegerField(source="ladder_step.number", read_only=True)
     legal_basis = CodeField(read_only=True)
 
@@ -142,7 +143,7 @@ class MeasureTypeViewSet(ReadOnlyResource):
 # --- Measures -----------------------------------------------------------------------------------
 
 
-class MeasureSerializer(serializers.ModelSerializer):
+class MeasureSerializer(ReadModelSerializer):
     updated_at = UpdatedAtField()
     measure_type = CodeField(read_only=True)
     ladder_step = serializers.IntegerField(source="measure_type.ladder_step.number", read_only=True)
@@ -273,10 +274,12 @@ class MeasureViewSet(ServiceResource):
     ordering = ["-start_date", "-id"]
     audit_purpose = PURPOSE
 
+    audit_case_path = "case"
+
     def get_queryset(self):
-        return (
+        return self.with_audit_columns(
             Measure.objects.visible_to(self.request.user)
-            .select_related("case__child", "measure_type__ladder_step", "legal_basis")
+            .select_related("measure_type__ladder_step", "legal_basis")
             .order_by("-start_date", "-pk")
         )
 
@@ -370,7 +373,7 @@ class MeasureViewSet(ServiceResource):
 # --- Ladder movements -------------------------------------------------------------------------------
 
 
-class LadderMovementSerializer(serializers.ModelSerializer):
+class LadderMovementSerializer(ReadModelSerializer):
     updated_at = UpdatedAtField()
     date = date_field(read_only=True)
     from_step = serializers.SerializerMethodField()
@@ -428,10 +431,12 @@ class LadderMovementViewSet(ReadOnlyResource):
     ordering = ["case", "date", "id"]
     audit_purpose = PURPOSE
 
+    audit_case_path = "case"
+
     def get_queryset(self):
-        return (
+        return self.with_audit_columns(
             LadderMovement.objects.visible_to(self.request.user)
-            .select_related("case__child", "from_step", "to_step")
+            .select_related("from_step", "to_step")
             .order_by("case", "date", "pk")
         )
 

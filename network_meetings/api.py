@@ -18,6 +18,7 @@ from cases.models import Child
 from cases.permissions import Action, require
 from herning.api.fields import UpdatedAtField, VisibleRelatedField, date_field
 from herning.api.filters import IsoDateTimeFilter
+from herning.api.representation import ReadModelSerializer
 from herning.api.viewsets import ServiceResource
 from herning.core.dates import validate_reading_date
 from network_meetings import services
@@ -28,7 +29,7 @@ def _visible_children(user):
     return Child.objects.visible_to(user)
 
 
-class NetworkMeetingSerializer(serializers.ModelSerializer):
+class NetworkMeetingSerializer(ReadModelSerializer):
     updated_at = UpdatedAtField()
     child_label = serializers.CharField(
         read_only=True, help_text="The child's name once consent is recorded, initials before."

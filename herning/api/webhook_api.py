@@ -28,6 +28,7 @@ from herning.api import feed, webhook_services
 from herning.api.conditional import etag_for
 from herning.api.filters import KnownParametersFilter, UpdatedAfterFilter
 from herning.api.models import ApiToken, ChangeEvent, WebhookDelivery, WebhookSubscription
+from herning.api.representation import ReadModelSerializer
 from herning.api.viewsets import WRITE_METHODS, ReadOnlyResource, ServiceResource, refuse
 
 
@@ -46,7 +47,7 @@ class LastDeliverySerializer(serializers.Serializer):
     created_at = serializers.DateTimeField()
 
 
-class WebhookSerializer(serializers.ModelSerializer):
+class WebhookSerializer(ReadModelSerializer):
     last_delivery = serializers.SerializerMethodField()
     kinds = serializers.ListField(child=serializers.ChoiceField(choices=ChangeEvent.Kind.choices))
     resources = serializers.ListField(child=serializers.CharField())
@@ -110,7 +111,7 @@ class DeliveryEventSerializer(serializers.Serializer):
     occurred_at = serializers.DateTimeField()
 
 
-class DeliverySerializer(serializers.ModelSerializer):
+class DeliverySerializer(ReadModelSerializer):
     event = DeliveryEventSerializer()
     webhook = serializers.IntegerField(source="subscription_id")
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -21,10 +22,27 @@ from herning.core.privacy import deletion_permitted
 ENTRY_FIELDS = ("user_id", "municipality_id", "child_id", "case_id", "channel", "purpose", "what", "at")
 
 
+@dataclass(frozen=True, slots=True)
+class ChildRef:
+    """A child as ``log_reads`` needs it, by its ids: for a reader that read the ids as columns of
+    its own query rather than the child's row (``herning.api.viewsets.AuditedMixin``)."""
+
+    pk: int
+    municipality_id: int
+
+
+@dataclass(frozen=True, slots=True)
+class CaseRef:
+    """A case as ``log_reads`` needs it, by its id."""
+
+    pk: int
+
+
 def log_reads(*, user, shown: Iterable, channel: str, purpose: str, what: str = "") -> int:
     """The one writer of the access log, for pages, the API, exports and e-mails alike: one entry
     per child shown, in one statement, however many rows the response shows (so a list's queries
-    stay constant). ``shown`` holds children, or ``(child, case)`` pairs where the case is known;
+    stay constant). ``shown`` holds children, or ``(child, case)`` pairs where the case is known
+    (instances, or ``ChildRef`` and ``CaseRef``);
     a child shown twice (two of its cases on one list) is logged once, with the first case met.
     Returns the number of entries written."""
     # By id, as rows of values: a page passes what it read (``cases.selectors.children_of_cases``

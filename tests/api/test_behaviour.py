@@ -14,8 +14,9 @@ from rest_framework.test import APIClient
 from cases.models import Case
 from herning.api.models import ApiToken
 from herning.audit.models import AccessLog
+from measures import services as measure_services
 from tests.api.base import field_errors, results
-from tests.factories import HEARD, CaseFactory, cpr_for, staff
+from tests.factories import HEARD, CaseFactory, ChildFactory, cpr_for, measure_type, staff
 from tests.fixtures import login_with_second_factor
 
 pytestmark = pytest.mark.django_db
@@ -329,6 +330,38 @@ def test_a_list_logs_each_child_shown_once(api, org, scenario):
     assert sorted(AccessLog.objects.values_list("child_id", flat=True)) == sorted(
         [scenario.child.pk, other.child.pk]
     )
+
+
+@pytest.mark.parametrize("resource", ["measures", "ladder-movements"])
+def test_a_list_read_without_its_cases_rows_logs_each_childs_case_and_municipality(
+    api, org, with_measure, resource
+):
+    """Measures and ladder movements read the log's ids as columns of their own query
+    (``AuditedMixin.audit_case_path``), not the case and the child: the entries are the same."""
+    ChildFactory()  # so that the other case's id is not its child's
+    other = CaseFactory(team=org.team_a, advisor=org.advisor)
+    assert other.pk != other.child_id
+    measure_services.measure_start(
+        hearing=HEARD,
+        case=other,
+        measure_type=measure_type("foster_family"),
+        start_date=timezone.localdate() - datetime.timedelta(days=20),
+        decided_by=org.advisor,
+    )
+    response = api(org.advisor).get(f"/api/v1/{resource}/")
+    assert response.status_code == 200
+    entries = set(
+        AccessLog.objects.values_list("user_id", "child_id", "case_id", "municipality_id", "channel")
+    )
+    assert entries == {
+        (org.advisor.pk, case.child_id, case.pk, case.child.municipality_id, "api")
+        for case in (with_measure.case, other)
+    }
+    # One record read on its own logs its child and case in the same way.
+    before = AccessLog.objects.order_by("-pk").values_list("pk", flat=True).first()
+    record = response.json()["results"][0]
+    assert api(org.advisor).get(f"/api/v1/{resource}/{record['id']}/").status_code == 200
+    assert AccessLog.objects.filter(pk__gt=before).get().case_id == record["case"]
 
 
 def test_reading_the_catalog_logs_nothing(api, org):
