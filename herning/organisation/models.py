@@ -267,7 +267,13 @@ class User(AbstractUser):
         ordering = ["first_name", "last_name", "username"]
 
     def __str__(self) -> str:
-        return self.get_full_name() or self.username
+        return self.name_of(self.first_name, self.last_name, self.username)
+
+    @staticmethod
+    def name_of(first_name: str, last_name: str, username: str) -> str:
+        """A person's name as every page shows it (``str(user)``): the full name (Django's
+        ``get_full_name``), else the username. For a list read as values, not instances."""
+        return f"{first_name} {last_name}".strip() or username
 
     @cached_property
     def role_assignments_cached(self) -> list[RoleAssignment]:

@@ -16,7 +16,7 @@ from cases.models import CaseState, JournalNote
 from herning.audit.models import AccessLog
 from measures.services import measure_start
 from tests.cases.factories import NotificationFactory
-from tests.factories import HEARD, CaseFactory, measure_type
+from tests.factories import HEARD, CaseFactory, measure_type, staff
 from tests.pages import fold_urls
 
 D = datetime.date
@@ -284,3 +284,37 @@ def test_a_hand_edited_filter_is_explained_and_shows_the_open_cases(org, case, l
 def test_the_case_list_offers_the_cpr_search_by_post(org, login):
     page = login(org.advisor).get(reverse("cases:case_list")).content.decode()
     assert f'<form method="post" action="{reverse("cases:find_child")}"' in page
+
+
+def test_the_advisor_filter_names_each_active_advisor_of_the_municipality_once_as_everywhere_else(org):
+    """The advisor filter's options are read as values (``cases.forms.CaseFilterForm``), named by
+    ``User.name_of``, the rule of ``str(user)``: an advisor without a name by their username, an
+    advisor in two teams once, a former advisor and another municipality's not at all."""
+    from cases.forms import CaseFilterForm
+    from herning.organisation.models import Role, RoleAssignment, User
+
+    municipality = org.team_leader.municipality
+    nameless = staff(
+        username="nameless",
+        municipality=municipality,
+        roles=[(Role.ADVISOR, org.team_a)],
+        first_name="",
+        last_name="",
+    )
+    RoleAssignment.objects.create(user=org.advisor, role=Role.ADVISOR, team=org.team_b)
+    former = staff(username="former", municipality=municipality, roles=[(Role.ADVISOR, org.team_a)])
+    former.is_active = False
+    former.save()
+    form = CaseFilterForm(user=org.team_leader, steps=[])
+    expected = [
+        (str(u.pk), str(u))
+        for u in User.objects.filter(
+            municipality=municipality, is_active=True, role_assignments__role=Role.ADVISOR
+        ).distinct()
+    ]
+    options = form.fields["advisor"].choices[2:]
+    assert options == expected
+    assert (str(nameless.pk), "nameless") in options
+    assert (str(org.advisor.pk), f"{org.advisor.first_name} {org.advisor.last_name}") in options
+    assert len({pk for pk, _name in options}) == len(options)
+    assert str(former.pk) not in {pk for pk, _name in options}
