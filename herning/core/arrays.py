@@ -30,7 +30,7 @@ def _quoted(name: str) -> str:
     return connection.ops.quote_name(name)
 
 
-def _array_type(field: models.Field) -> str:
+def array_type(field: models.Field) -> str:
     # A foreign key's type is its target's; a varchar keeps its length, which the cast checks. A
     # JSON column's values are bound as their text and cast (the driver adapts no plain dict).
     if isinstance(field, models.JSONField):
@@ -97,8 +97,8 @@ def update_rows(
         cursor.execute(
             f"UPDATE {_quoted(model._meta.db_table)} AS t SET "  # noqa: S608 - names from the model, values bound
             + ", ".join(f"{_quoted(f.column)} = v.{n}" for f, n in zip(fields, names, strict=True))
-            + f" FROM unnest(%s::{_array_type(pk)}, "
-            + ", ".join(f"%s::{_array_type(f)}" for f in fields)
+            + f" FROM unnest(%s::{array_type(pk)}, "
+            + ", ".join(f"%s::{array_type(f)}" for f in fields)
             + f") AS v(id, {', '.join(names)}) WHERE t.{_quoted(pk.column)} = v.id",
             [bound(list(rows)), *columns],
         )
@@ -146,7 +146,7 @@ def insert(
     ]
     others = [(f, value) for f, value in others if value is not None]
     columns = ", ".join(_quoted(f.column) for f in (*fields, *(f for f, _ in others)))
-    arrays = ", ".join(f"%s::{_array_type(f)}" for f in fields)
+    arrays = ", ".join(f"%s::{array_type(f)}" for f in fields)
     names = ", ".join(f"c{n}" for n in range(len(fields)))
     # The defaults once each, as bound values the database repeats for every row.
     constants = "".join(f", %s::{f.db_type(connection)}" for f, _ in others)
