@@ -13,7 +13,8 @@ is what grows when the machine is shared) and the database time and query count 
 statement with ``connection.execute_wrapper``); ``--queries`` lists one request's statements with
 their times; ``--profile N`` runs the requests under cProfile and lists the N functions that take
 the most time (the profiler slows Python down: compare shares, not milliseconds). ``{case}`` in
-the path is each person's first open case (an advisor's own, a team leader's team's); ``--api`` sends each person's
+the path is each person's first open case (an advisor's own, a team leader's team's), ``{measure}``
+that case's first running measure (``/opfoelgning/indsats/{measure}/``); ``--api`` sends each person's
 read-only API token instead of a logged-in session, as an integration does. Needs the
 dataset of ``python -m benchmarks.run_national`` (``--reuse`` keeps it), and complements that benchmark's concurrent figures with a repeatable one-request view for before/after
 comparisons of a change.
@@ -112,6 +113,11 @@ def main() -> None:
             .first()
         )
         path = args.path.replace("{case}", str(case))
+        if "{measure}" in path:
+            from measures.models import Measure
+
+            measure = Measure.objects.filter(case_id=case, actual_end=None).order_by("pk").first()
+            path = path.replace("{measure}", str(measure.pk if measure else 0))
         status = client.get(path).status_code  # warm-up, and a check
         if status != 200:
             raise SystemExit(f"{path} answered {status} for {user.username}.")

@@ -260,3 +260,23 @@ def test_a_records_latest_history_is_its_latest_row_whatever_order_they_were_wri
 def _history_fields(case) -> dict:
     """The case's own fields as a history row holds them."""
     return {f.attname: getattr(case, f.attname) for f in case._meta.concrete_fields}
+
+
+def test_the_shared_updated_at_expression_is_left_as_it_was_by_every_query_that_takes_it(org):
+    """``feed.updated_at_of`` is built once per process (functools.cache) and shared by every read;
+    a query copies it, so the SQL it gives is the same however many queries took it before, and
+    each of two resources of one model gets its own."""
+    from cases.models import Case
+    from herning.api import feed
+
+    expression = feed.updated_at_of("case", Case)
+    assert feed.updated_at_of("case", Case) is expression
+    first = str(Case.objects.annotate(api_updated_at=expression).query)
+    CaseFactory(team=org.team_a, advisor=org.advisor)
+    for _ in range(3):
+        list(
+            Case.objects.filter(team=org.team_a).annotate(api_updated_at=expression).values("api_updated_at")
+        )
+        list(Case.objects.annotate(api_updated_at=expression).filter(api_updated_at__isnull=False)[:1])
+    assert str(Case.objects.annotate(api_updated_at=expression).query) == first
+    assert feed.updated_at_of("caseload", Case) is not expression
