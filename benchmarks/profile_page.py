@@ -59,6 +59,15 @@ def main() -> None:
         "of statements to SQL, and the rest (the view's own code, the ORM's rows, the middleware)",
     )
     parser.add_argument(
+        "--templates",
+        type=int,
+        default=0,
+        metavar="N",
+        help="list the N templates with the most CPU of their own per request (an included template "
+        "counts in its own line; a block a page fills in counts in the template it extends, whose "
+        "rendering runs it)",
+    )
+    parser.add_argument(
         "--dump",
         metavar="FILE",
         help="with --profile, also write the profile to FILE (for pstats, e.g. print_callees)",
@@ -134,6 +143,7 @@ def main() -> None:
             statements.append(((time.perf_counter() - start) * 1000, sql))
 
     split = _Split() if args.split else None
+    own_time = _TemplateTimes() if args.templates else None
     wall, cpu, db, counts = [], [], [], []
     per_person: dict[str, tuple[list[float], list[float]]] = {}
     profiler = cProfile.Profile() if args.profile else None
@@ -167,6 +177,11 @@ def main() -> None:
             f"  of the Python CPU: templates {template:.1f} ms, compiling SQL {compiling:.1f} ms, "
             f"the rest {statistics.median(cpu) - template - compiling:.1f} ms (medians)"
         )
+    if own_time:
+        requests = len(wall)
+        print("  templates' own CPU per request (mean ms; lazily read data counts where it is read):")
+        for name, total in sorted(own_time.totals.items(), key=lambda item: -item[1])[: args.templates]:
+            print(f"  {total / requests:7.2f}  {name}")
     if args.per_person:
         for who, (person_wall, person_db) in per_person.items():
             print(
@@ -183,6 +198,33 @@ def main() -> None:
         stats = pstats.Stats(profiler).strip_dirs()
         stats.sort_stats("tottime").print_stats(args.profile)
         stats.sort_stats("cumulative").print_stats(args.profile)
+
+
+class _TemplateTimes:
+    """CPU time (``time.process_time``) of each template's own rendering, without the templates it
+    extends or includes, by wrapping ``Template._render`` (which both ``{% extends %}`` and
+    ``{% include %}`` go through)."""
+
+    def __init__(self):
+        from django.template.base import Template
+
+        self.totals: dict[str, float] = {}
+        stack: list[list] = []  # [name, start, time of the templates inside it]
+        original = Template._render
+        totals = self.totals
+
+        def wrapper(template, context):
+            stack.append([template.origin.template_name or template.name or "?", time.process_time(), 0.0])
+            try:
+                return original(template, context)
+            finally:
+                name, start, inner = stack.pop()
+                elapsed = (time.process_time() - start) * 1000
+                totals[name] = totals.get(name, 0.0) + elapsed - inner
+                if stack:
+                    stack[-1][2] += elapsed
+
+        Template._render = wrapper
 
 
 class _Split:
