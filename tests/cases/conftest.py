@@ -1,6 +1,7 @@
 import pytest
 from django.core import mail
 
+from cases.models import CaseParticipant
 from tests.factories import CaseFactory
 
 
@@ -14,3 +15,16 @@ def case(org):
 def outbox():
     mail.outbox = []
     return mail.outbox
+
+
+@pytest.fixture
+def two_teams_cases(org):
+    """Six cases of teams A and B (two of the advisor's, a colleague's, one without an advisor, and
+    two of the outsider's in team B), a professional added to one of each team."""
+    made = [CaseFactory(team=org.team_a, advisor=org.advisor) for _ in range(2)]
+    made += [CaseFactory(team=org.team_a, advisor=org.colleague), CaseFactory(team=org.team_a, advisor=None)]
+    made += [CaseFactory(team=org.team_b, advisor=org.outsider) for _ in range(2)]
+    # A professional added to one case of each team reads those two only.
+    for case in (made[0], made[4]):
+        CaseParticipant.objects.create(case=case, user=org.psychologist, note="psykolog")
+    return made
