@@ -14,10 +14,10 @@ from rest_framework.test import APIClient
 from cases.models import Case
 from herning.api.models import ApiToken
 from herning.audit.models import AccessLog
-from measures import services as measure_services
 from tests.api.base import field_errors, results
-from tests.factories import HEARD, CaseFactory, ChildFactory, cpr_for, measure_type, staff
+from tests.factories import HEARD, CaseFactory, ChildFactory, cpr_for, staff
 from tests.fixtures import login_with_second_factor
+from tests.followups.factories import start_measure
 
 pytestmark = pytest.mark.django_db
 
@@ -341,13 +341,7 @@ def test_a_list_read_without_its_cases_rows_logs_each_childs_case_and_municipali
     ChildFactory()  # so that the other case's id is not its child's
     other = CaseFactory(team=org.team_a, advisor=org.advisor)
     assert other.pk != other.child_id
-    measure_services.measure_start(
-        hearing=HEARD,
-        case=other,
-        measure_type=measure_type("foster_family"),
-        start_date=timezone.localdate() - datetime.timedelta(days=20),
-        decided_by=org.advisor,
-    )
+    start_measure(org, "foster_family", timezone.localdate() - datetime.timedelta(days=20), case=other)
     response = api(org.advisor).get(f"/api/v1/{resource}/")
     assert response.status_code == 200
     entries = set(
