@@ -35,11 +35,11 @@ from followups.selectors import (
     deadline_url,
     due_counts,
     due_group,
+    latest_unread_reminders,
     own_work,
     pending_exceptions_for,
     pending_later_dates_for,
     pending_requests,
-    unread_reminder_count,
     visible_deadlines,
 )
 from herning.core.paths import keyed_path
@@ -176,6 +176,7 @@ def my_day(user, *, now: datetime.datetime) -> MyDay:
     )
     agreements = list(open_staff_agreements(user=user, due_by=today + datetime.timedelta(days=SOON_DAYS)))
     counts = due_counts(mine, now=now).get(user.pk, DueCounts())
+    reminders, unread = latest_unread_reminders(user, limit=10)
     return MyDay(
         today=today,
         now=now,
@@ -186,14 +187,9 @@ def my_day(user, *, now: datetime.datetime) -> MyDay:
         agreements=agreements,
         assessments=list(duty_queue(user=user)) if user.has_role(Role.DUTY_ADVISOR) else None,
         on_duty=on_duty(municipality=user.municipality, day=today) if user.municipality_id else [],
-        reminders=list(
-            Reminder.objects.visible_to(user)
-            .filter(read_at__isnull=True)
-            .select_related("deadline")
-            .order_by("-created_at", "-pk")[:10]
-        ),
+        reminders=reminders,
         # The header's bell shows this count (``followups_tags.reminder_bell``): one definition.
-        unread_reminders=unread_reminder_count(user),
+        unread_reminders=unread,
     )
 
 

@@ -8,7 +8,7 @@ import hashlib
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Count, F, Q
+from django.db.models import Count, F, Q, Window
 from django.urls import reverse
 from django.utils import timezone
 
@@ -290,8 +290,26 @@ def deadline_url(deadline: Deadline) -> str:
     return reverse("followups:deadlines") + f"#frist-{deadline.pk}"
 
 
+def _unread(user):
+    """The person's unread reminders: what the header's bell counts."""
+    return Reminder.objects.visible_to(user).filter(read_at__isnull=True)
+
+
 def unread_reminder_count(user) -> int:
-    return Reminder.objects.visible_to(user).filter(read_at__isnull=True).count()
+    return _unread(user).count()
+
+
+def latest_unread_reminders(user, *, limit: int) -> tuple[list[Reminder], int]:
+    """The ``limit`` newest unread reminders with their deadlines, and how many are unread in all
+    (the bell's count), in one statement: the count is a window over the same rows, taken before
+    the limit. "Min dag" shows both, and they were two statements."""
+    rows = list(
+        _unread(user)
+        .select_related("deadline")
+        .annotate(unread_in_all=Window(Count("pk")))
+        .order_by("-created_at", "-pk")[:limit]
+    )
+    return rows, rows[0].unread_in_all if rows else 0
 
 
 # An escalation still standing: its deadline is open and has not moved since it was escalated.

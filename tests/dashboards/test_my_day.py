@@ -94,10 +94,10 @@ def test_far_off_deadlines_wait(org, login):
 
 
 # The request (session, the person with the municipality, roles and apps; the session is written at
-# most once a minute) and the day's reads: deadlines, load, duty queue, agreements, reminders and
-# their count (which the header's bell shows too, not counted again).
-# The counts (one aggregate) and who is on duty (districts and shifts) are three more.
-MY_DAY_QUERIES = 11  # with the access log: one insert for every child the day names
+# most once a minute) and the day's reads: deadlines, load, duty queue, agreements, and the newest
+# reminders with their count in one statement (the count the header's bell shows too, not counted
+# again). The counts (one aggregate) and who is on duty (districts and shifts) are three more.
+MY_DAY_QUERIES = 10  # with the access log: one insert for every child the day names
 
 
 @pytest.mark.parametrize("persona", ["advisor", "duty_advisor"])
@@ -212,3 +212,30 @@ def test_the_bell_shows_the_count_the_day_read(org, day, login):
         '<span class="badge badge-error" aria-hidden="true">1</span><span class="sr-only">, 1 ulæst</span>'
     )
     assert shown in page and shown in bell
+
+
+def test_the_day_lists_the_ten_newest_unread_reminders_and_counts_them_all(org, day, login):
+    """The list and the bell's count come from one statement (``latest_unread_reminders``): the
+    count is of every unread reminder, not of the ten listed; read ones and another person's are
+    neither listed nor counted."""
+    from followups.models import Reminder
+    from followups.selectors import unread_reminder_count
+
+    deadline = day["investigation"].case.deadlines.first()
+    for days_before in range(20, 34):  # 14 more, each its own stage of the same deadline
+        Reminder.objects.create(
+            deadline=deadline, due_on=deadline.due_on, recipient=org.advisor, kind=f"before_{days_before}"
+        )
+    Reminder.objects.filter(recipient=org.advisor, kind="before_20").update(read_at=timezone.now())
+    Reminder.objects.create(
+        deadline=deadline, due_on=deadline.due_on, recipient=org.colleague, kind="before_3"
+    )
+    data = selectors.my_day(org.advisor, now=timezone.now())
+    newest = list(
+        Reminder.objects.filter(recipient=org.advisor, read_at=None).order_by("-created_at", "-pk")[:10]
+    )
+    assert [r.pk for r in data.reminders] == [r.pk for r in newest]
+    assert data.unread_reminders == 14 == unread_reminder_count(org.advisor)  # 1 + 14 - 1 read
+    page = login(org.advisor).get(URL).content.decode()
+    assert "Se alle 14 ulæste påmindelser" in page
+    assert '<span class="sr-only">, 14 ulæste</span>' in page
