@@ -276,15 +276,35 @@ def _followup_post(person: Person, today: datetime.date):
 # Hand-written SQL for the data each page shows: the floor a page cannot go below. Each is what a
 # careful programmer would send for that page, in as few statements as it takes.
 OPEN = "c.state <> 'closed'"
+# "Min dag": the person's own open deadlines of the coming month (``dashboards.selectors.SOON_DAYS``,
+# 30 days) with each child's name, the same deadlines counted per group (overdue, today, this week,
+# later: all of them, not only the month's), the open cases against the cap, the network meetings'
+# agreements the person owns, who holds duty today in each district of the municipality, and the
+# ten newest unread reminders with the count of all unread. (Until 6 December 2026, 21:40 UTC, this
+# floor read the deadlines of 14 days only and left out the counts, the agreements, the duty roster
+# and the unread count: it was lower than the page's own data.)
 MY_DAY_SQL = [
     (
         "SELECT d.id, d.kind, d.due_on, d.due_at, d.rule, d.explanation, d.statutory, c.id, ch.first_name, "
         "ch.last_name FROM followups_deadline d JOIN cases_case c ON c.id = d.case_id "
         "JOIN cases_child ch ON ch.id = c.child_id WHERE d.is_open AND d.responsible_id = %(user)s "
-        "AND (d.due_on <= %(soon)s OR d.kind = 'handover') ORDER BY d.due_at"
+        "AND (d.due_on <= %(month)s OR d.kind = 'handover') ORDER BY d.due_at"
     ),
-    "SELECT r.id, r.kind, r.created_at, r.deadline_id FROM followups_reminder r "
-    "WHERE r.recipient_id = %(user)s AND r.read_at IS NULL ORDER BY r.created_at DESC LIMIT 20",
+    "SELECT count(*) FILTER (WHERE d.due_at <= now()), "
+    "count(*) FILTER (WHERE d.due_at > now() AND d.due_on <= %(today)s), "
+    "count(*) FILTER (WHERE d.due_at > now() AND d.due_on > %(today)s AND d.due_on <= %(week)s), "
+    "count(*) FILTER (WHERE d.due_at > now() AND d.due_on > %(week)s) FROM followups_deadline d "
+    "WHERE d.is_open AND d.responsible_id = %(user)s AND d.kind <> 'assessment'",
+    "SELECT a.id, a.text, a.due_on, m.id, m.case_id, ch.first_name, ch.last_name "
+    "FROM network_meetings_agreement a JOIN network_meetings_networkmeeting m ON m.id = a.meeting_id "
+    "JOIN cases_child ch ON ch.id = m.child_id WHERE a.owner_user_id = %(user)s AND a.done_at IS NULL "
+    "AND a.due_on <= %(month)s AND m.status <> 'cancelled' ORDER BY a.due_on, a.id",
+    "SELECT di.id, di.name, u.first_name, u.last_name FROM organisation_district di "
+    "LEFT JOIN organisation_dutyshift s ON s.district_id = di.id AND s.date = %(today)s "
+    "LEFT JOIN organisation_user u ON u.id = s.advisor_id WHERE di.municipality_id = %(municipality)s "
+    "ORDER BY di.name",
+    "SELECT r.id, r.kind, r.created_at, r.deadline_id, count(*) OVER () FROM followups_reminder r "
+    "WHERE r.recipient_id = %(user)s AND r.read_at IS NULL ORDER BY r.created_at DESC, r.id DESC LIMIT 10",
     f"SELECT count(*) FROM cases_case c WHERE c.advisor_id = %(user)s AND {OPEN}",
 ]
 # The team overview's first screen names no child: the advisors' cases per step, their deadlines
@@ -524,6 +544,8 @@ def floor_params(slug: str, person: Person, today: datetime.date) -> dict:
         "municipality": person.municipality_id,
         "teams": person.team_ids,
         "soon": today + datetime.timedelta(days=14),
+        "week": today + datetime.timedelta(days=7),
+        "month": today + datetime.timedelta(days=30),
         "today": today,
         "window": today - datetime.timedelta(days=365),
         "like": f"%{person.search}%",
