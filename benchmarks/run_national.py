@@ -1025,7 +1025,11 @@ def run(args, url: str, skip: set[str]) -> dict:
     with connection.cursor() as cursor:
         # The first sweep wrote every deadline and reminder; autovacuum would analyse the tables
         # soon after in production. Without it the planner takes the deadline table for empty.
-        cursor.execute("ANALYZE")
+        # VACUUM too: autovacuum is off on the benchmark machine, and the earlier runs on a reused
+        # database (their follow-ups recorded, sessions, tokens, the DUBU import's updates) leave
+        # dead rows that production's autovacuum would have cleared. Pages-only runs of the same
+        # code on one database drifted slower from run to run without it (RESULTS.md, 6 December).
+        cursor.execute("VACUUM ANALYZE")
     if "web" not in skip:
         rows, info = web(args, url, today)
         report["web"], report["server"] = rows, info
@@ -1071,6 +1075,8 @@ def results_text(report: dict, args) -> str:
         lines += [
             "## Pages and API",
             "",
+            "The database is vacuumed and analysed before the pages (`VACUUM ANALYZE`; autovacuum is off on "
+            "this machine). "
             f"gunicorn with {args.server_env} settings (DEBUG off, PostgreSQL, Redis), {info['workers']} workers × "
             f"{info['threads']} threads; {info['clients']} concurrent clients on the same machine, logged in as "
             f"{args.people} advisors and {max(2, args.people // 2)} team leaders (password and TOTP code through "
