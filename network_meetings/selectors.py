@@ -105,7 +105,6 @@ def open_staff_agreements(*, user=None, due_by: datetime.date | None = None) -> 
         .open()
         .filter(owner_user__isnull=False, due_on__isnull=False)
         .exclude(meeting__status=NetworkMeeting.Status.CANCELLED)
-        .select_related("owner_user", "meeting", "meeting__case", "meeting__child")
         .order_by("due_on", "pk")
     )
     if user is not None:

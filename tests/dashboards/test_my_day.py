@@ -239,3 +239,30 @@ def test_the_day_lists_the_ten_newest_unread_reminders_and_counts_them_all(org, 
     page = login(org.advisor).get(URL).content.decode()
     assert "Se alle 14 ulæste påmindelser" in page
     assert '<span class="sr-only">, 14 ulæste</span>' in page
+
+
+@pytest.mark.parametrize("persona", ["advisor", "duty_advisor"])
+def test_the_day_reads_no_more_of_a_child_than_it_shows(org, day, login, persona):
+    """The list and the agreements read a child's name (and the municipality the access log
+    records), not the CPR number, the address or the school: the duty queue, which shows the
+    masked CPR number to identify the child, reads it, and nothing else does."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from cases.models import Child
+
+    client = login(getattr(org, persona))
+    fill_the_day(org, advisor=getattr(org, persona))
+    client.get(URL)
+    with CaptureQueriesContext(connection) as reads:
+        page = client.get(URL).content.decode()
+    assert day["measure"].case.child.full_name in page or persona == "duty_advisor"
+    cpr = f'"{Child._meta.db_table}"."{Child._meta.get_field("cpr").column}"'
+    address = f'"{Child._meta.db_table}"."{Child._meta.get_field("address").column}"'
+    reading_cpr = [q["sql"] for q in reads.captured_queries if cpr in q["sql"]]
+    assert not any(address in q["sql"] for q in reads.captured_queries if q["sql"] not in reading_cpr)
+    if persona == "advisor":
+        assert reading_cpr == []
+    else:
+        [duty_queue] = reading_cpr
+        assert '"cases_notification"' in duty_queue.split(" FROM ")[1].split(" ")[0]
