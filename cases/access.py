@@ -25,7 +25,10 @@ Everything is limited to the person's own municipality.
 from __future__ import annotations
 
 import functools
+import hashlib
+import threading
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import Exists, OuterRef, Q
 from django.db.models.expressions import RawSQL
@@ -124,6 +127,74 @@ def _own_cases_sql(advisor: bool, teams: bool) -> str:
     return " UNION ".join(f"({part})" for part in parts)
 
 
+def readable_ids(user, model) -> RawSQL | None:
+    """The ids of the ``model`` rows (cases, notifications) ``user`` may read, as one subquery for
+    an ``__in`` lookup: ``model.objects.visible_to(user)``'s own statement, built and compiled by
+    the ORM, once per person and process while the person is unchanged (``_person_state``).
+    ``None`` when the person may read none.
+
+    Why: every read of a child's data holds the rule as a subquery (``CaseDataQuerySet.visible_to``;
+    a deadline list asks it of a case and of a notification), and Django built and compiled it
+    anew for every statement: on Min dag 2.5 of 22 ms of CPU, on a team leader's "Frister" 8 of 50
+    ms, at national scale (benchmarks/RESULTS.md). The statement is the ORM's, with the
+    person's values bound, so the rule is still written once, above; what is kept is a compiled
+    copy, looked up by everything the rule reads of the person. ``tests/cases/test_access_sql.py``
+    holds its rows to the ORM's and shows that a change of role, team or activity is read at once.
+    """
+    state = _person_state(user)
+    if state is None:
+        compiled = _compiled(model._default_manager.visible_to(user))
+    else:
+        key = (model._meta.label, connection.vendor, state)
+        compiled = _readable.get(key, _NOT_KEPT)
+        if compiled is _NOT_KEPT:
+            compiled = _compiled(model._default_manager.visible_to(user))
+            with _readable_lock:
+                if len(_readable) >= _READABLE_KEPT:
+                    _readable.clear()  # people come and go; the next request compiles again
+                _readable[key] = compiled
+    # A new expression each time: what the ORM does with it stays in the statement it is used in.
+    return RawSQL(*compiled) if compiled is not None else None  # noqa: S611 - the ORM's statement, values bound
+
+
+def _compiled(queryset) -> tuple[str, tuple] | None:
+    try:
+        sql, params = queryset.order_by().values("pk").query.sql_with_params()
+    except EmptyResultSet:
+        return None
+    return sql, tuple(params)
+
+
+# A compiled rule per person and model (cases, children, notifications, meetings): 1-4 KB each, a
+# few MB in all, which the web process's memory (benchmarks/RESULTS.md) has room for.
+_READABLE_KEPT = 2_000
+_readable: dict[tuple[str, str, bytes], tuple[str, tuple] | None] = {}
+_NOT_KEPT = object()
+_readable_lock = threading.Lock()
+
+
+def _person_state(user) -> bytes | None:
+    """A digest of everything the rules above read of a person: every column of the person and of
+    each of their roles with its team and district (who they are, their municipality, whether they
+    are active, which teams they lead or advise and whether those share their cases, the duty
+    districts). Read from the person as this request read them, so a change of role, team or
+    activity gives another digest at the next request. ``None`` for someone not signed in."""
+    if not getattr(user, "is_authenticated", False) or getattr(user, "pk", None) is None:
+        return None
+    rows = [_columns(user)]
+    for assignment in user.role_assignments_cached:
+        rows.append(_columns(assignment))
+        if assignment.team_id is not None:
+            rows.append(_columns(assignment.team))
+            if assignment.team.district_id is not None:
+                rows.append(_columns(assignment.team.district))
+    return hashlib.blake2b(repr(rows).encode(), digest_size=20).digest()
+
+
+def _columns(instance) -> tuple:
+    return (instance._meta.label, *(getattr(instance, f.attname) for f in instance._meta.concrete_fields))
+
+
 def related_case_filter(user, *, via: str, teams) -> Q:
     """Rows of another table (deadlines, ladder movements, overrides) whose case, reached through
     ``via``, ``user`` may read, among the cases of ``teams``. Where the person reads those teams
@@ -210,14 +281,14 @@ class CaseDataQuerySet(GuardedQuerySet):
         if self.case_path:
             if teams is not None:
                 return self.filter(related_case_filter(user, via=self.case_path, teams=teams))
-            return self.of_cases(Case.objects.visible_to(user))
+            return self._among(self.case_path, readable_ids(user, Case))
         if teams is not None:
             raise TypeError(f"{self.model._meta.label} is not read by team")
         if self.child_path:
-            return self.filter(**{f"{self.child_path}__in": Child.objects.visible_to(user)})
+            return self._among(self.child_path, readable_ids(user, Child))
         if self.parent_path:
             parent = self.model._meta.get_field(self.parent_path).related_model
-            return self.filter(**{f"{self.parent_path}__in": parent._default_manager.visible_to(user)})
+            return self._among(self.parent_path, readable_ids(user, parent))
         if self.staff_path:
             return self.filter(**{self.staff_path: user}) if _active_staff(user) else self.none()
         raise NotImplementedError(
@@ -227,6 +298,10 @@ class CaseDataQuerySet(GuardedQuerySet):
     def of_cases(self, cases):
         """The rows of ``cases`` (a queryset of cases already read through ``visible_to``)."""
         return self.filter(**{f"{self.case_path}__in": cases})
+
+    def _among(self, path: str, readable: RawSQL | None):
+        """The rows whose record at ``path`` is among ``readable`` (``readable_ids``)."""
+        return self.filter(**{f"{path}__in": readable}) if readable is not None else self.none()
 
 
 class MunicipalityDataQuerySet(GuardedQuerySet):

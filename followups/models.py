@@ -663,21 +663,25 @@ class DeadlineQuerySet(CaseDataQuerySet):
         """The deadlines on records ``user`` may read: on a case they may read, on a notification
         they may read, and the agreements of network meetings they own.
 
-        Each row is checked with an EXISTS on its record's key, so a list narrowed to a person or a
-        team looks at its own rows' records only, not at every case the person may read. With
-        ``teams``, the deadlines of those teams' cases (``cases.access.related_case_filter``).
+        The readable cases and notifications are each one subquery (``cases.access.readable_ids``:
+        the rule's statement, compiled once per person and process), which PostgreSQL reads once
+        per statement and looks each row's record up in. With ``teams``, the deadlines of those
+        teams' cases (``cases.access.related_case_filter``).
         """
+        from cases.access import readable_ids
         from cases.models import Case, Notification
 
         if teams is not None:
             return super().visible_to(user, teams=teams)
-        visible_case = models.Exists(Case.objects.visible_to(user).filter(pk=models.OuterRef("case_id")))
-        visible_notification = models.Exists(
-            Notification.objects.visible_to(user).filter(pk=models.OuterRef("source_id"))
-        )
+        nothing = models.Q(pk__in=[])
+        cases, notifications = readable_ids(user, Case), readable_ids(user, Notification)
         return self.filter(
-            models.Q(visible_case)
-            | (models.Q(kind__in=NOTIFICATION_KINDS) & models.Q(visible_notification))
+            (models.Q(case_id__in=cases) if cases is not None else nothing)
+            | (
+                models.Q(kind__in=NOTIFICATION_KINDS, source_id__in=notifications)
+                if notifications is not None
+                else nothing
+            )
             | models.Q(kind=DeadlineKind.AGREEMENT, responsible=user)
         )
 
