@@ -29,7 +29,7 @@ from followups.models import (
 from followups.obligation_sources import measure_context
 from followups.rules import RuleBook
 from herning.core import law
-from herning.organisation.models import Role, RoleAssignment, Team
+from herning.organisation.models import Role, RoleAssignment, Team, User
 from measures.models import Measure
 
 MEASURE_KINDS = (DeadlineKind.FOLLOWUP, DeadlineKind.LEGAL_FOLLOWUP, DeadlineKind.SUPERVISION)
@@ -230,30 +230,45 @@ def _with_children(rows: list[Deadline]) -> list[Deadline]:
     if notification_ids:
         children = {
             n.pk: n.child
-            for n in Notification.objects.for_system().filter(pk__in=notification_ids).select_related("child")
+            for n in Notification.objects.for_system()
+            .filter(pk__in=notification_ids)
+            .select_related("child")
+            .only("child__municipality", "child__first_name", "child__last_name")
         }
     for d in rows:
         d.child = d.case.child if d.case_id else children.get(d.source_id)
     return rows
 
 
+# What the deadline lists ("Frister", the calendar feed) show: every column of the deadline, the
+# case's number, the child's name and, for the access log, the child's municipality. Not the rest
+# of the case or the child (the CPR number, the address, the school): a list reads no more of a
+# child than it shows, and building the two records whole cost more CPU than the list's rows
+# (benchmarks/RESULTS.md, Min dag's list).
+_LISTED = (
+    *(f.name for f in Deadline._meta.concrete_fields),
+    "case__child__municipality",
+    "case__child__first_name",
+    "case__child__last_name",
+)
+
+
+def _listed(deadlines):
+    return deadlines.select_related("case__child").only(*_LISTED)
+
+
 def my_deadlines(user) -> list[Deadline]:
     """The open deadlines ``user`` is responsible for, earliest first."""
-    rows = list(
-        own_work(visible_deadlines(user).filter(responsible=user))
-        .select_related("case", "case__child")
-        .order_by("due_at", "pk")
-    )
+    rows = list(_listed(own_work(visible_deadlines(user).filter(responsible=user))).order_by("due_at", "pk"))
     return _with_children(rows)
 
 
 def my_duty_deadlines(user) -> list[Deadline]:
     """The 24-hour assessments ``user`` holds as duty advisor: the duty queue, listed on its own."""
     rows = list(
-        visible_deadlines(user)
-        .filter(responsible=user, kind__in=NOT_OWN_WORK)
-        .select_related("case", "case__child")
-        .order_by("due_at", "pk")
+        _listed(visible_deadlines(user).filter(responsible=user, kind__in=NOT_OWN_WORK)).order_by(
+            "due_at", "pk"
+        )
     )
     return _with_children(rows)
 
@@ -265,9 +280,9 @@ def team_deadlines(user, *, now: datetime.datetime, within_days: int = 7) -> lis
         return []
     horizon = timezone.localdate(now) + datetime.timedelta(days=within_days)
     rows = list(
-        visible_deadlines(user)
-        .filter(team__in=teams, due_on__lte=horizon)
-        .select_related("case", "case__child", "responsible")
+        _listed(visible_deadlines(user).filter(team__in=teams, due_on__lte=horizon))
+        .select_related("responsible")
+        .only(*_LISTED, *(f"responsible__{name}" for name in User.NAME_FIELDS))
         .order_by("due_at", "pk")
     )
     return _with_children(rows)

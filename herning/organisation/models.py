@@ -266,6 +266,9 @@ class User(AbstractUser):
         verbose_name_plural = _("medarbejdere")
         ordering = ["first_name", "last_name", "username"]
 
+    # What ``__str__`` (a person's name on every page) is made of: what a list naming people reads.
+    NAME_FIELDS = ("first_name", "last_name", "username")
+
     def __str__(self) -> str:
         return self.name_of(self.first_name, self.last_name, self.username)
 
