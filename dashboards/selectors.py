@@ -52,23 +52,6 @@ from network_meetings.selectors import open_staff_agreements
 
 # How far ahead the list of "Min dag" looks (overdue work is always shown, and everything counts).
 SOON_DAYS = 30
-# What Min dag's list shows of each deadline, its child and case, and what the access log needs of
-# the child (``MyDay.shown``): the page reads no more of a child's record than it shows (not the
-# CPR number, the address or the school), and the ORM compiles and builds a third of the columns.
-_WORK_LIST_FIELDS = (
-    "kind",
-    "source_id",
-    "case",
-    "due_on",
-    "due_at",
-    "statutory",
-    "rule",
-    "explanation",
-    "explanation_en",
-    "case__child__municipality",
-    "case__child__first_name",
-    "case__child__last_name",
-)
 # Of a meeting's agreement: its words, and the child as the meeting names it (by name with consent,
 # else by initials: ``NetworkMeeting.child_label``).
 _AGREEMENT_FIELDS = (
@@ -205,7 +188,9 @@ def my_day(user, *, now: datetime.datetime) -> MyDay:
         # Everything counts; the list shows the coming month (the rest is on "Frister").
         .filter(Q(due_on__lte=today + datetime.timedelta(days=SOON_DAYS)) | Q(kind=DeadlineKind.HANDOVER))
         .select_related("case__child")
-        .only(*_WORK_LIST_FIELDS)
+        # Only what the list shows, as the team overview's table (no CPR number, address or school),
+        # and the child's municipality, which the access log records (``MyDay.shown``).
+        .only(*DEADLINE_LISTED_FIELDS, "case__child__municipality")
         .order_by("due_at", "pk")
     )
     agreements = list(

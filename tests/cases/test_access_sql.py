@@ -42,11 +42,16 @@ def _read_by_the_orm(user) -> dict[str, set[int]]:
         return _read(user)
 
 
-@pytest.mark.parametrize("shares", [False, True])
-@pytest.mark.parametrize("persona", PERSONAS)
-def test_the_written_statement_reads_the_rows_of_the_orms_union(org, two_teams_cases, persona, shares):
-    org.team_a.shares_cases = shares
+@pytest.fixture(params=[False, True], ids=["team_a_keeps_its_cases", "team_a_shares_its_cases"])
+def sharing(request, org):
+    """Team A with and without sharing its cases among its advisors."""
+    org.team_a.shares_cases = request.param
     org.team_a.save()
+    return request.param
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_the_written_statement_reads_the_rows_of_the_orms_union(org, two_teams_cases, sharing, persona):
     user = getattr(org, persona)
     assert _read(user) == _read_by_the_orm(user)
 
@@ -129,11 +134,8 @@ def _deadlines_by_the_rule_asked_of_each_row(user) -> set[int]:
     )
 
 
-@pytest.mark.parametrize("shares", [False, True])
 @pytest.mark.parametrize("persona", PERSONAS)
-def test_a_deadline_list_reads_the_deadlines_the_rule_gives_each_row(org, deadlines, persona, shares):
-    org.team_a.shares_cases = shares
-    org.team_a.save()
+def test_a_deadline_list_reads_the_deadlines_the_rule_gives_each_row(org, deadlines, sharing, persona):
     user = getattr(org, persona)
     assert _deadlines(user) == _deadlines(user) == _deadlines_by_the_rule_asked_of_each_row(user)
 
