@@ -128,7 +128,7 @@ def _own_cases_sql(advisor: bool, teams: bool) -> str:
 
 
 def readable_ids(user, model) -> RawSQL | None:
-    """The ids of the ``model`` rows (cases, notifications) ``user`` may read, as one subquery for
+    """The ids of the ``model`` rows (cases, children, notifications, meetings) ``user`` may read, as one subquery for
     an ``__in`` lookup: ``model.objects.visible_to(user)``'s own statement, built and compiled by
     the ORM, once per person and process while the person is unchanged (``_person_state``).
     ``None`` when the person may read none.
@@ -294,10 +294,6 @@ class CaseDataQuerySet(GuardedQuerySet):
         raise NotImplementedError(
             f"{type(self).__name__} names no case_path, child_path, parent_path or staff_path"
         )
-
-    def of_cases(self, cases):
-        """The rows of ``cases`` (a queryset of cases already read through ``visible_to``)."""
-        return self.filter(**{f"{self.case_path}__in": cases})
 
     def _among(self, path: str, readable: RawSQL | None):
         """The rows whose record at ``path`` is among ``readable`` (``readable_ids``)."""

@@ -234,9 +234,6 @@ class CaseQuerySet(CaseDataQuerySet):
         """The cases ``user`` may read (``cases.access``); with ``teams``, those teams' only."""
         return self.filter(case_filter(user, teams=teams))
 
-    def of_cases(self, cases):
-        return self.filter(pk__in=cases)
-
     def open(self):
         return self.filter(open_case_q())
 
