@@ -44,6 +44,7 @@ from followups.selectors import (
 )
 from herning.audit.services import CaseRef
 from herning.core.paths import keyed_path
+from herning.core.statements import kept
 from herning.organisation.models import District, Role, Team, User
 from herning.organisation.selectors import on_duty
 from measures.models import LadderMovement, LadderStep, Measure, MeasureType, PlacementCategory
@@ -177,6 +178,17 @@ def advisor_loads(user) -> list[Load]:
     return [Load(advisor=user, team=team, open_cases=count) for team in teams]
 
 
+@kept(bound=("user_id", "due_by"))
+def _agreements_due(*, user_id: int, due_by: datetime.date):
+    """The person's open agreements due by ``due_by``, with what Min dag shows of their meeting's
+    child; compiled once per process (herning.core.statements)."""
+    return (
+        open_staff_agreements(user=user_id, due_by=due_by)
+        .select_related("meeting__child")
+        .only(*_AGREEMENT_FIELDS)
+    )
+
+
 def my_day(user, *, now: datetime.datetime) -> MyDay:
     """The advisor's own work as one list grouped overdue / today / this week / later (the groups and
     their counts are ``followups.selectors.due_counts``, as on "Frister" and the team overview), the
@@ -193,11 +205,7 @@ def my_day(user, *, now: datetime.datetime) -> MyDay:
         .only(*DEADLINE_LISTED_FIELDS, "case__child__municipality")
         .order_by("due_at", "pk")
     )
-    agreements = list(
-        open_staff_agreements(user=user, due_by=today + datetime.timedelta(days=SOON_DAYS))
-        .select_related("meeting__child")
-        .only(*_AGREEMENT_FIELDS)
-    )
+    agreements = list(_agreements_due(user_id=user.pk, due_by=today + datetime.timedelta(days=SOON_DAYS)))
     counts = due_counts(mine, now=now).get(user.pk, DueCounts())
     reminders, unread = latest_unread_reminders(user, limit=10)
     return MyDay(

@@ -29,6 +29,7 @@ from followups.models import (
 from followups.obligation_sources import measure_context
 from followups.rules import RuleBook
 from herning.core import law
+from herning.core.statements import kept
 from herning.organisation.models import Role, RoleAssignment, Team, User
 from measures.models import Measure
 
@@ -102,21 +103,11 @@ def schedule_for_measure(
 ) -> MeasureSchedule:
     """The measure's follow-ups held and coming (a year ahead by default), municipal and statutory
     side by side. ``measure`` must come from ``Measure.objects.visible_to(user)``."""
-    measure = (
-        Measure.objects.for_system()
-        .select_related("measure_type", "legal_basis", "case")
-        .filter(pk=measure.pk)
-        .get()
-    )
+    (measure,) = _measure_with_rule_inputs(measure_id=measure.pk)
     book = RuleBook(today)
     rule_set = book.rule_set_for(measure.case.municipality_id)
     rule = book.rule_for(measure.case.municipality_id, measure.measure_type_id)
-    followups = list(
-        FollowUp.objects.for_system()
-        .filter(measure=measure)
-        .select_related("recorded_by", "later_decided_by")
-        .order_by("held_on", "pk")
-    )
+    followups = list(_followups_held(measure_id=measure.pk))
     legal, relaxations = measure_context(measure)
     schedule = engine.schedule(
         rule=rule,
@@ -588,14 +579,8 @@ def case_deadline_summary(case, *, today: datetime.date) -> CaseDeadlineSummary:
     """For the summary of a case the page has shown the person: its active measures and open
     deadlines, in two queries whatever their number (the materialised deadline table, not the
     engine)."""
-    measures = list(
-        Measure.objects.for_system()
-        .filter(case=case)
-        .active_on(today)
-        .select_related("measure_type__ladder_step")
-        .order_by("-measure_type__ladder_step__number", "start_date", "pk")
-    )
-    deadlines = list(Deadline.objects.for_system().filter(case=case, is_open=True).order_by("due_on", "pk"))
+    measures = list(_active_measures_of_case(case_id=case.pk, today=today))
+    deadlines = list(_open_deadlines_of_case(case_id=case.pk))
     by_measure: dict[int, list[Deadline]] = defaultdict(list)
     for d in deadlines:
         if d.kind in MEASURE_KINDS:
@@ -621,14 +606,66 @@ def case_pending_requests(case) -> list[PendingRequest]:
     """The case's requests awaiting a team leader's decision (a later follow-up date, an exception
     from the rule), the longest waiting first: two queries. The case was read through
     ``visible_to`` by the page that asks."""
-    exceptions = list(
-        FollowUpException.objects.for_system()
-        .filter(measure__case=case, state=FollowUpException.State.REQUESTED)
-        .select_related("measure__measure_type")
-    )
-    later = list(
-        FollowUp.objects.for_system()
-        .filter(measure__case=case, later_state=LaterDate.REQUESTED)
-        .select_related("measure__measure_type")
-    )
+    exceptions = list(_requested_exceptions_of_case(case_id=case.pk))
+    later = list(_requested_later_dates_of_case(case_id=case.pk))
     return pending_requests(exceptions, later)
+
+
+# The schedule page's reads of its measure, each compiled once per process (herning.core.statements).
+
+
+@kept(bound=("measure_id",))
+def _measure_with_rule_inputs(*, measure_id: int):
+    return (
+        Measure.objects.for_system()
+        .select_related("measure_type", "legal_basis", "case")
+        .filter(pk=measure_id)
+    )
+
+
+@kept(bound=("measure_id",))
+def _followups_held(*, measure_id: int):
+    return (
+        FollowUp.objects.for_system()
+        .filter(measure_id=measure_id)
+        .select_related("recorded_by", "later_decided_by")
+        .order_by("held_on", "pk")
+    )
+
+
+# The case page's reads of one case, each compiled once per process (herning.core.statements):
+# compiling them cost more CPU than PostgreSQL took to answer them (benchmarks/RESULTS.md).
+
+
+@kept(bound=("case_id", "today"))
+def _active_measures_of_case(*, case_id: int, today: datetime.date):
+    return (
+        Measure.objects.for_system()
+        .filter(case_id=case_id)
+        .active_on(today)
+        .select_related("measure_type__ladder_step")
+        .order_by("-measure_type__ladder_step__number", "start_date", "pk")
+    )
+
+
+@kept(bound=("case_id",))
+def _open_deadlines_of_case(*, case_id: int):
+    return Deadline.objects.for_system().filter(case_id=case_id, is_open=True).order_by("due_on", "pk")
+
+
+@kept(bound=("case_id",))
+def _requested_exceptions_of_case(*, case_id: int):
+    return (
+        FollowUpException.objects.for_system()
+        .filter(measure__case_id=case_id, state=FollowUpException.State.REQUESTED)
+        .select_related("measure__measure_type")
+    )
+
+
+@kept(bound=("case_id",))
+def _requested_later_dates_of_case(*, case_id: int):
+    return (
+        FollowUp.objects.for_system()
+        .filter(measure__case_id=case_id, later_state=LaterDate.REQUESTED)
+        .select_related("measure__measure_type")
+    )

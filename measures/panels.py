@@ -21,13 +21,18 @@ from cases.extensions import (
 )
 from cases.models import Case
 from cases.permissions import Action, may
+from herning.core.statements import kept
 from measures.models import LadderMovement, LadderStep, Measure
 
 
 def _movements(case_ids):
-    return list(
+    return list(_movements_where(case_id__in=case_ids))
+
+
+def _movements_where(**where):
+    return (
         LadderMovement.objects.for_system()
-        .filter(case_id__in=case_ids)
+        .filter(**where)
         .select_related("from_step", "to_step")
         .order_by("date", "pk")
     )
@@ -35,7 +40,13 @@ def _movements(case_ids):
 
 def _case_movements(case) -> list[LadderMovement]:
     """The case's movements on the ladder, oldest first: the ladder's summary and its section."""
-    return read_once(case, "_ladder_movements_read", lambda: _movements([case.pk]))
+    return read_once(case, "_ladder_movements_read", lambda: list(_movements_of_case(case_id=case.pk)))
+
+
+@kept(bound=("case_id",))
+def _movements_of_case(*, case_id: int):
+    # One case's, compiled once per process (herning.core.statements): every case page reads it.
+    return _movements_where(case_id=case_id)
 
 
 def _case_measures(case) -> list[Measure]:

@@ -9,12 +9,25 @@ from django.db.models import BigIntegerField
 from django.db.models.expressions import RawSQL
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from herning.core.statements import kept
+
 
 def signed_in_person(user_id):
     """The signed-in person of a request, in one query: with the municipality every page shows in
     its header, their roles (``StaffManager.signed_in``) and the keys of their confirmed
     authenticator apps, which the second factor's check compares with the device the session was
     verified with (``herning.accounts.middleware.OTPMiddleware``). None if there is nobody."""
+    if not isinstance(user_id, int):
+        try:
+            user_id = int(user_id)  # as the session keeps it; a key that is no number is nobody
+        except (TypeError, ValueError):
+            return None
+    return next(iter(_signed_in(user_id=user_id)), None)
+
+
+@kept(bound=("user_id",))
+def _signed_in(*, user_id: int):
+    # Compiled once per process (herning.core.statements): every request reads its person.
     people = get_user_model()._default_manager.signed_in()
     if connection.vendor == "postgresql":
         from django.contrib.postgres.fields import ArrayField
@@ -23,11 +36,8 @@ def signed_in_person(user_id):
         # by the ORM on every request, this subquery cost more than reading it.
         apps = RawSQL(_confirmed_apps_sql(), (), output_field=ArrayField(BigIntegerField()))  # noqa: S611 - names from the models, no value
         people = people.annotate(confirmed_totp_ids=apps)
-    try:
-        # By key alone: ``first()`` would sort the one row by the model's ordering on every request.
-        return people.get(pk=user_id)
-    except people.model.DoesNotExist:
-        return None
+    # By key alone: ``first()`` would sort the one row by the model's ordering on every request.
+    return people.filter(pk=user_id)
 
 
 @functools.cache

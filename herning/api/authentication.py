@@ -10,6 +10,7 @@ from rest_framework import authentication, exceptions
 
 from herning.api.models import TOKEN_PREFIX_LENGTH, ApiToken, hash_token
 from herning.api.throttling import count_refused_credentials
+from herning.core.statements import kept
 from herning.organisation.models import role_rows
 
 
@@ -29,18 +30,13 @@ class ApiTokenAuthentication(authentication.BaseAuthentication):
             )
         key = header[1].decode(errors="replace")
         digest = hash_token(key)
-        tokens = ApiToken.objects.usable().filter(prefix=key[:TOKEN_PREFIX_LENGTH]).select_related("user")
-        if connection.vendor == "postgresql":
-            # The service user's roles in the same query, as a signed-in person's are: every
-            # request asks for them (who may read what), and they were a query of their own.
-            tokens = tokens.annotate(role_rows=role_rows())
-        for token in tokens:
+        now = timezone.now()
+        for token in _usable_tokens(prefix=key[:TOKEN_PREFIX_LENGTH], now=now):
             if hmac.compare_digest(token.key_hash, digest):
                 if hasattr(token, "role_rows"):
                     token.user.role_rows = token.role_rows
                 # Write the last use at most once a minute: a busy integration must not turn
                 # every read into a write.
-                now = timezone.now()
                 if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=1):
                     ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
                 return token.user, token
@@ -50,3 +46,14 @@ class ApiTokenAuthentication(authentication.BaseAuthentication):
 
     def authenticate_header(self, request):
         return 'Bearer realm="api"'
+
+
+@kept(bound=("prefix", "now"))
+def _usable_tokens(*, prefix: str, now):
+    # Compiled once per process (herning.core.statements): every API request reads its token.
+    tokens = ApiToken.objects.usable(now=now).filter(prefix=prefix).select_related("user")
+    if connection.vendor == "postgresql":
+        # The service user's roles in the same query, as a signed-in person's are: every
+        # request asks for them (who may read what), and they were a query of their own.
+        tokens = tokens.annotate(role_rows=role_rows())
+    return tokens

@@ -16,8 +16,8 @@ def hash_token(key: str) -> str:
 
 
 class ApiTokenQuerySet(models.QuerySet):
-    def usable(self):
-        now = timezone.now()
+    def usable(self, *, now=None):
+        now = now or timezone.now()
         return self.filter(revoked_at__isnull=True, user__is_active=True).filter(
             models.Q(expires_at__isnull=True) | models.Q(expires_at__gt=now)
         )

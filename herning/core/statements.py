@@ -1,0 +1,224 @@
+"""Reads whose SQL is compiled once per process, with each request's values bound to it.
+
+A page reads the same shapes of rows on every request (a case's journal page, its follow-ups):
+only the values differ, the case's id above all. Django builds and compiles the statement anew
+each time, and for a statement of three joined tables that cost more CPU than PostgreSQL took to
+answer it (a case's journal page: 3.5 ms to compile, 0.5 ms to run; benchmarks/RESULTS.md).
+
+``kept(build)`` wraps a function that builds a queryset from its keyword arguments. The first call
+of each shape builds the queryset with a probe value in place of each *bound* argument (a value no
+row holds), compiles it, and notes where each probe landed among the statement's parameters. Then
+it builds the queryset with the real values and compiles it too: only when that statement is the
+probe's with the real values put in their places is the shape kept; otherwise (a value the ORM
+rewrites, a lookup that writes the value into the SQL) it is never kept and every call takes the
+ORM's own path. Later calls bind their values into the kept statement and read the rows through
+the ORM's own iterable, with the kept compiler's columns, joins and converters: the same model
+instances, ``select_related`` rows and annotations as the ORM's own read.
+
+What is not bound is part of the shape: every other argument (a page number, a flag) must be
+hashable and is the key with the bound values' types and None-ness (``None`` compiles to ``IS
+NULL``). A bound value must be an int, a string, a date or a datetime; any other (a model
+instance, a flag, a list) takes the ORM's path.
+
+The queryset a kept read returns is for reading as it is (iterate it, ``list`` it, ``len`` it):
+filtering, slicing or counting it would compile its probe's statement, so it refuses
+(``KeptStatementError``); build those into the function instead.
+
+Only on PostgreSQL, where reads are timed; SQLite (the quick start) takes the ORM's path.
+
+Foundation code: this module imports no domain app.
+"""
+
+from __future__ import annotations
+
+import datetime
+import functools
+import itertools
+import threading
+
+from django.core.exceptions import EmptyResultSet
+from django.db import connections
+from django.db.models.sql.query import Query
+
+_BOUND_TYPES = (int, str, datetime.date, datetime.datetime)
+_NEVER = object()
+# Shapes per process: one or a few per function (its page numbers and flags), never per person.
+_KEPT_SHAPES = 500
+
+
+class KeptStatementError(TypeError):
+    """A kept read was asked to become another statement (filtered, sliced, counted)."""
+
+
+def _probe(value, n: int):
+    """A value of ``value``'s type that no row holds and no other probe equals."""
+    if isinstance(value, int):
+        # Inside every integer column's range, positive ones' included: the ORM answers a value
+        # out of a column's range without asking (nothing matches), which no value may teach it.
+        return 2_147_000_000 + n
+    if isinstance(value, str):
+        return f"\x00kept-probe-{n}\x00"
+    if isinstance(value, datetime.datetime):
+        return datetime.datetime(1, 1, 1, 0, 0, 0, n + 1, tzinfo=value.tzinfo)
+    if isinstance(value, datetime.date):
+        return datetime.date(1, 1, 1) + datetime.timedelta(days=n + 1)
+    raise TypeError(f"a bound value must be one of {_BOUND_TYPES}, not {type(value).__name__}")
+
+
+class _Shape:
+    """One compiled statement: its SQL, its parameters with the bound ones' places, and the
+    compiler's description of its columns that the ORM's iterable reads the rows with."""
+
+    def __init__(self, queryset, compiler, sql: str, params: tuple, places: dict[str, list[int]]):
+        self.queryset = queryset
+        self.compiler = compiler
+        self.sql = sql
+        self.params = params
+        self.places = places
+
+    def bind(self, values: dict) -> tuple:
+        params = list(self.params)
+        for name, places in self.places.items():
+            for place in places:
+                params[place] = values[name]
+        return tuple(params)
+
+
+class _KeptQuery(Query):
+    """The probe's query with one call's parameters: compiles to the kept statement, refuses to
+    become another one."""
+
+    def chain(self, klass=None):
+        raise KeptStatementError("a kept read is read as it is; build filters and slices into its function")
+
+    clone = chain
+
+    def get_compiler(self, using=None, connection=None, elide_empty=True):
+        connection = connection or connections[using]
+        kept = self._kept_shape.compiler
+        compiler = _KeptCompiler(self, connection, using, elide_empty)
+        # What the ORM's iterable reads of a compiler once it has compiled: the columns, which of
+        # them are a related row's or an annotation, and their converters. Read-only, shared.
+        compiler.select = kept.select
+        compiler.klass_info = kept.klass_info
+        compiler.annotation_col_map = kept.annotation_col_map
+        compiler.col_count = kept.col_count
+        compiler.has_extra_select = kept.has_extra_select
+        compiler._kept = (self._kept_shape.sql, self._kept_params)
+        return compiler
+
+
+def _compiler_class(connection):
+    return connection.ops.compiler("SQLCompiler")
+
+
+class _KeptCompiler:
+    """Built as the connection's own SQL compiler (``_KeptQuery.get_compiler``), answering
+    ``as_sql`` with the kept statement."""
+
+    def __new__(cls, query, connection, using, elide_empty):
+        base = _compiler_class(connection)
+        kept_class = _kept_compilers.get(base)
+        if kept_class is None:
+            kept_class = type(f"Kept{base.__name__}", (base,), {"as_sql": _kept_as_sql})
+            _kept_compilers[base] = kept_class
+        return kept_class(query, connection, using, elide_empty)
+
+
+_kept_compilers: dict[type, type] = {}
+_every_read: list = []
+
+
+def kept_reads() -> list:
+    """Every function decorated with ``kept`` (for the tests that check each one is kept)."""
+    return list(_every_read)
+
+
+def _kept_as_sql(self, with_limits=True, with_col_aliases=False):
+    return self._kept
+
+
+def kept(*, bound: tuple[str, ...]):
+    """Decorates ``build(**values)``, a function returning a queryset: the decorated function
+    returns the same rows, with the statement compiled once per shape and process. ``bound`` names
+    the arguments whose values are parameters of the statement (see the module's docstring)."""
+
+    def decorate(build):
+        shapes: dict[tuple, _Shape | object] = {}
+        lock = threading.Lock()
+
+        @functools.wraps(build)
+        def read(**values):
+            values_bound = {name: values[name] for name in bound}
+            if any(
+                v is not None and (isinstance(v, bool) or not isinstance(v, _BOUND_TYPES))
+                for v in values_bound.values()
+            ):
+                return build(**values)
+            key = (
+                tuple((name, value) for name, value in sorted(values.items()) if name not in values_bound),
+                tuple((name, type(value), value is None) for name, value in sorted(values_bound.items())),
+            )
+            shape = shapes.get(key)
+            if shape is None:
+                queryset = build(**values)
+                shape = _learn(build, values, values_bound, queryset)
+                with lock:
+                    if len(shapes) >= _KEPT_SHAPES:
+                        shapes.clear()
+                    shapes[key] = shape
+                if shape is _NEVER:
+                    return queryset
+            elif shape is _NEVER:
+                return build(**values)
+            return _bound_read(shape, values_bound)
+
+        read.shapes = shapes
+        _every_read.append(read)
+        return read
+
+    return decorate
+
+
+def _learn(function, values: dict, bound: dict, queryset) -> _Shape | object:
+    """Compile the probe's statement and the real one; keep the shape if the one is the other with
+    the real values in the probe's places."""
+    connection = connections[queryset.db]
+    if connection.vendor != "postgresql":
+        return _NEVER
+    counter = itertools.count()
+    probes = {
+        name: (None if value is None else _probe(value, next(counter))) for name, value in bound.items()
+    }
+    probe_queryset = function(**{**values, **probes})
+    try:
+        compiler = probe_queryset.query.get_compiler(using=probe_queryset.db)
+        sql, params = compiler.as_sql()
+        real_sql, real_params = queryset.query.get_compiler(using=queryset.db).as_sql()
+    except EmptyResultSet:  # ``none()``, an empty ``__in``: the ORM reads nothing without asking
+        return _NEVER
+    params = tuple(params)
+    places: dict[str, list[int]] = {}
+    for name, probe in probes.items():
+        if probe is None:
+            continue
+        places[name] = [i for i, p in enumerate(params) if type(p) is type(probe) and p == probe]
+        if not places[name]:
+            return _NEVER
+    shape = _Shape(probe_queryset, compiler, sql, params, places)
+    if real_sql != sql or tuple(real_params) != shape.bind(bound):
+        return _NEVER
+    return shape
+
+
+def _bound_read(shape: _Shape, bound: dict):
+    template = shape.queryset
+    queryset = template._chain()
+    query = _KeptQuery.__new__(_KeptQuery)
+    query.__dict__ = dict(queryset.query.__dict__)
+    query._kept_shape = shape
+    query._kept_params = shape.bind(bound)
+    queryset.query = query
+    # A related manager's queryset knows its owner; the probe's owner is nobody's.
+    queryset._known_related_objects = {}
+    return queryset

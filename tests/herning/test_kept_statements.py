@@ -1,0 +1,211 @@
+"""Reads compiled once per process (``herning.core.statements``): each call reads its own rows."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from django.db.models.sql.compiler import SQLCompiler
+from django.test import Client
+from django.urls import reverse
+
+from cases import services as case_services
+from cases.models import JournalNote
+from cases.selectors import JOURNAL_PAGE_SIZE, _journal_page, journal_of
+from herning.core.statements import KeptStatementError, _Shape, kept, kept_reads
+from tests.api.base import token_client
+from tests.factories import CaseFactory
+from tests.followups.factories import start_measure
+from tests.pages import with_folds
+
+pytestmark = pytest.mark.django_db
+
+
+def _notes(case, advisor, texts, *, start=datetime.date(2026, 3, 1)):
+    for i, text in enumerate(texts):
+        case_services.journal_add(
+            case=case,
+            heading=JournalNote.Heading.NOTE,
+            text=text,
+            occurred_on=start + datetime.timedelta(days=i),
+            written_by=advisor,
+        )
+
+
+@pytest.fixture
+def compiled(monkeypatch):
+    """The statements the ORM compiled, in order."""
+    seen = []
+    original = SQLCompiler.as_sql
+
+    def as_sql(self, *args, **kwargs):
+        sql, params = original(self, *args, **kwargs)
+        seen.append(sql)
+        return sql, params
+
+    monkeypatch.setattr(SQLCompiler, "as_sql", as_sql)
+    return seen
+
+
+def _orm_page(case, offset):
+    return list(
+        JournalNote.objects.for_system()
+        .filter(case=case)
+        .select_related("written_by", "corrected_by")
+        .order_by("-occurred_on", "-written_at", "-pk")[offset : offset + JOURNAL_PAGE_SIZE]
+    )
+
+
+def test_each_case_reads_its_own_notes_from_one_compiled_statement(org, compiled):
+    first = CaseFactory(team=org.team_a, advisor=org.advisor)
+    second = CaseFactory(team=org.team_a, advisor=org.advisor)
+    _notes(first, org.advisor, [f"første {i}" for i in range(12)])
+    _notes(second, org.colleague, ["anden a", "anden b"])
+    _journal_page.shapes.clear()
+
+    # The first read learns the shape (the probe's statement and the real one); later ones
+    # compile nothing of their own, yet each reads its own case's rows.
+    assert [n.pk for n in _journal_page(case_id=first.pk, offset=0, limit=JOURNAL_PAGE_SIZE)] == [
+        n.pk for n in _orm_page(first, 0)
+    ]
+    expected = {case.pk: _orm_page(case, 0) for case in (first, second)}
+    compiled.clear()
+    for case in (second, first, second):
+        notes = list(_journal_page(case_id=case.pk, offset=0, limit=JOURNAL_PAGE_SIZE))
+        assert [n.pk for n in notes] == [n.pk for n in expected[case.pk]]
+        assert {n.case_id for n in notes} == {case.pk}
+        # The joined rows are read as the ORM reads them: the writer without another query.
+        assert [n.written_by.username for n in notes] == [n.written_by.username for n in expected[case.pk]]
+        assert all(n.corrected_by is None for n in notes)
+    assert not compiled
+
+    # Another page is another shape (its offset is written into the statement), learnt once.
+    page_two = list(_journal_page(case_id=first.pk, offset=JOURNAL_PAGE_SIZE, limit=JOURNAL_PAGE_SIZE))
+    assert [n.text for n in page_two] == ["første 1", "første 0"]
+    assert len(_journal_page.shapes) == 2
+
+
+def test_the_journal_page_reads_the_same_notes_as_the_orm(org):
+    case = CaseFactory(team=org.team_a, advisor=org.advisor)
+    _notes(case, org.advisor, [f"n {i}" for i in range(23)])
+    for number, offset in ((1, 0), (2, 10), (3, 20), ("x", 0), (9, 20)):
+        page = journal_of(case, number)
+        assert [n.pk for n in page] == [n.pk for n in _orm_page(case, offset)]
+        assert page.paginator.count == 23 and page.paginator.num_pages == 3
+
+
+def test_none_a_rewritten_value_and_a_flag_each_take_a_path_that_reads_the_right_rows(org):
+    case = CaseFactory(team=org.team_a, advisor=org.advisor)
+    _notes(case, org.advisor, ["Skolen ringede", "Mødet med mor"])
+    note = JournalNote.objects.for_system().get(text="Mødet med mor")
+    note.corrected_by = org.team_leader
+    note.save()
+
+    @kept(bound=("corrected_by", "text"))
+    def notes(*, corrected_by, text, newest_first):
+        rows = JournalNote.objects.for_system().filter(corrected_by=corrected_by, text__icontains=text)
+        return rows.order_by("-occurred_on" if newest_first else "occurred_on")
+
+    def texts(**values):
+        return [n.text for n in notes(**values)]
+
+    # ``None`` compiles to IS NULL: a shape of its own.
+    assert texts(corrected_by=None, text="skolen", newest_first=True) == ["Skolen ringede"]
+    assert texts(corrected_by=org.team_leader.pk, text="mor", newest_first=True) == ["Mødet med mor"]
+    # A contains lookup writes the value into a pattern, so the probe is not found in its place:
+    # never kept, and every call is the ORM's own.
+    assert len(notes.shapes) == 2 and not any(isinstance(s, _Shape) for s in notes.shapes.values())
+    assert texts(corrected_by=None, text="ringede", newest_first=True) == ["Skolen ringede"]
+    assert texts(corrected_by=None, text="mor", newest_first=True) == []
+
+
+def test_a_kept_read_refuses_to_become_another_statement(org):
+    case = CaseFactory(team=org.team_a, advisor=org.advisor)
+    _notes(case, org.advisor, ["a", "b"])
+
+    @kept(bound=("case_id",))
+    def notes(*, case_id):
+        return JournalNote.objects.for_system().filter(case_id=case_id).order_by("text")
+
+    assert [n.text for n in notes(case_id=case.pk)] == ["a", "b"]
+    kept_read = notes(case_id=case.pk)
+    # Each of these would compile the probe's statement with more to it: refused, not misread.
+    for become in (
+        lambda rows: rows.filter(text="a"),
+        lambda rows: rows.count(),
+        lambda rows: rows[:1],
+        lambda rows: rows.exists(),
+        lambda rows: rows.values("text"),
+    ):
+        with pytest.raises(KeptStatementError):
+            become(kept_read)
+    assert [n.text for n in kept_read] == ["a", "b"]
+
+
+def test_a_bound_value_of_another_kind_takes_the_orms_path(org):
+    case = CaseFactory(team=org.team_a, advisor=org.advisor)
+    _notes(case, org.advisor, ["a"])
+    _journal_page.shapes.clear()
+    # A case instead of its id: not a value the statement binds, so the ORM compiles it.
+    assert [n.text for n in _journal_page(case_id=case, offset=0, limit=JOURNAL_PAGE_SIZE)] == ["a"]
+    assert not _journal_page.shapes
+
+
+def test_case_pages_read_in_turn_each_show_their_own_case_through_kept_reads(org, login):
+    today = datetime.date.today()
+    foster = start_measure(org, "foster_family", today - datetime.timedelta(days=30))
+    contact = start_measure(
+        org, "contact_person", today - datetime.timedelta(days=300), advisor=org.colleague
+    )
+    _notes(foster.case, org.advisor, ["Plejefamilien ringede"], start=today - datetime.timedelta(days=5))
+    _notes(contact.case, org.colleague, ["Kontaktpersonen skrev"], start=today - datetime.timedelta(days=5))
+    pages = {foster.case: login(org.advisor), contact.case: login(org.colleague, client=Client())}
+    own = {foster.case: (foster, "Plejefamilien ringede"), contact.case: (contact, "Kontaktpersonen skrev")}
+    for read in kept_reads():
+        read.shapes.clear()
+
+    for case in (foster.case, contact.case, foster.case, contact.case):
+        html = with_folds(pages[case], reverse("cases:case_detail", args=[case.pk]))
+        for other, (measure, note) in own.items():
+            assert (measure.measure_type.name in html) == (other == case), (case, measure)
+            assert (note in html) == (other == case), (case, note)
+
+    # Each read of one case on the page is kept: compiled once, bound to each case in turn.
+    kept_on_the_page = {
+        read.__name__
+        for read in kept_reads()
+        if read.shapes and all(isinstance(shape, _Shape) for shape in read.shapes.values())
+    }
+    assert {
+        "_journal_page",
+        "_goals_due_by",
+        "_active_measures_of_case",
+        "_open_deadlines_of_case",
+        "_requested_exceptions_of_case",
+        "_requested_later_dates_of_case",
+        "_movements_of_case",
+    } <= kept_on_the_page
+
+
+def test_every_kept_read_is_kept_where_the_product_reads_it(org, login):
+    """Each kept read of the product, served by the pages and the API that use it, is kept: its
+    shape learnt and no shape it took refused. A kept read that fell back to the ORM would still be
+    right, only slow; this keeps the speed from going away unnoticed."""
+    today = datetime.date.today()
+    measure = start_measure(org, "foster_family", today - datetime.timedelta(days=30))
+    for read in kept_reads():
+        read.shapes.clear()
+
+    advisor = login(org.advisor)
+    for url in (
+        reverse("cases:case_detail", args=[measure.case_id]),
+        reverse("start:my_day"),
+        reverse("followups:measure_schedule", args=[measure.pk]),
+    ):
+        with_folds(advisor, url)
+    assert token_client(org.advisor).get("/api/v1/cases/").status_code == 200
+
+    ours = [read for read in kept_reads() if not read.__module__.startswith("tests.")]
+    assert {read.__name__: bool(read.shapes) for read in ours} == {read.__name__: True for read in ours}
+    refused = {read.__name__ for read in ours if not all(isinstance(s, _Shape) for s in read.shapes.values())}
+    assert not refused
