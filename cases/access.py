@@ -130,7 +130,7 @@ def _own_cases_sql(advisor: bool, teams: bool) -> str:
 def readable_ids(user, model) -> RawSQL | None:
     """The ids of the ``model`` rows (cases, children, notifications, meetings) ``user`` may read, as one subquery for
     an ``__in`` lookup: ``model.objects.visible_to(user)``'s own statement, built and compiled by
-    the ORM, once per person and process while the person is unchanged (``_person_state``).
+    the ORM, once per person and process while the person is unchanged (``person_state``).
     ``None`` when the person may read none.
 
     Why: every read of a child's data holds the rule as a subquery (``CaseDataQuerySet.visible_to``;
@@ -141,7 +141,7 @@ def readable_ids(user, model) -> RawSQL | None:
     copy, looked up by everything the rule reads of the person. ``tests/cases/test_access_sql.py``
     holds its rows to the ORM's and shows that a change of role, team or activity is read at once.
     """
-    state = _person_state(user)
+    state = person_state(user)
     if state is None:
         compiled = _compiled(model._default_manager.visible_to(user))
     else:
@@ -173,12 +173,15 @@ _NOT_KEPT = object()
 _readable_lock = threading.Lock()
 
 
-def _person_state(user) -> bytes | None:
+def person_state(user) -> bytes | None:
     """A digest of everything the rules above read of a person: every column of the person and of
     each of their roles with its team and district (who they are, their municipality, whether they
     are active, which teams they lead or advise and whether those share their cases, the duty
     districts). Read from the person as this request read them, so a change of role, team or
-    activity gives another digest at the next request. ``None`` for someone not signed in."""
+    activity gives another digest at the next request. ``None`` for someone not signed in.
+
+    The key of every statement kept with a person's values in it: ``readable_ids`` here, and the
+    reads kept per person (``herning.core.statements``, ``keyed={"user": person_state}``)."""
     if not getattr(user, "is_authenticated", False) or getattr(user, "pk", None) is None:
         return None
     rows = [_columns(user)]

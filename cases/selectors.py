@@ -10,6 +10,7 @@ from django.db.models import Prefetch, Q, QuerySet, Subquery
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
+from cases.access import person_state
 from cases.models import Case, Child, Goal, JournalNote, Notification, Plan, Relation
 from herning.core import cpr as cpr_lib
 from herning.core.statements import kept
@@ -29,7 +30,19 @@ CASE_PAGE_RELATED = (
 
 def visible_case(user, pk: int) -> Case:
     """The case ``pk`` if ``user`` may read it; 404 otherwise (its existence is not revealed)."""
-    return get_object_or_404(Case.objects.visible_to(user).select_related(*CASE_PAGE_RELATED), pk=pk)
+    case = next(iter(_visible_case(user=user, pk=pk)), None)
+    if case is None:
+        raise Http404("No Case matches the given query.")
+    return case
+
+
+# The case of each page about one case, compiled once per person and process
+# (herning.core.statements): the access rule is most of the statement.
+
+
+@kept(bound=("pk",), keyed={"user": person_state})
+def _visible_case(*, user, pk: int) -> QuerySet[Case]:
+    return Case.objects.visible_to(user).select_related(*CASE_PAGE_RELATED).filter(pk=pk)
 
 
 def visible_child(user, pk: int) -> Child:
@@ -57,18 +70,23 @@ def visible_case_of_child(user, pk: int) -> tuple[Case, list[Case]]:
     child's cases they may read (as ``cases_of_child``), for the child page of one case: one query
     where the two took two, each planning the case rule's joins (benchmarks/RESULTS.md). The cases
     share one child instance, so what the page's sections keep on it is kept once."""
-    child_of_case = Case.objects.for_system().filter(pk=pk).values("child_id")[:1]
-    cases = list(
-        Case.objects.visible_to(user)
-        .filter(child_id=Subquery(child_of_case))
-        .select_related(*CASE_PAGE_RELATED)
-    )
+    cases = list(_cases_of_child_of_case(user=user, pk=pk))
     case = next((c for c in cases if c.pk == pk), None)
     if case is None:
         raise Http404("No Case matches the given query.")
     for other in cases:
         other.child = case.child
     return case, _open_then_newest(cases)
+
+
+@kept(bound=("pk",), keyed={"user": person_state})
+def _cases_of_child_of_case(*, user, pk: int) -> QuerySet[Case]:
+    child_of_case = Case.objects.for_system().filter(pk=pk).values("child_id")[:1]
+    return (
+        Case.objects.visible_to(user)
+        .filter(child_id=Subquery(child_of_case))
+        .select_related(*CASE_PAGE_RELATED)
+    )
 
 
 def relations_of(child: Child) -> list[Relation]:

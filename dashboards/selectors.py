@@ -22,6 +22,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
+from cases.access import person_state
 from cases.caseload import Load, level, open_case_counts
 from cases.models import Case, CaseloadOverride, CaseTransfer, Notification, open_case_q
 from cases.selectors import awaiting_advisor, duty_queue, team_advisor_choices
@@ -178,6 +179,26 @@ def advisor_loads(user) -> list[Load]:
     return [Load(advisor=user, team=team, open_cases=count) for team in teams]
 
 
+def _mine(user):
+    return visible_deadlines(user).filter(responsible=user)
+
+
+@kept(bound=("soon",), keyed={"user": person_state})
+def _my_rows(*, user, soon: datetime.date):
+    """The person's own work Min dag lists, compiled once per person and process
+    (herning.core.statements): the access rule is most of the statement."""
+    return (
+        own_work(_mine(user))
+        # Everything counts; the list shows the coming month (the rest is on "Frister").
+        .filter(Q(due_on__lte=soon) | Q(kind=DeadlineKind.HANDOVER))
+        .select_related("case__child")
+        # Only what the list shows, as the team overview's table (no CPR number, address or school),
+        # and the child's municipality, which the access log records (``MyDay.shown``).
+        .only(*DEADLINE_LISTED_FIELDS, "case__child__municipality")
+        .order_by("due_at", "pk")
+    )
+
+
 @kept(bound=("user_id", "due_by"))
 def _agreements_due(*, user_id: int, due_by: datetime.date):
     """The person's open agreements due by ``due_by``, with what Min dag shows of their meeting's
@@ -194,17 +215,8 @@ def my_day(user, *, now: datetime.datetime) -> MyDay:
     their counts are ``followups.selectors.due_counts``, as on "Frister" and the team overview), the
     duty queue and who is on duty; a handful of queries."""
     today = timezone.localdate(now)
-    mine = visible_deadlines(user).filter(responsible=user)
-    rows = list(
-        own_work(mine)
-        # Everything counts; the list shows the coming month (the rest is on "Frister").
-        .filter(Q(due_on__lte=today + datetime.timedelta(days=SOON_DAYS)) | Q(kind=DeadlineKind.HANDOVER))
-        .select_related("case__child")
-        # Only what the list shows, as the team overview's table (no CPR number, address or school),
-        # and the child's municipality, which the access log records (``MyDay.shown``).
-        .only(*DEADLINE_LISTED_FIELDS, "case__child__municipality")
-        .order_by("due_at", "pk")
-    )
+    mine = _mine(user)
+    rows = list(_my_rows(user=user, soon=today + datetime.timedelta(days=SOON_DAYS)))
     agreements = list(_agreements_due(user_id=user.pk, due_by=today + datetime.timedelta(days=SOON_DAYS)))
     counts = due_counts(mine, now=now).get(user.pk, DueCounts())
     reminders, unread = latest_unread_reminders(user, limit=10)

@@ -12,6 +12,7 @@ from django.db.models import Count, F, Q, Window
 from django.urls import reverse
 from django.utils import timezone
 
+from cases.access import person_state
 from cases.models import Notification
 from followups import engine
 from followups.models import (
@@ -309,13 +310,19 @@ def latest_unread_reminders(user, *, limit: int) -> tuple[list[Reminder], int]:
     """The ``limit`` newest unread reminders with their deadlines, and how many are unread in all
     (the bell's count), in one statement: the count is a window over the same rows, taken before
     the limit. "Min dag" shows both, and they were two statements."""
-    rows = list(
+    rows = list(_latest_unread(user=user, limit=limit))
+    return rows, rows[0].unread_in_all if rows else 0
+
+
+@kept(bound=(), keyed={"user": person_state})
+def _latest_unread(*, user, limit: int):
+    # Compiled once per person and process (herning.core.statements), as Min dag's list is.
+    return (
         _unread(user)
         .select_related("deadline")
         .annotate(unread_in_all=Window(Count("pk")))
         .order_by("-created_at", "-pk")[:limit]
     )
-    return rows, rows[0].unread_in_all if rows else 0
 
 
 # An escalation still standing: its deadline is open and has not moved since it was escalated.

@@ -10,7 +10,9 @@ import datetime
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
+from cases.access import person_state
 from cases.models import Case
+from herning.core.statements import kept
 from herning.organisation.models import Role
 from network_meetings.models import (
     Agreement,
@@ -87,8 +89,15 @@ def meetings_for_child(child, user) -> QuerySet[NetworkMeeting]:
     panel, summary and timeline (rendered with ``network_meetings/_child_meetings.html``).
     ``child`` is one the page read through ``Child.objects.visible_to(user)``
     (``cases.extensions``)."""
+    return _meetings_of_child(user=user, child_id=child.pk)
+
+
+@kept(bound=("child_id",), keyed={"user": person_state})
+def _meetings_of_child(*, user, child_id: int) -> QuerySet[NetworkMeeting]:
+    # Compiled once per person and process (herning.core.statements): the access rule, written
+    # for the case and the person's part in the meeting, is most of the statement.
     return (
-        NetworkMeeting.objects.visible_to(user, readable_child=child)
+        NetworkMeeting.objects.visible_to(user, readable_child=child_id)
         .select_related("team", "chair", "child")
         .annotate(
             open_agreement_count=Count("agreements", filter=Q(agreements__done_at__isnull=True)),

@@ -5,7 +5,7 @@ only the values differ, the case's id above all. Django builds and compiles the 
 each time, and for a statement of three joined tables that cost more CPU than PostgreSQL took to
 answer it (a case's journal page: 3.5 ms to compile, 0.5 ms to run; benchmarks/RESULTS.md).
 
-``kept(build)`` wraps a function that builds a queryset from its keyword arguments. The first call
+``@kept(bound=(...))`` decorates a function that builds a queryset from its keyword arguments. The first call
 of each shape builds the queryset with a probe value in place of each *bound* argument (a value no
 row holds), compiles it, and notes where each probe landed among the statement's parameters. Then
 it builds the queryset with the real values and compiles it too: only when that statement is the
@@ -17,8 +17,13 @@ instances, ``select_related`` rows and annotations as the ORM's own read.
 
 What is not bound is part of the shape: every other argument (a page number, a flag) must be
 hashable and is the key with the bound values' types and None-ness (``None`` compiles to ``IS
-NULL``). A bound value must be an int, a string, a date or a datetime; any other (a model
-instance, a flag, a list) takes the ORM's path.
+NULL``). An argument the statement is written from but that is no value of it, a person whose
+access rule the statement holds, is ``keyed`` by a function that gives what of it the statement
+is written from (``cases.access.person_state``): each person's shape is learnt and kept apart, and
+a person whose roles change has another key at the next request.
+
+A bound value must be an int, a string, a date or a datetime; any other (a model instance, a
+flag, a list) takes the ORM's path.
 
 The queryset a kept read returns is for reading as it is (iterate it, ``list`` it, ``len`` it):
 filtering, slicing or counting it would compile its probe's statement, so it refuses
@@ -36,14 +41,17 @@ import functools
 import itertools
 import threading
 
-from django.core.exceptions import EmptyResultSet
+from django.core.exceptions import EmptyResultSet, ValidationError
 from django.db import connections
 from django.db.models.sql.query import Query
 
 _BOUND_TYPES = (int, str, datetime.date, datetime.datetime)
 _NEVER = object()
-# Shapes per process: one or a few per function (its page numbers and flags), never per person.
+# Shapes per function and process: one or a few (its page numbers and flags), or, for a read kept
+# per person, about a day's work of a large municipality's staff on one web process (a shape holds
+# the compiler's description of its columns, tens of kilobytes). Emptied when full.
 _KEPT_SHAPES = 500
+_KEPT_PEOPLE = 300
 
 
 class KeptStatementError(TypeError):
@@ -138,10 +146,14 @@ def _kept_as_sql(self, with_limits=True, with_col_aliases=False):
     return self._kept
 
 
-def kept(*, bound: tuple[str, ...]):
+def kept(*, bound: tuple[str, ...], keyed: dict | None = None):
     """Decorates ``build(**values)``, a function returning a queryset: the decorated function
     returns the same rows, with the statement compiled once per shape and process. ``bound`` names
-    the arguments whose values are parameters of the statement (see the module's docstring)."""
+    the arguments whose values are parameters of the statement (see the module's docstring).
+    ``keyed`` maps an argument that is neither (a person) to a function giving what of it the
+    statement is written from, which is then part of the shape."""
+    keyed = keyed or {}
+    shapes_kept = _KEPT_PEOPLE if keyed else _KEPT_SHAPES
 
     def decorate(build):
         shapes: dict[tuple, _Shape | object] = {}
@@ -156,7 +168,11 @@ def kept(*, bound: tuple[str, ...]):
             ):
                 return build(**values)
             key = (
-                tuple((name, value) for name, value in sorted(values.items()) if name not in values_bound),
+                tuple(
+                    (name, keyed[name](value) if name in keyed else value)
+                    for name, value in sorted(values.items())
+                    if name not in values_bound
+                ),
                 tuple((name, type(value), value is None) for name, value in sorted(values_bound.items())),
             )
             shape = shapes.get(key)
@@ -164,7 +180,7 @@ def kept(*, bound: tuple[str, ...]):
                 queryset = build(**values)
                 shape = _learn(build, values, values_bound, queryset)
                 with lock:
-                    if len(shapes) >= _KEPT_SHAPES:
+                    if len(shapes) >= shapes_kept:
                         shapes.clear()
                     shapes[key] = shape
                 if shape is _NEVER:
@@ -190,12 +206,14 @@ def _learn(function, values: dict, bound: dict, queryset) -> _Shape | object:
     probes = {
         name: (None if value is None else _probe(value, next(counter))) for name, value in bound.items()
     }
-    probe_queryset = function(**{**values, **probes})
     try:
+        probe_queryset = function(**{**values, **probes})
         compiler = probe_queryset.query.get_compiler(using=probe_queryset.db)
         sql, params = compiler.as_sql()
         real_sql, real_params = queryset.query.get_compiler(using=queryset.db).as_sql()
     except EmptyResultSet:  # ``none()``, an empty ``__in``: the ORM reads nothing without asking
+        return _NEVER
+    except (ValueError, TypeError, ValidationError):  # a probe the field will not take (a key as text)
         return _NEVER
     params = tuple(params)
     places: dict[str, list[int]] = {}

@@ -13,6 +13,7 @@ from cases import services as case_services
 from cases.models import JournalNote
 from cases.selectors import JOURNAL_PAGE_SIZE, _journal_page, journal_of
 from herning.core.statements import KeptStatementError, _Shape, kept, kept_reads
+from herning.organisation.models import Role, RoleAssignment
 from tests.api.base import token_client
 from tests.factories import CaseFactory
 from tests.followups.factories import start_measure
@@ -209,3 +210,28 @@ def test_every_kept_read_is_kept_where_the_product_reads_it(org, login):
     assert {read.__name__: bool(read.shapes) for read in ours} == {read.__name__: True for read in ours}
     refused = {read.__name__ for read in ours if not all(isinstance(s, _Shape) for s in read.shapes.values())}
     assert not refused
+
+
+def test_a_case_read_kept_for_one_person_opens_nothing_to_another_and_a_new_role_counts_at_once(org, login):
+    case = start_measure(org, "foster_family", datetime.date.today() - datetime.timedelta(days=30)).case
+    _notes(case, org.advisor, ["Kun for team A"], start=datetime.date.today() - datetime.timedelta(days=2))
+    for read in kept_reads():
+        read.shapes.clear()
+    page = reverse("cases:case_detail", args=[case.pk])
+    fold = reverse("cases:panel_section", args=[case.pk, "measures"])
+    alice, charlie = login(org.advisor), login(org.outsider, client=Client())
+
+    def answers(client):
+        return client.get(page).status_code, client.get(fold, headers={"HX-Request": "true"}).status_code
+
+    # Alice's reads are kept first; Charlie, an advisor of team B, is refused through his own.
+    assert answers(alice) == (200, 200)
+    assert answers(charlie) == (404, 404)
+    assert answers(alice) == (200, 200)
+    # Made team A's leader, he reads it at his next request: another person, another statement.
+    RoleAssignment.objects.create(user=org.outsider, role=Role.TEAM_LEADER, team=org.team_a)
+    assert answers(charlie) == (200, 200)
+    assert "Kun for team A" in with_folds(charlie, page)
+    # And without it again, not.
+    RoleAssignment.objects.filter(user=org.outsider, role=Role.TEAM_LEADER).delete()
+    assert answers(charlie) == (404, 404)
