@@ -48,8 +48,8 @@ from django.db.models.sql.query import Query
 _BOUND_TYPES = (int, str, datetime.date, datetime.datetime)
 _NEVER = object()
 # Shapes per function and process: one or a few (its page numbers and flags), or, for a read kept
-# per person, about a day's work of a large municipality's staff on one web process (a shape holds
-# the compiler's description of its columns, tens of kilobytes). Emptied when full.
+# per person, about a day's work of a large municipality's staff on one web process: about 5 KB a
+# shape (``_Shape``), so at most a few MB for each such function. Emptied when full.
 _KEPT_SHAPES = 500
 _KEPT_PEOPLE = 300
 
@@ -74,12 +74,33 @@ def _probe(value, n: int):
 
 
 class _Shape:
-    """One compiled statement: its SQL, its parameters with the bound ones' places, and the
-    compiler's description of its columns that the ORM's iterable reads the rows with."""
+    """One compiled statement: its SQL, its parameters with the bound ones' places, what the
+    ORM's iterable reads the rows with (the compiler's description of the columns: which belong to
+    a joined row or an annotation, and their converters), and the queryset's own settings (its
+    class, prefetches, iterable). Not the probe's query or compiler, and the columns' description
+    shared by every shape of a function with the same select list: a shape is kept per person too,
+    and with its query, compiler and columns of its own one was 55 KB; as it is, about 5 KB (the
+    case page's reads of 40 advisors at national scale, tracemalloc)."""
+
+    __slots__ = ("columns", "model", "params", "places", "queryset", "sql")
 
     def __init__(self, queryset, compiler, sql: str, params: tuple, places: dict[str, list[int]]):
-        self.queryset = queryset
-        self.compiler = compiler
+        self.model = queryset.model
+        self.queryset = (
+            type(queryset),
+            queryset._db,
+            queryset._hints,
+            queryset._prefetch_related_lookups,
+            queryset._iterable_class,
+            queryset._fields,
+        )
+        self.columns = (
+            compiler.select,
+            compiler.klass_info,
+            compiler.annotation_col_map,
+            compiler.col_count,
+            compiler.has_extra_select,
+        )
         self.sql = sql
         self.params = params
         self.places = places
@@ -103,15 +124,16 @@ class _KeptQuery(Query):
 
     def get_compiler(self, using=None, connection=None, elide_empty=True):
         connection = connection or connections[using]
-        kept = self._kept_shape.compiler
         compiler = _KeptCompiler(self, connection, using, elide_empty)
         # What the ORM's iterable reads of a compiler once it has compiled: the columns, which of
         # them are a related row's or an annotation, and their converters. Read-only, shared.
-        compiler.select = kept.select
-        compiler.klass_info = kept.klass_info
-        compiler.annotation_col_map = kept.annotation_col_map
-        compiler.col_count = kept.col_count
-        compiler.has_extra_select = kept.has_extra_select
+        (
+            compiler.select,
+            compiler.klass_info,
+            compiler.annotation_col_map,
+            compiler.col_count,
+            compiler.has_extra_select,
+        ) = self._kept_shape.columns
         compiler._kept = (self._kept_shape.sql, self._kept_params)
         return compiler
 
@@ -157,6 +179,10 @@ def kept(*, bound: tuple[str, ...], keyed: dict | None = None):
 
     def decorate(build):
         shapes: dict[tuple, _Shape | object] = {}
+        # The compiler's description of the columns, one per distinct select list: every person's
+        # statement of a function reads the same columns, and a description of the case page's
+        # case and its joined rows held most of a shape's 55 KB.
+        columns: dict[tuple, tuple] = {}
         lock = threading.Lock()
 
         @functools.wraps(build)
@@ -178,10 +204,11 @@ def kept(*, bound: tuple[str, ...], keyed: dict | None = None):
             shape = shapes.get(key)
             if shape is None:
                 queryset = build(**values)
-                shape = _learn(build, values, values_bound, queryset)
+                shape = _learn(build, values, values_bound, queryset, columns)
                 with lock:
                     if len(shapes) >= shapes_kept:
                         shapes.clear()
+                        columns.clear()
                     shapes[key] = shape
                 if shape is _NEVER:
                     return queryset
@@ -196,7 +223,7 @@ def kept(*, bound: tuple[str, ...], keyed: dict | None = None):
     return decorate
 
 
-def _learn(function, values: dict, bound: dict, queryset) -> _Shape | object:
+def _learn(function, values: dict, bound: dict, queryset, columns: dict) -> _Shape | object:
     """Compile the probe's statement and the real one; keep the shape if the one is the other with
     the real values in the probe's places."""
     connection = connections[queryset.db]
@@ -224,19 +251,31 @@ def _learn(function, values: dict, bound: dict, queryset) -> _Shape | object:
         if not places[name]:
             return _NEVER
     shape = _Shape(probe_queryset, compiler, sql, params, places)
+    # Shared with the shapes of the same select list (as text: its parameters may be lists).
+    select_list = repr(
+        (
+            [
+                (column_sql, column_params, alias)
+                for _column, (column_sql, column_params), alias in compiler.select
+            ],
+            sorted(compiler.annotation_col_map.items()),
+            compiler.col_count,
+            compiler.has_extra_select,
+        )
+    )
+    shape.columns = columns.setdefault(select_list, shape.columns)
     if real_sql != sql or tuple(real_params) != shape.bind(bound):
         return _NEVER
     return shape
 
 
 def _bound_read(shape: _Shape, bound: dict):
-    template = shape.queryset
-    queryset = template._chain()
-    query = _KeptQuery.__new__(_KeptQuery)
-    query.__dict__ = dict(queryset.query.__dict__)
+    query = _KeptQuery(shape.model)
     query._kept_shape = shape
     query._kept_params = shape.bind(bound)
-    queryset.query = query
-    # A related manager's queryset knows its owner; the probe's owner is nobody's.
-    queryset._known_related_objects = {}
+    queryset_class, using, hints, prefetches, iterable_class, fields = shape.queryset
+    queryset = queryset_class(model=shape.model, query=query, using=using, hints=hints)
+    queryset._prefetch_related_lookups = prefetches
+    queryset._iterable_class = iterable_class
+    queryset._fields = fields
     return queryset

@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from cases import services as case_services
 from cases.models import JournalNote
-from cases.selectors import JOURNAL_PAGE_SIZE, _journal_page, journal_of
+from cases.selectors import JOURNAL_PAGE_SIZE, _journal_page, _visible_case, journal_of
 from herning.core.statements import KeptStatementError, _Shape, kept, kept_reads
 from herning.organisation.models import Role, RoleAssignment
 from tests.api.base import token_client
@@ -235,3 +235,8 @@ def test_a_case_read_kept_for_one_person_opens_nothing_to_another_and_a_new_role
     # And without it again, not.
     RoleAssignment.objects.filter(user=org.outsider, role=Role.TEAM_LEADER).delete()
     assert answers(charlie) == (404, 404)
+    # Each person has a statement of their own, and they share the description of its columns.
+    people = [shape for shape in _visible_case.shapes.values() if isinstance(shape, _Shape)]
+    assert len(people) == 3
+    assert len({(shape.sql, repr(shape.params)) for shape in people}) == 3
+    assert all(shape.columns is people[0].columns for shape in people)
