@@ -43,6 +43,7 @@ import threading
 
 from django.core.exceptions import EmptyResultSet, ValidationError
 from django.db import connections
+from django.db.models.query import ModelIterable
 from django.db.models.sql.query import Query
 
 _BOUND_TYPES = (int, str, datetime.date, datetime.datetime)
@@ -227,7 +228,9 @@ def _learn(function, values: dict, bound: dict, queryset, columns: dict) -> _Sha
     """Compile the probe's statement and the real one; keep the shape if the one is the other with
     the real values in the probe's places."""
     connection = connections[queryset.db]
-    if connection.vendor != "postgresql":
+    # Model instances only: values() and values_list() read the query's own lists of columns, which
+    # a kept read does not hold.
+    if connection.vendor != "postgresql" or queryset._iterable_class is not ModelIterable:
         return _NEVER
     counter = itertools.count()
     probes = {

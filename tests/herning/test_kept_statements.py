@@ -119,6 +119,20 @@ def test_none_a_rewritten_value_and_a_flag_each_take_a_path_that_reads_the_right
     assert texts(corrected_by=None, text="ringede", newest_first=True) == ["Skolen ringede"]
     assert texts(corrected_by=None, text="mor", newest_first=True) == []
 
+    # Values, not instances: read through the ORM each time.
+    @kept(bound=("case_id",))
+    def headings(*, case_id):
+        return (
+            JournalNote.objects.for_system()
+            .filter(case_id=case_id)
+            .order_by("text")
+            .values_list("text", flat=True)
+        )
+
+    assert list(headings(case_id=case.pk)) == ["Mødet med mor", "Skolen ringede"]
+    assert list(headings(case_id=case.pk)) == ["Mødet med mor", "Skolen ringede"]
+    assert not any(isinstance(s, _Shape) for s in headings.shapes.values())
+
 
 def test_a_kept_read_refuses_to_become_another_statement(org):
     case = CaseFactory(team=org.team_a, advisor=org.advisor)
