@@ -47,12 +47,24 @@ from django.db.models.query import ModelIterable
 from django.db.models.sql.query import Query
 
 _BOUND_TYPES = (int, str, datetime.date, datetime.datetime)
+_BIGINT = (-(2**63), 2**63 - 1)
 _NEVER = object()
 # Shapes per function and process: one or a few (its page numbers and flags), or, for a read kept
 # per person, about a day's work of a large municipality's staff on one web process: about 5 KB a
 # shape (``_Shape``), so at most a few MB for each such function. Emptied when full.
 _KEPT_SHAPES = 500
 _KEPT_PEOPLE = 300
+
+
+def _bindable(value) -> bool:
+    """Whether a kept statement takes ``value`` as a parameter: None, or an int (not a flag) within
+    a bigint's range (beyond it the ORM answers "nothing" without asking), a string, a date or a
+    datetime."""
+    if value is None:
+        return True
+    if isinstance(value, bool) or not isinstance(value, _BOUND_TYPES):
+        return False
+    return not isinstance(value, int) or _BIGINT[0] <= value <= _BIGINT[1]
 
 
 class KeptStatementError(TypeError):
@@ -85,7 +97,9 @@ class _Shape:
 
     __slots__ = ("columns", "model", "params", "places", "queryset", "sql")
 
-    def __init__(self, queryset, compiler, sql: str, params: tuple, places: dict[str, list[int]]):
+    def __init__(
+        self, queryset, compiler, sql: str, params: tuple, places: dict[str, list[tuple[int, type | None]]]
+    ):
         self.model = queryset.model
         self.queryset = (
             type(queryset),
@@ -109,8 +123,9 @@ class _Shape:
     def bind(self, values: dict) -> tuple:
         params = list(self.params)
         for name, places in self.places.items():
-            for place in places:
-                params[place] = values[name]
+            for place, kind in places:
+                # As the ORM passed the probe: an int of a 4-byte column as psycopg's ``Int4``.
+                params[place] = values[name] if kind is None else kind(values[name])
         return tuple(params)
 
 
@@ -189,10 +204,7 @@ def kept(*, bound: tuple[str, ...], keyed: dict | None = None):
         @functools.wraps(build)
         def read(**values):
             values_bound = {name: values[name] for name in bound}
-            if any(
-                v is not None and (isinstance(v, bool) or not isinstance(v, _BOUND_TYPES))
-                for v in values_bound.values()
-            ):
+            if not all(_bindable(value) for value in values_bound.values()):
                 return build(**values)
             key = (
                 tuple(
@@ -206,6 +218,8 @@ def kept(*, bound: tuple[str, ...], keyed: dict | None = None):
             if shape is None:
                 queryset = build(**values)
                 shape = _learn(build, values, values_bound, queryset, columns)
+                if shape is None:
+                    return queryset
                 with lock:
                     if len(shapes) >= shapes_kept:
                         shapes.clear()
@@ -224,9 +238,9 @@ def kept(*, bound: tuple[str, ...], keyed: dict | None = None):
     return decorate
 
 
-def _learn(function, values: dict, bound: dict, queryset, columns: dict) -> _Shape | object:
+def _learn(function, values: dict, bound: dict, queryset, columns: dict) -> _Shape | object | None:
     """Compile the probe's statement and the real one; keep the shape if the one is the other with
-    the real values in the probe's places."""
+    the real values in the probe's places (``_NEVER`` if not; None if this call cannot tell)."""
     connection = connections[queryset.db]
     # Model instances only: values() and values_list() read the query's own lists of columns, which
     # a kept read does not hold.
@@ -240,17 +254,26 @@ def _learn(function, values: dict, bound: dict, queryset, columns: dict) -> _Sha
         probe_queryset = function(**{**values, **probes})
         compiler = probe_queryset.query.get_compiler(using=probe_queryset.db)
         sql, params = compiler.as_sql()
-        real_sql, real_params = queryset.query.get_compiler(using=queryset.db).as_sql()
     except EmptyResultSet:  # ``none()``, an empty ``__in``: the ORM reads nothing without asking
         return _NEVER
     except (ValueError, TypeError, ValidationError):  # a probe the field will not take (a key as text)
         return _NEVER
+    try:
+        real_sql, real_params = queryset.query.get_compiler(using=queryset.db).as_sql()
+    except EmptyResultSet:
+        # This call's value matches nothing without asking (a key beyond its column's range, from
+        # an address): the shape is learnt from the next call, not refused for every one.
+        return None
     params = tuple(params)
-    places: dict[str, list[int]] = {}
+    places: dict[str, list[tuple[int, type | None]]] = {}
     for name, probe in probes.items():
         if probe is None:
             continue
-        places[name] = [i for i, p in enumerate(params) if type(p) is type(probe) and p == probe]
+        places[name] = [
+            (i, None if type(p) is type(probe) else type(p))
+            for i, p in enumerate(params)
+            if isinstance(p, type(probe)) and p == probe
+        ]
         if not places[name]:
             return _NEVER
     shape = _Shape(probe_queryset, compiler, sql, params, places)

@@ -10,7 +10,7 @@ from django.test import Client
 from django.urls import reverse
 
 from cases import services as case_services
-from cases.models import JournalNote
+from cases.models import JournalNote, Plan
 from cases.selectors import JOURNAL_PAGE_SIZE, _journal_page, _visible_case, journal_of
 from herning.core.statements import KeptStatementError, _Shape, kept, kept_reads
 from herning.organisation.models import Role, RoleAssignment
@@ -254,3 +254,25 @@ def test_a_case_read_kept_for_one_person_opens_nothing_to_another_and_a_new_role
     assert len(people) == 3
     assert len({(shape.sql, repr(shape.params)) for shape in people}) == 3
     assert all(shape.columns is people[0].columns for shape in people)
+
+
+def test_a_value_beyond_its_columns_range_reads_nothing_and_spoils_no_shape(org, login):
+    case = CaseFactory(team=org.team_a, advisor=org.advisor)
+    Plan.objects.create(
+        case=case, kind="barnets_plan", version=1, due_on=datetime.date(2026, 12, 1), created_by=org.advisor
+    )
+
+    @kept(bound=("case_id", "version"))
+    def plans(*, case_id, version):
+        return Plan.objects.for_system().filter(case_id=case_id, version=version)
+
+    # Beyond the version column's range (an int): the ORM answers nothing without asking, and
+    # the shape is learnt from the next call instead of being refused for every one.
+    assert list(plans(case_id=case.pk, version=2**40)) == []
+    assert not plans.shapes
+    assert [p.version for p in plans(case_id=case.pk, version=1)] == [1]
+    assert [p.version for p in plans(case_id=case.pk, version=1)] == [1]
+    assert all(isinstance(s, _Shape) for s in plans.shapes.values()) and len(plans.shapes) == 1
+    # Beyond a bigint (a case's address can ask for any number): the ORM's path, nothing read.
+    assert list(plans(case_id=10**20, version=1)) == []
+    assert login(org.advisor).get(reverse("cases:case_detail", args=[10**20])).status_code == 404
