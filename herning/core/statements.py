@@ -130,8 +130,8 @@ class _Shape:
 
 
 class _KeptQuery(Query):
-    """The probe's query with one call's parameters: compiles to the kept statement, refuses to
-    become another one."""
+    """A query standing for a kept statement with one call's parameters: its compiler answers with
+    the statement (``get_compiler``); it refuses to become another one."""
 
     def chain(self, klass=None):
         raise KeptStatementError("a kept read is read as it is; build filters and slices into its function")
@@ -140,7 +140,7 @@ class _KeptQuery(Query):
 
     def get_compiler(self, using=None, connection=None, elide_empty=True):
         connection = connection or connections[using]
-        compiler = _KeptCompiler(self, connection, using, elide_empty)
+        compiler = _kept_compiler(self, connection, using, elide_empty)
         # What the ORM's iterable reads of a compiler once it has compiled: the columns, which of
         # them are a related row's or an annotation, and their converters. Read-only, shared.
         (
@@ -154,21 +154,14 @@ class _KeptQuery(Query):
         return compiler
 
 
-def _compiler_class(connection):
-    return connection.ops.compiler("SQLCompiler")
-
-
-class _KeptCompiler:
-    """Built as the connection's own SQL compiler (``_KeptQuery.get_compiler``), answering
-    ``as_sql`` with the kept statement."""
-
-    def __new__(cls, query, connection, using, elide_empty):
-        base = _compiler_class(connection)
-        kept_class = _kept_compilers.get(base)
-        if kept_class is None:
-            kept_class = type(f"Kept{base.__name__}", (base,), {"as_sql": _kept_as_sql})
-            _kept_compilers[base] = kept_class
-        return kept_class(query, connection, using, elide_empty)
+def _kept_compiler(query, connection, using, elide_empty):
+    """The connection's own SQL compiler, answering ``as_sql`` with the kept statement."""
+    base = connection.ops.compiler("SQLCompiler")
+    kept_class = _kept_compilers.get(base)
+    if kept_class is None:
+        kept_class = type(f"Kept{base.__name__}", (base,), {"as_sql": _kept_as_sql})
+        kept_class = _kept_compilers.setdefault(base, kept_class)
+    return kept_class(query, connection, using, elide_empty)
 
 
 _kept_compilers: dict[type, type] = {}
