@@ -215,9 +215,10 @@ def my_day(user, *, now: datetime.datetime) -> MyDay:
     their counts are ``followups.selectors.due_counts``, as on "Frister" and the team overview), the
     duty queue and who is on duty; a handful of queries."""
     today = timezone.localdate(now)
+    soon = today + datetime.timedelta(days=SOON_DAYS)
     mine = _mine(user)
-    rows = list(_my_rows(user=user, soon=today + datetime.timedelta(days=SOON_DAYS)))
-    agreements = list(_agreements_due(user_id=user.pk, due_by=today + datetime.timedelta(days=SOON_DAYS)))
+    rows = list(_my_rows(user=user, soon=soon))
+    agreements = list(_agreements_due(user_id=user.pk, due_by=soon))
     counts = due_counts(mine, now=now).get(user.pk, DueCounts())
     reminders, unread = latest_unread_reminders(user, limit=10)
     return MyDay(
