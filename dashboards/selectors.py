@@ -37,6 +37,7 @@ from followups.selectors import (
     due_counts,
     due_group,
     latest_unread_reminders,
+    my_due_counts,
     own_work,
     pending_exceptions_for,
     pending_later_dates_for,
@@ -216,10 +217,9 @@ def my_day(user, *, now: datetime.datetime) -> MyDay:
     duty queue and who is on duty; a handful of queries."""
     today = timezone.localdate(now)
     soon = today + datetime.timedelta(days=SOON_DAYS)
-    mine = _mine(user)
     rows = list(_my_rows(user=user, soon=soon))
     agreements = list(_agreements_due(user_id=user.pk, due_by=soon))
-    counts = due_counts(mine, now=now).get(user.pk, DueCounts())
+    counts = my_due_counts(user, now=now)
     reminders, unread = latest_unread_reminders(user, limit=10)
     return MyDay(
         today=today,

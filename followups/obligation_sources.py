@@ -31,6 +31,7 @@ from followups.models import Deadline, DeadlineKind, FollowUp, FollowUpException
 from followups.presets import EXCEPTIONS, legal_context, legal_context_of
 from followups.rules import BrokenRule, RuleBook
 from herning.core import law
+from herning.core.statements import kept
 from herning.organisation.models import Municipality
 from measures import services as measure_services
 from measures.models import Measure, MeasureType
@@ -328,7 +329,24 @@ def held_for(measure_ids: Iterable[int]) -> defaultdict[int, list[engine.Held]]:
     """The follow-ups held on each of the measures, oldest first, as the engine's plain tuples
     (model instances would cost most of the time: the sweep reads a million)."""
     held = defaultdict(list)
-    rows = (
+    rows = list(_held_rows(measure_ids=measure_ids))
+    # The team leaders who approved a later date, by name (few: read apart, not joined to every row).
+    approver_ids = {row[-2] for row in rows if row[-3] == engine.LATER_APPROVED and row[-2]}
+    approvers = (
+        {u.pk: str(u) for u in get_user_model().objects.filter(pk__in=approver_ids)} if approver_ids else {}
+    )
+    for measure_id, *values, later_state, decided_by_id, decided_at in rows:
+        decided_by = approvers.get(decided_by_id, "") if later_state == engine.LATER_APPROVED else ""
+        decided_on = timezone.localdate(decided_at) if decided_at else None
+        held[measure_id].append(engine.Held(*values, later_state, decided_by, decided_on))
+    return held
+
+
+@kept(bound=("measure_ids",))
+def _held_rows(*, measure_ids):
+    # Compiled once per process (herning.core.statements): the follow-ups API reads it on every
+    # request, and the sweep for every batch.
+    return (
         FollowUp.objects.for_system()
         .filter(measure_id__in=measure_ids)
         .order_by("held_on", "pk")
@@ -346,27 +364,12 @@ def held_for(measure_ids: Iterable[int]) -> defaultdict[int, list[engine.Held]]:
             "later_decided_at",
         )
     )
-    rows = list(rows)
-    # The team leaders who approved a later date, by name (few: read apart, not joined to every row).
-    approver_ids = {row[-2] for row in rows if row[-3] == engine.LATER_APPROVED and row[-2]}
-    approvers = (
-        {u.pk: str(u) for u in get_user_model().objects.filter(pk__in=approver_ids)} if approver_ids else {}
-    )
-    for measure_id, *values, later_state, decided_by_id, decided_at in rows:
-        decided_by = approvers.get(decided_by_id, "") if later_state == engine.LATER_APPROVED else ""
-        decided_on = timezone.localdate(decided_at) if decided_at else None
-        held[measure_id].append(engine.Held(*values, later_state, decided_by, decided_on))
-    return held
 
 
 def relaxations_for(measure_ids: Iterable[int]) -> dict[int, tuple[engine.Relaxation, ...]]:
     """The approved exceptions of the measures, as the engine's relaxations."""
     result = defaultdict(list)
-    for exc in (
-        FollowUpException.objects.for_system()
-        .filter(measure_id__in=measure_ids, state=FollowUpException.State.APPROVED)
-        .order_by("decided_at")
-    ):
+    for exc in _approved_exceptions(measure_ids=measure_ids):
         spec = EXCEPTIONS[exc.kind]
         result[exc.measure_id].append(
             engine.Relaxation(
@@ -381,16 +384,30 @@ def relaxations_for(measure_ids: Iterable[int]) -> dict[int, tuple[engine.Relaxa
     return {k: tuple(v) for k, v in result.items()}
 
 
+@kept(bound=("measure_ids",))
+def _approved_exceptions(*, measure_ids):
+    return (
+        FollowUpException.objects.for_system()
+        .filter(measure_id__in=measure_ids, state=FollowUpException.State.APPROVED)
+        .order_by("decided_at")
+    )
+
+
 def _investigation_ends(case_ids) -> dict[int, list[tuple]]:
     result = defaultdict(list)
     if case_ids:
-        for case_id, decided, completed, deadline in (
-            Investigation.objects.for_system()
-            .filter(case_id__in=case_ids)
-            .values_list("case_id", "decided_on", "completed_on", "deadline")
-        ):
+        for case_id, decided, completed, deadline in _investigations(case_ids=case_ids):
             result[case_id].append((decided, completed, deadline))
     return result
+
+
+@kept(bound=("case_ids",))
+def _investigations(*, case_ids):
+    return (
+        Investigation.objects.for_system()
+        .filter(case_id__in=case_ids)
+        .values_list("case_id", "decided_on", "completed_on", "deadline")
+    )
 
 
 def _investigation_end(investigations, start: datetime.date) -> datetime.date | None:

@@ -14,7 +14,6 @@ edited rarely, and one moment for all keeps the list's queries fixed.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable
 
 from django.db.models import Max, Value
 from django.utils import timezone
@@ -23,30 +22,42 @@ from cases.models import Investigation
 from followups import engine
 from followups.models import FollowUpException
 from followups.rules import RuleBook
+from herning.core.statements import kept
 from measures.models import MeasureType
 
+_HISTORIES = (
+    ("exceptions", FollowUpException.history.model, "measure_id"),
+    ("investigations", Investigation.history.model, "case_id"),
+    ("types", MeasureType.history.model, "id"),
+)
 
-def _latest_changes(sources: list[tuple[str, type, str, Iterable]]) -> dict[str, dict]:
-    """The latest ``history_date`` per key of each history table in ``sources`` (a name, the
-    historical model, the key column, the keys), in one statement: a UNION ALL of one grouped
-    read per table. They were three statements on every page of the follow-ups API, each with its
-    own round trip (benchmarks/RESULTS.md)."""
-    parts = []
-    for name, history, key, values in sources:
-        values = list(values)
-        if values:
-            parts.append(
-                history.objects.filter(**{f"{key}__in": values})
-                .order_by()
-                .values(key)
-                .annotate(at=Max("history_date"), source=Value(name))
-                .values_list("source", key, "at")
-            )
-    result: dict[str, dict] = {name: {} for name, *_ in sources}
-    if parts:
-        for name, key, at in parts[0].union(*parts[1:], all=True):
+
+def _latest_changes(*, exceptions: list[int], investigations: list[int], types: list[int]) -> dict[str, dict]:
+    """The latest ``history_date`` per key of the three histories a schedule is computed from (the
+    measures' exceptions, the cases' investigations, the measure types), in one statement: a UNION
+    ALL of one grouped read per table. They were three statements on every page of the follow-ups
+    API, each with its own round trip (benchmarks/RESULTS.md)."""
+    result: dict[str, dict] = {name: {} for name, *_ in _HISTORIES}
+    if exceptions or investigations or types:
+        rows = _latest_rows(exceptions=exceptions, investigations=investigations, types=types)
+        for name, key, at in rows:
             result[name][key] = at
     return result
+
+
+@kept(bound=("exceptions", "investigations", "types"))
+def _latest_rows(**keys: list[int]):
+    # Compiled once per process for each combination of lists given and empty (herning.core.statements).
+    parts = [
+        history.objects.filter(**{f"{key}__in": keys[name]})
+        .order_by()
+        .values(key)
+        .annotate(at=Max("history_date"), source=Value(name))
+        .values_list("source", key, "at")
+        for name, history, key in _HISTORIES
+        if keys[name]
+    ]
+    return parts[0].union(*parts[1:], all=True)
 
 
 def start_of(day: datetime.date) -> datetime.datetime:
@@ -59,11 +70,9 @@ def inputs_changed_at(measures, book: RuleBook) -> dict[int, datetime.datetime |
     book's stamps. A measure carries ``api_updated_at`` (its own changes and those of the
     follow-ups held on it, ``herning.api.feed``)."""
     latest = _latest_changes(
-        [
-            ("exceptions", FollowUpException.history.model, "measure_id", [m.pk for m in measures]),
-            ("investigations", Investigation.history.model, "case_id", {m.case_id for m in measures}),
-            ("types", MeasureType.history.model, "id", {m.measure_type_id for m in measures}),
-        ]
+        exceptions=[m.pk for m in measures],
+        investigations=list({m.case_id for m in measures}),
+        types=list({m.measure_type_id for m in measures}),
     )
     exceptions, investigations, types = latest["exceptions"], latest["investigations"], latest["types"]
     # The stamp's moment counts every write to the rules, also one that leaves no history row (a

@@ -164,7 +164,10 @@ def due_group_q(now: datetime.datetime) -> dict[str, Q]:
     """Each group as a condition: overdue once the moment has passed; today; the next seven days;
     later. Every open deadline falls in exactly one."""
     today = timezone.localdate(now)
-    week_end = today + datetime.timedelta(days=WEEK_DAYS)
+    return _group_conditions(now, today, today + datetime.timedelta(days=WEEK_DAYS))
+
+
+def _group_conditions(now: datetime.datetime, today: datetime.date, week_end: datetime.date) -> dict[str, Q]:
     return {
         DueGroup.OVERDUE: Q(due_at__lte=now),
         DueGroup.TODAY: Q(due_at__gt=now, due_on__lte=today),
@@ -211,8 +214,25 @@ def due_counts(deadlines, *, now: datetime.datetime) -> dict[int | None, DueCoun
 
 
 def my_due_counts(user, *, now: datetime.datetime) -> DueCounts:
-    """``user``'s own open deadlines, counted per group."""
-    return due_counts(visible_deadlines(user).filter(responsible=user), now=now).get(user.pk, DueCounts())
+    """``user``'s own open deadlines, counted per group (``due_counts``)."""
+    today = timezone.localdate(now)
+    rows = _own_due_counts(
+        user=user, now=now, today=today, week_end=today + datetime.timedelta(days=WEEK_DAYS)
+    )
+    return next((DueCounts(*counts) for _responsible, *counts in rows), DueCounts())
+
+
+@kept(bound=("now", "today", "week_end"), keyed={"user": person_state})
+def _own_due_counts(*, user, now: datetime.datetime, today: datetime.date, week_end: datetime.date):
+    # Min dag's and Frister's counts, compiled once per person and process (herning.core.statements):
+    # the access rule and four filtered counts made it 0.7 ms of CPU to compile on every request.
+    groups = _group_conditions(now, today, week_end)
+    return (
+        own_work(visible_deadlines(user).filter(responsible=user))
+        .order_by()
+        .values_list("responsible_id")
+        .annotate(**{name: Count("pk", filter=groups[name]) for name in DueGroup.ORDER})
+    )
 
 
 def _with_children(rows: list[Deadline]) -> list[Deadline]:

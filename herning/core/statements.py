@@ -22,8 +22,14 @@ access rule the statement holds, is ``keyed`` by a function that gives what of i
 is written from (``cases.access.person_state``): each person's shape is learnt and kept apart, and
 a person whose roles change has another key at the next request.
 
-A bound value must be an int, a string, a date or a datetime; any other (a model instance, a
-flag, a list) takes the ORM's path.
+A bound value must be an int, a string, a date, a datetime or a list, tuple or set of ints (ids
+for an ``__in``, which ``herning.core.lookups`` writes as one array parameter, ``= ANY(%s)``, so a
+list of any length has one statement); any other (a model instance, a flag, a list of text) takes
+the ORM's path. An empty list is a shape of its own (an ``__in`` of nothing reads nothing without
+asking, and a function may leave out what it has no ids for).
+
+Model instances and ``values()``, ``values_list()`` rows alike: a values read keeps the names of its
+columns with its shape.
 
 The queryset a kept read returns is for reading as it is (iterate it, ``list`` it, ``len`` it):
 filtering, slicing or counting it would compile its probe's statement, so it refuses
@@ -43,10 +49,28 @@ import threading
 
 from django.core.exceptions import EmptyResultSet, ValidationError
 from django.db import connections
-from django.db.models.query import ModelIterable
+from django.db.models.query import (
+    FlatValuesListIterable,
+    ModelIterable,
+    NamedValuesListIterable,
+    ValuesIterable,
+    ValuesListIterable,
+)
 from django.db.models.sql.query import Query
 
+from herning.core.arrays import bound as array_text
+
 _BOUND_TYPES = (int, str, datetime.date, datetime.datetime)
+_LISTS = (list, tuple, set, frozenset)
+# The iterables a kept read reads its rows with: what each needs of a query besides the compiler is
+# the names of a values read's columns, which its shape keeps.
+_ITERABLES = (
+    ModelIterable,
+    ValuesIterable,
+    ValuesListIterable,
+    FlatValuesListIterable,
+    NamedValuesListIterable,
+)
 _BIGINT = (-(2**63), 2**63 - 1)
 _NEVER = object()
 # Shapes per function and process: one or a few (its page numbers and flags), or, for a read kept
@@ -56,15 +80,32 @@ _KEPT_SHAPES = 500
 _KEPT_PEOPLE = 300
 
 
+def _whole(value) -> bool:
+    # Not a flag: ``True`` is an int to Python, and a flag is no id.
+    return type(value) is int and _BIGINT[0] <= value <= _BIGINT[1]
+
+
 def _bindable(value) -> bool:
     """Whether a kept statement takes ``value`` as a parameter: None, or an int (not a flag) within
-    a bigint's range (beyond it the ORM answers "nothing" without asking), a string, a date or a
-    datetime."""
+    a bigint's range (beyond it the ORM answers "nothing" without asking), a string, a date, a
+    datetime, or a list, tuple or set of such ints."""
     if value is None:
         return True
+    if isinstance(value, _LISTS):
+        return all(map(_whole, value))
     if isinstance(value, bool) or not isinstance(value, _BOUND_TYPES):
         return False
     return not isinstance(value, int) or _BIGINT[0] <= value <= _BIGINT[1]
+
+
+def _empty(value) -> bool:
+    return value is None or (isinstance(value, _LISTS) and not value)
+
+
+def _as_param(value):
+    """What the statement's parameter is for a bound value: a list of ids as the array's text
+    (``herning.core.lookups`` binds it so), any other value as it is."""
+    return array_text(list(value)) if isinstance(value, _LISTS) else value
 
 
 class KeptStatementError(TypeError):
@@ -73,6 +114,9 @@ class KeptStatementError(TypeError):
 
 def _probe(value, n: int):
     """A value of ``value``'s type that no row holds and no other probe equals."""
+    if isinstance(value, _LISTS):
+        # One id: the ORM writes a list of any length as one array parameter.
+        return [_probe(0, n)]
     if isinstance(value, int):
         # Inside every integer column's range, positive ones' included: the ORM answers a value
         # out of a column's range without asking (nothing matches), which no value may teach it.
@@ -95,7 +139,7 @@ class _Shape:
     and with its query, compiler and columns of its own one was 55 KB; as it is, about 5 KB (the
     case page's reads of 40 advisors at national scale, tracemalloc)."""
 
-    __slots__ = ("columns", "model", "params", "places", "queryset", "sql")
+    __slots__ = ("columns", "model", "names", "params", "places", "queryset", "sql")
 
     def __init__(
         self, queryset, compiler, sql: str, params: tuple, places: dict[str, list[tuple[int, type | None]]]
@@ -119,13 +163,23 @@ class _Shape:
         self.sql = sql
         self.params = params
         self.places = places
+        # The names of a values read's columns, as ``ValuesIterable`` reads them off its query.
+        query = queryset.query
+        self.names = (
+            ()
+            if queryset._iterable_class is ModelIterable
+            else tuple(query.selected)
+            if query.selected
+            else (*query.extra_select, *query.values_select, *query.annotation_select)
+        )
 
     def bind(self, values: dict) -> tuple:
         params = list(self.params)
         for name, places in self.places.items():
+            value = _as_param(values[name])
             for place, kind in places:
                 # As the ORM passed the probe: an int of a 4-byte column as psycopg's ``Int4``.
-                params[place] = values[name] if kind is None else kind(values[name])
+                params[place] = value if kind is None else kind(value)
         return tuple(params)
 
 
@@ -205,7 +259,7 @@ def kept(*, bound: tuple[str, ...], keyed: dict | None = None):
                     for name, value in sorted(values.items())
                     if name not in values_bound
                 ),
-                tuple((name, type(value), value is None) for name, value in sorted(values_bound.items())),
+                tuple((name, type(value), _empty(value)) for name, value in sorted(values_bound.items())),
             )
             shape = shapes.get(key)
             if shape is None:
@@ -235,13 +289,12 @@ def _learn(function, values: dict, bound: dict, queryset, columns: dict) -> _Sha
     """Compile the probe's statement and the real one; keep the shape if the one is the other with
     the real values in the probe's places (``_NEVER`` if not; None if this call cannot tell)."""
     connection = connections[queryset.db]
-    # Model instances only: values() and values_list() read the query's own lists of columns, which
-    # a kept read does not hold.
-    if connection.vendor != "postgresql" or queryset._iterable_class is not ModelIterable:
+    if connection.vendor != "postgresql" or queryset._iterable_class not in _ITERABLES:
         return _NEVER
     counter = itertools.count()
+    # An empty list is its own probe: what the function makes of "no ids" is part of the shape.
     probes = {
-        name: (None if value is None else _probe(value, next(counter))) for name, value in bound.items()
+        name: (value if _empty(value) else _probe(value, next(counter))) for name, value in bound.items()
     }
     try:
         probe_queryset = function(**{**values, **probes})
@@ -260,8 +313,9 @@ def _learn(function, values: dict, bound: dict, queryset, columns: dict) -> _Sha
     params = tuple(params)
     places: dict[str, list[tuple[int, type | None]]] = {}
     for name, probe in probes.items():
-        if probe is None:
+        if _empty(probe):
             continue
+        probe = _as_param(probe)
         places[name] = [
             (i, None if type(p) is type(probe) else type(p))
             for i, p in enumerate(params)
@@ -292,6 +346,8 @@ def _bound_read(shape: _Shape, bound: dict):
     query = _KeptQuery(shape.model)
     query._kept_shape = shape
     query._kept_params = shape.bind(bound)
+    # What ``ValuesIterable`` names a row's columns by (a model read has none).
+    query.selected = dict.fromkeys(shape.names) or None
     queryset_class, using, hints, prefetches, iterable_class, fields = shape.queryset
     queryset = queryset_class(model=shape.model, query=query, using=using, hints=hints)
     queryset._prefetch_related_lookups = prefetches

@@ -180,3 +180,59 @@ def test_the_list_reads_a_fixed_number_of_statements_and_the_rules_history_not_a
     histories = ("historicalfollowupexception", "historicalinvestigation", "historicalmeasuretype")
     reading = [s for s in statements if any(h in s for h in histories)]
     assert len(reading) == 1 and all(h in reading[0] for h in histories), reading
+
+
+def test_the_list_is_each_persons_own_on_each_day_and_page_by_page(org):
+    """The list's page and count are statements compiled once per person (``herning.core.
+    statements``): read in turn by people of two teams, each sees only their own, page by page, and
+    a status filter counts on the day it is asked, not the day its statement was compiled."""
+    from tests.factories import CaseFactory
+
+    today = timezone.localdate()
+    ours = [start_measure(org, "foster_family", today - datetime.timedelta(days=d)) for d in (3, 13, 40, 75)]
+    theirs = start_measure(
+        org,
+        "contact_person",
+        today - datetime.timedelta(days=60),
+        case=CaseFactory(team=org.team_b, advisor=org.outsider),
+    )
+    people = {
+        p: token_client(getattr(org, p)) for p in ("advisor", "outsider", "team_leader", "other_team_leader")
+    }
+    own = {
+        "advisor": {m.pk for m in ours},
+        "outsider": {theirs.pk},
+        "team_leader": {m.pk for m in ours},
+        "other_team_leader": {theirs.pk},
+    }
+    now = datetime.datetime.now(datetime.UTC)
+    for day in (0, 1, 15, 16):
+        with time_machine.travel(now + datetime.timedelta(days=day), tick=False):
+            for _round in range(2):
+                for person, client in people.items():
+                    listed = results(client.get("/api/v1/followups/", {"until": "2030-01-01"}))
+                    assert {i["measure"] for i in listed} == own[person], (day, person)
+                    # Page by page: the same items, and the count of all of them on each page.
+                    paged, page = [], 1
+                    while True:
+                        answer = client.get(
+                            "/api/v1/followups/", {"until": "2030-01-01", "page_size": 3, "page": page}
+                        )
+                        assert answer.json()["count"] == len(listed)
+                        paged += answer.json()["results"]
+                        if not answer.json()["next"]:
+                            break
+                        page += 1
+                    assert paged == listed
+                    # Counted on this day: each status filter gives the items of that status.
+                    for status in ("overdue", "due", "upcoming"):
+                        filtered = results(
+                            client.get("/api/v1/followups/", {"until": "2030-01-01", "status": status})
+                        )
+                        assert filtered == [i for i in listed if i["status"] == status], (day, person, status)
+            statuses = {
+                i["status"]
+                for i in results(people["advisor"].get("/api/v1/followups/", {"until": "2030-01-01"}))
+            }
+            if day == 16:
+                assert "overdue" in statuses

@@ -119,19 +119,96 @@ def test_none_a_rewritten_value_and_a_flag_each_take_a_path_that_reads_the_right
     assert texts(corrected_by=None, text="ringede", newest_first=True) == ["Skolen ringede"]
     assert texts(corrected_by=None, text="mor", newest_first=True) == []
 
-    # Values, not instances: read through the ORM each time.
-    @kept(bound=("case_id",))
-    def headings(*, case_id):
-        return (
-            JournalNote.objects.for_system()
-            .filter(case_id=case_id)
-            .order_by("text")
-            .values_list("text", flat=True)
-        )
 
-    assert list(headings(case_id=case.pk)) == ["Mødet med mor", "Skolen ringede"]
-    assert list(headings(case_id=case.pk)) == ["Mødet med mor", "Skolen ringede"]
-    assert not any(isinstance(s, _Shape) for s in headings.shapes.values())
+def test_values_rows_are_kept_with_their_columns_names(org, compiled):
+    case = CaseFactory(team=org.team_a, advisor=org.advisor)
+    other = CaseFactory(team=org.team_a, advisor=org.advisor)
+    _notes(case, org.advisor, ["Skolen ringede", "Mødet med mor"])
+    _notes(other, org.advisor, ["Anden sag"])
+
+    @kept(bound=("case_id",))
+    def texts(*, case_id, how):
+        rows = JournalNote.objects.for_system().filter(case_id=case_id).order_by("text")
+        if how == "flat":
+            return rows.values_list("text", flat=True)
+        if how == "tuples":
+            return rows.values_list("case_id", "text")
+        if how == "named":
+            return rows.values_list("case_id", "text", named=True)
+        return rows.values("text", "case_id")
+
+    for how in ("flat", "tuples", "named", "dicts"):
+        texts(case_id=other.pk, how=how)  # learns the shape
+    compiled.clear()
+    for _round in range(2):
+        assert list(texts(case_id=case.pk, how="flat")) == ["Mødet med mor", "Skolen ringede"]
+        assert list(texts(case_id=case.pk, how="tuples")) == [
+            (case.pk, "Mødet med mor"),
+            (case.pk, "Skolen ringede"),
+        ]
+        assert [(r.case_id, r.text) for r in texts(case_id=other.pk, how="named")] == [
+            (other.pk, "Anden sag")
+        ]
+        assert list(texts(case_id=other.pk, how="dicts")) == [{"text": "Anden sag", "case_id": other.pk}]
+    assert compiled == []
+    assert all(isinstance(s, _Shape) for s in texts.shapes.values()) and len(texts.shapes) == 4
+
+
+def test_a_list_of_ids_is_bound_whatever_its_length_and_an_empty_one_is_a_shape_of_its_own(org, compiled):
+    cases = [CaseFactory(team=org.team_a, advisor=org.advisor) for _ in range(4)]
+    for n, case in enumerate(cases):
+        _notes(case, org.advisor, [f"sag {n}"])
+
+    @kept(bound=("case_ids",))
+    def notes(*, case_ids):
+        rows = JournalNote.objects.for_system().filter(case_id__in=case_ids).order_by("text")
+        return rows.values_list("text", flat=True)
+
+    def expect(ids):
+        return sorted(f"sag {n}" for n, case in enumerate(cases) if case.pk in ids)
+
+    first = [cases[0].pk, cases[2].pk]
+    assert list(notes(case_ids=first)) == expect(first)
+    compiled.clear()
+    for ids in ([cases[1].pk], [c.pk for c in cases], [cases[3].pk, cases[3].pk], [cases[0].pk, 10**9]):
+        assert list(notes(case_ids=ids)) == expect(ids), ids
+    # A set and a tuple are shapes of their own, learnt once each.
+    assert list(notes(case_ids={cases[1].pk, cases[2].pk})) == expect({cases[1].pk, cases[2].pk})
+    assert list(notes(case_ids=(cases[0].pk,))) == expect({cases[0].pk})
+    assert len(compiled) == 4  # the set's and the tuple's probe and real statements
+    compiled.clear()
+    assert list(notes(case_ids={cases[3].pk})) == expect({cases[3].pk})
+    assert compiled == []
+    # Nothing to read: the ORM answers without asking, and the shape of a list with ids is kept.
+    assert list(notes(case_ids=[])) == []
+    assert list(notes(case_ids=[cases[2].pk])) == expect({cases[2].pk})
+    # Not ids but cases: the ORM's own path, with the right rows.
+    assert list(notes(case_ids=[cases[1]])) == ["sag 1"]
+    kept_shapes = [s for s in notes.shapes.values() if isinstance(s, _Shape)]
+    assert len(kept_shapes) == 3
+
+
+def test_a_function_that_leaves_out_an_empty_list_keeps_a_shape_for_it(org):
+    cases = [CaseFactory(team=org.team_a, advisor=org.advisor) for _ in range(2)]
+    _notes(cases[0], org.advisor, ["a"])
+    _notes(cases[1], org.advisor, ["b"])
+
+    @kept(bound=("first", "second"))
+    def texts(*, first, second):
+        parts = [
+            JournalNote.objects.for_system().filter(case_id__in=ids).values_list("text", flat=True)
+            for ids in (first, second)
+            if ids
+        ]
+        return parts[0].union(*parts[1:], all=True).order_by("text")
+
+    ids = [cases[0].pk], [cases[1].pk]
+    assert list(texts(first=ids[0], second=ids[1])) == ["a", "b"]
+    # The first call with an empty ``second`` learns a statement of one part; it spoils neither.
+    assert list(texts(first=ids[1], second=[])) == ["b"]
+    assert list(texts(first=ids[0], second=[])) == ["a"]
+    assert list(texts(first=ids[1], second=ids[0])) == ["a", "b"]
+    assert len(texts.shapes) == 2 and all(isinstance(s, _Shape) for s in texts.shapes.values())
 
 
 def test_a_kept_read_refuses_to_become_another_statement(org):
@@ -218,7 +295,9 @@ def test_every_kept_read_is_kept_where_the_product_reads_it(org, login):
         reverse("followups:measure_schedule", args=[measure.pk]),
     ):
         with_folds(advisor, url)
-    assert token_client(org.advisor).get("/api/v1/cases/").status_code == 200
+    api = token_client(org.advisor)
+    for url in ("/api/v1/cases/", "/api/v1/followups/", "/api/v1/followups/?status=overdue&status=due"):
+        assert api.get(url).status_code == 200
 
     ours = [read for read in kept_reads() if not read.__module__.startswith("tests.")]
     assert {read.__name__: bool(read.shapes) for read in ours} == {read.__name__: True for read in ours}
