@@ -121,16 +121,34 @@ def schedule_for_measure(
         until=until or today + datetime.timedelta(days=365),
         relaxations=relaxations,
     )
-    exceptions = list(
+    exceptions = list(_exceptions_of_measure(measure_id=measure.pk))
+    return MeasureSchedule(measure, rule_set, rule, schedule, followups, exceptions, today, legal.placement)
+
+
+@kept(bound=("measure_id",))
+def _exceptions_of_measure(*, measure_id: int):
+    # Every exception of the measure, with who asked and who decided: compiled once per process
+    # (herning.core.statements), 1.4 ms of CPU on every schedule page before.
+    return (
         FollowUpException.objects.for_system()
-        .filter(measure=measure)
+        .filter(measure_id=measure_id)
         .select_related("requested_by", "decided_by")
     )
-    return MeasureSchedule(measure, rule_set, rule, schedule, followups, exceptions, today, legal.placement)
 
 
 def visible_measures(user):
     return Measure.objects.visible_to(user).select_related("measure_type", "case", "case__child")
+
+
+def visible_measure(user, pk: int) -> Measure | None:
+    """The measure ``pk`` if ``user`` may read it (with what its pages show of it), else None."""
+    return next(iter(_visible_measure(user=user, pk=pk)), None)
+
+
+@kept(bound=("pk",), keyed={"user": person_state})
+def _visible_measure(*, user, pk: int):
+    # Compiled once per person and process (herning.core.statements): the access rule is most of it.
+    return visible_measures(user).filter(pk=pk)
 
 
 def visible_deadlines(user):

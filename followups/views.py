@@ -41,7 +41,10 @@ from herning.organisation.models import Role
 
 
 def _visible_measure(request, measure_id):
-    return get_object_or_404(selectors.visible_measures(request.user), pk=measure_id)
+    measure = selectors.visible_measure(request.user, measure_id)
+    if measure is None:
+        raise Http404
+    return measure
 
 
 @login_required
