@@ -43,6 +43,7 @@ from herning.api.filters import (
     reject_unknown,
 )
 from herning.api.idempotency import IdempotentMixin
+from herning.api.representation import PlannedRepresentation
 from herning.api.viewsets import AuditedMixin
 from herning.core.dates import validate_reading_date
 from herning.core.statements import kept
@@ -236,7 +237,7 @@ class FollowUpItem:
         return STATUS[self.due.status]
 
 
-class LaterDateSerializer(serializers.Serializer):
+class LaterDateSerializer(PlannedRepresentation, serializers.Serializer):
     """A next date agreed later than the rule allows: a request the case's team leader decides;
     until it is approved the due date stays at the rule's date (docs/deadlines.md)."""
 
@@ -255,7 +256,7 @@ class LaterDateDecisionSerializer(serializers.Serializer):
     reason = serializers.CharField(help_text="Why, kept in the follow-up's history.")
 
 
-class FollowUpSerializer(serializers.Serializer):
+class FollowUpSerializer(PlannedRepresentation, serializers.Serializer):
     id = serializers.CharField(help_text="`<measure>.<chain>.<due date>`, e.g. `42.followup.2026-01-19`.")
     measure = serializers.IntegerField(source="measure.pk")
     case = serializers.IntegerField(source="measure.case_id")

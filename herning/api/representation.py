@@ -14,6 +14,11 @@ does; every other field keeps its own ``to_representation``. Anything else (a ne
 method field, an annotation, a property, a source through a relation that is empty on this row)
 takes DRF's own path for that field. ``tests/api/test_representation.py`` holds every read
 serializer of the API to DRF's output.
+
+A serializer of plain objects (no ``Meta.model``: the follow-ups the API computes) is planned too:
+each field's source is read with one ``attrgetter`` of its dotted path, and a value that is callable
+(DRF would call it) or a step that is missing takes DRF's path, as above. Only serializers that mix
+this in are planned, so one of dicts, whose every read would miss, keeps DRF's own path.
 """
 
 from __future__ import annotations
@@ -83,7 +88,11 @@ def _plan(serializer) -> list[tuple]:
     for field in serializer._readable_fields:
         getter = convert = None
         attrs = field.source_attrs
-        if model is not None and attrs and _reads_its_source(field):
+        if model is None and attrs and _reads_its_source(field):
+            # Plain objects: the attribute path as it is; ``to_representation`` checks the value.
+            getter = attrgetter(".".join(attrs))
+            convert = _CONVERTERS.get(type(field), field.to_representation)
+        elif model is not None and attrs and _reads_its_source(field):
             pk_only = (
                 isinstance(field, serializers.PrimaryKeyRelatedField)
                 and field.use_pk_only_optimization()
@@ -112,8 +121,9 @@ class PlannedRepresentation:
                 except AttributeError:
                     pass  # a relation on the way is empty: DRF's path says what that gives
                 else:
-                    ret[name] = None if value is None else convert(value)
-                    continue
+                    if not callable(value):  # DRF calls a method it reads: its path does
+                        ret[name] = None if value is None else convert(value)
+                        continue
             try:
                 attribute = field.get_attribute(instance)
             except SkipField:

@@ -93,3 +93,42 @@ def test_an_empty_relation_on_the_way_answers_as_drf_would(org):
         plain = CaseSerializer(case).data
     assert planned == plain
     assert planned["current_step"] is None and planned["child"] == case.child_id
+
+
+def test_a_serializer_of_plain_objects_is_planned_as_drf_reads_them():
+    """A serializer without a model (the follow-ups the API computes) reads each source's dotted
+    path; a method (DRF calls it), a missing step and an empty relation take DRF's own path."""
+    from types import SimpleNamespace
+
+    class Thing:
+        def __init__(self, inner):
+            self.name = "navn"
+            self.inner = inner
+            self.when = datetime.date(2026, 3, 2)
+            self.flags = ["a", "b"]
+
+        def computed(self):
+            return "kaldt"
+
+        @property
+        def shown(self):
+            return 7
+
+    class Planned(PlannedRepresentation, serializers.Serializer):
+        name = serializers.CharField()
+        number = serializers.IntegerField(source="inner.n", allow_null=True)
+        computed = serializers.CharField()
+        shown = serializers.IntegerField()
+        when = serializers.DateField()
+        flags = serializers.ListField(child=serializers.CharField())
+        absent = serializers.CharField(source="inner.nothing", required=False)
+        empty = serializers.CharField(source="inner.n.deeper", allow_null=True)
+
+    things = [Thing(SimpleNamespace(n=3)), Thing(SimpleNamespace(n=None)), Thing(None)]
+    planned = Planned(things, many=True).data
+    with _drf_path():
+        plain = Planned(things, many=True).data
+    assert planned == plain
+    assert (
+        planned[0]["computed"] == "kaldt" and planned[0]["number"] == 3 and planned[0]["when"] == "2026-03-02"
+    )
