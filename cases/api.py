@@ -26,6 +26,7 @@ from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
 from cases import caseload, services
+from cases.access import person_state
 from cases.models import (
     AccessRequest,
     Case,
@@ -373,6 +374,14 @@ class CaseFilter(django_filters.FilterSet):
         return queryset.open() if value else queryset.exclude(open_case_q())
 
 
+def persons_list(view):
+    """The ``kept_list_key`` (``AuditedMixin``) of a resource whose list, asked for with no parameter
+    but its page, depends on nothing but the person: not on the day, the language or anything else
+    of the request. Its page and count are then compiled once per person and process, under the
+    digest the access rule is kept under (``cases.access.person_state``)."""
+    return person_state(view.request.user)
+
+
 @extend_schema_view(
     create=extend_schema(request=CaseCreateSerializer, responses={201: CaseSerializer}),
     partial_update=extend_schema(request=CaseUpdateSerializer, responses={200: CaseSerializer}),
@@ -383,6 +392,7 @@ class CaseViewSet(ServiceResource):
     read_serializer_class = CaseSerializer
     create_serializer_class = CaseCreateSerializer
     update_serializer_class = CaseUpdateSerializer
+    kept_list_key = persons_list
     filterset_class = CaseFilter
     ordering_fields = ["opened_on", "closed_on", "updated_at", "id"]
     ordering = ["-opened_on", "-id"]

@@ -16,6 +16,7 @@ from rest_framework import serializers
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from cases.api import persons_list
 from cases.models import Case, JournalNote, LegalBasis
 from cases.permissions import Action, may
 from herning.api import feed
@@ -269,6 +270,7 @@ class MeasureViewSet(ServiceResource):
     read_serializer_class = MeasureSerializer
     create_serializer_class = MeasureCreateSerializer
     update_serializer_class = MeasureUpdateSerializer
+    kept_list_key = persons_list
     filterset_class = MeasureFilter
     ordering_fields = ["start_date", "actual_end", "next_followup_due", "id"]
     ordering = ["-start_date", "-id"]

@@ -296,7 +296,12 @@ def test_every_kept_read_is_kept_where_the_product_reads_it(org, login):
     ):
         with_folds(advisor, url)
     api = token_client(org.advisor)
-    for url in ("/api/v1/cases/", "/api/v1/followups/", "/api/v1/followups/?status=overdue&status=due"):
+    for url in (
+        "/api/v1/cases/",
+        "/api/v1/measures/?page_size=10",
+        "/api/v1/followups/",
+        "/api/v1/followups/?status=overdue&status=due",
+    ):
         assert api.get(url).status_code == 200
 
     ours = [read for read in kept_reads() if not read.__module__.startswith("tests.")]
@@ -355,3 +360,45 @@ def test_a_value_beyond_its_columns_range_reads_nothing_and_spoils_no_shape(org,
     # Beyond a bigint (a case's address can ask for any number): the ORM's path, nothing read.
     assert list(plans(case_id=10**20, version=1)) == []
     assert login(org.advisor).get(reverse("cases:case_detail", args=[10**20])).status_code == 404
+
+
+@pytest.mark.parametrize("resource", ["cases", "measures"])
+def test_an_api_list_kept_per_person_answers_each_person_as_the_orm_would(org, resource, monkeypatch):
+    """A list asked for with no parameter but its page reads its page and count through
+    statements kept per person (``AuditedMixin.kept_list_key``): read in turn by people of two
+    teams and a team leader, page by page, each answer is the one the ORM's own path gives."""
+    from cases.api import CaseViewSet
+    from measures.api import MeasureViewSet
+    from tests.api.base import results
+
+    today = datetime.date.today()
+    for days in (10, 40, 90):
+        start_measure(org, "foster_family", today - datetime.timedelta(days=days))
+    start_measure(
+        org,
+        "contact_person",
+        today - datetime.timedelta(days=20),
+        case=CaseFactory(team=org.team_b, advisor=org.outsider),
+    )
+    people = ("advisor", "outsider", "team_leader", "other_team_leader", "management")
+    clients = {p: token_client(getattr(org, p)) for p in people}
+    queries = [{}, {"page_size": 2}, {"page_size": 2, "page": 2}, {"page_size": 2, "page": 9}]
+
+    def answers():
+        return {
+            (person, str(query)): (lambda r: (r.status_code, r.json()))(
+                clients[person].get(f"/api/v1/{resource}/", query)
+            )
+            for _round in range(2)
+            for person in people
+            for query in queries
+        }
+
+    kept_answers = answers()
+    for view in (CaseViewSet, MeasureViewSet):
+        monkeypatch.setattr(view, "kept_list_key", None)
+    assert kept_answers == answers()
+    mine = kept_answers[("advisor", "{}")][1]
+    assert mine["count"] == 3 and len(results(clients["advisor"].get(f"/api/v1/{resource}/"))) == 3
+    assert kept_answers[("outsider", "{}")][1]["count"] == 1
+    assert kept_answers[("advisor", str({"page_size": 2, "page": 9}))][0] == 404
