@@ -6,11 +6,12 @@ UI, by the rule set the person's municipality follows and the legal floor beside
 from __future__ import annotations
 
 import datetime
+import functools
 import operator
 from dataclasses import dataclass
 from functools import reduce
 
-from django.db.models import Case, Count, Exists, OuterRef, Q, Value, When
+from django.db.models import Case, Exists, OuterRef, Q, Value, When
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -46,7 +47,7 @@ from herning.api.idempotency import IdempotentMixin
 from herning.api.representation import PlannedRepresentation
 from herning.api.viewsets import AuditedMixin
 from herning.core.dates import validate_reading_date
-from herning.core.statements import kept
+from herning.core.statements import KeptPages, count_read, kept
 from herning.organisation.models import Municipality
 from measures.models import Measure, MeasureType
 
@@ -624,35 +625,7 @@ def _open_chains_page(*, offset: int, limit: int, **filters):
 
 @kept(bound=_CHAIN_FILTERS, keyed={"user": person_state})
 def _open_chains_count(**filters):
-    # COUNT(*) as a row: a constant groups every row into one, so there is no GROUP BY and always
-    # one row (``QuerySet.count()`` is no statement a kept read can hold).
-    return (
-        _open_chains(**filters)
-        .order_by()
-        .annotate(whole=Value(1))
-        .values("whole")
-        .annotate(n=Count("pk"))
-        .values_list("n", flat=True)
-    )
-
-
-class _KeptPages:
-    """The open chains as the paginator takes them: counted and a page read, each by a kept read."""
-
-    def __init__(self, filters: dict, page_size: int):
-        self.filters = filters
-        self.page_size = page_size
-
-    def count(self) -> int:
-        return next(iter(_open_chains_count(**self.filters)))
-
-    def __len__(self) -> int:
-        return self.count()
-
-    def __getitem__(self, window: slice) -> list[Deadline]:
-        # A whole page's statement for the last, shorter one: one shape per page, not per length.
-        rows = list(_open_chains_page(offset=window.start, limit=self.page_size, **self.filters))
-        return rows[: window.stop - window.start]
+    return count_read(_open_chains(**filters))
 
 
 class FollowUpViewSet(IdempotentMixin, AuditedMixin, viewsets.GenericViewSet):
@@ -730,8 +703,11 @@ class FollowUpViewSet(IdempotentMixin, AuditedMixin, viewsets.GenericViewSet):
             rows = rows.filter(_updated_after(params["updated_after"], today, book))
             rows = rows.order_by(*_CHAIN_ORDER).only(*_CHAIN_COLUMNS)
         else:
-            rows = _KeptPages(
-                self._chain_filters(params, today, until), self.paginator.get_page_size(self.request)
+            filters = self._chain_filters(params, today, until)
+            rows = KeptPages(
+                functools.partial(_open_chains_count, **filters),
+                functools.partial(_open_chains_page, **filters),
+                self.paginator.get_page_size(self.request),
             )
         page = list(self.paginate_queryset(rows))
         items = stored_items(self.request.user, page, today=today, book=book)

@@ -15,8 +15,10 @@
 
 from __future__ import annotations
 
+import functools
+
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, F, Value
+from django.db.models import F
 from django.utils.translation import gettext as _
 from rest_framework import mixins, status, viewsets
 from rest_framework.response import Response
@@ -26,7 +28,7 @@ from herning.api.conditional import ConditionalUpdateMixin, conditional_read, et
 from herning.api.idempotency import IdempotentMixin
 from herning.audit.models import AccessLog
 from herning.audit.services import CaseRef, ChildRef, log_reads
-from herning.core.statements import kept
+from herning.core.statements import KeptPages, count_read, kept
 
 # DELETE and PUT are not offered: records are kept, and updates are partial (PATCH).
 READ_METHODS = ["get", "head", "options"]
@@ -105,7 +107,11 @@ class AuditedMixin:
             and self.paginator is not None
             and set(request.query_params) <= _PAGE_ONLY
         ):
-            queryset = _KeptList(self)
+            queryset = KeptPages(
+                functools.partial(_list_count, view=self),
+                functools.partial(_list_page, view=self),
+                self.paginator.get_page_size(request),
+            )
         else:
             queryset = self.filter_queryset(self.get_queryset())
         page = self.paginate_queryset(queryset)
@@ -135,35 +141,7 @@ def _list_page(*, view, offset: int, limit: int):
 
 @kept(bound=(), keyed={"view": _list_key})
 def _list_count(*, view):
-    # COUNT(*) as a one-row values read (a constant groups every row into one: no GROUP BY), as
-    # ``count()`` is no statement a kept read can hold.
-    return (
-        view.filter_queryset(view.get_queryset())
-        .order_by()
-        .annotate(whole=Value(1))
-        .values("whole")
-        .annotate(n=Count("pk"))
-        .values_list("n", flat=True)
-    )
-
-
-class _KeptList:
-    """A list's rows as the paginator takes them: counted and a page read, each by a kept read."""
-
-    def __init__(self, view):
-        self.view = view
-        self.page_size = view.paginator.get_page_size(view.request)
-
-    def count(self) -> int:
-        return next(iter(_list_count(view=self.view)), 0)
-
-    def __len__(self) -> int:
-        return self.count()
-
-    def __getitem__(self, window: slice) -> list:
-        # A whole page's statement for the last, shorter one: one shape per page, not per length.
-        rows = list(_list_page(view=self.view, offset=window.start, limit=self.page_size))
-        return rows[: window.stop - window.start]
+    return count_read(view.filter_queryset(view.get_queryset()))
 
 
 class ReadOnlyResource(

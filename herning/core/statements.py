@@ -33,7 +33,9 @@ columns with its shape.
 
 The queryset a kept read returns is for reading as it is (iterate it, ``list`` it, ``len`` it):
 filtering, slicing or counting it would compile its probe's statement, so it refuses
-(``KeptStatementError``); build those into the function instead.
+(``KeptStatementError``); build those into the function instead. A list's count is then a kept
+read of ``count_read(queryset)``, and ``KeptPages`` gives the paginator a page and a count, each
+read by a kept read.
 
 Only on PostgreSQL, where reads are timed; SQLite (the quick start) takes the ORM's path.
 
@@ -49,6 +51,7 @@ import threading
 
 from django.core.exceptions import EmptyResultSet, ValidationError
 from django.db import connections
+from django.db.models import Count, Value
 from django.db.models.query import (
     FlatValuesListIterable,
     ModelIterable,
@@ -354,3 +357,37 @@ def _bound_read(shape: _Shape, bound: dict):
     queryset._iterable_class = iterable_class
     queryset._fields = fields
     return queryset
+
+
+def count_read(queryset):
+    """``queryset``'s number of rows as a read of one row a kept read can hold (``count()`` is no
+    statement it can): a constant groups every row into one, so there is no GROUP BY and always
+    one row."""
+    return (
+        queryset.order_by()
+        .annotate(whole=Value(1))
+        .values("whole")
+        .annotate(n=Count("pk"))
+        .values_list("n", flat=True)
+    )
+
+
+class KeptPages:
+    """Rows as Django's paginator (and DRF's) takes them, counted and a page read by kept reads:
+    ``count_rows()`` gives ``count_read``'s row, ``page_rows(offset=…, limit=…)`` a page's rows."""
+
+    def __init__(self, count_rows, page_rows, page_size: int):
+        self.count_rows = count_rows
+        self.page_rows = page_rows
+        self.page_size = page_size
+
+    def count(self) -> int:
+        return next(iter(self.count_rows()), 0)
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, window: slice) -> list:
+        # A whole page's statement for the last, shorter one: one shape per page, not per length.
+        rows = list(self.page_rows(offset=window.start, limit=self.page_size))
+        return rows[: window.stop - window.start]
