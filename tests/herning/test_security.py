@@ -25,6 +25,16 @@ CPR = "010203" + SERIAL
 CPR_DASHED = f"010203-{SERIAL}"
 
 
+def shows_serial(text):
+    """The serial number as such: after the birth date, or standing alone.
+
+    Django's HTML error report names its blocks after object ids (``pre140065013951168``), and one
+    of those holding the four digits by chance made a plain substring check fail about once in
+    200 runs. So digits inside a longer number do not count, except right after the birth date.
+    """
+    return re.search(rf"010203-?{SERIAL}|(?<!\d){SERIAL}(?!\d)", text) is not None
+
+
 # --- CSRF ---------------------------------------------------------------------------------------
 
 
@@ -132,7 +142,7 @@ def test_an_error_with_a_cpr_number_in_the_post_body_logs_and_reports_it_masked(
     assert response.status_code == 500
     written = log_output.getvalue()
     assert "Internal Server Error" in written and "could not find child 010203-****" in written
-    assert SERIAL not in written
+    assert not shows_serial(written)
     # The report Django builds for e-mail and error trackers.
     from django.views.debug import get_exception_reporter_class
 
@@ -142,7 +152,7 @@ def test_an_error_with_a_cpr_number_in_the_post_body_logs_and_reports_it_masked(
     except ValueError as exc:
         reporter = reporter_class(response.wsgi_request, type(exc), exc, exc.__traceback__)
     for report in (reporter.get_traceback_text(), reporter.get_traceback_html()):
-        assert "010203" in report and SERIAL not in report
+        assert "010203" in report and not shows_serial(report)
 
 
 @pytest.mark.parametrize("url", ["/adgangslog/", "/adgangslog/indsigt/"])
