@@ -68,6 +68,12 @@ def main() -> None:
         "rendering runs it)",
     )
     parser.add_argument(
+        "--rotate",
+        action="store_true",
+        help="visit each person's open cases (``{case}``) or their running measures (``{measure}``) in "
+        "turn, one per round, as the concurrent benchmark does, instead of the first one every time",
+    )
+    parser.add_argument(
         "--dump",
         metavar="FILE",
         help="with --profile, also write the profile to FILE (for pstats, e.g. print_callees)",
@@ -114,24 +120,29 @@ def main() -> None:
             )
             client = logged_in_client(user, device)
         teams = RoleAssignment.objects.filter(user=user, role=args.role).values("team_id")
-        case = (
+        cases = list(
             Case.objects.exclude(state=CaseState.CLOSED)
             .filter(Q(advisor=user) if args.role == "advisor" else Q(team__in=teams))
             .order_by("pk")
-            .values_list("pk", flat=True)
-            .first()
+            .values_list("pk", flat=True)[: args.rounds if args.rotate else 1]
         )
-        path = args.path.replace("{case}", str(case))
-        if "{measure}" in path:
+        paths = [args.path.replace("{case}", str(case)) for case in cases or [0]]
+        if "{measure}" in args.path:
             from measures.models import Measure
 
-            measure = Measure.objects.filter(case_id=case, actual_end=None).order_by("pk").first()
-            path = path.replace("{measure}", str(measure.pk if measure else 0))
-        status = client.get(path).status_code  # warm-up, and a check
+            measures = list(
+                Measure.objects.filter(case_id__in=cases, actual_end=None)
+                .order_by("case_id", "pk")
+                .values_list("pk", flat=True)[: args.rounds if args.rotate else 1]
+            )
+            paths = [args.path.replace("{measure}", str(measure)) for measure in measures or [0]]
+        # One warm-up request, and a check; with --rotate the others are each a first visit, as in
+        # the concurrent benchmark.
+        status = client.get(paths[0]).status_code
         if status != 200:
-            raise SystemExit(f"{path} answered {status} for {user.username}.")
+            raise SystemExit(f"{paths[0]} answered {status} for {user.username}.")
         municipality_cases = Case.objects.filter(municipality_id=user.municipality_id).count()
-        clients.append((client, path, f"{user.username} (municipality of {municipality_cases:,} cases)"))
+        clients.append((client, paths, f"{user.username} (municipality of {municipality_cases:,} cases)"))
 
     statements: list[tuple[float, str]] = []
 
@@ -148,8 +159,9 @@ def main() -> None:
     per_person: dict[str, tuple[list[float], list[float]]] = {}
     profiler = cProfile.Profile() if args.profile else None
     with connection.execute_wrapper(timed):
-        for _round in range(args.rounds):
-            for client, path, who in clients:
+        for round_ in range(args.rounds):
+            for client, paths, who in clients:
+                path = paths[round_ % len(paths)]
                 statements.clear()
                 if split:
                     split.start()
