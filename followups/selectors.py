@@ -30,7 +30,7 @@ from followups.models import (
 from followups.obligation_sources import measure_context
 from followups.rules import RuleBook
 from herning.core import law
-from herning.core.statements import kept
+from herning.core.statements import count_read, kept
 from herning.organisation.models import Role, RoleAssignment, Team, User
 from measures.models import Measure
 
@@ -341,7 +341,15 @@ def _unread(user):
 
 
 def unread_reminder_count(user) -> int:
-    return _unread(user).count()
+    """The bell's count, shown in the header of every page."""
+    return next(iter(_unread_count(user=user)), 0)
+
+
+@kept(bound=(), keyed={"user": person_state})
+def _unread_count(*, user):
+    # Compiled once per person and process (herning.core.statements): every page but Min dag, which
+    # counts them with its list (``latest_unread_reminders``), asks this.
+    return count_read(_unread(user))
 
 
 def latest_unread_reminders(user, *, limit: int) -> tuple[list[Reminder], int]:

@@ -20,6 +20,8 @@ import datetime
 
 from django.db import connections, migrations, router
 
+from herning.core.statements import kept
+
 FUNCTION = "herning_config_stamp_bump"
 TRIGGER = "herning_config_stamp"
 
@@ -102,12 +104,16 @@ def read_with_times(*names: str, model=None) -> tuple[tuple[str, datetime.dateti
     using = router.db_for_read(model or ConfigStamp)
     if connections[using].vendor != "postgresql":
         return None
-    found = {
-        name: (stamp, at)
-        for name, stamp, at in ConfigStamp.objects.using(using)
-        .filter(name__in=names)
-        .values_list("name", "stamp", "changed_at")
-    }
+    found = {name: (stamp, at) for name, stamp, at in _stamp_rows(names=names, using=using)}
     if len(found) != len(names):
         return None
     return tuple(found[n] for n in names)
+
+
+@kept(bound=())
+def _stamp_rows(*, names: tuple[str, ...], using: str):
+    # Asked by every request that reads the rules (a schedule, the follow-ups API): compiled once
+    # per process (herning.core.statements), as its names are the same every time.
+    from herning.core.models import ConfigStamp
+
+    return ConfigStamp.objects.using(using).filter(name__in=names).values_list("name", "stamp", "changed_at")

@@ -10,10 +10,12 @@ from django.test import Client
 from django.urls import reverse
 
 from cases import services as case_services
-from cases.models import JournalNote, Plan
+from cases.models import Case, JournalNote, Plan
 from cases.selectors import JOURNAL_PAGE_SIZE, _journal_page, _visible_case, journal_of
+from herning.api.viewsets import _one_record
 from herning.core.statements import KeptStatementError, _Shape, kept, kept_reads
 from herning.organisation.models import Role, RoleAssignment
+from measures.models import Measure
 from tests.api.base import token_client
 from tests.factories import CaseFactory
 from tests.followups.factories import start_measure
@@ -298,6 +300,8 @@ def test_every_kept_read_is_kept_where_the_product_reads_it(org, login):
     api = token_client(org.advisor)
     for url in (
         "/api/v1/cases/",
+        f"/api/v1/cases/{measure.case_id}/",
+        f"/api/v1/measures/{measure.pk}/",
         "/api/v1/measures/?page_size=10",
         "/api/v1/followups/",
         "/api/v1/followups/?status=overdue&status=due",
@@ -384,8 +388,12 @@ def test_an_api_list_kept_per_person_answers_each_person_as_the_orm_would(org, r
     clients = {p: token_client(getattr(org, p)) for p in people}
     queries = [{}, {"page_size": 2}, {"page_size": 2, "page": 2}, {"page_size": 2, "page": 9}]
 
+    model = {"cases": Case, "measures": Measure}[resource]
+    # Every record, one nobody has, a key that is no number and one beyond a bigint.
+    records = [*model.objects.values_list("pk", flat=True), 10**6, "x1", 10**20]
+
     def answers():
-        return {
+        lists = {
             (person, str(query)): (lambda r: (r.status_code, r.json()))(
                 clients[person].get(f"/api/v1/{resource}/", query)
             )
@@ -393,12 +401,27 @@ def test_an_api_list_kept_per_person_answers_each_person_as_the_orm_would(org, r
             for person in people
             for query in queries
         }
+        # One record at a time (``AuditedMixin.get_object``): each person's own statement.
+        one = {
+            (person, record): (lambda r: (r.status_code, r.json()))(
+                clients[person].get(f"/api/v1/{resource}/{record}/")
+            )
+            for _round in range(2)
+            for person in people
+            for record in records
+        }
+        return lists, one
 
-    kept_answers = answers()
+    kept_answers, kept_records = answers()
+    assert _one_record.shapes and all(isinstance(s, _Shape) for s in _one_record.shapes.values())
     for view in (CaseViewSet, MeasureViewSet):
         monkeypatch.setattr(view, "kept_list_key", None)
-    assert kept_answers == answers()
+    assert (kept_answers, kept_records) == answers()
     mine = kept_answers[("advisor", "{}")][1]
     assert mine["count"] == 3 and len(results(clients["advisor"].get(f"/api/v1/{resource}/"))) == 3
     assert kept_answers[("outsider", "{}")][1]["count"] == 1
     assert kept_answers[("advisor", str({"page_size": 2, "page": 9}))][0] == 404
+    # Each reads their own records and no other: the outsider one, the advisor three, nobody more.
+    read = {p: sum(kept_records[(p, r)][0] == 200 for r in records) for p in ("advisor", "outsider")}
+    assert read == {"advisor": 3, "outsider": 1}
+    assert {kept_records[("advisor", r)][0] for r in records[-3:]} == {404}
