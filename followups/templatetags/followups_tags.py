@@ -7,13 +7,14 @@ import functools
 from django import template
 from django.utils import formats, timezone
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.text import capfirst
 from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
 from followups import engine, wording
 from followups.models import DeadlineKind, Form, Reminder
 from followups.selectors import deadline_url, unread_reminder_count
-from herning.core.markup import format_markup
+from herning.core.markup import escaped, format_markup
 
 register = template.Library()
 
@@ -36,7 +37,6 @@ def reminder_bell(context):
     return {"count": counted if counted is not None else unread_reminder_count(user)}
 
 
-@register.simple_tag
 def due_status(item: engine.Due) -> dict:
     """The status of a due date in words and a colour (never by colour alone)."""
     if item.status == engine.HELD:
@@ -63,8 +63,8 @@ def deadline_status(deadline, now=None) -> dict:
     return {"label": label, "variant": variant}
 
 
-@register.filter
 def form_labels(forms) -> str:
+    """The forms a follow-up may take, in words: "møde, hjemmebesøg"."""
     labels = dict(Form.choices)
     return ", ".join(str(labels[f]).lower() for f in forms if f in labels)
 
@@ -147,3 +147,73 @@ def deadline_rows(rows, show_responsible=False, now=None, empty="") -> SafeStrin
             '\n    <tr><td colspan="{}">{}</td></tr>\n  ', 6 if show_responsible else 5, empty
         )
     return mark_safe("".join(parts))  # noqa: S308 - each part is built by format_markup
+
+
+@register.simple_tag
+def schedule_rows(data) -> SafeString:
+    """The rows of a measure's schedule (``followups/_measure_schedule.html``): the date, whether the
+    municipality's rule or the law asks it, its status (held on time or late, overdue, due,
+    coming) and whether it binds first, why it is due, and what it asks for. Drawn here rather than
+    by the template language, as ``deadline_rows`` is: a placement's schedule has 15-30 rows, and
+    the template's tags, filters and translations per cell were half the schedule page's
+    template time (``benchmarks/RESULTS.md``)."""
+    first = data.binds_first
+    english = (get_language() or "da").startswith("en")
+    day = functools.cache(lambda value: formats.date_format(value, "SHORT_DATE_FORMAT"))
+    # The template's own texts go in as markup, as ``{% translate %}`` of a literal puts them: the
+    # catalogue's, not a value's ("The municipality's rule" keeps its apostrophe).
+    statutory, municipal = _markup(gettext("Lovpligtig")), _markup(gettext("Kommunens regel"))
+    binds_first = format_markup("<br><strong>{}</strong>", _markup(gettext("Binder først")))
+    supervision = _markup(gettext("Besøg på anbringelsesstedet med børnesamtale"))
+    written = _markup(
+        gettext(
+            "Skriftlig status fra leverandøren, ingen børnesamtale: registrér den som »skriftlig status modtaget«"
+        )
+    )
+    conversation, by_law = _markup(gettext("børnesamtale")), _markup(gettext("Opfølgning efter loven"))
+    parts = []
+    for item in data.schedule.items:
+        status = due_status(item)
+        if item.obligation == engine.SUPERVISION:
+            asks = supervision
+        elif item.written_status:
+            asks = written
+        elif item.kind == engine.MUNICIPAL:
+            asks = escaped(capfirst(form_labels(item.allowed_forms)))
+            if item.child_conversation_required:
+                asks += f"; {conversation}"
+            if item.relaxed_by:
+                exception = _markup(gettext("Undtagelse: %(exc)s")) % {"exc": escaped(item.relaxed_by)}
+                asks += f'<br><span class="muted">{exception}</span>'
+        else:
+            asks = by_law
+        is_first = item == first
+        parts.append(
+            format_markup(
+                '\n      <tr{}>\n        <td class="nowrap">{}</td>\n        <td>{}</td>\n'
+                '        <td><span class="badge badge-{}">{}</span>{}{}</td>\n'
+                "        <td>{}</td>\n        <td>{}</td>\n      </tr>\n    ",
+                mark_safe(' class="binds-first"') if is_first else "",
+                day(item.due_date),
+                format_markup('{}<br><span class="muted">{}</span>', statutory, item.rule)
+                if item.kind == engine.STATUTORY
+                else municipal,
+                status["variant"],
+                status["label"],
+                format_markup("<br>{}", day(item.held_on)) if item.held_on else "",
+                binds_first if is_first else "",
+                item.explanation("en" if english else "da"),
+                mark_safe(asks),  # noqa: S308 - built of escaped parts
+            )
+        )
+    if not parts:
+        return format_markup(
+            '\n      <tr><td colspan="5">{}</td></tr>\n    ', _markup(gettext("Ingen opfølgninger at vise."))
+        )
+    return mark_safe("".join(parts))  # noqa: S308 - each part is built by format_markup
+
+
+def _markup(translated: str) -> SafeString:
+    """A text of the template's own, translated, as ``{% translate %}`` gives it: markup as it is.
+    (Each is written out as ``gettext("…")`` where it is used, for ``makemessages`` to find.)"""
+    return mark_safe(translated)  # noqa: S308 - the catalogue's text, as the template language has it

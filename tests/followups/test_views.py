@@ -76,6 +76,32 @@ def test_measure_schedule_shows_both_chains_explains_and_logs_the_read(login, or
     )
 
 
+def test_the_schedule_rows_show_each_date_its_status_and_what_it_asks_in_both_languages(login, org, measure):
+    """The rows are drawn in Python (``schedule_rows``): one per due date, the one binding first
+    marked, the law's provision under a statutory date, the texts in the page's language."""
+    from followups import selectors
+
+    items = selectors.schedule_for_measure(measure, D(2026, 3, 10)).schedule.items
+    client = login(org.advisor)
+    url = reverse("followups:measure_schedule", args=[measure.pk])
+    html = client.get(url).content.decode()
+    rows = html.split("<tbody>")[1].split("</tbody>")[0].split("<tr")[1:]
+    assert len(rows) == len(items) > 3
+    first = [row for row in rows if row.startswith(' class="binds-first"')]
+    assert len(first) == 1 and "<strong>Binder først</strong>" in first[0]
+    assert 'badge badge-error">Overskredet</span>' in first[0]
+    assert '<td class="nowrap">19.01.2026</td>' in first[0]
+    statutory = [row for row in rows if "<td>Lovpligtig<br>" in row]
+    assert statutory and all('<span class="muted">Barnets Lov §' in row for row in statutory)
+    assert "Besøg på anbringelsesstedet med børnesamtale" in html  # an institution's supervision visits
+    client.post(reverse("set_language"), {"language": "en"})
+    text = client.get(url).content.decode()
+    assert 'lang="en"' in text
+    # The template's own texts as ``{% translate %}`` put them, the apostrophe unescaped.
+    assert "<td>The municipality's rule</td>" in text and "<strong>Binds first</strong>" in text
+    assert "Kommunens regel</td>" not in text
+
+
 def test_anonymous_visitors_are_sent_to_login(client, measure):
     response = client.get(reverse("followups:measure_schedule", args=[measure.pk]))
     assert response.status_code == 302 and "/log-ind/" in response["Location"]
