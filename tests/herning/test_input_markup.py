@@ -21,8 +21,6 @@ from herning.core.forms import (
     TEXTAREA_TEMPLATE,
     DateInput,
     DesignSystemFormRenderer,
-    input_markup,
-    textarea_markup,
 )
 
 HOSTILE = '<b>"Bo" & Co</b>'
