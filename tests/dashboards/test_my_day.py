@@ -63,6 +63,19 @@ def test_the_lists_of_the_day(org, day, login):
     # The unread reminder, written at the 7-day stage, counts the days actually left.
     deadline = day["investigation"].case.deadlines.first()
     assert f"Frist om {(deadline.due_on - timezone.localdate()).days} dage" in page
+    # Each item (``followups_tags.reminder_items``): the headline and the kind as a link to the
+    # work, the day it is due and the case.
+    from django.utils.formats import date_format
+
+    from followups.models import Reminder
+    from followups.selectors import deadline_url
+
+    reminder = Reminder.objects.get(deadline=deadline)
+    assert (
+        f'<li><a href="{deadline_url(deadline)}"><strong>Frist om '
+        f"{(deadline.due_on - timezone.localdate()).days} dage</strong>: {deadline.get_kind_display()}</a>"
+        f" – {date_format(reminder.due_on, 'DATE_FORMAT')}, sag {deadline.case_id}</li>"
+    ) in page
 
 
 def test_the_duty_queue_is_shown_to_the_duty_advisor_only(org, day, login):
