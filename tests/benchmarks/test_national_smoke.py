@@ -141,3 +141,19 @@ def test_cpu_per_request_reads_every_endpoint_logged_in():
         # A page reads the session and the person, then its own data (the login page reads one).
         assert min(row["queries"]) > (3 if endpoint.kind != "api" else 2), (endpoint.slug, row)
         assert row["cpu_ms"] > 0
+
+
+def test_the_pages_alone_are_refused_on_a_database_no_full_sweep_has_run_on(db):
+    """Their deadlines are written by the first full sweep: without it the pages read an empty table."""
+    from django.utils import timezone
+
+    from followups.models import SweepRun
+
+    with pytest.raises(SystemExit, match="No full sweep has run"):
+        run_national._require_a_full_sweep()
+    SweepRun.objects.create(mode=SweepRun.Mode.INCREMENTAL, finished_at=timezone.now())
+    SweepRun.objects.create(mode=SweepRun.Mode.FULL)  # started, not finished
+    with pytest.raises(SystemExit):
+        run_national._require_a_full_sweep()
+    SweepRun.objects.create(mode=SweepRun.Mode.FULL, finished_at=timezone.now())
+    run_national._require_a_full_sweep()
