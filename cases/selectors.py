@@ -187,13 +187,20 @@ def awaiting_advisor(*, user) -> QuerySet[Case]:
 def team_advisor_choices(*, teams) -> dict[int, list[User]]:
     """The active advisors of each team, for the assignment form."""
     result: dict[int, list[User]] = {t.pk: [] for t in teams}
-    for a in RoleAssignment.objects.filter(
-        role=Role.ADVISOR, team__in=teams, user__is_active=True
-    ).select_related("user"):
+    for a in _team_advisors(team_ids=sorted(result)):
         result[a.team_id].append(a.user)
     for advisors in result.values():
         advisors.sort(key=lambda u: (u.first_name, u.last_name, u.username))
     return result
+
+
+@kept(bound=("team_ids",))
+def _team_advisors(*, team_ids: list[int]):
+    # Compiled once per process (herning.core.statements), the teams' ids bound as one array: the
+    # team overview and the assignment form read it on every request.
+    return RoleAssignment.objects.filter(
+        role=Role.ADVISOR, team__in=team_ids, user__is_active=True
+    ).select_related("user")
 
 
 def participating_cases(*, user) -> QuerySet[Case]:

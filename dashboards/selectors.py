@@ -33,8 +33,8 @@ from followups.selectors import (
     DueCounts,
     DueGroup,
     PendingRequest,
+    advisors_due_counts,
     deadline_url,
-    due_counts,
     due_group,
     latest_unread_reminders,
     my_due_counts,
@@ -42,11 +42,13 @@ from followups.selectors import (
     pending_exceptions_for,
     pending_later_dates_for,
     pending_requests,
+    teams_deadlines,
+    teams_due_counts,
     visible_deadlines,
 )
 from herning.audit.services import CaseRef
 from herning.core.paths import keyed_path
-from herning.core.statements import kept
+from herning.core.statements import count_read, kept
 from herning.organisation.models import District, Role, Team, User
 from herning.organisation.selectors import on_duty
 from measures.models import LadderMovement, LadderStep, Measure, MeasureType, PlacementCategory
@@ -213,7 +215,7 @@ def _agreements_due(*, user_id: int, due_by: datetime.date):
 
 def my_day(user, *, now: datetime.datetime) -> MyDay:
     """The advisor's own work as one list grouped overdue / today / this week / later (the groups and
-    their counts are ``followups.selectors.due_counts``, as on "Frister" and the team overview), the
+    their counts are ``followups.selectors._count_rows``, as on "Frister" and the team overview), the
     duty queue and who is on duty; a handful of queries."""
     today = timezone.localdate(now)
     soon = today + datetime.timedelta(days=SOON_DAYS)
@@ -481,12 +483,18 @@ class Cohort:
 def ladder_steps() -> list[LadderStep]:
     """The ladder, each step marked ``institution`` when a measure type placing the child in an
     institution sits on it (step 6 of the shipped ladder)."""
+    return list(_ladder_steps())
+
+
+@kept(bound=())
+def _ladder_steps():
+    # Compiled once per process (herning.core.statements): the team overview and the figures read it.
     institution = Exists(
         MeasureType.objects.filter(
             ladder_step=OuterRef("pk"), placement_category=PlacementCategory.INSTITUTION
         )
     )
-    return list(LadderStep.objects.annotate(institution=institution).order_by("number"))
+    return LadderStep.objects.annotate(institution=institution).order_by("number")
 
 
 def _advisor_rows(teams: list[Team]):
@@ -504,18 +512,17 @@ def _advisor_rows(teams: list[Team]):
     return advisors_by_team, rows, by_advisor
 
 
-def _count_deadlines(deadlines, by_advisor, *, now) -> tuple[DueCounts, int]:
-    """Each advisor's deadlines per group (``due_counts``, as "Min dag" and "Frister" count them),
+def _count_deadlines(user, team_ids, by_advisor, *, now) -> tuple[DueCounts, int]:
+    """Each advisor's deadlines per group (``followups.selectors._count_rows``, as "Min dag" and "Frister" count them),
     set on their rows; returns the teams' unassigned deadlines' counts and the teams' overdue total.
 
     An advisor's own work counts wherever it lies (the handover meeting of a case moved to another
     team is still theirs), so the numbers agree with their "Min dag". Only numbers are read there,
     no child is named: hence ``for_system``."""
-    mine = Deadline.objects.for_system().filter(is_open=True, responsible__in=list(by_advisor))
-    for responsible_id, row_counts in due_counts(mine, now=now).items():
+    for responsible_id, row_counts in advisors_due_counts(list(by_advisor), now=now).items():
         for row in by_advisor.get(responsible_id, []):
             row.due = row_counts
-    team = due_counts(deadlines, now=now)
+    team = teams_due_counts(user, team_ids, now=now)
     return team.get(None, DueCounts()), sum(c.overdue for c in team.values())
 
 
@@ -570,12 +577,24 @@ def unheard_measures(user, *, team_ids: list[int], window: Window) -> Unheard:
     return Unheard(total=total, listed=listed)
 
 
-def _count_steps(cases, rows_of) -> dict[int | None, int]:
-    """Each advisor row's open cases per ladder step; returns the unassigned cases per step."""
+@kept(bound=(), keyed={"user": person_state})
+def _steps_of_cases(*, user, teams: tuple[int, ...]):
+    """The teams' open cases the person may read, counted per team, advisor and ladder step.
+    Compiled once per person, choice of teams and process (herning.core.statements)."""
+    return (
+        Case.objects.visible_to(user, teams=list(teams))
+        .open()
+        .order_by()
+        .values_list("team_id", "advisor_id", "current_step__number")
+        .annotate(n=Count("pk"))
+    )
+
+
+def _count_steps(rows, rows_of) -> dict[int | None, int]:
+    """Each advisor row's open cases per ladder step from ``_steps_of_cases``' rows; returns the
+    unassigned cases per step."""
     unassigned_steps: dict[int | None, int] = defaultdict(int)
-    for team_id, advisor_id, number, n in (
-        cases.order_by().values_list("team_id", "advisor_id", "current_step__number").annotate(n=Count("pk"))
-    ):
+    for team_id, advisor_id, number, n in rows:
         # A case whose advisor is not (or no longer) an advisor of its team counts as unassigned.
         target = rows_of(team_id, advisor_id)
         for row in target:
@@ -598,6 +617,24 @@ TEAM_SECTIONS = (
     "anmodninger",
     "loftet",
 )
+
+
+@kept(bound=(), keyed={"user": person_state})
+def _awaiting_count(*, user, teams: tuple[int, ...]):
+    # The open cases without an advisor of the chosen teams, counted (``awaiting_advisor``).
+    return count_read(awaiting_advisor(user=user).filter(team__in=list(teams)).prefetch_related(None))
+
+
+@kept(bound=("since",), keyed={"user": person_state})
+def _override_count(*, user, teams: tuple[int, ...], since):
+    # The overrides of the cap decided since ``since`` in the chosen teams, counted.
+    return count_read(_overrides_since(user, list(teams), since))
+
+
+def _overrides_since(user, team_ids, since):
+    return CaseloadOverride.objects.visible_to(user, teams=team_ids).filter(
+        team__in=team_ids, decided_at__gte=since
+    )
 
 
 class TeamOverview:
@@ -653,16 +690,8 @@ class TeamOverview:
 
     @property
     def deadlines(self):
-        """The open deadlines of the teams' cases the person may read: the advisors' own work, as
-        "Min dag" counts it (the duty queue is the district's)."""
-        return own_work(
-            Deadline.objects.visible_to(self.user, teams=self.team_ids).filter(
-                is_open=True, team__in=self.team_ids
-            )
-        )
-
-    def _measures(self):
-        return team_measures(self.user, self.team_ids)
+        """The open deadlines of the teams' cases the person may read (``teams_deadlines``)."""
+        return teams_deadlines(self.user, self.team_ids)
 
     # --- The first screen ------------------------------------------------------------------------
 
@@ -671,10 +700,12 @@ class TeamOverview:
         """Sets each advisor row's open cases per step, deadlines per group and longest time
         without a follow-up; returns the unassigned cases per step, the unassigned deadlines'
         counts and the teams' overdue total."""
-        unassigned_steps = _count_steps(self.cases, self.rows_of)
-        unassigned, overdue_total = _count_deadlines(self.deadlines, self._rows[2], now=self.now)
+        unassigned_steps = _count_steps(
+            _steps_of_cases(user=self.user, teams=tuple(sorted(self.team_ids))), self.rows_of
+        )
+        unassigned, overdue_total = _count_deadlines(self.user, self.team_ids, self._rows[2], now=self.now)
         # Every measure counts in its advisor's longest; no child is listed here.
-        recency = followup_recency(self._measures(), today=self.today, people=self.people, listed=0)
+        recency = followup_recency(self.user, self.team_ids, today=self.today, people=self.people, listed=0)
         for (team_id, advisor_id), days in recency.longest.items():
             for row in self.rows_of(team_id, advisor_id):
                 row.longest_without_followup = days
@@ -703,7 +734,7 @@ class TeamOverview:
 
     @cached_property
     def awaiting_advisor(self) -> int:
-        return awaiting_advisor(user=self.user).filter(team__in=self.team_ids).count()
+        return next(iter(_awaiting_count(user=self.user, teams=tuple(sorted(self.team_ids)))), 0)
 
     @property
     def step_keys(self) -> list[int | None]:
@@ -766,7 +797,7 @@ class TeamOverview:
 
     @cached_property
     def recency(self) -> Recency:
-        return followup_recency(self._measures(), today=self.today, people=self.people)
+        return followup_recency(self.user, self.team_ids, today=self.today, people=self.people)
 
     @cached_property
     def overdue(self) -> list[Deadline]:
@@ -787,13 +818,14 @@ class TeamOverview:
 
     @cached_property
     def _override_rows(self):
-        return CaseloadOverride.objects.visible_to(self.user, teams=self.team_ids).filter(
-            team__in=self.team_ids, decided_at__gte=self.window.start_moment
-        )
+        return _overrides_since(self.user, self.team_ids, self.window.start_moment)
 
     @cached_property
     def override_count(self) -> int:
-        return self._override_rows.count()
+        rows = _override_count(
+            user=self.user, teams=tuple(sorted(self.team_ids)), since=self.window.start_moment
+        )
+        return next(iter(rows), 0)
 
     @cached_property
     def overrides(self) -> list[CaseloadOverride]:
@@ -935,25 +967,18 @@ class Recency:
     longest: dict[tuple[int, int | None], int]
 
 
-def followup_recency(
-    measures, *, today: datetime.date, people: People, listed: int = RECENCY_LISTED
-) -> Recency:
-    """The active measures of ``measures`` (of open cases) that have follow-ups due (a rule or the
-    law; early preventive support under § 11 has none), each with the day of its own latest
-    follow-up, grouped by child. One query reads every measure as a row of values, whatever the
-    number of children; one more reads the listed children's case rows.
-
-    A team has some 300 such measures and only the ``listed`` worst children are shown: every
-    child is ranked from plain values (``worst_first``), and the records are built for the listed
-    ones alone."""
+@kept(bound=("today",), keyed={"user": person_state})
+def _recency_rows(*, user, teams: tuple[int, ...], today: datetime.date):
+    # Compiled once per person, choice of teams and process (herning.core.statements), the day bound.
     latest = (
         FollowUp.objects.for_system()
         .filter(measure=OuterRef("pk"))
         .order_by("-held_on")
         .values("held_on")[:1]
     )
-    rows = (
-        measures.filter(start_date__lte=today, next_followup_due__isnull=False)
+    return (
+        team_measures(user, list(teams))
+        .filter(start_date__lte=today, next_followup_due__isnull=False)
         .filter(Q(actual_end__isnull=True) | Q(actual_end__gte=today))
         .order_by()
         # The latest follow-up read backwards from the (measure, held_on) index, one row per
@@ -971,6 +996,20 @@ def followup_recency(
             "last_followup",
         )
     )
+
+
+def followup_recency(
+    user, team_ids: list[int], *, today: datetime.date, people: People, listed: int = RECENCY_LISTED
+) -> Recency:
+    """The active measures of the teams' open cases ``user`` may read (``team_measures``) that have
+    follow-ups due (a rule or the law; early preventive support under § 11 has none), each with the
+    day of its own latest follow-up, grouped by child. One query reads every measure as a row of
+    values, whatever the number of children; one more reads the listed children's case rows.
+
+    A team has some 300 such measures and only the ``listed`` worst children are shown: every
+    child is ranked from plain values (``worst_first``), and the records are built for the listed
+    ones alone."""
+    rows = _recency_rows(user=user, teams=tuple(sorted(team_ids)), today=today)
     # Per child (case): [owner, oldest overdue deadline or None, most days without, its rows].
     children: dict[int, list] = {}
     for row in rows:

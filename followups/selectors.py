@@ -178,14 +178,10 @@ def own_work(deadlines):
     return deadlines.exclude(kind__in=NOT_OWN_WORK)
 
 
-def due_group_q(now: datetime.datetime) -> dict[str, Q]:
-    """Each group as a condition: overdue once the moment has passed; today; the next seven days;
-    later. Every open deadline falls in exactly one."""
-    today = timezone.localdate(now)
-    return _group_conditions(now, today, today + datetime.timedelta(days=WEEK_DAYS))
-
-
 def _group_conditions(now: datetime.datetime, today: datetime.date, week_end: datetime.date) -> dict[str, Q]:
+    """Each group as a condition: overdue once the moment has passed; today; the next seven days
+    (to ``week_end``, ``week_end_of(today)``); later. Every open deadline falls in exactly one.
+    Given the day and the week's end as values, not from ``now``, so a kept read binds them."""
     return {
         DueGroup.OVERDUE: Q(due_at__lte=now),
         DueGroup.TODAY: Q(due_at__gt=now, due_on__lte=today),
@@ -195,13 +191,13 @@ def _group_conditions(now: datetime.datetime, today: datetime.date, week_end: da
 
 
 def due_group(deadline: Deadline, now: datetime.datetime) -> str:
-    """The group of one deadline already read, by the same rule as ``due_group_q``."""
+    """The group of one deadline already read, by the same rule as ``_group_conditions``."""
     today = timezone.localdate(now)
     if deadline.due_at <= now:
         return DueGroup.OVERDUE
     if deadline.due_on <= today:
         return DueGroup.TODAY
-    if deadline.due_on <= today + datetime.timedelta(days=WEEK_DAYS):
+    if deadline.due_on <= week_end_of(today):
         return DueGroup.WEEK
     return DueGroup.LATER
 
@@ -218,15 +214,63 @@ class DueCounts:
         return self.overdue + self.today + self.week + self.later
 
 
-def due_counts(deadlines, *, now: datetime.datetime) -> dict[int | None, DueCounts]:
-    """The own work of ``deadlines`` (open ones) counted per group and responsible person, in one
-    aggregate query: the numbers "Min dag", "Frister" and the team overview show."""
-    rows = _count_rows(deadlines, due_group_q(now))
+def counts_by_responsible(rows) -> dict[int | None, DueCounts]:
+    """``DueCounts`` per responsible person from ``_count_rows``' rows (or a kept read of them)."""
     return {responsible_id: DueCounts(*counts) for responsible_id, *counts in rows}
 
 
+def week_end_of(today: datetime.date) -> datetime.date:
+    """The last day of "this week" (``DueGroup.WEEK``): the seven days after ``today``."""
+    return today + datetime.timedelta(days=WEEK_DAYS)
+
+
+def advisors_due_counts(advisor_ids: list[int], *, now: datetime.datetime) -> dict[int | None, DueCounts]:
+    """The own open deadlines of each of ``advisor_ids`` wherever they lie, counted per group: the
+    numbers each advisor's "Min dag" shows (``_count_rows``), for the team overview's rows. No child
+    is named."""
+    today = timezone.localdate(now)
+    return counts_by_responsible(
+        _advisors_due_counts(
+            advisor_ids=sorted(advisor_ids), now=now, today=today, week_end=week_end_of(today)
+        )
+    )
+
+
+@kept(bound=("advisor_ids", "now", "today", "week_end"))
+def _advisors_due_counts(*, advisor_ids: list[int], now, today, week_end):
+    # Compiled once per process (herning.core.statements): the team overview asks it on every
+    # request, with its advisors' ids bound as one array.
+    deadlines = Deadline.objects.for_system().filter(is_open=True, responsible__in=advisor_ids)
+    return _count_rows(deadlines, _group_conditions(now, today, week_end))
+
+
+def teams_deadlines(user, team_ids: list[int]):
+    """The open deadlines of the teams' cases ``user`` may read: the advisors' own work, as "Min
+    dag" counts it (the duty queue is the district's). The team overview's counts and list."""
+    return own_work(Deadline.objects.visible_to(user, teams=team_ids).filter(is_open=True, team__in=team_ids))
+
+
+def teams_due_counts(user, team_ids: list[int], *, now: datetime.datetime) -> dict[int | None, DueCounts]:
+    """``teams_deadlines`` counted per group and responsible person (``_count_rows``)."""
+    today = timezone.localdate(now)
+    rows = _teams_due_counts(
+        user=user, teams=tuple(sorted(team_ids)), now=now, today=today, week_end=week_end_of(today)
+    )
+    return counts_by_responsible(rows)
+
+
+@kept(bound=("now", "today", "week_end"), keyed={"user": person_state})
+def _teams_due_counts(*, user, teams: tuple[int, ...], now, today, week_end):
+    # Compiled once per person, choice of teams and process (herning.core.statements): the teams
+    # are part of the shape, as the access rule is written from them.
+    return _count_rows(teams_deadlines(user, list(teams)), _group_conditions(now, today, week_end))
+
+
 def _count_rows(deadlines, groups: dict[str, Q]):
-    """One row per responsible person: their id and the count of each group, in ``DueGroup.ORDER``."""
+    """The own work of ``deadlines`` (open ones) counted per group and responsible person, in one
+    aggregate query: the numbers "Min dag", "Frister" and the team overview show, each through a
+    kept read of it. One row per responsible person: their id and the count of each group, in
+    ``DueGroup.ORDER``."""
     return (
         own_work(deadlines)
         .order_by()
@@ -236,11 +280,9 @@ def _count_rows(deadlines, groups: dict[str, Q]):
 
 
 def my_due_counts(user, *, now: datetime.datetime) -> DueCounts:
-    """``user``'s own open deadlines, counted per group (``due_counts``)."""
+    """``user``'s own open deadlines, counted per group (``_count_rows``)."""
     today = timezone.localdate(now)
-    rows = _own_due_counts(
-        user=user, now=now, today=today, week_end=today + datetime.timedelta(days=WEEK_DAYS)
-    )
+    rows = _own_due_counts(user=user, now=now, today=today, week_end=week_end_of(today))
     return next((DueCounts(*counts) for _responsible, *counts in rows), DueCounts())
 
 
@@ -522,11 +564,7 @@ def pending_exceptions_for(user, *, teams=None) -> list[FollowUpException]:
     teams = led if teams is None else led & set(teams)
     if not teams:
         return []
-    ids = list(
-        FollowUpException.objects.visible_to(user, teams=teams)
-        .filter(state=FollowUpException.State.REQUESTED)
-        .values_list("pk", flat=True)
-    )
+    ids = list(_pending_exception_ids(user=user, teams=tuple(sorted(teams))))
     if not ids:
         return []
     return list(
@@ -536,6 +574,28 @@ def pending_exceptions_for(user, *, teams=None) -> list[FollowUpException]:
             "measure", "measure__measure_type", "measure__case", "measure__case__child", "requested_by"
         )
         .order_by("requested_at", "pk")
+    )
+
+
+@kept(bound=(), keyed={"user": person_state})
+def _pending_exception_ids(*, user, teams: tuple[int, ...]):
+    # Compiled once per person, choice of teams and process (herning.core.statements): the team
+    # overview asks it on every request, and the access rule is most of it.
+    return (
+        FollowUpException.objects.visible_to(user, teams=list(teams))
+        .filter(state=FollowUpException.State.REQUESTED)
+        .values_list("pk", flat=True)
+    )
+
+
+@kept(bound=(), keyed={"user": person_state})
+def _pending_later_date_ids(*, user, teams: tuple[int, ...]):
+    # As ``_pending_exception_ids``, for the later dates.
+    return (
+        FollowUp.objects.visible_to(user, teams=list(teams))
+        .filter(later_state=LaterDate.REQUESTED)
+        .order_by()
+        .values_list("pk", flat=True)
     )
 
 
@@ -593,12 +653,7 @@ def pending_later_dates_for(user, *, teams=None) -> list[FollowUp]:
     teams = led if teams is None else led & set(teams)
     if not teams:
         return []
-    ids = list(
-        FollowUp.objects.visible_to(user, teams=teams)
-        .filter(later_state=LaterDate.REQUESTED)
-        .order_by()
-        .values_list("pk", flat=True)
-    )
+    ids = list(_pending_later_date_ids(user=user, teams=tuple(sorted(teams))))
     if not ids:
         return []
     return list(

@@ -1,6 +1,6 @@
 """One count of the advisor's work (issue 20, point 5): "Min dag", "Frister" and the team overview
 show the same numbers overdue / today / this week / later, because all three read
-``followups.selectors.due_counts``."""
+``followups.selectors._count_rows``."""
 
 from __future__ import annotations
 

@@ -297,6 +297,7 @@ def test_every_kept_read_is_kept_where_the_product_reads_it(org, login):
         reverse("followups:measure_schedule", args=[measure.pk]),
     ):
         with_folds(advisor, url)
+    assert login(org.team_leader, client=Client()).get(reverse("start:team")).status_code == 200
     api = token_client(org.advisor)
     for url in (
         "/api/v1/cases/",
@@ -425,3 +426,46 @@ def test_an_api_list_kept_per_person_answers_each_person_as_the_orm_would(org, r
     read = {p: sum(kept_records[(p, r)][0] == 200 for r in records) for p in ("advisor", "outsider")}
     assert read == {"advisor": 3, "outsider": 1}
     assert {kept_records[("advisor", r)][0] for r in records[-3:]} == {404}
+
+
+def test_the_team_overview_kept_per_person_and_teams_gives_each_leader_their_own_figures(org):
+    """The overview's counts are kept per person and choice of teams (``dashboards.selectors``,
+    ``followups.selectors``): read in turn by the leaders of two teams, each gets the figures a
+    statement learnt from their own values gives (each learnt afresh, checked against the ORM's)."""
+    from django.utils import timezone
+
+    from dashboards.selectors import Window, team_overview
+    from herning.organisation.models import Team
+
+    today = timezone.localdate()
+    for days in (10, 60, 200):
+        start_measure(org, "foster_family", today - datetime.timedelta(days=days))
+    start_measure(
+        org,
+        "contact_person",
+        today - datetime.timedelta(days=100),
+        case=CaseFactory(team=org.team_b, advisor=org.outsider),
+    )
+    CaseFactory(team=org.team_b, advisor=None)
+    leaders = {org.team_leader: org.team_a, org.other_team_leader: org.team_b}
+
+    def figures(user):
+        teams = list(Team.objects.filter(pk=leaders[user].pk))
+        o = team_overview(user, teams=teams, window=Window(90, today), now=timezone.now())
+        rows = [(r.advisor.pk, r.load.open_cases, r.due, r.step_counts) for r in o.advisors]
+        return (rows, o.unassigned_steps, o.unassigned_deadlines, o.overdue_total, o.awaiting_advisor,
+                o.override_count, [e.pk for e in o.exceptions], o.recency.longest, o.steps)  # fmt: skip
+
+    fresh = {}
+    for user in leaders:
+        for read in kept_reads():
+            read.shapes.clear()
+        fresh[user] = figures(user)
+    for _round in range(2):
+        for user in leaders:
+            assert figures(user) == fresh[user], user
+    # Each leader's own: the other team's advisor is not among the rows, and team B has one waiting.
+    assert {r[0] for r in fresh[org.team_leader][0]} >= {org.advisor.pk}
+    assert org.outsider.pk not in {r[0] for r in fresh[org.team_leader][0]}
+    assert fresh[org.other_team_leader][4] == 1 and fresh[org.team_leader][4] == 0
+    assert sum(s for r in fresh[org.team_leader][0] for s in r[3]) == 3
