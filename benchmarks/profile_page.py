@@ -14,7 +14,9 @@ statement with ``connection.execute_wrapper``); ``--queries`` lists one request'
 their times; ``--profile N`` runs the requests under cProfile and lists the N functions that take
 the most time (the profiler slows Python down: compare shares, not milliseconds). ``{case}`` in
 the path is each person's first open case (an advisor's own, a team leader's team's), ``{measure}``
-that case's first running measure (``/opfoelgning/indsats/{measure}/``); ``--api`` sends each person's
+that case's first running measure (``/opfoelgning/indsats/{measure}/``), ``{team}`` the person's
+first team and ``{name}`` their first name (the case list's search as the concurrent benchmark
+asks it: ``/sager/?q={name}&team={team}&state=all``); ``--api`` sends each person's
 read-only API token instead of a logged-in session, as an integration does. Needs the
 dataset of ``python -m benchmarks.run_national`` (``--reuse`` keeps it), and complements that benchmark's concurrent figures with a repeatable one-request view for before/after
 comparisons of a change.
@@ -126,7 +128,11 @@ def main() -> None:
             .order_by("pk")
             .values_list("pk", flat=True)[: args.rounds if args.rotate else 1]
         )
-        paths = [args.path.replace("{case}", str(case)) for case in cases or [0]]
+        # The case list's search as the concurrent benchmark asks it: the person's first team and
+        # their own first name.
+        team = teams.order_by("team_id").values_list("team_id", flat=True).first()
+        path = args.path.replace("{team}", str(team)).replace("{name}", user.first_name)
+        paths = [path.replace("{case}", str(case)) for case in cases or [0]]
         if "{measure}" in args.path:
             from measures.models import Measure
 
@@ -135,7 +141,7 @@ def main() -> None:
                 .order_by("case_id", "pk")
                 .values_list("pk", flat=True)[: args.rounds if args.rotate else 1]
             )
-            paths = [args.path.replace("{measure}", str(measure)) for measure in measures or [0]]
+            paths = [path.replace("{measure}", str(measure)) for measure in measures or [0]]
         # One warm-up request, and a check; with --rotate the others are each a first visit, as in
         # the concurrent benchmark.
         status = client.get(paths[0]).status_code
