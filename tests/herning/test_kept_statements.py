@@ -367,6 +367,20 @@ def test_a_value_beyond_its_columns_range_reads_nothing_and_spoils_no_shape(org,
     assert login(org.advisor).get(reverse("cases:case_detail", args=[10**20])).status_code == 404
 
 
+def _measures_in_two_teams(org, *, team_a_days, team_b_days):
+    """A foster family measure started ``team_a_days`` ago each, on cases of Alice in team A, and a
+    contact person started ``team_b_days`` ago on a case of the outsider in team B."""
+    today = datetime.date.today()
+    for days in team_a_days:
+        start_measure(org, "foster_family", today - datetime.timedelta(days=days))
+    start_measure(
+        org,
+        "contact_person",
+        today - datetime.timedelta(days=team_b_days),
+        case=CaseFactory(team=org.team_b, advisor=org.outsider),
+    )
+
+
 @pytest.mark.parametrize("resource", ["cases", "measures"])
 def test_an_api_list_kept_per_person_answers_each_person_as_the_orm_would(org, resource, monkeypatch):
     """A list asked for with no parameter but its page reads its page and count through
@@ -376,15 +390,7 @@ def test_an_api_list_kept_per_person_answers_each_person_as_the_orm_would(org, r
     from measures.api import MeasureViewSet
     from tests.api.base import results
 
-    today = datetime.date.today()
-    for days in (10, 40, 90):
-        start_measure(org, "foster_family", today - datetime.timedelta(days=days))
-    start_measure(
-        org,
-        "contact_person",
-        today - datetime.timedelta(days=20),
-        case=CaseFactory(team=org.team_b, advisor=org.outsider),
-    )
+    _measures_in_two_teams(org, team_a_days=(10, 40, 90), team_b_days=20)
     people = ("advisor", "outsider", "team_leader", "other_team_leader", "management")
     clients = {p: token_client(getattr(org, p)) for p in people}
     queries = [{}, {"page_size": 2}, {"page_size": 2, "page": 2}, {"page_size": 2, "page": 9}]
@@ -438,14 +444,7 @@ def test_the_team_overview_kept_per_person_and_teams_gives_each_leader_their_own
     from herning.organisation.models import Team
 
     today = timezone.localdate()
-    for days in (10, 60, 200):
-        start_measure(org, "foster_family", today - datetime.timedelta(days=days))
-    start_measure(
-        org,
-        "contact_person",
-        today - datetime.timedelta(days=100),
-        case=CaseFactory(team=org.team_b, advisor=org.outsider),
-    )
+    _measures_in_two_teams(org, team_a_days=(10, 60, 200), team_b_days=100)
     CaseFactory(team=org.team_b, advisor=None)
     leaders = {org.team_leader: org.team_a, org.other_team_leader: org.team_b}
 
