@@ -20,12 +20,11 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cases import deadlines as case_deadlines
-from cases.caseload import over_cap_message
+from cases.caseload import open_case_counts, over_cap_message
 from cases.models import Case, CaseState, Child, JournalNote, LegalBasis, Plan
 from cases.services import STATE_LEGAL_BASIS, plan_kind_for
 from herning.api import feed
@@ -127,17 +126,8 @@ def check_cases(*, cases: list[NewCase], lock: bool = False) -> dict[int, Valida
         .filter(child__in=[c.child.pk for c in cases if c.child.pk])
         .values_list("child_id", flat=True)
     )
-    loads = Counter(
-        dict(
-            Case.objects.for_system()
-            .open()
-            .filter(advisor__in=advisor_ids)
-            .order_by()
-            .values_list("advisor")
-            .annotate(n=Count("pk"))
-            .values_list("advisor", "n")
-        )
-    )
+    # Each advisor's open cases, as the pages count the load (``cases.caseload``).
+    loads = Counter(open_case_counts(advisor_ids))
     seen_children: set[int] = set()
     for n, spec in enumerate(cases):
         child_key = spec.child.pk or id(spec.child)
