@@ -8,7 +8,6 @@ import datetime
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
@@ -16,10 +15,12 @@ from django.utils.translation import gettext_lazy as _
 
 from cases import caseload
 from cases.models import Case, CaseState, Child, Goal, JournalNote, Notification, Plan, Relation
+from cases.selectors import CaseListFilter
 from cases.services import CHILD_FIELDS, MANUAL_STATES, existing_child
 from herning.core import cpr as cpr_lib
-from herning.core.forms import DateInput, TimeInput
+from herning.core.forms import DateInput, Pairs, PlainSelect, TimeInput
 from herning.organisation.models import District, Role, SchoolDistrict, Team, User
+from herning.organisation.selectors import advisor_choices, district_choices, team_choices
 
 
 class ServiceModelForm(forms.ModelForm):
@@ -58,33 +59,29 @@ class CaseFilterForm(forms.Form):
     ALL_STATES = "all"
 
     q = forms.CharField(label=_("Navn"), required=False, max_length=100)
-    advisor = forms.ChoiceField(label=_("Rådgiver"), required=False)
-    team = forms.ModelChoiceField(label=_("Team"), queryset=None, required=False, empty_label=_("Alle"))
-    district = forms.ModelChoiceField(
-        label=_("Distrikt"), queryset=None, required=False, empty_label=_("Alle")
-    )
-    step = forms.ChoiceField(label=_("Trin"), required=False)
-    state = forms.ChoiceField(label=_("Status"), required=False)
+    advisor = forms.ChoiceField(label=_("Rådgiver"), required=False, widget=PlainSelect)
+    team = forms.ChoiceField(label=_("Team"), required=False, widget=PlainSelect)
+    district = forms.ChoiceField(label=_("Distrikt"), required=False, widget=PlainSelect)
+    step = forms.ChoiceField(label=_("Trin"), required=False, widget=PlainSelect)
+    state = forms.ChoiceField(label=_("Status"), required=False, widget=PlainSelect)
 
     def __init__(self, *args, user, steps, **kwargs):
         super().__init__(*args, **kwargs)
         municipality = user.municipality_id
-        # Read as values: a large municipality has hundreds of advisors, and as instances they
-        # took 5 ms of the case list's CPU at national scale (0.9 ms as values; benchmarks/RESULTS.md).
-        advisors = (
-            User.objects.with_role(Role.ADVISOR)
-            .filter(municipality_id=municipality)
-            .values_list("pk", "first_name", "last_name", "username")
+        # Every choice is read as (id, name) by a kept read of the organisation's
+        # (herning.organisation.selectors) and checked against the list: a chosen team or district
+        # is no second query. A large municipality has hundreds of advisors; as instances they
+        # took 5 ms of the case list's CPU at national scale (benchmarks/RESULTS.md).
+        every = [("", _("Alle"))]
+        self.fields["advisor"].choices = Pairs(
+            [*every, (self.NO_ADVISOR, _("Ingen rådgiver")), *advisor_choices(municipality_id=municipality)]
         )
-        self.fields["advisor"].choices = [
-            ("", _("Alle")),
-            (self.NO_ADVISOR, _("Ingen rådgiver")),
-            *[(str(pk), User.name_of(*names)) for pk, *names in advisors],
-        ]
-        self.fields["team"].queryset = Team.objects.filter(district__municipality_id=municipality)
-        self.fields["district"].queryset = District.objects.filter(municipality_id=municipality)
+        self.fields["team"].choices = Pairs([*every, *team_choices(municipality_id=municipality)])
+        self.fields["district"].choices = Pairs([*every, *district_choices(municipality_id=municipality)])
+        # A step is chosen by its number (the address's ``step=3``) and read by its id.
+        self._step_ids = {str(s.number): s.pk for s in steps}
         self.fields["step"].choices = [
-            ("", _("Alle")),
+            *every,
             (self.UNDER_CLARIFICATION, _("Under afklaring / undersøgelse")),
             *[(str(s.number), str(s)) for s in steps],
         ]
@@ -94,31 +91,21 @@ class CaseFilterForm(forms.Form):
             *CaseState.choices,
         ]
 
-    def apply(self, queryset):
-        """Narrow ``queryset`` by the valid filters."""
+    def chosen(self) -> CaseListFilter:
+        """What the valid filters choose (``cases.selectors.case_list`` reads it)."""
         data = self.cleaned_data
-        for word in (data.get("q") or "").split():
-            queryset = queryset.filter(
-                Q(child__first_name__icontains=word) | Q(child__last_name__icontains=word)
-            )
-        if data.get("advisor") == self.NO_ADVISOR:
-            queryset = queryset.filter(advisor__isnull=True)
-        elif data.get("advisor"):
-            queryset = queryset.filter(advisor_id=int(data["advisor"]))
-        if data.get("team"):
-            queryset = queryset.filter(team=data["team"])
-        if data.get("district"):
-            queryset = queryset.filter(district=data["district"])
-        if data.get("step") == self.UNDER_CLARIFICATION:
-            queryset = queryset.filter(current_step__isnull=True)
-        elif data.get("step"):
-            queryset = queryset.filter(current_step__number=int(data["step"]))
-        state = data.get("state")
-        if not state:
-            queryset = queryset.open()
-        elif state != self.ALL_STATES:
-            queryset = queryset.filter(state=state)
-        return queryset
+        advisor, step, state = data.get("advisor"), data.get("step"), data.get("state")
+        return CaseListFilter(
+            words=tuple((data.get("q") or "").split()),
+            advisor=int(advisor) if advisor and advisor != self.NO_ADVISOR else None,
+            no_advisor=advisor == self.NO_ADVISOR,
+            team=int(data["team"]) if data.get("team") else None,
+            district=int(data["district"]) if data.get("district") else None,
+            step=self._step_ids.get(step),
+            unclarified=step == self.UNDER_CLARIFICATION,
+            state=state if state and state != self.ALL_STATES else None,
+            every_state=state == self.ALL_STATES,
+        )
 
 
 # --- The child ---------------------------------------------------------------------------------

@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 import datetime
+import functools
 from typing import NamedTuple
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Prefetch, Q, QuerySet, Subquery
+from django.db.models import Prefetch, Q, QuerySet, Subquery, Value
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from cases.access import person_state
 from cases.models import Case, Child, Goal, JournalNote, Notification, Plan, Relation
 from herning.core import cpr as cpr_lib
-from herning.core.statements import kept
+from herning.core.statements import KeptPages, count_read, kept
 from herning.organisation.models import Role, RoleAssignment, User
 
 # What a case's page shows of the case besides its own fields.
@@ -93,12 +94,119 @@ def relations_of(child: Child) -> list[Relation]:
     return list(child.relations.all())
 
 
-def case_list(*, user) -> QuerySet[Case]:
-    """The cases list's rows: every visible case with what a row shows, in one query."""
+class CaseListFilter(NamedTuple):
+    """What the case list is narrowed to (``cases.forms.CaseFilterForm.chosen``); by default the
+    open cases."""
+
+    words: tuple[str, ...] = ()  # each word in the child's first or last name
+    advisor: int | None = None
+    no_advisor: bool = False  # the cases without an advisor (``advisor`` is then None)
+    team: int | None = None
+    district: int | None = None
+    step: int | None = None  # the step's id
+    unclarified: bool = False  # the cases on no step yet (``step`` is then None)
+    state: str | None = None  # one state
+    every_state: bool = False  # every state; neither this nor ``state``: the open cases
+
+
+OPEN_CASES = CaseListFilter()
+
+
+# The case list's page and count are read by statements kept per person and shape
+# (herning.core.statements), each value of the filter bound: the access rule, the five joins and
+# the search made them 1.7 ms of CPU to compile on every request (benchmarks/RESULTS.md). A search
+# of up to this many words is a shape of its own; a longer one takes the ORM's path.
+_KEPT_WORDS = 3
+_BOUND_FILTER = ("advisor", "team", "district", "step", "state")
+_BOUND = (*(f"word_{n}" for n in range(1, _KEPT_WORDS + 1)), *_BOUND_FILTER)
+# What a row of the list shows (``cases_tags.case_rows``) and the access log records of its child:
+# not the child's address or school, nor the advisor's password.
+CASE_LIST_FIELDS = (
+    "state",
+    "opened_on",
+    "child__first_name",
+    "child__last_name",
+    "child__cpr",
+    "child__municipality",
+    "advisor__first_name",
+    "advisor__last_name",
+    "advisor__username",
+    "team__name",
+    "district__name",
+    "current_step__number",
+    "current_step__name",
+    "current_step__name_en",
+)
+
+
+def _case_list_rows(*, user, chosen: CaseListFilter) -> QuerySet[Case]:
+    rows = Case.objects.visible_to(user)
+    for word in chosen.words:
+        # The word as an expression, so it is one parameter as typed (a kept statement binds it):
+        # PostgreSQL escapes its % and _ and puts the pattern's % around it, as Django's own
+        # ``icontains`` of a column does (``pattern_ops``); the meaning is icontains' of text.
+        word = Value(word)
+        rows = rows.filter(Q(child__first_name__icontains=word) | Q(child__last_name__icontains=word))
+    if chosen.no_advisor:
+        rows = rows.filter(advisor__isnull=True)
+    elif chosen.advisor is not None:
+        rows = rows.filter(advisor_id=chosen.advisor)
+    if chosen.team is not None:
+        rows = rows.filter(team_id=chosen.team)
+    if chosen.district is not None:
+        rows = rows.filter(district_id=chosen.district)
+    if chosen.unclarified:
+        rows = rows.filter(current_step__isnull=True)
+    elif chosen.step is not None:
+        rows = rows.filter(current_step_id=chosen.step)
+    if chosen.state is not None:
+        rows = rows.filter(state=chosen.state)
+    elif not chosen.every_state:
+        rows = rows.open()
+    return rows
+
+
+def _chosen_of(values: dict) -> CaseListFilter:
+    words = tuple(values.pop(f"word_{n}") for n in range(1, _KEPT_WORDS + 1))
+    return CaseListFilter(words=tuple(w for w in words if w is not None), **values)
+
+
+def _listed(rows: QuerySet[Case]) -> QuerySet[Case]:
+    """``rows`` with what a row shows, in the children's names' order."""
     return (
-        Case.objects.visible_to(user)
-        .select_related("child", "advisor", "team", "district", "current_step")
+        rows.select_related("child", "advisor", "team", "district", "current_step")
+        .only(*CASE_LIST_FIELDS)
         .order_by("child__last_name", "child__first_name", "-opened_on", "pk")
+    )
+
+
+@kept(bound=_BOUND, keyed={"user": person_state})
+def _case_list_page(*, user, offset: int, limit: int, **values) -> QuerySet[Case]:
+    return _listed(_case_list_rows(user=user, chosen=_chosen_of(values)))[offset : offset + limit]
+
+
+@kept(bound=_BOUND, keyed={"user": person_state})
+def _case_list_count(*, user, **values):
+    return count_read(_case_list_rows(user=user, chosen=_chosen_of(values)))
+
+
+def case_list(*, user, chosen: CaseListFilter = OPEN_CASES, page_size: int) -> KeptPages | QuerySet[Case]:
+    """The case list's rows for a paginator: the open cases or those ``chosen``, with what a row
+    shows, in the children's names' order; a page and the count are a query each."""
+    if len(chosen.words) > _KEPT_WORDS:
+        return _listed(_case_list_rows(user=user, chosen=chosen))
+    values = {
+        **{f"word_{n}": None for n in range(1, _KEPT_WORDS + 1)},
+        **{f"word_{n}": word for n, word in enumerate(chosen.words, 1)},
+        **{name: getattr(chosen, name) for name in _BOUND_FILTER},
+        "no_advisor": chosen.no_advisor,
+        "unclarified": chosen.unclarified,
+        "every_state": chosen.every_state,
+    }
+    return KeptPages(
+        functools.partial(_case_list_count, user=user, **values),
+        functools.partial(_case_list_page, user=user, **values),
+        page_size,
     )
 
 

@@ -16,8 +16,8 @@ from cases.forms import CaseFilterForm, CprSearchForm
 from cases.history import case_history
 from cases.models import Child
 from cases.permissions import Action, may
-from cases.selectors import case_list as case_list_rows
 from cases.selectors import (
+    OPEN_CASES,
     cases_of_child,
     find_child_by_cpr,
     relations_of,
@@ -25,6 +25,7 @@ from cases.selectors import (
     visible_case_of_child,
     visible_child,
 )
+from cases.selectors import case_list as case_list_rows
 from cases.views.common import log_page_read, posted
 from herning.audit.looks import PURPOSE_CASEWORK, log_look, shows_no_child
 from herning.audit.models import AccessLog
@@ -66,9 +67,9 @@ def case_list(request):
         data, query = QueryDict(request.session.get(FILTER_SESSION_KEY, "")), ""
     steps = extensions.case_measures().ladder_steps()
     form = CaseFilterForm(data or None, user=request.user, steps=steps)
-    rows = case_list_rows(user=request.user)
     # Invalid filters (a hand-edited address) show the form's message over the open cases.
-    rows = form.apply(rows) if form.is_bound and form.is_valid() else rows.open()
+    chosen = form.chosen() if form.is_bound and form.is_valid() else OPEN_CASES
+    rows = case_list_rows(user=request.user, chosen=chosen, page_size=PAGE_SIZE)
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("side"))
     # Read once, for the table and for the access log: every child on this page of the list.
     page.object_list = list(page.object_list)

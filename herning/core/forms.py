@@ -3,6 +3,7 @@
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.forms.renderers import TemplatesSetting
+from django.utils.choices import BaseChoiceIterator
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext
 
@@ -87,6 +88,16 @@ def select_markup(widget: dict) -> SafeString:
     empty choice "---------" is written as "Vælg …"."""
     choose = gettext("Vælg …")
     parts = [format_markup('<select name="{}"{}>', widget["name"], mark_safe(_attrs(widget["attrs"])))]  # noqa: S308 - escaped by format_markup in _attrs
+    plain = widget.get("plain_options")
+    if plain is not None:
+        # ``PlainSelect``'s options: (value, label, selected), the same markup as a dict's below.
+        parts.extend(
+            f'\n  <option value="{escaped(value)}"{" selected" if selected else ""}>'
+            f"{escaped(choose if str(label) == '---------' else label)}</option>"
+            for value, label, selected in plain
+        )
+        parts.append("\n</select>\n")
+        return mark_safe("".join(parts))  # noqa: S308 - every value escaped, the rest constant
     for group_name, group_choices, _index in widget["optgroups"]:
         if group_name:
             parts.append(format_markup('\n  <optgroup label="{}">', group_name))
@@ -103,6 +114,55 @@ def select_markup(widget: dict) -> SafeString:
             parts.append("\n  </optgroup>")
     parts.append("\n</select>\n")
     return mark_safe("".join(parts))  # noqa: S308 - each part built by format_markup, escaped or constant
+
+
+class Pairs(BaseChoiceIterator):
+    """Choices that are plain (value, label) pairs already, set on a field as they are. Django
+    normalizes a list of choices twice when a field's choices are set (the field's setter and its
+    widget's), a call per choice and per label: for the case list's hundreds of advisors 1 ms a
+    request. An iterator of choices it takes as it is, as it takes its own lazy ones."""
+
+    def __init__(self, pairs):
+        self.pairs = list(pairs)
+
+    def __iter__(self):
+        return iter(self.pairs)
+
+    def __len__(self) -> int:
+        return len(self.pairs)
+
+
+class PlainSelect(forms.Select):
+    """A select of plain options (a value and a label each: no groups, no attributes per option),
+    written by ``select_markup`` straight from its choices. Django's ``optgroups`` builds a dict
+    of eight keys and the widget's attributes for every option: for the case list's hundreds of
+    advisors that was 0.7 ms a request, against about 0.1 ms for the triples. The markup is the
+    same, character for character (tests/herning/test_input_markup.py); choices with groups take
+    Django's path."""
+
+    def get_context(self, name, value, attrs):
+        choices = list(self.choices)  # once: a model choice field's choices are a query
+        if any(isinstance(label, list | tuple) for _value, label in choices):
+            return super().get_context(name, value, attrs)
+        # Django's Widget.get_context (the name, the value as a list of text, the attributes), then
+        # what ChoiceWidget and Select add to it, without the options' dicts.
+        context = forms.Widget.get_context(self, name, value, attrs)
+        widget = context["widget"]
+        widget["optgroups"] = []
+        if self.allow_multiple_selected:
+            widget["attrs"]["multiple"] = True
+        # As Django's optgroups: None as "", and in a single select only the first option of the
+        # chosen value marked selected.
+        chosen = set(widget["value"])
+        options = []
+        for option_value, label in choices:
+            text = "" if option_value is None else str(option_value)
+            selected = text in chosen
+            if selected and not self.allow_multiple_selected:
+                chosen = set()
+            options.append((text, label, selected))
+        widget["plain_options"] = options
+        return context
 
 
 class DateInput(forms.DateInput):

@@ -31,6 +31,39 @@ def _shifts_on(*, municipality_id: int, day: datetime.date):
     )
 
 
+# The choices of a municipality's filters (the case list's): pairs of id and name, as values, each
+# statement compiled once per process (herning.core.statements). A large municipality has hundreds
+# of advisors and some fifty teams: as instances, through a model choice field's iterator and again
+# for the chosen one's check, they took a fifth of the case list's CPU (benchmarks/RESULTS.md).
+
+
+@kept(bound=("municipality_id",))
+def team_choices(*, municipality_id: int | None):
+    """(id, name) of the municipality's teams, in the teams' order (district, then name)."""
+    return Team.objects.filter(district__municipality_id=municipality_id).values_list("pk", "name")
+
+
+@kept(bound=("municipality_id",))
+def district_choices(*, municipality_id: int | None):
+    """(id, name) of the municipality's districts, in the districts' order."""
+    return District.objects.filter(municipality_id=municipality_id).values_list("pk", "name")
+
+
+@kept(bound=("municipality_id",))
+def _advisor_rows(*, municipality_id: int | None):
+    return (
+        User.objects.with_role(Role.ADVISOR)
+        .filter(municipality_id=municipality_id)
+        .values_list("pk", "first_name", "last_name", "username")
+    )
+
+
+def advisor_choices(*, municipality_id: int | None) -> list[tuple[int, str]]:
+    """(id, name) of the municipality's active advisors, each once, named as every page names a
+    person (``User.name_of``, the rule of ``str(user)``), in the people's order."""
+    return [(pk, User.name_of(*names)) for pk, *names in _advisor_rows(municipality_id=municipality_id)]
+
+
 def team_leaders(*, team: Team):
     return User.objects.with_role(Role.TEAM_LEADER, team=team)
 

@@ -307,14 +307,14 @@ def test_the_advisor_filter_names_each_active_advisor_of_the_municipality_once_a
     former.save()
     form = CaseFilterForm(user=org.team_leader, steps=[])
     expected = [
-        (str(u.pk), str(u))
+        (u.pk, str(u))
         for u in User.objects.filter(
             municipality=municipality, is_active=True, role_assignments__role=Role.ADVISOR
         ).distinct()
     ]
     options = form.fields["advisor"].choices[2:]
     assert options == expected
-    assert (str(nameless.pk), "nameless") in options
-    assert (str(org.advisor.pk), f"{org.advisor.first_name} {org.advisor.last_name}") in options
+    assert (nameless.pk, "nameless") in options
+    assert (org.advisor.pk, f"{org.advisor.first_name} {org.advisor.last_name}") in options
     assert len({pk for pk, _name in options}) == len(options)
-    assert str(former.pk) not in {pk for pk, _name in options}
+    assert former.pk not in {pk for pk, _name in options}

@@ -295,6 +295,8 @@ def test_every_kept_read_is_kept_where_the_product_reads_it(org, login):
         reverse("cases:case_detail", args=[measure.case_id]),
         reverse("start:my_day"),
         reverse("followups:measure_schedule", args=[measure.pk]),
+        # The case list as the benchmark asks it: a name searched in a team, every state.
+        f"{reverse('cases:case_list')}?q={measure.case.child.first_name}&team={org.team_a.pk}&state=all",
     ):
         with_folds(advisor, url)
     assert login(org.team_leader, client=Client()).get(reverse("start:team")).status_code == 200

@@ -11,7 +11,7 @@ from django import forms
 from django.template.loader import get_template
 from django.utils import translation
 
-from herning.core.forms import SELECT_TEMPLATE, DesignSystemFormRenderer, select_markup
+from herning.core.forms import SELECT_TEMPLATE, DesignSystemFormRenderer, Pairs, PlainSelect, select_markup
 from herning.organisation.models import Team
 
 pytestmark = pytest.mark.django_db
@@ -69,3 +69,46 @@ def test_every_select_is_written_as_the_template_writes_it(org, language, data):
         # And through the renderer, as a page draws it.
         page = str(form)
         assert page.count("<select") == 7 and "---------" not in page and "&lt;b&gt;" in page
+
+
+@pytest.mark.parametrize("language", ["da", "en"])
+@pytest.mark.parametrize(
+    "data",
+    [
+        None,
+        {"team": "", "kind": "a", "grouped": "s1", "closed": "a", "twice": "a"},
+        {"own": "1", "kind": "0", "grouped": "n2", "twice": "b"},
+    ],
+)
+def test_a_plain_select_is_written_as_django_s_select_with_the_template(org, language, data):
+    """``PlainSelect`` writes its options from its choices without Django's dicts: the markup is
+    the template's of a Select of the same choices, a value given twice selected once, groups by
+    Django's own path. So is a field's ``Pairs``, set as they are."""
+    reference = get_template(SELECT_TEMPLATE)
+
+    class _Twice(_Form):
+        twice = forms.ChoiceField(choices=[("a", "A"), ("b", HOSTILE), ("a", "A igen")], required=False)
+
+    with translation.override(language):
+        form = _Twice(data)
+        seen = 0
+        for name, widget in _widgets(form):
+            bound = form[name]
+            if type(bound.field.widget) is not forms.Select:
+                continue
+            plain = PlainSelect(choices=bound.field.widget.choices).get_context(
+                bound.html_name, bound.value(), dict(widget["attrs"])
+            )["widget"]
+            assert ("plain_options" in plain) == (name != "grouped"), name
+            assert select_markup(plain) == reference.render({"widget": widget}), name
+            seen += 1
+        assert seen == 6
+        field = forms.ChoiceField(choices=Pairs([("", "Alle"), (7, HOSTILE), (8, "Otte")]), widget=PlainSelect)
+        assert field.clean("7") == "7" and list(field.choices)[1] == (7, HOSTILE)
+        with pytest.raises(forms.ValidationError):
+            field.clean("9")
+        drawn = field.widget.render("n", "8", {"id": "id_n"})
+        assert drawn == forms.Select(choices=[("", "Alle"), (7, HOSTILE), (8, "Otte")]).render(
+            "n", "8", {"id": "id_n"}, renderer=DesignSystemFormRenderer()
+        )
+        assert '<option value="8" selected>Otte</option>' in drawn
