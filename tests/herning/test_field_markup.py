@@ -74,7 +74,9 @@ def test_every_field_group_is_written_as_the_template_writes_it(language, data):
 def test_each_kind_of_group_is_drawn():
     form = _Form({"name": "", "kind": "a"})
     drawn = {bound.name: field_markup(bound) for bound in form}
-    assert drawn["name"].startswith('<div class="form-group form-error">\n  <label class="form-label" for="id_name">')
+    assert drawn["name"].startswith(
+        '<div class="form-group form-error">\n  <label class="form-label" for="id_name">'
+    )
     assert '<span class="sr-only">Fejl: </span>' in drawn["name"]
     assert drawn["kind"].startswith('<fieldset class="form-group" aria-describedby="id_kind-hint ">')
     assert '<div class="form-group-checkbox">' in drawn["tick"]

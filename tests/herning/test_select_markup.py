@@ -103,7 +103,9 @@ def test_a_plain_select_is_written_as_django_s_select_with_the_template(org, lan
             assert select_markup(plain) == reference.render({"widget": widget}), name
             seen += 1
         assert seen == 6
-        field = forms.ChoiceField(choices=Pairs([("", "Alle"), (7, HOSTILE), (8, "Otte")]), widget=PlainSelect)
+        field = forms.ChoiceField(
+            choices=Pairs([("", "Alle"), (7, HOSTILE), (8, "Otte")]), widget=PlainSelect
+        )
         assert field.clean("7") == "7" and list(field.choices)[1] == (7, HOSTILE)
         with pytest.raises(forms.ValidationError):
             field.clean("9")
