@@ -18,9 +18,14 @@ def on_duty(*, municipality, day: datetime.date) -> list[tuple[District, User | 
     """Each district of ``municipality`` with who holds duty on ``day`` (None: nobody on the
     roster), in the districts' order: two queries whatever the number of districts."""
     shifts = {s.district_id: s.advisor for s in _shifts_on(municipality_id=municipality.pk, day=day)}
-    return [
-        (d, shifts.get(d.pk)) for d in District.objects.filter(municipality=municipality).order_by("name")
-    ]
+    return [(d, shifts.get(d.pk)) for d in _districts_by_name(municipality_id=municipality.pk)]
+
+
+@kept(bound=("municipality_id",))
+def _districts_by_name(*, municipality_id: int):
+    # Compiled once per process (herning.core.statements), as the roster beside it: every Min dag
+    # reads both.
+    return District.objects.filter(municipality_id=municipality_id).order_by("name")
 
 
 @kept(bound=("municipality_id", "day"))
