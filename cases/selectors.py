@@ -149,21 +149,19 @@ def _case_list_rows(*, user, chosen: CaseListFilter) -> QuerySet[Case]:
         rows = rows.filter(Q(child__first_name__icontains=word) | Q(child__last_name__icontains=word))
     if chosen.no_advisor:
         rows = rows.filter(advisor__isnull=True)
-    elif chosen.advisor is not None:
-        rows = rows.filter(advisor_id=chosen.advisor)
-    if chosen.team is not None:
-        rows = rows.filter(team_id=chosen.team)
-    if chosen.district is not None:
-        rows = rows.filter(district_id=chosen.district)
     if chosen.unclarified:
         rows = rows.filter(current_step__isnull=True)
-    elif chosen.step is not None:
-        rows = rows.filter(current_step_id=chosen.step)
-    if chosen.state is not None:
-        rows = rows.filter(state=chosen.state)
-    elif not chosen.every_state:
+    if chosen.state is None and not chosen.every_state:
         rows = rows.open()
-    return rows
+    # The rest are plain equalities of the case's own columns, each left out when not chosen.
+    equal = {
+        "advisor_id": chosen.advisor,
+        "team_id": chosen.team,
+        "district_id": chosen.district,
+        "current_step_id": chosen.step,
+        "state": chosen.state,
+    }
+    return rows.filter(**{column: value for column, value in equal.items() if value is not None})
 
 
 def _chosen_of(values: dict) -> CaseListFilter:
