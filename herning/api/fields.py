@@ -42,6 +42,9 @@ class CprField(serializers.CharField):
         except DjangoValidationError as error:
             raise serializers.ValidationError(list(error.messages)) from None
 
+    # From the value alone: a plan may serve every instance of its serializer's class.
+    represents_alone = True
+
     def to_representation(self, value):
         return cpr_lib.mask(value)
 
@@ -98,5 +101,8 @@ class UpdatedAtField(serializers.DateTimeField):
         kwargs.setdefault("help_text", "When this record, or anything shown inside it, last changed.")
         super().__init__(read_only=True, allow_null=True, **kwargs)
 
+    # Planned with its class (``herning.api.representation``): read as ``get_attribute`` reads it.
+    plain_attribute = "api_updated_at"
+
     def get_attribute(self, instance):
-        return getattr(instance, "api_updated_at", None)
+        return getattr(instance, self.plain_attribute, None)

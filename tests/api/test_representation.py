@@ -132,3 +132,41 @@ def test_a_serializer_of_plain_objects_is_planned_as_drf_reads_them():
     assert (
         planned[0]["computed"] == "kaldt" and planned[0]["number"] == 3 and planned[0]["when"] == "2026-03-02"
     )
+
+
+def test_a_class_whose_fields_represent_from_the_value_alone_is_planned_once_and_builds_no_fields(org):
+    """The cases' serializer (every field a column, a property, a code, a date, a choice or the
+    change feed's stamp) is planned once for its class: a page of it answers as DRF does without
+    building the request's fields, and the kept plan holds no request. A serializer with a method
+    field (the children's) builds its own per instance, as before."""
+    from cases.api import CaseSerializer, ChildSerializer
+    from herning.api import representation
+    from tests.factories import CaseFactory
+
+    cases = [
+        CaseFactory(team=org.team_a, advisor=org.advisor, opened_on=datetime.date(2025, 1, 6)),
+        CaseFactory(team=org.team_b, advisor=None, opened_on=datetime.date(2026, 2, 28)),
+    ]
+    cases[1].current_step = None  # an empty relation on the way: null, as DRF answers
+    cases[0].api_updated_at = datetime.datetime(2026, 3, 2, 8, 0, tzinfo=datetime.UTC)
+    representation._CLASS_PLANS.clear()
+    request = mock.Mock(name="request")
+    page = CaseSerializer(cases, many=True, context={"request": request})
+    planned = page.data
+    with _drf_path():
+        plain = CaseSerializer(cases, many=True).data
+    assert planned == plain
+    assert planned[0]["updated_at"] == "2026-03-02T09:00:00+01:00" and planned[1]["updated_at"] is None
+    assert planned[0]["child_name"] == cases[0].child.full_name
+    kept = representation._CLASS_PLANS[CaseSerializer]
+    assert kept is not None and all(field is None for _name, _get, _convert, field, _missing in kept)
+    assert planned[1]["current_step"] is None
+    # No row needed the request's own fields, the one without the feed's stamp included.
+    assert "fields" not in page.child.__dict__
+    one = CaseSerializer(cases[1], context={"request": request})
+    assert one.data == plain[1]
+    assert "fields" not in one.__dict__
+    # A method field cannot be shared: the children's serializer keeps a plan per instance.
+    child = ChildSerializer(cases[0].child, context={"request": request})
+    assert child.data["id"] == cases[0].child_id
+    assert representation._CLASS_PLANS[ChildSerializer] is None and "fields" in child.__dict__
