@@ -42,6 +42,11 @@ def main() -> None:
     parser.add_argument("--queries", action="store_true", help="list one request's statements")
     parser.add_argument("--api", action="store_true", help="authenticate with an API token, not a session")
     parser.add_argument(
+        "--htmx",
+        action="store_true",
+        help="send HX-Request as htmx does (a section of a page answers with the section alone)",
+    )
+    parser.add_argument(
         "--per-person",
         action="store_true",
         help="also each person's medians, with the size of their municipality (a plan that suits a "
@@ -121,6 +126,8 @@ def main() -> None:
                 user=user, name="benchmark", confirmed=True
             )
             client = logged_in_client(user, device)
+        if args.htmx:
+            client.defaults["HTTP_HX_REQUEST"] = "true"
         teams = RoleAssignment.objects.filter(user=user, role=args.role).values("team_id")
         cases = list(
             Case.objects.exclude(state=CaseState.CLOSED)
