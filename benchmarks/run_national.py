@@ -568,6 +568,7 @@ class Sample:
     queries: list[int] = field(default_factory=list)
     client: list[float] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
+    warming: list[float] = field(default_factory=list)  # the warm-up's times (ms), not counted
     seconds: float = 0.0
     load: float = 0.0  # the 1-minute load average when the timed requests ended
 
@@ -626,7 +627,7 @@ def run_concurrently(groups: list[list[Person]], total: int, work: Callable[[Per
     return time.perf_counter() - started
 
 
-def measure_endpoint(endpoint: Endpoint, groups, total: int, today: datetime.date) -> Sample:
+def measure_endpoint(endpoint: Endpoint, groups, total: int, today: datetime.date, *, warm_up: int) -> Sample:
     sample = Sample()
     lock = threading.Lock()
     expected = 302 if endpoint.kind == "write" else 200
@@ -645,9 +646,18 @@ def measure_endpoint(endpoint: Endpoint, groups, total: int, today: datetime.dat
                 sample.db.append(timing[1])
                 sample.queries.append(timing[2])
                 sample.client.append(answer.client_ms)
+            else:
+                sample.warming.append(timing[0])
 
-    # One warm-up request per client (unmeasured): connections, caches and compiled templates.
-    run_concurrently(groups, len(groups), lambda p, i: work(p, -1))
+    # Unmeasured warm-up. A read: ``warm_up`` requests per person, so each web process has met each
+    # person, as a process that serves all day has (connections, compiled templates, and the reads
+    # kept per person and process, ``herning.core.statements``). With one request per client, up to
+    # 56 of an advisor page's 200 timed requests (16 people on 4 processes, less the 8 warmed) could
+    # be a person's first on a process, compiling their kept reads twice over (the probe's and the
+    # real one); the warm-up's own p50 is reported beside the timed one. A write:
+    # one request per client, so as not to add rows.
+    warming = warm_up * sum(map(len, groups)) if endpoint.kind != "write" else len(groups)
+    run_concurrently(groups, warming, lambda p, i: work(p, -1))
     sample.errors.clear()
     sample.seconds = run_concurrently(groups, total, work)
     sample.load = os.getloadavg()[0]
@@ -879,7 +889,7 @@ def web(args, url: str, today: datetime.date) -> tuple[list[Row], dict]:
             persons = advisors if endpoint.who == "advisor" else leaders
             groups = _spread(persons, args.clients)
             total = args.requests if endpoint.kind != "write" else min(args.requests, 100)
-            sample = measure_endpoint(endpoint, groups, total, today)
+            sample = measure_endpoint(endpoint, groups, total, today, warm_up=args.warm_up)
             floor = measure_floor(endpoint.slug, groups, total, url, today)
             plan = explain_plans(endpoint, persons[0], today, Path(args.plans))
             row = Row(endpoint, sample, floor, plan)
@@ -916,8 +926,8 @@ def _mark(met: bool | None) -> str:
 def web_table(rows: list[Row]) -> list[str]:
     table = [
         "| endpoint | kind | requests | p50 ms | p95 ms | p99 ms | target p95 | req/s | db ms (mean) | queries | "
-        "SQL floor p50 ms | page / floor (p50) | client p95 ms | load | errors |",
-        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "SQL floor p50 ms | page / floor (p50) | client p95 ms | warm-up p50 ms | load | errors |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for row in rows:
         s = row.sample
@@ -933,7 +943,7 @@ def web_table(rows: list[Row]) -> list[str]:
             f"{'✓' if row.ok else '✗'} | {_ms(percentile(s.app, 0.99))} | < {row.endpoint.target:.0f} | "
             f"{s.count / s.seconds if s.seconds else 0:.1f} | {_ms(statistics.mean(s.db) if s.db else 0)} | {queries} | "
             f"{_ms(floor)} | {p50 / floor if floor else float('nan'):.1f}×{_mark(row.near_floor)} | "
-            f"{_ms(percentile(s.client, 0.95))} | "
+            f"{_ms(percentile(s.client, 0.95))} | {_ms(percentile(s.warming, 0.5))} ({len(s.warming)}) | "
             f"{s.load:.1f} | {len(s.errors)} |"
         )
     return table
@@ -947,6 +957,14 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--reuse", action="store_true", help="keep a database built today for the same scale")
     parser.add_argument("--clients", type=int, default=8, help="concurrent clients (threads)")
     parser.add_argument("--requests", type=int, default=200, help="timed requests per endpoint")
+    parser.add_argument(
+        "--warm-up",
+        type=int,
+        default=8,
+        help="unmeasured requests per person to each read before its timed ones (a write: one per "
+        "client), so that each web process has met each person; the runs before 7 December 2026, "
+        "13:30 UTC warmed up with one request per client",
+    )
     parser.add_argument("--people", type=int, default=16, help="advisors logged in (team leaders: half)")
     # Processes, not threads: a request is mostly Python (ORM, templates), and threads of one
     # process wait for each other's interpreter lock, inside the time they report.
@@ -1096,8 +1114,12 @@ def results_text(report: dict, args) -> str:
             f"{info['threads']} threads; {info['clients']} concurrent clients on the same machine, logged in as "
             f"{args.people} advisors and {max(2, args.people // 2)} team leaders (password and TOTP code through "
             "the login pages; API calls with each person's read-only token). Times are the server's own "
-            "(`Server-Timing`: every middleware, the view, the queries and the template), after one warm-up "
-            "request per client; req/s is counted at the clients over the timed requests; load is the machine's "
+            "(`Server-Timing`: every middleware, the view, the queries and the template), after an unmeasured "
+            f"warm-up of {args.warm_up} requests per person to each read (one per client to the write), so "
+            "that each web process has met each person, as a process serving all day has: compiled "
+            "templates, and the reads kept per person and process (the warm-up's own p50 and its number "
+            "of requests are in the table: the first requests of a person on a process pay for compiling "
+            "them); req/s is counted at the clients over the timed requests; load is the machine's "
             "1-minute load average as each endpoint's requests ended (2 cores). The SQL floor runs "
             "hand-written SQL for the data the page shows (`FLOORS` in `benchmarks/run_national.py`) from the "
             "same clients, each with its own connection. Targets: p95 under 200 ms for a page, 150 ms for an "

@@ -91,6 +91,10 @@ def test_load_harness_measures_every_endpoint_against_a_live_gunicorn(tmp_path, 
         sample = row.sample
         assert sample.errors == [], (row.endpoint.label, sample.errors[:3])
         assert sample.count == 6
+        # Warmed up unmeasured: a read 8 times per person (2 people, one per client), so that each
+        # web process has met each person; the write once per client, not to add rows.
+        assert len(sample.warming) == (2 if row.endpoint.kind == "write" else 8 * 2), row.endpoint.label
+        assert all(ms > 0 for ms in sample.warming)
         assert all(0 < ms < 30_000 for ms in sample.app), row.endpoint.label
         assert all(0 <= db <= app for db, app in zip(sample.db, sample.app, strict=True))
         assert min(sample.queries) > 0
@@ -109,6 +113,7 @@ def test_load_harness_measures_every_endpoint_against_a_live_gunicorn(tmp_path, 
         # A read is marked against its floor (p50 within 3 × the floor + 10 ms); a write is not.
         mark = "" if endpoint.kind == "write" else " [✓✗]"
         assert re.fullmatch(rf"[\d.]+×{mark}", cells[11]), cells[11]
+        assert re.fullmatch(r"[\d.]+ \((2|16)\)", cells[13]), cells[13]
     assert len(report["sweeps"]) == 6 and all(r[4].errors == 0 for r in report["sweeps"])
     assert "| Full sweep, first run" in text and "| Incremental sweep again, nothing changed" in text
     nightly = next(r for r in report["sweeps"] if r[0].startswith("Full sweep, nothing changed"))
