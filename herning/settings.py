@@ -337,7 +337,7 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 # Sessions live in the database: the web tier keeps no state and survives a Redis outage.
-SESSION_ENGINE = "django.contrib.sessions.backends.db"
+SESSION_ENGINE = "herning.accounts.sessions"
 
 # The embedded default uses kombu's file-system transport: a real broker with real queues, on disk,
 # so worker and scheduler run as in production without a Redis server on a first-look machine.
