@@ -99,10 +99,9 @@ def _reads_its_source(field) -> bool:
 _OWN_PATH, _SKIP = object(), object()
 
 
-def _when_missing(field, *, column_path: bool):
-    if field is None or not column_path:
-        # A step that is a property or of a plain object may be a method DRF would call.
-        return _OWN_PATH
+def _when_missing(field):
+    """For a source that is a chain of columns and forward relations only: no step can be a
+    method DRF would call (a property's or a plain object's source keeps ``_OWN_PATH``)."""
     if field.default is not empty:
         return _OWN_PATH
     if field.allow_null:
@@ -134,7 +133,7 @@ def _plan(serializer) -> list[tuple]:
             if path is not None:
                 getter = attrgetter(".".join(path))
                 convert = _same if pk_only else _CONVERTERS.get(type(field), field.to_representation)
-                missing = _when_missing(field, column_path=True)
+                missing = _when_missing(field)
             elif not isinstance(field, serializers.RelatedField):
                 # Plain objects, and a model's property: the attribute path as it is; the value is
                 # checked before ``to_representation`` (a callable, or a step that is missing, takes
@@ -164,19 +163,13 @@ _SHARED = frozenset(
     )
 )
 _CLASS_PLANS: dict[type, list[tuple] | None] = {}
-_DRF_BUILT = frozenset(
-    {
-        serializers.Serializer.get_fields,
-        serializers.ModelSerializer.get_fields,
-        serializers.BaseSerializer.__init__,
-    }
-)
+_DRF_GET_FIELDS = frozenset({serializers.Serializer.get_fields, serializers.ModelSerializer.get_fields})
 
 
 def _class_decides_fields(cls) -> bool:
     # DRF's own building (the declared fields and the model's): nothing of the instance (its
     # arguments, context or request) can add, drop or change a field.
-    return cls.get_fields in _DRF_BUILT and cls.__init__ in _DRF_BUILT
+    return cls.get_fields in _DRF_GET_FIELDS and cls.__init__ is serializers.BaseSerializer.__init__
 
 
 def _shared(field, getter, convert) -> bool:
