@@ -92,23 +92,32 @@ def test_an_eager_task_leaves_its_callers_connection_alone():
     assert _backend() == pid
 
 
-def _worker_backends() -> dict[int, tuple[str, object]]:
-    """The database's other sessions: the worker's (the test's run on this thread), by backend,
-    with their state and when their last statement started."""
+def _database_now():
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT clock_timestamp()")
+        return cursor.fetchone()[0]
+
+
+def _worker_backends(since) -> dict[int, tuple[str, object]]:
+    """The database's other sessions that ran a statement since ``since``: the worker's (the test's
+    run on this thread), by backend, with their state and when their last statement started. A
+    session an earlier test on this process left idle is not the worker's, and ran nothing since."""
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT pid, state, query_start FROM pg_stat_activity "
-            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            "WHERE datname = current_database() AND pid <> pg_backend_pid() AND query_start >= %s",
+            [since],
         )
         return {pid: (state, started) for pid, state, started in cursor.fetchall()}
 
 
 def test_a_real_worker_runs_two_tasks_on_one_connection_and_drops_it_after_a_failure(celery_worker_real):
+    since = _database_now()
     heartbeat.delay("reuse-1").get(timeout=30)
-    first = wait_for(_worker_backends, timeout=10, what="the worker's session")
+    first = wait_for(lambda: _worker_backends(since), timeout=10, what="the worker's session")
     assert [state for state, _started in first.values()] == ["idle"]
     heartbeat.delay("reuse-2").get(timeout=30)
-    second = _worker_backends()
+    second = _worker_backends(since)
     # The same session ran the second task's statements, after the first's.
     assert set(second) == set(first)
     (pid,) = second
@@ -118,7 +127,7 @@ def test_a_real_worker_runs_two_tasks_on_one_connection_and_drops_it_after_a_fai
     # A name longer than the column: the database refuses the write and the task fails.
     with pytest.raises(Exception, match="value too long"):
         heartbeat.delay("x" * 101).get(timeout=30)
-    wait_for(lambda: pid not in _worker_backends(), timeout=10, what="the failed task's session to end")
+    wait_for(lambda: pid not in _worker_backends(since), timeout=10, what="the failed task's session to end")
 
 
 def test_the_embedded_defaults_sqlite_connection_is_judged_by_its_drivers_transaction_flag():
