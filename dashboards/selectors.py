@@ -19,7 +19,6 @@ from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
 from cases.access import person_state
@@ -47,7 +46,7 @@ from followups.selectors import (
     visible_deadlines,
 )
 from herning.audit.services import CaseRef
-from herning.core.paths import keyed_path
+from herning.core.paths import KeyedPaths
 from herning.core.statements import count_read, kept
 from herning.organisation.models import District, Role, Team, User
 from herning.organisation.selectors import on_duty
@@ -247,40 +246,46 @@ GROUP_LABELS = {
 }
 
 
-class _Paths(dict):
-    """``keyed_path`` of each URL name, made when first asked for: one ``reverse`` per name for the
-    whole list, not one per row."""
+# Where the work of a deadline of each kind is done (its source's key in the address), the button's
+# words, and whether the form brings the advisor back to the day afterwards.
+_ACTIONS = {
+    **{kind: ("followups:record", _lazy("Registrér opfølgning"), False) for kind in MEASURE_KINDS},
+    DeadlineKind.RECEIPT: ("cases:notification_receipt", _lazy("Registrér kvittering"), True),
+    DeadlineKind.SCREENING: ("cases:notification_screening", _lazy("Registrér screening"), True),
+    DeadlineKind.FEEDBACK: ("cases:notification_feedback", _lazy("Registrér tilbagemelding"), True),
+    DeadlineKind.INTERIM_ASSESSMENT: (
+        "cases:investigation_interim",
+        _lazy("Skriv den foreløbige vurdering"),
+        False,
+    ),
+    DeadlineKind.HANDOVER: ("cases:handover_record", _lazy("Registrér overleveringsmødet"), True),
+}
+_OPEN_CASE, _OPEN = _lazy("Åbn sagen"), _lazy("Åbn")
 
-    def __missing__(self, name: str):
-        self[name] = keyed_path(name)
-        return self[name]
+
+class _Words(dict):
+    """Each button's words translated once for the whole list, not once per row."""
+
+    def __missing__(self, label) -> str:
+        self[label] = text = str(label)
+        return text
 
 
-def _action(deadline: Deadline, paths: _Paths, back: str) -> tuple[str, str]:
+def _action(deadline: Deadline, paths: KeyedPaths, back: str, words: _Words) -> tuple[str, str]:
     """Where the work of ``deadline`` is done, and the button's words."""
-    source = deadline.source_id
-    match deadline.kind:
-        case kind if kind in MEASURE_KINDS:
-            return paths["followups:record"](source), _("Registrér opfølgning")
-        case DeadlineKind.RECEIPT:
-            return paths["cases:notification_receipt"](source) + back, _("Registrér kvittering")
-        case DeadlineKind.SCREENING:
-            return paths["cases:notification_screening"](source) + back, _("Registrér screening")
-        case DeadlineKind.FEEDBACK:
-            return paths["cases:notification_feedback"](source) + back, _("Registrér tilbagemelding")
-        case DeadlineKind.INTERIM_ASSESSMENT:
-            return paths["cases:investigation_interim"](source), _("Skriv den foreløbige vurdering")
-        case DeadlineKind.HANDOVER:
-            return paths["cases:handover_record"](source) + back, _("Registrér overleveringsmødet")
+    action = _ACTIONS.get(deadline.kind)
+    if action is not None:
+        name, label, returns = action
+        return paths[name](deadline.source_id) + (back if returns else ""), words[label]
     if deadline.case_id:
-        return paths["cases:case_detail"](deadline.case_id), _("Åbn sagen")
-    return deadline_url(deadline), _("Åbn")
+        return paths["cases:case_detail"](deadline.case_id), words[_OPEN_CASE]
+    return deadline_url(deadline, paths), words[_OPEN]
 
 
 def _work_groups(rows, agreements: dict[int, Agreement], *, counts: DueCounts, now) -> list[WorkGroup]:
     by_group: dict[str, list[WorkItem]] = {key: [] for key in DueGroup.ORDER}
     measures: dict[tuple[str, int], WorkItem] = {}
-    paths = _Paths()
+    paths, words = KeyedPaths(), _Words()
     back = "?next=" + reverse("start:my_day")
     for d in rows:
         group = due_group(d, now)
@@ -293,7 +298,7 @@ def _work_groups(rows, agreements: dict[int, Agreement], *, counts: DueCounts, n
             child_name = agreement.meeting.child_label
         else:
             child_name = d.case.child.full_name if d.case_id else ""
-        url, label = _action(d, paths, back)
+        url, label = _action(d, paths, back, words)
         case_url = paths["cases:case_detail"](d.case_id) if d.case_id else ""
         item = WorkItem(d, [], child_name, url, label, agreement, case_url)
         if d.kind in MEASURE_KINDS:

@@ -12,6 +12,7 @@ from cases.extensions import Panel, SummaryPart, register_panel, register_summar
 from cases.permissions import Action, may
 from followups.models import Deadline
 from followups.selectors import MEASURE_KINDS, case_deadline_summary, case_pending_requests, deadline_url
+from herning.core.paths import KeyedPaths
 
 
 def deadlines_context(child, case, user) -> dict:
@@ -20,6 +21,7 @@ def deadlines_context(child, case, user) -> dict:
     today = timezone.localdate()
     can_edit = may(user, Action.EDIT_CASE, case)
     rows = []
+    paths = KeyedPaths()
     for deadline in Deadline.objects.for_system().filter(case=case, is_open=True).order_by("due_on", "pk"):
         is_followup = deadline.kind in MEASURE_KINDS
         rows.append(
@@ -27,7 +29,7 @@ def deadlines_context(child, case, user) -> dict:
                 "deadline": deadline,
                 "overdue": deadline.due_on < today,
                 "today": deadline.due_on == today,
-                "url": deadline_url(deadline),
+                "url": deadline_url(deadline, paths),
                 "record_url": reverse("followups:record", args=[deadline.source_id])
                 if is_followup and can_edit
                 else "",

@@ -30,6 +30,7 @@ from followups.models import (
 from followups.obligation_sources import measure_context
 from followups.rules import RuleBook
 from herning.core import law
+from herning.core.paths import KeyedPaths
 from herning.core.statements import count_read, kept
 from herning.organisation.models import Role, RoleAssignment, Team, User
 from measures.models import Measure
@@ -360,21 +361,25 @@ def team_deadlines(user, *, now: datetime.datetime, within_days: int = 7) -> lis
     return _with_children(rows)
 
 
-def deadline_url(deadline: Deadline) -> str:
+def deadline_url(deadline: Deadline, paths: KeyedPaths | None = None) -> str:
     """Where a deadline is handled: a measure's schedule, the handover meeting of a moved case, the
     interim assessment of an investigation past its four months, the screening or the feedback of a
-    notification, else the deadline list."""
-    if deadline.kind in MEASURE_KINDS:
-        return reverse("followups:measure_schedule", args=[deadline.source_id])
-    if deadline.kind == DeadlineKind.HANDOVER:
-        return reverse("cases:handover_record", args=[deadline.source_id])
-    if deadline.kind == DeadlineKind.INTERIM_ASSESSMENT:
-        return reverse("cases:investigation_interim", args=[deadline.source_id])
-    if deadline.kind == DeadlineKind.SCREENING:
-        return reverse("cases:notification_screening", args=[deadline.source_id])
-    if deadline.kind == DeadlineKind.FEEDBACK:
-        return reverse("cases:notification_feedback", args=[deadline.source_id])
-    return reverse("followups:deadlines") + f"#frist-{deadline.pk}"
+    notification, else the deadline list. A list passes one ``paths`` for all its rows: one
+    ``reverse`` per kind of address instead of one per row."""
+    name = _HANDLED_AT.get(deadline.kind)
+    if name is None:
+        return reverse("followups:deadlines") + f"#frist-{deadline.pk}"
+    paths = KeyedPaths() if paths is None else paths
+    return paths[name](deadline.source_id)
+
+
+_HANDLED_AT = {
+    **dict.fromkeys(MEASURE_KINDS, "followups:measure_schedule"),
+    DeadlineKind.HANDOVER: "cases:handover_record",
+    DeadlineKind.INTERIM_ASSESSMENT: "cases:investigation_interim",
+    DeadlineKind.SCREENING: "cases:notification_screening",
+    DeadlineKind.FEEDBACK: "cases:notification_feedback",
+}
 
 
 def _unread(user):
@@ -507,13 +512,14 @@ def group_escalations(reminders: list[Reminder], *, led: list[tuple[int, int]]) 
         else {}
     )
     tree: dict = defaultdict(lambda: defaultdict(lambda: defaultdict(list)))
+    paths = KeyedPaths()
     for reminder in sorted(reminders, key=lambda r: (r.deadline.due_at, r.deadline.pk, r.pk)):
         d = reminder.deadline
         line = EscalationLine(
             reminder=reminder,
             deadline=d,
             measure_name=measure_names.get(d.source_id, "") if d.kind in MEASURE_KINDS else "",
-            path=deadline_url(d),
+            path=deadline_url(d, paths),
         )
         child_key = d.child.pk if d.child is not None else None
         tree[_team_of(d, led)][d.responsible_id][child_key].append(line)

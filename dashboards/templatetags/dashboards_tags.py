@@ -24,6 +24,7 @@ from django.utils.translation import gettext
 
 from dashboards.selectors import ChildRecency, MyDay, Placement, WorkGroup
 from followups.models import DeadlineKind
+from herning.core.choices import labels_in_language
 from herning.core.markup import format_markup
 from herning.core.paths import keyed_path
 from measures.models import Measure
@@ -184,7 +185,7 @@ def work_items(context, group: WorkGroup, day: MyDay) -> SafeString:
     from followups.templatetags.followups_tags import deadline_status, explanation
 
     day_of = _days()
-    kinds = {key: str(label) for key, label in DeadlineKind.choices}
+    kinds = labels_in_language(DeadlineKind)
     by = gettext("Senest %(date)s")
     csrf = format_markup(
         '<input type="hidden" name="csrfmiddlewaretoken" value="{}">', context.get("csrf_token", "")

@@ -16,7 +16,9 @@ from django.utils.translation import gettext_lazy as _
 from followups import engine, wording
 from followups.models import DeadlineKind, Form, Reminder
 from followups.selectors import deadline_url, unread_reminder_count
+from herning.core.choices import labels_in_language
 from herning.core.markup import escaped, format_markup
+from herning.core.paths import KeyedPaths
 
 register = template.Library()
 
@@ -108,14 +110,15 @@ def reminder_items(reminders) -> SafeString:
     the deadline tables are (``deadline_rows``): the template's filters and translation per item
     took a millisecond of the page's CPU for its ten reminders (``benchmarks/RESULTS.md``)."""
     day = functools.cache(lambda value: formats.date_format(value, "DATE_FORMAT"))
-    kinds = {key: str(label) for key, label in DeadlineKind.choices}
+    kinds = labels_in_language(DeadlineKind)
+    paths = KeyedPaths()
     parts = []
     for r in reminders:
         d = r.deadline
         parts.append(
             format_markup(
                 '\n    <li><a href="{}"><strong>{}</strong>: {}</a> – {}{}</li>\n    ',
-                deadline_url(d),
+                deadline_url(d, paths),
                 wording.headline(r),
                 kinds.get(d.kind, d.kind),
                 day(r.due_on),
@@ -158,7 +161,8 @@ def deadline_rows(rows, show_responsible=False, now=None, empty="") -> SafeStrin
     status = {key: (str(label), variant) for key, (label, variant) in _STATUS.items()}
     day = functools.cache(lambda value: formats.date_format(value, "SHORT_DATE_FORMAT"))
     # get_kind_display flattens the field's choices on every call: a third of the rows' time.
-    kinds = {key: str(label) for key, label in DeadlineKind.choices}
+    kinds = labels_in_language(DeadlineKind)
+    paths = KeyedPaths()
     parts = []
     for d in rows:
         when = day(d.due_on)
@@ -179,7 +183,7 @@ def deadline_rows(rows, show_responsible=False, now=None, empty="") -> SafeStrin
                 when,
                 variant,
                 label,
-                deadline_url(d),
+                deadline_url(d, paths),
                 kinds.get(d.kind, d.kind),
                 format_markup('<br><span class="muted">{}</span>', d.rule) if d.statutory else "",
                 child.full_name if child else "",

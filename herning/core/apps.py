@@ -10,8 +10,9 @@ class CoreConfig(AppConfig):
     verbose_name = "Fælles"
 
     def ready(self) -> None:
-        from herning.core import choices, lookups, privacy  # noqa: F401 - privacy registers the system check
+        from herning.core import choices, lookups, privacy, timestamps  # noqa: F401 - privacy registers the system check
 
         lookups.register()
+        timestamps.install()
         # Every app's models are loaded by now (ready() runs after all models are imported).
         choices.install()

@@ -15,12 +15,15 @@ Django's lookup: its choices may differ from one call to the next.
 
 from __future__ import annotations
 
+import functools
 from functools import partialmethod
+from types import MappingProxyType
 
 from django.apps import apps
 from django.db.models import Field, Model
 from django.utils.encoding import force_str
 from django.utils.hashable import make_hashable
+from django.utils.translation import get_language
 
 _TABLE = "_herning_choice_labels"
 
@@ -71,3 +74,17 @@ def install() -> int:
                 setattr(model, name, partialmethod(field_display, field=field))
                 replaced += 1
     return replaced
+
+
+def labels_in_language(choices) -> MappingProxyType:
+    """Each value of a ``TextChoices`` class with its label in the active language, made once per
+    class and language (a process serves Danish and English): a list drawn in Python (the
+    deadline tables, Min dag, the reminders) shows a kind's label per row, and made the table anew
+    for every list, translating every label each time."""
+    return _labels_in(choices, get_language())
+
+
+@functools.lru_cache(maxsize=64)
+def _labels_in(choices, language: str | None) -> MappingProxyType:
+    # ``str`` translates in the active language, which is ``language``: the key is what was asked.
+    return MappingProxyType({value: str(label) for value, label in choices.choices})

@@ -26,3 +26,12 @@ def keyed_path(name: str) -> Callable[[int], str]:
     if not found or str(_KEY) in tail:
         raise ValueError(f"{name}: its address must hold its one key once ({pattern})")
     return lambda pk: f"{head}{int(pk)}{tail}"
+
+
+class KeyedPaths(dict):
+    """``keyed_path`` of each URL name, made when first asked for: one ``reverse`` per name for a
+    whole list whose rows link to records of several kinds (Min dag's deadlines, the reminders)."""
+
+    def __missing__(self, name: str) -> Callable[[int], str]:
+        self[name] = found = keyed_path(name)
+        return found

@@ -121,3 +121,32 @@ def test_an_overdue_handover_reminds_the_giving_advisor_and_the_receiving_team_l
     assert ("alice", "overdue") in kinds and ("tl_b", "escalation") in kinds
     assert deadline_url(row) == f"/flytninger/{moved.pk}/overlevering/"
     assert row in team_deadlines(org.other_team_leader, now=timezone.now())
+
+
+def test_a_list_sharing_one_book_of_paths_links_each_kind_where_one_alone_does():
+    """``deadline_url`` with one ``KeyedPaths`` for a whole list (Min dag, the reminders, the deadline
+    tables) gives each row the address it gives alone: a shared book never lends one kind's
+    address to another."""
+    from django.urls import reverse
+
+    from herning.core.paths import KeyedPaths
+
+    handled_at = {
+        "followup": "followups:measure_schedule",
+        "legal_followup": "followups:measure_schedule",
+        "supervision": "followups:measure_schedule",
+        "handover": "cases:handover_record",
+        "interim_assessment": "cases:investigation_interim",
+        "screening": "cases:notification_screening",
+        "feedback": "cases:notification_feedback",
+    }
+    paths = KeyedPaths()
+    for _round in range(2):
+        for n, kind in enumerate(DeadlineKind.values):
+            deadline = Deadline(pk=1000 + n, kind=kind, source_id=500 + n)
+            alone = deadline_url(deadline)
+            assert deadline_url(deadline, paths) == alone, kind
+            if kind in handled_at:
+                assert alone == reverse(handled_at[kind], args=[500 + n]), kind
+            else:
+                assert alone == reverse("followups:deadlines") + f"#frist-{1000 + n}", kind

@@ -98,3 +98,21 @@ def test_choices_from_a_callable_keep_djangos_lookup_every_time(monkeypatch):
     monkeypatch.setattr(field, "choices", lambda: [("a", next(labels))])
     assert deadline.get_kind_display() == "first"
     assert deadline.get_kind_display() == "second"
+
+
+def test_labels_in_language_are_each_languages_words_made_once(translations):
+    danish = choices.labels_in_language(DeadlineKind)
+    assert danish[DeadlineKind.FOLLOWUP] == "Opfølgning"
+    assert dict(danish) == {value: str(label) for value, label in DeadlineKind.choices}
+    with translation.override("en"):
+        english = choices.labels_in_language(DeadlineKind)
+        assert english[DeadlineKind.FOLLOWUP] == "Follow-up"
+        assert dict(english) == {value: str(label) for value, label in DeadlineKind.choices}
+    translations.clear()
+    # Asked again in either language: the same table, nothing translated anew.
+    assert choices.labels_in_language(DeadlineKind) is danish
+    with translation.override("en"):
+        assert choices.labels_in_language(DeadlineKind) is english
+    assert translations == []
+    with pytest.raises(TypeError):
+        danish["x"] = "y"  # shared by every list of the process: nobody may change it
