@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime
 
+from django.db.models import FilteredRelation, Q
+
 from herning.core.statements import kept
 from herning.organisation.models import District, DutyShift, Role, Team, User
 
@@ -16,23 +18,24 @@ def duty_advisor_on(*, district: District, day: datetime.date) -> User | None:
 
 def on_duty(*, municipality, day: datetime.date) -> list[tuple[District, User | None]]:
     """Each district of ``municipality`` with who holds duty on ``day`` (None: nobody on the
-    roster), in the districts' order: two queries whatever the number of districts."""
-    shifts = {s.district_id: s.advisor for s in _shifts_on(municipality_id=municipality.pk, day=day)}
-    return [(d, shifts.get(d.pk)) for d in _districts_by_name(municipality_id=municipality.pk)]
-
-
-@kept(bound=("municipality_id",))
-def _districts_by_name(*, municipality_id: int):
-    # Compiled once per process (herning.core.statements), as the roster beside it: every Min dag
-    # reads both.
-    return District.objects.filter(municipality_id=municipality_id).order_by("name")
+    roster), in the districts' order: one query whatever the number of districts (a district has
+    one shift a day at most, ``duty_shift_one_per_district_and_day``)."""
+    # A district with no shift that day has no ``shift`` at all (the join found no row).
+    shifts = (
+        (d, getattr(d, "shift", None)) for d in _districts_on_duty(municipality_id=municipality.pk, day=day)
+    )
+    return [(d, shift.advisor if shift is not None else None) for d, shift in shifts]
 
 
 @kept(bound=("municipality_id", "day"))
-def _shifts_on(*, municipality_id: int, day: datetime.date):
-    # Compiled once per process (herning.core.statements): every Min dag reads the roster.
-    return DutyShift.objects.filter(district__municipality_id=municipality_id, date=day).select_related(
-        "advisor"
+def _districts_on_duty(*, municipality_id: int, day: datetime.date):
+    # Compiled once per process (herning.core.statements): every Min dag reads the roster. The day's
+    # shift is joined to each district (its advisor with it), so a district nobody holds is there too.
+    return (
+        District.objects.filter(municipality_id=municipality_id)
+        .annotate(shift=FilteredRelation("duty_shifts", condition=Q(duty_shifts__date=day)))
+        .select_related("shift__advisor")
+        .order_by("name")
     )
 
 

@@ -109,8 +109,9 @@ def test_far_off_deadlines_wait(org, login):
 # The request (session, the person with the municipality, roles and apps; the session is written at
 # most once a minute) and the day's reads: deadlines, load, duty queue, agreements, and the newest
 # reminders with their count in one statement (the count the header's bell shows too, not counted
-# again). The counts (one aggregate) and who is on duty (districts and shifts) are three more.
-MY_DAY_QUERIES = 10  # with the access log: one insert for every child the day names
+# again). The counts (one aggregate) and who is on duty (the districts with the day's shift joined)
+# are two more.
+MY_DAY_QUERIES = 9  # with the access log: one insert for every child the day names
 
 
 @pytest.mark.parametrize("persona", ["advisor", "duty_advisor"])
@@ -279,3 +280,28 @@ def test_the_day_reads_no_more_of_a_child_than_it_shows(org, day, login, persona
     else:
         [duty_queue] = reading_cpr
         assert '"cases_notification"' in duty_queue.split(" FROM ")[1].split(" ")[0]
+
+
+def test_who_is_on_duty_is_each_district_with_its_shift_of_that_day_only(org, django_assert_num_queries):
+    """One read for every district of the municipality, in the districts' order: a district with a
+    shift that day names its advisor, one whose shifts are on other days names nobody, and another
+    municipality's districts are not there."""
+    from herning.organisation.models import District, DutyShift
+    from herning.organisation.selectors import on_duty
+    from tests.factories import MunicipalityFactory
+
+    day = datetime.date(2026, 3, 31)
+    DutyShift.objects.create(district=org.district_a, date=day, advisor=org.duty_advisor)
+    for other_day in (day - datetime.timedelta(days=1), day + datetime.timedelta(days=1)):
+        DutyShift.objects.create(district=org.district_b, date=other_day, advisor=org.advisor)
+    District.objects.create(
+        municipality=MunicipalityFactory(name="Nabokommune", code="999"), name="A andet sted"
+    )
+    with django_assert_num_queries(1):
+        listed = on_duty(municipality=org.municipality, day=day)
+    assert listed == [(org.district_a, org.duty_advisor), (org.district_b, None)]
+    assert listed[0][1].get_full_name() == org.duty_advisor.get_full_name()
+    assert on_duty(municipality=org.municipality, day=day + datetime.timedelta(days=1)) == [
+        (org.district_a, None),
+        (org.district_b, org.advisor),
+    ]
