@@ -7,7 +7,8 @@
 
 Logs eight people of ``--role`` in (spread over large and small municipalities, as the national
 benchmark does; each with a TOTP device) and requests ``path`` for each of them ``--rounds`` times
-through Django's test client with the production settings and every middleware. Prints per request
+through Django's test client with the production settings, every middleware and the garbage collector
+as a web process has it (``herning.core.gc_tuning``). Prints per request
 the median wall time, the Python CPU time (``time.process_time``: the web process's own work, which
 is what grows when the machine is shared) and the database time and query count (timed around each
 statement with ``connection.execute_wrapper``); ``--queries`` lists one request's statements with
@@ -157,6 +158,13 @@ def main() -> None:
         municipality_cases = Case.objects.filter(municipality_id=user.municipality_id).count()
         clients.append((client, paths, f"{user.username} (municipality of {municipality_cases:,} cases)"))
 
+    # The collector as a web process has it once it has loaded the application (gunicorn's
+    # post_worker_init, herning.core.gc_tuning): without it, Python's default thresholds run
+    # collections the server does not, and a full one walks everything Django loaded, which
+    # counted against whatever request was running (up to a tenth of Min dag's samples).
+    from herning.core.gc_tuning import tune
+
+    tune()
     statements: list[tuple[float, str]] = []
 
     def timed(execute, sql, params, many, context):
