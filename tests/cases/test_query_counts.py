@@ -15,8 +15,8 @@ pytestmark = pytest.mark.django_db
 
 # The request (session, the person with the municipality, roles and apps, the bell; the session is
 # written at most once a minute), the list, and
-# who is on duty today (the districts and the day's roster).
-DUTY_QUERIES = 7  # with the access log: one insert for every child on the list
+# who is on duty today (the districts with the day's roster joined).
+DUTY_QUERIES = 6  # with the access log: one insert for every child on the list
 MY_CASES_QUERIES = 5  # with the access log: one insert for every child on the list
 
 
