@@ -80,13 +80,15 @@ def test_a_model_reads_back_the_moment_it_wrote():
     assert timezone.localtime(read).hour == 3  # Danish summer time from 02:00 that night
 
 
-def test_a_session_in_another_zone_still_reads_the_same_moment_in_utc():
+@pytest.mark.parametrize("zone", ["Europe/Copenhagen", "Etc/UTC", "America/St_Johns"])
+def test_a_session_in_another_zone_still_reads_the_same_moment_in_utc(zone):
     """Django always sets the session to UTC; should anything set it otherwise, the value read is the
-    same instant (Django's loader would relabel the local time as UTC, an hour or two off)."""
+    same instant in ``datetime.UTC`` (Django's loader would relabel the local time as UTC, hours
+    off; psycopg's C loader alone would give "Etc/UTC" as a ``ZoneInfo``)."""
     params = connection.get_connection_params()
     with psycopg.connect(**params, autocommit=True) as raw:
-        raw.execute("SET TIME ZONE 'Europe/Copenhagen'")
+        raw.execute(f"SET TIME ZONE '{zone}'")
         raw.adapters.register_loader("timestamptz", timestamps._loader())
-        value = raw.execute("SELECT '2026-07-01 12:00:00+00'::timestamptz").fetchone()[0]
-    assert value == datetime.datetime(2026, 7, 1, 12, 0, tzinfo=datetime.UTC)
+        value = raw.execute("SELECT '2026-07-01 12:00:00.5+00'::timestamptz").fetchone()[0]
+    assert value == datetime.datetime(2026, 7, 1, 12, 0, 0, 500000, tzinfo=datetime.UTC)
     assert value.tzinfo is datetime.UTC
