@@ -28,6 +28,7 @@ from cases.selectors import awaiting_advisor, duty_queue, team_advisor_choices
 from dashboards.models import StepDownTarget, target_for
 from followups.models import Deadline, DeadlineKind, FollowUp, FollowUpException, Reminder
 from followups.selectors import (
+    HANDLED_AT,
     MEASURE_KINDS,
     DueCounts,
     DueGroup,
@@ -247,18 +248,21 @@ GROUP_LABELS = {
 
 
 # Where the work of a deadline of each kind is done (its source's key in the address), the button's
-# words, and whether the form brings the advisor back to the day afterwards.
+# words, and whether the form brings the advisor back to the day afterwards. A measure's button
+# records the follow-up and a notification's receipt has a form of its own; the other kinds' pages
+# are where ``deadline_url`` sends them (``HANDLED_AT``).
 _ACTIONS = {
-    **{kind: ("followups:record", _lazy("Registrér opfølgning"), False) for kind in MEASURE_KINDS},
+    **dict.fromkeys(MEASURE_KINDS, ("followups:record", _lazy("Registrér opfølgning"), False)),
     DeadlineKind.RECEIPT: ("cases:notification_receipt", _lazy("Registrér kvittering"), True),
-    DeadlineKind.SCREENING: ("cases:notification_screening", _lazy("Registrér screening"), True),
-    DeadlineKind.FEEDBACK: ("cases:notification_feedback", _lazy("Registrér tilbagemelding"), True),
-    DeadlineKind.INTERIM_ASSESSMENT: (
-        "cases:investigation_interim",
-        _lazy("Skriv den foreløbige vurdering"),
-        False,
-    ),
-    DeadlineKind.HANDOVER: ("cases:handover_record", _lazy("Registrér overleveringsmødet"), True),
+    **{
+        kind: (HANDLED_AT[kind], label, returns)
+        for kind, label, returns in (
+            (DeadlineKind.SCREENING, _lazy("Registrér screening"), True),
+            (DeadlineKind.FEEDBACK, _lazy("Registrér tilbagemelding"), True),
+            (DeadlineKind.INTERIM_ASSESSMENT, _lazy("Skriv den foreløbige vurdering"), False),
+            (DeadlineKind.HANDOVER, _lazy("Registrér overleveringsmødet"), True),
+        )
+    },
 }
 _OPEN_CASE, _OPEN = _lazy("Åbn sagen"), _lazy("Åbn")
 

@@ -366,14 +366,16 @@ def deadline_url(deadline: Deadline, paths: KeyedPaths | None = None) -> str:
     interim assessment of an investigation past its four months, the screening or the feedback of a
     notification, else the deadline list. A list passes one ``paths`` for all its rows: one
     ``reverse`` per kind of address instead of one per row."""
-    name = _HANDLED_AT.get(deadline.kind)
+    name = HANDLED_AT.get(deadline.kind)
     if name is None:
         return reverse("followups:deadlines") + f"#frist-{deadline.pk}"
     paths = KeyedPaths() if paths is None else paths
     return paths[name](deadline.source_id)
 
 
-_HANDLED_AT = {
+# The page where the work of a deadline of each kind is done, with its source's key (Min dag's buttons
+# take these too, ``dashboards.selectors._ACTIONS``); any other kind is handled from the deadline list.
+HANDLED_AT = {
     **dict.fromkeys(MEASURE_KINDS, "followups:measure_schedule"),
     DeadlineKind.HANDOVER: "cases:handover_record",
     DeadlineKind.INTERIM_ASSESSMENT: "cases:investigation_interim",
